@@ -54,6 +54,8 @@ def shown_on_a_bar(width: int) -> str:
         (80, f"{CLOCK}  stptui job-queue…"),
         # No room for the name: the gaps narrow so that the event count stays whole.
         (60, "2026-01-05 08:00:00.000 UTC  ⏸ paused  speed 1x events 0"),
+        # At 40 columns: the seconds, the state's symbol, the speed and the count.
+        (40, "2026-01-05 08:00:00  ⏸  1x 0 events"),
     ],
 )
 def test_a_mounted_bar_keeps_the_clock_whole_and_shortens_the_name(
@@ -83,8 +85,10 @@ def test_the_name_is_left_out_with_its_label_when_hardly_any_of_it_fits() -> Non
         (66, "2026-01-05 08:00:00.000 UTC  ▶ running  speed 3600x events 12,345"),
         (62, "2026-01-05 08:00:00.000  ▶ running  speed 3600x events 12,345"),
         (58, "2026-01-05 08:00:00  ▶ running  speed 3600x events 12,345"),
+        # Then the state's word and `speed` (a 40-column terminal keeps the rest whole).
+        (43, "2026-01-05 08:00:00  ▶  3600x 12,345 events"),
         # Narrower than the shortest form: cut at the end, marked as cut.
-        (40, "2026-01-05 08:00:00  ▶ running  speed 3…"),
+        (40, "2026-01-05 08:00:00  ▶  3600x 12,345 ev…"),
     ],
 )
 def test_a_narrow_bar_sheds_gaps_then_the_zone_then_milliseconds(width: int, expected: str) -> None:

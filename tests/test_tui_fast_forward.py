@@ -388,7 +388,8 @@ def test_an_advance_typed_on_the_command_line_reaches_its_target_through_the_dia
         # 120 days of a minute's schedule are 172,800 events: some 9 slices, a frame
         # each. The command line, under the dialog, says where its run goes on.
         output = app.screen_stack[-2].query_one("#command-result", Static)
-        shown = "".join(output.render_line(y).text for y in range(output.size.height))
+        # (Its words: a wrapped line goes on indented under its own text.)
+        shown = " ".join(drawn_text(output).split())
         assert "it goes on to 2026-05-05T08:00:00.000Z in the fast-forward" in shown
         await _wait_closed(pilot, app)
         assert app.session.sim.clock.now == START + 120 * DAY_MS

@@ -9,6 +9,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Label
 from tui_support import app_for, drawn_text, drive
 
@@ -240,3 +241,55 @@ def test_tab_goes_on_to_the_next_pane_when_one_pane_is_shown() -> None:
         ]
 
     drive(app_for(), script, size=(80, 24))
+
+
+def test_the_strip_of_a_40_column_terminal_names_the_current_pane_and_numbers_the_others() -> None:
+    """` 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda ` takes 52 cells: at 40 columns
+    `4 Inspector` and `5 Agenda` were cut off. A click on a number still shows its pane."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        strip = app.query_one("#pane-tabs", Widget)
+        assert strip.render_line(0).text.rstrip() == " 1 Graph  2  3  4  5"
+        await pilot.press("4")
+        await pilot.pause()
+        assert strip.render_line(0).text.rstrip() == " 1  2  3  4 Inspector  5"
+        # ` 1  2  3  4 Inspector  5 `: column 4 is in `2`; then in ` 1  2 Queues  3  4  5 `,
+        # column 20 is in `5`.
+        await pilot.click("#pane-tabs", offset=(4, 0))
+        assert app.current_pane == "2"
+        await pilot.click("#pane-tabs", offset=(20, 0))
+        assert app.current_pane == "5"
+        # Wide enough again, every name is back.
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert (
+            strip.render_line(0).text.rstrip()
+            == " 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda"
+        )
+
+    drive(app_for(), script, size=(40, 15))
+
+
+def test_a_wrapped_line_of_the_command_lines_output_goes_on_under_its_own_text() -> None:
+    """At 60 columns `help all` went on at the margin (`(SendMessage).` under `send`, read
+    as a line of its own); its descriptions go on under themselves, and so on the page
+    ctrl+o opens."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("colon", *"help all", "enter")
+        await pilot.pause()
+        lines = drawn_text(app.screen.query_one("#command-result")).split("\n")
+        send = next(i for i, line in enumerate(lines) if line.startswith("  send "))
+        column = lines[send].index("Send a message")
+        assert lines[send + 1][:column].strip() == "", lines[send : send + 2]
+        assert lines[send + 1][column:].strip() == "(SendMessage)."
+        # Lines that are not wrapped parts start where they did.
+        assert lines[send - 1].rstrip() == "Send work into the stack:"
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        page = drawn_text(app.screen.query_one("#output-page")).split("\n")
+        send = next(i for i, line in enumerate(page) if line.startswith("  send "))
+        column = page[send].index("Send a message")
+        assert page[send + 1][:column].strip() == "" and page[send + 1][column:].strip()
+
+    drive(app_for(), script, size=(60, 20))

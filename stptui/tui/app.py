@@ -186,14 +186,34 @@ def tab_label(key: str) -> str:
     return f" {key} {PANES[key][2]} "
 
 
+def tab_labels(current: str, width: int) -> dict[str, str]:
+    """Each pane's label in a strip `width` cells wide: its number and name; where they do
+    not all fit (52 cells), the current pane's only, the others' numbers alone (` 4 `), so
+    that every number is in sight: at 40 columns `4 Inspector  5 Agenda` were cut off."""
+    labels = {key: tab_label(key) for key in PANES}
+    if sum(map(len, labels.values())) <= width:
+        return labels
+    return {key: label if key == current else f" {key} " for key, label in labels.items()}
+
+
 class PaneTabs(Static):
     """The strip of the panes' names on a narrow terminal; a click on a name shows it."""
+
+    labels: ClassVar[dict[str, str]] = {key: tab_label(key) for key in PANES}
+
+    def show(self, current: str, width: int) -> None:
+        """The strip for `width` cells with the `current` pane's label lit."""
+        self.labels = tab_labels(current, width)
+        tabs = Text(no_wrap=True)
+        for key, label in self.labels.items():
+            tabs.append(label, "reverse" if key == current else "")
+        self.update(tabs)
 
     def on_click(self, event: events.Click) -> None:
         """Show (and focus) the pane whose name was clicked, as its number key does."""
         start = 0
-        for key in PANES:
-            end = start + len(tab_label(key))
+        for key, label in self.labels.items():
+            end = start + len(label)
             if start <= event.x < end:
                 cast("StptuiApp", self.app).action_focus_pane(key)
                 return
@@ -593,19 +613,18 @@ class StptuiApp(App[None]):
             screen = self.screen_stack[0]
             screen.set_class(width < NARROW_WIDTH, "-narrow")
             screen.set_class(NARROW_WIDTH <= width < MEDIUM_WIDTH, "-medium")
-        self._show_current()
+        self._show_current(width)
 
-    def _show_current(self) -> None:
+    def _show_current(self, width: int | None = None) -> None:
+        """Show the current pane alone on a narrow terminal, its name lit in the strip
+        (laid out for `width` columns: the terminal's, by default)."""
         # Only the narrow layout shows one pane and the strip of names; restyling panes in
         # the wide one would restyle the screen on every focus change.
         if not self.screen_stack or not self.screen_stack[0].has_class("-narrow"):
             return
         for key, (pane_id, _, _) in PANES.items():
             self.query_one(f"#{pane_id}").set_class(key == self.current_pane, "-current")
-        tabs = Text(no_wrap=True)
-        for key in PANES:
-            tabs.append(tab_label(key), "reverse" if key == self.current_pane else "")
-        self.query_one("#pane-tabs", Static).update(tabs)
+        self.query_one(PaneTabs).show(self.current_pane, width or self.size.width)
 
     def _load(self) -> None:
         """Build every pane for the session's simulation (at start and after `load`)."""

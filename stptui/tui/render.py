@@ -14,16 +14,17 @@ from itertools import pairwise
 from typing import Any
 
 from rich.cells import cell_len, chop_cells
-from rich.console import Console, ConsoleOptions
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
 from stptui import jsontext
+from stptui.commands.result import CommandResult, rich_table
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, format_value
-from stptui.textsafe import one_line
+from stptui.textsafe import one_line, printable
 
 # Colour by the first part of the record kind, then by outcome words.
 KIND_STYLES: dict[str, str] = {
@@ -718,6 +719,41 @@ def problem_text(text: str) -> Text:
         for line in text.split("\n")
     ]
     return Text("\n").join(lines)
+
+
+# A line of a listing (`help`: `  send                 Send a message ...`): its first words,
+# then a gap of two spaces or more before the text that goes on under itself.
+LISTING_LINE = re.compile(r" *\S+(?: \S+)*? {2,}(?=\S)")
+# The longest line `output_text` marks to go on under its own text: a longer one (a 1 MB
+# body on one line) is folded as Rich folds it, at C speed, not cut piece by piece.
+HANG_LINE_LIMIT = 2_000
+
+
+def output_text(text: str) -> Text:
+    """A command's plain output (already `printable`) for a view narrower than its lines:
+    each line goes on under its own text rather than at the margin, where a wrapped part
+    reads as a line of its own: a listing's line under its text after the gap
+    (`LISTING_LINE`), any other two cells in from where it starts."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) > HANG_LINE_LIMIT:
+            lines.append(Text(line))
+            continue
+        listing = LISTING_LINE.match(line)
+        indent = listing.end() if listing else len(line) - len(line.lstrip(" ")) + 2
+        lines.append(hanging(Text(line), indent))
+    return Text("\n").join(lines)
+
+
+def result_view(result: CommandResult) -> RenderableType:
+    """A command's result as `rich_result` shows it, its text lines going on under their
+    own text (`output_text`) where the view is narrower than they are."""
+    parts: list[RenderableType] = []
+    if result.text:
+        parts.append(Wrapped(output_text(printable(result.text))))
+    if result.table is not None:
+        parts.append(rich_table(*result.table))
+    return Group(*parts)
 
 
 class Wrapped:

@@ -32,11 +32,12 @@ from textual.widgets import Input, Static
 from textual.widgets.input import Selection
 
 from stptui.commands import REGISTRY, CommandError, CommandResult, Session
-from stptui.commands.result import render_plain, rich_result
+from stptui.commands.result import render_plain
 from stptui.commands.script import script_lines, split_lines
 from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, file_offers, offers
 from stptui.repl.words import read_words
-from stptui.tui.render import Wrapped, problem_text
+from stptui.tui.render import Wrapped, output_text, problem_text, result_view
+from stptui.tui.screens.dialogs import fit_heading
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
 
@@ -47,6 +48,7 @@ HISTORY_LIMIT = 1000
 BOX_SHARE = 60
 OUTPUT_ROWS = 16
 BOX_FRAME = 5
+HEADING = "command (tab completes, enter runs, escape closes)"
 
 
 def point_at(field: Input, exc: CommandError) -> None:
@@ -191,7 +193,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "command (tab completes, enter runs, escape closes)"
+            box.border_title = HEADING
             yield CommandInput(
                 self.initial,
                 placeholder="send jobQueue '{\"id\": 1}'   advance 5m   help",
@@ -209,6 +211,8 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         its foot was cut off by the box, where the page keys could not scroll to it."""
         room = event.size.height * BOX_SHARE // 100 - BOX_FRAME
         self.query_one("#command-output").styles.max_height = max(1, min(OUTPUT_ROWS, room))
+        # The box is as wide as the screen.
+        fit_heading(self.query_one(Vertical), HEADING, event.size.width)
 
     def action_complete(self) -> None:
         """Tab takes the first completion."""
@@ -255,7 +259,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             self.app.bell()
             return
         line, text = self._whole
-        self.app.push_screen(OutputPage(line, Text(text)))
+        self.app.push_screen(OutputPage(line, output_text(text)))
 
     @on(Input.Submitted, "#command-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -282,7 +286,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         shown, note = shortened(result)
         output.remove_class("-error")
         # Rich tables fit the pane's width (cells fold); plain columns would wrap row by row.
-        body = rich_result(shown) if result.text or result.table else Text("ok")
+        body = result_view(shown) if result.text or result.table else Text("ok")
         if self._pending:
             # A refused pasted command, fixed and run: the ones after it still wait.
             body = Group(body, self._waiting_note())
@@ -295,7 +299,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
         result = CommandResult(text)
         self._whole = (line, text)
         shown, note = shortened(result)
-        body: RenderableType = rich_result(shown)
+        body: RenderableType = result_view(shown)
         if self._pending:
             body = Group(body, self._waiting_note())
         output = self.query_one("#command-result", Static)
@@ -383,7 +387,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
                 break
             if result.text or result.table:
                 cut, note = shortened(result)
-                shown.append(with_note(rich_result(cut), note))
+                shown.append(with_note(result_view(cut), note))
                 whole.append(render_plain(result))
             if "continued" in result.data:
                 # The clock goes on in the fast-forward dialog: the commands after this one

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -64,6 +65,7 @@ from stptui.tui.render import (
     display_time,
     fire_times,
     hanging,
+    output_text,
     preview,
     problem_text,
     safe,
@@ -96,6 +98,14 @@ DIALOG_CSS = """
 {name} SelectCurrent #label {{ text-wrap: nowrap; text-overflow: ellipsis; }}
 {name} .dialog-row {{ height: auto; }}
 {name} .dialog-row > Vertical {{ height: auto; }}
+/* A row's label shorter than another of the row that wrapped is made as tall, its text at
+   its foot (see `line_up_labels`): the field under the label that wrapped was a row below
+   the others. */
+{name} .dialog-row > Vertical > Label.-lined-up {{ content-align-vertical: bottom; }}
+/* A row too narrow for its fields side by side has them one under another (see
+   `CommandDialog.fit_rows`); a column of a fixed width keeps it, up to the dialog's. */
+{name} .dialog-row.-stacked {{ layout: vertical; }}
+{name} .dialog-row.-stacked > * {{ width: 1fr; max-width: 100%; margin: 0; }}
 {name} TextArea {{ height: 10; }}
 """
 # The border of a read-only page: its keys (the footer is under the modal).
@@ -136,6 +146,13 @@ REPEAT_PLACEHOLDER = "10, or 10 every 1s"
 # The fewest rows a dialog's text area is given to fit a short terminal: its border and
 # one line of text.
 MIN_AREA_HEIGHT = 3
+# The fewest cells a field of a row is given beside others (see `column_needs`): its
+# border and padding (4), and six characters of what is typed in sight (the upload
+# dialog's key beside the size and operation at 60 columns). With less, the row has its
+# fields one under another: at 40 columns that key field was one cell wide.
+MIN_FIELD_CELLS = 10
+# The cells a border's label leaves to the border: a corner, a stroke and a space each side.
+BORDER_LABEL_GUTTER = 6
 # The key that opens (and closes) a dialog's folded optional fields (`MoreFields`); no
 # field of a dialog binds it.
 MORE_KEY = "ctrl+t"
@@ -250,6 +267,91 @@ def css_height(area: Widget) -> int:
     return int(height.value) + area.styles.margin.top + area.styles.margin.bottom
 
 
+def side_by_side(columns: list[Widget], width: int) -> list[int]:
+    """The cells each of a row's `columns` gets side by side in `width` cells, as their CSS
+    widths share it: cells, a percentage of the row, fractions of what those leave (a
+    container with no width of its own takes `1fr`); margins come off first."""
+    fixed: list[int | None] = []
+    shares: list[float] = []
+    for column in columns:
+        given = column.styles.base.width
+        if given is not None and given.unit is Unit.CELLS:
+            fixed.append(int(given.value))
+        elif given is not None and given.unit is Unit.PERCENT:
+            fixed.append(int(given.value * width / 100))
+        else:
+            fixed.append(None)
+        shares.append(0 if fixed[-1] is not None else given.value if given is not None else 1)
+    margins = sum(c.styles.margin.left + c.styles.margin.right for c in columns)
+    rest = max(width - margins - sum(f for f in fixed if f is not None), 0)
+    total = sum(shares) or 1
+    return [
+        cells if cells is not None else int(rest * share / total)
+        for cells, share in zip(fixed, shares, strict=True)
+    ]
+
+
+def column_needs(column: Widget) -> int:
+    """The fewest cells a column of a row needs beside the others: its label's longest word
+    (a narrower column breaks it, `detail-typ` over `e`), and MIN_FIELD_CELLS for a field
+    (a column may be a field alone)."""
+    if isinstance(column, Input | Select | TextArea):
+        # A field on its own in the row (the HTTP dialog's method, path and gateway).
+        return MIN_FIELD_CELLS
+    texts = [label.content for label in column.query_children(Label)]
+    words = [
+        cell_len(word)
+        for text in texts
+        for word in (text.plain if isinstance(text, Text | Content) else str(text)).split()
+    ]
+    fields = column.query_children("Input, Select, TextArea")
+    return max([*words, MIN_FIELD_CELLS if fields else 0])
+
+
+def line_up_labels(columns: list[Widget], *, stacked: bool) -> None:
+    """Make the labels of a row's columns as tall as the tallest at the widths they have,
+    so that the fields under them start on one line (their text at the foot: `-lined-up`);
+    a row `stacked`, one under another, has its labels at their own heights."""
+    labels = [label for column in columns for label in column.query_children(Label)]
+    natural = {
+        label: label.get_content_height(label.size, label.app.size, label.content_size.width)
+        for label in labels
+        if label.content_size.width and not stacked
+    }
+    tallest = max(natural.values(), default=1)
+    for label in labels:
+        wanted = tallest if natural.get(label, tallest) < tallest else None
+        given = label.styles.inline.min_height
+        if wanted != (None if given is None else int(given.value)):
+            label.styles.min_height = wanted
+            label.set_class(wanted is not None, "-lined-up")
+
+
+def heading_parts(heading: str) -> tuple[str, str]:
+    """A dialog's heading as what it does and its keys: `send a message (ctrl+s sends,
+    escape cancels)` -> (`send a message`, `ctrl+s sends, escape cancels`); no keys, ""."""
+    what, paren, keys = heading.rpartition(" (")
+    if not paren or not keys.endswith(")"):
+        return heading, ""
+    return what, keys.removesuffix(")")
+
+
+def fit_heading(box: Widget, heading: str, width: int) -> None:
+    """Write `heading` on the upper border of `box` (`width` cells wide), or, when it is
+    too narrow for it whole, what the dialog does there and its keys on the lower border:
+    cut with `…`, the keys were what a 60-column terminal lost (`escape canc…`)."""
+    what, keys = heading_parts(heading)
+    if not keys or cell_len(heading) + BORDER_LABEL_GUTTER <= width:
+        title, subtitle = heading, ""
+    else:
+        title, subtitle = what, keys
+    # Content: a str border title is read as markup (and read back as markup).
+    if box.border_title != Content(title).markup:
+        box.border_title = Content(title)
+    if (box.border_subtitle or "") != Content(subtitle).markup:
+        box.border_subtitle = Content(subtitle) if subtitle else None
+
+
 class Hint(Static):
     """A dialog's hint under a field (the rules on a bus, the routes): Text whose lines
     marked by `hanging` go on under their own start."""
@@ -349,9 +451,30 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         height as a mode's fields show, a section opens, a hint grows, where the frame,
         already as tall as it may be, is not resized (see `fit_text_areas`)."""
         frame = self.query(".dialog-box").first(Widget)
-        self.screen_layout_refresh_signal.subscribe(
-            frame, lambda _: self.fit_text_areas(), immediate=True
-        )
+        self.screen_layout_refresh_signal.subscribe(frame, lambda _: self.fit(), immediate=True)
+
+    def fit(self) -> None:
+        """Fit the dialog to its width and height after a layout: the heading, the rows of
+        fields (side by side or one under another, their labels lined up), the text areas."""
+        box = self.query(".dialog-box").first(Widget)
+        fit_heading(box, self.HEADING, box.outer_size.width)
+        self.fit_rows(box)
+        self.fit_text_areas()
+
+    def fit_rows(self, box: Widget) -> None:
+        """Put the fields of a row too narrow for them side by side (a column narrower than
+        `column_needs`) one under another, and line up the labels of the others. The width
+        is the row's as if the dialog scrolled (less its scrollbar, shown or not), so that
+        a scrollbar that comes or goes as rows stack does not undo it."""
+        spare = 0 if box.show_vertical_scrollbar else box.styles.scrollbar_size_vertical
+        for row in self.query(".dialog-row"):
+            if not shown_in(row, box) or not row.size.width:
+                continue
+            columns = [c for c in row.children if c.display]
+            widths = side_by_side(columns, row.size.width - spare)
+            stacked = any(w < column_needs(c) for c, w in zip(columns, widths, strict=True))
+            row.set_class(stacked, "-stacked")
+            line_up_labels(columns, stacked=stacked)
 
     def on_screen_resume(self) -> None:
         """Focus the first field, leaving the dialog at its top: Textual's auto-focus
@@ -1281,7 +1404,7 @@ class HttpDialog(CommandDialog):
         if self.last is None:
             self.app.bell()
             return
-        self.app.push_screen(OutputPage("HTTP response", Text(render_plain(self.last))))
+        self.app.push_screen(OutputPage("HTTP response", output_text(render_plain(self.last))))
 
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""

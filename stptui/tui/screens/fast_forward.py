@@ -32,7 +32,7 @@ from stptui.textsafe import printable
 from stptui.tui.fast_forward import TARGET_HINT, Continued, FastForward, parse_target
 from stptui.tui.live import FRAME_S
 from stptui.tui.render import display_time
-from stptui.tui.screens.dialogs import DIALOG_CSS
+from stptui.tui.screens.dialogs import DIALOG_CSS, fit_heading
 from stptui.tui.widgets.fields import SafeInput
 
 STOP_HINT = "escape (or Stop: a click, or tab then enter) stops at the instant reached"
@@ -91,6 +91,8 @@ class FastForwardScreen(ModalScreen[str | None]):
         self.flush = flush
         self.frame_s = frame_s
         self._given = continued
+        # The box's heading: what the dialog does, then its keys (see `fit_heading`).
+        self.heading = "fast-forward (enter starts, escape cancels)"
         self.forward: FastForward | Continued | None = None
         self._timer: Timer | None = None
         # Whether the screen has been dismissed: a tick the interval queued before it was
@@ -101,7 +103,7 @@ class FastForwardScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
-            box.border_title = "fast-forward (enter starts, escape cancels)"
+            box.border_title = self.heading
             with Vertical(id="ff-ask"):
                 yield Label("how far: a duration (2h, 3d) or an instant (2026-01-06T09:00:00Z)")
                 yield SafeInput(placeholder="3d", id="ff-target")
@@ -118,11 +120,15 @@ class FastForwardScreen(ModalScreen[str | None]):
                     yield Button("Stop", id="ff-stop", variant="error")
 
     def on_mount(self) -> None:
+        box = self.query_one(".dialog-box")
+        self.screen_layout_refresh_signal.subscribe(
+            box, lambda _: fit_heading(box, self.heading, box.outer_size.width), immediate=True
+        )
         given = self._given
         if given is not None:
             self.forward = given
             self._show_running(
-                Text(f"{printable(given.line.split(maxsplit=1)[0])} goes on (escape stops it)"),
+                f"{printable(given.line.split(maxsplit=1)[0])} goes on (escape stops it)",
                 f"{printable(given.line)}: from {display_time(given.start_ms)}",
                 given.span,
             )
@@ -162,16 +168,19 @@ class FastForwardScreen(ModalScreen[str | None]):
             return
         self.forward = FastForward(self.session, target)
         self._show_running(
-            Text(f"fast-forward to {iso_ms(target)} (escape stops)"),
+            f"fast-forward to {iso_ms(target)} (escape stops)",
             f"from {display_time(self.forward.start_ms)} to {display_time(target)}",
             self.forward.span_ms,
         )
 
-    def _show_running(self, title: Text, heading: str, total: int) -> None:
-        """Show the run's progress from now on, and start its slices."""
+    def _show_running(self, heading: str, line: str, total: int) -> None:
+        """Show the run's progress from now on, under `heading` (the box's, keys and all)
+        and `line` (what runs, from when), and start its slices."""
         self.add_class("-running")
-        self.query_one(".dialog-box").border_title = title
-        self.query_one("#ff-heading", Static).update(Text(heading))
+        box = self.query_one(".dialog-box")
+        self.heading = heading
+        fit_heading(box, heading, box.outer_size.width)
+        self.query_one("#ff-heading", Static).update(Text(line))
         self.query_one(ProgressBar).update(total=total, progress=0)
         # Nothing keeps the focus: a Stop button focused here was pressed by the next enter
         # (a double press, a key repeat) and ended a year-long run by accident. Escape, a

@@ -28,10 +28,10 @@ from textual.widgets import Input, Label, Static
 
 from stptui.commands import CommandError, CommandResult, Session, execute
 from stptui.commands.registry import format_line
-from stptui.commands.result import render_plain, rich_result
+from stptui.commands.result import render_plain
 from stptui.sim.clock import iso_ms
 from stptui.sim.metrics import measured
-from stptui.tui.render import problem_text, safe
+from stptui.tui.render import output_text, problem_text, result_view, safe
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput
 
@@ -200,7 +200,7 @@ class MetricsScreen(ModalScreen[None]):
             self.computed_at = at
             self._error = ""
             shown, note = shortened(outcome)
-            self.query_one("#metrics-body", Static).update(with_note(rich_result(shown), note))
+            self.query_one("#metrics-body", Static).update(with_note(result_view(shown), note))
         elif isinstance(outcome, CommandError):
             # The figures shown stay: the window typed is refused, the last good one is not.
             self._error = outcome.format()
@@ -235,5 +235,5 @@ class MetricsScreen(ModalScreen[None]):
     def action_whole_output(self) -> None:
         """Every row of the figures, as plain text on a page of its own."""
         if self.result is not None:
-            text = Text(render_plain(self.result))
+            text = output_text(render_plain(self.result))
             self.app.push_screen(OutputPage(self.computed_line, text))

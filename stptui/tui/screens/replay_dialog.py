@@ -81,7 +81,8 @@ class ReplayDialog(CommandDialog):
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Replay", "Start the replay")
     DEFAULT_CSS = """
     ReplayDialog #replay-rules { height: auto; }
-    ReplayDialog .replay-rule { border: none; padding: 0; }
+    /* A rule's line wraps in the dialog: wider, it went past the dialog's edge (40x15). */
+    ReplayDialog .replay-rule { border: none; padding: 0; max-width: 100%; }
     """
 
     def __init__(

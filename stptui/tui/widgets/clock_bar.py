@@ -27,15 +27,20 @@ class ClockState(NamedTuple):
     status: str | None = None
 
 
-def _clock_part(state: ClockState, time: str, gap: str) -> Text:
+def _clock_part(state: ClockState, time: str, gap: str, *, terse: bool = False) -> Text:
+    """The clock's state; `terse`, its symbol without its word and the speed unnamed
+    (`⏸ 1x 0 events`), the form a 40-column bar keeps whole."""
     text = Text()
     text.append(time, "bold")
     text.append(gap)
     if state.running:
-        text.append(" ▶ running ", "black on green")
+        text.append(" ▶ " if terse else " ▶ running ", "black on green")
     else:
-        text.append(" ⏸ paused ", "black on yellow")
-    text.append(f"{gap}speed {state.speed}{gap}events {state.events:,}")
+        text.append(" ⏸ " if terse else " ⏸ paused ", "black on yellow")
+    if terse:
+        text.append(f"{gap}{state.speed}{gap}{state.events:,} events")
+    else:
+        text.append(f"{gap}speed {state.speed}{gap}events {state.events:,}")
     return text
 
 
@@ -45,12 +50,16 @@ def clock_line(state: ClockState, width: int) -> Text:
     full = display_time(state.now_ms)
     no_zone = full.removesuffix(" UTC")
     # What a narrow bar sheds, in order, to keep the time, state, speed and count whole: the
-    # wide gaps, then the time zone (the simulated clock is always UTC), then the milliseconds.
-    forms = [(full, "  "), (full, " "), (no_zone, " "), (no_zone.partition(".")[0], " ")]
+    # wide gaps, then the time zone (the simulated clock is always UTC), then the
+    # milliseconds, then the state's word and the word `speed`.
+    seconds = no_zone.partition(".")[0]
+    forms = [(full, "  "), (full, " "), (no_zone, " "), (seconds, " ")]
     for time, gap in forms:
         text = _clock_part(state, time, gap)
         if text.cell_len <= width:
             break
+    else:
+        text = _clock_part(state, seconds, gap, terse=True)
     name = Text(safe(state.stack), "italic")
     room = width - text.cell_len - len(gap) - len(NAME_LABEL)
     if room >= min(name.cell_len, MIN_NAME_CELLS):

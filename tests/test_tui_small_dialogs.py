@@ -1,0 +1,147 @@
+"""Every dialog on terminals smaller than 80x24 (70x22, 60x20, a 40x15 split pane), in each
+of its modes, on the stack where it is tallest: the fields of a row start on one line
+under labels that wrapped to different heights, a row too narrow for its fields side by
+side has them one under another, nothing is pushed past the dialog's edge, tab reaches
+every field and button, each in sight when it has the focus, and a heading too wide for
+the dialog keeps its keys whole on the lower border. Resized while open, a dialog lays
+its rows out for the new width and keeps the field being typed in in sight."""
+
+from __future__ import annotations
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from test_tui_dialog_fit import MODE_IDS, MODES, open_dialog, open_stack, outside, tab_round
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input
+from tui_support import Script, drive, screen_text
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.dialogs import MIN_FIELD_CELLS, heading_parts, shown_in
+from stptui.tui.screens.log_dialog import LogLineDialog
+
+
+def rows_of(dialog: Widget) -> list[Widget]:
+    """The rows of fields the dialog shows."""
+    box = dialog.query_one(".dialog-box", Widget)
+    return [row for row in dialog.query(".dialog-row") if shown_in(row, box)]
+
+
+def field_tops(row: Widget) -> dict[str, int]:
+    """The first line of each field shown in a row, by its id."""
+    return {
+        str(field.id): field.region.y
+        for column in row.children
+        if column.display
+        for field in column.query_children("Input, Select, TextArea").results(Widget)
+        if field.display
+    }
+
+
+def assert_rows_laid_out(dialog: Widget) -> None:
+    """Side by side, a row's fields start on one line; one under another, each field has
+    the dialog's width or its own, and at least MIN_FIELD_CELLS."""
+    for row in rows_of(dialog):
+        tops = field_tops(row)
+        if row.has_class("-stacked"):
+            assert len(set(tops.values())) == len(tops), tops
+        else:
+            assert len(set(tops.values())) <= 1, tops
+        for field in row.query("Input, Select, TextArea").results(Widget):
+            if shown_in(field, row):
+                assert field.region.width >= MIN_FIELD_CELLS, field
+
+
+@pytest.mark.parametrize("size", [(70, 22), (60, 20), (40, 15)], ids=["70x22", "60x20", "40x15"])
+@pytest.mark.parametrize(("key", "stack", "lines", "picks"), MODES, ids=MODE_IDS)
+def test_every_dialog_on_a_small_terminal_lines_up_its_fields_and_reaches_them(
+    key: str,
+    stack: str,
+    lines: tuple[str, ...],
+    picks: dict[str, str],
+    size: tuple[int, int],
+) -> None:
+    """At 60x20 and 70x22 the publish, put-record and item dialogs' optional fields, the
+    restore dialog's version, the replay dialog's window and the answer-task dialog's task
+    were a row below their neighbours (a label that wrapped); at 40x15 the upload
+    dialog's key field was one cell wide, its operation out of the dialog and out of
+    sight when tabbed to."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, key, picks)
+        box = dialog.query_one(".dialog-box", Widget)
+        assert app.screen.region.contains_region(box.region)
+        pushed = [w for w in box.walk_children(Widget) if outside(w)]
+        assert not pushed, pushed
+        assert_rows_laid_out(dialog)
+        fields = [
+            w
+            for w in dialog.query("Input, TextArea, Select, Checkbox, Button").results(Widget)
+            if shown_in(w, box)
+        ]
+        stops = await tab_round(pilot, dialog)
+        assert set(fields) <= set(stops), set(fields) - set(stops)
+
+    drive_on(stack, lines, script, size)
+
+
+def drive_on(stack: str, lines: tuple[str, ...], script: Script, size: tuple[int, int]) -> None:
+    """Run `script` on the app of a stack of test_tui_dialog_fit at `size`."""
+    drive(open_stack(stack, lines), script, size=size)
+
+
+def test_a_row_goes_one_under_another_and_back_as_the_terminal_shrinks_and_grows() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("u")
+        await pilot.pause()
+        dialog = app.screen
+        key = dialog.query_one("#upload-key", Input)
+        row = key.parent.parent  # type: ignore[union-attr]
+        assert isinstance(row, Widget) and not row.has_class("-stacked")
+        await pilot.press(*"in/a.csv")
+        await pilot.resize_terminal(40, 15)
+        await pilot.pause()
+        await pilot.pause()
+        # The key's column would be narrower than a field: the three are one under another.
+        assert row.has_class("-stacked")
+        assert key.region.width >= MIN_FIELD_CELLS
+        assert app.screen.region.contains_region(key.region)
+        await pilot.press(*"v")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert not row.has_class("-stacked")
+        assert len(set(field_tops(row).values())) == 1
+        assert app.focused is key and key.value == "in/a.csvv"
+        assert app.screen.region.contains_region(key.region)
+
+    drive_on("lifecycle", (), script, (80, 24))
+
+
+@pytest.mark.parametrize("width", [120, 60, 40])
+def test_a_heading_too_wide_for_the_dialog_puts_its_keys_on_the_lower_border(
+    width: int,
+) -> None:
+    """`write a log line (ctrl+s or enter writes, escape cancels)` was cut at 60 columns
+    to `... escap…`: there the keys go on the lower border, whole, as a page's do."""
+    what, keys = heading_parts(LogLineDialog.HEADING)
+    assert (what, keys) == ("write a log line", "ctrl+s or enter writes, escape cancels")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("l")
+        await pilot.pause()
+        box = app.screen.query_one(".dialog-box", Widget)
+        lines = screen_text(app).split("\n")
+        top = lines[box.region.y]
+        bottom = lines[box.region.bottom - 1]
+        if width == 120:
+            assert LogLineDialog.HEADING in top and keys not in bottom
+        else:
+            assert what in top and keys not in top
+            if width == 60:
+                assert keys in bottom
+            else:
+                # Narrower than the keys too: they are cut at the end, marked as cut.
+                assert "ctrl+s or enter writes" in bottom and "…" in bottom
+
+    drive_on("log-alerts", (), script, (width, 24))
