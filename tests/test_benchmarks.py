@@ -1,15 +1,19 @@
 """The benchmark scripts measure what they say: the event-source benchmark's counts come from
 the year it times, and its floor does exactly that much work; the state-machine benchmark's
-scenarios run the workflows it names to their end, and its quick mode runs every scenario."""
+scenarios run the workflows it names to their end, and its quick mode runs every scenario;
+the handlers benchmark runs its Python handlers, not declared behaviours in their place."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from stptui.commands import execute
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -123,3 +127,25 @@ def test_the_load_benchmark_runs_every_repetition_it_counts() -> None:
     bench.http(s, 40)
     statuses = {r.data["status"] for r in s.sim.trace.records if r.kind == "http.response"}
     assert statuses == {202}  # every request reached the function: none throttled
+
+
+def test_the_handlers_benchmark_runs_the_handlers_it_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = load("bench_handlers")
+    for name, (function, _, _) in bench.SCENARIOS.items():
+        _, s = bench.run(tmp_path, function, 40)
+        trace = s.sim.trace
+        # One a millisecond, 10 ms each: none throttled, every one run to its end.
+        assert trace.count("invocation.succeeded", function) == 40, name
+        assert trace.count("invocation.throttled") == trace.count("invocation.failed") == 0
+        # The sender's two writes a call: context.send and boto3's send_message.
+        assert trace.count("message.sent", "jobs") == (80 if function == "sender" else 0)
+        response = execute(s, f"invoke {function} '{{}}'").data["response"]
+        # The handlers ran, not a declared behaviour in their place.
+        assert (response == {"ok": True}) == (function != "declared"), name
+    before = dict(os.environ)
+    bench.main(["--quick"])
+    assert dict(os.environ) == before  # the padded shell is gone again
+    out = capsys.readouterr().out
+    assert out.count("x a bare step") == 3 and out.count("x the declared behaviour") == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,54 @@ def test_applied_skips_what_the_os_cannot_hold_and_restores_exactly() -> None:
     with applied({"GOOD": "1", "BAD=NAME": "x", "NUL": "a\0b"}):
         assert dict(os.environ) == {"GOOD": "1"}
     assert dict(os.environ) == before
+
+
+def test_applied_restores_after_a_ctrl_c_half_way_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A KeyboardInterrupt while the handler's variables are being set (before the block
+    runs, so `with` would not undo it) still leaves os.environ as it was."""
+    monkeypatch.setenv(SHELL_ONLY, "from the shell")
+    before = dict(os.environ)
+    putenv, calls = os.putenv, []
+
+    def interrupted(name: object, value: object) -> None:
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        putenv(name, value)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "putenv", interrupted)
+    with pytest.raises(KeyboardInterrupt), applied({"A": "1", "B": "2", "C": "3"}):
+        pytest.fail("the block ran")
+    monkeypatch.setattr(os, "putenv", putenv)
+    assert dict(os.environ) == before
+
+
+def _inherited() -> dict[str, str]:
+    """The environment a child process starts with (the C library's, not os.environ)."""
+    out = subprocess.run(["/usr/bin/env", "-0"], capture_output=True, check=True).stdout
+    return dict(os.fsdecode(e).split("=", 1) for e in out.split(b"\0") if e)
+
+
+@pytest.mark.skipif(not Path("/usr/bin/env").exists(), reason="needs /usr/bin/env")
+def test_a_child_process_inherits_the_handlers_environment_and_then_the_shells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`applied` changes the process's environment itself, as os.environ's own setters do:
+    a process the handler starts sees the handler's variables, one started after, the
+    shell's."""
+    monkeypatch.setenv(SHELL_ONLY, "from the shell")
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    before, outside = dict(os.environ), _inherited()
+    # What a C library set behind os.environ's back (readline's COLUMNS and LINES), which
+    # os.environ does not know of.
+    unknown = {name: value for name, value in outside.items() if name not in before}
+    with applied({"AWS_REGION": "us-east-1", "GOOD": "1", "BAD=NAME": "x"}):
+        inside = _inherited()
+        os.environ["LEFT_BY_HANDLER"] = "1"
+        del os.environ["AWS_REGION"]
+    assert inside == {"AWS_REGION": "us-east-1", "GOOD": "1", **unknown}
+    assert dict(os.environ) == before
+    assert _inherited() == outside
 
 
 def test_every_identifier_the_environment_holds_is_accepted(tmp_path: Path) -> None:

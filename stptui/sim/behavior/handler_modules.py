@@ -40,17 +40,19 @@ def _loaded_from(module: ModuleType, base: Path) -> bool:
         return False
     if not isinstance(name, str) or name.partition(".")[0] == _OWN_PACKAGE:
         return False
-    prefix = os.path.join(base, "")
-    where = base.joinpath(*name.split("."))
     if isinstance(origin, str):
-        if not origin.startswith(prefix):  # the common case, decided without a Path
+        if not origin.startswith(os.path.join(base, "")):  # the common case: no Path made
             return False
+        where = base.joinpath(*name.split("."))
         found = Path(origin)
         if locations is not None:  # a package: its __init__ file
             return found.parent == where
         return found.parent == where.parent and found.name.split(".")[0] == where.name
     try:
-        return any(isinstance(p, str) and Path(p) == where for p in locations or ())
+        if not locations:  # a built-in or frozen module, a module made in memory
+            return False
+        where = base.joinpath(*name.split("."))
+        return any(isinstance(p, str) and Path(p) == where for p in locations)
     except TypeError:  # not a list of folders after all
         return False
 
@@ -167,16 +169,18 @@ class HandlerModules:
         self.activate()
         base = str(self.base)
         hidden = install(self.sdk)
+        # Counted with the stand-in in: `uninstall` takes its modules out again.
         loaded = len(sys.modules)
         sys.path.insert(0, base)
         try:
             return fn(*args)
         finally:
+            # Most calls import nothing: a count of sys.modules saves walking it.
+            imported = len(sys.modules) != loaded
             uninstall(self.sdk, hidden)
             with suppress(ValueError):  # the handler may have removed it itself
                 sys.path.remove(base)
-            # Most calls import nothing: a count of sys.modules saves walking it.
-            if len(sys.modules) != loaded:
+            if imported:
                 self.collect()
 
     def activate(self) -> None:

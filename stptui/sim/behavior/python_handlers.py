@@ -522,7 +522,7 @@ def run_handler(
     from stptui.sim.behavior.boto3_standin import acting_for
 
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
-    ctx.environment = behaviors.handler_environments.of(inp)
+    ctx.environment, os_form = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
     captured = io.StringIO()
     error: BaseException | None = None
@@ -533,7 +533,7 @@ def run_handler(
         with (
             redirect_stdout(captured),
             redirect_stderr(captured),
-            applied(ctx.environment),
+            applied(os_form),
             acting_for(ctx),
         ):
             result = modules.call(b.handler, event, ctx)
