@@ -899,7 +899,8 @@ def cmd_init(argv: Sequence[str]) -> int:
     # draws; but say that the config has errors.
     _say_config_errors(stack, args)
     if args.out == "-":
-        sys.stdout.write(starter_file(stack).text)
+        # Printed, it is for the file `stptui STACK` reads: beside the stack.
+        sys.stdout.write(starter_file(stack, Path(stack.file).parent).text)
         return 0
     if args.out is not None:
         out = Path(args.out)
@@ -916,7 +917,7 @@ def cmd_init(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    starter = starter_file(stack)
+    starter = starter_file(stack, out.parent)
     try:
         write_atomic(out, starter.text)
     except CommandError as exc:

@@ -18,10 +18,12 @@ end a comment or add a key. Nothing is run: the stack is read as `validate` read
 from __future__ import annotations
 
 import json
+import keyword
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stptui import graph
@@ -170,6 +172,7 @@ class Entry:
     hints: list[str] = field(default_factory=list)
     emits: list[str] = field(default_factory=list)
     polls: list[str] = field(default_factory=list)
+    code: str | None = None  # `module:function` of its Python entry file
 
 
 @dataclass(frozen=True)
@@ -187,12 +190,18 @@ class StarterFile:
         return f"{self.entries} {noun}, {self.placeholders} with a placeholder answer"
 
 
-def starter_file(stack: Stack) -> StarterFile:
+def starter_file(stack: Stack, code_base: Path | None = None) -> StarterFile:
     """The starter behaviours file for `stack`: YAML text the behaviours loader reads without
-    an error or a warning."""
+    an error or a warning. With `code_base` (the folder the file will be read from), a
+    function whose entry file is Python there gets a commented-out `handler:` line."""
     g = graph.build_graph(stack)
     tasks = _task_answers(stack)
     entries = [_entry(stack, g, r, tasks) for r in stack.resources.values() if _describable(r)]
+    if code_base is not None:
+        for e in entries:
+            r = stack.resources[e.name]
+            if isinstance(r, Function) and (ref := _python_handler(stack, r, code_base)):
+                e.code = ref
     lines = [HEADER.format(stack=comment_text(stack.stack_name))]
     if not entries:
         lines.append("# The stack has no function, batch job or container workload.")
@@ -203,6 +212,26 @@ def starter_file(stack: Stack) -> StarterFile:
         lines.extend(_entry_lines(e))
     answered = sum(1 for e in entries if e.response_why.startswith("placeholder"))
     return StarterFile("\n".join(lines) + "\n", len(entries), answered)
+
+
+def _python_handler(stack: Stack, fn: Function, base: Path) -> str | None:
+    """`module:function` of `fn`'s Python entry file as a handler imported from `base`:
+    Stacktape's buildpack calls the entry file's `handler` (or the packaging's
+    `handlerFunction`). None when the entry is not a .py file there, or its path is no
+    module name Python can import."""
+    if not (fn.entry and fn.entry.endswith(".py")):
+        return None
+    pack = fn.properties.get("packaging")
+    props = pack.get("properties") if isinstance(pack, dict) else None
+    name = props.get("handlerFunction") if isinstance(props, dict) else None
+    name = name if isinstance(name, str) and name.isidentifier() else "handler"
+    path = (Path(stack.file).parent / fn.entry).resolve()
+    if not path.is_file() or not path.is_relative_to(base.resolve()):
+        return None
+    parts = path.relative_to(base.resolve()).with_suffix("").parts
+    if not parts or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        return None
+    return f"{'.'.join(parts)}:{name}"
 
 
 def _describable(r: Resource) -> bool:
@@ -626,6 +655,9 @@ def _entry_lines(e: Entry) -> list[str]:
         lines.append(f"  # {head} {comment_text(trigger)}")
     lines.append(f"  {yaml_key(e.name)}:")
     lines.append("    duration: 100ms  # the default: your handler's real time goes here")
+    if e.code is not None:
+        # Written only for a module name (identifiers and dots): nothing to quote in YAML.
+        lines.append(f"    # handler: {e.code}  # your code: uncomment to run it with --allow-code")
     if e.response is not None or e.response_expr is not None:
         lines.append(f"    # {comment_text(e.response_why, LINE_WIDTH)}")
         value = (

@@ -1163,7 +1163,11 @@ def test_python_handler_batch_item_failures(stack: Stack, code_dir: Path) -> Non
     off = with_handler(stack, code_dir, "partial_sqs")
     out = off.decide(sqs("worker", batch), RNG, [])
     assert out.failed_item_ids is None
-    assert "ReportBatchItemFailures is not enabled" in out.logs[-1]
+    assert out.logs[-1] == (
+        "batchItemFailures ignored: ReportBatchItemFailures is not enabled, so Lambda deletes "
+        "the whole batch (Stacktape does not enable it: `reportBatchItemFailures: true` in "
+        "the behaviours file simulates a stack whose overrides do)"
+    )
 
 
 def test_python_handler_uses_the_seeded_rng(stack: Stack, code_dir: Path) -> None:

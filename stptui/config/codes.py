@@ -1601,8 +1601,11 @@ CODES: dict[str, CodeInfo] = {
                 "With `--allow-code`, a `handler` cannot be loaded: its module is not found, "
                 "raises when imported, or has the name of a standard-library or installed "
                 "module, or it has no such function.",
-                "Fix the module or function name, or the error the message gives; modules "
-                "are imported from the behaviours file's folder.",
+                "Fix the module or function name, or the error the message gives (at the "
+                "line of your file it names); modules are imported from the behaviours "
+                "file's folder, a package they import must be installed in the Python stptui "
+                "runs on, and a variable read at import must be in the workload's "
+                "environment (the hint lists its names).",
             ),
         },
     ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,7 +21,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.behavior.handler_logging import RootLogger, task_root_frames
+from stptui.sim.behavior.handler_network import offline
 
 # This package's top-level name: a stack at the root of a checkout of stptui has the package
 # in its folder, and it is never a handler module.
@@ -57,6 +61,42 @@ def _loaded_from(module: ModuleType, base: Path) -> bool:
         return False
 
 
+# How many variable names a hint lists before "and N more".
+_NAMES_SHOWN = 12
+
+
+def _import_hint(exc: BaseException, module_name: str, base: Path) -> str:
+    """What to do about a module that raised `exc` as it was imported: the two failures
+    Lambda code meets first are a variable its environment lacks (`os.environ["..."]` at
+    the top of the module) and a package that is not installed where stptui runs."""
+    if type(exc) is KeyError and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        key = exc.args[0]
+        if key not in os.environ and key.isupper():
+            names = sorted(os.environ)
+            if key.startswith("STP_"):
+                names = [n for n in names if n.startswith("STP_")]
+            guess = did_you_mean(key, names)
+            shown = ", ".join(names[:_NAMES_SHOWN]) or "none"
+            if len(names) > _NAMES_SHOWN:
+                shown += f" and {len(names) - _NAMES_SHOWN} more"
+            which = "STP_* variables" if key.startswith("STP_") else "variables"
+            return (
+                f"the environment has no variable {key!r}"
+                + (f": did you mean {guess!r}?" if guess else "")
+                + f" (its {which}: {shown})"
+            )
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.partition(".")[0]
+        own = top == module_name.partition(".")[0]
+        if not own and not any(p.exists() for p in (base / top, base / f"{top}.py")):
+            return (
+                f"{top!r} is neither in the handlers' folder nor installed in the Python stptui "
+                f"runs on: install it there ({sys.executable} -m pip install {top}), as "
+                "Lambda needs it in the function's package"
+            )
+    return f"the module is imported relative to {base}"
+
+
 # The HandlerModules whose modules sys.modules holds now (see HandlerModules.activate).
 _ACTIVE: HandlerModules | None = None
 
@@ -87,6 +127,8 @@ class HandlerModules:
         from stptui.sim.behavior import boto3_standin
 
         self.sdk = boto3_standin.modules()
+        # The root logger as Lambda's runtime sets it up, with what these modules set on it.
+        self.root_logger = RootLogger(task_root_frames(base))
 
     def begin(self) -> None:
         """Take sys.modules over with no module from `base` in it, before the first import."""
@@ -121,14 +163,15 @@ class HandlerModules:
         importlib.invalidate_caches()
         hidden = install(self.sdk)
         try:
-            module = importlib.import_module(module_name)
+            with self.root_logger.importing(), offline():
+                module = importlib.import_module(module_name)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # SystemExit, or the module's own BaseException subclass
             raise BehaviorError(
                 f"cannot import handler module {module_name!r} from {base}: "
-                f"{type(exc).__name__}: {exc}",
-                f"the module is imported relative to {base}",
+                f"{type(exc).__name__}: {exc}{self._raised_at(exc)}",
+                _import_hint(exc, module_name, self.base),
             ) from None
         finally:
             uninstall(self.sdk, hidden)
@@ -141,6 +184,14 @@ class HandlerModules:
         if not callable(fn):
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
+
+    def _raised_at(self, exc: BaseException) -> str:
+        """` (at /var/task/FILE, line N)`: the line of the handlers' files that raised."""
+        frames = task_root_frames(self.base)(exc)
+        if not frames:
+            return ""
+        found = re.match(r'  File "(.*)", line (\d+)', frames[-1])
+        return f" (at {found[1]}, line {found[2]})" if found else ""
 
     def collect(self) -> None:
         """Claim the modules from `base` that sys.modules holds (what the handlers imported),

@@ -50,12 +50,10 @@ outcome is a success whose `failed_item_ids` lists every message, with a log lin
 from __future__ import annotations
 
 import copy
-import io
 import json
 import math
 import random
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,7 +67,9 @@ from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json
 from stptui.sim.behavior.fields import normalise, own_gateways
 from stptui.sim.behavior.handler_env import applied
+from stptui.sim.behavior.handler_logging import LogSink
 from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
 from stptui.sim.handler_logs import log_events
@@ -524,16 +524,22 @@ def run_handler(
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     ctx.environment, os_form = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
-    captured = io.StringIO()
+    sink = LogSink()
     error: BaseException | None = None
     result: Any = None
     try:
-        # A handler's print() would write over the TUI: it goes to the invocation's log.
-        # The boto3 stand-in's clients act for this invocation while it runs.
+        # A handler's print() and logging would write over the TUI: they go to the
+        # invocation's log, as Lambda's runtime sends them to CloudWatch. The boto3
+        # stand-in's clients act for this invocation while it runs.
         with (
-            redirect_stdout(captured),
-            redirect_stderr(captured),
+            modules.root_logger.running(
+                sink,
+                lambda: ctx.now_ms,  # sleep moves it on
+                ctx.aws_request_id,
+                lambda_runtime=inp.trigger not in NOT_LAMBDA,
+            ),
             applied(os_form),
+            offline(),
             acting_for(ctx),
         ):
             result = modules.call(b.handler, event, ctx)
@@ -541,8 +547,7 @@ def run_handler(
         raise  # the user's Ctrl-C stops the command, as it would any slow command
     except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass
         error = exc
-    printed = captured.getvalue()
-    logs = log_events([*ctx.logs, *printed.rstrip("\n").split("\n")] if printed else ctx.logs)
+    logs = log_events([*ctx.logs, *sink.finish()])
     total = duration + ctx.slept_ms
     expired = inp.timeout_ms > 0 and total > inp.timeout_ms
     if ctx.later and inp.sim is not None:
@@ -610,7 +615,12 @@ def run_handler(
     if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
         if not b.rbif:
             done = (
-                "moves past the whole batch" if inp.trigger != "sqs" else "deletes the whole batch"
+                "moves past the whole batch"
+                if inp.trigger != "sqs"
+                # Stacktape's sqs event has no property for it: say how to simulate it on.
+                else "deletes the whole batch (Stacktape does not enable it: "
+                "`reportBatchItemFailures: true` in the behaviours file simulates a stack "
+                "whose overrides do)"
             )
             logs.append(
                 f"batchItemFailures ignored: ReportBatchItemFailures is not enabled, "
