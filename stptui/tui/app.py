@@ -58,7 +58,7 @@ from stptui.sim.trace import Record
 from stptui.tui.fast_forward import Continued
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
-from stptui.tui.render import hanging, pretty_json
+from stptui.tui.render import hanging, key_hint, pretty_json
 from stptui.tui.screens.alarm_dialog import AlarmStateDialog, simulated_alarms
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.screens.command_line import CommandLineScreen
@@ -78,6 +78,7 @@ from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.metrics_view import MetricsScreen
+from stptui.tui.screens.output_page import OutputPage
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
@@ -89,7 +90,7 @@ from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_machines import redrive_candidate
 from stptui.tui.widgets.inspector_pane import InspectorPane, describe_resource
-from stptui.tui.widgets.queues_pane import QueuesPane, QueueTable
+from stptui.tui.widgets.queues_pane import MessageList, QueuesPane, QueueTable
 
 # While the clock runs, a frame runs the simulator and notes what its records touched; the
 # panes redraw a few times a second. A repaint costs Textual about as much however little
@@ -168,17 +169,6 @@ def poll_edges(session: Session) -> list[PollEdge]:
     return [
         PollEdge(p.queue, p.workload, p.container, p.pos) for p in session.sim.behaviors.polls()
     ]
-
-
-def key_hint(*keys: tuple[str, str]) -> Text:
-    """The keys of a pane for its border, each key bold: `e explain  / filter`. They act
-    on what the pane shows; listed there, they leave the footer room for the others."""
-    hint = Text()
-    for i, (key, does) in enumerate(keys):
-        hint.append("  " if i else "")
-        hint.append(key, "bold")
-        hint.append(f" {does}")
-    return hint
 
 
 def tab_label(key: str) -> str:
@@ -673,9 +663,6 @@ class StptuiApp(App[None]):
         first = next((n for n in self.graph.nodes if n in self.session.stack.resources), None)
         self.query_one(GraphPane).load(self.graph, sim, first)
         self.query_one(QueuesPane).load(sim)
-        # `r` redrives a dead-letter queue: hinted only on a stack that has one.
-        has_dlq = any(q.sources for q in sim.queues.values())
-        self.query_one(QueuesPane).border_subtitle = key_hint(("r", "redrive")) if has_dlq else None
         self._measured = frozenset(measured(sim))
         self._usable, self._usable_for = self._actions_of_use(sim), sim
         self.query_one(AgendaPane).show(sim)
@@ -1338,6 +1325,10 @@ class StptuiApp(App[None]):
             ("Main screen", main),
             ("Graph pane", [b for b in GraphPane.BINDINGS if isinstance(b, Binding)]),
             ("Events pane", [b for b in RecordList.BINDINGS if isinstance(b, Binding)]),
+            (
+                "Queues pane's messages",
+                [b for b in MessageList.BINDINGS if isinstance(b, Binding)],
+            ),
             ("Command line", [b for b in CommandLineScreen.BINDINGS if isinstance(b, Binding)]),
             *(
                 (dialog.HELP_TITLE, [b for b in dialog.BINDINGS if isinstance(b, Binding)])
@@ -1601,17 +1592,43 @@ class StptuiApp(App[None]):
             # A repeat's records carry no id: `explain repeat-N` says what the repeat made.
             ident = rec.resource
         if "explain" in REGISTRY.commands and ident is not None:
-            line = f"explain {quote_word(ident)}"
-            try:
-                explained = render_plain(execute(self.session, line))
-            except CommandError as exc:
-                explained = render_plain(CommandResult(exc.format()))
-            body.append(f"\n\n{line}\n", "bold")
-            for i, row in enumerate(explained.split("\n")):
-                stamp = EXPLAIN_TIME.match(row)
-                body.append("\n" if i else "")
-                body.append_text(hanging(Text(row), stamp.end() if stamp else 2))
+            body.append("\n\n", "bold")
+            body.append_text(self._explanation(ident))
         self.push_screen(TextDialog(f"record {rec.seq}: {rec.kind}", body))
+
+    def _explanation(self, ident: str) -> Text:
+        """The `explain` line of `ident` (bold) and what it answers, or its refusal; a
+        wrapped line goes on under the text after its time."""
+        line = f"explain {quote_word(ident)}"
+        try:
+            explained = render_plain(execute(self.session, line))
+        except CommandError as exc:
+            explained = render_plain(CommandResult(exc.format()))
+        text = Text()
+        text.append(f"{line}\n", "bold")
+        for i, row in enumerate(explained.split("\n")):
+            stamp = EXPLAIN_TIME.match(row)
+            text.append("\n" if i else "")
+            text.append_text(hanging(Text(row), stamp.end() if stamp else 2))
+        return text
+
+    @on(MessageList.Explain)
+    def _explain_message(self, event: MessageList.Explain) -> None:
+        """`e` on a message of the Queues pane: its `explain` chain, as `e` on a record."""
+        self.push_screen(
+            TextDialog(f"message {event.message_id}", self._explanation(event.message_id))
+        )
+
+    @on(MessageList.Show)
+    def _show_message(self, event: MessageList.Show) -> None:
+        """Enter on a message of the Queues pane: `show message ID` (its body and attributes
+        whole, and its history) on the page a long output opens on."""
+        line = f"show message {quote_word(event.message_id)}"
+        try:
+            shown = render_plain(execute(self.session, line))
+        except CommandError as exc:
+            shown = render_plain(CommandResult(exc.format()))
+        self.push_screen(OutputPage(line, Text(shown)))
 
     def action_filter(self) -> None:
         """Open the events pane's filter line."""

@@ -243,6 +243,17 @@ def safe(value: object) -> str:
     return one_line(str(value))
 
 
+def key_hint(*keys: tuple[str, str]) -> Text:
+    """The keys of a pane for its border, each key bold: `e explain  / filter`. They act
+    on what the pane shows; listed there, they leave the footer room for the others."""
+    hint = Text()
+    for i, (key, does) in enumerate(keys):
+        hint.append("  " if i else "")
+        hint.append(key, "bold")
+        hint.append(f" {does}")
+    return hint
+
+
 def markup_literal(text: str) -> str:
     """Textual markup that shows `text` as it is written, for the few places that take
     nothing but markup (a command palette hit's help). Only `[` opens a tag in Textual's

@@ -4,7 +4,8 @@ The counts are a DataTable of one row per queue whose cells are updated only whe
 change. The messages are a `MessageList`: a Line-API view that draws only the rows on
 screen, so showing another queue (or the same one after a frame) costs a listing of its
 first messages and a handful of rendered lines, never a DataTable's measuring of every
-cell.
+cell. Its cursor picks a message to act on (explain it, show it whole, copy its id) and
+stays on that message as the list is redrawn.
 """
 
 from __future__ import annotations
@@ -17,21 +18,24 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.tui.render import cut_middle, preview, safe
+from stptui.tui.render import cut_middle, key_hint, preview, safe
 from stptui.tui.widgets.line_views import LineView
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
-    from stptui.sim.services.queue import Message
+    from stptui.sim.services.queue import Message as SqsMessage
 
 # Only the first messages are listed (a listing is built each time the queue changes):
 # the caption says how many messages there are in all.
@@ -64,9 +68,12 @@ DROPPED_FIRST = (3,)
 # AGE_RESCAN_S seconds and aged in between (shown with `~`).
 AGE_SCAN_LIMIT = 10_000
 AGE_RESCAN_S = 2.0
+# The keys that act on the message list's message, on the pane's border while it has the
+# focus (the last ones left out when the border is too short).
+MESSAGE_KEYS = [("enter", "show"), ("e", "explain"), ("^c", "copy id")]
 
 
-def message_cells(msg: Message) -> tuple[str, ...]:
+def message_cells(msg: SqsMessage) -> tuple[str, ...]:
     """One message's row: id, receive count, state, when it becomes visible, body preview."""
     state = msg.state_name
     return (
@@ -84,17 +91,72 @@ class MessageList(LineView, can_focus=True):
     but the last (the body), which takes the width left and is cut with `…` when it does
     not fit. The columns in `droppable` are left out, in that order, while the last would
     get fewer than LAST_MIN cells; narrower still, the list scrolls sideways. (A body is
-    read whole with `show message`.)"""
+    read whole with `show message`, which enter opens.)
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"message-list--header"}
+    A cursor, drawn while the list has the focus, picks the message the keys act on. It
+    is kept on its message by id as the rows are replaced; when that message is no longer
+    listed it moves to the next listed one after it, else the one before."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        # On the pane's border (MESSAGE_KEYS), not in the footer: its keys never change
+        # with the focus.
+        Binding(
+            "enter",
+            "show",
+            "Show",
+            tooltip="The message's body and attributes whole, and its history (show message)",
+            show=False,
+        ),
+        Binding(
+            "e",
+            "explain",
+            "Explain",
+            tooltip="What happened to the message (explain)",
+            show=False,
+        ),
+        # Textual's fields copy with ctrl+c too; `y` is the replay dialog's key.
+        Binding(
+            "ctrl+c",
+            "copy",
+            "Copy id",
+            tooltip="Copy the message's id to the clipboard",
+            show=False,
+        ),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"message-list--header", "message-list--cursor"}
     # The vertical scrollbar's column is kept free, so that the last column's width does
-    # not depend on how many rows there are.
+    # not depend on how many rows there are. The cursor is the queue table's, above.
     DEFAULT_CSS = """
     MessageList { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     MessageList:focus { background-tint: $foreground 5%; }
     MessageList > .message-list--header { text-style: bold; background: $panel; }
+    MessageList > .message-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
     """
     LAST_MIN = 12
+
+    class Show(Message):
+        """Enter on a message: show it whole."""
+
+        def __init__(self, message_id: str) -> None:
+            super().__init__()
+            self.message_id = message_id
+
+    class Explain(Message):
+        """`e` on a message: explain it."""
+
+        def __init__(self, message_id: str) -> None:
+            super().__init__()
+            self.message_id = message_id
 
     def __init__(
         self, columns: tuple[str, ...], droppable: tuple[int, ...] = (), **kwargs: object
@@ -103,27 +165,70 @@ class MessageList(LineView, can_focus=True):
         self.columns = columns
         self.droppable = droppable
         self.rows: list[tuple[str, ...]] = []
+        # Each row's message id, whole (the rows show its start).
+        self.ids: list[str] = []
+        # The row of the message the keys act on, and what the rows list (a queue's
+        # name): the cursor starts on the first row of another queue's messages.
+        self.cursor = 0
+        self.owner: str | None = None
         # Each column's widest cell; the columns shown and their drawn widths (the last
         # fitted to the view's width; empty until laid out).
         self._widths = [cell_len(c) for c in columns]
         self.shown: list[int] = list(range(len(columns)))
         self._drawn: list[int] = []
         # Rendered rows by index (-1: the header), at the drawn widths: cropped as drawn.
+        # The cursor's row is drawn apart, each time.
         self._strips: dict[int, Strip] = {}
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        """Show `rows` (each one string per column; shown as text, never as markup)."""
-        if rows == self.rows:
+    @property
+    def selected_id(self) -> str | None:
+        """The id of the message under the cursor (None: no rows)."""
+        return self.ids[self.cursor] if self.ids else None
+
+    def set_rows(
+        self, rows: list[tuple[str, ...]], ids: list[str], owner: str | None = None
+    ) -> None:
+        """Show `rows` (each one string per column; shown as text, never as markup), the
+        messages `ids`, of `owner`. The cursor stays on its message (see the class)."""
+        if owner != self.owner:
+            self.owner = owner
+            self.ids = []
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+        elif rows == self.rows and ids == self.ids:
             return
+        before = self.cursor
+        self.cursor = self._follow(ids)
+        self.ids = ids
         self.rows = rows
         self._widths = [
             max([cell_len(c), *(cell_len(row[i]) for row in rows)])
             for i, c in enumerate(self.columns)
         ]
         self._fit(force=True)
+        if self.has_focus:
+            # The cursor's row stays where it was on screen while it can.
+            y = self.scroll_offset.y + self.cursor - before
+            self.scroll_to(y=max(0, y), animate=False, immediate=True)
+            self._cursor_in_sight()
+
+    def _follow(self, ids: list[str]) -> int:
+        """The cursor's row among `ids`: its message's, else the nearest listed after it,
+        else before it (the rows shown now are `self.ids`)."""
+        if not ids:
+            return 0
+        old, at = self.ids, self.cursor
+        if at < len(old):
+            rows = {mid: i for i, mid in enumerate(ids)}
+            for mid in (*old[at:], *reversed(old[:at])):
+                if mid in rows:
+                    return rows[mid]
+        return min(at, len(ids) - 1)
 
     def on_resize(self) -> None:
         self._fit()
+        if self.has_focus:
+            self._cursor_in_sight()
 
     def _fit(self, *, force: bool = False) -> None:
         """Work out the columns shown and their widths at the view's width; when they
@@ -150,8 +255,12 @@ class MessageList(LineView, can_focus=True):
         self.refresh()
 
     def compute_line_styles(self) -> tuple[Style, ...]:
-        """The view's style and its header's."""
-        return (self.rich_style, self.get_component_rich_style("message-list--header"))
+        """The view's style, its header's and its cursor's."""
+        return (
+            self.rich_style,
+            self.get_component_rich_style("message-list--header"),
+            self.get_component_rich_style("message-list--cursor"),
+        )
 
     def forget_lines(self) -> None:
         """Drop the rendered rows (drawn in styles that changed)."""
@@ -175,9 +284,13 @@ class MessageList(LineView, can_focus=True):
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
         index = -1 if y == 0 else scroll_y + y - 1
-        base, header = self.line_styles()
+        base, header, cursor = self.line_styles()
         if index >= len(self.rows):
             return Strip.blank(width, base)
+        if index == self.cursor and self.has_focus:
+            # Across the whole width, as the queue table's cursor is.
+            strip = self._line(self.rows[index], base + cursor)
+            return strip.crop_extend(scroll_x, scroll_x + width, base + cursor)
         strip = self._strips.get(index)
         if strip is None:
             if index < 0:
@@ -186,6 +299,80 @@ class MessageList(LineView, can_focus=True):
                 strip = self._line(self.rows[index], base)
             self._strips[index] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _page_rows(self) -> int:
+        """How many rows the view shows under its header (at least 1)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _cursor_in_sight(self) -> None:
+        top = self.scroll_offset.y
+        rows = self._page_rows()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+
+    def _place(self, index: int) -> None:
+        """Put the cursor on row `index` (kept within the rows) and in sight."""
+        if not self.rows:
+            return
+        self.cursor = max(0, min(index, len(self.rows) - 1))
+        self._cursor_in_sight()
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the cursor by `delta` rows."""
+        self._place(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor by a page."""
+        self._place(self.cursor + direction * self._page_rows())
+
+    def action_jump(self, where: int) -> None:
+        """To the first row (0) or the last (-1)."""
+        self._place(0 if where == 0 else len(self.rows) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row puts the cursor on it; a double click shows its message."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return  # the header
+        index = self.scroll_offset.y + offset.y - 1
+        if index < len(self.rows):
+            self._place(index)
+            if event.chain == 2:
+                self.action_show()
+
+    def _picked(self) -> str | None:
+        """The message the keys act on; with none, a note says why."""
+        mid = self.selected_id
+        if mid is None:
+            self.notify("this queue has no messages to act on", severity="warning", markup=False)
+        return mid
+
+    def action_show(self) -> None:
+        """Show the message whole (the app runs `show message`)."""
+        if (mid := self._picked()) is not None:
+            self.post_message(self.Show(mid))
+
+    def action_explain(self) -> None:
+        """Explain the message (the app runs `explain`)."""
+        if (mid := self._picked()) is not None:
+            self.post_message(self.Explain(mid))
+
+    def action_copy(self) -> None:
+        """Copy the message's id to the clipboard (OSC 52: a terminal that does not take it,
+        such as macOS Terminal, leaves the clipboard as it was)."""
+        if (mid := self._picked()) is not None:
+            self.app.copy_to_clipboard(mid)
+            self.notify(f"copied {mid}", title="message id", markup=False)
+
+    def on_focus(self) -> None:
+        self._cursor_in_sight()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
 
 class QueueTable(DataTable[Text | str]):
@@ -268,6 +455,10 @@ class QueuesPane(Vertical, can_focus=False):
         # The caption's queue name ("" for none) and what follows it (the name is cut to
         # fit the caption's width).
         self._caption: tuple[str, str] = ("", "")
+        # Whether a queue of the stack is another's dead-letter queue (`r` redrives it), and
+        # the keys its border shows.
+        self._has_dlq = False
+        self._hint_keys: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
         table = QueueTable(self._on_select, self._fit_columns, id="queue-table")
@@ -285,9 +476,35 @@ class QueuesPane(Vertical, can_focus=False):
 
     def on_resize(self) -> None:
         self._show_caption()
+        self._show_hint()
+
+    def on_descendant_focus(self) -> None:
+        self._show_hint()
+
+    def on_descendant_blur(self) -> None:
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The pane's keys on its lower border: `r redrive` on a stack with a dead-letter
+        queue, and while the message list has the focus, the keys that act on its message,
+        as many as the border has room for."""
+        keys = [("r", "redrive")] if self._has_dlq else []
+        messages = self.query_one(MessageList)
+        if messages.has_focus and messages.rows:
+            keys += MESSAGE_KEYS
+        # As `key_hint` lays them out, within the border's corners and a cell of it either
+        # side of the hint.
+        while keys and sum(len(k) + len(d) + 3 for k, d in keys) - 2 > self.size.width - 4:
+            keys.pop()
+        if keys != self._hint_keys:
+            self._hint_keys = keys
+            self.border_subtitle = key_hint(*keys) if keys else None
 
     def load(self, sim: Simulator) -> None:
         """(Re)build the queue rows for a simulation (on mount and after `load`)."""
+        # `r` redrives a dead-letter queue: hinted only on a stack that has one.
+        self._has_dlq = any(q.sources for q in sim.queues.values())
+        self._show_hint()
         self._ages.clear()
         self._shown = {name: self._cells(sim, name) for name in sim.queues}
         self._build(*self._layout_that_fits())
@@ -428,14 +645,16 @@ class QueuesPane(Vertical, can_focus=False):
             empty = "no queue selected" if sim.queues else "this stack has no queues"
             self._caption = ("", empty)
             self._show_caption()
-            messages.set_rows([])
+            messages.set_rows([], [])
             return
         q = sim.queues[name]
         msgs = q.listing(MAX_MESSAGE_ROWS)
         shown = f"first {len(msgs)} of {q.depth:,}" if q.depth > len(msgs) else f"{q.depth:,}"
         self._caption = (safe(name), f"{shown} message{'s' * (q.depth != 1)}")
         self._show_caption()
-        messages.set_rows([message_cells(m) for m in msgs])
+        messages.set_rows([message_cells(m) for m in msgs], [m.id for m in msgs], name)
+        # The message keys are hinted while there is a message for them.
+        self._show_hint()
 
     def _show_caption(self) -> None:
         """Draw the caption in its one line: a long queue name is cut in the middle so that
