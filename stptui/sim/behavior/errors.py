@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -55,6 +56,11 @@ def compact_json(value: Any, where: str) -> str:
     except ValueError as exc:
         if "Circular" in str(exc):
             raise BehaviorError(f"{where}: not JSON: it contains itself") from None
+        if "integer string conversion" in str(exc):
+            raise BehaviorError(
+                f"{where}: not JSON: an integer of more than {sys.get_int_max_str_digits()} "
+                "digits, which Python does not write as text"
+            ) from None
         raise BehaviorError(f"{where}: not JSON: NaN and Infinity have no JSON form") from None
     except TypeError as exc:
         raise BehaviorError(f"{where}: not JSON: {exc}") from None
@@ -99,7 +105,32 @@ def json_kind(value: Any) -> str:
 
 def _dumps_or_repr(value: float) -> str:
     """A number as JSON writes it (`5`, `2.5`); NaN and the infinities by name."""
+    if isinstance(value, int):
+        # Not through a float, which a long int overflows.
+        try:
+            return str(int.__int__(value))
+        except ValueError:
+            return f"an integer of more than {sys.get_int_max_str_digits()} digits"
     return json.dumps(value) if math.isfinite(value) else repr(value)
+
+
+# How many characters of a value's repr a message shows.
+SHOWN_CHARS = 200
+
+
+def shown(value: Any) -> str:
+    """`repr(value)` for a message about a value a Python handler passed, cut to
+    SHOWN_CHARS; a value whose repr raises (an int of more than 4,300 digits, a list
+    nested past Python's limit, the handler's own class) is named by its type, so that
+    the message is the error the handler gets, not the repr's."""
+    try:
+        text = repr(value)
+    except (Exception, RecursionError) as exc:
+        return f"a {type(value).__name__} (whose repr raised {type(exc).__name__})"
+    if not isinstance(text, str):
+        return f"a {type(value).__name__}"
+    text = str.__str__(text)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,7 +170,7 @@ def _object_key(values: dict[str, Any], where: str) -> str:
     """An S3 object key: non-empty text (a number is written as text, as a template would)."""
     key = values.get("key")
     if isinstance(key, (int, float)) and not isinstance(key, bool):
-        key = str(key)
+        key = _number_text(key)
     if not isinstance(key, str) or not key:
         raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
     return key
@@ -312,7 +312,8 @@ def _placeholders(values: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     names = values.get("names")
     if names is not None and (
-        not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())
+        not isinstance(names, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items())
     ):
         raise FieldError(
             where,
@@ -449,6 +450,10 @@ def _attributes(
             else "a string, a number or an array of them"
         )
     for name, item in value.items():
+        if not isinstance(name, str):
+            # Only Python code has keys that are not text (JSON's are): SQS and SNS name
+            # an attribute by text, and their checks read the name as text.
+            raise FieldError(where, "attributes", "names must be text", name)
         label = f"attributes.{name}"
         if sns and isinstance(item, list) and all(_array_value(v) for v in item):
             continue
@@ -472,5 +477,15 @@ def _id_text(value: Any, where: str, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        text = _number_text(value)
+        if text is not None:
+            return text
     raise FieldError(where, name, "must be a string", value)
+
+
+def _number_text(value: float) -> str | None:
+    """A number written as text, or None for an int longer than Python writes as text."""
+    try:
+        return str(value)
+    except ValueError:
+        return None

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from typing import Any
 
 from stptui.config.aws_names import lambda_log_group_name, lambda_name
@@ -184,8 +184,18 @@ class OsForm:
 def applied(env: Mapping[str, str] | OsForm) -> AbstractContextManager[None]:
     """`os.environ` holds exactly `env` inside the block (a variable the operating system
     cannot hold, a name with `=` or a NUL, is left out), and afterwards exactly what it held
-    before, whatever the block raised or set itself."""
+    before, whatever the block raised or set itself: the same mapping, even when the block
+    bound `os.environ` to another, and the same working directory (`os.chdir` in a handler
+    would move every relative path stptui opens later)."""
     return _Applied(env if isinstance(env, OsForm) else OsForm(env))
+
+
+def _cwd() -> str | None:
+    """The working directory, or None when it no longer exists."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 class _Applied(AbstractContextManager[None]):
@@ -195,15 +205,18 @@ class _Applied(AbstractContextManager[None]):
     decoded, copied and encoded again twice a call, which cost about 100 us a call with a
     shell of 35 variables."""
 
-    __slots__ = ("_data", "_saved", "_wanted")
+    __slots__ = ("_cwd", "_data", "_environ", "_saved", "_wanted")
 
     def __init__(self, env: OsForm) -> None:
         self._wanted = env.data
+        self._environ = os.environ
         self._data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
         self._saved: dict[Any, Any] = {}
+        self._cwd: str | None = None
 
     def __enter__(self) -> None:
         data, wanted = self._data, self._wanted
+        self._cwd = _cwd()
         saved = self._saved = data.copy()
         try:
             _unset(data, saved.keys() - wanted.keys())
@@ -219,6 +232,7 @@ class _Applied(AbstractContextManager[None]):
             raise
 
     def __exit__(self, *exc: object) -> None:
+        os.environ = self._environ  # noqa: B003 (the very mapping, which the block may rebind)
         data, saved = self._data, self._saved
         _unset(data, data.keys() - saved.keys())
         for key, value in saved.items():
@@ -229,6 +243,10 @@ class _Applied(AbstractContextManager[None]):
                 except ValueError:
                     pass
                 data[key] = value
+        cwd = self._cwd
+        if cwd is not None and _cwd() != cwd:
+            with suppress(OSError):  # removed since: nowhere to go back to
+                os.chdir(cwd)
 
 
 def _unset(data: dict[Any, Any], keys: set[Any]) -> None:

@@ -79,6 +79,10 @@ class _Stream(io.TextIOBase):
         return "utf-8"
 
     def write(self, text: str) -> int:
+        if type(text) is not str:
+            # A str subclass's own methods may raise (`__len__`): take the text it holds.
+            # Anything else is refused, as a text stream refuses it (a TypeError).
+            text = str.__str__(text)
         if self.sink is not None:
             self.sink.write(text)
         return len(text)

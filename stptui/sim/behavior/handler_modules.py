@@ -222,6 +222,9 @@ class HandlerModules:
         hidden = install(self.sdk)
         # Counted with the stand-in in: `uninstall` takes its modules out again.
         loaded = len(sys.modules)
+        # sys.path as it was, the same list: stptui imports some of its own modules only
+        # when first needed, which a handler's `sys.path.clear()` would make fail later.
+        path, entries = sys.path, list(sys.path)
         sys.path.insert(0, base)
         try:
             return fn(*args)
@@ -229,8 +232,9 @@ class HandlerModules:
             # Most calls import nothing: a count of sys.modules saves walking it.
             imported = len(sys.modules) != loaded
             uninstall(self.sdk, hidden)
-            with suppress(ValueError):  # the handler may have removed it itself
-                sys.path.remove(base)
+            sys.path = path
+            if path != entries:
+                path[:] = entries
             if imported:
                 self.collect()
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.permissions import ClientError, Denial
 from stptui.sim import ddbjson
-from stptui.sim.behavior.errors import BehaviorError, compact_json
+from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.outcome import EmissionKind
 from stptui.sim.s3_restore import restore_header
 
@@ -99,7 +99,7 @@ def _unknown(message: str, exc: BehaviorError) -> str:
 def _text(value: Any, what: str, call: str, *, empty: bool = False) -> str:
     if not isinstance(value, str) or (not empty and not value):
         kind = "a string" if empty else "a non-empty string"
-        raise BehaviorError(f"{call}: {what} must be {kind}, not {value!r}")
+        raise BehaviorError(f"{call}: {what} must be {kind}, not {shown(value)}")
     return value
 
 
@@ -111,7 +111,7 @@ def _count(value: Any, what: str, call: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BehaviorError(f"{call}: {what} must be a whole number, not {value!r}")
+        raise BehaviorError(f"{call}: {what} must be a whole number, not {shown(value)}")
     return value
 
 
@@ -120,7 +120,7 @@ def _plain_object(value: Any, what: str, call: str) -> dict[str, Any]:
     as DocumentClient and boto3's resource marshal it."""
     if not isinstance(value, dict):
         raise BehaviorError(
-            f"{call}: {what} must be a JSON object, not {value!r}; write plain JSON, as "
+            f"{call}: {what} must be a JSON object, not {shown(value)}; write plain JSON, as "
             "DocumentClient takes it: {'id': order_id}"
         )
     compact_json(value, f"context.{call}: {what}")
@@ -134,7 +134,7 @@ def _names(value: Any, call: str) -> dict[str, str] | None:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise BehaviorError(
-            f"{call}: names must map placeholders to attribute names, not {value!r}; "
+            f"{call}: names must map placeholders to attribute names, not {shown(value)}; "
             'e.g. names={"#s": "status"}'
         )
     return value
@@ -324,7 +324,7 @@ class Reads:
     def _table(self, table: Any, call: str, operation: str) -> TableSim:
         sim = self._simulation(call)
         if not isinstance(table, str) or not table:
-            raise BehaviorError(f"{call}: the table must be a non-empty string, not {table!r}")
+            raise BehaviorError(f"{call}: the table must be a non-empty string, not {shown(table)}")
         try:
             name = self._resolve("putItem", table)
         except BehaviorError as exc:
@@ -365,12 +365,13 @@ class Reads:
         t = self._table(table, "query", "Query")
         if not isinstance(key_condition, str):
             raise BehaviorError(
-                f"query: key_condition must be a KeyConditionExpression, not {key_condition!r}; "
+                "query: key_condition must be a KeyConditionExpression, not "
+                f"{shown(key_condition)}; "
                 'e.g. context.query("orders", "customerId = :c", values={":c": "c-1"})'
             )
         index = _optional_text(index, "index", "query")
         if not isinstance(forward, bool):
-            raise BehaviorError(f"query: forward must be True or False, not {forward!r}")
+            raise BehaviorError(f"query: forward must be True or False, not {shown(forward)}")
         return self._read(
             t, "Query", key_condition, values, names, index, limit, forward, filter, start_key
         )
@@ -405,7 +406,7 @@ class Reads:
 
         call = operation.lower()
         if filter_ is not None and not isinstance(filter_, str):
-            raise BehaviorError(f"{call}: filter must be a FilterExpression, not {filter_!r}")
+            raise BehaviorError(f"{call}: filter must be a FilterExpression, not {shown(filter_)}")
         marshalled = None if values is None else _plain_object(values, "values", call)
         placeholders = _names(names, call)
         count = _count(limit, "limit", call)

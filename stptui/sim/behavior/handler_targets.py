@@ -34,7 +34,7 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
 from stptui.config.model import EventBus, Stack
 from stptui.config.permissions import EMISSION_TARGET_TYPES
-from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.behavior.errors import BehaviorError, shown
 from stptui.textsafe import quoted
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def resolve_target(behaviors: Behaviors, kind: str, target: Any) -> str:
     if not isinstance(target, str):
         raise BehaviorError(
             f"the {wanted} must be named by text, not {type(target).__name__} "
-            f"{quoted(repr(target))[1:-1]}",
+            f"{quoted(shown(target))[1:-1]}",
             "give its name in the stack or the URL, ARN or name its STP_* variable holds",
         )
     known = behaviors._targets[kind]
@@ -152,6 +152,6 @@ def _listing(behaviors: Behaviors, wanted: str) -> str:
         first.setdefault(name, value)
     if not first:
         return f"the stack has no {wanted}"
-    shown = [f"{name} ({value})" for name, value in list(first.items())[:_LISTED]]
+    listed = [f"{name} ({value})" for name, value in list(first.items())[:_LISTED]]
     more = len(first) - _LISTED
-    return f"the stack has: {', '.join(shown)}" + (f" and {more} more" if more > 0 else "")
+    return f"the stack has: {', '.join(listed)}" + (f" and {more} more" if more > 0 else "")

@@ -31,6 +31,11 @@ What was written stays written whatever the invocation's end. A target that is n
 stack (or has the wrong type) raises `BehaviorError` inside the handler. A `sleep` past the
 timeout makes the outcome a timeout (logs kept). What the handler prints goes to the
 invocation's log lines.
+Hostile code: a method's arguments are read as the plain values they hold (`plain_args`: a
+str subclass's own methods never reach the engine, and what the handler changes after a
+call does not change it); the context's bookkeeping is private; a context kept past its
+invocation raises BehaviorError; a KeyboardInterrupt the handler raises is its error, and
+only the user's Ctrl-C (`_user_interrupts`) stops the command.
 An exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
 that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
 value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
@@ -53,9 +58,14 @@ import copy
 import json
 import math
 import random
+import signal
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.aws_names import lambda_name
@@ -64,7 +74,7 @@ from stptui.config.permissions import ClientError, operation_name
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
-from stptui.sim.behavior.errors import BehaviorError, compact_json
+from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.fields import normalise, own_gateways
 from stptui.sim.behavior.handler_env import applied
 from stptui.sim.behavior.handler_logging import LogSink
@@ -116,27 +126,30 @@ def batch_item_failures(
 class HandlerContext:
     """The `context` a Python handler receives: Lambda's usual fields plus simulator hooks."""
 
+    # What the handler returns through is kept under private names, read only by
+    # run_handler: a handler that sets `context.logs = None` raises AttributeError in itself.
     __slots__ = (
         "_behaviors",
         "_chain",
+        "_denied",
+        "_emissions",
+        "_ended",
         "_invocation",
+        "_later",
+        "_logs",
         "_reads",
         "_role",
         "_sim",
+        "_slept_ms",
         "_timeout_ms",
         "_workload",
         "attempt",
         "aws_request_id",
-        "denied",
-        "emissions",
         "environment",
         "function_version",
-        "later",
-        "logs",
         "memory_limit_in_mb",
         "now_ms",
         "random",
-        "slept_ms",
     )
 
     def __init__(
@@ -160,13 +173,16 @@ class HandlerContext:
         self.attempt = inp.attempt
         self.now_ms = inp.now_ms
         self.random = rng
-        self.slept_ms = 0
+        self._slept_ms = 0
         # Outside a simulation only: the calls, collected (a simulation carries them out).
-        self.emissions: list[Emission] = []
-        self.denied: list[tuple[Emission, str]] = []
+        self._emissions: list[Emission] = []
+        self._denied: list[tuple[Emission, str]] = []
         # The calls made after a sleep: (ms slept before it, the call, the role's refusal).
-        self.later: list[tuple[int, Emission, str | None]] = []
-        self.logs: list[str] = []
+        self._later: list[tuple[int, Emission, str | None]] = []
+        self._logs: list[str] = []
+        # Set when the handler has returned: a thread it started, or a module global that
+        # kept the context, would otherwise write into whatever the simulation does later.
+        self._ended = False
         # What `os.environ` holds while the handler runs (handler_env), as a dict of its own.
         self.environment: dict[str, str] = {}
 
@@ -180,6 +196,11 @@ class HandlerContext:
         return self._workload
 
     @property
+    def slept_ms(self) -> int:
+        """The simulated milliseconds the handler has slept."""
+        return self._slept_ms
+
+    @property
     def now(self) -> datetime:
         """The simulated time as a UTC datetime (at most the clock's last instant: an
         invocation started near the end of the clock's range can outrun it)."""
@@ -189,7 +210,7 @@ class HandlerContext:
         """Milliseconds left before the timeout (a large number when there is none)."""
         if self._timeout_ms <= 0:
             return MAX_DURATION_MS
-        return max(0, self._timeout_ms - self.slept_ms)
+        return max(0, self._timeout_ms - self._slept_ms)
 
     def get_remaining_time_in_millis(self) -> int:
         """Lambda's spelling of `remaining_time_ms`."""
@@ -208,19 +229,20 @@ class HandlerContext:
             ms = int(duration)
         else:
             raise BehaviorError(
-                f"sleep needs whole milliseconds or a duration text, not {duration!r}",
+                f"sleep needs whole milliseconds or a duration text, not {shown(duration)}",
                 'e.g. context.sleep(500) or context.sleep("2s")',
             )
         if ms < 0:
             raise BehaviorError("sleep needs a duration of at least 0")
-        if self.slept_ms + ms > MAX_DURATION_MS:
+        if self._slept_ms + ms > MAX_DURATION_MS:
             raise BehaviorError("sleep: an invocation cannot sleep past the 3650-day limit")
-        self.slept_ms += ms
+        self._slept_ms += ms
         self.now_ms += ms
 
     def log(self, text: Any) -> None:
         """Add a line to the invocation's log."""
-        self.logs.append(str(text))
+        # str() gives what `__str__` returns, which may be a str subclass: kept as plain text.
+        self._logs.append(str.__str__(str(text)))
 
     def send(
         self,
@@ -384,6 +406,7 @@ class HandlerContext:
     # -- reads: answered at once, from the stack as it is when the handler runs
 
     def _reader(self) -> Reads:
+        self._check_running()
         if self._reads is None:
             # Lazily: only a handler that reads needs the module.
             from stptui.sim.behavior.handler_reads import Reads
@@ -393,21 +416,23 @@ class HandlerContext:
 
     def get_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """S3 GetObject: the object's bytes, as boto3's `Body.read()` gives them."""
-        return self._reader().get_object(bucket, key, version_id)
+        return self._reader().get_object(*plain_args("get_object", bucket, key, version_id))
 
     def head_object(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
         """S3 HeadObject: the object's metadata, keyed as boto3's response is."""
-        return self._reader().head_object(bucket, key, version_id)
+        return self._reader().head_object(*plain_args("head_object", bucket, key, version_id))
 
     def list_objects(
         self, bucket: str, prefix: str = "", max_keys: int = 1000, start_after: str | None = None
     ) -> dict[str, Any]:
         """S3 ListObjectsV2: keys under `prefix` in UTF-8 binary order, shaped as boto3's."""
-        return self._reader().list_objects(bucket, prefix, max_keys, start_after)
+        return self._reader().list_objects(
+            *plain_args("list_objects", bucket, prefix, max_keys, start_after)
+        )
 
     def get_item(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
         """DynamoDB GetItem by a plain JSON key: the item as plain JSON, or None."""
-        return self._reader().get_item(table, key)
+        return self._reader().get_item(*plain_args("get_item", table, key))
 
     def query(
         self,
@@ -423,9 +448,8 @@ class HandlerContext:
     ) -> dict[str, Any]:
         """DynamoDB Query (of a secondary index with `index`): Items as plain JSON, Count,
         ScannedCount and, when it stopped early, LastEvaluatedKey."""
-        return self._reader().query(
-            table, key_condition, values, names, index, limit, forward, filter, start_key
-        )
+        args = (table, key_condition, values, names, index, limit, forward, filter, start_key)
+        return self._reader().query(*plain_args("query", *args))
 
     def scan(
         self,
@@ -437,7 +461,9 @@ class HandlerContext:
         start_key: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """DynamoDB Scan, shaped as `query`'s answer."""
-        return self._reader().scan(table, filter, values, names, limit, start_key)
+        return self._reader().scan(
+            *plain_args("scan", table, filter, values, names, limit, start_key)
+        )
 
     def _own_gateway(self) -> str:
         """The one WebSocket API this function's `websocket-api-gateway` events name."""
@@ -450,11 +476,24 @@ class HandlerContext:
             )
         return own[0]
 
+    def _check_running(self) -> None:
+        if self._ended:
+            raise BehaviorError(
+                f"invocation {self._invocation or self.aws_request_id} of {self._workload} has "
+                "ended: its context makes no more calls",
+                "call the context (and boto3) in the handler, before it returns, not from a "
+                "thread it leaves running or a context kept for later",
+            )
+
     def _emit(
         self, kind: EmissionKind, target: str, values: dict[str, Any]
     ) -> dict[str, Any] | None:
         """Make one write: at the call when the handler has not slept (its answer returned, a
         refusal raised as ClientError), else kept for its instant (returns None)."""
+        self._check_running()
+        # Plain copies: the engine keeps what a call carries, so a str subclass's own
+        # methods or what the handler changes after the call must not reach it.
+        target, values = plain_args(f"context.{kind}", target, values)
         # stptui's name of the target, which may be named by its URL, ARN or AWS name.
         target = self._behaviors._check_target(kind, target)
         fields = normalise(kind, values, f"context.{kind}")
@@ -466,15 +505,15 @@ class HandlerContext:
         if sim is None:
             # Outside a simulation (a behaviour decided on its own): collected.
             if denial is not None:
-                self.denied.append((emission, str(denial)))
+                self._denied.append((emission, str(denial)))
                 raise ClientError(denial)
-            self.emissions.append(emission)
+            self._emissions.append(emission)
             return None
-        if self.slept_ms:
+        if self._slept_ms:
             # Made at start + the time slept: scheduled once the handler has returned, and
             # only if the invocation was still running then. IAM's refusal does not depend
             # on the stack's state, so the handler sees it at the call as on AWS.
-            self.later.append((self.slept_ms, emission, None if denial is None else str(denial)))
+            self._later.append((self._slept_ms, emission, None if denial is None else str(denial)))
             if denial is not None:
                 raise ClientError(denial)
             return None
@@ -489,6 +528,56 @@ class HandlerContext:
             # The SDK call throws in the handler, which may catch it; uncaught, it fails
             # the invocation as any exception does.
             raise refusal(kind, str(exc)) from None
+
+
+def plain_args(call: str, *args: Any) -> tuple[Any, ...]:
+    """A context method's arguments rebuilt of Python's own types, read through their own
+    methods: a subclass of str, int, float, bytes, bytearray, list, tuple or dict (whose
+    methods a handler may have replaced) becomes the plain value it holds, and every list,
+    tuple and dict is a copy (a cycle stays a cycle, for compact_json to name). Anything
+    else is kept, for the call's checks to refuse. BehaviorError for a value nested past
+    Python's limit."""
+    try:
+        return tuple(_plain(arg, {}) for arg in args)
+    except RecursionError:
+        raise BehaviorError(f"{call}: not JSON: nested too deeply") from None
+
+
+_EXACT = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _plain(value: Any, memo: dict[int, Any]) -> Any:
+    kind = type(value)
+    if kind in _EXACT:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, bytes):
+        return bytes.__bytes__(value)
+    if isinstance(value, bytearray):
+        return bytearray.copy(value)
+    done = memo.get(id(value))
+    if done is not None:
+        return done
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        memo[id(value)] = out
+        for key, item in dict.items(value):
+            out[_plain(key, memo)] = _plain(item, memo)
+        return out
+    if isinstance(value, list):
+        items: list[Any] = []
+        memo[id(value)] = items
+        items.extend(_plain(item, memo) for item in list.copy(value))
+        return items
+    if isinstance(value, tuple):
+        # A tuple cannot hold itself without a list or dict between, which the memo has.
+        return tuple(_plain(item, memo) for item in tuple.__iter__(value))
+    return value
 
 
 def refusal(kind: EmissionKind, error: str) -> ClientError:
@@ -541,20 +630,27 @@ def run_handler(
             applied(os_form),
             offline(),
             acting_for(ctx),
+            _user_interrupts(),
         ):
             result = modules.call(b.handler, event, ctx)
-    except KeyboardInterrupt:
-        raise  # the user's Ctrl-C stops the command, as it would any slow command
+    except KeyboardInterrupt as exc:
+        if _CTRL_C:
+            raise  # the user's Ctrl-C stops the command, as it would any slow command
+        # The handler's own: the REPL and the terminal UI take Ctrl-C themselves while a
+        # command runs, and it would end the user's session.
+        error = exc
     except BaseException as exc:  # SystemExit, or a handler's own BaseException subclass
         error = exc
-    logs = log_events([*ctx.logs, *sink.finish()])
-    total = duration + ctx.slept_ms
+    finally:
+        ctx._ended = True
+    logs = log_events([*ctx._logs, *sink.finish()])
+    total = duration + ctx._slept_ms
     expired = inp.timeout_ms > 0 and total > inp.timeout_ms
-    if ctx.later and inp.sim is not None:
+    if ctx._later and inp.sim is not None:
         # Lambda stops the runtime at the timeout: a call the handler made after sleeping to
         # that instant or past it was never made.
         sim = inp.sim
-        for slept, emission, denial in ctx.later:
+        for slept, emission, denial in ctx._later:
             if not expired or slept < inp.timeout_ms:
                 at = inp.now_ms + slept
                 sim.handler_call_later(at, inp.role, inp.invocation_id, emission, inp.chain, denial)
@@ -563,7 +659,8 @@ def run_handler(
         out.logs = logs
         return out
     if error is not None:
-        error_type, message = type(error).__name__, str(error)
+        # A class's __name__ may be a str subclass, whose methods the engine must not call.
+        error_type, message = str.__str__(type(error).__name__), _message(error)
         frames = handler_frames(error, modules.base)
         size = _error_response_bytes(error_type, message, inp.request_id, frames)
         if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
@@ -577,7 +674,7 @@ def run_handler(
             error_type,
             message,
             logs=logs,
-            denied=ctx.denied,
+            denied=ctx._denied,
             stack_trace=frames,
         )
     try:
@@ -589,7 +686,7 @@ def run_handler(
             "Runtime.MarshalError",
             f"Unable to marshal response: {exc}",
             logs=logs,
-            denied=ctx.denied,
+            denied=ctx._denied,
         )
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_RESPONSE_BYTES and inp.trigger not in NOT_LAMBDA:
@@ -601,16 +698,16 @@ def run_handler(
             "Function.ResponseSizeTooLarge",
             _too_large(size),
             logs=logs,
-            denied=ctx.denied,
+            denied=ctx._denied,
         )
     response = json.loads(text)
     out = Outcome(
         total,
         "success",
         response=response,
-        emissions=ctx.emissions,
+        emissions=ctx._emissions,
         logs=logs,
-        denied=ctx.denied,
+        denied=ctx._denied,
     )
     if data.is_sqs and isinstance(response, dict) and "batchItemFailures" in response:
         if not b.rbif:
@@ -633,6 +730,50 @@ def run_handler(
             if problem is not None:
                 logs.append(f"invalid batchItemFailures ({problem}): the whole batch fails")
     return out
+
+
+# Holds True when the user's Ctrl-C arrived while a handler ran (_user_interrupts).
+_CTRL_C: list[bool] = []
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _CTRL_C.append(True)
+    signal.default_int_handler(signum, frame)
+
+
+@contextmanager
+def _user_interrupts() -> Iterator[None]:
+    """Tell the user's Ctrl-C from a handler's own `raise KeyboardInterrupt`: while the
+    block runs, a SIGINT that Python would raise as KeyboardInterrupt (in the main thread,
+    with the default handler: `stptui run`) is noted in _CTRL_C, then raised as usual; a
+    handler another handler's call runs (a nested call) is watched by the outer one."""
+    if threading.current_thread() is threading.main_thread():
+        current = signal.getsignal(signal.SIGINT)
+        if current is _on_sigint:
+            yield
+            return
+        _CTRL_C.clear()
+        if current is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _on_sigint)
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+            return
+    # A front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is
+    # the user's.
+    yield
+
+
+def _message(error: BaseException) -> str:
+    """`str(error)`, Lambda's errorMessage; an exception whose own `__str__` raises (or
+    returns what is not text) gets a message that says so, not a traceback of stptui."""
+    try:
+        message = str(error)
+    except Exception as exc:
+        return f"<str() of the exception raised {type(exc).__name__}>"
+    # str() of a subclass's `__str__` result: the engine keeps it as plain text.
+    return str.__str__(message)
 
 
 def _too_large(size: int) -> str:

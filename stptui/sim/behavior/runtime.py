@@ -38,7 +38,7 @@ from stptui.sim.behavior.declared import (
     WorkloadBehavior,
 )
 from stptui.sim.behavior.durations import format_duration
-from stptui.sim.behavior.errors import BehaviorError, compact_json
+from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.expressions import search, truthy
 from stptui.sim.behavior.handler_env import HandlerEnvironments
 from stptui.sim.behavior.handler_modules import HandlerModules
@@ -209,7 +209,7 @@ class Behaviors:
         kafka-topics` names it (BehaviorError with the did-you-mean otherwise)."""
         if not isinstance(target, str) or not target:
             raise BehaviorError(
-                f"the topic must be a Kafka topic's name, not {target!r}",
+                f"the topic must be a Kafka topic's name, not {shown(target)}",
                 "name it as `show kafka-topics` does",
             )
         known = self._targets.setdefault("produce", set())

@@ -56,9 +56,13 @@ class Client:
         return str(params["TableName"])
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            # Before `_service` is read: copy.copy asks a client it has not initialised
+            # for `__setstate__`, and reading `_service` there would ask for it again.
+            raise AttributeError(name)
         ops = SERVICES[self._service]
         op = ops.get(name)
-        if op is None or name.startswith("_"):
+        if op is None:
             raise AttributeError(
                 f"stptui's boto3 stand-in has no {self._service} operation {name!r}: its "
                 f"{self._service} client has {', '.join(ops)} {_SEE}"

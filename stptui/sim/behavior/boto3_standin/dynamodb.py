@@ -15,6 +15,7 @@ from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import _answer
+from stptui.sim.behavior.errors import shown
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -58,7 +59,7 @@ def _expressions(
             expression = builder.build(expression, is_key=key == "KeyConditionExpression")
         elif expression is not None and not isinstance(expression, str):
             raise ParamValidationError(
-                report=f"Invalid type for parameter {key}, value: {expression!r}, type: "
+                report=f"Invalid type for parameter {key}, value: {shown(expression)}, type: "
                 f"{type(expression)}, valid types: <class 'str'>"
             )
         texts[key] = expression

@@ -148,6 +148,8 @@ class _Exceptions:
         self.ClientError = ClientError
 
     def __getattr__(self, name: str) -> type[ClientError]:
+        if name.startswith("_"):
+            raise AttributeError(name)  # copy asks before `_service` is set (Client's)
         if name in _MODELLED[self._service]:
             return _modelled_class(name)
         known = ", ".join(["ClientError", *_MODELLED[self._service]])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import OutsideInvocationError, _as_modelled
 from stptui.sim.behavior.boto3_standin.params import P, _check_params
+from stptui.sim.behavior.python_handlers import plain_args
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -52,6 +53,8 @@ class Operation:
 
 def _call(service: str, name: str, op: Operation, client: Client, params: dict[str, Any]) -> Any:
     """Check `params`, then carry the operation out for the running invocation."""
+    # Plain values: a str subclass is the text it holds, whatever its own methods do.
+    (params,) = plain_args(f"{service}.{name}", params)
     _check_params(params, op.members)
     ctx = _CURRENT
     if ctx is None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _refuse
-from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.behavior.errors import BehaviorError, shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +53,14 @@ def _validate(params: dict[str, Any], members: dict[str, P], where: str, report:
 def _validate_value(value: Any, spec: P, path: str, report: list[str]) -> None:
     if spec.kind == "any":
         return
-    types, shown = _VALID[spec.kind]
+    types, valid = _VALID[spec.kind]
     ok = isinstance(value, types) and not (spec.kind == "integer" and isinstance(value, bool))
     if spec.kind == "blob" and hasattr(value, "read"):
         ok = True
     if not ok:
         report.append(
-            f"Invalid type for parameter {path}, value: {value!r}, type: {type(value)}, "
-            f"valid types: {shown}"
+            f"Invalid type for parameter {path}, value: {shown(value)}, type: {type(value)}, "
+            f"valid types: {valid}"
         )
         return
     if spec.kind == "list":

@@ -5,6 +5,7 @@ sys.modules (hiding any real boto3 and botocore) and removal.
 
 from __future__ import annotations
 
+import os
 import sys
 from decimal import Decimal
 from types import ModuleType
@@ -24,62 +25,93 @@ from stptui.sim.behavior.boto3_standin.exceptions import (
     UnknownServiceError,
     _refuse,
 )
+from stptui.sim.behavior.errors import shown
 
-_CLIENT_KWARGS = frozenset(
-    {
-        "region_name",
-        "api_version",
-        "use_ssl",
-        "verify",
-        "endpoint_url",
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "config",
-        "aws_account_id",
-    }
+# The parameters of boto3's `client` and `resource` after the service's name, in order:
+# boto3 takes them as positional arguments too (`boto3.client("s3", "eu-west-1")`).
+_CLIENT_PARAMS = (
+    "region_name",
+    "api_version",
+    "use_ssl",
+    "verify",
+    "endpoint_url",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "config",
+    "aws_account_id",
 )
 
 
-def _client(service_name: str, **kwargs: Any) -> Client:
-    unknown = sorted(set(kwargs) - _CLIENT_KWARGS)
-    if unknown:
-        raise TypeError(f"client() got an unexpected keyword argument {unknown[0]!r}")
+def _options(call: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`client`'s or `resource`'s arguments after the service's name, by name."""
+    if len(args) > len(_CLIENT_PARAMS):
+        raise TypeError(
+            f"{call}() takes at most {len(_CLIENT_PARAMS) + 1} positional arguments "
+            f"({len(args) + 1} given)"
+        )
+    options = dict(zip(_CLIENT_PARAMS, args, strict=False))
+    for name in kwargs:
+        if name not in _CLIENT_PARAMS:
+            raise TypeError(f"{call}() got an unexpected keyword argument {name!r}")
+        if name in options:
+            raise TypeError(f"{call}() got multiple values for argument {name!r}")
+    return {**options, **kwargs}
+
+
+def _region(options: dict[str, Any], default: str | None = None) -> str:
+    """The region a client is made in, as botocore picks it: `region_name`, the Config's,
+    the session's, then AWS_DEFAULT_REGION (which Lambda sets to the function's region)."""
+    config = options.get("config")
+    return (
+        options.get("region_name")
+        or (config.kwargs.get("region_name") if isinstance(config, Config) else None)
+        or default
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "us-east-1"
+    )
+
+
+def _client(service_name: str, *args: Any, **kwargs: Any) -> Client:
+    return _make_client(service_name, _options("client", args, kwargs))
+
+
+def _make_client(service_name: str, options: dict[str, Any], region: str | None = None) -> Client:
     if service_name not in SERVICES:
         raise UnknownServiceError(
             service_name=service_name,
             known_service_names=", ".join(SERVICES)
             + f" (stptui's boto3 stand-in simulates these) {_SEE}",
         )
-    return Client(service_name, kwargs.get("region_name"), kwargs.get("endpoint_url"))
+    return Client(service_name, _region(options, region), options.get("endpoint_url"))
 
 
-def _resource(service_name: str, **kwargs: Any) -> _DynamoDBResource:
-    unknown = sorted(set(kwargs) - _CLIENT_KWARGS)
-    if unknown:
-        raise TypeError(f"resource() got an unexpected keyword argument {unknown[0]!r}")
+def _resource(service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
+    _options("resource", args, kwargs)
     if service_name != "dynamodb":
         raise _refuse(
-            f"boto3.resource({service_name!r})",
+            f"boto3.resource({shown(service_name)})",
             "has the dynamodb resource only; use boto3.client for the others",
         )
     return _DynamoDBResource()
 
 
 class Session:
-    """boto3.Session: its `client` and `resource` are the module's (credentials, profile
-    and region are accepted and have no effect)."""
+    """boto3.Session: its `client` and `resource` are the module's, its clients in its region
+    (credentials and profile are accepted and have no effect)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.region_name = kwargs.get("region_name") or "us-east-1"
+        self.region_name = kwargs.get("region_name") or os.environ.get(
+            "AWS_DEFAULT_REGION", "us-east-1"
+        )
 
-    def client(self, service_name: str, **kwargs: Any) -> Client:
-        """A stand-in client of `service_name`."""
-        return _client(service_name, **kwargs)
+    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Client:
+        """A stand-in client of `service_name`, in the session's region unless told."""
+        return _make_client(service_name, _options("client", args, kwargs), self.region_name)
 
-    def resource(self, service_name: str, **kwargs: Any) -> _DynamoDBResource:
+    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
         """The stand-in dynamodb resource."""
-        return _resource(service_name, **kwargs)
+        return _resource(service_name, *args, **kwargs)
 
     def get_available_services(self) -> list[str]:
         """The services the stand-in has clients of."""
@@ -87,7 +119,8 @@ class Session:
 
 
 class Config:
-    """botocore.config.Config: accepted, with no effect (no retries or timeouts to set)."""
+    """botocore.config.Config: accepted; only its `region_name` has an effect (a client's
+    `meta.region_name`): there are no retries or timeouts to set."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.kwargs = kwargs
@@ -178,8 +211,8 @@ def install(ours: dict[str, ModuleType]) -> dict[str, ModuleType]:
 
 
 def uninstall(ours: dict[str, ModuleType], hidden: dict[str, ModuleType]) -> None:
-    """Take the stand-in's modules out of sys.modules and put back what `install` hid."""
-    for name, module in ours.items():
-        if sys.modules.get(name) is module:
-            del sys.modules[name]
+    """Take the stand-in's modules out of sys.modules (or what a handler put in their place)
+    and put back what `install` hid."""
+    for name in ours:
+        sys.modules.pop(name, None)
     sys.modules.update(hidden)
