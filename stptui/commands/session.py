@@ -454,7 +454,12 @@ class Session:
             bpath = default_behaviors_path(stack_file)
         try:
             behaviors, diags = Behaviors.load(
-                bpath, stack, allow_code=allow_code, name=behaviors_name
+                bpath,
+                stack,
+                allow_code=allow_code,
+                name=behaviors_name,
+                start_ms=start_ms,
+                seed=seed,
             )
             bsha = file_sha256(bpath) if bpath is not None else None
         except ConfigError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -113,8 +114,17 @@ class HandlerModules:
     per process, as usual.
     """
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, *, start_ms: int | None = None, seed: int = 0) -> None:
         self.base = base
+        if start_ms is None:
+            from stptui.sim.engine import DEFAULT_START_MS  # engine imports this module
+
+            start_ms = DEFAULT_START_MS
+        # The simulated clock the modules' top levels read (the simulation's start, moved on
+        # by their time.sleep) and the generator their randomness is drawn from: a module's
+        # import is no invocation, but must give the same values every run (handler_clock).
+        self.import_ms = start_ms
+        self.import_rng = random.Random(seed)
         self.modules: dict[str, ModuleType] = {}
         # The source file of each module claimed, and its SHA-256 when claimed (right after
         # it was imported): a helper a handler imports as it runs joins when its call ends.
@@ -158,12 +168,17 @@ class HandlerModules:
                 f"handler module {top!r} has the name of an installed module", rename
             )
         from stptui.sim.behavior.boto3_standin import install, uninstall
+        from stptui.sim.behavior.handler_clock import running  # loaded with the first handler
 
         sys.path.insert(0, base)
         importlib.invalidate_caches()
         hidden = install(self.sdk)
         try:
-            with self.root_logger.importing(), offline():
+            with (
+                self.root_logger.importing(),
+                offline(),
+                running(lambda: self.import_ms, self.import_rng, self._import_sleep),
+            ):
                 module = importlib.import_module(module_name)
         except KeyboardInterrupt:
             raise
@@ -184,6 +199,10 @@ class HandlerModules:
         if not callable(fn):
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
+
+    def _import_sleep(self, ms: int) -> None:
+        """A module's time.sleep as it is imported: the import clock moves on."""
+        self.import_ms += ms
 
     def _raised_at(self, exc: BaseException) -> str:
         """` (at /var/task/FILE, line N)`: the line of the handlers' files that raised."""

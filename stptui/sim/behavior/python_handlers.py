@@ -5,7 +5,8 @@ receive and the call that turns what they did into an Outcome.
 `function_name` (a function's AWS name), `function_version`, `memory_limit_in_mb`,
 `aws_request_id`, `attempt`,
 `now` (UTC datetime of the simulated time), `now_ms`, `random` (the simulator's seeded
-generator: use it instead of the `random` module to stay deterministic),
+generator; the `random` module, `datetime.now()`, `time.time()`, `uuid4()` ... are the
+simulation's too while the handler runs: handler_clock),
 `remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
 group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
@@ -609,6 +610,7 @@ def run_handler(
     assert b.handler is not None and modules is not None
     # Loaded with the handler's modules (HandlerModules), not when stptui starts.
     from stptui.sim.behavior.boto3_standin import acting_for
+    from stptui.sim.behavior.handler_clock import running
 
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     ctx.environment, os_form = behaviors.handler_environments.of(inp)
@@ -631,6 +633,8 @@ def run_handler(
             offline(),
             acting_for(ctx),
             _user_interrupts(),
+            # Innermost: the set-up above reads the real clock; the handler the simulated one.
+            running(lambda: ctx.now_ms, rng, ctx.sleep),
         ):
             result = modules.call(b.handler, event, ctx)
     except KeyboardInterrupt as exc:

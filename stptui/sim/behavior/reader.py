@@ -157,11 +157,23 @@ def _path_text(path: DataPath) -> str:
 class Reader(EmitChecks, PollChecks):
     """Turns the parsed sidecar into compiled behaviours plus diagnostics."""
 
-    def __init__(self, loaded: LoadedYaml, stack: Stack, allow_code: bool, base_dir: Path) -> None:
+    def __init__(
+        self,
+        loaded: LoadedYaml,
+        stack: Stack,
+        allow_code: bool,
+        base_dir: Path,
+        *,
+        start_ms: int | None = None,
+        seed: int = 0,
+    ) -> None:
         self.y = loaded
         self.stack = stack
         self.allow_code = allow_code
         self.base_dir = base_dir
+        # The simulation's start and seed: the clock and randomness modules see at import.
+        self.start_ms = start_ms
+        self.seed = seed
         # The modules the handlers are imported into: made at the first handler.
         self.handler_modules: HandlerModules | None = None
         # The environments the handler modules are imported in: made at the first handler.
@@ -741,7 +753,9 @@ class Reader(EmitChecks, PollChecks):
             self.skipped.append((self.fn, reason))
             return "needs --allow-code"
         if self.handler_modules is None:
-            self.handler_modules = HandlerModules(self.base_dir)
+            self.handler_modules = HandlerModules(
+                self.base_dir, start_ms=self.start_ms, seed=self.seed
+            )
             self.handler_modules.begin()
         if self.environments is None:
             self.environments = HandlerEnvironments(self.stack)

@@ -99,7 +99,14 @@ class Behaviors:
 
     @classmethod
     def load(
-        cls, path: Path | None, stack: Stack, *, allow_code: bool = False, name: str | None = None
+        cls,
+        path: Path | None,
+        stack: Stack,
+        *,
+        allow_code: bool = False,
+        name: str | None = None,
+        start_ms: int | None = None,
+        seed: int = 0,
     ) -> tuple[Behaviors, list[Diagnostic]]:
         """Read a behaviours file (None: the defaults only). Never raises on bad input.
 
@@ -115,7 +122,15 @@ class Behaviors:
             text = read_text(p)
         except ConfigError as exc:
             return cls(stack, file=label), [exc.diagnostic]
-        return cls.from_text(text, label, stack, allow_code=allow_code, base_dir=p.parent)
+        return cls.from_text(
+            text,
+            label,
+            stack,
+            allow_code=allow_code,
+            base_dir=p.parent,
+            start_ms=start_ms,
+            seed=seed,
+        )
 
     def code_sha256(self) -> dict[Path, str]:
         """The source files of the Python modules the handlers loaded from the handlers'
@@ -133,15 +148,18 @@ class Behaviors:
         *,
         allow_code: bool = False,
         base_dir: Path | None = None,
+        start_ms: int | None = None,
+        seed: int = 0,
     ) -> tuple[Behaviors, list[Diagnostic]]:
         """Read behaviours from text; `base_dir` is where handler modules are imported from
-        (default: the file's directory). Never raises on bad input."""
+        (default: the file's directory), at `start_ms` (default: the simulator's default
+        start) with randomness from `seed`. Never raises on bad input."""
         try:
             loaded = parse_yaml(text, file)
         except ConfigError as exc:
             return cls(stack, file=file), [exc.diagnostic]
         folder = (base_dir if base_dir is not None else Path(file).parent).resolve()
-        reader = Reader(loaded, stack, allow_code, folder)
+        reader = Reader(loaded, stack, allow_code, folder, start_ms=start_ms, seed=seed)
         try:
             behaviors = reader.read()
         except RecursionError:  # a pathologically nested value: report, don't crash
