@@ -1,8 +1,6 @@
-"""boto3 calls that Lambda code written the usual way makes and stptui's stand-in does not
-carry out yet (found by running a Stacktape project's Python handlers unmodified, under
-`--allow-code`). Each test is the user-visible defect: it fails today and is marked
-`xfail(strict=True)`, so that it turns into a failure to remove the mark once the stand-in
-(stptui/sim/behavior/boto3_standin.py, being split into a package) has the call.
+"""boto3 calls that Lambda code written the usual way makes, found by running a Stacktape
+project's Python handlers unmodified under `--allow-code` (they were pinned here as strict
+xfails until the stand-in, stptui/sim/behavior/boto3_standin/, carried them out).
 
 The calls were chosen from real handler code (the `search` code corpus): `copy_object` then
 `delete_object` to move an uploaded file, `Table.batch_writer()` to delete or load items,
@@ -13,8 +11,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-
-import pytest
 
 from stptui.commands import Session, execute
 from stptui.sim.clock import parse_instant
@@ -70,7 +66,6 @@ def _run(folder: Path, body: str, *setup: str) -> tuple[Session, str]:
     return s, f"{end.data['error']}: {end.data['error_message']}"
 
 
-@pytest.mark.xfail(strict=True, reason="s3.copy_object and s3.delete_object are missing")
 def test_a_handler_moves_an_uploaded_file(tmp_path: Path) -> None:
     s, outcome = _run(
         tmp_path,
@@ -84,7 +79,6 @@ def test_a_handler_moves_an_uploaded_file(tmp_path: Path) -> None:
     execute(s, "expect object files imports/a.csv exists == false")
 
 
-@pytest.mark.xfail(strict=True, reason="Table.batch_writer() is missing")
 def test_a_handler_loads_items_with_batch_writer(tmp_path: Path) -> None:
     s, outcome = _run(
         tmp_path,
@@ -96,7 +90,6 @@ def test_a_handler_loads_items_with_batch_writer(tmp_path: Path) -> None:
     execute(s, "expect item orders orderId=o-29 n == 29")
 
 
-@pytest.mark.xfail(strict=True, reason="s3.get_paginator is missing")
 def test_a_handler_lists_a_prefix_with_a_paginator(tmp_path: Path) -> None:
     _, outcome = _run(
         tmp_path,
@@ -109,7 +102,6 @@ def test_a_handler_lists_a_prefix_with_a_paginator(tmp_path: Path) -> None:
     assert outcome == "succeeded"
 
 
-@pytest.mark.xfail(strict=True, reason="sqs.delete_message is missing")
 def test_a_handler_deletes_the_message_it_was_given(tmp_path: Path) -> None:
     # Handlers that also consume queues by hand delete by receipt handle; here the message
     # was received by nobody, so SQS answers ReceiptHandleIsInvalid, a ClientError the
@@ -125,9 +117,6 @@ def test_a_handler_deletes_the_message_it_was_given(tmp_path: Path) -> None:
     assert outcome == "succeeded"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a resource's and a Table's .meta.client are missing (no hint either)"
-)
 def test_a_handler_catches_the_modelled_class_through_meta_client(tmp_path: Path) -> None:
     _, outcome = _run(
         tmp_path,
@@ -142,7 +131,6 @@ def test_a_handler_catches_the_modelled_class_through_meta_client(tmp_path: Path
     assert outcome == "succeeded"
 
 
-@pytest.mark.xfail(strict=True, reason="dynamodb batch_write_item is missing")
 def test_a_handler_writes_a_batch_with_the_low_level_client(tmp_path: Path) -> None:
     s, outcome = _run(
         tmp_path,

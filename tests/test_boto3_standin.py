@@ -326,7 +326,9 @@ def test_an_unknown_operation_names_the_ones_there_are(s: Session) -> None:
     got = call(s, "sqs", "receive_message", QueueUrl=QUEUE_URL)
     assert got["raised"] == "AttributeError"
     assert "no sqs operation 'receive_message'" in got["message"]
-    assert "send_message, send_message_batch, get_queue_url" in got["message"]
+    assert (
+        "send_message, send_message_batch, delete_message, delete_message_batch" in got["message"]
+    )
 
 
 def test_an_unknown_service_names_the_ones_there_are(s: Session) -> None:

@@ -49,6 +49,20 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
     "notify": ("sns:Publish", "Publish", "AuthorizationError", "SNS:Publish"),
     "put": ("s3:PutObject", "PutObject", "AccessDenied", "s3:PutObject"),
     "restoreObject": ("s3:RestoreObject", "RestoreObject", "AccessDenied", "s3:RestoreObject"),
+    # A Python handler's DeleteObject and CopyObject: CopyObject needs s3:PutObject on the
+    # object it writes (and s3:GetObject on its source, checked as a read), DeleteObject of
+    # a version s3:DeleteObjectVersion (S3 API Reference, "CopyObject" and "DeleteObject",
+    # Permissions).
+    "deleteObject": ("s3:DeleteObject", "DeleteObject", "AccessDenied", "s3:DeleteObject"),
+    "deleteObjectVersion": (
+        "s3:DeleteObjectVersion",
+        "DeleteObject",
+        "AccessDenied",
+        "s3:DeleteObjectVersion",
+    ),
+    "copyObject": ("s3:PutObject", "CopyObject", "AccessDenied", "s3:PutObject"),
+    # A Python handler's DeleteMessage by receipt handle.
+    "deleteMessage": ("sqs:DeleteMessage", "DeleteMessage", "AccessDenied", "sqs:deletemessage"),
     "invoke": (
         "lambda:InvokeFunction",
         "Invoke",
@@ -100,6 +114,13 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "s3:GetObjectVersion",
     ),
     "listObjects": ("s3:ListBucket", "ListObjectsV2", "AccessDenied", "s3:ListBucket"),
+    # BatchWriteItem: each of its puts and deletes is checked as dynamodb:BatchWriteItem.
+    "batchWriteItem": (
+        "dynamodb:BatchWriteItem",
+        "BatchWriteItem",
+        "AccessDeniedException",
+        "dynamodb:BatchWriteItem",
+    ),
     "getItem": ("dynamodb:GetItem", "GetItem", "AccessDeniedException", "dynamodb:GetItem"),
     "query": ("dynamodb:Query", "Query", "AccessDeniedException", "dynamodb:Query"),
     "scan": ("dynamodb:Scan", "Scan", "AccessDeniedException", "dynamodb:Scan"),
@@ -116,6 +137,9 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     "notify": "sns-topic",
     "put": "bucket",
     "restoreObject": "bucket",
+    "deleteObject": "bucket",
+    "copyObject": "bucket",
+    "deleteMessage": "sqs-queue",
     "invoke": "function",
     "putRecord": "kinesis-stream",
     "putItem": "dynamo-db-table",
@@ -135,7 +159,17 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
 # @connections ARN names.
 WS_STAGE = "default"
 # Kinds IAM checks against one object of the bucket (`BUCKET_ARN/KEY`), not the bucket.
-OBJECT_KINDS = frozenset({"put", "restoreObject", "getObject", "getObjectVersion"})
+OBJECT_KINDS = frozenset(
+    {
+        "put",
+        "restoreObject",
+        "deleteObject",
+        "deleteObjectVersion",
+        "copyObject",
+        "getObject",
+        "getObjectVersion",
+    }
+)
 # Kinds whose refusal S3 writes, the resource's ARN in quotes.
 _S3_KINDS = OBJECT_KINDS | {"listObjects"}
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:

@@ -296,7 +296,7 @@ def _ddb_replace(
 def _ddb_update(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
-    from stptui.sim import ddb_expressions
+    from stptui.sim.services.table import returned_attributes
 
     table, target = _table(sim, api, params)
     returns = _return_values(
@@ -309,23 +309,7 @@ def _ddb_update(
         new = table.get(params.get("Key"))
     except ddbjson.DynamoDBError as exc:
         raise _ddb_error(api, exc) from None
-    result: dict[str, Any] = {}
-    if returns in ("ALL_OLD", "UPDATED_OLD") and old is not None:
-        result["Attributes"] = copy.deepcopy(old)
-    elif returns in ("ALL_NEW", "UPDATED_NEW") and new is not None:
-        result["Attributes"] = copy.deepcopy(new)
-    if returns.startswith("UPDATED_") and "Attributes" in result:
-        # The attributes the update names (the whole top-level attribute for a nested
-        # path: a choice, see fidelity.md), as they were or as they are.
-        prepared = (
-            ddb_expressions.prepare(update=expr.update, names=expr.names, values=expr.values)
-            if expr.update is not None
-            else None
-        )
-        named = {a.path.elements[0] for a in prepared.actions} if prepared else set()
-        kept = {k: v for k, v in result["Attributes"].items() if k in named}
-        result = {"Attributes": kept} if kept else {}
-    return result, _delivered(record), target
+    return returned_attributes(returns, old, new, expr), _delivered(record), target
 
 
 def _ordered(a: Any, b: Any) -> int:

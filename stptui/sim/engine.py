@@ -234,6 +234,7 @@ class Simulator:
                 content_dedup=q.content_based_dedup,
                 dedup_per_group=q.high_throughput,
             )
+        self.emission_handlers["deleteMessage"] = self._delete_message
         for q in self.stack.queues:
             target = q.redrive_target.target if q.redrive_target else None
             if target in self.queues and q.max_receive_count is not None:
@@ -547,6 +548,11 @@ class Simulator:
             self.emission_refused(function, invocation_id, emission, denial)
         else:
             self.apply_emission(function, invocation_id, emission, chain)
+
+    def _delete_message(self, emission: Emission, source: str) -> None:
+        """A Python handler's `deleteMessage`: DeleteMessage by receipt handle."""
+        consumer = source.partition(":")[0]
+        self.queues[emission.target].delete_by_handle(emission.fields["receiptHandle"], consumer)
 
     def carry_out(
         self, function: str, invocation_id: str, emission: Emission, chain: int = 0

@@ -128,6 +128,8 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         return {"key": key, "content": text}
     if kind == "restoreObject":
         return _restore_fields(values, where)
+    if kind in ("deleteObject", "copyObject", "deleteMessage"):
+        return _handler_call_fields(kind, values, where)
     if kind == "putRecord":
         return {
             "data": _message_text(values.get("data"), f"{where}.data"),
@@ -152,9 +154,9 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             # A Python handler's conditional put_item (a behaviours file's putItem has none).
             out["condition"] = _expression_text(values, "condition", where)
             out.update(_placeholders(values, where))
-        return out
+        return _with_returns(out, kind, values, where)
     if kind == "updateItem":
-        return update_fields(values, where)
+        return _with_returns(update_fields(values, where), kind, values, where)
     if kind == "startExecution":
         return _execution_fields(values, where)
     if kind in ("sendTaskSuccess", "sendTaskFailure", "sendTaskHeartbeat"):
@@ -174,6 +176,32 @@ def _object_key(values: dict[str, Any], where: str) -> str:
     if not isinstance(key, str) or not key:
         raise FieldError(where, "key", "must be a non-empty string", values.get("key"))
     return key
+
+
+def _text_field(values: dict[str, Any], name: str, where: str) -> str | None:
+    value = values.get(name)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise FieldError(where, name, "must be a non-empty string", value)
+    return value
+
+
+def _handler_call_fields(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """The fields of a call only a Python handler makes (a behaviours file has no such
+    emission): DeleteObject's key and version id, CopyObject's key and its source (stptui's
+    bucket name, key, version id), DeleteMessage's receipt handle."""
+    if kind == "deleteMessage":
+        handle = values.get("receiptHandle")
+        if not isinstance(handle, str):
+            raise FieldError(where, "receiptHandle", "must be a string", handle)
+        return {"receiptHandle": handle}
+    out: dict[str, Any] = {"key": _object_key(values, where)}
+    if kind == "deleteObject":
+        out["versionId"] = _text_field(values, "versionId", where)
+        return out
+    out["sourceBucket"] = _text_field(values, "sourceBucket", where)
+    out["sourceKey"] = _object_key({"key": values.get("sourceKey")}, f"{where} source")
+    out["sourceVersionId"] = _text_field(values, "sourceVersionId", where)
+    return out
 
 
 def _restore_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
@@ -287,6 +315,29 @@ def update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
         out[name] = _expression_text(values, name, where)
     out.update(_placeholders(values, where))
     return out
+
+
+# The ReturnValues each write takes (DynamoDB API Reference, PutItem, DeleteItem, UpdateItem).
+RETURN_VALUES = {
+    "putItem": ("NONE", "ALL_OLD"),
+    "deleteItem": ("NONE", "ALL_OLD"),
+    "updateItem": ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"),
+}
+
+
+def _with_returns(
+    out: dict[str, Any], kind: str, values: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """`out` with a Python handler's `returnValues` (absent or NONE: left out, as a
+    behaviours file's write has none)."""
+    returns = values.get("returnValues")
+    if returns is None or returns == "NONE":
+        return out
+    if returns not in RETURN_VALUES[kind]:
+        raise FieldError(
+            where, "returnValues", f"must be one of {', '.join(RETURN_VALUES[kind])}", returns
+        )
+    return {**out, "returnValues": returns}
 
 
 # A put_item's fields that make it conditional.

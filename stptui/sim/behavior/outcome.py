@@ -21,6 +21,9 @@ EmissionKind = Literal[
     "notify",
     "put",
     "restoreObject",
+    "deleteObject",
+    "copyObject",
+    "deleteMessage",
     "invoke",
     "putRecord",
     "produce",
@@ -46,6 +49,9 @@ class Emission:
     publish: source, detailType (str), detail (dict); put: key, content (str);
     restoreObject: key (str), days (int >= 1), tier (Expedited/Standard/Bulk), versionId
     (str or None);
+    deleteObject (a Python handler's only, as are the next two): key, versionId (str or
+    None); copyObject: key, sourceBucket (stptui's name), sourceKey, sourceVersionId (str or
+    None); deleteMessage: receiptHandle (str; the target is the queue);
     invoke: payload (any JSON value); putRecord: data (str), partitionKey (str, or None
     for put-record's default);
     produce: value (str, or None for a null value: a tombstone), key

@@ -13,11 +13,15 @@ group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type,
 `put_object(bucket, key, content)`, `restore_object(bucket, key, days, tier="Standard",
 version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=None)`,
-`put_item(table, item, condition=None, names=None, values=None)`, `delete_item(table, key)`,
-`update_item(table, key, update, names=None, values=None, condition=None)`,
-`start_execution(state_machine, input, name=None)`, `send_task_success(state_machine,
-task_token, output=None)`, `send_task_failure(state_machine, task_token, error=None,
-cause=None)`, `send_task_heartbeat(state_machine, task_token)`,
+`put_item(table, item, condition=None, names=None, values=None, return_values="NONE")`,
+`delete_item(table, key, return_values="NONE")`, `update_item(table, key, update,
+names=None, values=None, condition=None, return_values="NONE")`,
+`batch_write_item(table, requests)`, `delete_object(bucket, key, version_id=None)`,
+`copy_object(bucket, key, source_bucket, source_key, source_version_id=None)`,
+`delete_message(queue, receipt_handle)`, `start_execution(state_machine, input,
+name=None)`, `send_task_success(state_machine, task_token, output=None)`,
+`send_task_failure(state_machine, task_token, error=None, cause=None)`,
+`send_task_heartbeat(state_machine, task_token)`,
 `post_to_connection(connection_id, data, gateway=None)` and `log(text)`; and the reads
 `get_object`, `head_object`, `list_objects`, `get_item`, `query` and `scan`, which answer
 at once from the stack as it is when the handler runs (handler_reads).
@@ -71,7 +75,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import Function
-from stptui.config.permissions import ClientError, operation_name
+from stptui.config.permissions import ClientError, Denial, operation_name
 from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import WorkloadBehavior
 from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
@@ -83,6 +87,7 @@ from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.ddbjson import item_to_plain
 from stptui.sim.handler_logs import log_events
 
 if TYPE_CHECKING:
@@ -339,16 +344,21 @@ class HandlerContext:
         condition: str | None = None,
         names: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
+        return_values: str = "NONE",
     ) -> dict[str, Any] | None:
         """DynamoDB PutItem of a plain JSON item (marshalled as DocumentClient does), made
         only when `condition` (a ConditionExpression) holds for the item stored:
-        `condition="attribute_not_exists(pk)"` writes an item only once."""
+        `condition="attribute_not_exists(pk)"` writes an item only once. `return_values`
+        ALL_OLD answers the item it replaced as `Attributes` (plain JSON)."""
         fields = {"item": item, "condition": condition, "names": names, "values": values}
-        return self._emit("putItem", table, fields)
+        return self._item_write("putItem", table, fields, return_values)
 
-    def delete_item(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
-        """DynamoDB DeleteItem by a plain JSON key."""
-        return self._emit("deleteItem", table, {"key": key})
+    def delete_item(
+        self, table: str, key: dict[str, Any], return_values: str = "NONE"
+    ) -> dict[str, Any] | None:
+        """DynamoDB DeleteItem by a plain JSON key; `return_values` ALL_OLD answers the item
+        deleted as `Attributes` (plain JSON)."""
+        return self._item_write("deleteItem", table, {"key": key}, return_values)
 
     def update_item(
         self,
@@ -358,10 +368,114 @@ class HandlerContext:
         names: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
         condition: str | None = None,
+        return_values: str = "NONE",
     ) -> dict[str, Any] | None:
-        """DynamoDB UpdateItem by a plain JSON key; `values` are plain JSON, marshalled."""
+        """DynamoDB UpdateItem by a plain JSON key; `values` are plain JSON, marshalled.
+        `return_values` (ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW) answers the item, or
+        the attributes the update names, as `Attributes` (plain JSON): the counter pattern
+        `update="ADD n :one", return_values="UPDATED_NEW"` reads the new count."""
         fields = {"key": key, "update": update, "names": names, "values": values}
-        return self._emit("updateItem", table, {**fields, "condition": condition})
+        return self._item_write(
+            "updateItem", table, {**fields, "condition": condition}, return_values
+        )
+
+    def _item_write(
+        self, kind: EmissionKind, table: str, fields: dict[str, Any], returns: Any
+    ) -> dict[str, Any] | None:
+        """A DynamoDB write, with the item its ReturnValues asks for as plain JSON."""
+        answer = self._emit(kind, table, {**fields, "returnValues": returns})
+        if returns not in (None, "NONE") and answer is None:
+            # Made after a sleep (or outside a simulation): there is no item to answer with.
+            raise BehaviorError(
+                f"{operation_name(kind)}: ReturnValues {returns} needs the write made at the "
+                "call, and after context.sleep it is made at its instant, once the handler "
+                "has returned",
+                "read the item with get_item, or write before sleeping",
+            )
+        if answer is not None and "Attributes" in answer:
+            answer = {**answer, "Attributes": item_to_plain(answer["Attributes"])}
+        return answer
+
+    def batch_write_item(self, table: str, requests: list[dict[str, Any]]) -> dict[str, Any]:
+        """DynamoDB BatchWriteItem of at most 25 requests to one table, each
+        `{"PutRequest": {"Item": item}}` or `{"DeleteRequest": {"Key": key}}` in plain JSON:
+        all are checked before any is written (a bad one, or two of one key, refuses the
+        batch, as DynamoDB does), then each is a put or delete of its own in the trace."""
+        # Lazily: only a handler that writes batches needs the module.
+        from stptui.sim.behavior.handler_batch import batch_writes, check_batch
+
+        self._check_running()
+        (table, requests) = plain_args("context.batch_write_item", table, requests)
+        name = self._behaviors._check_target("putItem", table)
+        writes = batch_writes(requests)
+        denial = self._behaviors.permissions.check(
+            self._role, "batchWriteItem", name, {}, self.aws_request_id
+        )
+        if denial is not None:
+            raise ClientError(denial)
+        emitted = [
+            (kind, normalise(kind, values, "context.batch_write_item")) for kind, values in writes
+        ]
+        if self._sim is not None:
+            check_batch(self._sim, name, emitted)
+        for kind, values in writes:
+            self._emit(kind, name, values, "batchWriteItem")
+        return {"UnprocessedItems": {}}
+
+    # -- S3 objects and SQS messages: calls a behaviours file does not make
+
+    def delete_object(
+        self, bucket: str, key: str, version_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """S3 DeleteObject, as the `delete` command makes it: a delete marker in a versioned
+        bucket, the object removed otherwise; `version_id` deletes that version for good
+        (s3:DeleteObjectVersion). Answers DeleteMarker and VersionId as boto3 does."""
+        values = {"key": key, "versionId": version_id}
+        permission = None if version_id is None else "deleteObjectVersion"
+        return self._emit("deleteObject", bucket, values, permission)
+
+    def copy_object(
+        self,
+        bucket: str,
+        key: str,
+        source_bucket: str,
+        source_key: str,
+        source_version_id: str | None = None,
+    ) -> dict[str, Any] | None:
+        """S3 CopyObject of `source_bucket`/`source_key` (a version of it) to `bucket`/`key`:
+        an ObjectCreated:Copy; s3:GetObject on the source and s3:PutObject on the copy."""
+        from stptui.sim.behavior.handler_reads import client_error
+
+        self._check_running()
+        (source_bucket, source_key, source_version_id) = plain_args(
+            "context.copy_object", source_bucket, source_key, source_version_id
+        )
+        try:
+            source = self._behaviors._check_target("copyObject", source_bucket)
+        except BehaviorError as exc:
+            raise client_error(
+                "NoSuchBucket", f"The specified bucket does not exist ({exc})", "CopyObject"
+            ) from None
+        read = "getObject" if source_version_id is None else "getObjectVersion"
+        fields = {"key": source_key}
+        denial = self._behaviors.permissions.check(
+            self._role, read, source, fields, self.aws_request_id
+        )
+        if denial is not None:
+            raise ClientError(Denial(denial.code, denial.message, "CopyObject"))
+        values = {
+            "key": key,
+            "sourceBucket": source,
+            "sourceKey": source_key,
+            "sourceVersionId": source_version_id,
+        }
+        return self._emit("copyObject", bucket, values)
+
+    def delete_message(self, queue: str, receipt_handle: str) -> dict[str, Any] | None:
+        """SQS DeleteMessage by the receipt handle of a receive (an SQS record's
+        `receiptHandle`): an older handle, or one of a message already deleted, deletes
+        nothing and is no error; one the queue never gave out is ReceiptHandleIsInvalid."""
+        return self._emit("deleteMessage", queue, {"receiptHandle": receipt_handle})
 
     def start_execution(
         self, state_machine: str, input: Any = None, name: str | None = None
@@ -487,10 +601,16 @@ class HandlerContext:
             )
 
     def _emit(
-        self, kind: EmissionKind, target: str, values: dict[str, Any]
+        self,
+        kind: EmissionKind,
+        target: str,
+        values: dict[str, Any],
+        permission: str | None = None,
     ) -> dict[str, Any] | None:
         """Make one write: at the call when the handler has not slept (its answer returned, a
-        refusal raised as ClientError), else kept for its instant (returns None)."""
+        refusal raised as ClientError), else kept for its instant (returns None).
+        `permission` is the call IAM checks when it is not `kind` (DeleteObject of a
+        version: s3:DeleteObjectVersion)."""
         self._check_running()
         # Plain copies: the engine keeps what a call carries, so a str subclass's own
         # methods or what the handler changes after the call must not reach it.
@@ -500,7 +620,7 @@ class HandlerContext:
         fields = normalise(kind, values, f"context.{kind}")
         emission = Emission(kind, target, fields)
         denial = self._behaviors.permissions.check(
-            self._role, kind, target, fields, self.aws_request_id
+            self._role, permission or kind, target, fields, self.aws_request_id
         )
         sim = self._sim
         if sim is None:

@@ -50,6 +50,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -1398,6 +1399,54 @@ class BucketService:
             source=source,
         )
 
+    def on_delete_emission(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A Python handler's `deleteObject`: DeleteObject, as the `delete` command makes
+        it; its answer as boto3's (DeleteMarker and VersionId where S3 sends them)."""
+        f = emission.fields
+        version = f["versionId"]
+        gone = self.delete_object(emission.target, f["key"], version_id=version, source=source)
+        b = self.buckets[emission.target]
+        if version is not None:
+            # x-amz-delete-marker is sent only when the version deleted was a delete marker.
+            out: dict[str, Any] = {"DeleteMarker": True} if gone and gone.delete_marker else {}
+            return {**out, "VersionId": version}
+        if not b.versioning:
+            return {}
+        return {"DeleteMarker": True, "VersionId": b.versions[f["key"]][-1].version_id}
+
+    def on_copy_emission(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A Python handler's `copyObject`: CopyObject, a PutObject of the source's bytes
+        whose event is ObjectCreated:Copy; its answer as boto3's."""
+        from stptui.sim.engine import SimError
+
+        f = emission.fields
+        src = self.bucket(f["sourceBucket"])
+        obj = self._version_of(src, f["sourceKey"], f["sourceVersionId"])
+        if not obj.readable:
+            # CopyObject reads its source as GetObject does: an archive is restored first.
+            raise SimError(
+                "InvalidObjectState: The operation is not valid for the object's storage class",
+                f"restore {f['sourceKey']} first (context.restore_object)",
+            )
+        made = self.put_object(
+            emission.target,
+            f["key"],
+            content=obj.content,
+            size=obj.size,
+            operation="copy",
+            source=source,
+        )
+        made.content_type = obj.content_type  # MetadataDirective COPY, S3's default
+        # boto3 parses the XML's timestamp to an aware UTC datetime.
+        modified = datetime.fromtimestamp(made.last_modified / 1000, UTC)
+        result = {"ETag": f'"{made.etag}"', "LastModified": modified}
+        out: dict[str, Any] = {"CopyObjectResult": result}
+        if obj.version_id is not None:
+            out["CopySourceVersionId"] = obj.version_id
+        if made.version_id is not None:
+            out["VersionId"] = made.version_id
+        return out
+
     def on_destination(
         self, function: str, which: str, target: str, record: dict[str, Any]
     ) -> None:
@@ -1473,4 +1522,6 @@ def wire(sim: Simulator) -> None:
     sim.services["buckets"] = service
     sim.emission_handlers["put"] = service.on_emission
     sim.emission_handlers["restoreObject"] = service.on_restore_emission
+    sim.emission_handlers["deleteObject"] = service.on_delete_emission
+    sim.emission_handlers["copyObject"] = service.on_copy_emission
     sim.destination_handlers["bucket"] = service.on_destination

@@ -26,6 +26,7 @@ from stptui.sim.payloads import (
     NumberText,
     message_attributes,
     number_attribute_fault,
+    receipt_handle,
 )
 from stptui.textsafe import quote_word
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 # Message states.
 # NEW marks a message not yet counted in any state (between creation and placement).
 DELAYED, VISIBLE, INFLIGHT, DELETED, EXPIRED, NEW = range(6)
+# The form of the receipt handles the queue gives out (payloads.receipt_handle): one of a
+# message no longer in the queue is a handle SQS issued, not an invalid one.
+_HANDLE = re.compile(r"[0-9a-f]{64}==")
 STATE_NAMES = ("delayed", "visible", "in_flight", "deleted", "expired", "new")
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
@@ -889,6 +893,33 @@ class QueueSim:
             deleted = {"message_id": msg.id, "consumer": consumer}
             self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
         return True
+
+    def delete_by_handle(self, handle: str, consumer: str) -> None:
+        """DeleteMessage by a receipt handle, as a Python handler's `sqs.delete_message`
+        makes it (`consumer`: the workload). The newest receive's handle deletes the
+        message; an older one, or one of a message already gone, is answered with success
+        and deletes nothing ("If you use an old ReceiptHandle, the request will succeed, but
+        the message might not be deleted", DeleteMessage API reference); a handle the queue
+        never gave out is ReceiptHandleIsInvalid (SimError)."""
+        from stptui.sim.engine import SimError
+
+        received = [m for m in self.messages.values() if m.receipt]
+        # The newest receive's handle first (what a handler holds), then the older ones.
+        for msg in received:
+            if receipt_handle(msg) == handle:
+                self.delete(msg, msg.receipt, consumer=consumer)
+                return
+        for msg in received:
+            for n in range(msg.receipt - 1, 0, -1):
+                if receipt_handle(msg, n) == handle:
+                    self.delete(msg, n, consumer=consumer)
+                    return
+        if not _HANDLE.fullmatch(handle):
+            raise SimError(
+                f'ReceiptHandleIsInvalid: The input receipt handle "{handle}" is not a valid '
+                "receipt handle.",
+                "delete with the receiptHandle of the SQS record the handler was given",
+            )
 
     def release(self, msg: Message, receipt: int) -> None:
         """The consumer gave up on the message: it returns when its visibility timeout ends."""

@@ -334,6 +334,18 @@ class TableSim:
         prepared.require(old)
         return self._write(tk.ITEM_PUT, keys, old, item, source)
 
+    def batch_key(self, raw: Any, *, delete: bool) -> tuple[str, ...]:
+        """BatchWriteItem's check of one PutRequest's item or DeleteRequest's key, made for
+        every request before any is written (DynamoDB refuses the whole batch): the item's
+        key, or DynamoDBError."""
+        item = ddbjson.check_item(raw, "Key" if delete else "Item")
+        keys = self.key_of(item, only_key=delete)
+        if not delete:
+            self.check_index_keys(item)
+            if ddbjson.item_size(item) > ddbjson.MAX_ITEM_BYTES:
+                raise ddbjson.DynamoDBError("Item size has exceeded the maximum allowed size")
+        return self._index(keys)
+
     def update(
         self, raw_key: Any, expr: Expressions, source: str = "command"
     ) -> tuple[str | None, TableRecord | None]:
@@ -486,18 +498,27 @@ def table_of(tables: dict[str, TableSim], trig: Trigger) -> TableSim | None:
     return table if table is not None and table.stream is not None else None
 
 
-def item_emission(sim: Simulator, emission: Emission, source: str) -> None:
+def item_emission(sim: Simulator, emission: Emission, source: str) -> dict[str, Any]:
     """A handler's `putItem` / `deleteItem` / `updateItem` emission, as `put-item` /
-    `delete-item` / `update-item` do it (SimError with DynamoDB's error text when refused)."""
+    `delete-item` / `update-item` do it (SimError with DynamoDB's error text when refused);
+    a Python handler's `returnValues` (ALL_OLD, ...) answers the item's Attributes as
+    DynamoDB JSON."""
     from stptui.sim.engine import SimError
 
     table = lookup_table(sim, emission.target)
     fields = emission.fields
+    returns = fields.get("returnValues")
+    expr: Expressions | None = None
     try:
+        key = fields["item"] if emission.kind == "putItem" else fields["key"]
+        old = None
+        if returns:
+            if emission.kind == "putItem":
+                key = table.key_of(ddbjson.check_item(key))
+            old = table.get(key)
         if emission.kind == "putItem":
             # A Python handler's put_item may have a condition (and its placeholders).
             condition = fields.get("condition")
-            expr = None
             if condition is not None or fields.get("names") or fields.get("values"):
                 expr = Expressions(None, condition, fields.get("names"), fields.get("values"))
             table.put(fields["item"], source, expr)
@@ -505,11 +526,40 @@ def item_emission(sim: Simulator, emission: Emission, source: str) -> None:
             expr = Expressions(
                 fields["update"], fields["condition"], fields["names"], fields["values"]
             )
-            table.update(fields["key"], expr, source)
+            table.update(key, expr, source)
         else:
-            table.delete(emission.fields["key"], source)
+            table.delete(key, source)
+        new = table.get(key) if returns else None
     except ddbjson.DynamoDBError as exc:
         raise SimError(str(exc), exc.hint) from None
+    return returned_attributes(returns or "NONE", old, new, expr)
+
+
+def returned_attributes(
+    returns: str, old: dict[str, Any] | None, new: dict[str, Any] | None, expr: Any
+) -> dict[str, Any]:
+    """A write's answer for its ReturnValues: `{"Attributes": item}` of the item as it was
+    (ALL_OLD, UPDATED_OLD) or as it is (ALL_NEW, UPDATED_NEW), `{}` when there is none.
+    UPDATED_* keep the attributes the update expression names (the whole top-level
+    attribute for a nested path: a choice, docs/fidelity.md)."""
+    from stptui.sim import ddb_expressions
+
+    item = old if returns in ("ALL_OLD", "UPDATED_OLD") else None
+    if returns in ("ALL_NEW", "UPDATED_NEW"):
+        item = new
+    if item is None:
+        return {}
+    if returns.startswith("UPDATED_"):
+        prepared = (
+            ddb_expressions.prepare(update=expr.update, names=expr.names, values=expr.values)
+            if expr is not None and expr.update is not None
+            else None
+        )
+        named = {a.path.elements[0] for a in prepared.actions} if prepared else set()
+        item = {k: v for k, v in item.items() if k in named}
+        if not item:
+            return {}
+    return {"Attributes": copy.deepcopy(item)}
 
 
 def wire(sim: Simulator) -> None:

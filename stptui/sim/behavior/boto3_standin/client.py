@@ -16,8 +16,13 @@ from stptui.sim.behavior.boto3_standin import (
     sqs,
     stepfunctions,
 )
-from stptui.sim.behavior.boto3_standin.exceptions import _SEE, _Exceptions
+from stptui.sim.behavior.boto3_standin.exceptions import (
+    _SEE,
+    OperationNotPageableError,
+    _Exceptions,
+)
 from stptui.sim.behavior.boto3_standin.invocation import Operation, _method
+from stptui.sim.behavior.boto3_standin.paginators import Paginator, Paging
 
 # The services a client is made of, in the order errors list them.
 SERVICES: dict[str, dict[str, Operation]] = {
@@ -31,6 +36,9 @@ SERVICES: dict[str, dict[str, Operation]] = {
     "kinesis": kinesis.OPERATIONS,
     "apigatewaymanagementapi": apigatewaymanagementapi.OPERATIONS,
 }
+
+# The operations each service's client pages (botocore's paginators-1.json).
+PAGINATORS: dict[str, dict[str, Paging]] = {"s3": s3.PAGINATORS, "dynamodb": dynamodb.PAGINATORS}
 
 
 class _Meta:
@@ -54,6 +62,17 @@ class Client:
     def _target_table(self, params: dict[str, Any]) -> str:
         """The table an operation names (a low-level client's TableName)."""
         return str(params["TableName"])
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """Whether `get_paginator(operation_name)` gives a paginator."""
+        return operation_name in PAGINATORS.get(self._service, {})
+
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """The paginator of `operation_name` (`list_objects_v2`, `query`, `scan`)."""
+        paging = PAGINATORS.get(self._service, {}).get(operation_name)
+        if paging is None:
+            raise OperationNotPageableError(operation_name=operation_name)
+        return Paginator(getattr(self, operation_name), paging)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim.behavior.boto3_standin.conditions import ConditionBase, _Builder
 from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _ddb_item_in, _ddb_out
-from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _aws_error, _refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.paginators import Paging
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import _answer
 from stptui.sim.behavior.errors import shown
+from stptui.sim.behavior.handler_batch import MAX_BATCH_WRITE
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -70,34 +72,64 @@ def _expressions(
     return texts, names, plain_values
 
 
-def _return_values(p: dict[str, Any], call: str) -> None:
-    if p.get("ReturnValues", "NONE") != "NONE":
-        raise _refuse(call, "takes ReturnValues NONE only: the context's writes return no item")
+# The ReturnValues each write takes (DynamoDB API Reference, PutItem, DeleteItem, UpdateItem).
+_RETURNS = {
+    "PutItem": ("NONE", "ALL_OLD"),
+    "DeleteItem": ("NONE", "ALL_OLD"),
+    "UpdateItem": ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"),
+}
+
+
+def _return_values(p: dict[str, Any], call: str) -> str:
+    """The write's ReturnValues (NONE when not given), or DynamoDB's ValidationException."""
+    returns = p.get("ReturnValues", "NONE")
+    if returns not in _RETURNS[call]:
+        raise _aws_error(
+            "ValidationException",
+            f"Return values set to invalid value; ReturnValues: {returns} ({call} takes "
+            f"{', '.join(_RETURNS[call])})",
+            call,
+        )
+    return str(returns)
+
+
+def _returns_arg(returns: str) -> dict[str, str]:
+    """The context method's `return_values`, passed only when the call asks for an item."""
+    return {} if returns == "NONE" else {"return_values": returns}
+
+
+def _written(result: dict[str, Any] | None, codec: _Codec) -> dict[str, Any]:
+    """A write's answer: its Attributes (when ReturnValues asked for them) in the codec."""
+    if result is not None and "Attributes" in result:
+        result = {**result, "Attributes": codec.item_out(result["Attributes"])}
+    return _answer(result, {})
 
 
 def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-        _return_values(p, "PutItem")
+        returns = _return_values(p, "PutItem")
         extra = _condition_args(ctx.put_item, p, codec, "PutItem")
-        result = ctx.put_item(client._target_table(p), codec.item_in(p["Item"], "Item"), **extra)
-        return _answer(result, {})
+        item = codec.item_in(p["Item"], "Item")
+        result = ctx.put_item(client._target_table(p), item, **extra, **_returns_arg(returns))
+        return _written(result, codec)
 
     return run
 
 
 def _ddb_delete_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-        _return_values(p, "DeleteItem")
+        returns = _return_values(p, "DeleteItem")
         extra = _condition_args(ctx.delete_item, p, codec, "DeleteItem")
-        result = ctx.delete_item(client._target_table(p), codec.item_in(p["Key"], "Key"), **extra)
-        return _answer(result, {})
+        key = codec.item_in(p["Key"], "Key")
+        result = ctx.delete_item(client._target_table(p), key, **extra, **_returns_arg(returns))
+        return _written(result, codec)
 
     return run
 
 
 def _ddb_update_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-        _return_values(p, "UpdateItem")
+        returns = _return_values(p, "UpdateItem")
         if "UpdateExpression" not in p:
             raise _refuse("UpdateItem", "needs an UpdateExpression (AttributeUpdates is legacy)")
         texts, names, values = _expressions(p, ("ConditionExpression",), codec)
@@ -108,8 +140,9 @@ def _ddb_update_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
             names=names,
             values=values,
             condition=texts["ConditionExpression"],
+            **_returns_arg(returns),
         )
-        return _answer(result, {})
+        return _written(result, codec)
 
     return run
 
@@ -171,6 +204,45 @@ def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
         return _answer(None, answer)
 
     return run
+
+
+def _ddb_batch_write(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        tables = p["RequestItems"]
+        total = sum(len(r) if isinstance(r, list) else 0 for r in tables.values())
+        if total > MAX_BATCH_WRITE:
+            raise _aws_error(
+                "ValidationException",
+                "Too many items requested for the BatchWriteItem call",
+                "BatchWriteItem",
+            )
+        for table, requests in tables.items():
+            ctx.batch_write_item(table, [_plain_request(codec, r) for r in requests])
+        # Every request is written or refused whole: none is left unprocessed.
+        return _answer(None, {"UnprocessedItems": {}})
+
+    return run
+
+
+def _plain_request(codec: _Codec, request: Any) -> Any:
+    """One PutRequest's Item or DeleteRequest's Key as the context's plain JSON (anything
+    else as given, for the context's own refusal)."""
+    if isinstance(request, dict) and len(request) == 1:
+        ((what, body),) = request.items()
+        name = {"PutRequest": "Item", "DeleteRequest": "Key"}.get(what)
+        if name is not None and isinstance(body, dict) and isinstance(body.get(name), dict):
+            return {what: {**body, name: codec.item_in(body[name], f"{what}.{name}")}}
+    return request
+
+
+def batch_write_operation(codec: _Codec) -> Operation:
+    """BatchWriteItem, in the codec: the low-level client's or the resource's."""
+    members = {
+        "RequestItems": P("map", True),
+        "ReturnConsumedCapacity": P("string"),
+        "ReturnItemCollectionMetrics": P("string"),
+    }
+    return Operation("BatchWriteItem", members, _ddb_batch_write(codec))
 
 
 _LOW = _Codec(_ddb_item_in, _ddb_out)
@@ -242,4 +314,12 @@ def _dynamodb_ops(codec: _Codec, table: bool) -> dict[str, Operation]:
     }
 
 
-OPERATIONS = _dynamodb_ops(_LOW, table=False)
+OPERATIONS = {**_dynamodb_ops(_LOW, table=False), "batch_write_item": batch_write_operation(_LOW)}
+
+# botocore's paginators-1.json: Query and Scan page by ExclusiveStartKey, Limit a page.
+PAGINATORS = {
+    name: Paging(
+        "ExclusiveStartKey", "LastEvaluatedKey", "Limit", ("Items", "Count", "ScannedCount")
+    )
+    for name in ("query", "scan")
+}

@@ -53,6 +53,12 @@ class OutsideInvocationError(BotoCoreError):
     )
 
 
+class OperationNotPageableError(BotoCoreError):
+    """`get_paginator` of an operation that has no paginator (in the stand-in)."""
+
+    fmt = "Operation cannot be paginated: {operation_name}"
+
+
 class NoRegionError(BotoCoreError):
     """botocore's class for a client without a region (kept for code that catches it)."""
 
@@ -72,6 +78,7 @@ _MODELLED: dict[str, dict[str, str]] = {
         "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
         "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
         "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
+        "ReceiptHandleIsInvalid": "ReceiptHandleIsInvalid",
     },
     "sns": {
         "NotFoundException": "NotFound",

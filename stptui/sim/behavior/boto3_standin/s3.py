@@ -1,16 +1,24 @@
-"""S3's PutObject, GetObject, HeadObject and ListObjectsV2 through the context's writes and
-reads (continuation tokens: opaque to the handler).
+"""S3's PutObject, CopyObject, DeleteObject, GetObject, HeadObject and ListObjectsV2 through
+the context's writes and reads (continuation tokens: opaque to the handler), and the
+list_objects_v2 paginator.
 """
 
 from __future__ import annotations
 
 import base64
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import (
+    ParamValidationError,
+    _aws_error,
+    _refuse,
+)
 from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.paginators import Paging
 from stptui.sim.behavior.boto3_standin.params import P, _blob, _text_of
 from stptui.sim.behavior.boto3_standin.responses import StreamingBody, _answer, _md5
+from stptui.sim.behavior.errors import shown
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -27,6 +35,46 @@ def _s3_put_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> di
     result = ctx.put_object(p["Bucket"], p["Key"], _text_of(body, "PutObject", "Body"))
     # S3's ETag of a single-part upload without SSE-KMS is the body's MD5.
     return _answer(result, {"ETag": f'"{_md5(body)}"'})
+
+
+def _copy_source(value: Any) -> tuple[str, str, str | None]:
+    """CopySource, as boto3 takes it: `bucket/key` text (URL-encoded, `?versionId=`
+    after it) or a dict of Bucket, Key and VersionId."""
+    ok = isinstance(value, str)
+    if isinstance(value, dict):
+        bucket, key, version = value.get("Bucket"), value.get("Key"), value.get("VersionId")
+        ok = isinstance(bucket, str) and isinstance(key, str)
+    if not ok:
+        raise ParamValidationError(
+            report=f"Invalid type for parameter CopySource, value: {shown(value)}, type: "
+            f"{type(value)}, valid types: <class 'str'>, <class 'dict'> (a dict of Bucket, "
+            "Key and VersionId)"
+        )
+    if isinstance(value, dict):
+        return bucket, key, version if isinstance(version, str) else None
+    path, _, query = value.partition("?")
+    bucket, _, key = urllib.parse.unquote(path).lstrip("/").partition("/")
+    if not bucket or not key:
+        raise _aws_error(
+            "InvalidArgument",
+            "Invalid copy source object key: CopySource is 'bucket/key' (URL-encoded)",
+            "CopyObject",
+        )
+    version = urllib.parse.parse_qs(query).get("versionId", [None])[0]
+    return bucket, key, version
+
+
+def _s3_copy_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    if p.get("MetadataDirective", "COPY") != "COPY":
+        raise _refuse("CopyObject", "copies the source's metadata only (MetadataDirective COPY)")
+    bucket, key, version = _copy_source(p["CopySource"])
+    return _answer(ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version), {})
+
+
+def _s3_delete_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    # DeleteObject answers 204 No Content, whether or not there was an object.
+    result = ctx.delete_object(p["Bucket"], p["Key"], p.get("VersionId"))
+    return _answer(result, {}, status=204)
 
 
 def _s3_get_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -80,6 +128,22 @@ OPERATIONS: dict[str, Operation] = {
         },
         _s3_put_object,
     ),
+    "copy_object": Operation(
+        "CopyObject",
+        {
+            "Bucket": P("string", True),
+            "Key": P("string", True),
+            "CopySource": P("any", True),
+            "MetadataDirective": P("string"),
+            **{n: P("map" if n == "Metadata" else "string") for n in _PUT_IGNORED},
+        },
+        _s3_copy_object,
+    ),
+    "delete_object": Operation(
+        "DeleteObject",
+        {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
+        _s3_delete_object,
+    ),
     "get_object": Operation(
         "GetObject",
         {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
@@ -103,5 +167,12 @@ OPERATIONS: dict[str, Operation] = {
             "FetchOwner": P("boolean"),
         },
         _s3_list_objects_v2,
+    ),
+}
+
+# botocore's paginators-1.json: ListObjectsV2 pages by ContinuationToken, MaxKeys a page.
+PAGINATORS = {
+    "list_objects_v2": Paging(
+        "ContinuationToken", "NextContinuationToken", "MaxKeys", ("Contents", "CommonPrefixes")
     ),
 }

@@ -20,6 +20,7 @@ from stptui.sim.behavior.boto3_standin.exceptions import (
     _SEE,
     BotoCoreError,
     NoRegionError,
+    OperationNotPageableError,
     OutsideInvocationError,
     ParamValidationError,
     UnknownServiceError,
@@ -87,13 +88,18 @@ def _make_client(service_name: str, options: dict[str, Any], region: str | None 
 
 
 def _resource(service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
-    _options("resource", args, kwargs)
+    return _make_resource(service_name, _options("resource", args, kwargs))
+
+
+def _make_resource(
+    service_name: str, options: dict[str, Any], region: str | None = None
+) -> _DynamoDBResource:
     if service_name != "dynamodb":
         raise _refuse(
             f"boto3.resource({shown(service_name)})",
             "has the dynamodb resource only; use boto3.client for the others",
         )
-    return _DynamoDBResource()
+    return _DynamoDBResource(_make_client("dynamodb", options, region))
 
 
 class Session:
@@ -110,8 +116,9 @@ class Session:
         return _make_client(service_name, _options("client", args, kwargs), self.region_name)
 
     def resource(self, service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
-        """The stand-in dynamodb resource."""
-        return _resource(service_name, *args, **kwargs)
+        """The stand-in dynamodb resource, in the session's region unless told."""
+        options = _options("resource", args, kwargs)
+        return _make_resource(service_name, options, self.region_name)
 
     def get_available_services(self) -> list[str]:
         """The services the stand-in has clients of."""
@@ -178,6 +185,7 @@ def modules() -> dict[str, ModuleType]:
         ParamValidationError=ParamValidationError,
         UnknownServiceError=UnknownServiceError,
         NoRegionError=NoRegionError,
+        OperationNotPageableError=OperationNotPageableError,
         OutsideInvocationError=OutsideInvocationError,
     )
     config = _module("botocore.config", "stptui's stand-in of botocore.config.", Config=Config)

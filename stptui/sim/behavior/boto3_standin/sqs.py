@@ -1,5 +1,6 @@
 """SQS's operations: SendMessage and SendMessageBatch through `context.send` (with SQS's MD5
-digests and its words for bad message attributes), and GetQueueUrl.
+digests and its words for bad message attributes), DeleteMessage and DeleteMessageBatch
+through `context.delete_message`, and GetQueueUrl.
 """
 
 from __future__ import annotations
@@ -174,26 +175,7 @@ def _sqs_send_message_batch(
 ) -> dict[str, Any]:
     entries = p["Entries"]
     op = "SendMessageBatch"
-    if len(entries) > MAX_BATCH:
-        raise _aws_error(
-            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
-            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.",
-            op,
-        )
-    seen: set[str] = set()
-    for entry in entries:
-        if not _BATCH_ID.fullmatch(entry["Id"]):
-            raise _aws_error(
-                "AWS.SimpleQueueService.InvalidBatchEntryId",
-                "A batch entry id can only contain alphanumeric characters, hyphens and "
-                "underscores. It can be at most 80 letters long.",
-                op,
-            )
-        if entry["Id"] in seen:
-            raise _aws_error(
-                "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", f"Id {entry['Id']} repeated.", op
-            )
-        seen.add(entry["Id"])
+    _check_batch_ids(entries, op)
     successful: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     for entry in entries:
@@ -214,6 +196,60 @@ def _sqs_send_message_batch(
             continue
         answer.pop("ResponseMetadata")
         successful.append({"Id": entry["Id"], **answer})
+    out: dict[str, Any] = {"Successful": successful}
+    if failed:
+        out["Failed"] = failed
+    return _answer(None, out)
+
+
+def _sqs_delete_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return _answer(ctx.delete_message(p["QueueUrl"], p["ReceiptHandle"]), {})
+
+
+def _check_batch_ids(entries: list[dict[str, Any]], op: str) -> None:
+    """A batch's entry count and ids, as SQS refuses the whole batch for them."""
+    if len(entries) > MAX_BATCH:
+        raise _aws_error(
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.",
+            op,
+        )
+    seen: set[str] = set()
+    for entry in entries:
+        if not _BATCH_ID.fullmatch(entry["Id"]):
+            raise _aws_error(
+                "AWS.SimpleQueueService.InvalidBatchEntryId",
+                "A batch entry id can only contain alphanumeric characters, hyphens and "
+                "underscores. It can be at most 80 letters long.",
+                op,
+            )
+        if entry["Id"] in seen:
+            raise _aws_error(
+                "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", f"Id {entry['Id']} repeated.", op
+            )
+        seen.add(entry["Id"])
+
+
+def _sqs_delete_message_batch(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    entries = p["Entries"]
+    _check_batch_ids(entries, "DeleteMessageBatch")
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for entry in entries:
+        try:
+            ctx.delete_message(p["QueueUrl"], entry["ReceiptHandle"])
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code.startswith("AccessDenied"):
+                raise  # the role's refusal is the request's, not an entry's
+            message = exc.response["Error"]["Message"]
+            failed.append(
+                {"Id": entry["Id"], "SenderFault": True, "Code": code, "Message": message}
+            )
+            continue
+        successful.append({"Id": entry["Id"]})
     out: dict[str, Any] = {"Successful": successful}
     if failed:
         out["Failed"] = failed
@@ -254,6 +290,24 @@ OPERATIONS: dict[str, Operation] = {
         "SendMessageBatch",
         {"QueueUrl": P("string", True), "Entries": P("list", True, _ENTRY, min_items=1)},
         _sqs_send_message_batch,
+    ),
+    "delete_message": Operation(
+        "DeleteMessage",
+        {"QueueUrl": P("string", True), "ReceiptHandle": P("string", True)},
+        _sqs_delete_message,
+    ),
+    "delete_message_batch": Operation(
+        "DeleteMessageBatch",
+        {
+            "QueueUrl": P("string", True),
+            "Entries": P(
+                "list",
+                True,
+                {"Id": P("string", True), "ReceiptHandle": P("string", True)},
+                min_items=1,
+            ),
+        },
+        _sqs_delete_message_batch,
     ),
     "get_queue_url": Operation(
         "GetQueueUrl",
