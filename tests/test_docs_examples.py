@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [
     ROOT / "README.md",
     ROOT / "docs" / "behaviors.md",
+    ROOT / "docs" / "python-handlers.md",
     ROOT / "docs" / "patterns-and-schedules.md",
     ROOT / "docs" / "design.md",
 ]

@@ -2,7 +2,7 @@
 config's own `environment` and Stacktape's STP_* variables for its `connectTo`, with the
 values the simulator names the resources by; nothing of the user's shell, which is back as
 it was after the call. Its `context` methods take a target as real code names it: stptui's
-name, or the URL, ARN or AWS name the environment holds (docs/behaviors.md, "The handler's
+name, or the URL, ARN or AWS name the environment holds (docs/python-handlers.md, "The handler's
 environment"; docs/fidelity.md)."""
 
 from __future__ import annotations

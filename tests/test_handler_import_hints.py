@@ -1,7 +1,7 @@
 """A handler module that fails at import says why in terms a Lambda developer acts on:
 `validate --allow-code` names the line of the handler's file that raised, a missing
 environment variable with the names the workload's environment has, and a package that is
-not installed in the Python stptui runs on (docs/behaviors.md, "The handler's environment")."""
+not installed in the Python stptui runs on (docs/python-handlers.md, "The handler's environment")."""
 
 from __future__ import annotations
 

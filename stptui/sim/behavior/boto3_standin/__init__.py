@@ -22,7 +22,7 @@ MD5 digests, Lambda's 202, S3's reads). A refusal is the `ClientError` the conte
 re-raised as the class botocore models for that code (`client.exceptions.NoSuchKey`,
 `ConditionalCheckFailedException`) where it models one. A parameter the real API takes but
 stptui cannot carry out raises `BehaviorError` naming it; an operation or a service the
-stand-in lacks raises an error listing those it has. docs/behaviors.md ("boto3 in
+stand-in lacks raises an error listing those it has. docs/python-handlers.md ("boto3 in
 handlers") lists the operations; docs/fidelity.md the choices.
 
 Its modules: `invocation` alone holds the invocation being run and carries every call to it;

@@ -17,7 +17,7 @@ from stptui.sim.behavior.handler_reads import (
 )
 
 # Where a user reads what the stand-in has, named in its errors.
-_SEE = '(docs/behaviors.md, "boto3 in handlers")'
+_SEE = '(docs/python-handlers.md, "boto3 in handlers")'
 
 
 class BotoCoreError(Exception):
