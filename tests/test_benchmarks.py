@@ -149,3 +149,30 @@ def test_the_handlers_benchmark_runs_the_handlers_it_names(
     assert dict(os.environ) == before  # the padded shell is gone again
     out = capsys.readouterr().out
     assert out.count("x a bare step") == 3 and out.count("x the declared behaviour") == 2
+
+
+def test_the_inspect_benchmark_looks_at_one_message_of_a_trace_it_keeps_whole(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = load("bench_inspect")
+    s, mid = bench.session_of(10_000)
+    ring = s.sim.trace.records
+    # Every record kept (the ring is larger than the trace), five a message run out.
+    assert ring.first_seq == 1 and 9_900 <= len(ring) <= 10_100
+    history = execute(s, f"show message {mid}").data["history"]
+    assert [r["kind"] for r in history] == [
+        "message.sent",
+        "message.received",
+        "invocation.started",
+        "message.deleted",
+    ]
+    # The message looked at is run in the middle of the trace, not at an end of the ring
+    # (a burst's sends all come first).
+    assert len(ring) // 3 < history[-1]["seq"] < 2 * len(ring) // 3
+    chain = execute(s, f"explain {mid}").data["records"]
+    assert [r["kind"] for r in chain][-2:] == ["invocation.succeeded", "message.deleted"]
+    bench.main(["--quick", "--rounds", "2"])
+    out = capsys.readouterr().out
+    assert out.count("first") == 4
+    assert "show message: 100,000 records / 10,000 records = " in out
+    assert "explain: 100,000 records / 10,000 records = " in out

@@ -15,32 +15,20 @@ notification) are part of the chain like any other, with their reasons.
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.sim import trace as tk
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, Trace, format_value
+from stptui.sim.trace_index import (
+    id_field,
+    ids_in,
+    trace_index,
+)
 from stptui.textsafe import one_line
 
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-# Fields that carry ids without the `_id` suffix: Kinesis sequence numbers (one, or a batch),
-# the CloudWatch Logs events a subscription delivered, the Kafka records of a batch,
-# a Step Functions execution's ARN (its name, given by the caller, need not be a UUID), and
-# what fed the datapoints an alarm's state change was decided on (API Gateway's request
-# ids are no UUIDs): a stimulus's chain ends with the alarm transitions it caused.
-ID_FIELDS = (
-    "sequence_number",
-    "sequence_numbers",
-    "execution_arn",
-    "log_event_ids",
-    "record_ids",
-    "cause_ids",
-)
 # The fields whose value `explain` best follows from a record, in order of preference: what
 # the Events pane's `e` and `explain repeat-N` offer to explain next. The last ones name
 # what records without a stimulus's id are about: a log event (`log`, a subscription's
@@ -61,8 +49,6 @@ FOLLOW_FIELDS = (
     "alias",
     "delivered_id",
 )
-# The kinds of the records of an S3 object (on its bucket, with its `key`).
-OBJECT_KINDS = ("object.", "notification.", "lifecycle.", "restore.", "multipart.")
 # Kinds that record a decision not to act, and the fields that say why.
 WHY_NOT_FIELDS = ("reason", "explanation", "why")
 # A shorter start of an id is no id prefix: too many ids would start with it.
@@ -228,23 +214,6 @@ def why_lines(rec: Record) -> list[str]:
     return out
 
 
-def id_field(name: str) -> bool:
-    """Whether a field's whole value is an id (`*_id` and ID_FIELDS)."""
-    return name.endswith("_id") or name in ID_FIELDS
-
-
-def _ids_in(name: str, value: Any) -> Iterable[str]:
-    """The ids a field carries: any UUID inside its text, and the whole value of an `*_id`
-    field (API Gateway request ids and S3 request ids are not UUIDs)."""
-    if isinstance(value, str):
-        if id_field(name) and value:
-            yield value
-        yield from _ID.findall(value)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _ids_in(name, item)
-
-
 def cut(text: str, width: int = SUMMARY_WIDTH) -> str:
     """`text` whole when it has at most `width` characters, else its first `width` and
     `… (N more characters)`."""
@@ -285,52 +254,52 @@ def summary(rec: Record) -> str:
 def explain(trace: Trace, key: str) -> Chain:
     """Every record linked to `key`: an id of any kind, an object key (`KEY` or
     `BUCKET/KEY`) or an id prefix."""
-    records = list(trace.records)
-    by_id: dict[str, list[int]] = {}
-    for i, rec in enumerate(records):
-        for name, value in rec.data.items():
-            for ident in _ids_in(name, value):
-                by_id.setdefault(ident, []).append(i)
+    index = trace_index(trace)
     chain = Chain(key)
     # An exact id, then an object key or path, then the start of an id: an object key that
     # happens to begin an id still names the object.
-    seeds = by_id.get(key) or _literal_seeds(records, key)
-    asked: str | None = key if key in by_id else None
+    exact = index.of_id(key)
+    seeds = exact or index.literal_seeds(key)
+    asked: str | None = key if exact else None
     if not seeds:
-        asked, chain.candidates = _asked(by_id, key)
-        seeds = by_id[asked] if asked is not None else []
+        asked, chain.candidates = _asked(index.ids(), key)
+        seeds = index.of_id(asked) if asked is not None else []
     if not seeds:
         return chain
     seen = set(seeds)
     from_seed = frozenset(seeds)
     todo = deque(seeds)
     followed: set[str] = set()
+    made: dict[int, Record] = {}
     while todo:
         i = todo.popleft()
-        for name, value in records[i].data.items():
-            if isinstance(value, list) and (i not in from_seed or asked in _ids_in(name, value)):
+        rec = made[i] = index.record(i)
+        for name, value in rec.data.items():
+            if isinstance(value, list) and (i not in from_seed or asked in ids_in(name, value)):
                 # A batch's list of message ids links each message to its invocation, but
                 # must not pull the batch's other messages into this message's chain. Only
                 # the list of the record asked about (an invocation's start) is followed:
                 # its messages are that invocation's input.
                 continue
-            for ident in _ids_in(name, value):
+            for ident in ids_in(name, value):
                 if ident in followed:
                     continue
                 followed.add(ident)
-                for j in by_id.get(ident, ()):
+                for j in index.of_id(ident):
                     if j not in seen:
                         seen.add(j)
                         todo.append(j)
-    chain.records = [records[i] for i in sorted(seen)]
-    maxlen = trace.records.maxlen
+    chain.records = [made[i] for i in sorted(seen)]
+    ring = trace.records
     chain.truncated = (
-        maxlen is not None and len(records) == maxlen and chain.records[0].seq == records[0].seq
+        ring.maxlen is not None
+        and len(ring) == ring.maxlen
+        and chain.records[0].seq == ring.first_seq
     )
     return chain
 
 
-def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]]:
+def _asked(ids: list[str], key: str) -> tuple[str | None, list[str]]:
     """The one id `key` is the start of, and the ids it could mean when it is the start of
     several (no id then: merging their chains would answer a question nobody asked).
 
@@ -341,42 +310,13 @@ def _asked(by_id: dict[str, list[int]], key: str) -> tuple[str | None, list[str]
     told apart by the refusal that lists them."""
     if len(key) < MIN_PREFIX:
         return None, []
-    ids = sorted(ident for ident in by_id if ident.startswith(key))
-    if not ids:
+    matches = sorted(ident for ident in ids if ident.startswith(key))
+    if not matches:
         folded = key.casefold()
-        ids = sorted(ident for ident in by_id if ident.casefold().startswith(folded))
-    if len(ids) > 1:
-        return None, ids
-    return (ids[0], []) if ids else (None, [])
-
-
-def _literal_seeds(records: list[Record], key: str) -> list[int]:
-    """The records of an object key (or any other literal value, such as a route path or a
-    user pool's username), else of `BUCKET/KEY`: the object key as `upload`, `restore` and
-    the bucket's records name it, after its bucket."""
-    seeds = [
-        i
-        for i, rec in enumerate(records)
-        if key
-        in (
-            rec.data.get("key"),
-            rec.data.get("path"),
-            rec.data.get("username"),
-            rec.data.get("alias"),
-        )
-    ]
-    bucket, _, object_key = key.partition("/")
-    if seeds or not bucket or not object_key:
-        return seeds
-    # Every record of an object is on its bucket (the resource) and has its `key`; other
-    # records with a `key` (a Kafka record's, a table item's) are not an object's.
-    return [
-        i
-        for i, rec in enumerate(records)
-        if rec.resource == bucket
-        and rec.data.get("key") == object_key
-        and rec.kind.startswith(OBJECT_KINDS)
-    ]
+        matches = sorted(ident for ident in ids if ident.casefold().startswith(folded))
+    if len(matches) > 1:
+        return None, matches
+    return (matches[0], []) if matches else (None, [])
 
 
 def distinct_prefixes(ids: list[str], at_least: int = SHORT_ID) -> list[str]:

@@ -898,6 +898,9 @@ class Trace:
         self.emit: Callable[[Raw], None] = self._pending.append
         self._counts: Counter[tuple[str, str]] = Counter()
         self.subscribers: list[Subscriber] = []
+        # Where each id's records are, for `explain` and `show message`: made by the first
+        # of them to read it, and kept up to date by reads (stptui.sim.trace_index.TraceIndex).
+        self.index: Any = None
 
     @property
     def seq(self) -> int:

@@ -42,6 +42,8 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import cut
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
+from stptui.sim.trace import Record
+from stptui.sim.trace_index import id_field, trace_index
 from stptui.textsafe import one_line
 
 # -- assert ----------------------------------------------------------------------------------
@@ -777,17 +779,29 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
         except ValueError:
             value = text
         wanted.append((field, value))
-    records = [
-        r
-        for r in sim.trace.records
-        if r.kind == kind and (resource is None or r.resource == resource)
-    ]
-    if len(records) != sim.trace.count(kind, resource):
-        raise CommandError(
-            f"only the last {sim.trace.records.maxlen:,} trace records are kept, and "
-            f"{kind} records older than those cannot be filtered by field",
-            f"count them all without FIELD=VALUE: expect count {kind} ... OP VALUE",
-        )
+    ring = sim.trace.records
+    ident = next((v for f, v in wanted if id_field(f) and type(v) is str and v), None)
+    raws: list[tuple[Any, ...]] = []
+    if ident is None or ring.first_seq > 1:
+        # Raw tuples first: only the records of the kind become Records (`RecordRing`). A
+        # ring that never dropped a record holds every one of the kind: no need to count.
+        raws = [r for r in ring._raw if r[1] == kind and (resource is None or r[2] == resource)]
+        if len(raws) != sim.trace.count(kind, resource):
+            raise CommandError(
+                f"only the last {ring.maxlen:,} trace records are kept, and "
+                f"{kind} records older than those cannot be filtered by field",
+                f"count them all without FIELD=VALUE: expect count {kind} ... OP VALUE",
+            )
+    if ident is not None:
+        # One message's or invocation's records: those the trace's index has for the id.
+        index = trace_index(sim.trace)
+        records = [
+            r
+            for r in index.records(index.of_id(ident))
+            if r.kind == kind and (resource is None or r.resource == resource)
+        ]
+    else:
+        records = [Record(0, *r) for r in raws]
     return sum(all(_same(r.data.get(f, _MISSING), v) for f, v in wanted) for r in records)
 
 

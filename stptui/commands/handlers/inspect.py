@@ -80,7 +80,6 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import (
     MIN_PREFIX,
-    OBJECT_KINDS,
     Chain,
     dead_letter_why,
     distinct_prefixes,
@@ -90,6 +89,7 @@ from stptui.sim.explain import (
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
+from stptui.sim.trace_index import OBJECT_KINDS, trace_index
 from stptui.textsafe import Shown, quoted, shown
 
 # -- inspect ---------------------------------------------------------------------------------
@@ -803,25 +803,16 @@ def _message_data(m: Message) -> dict[str, Any]:
     }
 
 
-def _mentions(rec: tk.Record, mid: str) -> bool:
-    data = rec.data
-    return (
-        data.get("message_id") == mid
-        or data.get("new_message_id") == mid
-        or mid in (data.get("message_ids") or ())
-    )
-
-
 def _find_message_id(sim: Simulator, text: str) -> str:
     """The full id of a live or traced message given its id or a unique prefix: unique
     among every message the queues hold or the trace names, live or gone."""
     if sim.find_message(text) is not None:
         return text
+    index = trace_index(sim.trace)
+    if index.named_message(text):
+        return text
     ids = {mid for q in sim.queues.values() for mid in q.messages}
-    for rec in sim.trace.records:
-        for name in ("message_id", "new_message_id"):
-            if isinstance(mid := rec.data.get(name), str):
-                ids.add(mid)
+    ids.update(index.named_messages())
     if text in ids:
         return text
     hits = sorted(mid for mid in ids if mid.startswith(text))
@@ -862,7 +853,7 @@ def _refuse_ambiguous(prefix: str, ids: list[str], what: str, command_name: str)
 def _show_message(sim: Simulator, text: str) -> CommandResult:
     mid = _find_message_id(sim, text)
     msg = sim.find_message(mid)
-    history = [r for r in sim.trace.records if _mentions(r, mid)]
+    history = trace_index(sim.trace).message_records(mid)
     lines = [f"message {mid}"]
     data: dict[str, Any] = {"message_id": mid, "live": msg is not None}
     if msg is not None:

@@ -805,6 +805,10 @@ def _effect(sim: Simulator, rep: Repeat, mark: tuple[int, int, int]) -> list[str
     return [f"{label}made no trace record (the command answered without a change)"]
 
 
+# The kinds of a repeat's own records.
+_REPEAT_KINDS = frozenset(k for k in tk.KINDS if k.startswith("repeat."))
+
+
 def explain_repeat(sim: Simulator, key: str) -> CommandResult | None:
     """`explain repeat-N`: what the repeat runs and how often, where it stands, its own
     records, and the first record its first repetitions and its latest one made (with the
@@ -824,7 +828,9 @@ def explain_repeat(sim: Simulator, key: str) -> CommandResult | None:
         _state(rep, rep.id in repeats.active),
         "its records:",
     ]
-    own = [r for r in sim.trace.records if r.resource == rep.id and r.kind.startswith("repeat.")]
+    # Newest first, passing over the raw tuples of the others without making Records.
+    own = list(sim.trace.newest(rep.id, _REPEAT_KINDS))
+    own.reverse()
     refused = 0
     for rec in own:
         if rec.kind == tk.REPEAT_REFUSED:

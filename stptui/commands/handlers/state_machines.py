@@ -8,7 +8,6 @@ commands, and most stacks have no state machine to run them on.
 from __future__ import annotations
 
 import errno
-import json
 import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,14 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.explain import FOLLOW_FIELDS, KIND_WIDTH, explain, summary, why_lines
+from stptui.sim.explain import (
+    FOLLOW_FIELDS,
+    KIND_WIDTH,
+    explain,
+    summary,
+    why_lines,
+)
+from stptui.sim.trace_index import trace_index
 from stptui.textsafe import Shown, flat, json_text, one_line, printable, quote_word
 
 if TYPE_CHECKING:
@@ -503,42 +509,40 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
     """`explain EXECUTION`: the chain of one execution from the trace: each state it
     entered, the invocations its tasks made and how they ended, retries, catches and why
     each Choice went where it did."""
-    every = list(sim.trace.records)
+    # The records that carry its ARN, from the trace's index: not a scan of the ring.
+    index = trace_index(sim.trace)
+    own = index.records(index.of_id(ex.arn))
     invocations = {
         rec.data["invocation_id"]
-        for rec in every
+        for rec in own
         if rec.kind == tk.SFN_TASK_STARTED and rec.data.get("execution_arn") == ex.arn
     }
     # What its service integrations delivered (a message, an event, a stream record) and
     # what became of it: the chain `explain` gives for that id.
-    delivered: set[str] = set()
-    for rec in every:
+    delivered: dict[int, tk.Record] = {}
+    for rec in own:
         ident = rec.data.get("delivered_id")
         if rec.kind == tk.SFN_TASK_CALLED and rec.data["execution_arn"] == ex.arn and ident:
-            delivered.update(map(_record_key, explain(sim.trace, ident).records))
+            delivered.update((r.seq, r) for r in explain(sim.trace, ident).records)
     # What its integrations wrote that names no id back (an item of a table without a
     # stream, a restore that only upgraded a running one) carries the execution as its
     # `source`, MACHINE:NAME: that record, and the chain of its own id if it has one.
-    written = f"{ex.machine.name}:{ex.name}"
-    for rec in every:
-        if rec.data.get("source") == written:
-            delivered.add(_record_key(rec))
-            # Its id, never its `key`: other requests write the same key.
-            ident = next(
-                (rec.data[f] for f in FOLLOW_FIELDS if f != "key" and rec.data.get(f)), None
-            )
-            if isinstance(ident, str):
-                delivered.update(map(_record_key, explain(sim.trace, ident).records))
+    for rec in index.sourced(f"{ex.machine.name}:{ex.name}"):
+        delivered[rec.seq] = rec
+        # Its id, never its `key`: other requests write the same key.
+        ident = next((rec.data[f] for f in FOLLOW_FIELDS if f != "key" and rec.data.get(f)), None)
+        if isinstance(ident, str):
+            delivered.update((r.seq, r) for r in explain(sim.trace, ident).records)
+    found = {rec.seq: rec for rec in own if rec.data.get("execution_arn") == ex.arn}
+    for ident in invocations:
+        for rec in index.records(index.of_id(ident)):
+            if rec.kind.startswith("invocation.") and rec.data.get("invocation_id") == ident:
+                found[rec.seq] = rec
+    found.update(delivered)
+    records = [found[seq] for seq in sorted(found)]
     lines = [f"execution {printable(ex.name)} of {ex.machine.name}: {ex.status}"]
     if ex.hint:
         lines.append(f"  hint: {ex.hint}")
-    records = [
-        rec
-        for rec in every
-        if rec.data.get("execution_arn") == ex.arn
-        or (rec.kind.startswith("invocation.") and rec.data.get("invocation_id") in invocations)
-        or (delivered and _record_key(rec) in delivered)
-    ]
     width = max((len(rec.resource) for rec in records), default=0)
     for rec in records:
         lines.append(
@@ -551,11 +555,6 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         "\n".join(lines),
         data={"key": ex.arn, "records": [rec.to_json() for rec in records]},
     )
-
-
-def _record_key(rec: Any) -> str:
-    """A record's identity across reads of the trace (each read builds new objects)."""
-    return json.dumps(rec.to_json(), sort_keys=True, default=str)
 
 
 def _because(rec: Any) -> str:

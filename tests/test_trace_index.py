@@ -1,0 +1,316 @@
+"""`explain` and `show message` read an item's records through the trace's index
+(stptui.sim.trace_index.TraceIndex) and say exactly what a scan of the whole ring says: every
+id, literal and prefix of the sample demos' traces, on a ring that overflows and is pruned,
+and after `undo` rebuilds the simulation."""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import Session, execute
+from stptui.commands.handlers.expect import _count_matching
+from stptui.commands.handlers.state_machines import explain_execution
+from stptui.commands.registry import CommandError
+from stptui.sim.clock import parse_instant
+from stptui.sim.explain import FOLLOW_FIELDS, MIN_PREFIX, explain
+from stptui.sim.trace import Record, RecordRing, Trace
+from stptui.sim.trace_index import OBJECT_KINDS, id_field, ids_in, trace_index
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = ROOT / "stptui" / "sample_stacks"
+DEMOS = sorted(STACKS.glob("*/demo.stp"))
+# The docs' examples that run from their stack alone (`stacktape.yml` beside the script),
+# among them every kind of Step Functions integration an execution's chain follows.
+EXAMPLES = [
+    ROOT / "docs" / "examples" / f"{name}.stp"
+    for name in (
+        "alb-alarms",
+        "aws-choices",
+        "batch-trigger-size",
+        "function-urls",
+        "kafka-orders",
+        "lifecycle",
+        "page-render-limits",
+        "replay",
+        "report-jobs",
+        "restore",
+        "result-writer",
+        "sns-filtered",
+        "web-service",
+        "workflow-integrations",
+        "workflow-replay",
+        "workflow-sdk",
+    )
+]
+START = parse_instant("2026-01-05T08:00:00Z")
+
+
+# -- the scans the index replaced, kept here as the reference ------------------------------
+
+
+def scanned_chain(trace: Trace, key: str) -> tuple[list[Record], list[str], bool]:
+    """`explain` as it was: an index of the whole ring built on every call."""
+    records = list(trace.records)
+    by_id: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        for name, value in rec.data.items():
+            for ident in ids_in(name, value):
+                by_id.setdefault(ident, []).append(i)
+    seeds = by_id.get(key) or [
+        i
+        for i, rec in enumerate(records)
+        if key in (rec.get("key"), rec.get("path"), rec.get("username"), rec.get("alias"))
+    ]
+    bucket, _, object_key = key.partition("/")
+    if not seeds and bucket and object_key:
+        seeds = [
+            i
+            for i, rec in enumerate(records)
+            if rec.resource == bucket
+            and rec.get("key") == object_key
+            and rec.kind.startswith(OBJECT_KINDS)
+        ]
+    asked: str | None = key if key in by_id else None
+    candidates: list[str] = []
+    if not seeds and len(key) >= MIN_PREFIX:
+        ids = sorted(i for i in by_id if i.startswith(key)) or sorted(
+            i for i in by_id if i.casefold().startswith(key.casefold())
+        )
+        if len(ids) > 1:
+            candidates = ids
+        elif ids:
+            asked = ids[0]
+            seeds = by_id[asked]
+    if not seeds:
+        return [], candidates, False
+    seen, from_seed, todo, followed = set(seeds), frozenset(seeds), deque(seeds), set()
+    while todo:
+        i = todo.popleft()
+        for name, value in records[i].data.items():
+            if isinstance(value, list) and (i not in from_seed or asked in ids_in(name, value)):
+                continue
+            for ident in ids_in(name, value):
+                if ident not in followed:
+                    followed.add(ident)
+                    for j in by_id.get(ident, ()):
+                        if j not in seen:
+                            seen.add(j)
+                            todo.append(j)
+    chain = [records[i] for i in sorted(seen)]
+    maxlen = trace.records.maxlen
+    truncated = len(records) == maxlen and chain[0].seq == records[0].seq
+    return chain, [], truncated
+
+
+def scanned_history(trace: Trace, mid: str) -> list[Record]:
+    """`show message`'s history as it was: every record of the ring that names `mid`."""
+    return [
+        r
+        for r in trace.records
+        if r.get("message_id") == mid
+        or r.get("new_message_id") == mid
+        or mid in (r.get("message_ids") or ())
+    ]
+
+
+def scanned_message_ids(trace: Trace) -> set[str]:
+    return {
+        mid
+        for r in trace.records
+        for name in ("message_id", "new_message_id")
+        if isinstance(mid := r.get(name), str)
+    }
+
+
+def scanned_execution(s: Session, ex: Any) -> list[dict[str, Any]]:
+    """`explain EXECUTION`'s records as it read them: scans of the ring, and the chain of
+    each id its integrations delivered."""
+    trace = s.sim.trace
+    every = list(trace.records)
+    invocations = {
+        r.get("invocation_id")
+        for r in every
+        if r.kind == "sfn.task.started" and r.get("execution_arn") == ex.arn
+    }
+    delivered: set[int] = set()
+    for r in every:
+        if (
+            r.kind == "sfn.task.called"
+            and r.get("execution_arn") == ex.arn
+            and r.get("delivered_id")
+        ):
+            delivered.update(c.seq for c in scanned_chain(trace, r.get("delivered_id"))[0])
+    for r in every:
+        if r.get("source") == f"{ex.machine.name}:{ex.name}":
+            delivered.add(r.seq)
+            ident = next((r.data[f] for f in FOLLOW_FIELDS if f != "key" and r.get(f)), None)
+            if isinstance(ident, str):
+                delivered.update(c.seq for c in scanned_chain(trace, ident)[0])
+    return [
+        r.to_json()
+        for r in every
+        if r.get("execution_arn") == ex.arn
+        or (r.kind.startswith("invocation.") and r.get("invocation_id") in invocations)
+        or r.seq in delivered
+    ]
+
+
+def scanned_count(trace: Trace, kind: str, field: str, value: str) -> int:
+    return sum(r.kind == kind and r.get(field) == value for r in trace.records)
+
+
+def keys_of(trace: Trace, most: int) -> list[str]:
+    """Ids, literals and id prefixes (exact case, upper case, too short) of the trace, at
+    most `most` of them, spread over it."""
+    keys: dict[str, None] = {}
+    for rec in trace.records:
+        for name, value in rec.data.items():
+            for ident in ids_in(name, value):
+                keys[ident] = None
+        for name in ("key", "path", "username", "alias"):
+            if isinstance(value := rec.get(name), str):
+                keys[value] = None
+                keys[f"{rec.resource}/{value}"] = None
+    every = list(keys)
+    step = max(1, len(every) // most)
+    picked = every[::step]
+    prefixes = [k[:n] for k in picked[:40] for n in (3, 4, 8) if len(k) > n]
+    return [*picked, *prefixes, *(p.upper() for p in prefixes), "no-such-key", "ab"]
+
+
+def same(got: Any, want: Any) -> bool:
+    return [(r.seq, r.kind, r.resource, r.data) for r in got] == [
+        (r.seq, r.kind, r.resource, r.data) for r in want
+    ]
+
+
+def check_trace(session: Session, most: int = 150) -> int:
+    """Compare every kind of key, `expect count` by id and each execution's chain with the
+    scans; how many keys were compared."""
+    trace = session.sim.trace
+    keys = keys_of(trace, most)
+    for key in keys:
+        chain = explain(trace, key)
+        records, candidates, truncated = scanned_chain(trace, key)
+        assert same(chain.records, records), key
+        assert (chain.candidates, chain.truncated) == (candidates, truncated), key
+    index = trace_index(trace)
+    named = scanned_message_ids(trace)
+    assert set(index.named_messages()) == named
+    for mid in sorted(named)[:: max(1, len(named) // most)]:
+        assert index.named_message(mid)
+        assert same(index.message_records(mid), scanned_history(trace, mid)), mid
+    # `expect count KIND FIELD=ID`, one record of each kind and id field.
+    pairs = {
+        (r.kind, name, value)
+        for r in trace.records
+        for name, value in r.data.items()
+        if id_field(name) and isinstance(value, str) and value and not value.isdigit()
+    }
+    for kind, name, value in sorted(pairs)[:: max(1, len(pairs) // most)]:
+        kept = sum(r.kind == kind for r in trace.records)
+        if kept < trace.count(kind):
+            # The ring dropped some of the kind's records: the count is refused, as before.
+            with pytest.raises(CommandError, match="cannot be filtered by field"):
+                _count_matching(session.sim, kind, None, [f"{name}={value}"])
+            continue
+        got = _count_matching(session.sim, kind, None, [f"{name}={value}"])
+        assert got == scanned_count(trace, kind, name, value) > 0, (kind, name, value)
+    for machine in session.sim.services.get("state_machines", {}).values():
+        for ex in machine.executions.values():
+            assert explain_execution(session.sim, ex).data["records"] == scanned_execution(
+                session, ex
+            ), ex.name
+    return len(keys)
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("demo", DEMOS, ids=lambda p: p.parent.name)
+def test_explain_and_message_history_match_a_scan_of_the_demo_trace(demo: Path) -> None:
+    s = Session.open(demo.parent, start_ms=START)
+    execute(s, f"source {demo}")
+    assert len(s.sim.trace.records) > 5
+    assert check_trace(s) > 5
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
+def test_explain_executions_and_counts_match_a_scan_of_the_examples(script: Path) -> None:
+    s = Session.open(script.with_suffix(".yml"), start_ms=START)
+    execute(s, f"source {script}")
+    assert check_trace(s) > 3
+
+
+def _long_session(ring: int) -> Session:
+    s = Session.open(STACKS / "job-queue", start_ms=START)
+    trace = s.sim.trace
+    trace.settle()
+    trace.records = RecordRing(ring, trace.settle)
+    return s
+
+
+def test_a_ring_that_drops_records_drops_them_from_explain_and_show_message() -> None:
+    s = _long_session(300)
+    trace = s.sim.trace
+    first_ids: list[str] = []
+    for round_ in range(6):
+        for i in range(40):
+            execute(s, f"send jobQueue '{{\"orderId\": {round_ * 40 + i}}}'")
+        execute(s, "advance 2m")
+        if not first_ids:
+            first_ids = sorted(scanned_message_ids(trace))[:5]
+        check_trace(s, most=40)
+    # The ring turned over several times: the index was pruned, and the first messages are
+    # gone from both the scans and the index.
+    assert trace.records.first_seq > 2 * 300
+    index = trace_index(trace)
+    assert index._pruned > 1
+    for mid in first_ids:
+        assert not index.named_message(mid) and index.message_records(mid) == []
+        assert not explain(trace, mid).found
+    # What the index keeps is bounded by the ring, not by the records ever emitted.
+    held = sum(map(len, index._ids.values()))
+    assert held < 4 * 2 * 300
+
+
+def test_show_message_and_explain_after_undo_read_the_rebuilt_trace() -> None:
+    s = Session.open(STACKS / "job-queue", start_ms=START)
+    for i in range(5):
+        execute(s, f"send jobQueue '{{\"orderId\": {i}}}'")
+    execute(s, "advance 1m")
+    mid = sorted(scanned_message_ids(s.sim.trace))[0]
+    before = execute(s, f"show message {mid}").data
+    assert {"message.sent", "message.deleted"} <= {r["kind"] for r in before["history"]}
+    execute(s, "send jobQueue '{\"orderId\": 99}'")
+    sent = execute(s, "show trace 1").data[0]["message_id"]
+    assert execute(s, f"show message {sent}").data["history"]
+    execute(s, "undo")
+    # The rebuilt simulation has no such message: its index is the new trace's.
+    assert sent not in scanned_message_ids(s.sim.trace)
+    with pytest.raises(CommandError, match="no message"):
+        execute(s, f"show message {sent}")
+    assert execute(s, f"show message {mid}").data == before
+    check_trace(s)
+
+
+def test_show_message_takes_a_unique_prefix_and_refuses_a_shared_one() -> None:
+    s = Session.open(STACKS / "job-queue", start_ms=START)
+    for i in range(30):
+        execute(s, f"send jobQueue '{{\"orderId\": {i}}}'")
+    execute(s, "advance 5m")
+    ids = sorted(scanned_message_ids(s.sim.trace))
+    mid = ids[0]
+    start = next(
+        mid[:n] for n in range(MIN_PREFIX, len(mid)) if sum(i.startswith(mid[:n]) for i in ids) == 1
+    )
+    assert execute(s, f"show message {start}").data["message_id"] == mid
+    # Ids that share their first character: a prefix of one character is too short.
+    with pytest.raises(CommandError, match="too short"):
+        execute(s, f"show message {mid[0]}")
+    with pytest.raises(CommandError, match="no message"):
+        execute(s, "show message zzzz")
