@@ -59,6 +59,7 @@ outcome is a success whose `failed_item_ids` lists every message, with a log lin
 
 from __future__ import annotations
 
+import _signal
 import copy
 import json
 import math
@@ -857,6 +858,7 @@ def run_handler(
 
 
 # Holds True when the user's Ctrl-C arrived while a handler ran (_user_interrupts).
+_SIGINT = int(signal.SIGINT)
 _CTRL_C: list[bool] = []
 
 
@@ -871,18 +873,20 @@ def _user_interrupts() -> Iterator[None]:
     block runs, a SIGINT that Python would raise as KeyboardInterrupt (in the main thread,
     with the default handler: `stptui run`) is noted in _CTRL_C, then raised as usual; a
     handler another handler's call runs (a nested call) is watched by the outer one."""
+    # `_signal`'s own functions: `signal`'s wrap each handler in an enum, a few
+    # microseconds a call, which every handler's call paid twice.
     if threading.current_thread() is threading.main_thread():
-        current = signal.getsignal(signal.SIGINT)
+        current = _signal.getsignal(_SIGINT)
         if current is _on_sigint:
             yield
             return
         _CTRL_C.clear()
         if current is signal.default_int_handler:
-            signal.signal(signal.SIGINT, _on_sigint)
+            _signal.signal(_SIGINT, _on_sigint)
             try:
                 yield
             finally:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
+                _signal.signal(_SIGINT, signal.default_int_handler)
             return
     # A front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is
     # the user's.
