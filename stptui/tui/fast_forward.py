@@ -82,7 +82,43 @@ def parse_target(text: str, now_ms: int) -> int:
     return target
 
 
-class FastForward:
+class _SlicedRun:
+    """What the fast-forward screen reads of a run it goes on with slice by slice, a
+    fast-forward or a command handed over: its session, where it got, whether it ended."""
+
+    def __init__(
+        self,
+        session: Session,
+        event_budget: int,
+        wall_budget_s: float,
+        wall_clock: Callable[[], float],
+    ) -> None:
+        self.session = session
+        self.start_ms = session.sim.clock.now
+        self.start_events = session.sim.clock.events_run
+        self.event_budget = event_budget
+        self.wall_budget_s = wall_budget_s
+        self._wall = wall_clock
+        self.finished = False
+        self.cancelled = False
+
+    @property
+    def done(self) -> bool:
+        """Whether the run reached its end or was stopped."""
+        return self.finished or self.cancelled
+
+    @property
+    def now_ms(self) -> int:
+        """The instant the simulation has reached."""
+        return self.session.sim.clock.now
+
+    @property
+    def events(self) -> int:
+        """How many events the run has run."""
+        return self.session.sim.clock.events_run - self.start_events
+
+
+class FastForward(_SlicedRun):
     """One fast-forward of a session's clock to `target_ms`, run slice by slice."""
 
     def __init__(
@@ -98,36 +134,14 @@ class FastForward:
         clock = session.sim.clock
         if target_ms < clock.now:
             raise ValueError("a fast-forward cannot go back in time")
-        self.session = session
+        super().__init__(session, event_budget, wall_budget_s, wall_clock)
         self.target_ms = target_ms
-        self.start_ms = clock.now
-        self.start_events = clock.events_run
-        self.event_budget = event_budget
-        self.wall_budget_s = wall_budget_s
         self.slice_ms = max(1, math.ceil((target_ms - clock.now) / min_slices))
-        self._wall = wall_clock
         self._tail = LogTail(session)
-        self.finished = False
-        self.cancelled = False
         # Why the recording (`record FILE`) stopped, when writing the run's line failed.
         self.note: str | None = None
         # Why the run stopped by itself (a loop that keeps the clock at one instant).
         self.stalled: str | None = None
-
-    @property
-    def done(self) -> bool:
-        """Whether the run reached its target or was cancelled."""
-        return self.finished or self.cancelled
-
-    @property
-    def now_ms(self) -> int:
-        """The instant the simulation has reached."""
-        return self.session.sim.clock.now
-
-    @property
-    def events(self) -> int:
-        """How many events the fast-forward has run."""
-        return self.session.sim.clock.events_run - self.start_events
 
     @property
     def span_ms(self) -> int:
@@ -197,7 +211,7 @@ class FastForward:
         return "\n".join([text, *notes])
 
 
-class Continued:
+class Continued(_SlicedRun):
     """What is left of a command typed on the command line that outlasted its budget, run
     slice by slice as a fast-forward is (the fast-forward screen runs either)."""
 
@@ -211,35 +225,13 @@ class Continued:
         wall_budget_s: float = MAX_SPEED_WALL_BUDGET_S,
         wall_clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        self.session = session
+        super().__init__(session, event_budget, wall_budget_s, wall_clock)
         self.line = line
         self.rest = rest
-        self.start_ms = session.sim.clock.now
-        self.start_events = session.sim.clock.events_run
-        self.event_budget = event_budget
-        self.wall_budget_s = wall_budget_s
-        self._wall = wall_clock
-        self.finished = False
-        self.cancelled = False
         # The command's error, when a part of it failed (a line of a script, a loop).
         self.error: str | None = None
         # What the command says once it has ended.
         self.result: CommandResult | None = None
-
-    @property
-    def done(self) -> bool:
-        """Whether the command has ended, or was stopped."""
-        return self.finished or self.cancelled
-
-    @property
-    def now_ms(self) -> int:
-        """The instant the simulation has reached."""
-        return self.session.sim.clock.now
-
-    @property
-    def events(self) -> int:
-        """How many events the command has run since it was handed over."""
-        return self.session.sim.clock.events_run - self.start_events
 
     @property
     def span(self) -> int:
