@@ -5,7 +5,6 @@ dynamodb_resource.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,16 +24,15 @@ if TYPE_CHECKING:
 
 
 def _condition_args(
-    ctx_method: Callable[..., Any], p: dict[str, Any], codec: _Codec, call: str
+    p: dict[str, Any], codec: _Codec, call: str, *, conditional: bool = True
 ) -> dict[str, Any]:
     """ConditionExpression and its placeholders as the context method's keywords; refused
-    where the method takes no condition."""
+    where the method takes no condition (`conditional` false: DeleteItem's)."""
     texts, names, values = _expressions(p, ("ConditionExpression",), codec)
     condition = texts["ConditionExpression"]
     if condition is None and names is None and values is None:
         return {}
-    takes = inspect.signature(ctx_method).parameters
-    if "condition" not in takes:
+    if not conditional:
         raise _refuse(call, "cannot pass a ConditionExpression: the context's method takes none")
     out: dict[str, Any] = {"condition": condition}
     if names is not None:
@@ -108,7 +106,7 @@ def _written(result: dict[str, Any] | None, codec: _Codec) -> dict[str, Any]:
 def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         returns = _return_values(p, "PutItem")
-        extra = _condition_args(ctx.put_item, p, codec, "PutItem")
+        extra = _condition_args(p, codec, "PutItem")
         item = codec.item_in(p["Item"], "Item")
         result = ctx.put_item(client._target_table(p), item, **extra, **_returns_arg(returns))
         return _written(result, codec)
@@ -119,7 +117,7 @@ def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
 def _ddb_delete_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         returns = _return_values(p, "DeleteItem")
-        extra = _condition_args(ctx.delete_item, p, codec, "DeleteItem")
+        extra = _condition_args(p, codec, "DeleteItem", conditional=False)
         key = codec.item_in(p["Key"], "Key")
         result = ctx.delete_item(client._target_table(p), key, **extra, **_returns_arg(returns))
         return _written(result, codec)
