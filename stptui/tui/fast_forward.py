@@ -117,6 +117,18 @@ class _SlicedRun:
         """How many events the run has run."""
         return self.session.sim.clock.events_run - self.start_events
 
+    def _budget(self) -> Callable[[], bool]:
+        """A slice's stop test: true once it has run its events or its wall-clock time."""
+        clock = self.session.sim.clock
+        before = clock.events_run
+        deadline = self._wall() + self.wall_budget_s
+        budget = self.event_budget
+
+        def should_stop() -> bool:
+            return clock.events_run - before >= budget or self._wall() >= deadline
+
+        return should_stop
+
 
 class FastForward(_SlicedRun):
     """One fast-forward of a session's clock to `target_ms`, run slice by slice."""
@@ -164,12 +176,7 @@ class FastForward(_SlicedRun):
             return 0
         clock = self.session.sim.clock
         before = clock.events_run
-        deadline = self._wall() + self.wall_budget_s
-        budget = self.event_budget
-
-        def should_stop() -> bool:
-            return clock.events_run - before >= budget or self._wall() >= deadline
-
+        should_stop = self._budget()
         limit = min(self.target_ms, clock.now + self.slice_ms)
         try:
             if not clock.run_until(limit, should_stop):
@@ -249,12 +256,7 @@ class Continued(_SlicedRun):
             return 0
         clock = self.session.sim.clock
         before = clock.events_run
-        deadline = self._wall() + self.wall_budget_s
-        budget = self.event_budget
-
-        def should_stop() -> bool:
-            return clock.events_run - before >= budget or self._wall() >= deadline
-
+        should_stop = self._budget()
         try:
             finished = self.rest.go(should_stop)
         except CommandError as exc:
