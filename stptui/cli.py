@@ -352,7 +352,8 @@ def _parser_run() -> argparse.ArgumentParser:
         description="Run a script of commands (one per line, # comments) against a stack on "
         "the simulator. Exit 0 when every line ran, 1 at the first failed `expect` (with "
         "--keep-going: after the last line, when any failed), 2 on a command error or a file "
-        "that cannot be read.",
+        "that cannot be read; 130 on Ctrl-C, 143 on SIGTERM (a CI job's timeout), with the "
+        "JUnit report written.",
     )
     # `stptui run SCRIPT` in a project folder: argparse fills positionals from the left, so
     # the lone word lands in `stack` and cmd_run moves it.

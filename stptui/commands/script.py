@@ -11,6 +11,8 @@ does a script a `source` line runs; it exits 1 at the end, saying how many faile
 command error still stops it (exit 2): the lines after it would run on a state the script
 did not mean. The script `-` is read from standard input. With `junit` (`--junit FILE`)
 the run also writes a JUnit XML report (stptui.commands.junit), whatever its end.
+SIGTERM (a CI job's timeout or cancel) ends the run as Ctrl-C does, its report written,
+with exit 143 (see `sigterm_interrupts`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import errno
 import io
 import os
 import shutil
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +54,15 @@ from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from stptui.commands.junit import JunitReport, Tee
 
 EXIT_OK = 0
 EXIT_EXPECT = 1
 EXIT_ERROR = 2
+# A run ended by SIGTERM: 128 + the signal's number, as a shell reports a process it ended.
+EXIT_TERMINATED = 143
 STDIN_SCRIPT = "-"
 STDIN_NAME = "<stdin>"
 MAX_SCRIPT_BYTES = 16 * 1024 * 1024
@@ -328,44 +336,52 @@ def run_script(
     def sourced_failed(exc: ExpectationFailed) -> None:
         expect_failed(exc, going_on=True)
 
+    running = False  # a line runs, as opposed to the next one being read
     with fewer_collections():
-        for item in lines:
-            n, line = item
-            if at_line is not None:
-                at_line(name, n)
-            report(line, None)
-            try:
-                result = execute(
-                    session,
-                    line,
-                    report=report,
-                    at_line=at_line,
-                    expect_failed=sourced_failed if keep_going else None,
-                )
-            except KeyboardInterrupt:
-                # Ctrl-C ends the run (exit 130), but not without a word: a long `until`
-                # (a minute's schedule to the year 9999 is some 15 hours) says how far it got.
-                out.flush()
-                err.write(
-                    f"{printable(name)}:{n}: interrupted (Ctrl-C) with the clock at "
-                    f"{iso_ms(session.sim.clock.now)}\n"
-                )
-                raise
-            except ExpectationFailed as exc:
-                expect_failed(exc)
-                if keep_going:
-                    continue
-                return EXIT_EXPECT
-            except CommandError as exc:
-                out.flush()
-                at = position(n, exc, getattr(item, "indent", 0))
-                text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
-                err.write(text + "\n")
-                if watch is not None:
-                    watch.failed(exc, text, at=at if exc.located is not None else None)
-                code = EXIT_ERROR
-                break
-            report(line, result)
+        try:
+            for item in lines:
+                running = True
+                n, line = item
+                if at_line is not None:
+                    at_line(name, n)
+                report(line, None)
+                try:
+                    result = execute(
+                        session,
+                        line,
+                        report=report,
+                        at_line=at_line,
+                        expect_failed=sourced_failed if keep_going else None,
+                    )
+                except ExpectationFailed as exc:
+                    expect_failed(exc)
+                    if keep_going:
+                        running = False
+                        continue
+                    return EXIT_EXPECT
+                except CommandError as exc:
+                    out.flush()
+                    at = position(n, exc, getattr(item, "indent", 0))
+                    text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
+                    err.write(text + "\n")
+                    if watch is not None:
+                        watch.failed(exc, text, at=at if exc.located is not None else None)
+                    code = EXIT_ERROR
+                    break
+                report(line, result)
+                running = False
+        except KeyboardInterrupt:
+            # Ctrl-C ends the run (exit 130), SIGTERM too (143), but not without a word: a
+            # long `until` (a minute's schedule to the year 9999 is some 15 hours) says how
+            # far it got; a script from a pipe may be waiting for its next line.
+            out.flush()
+            where = f"{printable(name)}:{n}: " if running else f"{printable(name)}: "
+            after = "" if running or not n else f" after line {n},"
+            err.write(
+                f"{where}{interruption()}{after} with the clock at "
+                f"{iso_ms(session.sim.clock.now)}\n"
+            )
+            raise
     if keep_going and failed:
         out.flush()
         stopped = " before the error stopped the run" if code == EXIT_ERROR else ""
@@ -416,6 +432,43 @@ def stream_lines(stream: TextIO) -> Iterator[str]:
     return split_lines(source)
 
 
+# True once SIGTERM came during the run `sigterm_interrupts` watches.
+_TERMINATED: list[bool] = []
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    _TERMINATED.append(True)
+    # Raised as SIGINT's handler raises it: while a Python handler runs, that is the one
+    # that tells the user's interrupt from a handler's own `raise KeyboardInterrupt`.
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """While the block runs (in the main thread), SIGTERM interrupts it as Ctrl-C does,
+    noted so that `interruption` names it: a CI job's timeout or cancel (GitLab's runner,
+    `timeout`, GitHub Actions after its SIGINT) sends SIGTERM, which by default ends the
+    process at once, with no word of where and no JUnit report. The handler before is put
+    back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _TERMINATED.clear()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interruption() -> str:
+    """What interrupted the run, in the words its messages use."""
+    return "terminated (SIGTERM)" if _TERMINATED else "interrupted (Ctrl-C)"
+
+
 def run_from_files(
     opts: ScriptOptions,
     out: TextIO | None = None,
@@ -423,7 +476,23 @@ def run_from_files(
     stdin: TextIO | None = None,
 ) -> int:
     """Open the stack, read the script (`-`: standard input, read as it runs), run it
-    (writing the trace and the JUnit report if asked); the exit code."""
+    (writing the trace and the JUnit report if asked); the exit code. SIGTERM ends the
+    run as Ctrl-C does, with EXIT_TERMINATED (Ctrl-C's KeyboardInterrupt is raised on)."""
+    with sigterm_interrupts():
+        try:
+            return _run_from_files(opts, out, err, stdin)
+        except KeyboardInterrupt:
+            if not _TERMINATED:
+                raise
+            return EXIT_TERMINATED
+
+
+def _run_from_files(
+    opts: ScriptOptions,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     if opts.junit is None:
@@ -437,7 +506,7 @@ def run_from_files(
     try:
         code = _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report)
     except KeyboardInterrupt:
-        report.aborted("interrupted (Ctrl-C)")
+        report.aborted(interruption())
         report.skip_rest()
         _write_report(report, err)
         raise

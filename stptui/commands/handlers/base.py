@@ -34,7 +34,7 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.payloads import NUMBER_ATTRIBUTE_RULE, NumberText, number_attribute_fault
 from stptui.sim.services.function import FunctionSim
 from stptui.sim.services.queue import QueueSim
-from stptui.textsafe import json_text, shown
+from stptui.textsafe import json_text, quoted, shown
 
 REGISTRY = Registry()
 
@@ -336,6 +336,31 @@ def lost_its_quotes(text: str, line: str | None = None) -> bool:
         return False
     typed = None if line is None else typed_form(line, text)
     return typed is None or '"' in typed.strip('"')
+
+
+def refuse_unquoted_json(call: Call, key: str, what: str) -> None:
+    """Refuse the free text of argument `key` (a message body, a record's data) when it was
+    typed as JSON with no quotes around it: the line's quoting took its double quotes away,
+    so the text that would be sent is not the JSON the line shows (`{"amount": 5000}` reads
+    as `{amount: 5000}`), and a consumer that reads `body.amount` would see nothing, without
+    a word. Text that cannot be JSON as typed (`{a: 1}`, `'{bad json'`) is the user's own,
+    sent as it is. `what` names the argument in the message ("the body")."""
+    text = call.args.get(key)
+    if isinstance(text, str):
+        refuse_lost_quotes(text, call.line, what)
+
+
+def refuse_lost_quotes(text: str, line: str, what: str = "the word") -> None:
+    """The CommandError of `refuse_unquoted_json` for the word `text` of `line`, when it
+    lost its double quotes there (`repeat` checks its inner command's words with it: the
+    line it binds them in is written anew, without the quotes as typed)."""
+    if lost_its_quotes(text, line):
+        raise CommandError(
+            f"{what} lost its double quotes: the line's quoting reads it as {quoted(text)}, "
+            "which is not JSON",
+            UNQUOTED_JSON_HINT,
+            word=text,
+        )
 
 
 def broken_json_hint(text: str, line: str | None = None) -> str:

@@ -17,6 +17,7 @@ from stptui.commands.handlers.base import (
     parse_payload,
     query_pairs,
     refuse_past_end,
+    refuse_unquoted_json,
     shorten,
 )
 from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
@@ -694,6 +695,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     method = call.args["method"]
     check_http_method(method)
+    refuse_unquoted_json(call, "body", "the body")
     try:
         headers = parse_headers(call.opts.get("header", []))
     except ValueError as exc:

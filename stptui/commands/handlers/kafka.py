@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from stptui.commands.handlers.base import command, whole_number
+from stptui.commands.handlers.base import command, refuse_unquoted_json, whole_number
 from stptui.commands.registry import (
     FLAG,
     KAFKA_TOPIC,
@@ -80,6 +80,7 @@ def check_produce(
     write, or the CommandError it (or the broker) would answer; changes nothing. The command
     makes this check, and the REPL's check before Enter."""
     topic = _topic(sim, call.args["topic"])
+    refuse_unquoted_json(call, "value", "the value")
     value = _value(call)
     raw_key = call.opts.get("key")
     key = None if raw_key is None else raw_key.encode("utf-8", "surrogatepass")

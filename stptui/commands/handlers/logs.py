@@ -3,7 +3,7 @@ group, and reading the group's recent lines."""
 
 from __future__ import annotations
 
-from stptui.commands.handlers.base import command
+from stptui.commands.handlers.base import command, refuse_unquoted_json
 from stptui.commands.registry import LOG_OWNER, TEXT, Arg, Call, CommandError
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -47,6 +47,7 @@ SHOWN_LOG_EVENTS = 50
 def cmd_log(session: Session, call: Call) -> CommandResult:
     """log FUNCTION MESSAGE"""
     sim = session.sim
+    refuse_unquoted_json(call, "message", "the line")
     before = sim.trace.seq
     try:
         ev = sim.services["logs"].write(call.args["function"], call.args["message"])

@@ -12,6 +12,7 @@ from stptui.commands.handlers.base import (
     queue_named,
     read_duration,
     refuse_past_end,
+    refuse_unquoted_json,
     sqs_attributes,
 )
 from stptui.commands.registry import (
@@ -100,6 +101,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
     sim = session.sim
     q = queue_named(sim, call.args["queue"])
+    refuse_unquoted_json(call, "body", "the body")
     body: str = call.args["body"]
     delay_s: int | None = None
     if "delay" in call.opts:

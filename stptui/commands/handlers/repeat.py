@@ -29,6 +29,7 @@ from stptui.commands.handlers.base import (
     REGISTRY,
     command,
     read_duration,
+    refuse_lost_quotes,
     refuse_past_end,
     shorten,
     whole_number,
@@ -482,6 +483,8 @@ def _plan(call: Call) -> tuple[int, int, Command, Call]:
             raise CommandError("--every must be at least 1 ms", "e.g. --every 100ms")
     words = call.args["command"]
     inner, first = _bind_inner(words[0], words[1:])
+    for word in words[1:]:
+        refuse_lost_quotes(word, call.line)
     found = _from_word(words) if inner.name == "upload" else None
     if found is not None and "{i}" in found[1]:
         raise CommandError(

@@ -12,6 +12,7 @@ from stptui.commands.handlers.base import (
     command,
     json_error_at,
     json_fault,
+    refuse_unquoted_json,
     whole_number,
 )
 from stptui.commands.registry import (
@@ -265,6 +266,7 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
 def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""
     sim = session.sim
+    refuse_unquoted_json(call, "message", "the message")
     attrs = _sns_attributes(call.opts.get("attr", []))
     before = sim.trace.seq
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stptui.commands.handlers.base import command
+from stptui.commands.handlers.base import command, refuse_unquoted_json
 from stptui.commands.registry import STREAM, TEXT, WORD, Arg, Call, CommandError, Option
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -68,6 +68,7 @@ def cmd_put_record(session: Session, call: Call) -> CommandResult:
     """put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]"""
     sim = session.sim
     stream = _stream(sim, call.args["stream"])
+    refuse_unquoted_json(call, "data", "the data")
     data: str = call.args["data"]
     key = call.opts.get("partition_key", DEFAULT_PARTITION_KEY)
     explicit = call.opts.get("explicit_hash_key")

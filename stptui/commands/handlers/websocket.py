@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from stptui.commands.handlers.base import command, now_line, query_pairs, refuse_past_end
+from stptui.commands.handlers.base import (
+    command,
+    now_line,
+    query_pairs,
+    refuse_past_end,
+    refuse_unquoted_json,
+)
 from stptui.commands.registry import (
     CONNECTION,
     FLAG,
@@ -344,6 +350,7 @@ def _send_started(result: SendResult) -> CommandResult:
 def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     """ws-send CONNECTION_ID MESSAGE"""
     sim = session.sim
+    refuse_unquoted_json(call, "message", "the message")
     check_ws_send(sim, call.args["connection_id"], call.args["message"])
     service = _service(sim)
     if call.detached:
@@ -445,6 +452,7 @@ def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
 )
 def cmd_ws_post(session: Session, call: Call) -> CommandResult:
     """ws-post CONNECTION_ID DATA"""
+    refuse_unquoted_json(call, "data", "the data")
     item = _ws(
         _service(session.sim).post_to_connection,
         call.args["connection_id"],
