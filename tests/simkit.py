@@ -31,6 +31,37 @@ def click_chain_session(tmp_path: Path, behaviors: str, *, allow_code: bool = Fa
     return Session.open(stack, behaviors_path=path, start_ms=START, allow_code=allow_code)
 
 
+# One Lambda function, `worker`, and nothing else: the stack of the tests of what a Python
+# handler sees in its own process (its clock, its logging).
+ONE_WORKER_STACK = """\
+resources:
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/w.py}}
+"""
+
+
+def handler_session(
+    folder: Path,
+    stack: str,
+    handlers: dict[str, str],
+    files: dict[str, str],
+    *,
+    seed: int = 0,
+) -> Session:
+    """A session with --allow-code at START of `stack` written to `folder`, whose workloads
+    run the Python handlers `handlers` names (workload -> `module:function`), from `files`
+    (a path relative to `folder` -> its source; folders are made)."""
+    (folder / "stacktape.yml").write_text(stack, encoding="utf-8")
+    behaviors = "".join(f"  {name}:\n    handler: {ref}\n" for name, ref in handlers.items())
+    (folder / "stptui.yml").write_text("behaviors:\n" + behaviors, encoding="utf-8")
+    for path, source in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(source, encoding="utf-8")
+    return Session.open(folder, start_ms=START, allow_code=True, seed=seed)
+
+
 def make_sim(
     stack_yaml: str,
     behaviors_yaml: str | None = None,

@@ -251,6 +251,44 @@ def test_batch_write_item_takes_at_most_25_requests(tmp_path: Path) -> None:
     assert len(_records(s, "item.put")) == 25
 
 
+def test_a_denied_batch_write_leaves_the_emission_failed_a_denied_put_item_leaves(
+    tmp_path: Path,
+) -> None:
+    """consumer connects to the queue only: both calls are refused, each leaves one
+    `emission.failed` with AccessDenied naming its action, and nothing is written. Before
+    the sleep the records are at the call; after it, at the call's instant too."""
+    s = _run(
+        tmp_path,
+        'put = {"orderId": {"S": "o-1"}}\n'
+        "for pause in (0, 2):\n"
+        "    context.sleep(pause * 1000)\n"
+        "    for call in (\n"
+        '        lambda: ddb.put_item(TableName="orders", Item=put),\n'
+        "        lambda: ddb.batch_write_item(\n"
+        '            RequestItems={"orders": [{"PutRequest": {"Item": put}}]}\n'
+        "        ),\n"
+        "    ):\n"
+        "        try:\n"
+        "            call()\n"
+        "        except ClientError as exc:\n"
+        '            OUT.setdefault("codes", []).append(exc.response["Error"]["Code"])\n'
+        'assert OUT["codes"] == ["AccessDeniedException"] * 4, OUT\n',
+        function="consumer",
+    )
+    execute(s, "advance 5s")
+    assert _outcome(s) == "succeeded"
+    failed = _records(s, "emission.failed")
+    assert [(r.t - T0, r.data["emission"], r.data["target"]) for r in failed] == [
+        (0, "putItem", "orders"),
+        (0, "putItem", "orders"),
+        (2000, "putItem", "orders"),
+        (2000, "putItem", "orders"),
+    ]
+    assert ["dynamodb:PutItem" in r.data["error"] for r in failed] == [True, False] * 2
+    assert ["dynamodb:BatchWriteItem" in r.data["error"] for r in failed] == [False, True] * 2
+    assert _records(s, "item.put") == []
+
+
 def test_update_item_answers_the_counter_it_added_to(tmp_path: Path) -> None:
     s = _run(
         tmp_path,

@@ -16,19 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from simkit import ONE_WORKER_STACK, START, handler_session
 
 from stptui.commands import Session, execute
 from stptui.sim.behavior.handler_clock import SimDatetime, running
-from stptui.sim.clock import parse_instant
 
-T0 = parse_instant("2026-01-05T08:00:00Z")
-STACK = """\
-resources:
-  worker:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/w.py}}
-"""
+T0 = START  # the sessions start then
 # A module that binds the names at import, as real code does, and reads the clock there too.
 HANDLER = """\
 import os
@@ -89,12 +82,13 @@ def handler(event, context):
 
 
 def _open(tmp_path: Path, seed: int = 0) -> Session:
-    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
-    (tmp_path / "stptui.yml").write_text(
-        "behaviors:\n  worker:\n    handler: clock_worker:handler\n", encoding="utf-8"
+    return handler_session(
+        tmp_path,
+        ONE_WORKER_STACK,
+        {"worker": "clock_worker:handler"},
+        {"clock_worker.py": HANDLER},
+        seed=seed,
     )
-    (tmp_path / "clock_worker.py").write_text(HANDLER, encoding="utf-8")
-    return Session.open(tmp_path, start_ms=T0, allow_code=True, seed=seed)
 
 
 def _run(tmp_path: Path, seed: int = 0) -> tuple[list[dict[str, Any]], list[str]]:

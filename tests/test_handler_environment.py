@@ -7,8 +7,11 @@ environment"; docs/fidelity.md)."""
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import json
 import os
+import posix
 import subprocess
 from pathlib import Path
 
@@ -67,8 +70,10 @@ resources:
       connectTo: [jobQueue]
 """
 HANDLERS = """\
+import ctypes
 import json
 import os
+import posix
 
 
 def dump(event, context):
@@ -106,6 +111,16 @@ def publish_to(event, context):
 
 def invoke_by(event, context):
     context.invoke(event["target"], {})
+
+
+def c_level(event, context):
+    # What the process's environment held at the call's start, as a child process sees it.
+    getenv = ctypes.CDLL(None).getenv
+    getenv.restype = ctypes.c_char_p
+    context.log(repr([getenv(b"LEFT_BY_PUTENV"), getenv(b"LANG"), getenv(b"TZ")]))
+    os.putenv("LEFT_BY_PUTENV", "1")
+    os.unsetenv("LANG")
+    posix.putenv(b"TZ", b"EST5EDT")
 
 
 def meddle(event, context):
@@ -238,6 +253,60 @@ def test_applied_restores_after_a_ctrl_c_half_way_in(monkeypatch: pytest.MonkeyP
         pytest.fail("the block ran")
     monkeypatch.setattr(os, "putenv", putenv)
     assert dict(os.environ) == before
+
+
+def _c_environ() -> dict[bytes, bytes]:
+    """The C library's environment (what a child process would inherit), read in place."""
+    entries = ctypes.POINTER(ctypes.c_char_p).in_dll(ctypes.CDLL(None), "environ")
+    found: dict[bytes, bytes] = {}
+    for i in itertools.count():
+        entry = entries[i]
+        if entry is None:
+            return found
+        name, _, value = entry.partition(b"=")
+        found[name] = value
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="reads the C library's environ")
+def test_putenv_and_unsetenv_are_undone_and_the_next_call_does_not_see_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.putenv and os.unsetenv change the process's environment behind os.environ's back:
+    a handler that calls them leaves nothing behind, for stptui or for its next call. The
+    shell's LANG and TZ have the handler's values, so os.environ sees no change to undo."""
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("TZ", ":UTC")
+    monkeypatch.delenv("LEFT_BY_PUTENV", raising=False)
+    before = _c_environ()
+    s = _session(tmp_path, "c_level")
+    for _ in range(2):
+        execute(s, "invoke worker {}")
+        execute(s, "advance 1s")
+    assert _c_environ() == before
+    assert _logs(s) == ["[None, b'en_US.UTF-8', b':UTC']"] * 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="reads the C library's environ")
+def test_applied_undoes_putenv_of_a_name_os_environ_does_not_know(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A variable a C library set behind os.environ's back (readline's COLUMNS) gets its
+    value back; one a reference to putenv taken in the block sets later is left alone."""
+    monkeypatch.delenv("STPTUI_TEST_C_ONLY", raising=False)
+    os.putenv("STPTUI_TEST_C_ONLY", "shell")
+    try:
+        before = _c_environ()
+        with applied({"GOOD": "1"}):
+            putenv = os.putenv
+            putenv("STPTUI_TEST_C_ONLY", "handler")
+            os.unsetenv("GOOD")
+        assert _c_environ() == before
+        assert (os.putenv, os.unsetenv) == (posix.putenv, posix.unsetenv)
+        putenv("STPTUI_TEST_C_ONLY", "after")
+        assert _c_environ()[b"STPTUI_TEST_C_ONLY"] == b"after"
+    finally:
+        os.unsetenv("STPTUI_TEST_C_ONLY")
 
 
 def _inherited() -> dict[str, str]:

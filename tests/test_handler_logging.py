@@ -11,18 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from simkit import ONE_WORKER_STACK, START, handler_session
 
 from stptui.commands import Session, execute
-from stptui.sim.clock import parse_instant
 
-T0 = parse_instant("2026-01-05T08:00:00Z")
-STACK = """\
-resources:
-  worker:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/w.py}}
-"""
+T0 = START
 HANDLER = """\
 import logging
 
@@ -74,21 +67,22 @@ def _root_logger_untouched() -> Iterator[None]:
 
 
 def _session(folder: Path, handler: str) -> Session:
-    (folder / "stacktape.yml").write_text(STACK, encoding="utf-8")
-    (folder / "stptui.yml").write_text(
-        f"behaviors:\n  worker:\n    handler: logging_worker:{handler}\n", encoding="utf-8"
+    return handler_session(
+        folder,
+        ONE_WORKER_STACK,
+        {"worker": f"logging_worker:{handler}"},
+        {"logging_worker.py": HANDLER},
     )
-    (folder / "logging_worker.py").write_text(HANDLER, encoding="utf-8")
-    return Session.open(folder, start_ms=T0, allow_code=True)
 
 
 def _messages(s: Session) -> list[str]:
-    """The function's log events but Lambda's own, each without the line break that ends it."""
+    """The function's invocations' log events but Lambda's own, each without the line break
+    that ends it (the init phase's, which no invocation wrote, are left out)."""
     events = s.sim.services["logs"].group("worker").recent(100)
     return [
         ev.message.removesuffix("\n")
         for ev in events
-        if not ev.message.startswith(("START", "END", "REPORT"))
+        if ev.invocation_id is not None and not ev.message.startswith(("START", "END", "REPORT"))
     ]
 
 
@@ -110,6 +104,42 @@ def test_a_warning_is_in_the_log_in_lambdas_format_and_info_is_not(
     assert "cold start" not in out + err
     assert "at import" not in out + err
     assert "low stock" not in out + err
+
+
+def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lambda's init phase writes to the new execution environment's stream before the
+    first invocation's START; the record has no request id yet. The module is imported once
+    a session, so only the first invocation's environment has the lines; the trace has them as
+    handler.log records of no invocation, at the first invocation's start."""
+    s = _session(tmp_path, "quiet")
+    execute(s, "advance 1m")
+    execute(s, "invoke worker '{}'")
+    execute(s, "advance 1s")
+    execute(s, "invoke worker '{}'")
+    first = T0 + 60_000
+    group = s.sim.services["logs"].group("worker")
+    events = group.recent(100)
+    rid = _request_id(s)
+    init = ["cold start\n", "[WARNING]\t2026-01-05T08:00:00.000Z\t\tat import\n"]
+    assert [ev.message for ev in events[:3]] == [
+        *init,
+        f"START RequestId: {rid} Version: $LATEST\n",
+    ]
+    assert {(ev.timestamp, ev.stream, ev.invocation_id) for ev in events[:2]} == {
+        (first, group.stream(0), None)
+    }
+    assert [ev.message for ev in events].count("cold start\n") == 1
+    logs = [r for r in s.sim.trace.records if r.kind in ("handler.log", "invocation.started")]
+    assert [(r.t, r.kind, r.data) for r in logs[:3]] == [
+        (first, "handler.log", {"text": "cold start"}),
+        (first, "handler.log", {"text": "[WARNING]\t2026-01-05T08:00:00.000Z\t\tat import"}),
+        (first, "invocation.started", logs[2].data),
+    ]
+    execute(s, "expect count handler.log worker 'text=cold start' == 1")
+    out, err = capsys.readouterr()
+    assert "cold start" not in out + err
 
 
 def test_records_and_prints_keep_their_order_and_a_record_after_sleep_its_time(

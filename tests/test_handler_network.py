@@ -7,10 +7,10 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from stptui.commands import Session, execute
-from stptui.sim.clock import parse_instant
+from simkit import handler_session
 
-T0 = parse_instant("2026-01-05T08:00:00Z")
+from stptui.commands import execute
+
 STACK = """\
 resources:
   notifier:
@@ -35,13 +35,10 @@ def handler(event, context):
 def test_a_call_to_a_third_party_fails_clearly_and_the_network_comes_back(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
-    (tmp_path / "stptui.yml").write_text(
-        "behaviors:\n  notifier:\n    handler: net_notifier:handler\n", encoding="utf-8"
-    )
-    (tmp_path / "net_notifier.py").write_text(HANDLER, encoding="utf-8")
     before = socket.getaddrinfo, socket.socket.connect
-    s = Session.open(tmp_path, start_ms=T0, allow_code=True)
+    s = handler_session(
+        tmp_path, STACK, {"notifier": "net_notifier:handler"}, {"net_notifier.py": HANDLER}
+    )
     result = execute(s, "invoke notifier '{}'")
     (failed,) = [r for r in s.sim.trace.records if r.kind == "invocation.failed"]
     assert failed.data["error"] == "URLError"

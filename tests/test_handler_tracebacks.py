@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
+from simkit import handler_session
 
 from stptui.cli import main
 from stptui.commands import Session, execute
-from stptui.sim.clock import parse_instant
 
-T0 = parse_instant("2026-01-05T08:00:00Z")
 STACK = """\
 resources:
   failures: {type: sqs-queue}
@@ -47,15 +46,12 @@ NBSP = "\u00a0"
 
 
 def _session(folder: Path, handler: str) -> Session:
-    (folder / "stacktape.yml").write_text(STACK, encoding="utf-8")
-    (folder / "stptui.yml").write_text(
-        f"behaviors:\n  worker:\n    handler: tb_worker:{handler}\n", encoding="utf-8"
+    return handler_session(
+        folder,
+        STACK,
+        {"worker": f"tb_worker:{handler}"},
+        {"tb_worker.py": HANDLER, "helpers/__init__.py": "", "helpers/emails.py": HELPER},
     )
-    (folder / "tb_worker.py").write_text(HANDLER, encoding="utf-8")
-    (folder / "helpers").mkdir(exist_ok=True)
-    (folder / "helpers" / "__init__.py").write_text("", encoding="utf-8")
-    (folder / "helpers" / "emails.py").write_text(HELPER, encoding="utf-8")
-    return Session.open(folder, start_ms=T0, allow_code=True)
 
 
 def _error_event(s: Session) -> str:

@@ -161,6 +161,40 @@ def test_a_python_handlers_printed_lines_are_written(tmp_path: Path) -> None:
     assert [r["message"] for r in records(s, tk.LOG_MATCHED)] == ["ERROR from python"]
 
 
+def test_what_the_handler_module_prints_at_import_is_in_the_first_containers_stream(
+    tmp_path: Path,
+) -> None:
+    """The module is imported once a session: its first attempt's container writes what the
+    import printed and logged (no Lambda runtime: a warning is its bare message, through
+    Python's last resort), before what the attempt itself prints; the second attempt's
+    container writes only its own."""
+    (tmp_path / "printer.py").write_text(
+        "import logging\n\nprint('ERROR at import')\nlogging.getLogger('printer').warning('warned at import')\n\n\n"
+        "def handle(event, context):\n    print('attempt ran')\n    raise RuntimeError('x')\n",
+        encoding="utf-8",
+    )
+    behaviors = 'behaviors:\n  nightly: {handler: "printer:handle"}\n'
+    s = session(tmp_path, stack(attempts=2), behaviors, allow_code=True)
+    execute(s, "start-job nightly")
+    execute(s, "run")
+    events = s.sim.services["logs"].group("nightly").recent(10)
+    assert [ev.message for ev in events] == [
+        "ERROR at import",
+        "warned at import",
+        "attempt ran",
+        "attempt ran",
+    ]
+    first, second = events[0].stream, events[3].stream
+    assert {ev.stream for ev in events[:3]} == {first} and second != first
+    assert [r["message"] for r in records(s, tk.LOG_MATCHED)] == ["ERROR at import"]
+    started = records(s, tk.BATCH_ATTEMPT_STARTED)[0]
+    init = [r for r in records(s, tk.HANDLER_LOG) if "execution_id" not in r]
+    assert init == [
+        {"text": "ERROR at import", "t": started["t"]},
+        {"text": "warned at import", "t": started["t"]},
+    ]
+
+
 def test_log_goes_to_the_newest_containers_stream(tmp_path: Path) -> None:
     s = session(tmp_path, stack(attempts=1), f"behaviors:\n  nightly:\n    {LINES}\n")
     before = execute(s, "log nightly 'ERROR before any attempt'").data["stream"]

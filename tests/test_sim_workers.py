@@ -513,3 +513,35 @@ def test_a_python_handler_gets_the_message_and_its_exception_fails_it(tmp_path: 
     (failed,) = records(sim, tk.CONTAINER_MESSAGE_FAILED, "worker")
     assert (failed.data["error"], failed.data["error_message"]) == ("ValueError", "cannot resize")
     assert len(records(sim, tk.MESSAGE_DELETED, "jobs")) == 1
+
+
+def test_what_a_workers_module_prints_at_import_comes_before_its_first_message(
+    tmp_path: Any,
+) -> None:
+    """The module is imported once a session: what its import printed is the container's,
+    written when its code first works (records of no invocation, and its task's stream,
+    before the first message's own lines), and only then."""
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    poll: {queue: jobs}\n    handler: chatty_work:handle\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "chatty_work.py").write_text(
+        "print('worker ready')\n\n\ndef handle(message, context):\n    print(message['body'])\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START, allow_code=True)
+    execute(session, "send jobs one")
+    execute(session, "advance 1s")
+    execute(session, "send jobs two")
+    execute(session, "advance 1s")
+    sim = session.sim
+    logs = records(sim, tk.HANDLER_LOG, "worker")
+    assert [(r.data.get("invocation_id") is None, r.data["text"]) for r in logs] == [
+        (True, "worker ready"),
+        (False, "one"),
+        (False, "two"),
+    ]
+    group = sim.services["logs"].group("worker")
+    assert [ev.message for ev in group.recent(10)] == ["worker ready", "one", "two"]
+    assert {ev.stream for ev in group.recent(10)} == {group.task_stream}

@@ -24,6 +24,7 @@ the user's own credentials.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, suppress
 from typing import Any
@@ -198,14 +199,74 @@ def _cwd() -> str | None:
         return None
 
 
+# The module `os` takes putenv and unsetenv from (posix, or nt), and the real functions.
+_OS_MODULE = sys.modules[os.name]
+_REAL_PUTENV, _REAL_UNSETENV = os.putenv, os.unsetenv
+# Per open block, innermost last: the stored form of each name the block's code gave to
+# putenv or unsetenv, with the value the C library held before its first such call.
+_TOUCHED: list[dict[Any, bytes | None]] = []
+
+
+def _stored(name: Any) -> Any:
+    """`name` in the form `os.environ` stores it (bytes on POSIX), or None if it has none."""
+    try:
+        name = os.fspath(name)
+        return os.environ.encodekey(name) if isinstance(name, str) else bytes(name)
+    except (TypeError, ValueError, UnicodeError):
+        return None
+
+
+def _c_getenv(name: Any) -> bytes | None:
+    """What the C library's environment holds for `name` now (os.environ may not know it:
+    putenv bypasses it, and so does a C library such as readline)."""
+    # Loaded only when a handler calls putenv or unsetenv itself, which few do.
+    import ctypes
+
+    try:
+        getenv = ctypes.CDLL(None).getenv
+    except (OSError, AttributeError):  # no C library to ask (not POSIX): taken as absent
+        return None
+    getenv.restype = ctypes.c_char_p
+    value: bytes | None = getenv(name if isinstance(name, bytes) else os.fsencode(name))
+    return value
+
+
+def _note(name: Any) -> None:
+    """Remember the C library's value of `name` before the open block's code first changes
+    it (a block's own changes are made with the real functions, and noted by `_Applied`)."""
+    if _TOUCHED:
+        key = _stored(name)
+        touched = _TOUCHED[-1]
+        if key is not None and key not in touched:
+            touched[key] = _c_getenv(key)
+
+
+def _putenv(name: Any, value: Any) -> None:
+    """os.putenv while a handler's environment is in place: noted, so that the block puts
+    the process's environment back however the code changed it."""
+    _note(name)
+    _REAL_PUTENV(name, value)
+
+
+def _unsetenv(name: Any) -> None:
+    """os.unsetenv while a handler's environment is in place, noted as `_putenv` is."""
+    _note(name)
+    _REAL_UNSETENV(name)
+
+
 class _Applied(AbstractContextManager[None]):
     """`applied`'s block. Both changes touch only the variables that differ, and work on the
     mapping `os.environ` keeps its stored forms in (`_data`, which its own `__setitem__` and
     `__delitem__` change beside calling putenv and unsetenv): the shell's variables are not
     decoded, copied and encoded again twice a call, which cost about 100 us a call with a
-    shell of 35 variables."""
+    shell of 35 variables.
 
-    __slots__ = ("_cwd", "_data", "_environ", "_saved", "_wanted")
+    Code may change the C library's environment without `os.environ` (`os.putenv`,
+    `os.unsetenv`): while the block is open those are `_putenv` and `_unsetenv` (in `os` and
+    `posix`), which note each name first, and the block sets each noted name back as well.
+    A C library's own setenv (through ctypes, say) is not seen."""
+
+    __slots__ = ("_cwd", "_data", "_environ", "_hooks", "_saved", "_wanted")
 
     def __init__(self, env: OsForm) -> None:
         self._wanted = env.data
@@ -213,6 +274,7 @@ class _Applied(AbstractContextManager[None]):
         self._data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
         self._saved: dict[Any, Any] = {}
         self._cwd: str | None = None
+        self._hooks: tuple[Any, ...] | None = None
 
     def __enter__(self) -> None:
         data, wanted = self._data, self._wanted
@@ -227,12 +289,22 @@ class _Applied(AbstractContextManager[None]):
                     except ValueError:  # a name with `=` or a NUL: the OS cannot hold it
                         continue
                     data[key] = value
+            # Last: the changes above are the block's own, undone from `saved`.
+            self._hooks = (os.putenv, os.unsetenv, _OS_MODULE.putenv, _OS_MODULE.unsetenv)
+            _TOUCHED.append({})
+            os.putenv = _OS_MODULE.putenv = _putenv
+            os.unsetenv = _OS_MODULE.unsetenv = _unsetenv
         except BaseException:  # a Ctrl-C half way: `with` calls __exit__ only after this
             self.__exit__()
             raise
 
     def __exit__(self, *exc: object) -> None:
         os.environ = self._environ  # noqa: B003 (the very mapping, which the block may rebind)
+        touched: dict[Any, bytes | None] = {}
+        if self._hooks is not None:
+            os.putenv, os.unsetenv, _OS_MODULE.putenv, _OS_MODULE.unsetenv = self._hooks
+            self._hooks = None
+            touched = _TOUCHED.pop()
         data, saved = self._data, self._saved
         _unset(data, data.keys() - saved.keys())
         for key, value in saved.items():
@@ -243,6 +315,16 @@ class _Applied(AbstractContextManager[None]):
                 except ValueError:
                     pass
                 data[key] = value
+        for key, first in touched.items():
+            # What the process held before the block: `saved`'s value; none for a name only
+            # `wanted` has (the block set it); else its value when the code first changed
+            # it, which the block never touched (absent, or set behind os.environ's back).
+            before = saved.get(key) if key in saved or key in self._wanted else first
+            with suppress(ValueError):
+                if before is None:
+                    os.unsetenv(key)
+                else:
+                    os.putenv(key, before)
         cwd = self._cwd
         if cwd is not None and _cwd() != cwd:
             with suppress(OSError):  # removed since: nowhere to go back to

@@ -66,7 +66,7 @@ class _Stream(io.TextIOBase):
     the invocation running when it writes, as they would go to CloudWatch in Lambda."""
 
     def __init__(self) -> None:
-        self.sink: LogSink | None = None  # None: at import (there is no invocation's log)
+        self.sink: LogSink | None = None  # None: no module is imported and no handler runs
 
     def writable(self) -> bool:
         return True
@@ -122,7 +122,7 @@ class _LambdaHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         sink = self._root.stream.sink
         if sink is None:
-            return  # at import: see RootLogger.importing
+            return  # a record of a thread the code left running, outside any call
         try:
             text = self.format(record)
         except Exception as exc:  # a format string that does not fit its arguments
@@ -150,10 +150,14 @@ class RootLogger:
         return "".join(["Traceback (most recent call last):\n", *self._frames(error), *only])[:-1]
 
     @contextmanager
-    def importing(self) -> Iterator[None]:
+    def importing(
+        self, sink: LogSink, clock: Callable[[], int], lambda_runtime: bool
+    ) -> Iterator[None]:
         """While a handler module is imported: its top level's prints and log records go to
-        no log (there is no invocation yet) and never to stptui's terminal."""
-        with self._installed(None, lambda: 0, ""):
+        `sink`, the init phase's log, a record timed by `clock` and with no request id (the
+        runtime's filter writes "" before the first invocation), never to stptui's
+        terminal. `lambda_runtime` as for `running`: the importing workload is a function."""
+        with self._installed(sink, clock, "", lambda_runtime):
             yield
 
     @contextmanager

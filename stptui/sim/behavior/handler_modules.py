@@ -24,8 +24,9 @@ from typing import Any
 
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior.errors import BehaviorError
-from stptui.sim.behavior.handler_logging import RootLogger, task_root_frames
+from stptui.sim.behavior.handler_logging import LogSink, RootLogger, task_root_frames
 from stptui.sim.behavior.handler_network import offline
+from stptui.sim.handler_logs import log_events
 
 # This package's top-level name: a stack at the root of a checkout of stptui has the package
 # in its folder, and it is never a handler module.
@@ -139,6 +140,9 @@ class HandlerModules:
         self.sdk = boto3_standin.modules()
         # The root logger as Lambda's runtime sets it up, with what these modules set on it.
         self.root_logger = RootLogger(task_root_frames(base))
+        # What each workload's import of its handler module printed and logged (Lambda's
+        # init phase): the workload whose handler imported the module first has it.
+        self.init_logs: dict[str, list[str]] = {}
 
     def begin(self) -> None:
         """Take sys.modules over with no module from `base` in it, before the first import."""
@@ -150,8 +154,10 @@ class HandlerModules:
                 del sys.modules[name]
         _ACTIVE = self
 
-    def import_handler(self, ref: str) -> Callable[..., Any]:
+    def import_handler(self, ref: str, owner: str, lambda_runtime: bool) -> Callable[..., Any]:
         """Import `module:function` with `base` first on sys.path; BehaviorError on failure.
+        What the import prints and logs is `owner`'s init log (`init_logs`), written as
+        Lambda's runtime writes it when `owner` is a function (`RootLogger.running`).
 
         A module that an earlier handler of this file imported is reused, not reloaded."""
         module_name, attr = ref.split(":")
@@ -173,9 +179,10 @@ class HandlerModules:
         sys.path.insert(0, base)
         importlib.invalidate_caches()
         hidden = install(self.sdk)
+        sink = LogSink()
         try:
             with (
-                self.root_logger.importing(),
+                self.root_logger.importing(sink, lambda: self.import_ms, lambda_runtime),
                 offline(),
                 running(lambda: self.import_ms, self.import_rng, self._import_sleep),
             ):
@@ -193,6 +200,9 @@ class HandlerModules:
             with suppress(ValueError):  # the module may have removed it itself
                 sys.path.remove(base)
             self.collect()
+        lines = log_events(sink.finish())
+        if lines:
+            self.init_logs.setdefault(owner, []).extend(lines)
         fn = getattr(module, attr, None)
         if fn is None:
             raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")

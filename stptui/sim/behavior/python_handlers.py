@@ -72,7 +72,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import Function
@@ -413,7 +413,10 @@ class HandlerContext:
             self._role, "batchWriteItem", name, {}, self.aws_request_id
         )
         if denial is not None:
-            raise ClientError(denial)
+            # One refused call, recorded as a refused put_item is: by its first request
+            # (the error names dynamodb:BatchWriteItem).
+            kind, values = writes[0]
+            self._refused(Emission(kind, name, values), denial)
         emitted = [
             (kind, normalise(kind, values, "context.batch_write_item")) for kind, values in writes
         ]
@@ -601,6 +604,20 @@ class HandlerContext:
                 "thread it leaves running or a context kept for later",
             )
 
+    def _refused(self, emission: Emission, denial: Denial) -> NoReturn:
+        """The role's refusal of a call: its `emission.failed` (collected outside a
+        simulation, at the call's instant after a sleep), then ClientError. IAM's refusal
+        does not depend on the stack's state, so the handler sees it at the call, as on AWS,
+        even when the record waits for the instant the handler slept to."""
+        sim = self._sim
+        if sim is None:
+            self._denied.append((emission, str(denial)))
+        elif self._slept_ms:
+            self._later.append((self._slept_ms, emission, str(denial)))
+        else:
+            sim.emission_refused(self._role, self._invocation, emission, str(denial))
+        raise ClientError(denial)
+
     def _emit(
         self,
         kind: EmissionKind,
@@ -623,25 +640,18 @@ class HandlerContext:
         denial = self._behaviors.permissions.check(
             self._role, permission or kind, target, fields, self.aws_request_id
         )
+        if denial is not None:
+            self._refused(emission, denial)
         sim = self._sim
         if sim is None:
             # Outside a simulation (a behaviour decided on its own): collected.
-            if denial is not None:
-                self._denied.append((emission, str(denial)))
-                raise ClientError(denial)
             self._emissions.append(emission)
             return None
         if self._slept_ms:
             # Made at start + the time slept: scheduled once the handler has returned, and
-            # only if the invocation was still running then. IAM's refusal does not depend
-            # on the stack's state, so the handler sees it at the call as on AWS.
-            self._later.append((self._slept_ms, emission, None if denial is None else str(denial)))
-            if denial is not None:
-                raise ClientError(denial)
+            # only if the invocation was still running then.
+            self._later.append((self._slept_ms, emission, None))
             return None
-        if denial is not None:
-            sim.emission_refused(self._role, self._invocation, emission, str(denial))
-            raise ClientError(denial)
         from stptui.sim.engine import SimError
 
         try:

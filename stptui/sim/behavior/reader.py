@@ -762,8 +762,13 @@ class Reader(EmitChecks, PollChecks):
         try:
             # The module's top level (a table name read from os.environ, a client) runs
             # with the environment of the first workload that imports it, as in Lambda's init.
+            owner = self.stack.resources.get(self.fn) or self.stack.resources.get(
+                self.fn.partition(".")[0]
+            )
+            # A batch job's or a container's code runs without Lambda's runtime.
+            lambda_runtime = not isinstance(owner, (BatchJob, Containerized))
             with applied(self.environments.at_import(self.fn)):
-                b.handler = self.handler_modules.import_handler(ref)
+                b.handler = self.handler_modules.import_handler(ref, self.fn, lambda_runtime)
         except BehaviorError as exc:
             self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
             self.skipped.append((self.fn, str(exc)))

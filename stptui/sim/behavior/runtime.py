@@ -139,6 +139,12 @@ class Behaviors:
         handlers do. The dict is live: a helper a handler first imports as it runs joins it."""
         return {} if self._handler_modules is None else self._handler_modules.code_sha256
 
+    def init_logs(self, workload: str) -> list[str]:
+        """What importing `workload`'s handler module printed and logged (Lambda's init
+        phase): none when another workload's handler imported the module first."""
+        modules = self._handler_modules
+        return [] if modules is None else list(modules.init_logs.get(workload, ()))
+
     @classmethod
     def from_text(
         cls,

@@ -345,6 +345,7 @@ class BatchJobSim:
         state_machine_arn: str,
         stack_name: str,
         quick: QuickDecider | None = None,
+        init_logs: list[str] | None = None,
     ) -> None:
         self.name = model.name
         self.model = model
@@ -364,6 +365,9 @@ class BatchJobSim:
         self.fixed = None if quick is None else quick.fixed(self.timeout_ms)
         # Its log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
+        # What its handler module's import printed and logged, which its first attempt's
+        # container writes (as a function's first execution environment does): then none.
+        self.init_logs = init_logs or []
         self.attempts_run = 0
         # Per attempt number: its SubmitJob's size without the event and the job's name,
         # and its overrides' without the event (BatchService._request_sizes).
@@ -421,6 +425,7 @@ class BatchService:
                 sim.resource_param(job.name, "stateMachineArn"),
                 sim.stack.stack_name,
                 sim.behaviors.quick(job.name),
+                sim.behaviors.init_logs(job.name),
             )
             simulated.definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
             queue = batch_job_queue_name(sim.stack.stack_name, spot=job.use_spot, gpu=bool(job.gpu))
@@ -713,6 +718,12 @@ class BatchService:
             # LogGroupSim.container, inlined: every attempt of every job passes here.
             logs.containers += 1
             logs.newest = key
+        if job.init_logs:
+            lines, job.init_logs = job.init_logs, []
+            for line in lines:
+                sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"text": line}))
+            if logs is not None and key is not None:
+                logs.init(logs.container_stream(key), now, lines)
         # Simple behaviours decide without the attempt's input, as a function's do.
         quick = None if job.overrides else job.quick
         if quick is not None:

@@ -190,6 +190,26 @@ class ContainerService:
         for model in sim.stack.containerized:
             digest = hashlib.sha256(f"{sim.seed}:{model.name}:task".encode()).hexdigest()
             self.workloads[model.name] = ContainerSim(model, digest[:32])
+        # The behaviours whose code has run here: the first request or message each serves
+        # writes what its handler module's import printed and logged (`code_started`).
+        self._started: set[str] = set()
+
+    def code_started(self, key: str, workload: str, container: str, now: int) -> None:
+        """Behaviour `key` serves a request or message of `container` now: the first time,
+        what its handler module's import printed and logged (the process's start) goes to
+        the trace (records of no invocation) and the container's log stream, before what
+        the code itself writes. The module is imported once a session, so only then."""
+        if key in self._started:
+            return
+        self._started.add(key)
+        lines = self.sim.behaviors.init_logs(key)
+        if not lines:
+            return
+        for line in lines:
+            self.sim.trace.emit((now, tk.HANDLER_LOG, workload, {"text": line}))
+        group = self.workloads[workload].logs.get(container)
+        if group is not None and group.task_stream is not None:
+            group.init(group.task_stream, now, lines)
 
     def figures(self, workload: str) -> dict[str, int]:
         """What a workload has done so far, from the trace (which counts every record, even
@@ -248,6 +268,7 @@ class ContainerService:
             )
         )
         key = sim.behaviors.container_key(workload, container)
+        self.code_started(key, workload, container, now)
         overrides = ws.overrides_for(container)
         quick = None if overrides else sim.behaviors.quick(key)
         if quick is not None:

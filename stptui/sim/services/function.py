@@ -164,6 +164,9 @@ class FunctionSim:
         # ... and without calling it, when every invocation gets the same outcome (a consumer
         # failing forever, the default behaviour).
         self._fixed = None if self._quick is None else self._quick.fixed(self.timeout_ms)
+        # What its handler module's import printed and logged, which its first invocation's
+        # execution environment writes (Lambda's init phase): then none.
+        self._init_logs = sim.behaviors.init_logs(self.name)
         self._label = ("invocation", self.name, _FIRST)
         # One bound method for the timers of all its invocations, not one made for each.
         self._finish_cb = self._finish
@@ -202,9 +205,6 @@ class FunctionSim:
         self.invocations += 1
         self.running += 1
         sim.unreserved_running += self.shared
-        sim.trace.emit(
-            (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
-        )
         # The execution environment it runs in writes its log stream (-1: no log group):
         # chosen first, as a Python handler reads its stream's name from its environment.
         logs = self.logs
@@ -214,6 +214,11 @@ class FunctionSim:
             env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
         else:
             env = logs.begin(now)
+        if self._init_logs:
+            self._init(now, env)
+        sim.trace.emit(
+            (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
+        )
         quick = self._quick
         if quick is not None and not self.overrides:
             outcome = self._fixed
@@ -261,6 +266,16 @@ class FunctionSim:
             self._label,
         )
         return inv_id, outcome
+
+    def _init(self, now: int, env: int) -> None:
+        """The first invocation's new execution environment ran the init phase: what the
+        handler module's import printed and logged, before the invocation's own lines, in
+        the trace (records of no invocation) and its log stream."""
+        lines, self._init_logs = self._init_logs, []
+        for line in lines:
+            self.sim.trace.emit((now, tk.HANDLER_LOG, self.name, {"text": line}))
+        if self.logs is not None:
+            self.logs.init(self.logs.stream(env), now, [f"{line}\n" for line in lines])
 
     def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str]) -> None:
         inv_id, outcome, caller, started, env, request_id = arg

@@ -110,6 +110,7 @@ class LogGroupSim:
         self.task_stream = task_stream
         self.subscriptions: list[LogSubscription] = []
         # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq),
+        # ("init", started, stream, lines, first_seq),
         # ("job", started, container key, execution_id, outcome, first_seq),
         # ("ctr", started, ended, invocation_id, outcome, first_seq) or ("line", LogEvent);
         # oldest first.
@@ -170,6 +171,18 @@ class LogGroupSim:
         self.free.append(env)
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), log_cause(caller))
+
+    def init(self, stream: str, started: int, lines: list[str]) -> None:
+        """What the handler module printed and logged as it was imported (Lambda's init
+        phase), in `stream`, the new execution environment's (or batch attempt's container's)
+        that the first invocation (attempt) made at `started`: before the invocation's own
+        lines, stamped then, and delivered. Each of `lines` is one event's message as it is
+        (a function's end in a line break, as Lambda sends them; a container's do not)."""
+        entry = ("init", started, stream, lines, self.seq)
+        self.seq += len(lines)
+        self.entries.append(entry)
+        if self.subscriptions:
+            self.sim.services["logs"].deliver(self, self._events(entry), None)
 
     # -- a batch job's containers ----------------------------------------------------------
 
@@ -244,6 +257,12 @@ class LogGroupSim:
                 LogEvent(event_id(started, seq + i), started, stream, text, inv_id)
                 for i, text in enumerate(outcome.logs)
             ]
+        if entry[0] == "init":
+            _, started, stream, lines, seq = entry
+            return [
+                LogEvent(event_id(started, seq + i), started, stream, text)
+                for i, text in enumerate(lines)
+            ]
         if entry[0] == "job":
             # The awslogs driver sends each line without its newline, all stamped (by
             # stptui's choice) at the attempt's start, as a function's handler lines are.
@@ -294,8 +313,14 @@ class LogGroupSim:
         stamps: list[int] = []
         for entry in reversed(self.entries):
             kind = entry[0]
-            # A batch attempt's lines are all stamped at its start (entry[1]).
-            end = entry[1].timestamp if kind == "line" else entry[1] if kind == "job" else entry[2]
+            # A batch attempt's lines, and the init phase's, are all stamped at its start.
+            end = (
+                entry[1].timestamp
+                if kind == "line"
+                else entry[1]
+                if kind in ("job", "init")
+                else entry[2]
+            )
             if len(stamps) >= limit and end <= sorted(stamps)[-limit]:
                 break
             chunk = self._events(entry)
