@@ -323,9 +323,9 @@ def test_a_wrong_type_and_an_unknown_parameter_are_reported_together(s: Session)
 
 
 def test_an_unknown_operation_names_the_ones_there_are(s: Session) -> None:
-    got = call(s, "sqs", "receive_message", QueueUrl=QUEUE_URL)
+    got = call(s, "sqs", "purge_queue", QueueUrl=QUEUE_URL)
     assert got["raised"] == "AttributeError"
-    assert "no sqs operation 'receive_message'" in got["message"]
+    assert "no sqs operation 'purge_queue'" in got["message"]
     assert (
         "send_message, send_message_batch, delete_message, delete_message_batch" in got["message"]
     )

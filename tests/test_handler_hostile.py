@@ -564,6 +564,11 @@ BASE: dict[str, list[Any]] = {
     "get_item": ["orders", {"pk": "a"}],
     "query": ["orders", "pk = :p", {":p": "a"}, None, None, None, True, None, None],
     "scan": ["orders", None, None, None, None, None],
+    "transact_write_items": [[{"Put": {"TableName": "orders", "Item": {"pk": "a"}}}]],
+    "transact_get_items": [[{"Get": {"TableName": "orders", "Key": {"pk": "a"}}}]],
+    "batch_get_item": [{"orders": [{"pk": "a"}]}],
+    "receive_message": ["jobs", 1, None],
+    "change_message_visibility": ["jobs", "h", 1],
     "sleep": [1],
     "log": ["x"],
 }
@@ -674,6 +679,59 @@ def test_no_argument_of_any_context_method_ends_in_a_traceback(
         assert data["response"] in ("ok", "clear"), data["response"]
 
 
+# A transaction's action of each kind, whose members the next fuzzer gives any value.
+ACTIONS: dict[str, dict[str, Any]] = {
+    "Put": {"TableName": "orders", "Item": {"pk": "a"}},
+    "Update": {
+        "TableName": "orders",
+        "Key": {"pk": "a"},
+        "UpdateExpression": "SET v = :v",
+        "ExpressionAttributeValues": {":v": 1},
+    },
+    "Delete": {"TableName": "orders", "Key": {"pk": "b"}},
+    "ConditionCheck": {
+        "TableName": "orders",
+        "Key": {"pk": "c"},
+        "ConditionExpression": "attribute_exists(pk)",
+    },
+}
+ACTION_MEMBERS = [
+    "TableName",
+    "Item",
+    "Key",
+    "UpdateExpression",
+    "ConditionExpression",
+    "ExpressionAttributeNames",
+    "ExpressionAttributeValues",
+    "ReturnValuesOnConditionCheckFailure",
+    "Extra",
+]
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    what=st.sampled_from(sorted(ACTIONS)),
+    member=st.sampled_from(ACTION_MEMBERS),
+    value=values,
+    sleep=st.sampled_from([0, 100]),
+)
+def test_no_value_in_a_transactions_action_ends_in_a_traceback(
+    fuzzing: Any, what: str, member: str, value: Any, sleep: int
+) -> None:
+    s, cases = fuzzing
+    actions = [{what: {**ACTIONS[what], member: value}}, {"Put": dict(ACTIONS["Put"])}]
+    actions[1]["Put"]["Item"] = {"pk": "other"}
+    cases.CASE = ("transact_write_items", [actions], sleep)
+    data = execute(s, "invoke writer '{}'").data
+    execute(s, "advance 1s")
+    assert data.get("error") is None, data
+    assert data["response"] in ("ok", "clear"), data["response"]
+
+
 BOTO3_FUZZ = """
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -764,6 +822,96 @@ def test_no_parameter_of_any_boto3_operation_ends_in_a_traceback(
     cases.CASE = (service, operation, {**params, member: value}, sleep)
     data = execute(s, "invoke writer '{}'").data
     execute(s, "advance 1s")
+    assert data.get("error") is None, data
+    assert data["response"] in ("ok", "clear"), data["response"]
+
+
+INJECTED_FUZZ = """
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from stptui.sim.behavior.errors import BehaviorError
+
+
+def fuzz(event, context):
+    import hostile_cases
+
+    name, args, sleep = hostile_cases.CASE
+    if sleep:
+        context.sleep(sleep)
+    try:
+        getattr(boto3.client("s3"), name)(*args)
+    except (BehaviorError, ClientError, BotoCoreError, TypeError, ValueError, OSError):
+        # ValueError: s3transfer's words for ExtraArgs and file objects; OSError: a path.
+        return "clear"
+    except Exception as exc:
+        return f"unclear: {type(exc).__name__}: {exc}"
+    return "ok"
+"""
+
+
+def _injected_base(folder: Path) -> dict[str, list[Any]]:
+    """Each S3 method boto3 adds (positional arguments), with arguments that work."""
+    import io
+
+    source = folder / "in.txt"
+    source.write_text("x", encoding="utf-8")
+    return {
+        "upload_file": [str(source), "files", "k", None],
+        "upload_fileobj": [io.BytesIO(b"x"), "files", "k", None],
+        "download_file": ["files", "k", str(folder / "out.txt"), None],
+        "download_fileobj": ["files", "k", io.BytesIO(), None],
+        "copy": [{"Bucket": "files", "Key": "k"}, "files", "k2", None],
+        "generate_presigned_url": ["get_object", {"Bucket": "files", "Key": "k"}, 3600, None],
+    }
+
+
+# The argument of each method that names a local file: any value there is a path under the
+# test's folder (a fuzzed path or descriptor could read a device or close the test's stdout).
+_FILENAME_SLOT = {"upload_file": 0, "download_file": 2}
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    name=st.sampled_from(
+        [
+            "upload_file",
+            "upload_fileobj",
+            "download_file",
+            "download_fileobj",
+            "copy",
+            "generate_presigned_url",
+        ]
+    ),
+    slot=st.integers(min_value=0, max_value=3),
+    value=values,
+    sleep=st.sampled_from([0, 100]),
+)
+def test_no_argument_of_boto3s_s3_transfer_methods_ends_in_a_traceback(
+    tmp_path: Path, name: str, slot: int, value: Any, sleep: int
+) -> None:
+    import types
+
+    folder = tmp_path / "injected"
+    folder.mkdir(exist_ok=True)
+    (folder / "fuzz_injected.py").write_text(INJECTED_FUZZ, encoding="utf-8")
+    args = _injected_base(folder)[name]
+    if _FILENAME_SLOT.get(name) == slot and isinstance(value, (str, bytes, int)):
+        value = str(folder / "named.txt")
+    args[slot] = value
+    cases = types.ModuleType("hostile_cases")
+    cases.CASE = (name, args, sleep)  # type: ignore[attr-defined]
+    sys.modules["hostile_cases"] = cases
+    try:
+        s = open_session(folder, 'behaviors:\n  writer: {handler: "fuzz_injected:fuzz"}\n')
+        execute(s, "upload files k --content abc")
+        data = execute(s, "invoke writer '{}'").data
+        execute(s, "advance 1s")
+    finally:
+        del sys.modules["hostile_cases"]
     assert data.get("error") is None, data
     assert data["response"] in ("ok", "clear"), data["response"]
 

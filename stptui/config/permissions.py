@@ -63,6 +63,19 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
     "copyObject": ("s3:PutObject", "CopyObject", "AccessDenied", "s3:PutObject"),
     # A Python handler's DeleteMessage by receipt handle.
     "deleteMessage": ("sqs:DeleteMessage", "DeleteMessage", "AccessDenied", "sqs:deletemessage"),
+    # A Python handler that polls a queue itself: ReceiveMessage, ChangeMessageVisibility.
+    "receiveMessage": (
+        "sqs:ReceiveMessage",
+        "ReceiveMessage",
+        "AccessDenied",
+        "sqs:receivemessage",
+    ),
+    "changeMessageVisibility": (
+        "sqs:ChangeMessageVisibility",
+        "ChangeMessageVisibility",
+        "AccessDenied",
+        "sqs:changemessagevisibility",
+    ),
     "invoke": (
         "lambda:InvokeFunction",
         "Invoke",
@@ -122,6 +135,22 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
         "dynamodb:BatchWriteItem",
     ),
     "getItem": ("dynamodb:GetItem", "GetItem", "AccessDeniedException", "dynamodb:GetItem"),
+    # TransactWriteItems checks each action as its own call; a ConditionCheck needs
+    # dynamodb:ConditionCheckItem. BatchGetItem needs dynamodb:BatchGetItem on each table
+    # (DynamoDB developer guide, "Using IAM policies with DynamoDB transactions"; API
+    # Reference, BatchGetItem).
+    "conditionCheckItem": (
+        "dynamodb:ConditionCheckItem",
+        "ConditionCheckItem",
+        "AccessDeniedException",
+        "dynamodb:ConditionCheckItem",
+    ),
+    "batchGetItem": (
+        "dynamodb:BatchGetItem",
+        "BatchGetItem",
+        "AccessDeniedException",
+        "dynamodb:BatchGetItem",
+    ),
     "query": ("dynamodb:Query", "Query", "AccessDeniedException", "dynamodb:Query"),
     "scan": ("dynamodb:Scan", "Scan", "AccessDeniedException", "dynamodb:Scan"),
 }
@@ -209,6 +238,11 @@ class ClientError(Exception):
     its tests raise one."""
 
     def __init__(self, denial: Denial | Mapping[str, Any], operation_name: str = "") -> None:
+        # botocore keeps the whole response: a modelled error's own members (DynamoDB's
+        # CancellationReasons) sit beside `Error`.
+        extra: dict[str, Any] = {}
+        if isinstance(denial, Mapping):
+            extra = {k: v for k, v in denial.items() if k != "Error" and isinstance(k, str)}
         if not isinstance(denial, Denial):
             error = denial.get("Error", {}) if isinstance(denial, Mapping) else {}
             denial = Denial(
@@ -220,7 +254,10 @@ class ClientError(Exception):
             f"An error occurred ({denial.code}) when calling the {denial.operation} "
             f"operation: {denial.message}"
         )
-        self.response: dict[str, Any] = {"Error": {"Code": denial.code, "Message": denial.message}}
+        self.response: dict[str, Any] = {
+            "Error": {"Code": denial.code, "Message": denial.message},
+            **extra,
+        }
         self.operation_name = denial.operation
 
 

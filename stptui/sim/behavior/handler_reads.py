@@ -349,6 +349,31 @@ class Reads:
             raise _ddb_error(exc, "GetItem") from None
         return None if item is None else ddbjson.item_to_plain(item)
 
+    def get_items(
+        self, pairs: list[tuple[Any, Any]], kind: str, operation: str
+    ) -> list[dict[str, Any] | None]:
+        """Several GetItems in one request (TransactGetItems, BatchGetItem: `kind` is the IAM
+        check of each table): each key's item as plain JSON, or None. Every table, key and
+        permission is checked before any item is read, as DynamoDB refuses the request
+        whole."""
+        call = "transact_get_items" if operation == "TransactGetItems" else "batch_get_item"
+        tables = [
+            (self._table(table, call, operation), _plain_object(key, "the key", call))
+            for table, key in pairs
+        ]
+        for t, _ in tables:
+            denial = self._denial(kind, t.name, {})
+            if denial is not None:
+                raise ClientError(Denial(denial.code, denial.message, operation))
+        out: list[dict[str, Any] | None] = []
+        for t, raw in tables:
+            try:
+                item = t.get(raw)
+            except ddbjson.DynamoDBError as exc:
+                raise _ddb_error(exc, operation) from None
+            out.append(None if item is None else ddbjson.item_to_plain(item))
+        return out
+
     def query(
         self,
         table: Any,

@@ -16,15 +16,18 @@ partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=N
 `put_item(table, item, condition=None, names=None, values=None, return_values="NONE")`,
 `delete_item(table, key, return_values="NONE")`, `update_item(table, key, update,
 names=None, values=None, condition=None, return_values="NONE")`,
-`batch_write_item(table, requests)`, `delete_object(bucket, key, version_id=None)`,
+`batch_write_item(table, requests)`, `transact_write_items(actions)` (all or none:
+handler_transact), `delete_object(bucket, key, version_id=None)`,
 `copy_object(bucket, key, source_bucket, source_key, source_version_id=None)`,
 `delete_message(queue, receipt_handle)`, `start_execution(state_machine, input,
 name=None)`, `send_task_success(state_machine, task_token, output=None)`,
 `send_task_failure(state_machine, task_token, error=None, cause=None)`,
 `send_task_heartbeat(state_machine, task_token)`,
 `post_to_connection(connection_id, data, gateway=None)` and `log(text)`; and the reads
-`get_object`, `head_object`, `list_objects`, `get_item`, `query` and `scan`, which answer
-at once from the stack as it is when the handler runs (handler_reads).
+`get_object`, `head_object`, `list_objects`, `get_item`, `transact_get_items`,
+`batch_get_item`, `query` and `scan`, which answer at once from the stack as it is when the
+handler runs (handler_reads); `receive_message` and `change_message_visibility`, a poller's
+calls of a queue, made at the call only.
 `environment` is what `os.environ` holds while the handler runs (handler_env). A target is
 named as the stack names it or by the URL, ARN or AWS name its STP_* variable holds
 (handler_targets); while the handler runs, `import boto3` gives boto3_standin, whose
@@ -61,6 +64,7 @@ from __future__ import annotations
 
 import _signal
 import copy
+import dataclasses
 import json
 import math
 import random
@@ -93,6 +97,7 @@ from stptui.sim.handler_logs import log_events
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.handler_reads import Reads
+    from stptui.sim.behavior.handler_transact import TransactAction
     from stptui.sim.behavior.runtime import Behaviors
 
 # Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
@@ -426,6 +431,93 @@ class HandlerContext:
             self._emit(kind, name, values, "batchWriteItem")
         return {"UnprocessedItems": {}}
 
+    def transact_write_items(self, actions: list[dict[str, Any]]) -> dict[str, Any]:
+        """DynamoDB TransactWriteItems of at most 100 actions, each `{"Put": {...}}`,
+        `{"Update": {...}}`, `{"Delete": {...}}` or `{"ConditionCheck": {...}}` keyed as
+        DynamoDB's request (TableName, Item or Key, ConditionExpression, ...) with plain JSON
+        values: all are checked first, then every write is made at the call, or none is. A
+        condition that does not hold raises TransactionCanceledException, whose response's
+        CancellationReasons give each action's reason in AWS's shape (items in DynamoDB
+        JSON). Made at the call only: after `sleep` it raises BehaviorError."""
+        # Lazily: only a handler that writes transactions needs the module.
+        from stptui.sim.behavior.handler_transact import (
+            check_transaction,
+            denied,
+            transact_actions,
+        )
+
+        self._check_running()
+        (actions,) = plain_args("context.transact_write_items", actions)
+        parsed = [
+            dataclasses.replace(a, table=self._behaviors._check_target("putItem", a.table))
+            for a in transact_actions(actions)
+        ]
+        writes: list[Emission] = []
+        for action in parsed:
+            denial = self._behaviors.permissions.check(
+                self._role, action.kind, action.table, {}, self.aws_request_id
+            )
+            write = _transact_write(action)
+            if denial is not None:
+                if write is not None and self._sim is not None:
+                    self._sim.emission_refused(self._role, self._invocation, write, str(denial))
+                raise denied(denial, "TransactWriteItems")
+            if write is not None:
+                writes.append(write)
+        sim = self._sim
+        if sim is None:
+            self._emissions.extend(writes)
+            return {}
+        if self._slept_ms:
+            raise BehaviorError(
+                "TransactWriteItems: stptui makes a transaction at the call only, and after "
+                "context.sleep a write is made at its instant, once the handler has returned",
+                "make the transaction before sleeping",
+            )
+        reasons = check_transaction(sim, parsed)
+        if any(r["Code"] != "None" for r in reasons):
+            from stptui.sim.behavior.handler_transact import cancelled
+
+            error = cancelled(reasons)
+            for write in writes:
+                sim.emission_refused(self._role, self._invocation, write, str(error))
+            raise error
+        from stptui.sim.engine import SimError
+
+        for write in writes:
+            try:
+                sim.handler_call(self._role, self._invocation, write, self._chain)
+            except SimError as exc:  # checked above: a write the checks missed is a bug
+                raise refusal(write.kind, str(exc)) from None
+        return {}
+
+    def transact_get_items(self, gets: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """DynamoDB TransactGetItems of at most 100 `{"Get": {"TableName": t, "Key": key}}`
+        (plain JSON keys): each item as plain JSON, or None, in the order asked."""
+        from stptui.sim.behavior.handler_transact import MAX_TRANSACT_ITEMS, get_requests
+
+        (gets,) = plain_args("context.transact_get_items", gets)
+        reader = self._reader()
+        pairs = get_requests(gets, "TransactGetItems", "transactItems", MAX_TRANSACT_ITEMS)
+        return reader.get_items(pairs, "getItem", "TransactGetItems")
+
+    def batch_get_item(self, request_items: dict[str, list[Any]]) -> dict[str, Any]:
+        """DynamoDB BatchGetItem of at most 100 plain JSON keys over the tables named
+        (`{table: [key, ...]}`): `Responses` lists each table's items found (plain JSON, in
+        the order asked), `UnprocessedKeys` is empty. Two equal keys of one table are
+        DynamoDB's ValidationException."""
+        from stptui.sim.behavior.handler_transact import batch_get_pairs
+
+        (request_items,) = plain_args("context.batch_get_item", request_items)
+        reader = self._reader()
+        pairs = batch_get_pairs(request_items)
+        items = reader.get_items(pairs, "batchGetItem", "BatchGetItem")
+        responses: dict[str, list[dict[str, Any]]] = {t: [] for t in request_items}
+        for (table, _), item in zip(pairs, items, strict=True):
+            if item is not None:
+                responses[table].append(item)
+        return {"Responses": responses, "UnprocessedKeys": {}}
+
     # -- S3 objects and SQS messages: calls a behaviours file does not make
 
     def delete_object(
@@ -480,6 +572,109 @@ class HandlerContext:
         `receiptHandle`): an older handle, or one of a message already deleted, deletes
         nothing and is no error; one the queue never gave out is ReceiptHandleIsInvalid."""
         return self._emit("deleteMessage", queue, {"receiptHandle": receipt_handle})
+
+    def receive_message(
+        self, queue: str, max_messages: int = 1, visibility_timeout: int | None = None
+    ) -> list[dict[str, Any]]:
+        """SQS ReceiveMessage by a handler that polls a queue itself: up to `max_messages`
+        (1-10) visible messages, put in flight for `visibility_timeout` seconds (None: the
+        queue's), each returning to the queue when it ends unless deleted; each message as
+        the SDK answers a receive asking for every attribute. The receive is the queue's own
+        (`message.received` records naming this workload as the consumer; a message past
+        maxReceiveCount goes to the dead-letter queue). Made at the call only: after `sleep`
+        it raises BehaviorError."""
+        from stptui.sim.payloads import sdk_message
+        from stptui.sim.services.queue import MAX_VISIBILITY_S
+
+        queue, max_messages, visibility_timeout = self._queue_call(
+            "receive_message", "receiveMessage", queue, max_messages, visibility_timeout
+        )
+        for name, value, low, high in (
+            ("MaxNumberOfMessages", max_messages, 1, 10),
+            ("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY_S),
+        ):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BehaviorError(
+                    f"receive_message: {name} must be a whole number, not {shown(value)}"
+                )
+            if not low <= value <= high:
+                raise ClientError(
+                    Denial(
+                        "InvalidParameterValue",
+                        f"Value {value} for parameter {name} is invalid. Reason: Must be "
+                        f"between {low} and {high}, if provided.",
+                        "ReceiveMessage",
+                    )
+                )
+        assert self._sim is not None
+        q = self._sim.queues[queue]
+        vt = None if visibility_timeout is None else visibility_timeout * 1000
+        msgs = q.receive(max_messages, vt, consumer=self._workload)
+        for msg in msgs:
+            # In the handler's hands: each returns when its timeout ends unless deleted.
+            q.release(msg, msg.receipt)
+        return [sdk_message(m, q) for m in msgs]
+
+    def change_message_visibility(
+        self, queue: str, receipt_handle: str, visibility_timeout: int
+    ) -> None:
+        """SQS ChangeMessageVisibility by the receipt handle of a receive: the message stays
+        hidden `visibility_timeout` seconds from now (0: visible at once). Made at the call
+        only: after `sleep` it raises BehaviorError."""
+        from stptui.sim.engine import SimError
+        from stptui.sim.services.queue import SqsError
+
+        queue, handle, timeout = self._queue_call(
+            "change_message_visibility",
+            "changeMessageVisibility",
+            queue,
+            receipt_handle,
+            visibility_timeout,
+        )
+        if not isinstance(handle, str):
+            raise BehaviorError(
+                "change_message_visibility: the receipt handle must be a string, not "
+                f"{shown(handle)}"
+            )
+        if isinstance(timeout, bool) or not isinstance(timeout, int):
+            raise BehaviorError(
+                "change_message_visibility: the visibility timeout must be whole seconds, not "
+                f"{shown(timeout)}"
+            )
+        assert self._sim is not None
+        try:
+            self._sim.queues[queue].change_visibility_by_handle(handle, timeout, self._workload)
+        except SqsError as exc:
+            message = str(exc).partition(": ")[2]
+            raise ClientError(Denial(exc.code, message, "ChangeMessageVisibility")) from None
+        except SimError as exc:
+            from stptui.sim.behavior.handler_reads import client_error
+
+            code, _, message = str(exc).partition(": ")
+            raise client_error(code, message, "ChangeMessageVisibility") from None
+
+    def _queue_call(self, call: str, kind: str, queue: Any, *args: Any) -> tuple[Any, ...]:
+        """A queue call a simulation answers at once (ReceiveMessage,
+        ChangeMessageVisibility): its arguments as plain values with the queue's stptui name
+        first, once the role allows it; BehaviorError outside a simulation or after a
+        sleep."""
+        self._check_running()
+        queue, *rest = plain_args(f"context.{call}", queue, *args)
+        name = self._behaviors._check_target("send", queue)
+        denial = self._behaviors.permissions.check(self._role, kind, name, {}, self.aws_request_id)
+        if denial is not None:
+            raise ClientError(denial)
+        if self._sim is None:
+            raise BehaviorError(f"{call}: there is no simulation, so no queue to call here")
+        if self._slept_ms:
+            raise BehaviorError(
+                f"{call}: stptui makes it at the call only, and after context.sleep a call is "
+                "made at its instant, once the handler has returned",
+                "poll the queue before sleeping",
+            )
+        return (name, *rest)
 
     def start_execution(
         self, state_machine: str, input: Any = None, name: str | None = None
@@ -660,6 +855,18 @@ class HandlerContext:
             # The SDK call throws in the handler, which may catch it; uncaught, it fails
             # the invocation as any exception does.
             raise refusal(kind, str(exc)) from None
+
+
+def _transact_write(action: TransactAction) -> Emission | None:
+    """The write emission of a transaction's action (None: a ConditionCheck writes nothing).
+    A delete's condition was checked with the whole transaction, and DeleteItem's emission
+    carries none."""
+    if action.kind == "conditionCheckItem":
+        return None
+    fields = action.fields
+    if action.kind == "deleteItem":
+        fields = {"key": fields["key"]}
+    return Emission(action.kind, action.table, fields)  # type: ignore[arg-type]
 
 
 def plain_args(call: str, *args: Any) -> tuple[Any, ...]:

@@ -903,23 +903,61 @@ class QueueSim:
         never gave out is ReceiptHandleIsInvalid (SimError)."""
         from stptui.sim.engine import SimError
 
-        received = [m for m in self.messages.values() if m.receipt]
-        # The newest receive's handle first (what a handler holds), then the older ones.
-        for msg in received:
-            if receipt_handle(msg) == handle:
-                self.delete(msg, msg.receipt, consumer=consumer)
-                return
-        for msg in received:
-            for n in range(msg.receipt - 1, 0, -1):
-                if receipt_handle(msg, n) == handle:
-                    self.delete(msg, n, consumer=consumer)
-                    return
+        found = self.by_handle(handle)
+        if found is not None:
+            self.delete(found[0], found[1], consumer=consumer)
+            return
         if not _HANDLE.fullmatch(handle):
             raise SimError(
                 f'ReceiptHandleIsInvalid: The input receipt handle "{handle}" is not a valid '
                 "receipt handle.",
                 "delete with the receiptHandle of the SQS record the handler was given",
             )
+
+    def by_handle(self, handle: str) -> tuple[Message, int] | None:
+        """The message a receipt handle was given out for and the receive it is of (the
+        newest receive first), or None when the queue has no such handle."""
+        received = [m for m in self.messages.values() if m.receipt]
+        for msg in received:
+            if receipt_handle(msg) == handle:
+                return msg, msg.receipt
+        for msg in received:
+            for n in range(msg.receipt - 1, 0, -1):
+                if receipt_handle(msg, n) == handle:
+                    return msg, n
+        return None
+
+    def change_visibility_by_handle(self, handle: str, timeout_s: int, consumer: str) -> None:
+        """ChangeMessageVisibility by a receipt handle, as a Python handler's
+        `sqs.change_message_visibility` makes it: `change_visibility` of the message the
+        handle names (SqsError for a timeout out of range, an older receive's handle or one
+        of a message gone); a handle the queue never gave out is ReceiptHandleIsInvalid
+        (SimError)."""
+        from stptui.sim.engine import SimError
+
+        if not 0 <= timeout_s <= MAX_VISIBILITY_S:
+            raise SqsError(
+                "InvalidParameterValue",
+                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
+                f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
+                f"give 0 to {MAX_VISIBILITY_S} seconds",
+            )
+        found = self.by_handle(handle)
+        if found is not None:
+            self.change_visibility(found[0], found[1], timeout_s, consumer)
+            return
+        if not _HANDLE.fullmatch(handle):
+            raise SimError(
+                f'ReceiptHandleIsInvalid: The input receipt handle "{handle}" is not a valid '
+                "receipt handle.",
+                "change the visibility with the ReceiptHandle a receive gave",
+            )
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not "
+            "exist or is not available for visibility timeout change.",
+            "the message was deleted or moved since this receive",
+        )
 
     def release(self, msg: Message, receipt: int) -> None:
         """The consumer gave up on the message: it returns when its visibility timeout ends."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from stptui.sim.behavior.boto3_standin import (
     events,
     kinesis,
     s3,
+    s3_transfers,
     sns,
     sqs,
     stepfunctions,
@@ -36,6 +38,10 @@ SERVICES: dict[str, dict[str, Operation]] = {
     "kinesis": kinesis.OPERATIONS,
     "apigatewaymanagementapi": apigatewaymanagementapi.OPERATIONS,
 }
+
+# The methods boto3 adds to a service's client that are not API operations (they take
+# positional arguments): S3's managed transfers and generate_presigned_url.
+INJECTED: dict[str, dict[str, Callable[..., Any]]] = {"s3": s3_transfers.METHODS}
 
 # The operations each service's client pages (botocore's paginators-1.json).
 PAGINATORS: dict[str, dict[str, Paging]] = {"s3": s3.PAGINATORS, "dynamodb": dynamodb.PAGINATORS}
@@ -81,10 +87,13 @@ class Client:
             raise AttributeError(name)
         ops = SERVICES[self._service]
         op = ops.get(name)
+        extra = INJECTED.get(self._service, {})
+        if op is None and name in extra:
+            return functools.partial(extra[name], self)
         if op is None:
             raise AttributeError(
                 f"stptui's boto3 stand-in has no {self._service} operation {name!r}: its "
-                f"{self._service} client has {', '.join(ops)} {_SEE}"
+                f"{self._service} client has {', '.join([*ops, *extra])} {_SEE}"
             )
         return _method(self._service, name, op, self)
 

@@ -13,7 +13,7 @@ from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _ddb_item_i
 from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _aws_error, _refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.paginators import Paging
-from stptui.sim.behavior.boto3_standin.params import P
+from stptui.sim.behavior.boto3_standin.params import P, _validate_value
 from stptui.sim.behavior.boto3_standin.responses import _answer
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_batch import MAX_BATCH_WRITE
@@ -243,6 +243,173 @@ def batch_write_operation(codec: _Codec) -> Operation:
     return Operation("BatchWriteItem", members, _ddb_batch_write(codec))
 
 
+# A TransactWriteItems action's members whose values are items (in the client's codec).
+_ITEM_MEMBERS = ("Item", "Key", "ExpressionAttributeValues")
+
+
+def _transact_action(codec: _Codec, action: dict[str, Any]) -> dict[str, Any]:
+    """One TransactItems entry with its items as the context's plain JSON, and conditions
+    objects written out as expressions."""
+    out: dict[str, Any] = {}
+    for what, body in action.items():
+        texts, names, values = _expressions(body, ("ConditionExpression",), codec)
+        plain = {k: v for k, v in body.items() if k not in _ITEM_MEMBERS}
+        for name in ("Item", "Key"):
+            if name in body:
+                plain[name] = codec.item_in(body[name], f"{what}.{name}")
+        if texts["ConditionExpression"] is not None:
+            plain["ConditionExpression"] = texts["ConditionExpression"]
+        if names is not None:
+            plain["ExpressionAttributeNames"] = names
+        if values is not None:
+            plain["ExpressionAttributeValues"] = values
+        out[what] = plain
+    return out
+
+
+def _ddb_transact_write(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        actions = [_transact_action(codec, a) for a in p["TransactItems"]]
+        if any(len(a) != 1 for a in actions):
+            raise _aws_error(
+                "ValidationException",
+                "TransactItems can only contain one of Check, Put, Update or Delete",
+                "TransactWriteItems",
+            )
+        ctx.transact_write_items(actions)
+        return _answer(None, {})
+
+    return run
+
+
+def _ddb_transact_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        gets = []
+        for entry in p["TransactItems"]:
+            get = entry["Get"]  # required: botocore's check has found it
+            if get.get("ProjectionExpression") is not None:
+                raise _refuse(
+                    "TransactGetItems", "reads whole items: ProjectionExpression is not taken"
+                )
+            gets.append(
+                {
+                    "Get": {
+                        "TableName": get["TableName"],
+                        "Key": codec.item_in(get["Key"], "Get.Key"),
+                    }
+                }
+            )
+        items = ctx.transact_get_items(gets)
+        responses = [{} if i is None else {"Item": codec.item_out(i)} for i in items]
+        return _answer(None, {"Responses": responses})
+
+    return run
+
+
+def _ddb_batch_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
+    def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+        request: dict[str, list[Any]] = {}
+        for table, spec in p["RequestItems"].items():
+            report: list[str] = []
+            members = P("structure", members=_KEYS_AND_ATTRIBUTES)
+            _validate_value(spec, members, f"RequestItems.{table}", report)
+            if report:
+                raise ParamValidationError(report="\n".join(report))
+            for name in ("ProjectionExpression", "AttributesToGet"):
+                if spec.get(name) is not None:
+                    raise _refuse("BatchGetItem", f"reads whole items: {name} is not taken")
+            request[table] = [
+                codec.item_in(key, f"RequestItems.{table}.Keys[{i}]")
+                if isinstance(key, dict)
+                else key
+                for i, key in enumerate(spec["Keys"])
+            ]
+        out = ctx.batch_get_item(request)
+        responses = {t: [codec.item_out(i) for i in items] for t, items in out["Responses"].items()}
+        return _answer(None, {"Responses": responses, "UnprocessedKeys": {}})
+
+    return run
+
+
+# botocore's TransactWriteItem: one of the four actions, each with its required members.
+_ACTION_COMMON = {
+    "ConditionExpression": P("any"),
+    "ExpressionAttributeNames": P("map"),
+    "ExpressionAttributeValues": P("map"),
+    "ReturnValuesOnConditionCheckFailure": P("string"),
+}
+_TRANSACT_WRITE_ITEM = {
+    "ConditionCheck": P(
+        "structure",
+        members={
+            "Key": P("map", True),
+            "TableName": P("string", True),
+            **_ACTION_COMMON,
+            "ConditionExpression": P("any", True),
+        },
+    ),
+    "Put": P(
+        "structure",
+        members={"Item": P("map", True), "TableName": P("string", True), **_ACTION_COMMON},
+    ),
+    "Delete": P(
+        "structure",
+        members={"Key": P("map", True), "TableName": P("string", True), **_ACTION_COMMON},
+    ),
+    "Update": P(
+        "structure",
+        members={
+            "Key": P("map", True),
+            "UpdateExpression": P("string", True),
+            "TableName": P("string", True),
+            **_ACTION_COMMON,
+        },
+    ),
+}
+_GET = {
+    "Key": P("map", True),
+    "TableName": P("string", True),
+    "ProjectionExpression": P("string"),
+    "ExpressionAttributeNames": P("map"),
+}
+_KEYS_AND_ATTRIBUTES = {
+    "Keys": P("list", True, min_items=1),
+    "AttributesToGet": P("list"),
+    "ConsistentRead": P("boolean"),
+    "ProjectionExpression": P("string"),
+    "ExpressionAttributeNames": P("map"),
+}
+
+
+def multi_item_operations(codec: _Codec) -> dict[str, Operation]:
+    """TransactWriteItems, TransactGetItems and BatchGetItem, in the codec."""
+    return {
+        "transact_write_items": Operation(
+            "TransactWriteItems",
+            {
+                "TransactItems": P("list", True, _TRANSACT_WRITE_ITEM, min_items=1),
+                "ReturnConsumedCapacity": P("string"),
+                "ReturnItemCollectionMetrics": P("string"),
+                "ClientRequestToken": P("string"),
+            },
+            _ddb_transact_write(codec),
+        ),
+        "transact_get_items": Operation(
+            "TransactGetItems",
+            {
+                "TransactItems": P("list", True, {"Get": P("structure", True, _GET)}, min_items=1),
+                "ReturnConsumedCapacity": P("string"),
+            },
+            _ddb_transact_get(codec),
+        ),
+        "batch_get_item": Operation(
+            "BatchGetItem",
+            {"RequestItems": P("map", True), "ReturnConsumedCapacity": P("string")},
+            _ddb_batch_get(codec),
+        ),
+    }
+
+
 _LOW = _Codec(_ddb_item_in, _ddb_out)
 _EXPRESSION_NAMES = {"ExpressionAttributeNames": P("map"), "ExpressionAttributeValues": P("map")}
 _CONDITIONAL = {
@@ -312,7 +479,11 @@ def _dynamodb_ops(codec: _Codec, table: bool) -> dict[str, Operation]:
     }
 
 
-OPERATIONS = {**_dynamodb_ops(_LOW, table=False), "batch_write_item": batch_write_operation(_LOW)}
+OPERATIONS = {
+    **_dynamodb_ops(_LOW, table=False),
+    "batch_write_item": batch_write_operation(_LOW),
+    **multi_item_operations(_LOW),
+}
 
 # botocore's paginators-1.json: Query and Scan page by ExclusiveStartKey, Limit a page.
 PAGINATORS = {

@@ -10,7 +10,11 @@ from types import TracebackType
 from typing import Any
 
 from stptui.sim.behavior.boto3_standin.client import Client
-from stptui.sim.behavior.boto3_standin.dynamodb import _dynamodb_ops, batch_write_operation
+from stptui.sim.behavior.boto3_standin.dynamodb import (
+    _dynamodb_ops,
+    batch_write_operation,
+    multi_item_operations,
+)
 from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _decimals, _plain_item_in
 from stptui.sim.behavior.boto3_standin.exceptions import _SEE
 from stptui.sim.behavior.boto3_standin.invocation import _call, _method
@@ -20,6 +24,7 @@ from stptui.sim.behavior.handler_batch import MAX_BATCH_WRITE
 _PLAIN = _Codec(lambda i, w: _plain_item_in(i, w), lambda i: _decimals(i))
 _TABLE_OPS = _dynamodb_ops(_PLAIN, True)
 _BATCH_WRITE = batch_write_operation(_PLAIN)
+_BATCH_GET = multi_item_operations(_PLAIN)["batch_get_item"]
 
 
 class _ResourceMeta:
@@ -129,7 +134,8 @@ def _item_of(request: dict[str, Any]) -> Any:
 
 
 class _DynamoDBResource:
-    """`boto3.resource("dynamodb")`: its `Table`, `batch_write_item` and `meta.client`."""
+    """`boto3.resource("dynamodb")`: its `Table`, `batch_write_item`, `batch_get_item` and
+    `meta.client`."""
 
     def __init__(self, client: Client) -> None:
         self.meta = _ResourceMeta(client)
@@ -142,11 +148,15 @@ class _DynamoDBResource:
         """BatchWriteItem of plain Python items (numbers as Decimal)."""
         return _call("dynamodb", "batch_write_item", _BATCH_WRITE, self, params)
 
+    def batch_get_item(self, **params: Any) -> dict[str, Any]:
+        """BatchGetItem answering plain Python items (numbers as Decimal)."""
+        return _call("dynamodb", "batch_get_item", _BATCH_GET, self, params)
+
     def _target_table(self, params: dict[str, Any]) -> str:
         return str(params["TableName"])
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(
-            f"stptui's boto3 stand-in's dynamodb resource has Table, batch_write_item and "
-            f"meta.client, not {name!r}"
+            f"stptui's boto3 stand-in's dynamodb resource has Table, batch_write_item, "
+            f"batch_get_item and meta.client, not {name!r}"
         )

@@ -85,6 +85,10 @@ _MODELLED: dict[str, dict[str, str]] = {
         "InvalidParameterException": "InvalidParameter",
         "InvalidParameterValueException": "ParameterValueInvalid",
         "AuthorizationErrorException": "AuthorizationError",
+        "EmptyBatchRequestException": "EmptyBatchRequest",
+        "TooManyEntriesInBatchRequestException": "TooManyEntriesInBatchRequest",
+        "BatchEntryIdsNotDistinctException": "BatchEntryIdsNotDistinct",
+        "InvalidBatchEntryIdException": "InvalidBatchEntryId",
     },
     "events": {"ResourceNotFoundException": "ResourceNotFoundException"},
     "s3": {
@@ -98,6 +102,7 @@ _MODELLED: dict[str, dict[str, str]] = {
         "ProvisionedThroughputExceededException": "ProvisionedThroughputExceededException",
         "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceededException",
         "TransactionConflictException": "TransactionConflictException",
+        "TransactionCanceledException": "TransactionCanceledException",
     },
     "lambda": {
         "ResourceNotFoundException": "ResourceNotFoundException",

@@ -19,12 +19,15 @@ from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _
 class Paging:
     """How an operation pages, as botocore's paginators-1.json has it: the request's token
     parameter, the answer's token key, the page-size parameter and the keys of the results
-    (the first is what MaxItems counts)."""
+    (the first is what MaxItems counts), and the key that says there is more, where
+    botocore's has one."""
 
     input_token: str
-    output_token: str
+    output_token: str  # a JMESPath expression of the page, as botocore's
     limit_key: str
     result_keys: tuple[str, ...]
+    # The page's key that says whether there is more (None: the token alone says it).
+    more_results: str | None = None
 
 
 _CONFIG_KEYS = ("MaxItems", "PageSize", "StartingToken")
@@ -77,7 +80,9 @@ class PageIterator:
                     return
                 seen += len(items)
             yield page
-            token = page.get(paging.output_token)
+            if paging.more_results is not None and not page.get(paging.more_results):
+                return
+            token = jmespath.search(paging.output_token, page)
             if not token:
                 return
             params[paging.input_token] = token

@@ -1,6 +1,7 @@
-"""S3's PutObject, CopyObject, DeleteObject, GetObject, HeadObject and ListObjectsV2 through
-the context's writes and reads (continuation tokens: opaque to the handler), and the
-list_objects_v2 paginator.
+"""S3's PutObject, CopyObject, DeleteObject, GetObject, HeadObject, ListObjects and
+ListObjectsV2 through the context's writes and reads (continuation tokens: opaque to the
+handler), and their paginators. boto3's managed transfers and presigned URLs are in
+s3_transfers.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import base64
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import (
     ParamValidationError,
     _aws_error,
@@ -117,6 +119,25 @@ def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) 
     return _answer(out, {})
 
 
+def _s3_list_objects(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    for name in ("Delimiter", "EncodingType"):
+        if p.get(name):
+            raise _refuse("ListObjects", f"does not take {name}")
+    marker = p.get("Marker")
+    try:
+        out = ctx.list_objects(p["Bucket"], p.get("Prefix", ""), p.get("MaxKeys", 1000), marker)
+    except ClientError as exc:
+        # The context answers as ListObjectsV2; this call is ListObjects.
+        raise ClientError(exc.response, "ListObjects") from None
+    # ListObjects (version 1) answers no KeyCount, the Marker only when one was sent, and
+    # NextMarker only with a Delimiter (S3 API Reference, ListObjects), which is refused
+    # here: the next page starts after the last key listed, as botocore's paginator reads it.
+    answer = {k: v for k, v in out.items() if k not in ("KeyCount", "StartAfter")}
+    if marker is not None:
+        answer["Marker"] = marker
+    return _answer(answer, {})
+
+
 OPERATIONS: dict[str, Operation] = {
     "put_object": Operation(
         "PutObject",
@@ -154,6 +175,20 @@ OPERATIONS: dict[str, Operation] = {
         {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
         _s3_head_object,
     ),
+    "list_objects": Operation(
+        "ListObjects",
+        {
+            "Bucket": P("string", True),
+            "Delimiter": P("string"),
+            "EncodingType": P("string"),
+            "Marker": P("string"),
+            "MaxKeys": P("integer"),
+            "Prefix": P("string"),
+            "RequestPayer": P("string"),
+            "ExpectedBucketOwner": P("string"),
+        },
+        _s3_list_objects,
+    ),
     "list_objects_v2": Operation(
         "ListObjectsV2",
         {
@@ -174,5 +209,14 @@ OPERATIONS: dict[str, Operation] = {
 PAGINATORS = {
     "list_objects_v2": Paging(
         "ContinuationToken", "NextContinuationToken", "MaxKeys", ("Contents", "CommonPrefixes")
+    ),
+    # ListObjects pages by Marker: the NextMarker, or else the last key listed, while
+    # IsTruncated.
+    "list_objects": Paging(
+        "Marker",
+        "NextMarker || Contents[-1].Key",
+        "MaxKeys",
+        ("Contents", "CommonPrefixes"),
+        more_results="IsTruncated",
     ),
 }

@@ -1,9 +1,11 @@
-"""SNS's Publish through `context.notify`."""
+"""SNS's Publish and PublishBatch through `context.notify`."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import _aws_error, _refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
@@ -25,17 +27,82 @@ def _sns_publish(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict
             "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
             call,
         )
-    if p.get("MessageStructure") is not None:
+    return _answer(_publish_one(ctx, p["TopicArn"], p, call), {})
+
+
+def _publish_one(
+    ctx: HandlerContext, topic: str, entry: dict[str, Any], call: str
+) -> dict[str, Any] | None:
+    """One message published through `context.notify`: what it answered."""
+    if entry.get("MessageStructure") is not None:
         raise _refuse(call, "does not take MessageStructure (a message per protocol)")
-    result = ctx.notify(
-        p["TopicArn"],
-        p["Message"],
-        subject=p.get("Subject"),
-        attributes=_sqs_attributes(p.get("MessageAttributes"), call, sns=True),
-        group=p.get("MessageGroupId"),
-        dedup_id=p.get("MessageDeduplicationId"),
+    return ctx.notify(
+        topic,
+        entry["Message"],
+        subject=entry.get("Subject"),
+        attributes=_sqs_attributes(entry.get("MessageAttributes"), call, sns=True),
+        group=entry.get("MessageGroupId"),
+        dedup_id=entry.get("MessageDeduplicationId"),
     )
-    return _answer(result, {})
+
+
+# PublishBatch takes at most 10 entries; an entry's Id is at most 80 alphanumeric characters,
+# hyphens and underscores (SNS API Reference, PublishBatch, PublishBatchRequestEntry).
+MAX_BATCH = 10
+_BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def _batch_error(code: str, message: str) -> ClientError:
+    return _aws_error(code, message, "PublishBatch")
+
+
+def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    call = "PublishBatch"
+    entries = p["PublishBatchRequestEntries"]
+    # SNS refuses the whole batch for these, before it publishes any entry (the error
+    # shapes' descriptions in the SNS API Reference, PublishBatch "Errors").
+    if not entries:
+        raise _batch_error("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+    if len(entries) > MAX_BATCH:
+        raise _batch_error(
+            "TooManyEntriesInBatchRequest",
+            f"The batch request contains more entries than permissible (more than {MAX_BATCH}).",
+        )
+    seen: set[str] = set()
+    for entry in entries:
+        if not _BATCH_ID.fullmatch(entry["Id"]):
+            raise _batch_error(
+                "InvalidBatchEntryId",
+                "The Id of a batch entry in a batch request doesn't abide by the specification.",
+            )
+        if entry["Id"] in seen:
+            raise _batch_error(
+                "BatchEntryIdsNotDistinct",
+                "Two or more batch entries in the request have the same Id.",
+            )
+        seen.add(entry["Id"])
+    successful: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for entry in entries:
+        try:
+            result = _publish_one(ctx, p["TopicArn"], entry, call)
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code.startswith("AuthorizationError") or code.startswith("AccessDenied"):
+                raise  # the role's refusal is the request's, not an entry's
+            failed.append(
+                {
+                    "Id": entry["Id"],
+                    "Code": code,
+                    "Message": exc.response["Error"]["Message"],
+                    "SenderFault": True,
+                }
+            )
+            continue
+        successful.append({"Id": entry["Id"], **(result or {})})
+    # SNS's query (XML) answer has both lists, an empty one as an empty element, which
+    # botocore reads as [].
+    return _answer(None, {"Successful": successful, "Failed": failed})
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -53,5 +120,25 @@ OPERATIONS: dict[str, Operation] = {
             "MessageGroupId": P("string"),
         },
         _sns_publish,
+    ),
+    "publish_batch": Operation(
+        "PublishBatch",
+        {
+            "TopicArn": P("string", True),
+            "PublishBatchRequestEntries": P(
+                "list",
+                True,
+                {
+                    "Id": P("string", True),
+                    "Message": P("string", True),
+                    "Subject": P("string"),
+                    "MessageStructure": P("string"),
+                    "MessageAttributes": P("map"),
+                    "MessageDeduplicationId": P("string"),
+                    "MessageGroupId": P("string"),
+                },
+            ),
+        },
+        _sns_publish_batch,
     ),
 }

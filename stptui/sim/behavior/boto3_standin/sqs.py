@@ -1,6 +1,7 @@
 """SQS's operations: SendMessage and SendMessageBatch through `context.send` (with SQS's MD5
 digests and its words for bad message attributes), DeleteMessage and DeleteMessageBatch
-through `context.delete_message`, and GetQueueUrl.
+through `context.delete_message`, GetQueueUrl, and ReceiveMessage and
+ChangeMessageVisibility for a handler that polls a queue itself.
 """
 
 from __future__ import annotations
@@ -277,6 +278,65 @@ def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -
     return _answer(None, {"QueueUrl": url})
 
 
+# ReceiveMessage's long poll waits at most 20 seconds (SQS API Reference, ReceiveMessage).
+MAX_WAIT_S = 20
+
+
+def _wanted(names: list[Any] | None, name: str) -> bool:
+    """Whether a receive's list of attribute names asks for `name`: `All`, `.*`, a
+    `prefix.*` or the name itself (SQS API Reference, ReceiveMessage)."""
+    for asked in names or ():
+        if not isinstance(asked, str):
+            continue
+        if asked in ("All", ".*", name) or (asked.endswith(".*") and name.startswith(asked[:-1])):
+            return True
+    return False
+
+
+def _as_asked(message: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
+    """A received message with the attributes the receive asked for only, as SQS answers."""
+    out = {k: message[k] for k in ("MessageId", "ReceiptHandle", "MD5OfBody", "Body")}
+    system = [*(p.get("AttributeNames") or ()), *(p.get("MessageSystemAttributeNames") or ())]
+    attributes = {k: v for k, v in message["Attributes"].items() if "All" in system or k in system}
+    if attributes:
+        out["Attributes"] = attributes
+    user = {
+        k: v
+        for k, v in message.get("MessageAttributes", {}).items()
+        if _wanted(p.get("MessageAttributeNames"), k)
+    }
+    if user:
+        # The digest of the attributes answered (an SDK checks it against them).
+        out["MD5OfMessageAttributes"] = _attributes_md5(user)
+        out["MessageAttributes"] = user
+    return out
+
+
+def _sqs_receive_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    wait = p.get("WaitTimeSeconds")
+    if wait is not None and not 0 <= wait <= MAX_WAIT_S:
+        raise _aws_error(
+            "InvalidParameterValue",
+            f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and "
+            f"<= {MAX_WAIT_S}, if provided.",
+            "ReceiveMessage",
+        )
+    messages = ctx.receive_message(
+        p["QueueUrl"], p.get("MaxNumberOfMessages", 1), p.get("VisibilityTimeout")
+    )
+    # An empty receive answers no Messages key at all, as boto3 gives it.
+    if not messages:
+        return _answer(None, {})
+    return _answer(None, {"Messages": [_as_asked(m, p) for m in messages]})
+
+
+def _sqs_change_message_visibility(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    ctx.change_message_visibility(p["QueueUrl"], p["ReceiptHandle"], p["VisibilityTimeout"])
+    return _answer(None, {})
+
+
 _ENTRY = {"Id": P("string", True), **_SEND_MEMBERS}
 
 
@@ -313,5 +373,28 @@ OPERATIONS: dict[str, Operation] = {
         "GetQueueUrl",
         {"QueueName": P("string", True), "QueueOwnerAWSAccountId": P("string")},
         _sqs_get_queue_url,
+    ),
+    "receive_message": Operation(
+        "ReceiveMessage",
+        {
+            "QueueUrl": P("string", True),
+            "AttributeNames": P("list"),
+            "MessageSystemAttributeNames": P("list"),
+            "MessageAttributeNames": P("list"),
+            "MaxNumberOfMessages": P("integer"),
+            "VisibilityTimeout": P("integer"),
+            "WaitTimeSeconds": P("integer"),
+            "ReceiveRequestAttemptId": P("string"),
+        },
+        _sqs_receive_message,
+    ),
+    "change_message_visibility": Operation(
+        "ChangeMessageVisibility",
+        {
+            "QueueUrl": P("string", True),
+            "ReceiptHandle": P("string", True),
+            "VisibilityTimeout": P("integer", True),
+        },
+        _sqs_change_message_visibility,
     ),
 }
