@@ -61,6 +61,7 @@ MODULE_GROUPS = {
     "lint_tables": "stack",
     "lint_logs": "stack",
     "lint_alarms": "stack",
+    "lint_failures": "stack",
 }
 # Every code the behaviours file's modules emit is in this group (their YAML's own codes come
 # from the config loader, whose group they keep).

@@ -864,6 +864,47 @@ CODES: dict[str, CodeInfo] = {
                 "queue too early.",
                 "Set `maxReceiveCount: 5` or more.",
             ),
+            "queue-no-dlq": _stack(
+                "info",
+                "A queue a function consumes (an `sqs` event) has no dead-letter queue: no "
+                "`redrivePolicy`, so no `maxReceiveCount`. A message the function fails (a "
+                "poison message) is received again each time its visibility timeout ends, "
+                "until its retention ends (`messageRetentionPeriodSeconds`, 4 days by "
+                "default): thousands of failed invocations, each failing its batch-mates too; "
+                "on a FIFO queue its message group waits all that time. AWS advises a "
+                'dead-letter queue (SQS developer guide, "Capturing problematic messages"; '
+                "Stacktape offers it as a console guardrail). In stptui, `show queue QUEUE` says "
+                "the queue has none, and `explain MESSAGE_ID` shows a failing message's receives "
+                "and when its retention ends.",
+                "Add `redrivePolicy: {targetSqsQueueName: jobsDlq, maxReceiveCount: 5}` to "
+                "the queue's `properties` and a queue `jobsDlq: {type: sqs-queue}` (with "
+                "`fifoEnabled: true` for a FIFO queue); nothing to fix if retrying until the "
+                "retention ends is what you want.",
+            ),
+            "stream-retries-forever": _stack(
+                "info",
+                "A function's `kinesis-stream` or `dynamo-db-stream` event has no "
+                "`maximumRetryAttempts`, or -1 (Lambda's default either way): a batch the "
+                "function fails is retried until its records expire from the stream (24 hours "
+                "by default), and the shard's later records wait behind it all that time. An "
+                "`onFailure` destination gets nothing then, as it only gets batches whose "
+                "retries are used up. `show stream` (`show table` for a table's stream) shows "
+                "the retries of the batch blocking each shard.",
+                "Set `maximumRetryAttempts: 3` and `bisectBatchOnFunctionError: true` on the "
+                "event, and `onFailure: {type: sqs, arn: $ResourceParam('failedRecords', "
+                "'arn')}` to keep what is given up.",
+            ),
+            "delivery-failure-not-function-failure": _stack(
+                "info",
+                "A function's `event-bus` or `sns` event has an `onDeliveryFailure` queue, but "
+                "the function has no `destinations.onFailure`. That queue gets only the events "
+                "EventBridge or SNS could not hand to Lambda (throttling, a missing "
+                "permission); an event the function fails is retried twice by Lambda and then "
+                "dropped. `explain EVENT_ID` in stptui shows the three attempts and the drop.",
+                "Add `destinations: {onFailure: $ResourceParam('failedEvents', 'arn')}` to the "
+                "function's `properties`: Lambda sends it an invocation record with the event "
+                "as `requestPayload`.",
+            ),
             "visibility-timeout-too-short": _stack(
                 "error",
                 "A queue's visibility timeout is shorter than its consumer's timeout (for a "

@@ -23,6 +23,7 @@ from stptui.config.directives import Placeholder, ResourceParamValue
 from stptui.config.envvars import CDN_PARAMS, injected_params
 from stptui.config.lint_alarms import AlarmChecks
 from stptui.config.lint_compute import LOAD_BALANCER_TYPES, ComputeChecks
+from stptui.config.lint_failures import MIN_GUIDED_RECEIVE_COUNT, FailureChecks
 from stptui.config.lint_listener_access import ListenerAccessChecks
 from stptui.config.lint_listener_rules import ListenerRuleChecks
 from stptui.config.lint_logs import LogChecks
@@ -176,7 +177,6 @@ BATCH_TRIGGER_FUNCTION_TIMEOUT_S = 10
 HTTP_INTEGRATION_TIMEOUT_S = 30
 # AWS's SQS event source mapping guidance (aws-semantics §2).
 VT_GUIDANCE_FACTOR = 6
-MIN_GUIDED_RECEIVE_COUNT = 5
 FIFO_MAX_BATCH = 10
 # The sqs event's batching window, as Stacktape spells it and as normalize accepts it.
 _WINDOW_KEYS = (
@@ -392,6 +392,7 @@ class _Linter(
     StateMachineChecks,
     LogChecks,
     AlarmChecks,
+    FailureChecks,
 ):
     """One pass over a stack; collects diagnostics in `self.diags`."""
 
@@ -1774,6 +1775,7 @@ class _Linter(
         self.check_redrive_cycles(queues)
         for q in queues:
             self.check_consumers(q)
+        self.check_failure_handling(queues)
         self.check_http(routed)
         self.check_route_settings(routed)
         self.check_newest_routes(workloads)

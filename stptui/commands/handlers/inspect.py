@@ -73,14 +73,16 @@ from stptui.commands.registry import (
 from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
-from stptui.config.model import CONTAINER_SERVICE_TYPES
+from stptui.config.model import CONTAINER_SERVICE_TYPES, Function
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import (
     MIN_PREFIX,
+    WHY_WIDTH,
     Chain,
+    cut,
     dead_letter_why,
     distinct_prefixes,
     explain,
@@ -90,7 +92,7 @@ from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.sim.trace_index import OBJECT_KINDS, trace_index
-from stptui.textsafe import Shown, quoted, shown
+from stptui.textsafe import Shown, one_line, quoted, shown
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -534,6 +536,12 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         lines.append(f"oldest message enqueued {iso_ms(now - age)} ({ago})")
     if q.dlq is not None:
         lines.append(f"dead-letter queue {q.dlq.name} after {q.max_receive_count} receives")
+    elif readers := [s.fn.name for s in sim.event_sources if s.queue is q]:
+        # What `validate` says as queue-no-dlq, where an on-call looks for the DLQ.
+        lines.append(
+            f"no dead-letter queue: a message {readers[0]} fails is received again until its "
+            f"retention ends; `explain ID` says why it is still here"
+        )
     if q.sources:
         lines.append(f"dead-letter queue of {names(s.name for s in q.sources)}")
         if stats["visible"]:
@@ -917,6 +925,34 @@ def _retry_why(sim: Simulator, chain: Chain, key: str) -> str | None:
     return retry_why(chain.records, msg.id, msg.queue.name, msg.receive_count, until)
 
 
+def _dropped_why(sim: Simulator, chain: Chain) -> str | None:
+    """The `why:` line of an asynchronous event Lambda gave up on for a function with no
+    `destinations.onFailure` (where an on-call looks for it in an onDeliveryFailure queue
+    in vain), or None."""
+    dropped = next((r for r in reversed(chain.records) if r.kind == tk.INVOCATION_DISCARDED), None)
+    fn = sim.stack.resources.get(dropped.resource) if dropped is not None else None
+    if dropped is None or not isinstance(fn, Function) or fn.on_failure is not None:
+        return None
+    errors = list(
+        dict.fromkeys(
+            cut(one_line(f"{r.get('error')}: {r.get('error_message')}"), WHY_WIDTH)
+            for r in chain.records
+            if r.kind == tk.INVOCATION_FAILED and r.resource == fn.name
+        )
+    )
+    failed = f"; {fn.name} failed with {'; '.join(errors)}" if errors else ""
+    also = (
+        " (its onDeliveryFailure queue gets only what could not be delivered to it)"
+        if any(getattr(t, "on_delivery_failure", None) is not None for t in fn.events)
+        else ""
+    )
+    return (
+        f"why: dropped after {dropped.get('attempts')} attempts ({dropped.get('condition')})"
+        f"{failed}; {fn.name} has no destinations.onFailure, so Lambda kept nothing of the "
+        f"event{also}"
+    )
+
+
 @command(
     "explain",
     "inspect",
@@ -947,7 +983,8 @@ def _retry_why(sim: Simulator, chain: Chain, key: str) -> str | None:
         "receives, the function or worker that failed them and the errors, and the size of "
         "the batch it shared (a poison message fails its batch-mates too); so does one "
         "received more than once and still in a queue without a dead-letter queue, with the "
-        "instant its retention ends (when SQS deletes it if no consumer has)."
+        "instant its retention ends (when SQS deletes it if no consumer has), and an "
+        "asynchronous event Lambda dropped for a function with no destinations.onFailure."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -971,7 +1008,8 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
             return explain_execution(session.sim, execution)
         _not_explained(session.sim, key)
     lines = chain.lines()
-    if why := dead_letter_why(chain.records, key) or _retry_why(session.sim, chain, key):
+    why = dead_letter_why(chain.records, key) or _retry_why(session.sim, chain, key)
+    if why := why or _dropped_why(session.sim, chain):
         lines.insert(0, why)
     replayed = next(
         (
