@@ -53,6 +53,10 @@ START_HELP = (
     "for runs that repeat exactly)"
 )
 ALLOW_CODE_HELP = "run the Python handlers the behaviours file names (without it, none runs)"
+NO_WATCH_HELP = (
+    "do not reload when the stack, a file it includes, the behaviours file or (with "
+    "--allow-code) a handler module is saved with other content (`reload` still does)"
+)
 
 
 @contextlib.contextmanager
@@ -332,6 +336,7 @@ def _parser_open() -> argparse.ArgumentParser:
         action="store_true",
         help="print the graph instead of opening the terminal UI (also when not on a terminal)",
     )
+    p.add_argument("--no-watch", action="store_true", help=NO_WATCH_HELP)
     return p
 
 
@@ -411,6 +416,7 @@ def _parser_repl() -> argparse.ArgumentParser:
         action="store_true",
         help="ask before Ctrl-D leaves a session with unsaved commands",
     )
+    p.add_argument("--no-watch", action="store_true", help=NO_WATCH_HELP)
     return p
 
 
@@ -594,7 +600,9 @@ def cmd_open(argv: Sequence[str]) -> int:
     if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from stptui.tui.app import StptuiApp
 
-        StptuiApp(session, speed_index=speed, config_errors=errors_line).run()
+        StptuiApp(
+            session, speed_index=speed, config_errors=errors_line, watch=not args.no_watch
+        ).run()
         return 0
     from stptui import graph
     from stptui.commands.session import idle_note, starter_note
@@ -1045,6 +1053,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
             ),
             vi=args.vi,
             confirm_exit=args.confirm_exit,
+            watch=not args.no_watch,
         )
     )
 

@@ -1,7 +1,8 @@
 """A command that writes a file never writes over what the session was made from:
 `stptui run --trace` naming the script, the stack or the behaviours file, and `save` or
-`record` naming the stack or the behaviours file (and `save` naming the script being
-recorded), are refused before anything is opened; the file keeps every byte."""
+`record` naming the stack, a file its `$File` read or the behaviours file (and `save`
+naming the script being recorded), are refused before anything is opened; the file keeps
+every byte."""
 
 from __future__ import annotations
 
@@ -77,3 +78,21 @@ def test_save_refuses_the_script_being_recorded(stack: Path) -> None:
     execute(session, "send jobQueue hello")
     execute(session, "record stop")
     assert script.read_text(encoding="utf-8").endswith("send jobQueue hello\n")
+
+
+@pytest.mark.parametrize("verb", ["save", "record"])
+def test_save_and_record_refuse_a_file_the_stack_includes(tmp_path: Path, verb: str) -> None:
+    # `$File('limits.yml')` read it: a reload, or the next start, would read what was saved.
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n  jobQueue:\n    type: sqs-queue\n    properties:\n"
+        "      visibilityTimeoutSeconds: $File('limits.yml').visibility\n"
+    )
+    limits = tmp_path / "limits.yml"
+    limits.write_text("visibility: 30\n")
+    session = Session.open(tmp_path, start_ms=parse_instant(START))
+    with pytest.raises(CommandError) as info:
+        execute(session, f"{verb} {limits}")
+    assert info.value.message == (
+        f"{limits} is the included file of this session; writing there would replace it"
+    )
+    assert limits.read_text() == "visibility: 30\n"

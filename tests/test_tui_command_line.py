@@ -130,7 +130,7 @@ def test_keys_undo_redo_and_reload_and_an_edit_on_disk_is_noticed(tmp_path: Path
         await pilot.pause()
         assert "jobQueue: 2 messages" in drawn_text(queues.query_one("#message-caption"))
         config.write_text(config.read_text("utf-8").replace("jobQueue", "jobsQueue"))
-        app._watch_inputs()
+        app._notice_inputs()
         await pilot.pause()
         notes = [n.message for n in app._notifications]
         assert "stacktape.yml changed on disk: ctrl+r reloads" in " ".join(notes)

@@ -28,6 +28,8 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -316,6 +318,30 @@ def create_temporary(path: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(path.parent))
 
 
+def sha256_or_none(path: Path) -> str | None:
+    """`file_sha256`, or None for a file that cannot be read (gone, not a regular file)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file a session was made from: what it is, where, the SHA-256 of the bytes read
+    (None: none could be read, a `$File` of a missing file), and how to read its digest
+    now by the rules it was read with (the stack is read through a link, a `$File` never)."""
+
+    what: str
+    path: Path
+    digest: str | None
+    read: Callable[[Path], str | None] = sha256_or_none
+
+    def changed(self) -> bool:
+        """Whether the file on disk now differs from what the session read."""
+        return self.read(self.path) != self.digest
+
+
 class Session:
     """The state every front end (script runner, REPL, TUI) drives through `execute`."""
 
@@ -562,6 +588,7 @@ class Session:
         """The files this session was made from, by what they are: a command that writes a
         file (`save`, `record`, `--trace`) must not write over one of them."""
         files = [("stack", self.stack_path)]
+        files += [("included file", path) for path in self.stack.included_files]
         if self.behaviors_path is not None:
             files.append(("behaviours file", self.behaviors_path))
         return files
@@ -842,23 +869,31 @@ class Session:
         replay.run(fresh, lines, refusal)
         return fresh
 
+    def input_files(self) -> list[InputFile]:
+        """The files this session was made from, each with the digest of what was read:
+        the stack, every file its directives read (`$File`, `$FileRaw`), the behaviours
+        file and the Python modules its handlers imported from their folder (--allow-code,
+        helpers included, as they load)."""
+        from stptui.config.directives import included_digest
+
+        found = [InputFile("stack", self.stack_path, self.stack_sha256, sha256_or_none)]
+        found += [
+            InputFile("included file", path, digest, included_digest)
+            for path, digest in self.stack.included_files.items()
+        ]
+        if self.behaviors_path is not None and self.behaviors_sha256 is not None:
+            found.append(InputFile("behaviours file", self.behaviors_path, self.behaviors_sha256))
+        # A copy: the handlers' dict grows as they import helpers.
+        found += [
+            InputFile("handler module", path, digest)
+            for path, digest in list(self.code_sha256.items())
+        ]
+        return found
+
     def changed_inputs(self) -> list[tuple[str, Path]]:
         """The files this session was made from (what each is, its path) that have changed
-        on disk since it opened or was reloaded, or are gone: the stack, the behaviours file
-        and the Python modules its handlers imported from their folder (--allow-code)."""
-        found = [("stack", self.stack_path, self.stack_sha256)]
-        if self.behaviors_path is not None and self.behaviors_sha256 is not None:
-            found.append(("behaviours file", self.behaviors_path, self.behaviors_sha256))
-        found += [("handler module", path, digest) for path, digest in self.code_sha256.items()]
-        changed = []
-        for what, path, digest in found:
-            try:
-                same = file_sha256(path) == digest
-            except OSError:
-                same = False
-            if not same:
-                changed.append((what, path))
-        return changed
+        on disk since it opened or was reloaded, or are gone (`input_files`)."""
+        return [(f.what, f.path) for f in self.input_files() if f.changed()]
 
     def _adopt(self, other: Session) -> None:
         for sink in self.sinks:

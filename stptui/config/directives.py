@@ -859,9 +859,42 @@ _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 _HINT_NAMES = 5000
 
 
-def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
+def _read_text(
+    target: Path, shown: str, *, strip_bom: bool, read: dict[Path, str | None] | None = None
+) -> str:
     """A regular file's UTF-8 text; refuses links, devices, FIFOs, directories, files over
-    1 MB and the files of /proc, /sys and /dev. `shown` names the file in messages."""
+    1 MB and the files of /proc, /sys and /dev. `shown` names the file in messages. `read`
+    gets the SHA-256 of the bytes read at `target`, or None when none could be read."""
+    if read is not None:
+        read.setdefault(target, None)
+    data = _read_bytes(target, shown)
+    if read is not None:
+        read[target] = hashlib.sha256(data).hexdigest()
+    try:
+        return data.decode("utf-8-sig" if strip_bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        # valid up to the bad byte; a leading byte order mark takes no column in an editor
+        before = data[: exc.start].decode("utf-8-sig")
+        line, column = line_column(before, len(before))
+        raise _FileProblem(
+            f"the file is not UTF-8 text (byte {exc.start}) (see {shown}:{line}:{column})"
+        ) from None
+
+
+def included_digest(target: Path) -> str | None:
+    """The SHA-256 of the bytes `$File` or `$FileRaw` would read at `target` now, by the
+    same rules (no link, no device, at most 1 MB, no file of the operating system); None
+    when it would read none. What a session compares a file it read with: a link or a
+    file of /proc that the loader refused is not read here either."""
+    try:
+        return hashlib.sha256(_read_bytes(target, str(target), hint=False)).hexdigest()
+    except _FileProblem:
+        return None
+
+
+def _read_bytes(target: Path, shown: str, *, hint: bool = True) -> bytes:
+    """`_read_text`'s bytes and refusals; `hint`: a missing file's did-you-mean (a folder
+    listing) is made."""
     try:
         resolved = str(target.resolve())
     except RuntimeError:  # pathlib's "Symlink loop": a link to itself was a traceback
@@ -876,18 +909,20 @@ def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
     try:
         info = target.lstat()
     except FileNotFoundError:
-        hint = None
+        close = None
         try:
             # Sorted, and all of them or none: the file system lists a folder in an order of
             # its own, which would otherwise choose the names compared and, between names
             # differing only in case, the one suggested.
-            with os.scandir(target.parent) as entries:
-                names = sorted(e.name for e in islice(entries, _HINT_NAMES + 1))
-            close = did_you_mean(target.name, names) if len(names) <= _HINT_NAMES else None
-            hint = f"did you mean {close!r}?" if close else None
+            if hint:
+                with os.scandir(target.parent) as entries:
+                    names = sorted(e.name for e in islice(entries, _HINT_NAMES + 1))
+                close = did_you_mean(target.name, names) if len(names) <= _HINT_NAMES else None
         except OSError:
             pass
-        raise _FileProblem(f"{shown} does not exist", hint) from None
+        raise _FileProblem(
+            f"{shown} does not exist", f"did you mean {close!r}?" if close else None
+        ) from None
     except (OSError, ValueError) as exc:
         raise _FileProblem(
             f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
@@ -908,15 +943,7 @@ def _read_text(target: Path, shown: str, *, strip_bom: bool) -> str:
         raise _FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise _FileProblem(f"the file is over {MAX_FILE_BYTES:,} bytes")
-    try:
-        return data.decode("utf-8-sig" if strip_bom else "utf-8")
-    except UnicodeDecodeError as exc:
-        # valid up to the bad byte; a leading byte order mark takes no column in an editor
-        before = data[: exc.start].decode("utf-8-sig")
-        line, column = line_column(before, len(before))
-        raise _FileProblem(
-            f"the file is not UTF-8 text (byte {exc.start}) (see {shown}:{line}:{column})"
-        ) from None
+    return data
 
 
 def _parse_env(text: str) -> list[dict[str, str]]:
@@ -1746,7 +1773,7 @@ class _Resolver:
         shown = self._shown(_without_handler(written), target)
 
         def load() -> Any:
-            text = _read_text(target, shown, strip_bom=True)
+            text = _read_text(target, shown, strip_bom=True, read=self.loaded.files)
             if ext == "dotenv":
                 return _parse_env(text)
             if ext == "ini":
@@ -1781,7 +1808,9 @@ class _Resolver:
         target = self._file_target(written)
         shown = self._shown(written, target)
         result = self._cached_file(
-            "raw", target, lambda: _read_text(target, shown, strip_bom=False)
+            "raw",
+            target,
+            lambda: _read_text(target, shown, strip_bom=False, read=self.loaded.files),
         )
         if isinstance(result, _FileProblem):
             raise self._fail(

@@ -135,6 +135,10 @@ class LoadedYaml:
     includes: dict[DataPath, tuple[LoadedYaml, DataPath]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # The files `$File` and `$FileRaw` read for this document (and the files those include),
+    # each with the SHA-256 of the bytes read, or None when none could be read (missing,
+    # a link, too large): what a session built from it watches and compares.
+    files: dict[Path, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def pos(self, path: DataPath, *, key: bool = False, included: bool = True) -> Position:
         """Where `path` is written (its key when `key`), or its nearest written ancestor.

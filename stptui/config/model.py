@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from stptui.config.diagnostics import Diagnostic, Position
@@ -798,6 +799,12 @@ class Stack:
     def pos(self, path: DataPath, *, key: bool = False) -> Position:
         """The source position of a data path (its key when `key`)."""
         return self.source.pos(path, key=key)
+
+    @property
+    def included_files(self) -> dict[Path, str | None]:
+        """The files the config's directives (`$File`, `$FileRaw`) read, each with the
+        SHA-256 of the bytes read, or None when none could be read."""
+        return self.source.files
 
     def of_type(self, cls: type[R]) -> list[R]:
         """Every resource of a model class, in config order."""

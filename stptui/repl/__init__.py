@@ -35,6 +35,8 @@ class ReplOptions(StackOptions):
 
     vi: bool = False
     confirm_exit: bool = False
+    # Reload when a file the session was built from is saved (the interactive shell only).
+    watch: bool = True
 
 
 def main(
@@ -60,7 +62,7 @@ def main(
         return LineSession(session, stdin, stdout, stderr).run()
     from stptui.repl.app import Repl
 
-    return Repl(session, vi=opts.vi, confirm_exit=opts.confirm_exit).run()
+    return Repl(session, vi=opts.vi, confirm_exit=opts.confirm_exit, watch=opts.watch).run()
 
 
 def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:

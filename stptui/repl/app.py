@@ -15,14 +15,16 @@ back at the prompt.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 import time
+from functools import partial
 from types import FrameType
 from typing import Any
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.application import get_app
+from prompt_toolkit.application import get_app, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.buffer import ValidationState
 from prompt_toolkit.enums import DEFAULT_BUFFER
@@ -50,6 +52,7 @@ from stptui.commands import (
 from stptui.commands import registry as kinds
 from stptui.commands.result import make_console
 from stptui.commands.session import banner_lines, idle_note, starter_note
+from stptui.commands.watch import POLL_S, FileChange, InputWatcher
 from stptui.repl.completer import build_completer
 from stptui.repl.history import open_history
 from stptui.repl.lexer import lexer_for
@@ -207,8 +210,13 @@ class Repl:
         confirm_exit: bool = False,
         console: Console | None = None,
         history: History | None = None,
+        watch: bool = False,
     ) -> None:
+        """`watch`: while the prompt waits, reload when a file the session was built from
+        is saved with other content (`stptui repl` does, unless --no-watch)."""
         self.session = session
+        self.watcher: InputWatcher | None = InputWatcher() if watch else None
+        self.watch_every_s = POLL_S
         self.confirm_exit = confirm_exit
         self.printer = Printer(console or make_console())
         self.toolbar = Toolbar(session)
@@ -290,7 +298,7 @@ class Repl:
         pending = ""  # pasted commands that did not run: the next prompt holds them
         while True:
             try:
-                text = self.prompt.prompt(default=pending)
+                text = self.prompt.prompt(default=pending, pre_run=self._start_watching)
             except KeyboardInterrupt:
                 pending = ""
                 continue
@@ -302,6 +310,31 @@ class Repl:
         if self.session.recorder is not None:
             self.run_line("record stop")
         return 0
+
+    def _start_watching(self) -> None:
+        """While the prompt waits (a command runs with the prompt down, and an edit saved
+        meanwhile is seen at the next prompt), look at the session's files."""
+        if self.watcher is not None:
+            get_app().create_background_task(self._watch(self.watcher))
+
+    async def _watch(self, watcher: InputWatcher) -> None:
+        """Look at the files every `watch_every_s`, in a thread (a look reads what changed);
+        a change is reloaded with the prompt put aside and drawn again after, the line being
+        typed kept."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.watch_every_s)
+            # Here, on the session's thread: a reload or load replaces what it reads.
+            watcher.sync(self.session)
+            change = await loop.run_in_executor(None, watcher.poll)
+            if change is not None:
+                await run_in_terminal(partial(self._reload_for, change))
+
+    def _reload_for(self, change: FileChange) -> None:
+        """The `reload` a save asks for, run as if typed: its progress, Ctrl-C to cancel,
+        its answer or its refusal (the session then stays as it was)."""
+        self.printer.note(f"{change.text()}: reload", style="yellow")
+        self.run_line("reload")
 
     def _banner(self) -> None:
         s = self.session

@@ -48,6 +48,7 @@ from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.resume import RESUMABLE
 from stptui.commands.session import idle_note, init_line
+from stptui.commands.watch import POLL_S, FileChange, InputWatcher
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
@@ -130,7 +131,8 @@ MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
-# How often the app looks at the stack and behaviours files for an edit, in seconds.
+# How often the app looks at the stack and behaviours files for an edit, in seconds, when it
+# does not watch them (it hashes them: with watching, `stptui.commands.watch` stats them).
 WATCH_INPUTS_S = 1.0
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
@@ -447,13 +449,26 @@ class StptuiApp(App[None]):
     """The resource selected in every pane."""
 
     def __init__(
-        self, session: Session, *, speed_index: int = 0, config_errors: str | None = None
+        self,
+        session: Session,
+        *,
+        speed_index: int = 0,
+        config_errors: str | None = None,
+        watch: bool = False,
     ) -> None:
         """`config_errors`: what to say, as the UI opens, about the errors of the stack's
         config (how many, and the `stptui validate` line that lists them), which the UI
-        would otherwise show only as `(missing)` nodes."""
+        would otherwise show only as `(missing)` nodes. `watch`: reload when a file the
+        session was built from is saved with other content (`stptui` does, unless
+        --no-watch); otherwise a note says it changed."""
         super().__init__()
         self.session = session
+        # The files' watcher (None: a note says a file changed, ctrl+r reloads), and whether
+        # its look at the files runs in a thread worker now.
+        self.watcher: InputWatcher | None = InputWatcher() if watch else None
+        self._watch_looking = False
+        # What the watcher saw change, while the reload it started rebuilds.
+        self._reload_cause: FileChange | None = None
         self._config_errors = config_errors
         self.clock_command_budget_s = CLOCK_COMMAND_BUDGET_S
         self.live = LiveClock(session, speed_index=speed_index)
@@ -548,11 +563,90 @@ class StptuiApp(App[None]):
             )
         if (idle := idle_note(self.session.stack, bool(poll_edges(self.session)))) is not None:
             self.notify(idle, title="nothing to run", markup=False, timeout=OPENING_NOTE_S)
-        self.set_interval(WATCH_INPUTS_S, self._watch_inputs)
+        if self.watcher is not None:
+            self.set_interval(POLL_S, self._watch_inputs)
+        else:
+            self.set_interval(WATCH_INPUTS_S, self._notice_inputs)
 
     def _watch_inputs(self) -> None:
-        """Say once when the stack or behaviours file changes on disk, and how to run the
-        session on it: a file saved in an editor beside the app is the loop `reload` is for."""
+        """Look at the session's files in a thread worker, unless a look or a rebuild is
+        under way, or a screen that a rebuild would refuse is open (the look waits: the
+        change is acted on once they end)."""
+        watcher = self.watcher
+        if watcher is None or self._watch_looking or not self._may_reload():
+            return
+        # On this thread: it reads the session, which only this thread changes.
+        watcher.sync(self.session)
+        self._watch_looking = True
+        self.run_worker(
+            partial(self._look_at_inputs, watcher),
+            thread=True,
+            group="watch",
+            name="watch",
+            exit_on_error=False,
+        )
+
+    def _may_reload(self) -> bool:
+        """Whether a reload may start now: no rebuild runs, and no screen is open that
+        reads the simulation from elsewhere (the fast-forward's slices, the metrics view's
+        worker), which `_start_rebuild` refuses."""
+        return self.rebuilding is None and not any(
+            isinstance(s, FastForwardScreen | MetricsScreen) for s in self.screen_stack
+        )
+
+    def _look_at_inputs(self, watcher: InputWatcher) -> None:
+        # In the worker's thread: stat, and read what changed.
+        change = None
+        try:
+            change = watcher.poll()
+        finally:
+            if self.is_running:
+                self.call_from_thread(self._inputs_looked_at, change)
+
+    def _inputs_looked_at(self, change: FileChange | None) -> None:
+        """A look ended: a change is reloaded as ctrl+r reloads it, and a note says what
+        changed and what the reload did (or why it did not)."""
+        self._watch_looking = False
+        if change is None or self.watcher is None:
+            return
+        if not self._may_reload():
+            # Opened while the look ran: the change waits for the next look after it.
+            self.watcher.put_back()
+            return
+        self._reload_cause = change
+        try:
+            result = self.run_command("reload")
+        except CommandError as exc:
+            self._reload_cause = None
+            self._say_reload(change, exc)
+            return
+        if self.rebuilding is None:
+            # Built here (--allow-code): it has ended.
+            self._reload_cause = None
+            self._say_reload(change, result)
+        else:
+            self._notify_replacing(
+                "reload", render_plain(result), title=f"{change.text()}: reloading"
+            )
+
+    def _say_reload(self, change: FileChange, outcome: CommandResult | CommandError) -> None:
+        """The note of a reload the watcher started: what changed, then what `reload` said."""
+        severity: SeverityLevel
+        if isinstance(outcome, RebuildCancelled):
+            title, severity = f"{change.text()}: cancelled", "warning"
+        elif isinstance(outcome, CommandError):
+            title, severity = f"{change.text()}: not reloaded", "error"
+        else:
+            self._notify_replacing(
+                "reload", render_plain(outcome) or "reloaded", title=f"{change.text()}: reloaded"
+            )
+            return
+        self._notify_replacing("reload", outcome.format(), title=title, severity=severity)
+
+    def _notice_inputs(self) -> None:
+        """Without watching: say once when the stack or behaviours file changes on disk, and
+        how to run the session on it: a file saved in an editor beside the app is the loop
+        `reload` is for."""
         changed = frozenset(path.name for _, path in self.session.changed_inputs())
         if changed and changed != self._inputs_noticed:
             names = ", ".join(sorted(changed))
@@ -1066,7 +1160,10 @@ class StptuiApp(App[None]):
         self.flush()
         self._show_clock()
         self.refresh_bindings()
-        if isinstance(failed, RebuildCancelled):
+        cause, self._reload_cause = self._reload_cause, None
+        if cause is not None and rebuild.verb == "reload":
+            self._say_reload(cause, failed if failed is not None else result or CommandResult())
+        elif isinstance(failed, RebuildCancelled):
             self._notify_replacing(rebuild.verb, failed.format(), title="cancelled")
         elif failed is not None:
             self._notify_replacing(

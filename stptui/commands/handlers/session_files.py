@@ -460,10 +460,11 @@ def _listed(lines: list[str]) -> str:
         "The simulation is rebuilt by replaying, from the stack's start, the commands before "
         "them (so ids, times and the trace are those the commands gave the first time); "
         "`redo` applies them again until anything else changes the simulation. The stack "
-        "and behaviours files (and, with --allow-code, the Python modules the handlers "
-        "loaded from their folder, helpers included) must be unchanged since the session "
-        "opened or was last reloaded. A long replay shows its progress; Ctrl-C in the REPL, "
-        "escape in the terminal UI, cancels it and leaves the session as it was."
+        "and behaviours files, the files the stack's $File and $FileRaw read (and, with "
+        "--allow-code, the Python modules the handlers loaded from their folder, helpers "
+        "included) must be unchanged since the session opened or was last reloaded. A long "
+        "replay shows its progress; Ctrl-C in the REPL, escape in the terminal UI, cancels "
+        "it and leaves the session as it was."
     ),
 )
 def cmd_undo(session: Session, call: Call) -> CommandResult:
@@ -625,11 +626,13 @@ RELOAD_ROWS = 20
     details=(
         "Edit stacktape.yml (a maxReceiveCount, a schedule, an event pattern) or the "
         "behaviours file, then reload: it lists which records the commands now cause more or "
-        "less often than before, and the config's new diagnostics. Python handlers "
-        "(--allow-code) and the helpers they import from their folder are imported again, "
-        "and an edited one is named. A command the new config refuses (a queue "
-        "renamed) stops the reload, naming it, and the simulation stays as it was; so does "
-        "a cancel (Ctrl-C in the REPL, escape in the terminal UI)."
+        "less often than before, and the config's new diagnostics. The files the stack's "
+        "$File and $FileRaw read are read again, Python handlers (--allow-code) and the "
+        "helpers they import from their folder imported again, and an edited one is named. "
+        "A command the new config refuses (a queue renamed) stops the reload, naming it, "
+        "and the simulation stays as it was; so does a cancel (Ctrl-C in the REPL, escape "
+        "in the terminal UI). The REPL and the terminal UI reload by themselves when one of "
+        "these files is saved with other content, unless opened with --no-watch."
     ),
 )
 def cmd_reload(session: Session, call: Call) -> CommandResult:
@@ -655,9 +658,14 @@ def _reloaded(session: Session, old: Session) -> CommandResult:
         f"{path.name} {'changed' if before != after else 'unchanged'}"
         for _, path, before, after in files
     )
-    # The Python modules (--allow-code: handler modules and their helpers) are named only
-    # when they changed: they may be many, and what the line is for is the file edited.
-    edited = [p for p, digest in old.code_sha256.items() if session.code_sha256.get(p) != digest]
+    # The files the stack's directives read ($File) and the Python modules (--allow-code:
+    # handler modules and their helpers) are named only when they changed: they may be
+    # many, and what the line is for is the file edited.
+    now_read = session.stack.included_files
+    edited = [
+        p for p, digest in old.stack.included_files.items() if now_read.get(p, digest) != digest
+    ]
+    edited += [p for p, digest in old.code_sha256.items() if session.code_sha256.get(p) != digest]
     said += "".join(f", {path.name} changed" for path in edited)
     if old.behaviors_path is None and session.behaviors_path is not None:
         # A behaviours file written next to the stack since it opened without one.
