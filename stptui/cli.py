@@ -352,6 +352,7 @@ def _parser_run() -> argparse.ArgumentParser:
             "stptui run stacktape.yml demo.stp --start 2026-01-05T08:00:00Z",
             "stptui run stacktape.yml demo.stp --seed 7 --trace trace.jsonl",
             "stptui run stacktape.yml demo.stp --keep-going --junit report.xml   # for CI",
+            "stptui run stacktape.yml demo.stp --save-on-failure demo-session.json",
             "echo 'advance 1h' | stptui run stacktape.yml -     # the script from a pipe",
         ),
         description="Run a script of commands (one per line, # comments) against a stack on "
@@ -387,6 +388,13 @@ def _parser_run() -> argparse.ArgumentParser:
         help="also write a JUnit XML report for CI, each `expect` line a test case "
         "(written however the run ends)",
     )
+    p.add_argument(
+        "--save-on-failure",
+        metavar="FILE",
+        help="when the run fails (exit 1, 2, 130 or 143), save the session as `save FILE` "
+        "does, to open with `stptui repl STACK` then `load FILE`; a session file of an "
+        "earlier run there is removed when the run starts",
+    )
     return p
 
 
@@ -400,9 +408,9 @@ def _parser_repl() -> argparse.ArgumentParser:
         description="An interactive shell over the command language, with completion, "
         "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
         "are read line by line and the exit code is that of `stptui run`: 0, 1 at the first "
-        "failed `expect`, 2 on a command error. When stdin is a terminal but stdout is not, a "
-        "plain line mode: prompts on stderr, `stptui run`'s output on stdout, and the session "
-        "goes on after errors.",
+        "failed `expect`, 2 on a command error, 143 on SIGTERM. When stdin is a terminal but "
+        "stdout is not, a plain line mode: prompts on stderr, `stptui run`'s output on stdout, "
+        "and the session goes on after errors.",
     )
     p.add_argument("stack", nargs="?", help=OPEN_STACK_HELP)
     _add_stack_options(p)
@@ -845,6 +853,7 @@ def cmd_run(argv: Sequence[str]) -> int:
         trace=args.trace,
         keep_going=args.keep_going,
         junit=args.junit,
+        save_on_failure=args.save_on_failure,
     )
     return run_from_files(opts)
 

@@ -97,3 +97,36 @@ def test_a_repeated_body_that_lost_its_quotes_is_refused() -> None:
     # Quoted, and typed without quotes inside, the words are sent as typed.
     execute(session, "repeat 3 send jobQueue '{\"orderId\": {i}}'")
     execute(session, "repeat 3 send jobQueue {orderId:{i}}")
+
+
+REPEATED = (COMBINED, None, [], 'repeat 3 --every 1s send jobQueue {"orderId":{i}}', None)
+
+
+@pytest.mark.parametrize(("stack", "behaviors", "before", "line", "sent"), [*BARE, REPEATED])
+def test_the_repl_flags_it_before_enter_as_the_command_would(
+    stack: Path, behaviors: Path | None, before: list[str], line: str, sent: str | None
+) -> None:
+    # The REPL's check of the line on Enter used to let it through, to be refused only
+    # once it ran; it now keeps the line for mending, its cursor at the body, with the
+    # command's own words.
+    from stptui.repl.validator import check
+
+    session = opened(stack, behaviors, before)
+    problem = check(session, line)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    err = info.value
+    assert problem is not None and err.located is not None
+    assert (problem.message, problem.hint) == (err.message, err.hint)
+    assert problem.position == err.located.point
+    assert line[problem.position] in "{["  # the body as typed
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["send jobQueue '{\"orderId\": 2}'", "send jobQueue {orderId:2}", "log api '[\"a\"]'"],
+)
+def test_the_repl_lets_text_as_typed_through(line: str) -> None:
+    from stptui.repl.validator import check
+
+    assert check(opened(COMBINED, None, []), line) is None

@@ -177,3 +177,34 @@ def test_a_real_sigterm_to_the_process(tmp_path: Path) -> None:
     ), err
     suite = ET.fromstring((tmp_path / "r.xml").read_bytes()).find("testsuite")
     assert suite is not None and suite.get("errors") == "1"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_real_sigterm_to_a_piped_repl(tmp_path: Path) -> None:
+    """`stptui repl` with its commands from a pipe runs them as `stptui run -` does, and a
+    SIGTERM there says where the run was and exits 143, where the process used to be
+    killed by the signal at once, without a word."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stptui", "repl", str(JOB_QUEUE), "--start", START],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("send jobQueue '{\"orderId\": 1}'\nexpect queue.jobQueue.depth == 1\n")
+    proc.stdin.flush()
+    for line in proc.stdout:
+        if line.startswith("ok: queue.jobQueue.depth == 1"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    # Line 2 has printed its answer: the signal finds it ending, or the run reading line 3.
+    assert re.fullmatch(
+        r"<stdin>(:2: terminated \(SIGTERM\)|: terminated \(SIGTERM\) after line 2,) "
+        r"with the clock at 2026-01-05T08:00:00\.000Z\n",
+        err,
+    ), err

@@ -12,7 +12,9 @@ command error still stops it (exit 2): the lines after it would run on a state t
 did not mean. The script `-` is read from standard input. With `junit` (`--junit FILE`)
 the run also writes a JUnit XML report (stptui.commands.junit), whatever its end.
 SIGTERM (a CI job's timeout or cancel) ends the run as Ctrl-C does, its report written,
-with exit 143 (see `sigterm_interrupts`).
+with exit 143 (see `sigterm_interrupts`). With `save_on_failure` (`--save-on-failure
+FILE`) a run that fails saves its session to FILE as `save FILE` does, and one that passes
+leaves none there (see `_Keeper`).
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ from stptui.commands.session import (
     Session,
     SessionError,
     same_file,
+    stack_option_words,
 )
 from stptui.sim.clock import fewer_collections, iso_ms
 from stptui.sim.trace import JsonlWriter, Writable
-from stptui.textsafe import printable
+from stptui.textsafe import printable, quote_word, typed_words
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -92,6 +95,7 @@ class ScriptOptions(StackOptions):
     trace: str | None = None
     keep_going: bool = False
     junit: str | None = None
+    save_on_failure: str | None = None
 
 
 class NotUtf8Error(ValueError):
@@ -469,6 +473,19 @@ def interruption() -> str:
     return "terminated (SIGTERM)" if _TERMINATED else "interrupted (Ctrl-C)"
 
 
+def terminable(run: Callable[[], int]) -> int:
+    """`run()`'s exit code, SIGTERM interrupting it as Ctrl-C does (`sigterm_interrupts`):
+    EXIT_TERMINATED once the run has said where it stopped. Ctrl-C's KeyboardInterrupt is
+    raised on (the caller exits 130)."""
+    with sigterm_interrupts():
+        try:
+            return run()
+        except KeyboardInterrupt:
+            if not _TERMINATED:
+                raise
+            return EXIT_TERMINATED
+
+
 def run_from_files(
     opts: ScriptOptions,
     out: TextIO | None = None,
@@ -478,13 +495,7 @@ def run_from_files(
     """Open the stack, read the script (`-`: standard input, read as it runs), run it
     (writing the trace and the JUnit report if asked); the exit code. SIGTERM ends the
     run as Ctrl-C does, with EXIT_TERMINATED (Ctrl-C's KeyboardInterrupt is raised on)."""
-    with sigterm_interrupts():
-        try:
-            return _run_from_files(opts, out, err, stdin)
-        except KeyboardInterrupt:
-            if not _TERMINATED:
-                raise
-            return EXIT_TERMINATED
+    return terminable(lambda: _run_from_files(opts, out, err, stdin))
 
 
 def _run_from_files(
@@ -495,16 +506,47 @@ def _run_from_files(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    refusals = []
+    if opts.save_on_failure is not None:
+        refusals.append((opts.save_on_failure, _save_refusal(opts)))
+    if opts.junit is not None:
+        refusals.append((opts.junit, _junit_refusal(opts)))
+    for path, refusal in refusals:
+        if refusal is not None:
+            err.write(f"{printable(path)}: {refusal}\n")
+            return EXIT_ERROR
+    keeper = None
+    if opts.save_on_failure is not None:
+        keeper = _Keeper(opts)
+        if not keeper.clear(err):
+            return EXIT_ERROR
+    try:
+        code = _run_reported(opts, out, err, stdin, keeper)
+    except KeyboardInterrupt:
+        if keeper is not None:
+            keeper.save(err)
+        raise
+    if keeper is not None and code != EXIT_OK and not keeper.save(err):
+        # As a JUnit report that cannot be written: the run's artifact is missing.
+        return EXIT_ERROR
+    return code
+
+
+def _run_reported(
+    opts: ScriptOptions,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO | None,
+    keeper: _Keeper | None,
+) -> int:
+    """The run, with its JUnit report written (when asked for) however it ends."""
     if opts.junit is None:
-        return _run(opts, out, err, stdin, None)
+        return _run(opts, out, err, stdin, None, keeper)
     from stptui.commands.junit import JunitReport, Tee
 
-    if (refusal := _junit_refusal(opts)) is not None:
-        err.write(f"{printable(opts.junit)}: {refusal}\n")
-        return EXIT_ERROR
     report = JunitReport(opts.junit, STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script)
     try:
-        code = _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report)
+        code = _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report, keeper)
     except KeyboardInterrupt:
         report.aborted(interruption())
         report.skip_rest()
@@ -540,6 +582,140 @@ def _junit_refusal(opts: ScriptOptions) -> str | None:
     return None
 
 
+def _save_refusal(opts: ScriptOptions) -> str | None:
+    """Why --save-on-failure cannot name its file, found before anything runs (the file is
+    removed at the start, so it must be no other file of the run, nor any file but a
+    session file); None when it can."""
+    assert opts.save_on_failure is not None
+    target = Path(opts.save_on_failure)
+    given = [("script", opts.script)] if opts.script != STDIN_SCRIPT else []
+    given += [("stack", opts.stack), ("behaviours file", opts.behaviors or "")]
+    given += [("JUnit report", opts.junit or ""), ("trace", opts.trace or "")]
+    for what, path in given:
+        if path and (same_file(target, Path(path)) or target.absolute() == Path(path).absolute()):
+            return (
+                f"--save-on-failure names the {what} of this run; save the session to a "
+                "file of its own, e.g. --save-on-failure session.json"
+            )
+    if target.is_dir():
+        return (
+            "--save-on-failure names a directory; give a file name, e.g. "
+            "--save-on-failure session.json"
+        )
+    if not target.parent.is_dir():
+        return f"no directory {printable(str(target.parent))} for the session file; create it first"
+    try:
+        info = target.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return "--save-on-failure names something that is not a regular file; give a file name"
+    from stptui.commands.session import is_session_file
+
+    if not is_session_file(target):
+        # The file is removed when the run starts: only a session file is fair game.
+        return (
+            "--save-on-failure names a file that is not a session file, which the run would "
+            "remove or replace; give the name of a new file, e.g. --save-on-failure session.json"
+        )
+    return None
+
+
+class _Lines:
+    """A run's lines as `run_script` takes them, noting whether the run is between two
+    (reading the next) or inside one: a command stopped midway leaves the simulation
+    where no replay of the session's log leads."""
+
+    def __init__(self, lines: Iterable[tuple[int, str]]) -> None:
+        self._lines = lines
+        self.between = True
+        self.n = 0  # the script's line running, or the last that ran
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        it = iter(self._lines)
+        while True:
+            self.between = True
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            self.between = False
+            self.n = item[0]
+            yield item
+
+
+class _Keeper:
+    """`--save-on-failure FILE`: the run's session, saved to FILE when the run fails."""
+
+    def __init__(self, opts: ScriptOptions) -> None:
+        assert opts.save_on_failure is not None
+        self.opts = opts
+        self.path = opts.save_on_failure
+        self.session: Session | None = None
+        self.lines: _Lines | None = None
+        # The script's run returned: the session is where its log leads.
+        self.ended = False
+
+    def follow(self, session: Session, lines: Iterable[tuple[int, str]]) -> _Lines:
+        """The run's lines, followed, on `session`."""
+        self.session = session
+        self.lines = _Lines(lines)
+        return self.lines
+
+    def clear(self, err: TextIO) -> bool:
+        """Remove the session file an earlier run left: after the run the file is this
+        run's, or absent, as CI uploads it. False, with one line on stderr, when it
+        cannot be removed."""
+        try:
+            Path(self.path).unlink(missing_ok=True)
+        except OSError as exc:
+            err.write(
+                f"{printable(self.path)}: cannot remove the session file of an earlier run: "
+                f"{printable(exc.strerror or str(exc))}\n"
+            )
+            return False
+        return True
+
+    def save(self, err: TextIO) -> bool:
+        """Save the session as `save FILE` does, saying where on stderr; False, with one
+        line on stderr, when it cannot be saved. Nothing when the stack never opened."""
+        session = self.session
+        if session is None:
+            return True
+        prog = "stptui run"
+        before = ""
+        if not self.ended and self.lines is not None and not self.lines.between:
+            # Stopped inside a command (Ctrl-C, SIGTERM): `load` would refuse the
+            # simulation as it stands, which its log does not replay to. The log replayed
+            # is the session before that line.
+            before = f" as it stood before line {self.lines.n}"
+            try:
+                session.rewind(0).run()
+            except KeyboardInterrupt:
+                err.write(f"{prog}: the session was not saved: interrupted again\n")
+                raise
+            except CommandError as exc:
+                err.write(f"{prog}: cannot save the session: {printable(exc.message)}\n")
+                return False
+        try:
+            session.save(self.path)
+        except CommandError as exc:
+            err.write(f"{prog}: cannot save the session: {printable(exc.message)}\n")
+            return False
+        n = len(session.log)
+        words = ["stptui", "repl", self.opts.stack]
+        words += stack_option_words(self.opts.stage, self.opts.region, self.opts.project)
+        if session.allow_code:
+            behaviors = [] if self.opts.behaviors is None else ["--behaviors", self.opts.behaviors]
+            words += [*behaviors, "--allow-code"]
+        err.write(
+            f"{prog}: saved the session{before} to {printable(self.path)} "
+            f"({n} command{'s' * (n != 1)}, the clock at {iso_ms(session.sim.clock.now)}); "
+            f"to look at it: {typed_words(*words)}, then load {quote_word(self.path)}\n"
+        )
+        return True
+
+
 def _write_report(report: JunitReport, err: TextIO) -> bool:
     """Write the JUnit report; False, with one line on stderr, when it cannot be."""
     try:
@@ -561,9 +737,10 @@ def _run(
     err: TextIO | Tee,
     stdin: TextIO | None,
     report: JunitReport | None,
+    keeper: _Keeper | None = None,
 ) -> int:
     """What run_from_files does, telling `report` (when there is one) of each line and
-    of what stopped the run before its lines could run."""
+    of what stopped the run before its lines could run, and `keeper` of the session."""
     from_stdin = opts.script == STDIN_SCRIPT
     name = STDIN_NAME if from_stdin else opts.script
     lines: Iterable[tuple[int, str]]
@@ -594,6 +771,8 @@ def _run(
         report.describe(session, opts)
         if isinstance(lines, list):
             report.lines = lines
+    if keeper is not None:
+        lines = keeper.follow(session, lines)
     output = _Guarded(out, "the output")
     # A `source` line of the script that names a file beside it, not in the current folder,
     # is told so (see `running_script`).
@@ -606,6 +785,8 @@ def _run(
                 )
             else:
                 code = _run_with_trace(session, lines, opts, output, err, report)
+        if keeper is not None:
+            keeper.ended = True
         output.flush()
     except NotUtf8Error as exc:
         output.flush()

@@ -1053,6 +1053,15 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     return doc
 
 
+def is_session_file(path: Path) -> bool:
+    """Whether `path` holds a session file `load` reads (one `save` wrote)."""
+    try:
+        _read_session_file(path)
+    except CommandError:
+        return False
+    return True
+
+
 def _is_script(src: Path, text: str) -> bool:
     """Whether a file that is not JSON is a script: named `.stp`, or its first command line
     starts with a command's name."""

@@ -25,6 +25,7 @@ from stptui.commands.script import (
     run_script,
     script_lines,
     stream_lines,
+    terminable,
 )
 from stptui.textsafe import printable
 
@@ -49,11 +50,13 @@ def main(
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
+    if not stdin.isatty():
+        # Commands from a pipe, as CI gives them: SIGTERM (a job's timeout or cancel) ends
+        # the run as it ends `stptui run`, saying where, exit 143.
+        return terminable(lambda: _open_and_run_piped(opts, stdin, stdout, stderr))
     session = open_session(opts, err=stderr, prog="stptui repl")
     if session is None:
         return EXIT_ERROR
-    if not stdin.isatty():
-        return run_piped(session, stdin, stdout, stderr)
     if not stdout.isatty():
         # A person types, but the output goes to a pipe or a file (`| tee log`): no escape
         # codes there, only what `stptui run` prints.
@@ -63,6 +66,13 @@ def main(
     from stptui.repl.app import Repl
 
     return Repl(session, vi=opts.vi, confirm_exit=opts.confirm_exit, watch=opts.watch).run()
+
+
+def _open_and_run_piped(opts: ReplOptions, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    session = open_session(opts, err=err, prog="stptui repl")
+    if session is None:
+        return EXIT_ERROR
+    return run_piped(session, stdin, out, err)
 
 
 def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:

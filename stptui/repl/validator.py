@@ -248,14 +248,17 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         else:
             error = check_value(session, slot, word.text, before, label, command.name)
         if error is not None:
+            at = word.start
             # On Enter, the command's own check of the whole line answers first, as the
-            # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException).
-            error = (final and _call_error(session, command, text)) or error
+            # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException),
+            # at the word it names.
+            if final and (first := _call_error(session, command, text)) is not None:
+                error, at = first, _at(first, one_line(text), at)
             hint = _order_hint(session, text) or _kind_hint(session, text, error.hint)
             if slot.kind != OPTION or slot.option is not None:
                 # A value's error comes from the command as it runs, with execute's hint.
                 hint = hint or help_hint(command.name)
-            return Problem(error.message, hint, word.start)
+            return Problem(error.message, hint, at)
     if not final:
         return None
     try:
@@ -289,6 +292,14 @@ def _call_error(session: Session, command: kinds.Command, text: str) -> CommandE
     return None
 
 
+def _at(exc: CommandError, line: str, default: int) -> int:
+    """Where in `line` (a command as `execute` would run it: the typed text with its line
+    breaks as spaces, so that offsets are the text's) the word `exc` is about starts, as
+    `execute` places it for SCRIPT:LINE:COL; `default` for an error about the whole line."""
+    located = kinds.place(exc, line).located
+    return located.point if located is not None else default
+
+
 def _order_hint(session: Session, text: str) -> str | None:
     """The hint `execute` would give for arguments in the wrong order (`send x jobQueue`),
     when the words typed so far bind."""
@@ -319,7 +330,7 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
             end = words[-1].start + len(words[-1].text) if words else 0
             # With the hint `execute` gives it (the hint of last resort among them).
             exc = explained(session, call, exc)
-            return Problem(exc.message, exc.hint, end)
+            return Problem(exc.message, exc.hint, _at(exc, call.line, end))
     # (slot, value, how a count there is named) in the order `execute` reads them.
     values: list[tuple[Slot, str, str]] = []
     previous: str | None = None

@@ -350,6 +350,17 @@ def refuse_unquoted_json(call: Call, key: str, what: str) -> None:
         refuse_lost_quotes(text, call.line, what)
 
 
+def unquoted_json_check(key: str, what: str) -> Callable[[Any, Call], None]:
+    """A command's `check_call` (and the first check its handler makes) that is
+    `refuse_unquoted_json` of argument `key`: the REPL's check before Enter then refuses
+    what the command would, where it would."""
+
+    def check(sim: Any, call: Call) -> None:
+        refuse_unquoted_json(call, key, what)
+
+    return check
+
+
 def refuse_lost_quotes(text: str, line: str, what: str = "the word") -> None:
     """The CommandError of `refuse_unquoted_json` for the word `text` of `line`, when it
     lost its double quotes there (`repeat` checks its inner command's words with it: the

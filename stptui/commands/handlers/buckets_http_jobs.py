@@ -586,6 +586,13 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         _sim_call(sim.services["http"].api, name)
 
 
+def _check_http_call(sim: Simulator, call: Call) -> None:
+    """`http`'s checks of a bound line before the request (its method, a body that lost
+    its quotes), in the command's order; the REPL's check before Enter asks them."""
+    check_http_method(call.args["method"])
+    refuse_unquoted_json(call, "body", "the body")
+
+
 @command(
     "http",
     "messages",
@@ -684,6 +691,7 @@ def check_http_entry(sim: Simulator, name: str) -> None:
         "times out (its own timeout: no 30 s cap), 429 when it is throttled, and 403 to a "
         "request without --signed when the URL's authMode is AWS_IAM."
     ),
+    check_call=_check_http_call,
     changes_state=True,
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
@@ -694,8 +702,7 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
 
     sim = session.sim
     method = call.args["method"]
-    check_http_method(method)
-    refuse_unquoted_json(call, "body", "the body")
+    _check_http_call(sim, call)
     try:
         headers = parse_headers(call.opts.get("header", []))
     except ValueError as exc:

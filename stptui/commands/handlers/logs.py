@@ -3,7 +3,7 @@ group, and reading the group's recent lines."""
 
 from __future__ import annotations
 
-from stptui.commands.handlers.base import command, refuse_unquoted_json
+from stptui.commands.handlers.base import command, unquoted_json_check
 from stptui.commands.registry import LOG_OWNER, TEXT, Arg, Call, CommandError
 from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
@@ -14,6 +14,9 @@ from stptui.textsafe import Shown, log_line
 
 # How many of a group's newest events `show logs` lists.
 SHOWN_LOG_EVENTS = 50
+
+
+_check_log = unquoted_json_check("message", "the line")
 
 
 @command(
@@ -42,12 +45,13 @@ SHOWN_LOG_EVENTS = 50
         "the answer gives each filter's delivery (`-> SUBSCRIBER (FILTER): EVENT ID`) or "
         "why the line did not pass."
     ),
+    check_call=_check_log,
     changes_state=True,
 )
 def cmd_log(session: Session, call: Call) -> CommandResult:
     """log FUNCTION MESSAGE"""
     sim = session.sim
-    refuse_unquoted_json(call, "message", "the line")
+    _check_log(sim, call)
     before = sim.trace.seq
     try:
         ev = sim.services["logs"].write(call.args["function"], call.args["message"])

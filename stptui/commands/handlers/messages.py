@@ -40,7 +40,7 @@ from stptui.sim.behavior import (
     format_duration,
 )
 from stptui.sim.clock import MAX_MS, iso_ms
-from stptui.sim.engine import SimError
+from stptui.sim.engine import SimError, Simulator
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.services.function import (
     ASYNC_PAYLOAD_BYTES,
@@ -49,7 +49,7 @@ from stptui.sim.services.function import (
     payload_bytes,
     request_too_large,
 )
-from stptui.sim.services.queue import SqsError, delay_error
+from stptui.sim.services.queue import QueueSim, SqsError, delay_error
 from stptui.sim.trace import format_value
 from stptui.textsafe import shown
 
@@ -62,6 +62,14 @@ _EMPTY_BODY_HINT = (
 )
 # How many moved messages' ids `redrive` lists (its data lists them all).
 REDRIVE_SHOWN = 5
+
+
+def _check_send(sim: Simulator, call: Call) -> QueueSim:
+    """`send`'s checks of a bound line before the request (its queue, a body that lost
+    its quotes), in the command's order; the REPL's check before Enter asks them."""
+    q = queue_named(sim, call.args["queue"])
+    refuse_unquoted_json(call, "body", "the body")
+    return q
 
 
 @command(
@@ -95,13 +103,13 @@ REDRIVE_SHOWN = 5
         "send orders '{\"id\": 1}' --group customer-1 --dedup-id order-1",
         "send jobQueue '{}' --attr priority=5 --attr source=cli",
     ),
+    check_call=_check_send,
     changes_state=True,
 )
 def cmd_send(session: Session, call: Call) -> CommandResult:
     """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
     sim = session.sim
-    q = queue_named(sim, call.args["queue"])
-    refuse_unquoted_json(call, "body", "the body")
+    q = _check_send(sim, call)
     body: str = call.args["body"]
     delay_s: int | None = None
     if "delay" in call.opts:

@@ -12,7 +12,7 @@ from stptui.commands.handlers.base import (
     command,
     json_error_at,
     json_fault,
-    refuse_unquoted_json,
+    unquoted_json_check,
     whole_number,
 )
 from stptui.commands.registry import (
@@ -230,6 +230,9 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
     return attrs
 
 
+_check_publish_sns = unquoted_json_check("message", "the message")
+
+
 @command(
     "publish-sns",
     "messages",
@@ -261,12 +264,13 @@ def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
         "publish-sns alerts '{\"id\": 7}' --attr amount=120 --attr tags='[\"vip\"]'",
         "publish-sns alerts 'nightly report' --subject Report",
     ),
+    check_call=_check_publish_sns,
     changes_state=True,
 )
 def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""
     sim = session.sim
-    refuse_unquoted_json(call, "message", "the message")
+    _check_publish_sns(sim, call)
     attrs = _sns_attributes(call.opts.get("attr", []))
     before = sim.trace.seq
     try:

@@ -31,6 +31,14 @@ def _stream(sim: Simulator, name: str) -> StreamSim:
         raise CommandError(str(exc), exc.hint) from None
 
 
+def _check_put_record(sim: Simulator, call: Call) -> StreamSim:
+    """`put-record`'s checks of a bound line before the request (its stream, data that
+    lost its quotes), in the command's order; the REPL's check before Enter asks them."""
+    stream = _stream(sim, call.args["stream"])
+    refuse_unquoted_json(call, "data", "the data")
+    return stream
+
+
 @command(
     "put-record",
     "messages",
@@ -62,13 +70,13 @@ def _stream(sim: Simulator, name: str) -> StreamSim:
         "The record goes to the shard whose hash key range holds the MD5 of the partition "
         "key, after every earlier record of that shard; its sequence number says where."
     ),
+    check_call=_check_put_record,
     changes_state=True,
 )
 def cmd_put_record(session: Session, call: Call) -> CommandResult:
     """put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]"""
     sim = session.sim
-    stream = _stream(sim, call.args["stream"])
-    refuse_unquoted_json(call, "data", "the data")
+    stream = _check_put_record(sim, call)
     data: str = call.args["data"]
     key = call.opts.get("partition_key", DEFAULT_PARTITION_KEY)
     explicit = call.opts.get("explicit_hash_key")

@@ -13,6 +13,7 @@ from stptui.commands.handlers.base import (
     query_pairs,
     refuse_past_end,
     refuse_unquoted_json,
+    unquoted_json_check,
 )
 from stptui.commands.registry import (
     CONNECTION,
@@ -95,8 +96,10 @@ def check_ws_post(sim: Simulator, connection_id: str, data: str) -> list[str]:
 
 
 def _check_post_call(sim: Simulator, call: Call) -> None:
-    """`ws-post`'s own check of a bound line (its data's size), changing nothing; the
-    REPL's check before Enter asks it."""
+    """`ws-post`'s own check of a bound line (data that lost its quotes, then its size),
+    changing nothing; the command makes it first, and the REPL's check before Enter
+    asks it."""
+    refuse_unquoted_json(call, "data", "the data")
     check_ws_post(sim, call.args["connection_id"], call.args["data"])
 
 
@@ -317,6 +320,9 @@ def _send_started(result: SendResult) -> CommandResult:
     )
 
 
+_check_ws_send = unquoted_json_check("message", "the message")
+
+
 @command(
     "ws-send",
     "messages",
@@ -345,12 +351,13 @@ def _send_started(result: SendResult) -> CommandResult:
         "(ws.received). A repetition on a connection closed meanwhile is refused "
         "(repeat.refused) and the load goes on."
     ),
+    check_call=_check_ws_send,
     changes_state=True,
 )
 def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     """ws-send CONNECTION_ID MESSAGE"""
     sim = session.sim
-    refuse_unquoted_json(call, "message", "the message")
+    _check_ws_send(sim, call)
     check_ws_send(sim, call.args["connection_id"], call.args["message"])
     service = _service(sim)
     if call.detached:
@@ -452,7 +459,7 @@ def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
 )
 def cmd_ws_post(session: Session, call: Call) -> CommandResult:
     """ws-post CONNECTION_ID DATA"""
-    refuse_unquoted_json(call, "data", "the data")
+    _check_post_call(session.sim, call)
     item = _ws(
         _service(session.sim).post_to_connection,
         call.args["connection_id"],
