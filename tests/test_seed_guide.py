@@ -63,6 +63,7 @@ FINDINGS = {
     ],
     "webhook-processor": [
         ("warning", "missing-gateway-name"),
+        ("info", "queue-no-dlq"),
         ("info", "visibility-timeout-guidance"),
     ],
     "file-processing": [("warning", "alternate-spelling")] * 3,
