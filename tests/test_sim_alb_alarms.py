@@ -232,7 +232,7 @@ def test_a_web_service_http_apis_error_rate_counts_the_gateways_answers_only(
     tmp_path: Path,
 ) -> None:
     # The 501 stptui gives for the container is no status of the container's: a request in
-    # Count, not an error; the gateway's own 404 (`/` is not routed) is one.
+    # Count, not an error; the gateway's own 400 (a path it cannot decode twice) is one.
     text = """\
 serviceName: shop
 resources:
@@ -250,11 +250,11 @@ resources:
 """
     (tmp_path / "stacktape.yml").write_text(text)
     s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
-    run(s, "http GET /orders", "http GET /orders/2", "http GET /", "advance 1m")
+    run(s, "http GET /orders", "http GET /orders/2", "http GET /a%25zz", "advance 1m")
     alarm = s.sim.services["alarms"].alarm("api.alarms.0")
     assert alarm.recent(1)[0].value == pytest.approx(100 / 3)
     assert alarm.state == OK
-    run(s, "http GET /", "advance 1m")
+    run(s, "http GET /a%25zz", "advance 1m")
     assert alarm.recent(1)[0].value == 100
     assert alarm.state == ALARM
     assert alarm.dimensions() == {"ApiId": s.sim.services["http"].apis["api.httpApiGateway"].api_id}

@@ -59,7 +59,7 @@ PETS = api(
         ("GET", "/orders", "ordersGet", {}),
         ("PUT", "/orders", "ordersAny", {}),
         ("GET", "/", "root", {}),
-        ("POST", "/", "fallback", {}),  # /{proxy+} needs at least one segment
+        ("POST", "/", "greedyRoot", {"proxy": ""}),  # the root's slash is /{proxy+}'s
     ],
 )
 def test_route_priority(method: str, path: str, target: str, params: dict[str, str]) -> None:

@@ -152,11 +152,22 @@ def test_a_request_reaches_the_services_container_through_its_own_http_api(
     ]
 
 
-def test_the_root_path_is_not_routed_and_the_answer_says_why(tmp_path: Path) -> None:
-    s = open_session(tmp_path, stack_text(("web", "")))
+def test_the_root_path_goes_to_the_container() -> None:
+    # `ANY /{proxy+}` takes `/` with `proxy` empty, as an HTTP API captured answering a
+    # browser at its root shows (docs/fidelity.md, HTTP API); the container gets `/`.
+    s = Session.open(
+        EXAMPLES / "web-service.yml",
+        behaviors_path=EXAMPLES / "web-service-behaviors.yml",
+        start_ms=START,
+    )
     got = execute(s, "http GET /")
-    assert (got.data["status"], got.data["route"]) == (404, None)
-    assert "/ itself is not routed" in got.text
+    assert (got.data["status"], got.data["route"], got.data["target"]) == (
+        200,
+        "ANY /{proxy+}",
+        "web",
+    )
+    assert json.loads(got.data["body"]) == {"path": "/", "proto": "https"}
+    assert "hint:" not in got.text
 
 
 @functools.cache

@@ -776,16 +776,6 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
         lines.append(f"{speaker}: {resp.reason}")
         if (hint := response_hint(session, resp.reason, resp.target)) is not None:
             lines.append(f"hint: {hint}")
-        elif (
-            entry == "api"
-            and resp.route is None
-            and resp.status == 404
-            and resp.gateway in sim.services["http"].aliases.values()
-        ):
-            lines.append(
-                "hint: a web-service's HTTP API has one route, ANY /{proxy+}, whose greedy "
-                "variable needs a path segment: / itself is not routed (try /health)"
-            )
     if entry == "lb":
         # An application load balancer answers with no request id (API Gateway's is its
         # apigw-requestid header): the trace id it gave the request is what `explain` takes.

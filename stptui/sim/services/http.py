@@ -7,7 +7,13 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   first segment where two routes differ a static segment beats a variable one), then the
   greedy `{proxy+}` routes (the longer static prefix first), then `$default`, else
   `404 {"message":"Not Found"}`. `ANY` (Stacktape's `method: '*'`) matches every method but
-  loses to a route with the exact method on the same path.
+  loses to a route with the exact method on the same path. Paths match exactly: case
+  counts, and a trailing or doubled slash makes another path (an empty segment, which no
+  `{param}` takes); a greedy variable takes what follows its slash, even nothing
+  (`/files/` is `/files/{proxy+}` with `proxy` empty, and `/` is `/{proxy+}`; `/files` is
+  not). No route is implied: HEAD and OPTIONS take only their own, `ANY` and `$default`
+  routes (OPTIONS a CORS preflight too), and a method no route takes is a 404, never a
+  405; its reason names a route the path would match but for case or slashes.
 * A route's payload format is its event's `payloadFormat`, else the gateway's, else 1.0.
   Format 2.0 lower-cases header names, joins duplicate headers and query parameters with
   commas and moves `cookie` headers into `cookies`. Format 1.0 keeps the last value in
@@ -26,7 +32,8 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   `?`, each segment decoded once, as `pathParameters` are; `rawQueryString` is the query as
   sent, `queryStringParameters` decoded (`+` is a space). A body whose content type is not
   text/*, application/json, application/xml or application/javascript arrives
-  base64-encoded with `isBase64Encoded: true`, in both formats. The stand-in client (the
+  base64-encoded with `isBase64Encoded: true`, in both formats; an empty body is no body
+  (2.0 has no `body`, 1.0's is null), as on the wire. The stand-in client (the
   `http` command) sends a body without a content type as `application/json` when it is JSON,
   else as `text/plain; charset=utf-8`.
 * The function is invoked synchronously. Format 2.0 infers a response without `statusCode`
@@ -58,7 +65,7 @@ Rules (reference aws-semantics §8; stacktape-config §2.7, §3.2):
   own, `<service>.httpApiGateway`, whose one route `ANY /{proxy+}` goes to the service's
   container on port 3000 (payload format 1.0, the service's `cors`); its domain is made
   from the service's name, which Stacktape gives the nested API. `--gateway` takes the
-  service's name too. A greedy variable needs a segment, so `/` itself is not routed: 404.
+  service's name too. The route takes every path, `/` too (its `proxy` empty).
 """
 
 from __future__ import annotations
@@ -336,8 +343,12 @@ def match(
     for i, name in enumerate(route.variables):
         if name is not None and name.endswith("+"):
             rest = segments[i:]
-            if not rest or rest == ("",):
-                return None  # a greedy variable needs at least one segment
+            if not rest and segments:
+                # A greedy variable needs the slash after its prefix, but nothing after it:
+                # `/files` is not taken by `/files/{proxy+}`, `/files/` is, and `/` (no
+                # segments) by `/{proxy+}`, each with `proxy` empty, as captured events show
+                # (docs/fidelity.md, HTTP API).
+                return None
             params[name[:-1]] = "/".join(rest)
             return (1, tuple(ranks), exact), params
         if i >= len(segments):
@@ -386,12 +397,53 @@ class HttpApi:
         if other:
             verb = "takes" if len(other) == 1 else "take"
             return f"no route matches {asked}: only {', '.join(other)} {verb} its path"
+        near = self._near_miss(method, path)
+        if near is not None:
+            key, tidy = near
+            return (
+                f"no route matches {asked}: {key} would take {printable(tidy)} (paths match "
+                "exactly: case, a trailing slash and a doubled slash count)"
+            )
         keys = [r.key for r in self.routes]
         if not keys:
             return f"no route matches {asked}: the API has no routes"
         shown = ", ".join(keys[:NO_ROUTE_SHOWN])
         more = f" and {len(keys) - NO_ROUTE_SHOWN} more" if len(keys) > NO_ROUTE_SHOWN else ""
         return f"no route matches {asked}; its routes: {shown}{more}"
+
+    def _near_miss(self, method: str, path: str) -> tuple[str, str] | None:
+        """(a route's key, the path it would take) when `path` differs from a path the
+        route takes only by the case of its letters, doubled slashes or a trailing slash,
+        which serverless-offline and web frameworks forgive and an HTTP API does not."""
+        tidy = re.sub("/{2,}", "/", path)
+        if len(tidy) > 1:
+            tidy = tidy.rstrip("/")
+        folded = tuple(unquote(seg).lower() for seg in _segments(tidy))
+        for route in self.routes:
+            if route.is_default:
+                continue
+            twin = Route(
+                route.gateway,
+                route.method,
+                route.path.lower(),
+                route.target,
+                route.target_type,
+                route.payload_format,
+            )
+            if match(twin, method, folded) is not None:
+                return route.key, _respelt(route, tidy)
+        return None
+
+
+def _respelt(route: Route, path: str) -> str:
+    """`path` with each static segment spelt as `route` spells it (they match without case)."""
+    segments = list(_segments(path))
+    for i, name in enumerate(route.variables):
+        if name is not None and name.endswith("+"):
+            break
+        if name is None and i < len(segments):
+            segments[i] = route.segments[i]
+    return "/" + "/".join(segments)
 
 
 # How many of an API's routes a 404's reason lists.
@@ -1235,7 +1287,9 @@ class HttpService:
         raw_query: str,
         body: str | None,
     ) -> dict[str, Any]:
-        """The payload format 2.0 event, keys in AWS's order; empty parts are left out."""
+        """The payload format 2.0 event, keys in AWS's order; empty parts are left out, an
+        empty body too: on the wire it is no body (`content-length: 0`), and the bodiless
+        POST captured from an HTTP API has no `body` in 2.0 and `body: null` in 1.0."""
         headers = [(name.lower(), value) for name, value in headers]
         cookies = [
             c.strip() for n, v in headers if n == "cookie" for c in v.split(";") if c.strip()
@@ -1271,7 +1325,7 @@ class HttpService:
             "time": request_time(ex.started),
             "timeEpoch": ex.started,
         }
-        text, encoded = lambda_body(headers, body)
+        text, encoded = lambda_body(headers, body or None)
         if text is not None:
             event["body"] = text
         if params:
@@ -1288,10 +1342,11 @@ class HttpService:
         raw_query: str,
         body: str | None,
     ) -> dict[str, Any]:
-        """The payload format 1.0 event (REST-API-compatible), keys in AWS's order."""
+        """The payload format 1.0 event (REST-API-compatible), keys in AWS's order; an
+        empty body is null, as no body is (see _event_v2)."""
         query = parse_query(raw_query)
         resource = route.path
-        text, encoded = lambda_body(headers, body)
+        text, encoded = lambda_body(headers, body or None)
         spelt = _first_spelling([(_v1_name(name), value) for name, value in headers])
         return {
             "version": "1.0",
