@@ -103,6 +103,49 @@ behaviors:
 """
 
 
+S3_LOOP = f"""
+resources:
+  uploads:
+    type: bucket
+    properties: {{enableEventBusNotifications: true}}
+  thumbnailer:
+    type: function
+    properties:
+      {PACKAGING}
+      events:
+        - type: s3
+          properties: {{bucketArn: "$ResourceParam('uploads', 'arn')", s3EventType: "s3:ObjectCreated:*"}}
+      connectTo: [uploads]
+  auditor:
+    type: function
+    properties:
+      {PACKAGING}
+      events:
+        - type: event-bus
+          properties:
+            useDefaultBus: true
+            eventPattern: {{source: [aws.s3], detail-type: [Object Created]}}
+      connectTo: [uploads]
+"""
+
+
+def s3_behaviors(writer: str) -> str:
+    """`writer` puts an object back into the bucket whose upload invoked it, one key deeper
+    (`a` -> `a/x`), while the key is shorter than 40 characters."""
+    key = "Records[0].s3.object.key" if writer == "thumbnailer" else "detail.object.key"
+    return f"""
+behaviors:
+  {writer}:
+    duration: 10ms
+    emit:
+      - put:
+          bucket: uploads
+          key: "join('', [{key}, '/x'])"
+          content: "'x'"
+          when: "length({key}) < `40`"
+"""
+
+
 def counting_behaviors(limit: int) -> str:
     """`plain` invokes itself with `n` one higher while `n` is below `limit`."""
     return f"""
@@ -141,7 +184,13 @@ def test_a_function_that_invokes_itself_stops_after_16_invocations() -> None:
     record = json.loads(msg.body)
     assert record["requestContext"]["requestId"] == stop.data["event_id"]
     assert record["requestPayload"] == {"order": 7}
-    assert record["responsePayload"]["errorType"] == "RecursiveInvocationException"
+    # Lambda stopped the invocation before any runtime ran: the error is Lambda's own, with
+    # no runtime's keys (a choice: AWS shows no such record).
+    assert record["responsePayload"] == {
+        "errorMessage": "Lambda has detected your function being invoked in a recursive loop "
+        "with other AWS resources and stopped your function's invocation.",
+        "errorType": "RecursiveInvocationException",
+    }
 
 
 def test_the_invoke_command_and_run_of_the_audit_reproduction_return(tmp_path: Path) -> None:
@@ -202,6 +251,52 @@ def test_eventbridge_does_not_carry_the_count() -> None:
     assert sim.run(3_600_000)
     assert started(sim, "relay") == 30
     assert not records(sim, tk.INVOCATION_RECURSION_STOPPED)
+
+
+def test_a_function_writing_to_the_bucket_that_invokes_it_stops_at_the_17th() -> None:
+    # AWS, October 2024: Lambda "detects and stops recursive loops between Lambda and Amazon
+    # S3", the bucket being the function's event source (stptui used to track no S3 path).
+    sim = make_sim(S3_LOOP, s3_behaviors("thumbnailer"))
+    sim.services["buckets"].put_object("uploads", "a")
+    assert sim.run(3_600_000)
+    assert started(sim, "thumbnailer") == 16
+    [stop] = records(sim, tk.INVOCATION_RECURSION_STOPPED, "thumbnailer")
+    assert (stop.data["trigger"], stop.data["chain"]) == ("s3", 17)
+    # The 16th invocation's object was written; only the invocation it caused is stopped.
+    assert len(records(sim, tk.OBJECT_CREATED, "uploads")) == 17
+
+
+def test_a_python_handler_writing_to_its_bucket_with_boto3_is_stopped_too(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(S3_LOOP, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  thumbnailer:\n    handler: loop_s3_handlers:thumbnail\n", encoding="utf-8"
+    )
+    (tmp_path / "loop_s3_handlers.py").write_text(
+        "import boto3\n\n"
+        "def thumbnail(event, context):\n"
+        "    key = event['Records'][0]['s3']['object']['key']\n"
+        "    boto3.client('s3').put_object(Bucket='uploads', Key=key + '/x', Body=b'x')\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path, start_ms=START, allow_code=True)
+    execute(session, "upload uploads a")
+    execute(session, "run")
+    assert started(session.sim, "thumbnailer") == 16
+    [stop] = records(session.sim, tk.INVOCATION_RECURSION_STOPPED, "thumbnailer")
+    assert stop.data["chain"] == 17
+
+
+def test_eventbridge_between_a_bucket_and_a_function_drops_the_count() -> None:
+    # The same loop through the bucket's EventBridge notifications: EventBridge does not
+    # carry the trace header's count, so it is not stopped (here it ends by its own rule).
+    sim = make_sim(S3_LOOP, s3_behaviors("auditor"))
+    sim.services["buckets"].put_object("uploads", "a")
+    assert sim.run(3_600_000)
+    # 21 objects, the last one's key too long to write another.
+    assert started(sim, "auditor") == 21
+    assert not records(sim, tk.INVOCATION_RECURSION_STOPPED, "auditor")
 
 
 def test_a_zero_duration_eventbridge_loop_stops_the_run_with_a_clear_error() -> None:

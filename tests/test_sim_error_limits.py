@@ -92,7 +92,10 @@ def test_an_8_mb_error_fails_with_response_size_too_large(tmp_path: Path) -> Non
     }
     # The destination record is small and reaches the queue.
     body = json.loads(sim.queues["failures"].listing()[0].body)
-    assert body["responsePayload"]["errorType"] == "Function.ResponseSizeTooLarge"
+    assert body["responsePayload"] == {
+        "errorMessage": message,
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
     assert body["requestContext"]["condition"] == "RetriesExhausted"
     assert _trace_bytes(sim) < 100_000
 

@@ -139,6 +139,31 @@ def test_sync_invoke_reports_the_outcome_and_throttles_at_once() -> None:
     assert sim.queue_stats("successes")["depth"] == 0
 
 
+def test_an_sqs_triggered_function_never_sends_records_to_its_destinations() -> None:
+    # Destinations are the asynchronous invocation's: a failed SQS batch returns to its
+    # queue and its redrive policy dead-letters it; nothing reaches onFailure or onSuccess.
+    stack = ASYNC + (
+        "      events: [{type: sqs, properties: {sqsQueueName: jobs}}]\n"
+        "  jobs:\n"
+        "    type: sqs-queue\n"
+        "    properties:\n"
+        "      visibilityTimeoutSeconds: 30\n"
+        "      redrivePolicy: {targetSqsQueueName: jobsDlq, maxReceiveCount: 2}\n"
+        "  jobsDlq: {type: sqs-queue}\n"
+    )
+    sim = make_sim(stack, "behaviors:\n  handler:\n    fail: {when: \"body == 'bad'\"}\n")
+    sim.send("jobs", "bad")
+    sim.run(3_600_000)
+    sim.send("jobs", "good")
+    sim.run(3_600_000)
+    assert len(records(sim, tk.INVOCATION_FAILED, "handler")) == 2
+    assert len(records(sim, tk.INVOCATION_SUCCEEDED, "handler")) == 1
+    assert sim.queue_stats("jobsDlq")["depth"] == 1
+    assert sim.queue_stats("failures")["depth"] == 0
+    assert sim.queue_stats("successes")["depth"] == 0
+    assert not records(sim, tk.DESTINATION_DELIVERED)
+
+
 def test_emissions_happen_when_the_invocation_succeeds() -> None:
     sim = make_sim(
         """

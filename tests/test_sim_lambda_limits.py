@@ -77,10 +77,55 @@ def test_a_timed_out_event_reaches_its_destination_with_lambdas_timeout_message(
     (msg,) = sim.queues["failures"].listing()
     record = json.loads(msg.body)
     assert record["responseContext"]["functionError"] == "Unhandled"
-    # Lambda, not the runtime, writes a timeout's response: one message with the instant
-    # the last attempt timed out (3 s after it started, at 186 s) and the request id.
+    # Lambda, not the runtime, writes a timeout's response: Sandbox.Timedout, and a message
+    # naming the request, as Invoke answers in reports from 2025 on (older ones show a
+    # single message starting with the instant, which stptui used to give).
     assert record["responsePayload"] == {
-        "errorMessage": f"2026-01-05T08:03:09.000Z {event_id} Task timed out after 3.00 seconds"
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {event_id} Error: Task timed out after 3.00 seconds",
+    }
+
+
+ASYNC_BIG = """
+resources:
+  failures: {type: sqs-queue}
+  exporter:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: e.py}}
+      destinations: {onFailure: "$ResourceParam('failures', 'arn')"}
+"""
+BIG_HANDLERS = """
+def export(event, context):
+    return "x" * event["n"]
+"""
+
+
+def test_an_async_event_whose_response_is_too_large_gets_lambdas_error_response(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(ASYNC_BIG, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  exporter:\n    handler: limits_big_handlers:export\n", encoding="utf-8"
+    )
+    (tmp_path / "limits_big_handlers.py").write_text(BIG_HANDLERS, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START, allow_code=True)
+    sim = session.sim
+    event_id = sim.invoke_async("exporter", {"n": 7_000_000}, "invoke", "test")
+    sim.run(3_600_000)
+    # A function error like any other: retried twice, then the on-failure destination.
+    assert len(records(sim, tk.INVOCATION_FAILED, "exporter")) == 3
+    (msg,) = sim.queues["failures"].listing()
+    record = json.loads(msg.body)
+    assert record["requestContext"]["requestId"] == event_id
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    # Lambda, not the Python runtime, refuses the response: its error has no requestId or
+    # stackTrace (the body Invoke answers with, as moto and users record it).
+    assert record["responsePayload"] == {
+        "errorMessage": "Response payload size (7000002 bytes) exceeded maximum allowed "
+        "payload size (6291556 bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
     }
 
 

@@ -187,7 +187,7 @@ STOP_CHECK_EVERY = 256
 STOP_CHECK_MASK = STOP_CHECK_EVERY - 1
 # How many entries the events run may schedule with no delay, without the clock moving,
 # before a run stops as a suspected loop (checked every STOP_CHECK_EVERY events). A loop
-# that AWS's recursion detection does not see (through EventBridge or S3) with
+# that AWS's recursion detection does not see (through EventBridge, say) with
 # zero-duration handlers would otherwise run forever at one instant. Handlers take 100 ms
 # unless told otherwise, so only zero durations make such entries pile up at one
 # millisecond, and 131,072 of them is tens of thousands of invocations at once; a loop
@@ -212,8 +212,8 @@ class ClockStalled(RuntimeError):
         super().__init__(
             f"the clock has not moved from {iso_ms(at)} for {events:,} events: this looks like "
             "a loop of zero-duration work (through resources whose recursion AWS does not "
-            "track, such as EventBridge and S3, or a worker whose failed messages come back at "
-            "once); stopped there"
+            "track, such as EventBridge, DynamoDB and Kinesis, or a worker whose failed "
+            "messages come back at once); stopped there"
         )
         self.at = at
         self.events = events

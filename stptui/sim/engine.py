@@ -34,8 +34,12 @@ from stptui.textsafe import quote_word, typed_names
 DEFAULT_START_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z, used by tests and docs
 
 # Emission kinds whose AWS service carries Lambda's recursion count (SQS SendMessage, SNS
-# Publish, asynchronous Invoke); EventBridge PutEvents and S3 PutObject start a new chain.
-TRACKED_EMISSIONS = frozenset({"send", "notify", "invoke"})
+# Publish, asynchronous Invoke, and the S3 requests that notify: Lambda has stopped loops
+# through S3 since October 2024); EventBridge PutEvents starts a new chain, and a bus drops
+# the count of an event S3 puts on it.
+TRACKED_EMISSIONS = frozenset(
+    {"send", "notify", "invoke", "put", "copyObject", "deleteObject", "restoreObject"}
+)
 
 
 # Ids are drawn and formatted a block at a time, in C: a draw and a format per id would cost
@@ -497,8 +501,8 @@ class Simulator:
         `emission.failed` record.
 
         `chain` is the invocation's count in its chain of requests (0 for a batch job,
-        which Lambda does not track): SQS sends, SNS publishes and asynchronous invokes
-        carry it on, as the X-Ray trace header does on AWS; EventBridge and S3 do not."""
+        which Lambda does not track): SQS sends, SNS publishes, asynchronous invokes and S3
+        writes carry it on, as the X-Ray trace header does on AWS; EventBridge does not."""
         try:
             self.carry_out(function, invocation_id, emission, chain)
         except SimError as exc:

@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from stptui.sim.clock import iso_ms
-
 if TYPE_CHECKING:
     from stptui.sim.services.queue import Message, QueueSim
 
@@ -325,12 +323,23 @@ def lambda_error_response(
     return {"errorType": error_type, "errorMessage": message, "trace": []}
 
 
-def lambda_timeout_response(at_ms: int, request_id: str, message: str) -> dict[str, Any]:
+def lambda_service_error_response(error_type: str, message: str) -> dict[str, Any]:
+    """The response of an invocation that Lambda itself failed, not the runtime: a response
+    too large to take (`Function.ResponseSizeTooLarge`, the body Invoke answers with:
+    `{errorMessage, errorType}`, with no runtime's `requestId`, `stackTrace` or `trace`), or
+    one stopped by recursive loop detection before any runtime ran."""
+    return {"errorMessage": message, "errorType": error_type}
+
+
+def lambda_timeout_response(request_id: str, message: str) -> dict[str, Any]:
     """The response of an invocation that timed out: Lambda writes it, not the runtime, as
-    one `errorMessage` of the instant, the request id and the runtime's words
-    (`2024-02-12T10:45:49.661Z <request id> Task timed out after 30.01 seconds`, as users
-    report it from Invoke and destination records)."""
-    return {"errorMessage": f"{iso_ms(at_ms)} {request_id} {message}"}
+    `Sandbox.Timedout` and a message naming the request (`RequestId: <id> Error: Task timed
+    out after 3.00 seconds`), as Invoke answers in users' reports from 2025 on, a python3.9
+    function's among them."""
+    return {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: {message}",
+    }
 
 
 def destination_record(

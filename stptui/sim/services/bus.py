@@ -907,6 +907,11 @@ class BusService:
         if extra:
             data.update(extra)
         sim.trace.emit((now, tk.EVENT_PUBLISHED, bus.key, data))
+        # EventBridge does not carry Lambda's recursion count: what a rule delivers starts a
+        # new chain, even when a request that carried one (S3's) put the event. (An error
+        # leaves it to `Simulator.carry_out`, which puts its own count back.)
+        outer = sim.chain
+        sim.chain = 0
         for rule, why in verdicts:
             if why:
                 sim.trace.emit(
@@ -932,6 +937,7 @@ class BusService:
                 )
             )
             self._deliver(rule, event)
+        sim.chain = outer
 
     def _deliver(self, rule: BusRule, event: dict[str, Any]) -> None:
         sim = self.sim

@@ -35,6 +35,7 @@ from stptui.sim.payloads import (
     Deferred,
     destination_record,
     lambda_error_response,
+    lambda_service_error_response,
     lambda_timeout_response,
     sqs_event,
 )
@@ -66,6 +67,9 @@ RECURSION_MESSAGE = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
 )
+# The errors Lambda, not the function's runtime, reports for an invocation: their response
+# is Lambda's own `{errorMessage, errorType}`.
+LAMBDA_ERRORS = frozenset({"Function.ResponseSizeTooLarge", RECURSION_ERROR})
 _ID = attrgetter("id")
 _CHAIN = attrgetter("chain")
 _RECEIPT = attrgetter("receipt")
@@ -850,7 +854,7 @@ class AsyncInvoker:
                 },
             )
         )
-        error = lambda_error_response(self.fn.python, RECURSION_ERROR, RECURSION_MESSAGE, ev.id)
+        error = lambda_service_error_response(RECURSION_ERROR, RECURSION_MESSAGE)
         self._give_up(ev, "RetriesExhausted", error)
 
     def _attempt_done(self, ev: AsyncEvent, outcome: Outcome) -> None:
@@ -861,7 +865,11 @@ class AsyncInvoker:
         sim = self.sim
         t = sim.clock.now
         if outcome.status == "timeout":
-            error_payload = lambda_timeout_response(t, ev.id, outcome.error_message or "")
+            error_payload = lambda_timeout_response(ev.id, outcome.error_message or "")
+        elif outcome.error_type in LAMBDA_ERRORS:
+            error_payload = lambda_service_error_response(
+                outcome.error_type, outcome.error_message or ""
+            )
         else:
             error_payload = lambda_error_response(
                 self.fn.python,
