@@ -314,3 +314,49 @@ def test_show_message_takes_a_unique_prefix_and_refuses_a_shared_one() -> None:
         execute(s, f"show message {mid[0]}")
     with pytest.raises(CommandError, match="no message"):
         execute(s, "show message zzzz")
+
+
+def _tables(s: Session) -> tuple[Any, ...]:
+    index = trace_index(s.sim.trace)
+    index.of_id("")  # brings both parts up to date, as a read does
+    index.named_message("")
+    return (
+        index._ids,
+        index._literals,
+        index._objects,
+        index._sources,
+        index._messages,
+        index._named,
+    )
+
+
+@pytest.mark.parametrize("ring", [100_000, 700], ids=["keeps-all", "turns-over"])
+def test_an_index_warmed_in_small_steps_while_the_run_goes_on_reads_as_a_cold_one(
+    ring: int,
+) -> None:
+    # The terminal UI warms the index a few thousand records at a time between frames,
+    # while the clock may run between two steps: what `show message` and `explain` then
+    # say is what they say of an index made by one read at the end.
+    warmed, cold = _long_session(ring), _long_session(ring)
+    steps = 0
+    for round_ in range(5):
+        for s in (warmed, cold):
+            execute(s, f"repeat 60 send jobQueue '{{\"orderId\": {round_}{{i}}}}'")
+            execute(s, "advance 90s")
+        index = trace_index(warmed.sim.trace)
+        # Part of the way only: the next round's records land while it is behind.
+        for _ in range(3):
+            steps += 1
+            if index.warm(37):
+                break
+        assert index.behind > 0 or round_ == 4
+    while not trace_index(warmed.sim.trace).warm(37):
+        steps += 1
+    assert steps > 20 and trace_index(warmed.sim.trace).behind == 0
+    assert _tables(warmed) == _tables(cold)
+    mids = sorted(scanned_message_ids(cold.sim.trace))
+    assert len(mids) > 50
+    for mid in mids[::7]:
+        for look in ("show message", "explain"):
+            assert execute(warmed, f"{look} {mid}").data == execute(cold, f"{look} {mid}").data
+    check_trace(warmed, most=40)

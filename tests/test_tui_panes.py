@@ -8,17 +8,20 @@ import asyncio
 import gc
 from pathlib import Path
 
-import tui_support  # noqa: F401  (pins the environment before Textual loads)
+import pytest
+import tui_support  # first: pins the environment before Textual loads
 from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_support import app_for, drive, rebuilt
 
+from stptui.commands import execute
 from stptui.sim.trace import Record, Trace
 from stptui.tui.app import StptuiApp
+from stptui.tui.widgets import events_pane
 from stptui.tui.widgets.agenda_pane import AgendaPane
-from stptui.tui.widgets.events_pane import EventsPane, RecordList
+from stptui.tui.widgets.events_pane import EventsPane, RecordList, matches
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import MAX_MESSAGE_ROWS, MessageList, QueuesPane
 
@@ -266,3 +269,91 @@ def test_a_long_filter_caption_ends_in_an_ellipsis() -> None:
         assert line.endswith("…") and len(line) <= status.size.width
 
     drive(app_for(), script)
+
+
+def test_a_filter_on_a_long_trace_shows_the_newest_matches_first_and_the_rest_as_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A step of the search looks at one chunk, and none runs by itself: the test runs them,
+    # so that it sees the list part of the way through, as a user does on a long trace.
+    monkeypatch.setattr(events_pane, "SEARCH_STEP_S", 0.0)
+    monkeypatch.setattr(events_pane, "SEARCH_GAP_S", 3600.0)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for i in range(10):
+            fill_queue(app, "deadLetterQueue", 2_500)
+            app.run_command(f"send jobQueue '{{\"amount\": {i}}}'")
+        trace = app.session.sim.trace
+        pane = app.query_one(EventsPane)
+        lst = pane.records
+        await pilot.press("slash")
+        sends = [r.seq for r in trace.records if r.resource == "jobQueue"]
+        await paste(pilot, "COMMAND resource:jobqueue")
+        await pilot.press("enter")
+        # The first chunk (the newest records) is searched as the filter is set.
+        assert [r.seq for r in lst.view] == sends[-1:]
+        assert lst.selected is lst.view[-1] and lst.searching
+        status = str(app.query_one("#event-status").render())
+        assert "1 of 25,010 records (searching: " in status and "looked at)" in status
+        # The list answers meanwhile: its cursor moves, and stays on its record as older
+        # matches arrive above it; records that land meanwhile are matched too.
+        while len(lst.view) < 3:
+            pane._search_more()
+        await pilot.press("up")
+        held = lst.selected
+        app.run_command("send jobQueue '{\"amount\": 10}'")
+        app.run_command("send deadLetterQueue '{\"amount\": 11}'")
+        steps = 0
+        while lst.searching:
+            pane._search_more()
+            steps += 1
+        await pilot.pause()
+        assert steps > 5
+        assert lst.selected is held
+        want = [r.seq for r in trace.records if matches(r, lst.words)]
+        assert [r.seq for r in lst.view] == want and len(want) == 11
+        assert want[:10] == sends
+        assert "11 of 25,012 records  filter: COMMAND resource:jobqueue" in str(
+            app.query_one("#event-status").render()
+        )
+
+    drive(app_for(), script)
+
+
+FILTERS = [
+    "kind:message.",
+    "resource:jobqueue",
+    "failed",
+    "Invocation kind:invocation",
+    "kind:schedule. report",
+    "command",
+    "no-such-word",
+]
+
+
+@pytest.mark.parametrize("text", FILTERS)
+def test_a_filter_searched_in_steps_shows_what_matches_says(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events_pane, "SEARCH_STEP_S", 0.0)
+    monkeypatch.setattr(events_pane, "SEARCH_CHUNK", 17)
+    s = tui_support.session("combined")
+    execute(s, f"source {tui_support.SAMPLES / 'combined' / 'demo.stp'}")
+    execute(s, "advance 2d")
+    trace = s.sim.trace
+    assert len(trace.records) > 80
+
+    async def main() -> None:
+        app = ListApp()
+        async with app.run_test(size=(80, 30)):
+            pane = app.query_one(EventsPane)
+            pane.show(trace.records, s.sim.clock.now)
+            lst = pane.records
+            lst.set_filter(text)
+            while lst.search_more(0.0):
+                pass
+            want = [r for r in trace.records if matches(r, text.split())]
+            assert [(r.seq, r.data) for r in lst.view] == [(r.seq, r.data) for r in want]
+            assert bool(want) == (text != "no-such-word")
+
+    asyncio.run(main())

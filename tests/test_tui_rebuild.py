@@ -18,7 +18,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from tui_support import START, drawn_text, drive, rebuilt, session
 
-from stptui.commands import CommandError, RebuildProgress, execute
+from stptui.commands import CommandError, RebuildProgress, Session, execute
 from stptui.commands import rebuild as rebuild_module
 from stptui.commands.result import render_plain
 from stptui.commands.session import trace_sha256
@@ -186,17 +186,74 @@ def test_the_live_clock_holds_while_a_rebuild_runs() -> None:
     drive(app, script)
 
 
-def test_with_allow_code_the_undo_runs_on_the_uis_thread() -> None:
-    # The handlers' imports change sys.path and sys.modules, which the UI's own imports
-    # would see from another thread: such a rebuild answers at once, as any command.
-    s = session(allow_code=True)
-    for line in LINES:
+CODE_STACK = """\
+resources:
+  jobs: {type: sqs-queue}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      connectTo: [jobs]
+"""
+CODE_HANDLER = """\
+import json
+import os
+
+import boto3
+
+sqs = boto3.client("sqs")
+
+
+def handler(event, context):
+    sqs.send_message(QueueUrl=os.environ["STP_JOBS_URL"], MessageBody=json.dumps(event))
+    return {"ok": True}
+"""
+CODE_LINES = ["repeat 40 invoke worker '{\"n\": {i}}'", "advance 1m"]
+
+
+def test_with_allow_code_a_reload_builds_in_the_background_and_holds_other_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The handlers' imports and calls put their folder first on sys.path and swap their
+    # modules into sys.modules: while the worker builds, another thread's import of a
+    # module not yet loaded waits for it to end, and the rebuilt session is the same.
+    (tmp_path / "stacktape.yml").write_text(CODE_STACK, encoding="utf-8")
+    (tmp_path / "code_handlers.py").write_text(CODE_HANDLER, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        'behaviors:\n  worker: {duration: 10ms, handler: "code_handlers:handler"}\n',
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "imported_while_rebuilding.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(elsewhere))
+    s = Session.open(tmp_path, start_ms=START, allow_code=True)
+    for line in CODE_LINES:
         execute(s, line)
+    digest = trace_sha256(s.sim.trace)
+    assert s.sim.trace.count("invocation.succeeded") == 40
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        result = app.run_command("undo")
-        assert render_plain(result).startswith("undid 1 command; now ")
-        assert app.rebuilding is None and app.session.log == LINES[:2]
+        held = Held(app)
+        result = app.run_command("reload")
+        assert "rebuilding the simulation in the background" in render_plain(result)
+        await held.wait(pilot)
+        imported = threading.Event()
+
+        def other_thread() -> None:
+            __import__("imported_while_rebuilding")
+            imported.set()
+
+        threading.Thread(target=other_thread, daemon=True).start()
+        # The UI answers meanwhile; the other thread's import waits for the worker.
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert not imported.is_set()
+        held.release.set()
+        await rebuilt(pilot, app)
+        assert imported.wait(WAIT_S)
+        assert app.session.log == CODE_LINES
+        assert trace_sha256(app.session.sim.trace) == digest
 
     drive(StptuiApp(s), script)
 

@@ -64,13 +64,16 @@ class TraceIndex:
     thread).
 
     Kept up to date when read, not when the trace settles: the simulator's hot path pays
-    nothing, and a read pays once for the records emitted since the one before. Sequence
+    nothing, and a read pays once for the records emitted since the one before (unless a
+    UI brought it up to date between frames, `warm`). Sequence
     numbers of records the ring has dropped are passed over when read and pruned once the
     ring has turned over; a rebuilt simulation (undo, reload, load) has a new trace and so
     a new index."""
 
     def __init__(self, trace: Trace) -> None:
         self._ring = trace.records
+        # The records emitted and not yet settled into the ring (`behind` counts them).
+        self._pending = trace._pending
         # The sequence number of the newest record indexed for `explain` and for `show
         # message`: each is brought up to date by its own reads, the second's far cheaper.
         self._upto = 0
@@ -91,10 +94,10 @@ class TraceIndex:
         # Where the message fields are among a packed record's values, by its names.
         self._places: dict[tuple[str, ...], tuple[int, ...]] = {}
 
-    def _new(self, upto: int) -> tuple[int, list[tuple[Any, ...]]]:
-        """The records emitted since `upto` that the ring still holds, and the sequence
-        number of the first; prunes what the ring dropped once it has turned over since
-        the last prune."""
+    def _new(self, upto: int, most: int | None = None) -> tuple[int, list[tuple[Any, ...]]]:
+        """The records emitted since `upto` that the ring still holds (the oldest `most` of
+        them, when given), and the sequence number of the first; prunes what the ring
+        dropped once it has turned over since the last prune."""
         ring = self._ring
         ring._settle()
         raw = ring._raw
@@ -102,22 +105,32 @@ class TraceIndex:
         first = total - len(raw) + 1
         if first - self._pruned >= max(len(raw), 1):
             self._prune(first)
-        count = min(total - upto, len(raw))
+        start = max(upto + 1, first)
+        count = total - start + 1
+        if most is not None:
+            count = min(count, most)
         if count <= 0:
             return total + 1, []
-        # From the newest end: a deque is slow to index far from its ends.
-        taken = list(islice(reversed(raw), count))
+        # From the nearer end: a deque is slow to index far from its ends (islice walks
+        # to its start at C speed).
+        offset = start - first
+        after = len(raw) - offset - count
+        if offset <= after:
+            return start, list(islice(raw, offset, offset + count))
+        taken = list(islice(reversed(raw), after, after + count))
         taken.reverse()
-        return total - count + 1, taken
+        return start, taken
 
-    def _catch_up(self) -> None:
-        """Index the records emitted since the last read for `explain`."""
-        first, taken = self._new(self._upto)
-        self._upto = self._ring._total
+    def _catch_up(self, most: int | None = None) -> int:
+        """Index the records emitted since the last read for `explain` (the oldest `most`
+        of them, when given); returns how many it indexed."""
+        first, taken = self._new(self._upto, most)
+        self._upto = first + len(taken) - 1
         if taken:
             # A long run's records make a list per id: the collector would rescan them.
             with fewer_collections():
                 self._index_ids(first, taken)
+        return len(taken)
 
     def _index_ids(self, first: int, taken: list[tuple[Any, ...]]) -> None:
         ids, literals, objects, sources = self._ids, self._literals, self._objects, self._sources
@@ -154,14 +167,33 @@ class TraceIndex:
             if isinstance(key, str) and raw[1].startswith(OBJECT_KINDS):
                 objects.setdefault((raw[2], key), []).append(seq)
 
-    def _catch_up_messages(self) -> None:
-        """Index the records emitted since the last read for `show message`: only their
-        message fields are read, from the raw tuple, without making a Record."""
-        first, taken = self._new(self._upto_messages)
-        self._upto_messages = self._ring._total
+    def _catch_up_messages(self, most: int | None = None) -> int:
+        """Index the records emitted since the last read for `show message` (the oldest
+        `most` of them, when given): only their message fields are read, from the raw
+        tuple, without making a Record. Returns how many it indexed."""
+        first, taken = self._new(self._upto_messages, most)
+        self._upto_messages = first + len(taken) - 1
         if taken:
             with fewer_collections():
                 self._index_messages(first, taken)
+        return len(taken)
+
+    @property
+    def behind(self) -> int:
+        """How many of the trace's records a read would index first (both parts)."""
+        total = self._ring._total + len(self._pending)
+        return 2 * total - self._upto - self._upto_messages
+
+    def warm(self, most: int) -> bool:
+        """Index at most `most` of the records not yet indexed, oldest first, the part
+        `show message` reads first (it is the cheaper): a UI brings the index up to date
+        in small steps between frames, so that the first look after a long run does not
+        pay for the whole run at once. What reads find is the same either way. Returns
+        whether both parts are up to date."""
+        done = self._catch_up_messages(most)
+        if done < most:
+            self._catch_up(most - done)
+        return self.behind == 0
 
     def _index_messages(self, first: int, taken: list[tuple[Any, ...]]) -> None:
         messages, named, places = self._messages, self._named, self._places

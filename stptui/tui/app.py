@@ -12,9 +12,14 @@ An `advance` or `until` typed that outlasts a second goes on as a fast-forward.
 
 from __future__ import annotations
 
+import _imp
+import asyncio
 import gc
 import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import ClassVar, cast
 
@@ -56,6 +61,7 @@ from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.metrics import measured
 from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
+from stptui.sim.trace_index import trace_index
 from stptui.tui.fast_forward import Continued
 from stptui.tui.live import FRAME_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
@@ -112,6 +118,18 @@ STEP_S = 0.01
 # How often freeing a replaced simulation looks again whether the screens opened on it
 # (dialogs, the command line) have closed.
 RETIRE_WAIT_S = 0.5
+# The trace's index (`stptui.sim.trace_index`), which `show message` and `explain` read, is
+# brought up to date between frames while the clock stands: steps of about WARM_STEP_S, in
+# chunks of WARM_CHUNK records, WARM_GAP_S apart (the loop answers keys and repaints in
+# between). While the clock runs (or a fast-forward, a rebuild or the metrics view's
+# worker), it looks again every WARM_WAIT_S: indexing would take the simulator's time.
+WARM_STEP_S = 0.012
+WARM_CHUNK = 2048
+WARM_GAP_S = 0.005
+WARM_WAIT_S = 0.25
+# The longest a rebuild's worker waits for the UI's thread to stand between two of its
+# callbacks before it takes the import lock (see `imports_held`).
+PARK_LIMIT_S = 5.0
 # How often the clock bar shows a rebuild's progress while its worker runs.
 REBUILD_PROGRESS_S = 0.1
 # The commands that run while a rebuild does: they read the simulation (or write it to a
@@ -210,6 +228,31 @@ class PaneTabs(Static):
                 cast("StptuiApp", self.app).action_focus_pane(key)
                 return
             start = end
+
+
+@contextmanager
+def imports_held(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Hold Python's import lock in this (a worker's) thread for the duration: an import by
+    another thread of a module not yet loaded waits until the end, so that it never finds
+    the handlers' folder on sys.path. This thread's own imports go on (the lock is
+    re-entrant). Taken while `loop`'s thread (the UI's) stands between two callbacks, where
+    it holds no module's import lock: one it held while this thread waited for the same
+    module would deadlock the two."""
+    parked = threading.Event()
+    taken = threading.Event()
+
+    def park() -> None:
+        parked.set()
+        taken.wait(PARK_LIMIT_S)
+
+    loop.call_soon_threadsafe(park)
+    parked.wait(PARK_LIMIT_S)
+    _imp.acquire_lock()
+    taken.set()
+    try:
+        yield
+    finally:
+        _imp.release_lock()
 
 
 class MainScreen(Screen[None]):
@@ -526,6 +569,8 @@ class StptuiApp(App[None]):
         self._replaced: list[Simulator] = []
         # Whether a rebuild turned the cyclic collector off (until its simulation is frozen).
         self._collections_held = False
+        # Whether a step of warming the trace's index is due (see `_warm_index`).
+        self._warming = False
 
     # -- layout ------------------------------------------------------------------------
 
@@ -775,6 +820,7 @@ class StptuiApp(App[None]):
         # callbacks `call_after_refresh` queues run together, with no key between them):
         # with the panes' building, the UI would answer no key for all of them in one.
         self.call_after_refresh(self._style_scrollbars)
+        self._warm_soon()
 
     def _style_scrollbars(self) -> None:
         # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
@@ -931,6 +977,50 @@ class StptuiApp(App[None]):
             self._last_agenda = time.perf_counter()
             self._agenda_wait = (self._last_agenda - now) * AGENDA_WAIT_FACTOR
         self._show_clock()
+        self._warm_soon()
+
+    def _warm_soon(self) -> None:
+        """Start warming the trace's index (see `_warm_index`) unless it is up to date or
+        already under way."""
+        if not self._warming and trace_index(self.session.sim.trace).behind:
+            self._warming = True
+            self.set_timer(WARM_GAP_S, self._warm_index)
+
+    def _warm_index(self) -> None:
+        """One step of bringing the trace's index up to date (see WARM_STEP_S): the first
+        `show message` or `explain` after a long run (enter and `e` in the panes) would
+        otherwise index the whole run at once on this thread (some 4 s after a million
+        records). Only this thread runs the simulator, so no record lands during a step;
+        records that land between steps are indexed by the next ones (or by a read)."""
+        index = trace_index(self.session.sim.trace)
+        busy = (
+            self.live.running
+            or self._clock_holds
+            or self.rebuilding is not None
+            or any(isinstance(s, FastForwardScreen) for s in self.screen_stack)
+        )
+        if busy:
+            self.set_timer(WARM_WAIT_S, self._warm_index)
+            return
+        behind = index.behind
+        deadline = time.perf_counter() + WARM_STEP_S
+        while not (done := index.warm(WARM_CHUNK)) and time.perf_counter() < deadline:
+            pass
+        if behind - index.behind >= WARM_CHUNK:
+            # The index lives as long as its simulation, which is frozen out of the cyclic
+            # collector (`_freeze_simulation`): so is what a step of a long run's warming
+            # adds to it, after a collection of the youngest generation (at most
+            # GC_THRESHOLD objects, a few ms). Otherwise the collections its growth sets
+            # off would scan all of it, a list per id, and what the run made (at 200,000
+            # records: 75-100 ms for each of the first three, in the middle of a step). A
+            # command's few records are left to the collector (a freeze would also keep
+            # whatever garbage it holds, for good).
+            gc.collect(0)
+            gc.freeze()
+        if done:
+            self._warming = False
+        else:
+            self.set_timer(WARM_GAP_S, self._warm_index)
 
     def _show_clock(self) -> None:
         self.query_one(ClockBar).show(
@@ -1022,10 +1112,7 @@ class StptuiApp(App[None]):
         line = line.lstrip().removeprefix(":")
         self._refuse_while_rebuilding(line)
         self._commit_live()
-        # With --allow-code the rebuild stays on this thread: the handlers' imports put
-        # their folder first on sys.path and swap sys.modules, which the UI's own imports
-        # would see from another thread (docs/fidelity.md).
-        if not self.session.allow_code and (rebuild := plan_rebuild(self.session, line)):
+        if rebuild := plan_rebuild(self.session, line):
             return self._start_rebuild(rebuild)
         verb = line.split(maxsplit=1)
         if verb and verb[0] in RESUMABLE:
@@ -1109,8 +1196,9 @@ class StptuiApp(App[None]):
         self._show_clock()
         self._rebuild_timer = self.set_interval(REBUILD_PROGRESS_S, self._show_clock)
         self.refresh_bindings()
+        loop = asyncio.get_running_loop()
         self.run_worker(
-            lambda: self._build(rebuild),
+            lambda: self._build(rebuild, loop),
             thread=True,
             group="rebuild",
             name=rebuild.verb,
@@ -1122,11 +1210,16 @@ class StptuiApp(App[None]):
             data={"rebuilding": rebuild.verb},
         )
 
-    def _build(self, rebuild: Rebuild[CommandResult]) -> None:
+    def _build(self, rebuild: Rebuild[CommandResult], loop: asyncio.AbstractEventLoop) -> None:
         # In the worker's thread: the outcome goes back to the UI's thread, which adopts.
         outcome: CommandError | None = None
+        # With --allow-code, the handlers' imports and calls put their folder first on
+        # sys.path and swap their modules into sys.modules: no other thread may import
+        # meanwhile (docs/fidelity.md, "Undo, redo, reload and load off the UI's thread").
+        held = imports_held(loop) if rebuild.session.allow_code else nullcontext()
         try:
-            rebuild.build(progress=self.rebuild_progressed)
+            with held:
+                rebuild.build(progress=self.rebuild_progressed)
         except CommandError as exc:
             outcome = exc
         except Exception as exc:

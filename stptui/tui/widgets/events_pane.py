@@ -3,14 +3,18 @@
 `RecordList` is a Line-API scroll view (the toolong design) straight over the trace's own
 ring of records: it keeps no copy, so new records cost it nothing but a new height, and a
 repaint turns only the rows on screen into text (cached, so moving the cursor redraws two
-rows). A filter keeps the matching records in a list, extended by each frame's batch.
+rows). A filter keeps the matching records in a list, extended by each frame's batch; the
+records the ring held when it was set are searched newest first, a step of SEARCH_STEP_S
+at a time (the loop answers keys and repaints in between), the matches shown as they come.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
-from typing import ClassVar
+import time
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, ClassVar, overload
 
 from rich.text import Text
 from textual import on
@@ -23,13 +27,19 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from stptui.sim.clock import iso_ms
-from stptui.sim.trace import Record
+from stptui.sim.trace import Record, RecordRing
 from stptui.tui.render import pretty_json, record_text, safe
 from stptui.tui.widgets.fields import SafeInput
 from stptui.tui.widgets.line_views import LineView, TextView
 
 # Rendered rows kept: a few screens' worth, so scrolling back and forth renders nothing.
 STRIP_CACHE_ROWS = 1024
+# A filter's search of the records already in the ring: steps of about SEARCH_STEP_S (the
+# first one as the filter is set, so that a short trace is filtered at once), in chunks of
+# SEARCH_CHUNK records, SEARCH_GAP_S apart. A million records took 3.7 s in one go.
+SEARCH_STEP_S = 0.015
+SEARCH_CHUNK = 2048
+SEARCH_GAP_S = 0.005
 
 
 def matches(rec: Record, words: list[str]) -> bool:
@@ -51,6 +61,94 @@ def matches(rec: Record, words: list[str]) -> bool:
             if not any(isinstance(v, str) and low in v.lower() for v in rec.data.values()):
                 return False
     return True
+
+
+def _raw_test(words: list[str]) -> Callable[[int, tuple[Any, ...]], Record | None]:
+    """`matches` on a record as the ring keeps it (numbered `seq`): the record, made only
+    when its kind and resource pass, or None."""
+    kinds: list[str] = []
+    resources: list[str] = []
+    bare: list[str] = []
+    for word in words:
+        low = word.lower()
+        if low.startswith("kind:"):
+            kinds.append(low[5:])
+        elif low.startswith("resource:"):
+            resources.append(low[9:])
+        else:
+            bare.append(low)
+
+    def test(seq: int, raw: tuple[Any, ...]) -> Record | None:
+        kind = raw[1]
+        for prefix in kinds:
+            if not kind.startswith(prefix):
+                return None
+        resource = raw[2].lower()
+        for name in resources:
+            if resource != name:
+                return None
+        rec = Record(seq, *raw)
+        for low in bare:
+            if low in kind or low in resource:
+                continue
+            if not any(isinstance(v, str) and low in v.lower() for v in rec.data.values()):
+                return None
+        return rec
+
+    return test
+
+
+class _Found(Sequence[Record]):
+    """A filter's matches, oldest first: those its search found going back from the newest
+    record when it was set (kept as found, newest first), then those noted since."""
+
+    def __init__(self) -> None:
+        self.older: list[Record] = []
+        self.newer: list[Record] = []
+
+    def __len__(self) -> int:
+        return len(self.older) + len(self.newer)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        older = self.older
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("match index out of range")
+        if index < len(older):
+            return older[len(older) - 1 - index]
+        return self.newer[index - len(older)]
+
+    def __iter__(self) -> Iterator[Record]:
+        yield from reversed(self.older)
+        yield from self.newer
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def drop_before(self, first: int) -> int:
+        """Forget the matches numbered below `first` (the ring dropped them); returns how
+        many went."""
+        older = self.older
+        # Newest first: the ones to go are at its end.
+        keep = bisect_right(older, -first, key=lambda r: -r.seq)
+        gone = len(older) - keep
+        del older[keep:]
+        if not older:
+            shift = bisect_left(self.newer, first, key=lambda r: r.seq)
+            del self.newer[:shift]
+            gone += shift
+        return gone
 
 
 class RecordList(LineView, can_focus=True):
@@ -79,10 +177,14 @@ class RecordList(LineView, can_focus=True):
         self._on_highlight = on_highlight
         # Every record, oldest first: the trace's ring (which drops its oldest when full).
         self.records: Sequence[Record] = ()
-        # The rows: `records` itself, or (filtered) `_matches`.
+        # The rows: `records` itself, or (filtered) `_found`.
         self.view: Sequence[Record] = self.records
-        self._matches: list[Record] = []
+        self._found = _Found()
         self.words: list[str] = []
+        # The filter's search: the newest record when it was set (those after it are
+        # noted), and the next one it looks at, going back (0: none left).
+        self._search_top = 0
+        self._search_from = 0
         self.cursor: int | None = None  # index into view; None follows the newest
         # The sequence number of records[0] when last seen, to tell how many the ring dropped.
         self._first_seq = 0
@@ -124,7 +226,8 @@ class RecordList(LineView, can_focus=True):
         """The trace grew by `batch` (already in `records`): keep the records the filter
         matches. Nothing is drawn until `catch_up`."""
         if self.words:
-            self._matches.extend(r for r in batch if matches(r, self.words))
+            top, words = self._search_top, self.words
+            self._found.newer.extend(r for r in batch if r.seq > top and matches(r, words))
 
     def catch_up(self) -> None:
         """Show what was noted since the last call: new rows, and the ring's dropped ones
@@ -132,13 +235,13 @@ class RecordList(LineView, can_focus=True):
         records = self.records
         first = records[0].seq if records else 0
         dropped, self._first_seq = first - self._first_seq, first
-        if self.words:
-            found = self._matches
-            # Matches the ring no longer holds go too (it dropped its oldest records).
-            shift = bisect_left(found, first, key=lambda r: r.seq) if dropped > 0 else 0
-            del found[:shift]
-        else:
+        if not self.words:
             shift = dropped
+        elif dropped > 0:
+            # Matches the ring no longer holds go too (it dropped its oldest records).
+            shift = self._found.drop_before(first)
+        else:
+            shift = 0
         self._date_rows()
         if not shift and len(self.view) == self.virtual_size.height:
             return
@@ -164,13 +267,80 @@ class RecordList(LineView, can_focus=True):
         words = self.words
         records = self.records
         self._first_seq = records[0].seq if records else 0
-        self._matches = [r for r in records if matches(r, words)] if words else []
-        self.view = self._matches if words else records
+        self._found = _Found()
+        self._search_top = self._search_from = self._first_seq + len(records) - 1
+        if not words:
+            self._search_from = 0
+        elif not isinstance(records, RecordRing):
+            # Not a trace's ring (none yet): few records, filtered at once.
+            self._found.older = [r for r in reversed(records) if matches(r, words)]
+            self._search_from = 0
+        self.view = self._found if words else records
         self.cursor = None
+        self.search_more(SEARCH_STEP_S)
         self._date_rows()
         self._resized()
         self.scroll_end(animate=False, immediate=True)
         self._highlighted()
+
+    @property
+    def searching(self) -> bool:
+        """Whether the filter's search has records left to look at."""
+        return self._search_from > 0
+
+    @property
+    def searched(self) -> float:
+        """How much of its records the filter's search has looked at, 0 to 1."""
+        span = self._search_top - self._first_seq + 1
+        if not self.searching or span <= 0:
+            return 1.0
+        return min(1.0, (self._search_top - self._search_from) / span)
+
+    def search_more(self, budget_s: float) -> bool:
+        """Look further back for the filter's matches, for about `budget_s` (a chunk at
+        least), and show what it found above the rows shown, the cursor on its record;
+        returns whether records are left to look at."""
+        ring = self.records
+        hi = self._search_from
+        if hi <= 0 or not isinstance(ring, RecordRing):
+            return False
+        raw = ring._raw
+        first = ring.first_seq
+        test = _raw_test(self.words)
+        deadline = time.perf_counter() + budget_s
+        found: list[Record] = []
+        while hi >= first:
+            lo = max(first, hi - SEARCH_CHUNK + 1)
+            # Positions lo..hi of the deque, newest first, walked from its nearer end.
+            start, stop = lo - first, hi - first + 1
+            if start <= len(raw) - stop:
+                chunk = list(islice(raw, start, stop))
+                chunk.reverse()
+            else:
+                chunk = list(islice(reversed(raw), len(raw) - stop, len(raw) - start))
+            for seq, r in zip(range(hi, lo - 1, -1), chunk, strict=True):
+                rec = test(seq, r)
+                if rec is not None:
+                    found.append(rec)
+            hi = lo - 1
+            if time.perf_counter() >= deadline:
+                break
+        self._search_from = hi if hi >= first else 0
+        if found:
+            self._found.older.extend(found)
+            if self.view is self._found:
+                self._resized()
+                if self.cursor is not None:
+                    # The rows found go above the rest: the cursor and the rows on screen
+                    # stay on their records.
+                    self.cursor += len(found)
+                    self.scroll_to(
+                        y=self.scroll_offset.y + len(found), animate=False, immediate=True
+                    )
+                else:
+                    self.scroll_end(animate=False, immediate=True)
+                self._date_rows()
+        return self.searching
 
     def on_resize(self) -> None:
         """A list that follows the trace (no cursor) keeps its newest rows in view."""
@@ -263,6 +433,8 @@ class EventsPane(Vertical):
         # The sequence number of the record whose JSON is shown (-1: none).
         self._detail_seq = -1
         self._status_text = ""
+        # Whether a step of the filter's search is due (see `_search_more`).
+        self._search_queued = False
 
     def compose(self) -> ComposeResult:
         line = SafeInput(
@@ -292,6 +464,19 @@ class EventsPane(Vertical):
         self.remove_class("-filtering")
         self.records.focus()
         self._status()
+        self._search_soon()
+
+    def _search_soon(self) -> None:
+        if self.records.searching and not self._search_queued:
+            self._search_queued = True
+            self.set_timer(SEARCH_GAP_S, self._search_more)
+
+    def _search_more(self) -> None:
+        """One step of the filter's search, between frames (see SEARCH_STEP_S)."""
+        self._search_queued = False
+        self.records.search_more(SEARCH_STEP_S)
+        self._status()
+        self._search_soon()
 
     def key_escape(self) -> None:
         """Escape closes the filter line without changing the filter (the line shows the
@@ -308,6 +493,7 @@ class EventsPane(Vertical):
         self.records.today = iso_ms(now_ms).partition("T")[0]
         self.records.show(records)
         self._status()
+        self._search_soon()
 
     def note(self, batch: list[Record]) -> None:
         """A frame's batch of new records (already in the ring the list shows); they are
@@ -323,6 +509,8 @@ class EventsPane(Vertical):
     def _status(self) -> None:
         lst = self.records
         text = f"{len(lst.view):,} of {len(lst.records):,} records"
+        if lst.searching:
+            text += f" (searching: {lst.searched:.0%} looked at)"
         if lst.words:
             text += f"  filter: {safe(' '.join(lst.words))}"
         if text != self._status_text:
