@@ -342,7 +342,7 @@ def _parser_open() -> argparse.ArgumentParser:
 
 def _parser_run() -> argparse.ArgumentParser:
     p = _ArgumentParser(
-        usage="%(prog)s [options] [STACK] SCRIPT",
+        usage="%(prog)s [options] [STACK] SCRIPT [SCRIPT ...]",
         missing_hints={
             "script": "a file of commands, one per line (each sample stack has its demo.stp), "
             "or - to read them from standard input; `stptui repl STACK` types them instead"
@@ -353,28 +353,42 @@ def _parser_run() -> argparse.ArgumentParser:
             "stptui run stacktape.yml demo.stp --seed 7 --trace trace.jsonl",
             "stptui run stacktape.yml demo.stp --keep-going --junit report.xml   # for CI",
             "stptui run stacktape.yml demo.stp --save-on-failure demo-session.json",
+            "stptui run stacktape.yml tests/*.stp --junit report.xml   # every scenario, in turn",
             "echo 'advance 1h' | stptui run stacktape.yml -     # the script from a pipe",
         ),
         description="Run a script of commands (one per line, # comments) against a stack on "
         "the simulator. Exit 0 when every line ran, 1 at the first failed `expect` (with "
         "--keep-going: after the last line, when any failed), 2 on a command error or a file "
         "that cannot be read; 130 on Ctrl-C, 143 on SIGTERM (a CI job's timeout), with the "
-        "JUnit report written.",
+        "JUnit report written. Several scripts run one after the other, in the order given, "
+        "each on a new simulation of the stack (read once) with the same seed and start, "
+        "each headed `==> SCRIPT <==`; the exit code is the worst of theirs (2 over 1), and "
+        "Ctrl-C or SIGTERM stops them all. STACK is left out when the first word is a "
+        "script (a .stp file, or -): the stack is then the current folder's.",
     )
-    # `stptui run SCRIPT` in a project folder: argparse fills positionals from the left, so
-    # the lone word lands in `stack` and cmd_run moves it.
+    # `stptui run SCRIPT...` in a project folder: argparse fills positionals from the left,
+    # so the first script lands in `stack` and cmd_run moves it.
     p.add_argument(
         "stack",
-        help=f"{STACK_HELP} (default, with only SCRIPT given: the one in the current folder)",
+        help=f"{STACK_HELP} (default, when the first word is a .stp script: the one in the "
+        "current folder)",
     )
     p.add_argument(
-        "script", nargs="?", help="the script of commands; - reads it from standard input"
+        "scripts",
+        nargs="*",
+        metavar="SCRIPT",
+        help="the scripts of commands, run in turn; - reads one from standard input",
     )
     _add_stack_options(p)
     p.add_argument("--behaviors", metavar="FILE", help=BEHAVIORS_HELP)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=SEED_HELP)
     p.add_argument("--start", metavar="TIME", help=START_HELP)
-    p.add_argument("--trace", metavar="FILE", help="write every trace record as JSON Lines")
+    p.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="write every trace record as JSON Lines; with several scripts, a file each: "
+        "{name} in FILE is the script's file name without .stp",
+    )
     p.add_argument("--allow-code", action="store_true", help=ALLOW_CODE_HELP)
     p.add_argument(
         "--keep-going",
@@ -386,14 +400,20 @@ def _parser_run() -> argparse.ArgumentParser:
         "--junit",
         metavar="FILE",
         help="also write a JUnit XML report for CI, each `expect` line a test case "
-        "(written however the run ends)",
+        "(written however the run ends); with several scripts, a test suite each",
     )
     p.add_argument(
         "--save-on-failure",
         metavar="FILE",
         help="when the run fails (exit 1, 2, 130 or 143), save the session as `save FILE` "
         "does, to open with `stptui repl STACK` then `load FILE`; a session file of an "
-        "earlier run there is removed when the run starts",
+        "earlier run there is removed when the run starts; with several scripts, a file "
+        "each: {name} as in --trace",
+    )
+    p.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="with several scripts, run none after the first that fails (default: run them all)",
     )
     return p
 
@@ -818,44 +838,56 @@ def _speed_index(text: str) -> int | None:
 
 
 def cmd_run(argv: Sequence[str]) -> int:
-    """`stptui run`: a script of commands on the simulator, exit 0 / 1 / 2."""
+    """`stptui run`: scripts of commands on the simulator, exit 0 / 1 / 2."""
     parser = _parser_run()
-    args = parser.parse_args(argv)
+    # Intermixed: `stptui run stack.yml a.stp --seed 1 b.stp` takes both scripts.
+    args = parser.parse_intermixed_args(argv)
     with _start_up():
-        from stptui.commands.script import ScriptOptions, run_from_files
+        from stptui.commands.script import STDIN_SCRIPT, ScriptOptions, run_scripts
     from stptui.config import SCRIPT_SUFFIX
 
-    if args.script is None:
-        if Path(args.stack).suffix != SCRIPT_SUFFIX and args.stack != "-":
+    def is_script(word: str) -> bool:
+        return Path(word).suffix == SCRIPT_SUFFIX or word == STDIN_SCRIPT
+
+    words = [args.stack, *args.scripts]
+    if not is_script(words[0]):
+        stack, scripts = words[0], words[1:]
+        if not scripts:
             parser.error("the following arguments are required: script")
-        args.script, args.stack = args.stack, here_stack()
-        if args.stack is None:
+    elif not_scripts := [w for w in words[1:] if not is_script(w)]:
+        # The stack after a script: say so with the line to type, rather than report the
+        # script as a config that is not one.
+        first = _shell(words[0])
+        what = "the script" if len(words) == 2 else "a script"
+        rest = [w for w in words if w != not_scripts[0]]
+        print(
+            f"stptui run: {first} is {what}; the stack comes first: "
+            f"{_shell('stptui', 'run', not_scripts[0], *rest)}",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        stack, scripts = here_stack(), words
+        if stack is None:
             parser.error(
                 "no STACK given and no stacktape.yml in the current folder; give one: "
-                f"{_shell('stptui', 'run', 'path/to/stacktape.yml', args.script)}"
+                f"{_shell('stptui', 'run', 'path/to/stacktape.yml', *scripts)}"
             )
+    if scripts.count(STDIN_SCRIPT) > 1:
+        parser.error("- (standard input) given twice; one script at most can be read from it")
 
     start_ms = _start_ms(args.start, "stptui run")
     if start_ms is None:
         return 2
-    if Path(args.stack).suffix == SCRIPT_SUFFIX and Path(args.script).suffix != SCRIPT_SUFFIX:
-        # The two files the wrong way round: say so with the line to type, rather than
-        # report the script as a config that is not one.
-        print(
-            f"stptui run: {_shell(args.stack)} is the script; the stack comes first: "
-            f"{_shell('stptui', 'run', args.script, args.stack)}",
-            file=sys.stderr,
-        )
-        return 2
     opts = ScriptOptions(
-        **_stack_option_values(args, args.stack, start_ms),
-        script=args.script,
+        **_stack_option_values(args, stack, start_ms),
+        script=scripts[0],
         trace=args.trace,
         keep_going=args.keep_going,
         junit=args.junit,
         save_on_failure=args.save_on_failure,
     )
-    return run_from_files(opts)
+    return run_scripts(opts, scripts, fail_fast=args.fail_fast)
 
 
 def _parser_init() -> argparse.ArgumentParser:

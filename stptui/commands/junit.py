@@ -7,8 +7,10 @@ against), plus the `file` and `line` attributes of a test case, which GitLab and
 reporters read to link a failure to its line. docs/simulating.md ("JUnit reports for CI")
 describes the report for users; the choices it makes:
 
-- One `<testsuite>`, named after the script, in a `<testsuites>`. Its `time` is the wall
-  time of the whole run, its `timestamp` the wall clock instant the run started, in UTC to
+- One `<testsuite>` per script, named after it, in a `<testsuites>` (`stptui run` with
+  several scripts: `JunitReport.combined`; a script that did not run, after --fail-fast or
+  an interruption, has its `expect` lines skipped). Its `time` is the wall time of the
+  script's run, its `timestamp` the wall clock instant the run started, in UTC to
   the second and written without a zone, as Ant's schema has it. The report is for people
   and CI, not the trace: these two and each test case's `time` are the only fields that
   differ between two runs of the same stack, behaviours, seed, start and script.
@@ -166,6 +168,8 @@ class JunitReport:
         self.script = script
         self.timestamp = datetime.now(UTC)
         self._started = time.perf_counter()
+        # When the script's run ended (`end`); None while it runs.
+        self._ended: float | None = None
         self.properties: list[tuple[str, str]] = [("stptui", __version__)]
         self.cases: list[Case] = []
         self.out = Captured()
@@ -262,14 +266,21 @@ class JunitReport:
         """A test case with an `<error>` that is no line's (a script that cannot be read)."""
         self.cases.append(Case(name, file, line, 0.0, "error", "error", message, text))
 
-    def skip_rest(self) -> None:
+    def skip_rest(self, message: str | None = None) -> None:
         """After a run that stopped early, the `expect` lines of the script (`lines`, when
-        it was read whole) after the one that stopped it, as skipped test cases."""
+        it was read whole) after the one that stopped it, as skipped test cases; `message`
+        says why (default: where the run stopped)."""
+        why = message or f"not run: the run stopped at {self.script}:{self._last_top}"
         for n, line in self.lines:
             if n > self._last_top and is_expect(line):
                 case = self._new(self.script, n, line)
                 case.outcome = "skipped"
-                case.message = f"not run: the run stopped at {self.script}:{self._last_top}"
+                case.message = why
+
+    def end(self) -> None:
+        """The script's run ended: the suite's `time` is up to now."""
+        if self._ended is None:
+            self._ended = time.perf_counter()
 
     def _case(self, running: _Running) -> Case:
         case = self._new(running.file, running.line, running.text)
@@ -287,27 +298,20 @@ class JunitReport:
 
     # -- the XML --------------------------------------------------------------------------
 
-    def xml(self) -> str:
-        """The report as XML text (UTF-8 declared)."""
-        seconds = f"{time.perf_counter() - self._started:.3f}"
+    def suite(self, now: float) -> ET.Element:
+        """The `<testsuite>` of the script, its time up to its end (`now` if it runs)."""
+        seconds = f"{(self._ended or now) - self._started:.3f}"
         counts = Counter(c.outcome for c in self.cases)
-        totals = {
-            "tests": str(len(self.cases)),
-            "failures": str(counts["failure"]),
-            "errors": str(counts["error"]),
-        }
-        root = _element("testsuites", {"name": "stptui run", **totals, "time": seconds})
         suite = _element(
             "testsuite",
             {
                 "name": self.script,
-                **totals,
+                **_totals(self.cases),
                 "skipped": str(counts["skipped"]),
                 "time": seconds,
                 "timestamp": self.timestamp.strftime("%Y-%m-%dT%H:%M:%S"),
             },
         )
-        root.append(suite)
         properties = ET.SubElement(suite, "properties")
         for name, value in self.properties:
             properties.append(_element("property", {"name": name, "value": value}))
@@ -315,8 +319,11 @@ class JunitReport:
             suite.append(_case_element(case))
         for tag, kept in (("system-out", self.out), ("system-err", self.err)):
             suite.append(_element(tag, {}, kept.text()))
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+        return suite
+
+    def xml(self) -> str:
+        """The report as XML text (UTF-8 declared)."""
+        return _document([self])
 
     def write(self) -> None:
         """Write the report atomically (readers see the old file or the whole new one).
@@ -324,6 +331,51 @@ class JunitReport:
         from stptui.commands.session import write_atomic
 
         write_atomic(Path(self.path), self.xml())
+
+    @staticmethod
+    def combined(reports: list[JunitReport]) -> JunitReports:
+        """The report of several scripts' runs, each of `reports` one `<testsuite>`."""
+        return JunitReports(reports)
+
+
+class JunitReports:
+    """The report of a run of several scripts: one `<testsuites>`, a suite per script."""
+
+    def __init__(self, reports: list[JunitReport]) -> None:
+        self.reports = reports
+        self.path = reports[0].path
+
+    def xml(self) -> str:
+        """The report as XML text (UTF-8 declared)."""
+        return _document(self.reports)
+
+    def write(self) -> None:
+        """Write the report atomically, as JunitReport.write does."""
+        from stptui.commands.session import write_atomic
+
+        write_atomic(Path(self.path), self.xml())
+
+
+def _totals(cases: list[Case]) -> dict[str, str]:
+    counts = Counter(c.outcome for c in cases)
+    return {
+        "tests": str(len(cases)),
+        "failures": str(counts["failure"]),
+        "errors": str(counts["error"]),
+    }
+
+
+def _document(reports: list[JunitReport]) -> str:
+    """The `<testsuites>` of the reports' suites, as XML text; its time from the first's
+    start to now."""
+    now = time.perf_counter()
+    every = [case for report in reports for case in report.cases]
+    seconds = f"{now - reports[0]._started:.3f}"
+    root = _element("testsuites", {"name": "stptui run", **_totals(every), "time": seconds})
+    for report in reports:
+        root.append(report.suite(now))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
 def _element(tag: str, attrs: dict[str, str], text: str | None = None) -> ET.Element:

@@ -14,7 +14,8 @@ the run also writes a JUnit XML report (stptui.commands.junit), whatever its end
 SIGTERM (a CI job's timeout or cancel) ends the run as Ctrl-C does, its report written,
 with exit 143 (see `sigterm_interrupts`). With `save_on_failure` (`--save-on-failure
 FILE`) a run that fails saves its session to FILE as `save FILE` does, and one that passes
-leaves none there (see `_Keeper`).
+leaves none there (see `_Keeper`). Several scripts run in turn, each on a new session of
+the stack read once (`run_scripts`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -59,7 +61,7 @@ from stptui.textsafe import printable, quote_word, typed_words
 if TYPE_CHECKING:
     from types import FrameType
 
-    from stptui.commands.junit import JunitReport, Tee
+    from stptui.commands.junit import JunitReport, JunitReports, Tee
 
 EXIT_OK = 0
 EXIT_EXPECT = 1
@@ -411,18 +413,50 @@ def open_session(opts: StackOptions, *, err: TextIO, prog: str = "stptui run") -
             project=opts.project,
         )
     except SessionError as exc:
-        for d in exc.diagnostics:
-            err.write(printable(d.format()) + "\n")
-        # "cannot read the file" already says it all; after other errors (a file that is
-        # not a mapping) the summary says why nothing runs.
-        if not any(d.code in ("file-unreadable", "not-a-config") for d in exc.diagnostics):
-            err.write(f"{prog}: {printable(exc.message)}\n")
+        _say_session_error(exc, err, prog)
         return None
     from stptui.sim.behavior.reader import grouped_skips
 
     for d in grouped_skips(session.diagnostics):
         err.write(printable(d.format()) + "\n")
     return session
+
+
+def _say_session_error(exc: SessionError, err: TextIO, prog: str) -> None:
+    """Why the stack cannot be simulated: its diagnostics, then a summary line."""
+    for d in exc.diagnostics:
+        err.write(printable(d.format()) + "\n")
+    # "cannot read the file" already says it all; after other errors (a file that is
+    # not a mapping) the summary says why nothing runs.
+    if not any(d.code in ("file-unreadable", "not-a-config") for d in exc.diagnostics):
+        err.write(f"{prog}: {printable(exc.message)}\n")
+
+
+class _Opener:
+    """The sessions of a run of several scripts: the stack read once, at the first, and a
+    new session of it for each script (`Session.again`). `stopped` says why the scripts
+    after the one running cannot run (its stack does not open, the output is closed)."""
+
+    def __init__(self, opts: StackOptions) -> None:
+        self.opts = opts
+        self.first: Session | None = None
+        self.stopped: str | None = None
+
+    def open(self, err: TextIO | Tee) -> Session | None:
+        """A session at the start, its diagnostics written to `err` (the first time only:
+        the others have the same); None, with why on `err`, when it cannot be opened."""
+        if self.first is None:
+            self.first = open_session(self.opts, err=err)
+            if self.first is None:
+                self.stopped = "the stack cannot be opened"
+            return self.first
+        try:
+            return self.first.again()
+        except SessionError as exc:
+            # The behaviours file, read again for each script, was changed in between.
+            _say_session_error(exc, err, "stptui run")
+            self.stopped = "the stack cannot be opened"
+            return None
 
 
 def stream_lines(stream: TextIO) -> Iterator[str]:
@@ -498,6 +532,219 @@ def run_from_files(
     return terminable(lambda: _run_from_files(opts, out, err, stdin))
 
 
+# Where --trace and --save-on-failure put the script's name: one file per script.
+NAME_PLACEHOLDER = "{name}"
+
+
+def file_for(path: str | None, script: str) -> str | None:
+    """`path` with each `{name}` replaced by the script's file name without its extension
+    (`stdin` for `-`): the trace or session file of that script."""
+    if path is None:
+        return None
+    name = "stdin" if script == STDIN_SCRIPT else Path(script).stem
+    return path.replace(NAME_PLACEHOLDER, name)
+
+
+def run_scripts(
+    opts: ScriptOptions,
+    scripts: list[str],
+    *,
+    fail_fast: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run each script in turn on a new session of the stack (read once), as run_from_files
+    runs one (`opts.script` is not read: `scripts` are), each headed `==> SCRIPT <==` on
+    the output; the worst exit code: 2 over 1 over 0. `fail_fast`: the scripts after the
+    first that fails do not run. --trace and --save-on-failure name one file per script
+    (`file_for`); --junit one report, a `<testsuite>` per script. Ctrl-C or SIGTERM stops
+    every script (130, 143), the report written."""
+    if len(scripts) == 1:
+        one = replace(
+            opts,
+            script=scripts[0],
+            trace=file_for(opts.trace, scripts[0]),
+            save_on_failure=file_for(opts.save_on_failure, scripts[0]),
+        )
+        return run_from_files(one, out, err, stdin)
+    return terminable(
+        lambda: _run_several(opts, scripts, fail_fast, out or sys.stdout, err or sys.stderr, stdin)
+    )
+
+
+def _several_refusal(opts: ScriptOptions, scripts: list[str]) -> str | None:
+    """Why several scripts cannot run with these options, found before any runs."""
+    seen: dict[str, str] = {}
+    for script in scripts:
+        key = script if script == STDIN_SCRIPT else str(Path(script).absolute())
+        if key in seen:
+            return f"{printable(script)} is given twice; give each script once"
+        seen[key] = script
+    for option, path in (("--trace", opts.trace), ("--save-on-failure", opts.save_on_failure)):
+        if path is None:
+            continue
+        if NAME_PLACEHOLDER not in path:
+            example = "traces/{name}.jsonl" if option == "--trace" else "{name}-session.json"
+            return (
+                f"{option} with several scripts writes a file for each: put {{name}} in "
+                f"{printable(path)} (the script's file name without .stp), e.g. "
+                f"{option} {example}"
+            )
+        named: dict[str, str] = {}
+        for script in scripts:
+            target = file_for(path, script)
+            assert target is not None
+            if target in named:
+                return (
+                    f"{option} {printable(path)} names the same file for "
+                    f"{printable(named[target])} and {printable(script)}, "
+                    f"{printable(target)}; rename one of the scripts"
+                )
+            named[target] = script
+    if opts.trace is not None:
+        # Else every script would stop at its first line, each saying so.
+        folders = {Path(file_for(opts.trace, script) or "").parent for script in scripts}
+        for folder in sorted(folders):
+            if not folder.is_dir():
+                return f"no directory {printable(str(folder))} for the traces; create it first"
+    return None
+
+
+def _run_several(
+    opts: ScriptOptions,
+    scripts: list[str],
+    fail_fast: bool,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO | None,
+) -> int:
+    if (refusal := _several_refusal(opts, scripts)) is not None:
+        err.write(f"stptui run: {refusal}\n")
+        return EXIT_ERROR
+    each = [
+        replace(
+            opts,
+            script=script,
+            trace=file_for(opts.trace, script),
+            save_on_failure=file_for(opts.save_on_failure, script),
+        )
+        for script in scripts
+    ]
+    if not all(_accepted(one, err) for one in each):
+        return EXIT_ERROR
+    keepers = [_Keeper(one) if one.save_on_failure is not None else None for one in each]
+    if not all(keeper.clear(err) for keeper in keepers if keeper is not None):
+        return EXIT_ERROR
+    from stptui.commands.junit import JunitReport
+
+    opener = _Opener(opts)
+    reports: list[JunitReport] = []
+    codes: dict[str, int] = {}
+    worst = EXIT_OK
+    try:
+        for i, (one, keeper) in enumerate(zip(each, keepers, strict=True)):
+            name = script_name(one.script)
+            sep = "\n" if i else ""
+            try:
+                out.write(f"{sep}==> {printable(name)} <==\n")
+            except OSError as exc:
+                _silence(out)
+                if exc.errno != errno.EPIPE:
+                    err.write(f"stptui: cannot write the output: {exc.strerror or exc}\n")
+                opener.stopped = "the output cannot be written"
+                worst = EXIT_ERROR
+                break
+            report = None
+            if opts.junit is not None:
+                report = JunitReport(opts.junit, name)
+                reports.append(report)
+            code = _kept(
+                keeper, err, partial(_run_one, one, out, err, stdin, report, keeper, opener)
+            )
+            if report is not None:
+                report.end()
+                if report.refused:
+                    return EXIT_ERROR
+            codes[name] = code
+            # The worst: a script to mend (2) over a regression (1) over a pass.
+            worst = max(worst, code)
+            if opener.stopped is not None or (fail_fast and code != EXIT_OK):
+                break
+    except KeyboardInterrupt:
+        left = [script_name(one.script) for one in each[len(codes) + 1 :]]
+        if left:
+            with contextlib.suppress(OSError):
+                listed = ", ".join(printable(name) for name in left)
+                err.write(f"stptui run: {interruption()}: not run: {listed}\n")
+        if reports:
+            reports[-1].end()
+            _not_run(reports, each, opener, interruption())
+            _write_several(reports, err)
+        raise
+    left = [script_name(one.script) for one in each[len(codes) :]]
+    failed = [(name, code) for name, code in codes.items() if code != EXIT_OK]
+    if failed:
+        out.flush()
+        listed = ", ".join(f"{printable(name)} (exit {code})" for name, code in failed)
+        ran = f"{len(failed)} of {len(each)} scripts failed: {listed}"
+        if left:
+            why = opener.stopped or "--fail-fast"
+            ran += f"; {why}: not run: {', '.join(printable(n) for n in left)}"
+        err.write(f"stptui run: {ran}\n")
+    if opts.junit is not None:
+        if left:
+            why = opener.stopped or f"--fail-fast stopped the run after {failed[-1][0]} failed"
+            _not_run(reports, each, opener, why)
+        if not _write_several(reports, err):
+            return EXIT_ERROR
+    return worst
+
+
+def _run_one(
+    opts: ScriptOptions,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO | None,
+    report: JunitReport | None,
+    keeper: _Keeper | None,
+    opener: _Opener,
+) -> int:
+    """One of several scripts' runs, told to its `report` when there is one."""
+    if report is None:
+        return _run(opts, out, err, stdin, None, keeper, opener)
+    return _run_teed(opts, out, err, stdin, report, keeper, opener)
+
+
+def _not_run(
+    reports: list[JunitReport], each: list[ScriptOptions], opener: _Opener, why: str
+) -> None:
+    """A `<testsuite>` for each script after those `reports` has: its `expect` lines
+    skipped, as not run for the reason `why`."""
+    from stptui.commands.junit import JunitReport
+
+    for one in each[len(reports) :]:
+        name = script_name(one.script)
+        assert one.junit is not None
+        report = JunitReport(one.junit, name)
+        if opener.first is not None:
+            report.describe(opener.first, one)
+        if one.script != STDIN_SCRIPT:
+            with contextlib.suppress(OSError, NotUtf8Error):
+                report.lines = read_script(one.script)
+        report.skip_rest(f"not run: {why}")
+        report.end()
+        reports.append(report)
+
+
+def _write_several(reports: list[JunitReport], err: TextIO) -> bool:
+    """Write the report of several scripts; False, with one line on stderr, when it
+    cannot be."""
+    from stptui.commands.junit import JunitReport
+
+    return _write_report(JunitReport.combined(reports), err)
+
+
 def _run_from_files(
     opts: ScriptOptions,
     out: TextIO | None = None,
@@ -506,6 +753,19 @@ def _run_from_files(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    if not _accepted(opts, err):
+        return EXIT_ERROR
+    keeper = None
+    if opts.save_on_failure is not None:
+        keeper = _Keeper(opts)
+        if not keeper.clear(err):
+            return EXIT_ERROR
+    return _kept(keeper, err, lambda: _run_reported(opts, out, err, stdin, keeper))
+
+
+def _accepted(opts: ScriptOptions, err: TextIO) -> bool:
+    """Whether --save-on-failure and --junit may name their files (one line on stderr
+    saying why not, when one may not)."""
     refusals = []
     if opts.save_on_failure is not None:
         refusals.append((opts.save_on_failure, _save_refusal(opts)))
@@ -514,14 +774,15 @@ def _run_from_files(
     for path, refusal in refusals:
         if refusal is not None:
             err.write(f"{printable(path)}: {refusal}\n")
-            return EXIT_ERROR
-    keeper = None
-    if opts.save_on_failure is not None:
-        keeper = _Keeper(opts)
-        if not keeper.clear(err):
-            return EXIT_ERROR
+            return False
+    return True
+
+
+def _kept(keeper: _Keeper | None, err: TextIO, run: Callable[[], int]) -> int:
+    """`run()`'s exit code, its session saved by `keeper` (when there is one) if it fails,
+    however it fails; EXIT_ERROR when that session cannot be saved."""
     try:
-        code = _run_reported(opts, out, err, stdin, keeper)
+        code = run()
     except KeyboardInterrupt:
         if keeper is not None:
             keeper.save(err)
@@ -542,19 +803,43 @@ def _run_reported(
     """The run, with its JUnit report written (when asked for) however it ends."""
     if opts.junit is None:
         return _run(opts, out, err, stdin, None, keeper)
-    from stptui.commands.junit import JunitReport, Tee
+    from stptui.commands.junit import JunitReport
 
-    report = JunitReport(opts.junit, STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script)
+    report = JunitReport(opts.junit, script_name(opts.script))
     try:
-        code = _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report, keeper)
+        code = _run_teed(opts, out, err, stdin, report, keeper)
     except KeyboardInterrupt:
-        report.aborted(interruption())
-        report.skip_rest()
         _write_report(report, err)
         raise
     if report.refused:
         return code
     return code if _write_report(report, err) else EXIT_ERROR
+
+
+def _run_teed(
+    opts: ScriptOptions,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO | None,
+    report: JunitReport,
+    keeper: _Keeper | None,
+    opener: _Opener | None = None,
+) -> int:
+    """The run, told to `report` with what it prints; Ctrl-C or SIGTERM marks the line
+    running as stopped there and the `expect` lines after it as skipped."""
+    from stptui.commands.junit import Tee
+
+    try:
+        return _run(opts, Tee(out, report.out), Tee(err, report.err), stdin, report, keeper, opener)
+    except KeyboardInterrupt:
+        report.aborted(interruption())
+        report.skip_rest()
+        raise
+
+
+def script_name(script: str) -> str:
+    """What messages and reports call a script: its path as given, `<stdin>` for `-`."""
+    return STDIN_NAME if script == STDIN_SCRIPT else script
 
 
 def _junit_refusal(opts: ScriptOptions) -> str | None:
@@ -716,7 +1001,7 @@ class _Keeper:
         return True
 
 
-def _write_report(report: JunitReport, err: TextIO) -> bool:
+def _write_report(report: JunitReport | JunitReports, err: TextIO) -> bool:
     """Write the JUnit report; False, with one line on stderr, when it cannot be."""
     try:
         report.write()
@@ -738,9 +1023,11 @@ def _run(
     stdin: TextIO | None,
     report: JunitReport | None,
     keeper: _Keeper | None = None,
+    opener: _Opener | None = None,
 ) -> int:
     """What run_from_files does, telling `report` (when there is one) of each line and
-    of what stopped the run before its lines could run, and `keeper` of the session."""
+    of what stopped the run before its lines could run, and `keeper` of the session.
+    `opener` gives the session (one of several scripts'), else the stack is opened."""
     from_stdin = opts.script == STDIN_SCRIPT
     name = STDIN_NAME if from_stdin else opts.script
     lines: Iterable[tuple[int, str]]
@@ -757,7 +1044,7 @@ def _run(
                 report.error("read the script", name, None, text, text)
             return EXIT_ERROR
     mark = 0 if report is None else report.err.written
-    session = open_session(opts, err=err)
+    session = open_session(opts, err=err) if opener is None else opener.open(err)
     if session is None:
         if report is not None:
             said = report.err.since(mark).rstrip("\n") or "the stack cannot be opened"
@@ -798,6 +1085,8 @@ def _run(
     except _WriteFailed as exc:
         if exc.stream is output:
             _silence(out)
+            if opener is not None:
+                opener.stopped = "the output cannot be written"
         text = f"stptui: cannot write {printable(exc.what)}: {exc.reason}"
         if exc.errno != errno.EPIPE:
             # A reader that went away (`stptui run ... | head`) needs no message.

@@ -429,6 +429,7 @@ class Session:
         project: str | None = None,
         stack_name: str | None = None,
         behaviors_name: str | None = None,
+        read: Session | None = None,
     ) -> Session:
         """Load the stack (for `stage` in `region`, named by `project` when the config has no
         serviceName) and its behaviours and build a Simulator.
@@ -442,7 +443,10 @@ class Session:
         exactly what people paste and want to drive.
 
         `stack_name` and `behaviors_name` are what messages call the files (default: the
-        paths as given, or found)."""
+        paths as given, or found).
+
+        `read`: a session opened from the same `stack_path`, stage, region and project,
+        whose stack is taken as it read it rather than read again (see `again`)."""
         from stptui.sim.behavior import Behaviors
 
         if project is not None and (reason := project_name_error(project)):
@@ -451,11 +455,14 @@ class Session:
                 [Diagnostic("error", "invalid-name", reason, "--project-name")],
             )
         try:
-            stack_file = find_config(stack_path)
-            stack = load_stack(
-                stack_file, stage=stage, region=region, project=project, name=stack_name
-            )
-            stack_sha = file_sha256(stack_file)
+            if read is not None:
+                stack_file, stack, stack_sha = read.stack_path, read.stack, read.stack_sha256
+            else:
+                stack_file = find_config(stack_path)
+                stack = load_stack(
+                    stack_file, stage=stage, region=region, project=project, name=stack_name
+                )
+                stack_sha = file_sha256(stack_file)
         except ConfigError as exc:
             raise SessionError("cannot read the stack", [exc.diagnostic]) from None
         except OSError as exc:
@@ -528,6 +535,28 @@ class Session:
             code_sha256=behaviors.code_sha256(),
             finds_sidecar=behaviors_path is None and default_behaviors and bpath is None,
         )
+
+    def again(self) -> Session:
+        """A new session of this one's stack and settings, its simulation at the start: what
+        `stptui run` runs each of several scripts on. The stack is taken as this session
+        read it (the simulation only reads it); the behaviours file is read again, so that
+        no handler's state carries over. Raises SessionError as `open` does."""
+        fresh = Session.open(
+            self.stack_path,
+            behaviors_path=self.behaviors_path,
+            seed=self.seed,
+            start_ms=self.start_ms,
+            allow_code=self.allow_code,
+            default_behaviors=False,
+            stage=self.stage,
+            region=self.region,
+            project=self.project,
+            stack_name=self.stack_name,
+            behaviors_name=self.behaviors_name,
+            read=self,
+        )
+        fresh.finds_sidecar = self.finds_sidecar
+        return fresh
 
     # -- sinks -----------------------------------------------------------------------------
 
