@@ -993,6 +993,15 @@ def test_load_detects_changed_behaviours(s: Session, stack_dir: Path, tmp_path: 
         (lambda d: d.pop("seed"), "it has no 'seed'"),
         (lambda d: d.update(seed=True), "'seed' has the wrong type"),
         (lambda d: d.update(allow_code=True), "--allow-code"),
+        (lambda d: d.update(included_sha256={"x.yml": 3}), "'included_sha256' has the wrong"),
+        (lambda d: d.update(included_sha256=["x.yml"]), "'included_sha256' has the wrong"),
+        # No file's name: said, never a traceback.
+        (lambda d: d.update(stack="a\x00b.yml"), "cannot read the saved session's stack"),
+        (lambda d: d.update(stack="\ud800.yml"), "cannot read the saved session's stack"),
+        (
+            lambda d: d.update(included_sha256={"a\x00b.yml": "0" * 64}),
+            "cannot read the saved session's included file",
+        ),
     ],
 )
 def test_load_refuses_tampered_files(s: Session, tmp_path: Path, edit: Any, message: str) -> None:

@@ -6,10 +6,16 @@ injected: nothing here sleeps."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +24,9 @@ from test_undo_reload import helper_stack
 from stptui.cli import main as cli_main
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.result import render_plain
+from stptui.commands.session import InputFile
 from stptui.commands.watch import InputWatcher, watched
+from stptui.repl.toolbar import Toolbar
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +172,7 @@ def test_an_edit_that_breaks_the_stack_keeps_the_session_and_is_not_retried(
     assert settled(watcher, clock, session) == []
 
 
+INCLUDED_VISIBILITY = "visibilityTimeoutSeconds: $File('queue.yml').visibility"
 INCLUDING = """\
 serviceName: app
 resources:
@@ -224,6 +233,147 @@ def test_an_included_file_the_loader_refused_is_not_seen_as_changed(tmp_path: Pa
     assert session.changed_inputs() == []
     watcher, clock = watching(session)
     assert settled(watcher, clock, session) == []
+
+
+def including(folder: Path) -> Path:
+    """A stack in `folder` whose queue reads `limits.yml` (written) and `later.yml` (missing)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "stacktape.yml").write_text(INCLUDING)
+    (folder / "limits.yml").write_text("visibility: 30\n")
+    return folder / "stacktape.yml"
+
+
+def loaded(session: Session, saved: Path) -> str:
+    """`load` of `saved` in `session`: "loaded", or the refusal's message and hint."""
+    try:
+        execute(session, f"load {saved}")
+    except CommandError as exc:
+        return f"{exc.message} | {exc.hint}"
+    return "loaded"
+
+
+def test_a_saved_session_records_the_included_files_and_load_names_an_edited_one(
+    tmp_path: Path,
+) -> None:
+    config = including(tmp_path / "stack")
+    session = Session.open(config, start_ms=T0)
+    execute(session, "send jobQueue hello")
+    execute(session, "advance 1m")
+    saved = config.parent / "run.json"
+    execute(session, f"save {saved}")
+    limits_sha = hashlib.sha256(b"visibility: 30\n").hexdigest()
+    # Beside the stack, named relative to the session file; the missing one as missing.
+    doc = json.loads(saved.read_text())
+    assert doc["included_sha256"] == {"limits.yml": limits_sha, "later.yml": None}
+    # The folder moves as one.
+    shutil.copytree(config.parent, tmp_path / "moved")
+    moved = tmp_path / "moved"
+    other = Session.open(JOB_QUEUE, start_ms=T0)
+    assert loaded(other, moved / "run.json") == "loaded"
+    assert other.log == ["send jobQueue hello", "advance 1m"]
+    (moved / "limits.yml").write_text("visibility: 45\n")
+    kept = other.sim
+    assert loaded(other, moved / "run.json") == (
+        f"the included file {moved / 'limits.yml'} changed since the session was saved | "
+        "a saved session replays only against the exact files it was made from"
+    )
+    (moved / "limits.yml").write_text("visibility: 30\n")
+    # A file missing when the session was saved and written since changed it too: the
+    # stack now reads it, where it read nothing.
+    (moved / "later.yml").write_text("delay: 0\n")
+    assert loaded(other, moved / "run.json").startswith(
+        f"the included file {moved / 'later.yml'} changed since the session was saved"
+    )
+    (moved / "later.yml").unlink()
+    (moved / "limits.yml").unlink()
+    assert loaded(other, moved / "run.json") == (
+        f"cannot read the saved session's included file {moved / 'limits.yml'}: it does not "
+        "exist | a session file names the files it was made from relative to its own folder: "
+        "keep run.json beside them (share them together)"
+    )
+    assert other.sim is kept
+
+
+def test_a_session_file_without_included_digests_still_loads(tmp_path: Path) -> None:
+    # Saved before session files recorded them: it loads as it did, and a replay that no
+    # longer matches says the included files are what may have changed.
+    config = including(tmp_path)
+    session = Session.open(config, start_ms=T0)
+    execute(session, "send jobQueue hello")
+    execute(session, "advance 1m")
+    saved = tmp_path / "run.json"
+    execute(session, f"save {saved}")
+    doc = json.loads(saved.read_text())
+    del doc["included_sha256"]
+    saved.write_text(json.dumps(doc))
+    assert loaded(session, saved) == "loaded"
+    (tmp_path / "later.yml").write_text("delay: 5\n")
+    assert loaded(session, saved) == (
+        f"{saved}: replaying the commands does not reproduce the saved simulation | saved at "
+        "2026-01-05T08:01:00.000Z, replayed to 2026-01-05T08:01:00.000Z; run.json was saved "
+        "by a stptui that did not record the files the stack's $File and $FileRaw read: has "
+        "one of them (later.yml, limits.yml) changed since?"
+    )
+
+
+def test_an_included_link_is_saved_as_the_link_and_loads(tmp_path: Path) -> None:
+    # $File read nothing through the link: the session file names the link, not what it
+    # points to, which a load would read and find "changed".
+    config = including(tmp_path)
+    (tmp_path / "real.yml").write_text("delay: 0\n")
+    (tmp_path / "later.yml").symlink_to(tmp_path / "real.yml")
+    session = Session.open(config, start_ms=T0)
+    saved = tmp_path / "run.json"
+    execute(session, f"save {saved}")
+    assert json.loads(saved.read_text())["included_sha256"]["later.yml"] is None
+    assert loaded(session, saved) == "loaded"
+
+
+def test_the_toolbar_reads_only_the_files_whose_stat_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The REPL's toolbar (and the terminal UI under --no-watch) looks once a second on the
+    # UI's thread: an unchanged file costs a stat there, not a read and a hash.
+    stack, _ = helper_stack(tmp_path)
+    (stack / "queue.yml").write_text("visibility: 30\n")
+    config = stack / "stacktape.yml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("visibilityTimeoutSeconds: 300", INCLUDED_VISIBILITY, 1))
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    execute(session, "send jobQueue '{\"amount\": 20}'")
+    execute(session, "advance 1m")
+    inputs = session.input_files()
+    assert {f.what for f in inputs} == {
+        "stack",
+        "included file",
+        "behaviours file",
+        "handler module",
+    }
+    long_ago = time.time() - 600  # saved minutes ago: no racy look
+    for f in inputs:
+        os.utime(f.path, (long_ago, long_ago))
+    reads: list[str] = []
+    listed = Session.input_files
+
+    def counted(self: Session) -> list[InputFile]:
+        def read(path: Path, by: Callable[[Path], str | None]) -> str | None:
+            reads.append(path.name)
+            return by(path)
+
+        return [replace(f, read=partial(read, by=f.read)) for f in listed(self)]
+
+    monkeypatch.setattr(Session, "input_files", counted)
+    monkeypatch.setattr("stptui.repl.toolbar.CHANGE_CHECK_S", 0.0)
+    toolbar = Toolbar(session)
+    assert toolbar.changed_files() == []
+    assert sorted(reads) == sorted(f.path.name for f in inputs)
+    reads.clear()
+    for _ in range(3):
+        assert toolbar.changed_files() == []
+    assert reads == []
+    (stack / "queue.yml").write_text("visibility: 45\n")
+    assert toolbar.changed_files() == ["queue.yml"]
+    assert reads == ["queue.yml"]
 
 
 def test_a_behaviours_file_written_beside_the_stack_is_picked_up(tmp_path: Path) -> None:

@@ -10,8 +10,11 @@ only then swaps the new simulation in. Because the simulator is deterministic (d
 rule 1) the replayed state is the saved state; and because a session file holds only JSON
 text, loading one never unpickles or evaluates anything it contains. A file that does not
 replay exactly (stack or behaviours edited since, different simulator version, tampering)
-is refused and the current simulation is left as it was. (Python handler modules are not
-hashed; a handler that now behaves differently changes the trace and is caught by its digest.)
+is refused and the current simulation is left as it was. The files the stack's `$File` and
+`$FileRaw` read are recorded with their digests too (`included_sha256`, absent from files
+saved before it was, and from those of a stack that includes none), so that a load names an
+edited one as it names an edited stack. (Python handler modules are not hashed; a handler
+that now behaves differently changes the trace and is caught by its digest.)
 
 The file is written atomically: a temporary file in the same directory, flushed and
 fsynced, then renamed over the target, so a crash leaves either the old file or the new.
@@ -602,6 +605,14 @@ class Session:
             # errors in the trace quote that name's last part, and a load must reproduce them
             # to the byte.
             doc["behaviors_name"] = self.behaviors_name
+        if self.stack.included_files:
+            # As `$File` read them (None: it read none, a missing file or a link), named as
+            # they were read: the last part of the path is not followed, as `$File` never
+            # follows a link, which a load compares the same way.
+            doc["included_sha256"] = {
+                _rel(path, save_dir, follow=False): digest
+                for path, digest in self.stack.included_files.items()
+            }
         doc.update(
             {
                 "start": iso_ms(self.start_ms),
@@ -701,6 +712,8 @@ class Session:
         stack_path = _resolve(base, doc["stack"])
         behaviors_path = _resolve(base, doc["behaviors"]) if doc["behaviors"] else None
         _check_digest(stack_path, doc["stack_sha256"], "stack", src, doc["stack"])
+        for named, digest in (doc["included_sha256"] or {}).items():
+            _check_included(_resolve(base, named), digest, src, named)
         if behaviors_path is not None:
             _check_digest(
                 behaviors_path, doc["behaviors_sha256"], "behaviours file", src, doc["behaviors"]
@@ -775,10 +788,19 @@ class Session:
         (replay or Replay("load")).run(fresh, doc["commands"], refusal)
         now = iso_ms(fresh.sim.clock.now)
         if now != doc["now"] or trace_sha256(fresh.sim.trace) != doc["trace_sha256"]:
+            why = "was the file edited, or saved by another version of stptui?"
+            included = fresh.stack.included_files
+            if doc["included_sha256"] is None and included:
+                # Saved before session files recorded them: an edit of one is the likeliest
+                # cause, and the one nothing else could have caught.
+                names = ", ".join(sorted({printable(path.name) for path in included}))
+                why = (
+                    f"{src.name} was saved by a stptui that did not record the files the "
+                    f"stack's $File and $FileRaw read: has one of them ({names}) changed since?"
+                )
             raise CommandError(
                 f"{src}: replaying the commands does not reproduce the saved simulation",
-                f"saved at {doc['now']}, replayed to {now}; was the file edited, or saved "
-                "by another version of stptui?",
+                f"saved at {doc['now']}, replayed to {now}; {why}",
             )
         return fresh
 
@@ -953,10 +975,10 @@ class Session:
         self.undone_at = other.undone_at
 
 
-def _rel(path: Path, base: Path) -> str:
+def _rel(path: Path, base: Path, *, follow: bool = True) -> str:
     """`path` relative to `base` when it lies inside it (the pair can move together),
-    else absolute."""
-    resolved = path.resolve()
+    else absolute. `follow=False`: a link at the path's last part is kept, not followed."""
+    resolved = path.resolve() if follow else path.parent.resolve() / path.name
     try:
         return str(resolved.relative_to(base))
     except ValueError:
@@ -977,26 +999,55 @@ def _check_digest(path: Path, expected: Any, what: str, src: Path, named: str) -
             # file (the loader reads none so large), and is not read through to be hashed.
             raise OSError(errno.EFBIG, f"the file is over {MAX_CONFIG_BYTES:,} bytes")
         actual = file_sha256(path)
-    except OSError as exc:
-        # A session file shared on its own (the usual way to hand over an incident) finds
-        # nothing beside it: say where it looks, rather than the generic usage hint.
-        hint = None
-        if isinstance(exc, FileNotFoundError):
-            hint = (
-                "a session file names its stack and behaviours file relative to its own "
-                f"folder: keep {quote_word(src.name)} beside them (share them together)"
-                if not Path(named).is_absolute()
-                else f"the session names the {what} by its full path: put the file there, "
-                "or save the session again beside its stack"
-            )
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate, no name
+        hint = _missing_hint(src, named, what) if isinstance(exc, FileNotFoundError) else None
+        reason = getattr(exc, "strerror", None) or exc
         raise CommandError(
-            f"cannot read the saved session's {what} {path}: {exc.strerror or exc}", hint
+            f"cannot read the saved session's {what} {path}: {reason}", hint
         ) from None
     if actual != expected:
+        raise _changed(what, path)
+
+
+def _check_included(path: Path, expected: str | None, src: Path, named: str) -> None:
+    """Check that a file the stack's directives read, which a session file `src` names as
+    `named` (resolved to `path`), reads as it did when the session was saved: the same
+    bytes, or none again (a file that was missing, or a link `$File` does not follow)."""
+    from stptui.config.directives import included_digest
+
+    actual = included_digest(path)
+    if actual == expected:
+        return
+    if actual is None and not os.path.lexists(path):
         raise CommandError(
-            f"the {what} {path} changed since the session was saved",
-            "a saved session replays only against the exact files it was made from",
+            f"cannot read the saved session's included file {path}: it does not exist",
+            _missing_hint(src, named, "included file"),
         )
+    raise _changed("included file", path)
+
+
+def _missing_hint(src: Path, named: str, what: str) -> str:
+    """Where a session file looks for a file it names: a session file shared on its own
+    (the usual way to hand over an incident) finds nothing beside it."""
+    if Path(named).is_absolute():
+        return (
+            f"the session names the {what} by its full path: put the file there, "
+            "or save the session again beside its stack"
+        )
+    files = (
+        "the files it was made from" if what == "included file" else "its stack and behaviours file"
+    )
+    return (
+        f"a session file names {files} relative to its own folder: "
+        f"keep {quote_word(src.name)} beside them (share them together)"
+    )
+
+
+def _changed(what: str, path: Path) -> CommandError:
+    return CommandError(
+        f"the {what} {path} changed since the session was saved",
+        "a saved session replays only against the exact files it was made from",
+    )
 
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -1010,6 +1061,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "region": str,
     "project": (str, type(None)),
     "behaviors_name": (str, type(None)),
+    "included_sha256": (dict, type(None)),
     "start": str,
     "allow_code": bool,
     "commands": list,
@@ -1061,6 +1113,9 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     doc.setdefault("project", None)
     # And files saved before the behaviours file's name was kept: it was its path.
     doc.setdefault("behaviors_name", None)
+    # And files saved before the included files' digests were (None: not recorded, which
+    # a file of a stack that includes none leaves out as well).
+    doc.setdefault("included_sha256", None)
     for key, kind in _FIELDS.items():
         if key not in doc:
             raise CommandError(f"{src} is not a session file: it has no {key!r}")
@@ -1074,6 +1129,8 @@ def _read_session_file(src: Path) -> dict[str, Any]:
         )
     if not all(isinstance(c, str) for c in doc["commands"]):
         raise CommandError(f"{src}: 'commands' must be a list of strings")
+    if not all(isinstance(d, str | None) for d in (doc["included_sha256"] or {}).values()):
+        raise CommandError(f"{src}: 'included_sha256' has the wrong type")
     if (reason := stage_error(doc["stage"])) is not None:
         # The check --stage has: the stage names the stack and every resource in it.
         raise CommandError(

@@ -80,6 +80,40 @@ def watched(session: Session) -> list[InputFile]:
     return files
 
 
+class FileDigests:
+    """Each file's digest now, read again only when its stat says it may have changed: a
+    look at an unchanged file costs a stat, not a read and a hash. What the watcher looks
+    with, and what the REPL's toolbar and the terminal UI under --no-watch ask, once a
+    second on their UI's thread, which of a session's files changed. Not for two threads
+    at once: each has its own."""
+
+    def __init__(self, *, wall: Callable[[], float] = time.time) -> None:
+        self.wall = wall
+        # Each file's stat and digest when last read.
+        self._seen: dict[Path, tuple[Signature, str | None]] = {}
+
+    def digest(self, file: InputFile) -> str | None:
+        """The file's digest now (None: none can be read), by the rules it was read with."""
+        try:
+            st = os.stat(file.path)
+        except (OSError, ValueError):
+            self._seen.pop(file.path, None)
+            return None  # gone: nothing to read
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        seen = self._seen.get(file.path)
+        if seen is not None and seen[0] == sig and self.wall() - st.st_mtime_ns / 1e9 > RACY_S:
+            return seen[1]
+        digest = file.read(file.path)
+        self._seen[file.path] = (sig, digest)
+        return digest
+
+    def changed(self, session: Session) -> list[tuple[str, Path]]:
+        """`Session.changed_inputs`, each file read only when its stat moved: the files
+        `session` was made from (what each is, its path) that differ on disk from what it
+        read, or are gone."""
+        return [(f.what, f.path) for f in session.input_files() if self.digest(f) != f.digest]
+
+
 class InputWatcher:
     """The session's files, looked at by `poll`; see the module's docstring."""
 
@@ -91,8 +125,8 @@ class InputWatcher:
         settle_s: float = SETTLE_S,
     ) -> None:
         self.clock = clock
-        self.wall = wall
         self.settle_s = settle_s
+        self._digests = FileDigests(wall=wall)
         self._files: list[InputFile] = []
         # The simulation the files were taken from: another one (reload, undo, load) was
         # built from the files as they were then, which are what to compare with.
@@ -100,8 +134,6 @@ class InputWatcher:
         # Each file's content as last acted on: the session's digest, or what a change
         # acted on found (so that a reload it makes fail is not tried again).
         self._base: dict[Path, str | None] = {}
-        # Each file's stat and digest when last read.
-        self._seen: dict[Path, tuple[Signature, str | None]] = {}
         # The digests the last look found, and when they last differed from the look before.
         self._looked: dict[Path, str | None] = {}
         self._moved_at = 0.0
@@ -126,7 +158,7 @@ class InputWatcher:
         settled; None when there is none yet."""
         with self._lock:
             now = self.clock()
-            looked = {f.path: self._digest(f) for f in self._files}
+            looked = {f.path: self._digests.digest(f) for f in self._files}
             if looked != self._looked:
                 self._looked = looked
                 self._moved_at = now
@@ -143,17 +175,3 @@ class InputWatcher:
         with self._lock:
             self._base.update({p: d for p, d in self._replaced.items() if p in self._base})
             self._replaced = {}
-
-    def _digest(self, file: InputFile) -> str | None:
-        """The file's digest now, read again only when its stat says it may have changed."""
-        try:
-            st = os.stat(file.path)
-        except (OSError, ValueError):
-            return None  # gone: nothing to read
-        sig = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-        seen = self._seen.get(file.path)
-        if seen is not None and seen[0] == sig and self.wall() - st.st_mtime_ns / 1e9 > RACY_S:
-            return seen[1]
-        digest = file.read(file.path)
-        self._seen[file.path] = (sig, digest)
-        return digest

@@ -899,8 +899,10 @@ def _read_bytes(target: Path, shown: str, *, hint: bool = True) -> bytes:
         resolved = str(target.resolve())
     except RuntimeError:  # pathlib's "Symlink loop": a link to itself was a traceback
         raise _FileProblem("the path is a symbolic link, which stptui does not follow") from None
-    except OSError as exc:
-        raise _FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate
+        raise _FileProblem(
+            f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     if any(resolved == tree or resolved.startswith(tree + "/") for tree in _SYSTEM_TREES):
         raise _FileProblem(
             f"{resolved} is a file of the operating system, not of the stack",

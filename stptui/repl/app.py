@@ -16,9 +16,11 @@ back at the prompt.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from functools import partial
 from types import FrameType
 from typing import Any
@@ -199,6 +201,25 @@ class Progress:
             self._live = None
 
 
+@contextlib.contextmanager
+def _sigint_kept_from_the_prompt() -> Iterator[None]:
+    """A SIGINT while a command runs inside the prompt (a reload a save asked for) goes to
+    that command alone. The prompt is put aside, the terminal in cooked mode, where Ctrl-C
+    is a SIGINT: `run_line`'s handler takes it, but the interpreter also writes it to the
+    wakeup descriptor of the prompt's asyncio loop, which would hand it to the prompt's own
+    Ctrl-C binding once the command ended, dropping the line put aside. The descriptor is
+    off meanwhile (a resize then is not heard either: the prompt measures the terminal as
+    it draws itself again)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wakeup = signal.set_wakeup_fd(-1)
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(wakeup)
+
+
 class Repl:
     """One interactive session over one simulation."""
 
@@ -334,7 +355,8 @@ class Repl:
         """The `reload` a save asks for, run as if typed: its progress, Ctrl-C to cancel,
         its answer or its refusal (the session then stays as it was)."""
         self.printer.note(f"{change.text()}: reload", style="yellow")
-        self.run_line("reload")
+        with _sigint_kept_from_the_prompt():
+            self.run_line("reload")
 
     def _banner(self) -> None:
         s = self.session

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from stptui.commands import Session
+from stptui.commands.watch import FileDigests
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
 
@@ -72,9 +73,11 @@ class Toolbar:
         self._key: tuple[int, int, int, int] | None = None
         self._status: Status | None = None
         # The input files changed on disk, checked at most once a second (a toolbar is
-        # drawn on every keystroke; a check hashes the files).
+        # drawn on every keystroke), with a stat of each: a file is read and hashed only
+        # when its stat moved.
         self._changed: list[str] = []
         self._checked_at = -CHANGE_CHECK_S
+        self._digests = FileDigests()
 
     def status(self) -> Status:
         """The current figures (cached until the clock, the trace or the session moves)."""
@@ -110,5 +113,6 @@ class Toolbar:
         now = time.monotonic()
         if now - self._checked_at >= CHANGE_CHECK_S:
             self._checked_at = now
-            self._changed = [printable(path.name) for _, path in self.session.changed_inputs()]
+            changed = self._digests.changed(self.session)
+            self._changed = [printable(path.name) for _, path in changed]
         return self._changed

@@ -53,7 +53,7 @@ from stptui.commands.registry import quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.resume import RESUMABLE
 from stptui.commands.session import idle_note, init_line
-from stptui.commands.watch import POLL_S, FileChange, InputWatcher
+from stptui.commands.watch import POLL_S, FileChange, FileDigests, InputWatcher
 from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_nodes
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
@@ -149,8 +149,8 @@ MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
-# How often the app looks at the stack and behaviours files for an edit, in seconds, when it
-# does not watch them (it hashes them: with watching, `stptui.commands.watch` stats them).
+# How often the app looks at the session's files for an edit, in seconds, when it does not
+# watch them (a stat of each, as the watcher's look; it reads a file only when that moved).
 WATCH_INPUTS_S = 1.0
 # Number key -> (pane id, the widget inside it that takes focus, title).
 PANES: dict[str, tuple[str, str, str]] = {
@@ -557,8 +557,10 @@ class StptuiApp(App[None]):
         # How many readers in other threads (the metrics view's worker) are reading the
         # simulation: the live clock runs no slice meanwhile (see `hold_clock`).
         self._clock_holds = 0
-        # The session's files found changed on disk when last looked at (said once).
+        # The session's files found changed on disk when last looked at (said once), and
+        # what each read gave (--no-watch: read again only when its stat moves).
         self._inputs_noticed: frozenset[str] = frozenset()
+        self._input_digests = FileDigests()
         # The undo, redo, reload or load being built in a thread worker (see `_start_rebuild`),
         # and how far its replay has come, as its thread last said.
         self.rebuilding: Rebuild[CommandResult] | None = None
@@ -692,7 +694,7 @@ class StptuiApp(App[None]):
         """Without watching: say once when the stack or behaviours file changes on disk, and
         how to run the session on it: a file saved in an editor beside the app is the loop
         `reload` is for."""
-        changed = frozenset(path.name for _, path in self.session.changed_inputs())
+        changed = frozenset(path.name for _, path in self._input_digests.changed(self.session))
         if changed and changed != self._inputs_noticed:
             names = ", ".join(sorted(changed))
             self.notify(
