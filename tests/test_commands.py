@@ -287,7 +287,22 @@ def test_invoke_failure_and_timeout_are_results(s: Session) -> None:
     timed_out = run(s, "invoke worker")
     assert timed_out.data["status"] == "timeout"
     assert timed_out.data["duration_ms"] == 5_000
-    assert "timed out after 5 s: Sandbox.Timedout" in timed_out.text
+    assert "timed out after 5 s: Sandbox.Timedout: Task timed out after 5.00 seconds" in (
+        timed_out.text
+    )
+    # What Invoke answers: FunctionError Unhandled, and Lambda's own error object, its
+    # message naming the request.
+    request_id = timed_out.data["invocation_id"]
+    response = {
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 5.00 seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+    assert timed_out.data["function_error"] == "Unhandled"
+    assert timed_out.data["response"] == response
+    assert timed_out.text.splitlines()[2] == (
+        "response (FunctionError Unhandled): " + json.dumps(response, separators=(",", ":"))
+    )
+    assert failed.data["response"]["errorType"] == "Error"
     # `succeed` suppresses failures, including a duration past the timeout.
     run(s, "succeed api", "slow api 20s")
     assert run(s, "invoke api").data["status"] == "success"

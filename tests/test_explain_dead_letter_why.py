@@ -97,3 +97,17 @@ def test_a_message_its_function_reported_is_not_said_to_have_shared_a_failed_bat
         r for r in s.sim.trace.records if r.kind == "invocation.started" and r.resource == "worker"
     )
     assert not execute(s, f"explain {started.get('invocation_id')}").text.startswith("why:")
+
+
+def test_a_message_whose_invocations_timed_out_says_so_once(tmp_path: Path) -> None:
+    # Each receive's invocation has a request id of its own; the why-line quotes Lambda's
+    # words without it, so the two timeouts read as one cause (docs/fidelity.md, "Timeouts").
+    s = _session(tmp_path)
+    execute(s, "slow worker 5m")  # past Stacktape's default timeout of 20 s
+    slow = execute(s, "send orders fine").data["message_id"]
+    execute(s, "advance 10m")
+    lines = execute(s, f"explain {slow}").text.splitlines()
+    assert lines[0] == (
+        "why: moved to ordersDlq after 2 receives; worker failed each: "
+        "Sandbox.Timedout: Task timed out after 20.00 seconds"
+    )

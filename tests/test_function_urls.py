@@ -277,6 +277,9 @@ def test_failures_and_timeouts_are_502_at_the_functions_own_timeout() -> None:
     # No 30 s integration timeout: the function's 60 s is the limit.
     assert (slow.status, slow.latency_ms) == (502, 60_000)
     assert slow.body == "Internal Server Error"
+    assert slow.reason == (
+        "the function timed out: Sandbox.Timedout: Task timed out after 60.00 seconds"
+    )
     failed = call(sim, function="bad")
     assert failed.status == 502 and failed.invocation_id is not None
 

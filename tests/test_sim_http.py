@@ -481,6 +481,20 @@ def test_a_handler_error_is_a_500(sim: Simulator) -> None:
     assert resp.latency_ms == 100
 
 
+def test_a_handler_that_times_out_before_30_s_is_a_500_at_its_timeout() -> None:
+    # Lambda answers the timeout (FunctionError Unhandled) before the gateway's 30 s: the
+    # client gets the 500 of any failed integration, at the function's 10 s timeout.
+    sim = make_sim(
+        STACK, BEHAVIORS.replace("{fail: {always: true, error: Boom}}", "{timeout: true}")
+    )
+    resp = call(sim, "GET", "/broken", gateway="api2")
+    assert (resp.status, resp.body) == (500, '{"message":"Internal Server Error"}')
+    assert resp.reason == (
+        "the function timed out: Sandbox.Timedout: Task timed out after 10.00 seconds"
+    )
+    assert resp.latency_ms == 10_000
+
+
 def test_a_handler_slower_than_30_s_is_a_503_at_30_s(sim: Simulator) -> None:
     resp = call(sim, "GET", "/slow", gateway="api2")
     assert (resp.status, resp.body) == (503, '{"message":"Service Unavailable"}')

@@ -472,7 +472,12 @@ def elb_error(resp: object, status: int) -> None:
     [
         ("{duration: 10ms}", 502, "LambdaInvalidResponse", 10),
         ("{duration: 10ms, fail: {always: true, error: Boom}}", 502, "Boom (LambdaUnhandled)", 10),
-        ("{duration: 1m}", 502, "did not answer before its timeout", 5000),
+        (
+            "{duration: 1m}",
+            502,
+            "the function timed out: Sandbox.Timedout: Task timed out after 5.00 seconds",
+            5000,
+        ),
     ],
 )
 def test_function_failures_are_elb_502s(behavior: str, status: int, why: str, latency: int) -> None:

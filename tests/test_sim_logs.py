@@ -430,7 +430,7 @@ def test_the_subscriber_receives_the_encoded_payload(tmp_path: Path) -> None:
 
 def test_timeouts_and_streams_per_environment(tmp_path: Path) -> None:
     behaviors = "behaviors:\n  worker:\n    duration: 500ms\n    timeout:\n      first: 1\n"
-    s = session(tmp_path, stack_yaml(filter_='"Task timed out"'), behaviors)
+    s = session(tmp_path, stack_yaml(filter_='"Status: timeout"'), behaviors)
     for _ in range(3):
         s.sim.invoke_async("worker", {}, "invoke", "test")
     execute(s, "run")
@@ -440,7 +440,20 @@ def test_timeouts_and_streams_per_environment(tmp_path: Path) -> None:
     assert group.stream_count == 3, "a free environment is reused"
     matched = records(s, tk.LOG_MATCHED)
     assert len(matched) == 1
-    assert str(matched[0]["message"]).endswith("Task timed out after 2.00 seconds\n")
+    assert str(matched[0]["message"]).endswith("\tStatus: timeout\n")
+
+
+def test_a_timeout_writes_no_task_timed_out_line(tmp_path: Path) -> None:
+    # Lambda's logs of 2026 have no `Task timed out after ...` line (a filter on it finds
+    # no timeout, DataBiosphere/azul#8140): a timed-out invocation writes START, END and
+    # REPORT, which alone says it timed out.
+    behaviors = "behaviors:\n  worker:\n    duration: 500ms\n    timeout:\n      first: 1\n"
+    s = session(tmp_path, stack_yaml(filter_='"Task timed out"'), behaviors)
+    execute(s, "invoke worker")
+    assert records(s, tk.LOG_MATCHED) == []
+    lines = [e.message for e in s.sim.services["logs"].groups["worker"].recent(20)]
+    assert [line.split(" ")[0] for line in lines] == ["START", "END", "REPORT"]
+    assert lines[-1].endswith("\tStatus: timeout\n")
 
 
 def test_a_timed_out_invocations_report_line_says_so(tmp_path: Path) -> None:

@@ -148,6 +148,61 @@ def test_states_task_failed_does_not_match_a_task_timeout(tmp_path: Path) -> Non
     assert ex.stop_ms == T0 + 2000  # the function's own end, at 5 s, is not waited for
 
 
+def test_a_function_timeout_is_sandbox_timedout_with_lambdas_response_as_cause(
+    tmp_path: Path,
+) -> None:
+    # The function's own timeout (2 s) is not the Task's: the error is Lambda's errorType,
+    # which a catcher of States.Timeout does not match, and the cause is the response
+    # Invoke answers, naming the request.
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": task(
+                {"End": True},
+                Catch=[
+                    {"ErrorEquals": ["States.Timeout"], "Next": "Late"},
+                    {"ErrorEquals": ["Sandbox.Timedout"], "Next": "TimedOut"},
+                ],
+            ),
+            "Late": {"Type": "Pass", "Result": "late", "End": True},
+            "TimedOut": {"Type": "Pass", "End": True},
+        },
+    }
+    s = open_stack(tmp_path, definition, "behaviors:\n  work: {duration: 5s}\n", work="timeout: 2")
+    ex = start(s)
+    s.sim.run(10**7)
+    failed = next(r for r in s.sim.trace.records if r.kind == "sfn.task.failed")
+    request_id = failed.data["invocation_id"]
+    assert ex.status == "SUCCEEDED"
+    assert ex.output == {
+        "Error": "Sandbox.Timedout",
+        "Cause": json.dumps(
+            {
+                "errorMessage": f"RequestId: {request_id} Error: Task timed out after 2.00 seconds",
+                "errorType": "Sandbox.Timedout",
+            },
+            separators=(",", ":"),
+        ),
+    }
+    assert ex.stop_ms == T0 + 2000
+    # States.TaskFailed matches it, as any error but the Task's own timeouts.
+    caught = {
+        "StartAt": "Work",
+        "States": {
+            "Work": task(
+                {"End": True}, Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Late"}]
+            ),
+            "Late": {"Type": "Pass", "Result": "late", "End": True},
+        },
+    }
+    where = tmp_path / "taskfailed"
+    where.mkdir()
+    s2 = open_stack(where, caught, "behaviors:\n  work: {duration: 5s}\n", work="timeout: 2")
+    ex2 = start(s2)
+    s2.sim.run(10**7)
+    assert (ex2.status, ex2.output) == ("SUCCEEDED", "late")
+
+
 def test_max_delay_caps_backoff_and_full_jitter_is_seeded(tmp_path: Path) -> None:
     retrier = {
         "ErrorEquals": ["States.ALL"],

@@ -863,6 +863,36 @@ def test_lambda_invoke_returns_the_payload_as_text_and_a_function_error_in_the_r
     }
 
 
+def test_lambda_invoke_of_a_function_that_times_out_answers_lambdas_own_error(
+    tmp_path: Path,
+) -> None:
+    definition = {
+        "StartAt": "Flaky",
+        "States": {"Flaky": sdk("lambda:invoke", {"FunctionName": "flaky"}, End=True)},
+    }
+    (tmp_path / "stacktape.yml").write_text(
+        LAMBDA_STACK.replace("DEFINITION", json.dumps(definition)), encoding="utf-8"
+    )
+    behaviors = "behaviors:\n  flaky: {timeout: true}\n"
+    (tmp_path / "stptui.yml").write_text(behaviors, encoding="utf-8")
+    s = Session.open(tmp_path, start_ms=T0)
+    ex = run(s, {})
+    s.sim.run(10**7)  # until the function's timeout (Stacktape's default, 20 s) ends it
+    assert ex.status == "SUCCEEDED", ex.cause
+    request_id = next(
+        r.data["invocation_id"] for r in s.sim.trace.records if r.kind == "invocation.failed"
+    )
+    assert ex.output == {
+        "ExecutedVersion": "$LATEST",
+        "FunctionError": "Unhandled",
+        "Payload": (
+            f'{{"errorMessage":"RequestId: {request_id} Error: Task timed out after 20.00 '
+            'seconds","errorType":"Sandbox.Timedout"}'
+        ),
+        "StatusCode": 200,
+    }
+
+
 def test_an_asynchronous_sdk_invoke_is_not_simulated() -> None:
     definition = {
         "StartAt": "A",

@@ -38,7 +38,7 @@ HOSTILE = "[bold red]x[/] [link=https://e.com]y[/link] [@click=app.quit]q[/] \x1
 
 def logs_app() -> StptuiApp:
     """docs/examples/log-alerts.yml: `alerter` subscribes to `payments` with
-    `?ERROR ?"Task timed out"`."""
+    `?ERROR ?"Status: timeout"`."""
     return StptuiApp(example_session("log-alerts"))
 
 
@@ -70,7 +70,7 @@ def test_a_function_s_inspector_shows_its_log_group_subscriptions_and_newest_lin
         await pilot.pause()
         page = inspector(app)
         assert "/aws/lambda/log-alerts-dev-payments, 1 log stream" in page
-        assert '→ alerter filter ?ERROR ?"Task timed out"' in page
+        assert '→ alerter filter ?ERROR ?"Status: timeout"' in page
         lines = page[page.index("Recent log lines") :].splitlines()[1:]
         # Time, the stream's last 8 hex digits, the message (the runtime's error line).
         assert lines[0].startswith("08:00:00.000 ") and "START RequestId:" in lines[0]
@@ -129,7 +129,8 @@ def test_a_subscriber_s_inspector_shows_what_it_subscribes_to() -> None:
         await pilot.pause()
         page = inspector(app)
         assert (
-            '← payments /aws/lambda/log-alerts-dev-payments filter ?ERROR ?"Task timed out"' in page
+            '← payments /aws/lambda/log-alerts-dev-payments filter ?ERROR ?"Status: timeout"'
+            in page
         )
         # Its own group has no subscriber.
         assert "no subscription filter: its lines go to no one" in page
@@ -147,7 +148,7 @@ def test_the_cloudwatch_log_edge_is_drawn_and_labelled_with_its_filter() -> None
         assert "┗━►│ λ errorCounter" in rows[d.boxes["errorCounter"].y + 1]
         app.jump_to("alerter")
         await pilot.pause()
-        assert 'payments cloudwatch-log(filter ?ERROR ?"Task timed out")' in inspector(app)
+        assert 'payments cloudwatch-log(filter ?ERROR ?"Status: timeout")' in inspector(app)
 
     drive(logs_app(), script)
 
@@ -164,7 +165,7 @@ def test_the_log_dialog_shows_each_filter_s_verdict_as_the_line_is_typed() -> No
         assert "type a line to see which match it" in shown(app, "#log-verdicts")
         await pilot.press(*"all good")
         assert shown(app, "#log-verdicts").startswith(
-            '→ alerter ?ERROR ?"Task timed out": not matched'
+            '→ alerter ?ERROR ?"Status: timeout": not matched'
         )
         await pilot.press("home", *"ERROR ")
         assert ': matched (term ?"ERROR" appears)' in shown(app, "#log-verdicts")

@@ -225,6 +225,25 @@ def test_a_failing_pre_sign_up_refuses_in_cognitos_words_and_makes_no_user(
     assert refused[0].data["sub"] is None
 
 
+def test_a_pre_sign_up_that_times_out_within_5_s_refuses_with_lambdas_message(
+    tmp_path: Path,
+) -> None:
+    # The function's own 2 s timeout comes before Cognito's 5 s wait: Cognito refuses with
+    # the errorMessage Lambda answers, which names the request (docs/fidelity.md, "Timeouts").
+    text = stack("preSignUp").replace(
+        "  preSignUp:\n    type: function\n    properties:\n",
+        "  preSignUp:\n    type: function\n    properties:\n      timeout: 2\n",
+    )
+    session = session_of(tmp_path, text, "behaviors:\n  preSignUp: {timeout: true}\n")
+    out = execute(session, "sign-up users eve --attr email=eve@example.com")
+    [request_id] = out.data["invocation_ids"]
+    assert out.text.splitlines()[0] == (
+        "refused (hook preSignUp): UserLambdaValidationException: PreSignUp failed with error "
+        f"RequestId: {request_id} Error: Task timed out after 2.00 seconds."
+    )
+    assert "eve" not in users(session)
+
+
 def test_a_failing_post_confirmation_leaves_the_user_confirmed(tmp_path: Path) -> None:
     session = session_of(
         tmp_path, stack("postConfirmation"), "behaviors:\n  postConfirmation: {fail: true}\n"

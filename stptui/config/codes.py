@@ -1129,7 +1129,7 @@ CODES: dict[str, CodeInfo] = {
                 "space-delimited condition naming another field, a regular expression with "
                 "`(`, `)` or an unsupported character, more than two regular expressions in a "
                 "JSON or space-delimited pattern, or more than 1,024 characters.",
-                'Quote phrases (`"Task timed out"`), close what is open, and see '
+                'Quote phrases (`"Status: timeout"`), close what is open, and see '
                 "[the filter pattern syntax](patterns-and-schedules.md#log-filter-patterns).",
             ),
             "log-subscription-limit": _stack(

@@ -76,7 +76,7 @@ class LogChecks(_LinterBase):
                     f"the filter {pattern!r} is not a valid CloudWatch Logs filter pattern: "
                     f"{exc}; PutSubscriptionFilter answers {exc.aws_message!r}",
                     resource=w.name,
-                    hint='quote phrases ("Task timed out"), close what is open; an empty '
+                    hint='quote phrases ("Status: timeout"), close what is open; an empty '
                     "filter delivers every line",
                 )
 

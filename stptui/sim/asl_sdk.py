@@ -31,6 +31,7 @@ from stptui.sim import asl_integrations as integ
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
+from stptui.sim.payloads import lambda_timeout_response
 from stptui.sim.s3_restore import DEFAULT_TIER, restore_header
 
 if TYPE_CHECKING:
@@ -1176,15 +1177,18 @@ def _kinesis_put(
 # -- Lambda -------------------------------------------------------------------------------
 
 
-def invoke_response(outcome: Any) -> dict[str, Any]:
-    """The result of an `aws-sdk:lambda:invoke` task: Lambda's Invoke response as the API
-    gives it, Payload the function's output as JSON text; a function error is in the
-    response (FunctionError "Unhandled", Payload the error object), not a task failure
-    ("How the Optimized Lambda integration is different than the Lambda AWS SDK
-    integration")."""
+def invoke_response(outcome: Any, request_id: str) -> dict[str, Any]:
+    """The result of an `aws-sdk:lambda:invoke` task (invocation `request_id`): Lambda's
+    Invoke response as the API gives it, Payload the function's output as JSON text; a
+    function error is in the response (FunctionError "Unhandled", Payload the error object;
+    a timeout's, Lambda's own), not a task failure ("How the Optimized Lambda integration is
+    different than the Lambda AWS SDK integration")."""
     out: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
     if outcome.status == "success":
         payload = outcome.response
+    elif outcome.status == "timeout":
+        out["FunctionError"] = "Unhandled"
+        payload = lambda_timeout_response(request_id, outcome.error_message or "")
     else:
         out["FunctionError"] = "Unhandled"
         payload = {

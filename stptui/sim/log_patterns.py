@@ -8,7 +8,7 @@ filters, filter log events, and Live Tail" (docs/fidelity.md, "CloudWatch Logs")
   ``?`` terms appears), ``ERROR -Exiting`` (no ``-`` term appears). Terms are
   case-sensitive and match anywhere in the message ("ERROR" matches "ERRORCODE", the
   guide's own example). A term with characters other than letters, digits and ``_`` must be
-  quoted (``"Task timed out"``).
+  quoted (``"Status: timeout"``).
 * JSON: ``{ $.level = "ERROR" && ($.latency > 500 || $.code != 200) }`` on a message that
   is a JSON object; selectors ``$.a.b``, ``$.a[0]``; ``=``/``!=`` on strings with ``*``
   wildcards; ``= != < > <= >=`` on numbers; ``IS NULL``, ``IS TRUE``, ``IS FALSE``,

@@ -3,11 +3,11 @@
 A function's log group is `/aws/lambda/{physical name}` and a batch job's Stacktape's
 `/stp/{stack}/batch/{job}/process-logs`, the groups `$ResourceParam(name, 'logGroupArn')` names.
 Each execution environment of a function writes one log stream,
-`YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes
-`START`, `END` and `REPORT` lines around each invocation, the runtime's error line when the
-handler raises and Lambda's timeout line when it times out (docs/fidelity.md, "CloudWatch
-Logs"). Each attempt of a batch job runs a new container, whose `awslogs` log driver writes
-its output, and nothing else, to a stream of its own, `batch/default/{ECS task id}` (Stacktape's
+`YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes `START`, `END` and `REPORT` lines around
+each invocation and the runtime's error line when the handler raises; a timeout has no line
+of its own, only `Status: timeout` in the REPORT line (docs/fidelity.md, "CloudWatch Logs").
+Each attempt of a batch job runs a new container, whose `awslogs` log driver writes its
+output, and nothing else, to a stream of its own, `batch/default/{ECS task id}` (Stacktape's
 `awslogs-stream-prefix` is `batch`). A container workload's container writes what it prints to
 Stacktape's `/stp/{stack}/ecs/{workload}/{container}/process-logs`, in its task's one stream,
 `ecs/{container}/{ECS task id}` (Stacktape's prefix `ecs`). A
@@ -128,12 +128,6 @@ def report_line(
         f"Billed Duration: {duration_ms} ms\tMemory Size: {memory_mb} MB\t"
         f"Max Memory Used: {used} MB\t{status}\n"
     )
-
-
-def timeout_line(at_ms: int, request_id: str, message: str) -> str:
-    """Lambda's line when an invocation times out: `{time} {request id} Task timed out after
-    N.NN seconds`."""
-    return f"{iso_ms(at_ms)} {request_id} {message}\n"
 
 
 def error_line(

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from stptui.sim.behavior.outcome import TIMEOUT_ERROR
+
 if TYPE_CHECKING:
     from stptui.sim.services.queue import Message, QueueSim
 
@@ -332,14 +334,13 @@ def lambda_service_error_response(error_type: str, message: str) -> dict[str, An
 
 
 def lambda_timeout_response(request_id: str, message: str) -> dict[str, Any]:
-    """The response of an invocation that timed out: Lambda writes it, not the runtime, as
-    `Sandbox.Timedout` and a message naming the request (`RequestId: <id> Error: Task timed
-    out after 3.00 seconds`), as Invoke answers in users' reports from 2025 on, a python3.9
-    function's among them."""
-    return {
-        "errorType": "Sandbox.Timedout",
-        "errorMessage": f"RequestId: {request_id} Error: {message}",
-    }
+    """The response of an invocation that timed out, `message` Lambda's words for it
+    (outcome.timeout_message): Lambda writes it, not the runtime, as `Sandbox.Timedout` and
+    a message naming the request, `RequestId: <id> Error: Task timed out after 3.00
+    seconds`, its two keys in the order of Lambda's other own errors (docs/fidelity.md,
+    "Timeouts"). Invoke answers it with FunctionError `Unhandled`; it is an asynchronous
+    event's destination `responsePayload`, and a Step Functions task's cause."""
+    return lambda_service_error_response(TIMEOUT_ERROR, f"RequestId: {request_id} Error: {message}")
 
 
 def destination_record(

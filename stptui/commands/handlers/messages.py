@@ -171,9 +171,11 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
         "invoke worker '{\"orderId\": 7}' --async",
     ),
     details=(
-        "Other events due while the invocation runs happen too. A throttled invoke is "
-        "reported (TooManyRequestsException), not treated as a command error. The payload "
-        "is at most 6 MB of compact JSON. With --async the event is queued as Lambda's "
+        "Other events due while the invocation runs happen too. A failed invocation is "
+        "reported with what Invoke answers: FunctionError Unhandled and the error object "
+        "(for a timeout, Lambda's own Sandbox.Timedout, naming the request). A throttled "
+        "invoke is reported (TooManyRequestsException), not treated as a command error. The "
+        "payload is at most 6 MB of compact JSON. With --async the event is queued as Lambda's "
         "Event invocation type queues it (at most 1 MB) and the command does not move the "
         "clock: the event's attempts (a throttled one waits, a failed one is retried twice, "
         "1 and 2 minutes later) and its destinations happen as the clock runs, and the "
@@ -255,7 +257,14 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         if size is not None:
             data["error_message_bytes"] = size
             line += f" ({size:,} bytes in all)"
+        # What Invoke answers: status 200, FunctionError `Unhandled` and the error object
+        # (Lambda's own for a timeout, naming the request), its message bounded as above;
+        # printed when the message is whole, which the line above has already cut.
+        data["function_error"] = "Unhandled"
+        data["response"] = fn.error_response(outcome, inv_id, message)
         line += f"\n{ident}"
+        if size is None:
+            line += f"\nresponse (FunctionError Unhandled): {format_value(data['response'])}"
         if call.args["payload"] is None and any(
             isinstance(t, ScheduleTrigger) for t in fn.model.events
         ):

@@ -148,12 +148,22 @@ def timed_out(inp: InvocationInput) -> Outcome:
     return timeout_outcome(inp.trigger, inp.timeout_ms)
 
 
+# Lambda's errorType for an invocation that outlived its timeout (the runtime interface
+# emulator's `ErrorSandboxTimedout`; docs/fidelity.md, "Timeouts").
+TIMEOUT_ERROR = "Sandbox.Timedout"
+
+
+def timeout_message(timeout_ms: int) -> str:
+    """Lambda's words for an invocation that outlived its timeout of `timeout_ms`: `Task
+    timed out after 3.00 seconds`. Its response puts the request id before them
+    (payloads.lambda_timeout_response); the trace and stptui's own lines quote them bare,
+    beside the invocation's id."""
+    return f"Task timed out after {timeout_ms / 1000:.2f} seconds"
+
+
 def timeout_outcome(trigger: str, timeout_ms: int) -> Outcome:
+    """A timed-out invocation of a function (or attempt of a batch job, in AWS Batch's
+    words): it lasts exactly `timeout_ms`."""
     if trigger == "batch":
         return Outcome(timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout")
-    return Outcome(
-        timeout_ms,
-        "timeout",
-        "Sandbox.Timedout",
-        f"Task timed out after {timeout_ms / 1000:.2f} seconds",
-    )
+    return Outcome(timeout_ms, "timeout", TIMEOUT_ERROR, timeout_message(timeout_ms))

@@ -29,6 +29,7 @@ from stptui.config.model import ACCOUNT_CONCURRENCY
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.behavior.outcome import timeout_outcome
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
 from stptui.sim.payloads import (
@@ -257,12 +258,7 @@ class FunctionSim:
             # A quick decider times out what outlasts the timeout itself; an override or a
             # Python handler may not.
             if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
-                outcome = Outcome(
-                    self.timeout_ms,
-                    "timeout",
-                    "Sandbox.Timedout",
-                    f"Task timed out after {self.timeout_ms / 1000:.2f} seconds",
-                )
+                outcome = timeout_outcome(trigger, self.timeout_ms)
         sim.clock.at(
             now + outcome.duration_ms,
             self._finish_cb,
@@ -347,6 +343,23 @@ class FunctionSim:
         if logs is not None:
             logs.invocation(inv_id, request_id, started, now, env, outcome, caller)
         caller.done(outcome, inv_id)
+
+    def error_response(
+        self, outcome: Outcome, request_id: str, message: str | None = None
+    ) -> dict[str, Any]:
+        """What Lambda answers for invocation `request_id` that failed with `outcome`
+        (`message`, when given, in place of its error message: a bounded copy): Invoke's
+        payload with FunctionError `Unhandled`, an asynchronous event's destination
+        `responsePayload`. Lambda's own two-key error for a timeout (its message naming
+        the request) and for the errors Lambda raises itself; else the runtime's."""
+        text = (outcome.error_message or "") if message is None else message
+        if outcome.status == "timeout":
+            return lambda_timeout_response(request_id, text)
+        if outcome.error_type in LAMBDA_ERRORS:
+            return lambda_service_error_response(outcome.error_type, text)
+        return lambda_error_response(
+            self.python, outcome.error_type or "Error", text, request_id, outcome.stack_trace
+        )
 
 
 class BatchingWindow:
@@ -864,20 +877,7 @@ class AsyncInvoker:
             return
         sim = self.sim
         t = sim.clock.now
-        if outcome.status == "timeout":
-            error_payload = lambda_timeout_response(ev.id, outcome.error_message or "")
-        elif outcome.error_type in LAMBDA_ERRORS:
-            error_payload = lambda_service_error_response(
-                outcome.error_type, outcome.error_message or ""
-            )
-        else:
-            error_payload = lambda_error_response(
-                self.fn.python,
-                outcome.error_type or "Error",
-                outcome.error_message or "",
-                ev.id,
-                outcome.stack_trace,
-            )
+        error_payload = self.fn.error_response(outcome, ev.id)
         ev.error = error_payload
         at, condition = async_retry(ev.attempts, ev.first_at, t, self.max_age_ms)
         if condition is not None:

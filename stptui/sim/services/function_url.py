@@ -58,6 +58,7 @@ from stptui.sim.services.http import (
     by_name,
     comma_joined,
     decoded_path,
+    function_failed,
     header_value,
     interpret,
     json_headers,
@@ -319,8 +320,7 @@ class FunctionUrlService:
         def done(outcome: Outcome, inv_id: str) -> None:
             ex.invocation_id = inv_id
             if outcome.status != "success":
-                why = f"the function failed: {outcome.error_type}"
-                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, function_failed(outcome))
                 return
             limit = STREAMED_RESPONSE_BYTES if url.config.streaming else SYNC_PAYLOAD_BYTES
             returned = payload_bytes(outcome.response)

@@ -367,6 +367,15 @@ def match(
     return (2, tuple(ranks), exact), params
 
 
+def function_failed(outcome: Outcome) -> str:
+    """Why a gateway answered for itself when its function failed (the response's reason,
+    which `explain` shows): a timeout in Lambda's words, as the invoke command and the
+    trace quote them (docs/fidelity.md, "Timeouts"); else the error type."""
+    if outcome.status == "timeout":
+        return f"the function timed out: {outcome.error_type}: {outcome.error_message}"
+    return f"the function failed: {outcome.error_type}"
+
+
 class HttpApi:
     """One HTTP API: its identity and its routes in config order."""
 
@@ -1058,8 +1067,7 @@ class HttpService:
                 sim.clock.cancel(ex.timer)
             ex.invocation_id = inv_id
             if outcome.status != "success":
-                why = f"the function failed: {outcome.error_type}"
-                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, function_failed(outcome))
                 return
             returned = payload_bytes(outcome.response)
             if returned > SYNC_PAYLOAD_BYTES:

@@ -83,6 +83,7 @@ from stptui.sim.services.http import (
     await_response,
     binary_body,
     body_bytes,
+    function_failed,
     job_started_body,
     lambda_body,
     media_type_of,
@@ -829,12 +830,10 @@ class LoadBalancerService:
         def done(outcome: Outcome, inv_id: str) -> None:
             ex.invocation_id = inv_id
             if outcome.status == "timeout":
-                why = "the function did not answer before its timeout"
-                self._elb_error(ex, 502, f"{why} ({outcome.error_type or 'timeout'})")
+                self._elb_error(ex, 502, function_failed(outcome))
                 return
             if outcome.status != "success":
-                why = f"the function failed: {outcome.error_type} (LambdaUnhandled)"
-                self._elb_error(ex, 502, why)
+                self._elb_error(ex, 502, f"{function_failed(outcome)} (LambdaUnhandled)")
                 return
             converted = convert(outcome.response)
             if isinstance(converted, str):

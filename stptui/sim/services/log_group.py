@@ -2,13 +2,13 @@
 subscription filters (`cloudwatch-log` events) that deliver their lines.
 
 A function's group holds what Lambda writes for each invocation (START, the handler's lines,
-the error or timeout line, END, REPORT) in the log stream of the execution environment that
-ran it, and the lines the `log` command writes. A batch job's group holds what each
-attempt's container prints (its behaviour's `log` lines or its Python handler's lines, with
-no line of AWS's own) in the stream of that container. An invocation's or attempt's lines
-are kept as one entry and made into text only when someone reads them or a subscription
-filter needs them, so a stack without subscriptions pays one append per invocation, and
-one per attempt that printed anything.
+the runtime's error line, END, REPORT, which ends in `Status: timeout` after a timeout) in
+the log stream of the execution environment that ran it, and the lines the `log` command
+writes. A batch job's group holds what each attempt's container prints (its behaviour's
+`log` lines or its Python handler's lines, with no line of AWS's own) in the stream of that
+container. An invocation's or attempt's lines are kept as one entry and made into text only
+when someone reads them or a subscription filter needs them, so a stack without
+subscriptions pays one append per invocation, and one per attempt that printed anything.
 
 When an invocation or attempt ends (or `log` writes a line), each subscription filter of the group
 matches the new events (`log.matched` / `log.skipped` with the reason) and delivers the ones
@@ -44,7 +44,6 @@ from stptui.sim.logs import (
     start_line,
     stream_name,
     subscription_data,
-    timeout_line,
 )
 from stptui.sim.services.function import log_cause
 from stptui.textsafe import typed_names
@@ -276,9 +275,10 @@ class LogGroupSim:
         stream = self.stream(env)
         lines = [(started, start_line(rid))]
         lines += [(started, text + "\n") for text in outcome.logs]
-        if outcome.status == "timeout":
-            lines.append((ended, timeout_line(ended, rid, outcome.error_message or "")))
-        elif outcome.status != "success":
+        timed_out = outcome.status == "timeout"
+        # A timeout writes no line of its own: Lambda says so only in the REPORT line
+        # (docs/fidelity.md, "CloudWatch Logs").
+        if not timed_out and outcome.status != "success":
             error = error_line(
                 self.python,
                 ended,
@@ -289,7 +289,6 @@ class LogGroupSim:
             )
             lines.append((ended, error))
         lines.append((ended, end_line(rid)))
-        timed_out = outcome.status == "timeout"
         lines.append(
             (ended, report_line(rid, ended - started, self.memory_mb, timed_out=timed_out))
         )

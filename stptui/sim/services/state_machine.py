@@ -59,6 +59,7 @@ from stptui.sim.asl_data import (
 )
 from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
 from stptui.sim.clock import EPOCH, MAX_MS, http_date, iso_ms
+from stptui.sim.payloads import lambda_timeout_response
 from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
@@ -443,10 +444,15 @@ class Flow:
             cancel()
 
 
-def _function_error(outcome: Outcome) -> tuple[str, str]:
-    """The error and cause a Task state fails with when its function fails: the function's
-    error type (`Error` when it has none), and the Lambda error object as JSON text."""
+def _function_error(outcome: Outcome, request_id: str) -> tuple[str, str]:
+    """The error and cause a Task state fails with when its function fails (invocation
+    `request_id`): the function's error type (`Error` when it has none), and the Lambda
+    error object as JSON text; for a timeout, the response Lambda itself answers
+    (`Sandbox.Timedout`, its message naming the request), as Invoke gives it."""
     error = outcome.error_type or "Error"
+    if outcome.status == "timeout":
+        response = lambda_timeout_response(request_id, outcome.error_message or "")
+        return error, json.dumps(response, separators=(",", ":"))
     cause = json.dumps(
         {"errorType": error, "errorMessage": outcome.error_message or ""}, separators=(",", ":")
     )
@@ -1148,7 +1154,7 @@ class MachineSim:
             flow.cancel_timers(sim.clock)
             if target.resource == asl.SDK_LAMBDA_INVOKE:
                 # The SDK's Invoke answers a function error too: the task succeeds.
-                result = asl_sdk.invoke_response(outcome)
+                result = asl_sdk.invoke_response(outcome, inv_id)
                 self.task_result(flow, name, state, raw, result, env, retries)
                 return
             if outcome.status == "success":
@@ -1157,7 +1163,7 @@ class MachineSim:
                     result = lambda_invoke_result(inv_id, outcome.response, sim.clock.now)
                 self.task_result(flow, name, state, raw, result, env, retries)
                 return
-            error, cause = _function_error(outcome)
+            error, cause = _function_error(outcome, inv_id)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:
@@ -1293,7 +1299,7 @@ class MachineSim:
         def done(outcome: Outcome, inv_id: str) -> None:
             if not flow.alive or flow.token != attempt or outcome.status == "success":
                 return  # answered, timed out or stopped meanwhile; or it waits on
-            error, cause = _function_error(outcome)
+            error, cause = _function_error(outcome, inv_id)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:

@@ -50,6 +50,7 @@ from stptui.sim.services import http_auth
 from stptui.sim.services.http import (
     CLIENT_IP,
     all_values,
+    function_failed,
     header_value,
     last_values,
     request_time,
@@ -727,8 +728,7 @@ class WebSocketService:
             self._cancel(result)
             result.invocation_id = inv_id
             if outcome.status != "success":
-                why = f"the function failed: {outcome.error_type}"
-                self._gateway_reply(result, INTERNAL_ERROR, why)
+                self._gateway_reply(result, INTERNAL_ERROR, function_failed(outcome))
                 return
             result.done = True
             data = _response_data(outcome.response) if route.two_way else None

@@ -60,7 +60,7 @@ def picked_group(groups: dict[str, LogGroupSim], selected: str | None) -> str:
 
 def verdict_lines(group: LogGroupSim, message: str) -> Text:
     """What each of the group's subscription filters does with `message`: `→ alerter
-    ?ERROR ?"Task timed out": matched (ERROR appears)` (green), or not and why."""
+    ?ERROR ?"Status: timeout": matched (ERROR appears)` (green), or not and why."""
     if not group.subscriptions:
         return Text("no subscription filter on this group: the line goes to no one")
     if not message:

@@ -18,6 +18,7 @@ from stptui.sim import cognito
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Outcome
 from stptui.sim.cognito import CognitoError
+from stptui.sim.payloads import lambda_timeout_response
 from stptui.sim.services.user_pool.pool import Answer, Pool
 
 if TYPE_CHECKING:
@@ -84,6 +85,13 @@ class Hooks(_Service):
         )
         answer.hooks_run.append(hook)
         outcome = yield HookCall(function, hook, source, event, answer)
+        if outcome.status == "timeout":
+            # The function's own timeout, within Cognito's 5 s: its errorMessage is the one
+            # Lambda answers, naming the request (the last invocation, the one that answered).
+            answered = lambda_timeout_response(
+                answer.invocation_ids[-1], outcome.error_message or ""
+            )
+            raise HookFailed(hook, cognito.failed(hook, answered["errorMessage"]))
         if outcome.status != "success":
             raise HookFailed(hook, cognito.failed(hook, outcome.error_message))
         try:
