@@ -89,8 +89,9 @@ def test_stptui_on_a_terminal_passes_the_errors_line_the_ui_shows(
         {
             "speed_index": 0,
             "config_errors": f"1 error in the config; run `stptui validate {GUIDE} --stage prod`",
+            "watch": True,
         },
-        {"speed_index": 0, "config_errors": None},
+        {"speed_index": 0, "config_errors": None, "watch": True},
     ]
 
 
