@@ -275,6 +275,7 @@ class Execution:
         "direct",
         "ended_at",
         "error",
+        "fits",
         "id",
         "job",
         "pending",
@@ -301,6 +302,10 @@ class Execution:
         self.ended_at: int | None = None
         self.error: str | None = None
         self.direct: DirectJob | None = None
+        # Whether the trigger event is short enough for every size check of every attempt
+        # (`BatchJobSim.event_room`): measured once, when the execution starts, so that only
+        # the rare longer event is measured against each attempt's requests.
+        self.fits = True
         # The clock entry that ends the running attempt or starts the next one.
         self.pending: Entry | None = None
 
@@ -419,6 +424,8 @@ class BatchService:
         # Stacktape's state machine retries a timed-out attempt; False gives AWS Batch's
         # own rule (a job its retryStrategy saw time out is not retried).
         self.retry_timed_out = True
+        # One bound method for the timers of all attempts' ends, not one made for each.
+        self._end_attempt_cb = self._end_attempt
         for job in sim.stack.batch_jobs:
             simulated = self.jobs[job.name] = BatchJobSim(
                 job,
@@ -496,6 +503,7 @@ class BatchService:
             chars, size = ex.event_sizes
             room = job.event_room or self._event_room(job)
             if chars > room[0] or size > room[1]:
+                ex.fits = False
                 refused = self._input_refusal(job, ex)
                 if refused is not None:
                     self._trigger_failed(job, ex, refused, extra)
@@ -674,9 +682,7 @@ class BatchService:
             # opened, and building the event's JSON again is the costliest part of an attempt.
             env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
             # Measured when the execution started (`start`).
-            chars, size = ex._event_sizes or ex.event_sizes
-            room = job.event_room or self._event_room(job)
-            if chars > room[0] or size > room[1]:
+            if not ex.fits:
                 refusal = self._refusal(ex, job)
             # Each attempt is its own AWS Batch job, but SubmitJob refused makes none
             # (`Simulator.new_id`, inlined).
@@ -755,7 +761,7 @@ class BatchService:
             sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"execution_id": ex.id, "text": line}))
         ex.pending = sim.clock.at(
             now + outcome.duration_ms,
-            self._end_attempt,
+            self._end_attempt_cb,
             (ex, job, outcome, now, key),
             job.attempt_label,
         )
@@ -826,7 +832,7 @@ class BatchService:
         # answer naming the running execution), as an attempt that runs does.
         outcome = Outcome(0, "error", error_type=error, error_message=message)
         ex.pending = sim.clock.at(
-            now, self._end_attempt, (ex, job, outcome, now, None), job.attempt_label
+            now, self._end_attempt_cb, (ex, job, outcome, now, None), job.attempt_label
         )
 
     def _container_logs(self, arg: AttemptArg) -> None:

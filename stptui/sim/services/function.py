@@ -755,7 +755,10 @@ class AsyncEvent:
 
     def done(self, outcome: Outcome, _inv: str) -> None:
         """An attempt ended: a destination, a retry or giving up."""
-        self.invoker._attempt_done(self, outcome)
+        invoker = self.invoker
+        # Most attempts succeed where no onSuccess destination waits: nothing more to do.
+        if outcome.status != "success" or invoker._on_success:
+            invoker._attempt_done(self, outcome)
 
 
 class AsyncInvoker:
@@ -772,6 +775,8 @@ class AsyncInvoker:
         # ends without a call to `_destination`.
         ref = fn.model.on_success
         self._on_success = ref is not None and ref.target is not None
+        # One bound method for the timers of all its attempts, not one made for each.
+        self._attempt_cb = self._attempt
 
     def submit(self, event: Any, trigger: str, source: str) -> str:
         """Queue an event for asynchronous invocation now (Lambda answers 202 at once)."""
@@ -780,7 +785,7 @@ class AsyncInvoker:
         ready = sim.ids_ready  # `Simulator.new_id`'s commonest case, inlined
         eid = ready.pop() if ready else sim.new_id()
         ev = AsyncEvent(self, eid, event, trigger, source, now, sim.chain + 1)
-        sim.clock.at(now, self._attempt, ev, self._label)
+        sim.clock.at(now, self._attempt_cb, ev, self._label)
         return ev.id
 
     def waiting(self) -> list[tuple[int, AsyncEvent]]:
@@ -832,7 +837,7 @@ class AsyncInvoker:
                 # The record still tells how its last invocation, if any, ended.
                 self._give_up(ev, "EventAgeExceeded", ev.error)
                 return
-            sim.clock.at(now + delay, self._attempt, ev, self._retry_label)
+            sim.clock.at(now + delay, self._attempt_cb, ev, self._retry_label)
             return
         ev.attempts += 1
         ev.throttles = 0
@@ -891,7 +896,7 @@ class AsyncInvoker:
                 {"event_id": ev.id, "attempt": ev.attempts + 1, "at": iso_ms(at)},
             )
         )
-        sim.clock.at(at, self._attempt, ev, self._retry_label)
+        sim.clock.at(at, self._attempt_cb, ev, self._retry_label)
 
     def _give_up(self, ev: AsyncEvent, condition: str, error: dict[str, Any] | None) -> None:
         sim = self.sim

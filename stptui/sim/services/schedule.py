@@ -119,22 +119,22 @@ class ScheduleRule:
 
     def arm(self) -> None:
         """Set the timer for the next fire strictly after now (nothing when paused)."""
-        # `disarm`, inlined: every fire re-arms, and its timer has just run.
-        if self._timer is not None:
-            self.sim.clock.cancel(self._timer)
-            self._timer = None
-        self.next_ms = None
+        self.disarm()
         if self.paused or self.schedule is None:
             return
         sim = self.sim
         now = sim.clock.now
         if now != self._fires_from:
             self._fires = self.schedule.fires_after(now, sim.start_ms)
+        self._arm_next()
+
+    def _arm_next(self) -> None:
+        """Set the timer for the next fire `_fires` gives (the clock stands at its last)."""
         nxt = next(self._fires, None)
-        self._fires_from = nxt
-        self.next_ms = nxt
+        self._fires_from = self.next_ms = nxt
         if nxt is not None:
-            self._timer = sim.clock.at(nxt, self._due_cb, None, self._label, background=True)
+            # Background work, by position (see Scheduler.at).
+            self._timer = self.sim.clock.at(nxt, self._due_cb, None, self._label, True)
 
     def disarm(self) -> None:
         """Cancel the pending fire, if any."""
@@ -146,7 +146,10 @@ class ScheduleRule:
     def _due(self, _: Any) -> None:
         self._timer = None
         self.fire("clock")
-        self.arm()
+        # The timer that ran was the only one and the clock stands at the fire `_fires` gave
+        # last: the next fire is the iterator's next step, without `arm`'s checks for a
+        # pause, a resume or the start (which a fire cannot cause).
+        self._arm_next()
 
     def fire(self, origin: str) -> str:
         """Send one scheduled event to the workload now; returns the event id."""
