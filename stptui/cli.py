@@ -353,7 +353,7 @@ def _parser_run() -> argparse.ArgumentParser:
             "stptui run stacktape.yml demo.stp --seed 7 --trace trace.jsonl",
             "stptui run stacktape.yml demo.stp --keep-going --junit report.xml   # for CI",
             "stptui run stacktape.yml demo.stp --save-on-failure demo-session.json",
-            "stptui run stacktape.yml tests/*.stp --junit report.xml   # every scenario, in turn",
+            "stptui run stacktape.yml tests/*.stp --junit report.xml   # each in turn",
             "echo 'advance 1h' | stptui run stacktape.yml -     # the script from a pipe",
         ),
         description="Run a script of commands (one per line, # comments) against a stack on "

@@ -186,17 +186,31 @@ def quote_word(word: str) -> str:
     control or an invisible character (so that the line shows it, on one line), in double
     quotes when it holds a `'` and neither `"` nor a backslash (`"it's"`, where shlex writes
     `'it'"'"'s'`), else in single quotes (also for any other space, so that a word reads as
-    one). Here, not in `commands`, so that the simulator's hints name things as they are
-    typed too."""
+    one), and so is a word that would read as a reference (`$last`: `is_reference`). Here,
+    not in `commands`, so that the simulator's hints name things as they are typed too."""
     if NEEDS_ANSI_C.search(word):
         return ansi_c_quoted(word)
-    if word and not _QUOTE_NEEDED.search(word) and word[0] != "#":
+    if word and not _QUOTE_NEEDED.search(word) and word[0] != "#" and not is_reference(word):
         return word
     if "'" in word and '"' not in word and "\\" not in word:
         # Inside double quotes only `"` and a backslash are special to the tokeniser (a `$`
         # is a character, unlike in a shell).
         return f'"{word}"'
     return shlex.quote(word)
+
+
+# A reference as the command line reads one typed bare (`stptui.commands.references`):
+# `$last` or `$newest...`, alone or the value after `NAME=`. `$lastly` and `$newest_x` are
+# plain text. Such a word, meant as text, is quoted, so that it reads back as text.
+REFERENCE = re.compile(
+    r"(?P<prefix>[^\s'\"\\$=]+=)?(?P<ref>\$(?:last|newest)(?![\w-])[^\s'\"\\]*)", re.ASCII
+)
+
+
+def is_reference(word: str) -> bool:
+    """Whether `word`, typed bare, would be read as a reference (`$last`, `$newest:KIND`,
+    `message_id=$last`) rather than as the text it spells."""
+    return "$" in word and REFERENCE.fullmatch(word) is not None
 
 
 # What a word is quoted for (but for `NEEDS_ANSI_C`): a quote, a backslash, or a space,

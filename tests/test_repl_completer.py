@@ -163,7 +163,8 @@ def test_a_kind_that_depends_on_the_previous_word(session: Session) -> None:
 def test_message_ids_come_from_the_trace_newest_first(session: Session) -> None:
     first = execute(session, "send jobQueue one").data["message_id"]
     second = execute(session, "send otherQueue two").data["message_id"]
-    assert complete(session, "show message ") == [second, first]
+    # The references that name an id by how it came about follow the ids.
+    assert complete(session, "show message ") == [second, first, "$last", "$newest:"]
     assert complete(session, f"show message {first[:6]}") == [first]
     assert metas(session, "show message ")[second] == "message in otherQueue, visible"
     execute(session, "purge otherQueue")

@@ -220,10 +220,11 @@ def test_a_message_id_after_a_queue_is_one_of_that_queues_messages(
     inbox = list(session.sim.queues["inbox"].messages)
     outbox = list(session.sim.queues["outbox"].messages)
     assert len(inbox) == 2 and len(outbox) == 1
-    assert complete(session, "peek inbox ") == inbox
-    assert complete(session, "peek outbox ") == outbox
+    # The ids, then the references that name one by how it came about.
+    assert complete(session, "peek inbox ") == [*inbox, "$last", "$newest:"]
+    assert complete(session, "peek outbox ") == [*outbox, "$last", "$newest:"]
     # Without a queue before it, `show message` still offers every recent id.
-    assert set(complete(session, "show message ")) == {*inbox, *outbox}
+    assert set(complete(session, "show message ")) == {*inbox, *outbox, "$last", "$newest:"}
 
 
 def test_expect_count_offers_the_resources_that_have_such_records() -> None:

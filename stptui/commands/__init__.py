@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
 from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
+from stptui.commands.references import at_reference, last_id, resolve
 from stptui.commands.registry import (
     Arg,
     Call,
@@ -88,14 +89,22 @@ def _execute(
         result = call.command.handler(session, call)
     except SimError as exc:
         # Handlers validate before acting, so a SimError here was raised before any change.
-        raise CommandError(str(exc), _hint(session, call, exc.hint), word=exc.word) from None
+        error = CommandError(str(exc), _hint(session, call, exc.hint), word=exc.word)
+        raise at_reference(call.references, error) from None
     except CommandError as exc:
-        raise explained(session, call, exc) from None
+        raise at_reference(call.references, explained(session, call, exc)) from None
     finally:
         # What the command emitted reaches the subscribers before control returns.
         sim.trace.settle()
         session.sim.trace.settle()
+    if call.references:
+        # Which ids the references took, first: the output names what the line named.
+        shown = "\n".join(ref.shown() for ref in call.references)
+        result.text = f"{shown}\n{result.text}" if result.text else shown
     if call.command.changes_state:
+        if (printed := last_id(call.command.name, result.data)) is not None:
+            session.last_id = printed
+        # As typed, references and all: a replay resolves them as this run did.
         logged = logged_line(call.log_line if call.log_line is not None else command_text(line))
         session.log.append(logged)
         # A new command starts another future: what `undo` took back cannot be redone on it.
@@ -165,13 +174,20 @@ def plan_rebuild(session: Session, line: str) -> Rebuild[CommandResult] | None:
 
 
 def parse(session: Session, line: str) -> Call | None:
-    """`REGISTRY.parse`, with what only the session can tell: an `expect PATH` that stops
-    before its comparison gets the line completed with the path's value now (see
-    `expect.incomplete`)."""
+    """`REGISTRY.parse`, with what only the session can tell: the references of the line
+    (`$last`, `$newest:KIND[:RESOURCE]`) resolved to the ids they name now
+    (`stptui.commands.references`; `Call.references`), and an `expect PATH` that stops
+    before its comparison completed with the path's value now (see `expect.incomplete`)."""
+    resolved = resolve(session, line)
+    words, refs = resolved if resolved is not None else (None, [])
     try:
-        return REGISTRY.parse(line)
+        call = REGISTRY.parse(line, words)
+        if call is not None:
+            call.references = refs
+        return call
     except CommandError as exc:
-        words = tokenize(line)
+        at_reference(refs, exc)
+        words = tokenize(line) if words is None else words
         if words[:1] == ["expect"] and exc.message == "expect needs OP":
             from stptui.commands.handlers.expect import incomplete
 

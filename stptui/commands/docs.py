@@ -39,6 +39,19 @@ ISO-8601 (`2026-01-05T09:00:00Z`). A command either applies fully or changes not
 reports an error with a hint. Commands marked *changes the simulation* are the ones `save`
 records and `load` replays.
 
+An id the simulation drew can be named by how it came about, so that a script survives a
+change of seed, stack or behaviours: `$last` is the id the last command that printed one
+printed (`send`: the message id, `publish`: the event id, `http`: the request id, `invoke`:
+the invocation id, `start-execution`: the execution's name, `redrive`: the last new message
+id ...), and `$newest:KIND` or `$newest:KIND:RESOURCE` is the id of the newest trace record
+of KIND (on RESOURCE): `explain $newest:message.dead_lettered:jobQueue`. Either goes where
+an id goes, alone or after `FIELD=` (`expect count message.received message_id=$last ==
+3`); it is resolved when the line runs, the line prints the id it took first (`$last =
+21f87f34-...`), and the session log keeps the line as typed, so that undo, reload, `load`
+and a recording resolve it again the same way. Quoted (`'$last'`) it is text, as is any
+other `$word` (`$connect`). [simulating.md](simulating.md#naming-what-the-simulation-made)
+says more.
+
 The examples run, as written, on
 [docs/examples/commands-stack.yml](examples/commands-stack.yml), a stack that has every
 resource they name (`tests/test_commands_examples.py` runs them, each command's in a fresh

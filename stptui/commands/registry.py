@@ -18,9 +18,10 @@ from stptui.commands.quoting import NEEDS_ANSI_C, EscapeError, ansi_c_quoted, bo
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import parse_instant
-from stptui.textsafe import ESCAPED, quote_word, typed_names
+from stptui.textsafe import ESCAPED, is_reference, quote_word, typed_names
 
 if TYPE_CHECKING:
+    from stptui.commands.references import Reference
     from stptui.commands.result import CommandResult
     from stptui.commands.session import Session
 
@@ -329,6 +330,9 @@ class Call:
     # its answer (`http`, `invoke`) starts its request and lets the clock carry it, since
     # a repetition runs inside the clock, which must not be run again from within.
     detached: bool = False
+    # The references (`$last`, `$newest:KIND`) its words held, resolved when it was parsed
+    # (`stptui.commands.references.Reference`); `words` and the values hold their ids.
+    references: list[Reference] = field(default_factory=list)
 
 
 Handler = Callable[["Session", Call], "CommandResult"]
@@ -675,9 +679,11 @@ class Registry:
                 return f"an HTTP request is `http METHOD PATH`: http {method} PATH"
         return None
 
-    def parse(self, line: str) -> Call | None:
-        """Tokenise and bind a line; None for a blank or comment-only line."""
-        words = tokenize(line)
+    def parse(self, line: str, words: list[str] | None = None) -> Call | None:
+        """Tokenise and bind a line; None for a blank or comment-only line. `words` are the
+        line's words when the caller has read them already (with its references resolved:
+        `stptui.commands.references`)."""
+        words = tokenize(line) if words is None else words
         if not words:
             return None
         try:
@@ -782,10 +788,16 @@ def logged_line(line: str) -> str:
     `textsafe` shows escaped (an ESC, a CR, U+202E ...), its words quoted again by
     `quote_word`, so that the log, saved sessions and recorded scripts write the character
     as a `$'...'` escape, in plain sight, and replay the same words. Tabs and line breaks
-    inside quotes stay as typed: a JSON body typed over several lines is recorded so."""
+    inside quotes stay as typed: a JSON body typed over several lines is recorded so. A
+    reference typed bare (`$last`) stays bare: quoted, it would replay as text."""
     if ESCAPED.search(line) is None:
         return line
-    return " ".join(quote_word(word) for word in tokenize(line))
+    words = tokenize(line)
+    typed = [line[begin:end] for begin, end in word_spans(line)]
+    # One word a span: `tokenize` and `word_spans` read the line with the same `_PIECE`.
+    return " ".join(
+        t if is_reference(t) else quote_word(w) for w, t in zip(words, typed, strict=True)
+    )
 
 
 # What `open_quote` returns for a line that ends in a backslash outside quotes: the backslash
@@ -840,7 +852,7 @@ def _split_fault(line: str, reading: _Reading) -> Located:
     return Located(line, reading.at, reading.at, len(line))
 
 
-def _word_spans(line: str) -> list[tuple[int, int]]:
+def word_spans(line: str) -> list[tuple[int, int]]:
     """Where each word of `line` is, as typed (its quotes and escapes in it), up to a
     comment."""
     spans: list[tuple[int, int]] = []
@@ -862,7 +874,7 @@ def _word_spans(line: str) -> list[tuple[int, int]]:
 def typed_after(line: str, count: int) -> str:
     """What `line` holds after its first `count` words, as typed (quotes kept, its comment
     left out): a quoted word with spaces in it (`fail 'my worker' when ...`) is one word."""
-    spans = _word_spans(line)
+    spans = word_spans(line)
     if len(spans) <= count:
         return ""
     return line[spans[count][0] : spans[-1][1]]
@@ -872,7 +884,7 @@ def typed_form(line: str, word: str) -> str | None:
     """How the last word of `line` that reads as `word` was typed, its quotes and escapes
     kept (None when no word reads so, or the line cannot be split): an error that depends
     on what the quoting took away asks it."""
-    for begin, end in reversed(_word_spans(line)):
+    for begin, end in reversed(word_spans(line)):
         typed = line[begin:end]
         reading = _scan(typed)
         if reading.error is None and reading.words == [word]:
@@ -936,7 +948,7 @@ def locate(line: str, exc: CommandError) -> Located | None:
     after its `=`."""
     if exc.word is None and exc.word_index is None:
         return None
-    spans = _word_spans(line)
+    spans = word_spans(line)
     values: list[str | None] = []
     for begin, end in spans:
         reading = _scan(line[begin:end])

@@ -414,6 +414,10 @@ class Session:
         # only on that very simulation. The TUI's live clock and a loop stopped by the clock
         # log lines without `execute`, which clears `undone`; this catches those too.
         self.undone_at: tuple[int, int, int, int] | None = None
+        # The id the last logged command that printed one printed: what `$last` names
+        # (`stptui.commands.references`). Only logged commands set it, so a replay of the
+        # log (undo, reload, load) makes it again.
+        self.last_id: str | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -973,6 +977,7 @@ class Session:
         self.log = other.log
         self.undone = other.undone
         self.undone_at = other.undone_at
+        self.last_id = other.last_id
 
 
 def _rel(path: Path, base: Path, *, follow: bool = True) -> str:

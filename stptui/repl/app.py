@@ -80,6 +80,7 @@ STYLE = Style.from_dict(
         "pygments.error": "ansired underline",
         "pygments.name.attribute": "ansimagenta",
         "pygments.name.variable": "bold ansigreen",
+        "pygments.name.variable.magic": "bold ansiyellow",
         "pygments.name.builtin": "ansicyan",
         "pygments.name.tag": "ansiblue",
         "pygments.literal.number": "ansiyellow",

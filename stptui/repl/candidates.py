@@ -33,10 +33,12 @@ from stptui.commands.handlers import statistic
 from stptui.commands.handlers.base import shorten
 from stptui.commands.handlers.expect import value_now
 from stptui.commands.handlers.metrics import metric_value, value_text
+from stptui.commands.references import LAST, NEWEST, id_fields
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
 from stptui.sim.cognito import User
+from stptui.textsafe import is_reference
 
 if TYPE_CHECKING:
     from stptui.sim.services.schedule import ScheduleRule
@@ -58,6 +60,8 @@ class Candidate:
     # The help line, or what makes it when it is first read: a metric path's is a replay of
     # the trace's figures, and a menu draws the lines of a few of its thousands of paths.
     about: str | Callable[[], str] = ""
+    # Typed as it is, unquoted: a reference (`$last`), which quoted would be text.
+    bare: bool = False
 
     @property
     def meta(self) -> str:
@@ -142,7 +146,8 @@ class Offer:
     @property
     def text(self) -> str:
         """What the completion types: the value quoted as the line needs it (`'my queue'`)."""
-        return kinds.quote_word(self.candidate.text)
+        c = self.candidate
+        return c.text if c.bare else kinds.quote_word(c.text)
 
 
 def offers(session: Session, text: str) -> list[Offer]:
@@ -270,6 +275,8 @@ def slot_candidates(
             shown.insert(shown.index("count"), "metric.")
         values = shown
     out += [Candidate(v, _Described(session, kind, v, slot.help, before)) for v in values]
+    if kind in REFERENCE_KINDS:
+        out += reference_candidates(session, word)
     if kind == kinds.DURATION:
         if _ENDS_IN_NUMBER.fullmatch(word):
             out += [Candidate(word + unit, name) for unit, name in DURATION_UNITS.items()]
@@ -282,6 +289,37 @@ def slot_candidates(
         if nxt is not None:
             out.append(Candidate(iso_ms(nxt), "the next scheduled event"))
     return out
+
+
+# The kinds whose values are drawn ids, which a reference may name instead.
+REFERENCE_KINDS = frozenset({kinds.MESSAGE, kinds.TRACE_ID, kinds.EXECUTION, kinds.CONNECTION})
+
+
+def reference_candidates(session: Session, word: str) -> list[Candidate]:
+    """`$last` and `$newest:` where a drawn id goes; once `$newest:` is typed, the kinds
+    of the records so far that carry an id, and after `$newest:KIND:` the resources they
+    are on (from the trace's counts: no scan of its records)."""
+    if not word.startswith(NEWEST + ":"):
+        out = []
+        if session.last_id is not None:
+            out.append(
+                Candidate(LAST, f"the id the last command printed: {session.last_id}", bare=True)
+            )
+        out.append(
+            Candidate(NEWEST + ":", "the newest record's id: $newest:KIND[:RESOURCE]", bare=True)
+        )
+        return out
+    kind, colon, _ = word.removeprefix(NEWEST + ":").partition(":")
+    counts = [(k, res) for (k, res), n in session.sim.trace.counts.items() if n]
+    if not colon:
+        found = sorted({k for k, _ in counts if id_fields(k)})
+        return [Candidate(f"{NEWEST}:{k}", f"the newest {k} record's id", bare=True) for k in found]
+    found = sorted({res for k, res in counts if k == kind})
+    return [
+        Candidate(f"{NEWEST}:{kind}:{res}", f"the newest {kind} record's id on {res}", bare=True)
+        for res in found
+        if is_reference(f"{NEWEST}:{kind}:{res}")
+    ]
 
 
 class _Described:

@@ -1,12 +1,13 @@
 """Syntax highlighting of a command line: a small Pygments lexer.
 
-The verb, options, durations, instants, numbers, comparison operators, quoted strings
-(a quoted JSON body is highlighted as JSON) and comments are found by regular expressions;
-plain words are then told apart by name: a command of the registry, a resource of the open
-stack, or something else, and a word the command's grammar reads as a FIELD=VALUE filter
-(`expect count KIND status=404`) as a field and its value. An unknown verb is shown as an
-error while it is typed, the way fish does. Text that holds several commands (lines pasted
-at once) is read a command at a time. `lexer_for` binds the names of one session.
+The verb, options, durations, instants, numbers, comparison operators, references (`$last`,
+`$newest:KIND`), quoted strings (a quoted JSON body is highlighted as JSON) and comments are
+found by regular expressions; plain words are then told apart by name: a command of the
+registry, a resource of the open stack, or something else, and a word the command's grammar
+reads as a FIELD=VALUE filter (`expect count KIND status=404`) as a field and its value. An
+unknown verb is shown as an error while it is typed, the way fish does. Text that holds
+several commands (lines pasted at once) is read a command at a time. `lexer_for` binds the
+names of one session.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ _WORD_PARTS: list[tuple[str, Any]] = [
     (r"(?:\d+(?:\.\d+)?(?:ms|[smhd]))+" + _END, Number),
     (r"-?\d+(?:\.\d+)?" + _END, Number),
     (r"(?:==|!=|<=|>=|<|>)" + _END, Operator),
+    # A reference (`$last`, `$newest:KIND`): an id the line takes when it runs.
+    (r"\$(?:last|newest)(?![\w-])[^\s'\"\\]*" + _END, Name.Variable.Magic),
     (r"(?:[^\s'\"\\$]|\$(?!')|\\[\s\S]|\\\Z)+", Name),
 ]
 

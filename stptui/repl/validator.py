@@ -45,6 +45,7 @@ from stptui.commands.handlers.expect import (
 )
 from stptui.commands.handlers.function_urls import check_function_url
 from stptui.commands.handlers.metrics import check_metric_resource
+from stptui.commands.references import reference_problem, typed_reference
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -236,7 +237,11 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         if slot.kind != OPTION and slot.option is None:
             positional.append(word.text)
         error: CommandError | None = None
-        if slot.kind == OPTION:
+        if typed_as_reference(text, word):
+            # `$last`, `$newest:KIND`: judged by its form and the trace's counts; the id
+            # it names is taken when the line runs.
+            error = reference_problem(session, word.text)
+        elif slot.kind == OPTION:
             name, eq, value = word.text.partition("=")
             if slot.option is None:
                 try:
@@ -264,7 +269,9 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
     try:
         call = parse(session, one_line(text))
     except CommandError as exc:
-        return Problem(exc.message, exc.hint, len(text))
+        # A reference that names nothing is shown at its `$`, as `execute` places it.
+        at = _at(exc, one_line(text), len(text)) if exc.word_index else len(text)
+        return Problem(exc.message, exc.hint, at)
     if call is None:
         return None
     if call.command.name == "expect" and (missing := missing_comparison(session.sim, call)):
@@ -272,6 +279,18 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         # line lacks one (`expect count message.sent jobQueue`), which `expect` would say.
         return Problem(missing.message, missing.hint, len(text))
     return _check_bound(session, call, words)
+
+
+def typed_as_reference(text: str, word: Word) -> bool:
+    """Whether `word` of `text` is a reference (`$last`, `$newest:KIND`) typed bare, as
+    `execute` takes one: quoted or escaped, it is the text it spells."""
+    end = word.start + len(word.text)
+    return (
+        "$" in word.text
+        and text.startswith(word.text, word.start)
+        and (end == len(text) or text[end] in kinds.WORD_SEPARATORS)
+        and typed_reference(word.text) is not None
+    )
 
 
 def _call_error(session: Session, command: kinds.Command, text: str) -> CommandError | None:
