@@ -386,6 +386,10 @@ def help_examples(sub: str) -> list[str]:
 def test_each_help_example_runs_in_a_project_folder(tmp_path: Path, sub: str) -> None:
     (tmp_path / "stacktape.yml").write_text((JOB_QUEUE / "stacktape.yml").read_text())
     (tmp_path / "demo.stp").write_text((JOB_QUEUE / "demo.stp").read_text())
+    # The scenarios `run`'s example runs in turn (`tests/*.stp`).
+    (tmp_path / "tests").mkdir()
+    for name in ("orders", "retries"):
+        (tmp_path / "tests" / f"{name}.stp").write_text((JOB_QUEUE / "demo.stp").read_text())
     if sub != "init":  # init refuses to write over a behaviours file
         (tmp_path / "stptui.yml").write_text((JOB_QUEUE / "stptui.yml").read_text())
     for name in ("pattern", "event"):

@@ -10,19 +10,21 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual import events
 from textual.app import ComposeResult
-from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 from textual.widgets._footer import FooterKey
 from tui_support import (
     SAMPLE_NAMES,
+    START,
     app_for,
     drawn_text,
     drive,
     rebuilt,
     screen_text,
     session,
+    wait_for_hit,
+    wait_until,
 )
 
 from stptui.commands import execute
@@ -40,18 +42,6 @@ from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import QueuesPane
-
-
-async def wait_for_hit(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
-    """Wait until the palette highlights a hit containing `text`: its search runs in the
-    background, and a fixed wait was too short on a loaded machine."""
-    for _ in range(250):
-        await pilot.pause(0.02)
-        hits = app.screen.query(CommandList)
-        option = hits.first().highlighted_option if hits else None
-        if option is not None and text in str(option.prompt):
-            return
-    raise AssertionError(f"the palette shows no hit with {text!r}")
 
 
 def static_text(app: StptuiApp, selector: str) -> str:
@@ -77,7 +67,8 @@ def test_space_runs_and_pauses_the_clock_and_speed_keys() -> None:
         assert "speed 10x" in static_text(app, "#clock-bar")
         await pilot.press("space")
         assert app.live.running and "running" in static_text(app, "#clock-bar")
-        await pilot.pause(0.3)
+        start = app.session.start_ms
+        await wait_until(pilot, lambda: app.session.sim.clock.now > start, "a live frame")
         await pilot.press("space")
         assert not app.live.running
         assert app.session.sim.clock.now > app.session.start_ms
@@ -362,8 +353,7 @@ def test_a_click_on_a_footer_key_presses_it() -> None:
         key = next(k for k in app.screen.query(FooterKey) if k.key == "s")
         await pilot.click(key, offset=(1, 0))
         # The footer hands the key to the app as a message; the dialog comes a frame later.
-        await pilot.pause(0.5)
-        assert isinstance(app.screen, SendDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, SendDialog), "the send dialog")
 
     drive(app_for(), script)
 
@@ -593,10 +583,8 @@ def test_job_queue_story_end_to_end() -> None:
             app.run_command(f'send jobQueue \'{{"orderId": {i}, "amount": {amount}}}\'')
         await pilot.press("plus", "plus", "plus", "plus")  # 3600x
         await pilot.press("space")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.session.sim.queues["deadLetterQueue"].depth == 3:
-                break
+        dlq = app.session.sim.queues["deadLetterQueue"]
+        await wait_until(pilot, lambda: dlq.depth >= 3, "the dead-letter queue's third message")
         await pilot.press("space")
         sim = app.session.sim
         assert sim.queues["deadLetterQueue"].depth == 3
@@ -649,7 +637,8 @@ def test_quitting_while_the_clock_plays_records_its_last_line(tmp_path: Path) ->
     async def run(pilot: Pilot[None], app: StptuiApp) -> None:
         app.run_command(f"record {script}")
         await pilot.press("space")
-        await pilot.pause(0.2)
+        # A frame at least: the clock has a run to record.
+        await wait_until(pilot, lambda: app.session.sim.clock.now > START, "a live frame")
         await pilot.press("q")
 
     drive(app, run)

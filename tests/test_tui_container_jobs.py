@@ -7,7 +7,7 @@ from __future__ import annotations
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
-from tui_support import app_for, drive, inspector, shown
+from tui_support import app_for, drive, inspector, shown, wait_until
 
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.dialogs import HttpDialog
@@ -23,12 +23,10 @@ async def fast_forward(pilot: Pilot[None], app: StptuiApp, target: str) -> None:
     screen = app.screen
     assert isinstance(screen, FastForwardScreen)
     screen.action_start()
-    for _ in range(200):
-        if not isinstance(app.screen, FastForwardScreen):
-            await pilot.pause()  # its dismiss callback runs as the next message
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the fast-forward did not finish")
+    await wait_until(
+        pilot, lambda: not isinstance(app.screen, FastForwardScreen), "the fast-forward's end"
+    )
+    await pilot.pause()  # its dismiss callback runs as the next message
 
 
 def test_a_job_sent_with_h_is_dead_lettered_and_the_worker_inspector_shows_why() -> None:

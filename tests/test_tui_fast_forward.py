@@ -4,6 +4,7 @@ replayable `until` line in the session log, and the progress screen with its can
 from __future__ import annotations
 
 import io
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +14,14 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, Static
-from tui_support import START, app_for, drawn_text, drive, session
+from tui_support import START, app_for, drawn_text, drive, session, wait_until
 
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.sim.clock import iso_ms, parse_instant
 from stptui.tui.app import StptuiApp
 from stptui.tui.fast_forward import MIN_SLICES, Continued, FastForward, parse_target
+from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.screens.fast_forward import FastForwardScreen
 
 DAY_MS = 24 * 3600 * 1000
@@ -185,14 +187,13 @@ def start(app: StptuiApp) -> FastForwardScreen:
 
 
 async def _wait_closed(pilot: Pilot[None], app: StptuiApp) -> None:
-    for _ in range(100):
-        if not isinstance(app.screen, FastForwardScreen):
-            # The screen is gone; its dismiss callback (which plays the clock on) runs as
-            # the next message: let it.
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the fast-forward did not finish")
+    # For the run's end, not for a time or a count of frames: a loaded machine gets to each
+    # frame late.
+    await wait_until(
+        pilot, lambda: not isinstance(app.screen, FastForwardScreen), "the fast-forward's end"
+    )
+    # Its dismiss callback (which plays the clock on) runs as the next message: let it.
+    await pilot.pause()
 
 
 def test_f_runs_30_days_with_progress_to_the_end() -> None:
@@ -338,6 +339,11 @@ def minute_app(tmp_path: Path, budget_s: float) -> StptuiApp:
     (tmp_path / "stacktape.yml").write_text(MINUTE_STACK)
     app = StptuiApp(Session.open(tmp_path / "stacktape.yml", start_ms=START))
     app.clock_command_budget_s = budget_s
+    # The dialog's slices are cut by their event budget alone, the same on any machine. Cut
+    # by the wall clock too, a run on a loaded machine took more, smaller slices, each with
+    # a frame's repaint: 60 days of this schedule, 5 slices on an idle machine, outlasted a
+    # minute with the cores busy eight times over.
+    app.fast_forward_slice_s = math.inf
     return app
 
 
@@ -359,10 +365,14 @@ def test_an_until_to_the_clocks_end_goes_on_in_the_fast_forward_dialog(tmp_path:
             "; it goes on to 9999-12-31T00:00:00.000Z in the fast-forward dialog, with its "
             "progress (escape there stops it where it got)"
         )
-        await pilot.pause(0.3)
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FastForwardScreen) and isinstance(screen.forward, Continued)
         assert screen.forward.rest.aim == "to 9999-12-31T00:00:00.000Z"
+        # Its slices begin a frame after the dialog opens.
+        await wait_until(
+            pilot, lambda: app.session.sim.clock.now > reached, "a slice run by the dialog"
+        )
         assert not screen.forward.done
         await pilot.press("escape")
         assert not isinstance(app.screen, FastForwardScreen)
@@ -417,16 +427,22 @@ def test_a_short_advance_runs_on_the_command_line_as_before(tmp_path: Path) -> N
 def test_pasted_commands_after_a_long_advance_wait_for_its_fast_forward(tmp_path: Path) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
+        line = app.screen
+        assert isinstance(line, CommandLineScreen)
         app.post_message(events.Paste("advance 60d\npause ticker"))
         await pilot.pause()
         await pilot.press("enter")
         # The second waits: run now, it would pause the schedule at the instant the first
         # stopped, before the dialog ran the rest of its 60 days (86,400 events: some 5 slices).
-        assert "1 pasted command waits" in drawn_text(
-            app.screen_stack[-2].query_one("#command-result")
-        )
+        # (The command line is read where it is: under the dialog, or on top once the run
+        # ended, which a fast machine can reach while Pilot waits for the enter to settle.)
+        assert "1 pasted command waits" in drawn_text(line.query_one("#command-result"))
+        assert "pause ticker" not in app.session.log
         await _wait_closed(pilot, app)
         assert app.session.sim.clock.now == START + 60 * DAY_MS
+        # The schedule fired every minute of the 60 days: nothing paused it on the way.
+        assert app.session.sim.function_stats("ticker")["invocations"] == 60 * 24 * 60
+        assert "1 pasted command waits" in drawn_text(line.query_one("#command-result"))
         await pilot.press("enter")
         assert app.session.log[-2:] == ["until 2026-03-06T08:00:00.000Z", "pause ticker"]
 

@@ -11,7 +11,16 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
-from tui_support import EXAMPLES, START, app_for, drive, inspector, shown
+from tui_support import (
+    EXAMPLES,
+    START,
+    app_for,
+    drive,
+    inspector,
+    shown,
+    wait_for_hit,
+    wait_until,
+)
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
@@ -126,8 +135,13 @@ def test_the_produce_dialog_shows_the_commands_refusals_as_typed_and_changes_not
         # stops, as a long JSON body is.
         dialog.json_check_delay = 0.01
         dialog.query_one("#produce-value", TextArea).text = "x" * 1_048_589
-        await pilot.pause(0.1)
-        assert "MESSAGE_TOO_LARGE: the record is 1,048,589 bytes" in shown(app, "#produce-error")
+        await wait_until(
+            pilot,
+            lambda: (
+                "MESSAGE_TOO_LARGE: the record is 1,048,589 bytes" in shown(app, "#produce-error")
+            ),
+            "the size check once typing stopped",
+        )
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, ProduceDialog)
         assert app.session.log == [] and app.session.sim.trace.seq == 0
@@ -142,7 +156,11 @@ def test_m_is_offered_only_with_a_kafka_topic_and_the_palette_opens_it() -> None
     async def palette(pilot: Pilot[None], query: str) -> None:
         await pilot.press("ctrl+p")
         pilot.app.post_message(events.Paste(query))
-        await pilot.pause(0.3)
+        field = pilot.app.screen.query_one(Input)
+        await wait_until(pilot, lambda: field.value == query, "the palette taking the paste")
+        # The search runs in a worker: what the palette shows is then all it found.
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
@@ -158,6 +176,7 @@ def test_m_is_offered_only_with_a_kafka_topic_and_the_palette_opens_it() -> None
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert "produce" in keys
         await palette(pilot, "open: produce")
+        await wait_for_hit(pilot, app, "open: produce dialog")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ProduceDialog)

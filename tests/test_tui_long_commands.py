@@ -12,7 +12,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, ProgressBar
-from tui_support import START, drawn_text, drive
+from tui_support import START, drawn_text, drive, wait_until
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
@@ -72,7 +72,7 @@ async def handed_over(pilot: Pilot[None], app: StptuiApp, line: str) -> Continue
     await pilot.press("colon")
     app.screen.query_one("#command-input", Input).value = line
     await pilot.press("enter")
-    await pilot.pause(0.2)
+    await pilot.pause()
     screen = app.screen
     assert isinstance(screen, FastForwardScreen) and isinstance(screen.forward, Continued)
     run = screen.forward
@@ -81,8 +81,8 @@ async def handed_over(pilot: Pilot[None], app: StptuiApp, line: str) -> Continue
     before = trace.seq
     await pilot.press("tab")
     assert screen.focused is screen.query_one("#ff-stop", Button)
-    await pilot.pause(0.3)
-    assert not run.done and trace.seq > before
+    await wait_until(pilot, lambda: trace.seq > before, "a slice after the key")
+    assert not run.done
     return run
 
 
@@ -184,10 +184,9 @@ def test_a_source_handed_over_between_its_commands_runs_to_its_end(tmp_path: Pat
         await pilot.press("colon")
         app.screen.query_one("#command-input", Input).value = f"source {tmp_path / 's.stp'}"
         await pilot.press("enter")
-        for _ in range(200):
-            if not isinstance(app.screen, FastForwardScreen):
-                break
-            await pilot.pause(0.05)
+        await wait_until(
+            pilot, lambda: not isinstance(app.screen, FastForwardScreen), "the source's end"
+        )
         await pilot.pause()
         said = " ".join(drawn_text(app.screen.query_one("#command-result")).split())
         assert said.endswith(f"{tmp_path / 's.stp'}: ran 3 of 3 commands")

@@ -11,7 +11,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.console import Console, RenderableType
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from tui_support import app_for, drive, echo_session
+from tui_support import app_for, drive, echo_session, wait_until
 
 from stptui.commands import CommandResult
 from stptui.tui.app import StptuiApp
@@ -67,11 +67,8 @@ def plain(renderable: RenderableType) -> str:
 async def page_text(pilot: Pilot[None], page: OutputPage) -> TextView:
     """The page's view, once its text is in (it goes in after the page is laid out)."""
     view = page.query_one(TextView)
-    for _ in range(250):
-        if view.text.plain:
-            return view
-        await pilot.pause(0.02)
-    raise AssertionError("the page shows nothing")
+    await wait_until(pilot, lambda: bool(view.text.plain), "the page's text")
+    return view
 
 
 def test_a_huge_message_body_is_shown_in_part_and_whole_on_its_page() -> None:

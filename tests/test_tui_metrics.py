@@ -11,7 +11,7 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import START, app_for, drawn_text, drive, screen_text
+from tui_support import HANG_S, START, app_for, drawn_text, drive, screen_text, wait_until
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.tui.app import StptuiApp
@@ -183,7 +183,7 @@ def test_it_says_computing_and_the_live_clock_waits_while_the_worker_reads(
 
     def slow_execute(session: Session, line: str) -> CommandResult:
         started.set()
-        assert release.wait(10)
+        assert release.wait(HANG_S)
         return execute(session, line)
 
     monkeypatch.setattr(metrics_view, "execute", slow_execute)
@@ -194,7 +194,7 @@ def test_it_says_computing_and_the_live_clock_waits_while_the_worker_reads(
         await pilot.press("M")
         screen = app.screen
         assert isinstance(screen, MetricsScreen)
-        assert started.wait(10)
+        assert started.wait(HANG_S)
         await pilot.pause()
         assert status(screen) == COMPUTING
         assert app._clock_holds == 1
@@ -209,8 +209,7 @@ def test_it_says_computing_and_the_live_clock_waits_while_the_worker_reads(
         await settled(pilot)
         assert app._clock_holds == 0
         assert status(screen).startswith("as of ")
-        await pilot.pause(0.3)
-        assert app.session.sim.clock.now > held_at
+        await wait_until(pilot, lambda: app.session.sim.clock.now > held_at, "a live frame")
         app.action_toggle_run()
 
     drive(app_for("job-queue"), script)
@@ -220,7 +219,7 @@ def test_closing_while_computing_still_lets_the_clock_go(monkeypatch: pytest.Mon
     release = threading.Event()
 
     def slow_execute(session: Session, line: str) -> CommandResult:
-        assert release.wait(10)
+        assert release.wait(HANG_S)
         return execute(session, line)
 
     monkeypatch.setattr(metrics_view, "execute", slow_execute)
@@ -233,11 +232,7 @@ def test_closing_while_computing_still_lets_the_clock_go(monkeypatch: pytest.Mon
         assert app._clock_holds == 1
         release.set()
         # The page's worker went with the page: its thread ends on its own.
-        for _ in range(100):
-            if not app._clock_holds:
-                break
-            await pilot.pause(0.05)
-        assert app._clock_holds == 0
+        await wait_until(pilot, lambda: app._clock_holds == 0, "the clock's release")
 
     drive(app_for("job-queue"), script)
 

@@ -10,7 +10,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
-from tui_support import app_for, drawn_text, drive
+from tui_support import app_for, drawn_text, drive, wait_until
 
 from stptui.textsafe import printable
 from stptui.tui.app import StptuiApp
@@ -43,12 +43,7 @@ async def paste(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
     assert field is not None
     before = field_text(field)
     app.post_message(events.Paste(text))
-    for _ in range(250):
-        await pilot.pause()
-        if field_text(field) != before:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{field!r} did not take the paste")
+    await wait_until(pilot, lambda: field_text(field) != before, f"{field!r} taking the paste")
 
 
 def no_controls(widget: Widget) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import START, drawn_text, drive, rebuilt, session
+from tui_support import HANG_S, START, drawn_text, drive, rebuilt, session, wait_until
 
 from stptui.commands import CommandError, RebuildProgress, Session, execute
 from stptui.commands import rebuild as rebuild_module
@@ -29,7 +29,6 @@ from stptui.tui.screens.command_line import CommandLineScreen
 from stptui.tui.widgets.clock_bar import ClockBar
 
 LINES = ["repeat 3000 send jobQueue '{\"orderId\": {i}}'", "advance 10s", "send jobQueue x"]
-WAIT_S = 30
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -48,15 +47,13 @@ class Held:
         self._report(progress)
         if 0 < progress.done < 3000 and not self.reached.is_set():
             self.reached.set()
-            self.release.wait(WAIT_S)
+            self.release.wait(HANG_S)
 
     async def wait(self, pilot: Pilot[None]) -> None:
         """Until the worker is held (the UI's loop runs meanwhile)."""
-        for _ in range(WAIT_S * 20):
-            if self.reached.is_set():
-                return
-            await pilot.pause(0.05)
-        raise AssertionError("the rebuild's worker never reported from inside the repeat")
+        await wait_until(
+            pilot, self.reached.is_set, "the rebuild's worker reporting from inside the repeat"
+        )
 
 
 def loaded_app(*, undone: int = 0) -> StptuiApp:
@@ -82,11 +79,7 @@ def test_the_ui_answers_keys_and_shows_progress_while_an_undo_builds() -> None:
         await held.wait(pilot)
         # The clock bar says how far the replay is, until the worker moves on.
         bar = app.query_one(ClockBar)
-        for _ in range(40):
-            if "undoing: replaying" in drawn_text(bar):
-                break
-            await pilot.pause(0.05)
-        assert "undoing: replaying" in drawn_text(bar)
+        await wait_until(pilot, lambda: "undoing: replaying" in drawn_text(bar), "the bar")
         assert "of 3,001 commands - esc cancels" in drawn_text(bar)
         # A key switches the pane while the worker is still held.
         pane = app.query_one(f"#{PANES['3'][0]}")
@@ -251,7 +244,7 @@ def test_with_allow_code_a_reload_builds_in_the_background_and_holds_other_impor
         assert not imported.is_set()
         held.release.set()
         await rebuilt(pilot, app)
-        assert imported.wait(WAIT_S)
+        assert imported.wait(HANG_S)
         assert app.session.log == CODE_LINES
         assert trace_sha256(app.session.sim.trace) == digest
 
@@ -289,10 +282,7 @@ def test_a_redo_builds_in_the_background_too_and_refuses_what_would_change_the_s
         await pilot.press("ctrl+y")
         await held.wait(pilot)
         bar = app.query_one(ClockBar)
-        for _ in range(40):
-            if "redoing: replaying" in drawn_text(bar):
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: "redoing: replaying" in drawn_text(bar), "the bar")
         # The log kept (a repeat of 3,000 and an advance) and the line applied again.
         assert "of 3,002 commands - esc cancels" in drawn_text(bar)
         await pilot.press("3")
@@ -359,11 +349,9 @@ def test_the_simulations_undo_and_redo_replace_are_freed_and_the_new_one_frozen(
             replaced.append(weakref.ref(app.session.sim))
             await pilot.press(key)
             await rebuilt(pilot, app)
-            for _ in range(40):
-                if not app._replaced and gc.isenabled():
-                    break
-                await pilot.pause(0.05)
-            assert not app._replaced and gc.isenabled()
+            await wait_until(
+                pilot, lambda: not app._replaced and gc.isenabled(), "the old simulation freed"
+            )
             # Gone without a collection of what is frozen: no thaw, no full collection.
             assert replaced[-1]() is None
             assert thawed == [False] * len(replaced) and gc.get_freeze_count() > 0
@@ -395,11 +383,8 @@ def test_a_screen_opened_on_the_old_simulation_keeps_it_until_it_closes() -> Non
         del new
         del sim
         await pilot.press("escape")
-        for _ in range(40):
-            if old() is None:
-                break
-            await pilot.pause(0.05)
-        assert old() is None and not app._replaced
+        await wait_until(pilot, lambda: old() is None, "the old simulation freed")
+        assert not app._replaced
 
     drive(app, script)
 

@@ -17,7 +17,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from textual.widgets._footer import FooterKey
-from tui_support import EXAMPLES, START, drive, inspector, records_of, shown
+from tui_support import EXAMPLES, START, drive, inspector, records_of, shown, wait_for_hit
 
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.handlers.schedules_buses_topics import check_replay, replay_lines
@@ -91,7 +91,8 @@ def test_the_palette_opens_the_replay_dialog() -> None:
         await pilot.press("ctrl+p")
         # Pasted, as a terminal delivers a paste (a key press each takes Pilot's waits).
         app.post_message(events.Paste("open: replay"))
-        await pilot.pause(0.3)
+        # The search runs in the background: enter takes the hit once it is highlighted.
+        await wait_for_hit(pilot, app, "open: replay")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReplayDialog)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import SAMPLE_NAMES, START, app_for
+from tui_support import SAMPLE_NAMES, START, app_for, wait_for_hit
 
 from stptui.commands import Session, execute
 from stptui.tui.app import StptuiApp
@@ -210,7 +210,13 @@ def test_record_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_command_palette(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_for(), terminal_size=WIDE, press=["ctrl+p", *"go to: dead"])
+    async def search(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+p", *"go to: dead")
+        # The search runs in a worker: the picture is of its hits, however late they come.
+        await pilot.app.workers.wait_for_complete()
+        await wait_for_hit(pilot, pilot.app, "deadLetterQueue")
+
+    assert snap_compare(app_for(), terminal_size=WIDE, run_before=search)
 
 
 def test_metrics_view_of_a_queue(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ from tui_support import (
     inspector,
     records_of,
     shown,
+    wait_for_hit,
+    wait_until,
 )
 
 from stptui.commands import Session, execute
@@ -142,11 +144,14 @@ def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
 
 async def type_in_palette(pilot: Pilot[None], query: str) -> None:
     """Open the command palette and paste `query` into it, as a terminal delivers a paste
-    (a key press each took a second of Pilot waits); then give its search time to show."""
+    (a key press each took a second of Pilot waits); then let its search end."""
     await pilot.press("ctrl+p")
     pilot.app.post_message(events.Paste(query))
-    await pilot.pause(0.3)
-    assert pilot.app.screen.query_one(Input).value == query
+    field = pilot.app.screen.query_one(Input)
+    await wait_until(pilot, lambda: field.value == query, "the palette taking the paste")
+    # The search runs in a worker: what the palette shows is then all it found.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 @pytest.mark.parametrize(
@@ -183,6 +188,8 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
         keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert action in keys
         await type_in_palette(pilot, palette)
+        # The search runs in the background: enter takes the hit once it is highlighted.
+        await wait_for_hit(pilot, app, f"{palette} dialog")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, dialog)

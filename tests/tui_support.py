@@ -20,10 +20,12 @@ for _var in (
 
 import asyncio  # noqa: E402
 import io  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from rich.console import Console  # noqa: E402
+from textual.command import CommandList  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 from textual.widgets import Input, Static, TextArea  # noqa: E402
@@ -138,6 +140,36 @@ def drive(
             await script(pilot, app)
 
     asyncio.run(main())
+
+
+# What the app does in its own time (the clock's slices, a worker thread, a timer) a test
+# waits for by its effect, never for a duration: on a loaded machine any duration can be too
+# short, and so can any count of pauses. This bound turns a hang into a failure; it is no
+# speed test (the slowest of these waits takes a few seconds with the machine's cores busy
+# three times over).
+HANG_S = 60.0
+
+
+async def wait_until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
+    """Let the app run until `done()` holds, however long that takes (up to HANG_S, a hang:
+    an AssertionError saying `what` never came)."""
+    deadline = time.monotonic() + HANG_S
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not after {HANG_S:g} s")
+        await pilot.pause(0.02)
+
+
+async def wait_for_hit(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
+    """Wait until the palette highlights a hit containing `text`: its search runs in the
+    background, and a fixed wait was too short on a loaded machine."""
+
+    def highlighted() -> bool:
+        hits = app.screen.query(CommandList)
+        option = hits.first().highlighted_option if hits else None
+        return option is not None and text in str(option.prompt)
+
+    await wait_until(pilot, highlighted, f"a palette hit with {text!r}")
 
 
 async def rebuilt(pilot: Pilot[None], app: StptuiApp) -> None:

@@ -63,7 +63,7 @@ from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
 from stptui.sim.trace_index import trace_index
 from stptui.tui.fast_forward import Continued
-from stptui.tui.live import FRAME_S, LiveClock, speed_label
+from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
 from stptui.tui.render import hanging, key_hint, pretty_json
 from stptui.tui.screens.alarm_dialog import AlarmStateDialog, simulated_alarms
@@ -143,6 +143,10 @@ NARROW_WIDTH = 120
 # 7 s of work a simulated year (`until 9999-12-31T00:00:00Z` some 15 hours), all of it a
 # frozen screen before.
 CLOCK_COMMAND_BUDGET_S = 1.0
+# The most of the UI's thread one slice of the fast-forward dialog (`f`, or a command handed
+# over) takes, besides its event budget: a busy or slowed machine gets smaller slices, not
+# a slower screen.
+FAST_FORWARD_SLICE_S = MAX_SPEED_WALL_BUDGET_S
 # Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
 # share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
 MEDIUM_WIDTH = 160
@@ -514,6 +518,7 @@ class StptuiApp(App[None]):
         self._reload_cause: FileChange | None = None
         self._config_errors = config_errors
         self.clock_command_budget_s = CLOCK_COMMAND_BUDGET_S
+        self.fast_forward_slice_s = FAST_FORWARD_SLICE_S
         self.live = LiveClock(session, speed_index=speed_index)
         self.graph: nx.MultiDiGraph = build_graph(session.stack, poll_edges(session))
         # The stack `graph` was built from: opening the app built it twice (a fifth of a
@@ -1143,7 +1148,9 @@ class StptuiApp(App[None]):
         rest = result.resumption
         if rest is None:
             return result
-        self._fast_forward(Continued(self.session, line, rest))
+        self._fast_forward(
+            Continued(self.session, line, rest, wall_budget_s=self.fast_forward_slice_s)
+        )
         budget = self.clock_command_budget_s
         verb = line.split(maxsplit=1)[0]
         now = iso_ms(self.session.sim.clock.now)
@@ -1695,7 +1702,13 @@ class StptuiApp(App[None]):
             if was_running:
                 self.action_toggle_run()
 
-        self.push_screen(FastForwardScreen(self.session, self.flush, continued=continued), done)
+        screen = FastForwardScreen(
+            self.session,
+            self.flush,
+            continued=continued,
+            wall_budget_s=self.fast_forward_slice_s,
+        )
+        self.push_screen(screen, done)
 
     def action_redrive(self) -> None:
         """Redrive what is selected: the execution of the Events pane's row (when that pane

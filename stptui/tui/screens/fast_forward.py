@@ -30,7 +30,7 @@ from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
 from stptui.tui.fast_forward import TARGET_HINT, Continued, FastForward, parse_target
-from stptui.tui.live import FRAME_S
+from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S
 from stptui.tui.render import display_time
 from stptui.tui.screens.dialogs import DIALOG_CSS, fit_heading
 from stptui.tui.widgets.fields import SafeInput
@@ -83,13 +83,16 @@ class FastForwardScreen(ModalScreen[str | None]):
         *,
         frame_s: float = FRAME_S,
         continued: Continued | None = None,
+        wall_budget_s: float = MAX_SPEED_WALL_BUDGET_S,
     ) -> None:
         """`continued`: a command to run on at once, without asking (one the command line
-        handed over)."""
+        handed over); `wall_budget_s`: the most of the UI's thread a slice of the run asked
+        for here takes."""
         super().__init__()
         self.session = session
         self.flush = flush
         self.frame_s = frame_s
+        self.wall_budget_s = wall_budget_s
         self._given = continued
         # The box's heading: what the dialog does, then its keys (see `fit_heading`).
         self.heading = "fast-forward (enter starts, escape cancels)"
@@ -166,7 +169,7 @@ class FastForwardScreen(ModalScreen[str | None]):
         except CommandError:
             self._preview()
             return
-        self.forward = FastForward(self.session, target)
+        self.forward = FastForward(self.session, target, wall_budget_s=self.wall_budget_s)
         self._show_running(
             f"fast-forward to {iso_ms(target)} (escape stops)",
             f"from {display_time(self.forward.start_ms)} to {display_time(target)}",
