@@ -233,6 +233,10 @@ def test_http_dialog_mints_a_token_for_a_cognito_route() -> None:
         # The claims and what the route checks are folded with the headers and query.
         await pilot.press(MORE_KEY)
         await pilot.pause()
+        # It opens on the stack's first route.
+        assert "GET /me checks a token of users" in shown(app, "#http-auth")
+        dialog.query_one("#http-path", Input).value = "/nowhere"
+        await pilot.pause()
         assert "no route takes this request" in shown(app, "#http-auth")
         dialog.query_one("#http-path", Input).value = "/me"
         await pilot.pause()

@@ -201,6 +201,94 @@ def _failed_text(failed: list[tuple[str, str, int]], receives: Any) -> str:
     return f"{'; '.join(parts)}{shared}"
 
 
+# How many rules (or subscriptions) an `unmatched_why` line names before it counts the rest.
+WHY_RULES = 3
+# What `unmatched_why` reads of a bus event and of an SNS message: the record of its
+# publication, the field counting what took it, the record of each that did not, the id
+# they share, and what the line calls the message and each taker.
+_UNMATCHED = (
+    (tk.EVENT_PUBLISHED, "rules_matched", tk.EVENT_UNMATCHED, "event_id", "event", "rule"),
+    (
+        tk.TOPIC_PUBLISHED,
+        "subscriptions_matched",
+        tk.NOTIFICATION_FILTERED,
+        "message_id",
+        "message",
+        "subscription",
+    ),
+)
+
+
+def unmatched_why(records: list[Record]) -> str | None:
+    """Why the bus event or SNS message of a chain reached no target, in one line, from the
+    chain's `records`, or None when one of the chain's events matched a rule or one of its
+    messages was delivered: the event (its source and detail-type) or message, who published
+    it where, and each rule or subscription with the conditions of its pattern or filter
+    policy that it failed (from the `event.unmatched` or `notification.filtered` records), or
+    that the bus or topic has none."""
+    if any(r.kind in (tk.EVENT_MATCHED, tk.NOTIFICATION_DELIVERED) for r in records):
+        return None
+    found = next(
+        (
+            (r, shape)
+            for shape in _UNMATCHED
+            for r in records
+            if r.kind == shape[0] and r.get(shape[1]) == 0
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    published, (_, _, refused_kind, id_name, what, taker) = found
+    ident = published.get(id_name)
+    # A handler's publication names its invocation: `processOrder:<invocation id>`.
+    invocation = str(published.get("origin") or "").partition(":")[2]
+    who = next(
+        (
+            r.resource
+            for r in records
+            if r.kind == tk.INVOCATION_STARTED
+            and invocation
+            and r.get("invocation_id") == invocation
+        ),
+        None,
+    )
+    about = (
+        f" (source {one_line(cut(str(published.get('event_source'))))}, "
+        f"detail-type {one_line(cut(str(published.get('detail_type'))))})"
+        if what == "event"
+        else ""
+    )
+    head = (
+        f"why: {what} {ident}{about}"
+        + (f" that {who} published" if who is not None else "")
+        + f" on {published.resource} matched no {taker}, so no target received it"
+    )
+    refused = [r for r in records if r.kind == refused_kind and r.get(id_name) == ident]
+    if not refused:
+        return f"{head}; {published.resource} has no {taker}"
+    targets = [str(r.get("target")) for r in refused]
+    said = []
+    for r in refused[:WHY_RULES]:
+        target = str(r.get("target"))
+        # A workload with several rules on the bus: its rule's AWS name tells which.
+        name = f"{target}'s {taker}" + (
+            f" {r.get('rule')}" if targets.count(target) > 1 and r.get("rule") else ""
+        )
+        lines = r.get("explanation", r.get("reason"))
+        words = [
+            one_line(str(line).strip())
+            for line in ([lines] if isinstance(lines, str) else lines or ())
+        ]
+        # The lines under the headline (`1 of 2 conditions failed: source`) name each
+        # condition and what the message had: they say it whole.
+        failed = f" failed on {'; '.join(words[1:])}" if len(words) > 1 else f": {''.join(words)}"
+        said.append(cut(f"{name}{failed}", WHY_WIDTH))
+    more = len(refused) - WHY_RULES
+    tail = f"; and {more} more {taker}{'s' if more > 1 else ''}" if more > 0 else ""
+    return f"{head}; {'; '.join(said)}{tail}"
+
+
 def why_lines(rec: Record) -> list[str]:
     """The indented lines that say why a record's rule, notification or filter did not act
     (its WHY_NOT_FIELDS), for the views that list records one a line."""

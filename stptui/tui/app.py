@@ -1630,8 +1630,9 @@ class StptuiApp(App[None]):
         self.push_screen(UploadDialog(self.session, self.selected, self.run_command), self._ran)
 
     def action_http(self) -> None:
-        """Open the HTTP dialog; it shows each response and stays open until escape."""
-        self.push_screen(HttpDialog(self.session, self.run_command), self._ran)
+        """Open the HTTP dialog on the selected resource's route (or the stack's first); it
+        shows each response and stays open until escape."""
+        self.push_screen(HttpDialog(self.session, self.run_command, self.selected), self._ran)
 
     def action_fire(self) -> None:
         """Open the fire dialog on the selected workload's schedule, or the selected

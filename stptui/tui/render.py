@@ -128,6 +128,12 @@ LEADING_FIELDS: dict[str, tuple[str, ...]] = {
     "item.put": ("key", "size"),
     "item.deleted": ("key",),
     "item.updated": ("key", "size"),
+    # Where a bus event went: how many rules took it, its source and detail-type, and each
+    # rule's target (the resource stacktape.yml names), before the event's 36-character
+    # id, which left none of them in sight at 100 columns.
+    "event.published": ("rules_matched", "event_source", "detail_type"),
+    "event.matched": ("target", "rule"),
+    "event.unmatched": ("target", "rule"),
     "http.request": ("method", "path", "listener_port", "target", "route"),
     "http.response": ("status", "latency_ms", "reason"),
     "container.request": ("container", "method", "path", "via"),

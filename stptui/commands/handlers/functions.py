@@ -123,19 +123,27 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
     return CommandResult("\n".join(lines), table=(headers, rows) if rows else None, data=data)
 
 
+def stack_graph(sim: Simulator) -> Any:
+    """The simulator's stack graph (`stptui.graph`), built once per simulator: its stack
+    never changes, and a 2,000-resource stack's graph takes a third of a second."""
+    # Imported here: the graph module brings networkx, which start-up does without.
+    from stptui.graph import build_graph
+
+    g = _GRAPHS.get(sim)
+    if g is None:
+        g = _GRAPHS[sim] = build_graph(sim.stack)
+    return g
+
+
 def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
     """The function's configuration: the data fields, and under `lines` their text. What
     reaches the function and where it sends come from the stack's graph, so that they read
     as `stptui graph` writes them."""
     # Imported here: the graph module brings networkx, which start-up does without.
-    from stptui.graph import CONNECT, DESTINATION, TASK, TRIGGER, build_graph, edge_label
+    from stptui.graph import CONNECT, DESTINATION, TASK, TRIGGER, edge_label
 
     model = fn.model
-    g = _GRAPHS.get(sim)
-    if g is None:
-        # Built once per simulator (its stack never changes): a 2,000-resource stack's
-        # graph takes a third of a second.
-        g = _GRAPHS[sim] = build_graph(sim.stack)
+    g = stack_graph(sim)
     lines: list[str] = []
     triggers: list[dict[str, Any]] = []
     # A stream's mapping reads with settings the graph's label leaves out: its line says them.

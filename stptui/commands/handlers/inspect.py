@@ -23,7 +23,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
     show_rules,
 )
 from stptui.commands.handlers.containers import poll_data, poll_text, show_containers
-from stptui.commands.handlers.functions import functions_hint, show_function
+from stptui.commands.handlers.functions import functions_hint, show_function, stack_graph
 from stptui.commands.handlers.kafka import (
     show_kafka_topic,
     show_kafka_topics,
@@ -74,6 +74,7 @@ from stptui.commands.result import CommandResult, record_details
 from stptui.commands.session import Session
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import CONTAINER_SERVICE_TYPES, Function
+from stptui.config.permissions import EMISSION_TARGET_TYPES
 from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
@@ -87,6 +88,7 @@ from stptui.sim.explain import (
     distinct_prefixes,
     explain,
     retry_why,
+    unmatched_why,
 )
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
@@ -953,6 +955,60 @@ def _dropped_why(sim: Simulator, chain: Chain) -> str | None:
     )
 
 
+# What a handler's emission writes first: a record after its invocation of one of these
+# kinds, naming it, means the chain went on past it.
+_SENT_KINDS = frozenset(
+    {
+        tk.MESSAGE_SENT,
+        tk.EVENT_PUBLISHED,
+        tk.TOPIC_PUBLISHED,
+        tk.OBJECT_CREATED,
+        tk.ITEM_PUT,
+        tk.STREAM_RECORD_PUT,
+        tk.INVOCATION_STARTED,
+    }
+)
+
+
+def _silent_why(sim: Simulator, chain: Chain) -> str | None:
+    """The `why:` line of a chain that stops at a function whose behaviour sends nothing
+    though its connectTo names what it could send to (the first thing a stack run without
+    `emit` items meets: its queue or bus never hears from the function), or None."""
+    ran = [r for r in chain.records if r.kind == tk.INVOCATION_SUCCEEDED]
+    if not ran:
+        return None
+    last = ran[-1]
+    fn = sim.stack.resources.get(last.resource)
+    if not isinstance(fn, Function) or not sim.behaviors.sends_nothing(fn.name):
+        return None
+    after = chain.records[chain.records.index(last) + 1 :]
+    if any(r.kind in _SENT_KINDS for r in after):
+        return None
+    # Only where the pipeline stops there: a target that triggers a workload (a queue with
+    # a consumer, a bus with a rule), not a table or bucket a last consumer writes to.
+    from stptui.graph import TRIGGER
+
+    g = stack_graph(sim)
+    kinds = set(EMISSION_TARGET_TYPES.values())
+    targets = [
+        ref.target
+        for ref in fn.connect_to
+        if ref.target is not None
+        and (res := sim.stack.resources.get(ref.target)) is not None
+        and res.type in kinds
+        and g.has_node(ref.target)
+        and any(d.get("kind") == TRIGGER for _, _, d in g.out_edges(ref.target, data=True))
+    ]
+    if not targets:
+        return None
+    return (
+        f"why: {fn.name} ran and sent nothing on: its behaviour declares no `emit` (its "
+        f"connectTo allows {', '.join(dict.fromkeys(targets))}), and a handler sends only "
+        "what its `emit` items or its Python handler send (`stptui init` writes them, "
+        "commented out)"
+    )
+
+
 @command(
     "explain",
     "inspect",
@@ -983,8 +1039,14 @@ def _dropped_why(sim: Simulator, chain: Chain) -> str | None:
         "receives, the function or worker that failed them and the errors, and the size of "
         "the batch it shared (a poison message fails its batch-mates too); so does one "
         "received more than once and still in a queue without a dead-letter queue, with the "
-        "instant its retention ends (when SQS deletes it if no consumer has), and an "
-        "asynchronous event Lambda dropped for a function with no destinations.onFailure."
+        "instant its retention ends (when SQS deletes it if no consumer has), an "
+        "asynchronous event Lambda dropped for a function with no destinations.onFailure, "
+        "and a chain whose bus event matched no rule (or SNS message no subscription): who "
+        "published it where, and the conditions each rule's pattern (or subscription's "
+        "filter policy) failed, or that the bus (or topic) has none; and a chain that stops at "
+        "a function whose behaviour has no emit though its connectTo names a queue, bus or "
+        "topic that triggers a workload (a handler sends only what its emit items or its "
+        "Python handler send)."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -1009,7 +1071,8 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         _not_explained(session.sim, key)
     lines = chain.lines()
     why = dead_letter_why(chain.records, key) or _retry_why(session.sim, chain, key)
-    if why := why or _dropped_why(session.sim, chain):
+    why = why or _dropped_why(session.sim, chain) or unmatched_why(chain.records)
+    if why := why or _silent_why(session.sim, chain):
         lines.insert(0, why)
     replayed = next(
         (

@@ -216,6 +216,12 @@ class Behaviors:
         """Whether the behaviours file describes `function`."""
         return function in self._by_name
 
+    def sends_nothing(self, function: str) -> bool:
+        """Whether `function` can send nothing on: its behaviour (or the default one) has
+        no `emit` item and no Python handler, whose calls are known only when it runs."""
+        b = self._by_name.get(function)
+        return b is None or (not b.emits and b.handler_ref is None)
+
     def container_key(self, workload: str, container: str) -> str:
         """The behaviour that serves `container` of `workload`: the container's own
         (`WORKLOAD.CONTAINER`) when the file has one, else the workload's."""

@@ -1120,6 +1120,32 @@ def response_text(result: CommandResult) -> Text:
     return text
 
 
+def first_request(
+    routes: list[dict[str, Any]], selected: str | None
+) -> tuple[str, str, str | None]:
+    """The method, path and gateway the HTTP dialog opens on, from `show routes`' listing:
+    the selected workload's first route without path parameters, else (a gateway or
+    anything else selected) the first such route of the selected gateway, or of the stack;
+    so that a stack whose route is `POST /orders` is one key from its first request (the
+    dialog opened on `GET /`, a 404). `ANY` opens as GET. A workload whose routes all have
+    parameters (`/{proxy+}`: a path to make up), `$default` or no route open on `GET /`."""
+    mine = [r for r in routes if r["target"] == selected]
+    if not mine and any(r["gateway"] == selected for r in routes):
+        mine = [r for r in routes if r["gateway"] == selected]
+    picked = next(
+        (
+            r
+            for r in mine or routes
+            if "{" not in str(r["route"]) and str(r["route"]).partition(" ")[2].startswith("/")
+        ),
+        None,
+    )
+    if picked is None:
+        return "GET", "/", None
+    method, _, path = str(picked["route"]).partition(" ")
+    return (method if method in HTTP_METHODS else "GET"), path, str(picked["gateway"])
+
+
 class HttpDialog(CommandDialog):
     """Method, path (and gateway, load balancer or function URL when the stack has several),
     body, headers and query; the response is shown beside the request (under it on a narrow
@@ -1166,7 +1192,12 @@ class HttpDialog(CommandDialog):
     HttpDialog #http-headers { height: 5; }
     """.replace("{form}", str(HTTP_FORM_WIDTH))
 
-    def __init__(self, session: Session, run: Callable[[str], CommandResult]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        run: Callable[[str], CommandResult],
+        selected: str | None = None,
+    ) -> None:
         super().__init__(run)
         balancers = session.sim.services["load_balancers"]
         # HTTP APIs first: without --gateway, `http` sends to one of them when there are any.
@@ -1212,6 +1243,7 @@ class HttpDialog(CommandDialog):
             for r in api.routes
             if r.authorizer is not None
         }
+        self.start = first_request(session.sim.services["http"].listing(), selected)
         # `--jwt` mints a token of a route's cognito pool, else of the stack's one pool.
         self.jwt = any(a.startswith("cognito") for a in self.authorizers.values()) or any(
             r.type == "user-auth-pool" for r in session.stack.resources.values()
@@ -1247,10 +1279,11 @@ class HttpDialog(CommandDialog):
     def request_line(self) -> ComposeResult:
         """Method, path, and the gateway when there are several."""
         with Horizontal(classes="dialog-row"):
+            method, path, gateway = self.start
             yield Select(
-                [(m, m) for m in HTTP_METHODS], value="GET", allow_blank=False, id="http-method"
+                [(m, m) for m in HTTP_METHODS], value=method, allow_blank=False, id="http-method"
             )
-            yield SafeInput("/", placeholder="/path", id="http-path")
+            yield SafeInput(path, placeholder="/path", id="http-path")
             if len(self.gateways) > 1:
                 yield Select(
                     [
@@ -1260,7 +1293,7 @@ class HttpDialog(CommandDialog):
                         )
                         for name in self.gateways
                     ],
-                    value=self.gateways[0],
+                    value=gateway if gateway in self.gateways else self.gateways[0],
                     allow_blank=False,
                     id="http-gateway",
                 )
@@ -1279,7 +1312,11 @@ class HttpDialog(CommandDialog):
             if self.jwt:
                 yield Label("JWT claims (CLAIM=VALUE,...; empty: no token)")
                 yield SafeInput(placeholder="sub=u1,email=ann@example.com", id="http-jwt")
-                yield Hint(self.route_auth_text("GET", "/", None), id="http-auth")
+                method, path, gateway = self.start
+                many = len(self.gateways) > 1
+                yield Hint(
+                    self.route_auth_text(method, path, gateway if many else None), id="http-auth"
+                )
             if self.iam_urls:
                 yield Checkbox(
                     "signed (SigV4): an AWS_IAM function URL refuses a request without it",
