@@ -1010,6 +1010,12 @@ def test_load_detects_changed_behaviours(s: Session, stack_dir: Path, tmp_path: 
         (lambda d: d.update(allow_code=True), "--allow-code"),
         (lambda d: d.update(included_sha256={"x.yml": 3}), "'included_sha256' has the wrong"),
         (lambda d: d.update(included_sha256=["x.yml"]), "'included_sha256' has the wrong"),
+        (lambda d: d.update(code_sha256={"x.py": None}), "'code_sha256' has the wrong"),
+        (lambda d: d.update(code_sha256="x.py"), "'code_sha256' has the wrong"),
+        (
+            lambda d: d.update(code_sha256={"x.py": "0" * 64}),
+            "cannot read the saved session's handler module",
+        ),
         # No file's name: said, never a traceback.
         (lambda d: d.update(stack="a\x00b.yml"), "cannot read the saved session's stack"),
         (lambda d: d.update(stack="\ud800.yml"), "cannot read the saved session's stack"),

@@ -1,7 +1,7 @@
 """A command that writes a file never writes over what the session was made from:
 `stptui run --trace` naming the script, the stack or the behaviours file, and `save` or
-`record` naming the stack, a file its `$File` read or the behaviours file (and `save`
-naming the script being recorded), are refused before anything is opened; the file keeps
+`record` naming the stack, a file its `$File` read, the behaviours file or a Python module
+its handlers imported (and `save` naming the script being recorded), are refused before anything is opened; the file keeps
 every byte."""
 
 from __future__ import annotations
@@ -96,3 +96,19 @@ def test_save_and_record_refuse_a_file_the_stack_includes(tmp_path: Path, verb: 
         f"{limits} is the included file of this session; writing there would replace it"
     )
     assert limits.read_text() == "visibility: 30\n"
+
+
+@pytest.mark.parametrize("verb", ["save", "record"])
+def test_save_and_record_refuse_a_handler_module(tmp_path: Path, verb: str) -> None:
+    # --allow-code imported it: a reload, or the next start, would import what was saved.
+    stack = Path(shutil.copytree(SAMPLE, tmp_path / "job-queue"))
+    (stack / "stptui.yml").write_text("behaviors:\n  worker:\n    handler: handlers:worker\n")
+    module = stack / "handlers.py"
+    module.write_text("def worker(event, context):\n    return None\n")
+    session = Session.open(stack, start_ms=parse_instant(START), allow_code=True)
+    with pytest.raises(CommandError) as info:
+        execute(session, f"{verb} {module}")
+    assert info.value.message == (
+        f"{module} is the handler module of this session; writing there would replace it"
+    )
+    assert module.read_text() == "def worker(event, context):\n    return None\n"

@@ -329,6 +329,84 @@ def test_an_included_link_is_saved_as_the_link_and_loads(tmp_path: Path) -> None
     assert loaded(session, saved) == "loaded"
 
 
+def saved_with_code(tmp_path: Path) -> tuple[Path, Path]:
+    """A session of `helper_stack` opened with --allow-code, whose handler ran (so that it
+    imported `limits.py` as it ran), saved beside its stack: the stack's folder and the file."""
+    stack, _ = helper_stack(tmp_path)
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    execute(session, "send jobQueue '{\"amount\": 20}'")
+    execute(session, "advance 1m")
+    saved = stack / "run.json"
+    execute(session, f"save {saved}")
+    return stack, saved
+
+
+def test_a_saved_session_records_the_handler_modules_and_load_names_an_edited_one(
+    tmp_path: Path,
+) -> None:
+    stack, saved = saved_with_code(tmp_path)
+    # Every module the handlers imported from their folder, the one imported as the handler
+    # ran included, named relative to the session file.
+    modules = [
+        "limits.py",
+        "order_handlers.py",
+        "pricing.py",
+        "rules/__init__.py",
+        "rules/check.py",
+    ]
+    assert json.loads(saved.read_text())["code_sha256"] == {
+        name: hashlib.sha256((stack / name).read_bytes()).hexdigest() for name in modules
+    }
+    # The folder moves as one, and loads where --allow-code trusts its behaviours file.
+    moved = tmp_path / "moved"
+    shutil.copytree(stack, moved)
+    other = Session.open(moved, start_ms=T0, allow_code=True)
+    assert loaded(other, moved / "run.json") == "loaded"
+    assert other.log == ["send jobQueue '{\"amount\": 20}'", "advance 1m"]
+    kept = other.sim
+    # An edit that would change what the handler does: named before anything replays.
+    (moved / "limits.py").write_text("LIMIT = 10\n", encoding="utf-8")
+    assert loaded(other, moved / "run.json") == (
+        f"the handler module {moved / 'limits.py'} changed since the session was saved | the "
+        "handlers' Python code changed since the save, so replaying the commands would run "
+        "other code and not give the saved simulation; put the module back as it was to load it"
+    )
+    (moved / "limits.py").write_text("LIMIT = 1000\n", encoding="utf-8")
+    (moved / "rules" / "check.py").unlink()
+    assert loaded(other, moved / "run.json") == (
+        f"cannot read the saved session's handler module {moved / 'rules' / 'check.py'}: No "
+        "such file or directory | a session file names the files it was made from relative "
+        "to its own folder: keep run.json beside them (share them together)"
+    )
+    assert other.sim is kept
+
+
+def test_a_session_file_without_handler_module_digests_still_loads(tmp_path: Path) -> None:
+    # Saved before session files recorded them: it loads as it did, and a replay that no
+    # longer matches says the handler modules are what may have changed.
+    stack, saved = saved_with_code(tmp_path)
+    doc = json.loads(saved.read_text())
+    del doc["code_sha256"]
+    saved.write_text(json.dumps(doc))
+    session = Session.open(stack, start_ms=T0, allow_code=True)
+    assert loaded(session, saved) == "loaded"
+    (stack / "limits.py").write_text("LIMIT = 10\n", encoding="utf-8")
+    assert loaded(session, saved) == (
+        f"{saved}: replaying the commands does not reproduce the saved simulation | saved at "
+        "2026-01-05T08:01:00.000Z, replayed to 2026-01-05T08:01:00.000Z; run.json was saved "
+        "by a stptui that did not record the Python modules its handlers imported: has one of "
+        "them (__init__.py, check.py, limits.py, order_handlers.py, pricing.py) changed since?"
+    )
+
+
+def test_a_session_without_python_handlers_records_no_modules(tmp_path: Path) -> None:
+    # Nothing imported, nothing recorded: the file is what earlier versions wrote.
+    config = including(tmp_path)
+    session = Session.open(config, start_ms=T0)
+    execute(session, f"save {tmp_path / 'run.json'}")
+    assert "code_sha256" not in json.loads((tmp_path / "run.json").read_text())
+
+
 def test_the_toolbar_reads_only_the_files_whose_stat_moved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

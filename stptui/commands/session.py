@@ -13,8 +13,9 @@ replay exactly (stack or behaviours edited since, different simulator version, t
 is refused and the current simulation is left as it was. The files the stack's `$File` and
 `$FileRaw` read are recorded with their digests too (`included_sha256`, absent from files
 saved before it was, and from those of a stack that includes none), so that a load names an
-edited one as it names an edited stack. (Python handler modules are not hashed; a handler
-that now behaves differently changes the trace and is caught by its digest.)
+edited one as it names an edited stack; so are the Python modules the handlers of a session
+opened with `--allow-code` imported from their folder (`code_sha256`, likewise absent from
+older files and from those that ran no Python), as they were when first imported.
 
 The file is written atomically: a temporary file in the same directory, flushed and
 fsynced, then renamed over the target, so a crash leaves either the old file or the new.
@@ -617,6 +618,12 @@ class Session:
                 _rel(path, save_dir, follow=False): digest
                 for path, digest in self.stack.included_files.items()
             }
+        if self.code_sha256:
+            # Read through a link, as Python imported them; a copy, as the dict grows while
+            # handlers import helpers.
+            doc["code_sha256"] = {
+                _rel(path, save_dir): digest for path, digest in list(self.code_sha256.items())
+            }
         doc.update(
             {
                 "start": iso_ms(self.start_ms),
@@ -635,10 +642,12 @@ class Session:
         files += [("included file", path) for path in self.stack.included_files]
         if self.behaviors_path is not None:
             files.append(("behaviours file", self.behaviors_path))
+        # A copy: the handlers' dict grows as they import helpers.
+        files += [("handler module", path) for path in list(self.code_sha256)]
         return files
 
     def refuse_overwriting_inputs(self, target: Path, hint: str) -> None:
-        """A CommandError when `target` is (a link to) the stack or the behaviours file."""
+        """A CommandError when `target` is (a link to) one of the session's files (`inputs`)."""
         for what, path in self.inputs():
             if same_file(target, path):
                 raise CommandError(
@@ -722,6 +731,8 @@ class Session:
             _check_digest(
                 behaviors_path, doc["behaviors_sha256"], "behaviours file", src, doc["behaviors"]
             )
+        for named, digest in (doc["code_sha256"] or {}).items():
+            _check_digest(_resolve(base, named), digest, "handler module", src, named)
         if doc["allow_code"] and not allow_code:
             raise CommandError(
                 f"{src} was saved with --allow-code: replaying it runs Python handlers",
@@ -793,14 +804,28 @@ class Session:
         now = iso_ms(fresh.sim.clock.now)
         if now != doc["now"] or trace_sha256(fresh.sim.trace) != doc["trace_sha256"]:
             why = "was the file edited, or saved by another version of stptui?"
-            included = fresh.stack.included_files
-            if doc["included_sha256"] is None and included:
-                # Saved before session files recorded them: an edit of one is the likeliest
-                # cause, and the one nothing else could have caught.
-                names = ", ".join(sorted({printable(path.name) for path in included}))
+            # Saved before session files recorded them: an edit of one is the likeliest
+            # cause, and the one nothing else could have caught.
+            unrecorded = [
+                (files, what)
+                for files, what, key in (
+                    (
+                        fresh.stack.included_files,
+                        "the files the stack's $File and $FileRaw read",
+                        "included_sha256",
+                    ),
+                    (fresh.code_sha256, "the Python modules its handlers imported", "code_sha256"),
+                )
+                if doc[key] is None and files
+            ]
+            if unrecorded:
+                names = ", ".join(
+                    sorted({printable(path.name) for files, _ in unrecorded for path in files})
+                )
                 why = (
-                    f"{src.name} was saved by a stptui that did not record the files the "
-                    f"stack's $File and $FileRaw read: has one of them ({names}) changed since?"
+                    f"{src.name} was saved by a stptui that did not record "
+                    f"{' or '.join(what for _, what in unrecorded)}: has one of them ({names}) "
+                    "changed since?"
                 )
             raise CommandError(
                 f"{src}: replaying the commands does not reproduce the saved simulation",
@@ -1040,7 +1065,9 @@ def _missing_hint(src: Path, named: str, what: str) -> str:
             "or save the session again beside its stack"
         )
     files = (
-        "the files it was made from" if what == "included file" else "its stack and behaviours file"
+        "its stack and behaviours file"
+        if what in ("stack", "behaviours file")
+        else "the files it was made from"
     )
     return (
         f"a session file names {files} relative to its own folder: "
@@ -1049,10 +1076,15 @@ def _missing_hint(src: Path, named: str, what: str) -> str:
 
 
 def _changed(what: str, path: Path) -> CommandError:
-    return CommandError(
-        f"the {what} {path} changed since the session was saved",
-        "a saved session replays only against the exact files it was made from",
-    )
+    hint = "a saved session replays only against the exact files it was made from"
+    if what == "handler module":
+        # The one change no digest of the configuration shows: say what it would do.
+        hint = (
+            "the handlers' Python code changed since the save, so replaying the commands "
+            "would run other code and not give the saved simulation; put the module back "
+            "as it was to load it"
+        )
+    return CommandError(f"the {what} {path} changed since the session was saved", hint)
 
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -1067,6 +1099,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "project": (str, type(None)),
     "behaviors_name": (str, type(None)),
     "included_sha256": (dict, type(None)),
+    "code_sha256": (dict, type(None)),
     "start": str,
     "allow_code": bool,
     "commands": list,
@@ -1121,6 +1154,9 @@ def _read_session_file(src: Path) -> dict[str, Any]:
     # And files saved before the included files' digests were (None: not recorded, which
     # a file of a stack that includes none leaves out as well).
     doc.setdefault("included_sha256", None)
+    # And files saved before the handler modules' were (None likewise, and left out by a
+    # session that imported none).
+    doc.setdefault("code_sha256", None)
     for key, kind in _FIELDS.items():
         if key not in doc:
             raise CommandError(f"{src} is not a session file: it has no {key!r}")
@@ -1136,6 +1172,9 @@ def _read_session_file(src: Path) -> dict[str, Any]:
         raise CommandError(f"{src}: 'commands' must be a list of strings")
     if not all(isinstance(d, str | None) for d in (doc["included_sha256"] or {}).values()):
         raise CommandError(f"{src}: 'included_sha256' has the wrong type")
+    if not all(isinstance(d, str) for d in (doc["code_sha256"] or {}).values()):
+        # Python imported each one: there is always a digest.
+        raise CommandError(f"{src}: 'code_sha256' has the wrong type")
     if (reason := stage_error(doc["stage"])) is not None:
         # The check --stage has: the stage names the stack and every resource in it.
         raise CommandError(
