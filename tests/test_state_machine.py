@@ -120,7 +120,12 @@ def test_retries_stop_at_max_attempts_then_catch_with_result_path(tmp_path: Path
     # The input of Bad is the raw input with the error output at $.error.
     bad_input = {
         "id": 1,
-        "error": {"Error": "Boom", "Cause": '{"errorType":"Boom","errorMessage":"no luck"}'},
+        # A Node.js function's error response (its entry is a.ts): no JavaScript runs, so
+        # its trace is empty.
+        "error": {
+            "Error": "Boom",
+            "Cause": '{"errorType":"Boom","errorMessage":"no luck","trace":[]}',
+        },
     }
     assert entered_bad.data["input_bytes"] == len(json.dumps(bad_input))
 

@@ -159,7 +159,7 @@ def test_catchers_are_scanned_in_order_and_the_error_output_replaces_the_input(
     s = open_stack(tmp_path, definition, behaviors)
     ex = start(s, {"k": 1})
     s.sim.run(10**8)
-    cause = '{"errorType":"Boom","errorMessage":"no luck"}'
+    cause = '{"errorType":"Boom","errorMessage":"no luck","trace":[]}'
     assert ex.output == {"Error": "Boom", "Cause": cause}
     # The same error caught by a ResultPath catcher keeps the input beside the error output.
     definition["States"]["W"]["Catch"] = definition["States"]["W"]["Catch"][::-1]

@@ -858,7 +858,7 @@ def test_lambda_invoke_returns_the_payload_as_text_and_a_function_error_in_the_r
     assert ex.output["flaky"] == {
         "ExecutedVersion": "$LATEST",
         "FunctionError": "Unhandled",
-        "Payload": '{"errorType":"Boom","errorMessage":"it broke"}',
+        "Payload": '{"errorType":"Boom","errorMessage":"it broke","trace":[]}',
         "StatusCode": 200,
     }
 

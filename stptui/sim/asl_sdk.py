@@ -31,7 +31,6 @@ from stptui.sim import asl_integrations as integ
 from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
-from stptui.sim.payloads import lambda_timeout_response
 from stptui.sim.s3_restore import DEFAULT_TIER, restore_header
 
 if TYPE_CHECKING:
@@ -1177,24 +1176,17 @@ def _kinesis_put(
 # -- Lambda -------------------------------------------------------------------------------
 
 
-def invoke_response(outcome: Any, request_id: str) -> dict[str, Any]:
-    """The result of an `aws-sdk:lambda:invoke` task (invocation `request_id`): Lambda's
-    Invoke response as the API gives it, Payload the function's output as JSON text; a
-    function error is in the response (FunctionError "Unhandled", Payload the error object;
-    a timeout's, Lambda's own), not a task failure ("How the Optimized Lambda integration is
-    different than the Lambda AWS SDK integration")."""
+def invoke_response(response: Any, error: dict[str, Any] | None) -> dict[str, Any]:
+    """The result of an `aws-sdk:lambda:invoke` task: Lambda's Invoke response as the API
+    gives it, Payload the function's `response` as JSON text, or, when it failed, the
+    `error` response Invoke answers (FunctionError "Unhandled": the runtime's error
+    response, or Lambda's own for a timeout), not a task failure ("How the Optimized Lambda
+    integration is different than the Lambda AWS SDK integration")."""
     out: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
-    if outcome.status == "success":
-        payload = outcome.response
-    elif outcome.status == "timeout":
+    payload = response
+    if error is not None:
         out["FunctionError"] = "Unhandled"
-        payload = lambda_timeout_response(request_id, outcome.error_message or "")
-    else:
-        out["FunctionError"] = "Unhandled"
-        payload = {
-            "errorType": outcome.error_type or "Error",
-            "errorMessage": outcome.error_message or "",
-        }
+        payload = error
     out["Payload"] = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     out["StatusCode"] = 200
     return out

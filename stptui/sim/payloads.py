@@ -8,6 +8,7 @@ epoch milliseconds.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -323,6 +324,27 @@ def lambda_error_response(
             "stackTrace": list(frames),
         }
     return {"errorType": error_type, "errorMessage": message, "trace": []}
+
+
+# The JSON text of the Python runtime's error response, as awslambdaric's `to_json` writes it
+# (lambda_runtime_marshaller.Encoder: simplejson's defaults, so ", " and ": " between items
+# and non-ASCII characters escaped, except on python3.12, whose encoder keeps them). Lambda
+# hands that text on unchanged: a direct Step Functions Lambda task's cause is it.
+_PYTHON_RUNTIME_JSON = json.JSONEncoder().encode
+_PYTHON312_RUNTIME_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_NODE_RUNTIME_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def lambda_error_text(response: dict[str, Any], runtime: str) -> str:
+    """The JSON text of `response`, an error response of function runtime `runtime` (its
+    `runtime` setting, "" when Stacktape picks it), as it was written: by the Python runtime
+    (a response with `stackTrace`), Python's spacing; by Node.js's runtime or by Lambda itself
+    (a timeout, a response too large), compact, as JSON.stringify and AWS's services write."""
+    if "stackTrace" not in response:
+        return _NODE_RUNTIME_JSON(response)
+    if runtime == "python3.12":
+        return _PYTHON312_RUNTIME_JSON(response)
+    return _PYTHON_RUNTIME_JSON(response)
 
 
 def lambda_service_error_response(error_type: str, message: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from stptui.sim.payloads import (
     Deferred,
     destination_record,
     lambda_error_response,
+    lambda_error_text,
     lambda_service_error_response,
     lambda_timeout_response,
     sqs_event,
@@ -156,6 +157,7 @@ class FunctionSim:
         self.shared = 1 if self.reserved is None else 0
         # Stacktape picks the runtime from the entry file when none is given.
         runtime = model.runtime or ""
+        self.runtime = runtime
         self.python = runtime.startswith("python") or (
             not runtime and (model.entry or "").endswith(".py")
         )
@@ -360,6 +362,11 @@ class FunctionSim:
         return lambda_error_response(
             self.python, outcome.error_type or "Error", text, request_id, outcome.stack_trace
         )
+
+    def error_text(self, outcome: Outcome, request_id: str) -> str:
+        """The JSON text of `error_response` as the runtime (or Lambda) wrote it, which Lambda
+        passes on unchanged: a direct Step Functions Lambda task's cause."""
+        return lambda_error_text(self.error_response(outcome, request_id), self.runtime)
 
 
 class BatchingWindow:

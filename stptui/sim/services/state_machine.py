@@ -59,13 +59,13 @@ from stptui.sim.asl_data import (
 )
 from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
 from stptui.sim.clock import EPOCH, MAX_MS, http_date, iso_ms
-from stptui.sim.payloads import lambda_timeout_response
 from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission, Outcome
     from stptui.sim.clock import Entry, Scheduler
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.function import FunctionSim
 
 # "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8
 # encoded string" (Step Functions quotas).
@@ -444,19 +444,19 @@ class Flow:
             cancel()
 
 
-def _function_error(outcome: Outcome, request_id: str) -> tuple[str, str]:
-    """The error and cause a Task state fails with when its function fails (invocation
-    `request_id`): the function's error type (`Error` when it has none), and the Lambda
-    error object as JSON text; for a timeout, the response Lambda itself answers
-    (`Sandbox.Timedout`, its message naming the request), as Invoke gives it."""
+def _function_error(
+    fn: FunctionSim, outcome: Outcome, request_id: str, optimized: bool
+) -> tuple[str, str]:
+    """The error and cause a Task state fails with when function `fn` fails (invocation
+    `request_id`): the function's error type (`Error` when it has none), and as cause the
+    error response Invoke answers (the runtime's, or Lambda's own for a timeout). A direct
+    task (the function's ARN as Resource) gives its text as the runtime wrote it;
+    `lambda:invoke` (`optimized`) parses the Payload and writes it again, compact (AWS's
+    histories, docs/fidelity.md "Step Functions")."""
     error = outcome.error_type or "Error"
-    if outcome.status == "timeout":
-        response = lambda_timeout_response(request_id, outcome.error_message or "")
-        return error, json.dumps(response, separators=(",", ":"))
-    cause = json.dumps(
-        {"errorType": error, "errorMessage": outcome.error_message or ""}, separators=(",", ":")
-    )
-    return error, cause
+    if optimized:
+        return error, compact_json(fn.error_response(outcome, request_id))
+    return error, fn.error_text(outcome, request_id)
 
 
 class MachineSim:
@@ -1147,6 +1147,7 @@ class MachineSim:
             return
         token = flow.token
         shown = flow.label + name
+        function = target.function
 
         def done(outcome: Outcome, inv_id: str) -> None:
             if not flow.alive or flow.token != token:
@@ -1154,7 +1155,10 @@ class MachineSim:
             flow.cancel_timers(sim.clock)
             if target.resource == asl.SDK_LAMBDA_INVOKE:
                 # The SDK's Invoke answers a function error too: the task succeeds.
-                result = asl_sdk.invoke_response(outcome, inv_id)
+                failed = None
+                if outcome.status != "success":
+                    failed = sim.function(function).error_response(outcome, inv_id)
+                result = asl_sdk.invoke_response(outcome.response, failed)
                 self.task_result(flow, name, state, raw, result, env, retries)
                 return
             if outcome.status == "success":
@@ -1163,7 +1167,8 @@ class MachineSim:
                     result = lambda_invoke_result(inv_id, outcome.response, sim.clock.now)
                 self.task_result(flow, name, state, raw, result, env, retries)
                 return
-            error, cause = _function_error(outcome, inv_id)
+            fn = sim.function(function)
+            error, cause = _function_error(fn, outcome, inv_id, target.wrapped)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:
@@ -1299,7 +1304,7 @@ class MachineSim:
         def done(outcome: Outcome, inv_id: str) -> None:
             if not flow.alive or flow.token != attempt or outcome.status == "success":
                 return  # answered, timed out or stopped meanwhile; or it waits on
-            error, cause = _function_error(outcome, inv_id)
+            error, cause = _function_error(sim.function(function), outcome, inv_id, True)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
         try:
