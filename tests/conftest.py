@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 # Hypothesis's default 200 ms deadline per example is a wall-clock assertion, and these tests
@@ -19,3 +22,18 @@ def pytest_xdist_auto_num_workers(config: object) -> int:
     cores, a tenth of the suite heavy in UI tests: 64 s with 2 workers, 49 s with 3, 47 s
     with 4."""
     return 2 * (os.cpu_count() or 1)
+
+
+@pytest.fixture
+def sigterm_guard() -> Iterator[None]:
+    """For a test that sends SIGTERM to a run in its own process: without a handler of the
+    run's own, the signal would end the test process itself."""
+
+    def guard(signum: int, frame: object) -> None:
+        raise AssertionError("the run did not take SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, guard)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,16 @@ def handler_session(
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(source, encoding="utf-8")
     return Session.open(folder, start_ms=START, allow_code=True, seed=seed)
+
+
+def http_route_function(name: str, gateway: str, method: str, path: str, fmt: str) -> str:
+    """The YAML of a function `name` under `resources:`, invoked by `gateway`'s route METHOD
+    PATH with payload format `fmt` ("1.0" or "2.0")."""
+    props = {"httpApiGatewayName": gateway, "method": method, "path": path, "payloadFormat": fmt}
+    event = json.dumps({"type": "http-api-gateway", "properties": props})
+    packaging = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
+    lines = [f"  {name}:", "    type: function", "    properties:", f"      {packaging}"]
+    return "\n".join([*lines, "      events:", f"        - {event}"]) + "\n"
 
 
 def make_sim(

@@ -9,13 +9,12 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sigterm_support import terminated_after
 
 from stptui.cli import main
 from stptui.commands import execute
@@ -164,20 +163,6 @@ def test_ctrl_c_inside_a_command_saves_the_session_before_that_line(
     )
 
 
-@pytest.fixture
-def sigterm_guard() -> Iterator[None]:
-    """Without a handler of the run's own, SIGTERM would end the test process itself."""
-
-    def guard(signum: int, frame: object) -> None:
-        raise AssertionError("the run did not take SIGTERM")
-
-    previous = signal.signal(signal.SIGTERM, guard)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="no SIGTERM")
 def test_sigterm_saves_the_session_and_the_report(
     here: Path,
@@ -199,28 +184,13 @@ def test_a_real_sigterm_between_lines_saves_the_session_as_it_stands(tmp_path: P
     """The process as CI runs it, the script from a pipe: SIGTERM comes once line 3 has
     printed its answer, while the run waits for the next line (or, by a hair, as line 3
     ends: the log is then replayed, to the same session)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     save = tmp_path / "session.json"
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "stptui", "run", str(JOB_QUEUE), "-", "--start", START),
-            *("--save-on-failure", str(save)),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+    code, err = terminated_after(
+        ["run", str(JOB_QUEUE), "-", "--start", START, "--save-on-failure", str(save)],
+        "send jobQueue a\nadvance 1m\nexpect queue.jobQueue.depth == 0\n",
+        "ok: queue.jobQueue.depth == 0",
     )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("send jobQueue a\nadvance 1m\nexpect queue.jobQueue.depth == 0\n")
-    proc.stdin.flush()
-    for line in proc.stdout:
-        if line.startswith("ok: queue.jobQueue.depth == 0"):
-            break
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert code == 143, err
     assert re.search(
         rf"\nstptui run: saved the session( as it stood before line 3)? to {re.escape(str(save))} "
         r"\(2 commands, the clock at 2026-01-05T08:01:00\.000Z\)",

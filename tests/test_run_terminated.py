@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sigterm_support import terminated_after
 
 from stptui.cli import main
 
@@ -30,25 +30,10 @@ advance 1h
 expect function.worker.successes == 1
 """
 
+# Two lines from a pipe; SIGTERM once the second has answered.
+TWO_LINES = "send jobQueue '{\"orderId\": 1}'\nexpect queue.jobQueue.depth == 1\n"
+
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="no SIGTERM")
-
-
-class _Unhandled(Exception):
-    """The SIGTERM reached the test's own handler: the run did not take it."""
-
-
-@pytest.fixture
-def sigterm_guard() -> Iterator[None]:
-    """Without a handler of the run's own, SIGTERM would end the test process itself."""
-
-    def guard(signum: int, frame: object) -> None:
-        raise _Unhandled
-
-    previous = signal.signal(signal.SIGTERM, guard)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture
@@ -141,35 +126,12 @@ def test_terminated_while_the_next_line_is_read(
 def test_a_real_sigterm_to_the_process(tmp_path: Path) -> None:
     """The process as CI runs it: the script from a pipe, its first lines run, then SIGTERM
     while the run waits for the next line."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stptui",
-            "run",
-            str(JOB_QUEUE),
-            "-",
-            "--start",
-            START,
-            "--junit",
-            str(tmp_path / "r.xml"),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+    code, err = terminated_after(
+        ["run", str(JOB_QUEUE), "-", "--start", START, "--junit", str(tmp_path / "r.xml")],
+        TWO_LINES,
+        "ok: queue.jobQueue.depth == 1",
     )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("send jobQueue '{\"orderId\": 1}'\nexpect queue.jobQueue.depth == 1\n")
-    proc.stdin.flush()
-    for line in proc.stdout:
-        if line.startswith("ok: queue.jobQueue.depth == 1"):
-            break
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert code == 143, err
     # Line 2 has printed its answer: the signal finds it ending, or the run reading line 3.
     assert (
         re.fullmatch(r"<stdin>(:2|: terminated \(SIGTERM\) after line 2,)?.*\n", err)
@@ -184,24 +146,10 @@ def test_a_real_sigterm_to_a_piped_repl(tmp_path: Path) -> None:
     """`stptui repl` with its commands from a pipe runs them as `stptui run -` does, and a
     SIGTERM there says where the run was and exits 143, where the process used to be
     killed by the signal at once, without a word."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "stptui", "repl", str(JOB_QUEUE), "--start", START],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+    code, err = terminated_after(
+        ["repl", str(JOB_QUEUE), "--start", START], TWO_LINES, "ok: queue.jobQueue.depth == 1"
     )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("send jobQueue '{\"orderId\": 1}'\nexpect queue.jobQueue.depth == 1\n")
-    proc.stdin.flush()
-    for line in proc.stdout:
-        if line.startswith("ok: queue.jobQueue.depth == 1"):
-            break
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert code == 143, err
     # Line 2 has printed its answer: the signal finds it ending, or the run reading line 3.
     assert re.fullmatch(
         r"<stdin>(:2: terminated \(SIGTERM\)|: terminated \(SIGTERM\) after line 2,) "

@@ -6,41 +6,30 @@ may give (cookies, multiValueHeaders, a bare value, a base64 body)."""
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 import pytest
 
 from stptui.sim.engine import Simulator
-from tests.simkit import capture_inputs, make_sim
-
-PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
-
-
-def fn(name: str, gateway: str, method: str, path: str, fmt: str) -> str:
-    props = {"httpApiGatewayName": gateway, "method": method, "path": path, "payloadFormat": fmt}
-    event = json.dumps({"type": "http-api-gateway", "properties": props})
-    lines = [f"  {name}:", "    type: function", "    properties:", f"      {PKG}"]
-    return "\n".join([*lines, "      events:", f"        - {event}"]) + "\n"
-
+from tests.simkit import capture_inputs, http_route_function, make_sim
 
 STACK = (
     "resources:\n"
     "  v2: {type: http-api-gateway}\n"
     "  v1: {type: http-api-gateway}\n"
-    + fn("echo2", "v2", "GET", "/echo", "2.0")
-    + fn("fallback2", "v2", "*", "*", "2.0")
-    + fn("echo1", "v1", "GET", "/echo", "1.0")
-    + fn("fallback1", "v1", "*", "*", "1.0")
-    + fn("text", "v2", "GET", "/text", "2.0")
-    + fn("number", "v2", "GET", "/number", "2.0")
-    + fn("object", "v2", "GET", "/object", "2.0")
-    + fn("cookies2", "v2", "GET", "/cookies", "2.0")
-    + fn("cookies1", "v1", "GET", "/cookies", "1.0")
-    + fn("multi2", "v2", "GET", "/multi", "2.0")
-    + fn("multi1", "v1", "GET", "/multi", "1.0")
-    + fn("binary", "v2", "GET", "/binary", "2.0")
-    + fn("binary1", "v1", "GET", "/binary", "1.0")
+    + http_route_function("echo2", "v2", "GET", "/echo", "2.0")
+    + http_route_function("fallback2", "v2", "*", "*", "2.0")
+    + http_route_function("echo1", "v1", "GET", "/echo", "1.0")
+    + http_route_function("fallback1", "v1", "*", "*", "1.0")
+    + http_route_function("text", "v2", "GET", "/text", "2.0")
+    + http_route_function("number", "v2", "GET", "/number", "2.0")
+    + http_route_function("object", "v2", "GET", "/object", "2.0")
+    + http_route_function("cookies2", "v2", "GET", "/cookies", "2.0")
+    + http_route_function("cookies1", "v1", "GET", "/cookies", "1.0")
+    + http_route_function("multi2", "v2", "GET", "/multi", "2.0")
+    + http_route_function("multi1", "v1", "GET", "/multi", "1.0")
+    + http_route_function("binary", "v2", "GET", "/binary", "2.0")
+    + http_route_function("binary1", "v1", "GET", "/binary", "1.0")
 )
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()

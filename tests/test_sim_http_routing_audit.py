@@ -7,35 +7,24 @@ empty body, the query as a live capture decodes it, and a malformed response."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from stptui.sim.engine import Simulator
-from tests.simkit import capture_inputs, make_sim
-
-PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
-
-
-def fn(name: str, gateway: str, method: str, path: str, fmt: str) -> str:
-    props = {"httpApiGatewayName": gateway, "method": method, "path": path, "payloadFormat": fmt}
-    event = json.dumps({"type": "http-api-gateway", "properties": props})
-    lines = [f"  {name}:", "    type: function", "    properties:", f"      {PKG}"]
-    return "\n".join([*lines, "      events:", f"        - {event}"]) + "\n"
-
+from tests.simkit import capture_inputs, http_route_function, make_sim
 
 STACK = (
     "resources:\n"
     "  api: {type: http-api-gateway}\n"
     "  v1: {type: http-api-gateway}\n"
-    + fn("pets", "api", "GET", "/pets", "2.0")
-    + fn("pet", "api", "GET", "/pets/{id}", "2.0")
-    + fn("files", "api", "*", "/files/{proxy+}", "2.0")
-    + fn("create", "api", "POST", "/orders", "2.0")
-    + fn("files1", "v1", "*", "/handler/{proxy+}", "1.0")
-    + fn("badStatus", "api", "GET", "/bad/status", "2.0")
-    + fn("badBody", "api", "GET", "/bad/body", "2.0")
+    + http_route_function("pets", "api", "GET", "/pets", "2.0")
+    + http_route_function("pet", "api", "GET", "/pets/{id}", "2.0")
+    + http_route_function("files", "api", "*", "/files/{proxy+}", "2.0")
+    + http_route_function("create", "api", "POST", "/orders", "2.0")
+    + http_route_function("files1", "v1", "*", "/handler/{proxy+}", "1.0")
+    + http_route_function("badStatus", "api", "GET", "/bad/status", "2.0")
+    + http_route_function("badBody", "api", "GET", "/bad/body", "2.0")
 )
 BEHAVIORS = """
 behaviors:
@@ -116,7 +105,8 @@ def test_the_root_is_taken_by_a_greedy_root_route() -> None:
     # A browser opening the root of an HTTP API whose one route is `ANY /{proxy+}` (captured,
     # rioastamal/workshop-serverless, 2023): routeKey `ANY /{proxy+}`, rawPath `/`, proxy "".
     sim = make_sim(
-        "resources:\n  api: {type: http-api-gateway}\n" + fn("app", "api", "*", "/{proxy+}", "2.0")
+        "resources:\n  api: {type: http-api-gateway}\n"
+        + http_route_function("app", "api", "*", "/{proxy+}", "2.0")
     )
     resp, event = send(sim, "GET", "/")
     assert (resp.status, resp.route) == (200, "ANY /{proxy+}")
