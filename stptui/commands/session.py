@@ -549,20 +549,7 @@ class Session:
         `stptui run` runs each of several scripts on. The stack is taken as this session
         read it (the simulation only reads it); the behaviours file is read again, so that
         no handler's state carries over. Raises SessionError as `open` does."""
-        fresh = Session.open(
-            self.stack_path,
-            behaviors_path=self.behaviors_path,
-            seed=self.seed,
-            start_ms=self.start_ms,
-            allow_code=self.allow_code,
-            default_behaviors=False,
-            stage=self.stage,
-            region=self.region,
-            project=self.project,
-            stack_name=self.stack_name,
-            behaviors_name=self.behaviors_name,
-            read=self,
-        )
+        fresh = self._opened_again(default_behaviors=False, read=self)
         fresh.finds_sidecar = self.finds_sidecar
         return fresh
 
@@ -917,25 +904,31 @@ class Session:
 
         return Rebuild(self, "reload", lambda replay: self._rebuilt(lines, "reload", replay), adopt)
 
+    def _opened_again(self, *, default_behaviors: bool, read: Session | None = None) -> Session:
+        """`Session.open` of this session's files and settings (`read`: a session whose
+        stack to take as it read it). Raises SessionError as `open` does."""
+        return Session.open(
+            self.stack_path,
+            behaviors_path=self.behaviors_path,
+            seed=self.seed,
+            start_ms=self.start_ms,
+            allow_code=self.allow_code,
+            default_behaviors=default_behaviors,
+            stage=self.stage,
+            region=self.region,
+            project=self.project,
+            stack_name=self.stack_name,
+            behaviors_name=self.behaviors_name,
+            read=read,
+        )
+
     def _rebuilt(self, lines: list[str], verb: str, replay: Replay) -> Session:
         """A new Session of this one's files and settings, with `lines` replayed on it.
 
         It reads this session's files and settings and changes nothing of it, so it may run
         on another thread than the session's."""
         try:
-            fresh = Session.open(
-                self.stack_path,
-                behaviors_path=self.behaviors_path,
-                seed=self.seed,
-                start_ms=self.start_ms,
-                allow_code=self.allow_code,
-                default_behaviors=verb == "reload" and self.finds_sidecar,
-                stage=self.stage,
-                region=self.region,
-                project=self.project,
-                stack_name=self.stack_name,
-                behaviors_name=self.behaviors_name,
-            )
+            fresh = self._opened_again(default_behaviors=verb == "reload" and self.finds_sidecar)
         except SessionError as exc:
             first = exc.diagnostics[0].format() if exc.diagnostics else None
             raise CommandError(f"cannot {verb}: {exc.message}", first) from None

@@ -287,6 +287,18 @@ def _refuse_attribute_name(name: str) -> None:
         raise SqsError("InvalidParameterValue", problem, "rename the attribute")
 
 
+def _check_visibility_timeout(timeout_s: int) -> None:
+    """ChangeMessageVisibility's check of its VisibilityTimeout, made before the receipt is
+    looked at: SqsError (InvalidParameterValue) out of 0-43,200 s."""
+    if not 0 <= timeout_s <= MAX_VISIBILITY_S:
+        raise SqsError(
+            "InvalidParameterValue",
+            f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
+            f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
+            f"give 0 to {MAX_VISIBILITY_S} seconds",
+        )
+
+
 class QueueSim:
     """The simulated state of one SQS queue."""
 
@@ -935,13 +947,7 @@ class QueueSim:
         (SimError)."""
         from stptui.sim.engine import SimError
 
-        if not 0 <= timeout_s <= MAX_VISIBILITY_S:
-            raise SqsError(
-                "InvalidParameterValue",
-                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
-                f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
-                f"give 0 to {MAX_VISIBILITY_S} seconds",
-            )
+        _check_visibility_timeout(timeout_s)
         found = self.by_handle(handle)
         if found is not None:
             self.change_visibility(found[0], found[1], timeout_s, consumer)
@@ -1000,13 +1006,7 @@ class QueueSim:
         received again since), or a timeout that would end more than 12 hours after the
         receive that gave the receipt."""
         now = self.sim.clock.now
-        if not 0 <= timeout_s <= MAX_VISIBILITY_S:
-            raise SqsError(
-                "InvalidParameterValue",
-                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
-                f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
-                f"give 0 to {MAX_VISIBILITY_S} seconds",
-            )
+        _check_visibility_timeout(timeout_s)
         if msg.queue is not self or msg.id not in self.messages or msg.receipt != receipt:
             raise SqsError(
                 "InvalidParameterValue",
