@@ -576,6 +576,9 @@ def test_a_batch_job_route_starts_an_execution_and_answers_200_at_once(sim: Simu
         "stateMachineExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:"
         f"app-dev-report-batch-state-machine:report-app-dev-{eid}",
     }
+    # The helper answers `headers: {}`, so the HTTP API labels the body as it labels any
+    # result with statusCode and no content-type (see docs/fidelity.md, HTTP API).
+    assert dict(resp.headers)["content-type"] == "text/plain; charset=utf-8"
     [submitted] = records(sim, tk.BATCH_SUBMITTED, "report")
     assert submitted.get("trigger") == "http-api-gateway"
     assert submitted.get("execution_id") == resp.execution_id
@@ -589,6 +592,10 @@ def test_a_batch_job_route_starts_an_execution_and_answers_200_at_once(sim: Simu
         ({"statusCode": "204"}, "1.0", 204, None),  # a numeric string is read as a number
         ({"statusCode": "abc"}, "2.0", 500, "statusCode must be an HTTP status"),
         ({"statusCode": 700}, "2.0", 500, "statusCode must be an HTTP status"),
+        # AWS answered statusCode 0 with its 500 in both formats (aws/aws-lambda-dotnet,
+        # LambdaTestTool-v2 `V1_HandlesZeroStatusCode`, `V2_HandlesZeroStatusCode`).
+        ({"statusCode": 0, "body": "{}"}, "2.0", 500, "statusCode must be an HTTP status"),
+        ({"statusCode": 0, "body": "{}"}, "1.0", 500, "statusCode must be an HTTP status"),
         ({"statusCode": 200, "body": {"a": 1}}, "2.0", 500, "body must be a string"),
         ({"statusCode": 200, "headers": ["x"]}, "1.0", 500, "headers must be an object"),
         ({"statusCode": 200, "body": "aGk=", "isBase64Encoded": True}, "2.0", 200, None),

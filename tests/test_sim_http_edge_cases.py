@@ -30,6 +30,10 @@ STACK = (
     + http_route_function("multi1", "v1", "GET", "/multi", "1.0")
     + http_route_function("binary", "v2", "GET", "/binary", "2.0")
     + http_route_function("binary1", "v1", "GET", "/binary", "1.0")
+    + http_route_function("created2", "v2", "GET", "/created", "2.0")
+    + http_route_function("created1", "v1", "GET", "/created", "1.0")
+    + http_route_function("encoded2", "v2", "GET", "/encoded", "2.0")
+    + http_route_function("typed1", "v1", "GET", "/typed", "1.0")
 )
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
@@ -44,13 +48,19 @@ behaviors:
     response: "{{statusCode: `200`, headers: {{\\"x-a\\": '1'}},
       multiValueHeaders: {{\\"x-b\\": ['2', '3']}}, body: 'm'}}"
   multi1:
-    response: "{{statusCode: `200`, headers: {{\\"X-A\\": '1', \\"x-b\\": '9'}},
-      multiValueHeaders: {{\\"x-b\\": ['2', '3']}}, body: 'm'}}"
+    response: "{{statusCode: `200`, headers: {{\\"X-A\\": '1', \\"x-b\\": '9', \\"x-c\\": '2'}},
+      multiValueHeaders: {{\\"x-b\\": ['2', '3'], \\"x-c\\": ['2', '3']}}, body: 'm'}}"
   binary:
     response: "{{statusCode: `200`, headers: {{\\"content-type\\": 'text/plain'}},
       body: 'aGVsbG8=', isBase64Encoded: `true`}}"
   binary1:
     response: "{{statusCode: `200`, body: '{PNG}', isBase64Encoded: `true`}}"
+  created2: {{response: "{{statusCode: `201`, body: 'Created'}}"}}
+  created1: {{response: "{{statusCode: `201`, body: 'Created'}}"}}
+  encoded2: {{response: "{{statusCode: `200`, body: 'aGVsbG8=', isBase64Encoded: `true`}}"}}
+  typed1:
+    response: "{{statusCode: `200`, multiValueHeaders: {{\\"Content-Type\\": ['application/xml']}},
+      body: '<a/>'}}"
 """
 
 
@@ -144,12 +154,15 @@ def test_2_0_response_multi_value_headers_are_not_a_field_of_its_format(sim: Sim
     assert values(resp, "x-a") == ["1"] and values(resp, "x-b") == []
 
 
-def test_1_0_response_merges_headers_with_multi_value_headers_winning(sim: Simulator) -> None:
-    # "If the same key-value pair is specified in both, only the values from
-    # multiValueHeaders will appear in the merged list."
+def test_1_0_response_merges_headers_with_multi_value_headers_as_captured(sim: Simulator) -> None:
+    # Captured from an HTTP API with payload 1.0 (aws/aws-lambda-dotnet, LambdaTestTool-v2
+    # snapshot V1_CombinesSingleAndMultiValueHeadersHttpV1.json, 2025): `Combined-Header`
+    # in both maps with other values arrived as `single-value, multi-value1, multi-value2`.
+    # The guide drops only "the same key-value pair" given in both.
     resp, _ = request(sim, "v1", "/multi")
     assert values(resp, "x-a") == ["1"]
-    assert values(resp, "x-b") == ["2", "3"]
+    assert values(resp, "x-b") == ["9", "2", "3"]
+    assert values(resp, "x-c") == ["2", "3"]
 
 
 @pytest.mark.parametrize(
@@ -166,12 +179,35 @@ def test_2_0_a_result_without_status_code_is_a_200_json_body(
     resp, _ = request(sim, "v2", path)
     assert (resp.status, resp.body, resp.reason) == (200, body, None)
     assert values(resp, "content-type") == ["application/json"]
+    # The headers an HTTP API sent for the string "Hello from lambda" (aws/aws-lambda-dotnet,
+    # LambdaTestTool-v2 `V2_TestCanInferJsonType`, run against AWS), `connection` aside.
+    names = sorted(name for name, _ in resp.headers)
+    assert names == ["apigw-requestid", "content-length", "content-type", "date"]
 
 
 def test_a_base64_response_is_decoded_for_the_client(sim: Simulator) -> None:
     resp, _ = request(sim, "v2", "/binary")
     assert (resp.status, resp.body) == (200, "hello")
     assert values(resp, "content-type") == ["text/plain"]
+
+
+@pytest.mark.parametrize(
+    ("gateway", "path", "body"),
+    [("v2", "/created", "Created"), ("v1", "/created", "Created"), ("v2", "/encoded", "hello")],
+)
+def test_a_result_with_status_code_and_no_content_type_is_plain_text(
+    sim: Simulator, gateway: str, path: str, body: str
+) -> None:
+    # Captured from HTTP APIs of both payload formats (aws/aws-lambda-dotnet, LambdaTestTool-v2
+    # snapshots V2_SetsCorrectStatusCode, V1_APIHeadersHttpV1, V2_SetsBodyBase64, 2025): a
+    # result with statusCode and no content-type is sent `text/plain; charset=utf-8`.
+    resp, _ = request(sim, gateway, path)
+    assert (resp.body, values(resp, "content-type")) == (body, ["text/plain; charset=utf-8"])
+
+
+def test_a_content_type_the_result_names_is_kept(sim: Simulator) -> None:
+    resp, _ = request(sim, "v1", "/typed")
+    assert values(resp, "content-type") == ["application/xml"]
 
 
 def test_a_base64_response_that_is_not_text_is_shown_as_bytes(sim: Simulator) -> None:

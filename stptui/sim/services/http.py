@@ -137,7 +137,8 @@ V1_GATEWAY_NAMES = {
 }
 # Names the same events show lower-cased although curl, Postman and CloudFront capitalise them.
 V1_LOWERED_NAMES = frozenset({"accept", "accept-encoding", "via"})
-# What the stand-in client labels a body it is given without a content type.
+# What the stand-in client labels a body it is given without a content type; the second is
+# also what an HTTP API labels a Lambda result with statusCode and no content-type.
 JSON_MEDIA_TYPE = "application/json"
 PLAIN_TEXT_TYPE = "text/plain; charset=utf-8"
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -1079,7 +1080,7 @@ class HttpService:
                 self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
                 return
             status, headers, body, why = interpret(route.payload_format, outcome.response)
-            self._respond(ex, status, headers, body, why)
+            self._respond(ex, status, labelled(headers), body, why)
 
         size = payload_bytes(ex.event)
         if size > SYNC_PAYLOAD_BYTES:
@@ -1192,7 +1193,8 @@ class HttpService:
             self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
             return
         body = job_started_body(self.sim, route.target, eid)
-        self._respond(ex, 200, [], body, None, execution_id=eid)
+        # The helper answers with `headers: {}`, which the gateway labels as for any function.
+        self._respond(ex, 200, labelled([]), body, None, execution_id=eid)
 
     def _respond(
         self,
@@ -1461,6 +1463,15 @@ def json_headers() -> list[tuple[str, str]]:
     return [("content-type", JSON_MEDIA_TYPE)]
 
 
+def labelled(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers an HTTP API sends with a Lambda result: the function's own, with
+    `content-type: text/plain; charset=utf-8` when it named none, as HTTP APIs of both
+    payload formats answered on AWS (docs/fidelity.md, HTTP API)."""
+    if header_value(headers, "content-type") is not None:
+        return headers
+    return [*headers, ("content-type", PLAIN_TEXT_TYPE)]
+
+
 def interpret(
     payload_format: str, result: Any
 ) -> tuple[int, list[tuple[str, str]], str, str | None]:
@@ -1489,16 +1500,19 @@ def interpret(
     # "If you specify values for both headers and multiValueHeaders, API Gateway merges them
     # into a single list. If the same key-value pair is specified in both, only the values
     # from multiValueHeaders will appear in the merged list" (API Gateway developer guide,
-    # Lambda proxy output format): a name in both takes multiValueHeaders' values.
-    multi_names = {str(name).lower() for name in multi}
-    for name, value in given.items():
-        if isinstance(value, (dict, list)):
-            return _malformed(f"header {name!r} must be a string")
-        if str(name).lower() not in multi_names:
-            headers.append((str(name), _scalar(value)))
+    # Lambda proxy output format).
     for name, values in multi.items():
         if not isinstance(values, list):
             return _malformed(f"multiValueHeaders {name!r} must be a list")
+    # Other values of a name in both are all sent, the single one first, as an HTTP API
+    # answered on AWS (docs/fidelity.md, HTTP API); only a pair given in both is sent once.
+    multi_pairs = {(str(n).lower(), _scalar(v)) for n, vs in multi.items() for v in vs}
+    for name, value in given.items():
+        if isinstance(value, (dict, list)):
+            return _malformed(f"header {name!r} must be a string")
+        if (str(name).lower(), _scalar(value)) not in multi_pairs:
+            headers.append((str(name), _scalar(value)))
+    for name, values in multi.items():
         headers += [(str(name), _scalar(v)) for v in values]
     cookies = result.get("cookies") if payload_format == "2.0" else None
     if cookies is not None:
