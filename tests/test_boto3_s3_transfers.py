@@ -302,6 +302,8 @@ return got
             "SenderFault": True,
         }
     ]
+    # In the order of SNS's BatchResultErrorEntry, as botocore builds it.
+    assert list(got["Failed"][0]) == ["Id", "Code", "Message", "SenderFault"]
     assert len(_records(s, tk.TOPIC_PUBLISHED)) == 2
 
 

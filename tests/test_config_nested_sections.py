@@ -160,7 +160,7 @@ def _typed_places() -> dict[str, tuple[Place, dict[str, norm.P]]]:
 
 
 def _language_places() -> dict[str, tuple[Place, dict[str, norm.P]]]:
-    ext = {v: k for k, v in reversed(norm._LANGUAGE_BY_EXTENSION.items())}
+    ext = {v: k for k, v in reversed(norm.LANGUAGE_BY_EXTENSION.items())}
     out = {}
     for language, table in norm.LANGUAGE_SPECIFIC_CONFIGS.items():
         head = (

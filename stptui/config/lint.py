@@ -384,7 +384,7 @@ ON_FAILURE_TYPES = {"sqs": "sqs-queue", "sns": "sns-topic"}
 STREAM_EVENT_TYPES = ("kinesis-stream", "dynamo-db-stream")
 
 
-class _Linter(
+class Linter(
     ComputeChecks,
     ListenerRuleChecks,
     ListenerAccessChecks,
@@ -1811,4 +1811,4 @@ def lint_stack(stack: Stack) -> list[Diagnostic]:
     whitelists and certificates, custom domains' certificates, DynamoDB tables' primary keys
     and secondary indexes, and what a function's own Deny statements refuse of the calls AWS
     makes with its role. Returns the findings; the stack is not changed."""
-    return [*_Linter(stack).run(), *role_diagnostics(stack)]
+    return [*Linter(stack).run(), *role_diagnostics(stack)]

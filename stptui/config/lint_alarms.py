@@ -8,7 +8,7 @@ neither stops the deployment with its error e60. An unhealthy-targets alarm on a
 balancer without a container target stops it with e127, and an `evaluation` CloudWatch refuses
 (Stacktape passes it through) stops it too.
 
-`AlarmChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`AlarmChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
 """
 
@@ -21,7 +21,7 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import Function
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

@@ -4,7 +4,7 @@ integrations, a web-service's load balancing, firewall, alarms and custom domain
 hooks (and their conflict with service-connect), EFS mounts, container `cpu` and `memory`,
 Fargate CPU and memory pairs, instance types, scaling ranges and container names and ports.
 
-`ComputeChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`ComputeChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
 """
 
@@ -31,7 +31,7 @@ from stptui.config.model import (
 )
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

@@ -9,7 +9,7 @@ Each is AWS's documented behaviour with Stacktape's defaults, simulated as such,
 is wrong in itself: they are `info`, with the YAML that changes it and the command of
 stptui that shows it happening.
 
-`FailureChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`FailureChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
 """
 
@@ -27,7 +27,7 @@ from stptui.config.model import (
 )
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

@@ -2,7 +2,7 @@
 balancer listener's `whitelistIps` and its HTTPS or TLS certificate, and a `dynamo-db-table`'s
 `primaryKey`.
 
-`ListenerAccessChecks` is a part of the linter (`lint._Linter` inherits it): its methods
+`ListenerAccessChecks` is a part of the linter (`lint.Linter` inherits it): its methods
 report through the linter's `report` and read the stack it indexed.
 """
 
@@ -16,7 +16,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import Resource
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

@@ -10,7 +10,7 @@ Application Load Balancers") and API reference (`PathPatternConditionConfig`,
 `HttpRequestMethodConditionConfig`, `HostHeaderConditionConfig`, `HttpHeaderConditionConfig`,
 `SourceIpConditionConfig`, `CreateRule`).
 
-`ListenerRuleChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`ListenerRuleChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report`.
 """
 
@@ -26,7 +26,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import Resource, Trigger
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

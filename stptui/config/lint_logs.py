@@ -2,7 +2,7 @@
 filter pattern CloudWatch Logs would refuse, the two subscription filters a log group
 takes, and a workload subscribed to its own group.
 
-`LogChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`LogChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
 """
 
@@ -21,7 +21,7 @@ from stptui.sim.log_patterns import FilterPatternError, compile_filter
 from stptui.sim.logs import LOOP_LIMIT, batch_group_name
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

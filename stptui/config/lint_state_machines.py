@@ -1,7 +1,7 @@
 """Whole-stack checks of Step Functions state machines: each definition's structure and data
 flow (stptui.sim.asl, with Step Functions' own messages), and what each Task state invokes.
 
-`StateMachineChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`StateMachineChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report`, at the line and column inside the definition.
 """
 
@@ -16,7 +16,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import StateMachine
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
     from stptui.sim.asl import AslProblem
 else:
     _LinterBase = object

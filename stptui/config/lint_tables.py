@@ -4,7 +4,7 @@ DynamoDB's CreateTable would refuse: the shape Stacktape declares for an index
 `projections`), DynamoDB's rules for index names, unique names, a key schema that uses two
 attributes, one type per key attribute, and its limits on indexes and projected attributes.
 
-`TableChecks` is a part of the linter (`lint._Linter` inherits it): its methods report
+`TableChecks` is a part of the linter (`lint.Linter` inherits it): its methods report
 through the linter's `report` and read the stack it indexed.
 """
 
@@ -20,7 +20,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import Resource
 
 if TYPE_CHECKING:
-    from stptui.config.lint import _Linter as _LinterBase
+    from stptui.config.lint import Linter as _LinterBase
 else:
     _LinterBase = object
 

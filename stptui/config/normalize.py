@@ -57,7 +57,7 @@ from stptui.config.normalize_messaging import MessagingReaders
 from stptui.config.normalize_names import NameChecks
 from stptui.config.normalize_props import (
     PropertyReaders,
-    _describe,
+    describe_value,
 )
 from stptui.config.normalize_routes import RouteReaders
 from stptui.config.normalize_schema import (
@@ -162,7 +162,10 @@ class StackBuilder(
             return self.stack
         if not isinstance(data, dict):
             self.diag(
-                (), "error", "wrong-type", f"the config must be a mapping, not {_describe(data)}"
+                (),
+                "error",
+                "wrong-type",
+                f"the config must be a mapping, not {describe_value(data)}",
             )
             return self.stack
         if "resources" not in data and _is_session_file(data):
@@ -280,7 +283,7 @@ class StackBuilder(
                 ppath,
                 "error",
                 "wrong-type",
-                f"`properties` must be a mapping, not {_describe(props)}",
+                f"`properties` must be a mapping, not {describe_value(props)}",
                 resource=name,
             )
             props = {}

@@ -18,19 +18,19 @@ from stptui.config.model import (
     S3Trigger,
 )
 from stptui.config.normalize_props import (
-    _describe,
-    _written,
+    describe_value,
+    written_key,
 )
 from stptui.config.normalize_schema import (
-    _ANY,
-    _BUCKET_METHOD_ITEMS,
-    _DICT,
-    _STR,
+    ANY,
     BUCKET_CDN_PROPS,
+    BUCKET_METHOD_ITEMS,
     BUCKET_PROPS,
+    DICT,
     LIFECYCLE_RULES,
     NESTED,
     S3_EVENT_TYPES,
+    STR,
     P,
 )
 
@@ -55,11 +55,11 @@ class BucketReaders(_BuilderBase):
             return out
         for i, rule in enumerate(rules):
             rpath = (*path, i)
-            if not self.check_value(_DICT, rule, rpath, f"lifecycleRules[{i}]", owner):
+            if not self.check_value(DICT, rule, rpath, f"lifecycleRules[{i}]", owner):
                 continue
             where = " in a lifecycle rule"
             top = self.read_props(
-                rule, rpath, {"type": _ANY, "properties": _DICT}, owner, where=where
+                rule, rpath, {"type": ANY, "properties": DICT}, owner, where=where
             )
             rtype = top.get("type")
             if not self.require(top, rule, "type", rpath, owner, "a lifecycle rule"):
@@ -107,10 +107,10 @@ class BucketReaders(_BuilderBase):
         good = True
         for j, tag in enumerate(tags):
             tpath = (*path, j)
-            if not self.check_value(_DICT, tag, tpath, f"tags[{j}]", owner):
+            if not self.check_value(DICT, tag, tpath, f"tags[{j}]", owner):
                 good = False
                 continue
-            spec = {"key": _STR, "value": _STR}
+            spec = {"key": STR, "value": STR}
             got = self.read_props(tag, tpath, spec, owner, where=" in a rule's tag")
             self.require_all(got, tag, spec, ("key", "value"), tpath, owner, "a rule's tag")
             if isinstance(got.get("key"), str) and isinstance(got.get("value"), str):
@@ -226,10 +226,10 @@ class BucketReaders(_BuilderBase):
         rules = cors.get("corsRules")
         for i, rule in enumerate(rules if isinstance(rules, list) else []):
             rpath = (*path, "cors", "corsRules", i)
-            if self.check_value(_DICT, rule, rpath, f"corsRules[{i}]", name):
+            if self.check_value(DICT, rule, rpath, f"corsRules[{i}]", name):
                 spec = NESTED["corsRules"][0]
                 got = self.read_props(rule, rpath, spec, name, where=" in a CORS rule")
-                self.items(got, "allowedMethods", rpath, name, _BUCKET_METHOD_ITEMS)
+                self.items(got, "allowedMethods", rpath, name, BUCKET_METHOD_ITEMS)
         b.lifecycle_rules = self._lifecycle_rules(
             props.get("lifecycleRules"), (*path, "lifecycleRules"), name, b.versioning
         )
@@ -265,7 +265,7 @@ class BucketReaders(_BuilderBase):
         else:
             self.require(props, raw, "bucketArn", ppath, owner, "an `s3` event")
         types = props.get("s3EventType")
-        tpath = (*ppath, _written(raw, "s3EventType", "s3EventType"))
+        tpath = (*ppath, written_key(raw, "s3EventType", "s3EventType"))
         if types is None:
             self.require(props, raw, "s3EventType", ppath, owner, "an `s3` event")
         else:
@@ -286,13 +286,13 @@ class BucketReaders(_BuilderBase):
                     )
         rule = props.get("filterRule")
         if rule is not None:
-            self._s3_filter(t, rule, (*ppath, _written(raw, "filterRule", "filterRule")), owner)
+            self._s3_filter(t, rule, (*ppath, written_key(raw, "filterRule", "filterRule")), owner)
         return t
 
     def _s3_filter(self, t: S3Trigger, rule: Any, path: DataPath, owner: str) -> None:
         if isinstance(rule, dict):
             fp = self.read_props(
-                rule, path, {"prefix": _STR, "suffix": _STR}, owner, where=" in `filterRule`"
+                rule, path, {"prefix": STR, "suffix": STR}, owner, where=" in `filterRule`"
             )
             t.prefix, t.suffix = fp.get("prefix"), fp.get("suffix")
             for attr in ("prefix", "suffix"):
@@ -303,7 +303,7 @@ class BucketReaders(_BuilderBase):
                 path,
                 "error",
                 "wrong-type",
-                f"`filterRule` must be a mapping {{prefix, suffix}}, not {_describe(rule)}",
+                f"`filterRule` must be a mapping {{prefix, suffix}}, not {describe_value(rule)}",
                 resource=owner,
             )
             return

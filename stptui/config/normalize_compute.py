@@ -23,25 +23,25 @@ from stptui.config.model import (
     StateMachine,
 )
 from stptui.config.normalize_props import (
-    _describe,
-    _num_text,
+    describe_value,
+    number_text,
 )
 from stptui.config.normalize_schema import (
-    _ANY_LANGUAGE_CONFIG,
-    _BUILDPACK_SWAP,
-    _DICT,
-    _HOLDER_WORDS,
-    _LANGUAGE_BY_EXTENSION,
-    _METHOD_ITEMS,
-    _STR,
     ALARM_TRIGGERS,
+    ANY_LANGUAGE_CONFIG,
     BATCH_PROPS,
+    BUILDPACK_SWAP,
     DEFAULT_URL_CORS_HEADERS,
+    DICT,
     FUNCTION_PROPS,
+    HOLDER_WORDS,
+    LANGUAGE_BY_EXTENSION,
     LANGUAGE_SPECIFIC_CONFIGS,
+    METHOD_ITEMS,
     PACKAGING,
     PACKAGING_KEYS,
     STATE_MACHINE_PROPS,
+    STR,
     P,
     PackagingType,
 )
@@ -73,7 +73,7 @@ def _wait_text(seconds: float) -> str:
     Infinity for a number too large for a double."""
     if not math.isfinite(seconds):
         return "Infinity"
-    return _num_text(seconds) if seconds < 1e15 else f"about {seconds:.3g}"
+    return number_text(seconds) if seconds < 1e15 else f"about {seconds:.3g}"
 
 
 def _js_number(value: float) -> float:
@@ -121,7 +121,7 @@ class ComputeReaders(_BuilderBase):
             dp = self.read_props(
                 dest,
                 dpath,
-                {"onSuccess": _STR, "onFailure": _STR},
+                {"onSuccess": STR, "onFailure": STR},
                 name,
                 where=" in `destinations`",
             )
@@ -167,9 +167,9 @@ class ComputeReaders(_BuilderBase):
         upath = (*path, "url")
         cors = self.nested(url, "cors", upath, name, "url cors")
         cpath = (*upath, "cors")
-        self.items(cors, "allowedMethods", cpath, name, _METHOD_ITEMS)
+        self.items(cors, "allowedMethods", cpath, name, METHOD_ITEMS)
         for key in ("allowedOrigins", "allowedHeaders", "exposedResponseHeaders"):
-            self.items(cors, key, cpath, name, _STR)
+            self.items(cors, key, cpath, name, STR)
         enabled = url.get("enabled") is True
         if not enabled and cdn_domains(props) is None:
             return enabled, None
@@ -256,7 +256,7 @@ class ComputeReaders(_BuilderBase):
             cprops = self.read_props(
                 cont,
                 cpath,
-                {"packaging": _DICT, "environment": P("list|dict")},
+                {"packaging": DICT, "environment": P("list|dict")},
                 name,
                 where=" in `container`",
             )
@@ -321,7 +321,7 @@ class ComputeReaders(_BuilderBase):
     def _packaging(self, pack: Any, path: DataPath, owner: str, holder: str) -> str | None:
         """Check a `packaging` (at `path`) against the types `holder` may use, and that
         type's properties; the type when it is one of them."""
-        if not self.check_value(_DICT, pack, path, "packaging", owner):
+        if not self.check_value(DICT, pack, path, "packaging", owner):
             return None
         types = PACKAGING[holder]
         allowed = ", ".join(types)
@@ -332,7 +332,7 @@ class ComputeReaders(_BuilderBase):
                 path,
                 "error",
                 "missing-property",
-                f"`packaging` needs `type`; {_HOLDER_WORDS[holder]}'s is one of: {allowed}",
+                f"`packaging` needs `type`; {HOLDER_WORDS[holder]}'s is one of: {allowed}",
                 resource=owner,
             )
             return None
@@ -341,18 +341,18 @@ class ComputeReaders(_BuilderBase):
             return None  # known at deploy time only
         if not isinstance(ptype, str) or ptype not in types:
             is_str = isinstance(ptype, str)
-            others = [_HOLDER_WORDS[h] for h, t in PACKAGING.items() if is_str and ptype in t]
+            others = [HOLDER_WORDS[h] for h, t in PACKAGING.items() if is_str and ptype in t]
             note = f"{ptype!r} is for {' or '.join(others)}" if others else ""
             if others:
-                guess = _BUILDPACK_SWAP.get(ptype)
+                guess = BUILDPACK_SWAP.get(ptype)
             else:
                 guess = _packaging_guess(ptype, types) if is_str else None
             self.diag(
                 tpath,
                 "error",
                 "invalid-value" if is_str else "wrong-type",
-                f"packaging `type` is {repr(ptype) if is_str else _describe(ptype)}; "
-                f"{_HOLDER_WORDS[holder]}'s is one of: {allowed}" + (f" ({note})" if note else ""),
+                f"packaging `type` is {repr(ptype) if is_str else describe_value(ptype)}; "
+                f"{HOLDER_WORDS[holder]}'s is one of: {allowed}" + (f" ({note})" if note else ""),
                 resource=owner,
                 hint=f"did you mean {guess!r}?" if guess else None,
             )
@@ -436,15 +436,15 @@ class ComputeReaders(_BuilderBase):
         lpath = (*path, "languageSpecificConfig")
         entry = pp.get("entryfilePath")
         suffix = PurePosixPath(entry).suffix.lower() if isinstance(entry, str) else ""
-        language = _LANGUAGE_BY_EXTENSION.get(suffix)
-        own = LANGUAGE_SPECIFIC_CONFIGS[language] if language else _ANY_LANGUAGE_CONFIG
+        language = LANGUAGE_BY_EXTENSION.get(suffix)
+        own = LANGUAGE_SPECIFIC_CONFIGS[language] if language else ANY_LANGUAGE_CONFIG
         where = f" in `languageSpecificConfig`{f' for a {language} entry file' if language else ''}"
         for key, value in raw.items():
             kpath = (*lpath, key)
             if key in own:
                 self.check_value(own[key], value, kpath, key, owner)
                 continue
-            if key in _ANY_LANGUAGE_CONFIG:
+            if key in ANY_LANGUAGE_CONFIG:
                 others = [n for n, t in LANGUAGE_SPECIFIC_CONFIGS.items() if key in t]
                 self.diag(
                     kpath,
@@ -457,7 +457,7 @@ class ComputeReaders(_BuilderBase):
                     hint=f"remove it, or point `entryfilePath` at the {others[0]} entry file",
                 )
                 continue
-            guess = did_you_mean(key, own) or did_you_mean(key, _ANY_LANGUAGE_CONFIG)
+            guess = did_you_mean(key, own) or did_you_mean(key, ANY_LANGUAGE_CONFIG)
             known = ", ".join(sorted(own)) or "none"
             self.diag(
                 kpath,

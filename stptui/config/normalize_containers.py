@@ -29,29 +29,29 @@ from stptui.config.model import (
     WebServiceEntry,
 )
 from stptui.config.normalize_props import (
-    _describe,
-    _kind_ok,
+    describe_value,
+    kind_ok,
 )
 from stptui.config.normalize_schema import (
-    _ANY,
-    _DICT,
-    _LIST,
-    _MAX_PORT,
-    _METHOD_ITEMS,
-    _MIN_PORT,
-    _NEWER_DOCS_BALANCING,
-    _NEWER_DOCS_MOUNT,
-    _OPTIONAL_BALANCING_PROPERTIES,
-    _PORT,
-    _STR,
-    _WEB_SERVICE_ALARM_PREFIXES,
+    ANY,
     CONTAINER_PROPS,
+    DICT,
+    LIST,
+    MAX_PORT,
+    METHOD_ITEMS,
+    MIN_PORT,
+    NEWER_DOCS_BALANCING,
+    NEWER_DOCS_MOUNT,
+    OPTIONAL_BALANCING_PROPERTIES,
+    PORT,
     SERVICE_LOAD_BALANCING,
     SERVICE_TABLES,
     SIDE_CONTAINER_PROPS,
     SIDE_CONTAINER_REQUIRED,
+    STR,
     TRIGGER_PROPS,
     VOLUME_MOUNTS,
+    WEB_SERVICE_ALARM_PREFIXES,
     WEB_SERVICE_ALARM_TRIGGERS,
     WORKLOAD_PROPS,
     P,
@@ -76,9 +76,9 @@ class ContainerReaders(_BuilderBase):
             self._legacy_access_control(raw, path, c.name)
         c.properties = raw
         if "resources" in raw:
-            self.check_value(_DICT, raw["resources"], (*path, "resources"), "resources", c.name)
+            self.check_value(DICT, raw["resources"], (*path, "resources"), "resources", c.name)
         if "connectTo" in raw and self.check_value(
-            _LIST, raw["connectTo"], (*path, "connectTo"), "connectTo", c.name
+            LIST, raw["connectTo"], (*path, "connectTo"), "connectTo", c.name
         ):
             c.connect_to = self._connect_to(raw["connectTo"], path, c.name)
         return raw
@@ -141,7 +141,7 @@ class ContainerReaders(_BuilderBase):
         if "containers" not in raw:
             self.require(raw, raw, "containers", path, name, f"container workload {name!r}")
             return cw
-        if not self.check_value(_LIST, containers, (*path, "containers"), "containers", name):
+        if not self.check_value(LIST, containers, (*path, "containers"), "containers", name):
             return cw
         index = 0
         for i, container in enumerate(containers):
@@ -152,14 +152,14 @@ class ContainerReaders(_BuilderBase):
                     "error",
                     "wrong-type",
                     f"a container must be a mapping with `name` and `packaging`, not "
-                    f"{_describe(container)}",
+                    f"{describe_value(container)}",
                     resource=name,
                 )
                 continue
             cname = container.get("name")
             if not isinstance(cname, str):
                 if "name" in container:
-                    self.check_value(_STR, cname, (*cpath, "name"), "name", name)
+                    self.check_value(STR, cname, (*cpath, "name"), "name", name)
                 else:
                     self.require(container, container, "name", cpath, name, "a container")
                 cname = None
@@ -175,7 +175,7 @@ class ContainerReaders(_BuilderBase):
                 cw.container_specs.append(spec)
             events = container.get("events")
             if events is None or not self.check_value(
-                _LIST, events, (*cpath, "events"), "events", name
+                LIST, events, (*cpath, "events"), "events", name
             ):
                 continue
             for j, ev in enumerate(events):
@@ -186,7 +186,7 @@ class ContainerReaders(_BuilderBase):
                     index,
                     allowed=CONTAINER_TRIGGER_TYPES,
                     holder="a container's `events`",
-                    extra={"containerPort": _PORT},
+                    extra={"containerPort": PORT},
                 )
                 if trig is None:
                     continue
@@ -206,7 +206,7 @@ class ContainerReaders(_BuilderBase):
     ) -> dict[str, Any]:
         """Check the properties a service and a workload's container share (`body` holds
         them) against `spec`, and their nested objects; returns them as read."""
-        checked = {k: _ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
+        checked = {k: ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
         props = self.read_props(body, path, checked, owner, where=where)
         self._container_nested(props, path, owner)
         return props
@@ -220,7 +220,7 @@ class ContainerReaders(_BuilderBase):
         mounts = props.get("volumeMounts")
         for i, mount in enumerate(mounts if isinstance(mounts, list) else []):
             newer = isinstance(mount, dict) and "type" not in mount
-            if newer and any(k in mount for k in _NEWER_DOCS_MOUNT):
+            if newer and any(k in mount for k in NEWER_DOCS_MOUNT):
                 continue
             mpath = (*path, "volumeMounts", i)
             self.typed_object(mount, mpath, owner, "volume mount", VOLUME_MOUNTS)
@@ -231,7 +231,7 @@ class ContainerReaders(_BuilderBase):
         sides = props.get("sideContainers")
         for i, side in enumerate(sides if isinstance(sides, list) else []):
             spath = (*path, "sideContainers", i)
-            if not self.check_value(_DICT, side, spath, f"sideContainers[{i}]", owner):
+            if not self.check_value(DICT, side, spath, f"sideContainers[{i}]", owner):
                 continue
             where = f" in `sideContainers[{i}]`"
             got = self.read_props(side, spath, SIDE_CONTAINER_PROPS, owner, where=where)
@@ -255,11 +255,11 @@ class ContainerReaders(_BuilderBase):
         custom domains and load balancing."""
         name, rtype = svc.name, svc.type
         # A service's `events` are reported by lint (event-not-accepted), with their own hint.
-        spec = {**SERVICE_TABLES[rtype], "events": _ANY}
+        spec = {**SERVICE_TABLES[rtype], "events": ANY}
         props = self._container_body(raw, path, name, spec, "")
         self._workload_nested(props, path, name)
         cors = self.nested(props, "cors", path, name)
-        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, METHOD_ITEMS)
         self.each_item(props, "customDomains", path, name)
         self._side_containers(props, path, name)
         self.statements(props, "iamRoleStatements", path, name)
@@ -270,7 +270,7 @@ class ContainerReaders(_BuilderBase):
                 path,
                 name,
                 WEB_SERVICE_ALARM_TRIGGERS,
-                foreign_prefixes=_WEB_SERVICE_ALARM_PREFIXES,
+                foreign_prefixes=WEB_SERVICE_ALARM_PREFIXES,
             )
         self._load_balancing(props.get("loadBalancing"), (*path, "loadBalancing"), name, rtype)
         if rtype == "web-service":
@@ -290,10 +290,10 @@ class ContainerReaders(_BuilderBase):
         known = isinstance(kind, str) and kind in variants
         shape = variants[kind] if known else None
         body = raw.get("properties")
-        newer = isinstance(body, dict) and any(k in body for k in _NEWER_DOCS_BALANCING)
-        keys = {"type": _ANY, "properties": _DICT}
+        newer = isinstance(body, dict) and any(k in body for k in NEWER_DOCS_BALANCING)
+        keys = {"type": ANY, "properties": DICT}
         if known and shape is None and not newer:
-            keys = {"type": _ANY}
+            keys = {"type": ANY}
         got = self.read_props(raw, path, keys, owner, where=" in `loadBalancing`")
         if not self.require(got, raw, "type", path, owner, "`loadBalancing`"):
             return
@@ -302,7 +302,7 @@ class ContainerReaders(_BuilderBase):
             self.check_value(spec, kind, (*path, "type"), "type", owner)
             return
         if "properties" not in got:
-            if kind not in _OPTIONAL_BALANCING_PROPERTIES:
+            if kind not in OPTIONAL_BALANCING_PROPERTIES:
                 self.require(got, raw, "properties", path, owner, f"`loadBalancing` {kind!r}")
             return
         body = got["properties"]
@@ -323,9 +323,9 @@ class ContainerReaders(_BuilderBase):
             return None
         port = t.properties["containerPort"]
         if t.type in TRIGGER_PROPS:
-            ok = _kind_ok("int", port) and _MIN_PORT <= port <= _MAX_PORT
+            ok = kind_ok("int", port) and MIN_PORT <= port <= MAX_PORT
         else:
-            ok = self.check_value(_PORT, port, (*ppath, "containerPort"), "containerPort", owner)
+            ok = self.check_value(PORT, port, (*ppath, "containerPort"), "containerPort", owner)
         return int(port) if ok else None
 
 
@@ -354,7 +354,7 @@ def _web_service_entry(
         return None
     body = raw.get("properties") if isinstance(raw, dict) else None
     body = body if isinstance(body, dict) else {}
-    if any(k in body for k in _NEWER_DOCS_BALANCING):
+    if any(k in body for k in NEWER_DOCS_BALANCING):
         return None
     domains = props.get("customDomains")
     names = tuple(
@@ -389,11 +389,11 @@ def _nlb_ports(raw: Any) -> list[NlbPort]:
     seen: set[int] = set()
     for entry in raw if isinstance(raw, list) else []:
         port = entry.get("port") if isinstance(entry, dict) else None
-        if not _kind_ok("int", port) or not _MIN_PORT <= port <= _MAX_PORT or port in seen:
+        if not kind_ok("int", port) or not MIN_PORT <= port <= MAX_PORT or port in seen:
             continue
         seen.add(port)
         target = entry.get("containerPort")
-        if not (_kind_ok("int", target) and _MIN_PORT <= target <= _MAX_PORT):
+        if not (kind_ok("int", target) and MIN_PORT <= target <= MAX_PORT):
             target = port
         protocol = entry.get("protocol")
         protocol = protocol if protocol in ("TCP", "TLS") else NLB_DEFAULT_PROTOCOL

@@ -14,9 +14,9 @@ from stptui.config.model import (
     Ref,
     Workload,
 )
-from stptui.config.normalize_props import _describe
+from stptui.config.normalize_props import describe_value
 from stptui.config.normalize_schema import (
-    _STR,
+    STR,
     P,
 )
 
@@ -83,7 +83,7 @@ class EnvironmentReaders(_BuilderBase):
                     epath,
                     "error",
                     "wrong-type",
-                    f"connectTo entries must be resource names, not {_describe(entry)}",
+                    f"connectTo entries must be resource names, not {describe_value(entry)}",
                     resource=owner,
                 )
                 continue
@@ -128,14 +128,14 @@ class EnvironmentReaders(_BuilderBase):
                     ipath,
                     "error",
                     "wrong-type",
-                    f"environment entries must be {{name, value}}, not {_describe(item)}",
+                    f"environment entries must be {{name, value}}, not {describe_value(item)}",
                     resource=owner,
                 )
                 continue
             props = self.read_props(
                 item,
                 ipath,
-                {"name": _STR, "value": P("scalar")},
+                {"name": STR, "value": P("scalar")},
                 owner,
                 where=" in an environment entry",
             )

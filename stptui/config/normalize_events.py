@@ -18,16 +18,15 @@ from stptui.config.model import (
     Trigger,
 )
 from stptui.config.normalize_props import (
-    _describe,
-    _written,
+    describe_value,
+    written_key,
 )
 from stptui.config.normalize_schema import (
-    _DICT,
-    _STR,
     ALB_CONDITION_ENTRIES,
     ALB_EVENT_PROPS,
     CUSTOM_KAFKA_PROPS,
     CUSTOM_KAFKA_REQUIRED,
+    DICT,
     EVENT_KEYS,
     KAFKA_AUTHENTICATIONS,
     KAFKA_EVENT_PROPS,
@@ -37,6 +36,7 @@ from stptui.config.normalize_schema import (
     KAFKA_VPC_PROPS,
     NEWER_TRIGGERS,
     OPAQUE_TRIGGER_REQUIRED,
+    STR,
     TRIGGER_ALIASES,
     TRIGGER_PROPS,
     UNEXPOSED_EVENT_SETTINGS,
@@ -71,7 +71,8 @@ class EventReaders(_BuilderBase):
                 path,
                 "error",
                 "wrong-type",
-                f"an event must be a mapping with `type` and `properties`, not {_describe(ev)}",
+                "an event must be a mapping with `type` and `properties`, not "
+                f"{describe_value(ev)}",
                 resource=owner,
             )
             return None
@@ -105,7 +106,7 @@ class EventReaders(_BuilderBase):
                 ppath,
                 "error",
                 "wrong-type",
-                f"event `properties` must be a mapping, not {_describe(raw)}",
+                f"event `properties` must be a mapping, not {describe_value(raw)}",
                 resource=owner,
             )
             raw = {}
@@ -183,7 +184,7 @@ class EventReaders(_BuilderBase):
             entries = props.get(key)
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 epath = (*ppath, key, i)
-                if not self.check_value(_DICT, entry, epath, f"{key}[{i}]", owner):
+                if not self.check_value(DICT, entry, epath, f"{key}[{i}]", owner):
                     continue
                 got = self.read_props(entry, epath, spec, owner, where=f" in {key}[{i}]")
                 self.require_all(got, entry, spec, (name, "values"), epath, owner, f"{key}[{i}]")
@@ -205,7 +206,7 @@ class EventReaders(_BuilderBase):
             tp = self.read_props(
                 tr,
                 (*ppath, "inputTransformer"),
-                {"inputPathsMap": _DICT, "inputTemplate": P("str|dict")},
+                {"inputPathsMap": DICT, "inputTemplate": P("str|dict")},
                 owner,
                 where=" in `inputTransformer`",
             )
@@ -225,8 +226,8 @@ class EventReaders(_BuilderBase):
         t = ScheduleTrigger(type="schedule", owner=owner, index=index, path=path, properties=raw)
         if self.require(props, raw, "scheduleRate", ppath, owner, "a `schedule` event"):
             # An alternate spelling (`rate:`) reaches here without read_props' type check.
-            spath = (*ppath, _written(raw, "scheduleRate", "scheduleRate"))
-            if self.check_value(_STR, props["scheduleRate"], spath, spath[-1], owner):
+            spath = (*ppath, written_key(raw, "scheduleRate", "scheduleRate"))
+            if self.check_value(STR, props["scheduleRate"], spath, spath[-1], owner):
                 t.rate = props["scheduleRate"]
         self._payload_options(props, ppath, owner)
         t.input, t.input_path, t.input_transformer = (
@@ -274,7 +275,7 @@ class EventReaders(_BuilderBase):
         if not isinstance(failure, dict):
             return
         fpath = (*ppath, "onFailure")
-        spec = {"arn": _STR, "type": P("str", enum=("sns", "sqs"))}
+        spec = {"arn": STR, "type": P("str", enum=("sns", "sqs"))}
         checked = self.read_props(failure, fpath, spec, owner, where=f" in {what}'s onFailure")
         self.require_all(checked, failure, spec, ("arn", "type"), fpath, owner, "onFailure")
 
@@ -351,7 +352,7 @@ class EventReaders(_BuilderBase):
                     "`vpc`",
                 )
                 for key in KAFKA_VPC_PROPS:
-                    self.items(got, key, vpath, owner, _STR)
+                    self.items(got, key, vpath, owner, STR)
         return t
 
     def _custom_kafka(
@@ -367,7 +368,7 @@ class EventReaders(_BuilderBase):
             good: list[str] = []
             for i, server in enumerate(servers):
                 spath = (*path, "bootstrapServers", i)
-                if not self.check_value(_STR, server, spath, f"bootstrapServers[{i}]", owner):
+                if not self.check_value(STR, server, spath, f"bootstrapServers[{i}]", owner):
                     continue
                 host, _, port = server.rpartition(":")
                 # isdigit() alone takes `²`, which int() refuses.

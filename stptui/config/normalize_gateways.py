@@ -21,17 +21,17 @@ from stptui.config.model import (
 )
 from stptui.config.normalize_names import pascal_case
 from stptui.config.normalize_schema import (
-    _DICT,
-    _METHOD_ITEMS,
     ALARM_TRIGGERS,
     ALB_LISTENER_PROPS,
     ALB_PROPS,
     APPSYNC_API_PROPS,
     APPSYNC_API_REQUIRED,
     APPSYNC_AUTHENTICATIONS,
+    DICT,
     FIREWALL_PROPS,
     FIREWALL_RULES,
     GATEWAY_PROPS,
+    METHOD_ITEMS,
     NLB_LISTENER_PROPS,
     NLB_PROPS,
     WEBSOCKET_API_GATEWAY_PROPS,
@@ -80,7 +80,7 @@ class GatewayReaders(_BuilderBase):
         )
         self.nested(props, "logging", path, name, "gateway logging")
         cors = self.nested(props, "cors", path, name)
-        self.items(cors, "allowedMethods", (*path, "cors"), name, _METHOD_ITEMS)
+        self.items(cors, "allowedMethods", (*path, "cors"), name, METHOD_ITEMS)
         if cors.get("enabled") is True:
             g.cors = cors
             if "allowedHeaders" in cors:
@@ -140,7 +140,7 @@ class GatewayReaders(_BuilderBase):
         for key in bodies if isinstance(bodies, dict) else {}:
             bpath = (*path, "customResponseBodies")
             if self.check_value(
-                _DICT, bodies[key], (*bpath, key), f"customResponseBodies.{key}", name
+                DICT, bodies[key], (*bpath, key), f"customResponseBodies.{key}", name
             ):
                 self.nested(bodies, key, bpath, name, "custom response body")
         return Resource(name=name, type="web-app-firewall", path=path[:2], properties=raw)
@@ -169,7 +169,7 @@ class GatewayReaders(_BuilderBase):
         listeners = props.get("listeners")
         for i, entry in enumerate(listeners if isinstance(listeners, list) else []):
             lpath = (*path, "listeners", i)
-            if not self.check_value(_DICT, entry, lpath, f"listeners[{i}]", name):
+            if not self.check_value(DICT, entry, lpath, f"listeners[{i}]", name):
                 continue
             got = self.read_props(entry, lpath, table, name, where=f" in listeners[{i}]")
             required = ("protocol", "port")

@@ -19,17 +19,17 @@ from stptui.config.model import (
     SqsTrigger,
 )
 from stptui.config.normalize_props import (
-    _describe,
-    _written,
+    describe_value,
+    written_key,
 )
 from stptui.config.normalize_schema import (
-    _BOOL,
-    _STR,
     ALARM_TRIGGERS,
+    BOOL,
     BUS_PROPS,
     QUEUE_ALIASES,
     QUEUE_PROPS,
     REDRIVE_ALIASES,
+    STR,
     TOPIC_PROPS,
     TRIGGER_PROPS,
     P,
@@ -85,8 +85,8 @@ class MessagingReaders(_BuilderBase):
                 rp,
                 rpath,
                 {
-                    "targetSqsQueueName": _STR,
-                    "targetSqsQueueArn": _STR,
+                    "targetSqsQueueName": STR,
+                    "targetSqsQueueArn": STR,
                     "maxReceiveCount": P("int", lo=1, hi=1000),
                 },
                 name,
@@ -114,7 +114,7 @@ class MessagingReaders(_BuilderBase):
                     (*path, "events", i),
                     i,
                     allowed=("event-bus",),
-                    extra={"messageGroupId": _STR},
+                    extra={"messageGroupId": STR},
                 )
                 if isinstance(trig, EventBusTrigger):
                     q.events.append(trig)
@@ -143,7 +143,7 @@ class MessagingReaders(_BuilderBase):
             ap = self.read_props(
                 arch,
                 apath,
-                {"enabled": _BOOL, "retentionDays": P("int", lo=1)},
+                {"enabled": BOOL, "retentionDays": P("int", lo=1)},
                 name,
                 where=" in `archivation`",
             )
@@ -192,7 +192,7 @@ class MessagingReaders(_BuilderBase):
         if "maxBatchWindowSeconds" in props and self.check_value(
             TRIGGER_PROPS["sqs"]["maxBatchWindowSeconds"],
             props["maxBatchWindowSeconds"],
-            (*ppath, _written(raw, "maxBatchWindowSeconds", "maxBatchWindowSeconds")),
+            (*ppath, written_key(raw, "maxBatchWindowSeconds", "maxBatchWindowSeconds")),
             "maxBatchWindowSeconds",
             owner,
         ):
@@ -261,7 +261,7 @@ class MessagingReaders(_BuilderBase):
         op = self.read_props(
             odf,
             opath,
-            {"sqsQueueName": _STR, "sqsQueueArn": _STR},
+            {"sqsQueueName": STR, "sqsQueueArn": STR},
             owner,
             where=" in `onDeliveryFailure`",
         )
@@ -300,7 +300,7 @@ class MessagingReaders(_BuilderBase):
             # the config, so SNS never gets a subscription: it delivers nothing, as an
             # `eventPattern` that is not a mapping matches nothing.
             t.filter_policy_error = (
-                f"`filterPolicy` is {_describe(written)}, not a mapping, so Stacktape refuses "
+                f"`filterPolicy` is {describe_value(written)}, not a mapping, so Stacktape refuses "
                 "the config and the subscription delivers nothing (see `stptui validate`)"
             )
         t.on_delivery_failure = self._on_delivery_failure(props, ppath, owner)

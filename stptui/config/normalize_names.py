@@ -13,7 +13,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.loader import DataPath
-from stptui.config.normalize_props import _describe
+from stptui.config.normalize_props import describe_value
 from stptui.config.normalize_schema import NO_OVERRIDES_TYPES
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class NameChecks(_BuilderBase):
                     "error",
                     "wrong-type",
                     f"`overrides` must be a mapping of CloudFormation logical ids, not "
-                    f"{_describe(overrides)}",
+                    f"{describe_value(overrides)}",
                     resource=name,
                     hint=f"for example overrides: {{{pascal_case(name)}Function: {{Timeout: 15}}}}",
                 )
@@ -140,7 +140,7 @@ class NameChecks(_BuilderBase):
                 "error",
                 "wrong-type",
                 f"the overrides of {path[-1]!r} must be a mapping of property paths to values "
-                f"(e.g. Timeout: 15), not {_describe(entry)}",
+                f"(e.g. Timeout: 15), not {describe_value(entry)}",
                 resource=name,
             )
             return

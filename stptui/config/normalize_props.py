@@ -20,14 +20,14 @@ from stptui.config.directives import (
 from stptui.config.loader import DataPath
 from stptui.config.model import Ref
 from stptui.config.normalize_schema import (
-    _ALL_NESTED,
-    _ANY,
-    _DICT,
-    _STR,
+    ALL_NESTED,
+    ANY,
+    DICT,
     LOG_FORWARDING,
     POLICY_STATEMENTS,
     QUEUE_ALIASES,
     REDRIVE_ALIASES,
+    STR,
     TRIGGER_ALIASES,
     P,
     PackagingType,
@@ -51,7 +51,8 @@ _KIND_WORDS = {
 }
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """How an error message names a value the config holds: its type and a short form."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -70,7 +71,8 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _kind_ok(kind: str, value: Any) -> bool:
+def kind_ok(kind: str, value: Any) -> bool:
+    """Whether `value` is of a property table's `kind` (`int`, `num`, `str`, ... `any`)."""
     if kind == "any":
         return True
     if kind == "int":
@@ -95,7 +97,7 @@ def _kind_ok(kind: str, value: Any) -> bool:
     raise AssertionError(kind)
 
 
-def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
+def written_key(raw: dict[str, Any], canonical: str, default: str) -> str:
     """The key actually written for a canonical property (it may be an alternate spelling)."""
     if canonical in raw:
         return canonical
@@ -109,7 +111,7 @@ def _written(raw: dict[str, Any], canonical: str, default: str) -> str:
     return default
 
 
-def _num_text(value: float) -> str:
+def number_text(value: float) -> str:
     """A number as people write it in a config: no exponent, no trailing `.0`."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -124,13 +126,13 @@ class PropertyReaders(_BuilderBase):
     ) -> bool:
         """True when `value` fits `spec`; otherwise report why."""
         kinds = spec.kind.split("|")
-        if not any(_kind_ok(k, value) for k in kinds):
+        if not any(kind_ok(k, value) for k in kinds):
             want = " or ".join(_KIND_WORDS.get(k, k) for k in kinds)
             self.diag(
                 path,
                 "error",
                 "wrong-type",
-                f"`{label}` must be {want}, not {_describe(value)}",
+                f"`{label}` must be {want}, not {describe_value(value)}",
                 resource=resource,
             )
             return False
@@ -153,14 +155,14 @@ class PropertyReaders(_BuilderBase):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             too_low = spec.lo is not None and value < spec.lo
             if too_low or (spec.hi is not None and value > spec.hi):
-                lo = "" if spec.lo is None else _num_text(spec.lo)
-                hi = "" if spec.hi is None else _num_text(spec.hi)
+                lo = "" if spec.lo is None else number_text(spec.lo)
+                hi = "" if spec.hi is None else number_text(spec.hi)
                 rng = f"{lo}-{hi}" if lo and hi else (f"at least {lo}" if lo else f"at most {hi}")
                 self.diag(
                     path,
                     "error",
                     "out-of-range",
-                    f"`{label}` is {_num_text(value)}; allowed: {rng}",
+                    f"`{label}` is {number_text(value)}; allowed: {rng}",
                     resource=resource,
                 )
                 return False
@@ -307,11 +309,11 @@ class PropertyReaders(_BuilderBase):
         which = self.exactly_one(props, keys, path, owner, what)
         if which is None:
             return None
-        kpath = (*path, _written(raw, which, which))
+        kpath = (*path, written_key(raw, which, which))
         if which == keys[0]:
             ref = self.ref_by_name(props[which], kpath)
             if ref is None:  # an alternate spelling is not type-checked earlier
-                self.check_value(_STR, props[which], kpath, kpath[-1], owner)
+                self.check_value(STR, props[which], kpath, kpath[-1], owner)
             return ref
         return self.ref_by_arn(props[which], kpath)
 
@@ -357,7 +359,7 @@ class PropertyReaders(_BuilderBase):
         value = props.get(key)
         if not isinstance(value, dict):
             return {}
-        spec, required = _ALL_NESTED[shape or key]
+        spec, required = ALL_NESTED[shape or key]
         kpath = (*path, key)
         out = self.read_props(value, kpath, spec, owner, where=f" in `{key}`")
         self.require_all(out, value, spec, required, kpath, owner, f"`{key}`")
@@ -376,10 +378,10 @@ class PropertyReaders(_BuilderBase):
     def each_item(self, props: dict[str, Any], key: str, path: DataPath, owner: str) -> None:
         """Check each entry of the list `props[key]` against SERVICE_NESTED[key]."""
         values = props.get(key)
-        spec, required = _ALL_NESTED[key]
+        spec, required = ALL_NESTED[key]
         for i, item in enumerate(values if isinstance(values, list) else []):
             ipath = (*path, key, i)
-            if self.check_value(_DICT, item, ipath, f"{key}[{i}]", owner):
+            if self.check_value(DICT, item, ipath, f"{key}[{i}]", owner):
                 got = self.read_props(item, ipath, spec, owner, where=f" in `{key}[{i}]`")
                 self.require_all(got, item, spec, required, ipath, owner, f"`{key}[{i}]`")
 
@@ -390,12 +392,12 @@ class PropertyReaders(_BuilderBase):
         spec, required = POLICY_STATEMENTS[key]
         for i, item in enumerate(values if isinstance(values, list) else []):
             ipath = (*path, key, i)
-            if not self.check_value(_DICT, item, ipath, f"{key}[{i}]", owner):
+            if not self.check_value(DICT, item, ipath, f"{key}[{i}]", owner):
                 continue
             got = self.read_props(item, ipath, spec, owner, where=f" in `{key}[{i}]`")
             self.require_all(got, item, spec, required, ipath, owner, f"`{key}[{i}]`")
             for part in ("Action", "Resource"):
-                self.items(got, part, ipath, owner, _STR)
+                self.items(got, part, ipath, owner, STR)
 
     def typed_object(
         self,
@@ -409,10 +411,10 @@ class PropertyReaders(_BuilderBase):
     ) -> dict[str, Any]:
         """A `{type, properties}` mapping whose `type` picks the table of its `properties`
         (a database engine, a firewall rule); returns its properties as read."""
-        if not self.check_value(_DICT, raw, path, what, owner):
+        if not self.check_value(DICT, raw, path, what, owner):
             return {}
         where = f" in `{what}`"
-        top = self.read_props(raw, path, {"type": _ANY, "properties": _DICT}, owner, where=where)
+        top = self.read_props(raw, path, {"type": ANY, "properties": DICT}, owner, where=where)
         if not self.require(top, raw, "type", path, owner, f"`{what}`"):
             return {}
         kind = top["type"]

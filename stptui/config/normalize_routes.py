@@ -19,10 +19,10 @@ from stptui.config.model import (
     WebSocketTrigger,
 )
 from stptui.config.normalize_schema import (
-    _HTTP_IDENTITY_SOURCE,
-    _IDENTITY_SOURCE,
     GRAPHQL_FIELD,
     HTTP_AUTHORIZERS,
+    HTTP_IDENTITY_SOURCE,
+    IDENTITY_SOURCE,
     WEBSOCKET_AUTHORIZERS,
     WEBSOCKET_LIFECYCLE_ROUTES,
 )
@@ -87,7 +87,7 @@ class RouteReaders(_BuilderBase):
         spath = (*ppath, "identitySources")
         written = [s for s in sources if isinstance(s, str)] if isinstance(sources, list) else None
         for i, source in enumerate(sources if isinstance(sources, list) else []):
-            if not isinstance(source, str) or not _HTTP_IDENTITY_SOURCE.match(source):
+            if not isinstance(source, str) or not HTTP_IDENTITY_SOURCE.match(source):
                 self.diag(
                     (*spath, i),
                     "error",
@@ -210,7 +210,7 @@ class RouteReaders(_BuilderBase):
                 hint="remove it to use the Authorization header, or list at least one source",
             )
         for i, source in enumerate(sources if isinstance(sources, list) else []):
-            if not isinstance(source, str) or not _IDENTITY_SOURCE.match(source):
+            if not isinstance(source, str) or not IDENTITY_SOURCE.match(source):
                 self.diag(
                     (*spath, i),
                     "error",

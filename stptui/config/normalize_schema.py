@@ -30,37 +30,37 @@ class P:
     hi: float | None = None
 
 
-_ANY = P("any")
+ANY = P("any")
 
-_LIST = P("list")
+LIST = P("list")
 
-_DICT = P("dict")
+DICT = P("dict")
 
-_BOOL = P("bool")
+BOOL = P("bool")
 
-_STR = P("str")
+STR = P("str")
 
-_MIN_PORT, _MAX_PORT = 1, 65535
+MIN_PORT, MAX_PORT = 1, 65535
 
-_PORT = P("int", lo=_MIN_PORT, hi=_MAX_PORT)
+PORT = P("int", lo=MIN_PORT, hi=MAX_PORT)
 
 _NUM = P("num")
 
 TOP_LEVEL = {
     # `region` is newer than the schema snapshot above (`_root.d.ts`, commit 69ac010e).
-    "region": _STR,
-    "serviceName": _STR,
-    "providerConfig": _DICT,
-    "budgetControl": _DICT,
-    "variables": _DICT,
+    "region": STR,
+    "serviceName": STR,
+    "providerConfig": DICT,
+    "budgetControl": DICT,
+    "variables": DICT,
     # A list is the older spelling many of Stacktape's starter projects still use (warned).
     "hooks": P("dict|list"),
-    "scripts": _DICT,
-    "directives": _LIST,
-    "deploymentConfig": _DICT,
-    "stackConfig": _DICT,
-    "resources": _DICT,
-    "cloudformationResources": _DICT,
+    "scripts": DICT,
+    "directives": LIST,
+    "deploymentConfig": DICT,
+    "stackConfig": DICT,
+    "resources": DICT,
+    "cloudformationResources": DICT,
 }
 
 # The schema's `LambdaRuntime` enum, plus `dotnet8` and `ruby3.3`, which the deployer at a
@@ -90,42 +90,42 @@ RUNTIMES = [
 ]
 
 FUNCTION_PROPS = {
-    "packaging": _DICT,
-    "events": _LIST,
+    "packaging": DICT,
+    "events": LIST,
     "environment": P("list|dict"),
-    "connectTo": _LIST,
-    "iamRoleStatements": _LIST,
+    "connectTo": LIST,
+    "iamRoleStatements": LIST,
     "runtime": P("str", enum=tuple(RUNTIMES)),
     "architecture": P("str", enum=("x86_64", "arm64")),
     "memory": P("int", lo=128, hi=10240),
     "timeout": P("int", lo=1, hi=900),
     "storage": P("int", lo=512, hi=10240),
-    "joinDefaultVpc": _BOOL,
-    "destinations": _DICT,
+    "joinDefaultVpc": BOOL,
+    "destinations": DICT,
     "reservedConcurrency": P("int", lo=0),
     "provisionedConcurrency": P("int", lo=0),
-    "layers": _LIST,
-    "logging": _DICT,
-    "deployment": _DICT,
-    "url": _DICT,
-    "cdn": _DICT,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "tags": _LIST,
-    "volumeMounts": _LIST,
+    "layers": LIST,
+    "logging": DICT,
+    "deployment": DICT,
+    "url": DICT,
+    "cdn": DICT,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
+    "tags": LIST,
+    "volumeMounts": LIST,
 }
 
 BATCH_PROPS = {
-    "container": _DICT,
-    "resources": _DICT,
+    "container": DICT,
+    "resources": DICT,
     # AWS Batch's attemptDurationSeconds is at least 60 (aws-semantics §7).
     "timeout": P("int", lo=60),
-    "useSpotInstances": _BOOL,
-    "retryConfig": _DICT,
-    "logging": _DICT,
-    "events": _LIST,
-    "connectTo": _LIST,
-    "iamRoleStatements": _LIST,
+    "useSpotInstances": BOOL,
+    "retryConfig": DICT,
+    "logging": DICT,
+    "events": LIST,
+    "connectTo": LIST,
+    "iamRoleStatements": LIST,
 }
 
 # Nested objects of the common resource types (types/stacktape-config/*.d.ts of
@@ -137,18 +137,18 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 
 _LOGGING = {
-    "disabled": _BOOL,
+    "disabled": BOOL,
     "retentionDays": P("int", enum=LOG_RETENTION_DAYS),
-    "logForwarding": _DICT,
+    "logForwarding": DICT,
 }
 
 _CORS = {
-    "enabled": _BOOL,
-    "allowedOrigins": _LIST,
-    "allowedHeaders": _LIST,
-    "allowedMethods": _LIST,
-    "allowCredentials": _BOOL,
-    "exposedResponseHeaders": _LIST,
+    "enabled": BOOL,
+    "allowedOrigins": LIST,
+    "allowedHeaders": LIST,
+    "allowedMethods": LIST,
+    "allowCredentials": BOOL,
+    "exposedResponseHeaders": LIST,
     "maxAge": P("num", lo=0),
 }
 
@@ -165,7 +165,7 @@ DEFAULT_URL_CORS_HEADERS = (
 
 _STORAGE_CLASSES = ("DEEP_ARCHIVE", "GLACIER", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA")
 
-_RULE_BASE = {"prefix": _STR, "tags": _LIST}
+_RULE_BASE = {"prefix": STR, "tags": LIST}
 
 NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # LambdaFunctionLogging, BatchJobLogging
@@ -175,10 +175,10 @@ NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # LambdaUrlConfig, LambdaUrlCorsConfig, HttpApiCorsConfig
     "url": (
         {
-            "enabled": _BOOL,
-            "cors": _DICT,
+            "enabled": BOOL,
+            "cors": DICT,
             "authMode": P("str", enum=("AWS_IAM", "NONE")),
-            "responseStreamEnabled": _BOOL,
+            "responseStreamEnabled": BOOL,
         },
         ("enabled",),
     ),
@@ -202,8 +202,8 @@ NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
                     "AllAtOnce",
                 ),
             ),
-            "beforeAllowTrafficFunction": _STR,
-            "afterTrafficShiftFunction": _STR,
+            "beforeAllowTrafficFunction": STR,
+            "afterTrafficShiftFunction": STR,
         },
         ("strategy",),
     ),
@@ -211,11 +211,11 @@ NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "accessibility": (
         {
             "accessibilityMode": P("str", enum=("private", "public-read-write", "public-read")),
-            "accessPolicyStatements": _LIST,
+            "accessPolicyStatements": LIST,
         },
         ("accessibilityMode",),
     ),
-    "bucket cors": ({"enabled": _BOOL, "corsRules": _LIST}, ("enabled",)),
+    "bucket cors": ({"enabled": BOOL, "corsRules": LIST}, ("enabled",)),
     "corsRules": ({k: v for k, v in _CORS.items() if k not in ("enabled", "allowCredentials")}, ()),
 }
 
@@ -249,54 +249,54 @@ LIFECYCLE_RULES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 }
 
 # The items of an `allowedMethods` list (a bucket's CORS rules take no OPTIONS).
-_METHOD_ITEMS = P("str", enum=_HTTP_METHODS)
+METHOD_ITEMS = P("str", enum=_HTTP_METHODS)
 
-_BUCKET_METHOD_ITEMS = P("str", enum=tuple(m for m in _HTTP_METHODS if m != "OPTIONS"))
+BUCKET_METHOD_ITEMS = P("str", enum=tuple(m for m in _HTTP_METHODS if m != "OPTIONS"))
 
 # `packaging`: a `type` and its `properties` (types/stacktape-config/deployment-artifacts.d.ts
 # of stacktape/stacktape, commit 51440748, every object `additionalProperties: false` in the
 # schema). Each table holds every property name of one packaging type's properties.
 # `type` is checked against the types of the resource (StackBuilder._packaging).
-PACKAGING_KEYS = {"type": _ANY, "properties": _DICT}
+PACKAGING_KEYS = {"type": ANY, "properties": DICT}
 
 _BUILDPACK_SHARED = {
-    "entryfilePath": _STR,
-    "includeFiles": _LIST,
-    "excludeFiles": _LIST,
-    "excludeDependencies": _LIST,
-    "languageSpecificConfig": _DICT,
+    "entryfilePath": STR,
+    "includeFiles": LIST,
+    "excludeFiles": LIST,
+    "excludeDependencies": LIST,
+    "languageSpecificConfig": DICT,
 }
 
 _IMAGE_BUILDPACK = {
     **_BUILDPACK_SHARED,
-    "requiresGlibcBinaries": _BOOL,
-    "customDockerBuildCommands": _LIST,
+    "requiresGlibcBinaries": BOOL,
+    "customDockerBuildCommands": LIST,
 }
 
-_PREBUILT_BJ = {"image": _STR, "command": _LIST}
+_PREBUILT_BJ = {"image": STR, "command": LIST}
 
 _DOCKERFILE_BJ = {
-    "dockerfilePath": _STR,
-    "buildContextPath": _STR,
-    "buildArgs": _LIST,
-    "command": _LIST,
+    "dockerfilePath": STR,
+    "buildContextPath": STR,
+    "buildArgs": LIST,
+    "command": LIST,
 }
 
 _EXTERNAL_BUILDPACK = {
-    "builder": _STR,
-    "buildpacks": _LIST,
-    "sourceDirectoryPath": _STR,
-    "command": _LIST,
+    "builder": STR,
+    "buildpacks": LIST,
+    "sourceDirectoryPath": STR,
+    "command": LIST,
 }
 
 _NIXPACKS = {
-    "sourceDirectoryPath": _STR,
-    "buildImage": _STR,
-    "providers": _LIST,
-    "startCmd": _STR,
-    "startRunImage": _STR,
-    "startOnlyIncludeFiles": _LIST,
-    "phases": _LIST,
+    "sourceDirectoryPath": STR,
+    "buildImage": STR,
+    "providers": LIST,
+    "startCmd": STR,
+    "startRunImage": STR,
+    "startOnlyIncludeFiles": LIST,
+    "phases": LIST,
 }
 
 
@@ -314,9 +314,9 @@ class PackagingType:
 PACKAGING: dict[str, dict[str, PackagingType]] = {
     "function": {
         "stacktape-lambda-buildpack": PackagingType(
-            {**_BUILDPACK_SHARED, "handlerFunction": _STR}, ("entryfilePath",)
+            {**_BUILDPACK_SHARED, "handlerFunction": STR}, ("entryfilePath",)
         ),
-        "custom-artifact": PackagingType({"packagePath": _STR, "handler": _STR}, ("packagePath",)),
+        "custom-artifact": PackagingType({"packagePath": STR, "handler": STR}, ("packagePath",)),
     },
     "batch-job": {
         "stacktape-image-buildpack": PackagingType(_IMAGE_BUILDPACK, ("entryfilePath",)),
@@ -330,10 +330,10 @@ PACKAGING: dict[str, dict[str, PackagingType]] = {
         "external-buildpack": PackagingType(_EXTERNAL_BUILDPACK, ("sourceDirectoryPath",)),
         "nixpacks": PackagingType(_NIXPACKS, ("sourceDirectoryPath",)),
         "custom-dockerfile": PackagingType(
-            {**_DOCKERFILE_BJ, "entryPoint": _LIST}, ("buildContextPath",)
+            {**_DOCKERFILE_BJ, "entryPoint": LIST}, ("buildContextPath",)
         ),
         "prebuilt-image": PackagingType(
-            {**_PREBUILT_BJ, "repositoryCredentialsSecretArn": _STR, "entryPoint": _LIST},
+            {**_PREBUILT_BJ, "repositoryCredentialsSecretArn": STR, "entryPoint": LIST},
             ("image",),
         ),
     },
@@ -346,47 +346,47 @@ PACKAGING: dict[str, dict[str, PackagingType]] = {
 # buildpack of the entry file's language reads its own.
 LANGUAGE_SPECIFIC_CONFIGS: dict[str, dict[str, P]] = {
     "JavaScript/TypeScript": {
-        "tsConfigPath": _STR,
-        "emitTsDecoratorMetadata": _BOOL,
-        "dependenciesToExcludeFromBundle": _LIST,
+        "tsConfigPath": STR,
+        "emitTsDecoratorMetadata": BOOL,
+        "dependenciesToExcludeFromBundle": LIST,
         "outputModuleFormat": P("str", enum=("cjs", "esm")),
         "nodeVersion": P("int", enum=tuple(range(16, 25))),
-        "disableSourceMaps": _BOOL,
-        "outputSourceMapsTo": _STR,
-        "dependenciesToExcludeFromDeploymentPackage": _LIST,
+        "disableSourceMaps": BOOL,
+        "outputSourceMapsTo": STR,
+        "dependenciesToExcludeFromDeploymentPackage": LIST,
         # Newer than that reference: Stacktape's own generated packaging benchmark
         # (stacktape/packaging-benchmark, fixtures/generate.ts) sets it with `nodeVersion`.
-        "minify": _BOOL,
+        "minify": BOOL,
     },
     "Python": {
-        "packageManagerFile": _STR,
-        "packageManager": _STR,
-        "uvOptionalDependencies": _LIST,
-        "uvWithGroups": _LIST,
-        "uvWithoutGroups": _LIST,
-        "uvOnlyGroups": _LIST,
+        "packageManagerFile": STR,
+        "packageManager": STR,
+        "uvOptionalDependencies": LIST,
+        "uvWithGroups": LIST,
+        "uvWithoutGroups": LIST,
+        "uvOnlyGroups": LIST,
         # Numbers: YAML reads `3.10` as 3.1, which is none of them.
         "pythonVersion": P("num", enum=(2.7, 3.6, 3.7, 3.8, 3.9, 3.11, 3.12, 3.13, 3.14)),
         "runAppAs": P("str", enum=("ASGI", "WSGI")),
-        "minify": _BOOL,
+        "minify": BOOL,
     },
     "Java": {
-        "useMaven": _BOOL,
-        "packageManagerFile": _STR,
+        "useMaven": BOOL,
+        "packageManagerFile": STR,
         "javaVersion": P("int", enum=(8, 11, 17, 19)),
     },
     "PHP": {"phpVersion": P("num", enum=(8.2, 8.3))},
-    ".NET": {"projectFile": _STR, "dotnetVersion": P("int", enum=(6, 8))},
+    ".NET": {"projectFile": STR, "dotnetVersion": P("int", enum=(6, 8))},
     "Go": {},
     "Ruby": {"rubyVersion": P("num", enum=(3.2, 3.3))},
 }
 
 # Every language config's properties (where two share a name, they share its shape).
-_ANY_LANGUAGE_CONFIG = {k: v for t in LANGUAGE_SPECIFIC_CONFIGS.values() for k, v in t.items()}
+ANY_LANGUAGE_CONFIG = {k: v for t in LANGUAGE_SPECIFIC_CONFIGS.values() for k, v in t.items()}
 
 # The language of an entry file, by its extension; any other extension is checked against
 # every language's options.
-_LANGUAGE_BY_EXTENSION = {
+LANGUAGE_BY_EXTENSION = {
     **dict.fromkeys(
         (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"), "JavaScript/TypeScript"
     ),
@@ -398,10 +398,10 @@ _LANGUAGE_BY_EXTENSION = {
     ".rb": "Ruby",
 }
 
-_HOLDER_WORDS = {"function": "a function", "batch-job": "a batch job", "container": "a container"}
+HOLDER_WORDS = {"function": "a function", "batch-job": "a batch job", "container": "a container"}
 
 # The buildpack of the other kind of workload, for a type written on the wrong one.
-_BUILDPACK_SWAP = {
+BUILDPACK_SWAP = {
     "stacktape-image-buildpack": "stacktape-lambda-buildpack",
     "stacktape-lambda-buildpack": "stacktape-image-buildpack",
 }
@@ -412,14 +412,14 @@ QUEUE_PROPS = {
     "messageRetentionPeriodSeconds": P("int", lo=60, hi=1_209_600),
     "longPollingSeconds": P("int", lo=0, hi=20),
     "visibilityTimeoutSeconds": P("int", lo=0, hi=43_200),
-    "fifoEnabled": _BOOL,
-    "fifoHighThroughput": _BOOL,
-    "contentBasedDeduplication": _BOOL,
-    "redrivePolicy": _DICT,
-    "policyStatements": _LIST,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "events": _LIST,
+    "fifoEnabled": BOOL,
+    "fifoHighThroughput": BOOL,
+    "contentBasedDeduplication": BOOL,
+    "redrivePolicy": DICT,
+    "policyStatements": LIST,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
+    "events": LIST,
 }
 
 QUEUE_ALIASES = {
@@ -439,30 +439,30 @@ REDRIVE_ALIASES = {
     "deadLetterQueueArn": "targetSqsQueueArn",
 }
 
-BUS_PROPS = {"eventSourceName": _STR, "archivation": _DICT}
+BUS_PROPS = {"eventSourceName": STR, "archivation": DICT}
 
 BUCKET_PROPS = {
-    "directoryUpload": _DICT,
-    "accessibility": _DICT,
-    "cors": _DICT,
-    "versioning": _BOOL,
-    "encryption": _BOOL,
-    "lifecycleRules": _LIST,
-    "enableEventBusNotifications": _BOOL,
-    "cdn": _DICT,
+    "directoryUpload": DICT,
+    "accessibility": DICT,
+    "cors": DICT,
+    "versioning": BOOL,
+    "encryption": BOOL,
+    "lifecycleRules": LIST,
+    "enableEventBusNotifications": BOOL,
+    "cdn": DICT,
 }
 
 GATEWAY_PROPS = {
     "payloadFormat": P("str", enum=("1.0", "2.0")),
-    "cors": _DICT,
-    "logging": _DICT,
-    "customDomains": _LIST,
-    "cdn": _DICT,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
+    "cors": DICT,
+    "logging": DICT,
+    "customDomains": LIST,
+    "cdn": DICT,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
 }
 
-TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDeduplication": _BOOL}
+TOPIC_PROPS = {"smsDisplayName": STR, "fifoEnabled": BOOL, "contentBasedDeduplication": BOOL}
 
 # -- container services and workloads ---------------------------------------------------------
 # types/stacktape-config/multi-container-workloads.d.ts (commit 5bb1eb5b) and __helpers.d.ts
@@ -471,40 +471,40 @@ TOPIC_PROPS = {"smsDisplayName": _STR, "fifoEnabled": _BOOL, "contentBasedDedupl
 # worker-services.d.ts (5bb1eb5b): every object `additionalProperties: false` in the schema.
 # Numbers carry no range: the schema gives none (the ranges in the docs are prose).
 # `environment` also takes a map, as a function's does (reference: stacktape-config §8).
-_RESOURCE_ACCESS = {"connectTo": _LIST, "iamRoleStatements": _LIST}
+_RESOURCE_ACCESS = {"connectTo": LIST, "iamRoleStatements": LIST}
 
 SIMPLE_SERVICE_PROPS = {
     **_RESOURCE_ACCESS,
-    "packaging": _DICT,
+    "packaging": DICT,
     "environment": P("list|dict"),
-    "logging": _DICT,
-    "resources": _DICT,
-    "scaling": _DICT,
-    "internalHealthCheck": _DICT,
+    "logging": DICT,
+    "resources": DICT,
+    "scaling": DICT,
+    "internalHealthCheck": DICT,
     "stopTimeout": _NUM,
-    "enableRemoteSessions": _BOOL,
-    "volumeMounts": _LIST,
-    "sideContainers": _LIST,
-    "usePrivateSubnetsWithNAT": _BOOL,
+    "enableRemoteSessions": BOOL,
+    "volumeMounts": LIST,
+    "sideContainers": LIST,
+    "usePrivateSubnetsWithNAT": BOOL,
 }
 
 WEB_SERVICE_PROPS = {
     **SIMPLE_SERVICE_PROPS,
-    "cors": _DICT,
-    "customDomains": _LIST,
-    "loadBalancing": _DICT,
-    "cdn": _DICT,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "deployment": _DICT,
-    "useFirewall": _STR,
+    "cors": DICT,
+    "customDomains": LIST,
+    "loadBalancing": DICT,
+    "cdn": DICT,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
+    "deployment": DICT,
+    "useFirewall": STR,
 }
 
 PRIVATE_SERVICE_PROPS = {
     **SIMPLE_SERVICE_PROPS,
     "port": _NUM,
     "protocol": P("str", enum=("http", "http2", "grpc")),
-    "loadBalancing": _DICT,
+    "loadBalancing": DICT,
 }
 
 WORKER_SERVICE_PROPS = SIMPLE_SERVICE_PROPS
@@ -520,7 +520,7 @@ SERVICE_TABLES = {
 # `WebServiceAlbLoadBalancing` (`properties` optional), `WebServiceNlbLoadBalancing`
 # (`properties` required); private-services.d.ts: `PrivateServiceLoadBalancing`, `type` only;
 # commit 5bb1eb5b, the same in every later version stored).
-_HEALTHCHECK = {"healthcheckPath": _STR, "healthcheckInterval": _NUM, "healthcheckTimeout": _NUM}
+_HEALTHCHECK = {"healthcheckPath": STR, "healthcheckInterval": _NUM, "healthcheckTimeout": _NUM}
 
 SERVICE_LOAD_BALANCING: dict[str, dict[str, PackagingType | None]] = {
     "web-service": {
@@ -531,7 +531,7 @@ SERVICE_LOAD_BALANCING: dict[str, dict[str, PackagingType | None]] = {
                 **_HEALTHCHECK,
                 "healthCheckProtocol": P("str", enum=("HTTP", "TCP")),
                 "healthCheckPort": _NUM,
-                "ports": _LIST,
+                "ports": LIST,
             },
             ("ports",),
         ),
@@ -540,40 +540,40 @@ SERVICE_LOAD_BALANCING: dict[str, dict[str, PackagingType | None]] = {
 }
 
 # The load balancing types whose `properties` may be left out.
-_OPTIONAL_BALANCING_PROPERTIES = ("application-load-balancer",)
+OPTIONAL_BALANCING_PROPERTIES = ("application-load-balancer",)
 
 # Stacktape's newer docs (new-docs/networking, new-docs/compute) write `loadBalancing.properties`
 # with these names, attaching a service to a gateway or load balancer of the stack (lint_compute
 # honours `loadBalancerName`): a shape no stored schema holds, so `properties` holding any of
 # them are left as written rather than rejected.
-_NEWER_DOCS_BALANCING = ("loadBalancerName", "httpApiGatewayName", "port", "priority", "paths")
+NEWER_DOCS_BALANCING = ("loadBalancerName", "httpApiGatewayName", "port", "priority", "paths")
 
 WORKLOAD_PROPS = {
     **_RESOURCE_ACCESS,
-    "containers": _LIST,
-    "resources": _DICT,
-    "scaling": _DICT,
-    "deployment": _DICT,
-    "enableRemoteSessions": _BOOL,
-    "usePrivateSubnetsWithNAT": _BOOL,
+    "containers": LIST,
+    "resources": DICT,
+    "scaling": DICT,
+    "deployment": DICT,
+    "enableRemoteSessions": BOOL,
+    "usePrivateSubnetsWithNAT": BOOL,
 }
 
 # `ContainerWorkloadContainerBase`: what a workload's containers and a service's
 # `sideContainers` entries share.
 _CONTAINER_BASE = {
-    "name": _STR,
-    "packaging": _DICT,
-    "essential": _BOOL,
-    "logging": _DICT,
-    "dependsOn": _LIST,
+    "name": STR,
+    "packaging": DICT,
+    "essential": BOOL,
+    "logging": DICT,
+    "dependsOn": LIST,
     "environment": P("list|dict"),
-    "internalHealthCheck": _DICT,
+    "internalHealthCheck": DICT,
     "stopTimeout": _NUM,
-    "volumeMounts": _LIST,
+    "volumeMounts": LIST,
 }
 
 # `ContainerWorkloadContainer`
-CONTAINER_PROPS = {**_CONTAINER_BASE, "events": _LIST, "loadBalancerHealthCheck": _DICT}
+CONTAINER_PROPS = {**_CONTAINER_BASE, "events": LIST, "loadBalancerHealthCheck": DICT}
 
 # `ServiceHelperContainer` (__helpers.d.ts, the commit that adds `sideContainers`): the
 # entries of a service's `sideContainers`, the base and its type.
@@ -587,41 +587,41 @@ SIDE_CONTAINER_REQUIRED = ("name", "packaging", "containerType")
 # -- relational-database: relational-databases.d.ts (commit 5bb1eb5b); `dev` from the later
 # schema (reference: stacktape-config §2.9).
 RELATIONAL_DATABASE_PROPS = {
-    "credentials": _DICT,
-    "engine": _DICT,
-    "accessibility": _DICT,
-    "deletionProtection": _BOOL,
+    "credentials": DICT,
+    "engine": DICT,
+    "accessibility": DICT,
+    "deletionProtection": BOOL,
     "automatedBackupRetentionDays": _NUM,
-    "preferredMaintenanceWindow": _STR,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "logging": _DICT,
-    "dev": _DICT,
+    "preferredMaintenanceWindow": STR,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
+    "logging": DICT,
+    "dev": DICT,
 }
 
-_ENGINE_SHARED = {"version": _STR, "disableAutoMinorVersionUpgrade": _BOOL}
+_ENGINE_SHARED = {"version": STR, "disableAutoMinorVersionUpgrade": BOOL}
 
 _RDS_ENGINE = PackagingType(
     {
         **_ENGINE_SHARED,
-        "dbName": _STR,
+        "dbName": STR,
         "port": _NUM,
-        "storage": _DICT,
-        "primaryInstance": _DICT,
-        "readReplicas": _LIST,
+        "storage": DICT,
+        "primaryInstance": DICT,
+        "readReplicas": LIST,
     },
     ("version", "primaryInstance"),
 )
 
 _AURORA_ENGINE = PackagingType(
-    {**_ENGINE_SHARED, "dbName": _STR, "port": _NUM, "instances": _LIST},
+    {**_ENGINE_SHARED, "dbName": STR, "port": _NUM, "instances": LIST},
     ("version", "instances"),
 )
 
 _AURORA_SERVERLESS_ENGINE = PackagingType(
     {
         **_ENGINE_SHARED,
-        "dbName": _STR,
+        "dbName": STR,
         "minCapacity": _NUM,
         "maxCapacity": _NUM,
         "pauseAfterSeconds": _NUM,
@@ -632,7 +632,7 @@ _AURORA_SERVERLESS_ENGINE = PackagingType(
 _AURORA_SERVERLESS_V2_ENGINE = PackagingType(
     {
         **_ENGINE_SHARED,
-        "dbName": _STR,
+        "dbName": STR,
         "minCapacity": _NUM,
         "maxCapacity": _NUM,
         # Newer than 5bb1eb5b (relational-databases.d.ts at HEAD).
@@ -687,18 +687,18 @@ REDIS_INSTANCE_SIZES = tuple(
 )
 
 REDIS_PROPS = {
-    "enableSharding": _BOOL,
+    "enableSharding": BOOL,
     "numShards": _NUM,
     "numReplicaNodes": _NUM,
-    "enableAutomaticFailover": _BOOL,
+    "enableAutomaticFailover": BOOL,
     "instanceSize": P("str", enum=REDIS_INSTANCE_SIZES),
-    "logging": _DICT,
+    "logging": DICT,
     "automatedBackupRetentionDays": _NUM,
     "port": _NUM,
-    "defaultUserPassword": _STR,
-    "accessibility": _DICT,
+    "defaultUserPassword": STR,
+    "accessibility": DICT,
     "engineVersion": P("str", enum=("7.1", "7.0", "6.2", "6.0")),
-    "dev": _DICT,
+    "dev": DICT,
 }
 
 REDIS_REQUIRED = ("defaultUserPassword", "instanceSize")
@@ -707,20 +707,20 @@ REDIS_REQUIRED = ("defaultUserPassword", "instanceSize")
 FIREWALL_PROPS = {
     "scope": P("str", enum=("regional", "cdn")),
     "defaultAction": P("str", enum=("Allow", "Block")),
-    "rules": _LIST,
-    "customResponseBodies": _DICT,
+    "rules": LIST,
+    "customResponseBodies": DICT,
     "captchaImmunityTime": _NUM,
     "challengeImmunityTime": _NUM,
-    "tokenDomains": _LIST,
-    "disableMetrics": _BOOL,
-    "sampledRequestsEnabled": _BOOL,
+    "tokenDomains": LIST,
+    "disableMetrics": BOOL,
+    "sampledRequestsEnabled": BOOL,
 }
 
 _RULE_COMMON = {
     "priority": _NUM,
-    "name": _STR,
-    "disableMetrics": _BOOL,
-    "sampledRequestsEnabled": _BOOL,
+    "name": STR,
+    "disableMetrics": BOOL,
+    "sampledRequestsEnabled": BOOL,
 }
 
 _OVERRIDE_ACTION = P("str", enum=("None", "Count"))
@@ -731,14 +731,14 @@ FIREWALL_RULES: dict[str, PackagingType] = {
     "managed-rule-group": PackagingType(
         {
             **_RULE_COMMON,
-            "vendorName": _STR,
-            "excludedRules": _LIST,
+            "vendorName": STR,
+            "excludedRules": LIST,
             "overrideAction": _OVERRIDE_ACTION,
         },
         ("priority", "name", "vendorName"),
     ),
     "custom-rule-group": PackagingType(
-        {**_RULE_COMMON, "arn": _STR, "overrideAction": _OVERRIDE_ACTION},
+        {**_RULE_COMMON, "arn": STR, "overrideAction": _OVERRIDE_ACTION},
         ("priority", "name", "arn"),
     ),
     "rate-based-rule": PackagingType(
@@ -746,7 +746,7 @@ FIREWALL_RULES: dict[str, PackagingType] = {
             **_RULE_COMMON,
             "limit": _NUM,
             "aggregateBasedOn": P("str", enum=("IP", "FORWARDED_IP")),
-            "forwardedIPConfig": _DICT,
+            "forwardedIPConfig": DICT,
             "action": P("str", enum=("Allow", "Block", "Count", "Captcha", "Challenge")),
         },
         ("priority", "name", "limit"),
@@ -757,34 +757,34 @@ FIREWALL_RULES: dict[str, PackagingType] = {
 # multi-container-workloads.d.ts, commit 5bb1eb5b): EFS is the one type.
 VOLUME_MOUNTS: dict[str, PackagingType] = {
     "efs": PackagingType(
-        {"efsFilesystemName": _STR, "rootDirectory": _STR, "mountPath": _STR},
+        {"efsFilesystemName": STR, "rootDirectory": STR, "mountPath": STR},
         ("efsFilesystemName", "mountPath"),
     ),
 }
 
 # Stacktape's newer docs (new-docs/storage/efs-filesystem and the compute pages) write a mount
 # flat, with these names and no `type`: a shape no stored schema holds, left as written.
-_NEWER_DOCS_MOUNT = ("efsStorageName", "containerPath", "readOnly")
+NEWER_DOCS_MOUNT = ("efsStorageName", "containerPath", "readOnly")
 
 # -- a web service's `cdn`: `CdnConfiguration` and the objects in it (cdn.d.ts, commit 5bb1eb5b;
 # the later versions stored hold the same names).
-_CACHE_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS"))
+CACHE_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS"))
 
-_FORWARD_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"))
+FORWARD_METHODS = P("str", enum=("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"))
 
 CDN_PROPS = {
-    "enabled": _BOOL,
-    "cachingOptions": _DICT,
-    "forwardingOptions": _DICT,
-    "routeRewrites": _LIST,
-    "customDomains": _LIST,
-    "edgeFunctions": _DICT,
+    "enabled": BOOL,
+    "cachingOptions": DICT,
+    "forwardingOptions": DICT,
+    "routeRewrites": LIST,
+    "customDomains": LIST,
+    "edgeFunctions": DICT,
     "cloudfrontPriceClass": P("str", enum=("PriceClass_100", "PriceClass_200", "PriceClass_All")),
-    "defaultRoutePrefix": _STR,
-    "errorDocument": _STR,
-    "indexDocument": _STR,
-    "disableInvalidationAfterDeploy": _BOOL,
-    "useFirewall": _STR,
+    "defaultRoutePrefix": STR,
+    "errorDocument": STR,
+    "indexDocument": STR,
+    "disableInvalidationAfterDeploy": BOOL,
+    "useFirewall": STR,
 }
 
 # A bucket's `cdn`: `BucketCdnConfiguration` (buckets.d.ts, commit 5bb1eb5b), a
@@ -792,92 +792,90 @@ CDN_PROPS = {
 # is a `CdnConfiguration` (functions.d.ts, http-api-gateways.d.ts), read with CDN_PROPS.
 BUCKET_CDN_PROPS = {
     **CDN_PROPS,
-    "rewriteRoutesForSinglePageApp": _BOOL,
-    "disableUrlNormalization": _BOOL,
+    "rewriteRoutesForSinglePageApp": BOOL,
+    "disableUrlNormalization": BOOL,
 }
 
 # Stacktape's older docs and starter projects (docs/code-snippets/cdns/disable-invalidation,
 # starter-projects/angular-starter) write `invalidateAfterDeploy: false`; today's schema has
 # `disableInvalidationAfterDeploy: true`.
-_OLD_INVALIDATION, _NEW_INVALIDATION = "invalidateAfterDeploy", "disableInvalidationAfterDeploy"
+OLD_INVALIDATION, NEW_INVALIDATION = "invalidateAfterDeploy", "disableInvalidationAfterDeploy"
 
 # A route rewrite's `routeTo`: its `type` -> its origin (`CdnLoadBalancerOrigin`,
 # `CdnHttpApiGatewayOrigin`, `CdnLambdaFunctionOrigin`, `CdnCustomOrigin`, `CdnBucketOrigin`).
 CDN_ROUTES: dict[str, PackagingType] = {
     "application-load-balancer": PackagingType(
-        {"loadBalancerName": _STR, "listenerPort": _NUM, "originDomainName": _STR},
+        {"loadBalancerName": STR, "listenerPort": _NUM, "originDomainName": STR},
         ("loadBalancerName",),
     ),
-    "http-api-gateway": PackagingType({"httpApiGatewayName": _STR}, ("httpApiGatewayName",)),
-    "function": PackagingType({"functionName": _STR}, ("functionName",)),
+    "http-api-gateway": PackagingType({"httpApiGatewayName": STR}, ("httpApiGatewayName",)),
+    "function": PackagingType({"functionName": STR}, ("functionName",)),
     "custom-origin": PackagingType(
-        {"domainName": _STR, "protocol": P("str", enum=("HTTP", "HTTPS")), "port": _NUM},
+        {"domainName": STR, "protocol": P("str", enum=("HTTP", "HTTPS")), "port": _NUM},
         ("domainName",),
     ),
-    "bucket": PackagingType(
-        {"bucketName": _STR, "disableUrlNormalization": _BOOL}, ("bucketName",)
-    ),
+    "bucket": PackagingType({"bucketName": STR, "disableUrlNormalization": BOOL}, ("bucketName",)),
 }
 
-_ALL_NONE_WHITELIST = {"all": _BOOL, "none": _BOOL, "whitelist": _LIST}
+_ALL_NONE_WHITELIST = {"all": BOOL, "none": BOOL, "whitelist": LIST}
 
 CDN_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # CdnCachingOptions, CdnCacheKey, CacheKeyCookies, CacheKeyHeaders, CacheKeyQueryString
     "cachingOptions": (
         {
-            "cacheMethods": _LIST,
+            "cacheMethods": LIST,
             "minTTL": _NUM,
             "maxTTL": _NUM,
             "defaultTTL": _NUM,
-            "disableCompression": _BOOL,
-            "cacheKeyParameters": _DICT,
-            "cachePolicyId": _STR,
+            "disableCompression": BOOL,
+            "cacheKeyParameters": DICT,
+            "cachePolicyId": STR,
         },
         (),
     ),
-    "cacheKeyParameters": ({"cookies": _DICT, "headers": _DICT, "queryString": _DICT}, ()),
-    "cache key cookies": ({**_ALL_NONE_WHITELIST, "allExcept": _LIST}, ()),
-    "cache key headers": ({"none": _BOOL, "whitelist": _LIST}, ()),
+    "cacheKeyParameters": ({"cookies": DICT, "headers": DICT, "queryString": DICT}, ()),
+    "cache key cookies": ({**_ALL_NONE_WHITELIST, "allExcept": LIST}, ()),
+    "cache key headers": ({"none": BOOL, "whitelist": LIST}, ()),
     "cache key queryString": (_ALL_NONE_WHITELIST, ()),
     # CdnForwardingOptions, CdnCustomRequestHeader, ForwardCookies, ForwardHeaders,
     # ForwardQueryString
     "forwardingOptions": (
         {
-            "customRequestHeaders": _LIST,
-            "allowedMethods": _LIST,
-            "cookies": _DICT,
-            "headers": _DICT,
-            "queryString": _DICT,
-            "originRequestPolicyId": _STR,
+            "customRequestHeaders": LIST,
+            "allowedMethods": LIST,
+            "cookies": DICT,
+            "headers": DICT,
+            "queryString": DICT,
+            "originRequestPolicyId": STR,
         },
         (),
     ),
-    "customRequestHeaders": ({"headerName": _STR, "value": _STR}, ("headerName", "value")),
+    "customRequestHeaders": ({"headerName": STR, "value": STR}, ("headerName", "value")),
     "forward cookies": (_ALL_NONE_WHITELIST, ()),
     "forward headers": (
         {
-            "none": _BOOL,
-            "whitelist": _LIST,
-            "allViewer": _BOOL,
-            "allViewerAndWhitelistCloudFront": _LIST,
-            "allExcept": _LIST,
+            "none": BOOL,
+            "whitelist": LIST,
+            "allViewer": BOOL,
+            "allViewerAndWhitelistCloudFront": LIST,
+            "allExcept": LIST,
         },
         (),
     ),
     "forward queryString": (_ALL_NONE_WHITELIST, ()),
     # EdgeFunctionsConfig, CdnRouteRewrite
     "edgeFunctions": (
-        {"onRequest": _STR, "onResponse": _STR, "onOriginRequest": _STR, "onOriginResponse": _STR},
+        {"onRequest": STR, "onResponse": STR, "onOriginRequest": STR, "onOriginResponse": STR},
         (),
     ),
     "routeRewrites": (
         {
-            "path": _STR,
-            "routePrefix": _STR,
-            "routeTo": _DICT,
-            "cachingOptions": _DICT,
-            "forwardingOptions": _DICT,
-            "edgeFunctions": _DICT,
+            "path": STR,
+            "routePrefix": STR,
+            "routeTo": DICT,
+            "cachingOptions": DICT,
+            "forwardingOptions": DICT,
+            "edgeFunctions": DICT,
         },
         ("path",),
     ),
@@ -887,11 +885,11 @@ CDN_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 # commit fec08833; `includeInHistory` from the later 09ba1d4f) and their triggers, with
 # `ApplicationLoadBalancerCustomTrigger` from alarm-metrics.d.ts.
 ALARM_PROPS = {
-    "trigger": _DICT,
-    "evaluation": _DICT,
-    "notificationTargets": _LIST,
-    "includeInHistory": _BOOL,
-    "description": _STR,
+    "trigger": DICT,
+    "evaluation": DICT,
+    "notificationTargets": LIST,
+    "includeInHistory": BOOL,
+    "description": STR,
 }
 
 _COMPARISON = P(
@@ -918,12 +916,12 @@ WEB_SERVICE_ALARM_TRIGGERS: dict[str, PackagingType] = {
         {"thresholdPercent": _NUM, "comparisonOperator": _COMPARISON}, ("thresholdPercent",)
     ),
     "application-load-balancer-unhealthy-targets": PackagingType(
-        {"thresholdPercent": _NUM, "onlyIncludeTargets": _LIST, "comparisonOperator": _COMPARISON},
+        {"thresholdPercent": _NUM, "onlyIncludeTargets": LIST, "comparisonOperator": _COMPARISON},
         ("thresholdPercent",),
     ),
     "application-load-balancer-custom": PackagingType(
         {
-            "metric": _STR,
+            "metric": STR,
             "threshold": _NUM,
             "statistic": _STATISTIC,
             "comparisonOperator": _COMPARISON,
@@ -934,7 +932,7 @@ WEB_SERVICE_ALARM_TRIGGERS: dict[str, PackagingType] = {
 
 # An alarm whose type has neither prefix belongs to another resource type: lint_compute
 # reports it against the service's load balancing (Stacktape e80), so it is not read here.
-_WEB_SERVICE_ALARM_PREFIXES = ("http-api-gateway-", "application-load-balancer-")
+WEB_SERVICE_ALARM_PREFIXES = ("http-api-gateway-", "application-load-balancer-")
 
 # -- the alarms of the other types: `LambdaAlarm`, `SqsQueueAlarm`, `RelationalDatabaseAlarm`,
 # `HttpApiGatewayAlarm` (alarms.d.ts, commit 09ba1d4f), each an `AlarmDefinitionBase`
@@ -973,7 +971,7 @@ ALARM_TRIGGERS: dict[str, dict[str, PackagingType]] = {
 }
 
 # Triggers that take no `properties`.
-_NO_PROPERTIES_TRIGGERS = ("sqs-queue-not-empty",)
+NO_PROPERTIES_TRIGGERS = ("sqs-queue-not-empty",)
 
 # An alarm's `notificationTargets` (`AlarmUserIntegration` in alarms.d.ts, 09ba1d4f): the
 # integrations of user-integrations.d.ts (fec08833, where `slack` and `ms-teams` may leave out
@@ -981,24 +979,24 @@ _NO_PROPERTIES_TRIGGERS = ("sqs-queue-not-empty",)
 # (commit 82ce9777).
 NOTIFICATION_TARGETS: dict[str, PackagingType] = {
     "slack": PackagingType(
-        {"conversationId": _STR, "accessToken": _STR}, ("conversationId", "accessToken")
+        {"conversationId": STR, "accessToken": STR}, ("conversationId", "accessToken")
     ),
-    "ms-teams": PackagingType({"webhookUrl": _STR}, ("webhookUrl",)),
-    "email": PackagingType({"sender": _STR, "recipient": _STR}, ("sender", "recipient")),
-    "discord": PackagingType({"webhookUrl": _STR}, ("webhookUrl",)),
-    "webhook": PackagingType({"url": _STR, "secret": _STR, "headers": _DICT}, ("url",)),
+    "ms-teams": PackagingType({"webhookUrl": STR}, ("webhookUrl",)),
+    "email": PackagingType({"sender": STR, "recipient": STR}, ("sender", "recipient")),
+    "discord": PackagingType({"webhookUrl": STR}, ("webhookUrl",)),
+    "webhook": PackagingType({"url": STR, "secret": STR, "headers": DICT}, ("url",)),
 }
 
-_OPTIONAL_TARGET_PROPERTIES = ("slack", "ms-teams")
+OPTIONAL_TARGET_PROPERTIES = ("slack", "ms-teams")
 
 # Stacktape's newer docs (packages/config/src/user-integrations.ts, 82ce9777) write an alarm's
 # targets as `notificationChannels`, which also take a `slack-app` channel: a name no stored
 # schema holds, so it is read as written, with those types.
-_NEWER_DOCS_ALARM = {"notificationChannels": _LIST}
+NEWER_DOCS_ALARM = {"notificationChannels": LIST}
 
-_NEWER_DOCS_CHANNELS = {
+NEWER_DOCS_CHANNELS = {
     **NOTIFICATION_TARGETS,
-    "slack-app": PackagingType({"channel": _STR}, ("channel",)),
+    "slack-app": PackagingType({"channel": STR}, ("channel",)),
 }
 
 # -- `logging.logForwarding`: `HttpEndpointLogForwarding | HighlightLogForwarding |
@@ -1006,16 +1004,16 @@ _NEWER_DOCS_CHANNELS = {
 LOG_FORWARDING: dict[str, PackagingType] = {
     "http-endpoint": PackagingType(
         {
-            "endpointUrl": _STR,
-            "gzipEncodingEnabled": _BOOL,
-            "parameters": _DICT,
+            "endpointUrl": STR,
+            "gzipEncodingEnabled": BOOL,
+            "parameters": DICT,
             "retryDuration": _NUM,
-            "accessKey": _STR,
+            "accessKey": STR,
         },
         ("endpointUrl",),
     ),
-    "highlight": PackagingType({"projectId": _STR, "endpointUrl": _STR}, ("projectId",)),
-    "datadog": PackagingType({"apiKey": _STR, "endpointUrl": _STR}, ("apiKey",)),
+    "highlight": PackagingType({"projectId": STR, "endpointUrl": STR}, ("projectId",)),
+    "datadog": PackagingType({"apiKey": STR, "endpointUrl": STR}, ("apiKey",)),
 }
 
 # -- IAM statements (__helpers.d.ts, commit fec08833): a workload's `iamRoleStatements` are
@@ -1027,20 +1025,20 @@ LOG_FORWARDING: dict[str, PackagingType] = {
 _EFFECT = P("str", enum=("Allow", "Deny"))
 
 IAM_STATEMENT_PROPS = {
-    "Sid": _STR,
+    "Sid": STR,
     "Effect": _EFFECT,
-    "Action": _LIST,
-    "Condition": _ANY,
-    "Resource": _LIST,
+    "Action": LIST,
+    "Condition": ANY,
+    "Resource": LIST,
 }
 
-BUCKET_POLICY_STATEMENT_PROPS = {**IAM_STATEMENT_PROPS, "Principal": _ANY}
+BUCKET_POLICY_STATEMENT_PROPS = {**IAM_STATEMENT_PROPS, "Principal": ANY}
 
 SQS_POLICY_STATEMENT_PROPS = {
     "Effect": _EFFECT,
-    "Action": _LIST,
-    "Condition": _ANY,
-    "Principal": _ANY,
+    "Action": LIST,
+    "Condition": ANY,
+    "Principal": ANY,
 }
 
 # name of the list -> (the table of its statements, their required properties).
@@ -1055,7 +1053,7 @@ POLICY_STATEMENTS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # DomainConfiguration (__helpers.d.ts): the entries of `customDomains`.
     "customDomains": (
-        {"domainName": _STR, "customCertificateArn": _STR, "disableDnsRecordCreation": _BOOL},
+        {"domainName": STR, "customCertificateArn": STR, "disableDnsRecordCreation": BOOL},
         ("domainName",),
     ),
     # ContainerWorkloadResourcesConfig; Fargate's cpu/memory pairs are lint_compute's.
@@ -1063,15 +1061,15 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         {
             "cpu": _NUM,
             "memory": _NUM,
-            "instanceTypes": _LIST,
-            "enableWarmPool": _BOOL,
+            "instanceTypes": LIST,
+            "enableWarmPool": BOOL,
             "architecture": P("str", enum=("x86_64", "arm64")),
         },
         (),
     ),
     # ContainerWorkloadScaling, ContainerWorkloadScalingPolicy
     "scaling": (
-        {"minInstances": _NUM, "maxInstances": _NUM, "scalingPolicy": _DICT},
+        {"minInstances": _NUM, "maxInstances": _NUM, "scalingPolicy": DICT},
         (),
     ),
     "scalingPolicy": (
@@ -1091,8 +1089,8 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
                     "AllAtOnce",
                 ),
             ),
-            "beforeAllowTrafficFunction": _STR,
-            "afterTrafficShiftFunction": _STR,
+            "beforeAllowTrafficFunction": STR,
+            "afterTrafficShiftFunction": STR,
             "testListenerPort": _NUM,
         },
         ("strategy",),
@@ -1100,7 +1098,7 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # ContainerHealthCheck
     "internalHealthCheck": (
         {
-            "healthCheckCommand": _LIST,
+            "healthCheckCommand": LIST,
             "intervalSeconds": _NUM,
             "timeoutSeconds": _NUM,
             "retries": _NUM,
@@ -1121,41 +1119,41 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # ContainerDependency (multi-container-workloads.d.ts): the entries of `dependsOn`.
     "dependsOn": (
         {
-            "containerName": _STR,
+            "containerName": STR,
             "condition": P("str", enum=("COMPLETE", "HEALTHY", "START", "SUCCESS")),
         },
         ("containerName", "condition"),
     ),
     # WebServiceNlbLoadBalancingPort: the entries of a network load balancer's `ports`.
     "ports": (
-        {"port": _PORT, "protocol": P("str", enum=("TCP", "TLS")), "containerPort": _NUM},
+        {"port": PORT, "protocol": P("str", enum=("TCP", "TLS")), "containerPort": _NUM},
         ("port",),
     ),
     # RelationalDatabaseCredentials, DatabaseAccessibility, RelationalDatabaseLogging
     "credentials": (
-        {"masterUserName": _STR, "masterUserPassword": _STR},
+        {"masterUserName": STR, "masterUserPassword": STR},
         ("masterUserPassword",),
     ),
-    "engine": ({"type": _ANY, "properties": _DICT}, ("type",)),
+    "engine": ({"type": ANY, "properties": DICT}, ("type",)),
     "database accessibility": (
         {
             "accessibilityMode": P(
                 "str",
                 enum=("internet", "vpc", "scoping-workloads-in-vpc", "whitelisted-ips-only"),
             ),
-            "forceDisablePublicIp": _BOOL,
-            "whitelistedIps": _LIST,
+            "forceDisablePublicIp": BOOL,
+            "whitelistedIps": LIST,
         },
         ("accessibilityMode",),
     ),
     "database logging": (
-        {**_LOGGING, "logTypes": _LIST, "engineSpecificOptions": _DICT},
+        {**_LOGGING, "logTypes": LIST, "engineSpecificOptions": DICT},
         (),
     ),
     # RdsEnginePrimaryInstance (and its read replicas), AuroraEngineInstance, RdsEngineStorage
-    "primaryInstance": ({"instanceSize": _STR, "multiAz": _BOOL}, ("instanceSize",)),
-    "readReplicas": ({"instanceSize": _STR, "multiAz": _BOOL}, ("instanceSize",)),
-    "instances": ({"instanceSize": _STR}, ("instanceSize",)),
+    "primaryInstance": ({"instanceSize": STR, "multiAz": BOOL}, ("instanceSize",)),
+    "readReplicas": ({"instanceSize": STR, "multiAz": BOOL}, ("instanceSize",)),
+    "instances": ({"instanceSize": STR}, ("instanceSize",)),
     "storage": ({"initialSize": _NUM, "maxSize": _NUM}, ()),
     # RedisAccessibility, RedisLogging
     "redis accessibility": (
@@ -1166,10 +1164,10 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     # AlarmEvaluation (alarms.d.ts)
     "alarm evaluation": ({"period": _NUM, "evaluationPeriods": _NUM, "breachedPeriods": _NUM}, ()),
     # CustomResponseBodies (web-app-firewall.d.ts): each value of the firewall's map.
-    "custom response body": ({"contentType": _STR, "content": _STR}, ("contentType", "content")),
+    "custom response body": ({"contentType": STR, "content": STR}, ("contentType", "content")),
     # ForwardedIPConfig of a rate-based firewall rule
     "forwardedIPConfig": (
-        {"fallbackBehavior": P("str", enum=("MATCH", "NO_MATCH")), "headerName": _STR},
+        {"fallbackBehavior": P("str", enum=("MATCH", "NO_MATCH")), "headerName": STR},
         ("fallbackBehavior", "headerName"),
     ),
 }
@@ -1182,27 +1180,27 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 _LOG_CLASS = P("str", enum=("standard", "infrequent-access"))
 
 WEBSOCKET_API_GATEWAY_PROPS = {
-    "routeSelectionExpression": _STR,
-    "customDomains": _LIST,
-    "logging": _DICT,
+    "routeSelectionExpression": STR,
+    "customDomains": LIST,
+    "logging": DICT,
 }
 
-KAFKA_CLUSTER_PROPS = {"dev": _DICT}
+KAFKA_CLUSTER_PROPS = {"dev": DICT}
 
 # The types whose resource has no `overrides` (`KafkaCluster`, `EmailSender`).
 NO_OVERRIDES_TYPES = ("kafka-cluster", "email-sender")
 
 APPSYNC_API_PROPS = {
-    "authentication": _DICT,
-    "schemaFilePath": _STR,
-    "logging": _DICT,
+    "authentication": DICT,
+    "schemaFilePath": STR,
+    "logging": DICT,
     # Stacktape's validateAppSyncApiConfig (config-manager/utils/appsync-apis.ts) refuses
     # values outside these ranges.
     "queryDepthLimit": P("int", lo=0, hi=75),
     "resolverCountLimit": P("int", lo=0, hi=10_000),
-    "introspectionEnabled": _BOOL,
-    "xrayEnabled": _BOOL,
-    "customDomain": _DICT,
+    "introspectionEnabled": BOOL,
+    "xrayEnabled": BOOL,
+    "customDomain": DICT,
 }
 
 APPSYNC_API_REQUIRED = ("authentication",)
@@ -1210,27 +1208,27 @@ APPSYNC_API_REQUIRED = ("authentication",)
 # `AppSyncApiAuthentication`: only `aws-iam` has no `properties`.
 APPSYNC_AUTHENTICATIONS: dict[str, PackagingType] = {
     "aws-iam": PackagingType({}, ()),
-    "user-auth-pool": PackagingType({"userAuthPoolName": _STR}, ("userAuthPoolName",)),
-    "api-key": PackagingType({"expiresAt": _STR}, ("expiresAt",)),
+    "user-auth-pool": PackagingType({"userAuthPoolName": STR}, ("userAuthPoolName",)),
+    "api-key": PackagingType({"expiresAt": STR}, ("expiresAt",)),
 }
 
-DSQL_DATABASE_PROPS = {"deletionProtection": _BOOL, "kmsKeyArn": _STR}
+DSQL_DATABASE_PROPS = {"deletionProtection": BOOL, "kmsKeyArn": STR}
 
-EMAIL_SENDER_PROPS = {"identity": _STR, "manageIdentity": _BOOL, "configurationSetName": _STR}
+EMAIL_SENDER_PROPS = {"identity": STR, "manageIdentity": BOOL, "configurationSetName": STR}
 
 EMAIL_SENDER_REQUIRED = ("identity",)
 
 # `StateMachineProps` (packages/config/src/state-machines.ts of stacktape/stacktape, commit
 # 8a45e4c1): the definition only; what is inside it is checked by stptui.sim.asl.
-STATE_MACHINE_PROPS = {"definition": _DICT}
+STATE_MACHINE_PROPS = {"definition": DICT}
 
 # `KinesisStreamProps` (kinesis-streams.d.ts); retention as Kinesis takes it, 24 to 8,760 h.
 KINESIS_STREAM_PROPS = {
     "capacityMode": P("str", enum=("ON_DEMAND", "PROVISIONED")),
     "shardCount": P("int", lo=1, hi=10_000),
     "retentionPeriodHours": P("int", lo=24, hi=8760),
-    "encryption": _DICT,
-    "enableEnhancedFanOut": _BOOL,
+    "encryption": DICT,
+    "enableEnhancedFanOut": BOOL,
 }
 
 # A `dynamo-db-table`'s `streamType` (DynamoDbTableProps), the one property of a table read
@@ -1249,13 +1247,13 @@ TABLE_ONLY_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 # The events these types bring (events.ts): `WebSocketApiIntegrationProps`,
 # `AppSyncApiIntegrationProps`, and the `lambda` variant of `WebSocketAuthorizer`.
 WEBSOCKET_EVENT_PROPS = {
-    "websocketApiGatewayName": _STR,
-    "routeKey": _STR,
-    "authorizer": _DICT,
-    "returnResponse": _BOOL,
+    "websocketApiGatewayName": STR,
+    "routeKey": STR,
+    "authorizer": DICT,
+    "returnResponse": BOOL,
 }
 
-APPSYNC_EVENT_PROPS = {"appsyncApiName": _STR, "field": _STR}
+APPSYNC_EVENT_PROPS = {"appsyncApiName": STR, "field": STR}
 
 # `KinesisIntegrationProps` and `DynamoDbIntegrationProps` (events.ts), with the ranges AWS's
 # CreateEventSourceMapping takes (a DynamoDB stream's batch is at most 1,000 records).
@@ -1264,21 +1262,21 @@ _STREAM_EVENT_PROPS = {
     "batchSize": P("int", lo=1, hi=10_000),
     "startingPosition": P("str", enum=("LATEST", "TRIM_HORIZON")),
     "maximumRetryAttempts": P("int", lo=-1, hi=10_000),
-    "onFailure": _DICT,
+    "onFailure": DICT,
     "parallelizationFactor": P("int", lo=1, hi=10),
-    "bisectBatchOnFunctionError": _BOOL,
+    "bisectBatchOnFunctionError": BOOL,
 }
 
 KINESIS_EVENT_PROPS = {
-    "kinesisStreamName": _STR,
-    "streamArn": _STR,
-    "consumerArn": _STR,
-    "autoCreateConsumer": _BOOL,
+    "kinesisStreamName": STR,
+    "streamArn": STR,
+    "consumerArn": STR,
+    "autoCreateConsumer": BOOL,
     **_STREAM_EVENT_PROPS,
 }
 
 DYNAMO_STREAM_EVENT_PROPS = {
-    "streamArn": _STR,
+    "streamArn": STR,
     **_STREAM_EVENT_PROPS,
     "batchSize": P("int", lo=1, hi=1000),
 }
@@ -1294,36 +1292,36 @@ KAFKA_EVENT_SOURCES = ("customKafkaConfiguration", "kafkaClusterName", "mskClust
 KAFKA_LEGACY_SOURCE = "upstashKafkaTopic"
 
 KAFKA_EVENT_PROPS = {
-    "customKafkaConfiguration": _DICT,
-    "kafkaClusterName": _STR,
-    "mskClusterArn": _STR,
-    KAFKA_LEGACY_SOURCE: _STR,
-    "topicName": _STR,
+    "customKafkaConfiguration": DICT,
+    "kafkaClusterName": STR,
+    "mskClusterArn": STR,
+    KAFKA_LEGACY_SOURCE: STR,
+    "topicName": STR,
     "startFrom": P("str", enum=("earliest", "latest")),
-    "consumerGroupId": _STR,
-    "vpc": _DICT,
+    "consumerGroupId": STR,
+    "vpc": DICT,
     "batchSize": P("int", lo=1, hi=10_000),
     "maxBatchWindowSeconds": P("num", lo=0, hi=300),
 }
 
 # `CustomKafkaEventSource`, its `authentication` (`KafkaSASLAuth` | `KafkaMTLSAuth`) and the
 # newest types' `KafkaEventSourceVpcConfig`.
-CUSTOM_KAFKA_PROPS = {"bootstrapServers": _LIST, "topicName": _STR, "authentication": _DICT}
+CUSTOM_KAFKA_PROPS = {"bootstrapServers": LIST, "topicName": STR, "authentication": DICT}
 
 CUSTOM_KAFKA_REQUIRED = ("bootstrapServers", "topicName", "authentication")
 
-_SASL = PackagingType({"authenticationSecretArn": _STR}, ("authenticationSecretArn",))
+_SASL = PackagingType({"authenticationSecretArn": STR}, ("authenticationSecretArn",))
 
 KAFKA_AUTHENTICATIONS: dict[str, PackagingType] = {
     "BASIC_AUTH": _SASL,
     "SASL_SCRAM_256_AUTH": _SASL,
     "SASL_SCRAM_512_AUTH": _SASL,
     "MTLS": PackagingType(
-        {"clientCertificate": _STR, "serverRootCaCertificate": _STR}, ("clientCertificate",)
+        {"clientCertificate": STR, "serverRootCaCertificate": STR}, ("clientCertificate",)
     ),
 }
 
-KAFKA_VPC_PROPS = {"securityGroupIds": _LIST, "subnetIds": _LIST}
+KAFKA_VPC_PROPS = {"securityGroupIds": LIST, "subnetIds": LIST}
 
 # A topic name Kafka accepts (its `Topic.validate`: at most 249 of these characters, not `.`
 # or `..`), and not starting with `.` (the `Topics` pattern of Lambda's
@@ -1387,32 +1385,32 @@ NEWER_TRIGGERS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 # An HTTP API route's `authorizer` (`StpAuthorizer`, user-pools.d.ts): `CognitoAuthorizer` and
 # `LambdaAuthorizer`; AWS caps a Lambda authorizer's result TTL at 3,600 s.
 HTTP_AUTHORIZERS: dict[str, PackagingType] = {
-    "cognito": PackagingType({"userPoolName": _STR, "identitySources": _LIST}, ("userPoolName",)),
+    "cognito": PackagingType({"userPoolName": STR, "identitySources": LIST}, ("userPoolName",)),
     "lambda": PackagingType(
         {
-            "functionName": _STR,
-            "iamResponse": _BOOL,
-            "identitySources": _LIST,
+            "functionName": STR,
+            "iamResponse": BOOL,
+            "identitySources": LIST,
             "cacheResultSeconds": P("int", lo=0, hi=3600),
         },
         ("functionName",),
     ),
 }
 
-_HTTP_IDENTITY_SOURCE = re.compile(
+HTTP_IDENTITY_SOURCE = re.compile(
     r"^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$"
 )
 
 WEBSOCKET_AUTHORIZERS: dict[str, PackagingType] = {
     "aws-iam": PackagingType({}, ()),
-    "lambda": PackagingType({"functionName": _STR, "identitySources": _LIST}, ("functionName",)),
+    "lambda": PackagingType({"functionName": STR, "identitySources": LIST}, ("functionName",)),
 }
 
 # Route keys API Gateway gives a meaning; any other `$` key is refused (Stacktape's
 # validateWebsocketApiGatewayConfig, config-manager/utils/websocket-api-gateways.ts).
 WEBSOCKET_LIFECYCLE_ROUTES = ("$connect", "$disconnect", "$default")
 
-_IDENTITY_SOURCE = re.compile(r"^route\.request\.(header|querystring)\.[^.\s]+$")
+IDENTITY_SOURCE = re.compile(r"^route\.request\.(header|querystring)\.[^.\s]+$")
 
 # `Type.field`, as Stacktape's GRAPHQL_FIELD_REFERENCE (config-manager/utils/appsync-apis.ts).
 GRAPHQL_FIELD = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$")
@@ -1425,7 +1423,7 @@ NEWEST_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         {
             **_LOGGING,
             "fieldLogLevel": P("str", enum=("error", "all")),
-            "includeVerboseContent": _BOOL,
+            "includeVerboseContent": BOOL,
             "logClass": _LOG_CLASS,
         },
         (),
@@ -1433,9 +1431,9 @@ NEWEST_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 }
 
 # What `StackBuilder.nested` reads: the common types' objects and these.
-_ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED, **NEWEST_NESTED}
+ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED, **NEWEST_NESTED}
 
-PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": _STR, "inputTransformer": _DICT}
+PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": STR, "inputTransformer": DICT}
 
 # The keys of a resource and of an event (each `additionalProperties: false` in the schema).
 RESOURCE_KEYS = ("type", "properties", "overrides")
@@ -1453,15 +1451,15 @@ OPAQUE_TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {
 # `LbHeaderCondition` and `LbQueryParamCondition` entries; the linter checks the values
 # (lint_listener_rules.py).
 ALB_EVENT_PROPS = {
-    "loadBalancerName": _STR,
+    "loadBalancerName": STR,
     "listenerPort": _NUM,
     "priority": _NUM,
-    "paths": _LIST,
-    "methods": _LIST,
-    "hosts": _LIST,
-    "headers": _LIST,
-    "queryParams": _LIST,
-    "sourceIps": _LIST,
+    "paths": LIST,
+    "methods": LIST,
+    "hosts": LIST,
+    "headers": LIST,
+    "queryParams": LIST,
+    "sourceIps": LIST,
 }
 
 # `ApplicationLoadBalancerProps` and its `ApplicationLoadBalancerListener` entries
@@ -1469,20 +1467,20 @@ ALB_EVENT_PROPS = {
 # ELB's CreateListener takes.
 ALB_PROPS = {
     "interface": P("str", enum=("internet", "internal")),
-    "customDomains": _LIST,
-    "listeners": _LIST,
-    "cdn": _DICT,
-    "alarms": _LIST,
-    "disabledGlobalAlarms": _LIST,
-    "useFirewall": _STR,
+    "customDomains": LIST,
+    "listeners": LIST,
+    "cdn": DICT,
+    "alarms": LIST,
+    "disabledGlobalAlarms": LIST,
+    "useFirewall": STR,
 }
 
 ALB_LISTENER_PROPS = {
     "protocol": P("str", enum=("HTTP", "HTTPS")),
-    "port": _PORT,
-    "customCertificateArns": _LIST,
-    "whitelistIps": _LIST,
-    "defaultAction": _DICT,
+    "port": PORT,
+    "customCertificateArns": LIST,
+    "whitelistIps": LIST,
+    "defaultAction": DICT,
 }
 
 # NetworkLoadBalancerProps and NetworkLoadBalancerListener (network-load-balancer.d.ts; the
@@ -1490,50 +1488,50 @@ ALB_LISTENER_PROPS = {
 # `protocol` and `port`, are required.
 NLB_PROPS = {
     "interface": P("str", enum=("internet", "internal")),
-    "customDomains": _LIST,
-    "listeners": _LIST,
+    "customDomains": LIST,
+    "listeners": LIST,
 }
 
 NLB_LISTENER_PROPS = {
     "protocol": P("str", enum=("TCP", "TLS")),
-    "port": _PORT,
-    "customCertificateArns": _LIST,
-    "whitelistIps": _LIST,
+    "port": PORT,
+    "customCertificateArns": LIST,
+    "whitelistIps": LIST,
 }
 
 ALB_CONDITION_ENTRIES: dict[str, tuple[str, dict[str, P]]] = {
-    "headers": ("headerName", {"headerName": _STR, "values": _LIST}),
-    "queryParams": ("paramName", {"paramName": _STR, "values": _LIST}),
+    "headers": ("headerName", {"headerName": STR, "values": LIST}),
+    "queryParams": ("paramName", {"paramName": STR, "values": LIST}),
 }
 
 TRIGGER_PROPS: dict[str, dict[str, P]] = {
-    "schedule": {"scheduleRate": _STR, **PAYLOAD_PROPS},
+    "schedule": {"scheduleRate": STR, **PAYLOAD_PROPS},
     "sqs": {
-        "sqsQueueName": _STR,
-        "sqsQueueArn": _STR,
+        "sqsQueueName": STR,
+        "sqsQueueArn": STR,
         "batchSize": P("int", lo=1, hi=10_000),
         "maxBatchWindowSeconds": P("num", lo=0, hi=300),
     },
-    "s3": {"bucketArn": _STR, "s3EventType": _STR, "filterRule": _DICT},
+    "s3": {"bucketArn": STR, "s3EventType": STR, "filterRule": DICT},
     "event-bus": {
-        "eventBusName": _STR,
-        "eventBusArn": _STR,
-        "useDefaultBus": _BOOL,
-        "eventPattern": _DICT,
-        "onDeliveryFailure": _DICT,
+        "eventBusName": STR,
+        "eventBusArn": STR,
+        "useDefaultBus": BOOL,
+        "eventPattern": DICT,
+        "onDeliveryFailure": DICT,
         **PAYLOAD_PROPS,
     },
     "sns": {
-        "snsTopicName": _STR,
-        "snsTopicArn": _STR,
-        "filterPolicy": _DICT,
-        "onDeliveryFailure": _DICT,
+        "snsTopicName": STR,
+        "snsTopicArn": STR,
+        "filterPolicy": DICT,
+        "onDeliveryFailure": DICT,
     },
     "http-api-gateway": {
-        "httpApiGatewayName": _STR,
+        "httpApiGatewayName": STR,
         "method": P("str", enum=("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")),
-        "path": _STR,
-        "authorizer": _DICT,
+        "path": STR,
+        "authorizer": DICT,
         "payloadFormat": P("str", enum=("1.0", "2.0")),
     },
 }

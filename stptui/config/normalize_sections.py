@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.loader import DataPath
 from stptui.config.normalize_schema import (
-    _CACHE_METHODS,
-    _DICT,
-    _FORWARD_METHODS,
-    _NEW_INVALIDATION,
-    _NEWER_DOCS_ALARM,
-    _NEWER_DOCS_CHANNELS,
-    _NO_PROPERTIES_TRIGGERS,
-    _OLD_INVALIDATION,
-    _OPTIONAL_TARGET_PROPERTIES,
     ALARM_PROPS,
+    CACHE_METHODS,
     CDN_PROPS,
     CDN_ROUTES,
+    DICT,
+    FORWARD_METHODS,
+    NEW_INVALIDATION,
+    NEWER_DOCS_ALARM,
+    NEWER_DOCS_CHANNELS,
+    NO_PROPERTIES_TRIGGERS,
     NOTIFICATION_TARGETS,
+    OLD_INVALIDATION,
+    OPTIONAL_TARGET_PROPERTIES,
     P,
     PackagingType,
 )
@@ -47,17 +47,17 @@ class SectionReaders(_BuilderBase):
         notification targets; a trigger whose type has none of `foreign_prefixes` is left to
         lint (a web service's alarms of its load balancing's other type)."""
         alarms = props.get("alarms")
-        spec = {**ALARM_PROPS, **_NEWER_DOCS_ALARM}
+        spec = {**ALARM_PROPS, **NEWER_DOCS_ALARM}
         for i, alarm in enumerate(alarms if isinstance(alarms, list) else []):
             apath = (*path, "alarms", i)
-            if not self.check_value(_DICT, alarm, apath, f"alarms[{i}]", owner):
+            if not self.check_value(DICT, alarm, apath, f"alarms[{i}]", owner):
                 continue
             got = self.read_props(alarm, apath, spec, owner, where=f" in `alarms[{i}]`")
             self.require_all(got, alarm, spec, ("trigger",), apath, owner, f"`alarms[{i}]`")
             self.nested(got, "evaluation", apath, owner, "alarm evaluation")
             for key, kinds in (
                 ("notificationTargets", NOTIFICATION_TARGETS),
-                ("notificationChannels", _NEWER_DOCS_CHANNELS),
+                ("notificationChannels", NEWER_DOCS_CHANNELS),
             ):
                 targets = got.get(key)
                 for j, target in enumerate(targets if isinstance(targets, list) else []):
@@ -67,7 +67,7 @@ class SectionReaders(_BuilderBase):
                         owner,
                         "notification target",
                         kinds,
-                        optional_properties=_OPTIONAL_TARGET_PROPERTIES,
+                        optional_properties=OPTIONAL_TARGET_PROPERTIES,
                     )
             trigger = got.get("trigger")
             kind = trigger.get("type") if isinstance(trigger, dict) else None
@@ -81,7 +81,7 @@ class SectionReaders(_BuilderBase):
                 owner,
                 "trigger",
                 triggers,
-                optional_properties=_NO_PROPERTIES_TRIGGERS,
+                optional_properties=NO_PROPERTIES_TRIGGERS,
             )
 
     def _cdn(
@@ -93,7 +93,7 @@ class SectionReaders(_BuilderBase):
         if not isinstance(raw, dict):
             return  # absent, or the wrong type: reported with the resource's properties
         cpath = (*path, "cdn")
-        if _OLD_INVALIDATION in raw:
+        if OLD_INVALIDATION in raw:
             raw = self._old_invalidation(raw, cpath, owner)
         cdn = self.read_props(raw, cpath, spec, owner, where=" in `cdn`")
         self.require_all(cdn, raw, spec, ("enabled",), cpath, owner, "`cdn`")
@@ -114,43 +114,43 @@ class SectionReaders(_BuilderBase):
     def _old_invalidation(self, raw: dict[str, Any], path: DataPath, owner: str) -> dict[str, Any]:
         """`raw` without the older `invalidateAfterDeploy` (at `path`), reported with the real
         property, whose value is its opposite."""
-        kpath = (*path, _OLD_INVALIDATION)
-        old = raw[_OLD_INVALIDATION]
-        if _NEW_INVALIDATION in raw:
+        kpath = (*path, OLD_INVALIDATION)
+        old = raw[OLD_INVALIDATION]
+        if NEW_INVALIDATION in raw:
             self.diag(
                 kpath,
                 "error",
                 "conflicting-spelling",
-                f"both `{_OLD_INVALIDATION}` and `{_NEW_INVALIDATION}` are set in `cdn`; keep "
-                f"`{_NEW_INVALIDATION}`",
+                f"both `{OLD_INVALIDATION}` and `{NEW_INVALIDATION}` are set in `cdn`; keep "
+                f"`{NEW_INVALIDATION}`",
                 key=True,
                 resource=owner,
             )
         else:
-            written = f"`{_NEW_INVALIDATION}: {str(not old).lower()}`"
+            written = f"`{NEW_INVALIDATION}: {str(not old).lower()}`"
             self.diag(
                 kpath,
                 "warning",
                 "alternate-spelling",
-                f"`{_OLD_INVALIDATION}` is an older spelling in `cdn`; the real "
-                f"property is `{_NEW_INVALIDATION}`, its opposite",
+                f"`{OLD_INVALIDATION}` is an older spelling in `cdn`; the real "
+                f"property is `{NEW_INVALIDATION}`, its opposite",
                 key=True,
                 resource=owner,
                 hint=f"write {written}" if isinstance(old, bool) else None,
             )
-        return {k: v for k, v in raw.items() if k != _OLD_INVALIDATION}
+        return {k: v for k, v in raw.items() if k != OLD_INVALIDATION}
 
     def _cdn_behaviour(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
         """The caching, forwarding and edge function options of a CDN or a route rewrite."""
         caching = self.nested(props, "cachingOptions", path, owner)
-        self.items(caching, "cacheMethods", (*path, "cachingOptions"), owner, _CACHE_METHODS)
+        self.items(caching, "cacheMethods", (*path, "cachingOptions"), owner, CACHE_METHODS)
         kpath = (*path, "cachingOptions", "cacheKeyParameters")
         key = self.nested(caching, "cacheKeyParameters", (*path, "cachingOptions"), owner)
         for part in ("cookies", "headers", "queryString"):
             self.nested(key, part, kpath, owner, f"cache key {part}")
         fpath = (*path, "forwardingOptions")
         forwarding = self.nested(props, "forwardingOptions", path, owner)
-        self.items(forwarding, "allowedMethods", fpath, owner, _FORWARD_METHODS)
+        self.items(forwarding, "allowedMethods", fpath, owner, FORWARD_METHODS)
         self.each_item(forwarding, "customRequestHeaders", fpath, owner)
         for part in ("cookies", "headers", "queryString"):
             self.nested(forwarding, part, fpath, owner, f"forward {part}")

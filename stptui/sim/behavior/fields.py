@@ -152,8 +152,8 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         out = {name: from_plain_item(value)}
         if kind == "putItem" and any(values.get(k) is not None for k in _CONDITIONAL):
             # A Python handler's conditional put_item (a behaviours file's putItem has none).
-            out["condition"] = _expression_text(values, "condition", where)
-            out.update(_placeholders(values, where))
+            out["condition"] = expression_text(values, "condition", where)
+            out.update(expression_placeholders(values, where))
         return _with_returns(out, kind, values, where)
     if kind == "updateItem":
         return _with_returns(update_fields(values, where), kind, values, where)
@@ -312,8 +312,8 @@ def update_fields(values: dict[str, Any], where: str) -> dict[str, Any]:
     compact_json(key, f"{where}.key")
     out: dict[str, Any] = {"key": from_plain_item(key)}
     for name in ("update", "condition"):
-        out[name] = _expression_text(values, name, where)
-    out.update(_placeholders(values, where))
+        out[name] = expression_text(values, name, where)
+    out.update(expression_placeholders(values, where))
     return out
 
 
@@ -344,7 +344,7 @@ def _with_returns(
 _CONDITIONAL = ("condition", "names", "values")
 
 
-def _expression_text(values: dict[str, Any], name: str, where: str) -> str | None:
+def expression_text(values: dict[str, Any], name: str, where: str) -> str | None:
     """An expression field: text (an update is required), or None when not given."""
     text = values.get(name)
     if (text is not None or name == "update") and not isinstance(text, str):
@@ -358,7 +358,7 @@ def _expression_text(values: dict[str, Any], name: str, where: str) -> str | Non
     return text
 
 
-def _placeholders(values: dict[str, Any], where: str) -> dict[str, Any]:
+def expression_placeholders(values: dict[str, Any], where: str) -> dict[str, Any]:
     """The expressions' names (as given) and values (marshalled), each None when not given."""
     out: dict[str, Any] = {}
     names = values.get("names")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.permissions import ClientError
 from stptui.sim import ddbjson
 from stptui.sim.behavior.errors import shown
-from stptui.sim.behavior.handler_reads import _ddb_error, client_error
+from stptui.sim.behavior.handler_reads import client_error, ddb_client_error
 from stptui.sim.behavior.outcome import EmissionKind
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def check_batch(
         try:
             key = t.batch_key(fields["key" if delete else "item"], delete=delete)
         except ddbjson.DynamoDBError as exc:
-            raise _ddb_error(exc, "BatchWriteItem") from None
+            raise ddb_client_error(exc, "BatchWriteItem") from None
         if key in seen:
             raise client_error(
                 "ValidationException",

@@ -346,7 +346,7 @@ class Reads:
         try:
             item = t.get(raw)
         except ddbjson.DynamoDBError as exc:
-            raise _ddb_error(exc, "GetItem") from None
+            raise ddb_client_error(exc, "GetItem") from None
         return None if item is None else ddbjson.item_to_plain(item)
 
     def get_items(
@@ -370,7 +370,7 @@ class Reads:
             try:
                 item = t.get(raw)
             except ddbjson.DynamoDBError as exc:
-                raise _ddb_error(exc, operation) from None
+                raise ddb_client_error(exc, operation) from None
             out.append(None if item is None else ddbjson.item_to_plain(item))
         return out
 
@@ -477,7 +477,7 @@ class Reads:
                     and (sk_condition is None or de.matches(sk_condition, i))
                 ]
         except ddbjson.DynamoDBError as exc:
-            raise _ddb_error(exc, operation) from None
+            raise ddb_client_error(exc, operation) from None
         # An index orders items that share its key by the table's key (a choice).
         order = [n for n, _ in schema] + [n for n, _ in t.key if n not in dict(schema)]
 
@@ -532,7 +532,7 @@ def _projection(t: TableSim, index: str) -> frozenset[str] | None:
     return None
 
 
-def _ddb_error(exc: ddbjson.DynamoDBError, operation: str) -> ClientError:
+def ddb_client_error(exc: ddbjson.DynamoDBError, operation: str) -> ClientError:
     """DynamoDB's refusal (`ValidationException: ...`) as the ClientError boto3 raises."""
     text = str(exc)
     code, _, message = text.partition(": ")

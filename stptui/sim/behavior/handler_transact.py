@@ -20,8 +20,13 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.permissions import ClientError, Denial
 from stptui.sim import ddbjson
 from stptui.sim.behavior.errors import BehaviorError, shown
-from stptui.sim.behavior.fields import FieldError, _expression_text, _placeholders, normalise
-from stptui.sim.behavior.handler_reads import _ddb_error, client_error
+from stptui.sim.behavior.fields import (
+    FieldError,
+    expression_placeholders,
+    expression_text,
+    normalise,
+)
+from stptui.sim.behavior.handler_reads import client_error, ddb_client_error
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -148,8 +153,8 @@ def _fields(kind: str, body: dict[str, Any], values: dict[str, Any], where: str)
         given = {"key": body["Key"], "update": body["UpdateExpression"], **values}
         return normalise("updateItem", given, where)
     out = normalise("deleteItem", {"key": body["Key"]}, where)
-    out["condition"] = _expression_text(values, "condition", where)
-    out.update(_placeholders(values, where))
+    out["condition"] = expression_text(values, "condition", where)
+    out.update(expression_placeholders(values, where))
     return out
 
 
@@ -160,7 +165,7 @@ def check_transaction(sim: Simulator, actions: list[TransactAction]) -> list[dic
     nothing."""
     # Lazily, as the context's reads import them: the engine imports this package.
     from stptui.sim.engine import SimError
-    from stptui.sim.services.table import Expressions, _prepare, lookup_table
+    from stptui.sim.services.table import Expressions, lookup_table, prepare_expressions
 
     seen: set[tuple[str, tuple[str, ...]]] = set()
     reasons: list[dict[str, Any]] = []
@@ -181,9 +186,11 @@ def check_transaction(sim: Simulator, actions: list[TransactAction]) -> list[dic
                 keys = t.key_of(ddbjson.check_item(f["key"], "Key"), only_key=True)
             update = f.get("update")
             expr = Expressions(update, f.get("condition"), f.get("names"), f.get("values"))
-            prepared = _prepare(expr, "ConditionExpression is null", t.key if update else None)
+            prepared = prepare_expressions(
+                expr, "ConditionExpression is null", t.key if update else None
+            )
         except ddbjson.DynamoDBError as exc:
-            raise _ddb_error(exc, "TransactWriteItems") from None
+            raise ddb_client_error(exc, "TransactWriteItems") from None
         where = (t.name, t._index(keys))
         if where in seen:
             raise _invalid(DUPLICATE)

@@ -69,9 +69,12 @@ class Expressions:
     values: Any = None
 
 
-def _prepare(
+def prepare_expressions(
     expr: Expressions | None, null_text: str, key: list[tuple[str, str]] | None = None
 ) -> Prepared:
+    """A write's expressions checked as DynamoDB does before it reads the item (`key`: the
+    table's key attributes, which an update cannot change; `null_text` ends the message for
+    placeholders given without an expression). The writes and transactions share it."""
     # Lazily: the expression grammar loads with the first write that has expressions, not
     # with every stack that has a table.
     from stptui.sim import ddb_expressions
@@ -322,7 +325,7 @@ class TableSim:
         item = ddbjson.check_item(raw)
         keys = self.key_of(item)
         self.check_index_keys(item)
-        prepared = _prepare(expr, "ConditionExpression is null")
+        prepared = prepare_expressions(expr, "ConditionExpression is null")
         size = ddbjson.item_size(item)
         if size > ddbjson.MAX_ITEM_BYTES:
             raise ddbjson.DynamoDBError(
@@ -354,7 +357,9 @@ class TableSim:
         MODIFY, or None when the update left the item as it was) and its stream record."""
         key = ddbjson.check_item(raw_key, "Key")
         keys = self.key_of(key, only_key=True)
-        prepared = _prepare(expr, "UpdateExpression and ConditionExpression are null", self.key)
+        prepared = prepare_expressions(
+            expr, "UpdateExpression and ConditionExpression are null", self.key
+        )
         index = self._index(keys)
         old = self.items.get(index)
         prepared.require(old)
@@ -395,7 +400,7 @@ class TableSim:
         holds for it. Returns whether there was one, and the REMOVE stream record."""
         key = ddbjson.check_item(raw, "Key")
         keys = self.key_of(key, only_key=True)
-        prepared = _prepare(expr, "ConditionExpression is null")
+        prepared = prepare_expressions(expr, "ConditionExpression is null")
         index = self._index(keys)
         prepared.require(self.items.get(index))
         old = self.items.pop(index, None)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim.behavior.boto3_standin.invocation import Operation
-from stptui.sim.behavior.boto3_standin.params import P, _blob, _text_of
-from stptui.sim.behavior.boto3_standin.responses import _answer
+from stptui.sim.behavior.boto3_standin.params import P, blob_param, text_of
+from stptui.sim.behavior.boto3_standin.responses import boto3_response
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 
 def _post_to_connection(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    data = _text_of(_blob(p["Data"], "PostToConnection", "Data"), "PostToConnection", "Data")
+    data = text_of(blob_param(p["Data"], "PostToConnection", "Data"), "PostToConnection", "Data")
     result = ctx.post_to_connection(p["ConnectionId"], data, gateway=client.endpoint_url)
-    return _answer(result, {})
+    return boto3_response(result, {})
 
 
 OPERATIONS: dict[str, Operation] = {

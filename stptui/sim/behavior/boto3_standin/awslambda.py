@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import _as_modelled, _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import as_modelled, aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
-from stptui.sim.behavior.boto3_standin.params import P, _blob
-from stptui.sim.behavior.boto3_standin.responses import StreamingBody, _answer
+from stptui.sim.behavior.boto3_standin.params import P, blob_param
+from stptui.sim.behavior.boto3_standin.responses import StreamingBody, boto3_response
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def _lambda_invoke(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     kind = p.get("InvocationType", "RequestResponse")
     if kind != "Event":
-        raise _refuse(
+        raise refuse(
             "Invoke",
             f"invokes asynchronously only (InvocationType='Event'), not {kind!r}: stptui "
             "cannot run another function inside a handler's call",
@@ -26,16 +26,16 @@ def _lambda_invoke(ctx: HandlerContext, p: dict[str, Any], client: Client) -> di
             "queue or a table",
         )
     if p.get("Qualifier", "$LATEST") != "$LATEST":
-        raise _refuse("Invoke", "invokes $LATEST only (the stack has no versions or aliases)")
+        raise refuse("Invoke", "invokes $LATEST only (the stack has no versions or aliases)")
     if p.get("ClientContext") is not None:
-        raise _refuse("Invoke", "does not take ClientContext")
-    raw = _blob(p["Payload"], "Invoke", "Payload") if "Payload" in p else b"{}"
+        raise refuse("Invoke", "does not take ClientContext")
+    raw = blob_param(p["Payload"], "Invoke", "Payload") if "Payload" in p else b"{}"
     try:
         payload = json.loads(raw or b"{}")
     except ValueError as exc:
-        raise _as_modelled(
+        raise as_modelled(
             "lambda",
-            _aws_error(
+            aws_error(
                 "InvalidRequestContentException",
                 f"Could not parse request body into json: {exc}",
                 "Invoke",
@@ -43,7 +43,7 @@ def _lambda_invoke(ctx: HandlerContext, p: dict[str, Any], client: Client) -> di
         ) from None
     result = ctx.invoke(p["FunctionName"], payload)
     # An asynchronous invoke's answer: 202 Accepted and an empty payload.
-    return _answer(result, {"StatusCode": 202, "Payload": StreamingBody(b"")}, 202)
+    return boto3_response(result, {"StatusCode": 202, "Payload": StreamingBody(b"")}, 202)
 
 
 OPERATIONS: dict[str, Operation] = {

@@ -19,11 +19,11 @@ from stptui.sim.behavior.boto3_standin import (
     stepfunctions,
 )
 from stptui.sim.behavior.boto3_standin.exceptions import (
-    _SEE,
+    SEE_DOCS,
+    ClientExceptions,
     OperationNotPageableError,
-    _Exceptions,
 )
-from stptui.sim.behavior.boto3_standin.invocation import Operation, _method
+from stptui.sim.behavior.boto3_standin.invocation import Operation, operation_method
 from stptui.sim.behavior.boto3_standin.paginators import Paginator, Paging
 
 # The services a client is made of, in the order errors list them.
@@ -62,7 +62,7 @@ class Client:
     def __init__(self, service: str, region_name: str | None, endpoint_url: str | None) -> None:
         self._service = service
         self.endpoint_url = endpoint_url
-        self.exceptions = _Exceptions(service)
+        self.exceptions = ClientExceptions(service)
         self.meta = _Meta(service, region_name or "us-east-1", endpoint_url)
 
     def _target_table(self, params: dict[str, Any]) -> str:
@@ -93,9 +93,9 @@ class Client:
         if op is None:
             raise AttributeError(
                 f"stptui's boto3 stand-in has no {self._service} operation {name!r}: its "
-                f"{self._service} client has {', '.join([*ops, *extra])} {_SEE}"
+                f"{self._service} client has {', '.join([*ops, *extra])} {SEE_DOCS}"
             )
-        return _method(self._service, name, op, self)
+        return operation_method(self._service, name, op, self)
 
     def __repr__(self) -> str:
         return f"<stptui boto3 stand-in {self._service} client>"

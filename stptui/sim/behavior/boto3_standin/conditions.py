@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stptui.sim.behavior.boto3_standin.dynamodb_codec import _plain_in
-from stptui.sim.behavior.boto3_standin.exceptions import _refuse
+from stptui.sim.behavior.boto3_standin.dynamodb_codec import plain_value_in
+from stptui.sim.behavior.boto3_standin.exceptions import refuse
 
 
 class ConditionBase:
@@ -105,7 +105,7 @@ class Size(Attr):
     """size(name) of a condition."""
 
 
-class _Builder:
+class ConditionExpressionBuilder:
     """A condition object as expression text with #n/:v placeholders, as boto3's
     ConditionExpressionBuilder writes it."""
 
@@ -121,7 +121,7 @@ class _Builder:
 
     def _name(self, attr: AttributeBase) -> str:
         if self.is_key and not isinstance(attr, Key):
-            raise _refuse(
+            raise refuse(
                 "KeyConditionExpression", "takes Key(...) conditions only", "use Key, not Attr"
             )
         parts = []
@@ -134,7 +134,7 @@ class _Builder:
 
     def _value(self, value: Any) -> str:
         placeholder = f":v{len(self.values)}"
-        self.values[placeholder] = _plain_in(value, placeholder)
+        self.values[placeholder] = plain_value_in(value, placeholder)
         return placeholder
 
     def _cond(self, cond: ConditionBase, top: bool = False) -> str:

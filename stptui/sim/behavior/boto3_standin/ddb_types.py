@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from stptui.sim import ddbjson
-from stptui.sim.behavior.boto3_standin.dynamodb_codec import _ddb_in, _decimals, _plain_in
+from stptui.sim.behavior.boto3_standin.dynamodb_codec import (
+    ddb_value_in,
+    plain_value_in,
+    with_decimals,
+)
 
 
 class TypeSerializer:
@@ -16,7 +20,7 @@ class TypeSerializer:
 
     def serialize(self, value: Any) -> dict[str, Any]:
         """One value in DynamoDB JSON."""
-        return ddbjson.from_plain(_plain_in(value, "serialize"))
+        return ddbjson.from_plain(plain_value_in(value, "serialize"))
 
 
 class TypeDeserializer:
@@ -24,4 +28,4 @@ class TypeDeserializer:
 
     def deserialize(self, value: dict[str, Any]) -> Any:
         """One value from DynamoDB JSON."""
-        return _decimals(_ddb_in(value, "deserialize"))
+        return with_decimals(ddb_value_in(value, "deserialize"))

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.conditions import ConditionBase, _Builder
-from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _ddb_item_in, _ddb_out
-from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.conditions import ConditionBase, ConditionExpressionBuilder
+from stptui.sim.behavior.boto3_standin.dynamodb_codec import Codec, ddb_item_in, ddb_item_out
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.paginators import Paging
-from stptui.sim.behavior.boto3_standin.params import P, _validate_value
-from stptui.sim.behavior.boto3_standin.responses import _answer
+from stptui.sim.behavior.boto3_standin.params import P, validate_value
+from stptui.sim.behavior.boto3_standin.responses import boto3_response
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_batch import MAX_BATCH_WRITE
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def _condition_args(
-    p: dict[str, Any], codec: _Codec, call: str, *, conditional: bool = True
+    p: dict[str, Any], codec: Codec, call: str, *, conditional: bool = True
 ) -> dict[str, Any]:
     """ConditionExpression and its placeholders as the context method's keywords; refused
     where the method takes no condition (`conditional` false: DeleteItem's)."""
@@ -33,7 +33,7 @@ def _condition_args(
     if condition is None and names is None and values is None:
         return {}
     if not conditional:
-        raise _refuse(call, "cannot pass a ConditionExpression: the context's method takes none")
+        raise refuse(call, "cannot pass a ConditionExpression: the context's method takes none")
     out: dict[str, Any] = {"condition": condition}
     if names is not None:
         out["names"] = names
@@ -43,7 +43,7 @@ def _condition_args(
 
 
 def _expressions(
-    p: dict[str, Any], keys: tuple[str, ...], codec: _Codec
+    p: dict[str, Any], keys: tuple[str, ...], codec: Codec
 ) -> tuple[dict[str, str | None], dict[str, str] | None, dict[str, Any] | None]:
     """The expression parameters `keys` (text, or boto3.dynamodb.conditions objects, written
     out with one set of placeholders) and the ExpressionAttributeNames/Values they need,
@@ -51,7 +51,7 @@ def _expressions(
     names = p.get("ExpressionAttributeNames")
     values = p.get("ExpressionAttributeValues")
     plain_values = None if values is None else codec.item_in(values, "ExpressionAttributeValues")
-    builder = _Builder()
+    builder = ConditionExpressionBuilder()
     texts: dict[str, str | None] = {}
     for key in keys:
         expression = p.get(key)
@@ -82,7 +82,7 @@ def _return_values(p: dict[str, Any], call: str) -> str:
     """The write's ReturnValues (NONE when not given), or DynamoDB's ValidationException."""
     returns = p.get("ReturnValues", "NONE")
     if returns not in _RETURNS[call]:
-        raise _aws_error(
+        raise aws_error(
             "ValidationException",
             f"Return values set to invalid value; ReturnValues: {returns} ({call} takes "
             f"{', '.join(_RETURNS[call])})",
@@ -96,14 +96,14 @@ def _returns_arg(returns: str) -> dict[str, str]:
     return {} if returns == "NONE" else {"return_values": returns}
 
 
-def _written(result: dict[str, Any] | None, codec: _Codec) -> dict[str, Any]:
+def _written(result: dict[str, Any] | None, codec: Codec) -> dict[str, Any]:
     """A write's answer: its Attributes (when ReturnValues asked for them) in the codec."""
     if result is not None and "Attributes" in result:
         result = {**result, "Attributes": codec.item_out(result["Attributes"])}
-    return _answer(result, {})
+    return boto3_response(result, {})
 
 
-def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_put_item(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         returns = _return_values(p, "PutItem")
         extra = _condition_args(p, codec, "PutItem")
@@ -114,7 +114,7 @@ def _ddb_put_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     return run
 
 
-def _ddb_delete_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_delete_item(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         returns = _return_values(p, "DeleteItem")
         extra = _condition_args(p, codec, "DeleteItem", conditional=False)
@@ -125,11 +125,11 @@ def _ddb_delete_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     return run
 
 
-def _ddb_update_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_update_item(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         returns = _return_values(p, "UpdateItem")
         if "UpdateExpression" not in p:
-            raise _refuse("UpdateItem", "needs an UpdateExpression (AttributeUpdates is legacy)")
+            raise refuse("UpdateItem", "needs an UpdateExpression (AttributeUpdates is legacy)")
         texts, names, values = _expressions(p, ("ConditionExpression",), codec)
         result = ctx.update_item(
             client._target_table(p),
@@ -145,21 +145,21 @@ def _ddb_update_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
     return run
 
 
-def _ddb_get_item(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_get_item(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         if p.get("ProjectionExpression") or p.get("AttributesToGet"):
-            raise _refuse("GetItem", "reads whole items: ProjectionExpression is not taken")
+            raise refuse("GetItem", "reads whole items: ProjectionExpression is not taken")
         item = ctx.get_item(client._target_table(p), codec.item_in(p["Key"], "Key"))
-        return _answer(None, {} if item is None else {"Item": codec.item_out(item)})
+        return boto3_response(None, {} if item is None else {"Item": codec.item_out(item)})
 
     return run
 
 
-def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
+def _ddb_read(codec: Codec, operation: str) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         for name in ("ProjectionExpression", "Select", "Segment", "TotalSegments"):
             if p.get(name) is not None and not (name == "Select" and p[name] == "ALL_ATTRIBUTES"):
-                raise _refuse(operation, f"does not take {name}")
+                raise refuse(operation, f"does not take {name}")
         keys = ("KeyConditionExpression", "FilterExpression")
         texts, names, values = _expressions(p, keys if operation == "Query" else keys[1:], codec)
         filter_ = texts["FilterExpression"]
@@ -169,7 +169,7 @@ def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
         if operation == "Query":
             key = texts["KeyConditionExpression"]
             if key is None:
-                raise _refuse(operation, "needs a KeyConditionExpression (KeyConditions is legacy)")
+                raise refuse(operation, "needs a KeyConditionExpression (KeyConditions is legacy)")
             out = ctx.query(
                 table,
                 key,
@@ -183,7 +183,7 @@ def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
             )
         else:
             if p.get("IndexName") is not None:
-                raise _refuse(operation, "scans tables, not their indexes (IndexName)")
+                raise refuse(operation, "scans tables, not their indexes (IndexName)")
             out = ctx.scan(
                 table,
                 filter=filter_,
@@ -199,17 +199,17 @@ def _ddb_read(codec: _Codec, operation: str) -> Callable[..., dict[str, Any]]:
         }
         if "LastEvaluatedKey" in out:
             answer["LastEvaluatedKey"] = codec.item_out(out["LastEvaluatedKey"])
-        return _answer(None, answer)
+        return boto3_response(None, answer)
 
     return run
 
 
-def _ddb_batch_write(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_batch_write(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         tables = p["RequestItems"]
         total = sum(len(r) if isinstance(r, list) else 0 for r in tables.values())
         if total > MAX_BATCH_WRITE:
-            raise _aws_error(
+            raise aws_error(
                 "ValidationException",
                 "Too many items requested for the BatchWriteItem call",
                 "BatchWriteItem",
@@ -217,12 +217,12 @@ def _ddb_batch_write(codec: _Codec) -> Callable[..., dict[str, Any]]:
         for table, requests in tables.items():
             ctx.batch_write_item(table, [_plain_request(codec, r) for r in requests])
         # Every request is written or refused whole: none is left unprocessed.
-        return _answer(None, {"UnprocessedItems": {}})
+        return boto3_response(None, {"UnprocessedItems": {}})
 
     return run
 
 
-def _plain_request(codec: _Codec, request: Any) -> Any:
+def _plain_request(codec: Codec, request: Any) -> Any:
     """One PutRequest's Item or DeleteRequest's Key as the context's plain JSON (anything
     else as given, for the context's own refusal)."""
     if isinstance(request, dict) and len(request) == 1:
@@ -233,7 +233,7 @@ def _plain_request(codec: _Codec, request: Any) -> Any:
     return request
 
 
-def batch_write_operation(codec: _Codec) -> Operation:
+def batch_write_operation(codec: Codec) -> Operation:
     """BatchWriteItem, in the codec: the low-level client's or the resource's."""
     members = {
         "RequestItems": P("map", True),
@@ -247,7 +247,7 @@ def batch_write_operation(codec: _Codec) -> Operation:
 _ITEM_MEMBERS = ("Item", "Key", "ExpressionAttributeValues")
 
 
-def _transact_action(codec: _Codec, action: dict[str, Any]) -> dict[str, Any]:
+def _transact_action(codec: Codec, action: dict[str, Any]) -> dict[str, Any]:
     """One TransactItems entry with its items as the context's plain JSON, and conditions
     objects written out as expressions."""
     out: dict[str, Any] = {}
@@ -267,28 +267,28 @@ def _transact_action(codec: _Codec, action: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _ddb_transact_write(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_transact_write(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         actions = [_transact_action(codec, a) for a in p["TransactItems"]]
         if any(len(a) != 1 for a in actions):
-            raise _aws_error(
+            raise aws_error(
                 "ValidationException",
                 "TransactItems can only contain one of Check, Put, Update or Delete",
                 "TransactWriteItems",
             )
         ctx.transact_write_items(actions)
-        return _answer(None, {})
+        return boto3_response(None, {})
 
     return run
 
 
-def _ddb_transact_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_transact_get(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         gets = []
         for entry in p["TransactItems"]:
             get = entry["Get"]  # required: botocore's check has found it
             if get.get("ProjectionExpression") is not None:
-                raise _refuse(
+                raise refuse(
                     "TransactGetItems", "reads whole items: ProjectionExpression is not taken"
                 )
             gets.append(
@@ -301,23 +301,23 @@ def _ddb_transact_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
             )
         items = ctx.transact_get_items(gets)
         responses = [{} if i is None else {"Item": codec.item_out(i)} for i in items]
-        return _answer(None, {"Responses": responses})
+        return boto3_response(None, {"Responses": responses})
 
     return run
 
 
-def _ddb_batch_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
+def _ddb_batch_get(codec: Codec) -> Callable[..., dict[str, Any]]:
     def run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
         request: dict[str, list[Any]] = {}
         for table, spec in p["RequestItems"].items():
             report: list[str] = []
             members = P("structure", members=_KEYS_AND_ATTRIBUTES)
-            _validate_value(spec, members, f"RequestItems.{table}", report)
+            validate_value(spec, members, f"RequestItems.{table}", report)
             if report:
                 raise ParamValidationError(report="\n".join(report))
             for name in ("ProjectionExpression", "AttributesToGet"):
                 if spec.get(name) is not None:
-                    raise _refuse("BatchGetItem", f"reads whole items: {name} is not taken")
+                    raise refuse("BatchGetItem", f"reads whole items: {name} is not taken")
             request[table] = [
                 codec.item_in(key, f"RequestItems.{table}.Keys[{i}]")
                 if isinstance(key, dict)
@@ -326,7 +326,7 @@ def _ddb_batch_get(codec: _Codec) -> Callable[..., dict[str, Any]]:
             ]
         out = ctx.batch_get_item(request)
         responses = {t: [codec.item_out(i) for i in items] for t, items in out["Responses"].items()}
-        return _answer(None, {"Responses": responses, "UnprocessedKeys": {}})
+        return boto3_response(None, {"Responses": responses, "UnprocessedKeys": {}})
 
     return run
 
@@ -381,7 +381,7 @@ _KEYS_AND_ATTRIBUTES = {
 }
 
 
-def multi_item_operations(codec: _Codec) -> dict[str, Operation]:
+def multi_item_operations(codec: Codec) -> dict[str, Operation]:
     """TransactWriteItems, TransactGetItems and BatchGetItem, in the codec."""
     return {
         "transact_write_items": Operation(
@@ -410,7 +410,7 @@ def multi_item_operations(codec: _Codec) -> dict[str, Operation]:
     }
 
 
-_LOW = _Codec(_ddb_item_in, _ddb_out)
+_LOW = Codec(ddb_item_in, ddb_item_out)
 _EXPRESSION_NAMES = {"ExpressionAttributeNames": P("map"), "ExpressionAttributeValues": P("map")}
 _CONDITIONAL = {
     "ConditionExpression": P("any"),
@@ -433,7 +433,7 @@ _READ = {
 }
 
 
-def _dynamodb_ops(codec: _Codec, table: bool) -> dict[str, Operation]:
+def dynamodb_operations(codec: Codec, table: bool) -> dict[str, Operation]:
     """DynamoDB's operations: the low-level client's (TableName required) or a resource
     Table's (its own name)."""
     name = {} if table else {"TableName": P("string", True)}
@@ -480,7 +480,7 @@ def _dynamodb_ops(codec: _Codec, table: bool) -> dict[str, Operation]:
 
 
 OPERATIONS = {
-    **_dynamodb_ops(_LOW, table=False),
+    **dynamodb_operations(_LOW, table=False),
     "batch_write_item": batch_write_operation(_LOW),
     **multi_item_operations(_LOW),
 }

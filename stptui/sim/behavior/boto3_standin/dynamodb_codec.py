@@ -11,44 +11,46 @@ from decimal import Decimal
 from typing import Any
 
 from stptui.sim import ddbjson
-from stptui.sim.behavior.boto3_standin.exceptions import _refuse
-from stptui.sim.behavior.boto3_standin.params import _plain_number
-from stptui.sim.behavior.handler_reads import _ddb_error
+from stptui.sim.behavior.boto3_standin.exceptions import refuse
+from stptui.sim.behavior.boto3_standin.params import plain_number
+from stptui.sim.behavior.handler_reads import ddb_client_error
 
 
-def _ddb_in(value: Any, where: str) -> Any:
+def ddb_value_in(value: Any, where: str) -> Any:
     """An attribute value in DynamoDB JSON as the context's plain JSON."""
     try:
         checked = ddbjson.check_value(value, where)
     except ddbjson.DynamoDBError as exc:
-        raise _ddb_error(exc, "") from None  # _call names the operation
+        raise ddb_client_error(exc, "") from None  # _call names the operation
     ((kind, inner),) = checked.items()
     if kind in ("SS", "NS", "BS", "B"):
-        raise _refuse(
+        raise refuse(
             where,
             f"writes items as plain JSON: a {kind} (set or binary) value has no plain form",
         )
     if kind == "N":
-        return _plain_number(Decimal(inner), where)
+        return plain_number(Decimal(inner), where)
     if kind == "NULL":
         return None
     if kind == "M":
-        return {k: _ddb_in(v, f"{where}.{k}") for k, v in value["M"].items()}
+        return {k: ddb_value_in(v, f"{where}.{k}") for k, v in value["M"].items()}
     if kind == "L":
-        return [_ddb_in(v, f"{where}[{i}]") for i, v in enumerate(value["L"])]
+        return [ddb_value_in(v, f"{where}[{i}]") for i, v in enumerate(value["L"])]
     return inner
 
 
-def _ddb_item_in(item: dict[str, Any], where: str) -> dict[str, Any]:
-    return {k: _ddb_in(v, f"{where}.{k}") for k, v in item.items()}
+def ddb_item_in(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """An item in DynamoDB JSON as the context's plain JSON."""
+    return {k: ddb_value_in(v, f"{where}.{k}") for k, v in item.items()}
 
 
-def _ddb_out(item: dict[str, Any]) -> dict[str, Any]:
+def ddb_item_out(item: dict[str, Any]) -> dict[str, Any]:
+    """An item of the context's plain JSON in DynamoDB JSON."""
     return ddbjson.from_plain_item(item)
 
 
 @dataclass(frozen=True, slots=True)
-class _Codec:
+class Codec:
     """How a client's DynamoDB values go to and come from the context: DynamoDB JSON
     (the low-level client) or plain Python values with Decimal numbers (the resource)."""
 
@@ -56,7 +58,7 @@ class _Codec:
     item_out: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _plain_in(value: Any, where: str) -> Any:
+def plain_value_in(value: Any, where: str) -> Any:
     """A value as boto3's resource takes it (Decimal numbers) as the context's plain JSON."""
     if value is None or isinstance(value, (bool, str, int)):
         return value
@@ -64,30 +66,31 @@ def _plain_in(value: Any, where: str) -> Any:
         # boto3's TypeSerializer refuses floats, with these words.
         raise TypeError("Float types are not supported. Use Decimal types instead.")
     if isinstance(value, Decimal):
-        return _plain_number(value, where)
+        return plain_number(value, where)
     if isinstance(value, (list, tuple)):
-        return [_plain_in(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [plain_value_in(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {str(k): _plain_in(v, f"{where}.{k}") for k, v in value.items()}
-    raise _refuse(
+        return {str(k): plain_value_in(v, f"{where}.{k}") for k, v in value.items()}
+    raise refuse(
         where,
         f"writes items as plain JSON: a {type(value).__name__} (a set or binary value) has no "
         "plain form",
     )
 
 
-def _plain_item_in(item: dict[str, Any], where: str) -> dict[str, Any]:
-    return {str(k): _plain_in(v, f"{where}.{k}") for k, v in item.items()}
+def plain_item_in(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """An item as boto3's resource takes it (Decimal numbers) as the context's plain JSON."""
+    return {str(k): plain_value_in(v, f"{where}.{k}") for k, v in item.items()}
 
 
-def _decimals(value: Any) -> Any:
+def with_decimals(value: Any) -> Any:
     """A plain JSON value as boto3's resource reads it: numbers as Decimal."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)):
         return Decimal(str(value))
     if isinstance(value, list):
-        return [_decimals(v) for v in value]
+        return [with_decimals(v) for v in value]
     if isinstance(value, dict):
-        return {k: _decimals(v) for k, v in value.items()}
+        return {k: with_decimals(v) for k, v in value.items()}
     return value

@@ -11,18 +11,18 @@ from typing import Any
 
 from stptui.sim.behavior.boto3_standin.client import Client
 from stptui.sim.behavior.boto3_standin.dynamodb import (
-    _dynamodb_ops,
     batch_write_operation,
+    dynamodb_operations,
     multi_item_operations,
 )
-from stptui.sim.behavior.boto3_standin.dynamodb_codec import _Codec, _decimals, _plain_item_in
-from stptui.sim.behavior.boto3_standin.exceptions import _SEE
-from stptui.sim.behavior.boto3_standin.invocation import _call, _method
+from stptui.sim.behavior.boto3_standin.dynamodb_codec import Codec, plain_item_in, with_decimals
+from stptui.sim.behavior.boto3_standin.exceptions import SEE_DOCS
+from stptui.sim.behavior.boto3_standin.invocation import call_operation, operation_method
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_batch import MAX_BATCH_WRITE
 
-_PLAIN = _Codec(lambda i, w: _plain_item_in(i, w), lambda i: _decimals(i))
-_TABLE_OPS = _dynamodb_ops(_PLAIN, True)
+_PLAIN = Codec(lambda i, w: plain_item_in(i, w), lambda i: with_decimals(i))
+_TABLE_OPS = dynamodb_operations(_PLAIN, True)
 _BATCH_WRITE = batch_write_operation(_PLAIN)
 _BATCH_GET = multi_item_operations(_PLAIN)["batch_get_item"]
 
@@ -62,9 +62,9 @@ class Table:
         if op is None or name.startswith("_"):
             raise AttributeError(
                 f"stptui's boto3 stand-in has no Table method {name!r}: a Table has "
-                f"{', '.join(_TABLE_OPS)}, batch_writer {_SEE}"
+                f"{', '.join(_TABLE_OPS)}, batch_writer {SEE_DOCS}"
             )
-        return _method("dynamodb", name, op, self)
+        return operation_method("dynamodb", name, op, self)
 
     def __repr__(self) -> str:
         return f"dynamodb.Table(name={self.name!r})"
@@ -110,7 +110,7 @@ class BatchWriter:
     def _flush(self) -> None:
         batch, self._buffer = self._buffer[:MAX_BATCH_WRITE], self._buffer[MAX_BATCH_WRITE:]
         params = {"RequestItems": {self._table.name: batch}}
-        _call("dynamodb", "batch_write_item", _BATCH_WRITE, self._table, params)
+        call_operation("dynamodb", "batch_write_item", _BATCH_WRITE, self._table, params)
 
     def __enter__(self) -> BatchWriter:
         return self
@@ -133,7 +133,7 @@ def _item_of(request: dict[str, Any]) -> Any:
     return item
 
 
-class _DynamoDBResource:
+class DynamoDBResource:
     """`boto3.resource("dynamodb")`: its `Table`, `batch_write_item`, `batch_get_item` and
     `meta.client`."""
 
@@ -146,11 +146,11 @@ class _DynamoDBResource:
 
     def batch_write_item(self, **params: Any) -> dict[str, Any]:
         """BatchWriteItem of plain Python items (numbers as Decimal)."""
-        return _call("dynamodb", "batch_write_item", _BATCH_WRITE, self, params)
+        return call_operation("dynamodb", "batch_write_item", _BATCH_WRITE, self, params)
 
     def batch_get_item(self, **params: Any) -> dict[str, Any]:
         """BatchGetItem answering plain Python items (numbers as Decimal)."""
-        return _call("dynamodb", "batch_get_item", _BATCH_GET, self, params)
+        return call_operation("dynamodb", "batch_get_item", _BATCH_GET, self, params)
 
     def _target_table(self, params: dict[str, Any]) -> str:
         return str(params["TableName"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
-from stptui.sim.behavior.boto3_standin.responses import _answer
+from stptui.sim.behavior.boto3_standin.responses import boto3_response
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -21,19 +21,19 @@ MAX_PUT_EVENTS = 10
 def _events_put_events(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     entries = p["Entries"]
     if len(entries) > MAX_PUT_EVENTS:
-        raise _aws_error(
+        raise aws_error(
             "ValidationException",
             "1 validation error detected: Value at 'entries' failed to "
             "satisfy constraint: Member must have length less than or equal to 10",
             "PutEvents",
         )
     if "EndpointId" in p:
-        raise _refuse("PutEvents", "does not take EndpointId (global endpoints)")
+        raise refuse("PutEvents", "does not take EndpointId (global endpoints)")
     out: list[dict[str, Any]] = []
     for entry in entries:
         for name in ("Resources", "Time", "TraceHeader"):
             if name in entry:
-                raise _refuse("PutEvents", f"does not take an entry's {name}")
+                raise refuse("PutEvents", f"does not take an entry's {name}")
         missing = next((n for n in ("Source", "DetailType", "Detail") if not entry.get(n)), None)
         if missing is not None:
             out.append(
@@ -61,7 +61,7 @@ def _events_put_events(ctx: HandlerContext, p: dict[str, Any], client: Client) -
             got = inner[0] if isinstance(inner, list) and inner else result
         out.append({k: v for k, v in got.items() if k in ("EventId", "ErrorCode", "ErrorMessage")})
     failed = sum(1 for e in out if "ErrorCode" in e)
-    return _answer(None, {"FailedEntryCount": failed, "Entries": out})
+    return boto3_response(None, {"FailedEntryCount": failed, "Entries": out})
 
 
 _EVENT_ENTRY = {

@@ -17,7 +17,7 @@ from stptui.sim.behavior.handler_reads import (
 )
 
 # Where a user reads what the stand-in has, named in its errors.
-_SEE = '(docs/python-handlers.md, "boto3 in handlers")'
+SEE_DOCS = '(docs/python-handlers.md, "boto3 in handlers")'
 
 
 class BotoCoreError(Exception):
@@ -152,7 +152,7 @@ def _modelled_class(name: str) -> type[ClientError]:
     return found
 
 
-class _Exceptions:
+class ClientExceptions:
     """A client's `exceptions`: `ClientError` and the service's modelled error classes."""
 
     def __init__(self, service: str) -> None:
@@ -171,7 +171,7 @@ class _Exceptions:
         )
 
 
-def _as_modelled(service: str, exc: ClientError) -> ClientError:
+def as_modelled(service: str, exc: ClientError) -> ClientError:
     """`exc` as the class botocore raises for its code, when the service models one."""
     code = exc.response.get("Error", {}).get("Code")
     for name, modelled in _MODELLED[service].items():
@@ -183,11 +183,11 @@ def _as_modelled(service: str, exc: ClientError) -> ClientError:
     return exc
 
 
-def _aws_error(error_code: str, message: str, operation: str) -> ClientError:
+def aws_error(error_code: str, message: str, operation: str) -> ClientError:
     """AWS's refusal `error_code` of `operation`, as botocore raises it."""
     return ClientError({"Error": {"Code": error_code, "Message": message}}, operation)
 
 
-def _refuse(call: str, what: str, hint: str | None = None) -> BehaviorError:
+def refuse(call: str, what: str, hint: str | None = None) -> BehaviorError:
     """A parameter or value the real API takes that stptui cannot carry out."""
     return BehaviorError(f"{call}: stptui's boto3 stand-in {what}", hint)

@@ -1,7 +1,7 @@
 """The invocation a call acts for, and an operation's call carried out for it.
 
-The current invocation is held here only, and read only by `_call`: every client, Table and
-module set reaches the running invocation through it.
+The current invocation is held here only, and read only through `current_invocation`: every
+client, Table and module set reaches the running invocation through it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.permissions import ClientError
-from stptui.sim.behavior.boto3_standin.exceptions import OutsideInvocationError, _as_modelled
-from stptui.sim.behavior.boto3_standin.params import P, _check_params
+from stptui.sim.behavior.boto3_standin.exceptions import OutsideInvocationError, as_modelled
+from stptui.sim.behavior.boto3_standin.params import P, check_params
 from stptui.sim.behavior.python_handlers import plain_args
 
 if TYPE_CHECKING:
@@ -39,6 +39,14 @@ def acting_for(ctx: HandlerContext) -> Iterator[None]:
         _CURRENT = before
 
 
+def current_invocation(service: str, operation: str) -> HandlerContext:
+    """The context of the running invocation; OutsideInvocationError (naming `service`'s
+    `operation`) when a call is made while no handler runs."""
+    if _CURRENT is None:
+        raise OutsideInvocationError(service=service, operation=operation)
+    return _CURRENT
+
+
 Run = Callable[["HandlerContext", dict[str, Any], "Client"], dict[str, Any]]
 
 
@@ -51,29 +59,31 @@ class Operation:
     run: Run
 
 
-def _call(service: str, name: str, op: Operation, client: Client, params: dict[str, Any]) -> Any:
+def call_operation(
+    service: str, name: str, op: Operation, client: Client, params: dict[str, Any]
+) -> Any:
     """Check `params`, then carry the operation out for the running invocation."""
     # Plain values: a str subclass is the text it holds, whatever its own methods do.
     (params,) = plain_args(f"{service}.{name}", params)
-    _check_params(params, op.members)
-    ctx = _CURRENT
-    if ctx is None:
-        raise OutsideInvocationError(service=service, operation=name)
+    check_params(params, op.members)
+    ctx = current_invocation(service, name)
     try:
         return op.run(ctx, params, client)
     except ClientError as exc:
         named = exc if exc.operation_name else ClientError(exc.response, op.name)
-        modelled = _as_modelled(service, named)
+        modelled = as_modelled(service, named)
         if modelled is exc:
             raise
         raise modelled from None
 
 
-def _method(service: str, name: str, op: Operation, target: Any) -> Callable[..., Any]:
+def operation_method(service: str, name: str, op: Operation, target: Any) -> Callable[..., Any]:
+    """The method a client (or Table) has for `op`: keyword arguments only, as boto3's."""
+
     def method(*args: Any, **kwargs: Any) -> Any:
         if args:
             raise TypeError(f"{name}() only accepts keyword arguments.")
-        return _call(service, name, op, target, kwargs)
+        return call_operation(service, name, op, target, kwargs)
 
     method.__name__ = name
     return method

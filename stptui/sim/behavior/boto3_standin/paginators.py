@@ -12,7 +12,7 @@ from typing import Any
 
 import jmespath
 
-from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class PageIterator:
                 report=f"PaginationConfig takes {', '.join(_CONFIG_KEYS)}, not {config!r}"
             )
         if config.get("StartingToken") is not None:
-            raise _refuse(
+            raise refuse(
                 "paginate",
                 "does not resume from a StartingToken: pass the operation's own token "
                 f"({paging.input_token}) instead",

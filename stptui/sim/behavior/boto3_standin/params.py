@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, refuse
 from stptui.sim.behavior.errors import BehaviorError, shown
 
 
@@ -47,10 +47,11 @@ def _validate(params: dict[str, Any], members: dict[str, P], where: str, report:
             )
             continue
         path = name if where == "input" else f"{where}.{name}"
-        _validate_value(value, spec, path, report)
+        validate_value(value, spec, path, report)
 
 
-def _validate_value(value: Any, spec: P, path: str, report: list[str]) -> None:
+def validate_value(value: Any, spec: P, path: str, report: list[str]) -> None:
+    """botocore's checks of one value against `spec`; each problem joins `report`."""
     if spec.kind == "any":
         return
     types, valid = _VALID[spec.kind]
@@ -72,19 +73,21 @@ def _validate_value(value: Any, spec: P, path: str, report: list[str]) -> None:
         if spec.members:
             item = P("structure", members=spec.members)
             for i, entry in enumerate(value):
-                _validate_value(entry, item, f"{path}[{i}]", report)
+                validate_value(entry, item, f"{path}[{i}]", report)
     elif spec.kind == "structure" and spec.members:
         _validate(value, spec.members, path, report)
 
 
-def _check_params(params: dict[str, Any], members: dict[str, P]) -> None:
+def check_params(params: dict[str, Any], members: dict[str, P]) -> None:
+    """An operation's parameters checked as botocore does (ParamValidationError, every
+    problem listed)."""
     report: list[str] = []
     _validate(params, members, "input", report)
     if report:
         raise ParamValidationError(report="\n".join(report))
 
 
-def _blob(value: Any, call: str, name: str) -> bytes:
+def blob_param(value: Any, call: str, name: str) -> bytes:
     """A blob parameter (bytes, bytearray, text or a file-like object) as bytes."""
     if hasattr(value, "read"):
         value = value.read()
@@ -92,20 +95,20 @@ def _blob(value: Any, call: str, name: str) -> bytes:
         return value.encode("utf-8")
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
-    raise _refuse(call, f"read {name} as {type(value).__name__}, not bytes")
+    raise refuse(call, f"read {name} as {type(value).__name__}, not bytes")
 
 
-def _text_of(data: bytes, call: str, name: str) -> str:
+def text_of(data: bytes, call: str, name: str) -> str:
     """A blob the simulated service keeps as text: its UTF-8 decoding."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _refuse(
+        raise refuse(
             call, f"keeps {name} as UTF-8 text, and these bytes are not UTF-8", None
         ) from None
 
 
-def _plain_number(number: Decimal, where: str) -> int | float:
+def plain_number(number: Decimal, where: str) -> int | float:
     """A number as the context takes it (int, or a float that holds it exactly)."""
     if not number.is_finite():
         raise BehaviorError(f"{where}: {number} is not a number DynamoDB or JSON holds")
@@ -113,7 +116,7 @@ def _plain_number(number: Decimal, where: str) -> int | float:
         return int(number)
     value = float(number)
     if not math.isfinite(value) or Decimal(repr(value)) != number:
-        raise _refuse(
+        raise refuse(
             where,
             f"passes numbers to the simulation as Python floats, which cannot hold {number} "
             "exactly",

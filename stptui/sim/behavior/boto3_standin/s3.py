@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import (
     ParamValidationError,
-    _aws_error,
-    _refuse,
+    aws_error,
+    refuse,
 )
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.paginators import Paging
-from stptui.sim.behavior.boto3_standin.params import P, _blob, _text_of
-from stptui.sim.behavior.boto3_standin.responses import StreamingBody, _answer, _md5
+from stptui.sim.behavior.boto3_standin.params import P, blob_param, text_of
+from stptui.sim.behavior.boto3_standin.responses import StreamingBody, boto3_response, md5_hex
 from stptui.sim.behavior.errors import shown
 
 if TYPE_CHECKING:
@@ -33,10 +33,10 @@ _PUT_IGNORED = ("ContentType", "Metadata", "CacheControl", "ContentEncoding", "C
 
 
 def _s3_put_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    body = _blob(p["Body"], "PutObject", "Body") if "Body" in p else b""
-    result = ctx.put_object(p["Bucket"], p["Key"], _text_of(body, "PutObject", "Body"))
+    body = blob_param(p["Body"], "PutObject", "Body") if "Body" in p else b""
+    result = ctx.put_object(p["Bucket"], p["Key"], text_of(body, "PutObject", "Body"))
     # S3's ETag of a single-part upload without SSE-KMS is the body's MD5.
-    return _answer(result, {"ETag": f'"{_md5(body)}"'})
+    return boto3_response(result, {"ETag": f'"{md5_hex(body)}"'})
 
 
 def _copy_source(value: Any) -> tuple[str, str, str | None]:
@@ -57,7 +57,7 @@ def _copy_source(value: Any) -> tuple[str, str, str | None]:
     path, _, query = value.partition("?")
     bucket, _, key = urllib.parse.unquote(path).lstrip("/").partition("/")
     if not bucket or not key:
-        raise _aws_error(
+        raise aws_error(
             "InvalidArgument",
             "Invalid copy source object key: CopySource is 'bucket/key' (URL-encoded)",
             "CopyObject",
@@ -68,25 +68,25 @@ def _copy_source(value: Any) -> tuple[str, str, str | None]:
 
 def _s3_copy_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     if p.get("MetadataDirective", "COPY") != "COPY":
-        raise _refuse("CopyObject", "copies the source's metadata only (MetadataDirective COPY)")
+        raise refuse("CopyObject", "copies the source's metadata only (MetadataDirective COPY)")
     bucket, key, version = _copy_source(p["CopySource"])
-    return _answer(ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version), {})
+    return boto3_response(ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version), {})
 
 
 def _s3_delete_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     # DeleteObject answers 204 No Content, whether or not there was an object.
     result = ctx.delete_object(p["Bucket"], p["Key"], p.get("VersionId"))
-    return _answer(result, {}, status=204)
+    return boto3_response(result, {}, status=204)
 
 
 def _s3_get_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     data = ctx.get_object(p["Bucket"], p["Key"], p.get("VersionId"))
     head = ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId"))
-    return _answer(None, {**head, "Body": StreamingBody(data)})
+    return boto3_response(None, {**head, "Body": StreamingBody(data)})
 
 
 def _s3_head_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    return _answer(ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId")), {})
+    return boto3_response(ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId")), {})
 
 
 def _token(key: str) -> str:
@@ -97,14 +97,14 @@ def _token(key: str) -> str:
 def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     for name in ("Delimiter", "EncodingType", "FetchOwner"):
         if p.get(name):
-            raise _refuse("ListObjectsV2", f"does not take {name}")
+            raise refuse("ListObjectsV2", f"does not take {name}")
     after = p.get("StartAfter")
     token = p.get("ContinuationToken")
     if token is not None:
         try:
             after = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8", "surrogatepass")
         except (ValueError, UnicodeError):
-            raise _aws_error(
+            raise aws_error(
                 "InvalidArgument", "The continuation token provided is incorrect", "ListObjectsV2"
             ) from None
     out = ctx.list_objects(p["Bucket"], p.get("Prefix", ""), p.get("MaxKeys", 1000), after)
@@ -116,13 +116,13 @@ def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) 
         out["ContinuationToken"] = token
     if out.get("IsTruncated") and out.get("Contents"):
         out["NextContinuationToken"] = _token(out["Contents"][-1]["Key"])
-    return _answer(out, {})
+    return boto3_response(out, {})
 
 
 def _s3_list_objects(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     for name in ("Delimiter", "EncodingType"):
         if p.get(name):
-            raise _refuse("ListObjects", f"does not take {name}")
+            raise refuse("ListObjects", f"does not take {name}")
     marker = p.get("Marker")
     try:
         out = ctx.list_objects(p["Bucket"], p.get("Prefix", ""), p.get("MaxKeys", 1000), marker)
@@ -135,7 +135,7 @@ def _s3_list_objects(ctx: HandlerContext, p: dict[str, Any], client: Client) -> 
     answer = {k: v for k, v in out.items() if k not in ("KeyCount", "StartAfter")}
     if marker is not None:
         answer["Marker"] = marker
-    return _answer(answer, {})
+    return boto3_response(answer, {})
 
 
 OPERATIONS: dict[str, Operation] = {

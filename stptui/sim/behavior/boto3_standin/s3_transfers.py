@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any
 from stptui.sim.behavior.boto3_standin import invocation
 from stptui.sim.behavior.boto3_standin.exceptions import (
     BotoCoreError,
-    OutsideInvocationError,
     ParamValidationError,
-    _refuse,
+    refuse,
 )
-from stptui.sim.behavior.boto3_standin.params import _check_params
+from stptui.sim.behavior.boto3_standin.params import check_params
 from stptui.sim.behavior.boto3_standin.s3 import OPERATIONS
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_env import FAKE_CREDENTIALS
@@ -74,7 +73,7 @@ def _read_all(fileobj: Any, what: str) -> bytes:
     if isinstance(data, str):
         return data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray)):
-        raise _refuse(f"upload_fileobj: {what}", f"reads bytes, not {type(data).__name__}")
+        raise refuse(f"upload_fileobj: {what}", f"reads bytes, not {type(data).__name__}")
     return bytes(data)
 
 
@@ -278,7 +277,7 @@ def generate_presigned_url(
     if not isinstance(ClientMethod, str) or ClientMethod not in OPERATIONS:
         raise UnknownClientMethodError(method_name=ClientMethod)
     if ClientMethod not in _PRESIGNABLE:
-        raise _refuse(
+        raise refuse(
             "generate_presigned_url",
             f"presigns {', '.join(_PRESIGNABLE)}, not {ClientMethod}",
         )
@@ -288,10 +287,10 @@ def generate_presigned_url(
             report=f"Invalid type for parameter Params, value: {shown(Params)}, type: "
             f"{type(Params)}, valid types: <class 'dict'>"
         )
-    _check_params(params, OPERATIONS[ClientMethod].members)
+    check_params(params, OPERATIONS[ClientMethod].members)
     other = [k for k in params if k not in _PRESIGN_PARAMS]
     if other:
-        raise _refuse(
+        raise refuse(
             "generate_presigned_url",
             f"signs {', '.join(_PRESIGN_PARAMS)} only, not {other[0]}",
         )
@@ -310,9 +309,7 @@ def generate_presigned_url(
             report=f'Invalid bucket name "{params["Bucket"]}": Bucket name must match the '
             f'regex "{_BUCKET.pattern}"'
         )
-    ctx = invocation._CURRENT
-    if ctx is None:
-        raise OutsideInvocationError(service="s3", operation="generate_presigned_url")
+    ctx = invocation.current_invocation("s3", "generate_presigned_url")
     at = EPOCH + timedelta(milliseconds=min(ctx.now_ms, MAX_MS))
     return presigned_url(
         HttpMethod or _PRESIGNABLE[ClientMethod],

@@ -15,16 +15,16 @@ from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.client import SERVICES, Client
 from stptui.sim.behavior.boto3_standin.conditions import Attr, AttributeBase, ConditionBase, Key
 from stptui.sim.behavior.boto3_standin.ddb_types import TypeDeserializer, TypeSerializer
-from stptui.sim.behavior.boto3_standin.dynamodb_resource import _DynamoDBResource
+from stptui.sim.behavior.boto3_standin.dynamodb_resource import DynamoDBResource
 from stptui.sim.behavior.boto3_standin.exceptions import (
-    _SEE,
+    SEE_DOCS,
     BotoCoreError,
     NoRegionError,
     OperationNotPageableError,
     OutsideInvocationError,
     ParamValidationError,
     UnknownServiceError,
-    _refuse,
+    refuse,
 )
 from stptui.sim.behavior.errors import shown
 
@@ -82,24 +82,24 @@ def _make_client(service_name: str, options: dict[str, Any], region: str | None 
         raise UnknownServiceError(
             service_name=service_name,
             known_service_names=", ".join(SERVICES)
-            + f" (stptui's boto3 stand-in simulates these) {_SEE}",
+            + f" (stptui's boto3 stand-in simulates these) {SEE_DOCS}",
         )
     return Client(service_name, _region(options, region), options.get("endpoint_url"))
 
 
-def _resource(service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
+def _resource(service_name: str, *args: Any, **kwargs: Any) -> DynamoDBResource:
     return _make_resource(service_name, _options("resource", args, kwargs))
 
 
 def _make_resource(
     service_name: str, options: dict[str, Any], region: str | None = None
-) -> _DynamoDBResource:
+) -> DynamoDBResource:
     if service_name != "dynamodb":
-        raise _refuse(
+        raise refuse(
             f"boto3.resource({shown(service_name)})",
             "has the dynamodb resource only; use boto3.client for the others",
         )
-    return _DynamoDBResource(_make_client("dynamodb", options, region))
+    return DynamoDBResource(_make_client("dynamodb", options, region))
 
 
 class Session:
@@ -115,7 +115,7 @@ class Session:
         """A stand-in client of `service_name`, in the session's region unless told."""
         return _make_client(service_name, _options("client", args, kwargs), self.region_name)
 
-    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> _DynamoDBResource:
+    def resource(self, service_name: str, *args: Any, **kwargs: Any) -> DynamoDBResource:
         """The stand-in dynamodb resource, in the session's region unless told."""
         options = _options("resource", args, kwargs)
         return _make_resource(service_name, options, self.region_name)

@@ -6,11 +6,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.permissions import ClientError
-from stptui.sim.behavior.boto3_standin.exceptions import _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
-from stptui.sim.behavior.boto3_standin.responses import _answer
-from stptui.sim.behavior.boto3_standin.sqs import _sqs_attributes
+from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry
+from stptui.sim.behavior.boto3_standin.sqs import message_attributes_in
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 def _sns_publish(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     call = "Publish"
     if "PhoneNumber" in p or ("TargetArn" in p and "TopicArn" not in p):
-        raise _refuse(call, "publishes to topics only (TopicArn), not to a phone or an endpoint")
+        raise refuse(call, "publishes to topics only (TopicArn), not to a phone or an endpoint")
     if "TopicArn" not in p:
-        raise _aws_error(
+        raise aws_error(
             "InvalidParameter",
             "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
             call,
         )
-    return _answer(_publish_one(ctx, p["TopicArn"], p, call), {})
+    return boto3_response(_publish_one(ctx, p["TopicArn"], p, call), {})
 
 
 def _publish_one(
@@ -35,12 +35,12 @@ def _publish_one(
 ) -> dict[str, Any] | None:
     """One message published through `context.notify`: what it answered."""
     if entry.get("MessageStructure") is not None:
-        raise _refuse(call, "does not take MessageStructure (a message per protocol)")
+        raise refuse(call, "does not take MessageStructure (a message per protocol)")
     return ctx.notify(
         topic,
         entry["Message"],
         subject=entry.get("Subject"),
-        attributes=_sqs_attributes(entry.get("MessageAttributes"), call, sns=True),
+        attributes=message_attributes_in(entry.get("MessageAttributes"), call, sns=True),
         group=entry.get("MessageGroupId"),
         dedup_id=entry.get("MessageDeduplicationId"),
     )
@@ -53,7 +53,7 @@ _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def _batch_error(code: str, message: str) -> ClientError:
-    return _aws_error(code, message, "PublishBatch")
+    return aws_error(code, message, "PublishBatch")
 
 
 def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -81,28 +81,15 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
                 "Two or more batch entries in the request have the same Id.",
             )
         seen.add(entry["Id"])
-    successful: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for entry in entries:
-        try:
-            result = _publish_one(ctx, p["TopicArn"], entry, call)
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code.startswith("AuthorizationError") or code.startswith("AccessDenied"):
-                raise  # the role's refusal is the request's, not an entry's
-            failed.append(
-                {
-                    "Id": entry["Id"],
-                    "Code": code,
-                    "Message": exc.response["Error"]["Message"],
-                    "SenderFault": True,
-                }
-            )
-            continue
-        successful.append({"Id": entry["Id"], **(result or {})})
+    successful, failed = entry_by_entry(
+        entries,
+        lambda entry: _publish_one(ctx, p["TopicArn"], entry, call),
+        ("AuthorizationError", "AccessDenied"),
+        ("Id", "Code", "Message", "SenderFault"),
+    )
     # SNS's query (XML) answer has both lists, an empty one as an empty element, which
     # botocore reads as [].
-    return _answer(None, {"Successful": successful, "Failed": failed})
+    return boto3_response(None, {"Successful": successful, "Failed": failed})
 
 
 OPERATIONS: dict[str, Operation] = {

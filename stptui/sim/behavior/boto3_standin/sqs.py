@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import (
     ParamValidationError,
-    _as_modelled,
-    _aws_error,
-    _refuse,
+    as_modelled,
+    aws_error,
+    refuse,
 )
 from stptui.sim.behavior.boto3_standin.invocation import Operation
-from stptui.sim.behavior.boto3_standin.params import P, _blob, _plain_number, _validate_value
-from stptui.sim.behavior.boto3_standin.responses import _answer, _md5
+from stptui.sim.behavior.boto3_standin.params import P, blob_param, plain_number, validate_value
+from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry, md5_hex
 from stptui.sim.behavior.errors import BehaviorError
 
 if TYPE_CHECKING:
@@ -48,15 +48,15 @@ def _number_text(text: str, call: str, name: str, bad: str) -> int | float:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _aws_error(
+        raise aws_error(
             bad,
             f"Can't cast the value of message (user) attribute '{name}' to a number.",
             call,
         ) from None
-    return _plain_number(number, f"{call}: attribute {name}")
+    return plain_number(number, f"{call}: attribute {name}")
 
 
-def _sqs_attributes(
+def message_attributes_in(
     attrs: dict[str, Any] | None, call: str, *, sns: bool = False
 ) -> dict[str, Any] | None:
     """MessageAttributes ({name: {DataType, StringValue | BinaryValue}}) as the context's
@@ -66,7 +66,7 @@ def _sqs_attributes(
     out: dict[str, Any] = {}
     for name, attr in attrs.items():
         report: list[str] = []
-        _validate_value(
+        validate_value(
             attr, P("structure", members=_MESSAGE_ATTRIBUTE), f"MessageAttributes.{name}", report
         )
         if report:
@@ -82,7 +82,7 @@ def _sqs_attributes(
             try:
                 out[name] = json.loads(text)
             except ValueError:
-                raise _aws_error(
+                raise aws_error(
                     bad,
                     f"The message attribute '{name}' has an invalid value "
                     "for message attribute type 'String.Array'",
@@ -93,16 +93,18 @@ def _sqs_attributes(
                 _required_value(attr, "StringValue", name, call, bad), call, name, bad
             )
         elif kind == "Binary" and sns:
-            out[name] = _blob(_required_value(attr, "BinaryValue", name, call, bad), call, name)
+            out[name] = blob_param(
+                _required_value(attr, "BinaryValue", name, call, bad), call, name
+            )
         elif base in ("String", "Number", "Binary"):
             more = ", String.Array and Binary" if sns else ""
-            raise _refuse(
+            raise refuse(
                 call,
                 f"takes the attribute types String, Number{more} only, not {kind!r} "
                 f"(attribute {name})",
             )
         else:
-            raise _aws_error(
+            raise aws_error(
                 bad,
                 f"The type of message (user) attribute '{name}' is invalid. "
                 "You must use only the following supported type prefixes: Binary, "
@@ -114,7 +116,7 @@ def _sqs_attributes(
 
 def _required_value(attr: dict[str, Any], key: str, name: str, call: str, bad: str) -> Any:
     if attr.get(key) is None:
-        raise _aws_error(
+        raise aws_error(
             bad,
             f"The message attribute '{name}' must contain non-empty message "
             f"attribute value for message attribute type '{attr['DataType']}'.",
@@ -142,8 +144,8 @@ def _attributes_md5(attrs: dict[str, Any]) -> str:
             part(attr["StringValue"].encode("utf-8"))
         else:
             out.append(2)
-            part(_blob(attr["BinaryValue"], "SendMessage", name))
-    return _md5(bytes(out))
+            part(blob_param(attr["BinaryValue"], "SendMessage", name))
+    return md5_hex(bytes(out))
 
 
 def _send(ctx: HandlerContext, queue: str, entry: dict[str, Any], call: str) -> dict[str, Any]:
@@ -155,12 +157,12 @@ def _send(ctx: HandlerContext, queue: str, entry: dict[str, Any], call: str) -> 
         delay=entry.get("DelaySeconds"),
         group=entry.get("MessageGroupId"),
         dedup_id=entry.get("MessageDeduplicationId"),
-        attributes=_sqs_attributes(attrs, call),
+        attributes=message_attributes_in(attrs, call),
     )
-    filled = {"MD5OfMessageBody": _md5(entry["MessageBody"].encode("utf-8"))}
+    filled = {"MD5OfMessageBody": md5_hex(entry["MessageBody"].encode("utf-8"))}
     if attrs:
         filled["MD5OfMessageAttributes"] = _attributes_md5(attrs)
-    return _answer(result, filled)
+    return boto3_response(result, filled)
 
 
 def _sqs_send_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -169,6 +171,10 @@ def _sqs_send_message(ctx: HandlerContext, p: dict[str, Any], client: Client) ->
 
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 MAX_BATCH = 10
+# A batch entry's refusal that is the whole request's (the role's), and the members of a
+# failed entry in botocore's order (SQS's BatchResultErrorEntry shape).
+_REQUEST_CODES = ("AccessDenied",)
+_FAILURE_MEMBERS = ("Id", "SenderFault", "Code", "Message")
 
 
 def _sqs_send_message_batch(
@@ -177,40 +183,35 @@ def _sqs_send_message_batch(
     entries = p["Entries"]
     op = "SendMessageBatch"
     _check_batch_ids(entries, op)
-    successful: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for entry in entries:
-        try:
-            answer = _send(ctx, p["QueueUrl"], entry, op)
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code.startswith("AccessDenied"):
-                raise  # the role's refusal is the request's, not an entry's
-            failed.append(
-                {
-                    "Id": entry["Id"],
-                    "SenderFault": True,
-                    "Code": code,
-                    "Message": exc.response["Error"]["Message"],
-                }
-            )
-            continue
+
+    def send(entry: dict[str, Any]) -> dict[str, Any]:
+        answer = _send(ctx, p["QueueUrl"], entry, op)
         answer.pop("ResponseMetadata")
-        successful.append({"Id": entry["Id"], **answer})
-    out: dict[str, Any] = {"Successful": successful}
-    if failed:
-        out["Failed"] = failed
-    return _answer(None, out)
+        return answer
+
+    return _batch_answer(entries, send)
 
 
 def _sqs_delete_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    return _answer(ctx.delete_message(p["QueueUrl"], p["ReceiptHandle"]), {})
+    return boto3_response(ctx.delete_message(p["QueueUrl"], p["ReceiptHandle"]), {})
+
+
+def _batch_answer(
+    entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> dict[str, Any]:
+    """A batch call's answer, entry by entry: SQS's JSON answer leaves `Failed` out when no
+    entry failed."""
+    successful, failed = entry_by_entry(entries, one, _REQUEST_CODES, _FAILURE_MEMBERS)
+    out: dict[str, Any] = {"Successful": successful}
+    if failed:
+        out["Failed"] = failed
+    return boto3_response(None, out)
 
 
 def _check_batch_ids(entries: list[dict[str, Any]], op: str) -> None:
     """A batch's entry count and ids, as SQS refuses the whole batch for them."""
     if len(entries) > MAX_BATCH:
-        raise _aws_error(
+        raise aws_error(
             "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
             f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.",
             op,
@@ -218,14 +219,14 @@ def _check_batch_ids(entries: list[dict[str, Any]], op: str) -> None:
     seen: set[str] = set()
     for entry in entries:
         if not _BATCH_ID.fullmatch(entry["Id"]):
-            raise _aws_error(
+            raise aws_error(
                 "AWS.SimpleQueueService.InvalidBatchEntryId",
                 "A batch entry id can only contain alphanumeric characters, hyphens and "
                 "underscores. It can be at most 80 letters long.",
                 op,
             )
         if entry["Id"] in seen:
-            raise _aws_error(
+            raise aws_error(
                 "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", f"Id {entry['Id']} repeated.", op
             )
         seen.add(entry["Id"])
@@ -236,25 +237,11 @@ def _sqs_delete_message_batch(
 ) -> dict[str, Any]:
     entries = p["Entries"]
     _check_batch_ids(entries, "DeleteMessageBatch")
-    successful: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for entry in entries:
-        try:
-            ctx.delete_message(p["QueueUrl"], entry["ReceiptHandle"])
-        except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code.startswith("AccessDenied"):
-                raise  # the role's refusal is the request's, not an entry's
-            message = exc.response["Error"]["Message"]
-            failed.append(
-                {"Id": entry["Id"], "SenderFault": True, "Code": code, "Message": message}
-            )
-            continue
-        successful.append({"Id": entry["Id"]})
-    out: dict[str, Any] = {"Successful": successful}
-    if failed:
-        out["Failed"] = failed
-    return _answer(None, out)
+
+    def delete(entry: dict[str, Any]) -> None:
+        ctx.delete_message(p["QueueUrl"], entry["ReceiptHandle"])
+
+    return _batch_answer(entries, delete)
 
 
 def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -266,16 +253,16 @@ def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -
         queue = None
     forms = behaviors.target_forms.of_type("sqs-queue")
     if queue is None or name.startswith("https://") or name.startswith("arn:"):
-        raise _as_modelled(
+        raise as_modelled(
             "sqs",
-            _aws_error(
+            aws_error(
                 "AWS.SimpleQueueService.NonExistentQueue",
                 "The specified queue does not exist.",
                 "GetQueueUrl",
             ),
         )
     url = next(v for v, n in forms.items() if n == queue and v.startswith("https://"))
-    return _answer(None, {"QueueUrl": url})
+    return boto3_response(None, {"QueueUrl": url})
 
 
 # ReceiveMessage's long poll waits at most 20 seconds (SQS API Reference, ReceiveMessage).
@@ -315,7 +302,7 @@ def _as_asked(message: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
 def _sqs_receive_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     wait = p.get("WaitTimeSeconds")
     if wait is not None and not 0 <= wait <= MAX_WAIT_S:
-        raise _aws_error(
+        raise aws_error(
             "InvalidParameterValue",
             f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and "
             f"<= {MAX_WAIT_S}, if provided.",
@@ -326,15 +313,15 @@ def _sqs_receive_message(ctx: HandlerContext, p: dict[str, Any], client: Client)
     )
     # An empty receive answers no Messages key at all, as boto3 gives it.
     if not messages:
-        return _answer(None, {})
-    return _answer(None, {"Messages": [_as_asked(m, p) for m in messages]})
+        return boto3_response(None, {})
+    return boto3_response(None, {"Messages": [_as_asked(m, p) for m in messages]})
 
 
 def _sqs_change_message_visibility(
     ctx: HandlerContext, p: dict[str, Any], client: Client
 ) -> dict[str, Any]:
     ctx.change_message_visibility(p["QueueUrl"], p["ReceiptHandle"], p["VisibilityTimeout"])
-    return _answer(None, {})
+    return boto3_response(None, {})
 
 
 _ENTRY = {"Id": P("string", True), **_SEND_MEMBERS}

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import _as_modelled, _aws_error, _refuse
+from stptui.sim.behavior.boto3_standin.exceptions import as_modelled, aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
-from stptui.sim.behavior.boto3_standin.responses import _answer
+from stptui.sim.behavior.boto3_standin.responses import boto3_response
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 def _sfn_start_execution(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     if p.get("traceHeader") is not None:
-        raise _refuse("StartExecution", "does not take traceHeader")
+        raise refuse("StartExecution", "does not take traceHeader")
     result = ctx.start_execution(p["stateMachineArn"], p.get("input"), name=p.get("name"))
-    return _answer(result, {})
+    return boto3_response(result, {})
 
 
 def _token_machine(ctx: HandlerContext, token: str) -> str:
@@ -32,9 +32,9 @@ def _token_machine(ctx: HandlerContext, token: str) -> str:
         return str(task.machine.name)
     machines = [n for n, r in ctx._behaviors.stack.resources.items() if r.type == "state-machine"]
     if not machines:
-        raise _as_modelled(
+        raise as_modelled(
             "stepfunctions",
-            _aws_error("TaskDoesNotExist", "Task Does Not Exist", "SendTaskSuccess"),
+            aws_error("TaskDoesNotExist", "Task Does Not Exist", "SendTaskSuccess"),
         )
     # A token no task was given: the first state machine answers, with Step Functions'
     # refusal of it (InvalidToken or TaskDoesNotExist).
@@ -46,7 +46,7 @@ def _sfn_send_task_success(
 ) -> dict[str, Any]:
     token = p["taskToken"]
     result = ctx.send_task_success(_token_machine(ctx, token), token, p["output"])
-    return _answer(result, {})
+    return boto3_response(result, {})
 
 
 def _sfn_send_task_failure(
@@ -56,14 +56,14 @@ def _sfn_send_task_failure(
     result = ctx.send_task_failure(
         _token_machine(ctx, token), token, error=p.get("error"), cause=p.get("cause")
     )
-    return _answer(result, {})
+    return boto3_response(result, {})
 
 
 def _sfn_send_task_heartbeat(
     ctx: HandlerContext, p: dict[str, Any], client: Client
 ) -> dict[str, Any]:
     token = p["taskToken"]
-    return _answer(ctx.send_task_heartbeat(_token_machine(ctx, token), token), {})
+    return boto3_response(ctx.send_task_heartbeat(_token_machine(ctx, token), token), {})
 
 
 OPERATIONS: dict[str, Operation] = {
