@@ -49,9 +49,12 @@ def session(tmp_path: Path, behaviors: str, stack: str = STACK) -> Session:
 
 
 def group_lines(s: Session, function: str = "worker") -> list[str]:
-    """The messages of the function's log group, oldest first, without their newline."""
+    """The messages of the function's log group, oldest first, without their newline, after
+    the INIT_START line its first execution environment begins with."""
     events = s.sim.services["logs"].groups[function].recent(1000)
-    return [e.message.rstrip("\n") for e in events]
+    lines = [e.message.rstrip("\n") for e in events]
+    assert lines[0].startswith("INIT_START Runtime Version: ")
+    return lines[1:]
 
 
 def diagnostics(behaviors: str, stack: str = STACK) -> list[tuple[str, int, int, str]]:

@@ -110,9 +110,10 @@ def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Lambda's init phase writes to the new execution environment's stream before the
-    first invocation's START; the record has no request id yet. The module is imported once
-    a session, so only the first invocation's environment has the lines; the trace has them as
-    handler.log records of no invocation, at the first invocation's start."""
+    first invocation's START, after Lambda's INIT_START line; the record has no request id
+    yet. The module is imported once a session, so only the first invocation's environment
+    has the lines; the trace has them as handler.log records of no invocation, at the first
+    invocation's start."""
     s = _session(tmp_path, "quiet")
     execute(s, "advance 1m")
     execute(s, "invoke worker '{}'")
@@ -123,11 +124,12 @@ def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before
     events = group.recent(100)
     rid = _request_id(s)
     init = ["cold start\n", "[WARNING]\t2026-01-05T08:00:00.000Z\t\tat import\n"]
-    assert [ev.message for ev in events[:3]] == [
+    assert events[0].message.startswith("INIT_START Runtime Version: python:3.13.v14\t")
+    assert [ev.message for ev in events[1:4]] == [
         *init,
         f"START RequestId: {rid} Version: $LATEST\n",
     ]
-    assert {(ev.timestamp, ev.stream, ev.invocation_id) for ev in events[:2]} == {
+    assert {(ev.timestamp, ev.stream, ev.invocation_id) for ev in events[:3]} == {
         (first, group.stream(0), None)
     }
     assert [ev.message for ev in events].count("cold start\n") == 1

@@ -394,7 +394,7 @@ def test_an_error_line_is_delivered_when_the_invocation_ends(tmp_path: Path) -> 
     assert alert.t == t0 + 250 and alert.data["trigger"] == "cloudwatch-log"
     assert alert.data["event_id"] == delivered[0]["delivered_id"]
     skipped = records(s, tk.LOG_SKIPPED)
-    assert [r["message"][:5] for r in skipped] == ["START", "END R", "REPOR"]
+    assert [r["message"][:5] for r in skipped] == ["INIT_", "START", "END R", "REPOR"]
     assert skipped[0]["reason"] == ['term "ERROR" does not appear']
 
 
@@ -452,7 +452,7 @@ def test_a_timeout_writes_no_task_timed_out_line(tmp_path: Path) -> None:
     execute(s, "invoke worker")
     assert records(s, tk.LOG_MATCHED) == []
     lines = [e.message for e in s.sim.services["logs"].groups["worker"].recent(20)]
-    assert [line.split(" ")[0] for line in lines] == ["START", "END", "REPORT"]
+    assert [line.split(" ")[0] for line in lines] == ["INIT_START", "START", "END", "REPORT"]
     assert lines[-1].endswith("\tStatus: timeout\n")
 
 
@@ -466,9 +466,10 @@ def test_a_timed_out_invocations_report_line_says_so(tmp_path: Path) -> None:
     matched = [str(m["message"]) for m in records(s, tk.LOG_MATCHED)]
     assert len(matched) == 1
     assert matched[0].startswith("REPORT RequestId: ")
+    # A cold start: its Init Duration comes before the status, as Lambda writes them.
     assert matched[0].endswith(
-        "\tDuration: 2000.00 ms\tBilled Duration: 2000 ms\t"
-        "Memory Size: 1024 MB\tMax Memory Used: 72 MB\tStatus: timeout\n"
+        "\tDuration: 2000.00 ms\tBilled Duration: 2000 ms\tMemory Size: 1024 MB\t"
+        "Max Memory Used: 72 MB\tInit Duration: 0.00 ms\tStatus: timeout\n"
     )
     reports = [
         e.message
@@ -610,6 +611,7 @@ def test_a_stack_without_subscriptions_writes_no_log_records(tmp_path: Path) -> 
     sim.run(60_000)
     assert not [r for r in sim.trace.records if r.kind.startswith("log.")]
     assert [e.message[:3] for e in sim.services["logs"].groups["worker"].recent(10)] == [
+        "INI",
         "STA",
         "END",
         "REP",

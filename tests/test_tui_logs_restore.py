@@ -72,8 +72,10 @@ def test_a_function_s_inspector_shows_its_log_group_subscriptions_and_newest_lin
         assert "/aws/lambda/log-alerts-dev-payments, 1 log stream" in page
         assert '→ alerter filter ?ERROR ?"Status: timeout"' in page
         lines = page[page.index("Recent log lines") :].splitlines()[1:]
-        # Time, the stream's last 8 hex digits, the message (the runtime's error line).
-        assert lines[0].startswith("08:00:00.000 ") and "START RequestId:" in lines[0]
+        # Time, the stream's last 8 hex digits, the message: the new execution environment's
+        # INIT_START line, then the invocation's (the runtime's error line among them).
+        assert lines[0].startswith("08:00:00.000 ") and "INIT_START Runtime Version:" in lines[0]
+        assert lines[1].startswith("08:00:00.000 ") and "START RequestId:" in lines[1]
         assert any("[ERROR] CardDeclined: card 4242 was declined" in line for line in lines)
         assert (
             lines[0].split()[1]

@@ -3,9 +3,11 @@
 A function's log group is `/aws/lambda/{physical name}` and a batch job's Stacktape's
 `/stp/{stack}/batch/{job}/process-logs`, the groups `$ResourceParam(name, 'logGroupArn')` names.
 Each execution environment of a function writes one log stream,
-`YYYY/MM/DD/[$LATEST]{32 hex digits}`. Lambda writes `START`, `END` and `REPORT` lines around
-each invocation and the runtime's error line when the handler raises; a timeout has no line
-of its own, only `Status: timeout` in the REPORT line (docs/fidelity.md, "CloudWatch Logs").
+`YYYY/MM/DD/[$LATEST]{32 hex digits}`, which Lambda starts with an `INIT_START` line naming the
+runtime version. Lambda writes `START`, `END` and `REPORT` lines around each invocation (the
+first in an environment, a cold start, reports its `Init Duration`) and the runtime's error
+line when the handler raises; a timeout has no line of its own, only `Status: timeout` in the
+REPORT line (docs/fidelity.md, "CloudWatch Logs").
 Each attempt of a batch job runs a new container, whose `awslogs` log driver writes its
 output, and nothing else, to a stream of its own, `batch/default/{ECS task id}` (Stacktape's
 `awslogs-stream-prefix` is `batch`). A container workload's container writes what it prints to
@@ -105,6 +107,65 @@ def event_id(timestamp_ms: int, seq: int) -> str:
     return str((timestamp_ms << _ID_SHIFT) | seq)
 
 
+# The runtime version each runtime's INIT_START line names: `{language}:{version}.v{N}`, the
+# form of the lines users publish, N a version seen in one of them (2023-26; the two with none
+# found take a plausible N). A choice: AWS releases a new version of each runtime every few
+# weeks, which no config names (docs/fidelity.md, "CloudWatch Logs").
+RUNTIME_VERSIONS = {
+    "nodejs18.x": "nodejs:18.v71",
+    "nodejs20.x": "nodejs:20.v106",
+    "nodejs22.x": "nodejs:22.v78",
+    "nodejs24.x": "nodejs:24.v48",
+    "python3.8": "python:3.8.v33",
+    "python3.9": "python:3.9.v18",
+    "python3.10": "python:3.10.v36",
+    "python3.11": "python:3.11.v109",
+    "python3.12": "python:3.12.mainlinev2.v11",
+    "python3.13": "python:3.13.v14",
+    "java8": "java:8.v14",
+    "java8.al2": "java:8.al2.v40",
+    "java11": "java:11.v43",
+    "java17": "java:17.v66",
+    "dotnet6": "dotnet:6.v13",
+    "dotnet7": "dotnet:7.v20",
+    "dotnet8": "dotnet:8.v71",
+    "ruby3.2": "ruby:3.2.v88",
+    "ruby3.3": "ruby:3.3.v12",
+    "provided.al2": "provided:al2.v143",
+    "provided.al2023": "provided:al2023.v109",
+}
+# The runtime of a function without `runtime`, by its entry file's extension: Stacktape picks
+# one as it packages the code, and which version is not in the config (a choice).
+_ENTRY_RUNTIMES = {".py": "python3.13", ".go": "provided.al2023", ".java": "java17"}
+DEFAULT_RUNTIME = "nodejs22.x"
+# How long the init phase of a new execution environment takes in virtual time: none, so a
+# cold start starts its invocation when a warm one would (docs/fidelity.md).
+INIT_DURATION_MS = 0
+
+
+def function_runtime(runtime: str | None, entry: str | None) -> str:
+    """The runtime a function runs on: its `runtime`, else the one stptui takes for its entry
+    file's extension (Node.js's for any other)."""
+    if runtime:
+        return runtime
+    for ext, picked in _ENTRY_RUNTIMES.items():
+        if (entry or "").endswith(ext):
+            return picked
+    return DEFAULT_RUNTIME
+
+
+def init_start_line(runtime: str, region: str) -> str:
+    """Lambda's first line in a new execution environment's stream: the runtime version and
+    its ARN (`arn:aws:lambda:{region}::runtime:` and 64 hex digits, here the SHA-256 of the
+    version, so the same runtime gives the same ARN)."""
+    version = RUNTIME_VERSIONS.get(runtime) or RUNTIME_VERSIONS[DEFAULT_RUNTIME]
+    digest = hashlib.sha256(version.encode()).hexdigest()
+    return (
+        f"INIT_START Runtime Version: {version}\t"
+        f"Runtime Version ARN: arn:aws:lambda:{region}::runtime:{digest}\n"
+    )
+
+
 def start_line(request_id: str) -> str:
     """Lambda's first line of an invocation."""
     return f"START RequestId: {request_id} Version: $LATEST\n"
@@ -116,17 +177,25 @@ def end_line(request_id: str) -> str:
 
 
 def report_line(
-    request_id: str, duration_ms: int, memory_mb: int, *, timed_out: bool = False
+    request_id: str,
+    duration_ms: int,
+    memory_mb: int,
+    *,
+    timed_out: bool = False,
+    init_ms: int | None = None,
 ) -> str:
     """Lambda's report of an invocation, billed by the millisecond: each field followed by a
-    tab, then, for an invocation that timed out, `Status: timeout` (docs/fidelity.md,
-    "CloudWatch Logs")."""
+    tab; after a cold start (`init_ms` not None) `Init Duration`, which is billed too (since
+    August 2025); then, for an invocation that timed out, `Status: timeout`
+    (docs/fidelity.md, "CloudWatch Logs")."""
     used = min(memory_mb, MAX_MEMORY_USED_MB)
+    billed = duration_ms if init_ms is None else duration_ms + init_ms
+    init = "" if init_ms is None else f"Init Duration: {init_ms:.2f} ms\t"
     status = "Status: timeout" if timed_out else ""
     return (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-        f"Billed Duration: {duration_ms} ms\tMemory Size: {memory_mb} MB\t"
-        f"Max Memory Used: {used} MB\t{status}\n"
+        f"Billed Duration: {billed} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {used} MB\t{init}{status}\n"
     )
 
 

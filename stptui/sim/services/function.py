@@ -32,6 +32,7 @@ from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.behavior.outcome import timeout_outcome
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
+from stptui.sim.logs import INIT_DURATION_MS
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -221,7 +222,12 @@ class FunctionSim:
             env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
         else:
             env = logs.begin(now)
-        if self._init_logs:
+        # A new execution environment runs the init phase first (a cold start).
+        init_ms = None
+        if logs is not None and env >= logs.initialised:
+            init_ms = INIT_DURATION_MS
+            self._init(now, env)
+        elif self._init_logs:  # logging disabled: the import's lines are in the trace only
             self._init(now, env)
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
@@ -264,23 +270,29 @@ class FunctionSim:
         sim.clock.at(
             now + outcome.duration_ms,
             self._finish_cb,
-            (inv_id, outcome, caller, now, env, request_id),
+            (inv_id, outcome, caller, now, env, request_id, init_ms),
             self._label,
         )
         return inv_id, outcome
 
     def _init(self, now: int, env: int) -> None:
-        """The first invocation's new execution environment ran the init phase: what the
-        handler module's import printed and logged, before the invocation's own lines, in
-        the trace (records of no invocation) and its log stream."""
+        """A new execution environment ran the init phase: its INIT_START line and, the
+        first time, what the handler module's import printed and logged, before the
+        invocation's own lines, in its log stream (the import's lines in the trace too, as
+        records of no invocation)."""
         lines, self._init_logs = self._init_logs, []
         for line in lines:
             self.sim.trace.emit((now, tk.HANDLER_LOG, self.name, {"text": line}))
-        if self.logs is not None:
-            self.logs.init(self.logs.stream(env), now, [f"{line}\n" for line in lines])
+        logs = self.logs
+        if logs is not None:
+            logs.initialised = env + 1
+            written = [f"{line}\n" for line in lines]
+            if logs.init_start is not None:
+                written.insert(0, logs.init_start)
+            logs.init(logs.stream(env), now, written, env)
 
-    def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str]) -> None:
-        inv_id, outcome, caller, started, env, request_id = arg
+    def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None]) -> None:
+        inv_id, outcome, caller, started, env, request_id, init_ms = arg
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
@@ -343,7 +355,7 @@ class FunctionSim:
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
         logs = self.logs
         if logs is not None:
-            logs.invocation(inv_id, request_id, started, now, env, outcome, caller)
+            logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms)
         caller.done(outcome, inv_id)
 
     def error_response(

@@ -3,19 +3,22 @@ subscription filters (`cloudwatch-log` events) that deliver their lines.
 
 A function's group holds what Lambda writes for each invocation (START, the handler's lines,
 the runtime's error line, END, REPORT, which ends in `Status: timeout` after a timeout) in
-the log stream of the execution environment that ran it, and the lines the `log` command
-writes. A batch job's group holds what each attempt's container prints (its behaviour's
-`log` lines or its Python handler's lines, with no line of AWS's own) in the stream of that
-container. An invocation's or attempt's lines are kept as one entry and made into text only
-when someone reads them or a subscription filter needs them, so a stack without
-subscriptions pays one append per invocation, and one per attempt that printed anything.
+the log stream of the execution environment that ran it, after that environment's init phase
+(INIT_START, then what the handler module printed as it was imported, for the first one), and
+the lines the `log` command writes. A batch job's group holds what each attempt's container
+prints (its behaviour's `log` lines or its Python handler's lines, with no line of AWS's own)
+in the stream of that container. An invocation's or attempt's lines are kept as one entry
+and made into text only when someone reads them or a subscription filter needs them, so a
+stack without subscriptions pays one append per invocation, and one per attempt that printed
+anything.
 
-When an invocation or attempt ends (or `log` writes a line), each subscription filter of the group
-matches the new events (`log.matched` / `log.skipped` with the reason) and delivers the ones
-that pass at once, one delivery per filter: `{"awslogs": {"data": ...}}`, invoked
-asynchronously (or a batch job started with it). A subscriber's own lines may come back to
-it (AWS does not stop that loop); a chain of LOOP_LIMIT deliveries in a row, each caused by
-the lines of an invocation the previous one caused, is stopped with `log.loop_stopped`.
+When an invocation or attempt ends (or `log` writes a line), each subscription filter of the
+group matches the new events (a function's init phase's with its first invocation's:
+`log.matched` / `log.skipped` with the reason) and delivers the ones that pass at once, one
+delivery per filter: `{"awslogs": {"data": ...}}`, invoked asynchronously (or a batch job
+started with it). A subscriber's own lines may come back to it (AWS does not stop that loop);
+a chain of LOOP_LIMIT deliveries in a row, each caused by the lines of an invocation the
+previous one caused, is stopped with `log.loop_stopped`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from stptui.sim.logs import (
     end_line,
     error_line,
     event_id,
+    function_runtime,
+    init_start_line,
     report_line,
     start_line,
     stream_name,
@@ -99,6 +104,7 @@ class LogGroupSim:
         python: bool,
         batch: bool = False,
         task_stream: str | None = None,
+        init_start: str | None = None,
     ) -> None:
         self.sim = sim
         self.owner = owner
@@ -107,8 +113,11 @@ class LogGroupSim:
         self.python = python
         self.batch = batch
         self.task_stream = task_stream
+        # A function's INIT_START line, which each new execution environment writes first.
+        self.init_start = init_start
         self.subscriptions: list[LogSubscription] = []
-        # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq),
+        # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq,
+        #  init_ms: the init phase's duration on a cold start, else None),
         # ("init", started, stream, lines, first_seq),
         # ("job", started, container key, execution_id, outcome, first_seq),
         # ("ctr", started, ended, invocation_id, outcome, first_seq) or ("line", LogEvent);
@@ -120,6 +129,12 @@ class LogGroupSim:
         self.created: list[int] = []
         self._named: dict[int, str] = {}
         self.free: list[int] = []  # environments not running an invocation
+        # How many environments have run the init phase: the first ones made, as each new one
+        # runs an invocation at once (the one the `log` command may make runs the next).
+        self.initialised = 0
+        # The init phase's entry of each environment whose first invocation is running: its
+        # lines are delivered with that invocation's.
+        self._undelivered: dict[int, tuple[Any, ...]] = {}
         # A batch job's containers so far (each its own stream, named only when read: an
         # attempt pays no hash) and the key of the newest, where a `log` line goes.
         self.containers = 0
@@ -159,28 +174,39 @@ class LogGroupSim:
         env: int,
         outcome: Outcome,
         caller: Caller,
+        init_ms: int | None = None,
     ) -> None:
         """An invocation `caller` started ended: keep its lines, free its environment,
-        deliver."""
+        deliver. `init_ms` is the init phase's duration when it was the environment's first
+        (a cold start, whose REPORT line says so)."""
         seq = self.seq
-        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, seq)
+        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, seq, init_ms)
         # START, END, REPORT, the handler's lines and the error line of a failure.
         self.seq = seq + 3 + len(outcome.logs) + (outcome.status != "success")
         self.entries.append(entry)
         self.free.append(env)
+        init = self._undelivered.pop(env, None) if init_ms is not None else None
         if self.subscriptions:
-            self.sim.services["logs"].deliver(self, self._events(entry), log_cause(caller))
+            events = self._events(entry)
+            if init is not None:
+                events = self._events(init) + events
+            self.sim.services["logs"].deliver(self, events, log_cause(caller))
 
-    def init(self, stream: str, started: int, lines: list[str]) -> None:
-        """What the handler module printed and logged as it was imported (Lambda's init
-        phase), in `stream`, the new execution environment's (or batch attempt's container's)
-        that the first invocation (attempt) made at `started`: before the invocation's own
-        lines, stamped then, and delivered. Each of `lines` is one event's message as it is
-        (a function's end in a line break, as Lambda sends them; a container's do not)."""
+    def init(self, stream: str, started: int, lines: list[str], env: int | None = None) -> None:
+        """What a new execution environment wrote in its init phase (a function's INIT_START
+        line, and what the handler module printed and logged as it was imported), in
+        `stream`, the environment's (or batch attempt's container's) that an invocation
+        (attempt) made at `started`: before the invocation's own lines, stamped then. Each
+        of `lines` is one event's message as it is (a function's end in a line break, as
+        Lambda sends them; a container's do not). A function's (`env` its environment) are
+        delivered with its first invocation's lines, when it ends, as one stream's lines
+        are; a container's at once."""
         entry = ("init", started, stream, lines, self.seq)
         self.seq += len(lines)
         self.entries.append(entry)
-        if self.subscriptions:
+        if env is not None:
+            self._undelivered[env] = entry
+        elif self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), None)
 
     # -- a batch job's containers ----------------------------------------------------------
@@ -271,7 +297,7 @@ class LogGroupSim:
                 LogEvent(event_id(started, seq + i), started, stream, text, None, execution_id)
                 for i, text in enumerate(outcome.logs)
             ]
-        _, started, ended, rid, inv_id, env, outcome, seq = entry
+        _, started, ended, rid, inv_id, env, outcome, seq, init_ms = entry
         stream = self.stream(env)
         lines = [(started, start_line(rid))]
         lines += [(started, text + "\n") for text in outcome.logs]
@@ -290,7 +316,12 @@ class LogGroupSim:
             lines.append((ended, error))
         lines.append((ended, end_line(rid)))
         lines.append(
-            (ended, report_line(rid, ended - started, self.memory_mb, timed_out=timed_out))
+            (
+                ended,
+                report_line(
+                    rid, ended - started, self.memory_mb, timed_out=timed_out, init_ms=init_ms
+                ),
+            )
         )
         return [
             LogEvent(event_id(t, seq + i), t, stream, text, inv_id)
@@ -344,8 +375,14 @@ class LogService:
             if fn.logging_disabled:
                 continue
             fsim = sim.functions[fn.name]
+            runtime = function_runtime(fn.runtime, fn.entry)
             group = LogGroupSim(
-                sim, fn.name, LAMBDA_PREFIX + _physical(sim, fn.name), fn.memory_mb, fsim.python
+                sim,
+                fn.name,
+                LAMBDA_PREFIX + _physical(sim, fn.name),
+                fn.memory_mb,
+                fsim.python,
+                init_start=init_start_line(runtime, sim.region),
             )
             self.groups[fn.name] = group
             fsim.logs = group
