@@ -213,3 +213,29 @@ def test_complete_values_by_kind() -> None:
     assert complete_values(session, kinds.MESSAGE) == [mid]
     assert "message.sent" in complete_values(session, kinds.TRACE_KIND)
     assert "queue.jobQueue.depth" in complete_values(session, kinds.EXPECT_PATH)
+
+
+def test_record_keeps_the_expect_lines_that_held_so_the_script_is_a_ci_test(
+    tmp_path: Path,
+) -> None:
+    # An on-call reproduces a dead-letter queue in the REPL, checking as they go, and
+    # records it for CI: the checks are the point of the script.
+    session = Session.open(STACK, start_ms=T0)
+    script = tmp_path / "r.stp"
+    execute(session, f"record {script}")
+    execute(session, """send jobQueue '{"orderId": 2, "amount": 5000}'""")
+    execute(session, "advance 20m")
+    execute(session, "expect queue.deadLetterQueue.depth == 1")
+    with pytest.raises(ExpectationFailed):
+        execute(session, "expect queue.deadLetterQueue.depth == 5")  # did not hold: left out
+    execute(session, "record stop")
+    lines = [line for line in script.read_text().splitlines() if not line.startswith("#")]
+    assert lines == [
+        """send jobQueue '{"orderId": 2, "amount": 5000}'""",
+        "advance 20m",
+        "expect queue.deadLetterQueue.depth == 1",
+    ]
+    fresh = Session.open(STACK, start_ms=T0)
+    for _, line in read_script(str(script)):
+        execute(fresh, line)
+    assert trace_sha256(fresh.sim.trace) == trace_sha256(session.sim.trace)

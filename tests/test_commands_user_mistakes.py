@@ -262,3 +262,68 @@ def test_explain_of_a_dead_letter_queue_names_a_message_it_holds() -> None:
     execute(s, "advance 30m")
     err = refused(s, "explain deadLetterQueue")
     assert err.hint == f"its latest message id: explain {sent}"
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            "expect queue.deadLetterQueue.ApproximateNumberOfMessagesVisible == 0",
+            "did you mean queue.deadLetterQueue.visible? (SQS's "
+            "ApproximateNumberOfMessagesVisible)",
+        ),
+        (
+            "expect queue.jobQueue.ApproximateNumberOfMessages == 0",
+            "did you mean queue.jobQueue.visible? (SQS's ApproximateNumberOfMessages)",
+        ),
+        (
+            "expect queue.jobQueue.ApproximateNumberOfMessagesNotVisible == 0",
+            "did you mean queue.jobQueue.in_flight?",
+        ),
+        ("expect function.worker.Errors == 0", "did you mean function.worker.failures?"),
+    ],
+)
+def test_an_aws_name_for_a_figure_gets_the_figure_it_is(
+    session: Session, line: str, hint: str
+) -> None:
+    # An on-call engineer types the attribute or metric name the AWS console shows.
+    err = refused(session, line)
+    assert err.hint is not None and err.hint.startswith(hint)
+
+
+URL = "https://sqs.us-east-1.amazonaws.com/123456789012/background-jobs-demo-dev-jobQueue"
+
+
+@pytest.mark.parametrize(
+    ("line", "word", "name"),
+    [
+        (
+            "send background-jobs-demo-dev-jobQueue hi",
+            "background-jobs-demo-dev-jobQueue",
+            "jobQueue",
+        ),
+        (
+            "redrive arn:aws:sqs:us-east-1:123456789012:background-jobs-demo-dev-deadLetterQueue",
+            "arn:aws:sqs:us-east-1:123456789012:background-jobs-demo-dev-deadLetterQueue",
+            "deadLetterQueue",
+        ),
+        (f"show queue {URL}", URL, "jobQueue"),
+        (
+            "show logs /aws/lambda/background-jobs-demo-dev-worker",
+            "/aws/lambda/background-jobs-demo-dev-worker",
+            "worker",
+        ),
+        ("fail background-jobs-demo-dev-worker", "background-jobs-demo-dev-worker", "worker"),
+    ],
+)
+def test_an_aws_name_of_a_resource_gets_the_stacks_name(
+    session: Session, line: str, word: str, name: str
+) -> None:
+    # What an on-call pastes from the AWS console, an alarm or a log: the physical name,
+    # ARN, queue URL or log group. Commands take the stack's names; the hint gives it.
+    what = "the log group of" if word.startswith("/aws/") else "AWS's name for"
+    hint = f"{word} is {what} {name}; commands take the stack's names: {name}"
+    err = refused(session, line)
+    assert err.hint == hint
+    problem = check(session, line)
+    assert problem is not None and problem.hint == hint

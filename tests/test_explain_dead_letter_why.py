@@ -67,6 +67,23 @@ def test_a_message_failed_by_its_batch_mate_says_it_shared_the_batch(tmp_path: P
     )
 
 
+def test_a_batch_mate_s_why_names_the_poison_message_when_the_rule_has_no_message(
+    tmp_path: Path,
+) -> None:
+    # docs/behaviors.md (`fail`): the default message names the message the `when` rule
+    # held for, so an on-call asking about the good message learns which one failed it.
+    _session(tmp_path)
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    fail: {when: \"body == 'poison'\"}\n", encoding="utf-8"
+    )
+    s = Session.open(tmp_path, start_ms=T0)
+    good = execute(s, "send orders fine").data["message_id"]
+    poison = execute(s, "send orders poison").data["message_id"]
+    execute(s, "advance 10m")
+    why = execute(s, f"explain {good}").text.splitlines()[0]
+    assert f"Error: simulated failure (when body == 'poison' (message {poison}))" in why
+
+
 def test_a_message_that_was_not_dead_lettered_gets_no_why(tmp_path: Path) -> None:
     s = _session(tmp_path)
     fine = execute(s, "send orders fine").data["message_id"]

@@ -59,3 +59,56 @@ def test_show_message_of_an_sns_message_does_not_call_it_gone_from_a_queue() -> 
     mid = published.data["message_id"]
     lines = execute(session, f"show message {mid[:8]}").text.splitlines()
     assert lines == [f"message {mid}", "an SNS message published on alertsTopic; its history:"]
+
+
+def test_show_message_of_a_dead_lettered_message_says_why_it_was_moved() -> None:
+    # An on-call who opens a message of the dead-letter queue with `show message` sees its
+    # receives, but the failures are records of the invocations, not of the message: the
+    # `why:` line `explain` starts with says who failed it and with what.
+    session = Session.open(SAMPLES / "job-queue", start_ms=START)
+    sent = execute(session, """send jobQueue '{"orderId": 2, "amount": 5000}'""")
+    mid = sent.data["message_id"]
+    execute(session, "advance 20m")
+    lines = execute(session, f"show message {mid[:8]}").text.splitlines()
+    assert lines[:3] == [
+        f"message {mid}",
+        "queue deadLetterQueue, visible, received 3 times",
+        "why: moved to deadLetterQueue after 3 receives; worker failed each: PaymentDeclined: "
+        f"amount over the limit; `explain {mid}` adds each failure and its log lines",
+    ]
+    # Redriven, the message is gone from every queue; why it was moved stays true.
+    execute(session, "redrive deadLetterQueue")
+    gone = execute(session, f"show message {mid}").text.splitlines()
+    assert gone[1].startswith("why: moved to deadLetterQueue after 3 receives; worker failed")
+    assert gone[2].startswith("redriven to jobQueue as ")
+    assert gone[3] == "no longer in any queue; its history:"
+
+
+def test_show_message_of_a_message_deleted_at_once_has_no_why_line() -> None:
+    session = Session.open(SAMPLES / "job-queue", start_ms=START)
+    mid = execute(session, """send jobQueue '{"amount": 1}'""").data["message_id"]
+    execute(session, "advance 1m")
+    text = execute(session, f"show message {mid}").text
+    assert "why:" not in text and "no longer in any queue" in text
+
+
+def test_show_message_links_a_redriven_message_and_its_new_copy() -> None:
+    # After `redrive`, the on-call confirms the message went through: the old id's page
+    # ends at the move, so it names the new id, and the new one names where it came from.
+    session = Session.open(SAMPLES / "job-queue", start_ms=START)
+    sent = execute(session, """send jobQueue '{"orderId": 2, "amount": 5000}'""")
+    old = sent.data["message_id"]
+    execute(session, "advance 20m")
+    execute(session, "succeed worker")
+    [move] = execute(session, "redrive deadLetterQueue").data["moved"]
+    new = move["new_message_id"]
+    execute(session, "advance 1m")
+    gone = execute(session, f"show message {old}").text.splitlines()
+    assert f"redriven to jobQueue as {new}: `show message {new}` follows it there" in gone
+    shown_new = execute(session, f"show message {new}")
+    again = shown_new.text.splitlines()
+    assert again[1:3] == [
+        f"a redrive of {old} from deadLetterQueue (`show message {old}` has its life before)",
+        "no longer in any queue; its history:",
+    ]
+    assert shown_new.data["history"][-1]["kind"] == "message.deleted"

@@ -356,8 +356,10 @@ def test_a_recorded_session_replays_to_a_byte_identical_trace(
     monkeypatch.setattr(Repl, "__init__", init)
     with interrupt_at_tick(3, lambda r: r.interrupt(), repl):
         _, out = type_into(session, keys)
-    assert "interrupted; now " in out and "recorded 1006 commands to tour.stp" in out
+    # 1000 sends, 6 commands that changed the simulation and the `expect` that held.
+    assert "interrupted; now " in out and "recorded 1007 commands to tour.stp" in out
     script = (tmp_path / "tour.stp").read_text()
+    assert script.splitlines()[-1] == "expect queue.deadLetterQueue.depth == 0"
     header = script.splitlines()
     assert header[0].startswith("# Recorded by stptui ")
     assert header[2] == "# seed 0, start 2026-01-05T08:00:00.000Z, stage dev, region us-east-1"

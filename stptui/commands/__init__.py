@@ -18,6 +18,10 @@ from stptui.commands.handlers import REGISTRY, TRACE_KINDS
 from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
 from stptui.commands.references import at_reference, last_id, resolve
 from stptui.commands.registry import (
+    FILE,
+    OBJECT_KEY,
+    PAYLOAD,
+    TEXT,
     Arg,
     Call,
     Command,
@@ -114,9 +118,19 @@ def _execute(
             result.resumption.lines = [logged]
         elif (note := session.record(logged)) is not None:
             result.text = f"{result.text}\n{note}" if result.text else note
+    elif _held(call, result) and (note := session.record(logged_line(command_text(line)))):
+        result.text = f"{result.text}\n{note}" if result.text else note
     if session.sim is sim and not result.records:
         result.records = sim.trace.run_since(before)
     return result
+
+
+def _held(call: Call, result: CommandResult) -> bool:
+    """Whether `call` is an `expect` that held: a recording (`record FILE`) keeps it, so
+    that the script is the test the session was; it changes nothing, so the replay's trace
+    stays the session's."""
+    data = result.data
+    return call.command.name == "expect" and isinstance(data, dict) and data.get("ok") is True
 
 
 def explained(session: Session, call: Call, exc: CommandError) -> CommandError:
@@ -129,14 +143,85 @@ def explained(session: Session, call: Call, exc: CommandError) -> CommandError:
 
 
 def _hint(session: Session, call: Call, hint: str | None) -> str:
-    """The hint of a command's error: a swap of its arguments, the stimulus that fits the
-    resource it named, its own; else the hint of last resort: an error whose cause has no
-    fix to suggest (AWS's own InvalidParameterValue, say) still says where to look."""
+    """The hint of a command's error: the stack's name of a resource the line named by its
+    AWS name, a swap of its arguments, the stimulus that fits the resource it named, its
+    own; else the hint of last resort: an error whose cause has no fix to suggest (AWS's
+    own InvalidParameterValue, say) still says where to look."""
     return (
-        order_hint(session, call)
+        aws_name_hint(session, _named_words(call))
+        or order_hint(session, call)
         or with_kind_hint(session, call, hint)
         or help_hint(call.command.name)
     )
+
+
+# Kinds of values that are the user's own content, never a resource's name.
+CONTENT_KINDS = (TEXT, PAYLOAD, FILE, OBJECT_KEY)
+
+
+def _named_words(call: Call) -> list[str]:
+    """The values of `call` that may name a resource: not a body, payload, file or key,
+    whose text is the user's own (a body may well hold an ARN). None of a rebuild's: its
+    words name no resource, and its hint may be made on the build's thread, which must not
+    read the simulation (see `plan_rebuild`)."""
+    from stptui.commands.handlers.session_files import REBUILDS
+
+    if call.command.name in REBUILDS:
+        return []
+    kinds = {a.key: a.kind for a in call.command.args}
+    kinds.update((o.key, o.kind) for o in call.command.options)
+    values = [*call.args.items(), *call.opts.items()]
+    return [
+        word
+        for key, value in values
+        if kinds.get(key) not in CONTENT_KINDS
+        for word in (value if isinstance(value, list) else [value])
+        if isinstance(word, str)
+    ]
+
+
+# The resource types commands name whose AWS identifiers TargetForms knows (what a
+# handler's SDK calls take: the same a console, an alarm or a log shows).
+_AWS_NAMED_TYPES = (
+    "sqs-queue",
+    "sns-topic",
+    "event-bus",
+    "bucket",
+    "dynamo-db-table",
+    "function",
+    "kinesis-stream",
+    "state-machine",
+)
+
+
+def aws_name_hint(session: Session, words: Sequence[str]) -> str | None:
+    """The stack's name of the resource the first of `words` names by one of its AWS
+    identifiers (a physical name, ARN or queue URL, as the console, an alarm or a log show
+    them, or a function's log group), which commands do not take; None when none does."""
+    from stptui.sim.behavior.handler_targets import TargetForms
+
+    sim = session.sim
+    # Every AWS identifier of a resource holds one of these (a physical name starts with
+    # the stack's name and a dash): other words need no table of identifiers made.
+    candidates = [w for w in words if w not in sim.stack.resources and any(c in w for c in "-:/")]
+    if not candidates:
+        return None
+    # identifier -> (what it is of, the stack's name)
+    forms: dict[str, tuple[str, str]] = {}
+    targets = TargetForms(sim.stack)
+    present = {res.type for res in sim.stack.resources.values()}
+    for rtype in _AWS_NAMED_TYPES:
+        if rtype in present:
+            forms.update((k, ("AWS's name for", v)) for k, v in targets.of_type(rtype).items())
+    logs = sim.services.get("logs")
+    if logs is not None:
+        forms.update((g.name, ("the log group of", owner)) for owner, g in logs.groups.items())
+    for word in candidates:
+        what, name = forms.get(word, ("", word))
+        if name != word:
+            named = quote_word(name)
+            return f"{quote_word(word)} is {what} {named}; commands take the stack's names: {named}"
+    return None
 
 
 def help_hint(command: str) -> str:

@@ -3,9 +3,10 @@
 The script begins with a header naming what the simulation was made from (stack,
 behaviours, seed, start instant, stage, region, and the project name when one was given)
 and the exact `stptui run` line that replays it, then the commands applied before the
-recording started, then every state-changing command as it is logged. Because the session
-log holds only lines that replay exactly (an interrupted `advance` is logged as the `until`
-it amounted to), the replayed trace is byte-identical.
+recording started, then every state-changing command as it is logged, and every `expect`
+that held (it changes nothing: the script is then the test the session was). Because the
+session log holds only lines that replay exactly (an interrupted `advance` is logged as the
+`until` it amounted to), the replayed trace is byte-identical.
 """
 
 from __future__ import annotations

@@ -22,10 +22,12 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.validation import ValidationError, Validator
 
 from stptui.commands import (
+    CONTENT_KINDS,
     REGISTRY,
     TRACE_KINDS,
     CommandError,
     Session,
+    aws_name_hint,
     explained,
     given,
     help_hint,
@@ -163,10 +165,18 @@ def check_value(
             # An option's choices are left to the command, whose refusal names the option.
             _one_of(value, slot.choices, slot.arg.name)
     except (SimError, BehaviorError) as exc:
-        return CommandError(str(exc), exc.hint)
+        return CommandError(str(exc), _aws_hint(session, kind, value) or exc.hint)
     except CommandError as exc:
+        exc.hint = _aws_hint(session, kind, value) or exc.hint
         return exc
     return None
+
+
+def _aws_hint(session: Session, kind: str, value: str) -> str | None:
+    """The stack's name of the resource `value` names by its AWS name (see
+    `aws_name_hint`), unless `value` is content of the user's own (a body may hold an
+    ARN)."""
+    return None if kind in CONTENT_KINDS else aws_name_hint(session, [value])
 
 
 def count_label(command: kinds.Command, slot: Slot, positional: Sequence[str]) -> str:
@@ -259,7 +269,11 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             # at the word it names.
             if final and (first := _call_error(session, command, text)) is not None:
                 error, at = first, _at(first, one_line(text), at)
-            hint = _order_hint(session, text) or _kind_hint(session, text, error.hint)
+            hint = (
+                _aws_hint(session, slot.kind, word.text)
+                or _order_hint(session, text)
+                or _kind_hint(session, text, error.hint)
+            )
             if slot.kind != OPTION or slot.option is not None:
                 # A value's error comes from the command as it runs, with execute's hint.
                 hint = hint or help_hint(command.name)

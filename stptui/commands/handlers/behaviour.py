@@ -154,6 +154,12 @@ def cmd_fail(session: Session, call: Call) -> CommandResult:
     "Clear a function's overrides and make it succeed (declared failures suppressed).",
     args=(Arg("FUNCTION", WORKLOAD, _TARGET_HELP),),
     examples=("succeed worker",),
+    details=(
+        "As a deploy of fixed code would: its `fail` and `slow` overrides go, and what the "
+        "behaviours file declares that fails no longer does: `fail`, `timeout` and "
+        "`partial` rules, and a duration past the timeout. A Python handler's own "
+        "exceptions still fail. `undo` takes it back: the declared failures return."
+    ),
     changes_state=True,
 )
 def cmd_succeed(session: Session, call: Call) -> CommandResult:

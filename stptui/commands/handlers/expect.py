@@ -80,6 +80,23 @@ STATE_MACHINE_FIELDS = (
     "redriven",
 )
 PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine")
+# The names the AWS console gives a queue's attributes (GetQueueAttributes, CloudWatch) and
+# a function's metrics, and the figure each is here: an on-call types what AWS shows.
+_AWS_FIGURES = {
+    "queue": {
+        "ApproximateNumberOfMessages": "visible",
+        "ApproximateNumberOfMessagesVisible": "visible",
+        "ApproximateNumberOfMessagesNotVisible": "in_flight",
+        "ApproximateNumberOfMessagesDelayed": "delayed",
+    },
+    "function": {
+        "Invocations": "invocations",
+        "Errors": "failures",
+        "Throttles": "throttles",
+        "ConcurrentExecutions": "running",
+    },
+}
+_AWS_OWNER = {"queue": "SQS's", "function": "Lambda's"}
 _FIELDS = {
     "queue": QUEUE_FIELDS,
     "function": FUNCTION_FIELDS,
@@ -626,12 +643,14 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
     fields = _FIELDS[kind]
     if field not in fields:
-        guess = did_you_mean(field, fields)
-        raise CommandError(
-            f"{kind} has no statistic {field!r}",
-            f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}",
-            word=words[0],
+        aws = _AWS_FIGURES.get(kind, {}).get(field)
+        guess = aws or did_you_mean(field, fields)
+        hint = (
+            f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}"
         )
+        if aws:
+            hint += f" ({_AWS_OWNER[kind]} {field})"
+        raise CommandError(f"{kind} has no statistic {field!r}", hint, word=words[0])
     try:
         return words[0], _figure(sim, kind, name, field)
     except CommandError as exc:

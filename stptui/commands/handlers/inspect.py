@@ -866,13 +866,15 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
     history = trace_index(sim.trace).message_records(mid)
     lines = [f"message {mid}"]
     data: dict[str, Any] = {"message_id": mid, "live": msg is not None}
+    story = _message_story(sim, mid, history)
     if msg is not None:
         data.update(_message_data(msg))
-        lines += [
+        lines.append(
             f"queue {msg.queue.name}, {msg.state_name.replace('_', ' ')}, "
-            f"received {msg.receive_count} time{'s' * (msg.receive_count != 1)}",
-            f"sent {iso_ms(msg.sent_at)}",
-        ]
+            f"received {msg.receive_count} time{'s' * (msg.receive_count != 1)}"
+        )
+        lines += story
+        lines.append(f"sent {iso_ms(msg.sent_at)}")
         # A standard queue's message may have a group (a fair queue's tenant) and no
         # deduplication id; only a FIFO queue's message has one.
         ident = [f"group {msg.group}"] if msg.group else []
@@ -888,6 +890,7 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
     elif published := next((r for r in history if r.kind == tk.TOPIC_PUBLISHED), None):
         lines.append(f"an SNS message published on {published.resource}; its history:")
     else:
+        lines += story
         lines.append("no longer in any queue; its history:")
     rows = [[iso_ms(r.t), r.kind, r.resource, record_details(r)] for r in history]
     data["history"] = [r.to_json() for r in history]
@@ -896,6 +899,43 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
         table=(["time", "kind", "resource", "details"], rows) if rows else None,
         data=data,
     )
+
+
+def _message_story(sim: Simulator, mid: str, history: list[Any]) -> list[str]:
+    """What a message's own records leave to be pieced together: why it was moved to a
+    dead-letter queue, and the other id a redrive gave it (the copy it became, or the
+    message it is a copy of), whose records go on (or began) under that id."""
+    why = _moved_why(sim, mid, history)
+    lines = [why] if why else []
+    for r in history:
+        if r.kind != tk.MESSAGE_REDRIVEN:
+            continue
+        old, new = str(r.get("message_id")), str(r.get("new_message_id"))
+        if old == mid:
+            lines.append(
+                f"redriven to {r.get('target')} as {new}: `show message {new}` follows it there"
+            )
+        elif new == mid:
+            lines.append(
+                f"a redrive of {old} from {r.resource} (`show message {old}` has its life before)"
+            )
+    return lines
+
+
+def _moved_why(sim: Simulator, mid: str, history: list[Any]) -> str | None:
+    """The `why:` line `explain` starts with for a message that was moved to a dead-letter
+    queue, with the pointer to `explain` for the failures themselves, or None. The message's
+    own records hold its receives, not the errors: those are on the invocations that
+    received it, read here by their ids (at most maxReceiveCount of them)."""
+    if not any(r.kind == tk.MESSAGE_DEAD_LETTERED for r in history):
+        return None
+    index = trace_index(sim.trace)
+    invocations = {str(r.get("invocation_id")) for r in history if r.kind == tk.INVOCATION_STARTED}
+    seqs = {r.seq for r in history}
+    for ident in invocations:
+        seqs.update(index.of_id(ident))
+    why = dead_letter_why(index.records(sorted(seqs)), mid)
+    return f"{why}; `explain {mid}` adds each failure and its log lines" if why else None
 
 
 def _show_trace(sim: Simulator, n: int) -> CommandResult:

@@ -302,8 +302,10 @@ def _invoke_async(session: Session, fn: FunctionSim, payload: Any, size: int) ->
     options=(Option("--to", QUEUE, "the queue to move the messages to", "QUEUE"),),
     examples=("redrive deadLetterQueue", "redrive deadLetterQueue --to jobQueue"),
     details=(
-        "Like SQS's StartMessageMoveTask: messages get new ids in the target queue; "
-        "in-flight and delayed messages stay where they are."
+        "Like SQS's StartMessageMoveTask: messages get new ids in the target queue, and it "
+        "prints each message's old id and its new one (`explain` either follows the message "
+        "across); in-flight and delayed messages stay where they are. A dead-letter queue "
+        "of several queues needs --to: each message is not sent back to its own source."
     ),
     changes_state=True,
 )

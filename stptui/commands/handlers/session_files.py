@@ -391,7 +391,8 @@ class _SourceRest(Resumption):
     details=(
         "The script starts with the commands applied before `record`, so it replays the "
         "whole session; its header names the seed, the start and the `stptui run` line "
-        "that replays it to the identical trace."
+        "that replays it to the identical trace. An `expect` that holds while it records "
+        "is written too (one that fails is not), so that the script is a test for CI."
     ),
 )
 def cmd_record(session: Session, call: Call) -> CommandResult:
