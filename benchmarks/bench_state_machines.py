@@ -8,7 +8,8 @@ the scenarios with the bare steps, so a burst of load on a shared machine skews 
       workflow-behaviors.yml has them, failing at random (seeded), so Retry and Catch run
       all along. A transition here also carries the Lambda invocation its Task makes.
   (b) an INLINE Map over 10,000 items (ItemSelector, a Pass state with Parameters per item,
-      ResultPath), with MaxConcurrency 0 (all at once) and 40.
+      ResultPath), with MaxConcurrency 0 (no limit of its own, so an INLINE Map's
+      40 at once) and 40.
   (c) a DISTRIBUTED Map reading a 10,000-row CSV object from the stack's bucket
       (s3:getObject), ItemBatcher of 100 rows with BatchInput: 100 child executions.
   (d) the longest history an execution can have: a Pass state that loops until the

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from stptui import jsontext
 from stptui.config.aws_names import state_machines_role_name
@@ -87,10 +87,27 @@ MAX_EXECUTION_MS = 365 * 24 * 3_600_000
 # arithmetic of huge BackoffRates and IntervalSeconds finite.
 RETRY_NEVER_MS = MAX_EXECUTION_MS + 24 * 3_600_000
 # "Maximum execution history size: 25,000 events" (Step Functions quotas); counted here in
-# the simulator's own history lines.
+# the simulator's own history lines. The cause is AWS's, as users report it (loads/ardere#86).
 MAX_HISTORY_EVENTS = 25_000
+HISTORY_LIMIT_CAUSE = "The execution reached the maximum number of history events (25000)."
+# The history's failure events hold an error of at most 256 characters and a cause of at
+# most 32,768 (TaskFailedEventDetails, ExecutionFailedEventDetails); a function's error
+# response, or a Fail state's ErrorPath and CausePath, may give more: cut to those.
+MAX_ERROR_CHARS = 256
+MAX_CAUSE_CHARS = 32_768
+# "In this mode, the Map state supports up to 40 concurrent iterations" (Using Map state in
+# Inline mode): whatever MaxConcurrency says, 0 ("no limit") included.
+MAX_INLINE_CONCURRENCY = 40
+# The fields by which a Task's output may hold less than its whole result (the connector's
+# output); ResultPath only with null. Without them the output holds the result whole.
+_NARROWING = frozenset(("ResultSelector", "OutputPath", "Output"))
+_STATES_RESOURCE = "arn:aws:states:::"
+# An error and a cause, each a str, or None where a Fail state gives none.
+_Error = TypeVar("_Error", str, str | None)
+_Cause = TypeVar("_Cause", str, str | None)
 # Execution names: 1 to 80 characters, none of whitespace, brackets, wildcards, special
 # characters or control characters (StartExecution: `name`).
+MAX_NAME_CHARS = 80
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 # Error names that no retrier or catcher matches through States.ALL (Error names: "States.ALL
 # ... does not match States.DataLimitExceeded or States.Runtime"; both are terminal).
@@ -665,13 +682,11 @@ class MachineSim:
         if not flow.alive or ex.status != RUNNING:
             return
         if len(ex.history) >= MAX_HISTORY_EVENTS:
-            self._close(
-                ex,
-                FAILED,
-                "States.Runtime",
-                f"The execution reached the maximum number of history events "
-                f"({MAX_HISTORY_EVENTS:,}); a loop of states never ends",
+            ex.hints[("States.Runtime", HISTORY_LIMIT_CAUSE)] = (
+                f"a loop of states that never ends, or one longer than {MAX_HISTORY_EVENTS:,} "
+                "history events allow: end it, or start a new execution to go on"
             )
+            self._close(ex, FAILED, "States.Runtime", HISTORY_LIMIT_CAUSE)
             return
         flow.token += 1
         # Most states are entered with no retry counted and no timer armed: then there is
@@ -754,7 +769,7 @@ class MachineSim:
         Retry and Catch."""
         hint = NULL_INPUT_HINT if raw is None else exc.hint
         if hint:
-            flow.ex.hints[(exc.error, exc.cause)] = hint
+            flow.ex.hints[within_limits(exc.error, exc.cause)] = hint
         if isinstance(exc, asl_jsonata_data.QueryEvaluationFailure):
             self._history(
                 flow.ex, "EvaluationFailed", flow.label + name, f"{exc.error} in {exc.location}"
@@ -799,6 +814,7 @@ class MachineSim:
             error, cause = asl_jsonata_data.fail_fields(state, name, raw, env)
         else:
             error, cause = fail_fields(state, name, raw, env)
+        error, cause = within_limits(error, cause)
         flow.stop(self.sim)
         flow.done(flow, False, {"Error": error, "Cause": cause})
 
@@ -857,12 +873,15 @@ class MachineSim:
         raw: Any,
         result: Any,
         env: DataEnv,
+        task: bool = False,
     ) -> None:
         """The state produced `result`: apply its output processing and move on. Its Assign
         reads `result` (the raw result of a Task, Map or Parallel, a Pass's result, a Wait's
         effective input) with the variables as they were, and is stored once the output is
         made (a state that fails assigns nothing). A JSONata state's Assign and Output read
-        `$states.input` and, for a Task, Parallel or Map, `$states.result`."""
+        `$states.input` and, for a Task, Parallel or Map, `$states.result`. `task`: the
+        output holds the Task's whole result, so an output over 256 KiB may be a result over
+        it (then the DataLimitExceeded cause names the resource, as AWS's does)."""
         if env.jsonata:
             readable = asl_jsonata_data.result_of(state, result)
             values = self._jsonata_assign(name, state, raw, env, result=readable)
@@ -873,11 +892,11 @@ class MachineSim:
         text = json_text(out)
         size = utf8_bytes(text)
         if size > MAX_PAYLOAD_BYTES:
-            raise StatesRuntimeError(
-                "States.DataLimitExceeded",
-                f"The state/task '{name}' returned a result with a size exceeding the maximum "
-                f"number of bytes service limit ({size:,} > {MAX_PAYLOAD_BYTES:,}).",
-            )
+            if task:
+                result_size = size if out is result else json_bytes(result)
+                if result_size > MAX_PAYLOAD_BYTES:
+                    raise data_limit_exceeded(self._task_label(state), result_size, result=True)
+            raise data_limit_exceeded(name, size)
         # Counting brackets is fast; only an output with many of them needs the exact depth.
         if (
             text.count("[") + text.count("{") > MAX_DATA_DEPTH
@@ -1006,6 +1025,7 @@ class MachineSim:
         """A state attempt failed with `error`: retry it, catch it, or fail the flow."""
         if not flow.alive:
             return
+        error, cause = within_limits(error, cause)
         flow.cancel_timers(self.sim.clock)
         for child in flow.children:
             child.stop(self.sim)
@@ -1473,11 +1493,38 @@ class MachineSim:
         env: DataEnv,
         retries: int,
     ) -> None:
-        """A task ended with `result`: its output processing, then the next state."""
+        """A task ended with `result`: its output processing, then the next state. A result
+        over 256 KiB fails the task, whatever ResultSelector, OutputPath or a null
+        ResultPath would keep of it ("When the output of a connector is larger than payload
+        size quota", Handling errors). Without those the output holds the whole result, so
+        only the output is measured: the result is, when the output is too large."""
         try:
+            if _NARROWING.isdisjoint(state) and ("ResultPath" not in state or state["ResultPath"]):
+                self._exit(flow, name, state, raw, result, env, task=True)
+                return
+            size = json_bytes(result)
+            if size > MAX_PAYLOAD_BYTES:
+                raise data_limit_exceeded(self._task_label(state), size, result=True)
             self._exit(flow, name, state, raw, result, env)
+        except ResultTooLarge as exc:
+            # The connector's output: the task's own failure (AWS's TaskFailed).
+            flow.ex.hints[within_limits(exc.error, exc.cause)] = exc.hint
+            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
         except StatesRuntimeError as exc:
             self._failed(flow, name, state, raw, exc, retries)
+
+    def _task_label(self, state: Mapping[str, Any]) -> str:
+        """What AWS's DataLimitExceeded cause names for a Task's result: the service of a
+        Step Functions integration (`lambda` for `lambda:invoke`, `aws-sdk:s3` for an SDK
+        integration), else the resource as deployed (a function's ARN)."""
+        resource = state.get("Resource")
+        if isinstance(resource, str) and resource.startswith(_STATES_RESOURCE):
+            parts = resource[len(_STATES_RESOURCE) :].split(":")
+            return ":".join(parts[:2]) if parts[0] == "aws-sdk" else parts[0]
+        function = asl.task_target(state, self.functions).function
+        if function is not None:
+            return self.functions[function]
+        return resource if isinstance(resource, str) else compact_json(resource)
 
     def task_failed(
         self,
@@ -1559,7 +1606,8 @@ class MachineSim:
             data = item_input(state, name, effective, item, i, env)
             jobs.append((processor, f"{flow.label}{name}/{i}/", data, {"Index": i, "Value": item}))
         limit = _max_concurrency(state, name, raw, env)
-        self._fan_out(flow, name, state, raw, env, retries, jobs, limit if limit else 0)
+        limit = min(limit, MAX_INLINE_CONCURRENCY) if limit else MAX_INLINE_CONCURRENCY
+        self._fan_out(flow, name, state, raw, env, retries, jobs, limit)
 
     def _distributed_map(
         self,
@@ -1899,6 +1947,37 @@ def _max_concurrency(state: Mapping[str, Any], name: str, raw: Any, env: DataEnv
     return value if isinstance(value, int) else 0
 
 
+def within_limits(error: _Error, cause: _Cause) -> tuple[_Error, _Cause]:
+    """`error` and `cause` (None: a Fail state without one) cut to what the history's
+    failure events hold, 256 and 32,768 characters (**a choice**: AWS documents the limits,
+    not what it does with longer texts)."""
+    if error is not None and len(error) > MAX_ERROR_CHARS:
+        error = error[:MAX_ERROR_CHARS]
+    if cause is not None and len(cause) > MAX_CAUSE_CHARS:
+        cause = cause[:MAX_CAUSE_CHARS]
+    return error, cause
+
+
+class ResultTooLarge(StatesRuntimeError):
+    """States.DataLimitExceeded for a Task's result (the connector's output), which fails
+    the task itself, not only its state."""
+
+
+def data_limit_exceeded(who: str, size: int, *, result: bool = False) -> StatesRuntimeError:
+    """States.DataLimitExceeded for a state's output, or a Task's `result` (the connector's
+    output: ResultTooLarge), of `size` bytes from `who` (the state's name, or the Task's
+    resource): AWS's cause word for word, the sizes in the hint."""
+    kind = ResultTooLarge if result else StatesRuntimeError
+    return kind(
+        "States.DataLimitExceeded",
+        f"The state/task '{who}' returned a result with a size exceeding the maximum number "
+        "of bytes service limit.",
+        hint=f"the {'result' if result else 'output'} is {size:,} bytes; a state's input and "
+        f"output are at most {MAX_PAYLOAD_BYTES:,} (256 KiB): keep large data elsewhere (S3, "
+        "a table) and pass its key",
+    )
+
+
 def redrive_status(ex: Execution, now: int) -> tuple[str, str | None]:
     """DescribeExecution's redriveStatus and redriveStatusReason at `now`: whether
     RedriveExecution would accept the execution, and AWS's reason when it would not."""
@@ -1916,8 +1995,17 @@ def redrive_status(ex: Execution, now: int) -> tuple[str, str | None]:
 
 
 def check_execution_name(name: str) -> None:
-    """Refuse a name StartExecution refuses (InvalidName)."""
-    if not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
+    """Refuse a name StartExecution refuses: a length outside 1 to 80 is the API's
+    ValidationException (its length constraint, checked first), a character it does not
+    take InvalidName."""
+    if not 1 <= len(name) <= MAX_NAME_CHARS:
+        bound = f"less than or equal to {MAX_NAME_CHARS}" if name else "greater than or equal to 1"
+        raise ExecutionError(
+            f"ValidationException: 1 validation error detected: Value {quoted(name)} at 'name' "
+            f"failed to satisfy constraint: Member must have length {bound}",
+            f"a name has 1 to {MAX_NAME_CHARS} characters: letters, digits, - and _",
+        )
+    if _BAD_NAME.search(name):
         raise ExecutionError(
             f"InvalidName: Invalid Name: {quoted(name)}",
             "a name has 1 to 80 characters: letters, digits, - and _ (no spaces, brackets, "
