@@ -164,9 +164,9 @@ def call(
     value = params.get(kind.param)
     target = target_name(value, kind, known)
     if resource == SQS_SEND:
-        return _send(sim, params, target, value, source)
+        return sqs_send(sim, params, target, value, source)
     if resource == SNS_PUBLISH:
-        return _publish(sim, params, target, value, source)
+        return sns_publish(sim, params, target, value, source)
     return _dynamodb(sim, _DYNAMODB[resource], params, target, value, source)
 
 
@@ -258,9 +258,12 @@ def _sns_attribute(prefix: str, name: str, attr: Any) -> Any:
     return NumberText(value) if base == "Number" else value
 
 
-def _send(
+def sqs_send(
     sim: Simulator, params: dict[str, Any], target: str | None, value: Any, source: str
 ) -> tuple[Any, str | None, str]:
+    """SQS SendMessage from a state machine (the optimized integration and the SDK's):
+    (SendMessage's result, the message id, the queue); a refusal is SQS's error, raised as
+    the task's failure."""
     from stptui.sim.engine import SimError
 
     if target is None:
@@ -297,9 +300,12 @@ def _send(
     return result, message_id, target
 
 
-def _publish(
+def sns_publish(
     sim: Simulator, params: dict[str, Any], target: str | None, value: Any, source: str
 ) -> tuple[Any, str | None, str]:
+    """SNS Publish from a state machine (the optimized integration and the SDK's):
+    (Publish's result, the message id, the topic); a refusal is SNS's error, raised as the
+    task's failure."""
     from stptui.sim.engine import SimError
 
     if target is None:

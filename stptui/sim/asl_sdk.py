@@ -756,7 +756,7 @@ def _sqs_send(
     _string(api, params, "MessageBody")  # a string in the SDK's shape, no JSON object
     target, value = _target(sim, api, params)
     try:
-        return integ._send(sim, params, target, value, source)
+        return integ.sqs_send(sim, params, target, value, source)
     except StatesRuntimeError as exc:
         raise _renamed(api, exc) from None
 
@@ -844,7 +844,7 @@ def _sqs_send_batch(
         if not isinstance(entry.get("MessageBody"), str):
             raise _runtime(api, params, "each entry needs a STRING MessageBody")
         try:
-            result, message_id, _ = integ._send(
+            result, message_id, _ = integ.sqs_send(
                 sim, {**entry, "QueueUrl": value}, target, value, source
             )
         except StatesRuntimeError as exc:
@@ -867,7 +867,7 @@ def _sns_publish(
     _string(api, params, "Subject")
     target, value = _target(sim, api, params)
     try:
-        return integ._publish(sim, params, target, value, source)
+        return integ.sns_publish(sim, params, target, value, source)
     except StatesRuntimeError as exc:
         raise _renamed(api, exc) from None
 

@@ -534,14 +534,14 @@ def _with_input_text(words: list[str], first: Call) -> list[str]:
     """A start-execution line's words with its `@FILE` input as the file's text, read now:
     as `start-execution` alone is logged, so that the session log replays (undo, reload,
     load) what the file held, even once it is edited (`_plan` refuses a path with {i})."""
-    from stptui.commands.handlers.state_machines import _file_text
+    from stptui.commands.handlers.state_machines import json_argument_text
 
     given = first.args.get("input")
     if given is None or not given.startswith("@"):
         return words
     for n, word in enumerate(words[1:], 1):
         if word == given and words[n - 1] != "--name":
-            return [*words[:n], _file_text(given), *words[n + 1 :]]
+            return [*words[:n], json_argument_text(given), *words[n + 1 :]]
     return words
 
 

@@ -72,7 +72,7 @@ def _execution(sim: Simulator, text: str) -> Execution:
         raise CommandError(str(exc), exc.hint) from None
 
 
-def _file_text(text: str, hint: str = INPUT_HINT) -> str:
+def json_argument_text(text: str, hint: str = INPUT_HINT) -> str:
     """The text a JSON argument gives: itself, or the UTF-8 text of the `@FILE` it names
     (`hint` says what the argument holds)."""
     from stptui.sim.services.state_machine import MAX_PAYLOAD_BYTES
@@ -169,7 +169,7 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
     sim = session.sim
     machine = _machine(sim, call.args["state_machine"])
     given = call.args.get("input")
-    text = None if given is None else _file_text(given)
+    text = None if given is None else json_argument_text(given)
     raw = _input(text)
     before = len(machine.executions)
     try:
@@ -320,7 +320,7 @@ def cmd_send_task_success(session: Session, call: Call) -> CommandResult:
 
     task = _task(session, call.args["task"])
     given = call.args.get("output")
-    text = "{}" if given is None else _file_text(given, OUTPUT_HINT)
+    text = "{}" if given is None else json_argument_text(given, OUTPUT_HINT)
     try:
         tokens_of(session.sim).succeed(task, text, "command")
     except TaskTokenError as exc:
