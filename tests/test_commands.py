@@ -514,7 +514,6 @@ def test_redrive_to_another_queue_and_empty_redrive(s: Session) -> None:
     ("line", "message", "hint"),
     [
         ("redrive otherQueue", "not a dead-letter queue", "--to QUEUE"),
-        ("redrive sharedDlq", "dead-letter queue of aQueue, bQueue", "--to aQueue"),
         ("redrive deadLetterQueue --to deadLetterQueue", "into itself", None),
         ("redrive deadLetterQueue --to nowhere", "no queue named 'nowhere'", None),
         ("redrive deadLeterQueue", "no queue named", "did you mean deadLetterQueue?"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from stptui.commands.handlers.base import (
@@ -49,7 +50,7 @@ from stptui.sim.services.function import (
     payload_bytes,
     request_too_large,
 )
-from stptui.sim.services.queue import QueueSim, SqsError, delay_error
+from stptui.sim.services.queue import Message, QueueSim, SqsError, delay_error
 from stptui.sim.trace import format_value
 from stptui.textsafe import shown
 
@@ -304,8 +305,9 @@ def _invoke_async(session: Session, fn: FunctionSim, payload: Any, size: int) ->
     details=(
         "Like SQS's StartMessageMoveTask: messages get new ids in the target queue, and it "
         "prints each message's old id and its new one (`explain` either follows the message "
-        "across); in-flight and delayed messages stay where they are. A dead-letter queue "
-        "of several queues needs --to: each message is not sent back to its own source."
+        "across); in-flight and delayed messages stay where they are. Without --to, the "
+        "dead-letter queue of several queues sends each message back to the queue it "
+        "dead-lettered from, as StartMessageMoveTask without a DestinationArn does."
     ),
     changes_state=True,
 )
@@ -313,31 +315,13 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
     """redrive DLQ [--to QUEUE]"""
     sim = session.sim
     src = queue_named(sim, call.args["dlq"])
-    if "to" in call.opts:
-        target = queue_named(sim, call.opts["to"])
-    elif len(src.sources) == 1:
-        target = src.sources[0]
-    elif not src.sources:
-        raise CommandError(
-            f"{src.name} is not a dead-letter queue (no queue redrives into it)",
-            f"name the target: redrive {quote_word(src.name)} --to QUEUE",
-        )
-    else:
-        raise CommandError(
-            f"{src.name} is the dead-letter queue of {names(q.name for q in src.sources)}",
-            f"name the target: redrive {quote_word(src.name)} --to "
-            f"{quote_word(src.sources[0].name)}",
-        )
-    if target is src:
-        raise CommandError(
-            f"cannot redrive {src.name} into itself",
-            f"name another queue: redrive {quote_word(src.name)} --to QUEUE",
-        )
-    # Check every message against the target first, so that a message the target refuses
+    # Check every message against its target first, so that a message the target refuses
     # (too large, FIFO ids) stops the command before anything moves.
     pending = src.listing(limit=src.depth)
     visible = [m for m in pending if m.state_name == "visible"]
+    target_of, default = _redrive_targets(sim, src, call.opts.get("to"), visible)
     for m in visible:
+        target = target_of(m)
         group, dedup = (m.group or "redrive", m.id) if target.fifo else (None, None)
         try:
             target.validate_send(m.body, None, group, dedup, m.attrs)
@@ -346,15 +330,24 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
                 f"message {m.id} cannot move to {target.name}: {exc}",
                 getattr(exc, "hint", None),
             ) from None
-    moved = src.redrive_to(target)
+    moved = src.redrive_to(target_of)
+    by_id = {m.id: m for m in visible}
+    went = [target_of(by_id[old]).name for old, _ in moved]
+    # The queues in the order the first message went to each; with nothing moved, where
+    # messages would go.
+    to = list(dict.fromkeys(went)) or default
     left = src.depth
-    text = f"moved {len(moved)} message{'s' * (len(moved) != 1)} from {src.name} to {target.name}"
+    text = f"moved {len(moved)} message{'s' * (len(moved) != 1)} from {src.name} to {names(to)}"
     if left:
         why = "in flight or delayed" if not src.fifo else "in flight, delayed or group-blocked"
         text += f"; {left} more stay in {src.name} ({why})"
     # Each moved message's old and new id: what `explain` follows, either one telling the
     # message's whole story (the redrive links them).
-    lines = [text, *(f"  {old} -> {new}" for old, new in moved[:REDRIVE_SHOWN])]
+    shown_moves = zip(moved[:REDRIVE_SHOWN], went, strict=False)
+    if len(to) > 1:
+        lines = [text, *(f"  {old} -> {new} ({queue})" for (old, new), queue in shown_moves)]
+    else:
+        lines = [text, *(f"  {old} -> {new}" for (old, new), _ in shown_moves)]
     if len(moved) > REDRIVE_SHOWN:
         lines.append(
             f"  ... and {len(moved) - REDRIVE_SHOWN:,} more (`show trace` has their "
@@ -364,10 +357,50 @@ def cmd_redrive(session: Session, call: Call) -> CommandResult:
         "\n".join(lines),
         data={
             "from": src.name,
-            "to": target.name,
-            "moved": [{"message_id": a, "new_message_id": b} for a, b in moved],
+            "to": to[0] if len(to) == 1 else to,
+            "moved": [
+                {"message_id": a, "new_message_id": b, "to": queue}
+                for (a, b), queue in zip(moved, went, strict=True)
+            ],
         },
     )
+
+
+def _redrive_targets(
+    sim: Simulator, src: QueueSim, to: str | None, visible: list[Message]
+) -> tuple[Callable[[Message], QueueSim], list[str]]:
+    """Where `redrive` sends each message of `src`: `--to`'s queue, the one queue `src` is
+    the dead-letter queue of, or, for the dead-letter queue of several, the queue each
+    message dead-lettered from (StartMessageMoveTask without a DestinationArn); and the
+    names of those queues, for a DLQ with nothing to move. A CommandError when a message
+    has no such queue (it was sent to the DLQ directly): nothing has moved then."""
+    if to is not None:
+        target = queue_named(sim, to)
+    elif len(src.sources) == 1:
+        target = src.sources[0]
+    elif not src.sources:
+        raise CommandError(
+            f"{src.name} is not a dead-letter queue (no queue redrives into it)",
+            f"name the target: redrive {quote_word(src.name)} --to QUEUE",
+        )
+    else:
+        by_arn = {q.arn: q for q in src.sources}
+        homeless = [m for m in visible if m.dlq_source_arn not in by_arn]
+        if homeless:
+            raise CommandError(
+                f"{len(homeless)} of the messages in {src.name} did not dead-letter from "
+                f"{names(q.name for q in src.sources)} (message {homeless[0].id} was sent "
+                "to it directly), so they have no source queue to go back to",
+                f"name the target: redrive {quote_word(src.name)} --to "
+                f"{quote_word(src.sources[0].name)}",
+            )
+        return (lambda m: by_arn[m.dlq_source_arn]), [q.name for q in src.sources]
+    if target is src:
+        raise CommandError(
+            f"cannot redrive {src.name} into itself",
+            f"name another queue: redrive {quote_word(src.name)} --to QUEUE",
+        )
+    return (lambda _: target), [target.name]
 
 
 def _one_queue_to_purge(words: list[str]) -> None:

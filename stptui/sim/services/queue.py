@@ -1172,15 +1172,21 @@ class QueueSim:
         self.sim.trace.emit((now, tk.QUEUE_PURGED, self.name, {"count": n}))
         return n
 
-    def redrive_to(self, target: QueueSim, limit: int | None = None) -> list[tuple[str, str]]:
-        """StartMessageMoveTask: visible messages move to `target` as new messages.
+    def redrive_to(
+        self, target: QueueSim | Callable[[Message], QueueSim], limit: int | None = None
+    ) -> list[tuple[str, str]]:
+        """StartMessageMoveTask: visible messages move as new messages to `target` (a
+        DestinationArn), or each to the queue `target` gives it (without one, each
+        message's own source queue).
 
         Returns (old id, new id) pairs. In-flight and delayed messages stay."""
+        target_of = (lambda _: target) if isinstance(target, QueueSim) else target
         moved: list[tuple[str, str]] = []
         while (limit is None or len(moved) < limit) and self.counts[VISIBLE] > 0:
             msg = self._next_candidate([])
             if msg is None:
                 break
+            target = target_of(msg)
             self._take(msg)
             del self.messages[msg.id]
             self.counts[VISIBLE] -= 1
