@@ -8,7 +8,7 @@ from rich.cells import cell_len
 
 from stptui.commands import Session, execute
 from stptui.graph import build_graph
-from stptui.tui.widgets.graph_pane import BADGE_ROOM, CONTAINER_ROOM, badges
+from stptui.tui.widgets.graph_pane import BADGE_ROOM, RUN_ROOM, badges
 from tests.simkit import EXAMPLES, START
 
 
@@ -57,6 +57,6 @@ def test_the_narrowest_wording_fits_the_room_every_container_kind_keeps() -> Non
     execute(session, "advance 1m")
     narrowest = _words(session, "resizer")[-1]
     assert narrowest == "3 done · 0✗ · 0▸"
-    assert cell_len(narrowest) <= CONTAINER_ROOM
+    assert cell_len(narrowest) <= RUN_ROOM
     kinds = ("multi-container-workload", "web-service", "private-service", "worker-service")
-    assert all(BADGE_ROOM[kind] == CONTAINER_ROOM for kind in kinds)
+    assert all(BADGE_ROOM[kind] == RUN_ROOM for kind in kinds)

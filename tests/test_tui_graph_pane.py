@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.pilot import Pilot
 from tui_support import SAMPLE_NAMES, START, app_for, drive, echo_session
+from tui_support import session as open_session
 
-from stptui.commands import Session
+from stptui.commands import Session, execute
+from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
-from stptui.tui.widgets.graph_pane import FULL_LAYOUT_LIMIT, GraphPane
+from stptui.tui.widgets.graph_pane import BADGE_ROOM, FULL_LAYOUT_LIMIT, GraphPane, badges
 from stptui.tui.widgets.queues_pane import QueuesPane
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -126,16 +129,56 @@ def test_badges_follow_the_simulation() -> None:
         app.run_command("advance 1s")
         await pilot.pause()
         assert box_lines(app, "jobQueue")[1] == "0 visible · 1 in flight"
-        assert box_lines(app, "worker")[1] == "1 run · 0 fail"
+        assert box_lines(app, "worker")[1] == "0 done · 0✗ · 1▸"
         app.run_command("send jobQueue '{\"amount\": 5000}'")
         app.run_command("advance 20m")
         await pilot.pause()
-        assert box_lines(app, "worker")[1] == "0 run · 3 fail"
+        assert box_lines(app, "worker")[1] == "1 done · 3✗ · 0▸"
         assert box_lines(app, "deadLetterQueue")[1] == "DLQ 1 message"
         box = pane.diagram.boxes["deadLetterQueue"]
         assert pane.diagram.styles[box.y][box.x].color.name == "red"  # type: ignore[union-attr]
 
     drive(app_for(), script)
+
+
+def test_a_box_counts_the_runs_done_after_a_day_at_80x24() -> None:
+    # A day fast-forwarded: the boxes said `idle` (nothing running, nothing failed) whether
+    # the function had run once, 500 times or never.
+    async def report(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert box_lines(app, "dailyReport")[1] == "idle"
+        app.run_command("advance 1d")
+        await pilot.pause()
+        assert box_lines(app, "dailyReport")[1] == "1 done · 0✗ · 0▸"
+
+    drive(app_for("scheduled-job"), report, size=(80, 24))
+
+    async def worker(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("repeat 500 send jobQueue '{\"amount\": {i}}'")
+        app.run_command("advance 1h")
+        await pilot.pause()
+        # Too many for the words in the box's room: each count whole, by its mark.
+        assert box_lines(app, "worker")[1] == "500✓ · 0✗ · 0▸"
+
+    drive(app_for(), worker, size=(80, 24))
+
+
+def test_a_function_box_counts_done_failed_and_running_invocations() -> None:
+    session = open_session("job-queue")
+    g = build_graph(session.stack)
+    execute(session, "send jobQueue '{\"amount\": 1}'")
+    execute(session, "advance 1s")
+    words = [t.plain for t in badges(session.sim, g, "worker")]
+    assert words[0] == "0 done · 0 failed · 1 running"
+    execute(session, "advance 5s")
+    words = [t.plain for t in badges(session.sim, g, "worker")]
+    assert words == [
+        "1 done · 0 failed · 0 running",
+        "1 done · 0 fail · 0 run",
+        "1 done · 0✗ · 0▸",
+        "1✓ · 0✗ · 0▸",
+    ]
+    # The narrowest words fit the room a function's box keeps.
+    assert all(cell_len(w) <= BADGE_ROOM["function"] for w in words[2:])
 
 
 def test_a_schedule_shows_its_next_fire() -> None:

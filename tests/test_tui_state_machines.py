@@ -342,19 +342,20 @@ def test_e_explains_an_execution_from_one_of_its_state_records() -> None:
 # -- the graph ------------------------------------------------------------------------------
 
 
-def test_a_state_machines_box_counts_its_running_and_failed_executions() -> None:
+def test_a_state_machines_box_counts_its_done_failed_and_running_executions() -> None:
     session = example_session("workflow")
     g = build_graph(session.stack)
     assert badges(session.sim, g, "orderFlow")[0].plain == "idle"
     execute(session, STORY[0])
-    assert badges(session.sim, g, "orderFlow")[0].plain == "1 running · 0 failed"
+    assert badges(session.sim, g, "orderFlow")[0].plain == "0 done · 0 failed · 1 running"
     execute(session, STORY[1])
     execute(session, "advance 5s")
     counts = badges(session.sim, g, "orderFlow")[0]
-    assert counts.plain == "1 running · 1 failed"
+    assert counts.plain == "0 done · 1 failed · 1 running"
     assert any(str(span.style) == "red" for span in counts.spans)
     execute(session, "advance 1m")
-    assert badges(session.sim, g, "orderFlow")[0].plain == "0 running · 1 failed"
+    # The first order's execution succeeded, the second's failed.
+    assert badges(session.sim, g, "orderFlow")[0].plain == "1 done · 1 failed · 0 running"
 
 
 # -- untrusted names ------------------------------------------------------------------------

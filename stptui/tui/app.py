@@ -27,7 +27,7 @@ import networkx as nx
 from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.notifications import Notification, Notify, SeverityLevel
@@ -153,6 +153,15 @@ MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
+# How long any other note stays (`note_timeout`): the time to notice it, then a word every
+# NOTE_S_PER_WORD s (200 words a minute, a common figure for reading on a screen), at least
+# Textual's 5 s (ERROR_NOTE_S for an error, which says what to fix and often how), at most
+# NOTE_MAX_S. A three-line reload note went in 5 s; a click on a note closes it sooner.
+NOTE_MIN_S = 5.0
+NOTE_NOTICE_S = 2.0
+NOTE_S_PER_WORD = 0.3
+ERROR_NOTE_S = 10.0
+NOTE_MAX_S = 30.0
 # How often the app looks at the session's files for an edit, in seconds, when it does not
 # watch them (a stat of each, as the watcher's look; it reads a file only when that moved).
 WATCH_INPUTS_S = 1.0
@@ -266,6 +275,14 @@ class MainScreen(Screen[None]):
     panes restyled (`.pane:focus-within`), and the footer shows the keys anew."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+
+def note_timeout(message: str, title: str, severity: str) -> float:
+    """How long a note of `message` under `title` stays, in seconds: as long as it takes to
+    read (see NOTE_S_PER_WORD)."""
+    words = len(message.split()) + len(title.split())
+    least = ERROR_NOTE_S if severity == "error" else NOTE_MIN_S
+    return min(NOTE_MAX_S, max(least, NOTE_NOTICE_S + words * NOTE_S_PER_WORD))
 
 
 class StptuiApp(App[None]):
@@ -1089,6 +1106,7 @@ class StptuiApp(App[None]):
             self.query_one(InspectorPane).invocations.of(name),
             self.session.start_ms,
             None if self.session.behaviors_path is not None else init_line(self.session),
+            self.query_one(InspectorPane).invocations.emissions.of(name),
         )
         self.query_one(InspectorPane).show(page)
 
@@ -1305,9 +1323,41 @@ class StptuiApp(App[None]):
         # Textual's own collection (Textual is pinned, see pyproject.toml).
         if old is not None and old in self._notifications:
             self._unnotify(old)
-        note = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
+        timeout = note_timeout(message, title, severity)
+        note = Notification(message, title, severity, timeout, markup=False)
         self._latest_notes[key] = note
         self.post_message(Notify(note))
+
+    def on_notify(self, event: Notify) -> None:
+        """Put the notes where they cover least of what is being read, before Textual's own
+        handler shows them: at the top of a screen whose focused widget starts in its
+        lower half (a dialog's lower fields, the Events pane), as of the command line's
+        (app.tcss: its box sits at the bottom); at the bottom right, Textual's place,
+        otherwise (a pane that fills the screen, a dialog's upper fields)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:  # quitting: Textual's handler shows nothing either
+            return
+        focused = screen.focused
+        low = isinstance(screen, CommandLineScreen) or (
+            focused is not None and focused.region.y >= screen.size.height / 2
+        )
+        screen.set_class(low, "-notes-at-top")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's note, staying as long as it takes to read (`note_timeout`) unless
+        `timeout` is given."""
+        if timeout is None:
+            timeout = note_timeout(message, title, severity)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- actions -----------------------------------------------------------------------
 

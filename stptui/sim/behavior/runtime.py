@@ -33,6 +33,7 @@ from stptui.sim.behavior.contexts import InputViews
 from stptui.sim.behavior.declared import (
     DEFAULT_BEHAVIOR,
     DEFAULT_DURATION_MS,
+    EmitSpec,
     PollSpec,
     Rule,
     WorkloadBehavior,
@@ -215,6 +216,17 @@ class Behaviors:
     def declared(self, function: str) -> bool:
         """Whether the behaviours file describes `function`."""
         return function in self._by_name
+
+    def emit_items(self, function: str) -> list[EmitSpec]:
+        """`function`'s declared `emit` items, in the file's order (none for the default
+        behaviour or a Python handler, whose calls are known only when it runs)."""
+        b = self._by_name.get(function)
+        return [] if b is None or b.handler is not None else list(b.emits)
+
+    def runs_code(self, function: str) -> bool:
+        """Whether `function`'s behaviour is a Python handler that was loaded."""
+        b = self._by_name.get(function)
+        return b is not None and b.handler is not None
 
     def sends_nothing(self, function: str) -> bool:
         """Whether `function` can send nothing on: its behaviour (or the default one) has

@@ -4,9 +4,10 @@
 data stores on the right, one line style per edge kind); this widget shows it with the
 Line API, so a repaint costs only the rows on screen, and redraws a box's badge line in
 place when its resource was touched: queue depth and in flight, DLQ depth (white on red,
-and a red box, when non-zero), running and failed invocations, a container workload's
-requests served, failed and running (or, when its code polls queues, its messages
-processed, failed and in hand), a schedule's next fire; and,
+and a red box, when non-zero), a function's or batch job's invocations done (succeeded),
+failed and running (a state machine's executions), a container workload's requests
+served, failed and running (or, when its code polls queues, its messages processed,
+failed and in hand), a schedule's next fire; and,
 on a third line, the state of a resource's CloudWatch alarms (`alarm ALARM` white on red,
 and a red box, while one is in ALARM).
 
@@ -47,19 +48,22 @@ from stptui.tui.widgets.line_views import LineView
 FULL_LAYOUT_LIMIT = 60
 NEIGHBOURHOOD_RADIUS = 2
 
+# A box's counts of what ran: done, failed and running (`3 done · 1✗ · 2▸` at the narrowest):
+# a function's invocations, a batch job's runs, a state machine's executions, a container
+# workload's requests or messages.
+RUN_ROOM = len("0 done · 0✗ · 0▸")
 # Room kept on a box's badge line, so that the usual counts fit without a new layout (a
-# function's counts shorten to "2 run · 1 fail" in a narrow box; a queue's are the point).
+# function's counts shorten to "2 done · 1✗ · 0▸" in a narrow box; a queue's are the point).
 BADGE_ROOM: dict[str, int] = {
     "sqs-queue": len("0 visible · 0 in flight"),
-    "function": len("0 run · 0 fail"),
-    "batch-job": len("0 run · 0 fail"),
+    "function": RUN_ROOM,
+    "batch-job": RUN_ROOM,
+    "state-machine": RUN_ROOM,
     "schedule": len("next Mon 09:00"),
     "kinesis-stream": len("0 held · 0 to read"),
     graphs.KAFKA_TOPIC_KIND: len("0 held · 0 to read"),
     graphs.UPSTASH_TOPIC_KIND: len("0 held · 0 to read"),
 }
-# A container workload's counts (`3 done · 1✗ · 2▸` at the narrowest, as functions shorten).
-CONTAINER_ROOM = len("0 done · 0✗ · 0▸")
 for _kind in (
     "multi-container-workload",
     "container-workload",
@@ -67,7 +71,7 @@ for _kind in (
     "private-service",
     "worker-service",
 ):
-    BADGE_ROOM[_kind] = CONTAINER_ROOM
+    BADGE_ROOM[_kind] = RUN_ROOM
 # A table with a stream counts its items and backlog (one without shows its kind).
 STREAM_TABLE_ROOM = len("0 items · 0 to read")
 # A resource with alarms: the third line has room for one alarm's state.
@@ -152,17 +156,11 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
         running = figures["running"]
         # Timed out counts as failed, as a function's timeout does; aborted was asked for.
         failed = figures["failed"] + figures["timed_out"]
+        done = sim.trace.count(tk.SFN_EXECUTION_SUCCEEDED, node)
     else:
-        running, failed = _invocations(sim, node)
+        done, running, failed = _invocations(sim, node)
     if running is not None:
-        if not running and not failed:
-            return [Text("idle", DIM)]
-        run_style, fail_style = (RUNNING if running else DIM), (FAILED if failed else DIM)
-        return [
-            _counts((f"{running:,} running", run_style), (f"{failed:,} failed", fail_style)),
-            _counts((f"{running:,} run", run_style), (f"{failed:,} fail", fail_style)),
-            _counts((f"{running:,}▸", run_style), (f"{failed:,}✗", fail_style)),
-        ]
+        return _run_counts(done, failed, running)
     if attrs.get("kind") == "schedule":
         return [_next_fire(sim, attrs)]
     if attrs.get("missing"):
@@ -284,16 +282,52 @@ def _container_counts(sim: Simulator, node: str) -> list[Text]:
     ]
 
 
-def _invocations(sim: Simulator, node: str) -> tuple[int | None, int]:
-    """(running, failed) of a function or batch job; running is None for other nodes."""
+def _invocations(sim: Simulator, node: str) -> tuple[int, int | None, int]:
+    """(done, running, failed) of a function's invocations or a batch job's jobs, from the
+    trace's counts (no scan); running is None for other nodes."""
     fn = sim.functions.get(node)
     if fn is not None:
-        return fn.running, sim.trace.count(tk.INVOCATION_FAILED, node)
+        count = sim.trace.count
+        return count(tk.INVOCATION_SUCCEEDED, node), fn.running, count(tk.INVOCATION_FAILED, node)
     batch = sim.services.get("batch")
     job = getattr(batch, "jobs", {}).get(node)
     if job is not None:
-        return len(job.running), int(job.counts.get("failed", 0))
-    return None, 0
+        counts = job.counts
+        return int(counts.get("succeeded", 0)), len(job.running), int(counts.get("failed", 0))
+    return 0, None, 0
+
+
+def _run_counts(done: int, failed: int, running: int) -> list[Text]:
+    """`5 done · 1 failed · 2 running`, then shorter wordings (the order and the words of a
+    container workload's counts) down to `5✓ · 1✗ · 2▸`: how many runs ended well, how many
+    failed, how many run now; `idle` before the first."""
+    if not (done or failed or running):
+        return [Text("idle", DIM)]
+    done_style = QUEUED if done else DIM
+    fail_style, run_style = (FAILED if failed else DIM), (RUNNING if running else DIM)
+    return [
+        _counts(
+            (f"{done:,} done", done_style),
+            (f"{failed:,} failed", fail_style),
+            (f"{running:,} running", run_style),
+        ),
+        _counts(
+            (f"{done:,} done", done_style),
+            (f"{failed:,} fail", fail_style),
+            (f"{running:,} run", run_style),
+        ),
+        _counts(
+            (f"{done:,} done", done_style),
+            (f"{failed:,}✗", fail_style),
+            (f"{running:,}▸", run_style),
+        ),
+        # Past the room the box keeps (`500 done · 0✗ · 0▸`): each count whole, by its mark.
+        _counts(
+            (f"{done:,}✓", done_style),
+            (f"{failed:,}✗", fail_style),
+            (f"{running:,}▸", run_style),
+        ),
+    ]
 
 
 def _next_fire(sim: Simulator, attrs: dict[str, object]) -> Text:

@@ -9,7 +9,8 @@ users (`inspector_users`), a resource's CloudWatch alarms with their states
 (`inspector_alarms`), a state machine's states and executions (`inspector_machines`), the
 environment the workload would get (its own variables and the exact `STP_*` names
 `connectTo` injects), recent invocations from the trace, the behaviour declared in the
-sidecar plus runtime overrides, and a workload's log group with its newest lines and
+sidecar plus runtime overrides, what it declares it emits and what it emitted last
+(`inspector_emits`), and a workload's log group with its newest lines and
 subscriptions (`inspector_logs`).
 """
 
@@ -56,6 +57,7 @@ from stptui.tui.render import (
 )
 from stptui.tui.widgets.agenda_pane import word_breaks
 from stptui.tui.widgets.inspector_alarms import alarm_section
+from stptui.tui.widgets.inspector_emits import EmissionLog, emits_section
 from stptui.tui.widgets.inspector_logs import log_section
 from stptui.tui.widgets.inspector_machines import state_machine_section
 from stptui.tui.widgets.inspector_sources import (
@@ -157,19 +159,22 @@ def _json_line(text: Text, line: Text) -> None:
 
 class InvocationLog:
     """The latest `invocation.*` records of each function (and the batch and Map Run records
-    of `INVOCATION_KINDS`), kept as the trace grows (a frame's batch at a time), so that
-    showing a resource never scans the trace."""
+    of `INVOCATION_KINDS`), and what each workload emitted (`emissions`), kept as the trace
+    grows (a frame's batch at a time), so that showing a resource never scans the trace."""
 
     def __init__(self) -> None:
         self._kept: dict[str, deque[Record]] = {}
+        self.emissions = EmissionLog()
 
     def reset(self, records: RecordRing) -> None:
         """Start over from a simulation's trace (its last SCAN_RECORDS records)."""
         self._kept.clear()
         self.note(records.of_kinds(INVOCATION_KINDS, SCAN_RECORDS, KEPT_PER_FUNCTION))
+        self.emissions.reset(records, SCAN_RECORDS)
 
     def note(self, batch: Iterable[Record]) -> None:
-        """Keep the invocation records among `batch`."""
+        """Keep the invocation and emission records among `batch`."""
+        self.emissions.note(batch)
         kept = self._kept
         for rec in [r for r in batch if r.kind in INVOCATION_KINDS]:
             log = kept.get(rec.resource)
@@ -227,10 +232,12 @@ def describe_resource(
     records: Sequence[Record],
     start_ms: int,
     init_command: str | None = None,
+    emitted: Sequence[Record] = (),
 ) -> Text:
     """The inspector's page for one resource (or graph node) as Text. `init_command`: the
     `stptui init` line to point to on a handler's page when the session has no behaviours
-    file (None when it has one)."""
+    file (None when it has one); `emitted`: what the workload emitted last, oldest first
+    (`EmissionLog.of`)."""
     text = Text()
     attrs: dict[str, Any] = dict(g.nodes[name]) if name in g else {}
     res = stack.resources.get(name)
@@ -291,16 +298,16 @@ def describe_resource(
             _environment(text, env, container)
     batch = sim.services.get("batch")
     if name in sim.functions:
-        _behaviour(text, name, sim, sim.functions[name].overrides, init_command)
+        _behaviour(text, name, sim, sim.functions[name].overrides, init_command, emitted)
         _recent(text, "Recent invocations", _invocations(name, records))
         _function_url(text, sim, name, records)
     elif batch is not None and name in batch.jobs:
-        _behaviour(text, name, sim, batch.jobs[name].overrides, init_command)
+        _behaviour(text, name, sim, batch.jobs[name].overrides, init_command, emitted)
         _recent(text, "Recent attempts", _attempts(name, records))
     containers = sim.services.get("containers")
     ws = containers.workloads.get(name) if containers is not None else None
     if ws is not None:
-        _container_requests(text, sim, ws, init_command)
+        _container_requests(text, sim, ws, init_command, emitted)
         _worker_polls(text, sim, name)
         if len(ws.containers) > 1:  # each container's group goes by WORKLOAD.CONTAINER
             for container in ws.containers:
@@ -460,6 +467,7 @@ def _behaviour(
     sim: Simulator,
     overrides: Sequence[Override],
     init_command: str | None,
+    emitted: Sequence[Record],
 ) -> None:
     _heading(text, "Behaviour")
     text.append_text(hanging(Text(f"declared: {safe(sim.behaviors.describe(name))}"), HANG))
@@ -471,6 +479,8 @@ def _behaviour(
         line.append("; ".join(safe(o.describe()) for o in overrides))
         text.append_text(hanging(line, HANG))
         text.append("\n")
+    behaviors = sim.behaviors
+    emits_section(text, behaviors.emit_items(name), emitted, behaviors.runs_code(name))
 
 
 def _init_line(text: Text, init_command: str | None) -> None:
@@ -568,7 +578,11 @@ def _function_url(text: Text, sim: Simulator, name: str, records: Sequence[Recor
 
 
 def _container_requests(
-    text: Text, sim: Simulator, ws: ContainerSim, init_command: str | None
+    text: Text,
+    sim: Simulator,
+    ws: ContainerSim,
+    init_command: str | None,
+    emitted: Sequence[Record],
 ) -> None:
     """A container workload's behaviours (its containers' own, else its) and the requests
     it served last: when, which container, the request, its answer or failure."""
@@ -588,6 +602,10 @@ def _container_requests(
         line.append("; ".join(safe(o.describe()) for o in overrides))
         text.append_text(hanging(line, HANG))
         text.append("\n")
+    # Containers that share the workload's behaviour share its items: listed once.
+    specs = [spec for key in dict.fromkeys(keys) for spec in sim.behaviors.emit_items(key)]
+    code = any(sim.behaviors.runs_code(key) for key in keys)
+    emits_section(text, specs, emitted, code)
     recent = list(ws.recent)[-RECENT_INVOCATIONS:]
     if not recent and ws.model.type == "worker-service":
         return  # Stacktape gives a worker service no ingress: it never serves a request
