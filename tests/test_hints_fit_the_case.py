@@ -277,7 +277,11 @@ def reads_back(text: str, words: list[str]) -> bool:
         ((), "send 'my dlq' ''", ["send", "my dlq", "{}"]),
         ((), "put-record 'my table' x", ["show", "table", "my table"]),
         ((), "redrive 'src one'", ["redrive", "src one", "--to", "QUEUE"]),
-        ((), "redrive 'two dlq'", ["redrive", "two dlq", "--to", "src two"]),
+        (
+            ("send 'two dlq' by-hand",),
+            "redrive 'two dlq'",
+            ["redrive", "two dlq", "--to", "src two"],
+        ),
         ((), "redrive 'my dlq' --to 'my dlq'", ["redrive", "my dlq", "--to", "QUEUE"]),
         ((), "invoke 'my worker' hello", ["invoke", "my worker", '"hello"']),
         ((), "start-job 'my job' hello", ["start-job", "my job", '"hello"']),
