@@ -880,6 +880,34 @@ def test_diagnostics(
     assert d.severity == "error"
 
 
+def test_one_item_or_a_list_is_reported_where_the_item_is_written(stack: Stack) -> None:
+    # `fail` and `log` take one item or a list: a lone item's error points at the key's
+    # value and names the key; a list's at its item, with the index; null is no item at all.
+    text = (
+        "behaviors:\n"
+        "  worker:\n"
+        "    fail: {rate: 2}\n"
+        "    log: null\n"
+        "  audit:\n"
+        "    fail: [{rate: 0.5}, {first: -1}]\n"
+        "    log: ['@', null]\n"
+    )
+    behaviors, diags = Behaviors.from_text(text, "stptui.yml", stack)
+    found = [(d.line, d.column, d.code) for d in diags]
+    assert found == [
+        (3, 18, "behavior-bad-probability"),
+        (6, 33, "behavior-bad-value"),
+        (7, 16, "behavior-bad-value"),
+    ], [d.format() for d in diags]
+    assert "first needs a whole number" in diags[1].message
+    assert "a log line is null" in diags[2].message
+    # The items that were right are kept; a bad lone item leaves nothing.
+    assert behaviors.describe("worker") == "100 ms; always succeeds"
+    assert behaviors.describe("audit") == (
+        "100 ms; fails with probability 0.5 (Error); logs 1 line"
+    )
+
+
 def test_fifo_queue_with_content_based_dedup_needs_no_dedup_id(stack: Stack) -> None:
     ok(
         stack,

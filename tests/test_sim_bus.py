@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stptui.commands import CommandError, Session, execute
+from stptui.config.model import Ref
 from stptui.sim import trace as tk
 from stptui.sim.engine import SimError
 from stptui.sim.services.bus import MAX_ENTRY_BYTES, TargetInput, render_template
@@ -286,6 +287,27 @@ def test_delivery_failure_sends_the_original_event_to_the_dlq_with_attributes() 
     assert msg.attrs["RETRY_ATTEMPTS"] == "0"
     assert msg.attrs["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
     assert sim.queues["strictQueue"].depth == 0
+
+
+def test_a_dlq_that_cannot_take_the_event_is_named_with_the_reason() -> None:
+    # The record names the DLQ and says why nothing reached it: a FIFO queue (EventBridge's
+    # DLQ must be standard) and an ARN outside the simulation; no dlq_message_id either time.
+    cases = [
+        (Ref("strictQueue", ("dlq",), "strictQueue"), "strictQueue", "FIFO queue"),
+        (
+            Ref("arn:aws:sqs:eu-west-1:123456789012:elsewhere", ("dlq",), None, "arn"),
+            "arn:aws:sqs:eu-west-1:123456789012:elsewhere",
+            "outside the simulation",
+        ),
+    ]
+    for dlq, named, why in cases:
+        sim = make()
+        rule_of(sim, "strictQueue").dlq = dlq
+        buses(sim).publish("eventBus", "shop", "OrderCreated", '{"n": 1}')
+        (failed,) = records(sim, tk.EVENT_DELIVERY_FAILED)
+        assert failed.get("dlq") == named
+        assert why in failed.get("dlq_error") and failed.get("dlq_message_id") is None
+        assert sim.queues["dlq"].depth == 0 and sim.queues["strictQueue"].depth == 0
 
 
 def test_a_missing_target_function_is_no_resource() -> None:

@@ -120,6 +120,23 @@ def test_an_unknown_queue_gets_a_did_you_mean_and_a_non_queue_says_what_it_is() 
     ]
 
 
+def test_a_lone_poll_item_and_a_lists_items_are_reported_where_they_are_written() -> None:
+    stack = load_stack_text(stack_yaml(), "stacktape.yml")
+    found = []
+    for text in (
+        "behaviors:\n  worker:\n    poll: 3\n",
+        "behaviors:\n  worker:\n    poll: [{queue: jobs}, 3]\n",
+        "behaviors:\n  worker:\n    poll: null\n",
+    ):
+        loaded, diags = Behaviors.from_text(text, "stptui.yml", stack)
+        found.append([(d.line, d.column, d.code) for d in diags])
+        assert all("a poll item is a mapping" in d.message for d in diags)
+        if "jobs" in text:
+            # The good item is kept beside the bad one.
+            assert [p.queue for p in loaded.polls()] == ["jobs"]
+    assert found == [[(3, 11, "behavior-bad-value")], [(3, 27, "behavior-bad-value")], []]
+
+
 def test_a_queue_the_role_may_not_read_is_refused_with_the_fix() -> None:
     stack = load_stack_text(stack_yaml(), "stacktape.yml")
     _, diags = Behaviors.from_text(

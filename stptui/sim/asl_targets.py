@@ -50,6 +50,7 @@ READ_ACTIONS = frozenset({"reads-item", READS_ITEMS, "reads-object"})
 # The ItemReader's bucket, named as the simulator's `asl_distributed._bucket` names it.
 BUCKET = integ.TargetKind("Bucket", "bucket", "Bucket")
 _READERS = (asl_distributed.LIST_OBJECTS, asl_distributed.GET_OBJECT)
+_WRITERS = (asl_distributed.PUT_OBJECT,)
 # The target of an events:putEvents entry without EventBusName (or with "default", or its
 # ARN): the account's default event bus, no resource of the stack (even when one of them is
 # named `default`: that is `{stack}-default` in AWS; the graph's node ids hold no colon).
@@ -146,8 +147,8 @@ def named_targets(stack: Stack, definition: Any) -> list[Named]:
         if state.get("Type") == "Task":
             out.extend(_task(resolver, path, state))
         elif state.get("Type") == "Map" and asl_distributed.is_distributed(state):
-            out.extend(_reader(resolver, path, state))
-            out.extend(_writer(resolver, path, state))
+            out.extend(_map_bucket(resolver, path, state, "ItemReader", _READERS, READS_ITEMS))
+            out.extend(_map_bucket(resolver, path, state, "ResultWriter", _WRITERS, WRITES_RESULTS))
     return out
 
 
@@ -233,28 +234,24 @@ def _task(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]
             yield Named(path, (request, kind.param), action, resource, found, waits)
 
 
-def _reader(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]:
-    reader = state.get("ItemReader")
-    if not isinstance(reader, dict) or reader.get("Resource") not in _READERS:
+def _map_bucket(
+    r: _Resolver,
+    path: Path,
+    state: Mapping[str, Any],
+    key: str,
+    resources: tuple[str, ...],
+    action: str,
+) -> Iterator[Named]:
+    """The bucket a DISTRIBUTED Map's `key` (ItemReader: the items are read from it;
+    ResultWriter: the Map Run's result files go there) names, when its Resource is one of
+    `resources`."""
+    config = state.get(key)
+    if not isinstance(config, dict) or config.get("Resource") not in resources:
         return
-    request = asl.request_field(reader)
-    params = reader.get(request)
+    request = asl.request_field(config)
+    params = config.get(request)
     if isinstance(params, dict) and "Bucket" in params:
         found = r.find(params["Bucket"], BUCKET)
         if found is not None:
-            where = ("ItemReader", request, "Bucket")
-            yield Named(path, where, READS_ITEMS, reader["Resource"], found, None)
-
-
-def _writer(r: _Resolver, path: Path, state: Mapping[str, Any]) -> Iterator[Named]:
-    """A DISTRIBUTED Map's ResultWriter bucket: the Map Run's result files go there."""
-    writer = state.get("ResultWriter")
-    if not isinstance(writer, dict) or writer.get("Resource") != asl_distributed.PUT_OBJECT:
-        return
-    request = asl.request_field(writer)
-    params = writer.get(request)
-    if isinstance(params, dict) and "Bucket" in params:
-        found = r.find(params["Bucket"], BUCKET)
-        if found is not None:
-            where = ("ResultWriter", request, "Bucket")
-            yield Named(path, where, WRITES_RESULTS, writer["Resource"], found, None)
+            where = (key, request, "Bucket")
+            yield Named(path, where, action, config["Resource"], found, None)

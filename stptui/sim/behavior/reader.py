@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -229,6 +229,19 @@ class Reader(EmitChecks, PollChecks):
                     key=True,
                     hint=f"allowed here: {', '.join(allowed)}",
                 )
+
+    @staticmethod
+    def each_item(value: Any, path: DataPath) -> Iterator[tuple[Any, DataPath]]:
+        """The items of a key that takes one item or a list of them (`fail`, `log`, `poll`),
+        each with its path: a list's items at their index, a lone item at the key itself, so
+        that a message points at the item the user wrote; none for null (the key unset)."""
+        if value is None:
+            return
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield item, (*path, i)
+        else:
+            yield value, path
 
     def compile(
         self, text: Any, path: DataPath, *, condition: bool = False, whole_event: bool = False
@@ -604,11 +617,7 @@ class Reader(EmitChecks, PollChecks):
             if value:
                 b.fail_rules.append(Rule("always", Site(f"{self.fn}.fail", self.y.pos(path))))
             return
-        if value is None:
-            return
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            ipath = (*path, i) if isinstance(value, list) else path
+        for item, ipath in self.each_item(value, path):
             rule = self.rule(item, ipath, "fail", ("error", "message"))
             if rule is None:
                 continue
@@ -683,11 +692,7 @@ class Reader(EmitChecks, PollChecks):
         """`log`: one line or a list of them. A string is a JMESPath expression, as an
         emission's field is; any other value a constant, written as compact JSON (a mapping
         is a JSON log line), checked now."""
-        if value is None:
-            return
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            ipath = (*path, i) if isinstance(value, list) else path
+        for item, ipath in self.each_item(value, path):
             where = f"{self.fn}.{_path_text(ipath[2:])}"
             site = Site(where, self.y.pos(ipath), item if isinstance(item, str) else None)
             if isinstance(item, str):

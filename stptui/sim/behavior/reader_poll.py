@@ -71,11 +71,7 @@ class PollChecks(_ReaderBase):
         container = self._polling_container(workload, path)
         if container is None:
             return
-        if value is None:
-            return
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            ipath = (*path, i) if isinstance(value, list) else path
+        for item, ipath in self.each_item(value, path):
             spec = self._poll_item(item, ipath, workload, container)
             if spec is not None:
                 b.polls.append(spec)

@@ -513,22 +513,28 @@ def dead_letter(
     body: str,
     attributes: dict[str, Any],
     origin: str,
-) -> tuple[str | None, str | None]:
+) -> dict[str, Any]:
     """Send a failed delivery to a rule's or subscription's DLQ.
 
-    Returns (message id, None) on success, (None, why) when it could not be sent, and
-    (None, None) when there is no DLQ."""
+    Returns the fields its delivery-failed trace record ends with (a rule's and a
+    subscription's alike): `dlq`, the queue (None when there is no DLQ), then
+    `dlq_message_id` when the message was sent or `dlq_error`, why it could not be."""
     if dlq is None:
-        return None, None
+        return {"dlq": None}
+    fields: dict[str, Any] = {"dlq": dlq.target or dlq.raw}
     queue = sim.queues.get(dlq.target or "")
     if queue is None:
-        return None, f"the dead-letter queue {dlq.raw} is outside the simulation"
-    if queue.fifo:
-        return None, f"{queue.name} is a FIFO queue; dead-letter queues must be standard queues"
-    try:
-        return queue.send(body, attrs=attributes, source=origin), None
-    except SqsError as exc:
-        return None, str(exc)
+        fields["dlq_error"] = f"the dead-letter queue {dlq.raw} is outside the simulation"
+    elif queue.fifo:
+        fields["dlq_error"] = (
+            f"{queue.name} is a FIFO queue; dead-letter queues must be standard queues"
+        )
+    else:
+        try:
+            fields["dlq_message_id"] = queue.send(body, attrs=attributes, source=origin)
+        except SqsError as exc:
+            fields["dlq_error"] = str(exc)
+    return fields
 
 
 # -- buses and rules -----------------------------------------------------------------------
@@ -966,19 +972,15 @@ class BusService:
                 "RETRY_ATTEMPTS": "0",
             }
             # The DLQ gets the original event, never the transformed input.
-            mid, dlq_error = dead_letter(sim, rule.dlq, compact_json(event), attributes, event_id)
+            dlq = dead_letter(sim, rule.dlq, compact_json(event), attributes, event_id)
             data: dict[str, Any] = {
                 "event_id": event_id,
                 "rule": rule.name,
                 "target": rule.owner,
                 "error_code": exc.code,
                 "error": exc.message,
-                "dlq": (rule.dlq.target or rule.dlq.raw) if rule.dlq is not None else None,
+                **dlq,
             }
-            if mid is not None:
-                data["dlq_message_id"] = mid
-            if dlq_error is not None:
-                data["dlq_error"] = dlq_error
             sim.trace.emit((sim.clock.now, tk.EVENT_DELIVERY_FAILED, rule.bus.key, data))
 
     # -- hooks for behaviours and Lambda destinations -----------------------------------

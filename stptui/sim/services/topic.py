@@ -657,18 +657,14 @@ class TopicService:
                 if v["Type"] != "Binary"
             }
             body = json.dumps(_sqs_envelope(notification, attrs), separators=(",", ":"))
-            mid, dlq_error = dead_letter(sim, sub.dlq, body, plain, message_id)
+            dlq = dead_letter(sim, sub.dlq, body, plain, message_id)
             data: dict[str, Any] = {
                 "message_id": message_id,
                 "target": sub.owner,
                 "error_code": exc.code,
                 "error": exc.message,
-                "dlq": (sub.dlq.target or sub.dlq.raw) if sub.dlq is not None else None,
+                **dlq,
             }
-            if mid is not None:
-                data["dlq_message_id"] = mid
-            if dlq_error is not None:
-                data["dlq_error"] = dlq_error
             sim.trace.emit((now, tk.NOTIFICATION_DELIVERY_FAILED, sub.topic.key, data))
             return
         sim.trace.emit(
