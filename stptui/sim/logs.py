@@ -138,8 +138,9 @@ RUNTIME_VERSIONS = {
 # one as it packages the code, and which version is not in the config (a choice).
 _ENTRY_RUNTIMES = {".py": "python3.13", ".go": "provided.al2023", ".java": "java17"}
 DEFAULT_RUNTIME = "nodejs22.x"
-# How long the init phase of a new execution environment takes in virtual time: none, so a
-# cold start starts its invocation when a warm one would (docs/fidelity.md).
+# How long the init phase of a new execution environment takes in virtual time without a
+# behaviours file's `initDuration`: none, so a cold start starts its invocation when a warm
+# one would (docs/fidelity.md, "Cold starts").
 INIT_DURATION_MS = 0
 
 

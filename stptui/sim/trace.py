@@ -295,7 +295,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "partition",
         "record_ids",
     ),
-    INVOCATION_SUCCEEDED: ("invocation_id", "duration_ms", "batch_item_failures"),
+    INVOCATION_SUCCEEDED: ("invocation_id", "duration_ms", "batch_item_failures", "init_ms"),
     INVOCATION_FAILED: (
         "invocation_id",
         "duration_ms",
@@ -303,6 +303,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "error_message",
         "timeout",
         "error_message_bytes",
+        "init_ms",
     ),
     INVOCATION_THROTTLED: (
         "trigger",

@@ -77,6 +77,11 @@ empty entry means the default). Every key of an entry is optional:
     event source mappings: Lambda then ignores a `batchItemFailures` response and deletes
     the whole batch. `true` simulates a stack where an override enables it.
 
+`initDuration`
+    How long the init phase of each new execution environment of a function takes (a cold
+    start): the first invocation in it starts its handler that much later, and the
+    function's timeout counts from then. One duration of at most 10 s; absent: no time.
+
 `emit`
     A list of things the handler does when an invocation succeeds: once per input record
     for SQS-triggered invocations (records in batch order, each record's emissions in list

@@ -281,6 +281,7 @@ class WorkloadBehavior:
         "fail_rules",
         "handler",
         "handler_ref",
+        "init_ms",
         "log_lines",
         "memory_mb",
         "name",
@@ -310,6 +311,9 @@ class WorkloadBehavior:
         self.handler: Callable[..., Any] | None = None
         self.handler_ref: str | None = None
         self.memory_mb: int | None = None
+        # `initDuration`: how long a new execution environment's init phase takes before
+        # its first invocation's handler starts (None: no time, as without the key).
+        self.init_ms: int | None = None
         # The queues a container workload's code polls (empty for everything else).
         self.polls: list[PollSpec] = []
         self.description = ""
@@ -339,6 +343,8 @@ def describe_behavior(b: WorkloadBehavior, skipped: str | None, unit: str = "inv
         parts = [format_duration(b.dur_lo)]
     else:
         parts = [f"{format_duration(b.dur_lo)} to {format_duration(b.dur_hi)}"]
+    if b.init_ms is not None:
+        parts.append(f"cold start {format_duration(b.init_ms)}")
     if b.handler_ref:
         if b.handler is not None:
             parts.append(f"Python handler {b.handler_ref}")

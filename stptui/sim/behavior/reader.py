@@ -3,8 +3,9 @@ diagnostic (file:line:col, code, fix) for everything it refuses or warns about. 
 never raises: it is reported, and the entry or key is left out.
 
 `Reader` reads the file, its entries and their keys (`duration`, `fail`, `timeout`,
-`partial`, `reportBatchItemFailures`, `log`, `response`, `handler`); `emit` is read by the checks
-it inherits from `reader_emit`, a container's `poll` by those it inherits from `reader_poll`.
+`partial`, `reportBatchItemFailures`, `log`, `response`, `handler`, `initDuration`);
+`emit` is read by the checks it inherits from `reader_emit`, a container's `poll` by those
+it inherits from `reader_poll`.
 The file's format is described in the package's docstring (`stptui.sim.behavior`) and, for
 users, in docs/behaviors.md.
 """
@@ -105,7 +106,10 @@ FUNCTION_KEYS = (
     "log",
     "response",
     "handler",
+    "initDuration",
 )
+# Lambda's limit on an on-demand function's init phase (docs/fidelity.md, "Cold starts").
+INIT_LIMIT_MS = 10_000
 # A container workload's behaviour (docs/behaviors.md, "Containers"): it answers HTTP
 # requests, so what belongs to a Lambda invocation does not apply, each for its reason.
 CONTAINER_KEYS = ("duration", "fail", "emit", "log", "response", "handler", "poll")
@@ -114,6 +118,8 @@ NOT_FOR_CONTAINERS = {
     "balancer's 60 s answer the client instead (a longer `duration` reaches them)",
     "partial": "a container answers HTTP requests, not batches of records",
     "reportBatchItemFailures": "a container answers HTTP requests, not batches of records",
+    "initDuration": "a container's task is already running when a request comes: it has no "
+    "Lambda init phase",
 }
 _RULE_FORMS = ("rate", "first", "always", "when")
 # Words other tools (and the `fail` command's `next N`) use for a rule's forms.
@@ -422,6 +428,8 @@ class Reader(EmitChecks, PollChecks):
         skipped_reason = None
         if "handler" in spec:
             skipped_reason = self.handler(b, spec["handler"], (*path, "handler"))
+        if "initDuration" in spec:
+            self.init_duration(b, spec["initDuration"], (*path, "initDuration"), workload)
         b.finish()
         unit = "attempt" if isinstance(workload, BatchJob) else "invocation"
         b.description = describe_behavior(b, skipped_reason, unit)
@@ -515,6 +523,44 @@ class Reader(EmitChecks, PollChecks):
                 severity="warning",
                 hint="lower the duration, or raise the function's `timeout`",
             )
+
+    def init_duration(
+        self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload
+    ) -> None:
+        """`initDuration`: how long the init phase of each new execution environment of a
+        function takes (a cold start), one duration of at most Lambda's 10 s."""
+        if isinstance(workload, BatchJob):
+            self.report(
+                path,
+                "behavior-bad-value",
+                f"initDuration does not apply to {workload.name}, a batch job: it is a Lambda "
+                "function's init phase, and a batch job's container has none",
+                key=True,
+                hint="remove it, or lengthen the job's `duration`",
+            )
+            return
+        if isinstance(value, dict):
+            self.report(
+                path,
+                "behavior-bad-duration",
+                "initDuration is one duration, not a range",
+                hint="e.g. initDuration: 800ms",
+            )
+            return
+        ms = self.one_duration(value, path)
+        if ms is None:
+            return
+        if ms > INIT_LIMIT_MS:
+            self.report(
+                path,
+                "behavior-bad-duration",
+                f"an init phase of {format_duration(ms)} is over Lambda's 10 s limit: Lambda "
+                "stops it and retries the init within the first invocation, which stptui does "
+                "not simulate",
+                hint="give at most 10s, Lambda's limit for an on-demand function's init",
+            )
+            return
+        b.init_ms = ms
 
     def one_duration(self, value: Any, path: DataPath, required: str | None = None) -> int | None:
         if value is None and required:

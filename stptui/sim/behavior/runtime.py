@@ -146,6 +146,12 @@ class Behaviors:
         modules = self._handler_modules
         return [] if modules is None else list(modules.init_logs.get(workload, ()))
 
+    def init_duration(self, function: str) -> int:
+        """How long a new execution environment of `function` spends in its init phase
+        before its first invocation's handler starts (`initDuration`): 0 without the key."""
+        b = self._by_name.get(function)
+        return 0 if b is None or b.init_ms is None else b.init_ms
+
     @classmethod
     def from_text(
         cls,

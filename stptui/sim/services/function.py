@@ -175,6 +175,15 @@ class FunctionSim:
         # What its handler module's import printed and logged, which its first invocation's
         # execution environment writes (Lambda's init phase): then none.
         self._init_logs = sim.behaviors.init_logs(self.name)
+        # How long each new execution environment's init phase takes (`initDuration`): the
+        # first invocation in it starts its handler that much later.
+        self.init_ms = sim.behaviors.init_duration(self.name) or INIT_DURATION_MS
+        # With logging disabled no log group counts the environments: the free ones are
+        # counted here, for a cold start's init phase (only with an `initDuration`).
+        self._idle = 0
+        # When the invocation started last ends (its init phase included), for a caller
+        # that must know at once (an SQS batch outliving its messages' visibility).
+        self.ends = 0
         self._label = ("invocation", self.name, _FIRST)
         # One bound method for the timers of all its invocations, not one made for each.
         self._finish_cb = self._finish
@@ -222,13 +231,23 @@ class FunctionSim:
             env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
         else:
             env = logs.begin(now)
-        # A new execution environment runs the init phase first (a cold start).
+        # A new execution environment runs the init phase first (a cold start): the
+        # handler starts when it is over, and the function's timeout counts from then.
         init_ms = None
-        if logs is not None and env >= logs.initialised:
-            init_ms = INIT_DURATION_MS
-            self._init(now, env)
+        if logs is not None:
+            if env >= logs.initialised:
+                init_ms = self.init_ms
+                self._init(now, env)
+        elif self.init_ms:  # logging disabled: the environments are counted here
+            if self._idle:
+                self._idle -= 1
+            else:
+                init_ms = self.init_ms
+                if self._init_logs:
+                    self._init(now, env)
         elif self._init_logs:  # logging disabled: the import's lines are in the trace only
             self._init(now, env)
+        begins = now if not init_ms else now + init_ms
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
@@ -244,7 +263,7 @@ class FunctionSim:
                     attempt,
                     self.invocations,
                     trigger,
-                    now,
+                    begins,
                     self.timeout_ms,
                     caller.event,
                     caller.sqs_records,
@@ -267,10 +286,11 @@ class FunctionSim:
             # Python handler may not.
             if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
                 outcome = timeout_outcome(trigger, self.timeout_ms)
+        ends = self.ends = begins + outcome.duration_ms
         sim.clock.at(
-            now + outcome.duration_ms,
+            ends,
             self._finish_cb,
-            (inv_id, outcome, caller, now, env, request_id, init_ms),
+            (inv_id, outcome, caller, begins, env, request_id, init_ms),
             self._label,
         )
         return inv_id, outcome
@@ -292,6 +312,7 @@ class FunctionSim:
             logs.init(logs.stream(env), now, written, env)
 
     def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None]) -> None:
+        # `started`: when the handler started, after a cold start's init phase.
         inv_id, outcome, caller, started, env, request_id, init_ms = arg
         sim = self.sim
         now = sim.clock.now
@@ -301,12 +322,12 @@ class FunctionSim:
             for emission, error in outcome.denied:
                 sim.emission_refused(self.name, inv_id, emission, error)
         if outcome.status == "success":
-            if outcome.failed_item_ids:
-                data = {
-                    "invocation_id": inv_id,
-                    "duration_ms": now - started,
-                    "batch_item_failures": list(outcome.failed_item_ids),
-                }
+            if outcome.failed_item_ids or init_ms:
+                data = {"invocation_id": inv_id, "duration_ms": now - started}
+                if outcome.failed_item_ids:
+                    data["batch_item_failures"] = list(outcome.failed_item_ids)
+                if init_ms:
+                    data["init_ms"] = init_ms
                 sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
             else:
                 sim.trace.emit(
@@ -328,7 +349,7 @@ class FunctionSim:
             size = None
             if len(message) > ALWAYS_FITS_CHARS:
                 message, size = bounded_message(message)
-            if size is None:
+            if size is None and not init_ms:
                 sim.trace.emit(
                     (
                         now,
@@ -343,19 +364,25 @@ class FunctionSim:
                     )
                 )
             else:
-                # A huge message (a handler may raise one of 50 MB) is cut for the trace.
+                # A huge message (a handler may raise one of 50 MB) is cut for the trace; a
+                # cold start's record says how long its init phase took.
                 failed = {
                     "invocation_id": inv_id,
                     "duration_ms": now - started,
                     "error": outcome.error_type or "Error",
                     "error_message": message,
                     "timeout": outcome.status == "timeout",
-                    "error_message_bytes": size,
                 }
+                if size is not None:
+                    failed["error_message_bytes"] = size
+                if init_ms:
+                    failed["init_ms"] = init_ms
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
         logs = self.logs
         if logs is not None:
             logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms)
+        elif self.init_ms:
+            self._idle += 1
         caller.done(outcome, inv_id)
 
     def error_response(
@@ -575,10 +602,8 @@ class SqsEventSource:
             self.held -= 1
         q = self.queue
         msgs = batch.msgs
-        _, outcome = self.fn.start(
-            "sqs", 1, batch, (q.name, list(map(_ID, msgs))), tk.SQS_STARTED_FIELDS
-        )
-        ends = self.sim.clock.now + outcome.duration_ms
+        self.fn.start("sqs", 1, batch, (q.name, list(map(_ID, msgs))), tk.SQS_STARTED_FIELDS)
+        ends = self.fn.ends
         for m in msgs:
             if ends > m.visible_at:
                 # The handler outlives the visibility timeout: the message returns (and may
