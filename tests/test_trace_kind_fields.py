@@ -99,6 +99,9 @@ def _queue_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "send partial '{\"n\": 2}'",
         "advance 200s",
         "purge orders",
+        # An event source mapping disabled and enabled again (mapping.disabled, .enabled).
+        "pause picky --trigger partial",
+        "resume picky --trigger partial",
     )
 
 
@@ -770,6 +773,21 @@ behaviors:
     )
 
 
+COLD = "resources:\n" + fn("coldOk") + fn("coldFails")
+# Cold starts that take time (`initDuration`): a success and a failure that say so.
+COLD_BEHAVIORS = (
+    "behaviors:\n"
+    "  coldOk: {initDuration: 300ms}\n"
+    "  coldFails: {initDuration: 300ms, fail: true}\n"
+)
+
+
+def _cold_start_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """A cold start's records of a function with an `initDuration`: `init_ms`."""
+    session = _session(tmp_path, "cold", COLD, COLD_BEHAVIORS)
+    yield from _run(session, "invoke coldOk", "invoke coldFails")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -797,6 +815,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _websocket_records,
         _repeat_records,
         _user_pool_records,
+        _cold_start_records,
     )
     for source in sources:
         for rec in source(tmp):

@@ -360,7 +360,7 @@ def _closed_values(session: Session, arg: Arg) -> set[str] | None:
     if arg.choices and arg.kind in (r.HTTP_METHOD, r.WORD):
         return set(arg.choices)
     kind = r.QUEUE if arg.kind == r.DLQ else arg.kind
-    closed = (r.SCHEDULED, "bucket", "batch-job", r.KAFKA_TOPIC, r.LOG_OWNER)
+    closed = (r.SCHEDULED, r.PAUSABLE, "bucket", "batch-job", r.KAFKA_TOPIC, r.LOG_OWNER)
     if kind in r.RESOURCE_KIND_TYPES or kind in closed:
         return set(complete_values(session, kind))
     return None
@@ -395,7 +395,7 @@ def complete_values(
     if kind == r.MESSAGE and (queue := given(before, r.QUEUE, r.DLQ)) is not None:
         q = sim.queues.get(queue)
         return list(q.messages) if q is not None else []
-    if kind == r.COUNT and (owner := given(before, r.SCHEDULED)) is not None:
+    if kind == r.COUNT and (owner := given(before, r.SCHEDULED, r.PAUSABLE)) is not None:
         rules = sim.services["schedules"].by_owner.get(owner, [])
         # One schedule needs no index: offering `1` would only make Tab type it.
         return [str(rule.number) for rule in rules] if len(rules) > 1 else []
@@ -442,6 +442,20 @@ def complete_values(
         owners = sim.services["schedules"].by_owner
         names = sorted(owners)
         return [*names, *(rule.node_id for name in names for rule in owners[name])]
+    if kind == r.PAUSABLE:
+        # A schedule's workloads and node ids as for SCHEDULED, then the workloads whose
+        # only pausable triggers are event source mappings (`pause W --trigger SOURCE`).
+        from stptui.sim.mappings import all_mappings
+
+        scheduled = complete_values(session, r.SCHEDULED)
+        consumers = {m.workload for m in all_mappings(sim)}
+        return [*scheduled, *sorted(consumers - set(scheduled))]
+    if kind == r.MAPPING_SOURCE:
+        from stptui.sim.mappings import all_mappings, mappings_of
+
+        owner = given(before, r.PAUSABLE)
+        refs = mappings_of(sim, owner) if owner is not None else all_mappings(sim)
+        return list(dict.fromkeys(m.source for m in refs))
     if kind == r.MESSAGE:
         return _recent_message_ids(session)
     if kind == r.TRACE_KIND:

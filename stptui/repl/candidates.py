@@ -355,13 +355,20 @@ def describe(
     """The menu's help line for a value: a resource's type and counts, a message's queue
     and state, a statistic's current value, a schedule's expression."""
     sim = session.sim
-    if kind == kinds.COUNT and (owner := given(before, kinds.SCHEDULED)) is not None:
+    if kind == kinds.COUNT and (owner := given(before, kinds.SCHEDULED, kinds.PAUSABLE)):
         rules = sim.services["schedules"].by_owner.get(owner, [])
         rule = next((r for r in rules if str(r.number) == value), None)
         if rule is not None:
             return f"schedule {rule.expression}"
-    if kind == kinds.SCHEDULED and (rule := _schedule_of(session, value)) is not None:
+    if kind in (kinds.SCHEDULED, kinds.PAUSABLE) and (rule := _schedule_of(session, value)):
         return f"schedule {rule.expression} of {rule.owner}{', paused' * rule.paused}"
+    if kind == kinds.MAPPING_SOURCE:
+        from stptui.sim.mappings import mappings_of
+
+        owner = given(before, kinds.PAUSABLE) or ""
+        ref = next((m for m in mappings_of(sim, owner) if m.source == value), None)
+        if ref is not None:
+            return f"{ref.trigger} event source mapping{', disabled' * ref.disabled}"
     if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
         st = sim.queue_stats(value)
         return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"

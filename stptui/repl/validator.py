@@ -100,6 +100,15 @@ def check_value(
             sim.services["topics"].topic(value)
         elif kind == kinds.SCHEDULED:
             sim.services["schedules"].owner_rules(value)
+        elif kind == kinds.PAUSABLE:
+            from stptui.sim.mappings import mappings_of
+
+            if not mappings_of(sim, value):
+                sim.services["schedules"].owner_rules(value)
+        elif kind == kinds.MAPPING_SOURCE and (owner := given(before, kinds.PAUSABLE)):
+            from stptui.sim.mappings import find_mapping
+
+            find_mapping(sim, owner, value, command or "pause")
         elif kind == "bucket":
             sim.services["buckets"].bucket(value)
         elif kind == kinds.STREAM:

@@ -46,6 +46,9 @@ BEHAVIOR_OVERRIDDEN = "behavior.overridden"
 SCHEDULE_FIRED = "schedule.fired"
 SCHEDULE_PAUSED = "schedule.paused"
 SCHEDULE_RESUMED = "schedule.resumed"
+# Event source mappings disabled and enabled again (stptui.sim.mappings).
+MAPPING_DISABLED = "mapping.disabled"
+MAPPING_ENABLED = "mapping.enabled"
 EVENT_PUBLISHED = "event.published"
 EVENT_MATCHED = "event.matched"
 EVENT_UNMATCHED = "event.unmatched"
@@ -337,6 +340,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     SCHEDULE_FIRED: ("rule", "expression", "event_id", "origin"),
     SCHEDULE_PAUSED: ("rule",),
     SCHEDULE_RESUMED: ("rule", "next"),
+    MAPPING_DISABLED: ("source", "trigger"),
+    MAPPING_ENABLED: ("source", "trigger"),
     EVENT_PUBLISHED: (
         "event_id",
         "bus",

@@ -16,6 +16,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
+from stptui.sim.mappings import mappings_of
 from stptui.sim.services.function import ACCOUNT_CONCURRENCY, AsyncEvent, FunctionSim
 from stptui.sim.services.stream import Settings
 from stptui.textsafe import Shown, one_line, printable
@@ -148,6 +149,10 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
     triggers: list[dict[str, Any]] = []
     # A stream's mapping reads with settings the graph's label leaves out: its line says them.
     mappings = dict(_mappings(sim, fn.name))
+    # Event source mappings `pause --trigger` disabled, and the others, by source node.
+    refs = mappings_of(sim, fn.name)
+    disabled = {m.source for m in refs if m.disabled}
+    enabled = {m.source for m in refs if not m.disabled}
     for source, _, d in g.in_edges(fn.name, data=True):
         if d.get("kind") not in (TRIGGER, TASK):
             continue
@@ -163,6 +168,10 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
         if settings is not None:
             text += f" ({_mapping_text(settings)})"
             trigger["mapping"] = _mapping_data(settings)
+        if source in disabled:
+            text += f" [mapping disabled: `resume {fn.name} --trigger {source}`]"
+        if source in disabled or source in enabled:
+            trigger["enabled"] = source not in disabled
         lines.append(f"  {printable(text)}  ({printable(where)})")
         triggers.append(trigger)
     if model.url is not None:

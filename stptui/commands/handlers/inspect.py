@@ -90,6 +90,7 @@ from stptui.sim.explain import (
     retry_why,
     unmatched_why,
 )
+from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
@@ -554,6 +555,12 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
     workers = sim.services["workers"].of_queue(q.name) if "workers" in sim.services else []
     for poll in workers:
         lines.append(f"polled by {poll_text(poll)}")
+    paused = [m.workload for m in all_mappings(sim) if m.source == q.name and m.disabled]
+    for workload in paused:
+        lines.append(
+            f"{workload}'s event source mapping is disabled: its messages wait here "
+            f"(`resume {quote_word(workload)} --trigger {quote_word(q.name)}`)"
+        )
     msgs = q.listing(MAX_SHOWN_MESSAGES)
     if q.depth > len(msgs):
         lines.append(f"showing the first {len(msgs)} of {q.depth} messages")
@@ -578,6 +585,7 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
             "oldest_enqueued": None if age is None else iso_ms(now - age),
             "messages": [_message_data(m) for m in msgs],
             **({"pollers": [poll_data(p) for p in workers]} if workers else {}),
+            **({"disabled_mappings": paused} if paused else {}),
         },
     )
 

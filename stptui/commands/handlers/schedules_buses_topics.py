@@ -22,6 +22,8 @@ from stptui.commands.registry import (
     EVENT_SOURCE,
     INSTANT,
     KEY_VALUE,
+    MAPPING_SOURCE,
+    PAUSABLE,
     PAYLOAD,
     SCHEDULED,
     TEXT,
@@ -40,6 +42,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
+from stptui.sim.mappings import find_mapping, mappings_of, set_disabled
 from stptui.sim.payloads import NumberText
 from stptui.textsafe import json_text, quote_word, quoted
 
@@ -338,14 +341,45 @@ def cmd_fire(session: Session, call: Call) -> CommandResult:
     )
 
 
+# pause and resume also take a workload with only event source mappings (`--trigger`).
+_PAUSABLE_ARG = Arg(
+    "FUNCTION",
+    PAUSABLE,
+    "a function or batch job with a schedule trigger (or, with --trigger, an event source "
+    "mapping), or one schedule's node id as `stptui graph` and the TUI give it "
+    "(schedule:dailyReport:1)",
+)
+
+
+def _trigger_option(verb: str) -> Option:
+    return Option(
+        "--trigger",
+        MAPPING_SOURCE,
+        f"{verb} the event source mapping that reads this queue, stream, table or Kafka "
+        "topic (as `show function` lists it) instead of the schedules",
+        "SOURCE",
+    )
+
+
 def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     sim = session.sim
     verb = "pause" if paused else "resume"
     index = _index(call.args["index"], f"{verb} INDEX")
-    schedules = sim.services["schedules"]
     word = call.args["function"]
+    source = call.opts.get("trigger")
+    if source is not None:
+        return _pause_resume_mapping(session, word, source, index, paused)
+    schedules = sim.services["schedules"]
     try:
         if index is None and schedules.split_id(word)[1] is None:
+            if word not in schedules.by_owner and mappings_of(sim, word):
+                mine = mappings_of(sim, word)
+                raise CommandError(
+                    f"{word} has no schedule: {verb} {word} alone {verb}s schedules",
+                    f"its event source mappings read {', '.join(m.source for m in mine)}: "
+                    f"{verb} {word} --trigger {mine[0].source}",
+                    word=word,
+                )
             rules = schedules.owner_rules(word)
         else:
             rules = [schedules.rule(word, index, verb)]
@@ -367,36 +401,91 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     )
 
 
+def _pause_resume_mapping(
+    session: Session, workload: str, source: str, index: int | None, paused: bool
+) -> CommandResult:
+    """`pause W --trigger SOURCE`: disable (or enable) W's event source mapping from SOURCE."""
+    sim = session.sim
+    verb = "pause" if paused else "resume"
+    if index is not None or sim.services["schedules"].split_id(workload)[1] is not None:
+        raise CommandError(
+            f"{verb} --trigger names a workload's event source mapping, not a schedule",
+            f"{verb} FUNCTION --trigger SOURCE, or {verb} FUNCTION [INDEX] for its schedules",
+        )
+    if workload not in sim.functions and workload not in sim.services["batch"].jobs:
+        raise CommandError(
+            f"no function or batch job named {workload}",
+            "`show functions` lists the functions; `show jobs` the batch jobs",
+            word=workload,
+        )
+    try:
+        ref = find_mapping(sim, workload, source, verb)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint, word=exc.word) from None
+    changed = set_disabled(sim, ref, paused)
+    state = "disabled" if paused else "enabled"
+    text = f"{ref.workload}'s {ref.trigger} mapping from {ref.source}: "
+    text += state if changed else f"already {state}"
+    if paused and changed:
+        text += " (no new batch is read; one being processed finishes)"
+    return CommandResult(
+        text,
+        data={
+            "workload": ref.workload,
+            "source": ref.source,
+            "trigger": ref.trigger,
+            "enabled": not paused,
+            "changed": changed,
+        },
+    )
+
+
 @command(
     "pause",
     "behaviour",
-    "Pause a workload's schedules (or one of them): they stop firing until resumed.",
+    "Pause a workload's schedules (or one of them), or with --trigger disable one of its "
+    "event source mappings: they stop until resumed.",
     args=(
-        _SCHEDULED_ARG,
+        _PAUSABLE_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
-    examples=("pause dailyReport",),
+    options=(_trigger_option("disable"),),
+    examples=("pause dailyReport", "pause worker --trigger jobQueue"),
+    details=(
+        "With --trigger the mapping is disabled (UpdateEventSourceMapping Enabled: false) "
+        "at this instant: its pollers read no new batch, a batch being processed finishes "
+        "and is deleted or returned as usual; messages wait in the queue (their retention "
+        "still runs), a stream's records wait past the mapping's kept position (until the "
+        "stream's retention expires them). The schedules are not touched, nor the other "
+        "mappings."
+    ),
     changes_state=True,
 )
 def cmd_pause(session: Session, call: Call) -> CommandResult:
-    """pause FUNCTION [INDEX]"""
+    """pause FUNCTION [INDEX] [--trigger SOURCE]"""
     return _pause_resume(session, call, True)
 
 
 @command(
     "resume",
     "behaviour",
-    "Resume paused schedules; they fire at their next due time.",
+    "Resume paused schedules (they fire at their next due time), or with --trigger enable "
+    "an event source mapping again.",
     args=(
-        _SCHEDULED_ARG,
+        _PAUSABLE_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
-    examples=("resume dailyReport",),
-    details="A resumed rate() keeps its phase: it fires at the next start + k x period.",
+    options=(_trigger_option("enable"),),
+    examples=("resume dailyReport", "resume worker --trigger jobQueue"),
+    details=(
+        "A resumed rate() keeps its phase: it fires at the next start + k x period. A "
+        "mapping enabled again polls at once (a stream's at its next poll), from where it "
+        "stopped: the backlog that waited is read at the mapping's usual pace."
+    ),
     changes_state=True,
 )
 def cmd_resume(session: Session, call: Call) -> CommandResult:
-    """resume FUNCTION [INDEX]"""
+    """resume FUNCTION [INDEX] [--trigger SOURCE]"""
     return _pause_resume(session, call, False)
 
 

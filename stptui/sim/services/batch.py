@@ -424,6 +424,8 @@ class BatchService:
         # Stacktape's state machine retries a timed-out attempt; False gives AWS Batch's
         # own rule (a job its retryStrategy saw time out is not retried).
         self.retry_timed_out = True
+        # The mappings of the jobs' `sqs` events (stptui.sim.mappings pauses them).
+        self.sqs_sources: list[BatchSqsSource] = []
         # One bound method for the timers of all attempts' ends, not one made for each.
         self._end_attempt_cb = self._end_attempt
         for job in sim.stack.batch_jobs:
@@ -969,11 +971,26 @@ class BatchSqsSource:
             if window_ms
             else None
         )
+        # `pause JOB --trigger QUEUE` (stptui.sim.mappings): no poll while set.
+        self.disabled = False
         queue.on_visible.append(self.wake)
+
+    def set_disabled(self, disabled: bool) -> None:
+        """Stop polling (a batch a batching window still gathers is let go), or poll again
+        at once."""
+        self.disabled = disabled
+        if disabled:
+            if self._poll is not None:
+                self.sim.clock.cancel(self._poll)
+                self._poll = None
+            if self.window is not None:
+                self.window.let_go()
+        else:
+            self.wake()
 
     def wake(self) -> None:
         """Messages became visible: poll at the current instant."""
-        if self._poll is None:
+        if self._poll is None and not self.disabled:
             self._poll = self.sim.clock.at(
                 self.sim.clock.now, self._run_poll, None, ("poll", self.queue.name, self.job)
             )
@@ -983,6 +1000,8 @@ class BatchSqsSource:
         self._drain()
 
     def _drain(self) -> None:
+        if self.disabled:
+            return
         q = self.queue
         while True:
             if self.window is not None:
@@ -1048,12 +1067,14 @@ def wire(sim: Simulator) -> None:
     for job in sim.stack.batch_jobs:
         for trig in job.events:
             if isinstance(trig, SqsTrigger) and trig.queue and trig.queue.target in sim.queues:
-                BatchSqsSource(
-                    service,
-                    sim.queues[trig.queue.target],
-                    job.name,
-                    trig.batch_size,
-                    trig.max_batch_window_s,
+                service.sqs_sources.append(
+                    BatchSqsSource(
+                        service,
+                        sim.queues[trig.queue.target],
+                        job.name,
+                        trig.batch_size,
+                        trig.max_batch_window_s,
+                    )
                 )
 
 

@@ -480,6 +480,17 @@ class BatchingWindow:
         self._timer = None
         self._on_close()
 
+    def let_go(self) -> None:
+        """The mapping was disabled: the batch being gathered is not invoked; its messages,
+        received, return when their visibility timeout ends."""
+        if self._timer is not None:
+            self.sim.clock.cancel(self._timer)
+            self._timer = None
+        for m in self._batch:
+            self.queue.release(m, m.receipt)
+        self._batch = []
+        self._bytes = 0
+
 
 class SqsEventSource:
     """A Lambda event source mapping that polls one queue for one function.
@@ -527,12 +538,27 @@ class SqsEventSource:
         self.report_failures = sim.behaviors.report_batch_item_failures(fn.name)
         self._poll_label = ("poll", queue.name, fn.name)
         self._retry_label = ("esm-retry", queue.name, fn.name)
+        # `pause FUNCTION --trigger QUEUE` (stptui.sim.mappings): no poll while set.
+        self.disabled = False
         queue.on_visible.append(self.wake)
+
+    def set_disabled(self, disabled: bool) -> None:
+        """Stop polling (the batches invoked finish as usual; one a batching window still
+        gathers is let go), or poll again at once."""
+        self.disabled = disabled
+        if disabled:
+            if self._poll is not None:
+                self.sim.clock.cancel(self._poll)
+                self._poll = None
+            if self.window is not None:
+                self.window.let_go()
+        else:
+            self.wake()
 
     def wake(self) -> None:
         """Messages became visible (or a slot freed): poll at the current instant, or once
         the pollers' backoff ends."""
-        if self._poll is None:
+        if self._poll is None and not self.disabled:
             at = max(self.sim.clock.now, self._resume_at)
             self._poll = self.sim.clock.at(at, self._run_poll, None, self._poll_label)
 
@@ -542,6 +568,8 @@ class SqsEventSource:
 
     def _drain(self) -> None:
         """Receive and invoke while pollers are free and messages wait."""
+        if self.disabled:
+            return
         q = self.queue
         counts = q.counts
         now = self.sim.clock.now
@@ -691,6 +719,14 @@ class SqsEventSource:
         return True
 
     def _retry(self, batch: _Batch) -> None:
+        if self.disabled:
+            # The mapping stopped invoking while the batch waited out a throttle: the poller
+            # lets it go, and its messages return when their visibility timeout ends.
+            self.held -= 1
+            self.active -= 1
+            for m, r in zip(batch.msgs, batch.receipts, strict=True):
+                self.queue.release(m, r)
+            return
         if not self._invoke(batch) and self._poll is None:
             # The poller let its batch go and is free: it asks for the next batch at once.
             self._drain()

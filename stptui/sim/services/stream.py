@@ -606,6 +606,9 @@ class StreamConsumer:
         self.retried_names = self.retried_names
         # One bound method for the timers of all its reads, not one made for each.
         self._poll_cb = self._poll
+        # `pause FUNCTION --trigger STREAM` (stptui.sim.mappings): no read while set; the
+        # lanes keep their records and position.
+        self.disabled = False
         if not settings.latest:
             # TRIM_HORIZON: the oldest record each shard still holds comes first.
             for shard in stream.shards:
@@ -645,7 +648,7 @@ class StreamConsumer:
     def _schedule(self, lane: Lane, at: int | None = None) -> None:
         """Arrange the lane's next read: at `at`, or at the next poll (at once for pushed
         records)."""
-        if lane.timer is not None or lane.current is not None:
+        if lane.timer is not None or lane.current is not None or self.disabled:
             return
         if not lane.batches and not lane.pending:
             return
@@ -654,6 +657,25 @@ class StreamConsumer:
             at = now if self.settings.push else self._next_poll(now)
         label = self._retry_label if lane.batches else self._poll_label
         lane.timer = self.sim.clock.at(at, self._poll_cb, lane, label)
+
+    def set_disabled(self, disabled: bool) -> None:
+        """Stop reading (a batch being processed finishes as usual), or read again from
+        each lane's kept position, at the next poll."""
+        self.disabled = disabled
+        # The timers' callback, swapped rather than a flag read at every read: a retry's
+        # timer set as a batch in flight at the pause fails finds the mapping disabled.
+        self._poll_cb = self._poll_disabled if disabled else self._poll
+        for lanes in self.lanes:
+            for lane in lanes:
+                if disabled and lane.timer is not None:
+                    self.sim.clock.cancel(lane.timer)
+                    lane.timer = None
+                elif not disabled:
+                    self._schedule(lane)
+
+    def _poll_disabled(self, lane: Lane) -> None:
+        """A read due while the mapping is disabled: none; the lane is read on resume."""
+        lane.timer = None
 
     def _next_poll(self, now: int) -> int:
         start = self.sim.start_ms

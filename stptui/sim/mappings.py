@@ -1,0 +1,104 @@
+"""Event source mappings turned off and on: `pause FUNCTION --trigger SOURCE` is Lambda's
+UpdateEventSourceMapping with `Enabled: false`, `resume` with `Enabled: true`.
+
+A mapping (a function's or a batch job's `sqs`, `kinesis-stream`, `dynamo-db-stream` or
+`kafka-topic` event) that is disabled stops polling: no new batch is read. What its
+pollers already hold goes on as usual (an invocation running finishes, and its batch is
+deleted, returned or retried by the usual rules). What waits stays where it is: messages in
+the queue, ageing toward its retention; records in the stream past the mapping's position,
+which is kept, until the stream's retention expires them. Enabled again, an SQS mapping
+polls at once and a stream's at its next poll, from where it stopped. The state changes at
+the instant of the command (AWS's Disabling and Enabling take a moment it does not
+document; see docs/fidelity.md).
+
+Each mapping object has a `disabled` flag and a `set_disabled(flag)` method; the flag is
+read where a mapping would schedule its next poll, never per message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui.sim import trace as tk
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+# What `show function` calls a Kafka topic's node (stptui.graph): `kafka:NAME`.
+KAFKA_PREFIX = "kafka:"
+
+
+@dataclass(frozen=True, slots=True)
+class MappingRef:
+    """One event source mapping of a workload: the source as `show function` names it, the
+    event type it reads (sqs, kinesis, dynamodb, kafka) and the simulator's mapping."""
+
+    workload: str
+    source: str
+    trigger: str
+    esm: Any
+
+    @property
+    def disabled(self) -> bool:
+        """Whether the mapping is disabled (paused)."""
+        return bool(self.esm.disabled)
+
+
+def all_mappings(sim: Simulator) -> list[MappingRef]:
+    """Every event source mapping of the stack, in the order the simulator built them."""
+    refs = [MappingRef(e.fn.name, e.queue.name, "sqs", e) for e in sim.event_sources]
+    batch = sim.services.get("batch")
+    if batch is not None:
+        refs += [MappingRef(s.job, s.queue.name, "sqs", s) for s in batch.sqs_sources]
+    tables = sim.services.get("tables", {})
+    sources: list[Any] = [
+        *sim.services.get("streams", {}).values(),
+        *(t.stream for t in tables.values() if t.stream is not None),
+        *sim.services.get("kafka", {}).values(),
+    ]
+    for src in sources:
+        trigger = src.trigger
+        name = KAFKA_PREFIX + src.name if trigger == "kafka" else src.name
+        refs += [MappingRef(c.target, name, trigger, c) for c in src.consumers]
+    return refs
+
+
+def mappings_of(sim: Simulator, workload: str) -> list[MappingRef]:
+    """The event source mappings that trigger `workload`."""
+    return [m for m in all_mappings(sim) if m.workload == workload]
+
+
+def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> MappingRef:
+    """`workload`'s mapping from `source` (a Kafka topic also as `kafka:NAME`); SimError,
+    with the sources it has as the hint, when there is none."""
+    from stptui.sim.engine import SimError
+
+    mine = mappings_of(sim, workload)
+    for m in mine:
+        if source in (m.source, m.source.removeprefix(KAFKA_PREFIX)):
+            return m
+    if not mine:
+        raise SimError(
+            f"{workload} has no event source mapping (an sqs, kinesis-stream, "
+            "dynamo-db-stream or kafka-topic event)",
+            "--trigger names the queue, stream, table or Kafka topic a mapping reads",
+            word=workload,
+        )
+    raise SimError(
+        f"{workload} has no event source mapping from {source}",
+        f"its mappings read {', '.join(m.source for m in mine)}: e.g. "
+        f"{verb} {workload} --trigger {mine[0].source}",
+        word=source,
+    )
+
+
+def set_disabled(sim: Simulator, ref: MappingRef, disabled: bool) -> bool:
+    """Disable or enable one mapping, at this instant; False when it already was."""
+    if ref.esm.disabled == disabled:
+        return False
+    ref.esm.set_disabled(disabled)
+    kind = tk.MAPPING_DISABLED if disabled else tk.MAPPING_ENABLED
+    data = {"source": ref.source, "trigger": ref.trigger}
+    sim.trace.emit((sim.clock.now, kind, ref.workload, data))
+    return True
