@@ -21,6 +21,7 @@ import json
 import keyword
 import math
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ _UNSAFE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\uf
 # is there, which names a state machine, a state and a branch.
 COMMENT_WIDTH = 100
 LINE_WIDTH = 300
+# Where a comment of several lines wraps, its `    # ` included.
+TEXT_WIDTH = 88
 
 # The answers of the roles a default null breaks, each a constant (a placeholder).
 HTTP_RESPONSE = {
@@ -173,6 +176,7 @@ class Entry:
     emits: list[str] = field(default_factory=list)
     polls: list[str] = field(default_factory=list)
     code: str | None = None  # `module:function` of its Python entry file
+    failures: list[str] = field(default_factory=list)  # commented-out, with what they do
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,71 @@ def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]
     vias = {d.get("via") for _s, _t, d in edges}
     _answer(r, e, vias, authorizes, hooks, tasks.get(r.name, []))
     _emissions(stack, r, e, vias)
+    _failure_examples(stack, r, e)
     return e
+
+
+# The body the commented-out `fail` and `partial` examples pick: any queue takes it as text,
+# whatever its consumer parses, so `send QUEUE poison` shows a failure without an edit.
+POISON = "poison"
+
+
+def _failure_examples(stack: Stack, r: Resource, e: Entry) -> None:
+    """The commented-out `fail` and `partial` of a function that consumes a queue, with the
+    command that shows each: the first thing an on-call user tries is to make a message
+    fail and watch where it goes."""
+    if not isinstance(r, Function):
+        return
+    queues = [
+        stack.resources[t.queue.target]
+        for t in r.events
+        if isinstance(t, SqsTrigger) and t.queue is not None and t.queue.target in stack.resources
+    ]
+    queue = next((q for q in queues if isinstance(q, Queue)), None)
+    if queue is None:
+        return
+    send = f"send {quote_word(queue.name)} {POISON}"
+    if queue.fifo:
+        send += " --group g1" + ("" if queue.content_based_dedup else " --dedup-id d1")
+    dlq = queue.redrive_target.target if queue.redrive_target is not None else None
+    where = (
+        f"moves it to {dlq} after {queue.max_receive_count} receives"
+        if dlq is not None and queue.max_receive_count is not None
+        else "receives it again until its retention ends (it has no dead-letter queue)"
+    )
+    when = yaml_string(f"body == '{POISON}'")
+    fail = (
+        f"fail: {{when: {when}, error: PoisonMessage, message: {yaml_string('cannot process it')}}}"
+    )
+    e.failures = [
+        *_comment_lines(
+            f"To see a message fail, uncomment `fail`: after `{send}` the handler fails, and "
+            f"{queue.name} hands the message back after its visibility timeout and {where}."
+        ),
+        f"# {fail}",
+        *_comment_lines(
+            "Or, instead, a partial batch response: uncomment both lines below, and the "
+            "handler reports that message in batchItemFailures while the rest of its batch "
+            "is deleted (Stacktape does not enable ReportBatchItemFailures: the second line "
+            "simulates a stack whose overrides do)."
+        ),
+        f"# partial: {{when: {when}}}",
+        "# reportBatchItemFailures: true",
+    ]
+
+
+def _comment_lines(text: str) -> list[str]:
+    """Untrusted `text` as an entry's comment lines, of at most TEXT_WIDTH characters where
+    its words allow (a longer word stays whole)."""
+    return [
+        f"# {line}"
+        for line in textwrap.wrap(
+            comment_text(text, LINE_WIDTH),
+            TEXT_WIDTH - len("    # "),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    ]
 
 
 def _try_line(r: Resource) -> str:
@@ -666,6 +734,7 @@ def _entry_lines(e: Entry) -> list[str]:
         lines.append(f"    response: {value}")
     for hint in e.hints:
         lines.append(f"    # {comment_text(hint, LINE_WIDTH)}")
+    lines += [f"    {line}" for line in e.failures]
     if e.emits:
         lines.append("    # emit:")
         lines += [f"    #   - {item}" for item in e.emits]

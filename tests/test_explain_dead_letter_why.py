@@ -105,9 +105,10 @@ def test_a_message_its_function_reported_is_not_said_to_have_shared_a_failed_bat
     poison = execute(s, "send orders poison").data["message_id"]
     execute(s, "advance 10m")
     lines = execute(s, f"explain {poison}").text.splitlines()
+    # The invocations succeeded: the why-line names the partial batch response, in words.
     assert lines[0] == (
-        "why: moved to ordersDlq after 2 receives; worker failed each: reported it in "
-        "batchItemFailures"
+        "why: moved to ordersDlq after 2 receives; worker reported it as failed in its "
+        "response's batchItemFailures on each receive"
     )
     # Explaining the invocation that received it explains the invocation, not the message.
     started = next(
@@ -127,4 +128,25 @@ def test_a_message_whose_invocations_timed_out_says_so_once(tmp_path: Path) -> N
     assert lines[0] == (
         "why: moved to ordersDlq after 2 receives; worker failed each: "
         "Sandbox.Timedout: Task timed out after 20.00 seconds"
+    )
+
+
+def test_a_message_failed_once_and_reported_once_says_each_how_often(tmp_path: Path) -> None:
+    # The first receive's invocation fails; the second succeeds but reports the message.
+    _session(tmp_path)
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n"
+        "    fail: {when: \"record.attributes.ApproximateReceiveCount == '1'\", "
+        "error: Flaky, message: first try}\n"
+        "    partial: {when: \"body == 'poison'\"}\n"
+        "    reportBatchItemFailures: true\n",
+        encoding="utf-8",
+    )
+    s = Session.open(tmp_path, start_ms=T0)
+    poison = execute(s, "send orders poison").data["message_id"]
+    execute(s, "advance 10m")
+    assert execute(s, f"explain {poison}").text.splitlines()[0] == (
+        "why: moved to ordersDlq after 2 receives; worker failed 1 of them: Flaky: first try; "
+        "worker reported it as failed in its response's batchItemFailures on 1 of the 2 "
+        "receives"
     )

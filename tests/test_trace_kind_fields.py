@@ -776,9 +776,7 @@ behaviors:
 COLD = "resources:\n" + fn("coldOk") + fn("coldFails")
 # Cold starts that take time (`initDuration`): a success and a failure that say so.
 COLD_BEHAVIORS = (
-    "behaviors:\n"
-    "  coldOk: {initDuration: 300ms}\n"
-    "  coldFails: {initDuration: 300ms, fail: true}\n"
+    "behaviors:\n  coldOk: {initDuration: 300ms}\n  coldFails: {initDuration: 300ms, fail: true}\n"
 )
 
 

@@ -53,13 +53,17 @@ LIST_ITEMS = 10
 LIST_HEAD = 3
 
 
-def record_details(rec: Record) -> str:
+def record_details(rec: Record, first: Sequence[str] = ()) -> str:
     """A record's own fields as `key=value` words; a long string (a 1 MB log line) cut as
     `explain` cuts it (`cut_field`): its start and how much was left out, and shown as a
     value is, on one line (`textsafe.one_line`: a key with U+202E and one with the text
     `\\u202e` differ); a list of more than LIST_ITEMS items as its first LIST_HEAD and
-    a count of the rest (the trace file and the JSON data of a command keep them all)."""
-    return Shown(" ".join(f"{k}={_field_text(k, v)}" for k, v in rec.data.items()))
+    a count of the rest (the trace file and the JSON data of a command keep them all).
+    The fields named in `first` that are not null come before the others, in that order."""
+    data = rec.data
+    lead = [k for k in first if data.get(k) is not None]
+    order = [*lead, *(k for k in data if k not in lead)] if lead else data
+    return Shown(" ".join(f"{k}={_field_text(k, data[k])}" for k in order))
 
 
 def _field_text(name: str, value: Any) -> str:

@@ -68,6 +68,12 @@ MIN_CARET_WIDTH = 20
 TAB_SIZE = 8
 _CUT = "…"
 
+# The fields that say what went wrong (an invocation's, a batch job's, an execution's): a
+# record's line shows them first, where a line cut at the terminal's width still has them.
+ERROR_FIELDS = ("error", "error_message", "cause")
+# A record's second line starts under its kind, past `  01-05 08:00:30.000 `.
+RECORD_HANG = 21
+
 
 def caret_lines(located: Located, width: int) -> tuple[str, str]:
     """The physical line that holds the fault `located` names, as the terminal shows it,
@@ -138,6 +144,12 @@ def kind_style(kind: str) -> str:
     return _FAMILY.get(kind.partition(".")[0], "magenta")
 
 
+def _short_details(rec: Record) -> str:
+    """A record's fields as its REPL line shows them: its error fields first, ids cut to
+    their first 8 characters."""
+    return flat(_UUID.sub(lambda m: m.group(1), record_details(rec, ERROR_FIELDS)))
+
+
 class Printer:
     """Renders results and errors on a Rich console."""
 
@@ -190,21 +202,72 @@ class Printer:
                     Text(f"  ... {more:,} more records (show trace N lists them)", style="dim")
                 )
             else:
-                # One line per record, cut at the terminal's width: `show trace` wraps it.
-                self.console.print(self.record(rec), no_wrap=True, overflow="ellipsis")
+                # One line per record, cut at the terminal's width (`show trace` wraps it);
+                # a failure's goes on to a second line, so its error message is seen.
+                for line in self.record_lines(rec):
+                    self.console.print(line, no_wrap=True, overflow="ellipsis")
 
     def record(self, rec: Record) -> Text:
-        """`01-05 08:00:30.000 message.received jobQueue message_id=...` on one line."""
+        """`01-05 08:00:30.000 message.received jobQueue message_id=...` on one line; a
+        failure's error fields (`error=... error_message=...`) first among its fields."""
         stamp = iso_ms(rec.t)
         line = Text()
         line.append(f"  {stamp[5:10]} {stamp[11:23]} ", style="dim")
         line.append(rec.kind, style=kind_style(rec.kind))
         line.append(" ")
         line.append(cell(rec.resource), style="bold")
-        details = _UUID.sub(lambda m: m.group(1), record_details(rec))
+        details = _short_details(rec)
         if details:
-            line.append(" " + flat(details))
+            line.append(" " + details)
         return line
+
+    def record_lines(self, rec: Record) -> list[Text]:
+        """A record as the REPL prints it: `record`'s line, cut at the console's width by
+        the caller; a record with an error whose line is too wide goes on once, under its
+        kind, broken at a space where one is, so the error and its message are seen
+        whole at 80 columns when they are short, and their start when they are long."""
+        line = self.record(rec)
+        width = self.console.width
+        if not any(rec.data.get(k) is not None for k in ERROR_FIELDS):
+            return [line]
+        plain = line.plain
+        # The most characters that fit in `width` cells (a wide character takes two).
+        used, fit = 0, 0
+        for char in plain:
+            used += cell_len(char)
+            if used > width:
+                break
+            fit += 1
+        else:
+            return [line]
+        hang = RECORD_HANG if width - RECORD_HANG >= MIN_HANGING_WIDTH else len(CARET_INDENT)
+        # A break in the fields, not in the kind or the resource a line starts with: after
+        # the error fields when they fit, else before the first that does not when it fits
+        # whole on the second line, so a short message is not split; else where it fills
+        # the first line.
+        start = RECORD_HANG + len(rec.kind) + 1 + len(cell(rec.resource))
+        space, end = -1, start
+        for name in ERROR_FIELDS:
+            if rec.data.get(name) is None:
+                continue
+            text = _short_details(Record(rec.seq, rec.t, rec.kind, "", {name: rec.data[name]}))
+            size = len(text)
+            if end + 1 + size > fit:
+                if end > start and hang + cell_len(text) <= width:
+                    space = end
+                break
+            end += 1 + size
+        else:
+            space = plain.rfind(" ", end, fit + 1)
+        if space < 0:
+            space = plain.rfind(" ", start, fit + 1)
+        if space < 0:
+            # Too narrow for even the kind and resource: after the kind, if it fits.
+            space = plain.rfind(" ", RECORD_HANG, fit + 1)
+        head, tail = (line[:space], line[space + 1 :]) if space > 0 else (line[:fit], line[fit:])
+        rest = Text(" " * hang)
+        rest.append_text(tail)
+        return [head, rest]
 
     def echo(self, line: str) -> None:
         """A command run by `source`, as `stptui run` echoes it."""

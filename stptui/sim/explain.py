@@ -97,7 +97,7 @@ class Chain:
 
 
 # What `dead_letter_why` says of an invocation that reported the message as failed.
-_REPORTED = "reported it in batchItemFailures"
+_REPORTED = "reported it as failed in its response's batchItemFailures"
 # How much of an error `dead_letter_why` quotes: a declared failure's message names its
 # message id, which a cut at SUMMARY_WIDTH would split.
 WHY_WIDTH = 2 * SUMMARY_WIDTH
@@ -177,19 +177,31 @@ def _failures(records: list[Record], mid: Any, queue: str) -> list[tuple[str, st
 
 def _failed_text(failed: list[tuple[str, str, int]], receives: Any) -> str:
     """Who failed a message's receives and with what, and the batch it shared with a
-    failing invocation: `worker failed each: PaymentDeclined: ...`."""
+    failing invocation: `worker failed each: PaymentDeclined: ...`, or `worker reported
+    it as failed in its response's batchItemFailures on each receive`."""
     by_function: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
+    reported: dict[str, int] = {}
     for fn, what, _ in failed:
-        counts[fn] = counts.get(fn, 0) + 1
         whats = by_function.setdefault(fn, [])
+        if what == _REPORTED:
+            reported[fn] = reported.get(fn, 0) + 1
+            continue
+        counts[fn] = counts.get(fn, 0) + 1
         if what not in whats:
             whats.append(what)
-    parts = [
-        f"{fn} failed {'each' if counts[fn] == receives else f'{counts[fn]} of them'}: "
-        + "; ".join(whats)
-        for fn, whats in by_function.items()
-    ]
+    parts = []
+    for fn, whats in by_function.items():
+        if fn in counts:
+            n = counts[fn]
+            parts.append(
+                f"{fn} failed {'each' if n == receives else f'{n} of them'}: " + "; ".join(whats)
+            )
+        if fn in reported:
+            # The invocation succeeded: its partial batch response named the message.
+            n = reported[fn]
+            on = "each receive" if n == receives else f"{n} of the {receives} receives"
+            parts.append(f"{fn} {_REPORTED} on {on}")
     # Only a failed invocation returns the whole batch; a reported message returns alone.
     largest = max((size for _, what, size in failed if what != _REPORTED), default=1)
     shared = (

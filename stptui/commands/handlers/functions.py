@@ -192,6 +192,10 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
             connected.append({"resource": target, "env": env})
             listed = " ".join(env) if env else "no variables"
             lines.append(f"connectTo {printable(target)}: {printable(listed)}")
+    # The name a console, an alarm or a log shows it by, as its $ResourceParam gives it.
+    aws_name = sim.behaviors.target_forms.identifiers(fn.name).get("name")
+    if aws_name is not None:
+        lines.append(f"AWS name {printable(aws_name)}")
     group = sim.services["logs"].groups.get(fn.name)
     lines.append(
         f"log group {group.name}" if group is not None else "no log group (logging disabled)"
@@ -204,6 +208,7 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
         "triggers": triggers,
         "destinations": destinations,
         "connect_to": connected,
+        "aws_name": aws_name,
         "log_group": None if group is None else group.name,
     }
 

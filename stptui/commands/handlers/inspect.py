@@ -528,6 +528,11 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         f"visibility timeout {format_duration(q.visibility_ms)}, "
         f"retention {format_duration(q.retention_ms)}",
     ]
+    # An on-call comes with the name or URL an alarm or a log gave: as the handlers'
+    # environment has them.
+    aws = sim.behaviors.target_forms.identifiers(q.name)
+    if aws:
+        lines += [f"AWS name {aws['name']}", f"URL {aws['url']}"]
     now = sim.clock.now
     age = q.oldest_age_ms(now)
     if age is not None:
@@ -581,6 +586,8 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
         table=(headers, rows) if rows else None,
         data={
             "queue": q.name,
+            "aws_name": aws.get("name"),
+            "url": aws.get("url"),
             **stats,
             "oldest_enqueued": None if age is None else iso_ms(now - age),
             "messages": [_message_data(m) for m in msgs],

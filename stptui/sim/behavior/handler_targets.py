@@ -78,16 +78,26 @@ class TargetForms:
             forms = self._forms[rtype] = self._make(rtype)
         return forms
 
-    def _make(self, rtype: str) -> dict[str, str]:
+    def identifiers(self, name: str) -> dict[str, str]:
+        """The AWS identifiers of the resource `name` as its `$ResourceParam` values give
+        them to a handler's environment (a queue's `url`, `arn` and `name`, a function's
+        `name` and `arn` ...), by parameter; empty for a type handlers name no other way.
+        The views that show a resource's AWS name take it from here, so what they show is
+        what a handler's SDK call may name it by."""
+        res = self.stack.resources.get(name)
+        if res is None or res.type not in _PARAMS:
+            return {}
         if self._ctx is None:
             self._ctx = stack_context(self.stack)
-        ctx = self._ctx
+        return {p: fake_resource_param(self._ctx, name, p, res.type) for p in _PARAMS[res.type]}
+
+    def _make(self, rtype: str) -> dict[str, str]:
         forms: dict[str, str] = {}
         stack = self.stack
         for name, res in stack.resources.items():
             if res.type != rtype:
                 continue
-            values = [fake_resource_param(ctx, name, p, res.type) for p in _PARAMS[rtype]]
+            values = list(self.identifiers(name).values())
             if isinstance(res, EventBus):
                 # PutEvents' EventBusName takes the bus's name as well as its ARN.
                 values.append(res.event_source_name or event_bus_name(stack.stack_name, name))
