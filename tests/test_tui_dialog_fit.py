@@ -42,6 +42,7 @@ from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog
 from stptui.tui.screens.restore_dialog import RestoreDialog
+from stptui.tui.screens.sns_dialog import SnsDialog
 from stptui.tui.screens.websocket_dialog import WebSocketDialog
 
 SIZE = (120, 36)
@@ -55,6 +56,7 @@ OPENS: dict[str, type] = {
     "t": StartExecutionDialog,
     "a": AnswerTaskDialog,
     "p": PublishDialog,
+    "P": SnsDialog,
     "u": UploadDialog,
     "h": HttpDialog,
     "w": WebSocketDialog,
@@ -78,6 +80,7 @@ CASES: list[tuple[str, str, tuple[str, ...]]] = [
         ('start-execution orderApproval \'{"orderId": "o-1", "amount": 120}\'', "advance 5s"),
     ),
     ("p", "combined", ()),
+    ("P", "sns-filtered", ()),
     ("u", "lifecycle", ()),
     ("u", "restore", ()),
     ("h", "load-balancer-rules", ()),
@@ -265,6 +268,8 @@ MODES: list[tuple[str, str, tuple[str, ...], dict[str, str]]] = [
     ("i", "cart-audit", (), {"#item-op-select": "update"}),
     ("i", "cart-audit", (), {"#item-op-select": "delete"}),
     ("w", "chat", ("ws-connect realtime --query token=t-1",), {}),
+    # A FIFO topic's group and deduplication ids share the topic's row.
+    ("P", "fifo", (), {}),
     ("w", "chat", ("ws-connect realtime --query token=t-1",), {"#ws-action": "post"}),
     (
         "a",
@@ -434,6 +439,8 @@ ANSWER_LINES = CASES[5][2]
     ("key", "stack", "lines", "row"),
     [
         ("p", "combined", (), ("#publish-source", "#publish-detail-type", "#publish-resources")),
+        ("P", "fifo", (), ("#sns-topic", "#sns-subject", "#sns-group", "#sns-dedup")),
+        ("P", "sns-filtered", (), ("#sns-message", "#sns-attrs")),
         ("k", "clickstream", (), ("#put-key", "#put-format-select", "#put-hash-key")),
         ("i", "cart-audit", (), ("#item-condition", "#item-names", "#item-values")),
         ("u", "lifecycle", (), ("#upload-key", "#upload-size", "#upload-op-select")),

@@ -46,6 +46,7 @@ from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.restore_dialog import RestoreDialog
+from stptui.tui.screens.sns_dialog import SnsDialog
 from stptui.tui.screens.websocket_dialog import NEW, WebSocketDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 
@@ -179,6 +180,7 @@ def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
         ProduceDialog,
         RestoreDialog,
         StartExecutionDialog,
+        SnsDialog,
     )
     assert [d.COMMAND for d in repeated] == [
         "send",
@@ -191,6 +193,7 @@ def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
         "produce",
         "restore",
         "start-execution",
+        "publish-sns",
     ]
     assert all(d.COMMAND in REPEATABLE for d in repeated)
     assert all(c in REPEATABLE for c in ItemDialog.COMMANDS)

@@ -1,5 +1,5 @@
-"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `u`, `h`, `x`, `l`, `o`,
-`y`, `c` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
+"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `P`, `u`, `h`, `x`, `l`,
+`o`, `y`, `c` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
 baselines change only when a dialog does (the main screen has snapshots of its own).
@@ -39,6 +39,7 @@ from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, RuleBox
 from stptui.tui.screens.restore_dialog import RestoreDialog
+from stptui.tui.screens.sns_dialog import SnsDialog
 
 SIZE = (120, 36)
 HOUR_FRAMES = 3600.0
@@ -79,6 +80,20 @@ def test_publish_dialog_with_a_detail_that_is_not_an_object(snap_compare) -> Non
         await pilot.pause()
 
     app = host(lambda s, run: PublishDialog(s, None, run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_sns_dialog_with_an_attribute_one_policy_filters_out(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#sns-subject", Input).value = "Disk"
+        screen.query_one("#sns-message", TextArea).text = "disk full on db-1"
+        screen.query_one("#sns-attrs", TextArea).text = "severity=low\nhost=db-1"
+        await pilot.pause()
+
+    alerts = Session.open(EXAMPLES / "sns-filtered.yml", start_ms=START)
+    app = DialogHost(lambda s, run: SnsDialog(s, "pager", run), alerts)
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

@@ -45,6 +45,7 @@ ACTIONS = {
     "t": "start_execution",
     "a": "answer_task",
     "p": "publish",
+    "P": "publish_sns",
     "u": "upload",
     "h": "http",
     "w": "websocket",

@@ -89,6 +89,7 @@ from stptui.tui.screens.output_page import OutputPage
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
+from stptui.tui.screens.sns_dialog import SnsDialog
 from stptui.tui.screens.websocket_dialog import WebSocketDialog
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.clock_bar import ClockBar
@@ -185,6 +186,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     StartExecutionDialog,
     AnswerTaskDialog,
     PublishDialog,
+    SnsDialog,
     UploadDialog,
     HttpDialog,
     FireDialog,
@@ -382,6 +384,16 @@ class StptuiApp(App[None]):
         ),
         Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
+        ),
+        # On the Inspector's border while a topic is selected, not in the footer: there it
+        # left out `l Log`, the combined stack's last key, at 120 columns.
+        Binding(
+            "P",
+            "publish_sns",
+            "SNS",
+            id="publish-sns",
+            tooltip="Publish a message to an SNS topic (publish-sns)",
+            show=False,
         ),
         Binding("u", "upload", "Upload", id="upload", tooltip="Upload an object to a bucket"),
         Binding(
@@ -833,7 +845,7 @@ class StptuiApp(App[None]):
         if first is not None:
             self.selected = first
             self.query_one(GraphPane).select(first)
-        self._show_metrics_hint()
+        self._show_inspector_hint()
         # `load` may bring another stack, with or without buckets, routes or schedules.
         self.refresh_bindings()
         if replaced is not None:
@@ -1068,16 +1080,19 @@ class StptuiApp(App[None]):
         self.query_one(GraphPane).select(name)
         self.query_one(QueuesPane).select(self.session.sim, name)
         self._inspect(name)
-        self._show_metrics_hint()
+        self._show_inspector_hint()
 
-    def _show_metrics_hint(self) -> None:
-        """Hint `M` where the selection is shown, only while `show metrics` measures the
-        selected resource: on another (a container workload, a database) `M` would show
-        every other resource's figures, not the selection's, and the hint promised them."""
-        shown = self.selected in self._measured
-        self.query_one(InspectorPane).border_subtitle = (
-            key_hint(("M", "metrics")) if shown else None
-        )
+    def _show_inspector_hint(self) -> None:
+        """Hint the keys that act on the selection where it is shown: `P` while it is an SNS
+        topic (the SNS dialog opens on it), `M` only while `show metrics` measures it: on
+        another (a container workload, a database) `M` would show every other resource's
+        figures, not the selection's, and the hint promised them."""
+        keys: list[tuple[str, str]] = []
+        if self.selected in self.session.sim.services["topics"].topics:
+            keys.append(("P", "publish"))
+        if self.selected in self._measured:
+            keys.append(("M", "metrics"))
+        self.query_one(InspectorPane).border_subtitle = key_hint(*keys) if keys else None
 
     def _periods(self, name: str | None) -> tuple[int, ...]:
         """The current period of each simulated alarm of `name` (empty for none)."""
@@ -1363,11 +1378,11 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, event
-        buses (nor a rule on the default bus, for `p`), buckets, HTTP routes, streams, Kafka
-        topics, tables, state machines (with a callback task, for `a`), schedules, log groups,
-        lifecycle rules that archive (for `o`), buses with an archive (for `y`), simulated
-        alarms (for `c`), WebSocket APIs (for `w`) or anything `show metrics` measures (for
-        `M`). A key that is not shown does nothing, rather
+        buses (nor a rule on the default bus, for `p`), SNS topics (for `P`), buckets, HTTP
+        routes, streams, Kafka topics, tables, state machines (with a callback task, for
+        `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
+        archive (for `y`), simulated alarms (for `c`), WebSocket APIs (for `w`) or anything
+        `show metrics` measures (for `M`). A key that is not shown does nothing, rather
         than opening an empty picker or a warning. `http` also reaches a load balancer and
         a function URL."""
         if action == "command_palette":
@@ -1398,6 +1413,7 @@ class StptuiApp(App[None]):
             "start_execution": sim.services["state_machines"],
             "answer_task": self._has_callbacks,
             "publish": self._has_bus_rules,
+            "publish_sns": sim.services["topics"].topics,
             "upload": sim.services["buckets"].buckets,
             "http": sim.services["http"].apis
             or sim.services["load_balancers"].balancers
@@ -1674,6 +1690,11 @@ class StptuiApp(App[None]):
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""
         self.push_screen(PublishDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_publish_sns(self) -> None:
+        """Open the SNS dialog on the selected topic (or the first the selected workload
+        subscribes to, or the stack's first with a subscription)."""
+        self.push_screen(SnsDialog(self.session, self.selected, self.run_command), self._ran)
 
     def action_upload(self) -> None:
         """Open the upload dialog on the selected bucket (or the stack's first)."""

@@ -55,6 +55,7 @@ DIALOG_ACTIONS = (
     "start_execution",
     "answer_task",
     "publish",
+    "publish_sns",
     "upload",
     "http",
     "fire",

@@ -204,9 +204,10 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
     )
 
 
-def _sns_attributes(pairs: list[str]) -> dict[str, Any]:
+def sns_attributes(pairs: list[str]) -> dict[str, Any]:
     """`--attr K=V` as plain values: numbers (NumberText), JSON arrays (String.Array) or
-    strings."""
+    strings; CommandError for a pair without a name or `=`, a name given twice, or a value
+    that starts a JSON array and is none (the TUI's SNS dialog reads its lines with it)."""
     attrs: dict[str, Any] = {}
     for pair in pairs:
         key, eq, value = pair.partition("=")
@@ -274,7 +275,7 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""
     sim = session.sim
     _check_publish_sns(sim, call)
-    attrs = _sns_attributes(call.opts.get("attr", []))
+    attrs = sns_attributes(call.opts.get("attr", []))
     before = sim.trace.seq
     try:
         mid = sim.services["topics"].publish(

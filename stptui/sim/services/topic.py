@@ -530,6 +530,29 @@ class TopicService:
         )
         return {"MessageId": message_id}
 
+    def check_publish(
+        self,
+        topic: str,
+        message: Any,
+        *,
+        subject: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+    ) -> tuple[TopicSim, str, dict[str, dict[str, str]]]:
+        """The topic, message text and attributes (SNS's form) of a Publish SNS takes, or
+        SimError for one it refuses; nothing changes (`publish` runs it first, the TUI's
+        SNS dialog as it is typed). `attributes` are plain values (see `read_attributes`)."""
+        from stptui.sim.engine import SimError
+
+        target = self.topic(topic)
+        try:
+            attrs = read_attributes(attributes or {})
+            text = _validate(target, message, subject, attrs, group, dedup_id)
+        except SnsError as exc:
+            raise SimError(str(exc), exc.hint) from None
+        return target, text, attrs
+
     def publish(
         self,
         topic: str,
@@ -544,15 +567,10 @@ class TopicService:
         """Publish one message; returns its MessageId.
 
         `attributes` are plain values (see `read_attributes`). Raises SimError and changes
-        nothing when SNS would refuse the request."""
-        from stptui.sim.engine import SimError
-
-        target = self.topic(topic)
-        try:
-            attrs = read_attributes(attributes or {})
-            text = _validate(target, message, subject, attrs, group, dedup_id)
-        except SnsError as exc:
-            raise SimError(str(exc), exc.hint) from None
+        nothing when SNS would refuse the request (see `check_publish`)."""
+        target, text, attrs = self.check_publish(
+            topic, message, subject=subject, attributes=attributes, group=group, dedup_id=dedup_id
+        )
         return self._publish(target, text, subject, attrs, group, origin)
 
     def _publish(
