@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -87,8 +88,8 @@ def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> Mappi
         )
     raise SimError(
         f"{workload} has no event source mapping from {source}",
-        f"its mappings read {', '.join(m.source for m in mine)}: e.g. "
-        f"{verb} {workload} --trigger {mine[0].source}",
+        f"its mappings read {', '.join(quote_word(m.source) for m in mine)}: e.g. "
+        f"{verb} {quote_word(workload)} --trigger {quote_word(mine[0].source)}",
         word=source,
     )
 
