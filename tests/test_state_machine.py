@@ -419,23 +419,6 @@ def test_lambda_invoke_takes_a_function_name_from_the_input_without_a_warning(
     assert "FunctionName app-dev-nothing is no function of this stack" in missing.cause
 
 
-def test_an_oversized_result_is_data_limit_exceeded_which_states_all_cannot_catch(
-    tmp_path: Path,
-) -> None:
-    definition = {
-        "StartAt": "Work",
-        "States": {
-            "Work": task({"End": True}, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Saved"}]),
-            "Saved": {"Type": "Succeed"},
-        },
-    }
-    big = "x" * 300_000
-    s = open_stack(tmp_path, definition, f"behaviors:\n  work: {{response: {{data: {big}}}}}\n")
-    ex = start(s)
-    s.sim.run(10**7)
-    assert (ex.status, ex.error) == ("FAILED", "States.DataLimitExceeded")
-
-
 def test_execution_names_are_unique_unless_the_same_input_is_still_running(
     tmp_path: Path,
 ) -> None:

@@ -1,16 +1,18 @@
 """Step Functions' size and count limits, each where a user can reach it in a simulation, and
 what Step Functions does there: an error or cause longer than the history's fields hold, a
-Task's result (the connector's output) over 256 KiB whatever ResultSelector keeps of it, a
-state's output over it (a Parallel's or Map's gathered results too), the 25,000-event
-history, the 256 KiB execution input and the 80-character name at their edges, an INLINE
-Map's 40 iterations at once, a Wait past the execution's year.
+Task's result (the connector's output) over 256 KiB whatever ResultSelector keeps of it (a
+task failure that States.ALL catches), a state's output over it (a Parallel's or Map's
+gathered results too; terminal, past States.ALL), the 25,000-event history, the 256 KiB
+execution input and the 80-character name at their edges, an INLINE Map's 40 iterations at
+once, a Wait past the execution's year.
 
 Sources: the Step Functions API reference (TaskFailedEventDetails, ExecutionFailedEventDetails:
 `error` at most 256 characters, `cause` 32,768; StartExecution's `name`), the developer
 guide's "Handling errors" (States.DataLimitExceeded), "Using Map state in Inline mode" and
 "Step Functions service quotas", AWS's execution histories recorded in localstack/localstack's
 tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json (2024),
-and what users report of AWS (loads/ardere#86, wolfeidau/buildkite-serverless-agent#37).
+and what users report of AWS (loads/ardere#86, wolfeidau/buildkite-serverless-agent#37,
+csenkey/stockara's docs/steering/features/daily-pipeline-resilience/requirements.md).
 docs/fidelity.md, "Step Functions: the audit against the guide", lists the other limits'
 tests."""
 
@@ -337,3 +339,103 @@ def test_a_wait_until_a_timestamp_past_the_year_ends_timed_out_at_the_year(
     execute(s, "advance 400d")
     assert (ex.status, ex.error) == ("TIMED_OUT", "States.Timeout")
     assert ex.stop_ms - ex.start_ms == 365 * 24 * 3_600_000
+
+
+_ARN = "arn:aws:lambda:us-east-1:123456789012:function:app-dev-work"
+_LAMBDA_INVOKE = {
+    "Resource": "arn:aws:states:::lambda:invoke",
+    "Parameters": {"FunctionName": "work", "Payload.$": "$"},
+}
+
+
+@pytest.mark.parametrize(("resource", "named"), [({}, _ARN), (_LAMBDA_INVOKE, "lambda")])
+def test_states_all_catches_a_task_result_over_256_kib_as_awss_histories_show(
+    tmp_path: Path, resource: dict[str, Any], named: str
+) -> None:
+    # AWS's recorded histories (localstack's test_states_errors.snapshot.json, 2024): a
+    # function returning more than 256 KiB, a States.ALL catcher: TaskFailed (or
+    # LambdaFunctionFailed) with States.DataLimitExceeded, then the catcher's state, and the
+    # execution SUCCEEDED with the error output. The guide's note says States.ALL cannot.
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": task(
+                {"Next": "Done"},
+                **resource,
+                Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+            ),
+            "Done": {"Type": "Succeed"},
+            "Handle": {"Type": "Pass", "End": True},
+        },
+    }
+    behaviors = "behaviors:\n  work: {response: {data: " + "x" * 300_000 + "}}\n"
+    s = open_stack(tmp_path, definition, behaviors)
+    ex = start(s)
+    s.sim.run(10**7)
+    assert (ex.status, ex.output) == (
+        "SUCCEEDED",
+        {"Error": "States.DataLimitExceeded", "Cause": TOO_BIG.format(named)},
+    )
+    caught = [r.data for r in s.sim.trace.records if r.kind == "sfn.caught"]
+    assert [(c["state"], c["next"]) for c in caught] == [("Work", "Handle")]
+
+
+def test_states_all_cannot_catch_a_states_output_or_input_over_256_kib(tmp_path: Path) -> None:
+    # "A terminal error that can't be caught by the States.ALL error type" (Handling errors),
+    # as a user's production history has it for a Parallel whose gathered branch results
+    # were too large (csenkey/stockara, 2026). A task's result under the limit whose
+    # ResultPath makes the output too large, and a task input too large after Parameters,
+    # are the state's too: neither States.ALL retrier nor catcher acts on them.
+    recover = {
+        "Retry": [{"ErrorEquals": ["States.ALL"]}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+    }
+    branch = {
+        "StartAt": "B",
+        "States": {"B": {"Type": "Pass", "Result": "x" * 150_000, "End": True}},
+    }
+    big = "behaviors:\n  work: {response: {data: " + "x" * 100_000 + "}}\n"
+    cases: list[tuple[dict[str, Any], Any, str]] = [
+        ({"Type": "Parallel", "Branches": [branch, branch], **recover}, [1], ""),
+        (task({}, ResultPath="$.r", **recover), {"big": "y" * 200_000}, big),
+        (
+            task({}, Parameters={"a.$": "$.big", "b.$": "$.big"}, **recover),
+            {"big": "y" * 150_000},
+            "",
+        ),
+    ]
+    for state, given, behaviors in cases:
+        definition = {
+            "StartAt": "S",
+            "States": {"S": {**state, "End": True}, "Caught": {"Type": "Succeed"}},
+        }
+        s = open_stack(tmp_path, definition, behaviors)
+        ex = start(s, given)
+        s.sim.run(10**8)
+        assert (ex.status, ex.error) == ("FAILED", "States.DataLimitExceeded")
+        assert not [r for r in s.sim.trace.records if r.kind in ("sfn.caught", "sfn.retry")]
+
+
+def test_a_task_result_over_256_kib_is_retried_by_states_all_and_caught_by_task_failed(
+    tmp_path: Path,
+) -> None:
+    # A choice where AWS's histories show a States.ALL catcher only: the oversized result is
+    # the task's failure, so a States.ALL retrier retries it and States.TaskFailed (a
+    # wildcard for any error but States.Timeout, Handling errors) catches it.
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": task(
+                {"End": True},
+                Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}],
+                Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Handle"}],
+            ),
+            "Handle": {"Type": "Pass", "End": True},
+        },
+    }
+    behaviors = "behaviors:\n  work: {response: {data: " + "x" * 300_000 + "}}\n"
+    s = open_stack(tmp_path, definition, behaviors)
+    ex = start(s)
+    s.sim.run(10**7)
+    assert (ex.status, ex.output["Error"]) == ("SUCCEEDED", "States.DataLimitExceeded")
+    assert s.sim.function_stats("work")["invocations"] == 2

@@ -110,7 +110,9 @@ _Cause = TypeVar("_Cause", str, str | None)
 MAX_NAME_CHARS = 80
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 # Error names that no retrier or catcher matches through States.ALL (Error names: "States.ALL
-# ... does not match States.DataLimitExceeded or States.Runtime"; both are terminal).
+# ... can't catch the States.DataLimitExceeded terminal error or Runtime error types"), but
+# for a Task's result over the payload quota: AWS reports that as the task's failure, which
+# States.ALL catches (its recorded histories; docs/fidelity.md).
 _TERMINAL_ERRORS = ("States.Runtime", "States.DataLimitExceeded")
 # The names of the packed fields of sfn.state.entered and sfn.state.exited (trace.Raw), and
 # the history's event names by state type (made once, not per line).
@@ -1021,8 +1023,11 @@ class MachineSim:
         error: str,
         cause: str,
         retries: int,
+        *,
+        result_too_large: bool = False,
     ) -> None:
-        """A state attempt failed with `error`: retry it, catch it, or fail the flow."""
+        """A state attempt failed with `error`: retry it, catch it, or fail the flow
+        (`result_too_large`: as error_matches takes it)."""
         if not flow.alive:
             return
         error, cause = within_limits(error, cause)
@@ -1037,7 +1042,9 @@ class MachineSim:
         self._history(ex, "StateFailed", shown, f"{error}: {cause}")
         counts = flow.retry_counts
         for i, retrier in enumerate(state.get("Retry") or []):
-            if not error_matches(retrier.get("ErrorEquals") or [], error):
+            if not error_matches(
+                retrier.get("ErrorEquals") or [], error, result_too_large=result_too_large
+            ):
                 continue
             done = counts.get(i, 0)
             if done >= retrier.get("MaxAttempts", DEFAULT_MAX_ATTEMPTS):
@@ -1061,7 +1068,9 @@ class MachineSim:
             return
         error_output = {"Error": error, "Cause": cause}
         for catcher in state.get("Catch") or []:
-            if not error_matches(catcher.get("ErrorEquals") or [], error):
+            if not error_matches(
+                catcher.get("ErrorEquals") or [], error, result_too_large=result_too_large
+            ):
                 continue
             jsonata = id(state) in self.jsonata
             env = self._env(flow, name, retries, jsonata)
@@ -1507,9 +1516,12 @@ class MachineSim:
                 raise data_limit_exceeded(self._task_label(state), size, result=True)
             self._exit(flow, name, state, raw, result, env)
         except ResultTooLarge as exc:
-            # The connector's output: the task's own failure (AWS's TaskFailed).
+            # The connector's output: the task's own failure (AWS's TaskFailed), which the
+            # wildcards match, unlike the terminal error of a state's output.
             flow.ex.hints[within_limits(exc.error, exc.cause)] = exc.hint
-            self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
+            self.task_failed(
+                flow, name, state, raw, exc.error, exc.cause, retries, result_too_large=True
+            )
         except StatesRuntimeError as exc:
             self._failed(flow, name, state, raw, exc, retries)
 
@@ -1536,8 +1548,11 @@ class MachineSim:
         cause: str,
         retries: int,
         invocation_id: str | None = None,
+        *,
+        result_too_large: bool = False,
     ) -> None:
-        """A task failed with `error`: recorded, then its Retry and Catch."""
+        """A task failed with `error`: recorded, then its Retry and Catch (`result_too_large`:
+        its result was over 256 KiB, a failure the wildcards match)."""
         self._emit(
             tk.SFN_TASK_FAILED,
             {
@@ -1547,7 +1562,9 @@ class MachineSim:
                 "invocation_id": invocation_id,
             },
         )
-        self._state_error(flow, name, state, raw, error, cause, retries)
+        self._state_error(
+            flow, name, state, raw, error, cause, retries, result_too_large=result_too_large
+        )
 
     # -- Parallel and Map ----------------------------------------------------------------
 
@@ -2013,13 +2030,15 @@ def check_execution_name(name: str) -> None:
         )
 
 
-def error_matches(names: list[str], error: str) -> bool:
+def error_matches(names: list[str], error: str, *, result_too_large: bool = False) -> bool:
     """Whether a retrier's or catcher's ErrorEquals matches `error`: by name, `States.ALL`
     (any error but the terminal ones), `States.Timeout` (also States.HeartbeatTimeout),
-    `States.TaskFailed` (any but the timeouts and the terminal ones)."""
+    `States.TaskFailed` (any but the timeouts and the terminal ones). `result_too_large`:
+    the error is States.DataLimitExceeded for a Task's result over 256 KiB, a task failure
+    that the wildcards match (AWS's histories), unlike a state's output or input over it."""
     if error in names:
         return True
-    if error in _TERMINAL_ERRORS:
+    if error in _TERMINAL_ERRORS and not result_too_large:
         return False
     if "States.ALL" in names:
         return True
