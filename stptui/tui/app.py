@@ -58,6 +58,7 @@ from stptui.graph import PollEdge, build_graph, kafka_topic_name, kafka_topic_no
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
+from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics import measured
 from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
@@ -559,8 +560,8 @@ class StptuiApp(App[None]):
         self._last_frame = time.perf_counter()
         self._last_slow = 0.0
         self._sim = session.sim
-        # Reader -> the streams it reads (see `_load`).
-        self._streams_read_by: dict[str, set[str]] = {}
+        # Reader -> the sources its event source mappings read (see `_load`).
+        self._sources_read_by: dict[str, set[str]] = {}
         self.current_pane = "1"
         # Whether a state machine of the stack has a `.waitForTaskToken` task (see `_load`).
         self._has_callbacks = False
@@ -797,13 +798,12 @@ class StptuiApp(App[None]):
         replaced = self._sim if self._sim is not sim else None
         self._sim = sim
         # A stream's page and box show where its readers are: a reader's records (its
-        # invocations, its batches' retries) touch the stream too.
-        self._streams_read_by = {}
-        tables = sim.services["tables"].values()
-        sources = [*sim.services["streams"].values(), *(t.stream for t in tables if t.stream)]
-        for source in sources:
-            for consumer in source.consumers:
-                self._streams_read_by.setdefault(consumer.target, set()).add(source.name)
+        # invocations, its batches' retries) touch the stream too. Any source's page says
+        # whether its reader's mapping is disabled: `mapping.disabled` is the reader's
+        # record, and touches a queue as it does a stream.
+        self._sources_read_by = {}
+        for mapping in all_mappings(sim):
+            self._sources_read_by.setdefault(mapping.workload, set()).add(mapping.source)
         self._has_callbacks = self._callback_tasks(sim)
         # An event on the default bus with no rule on it goes nowhere: `p` is for a stack
         # with a bus of its own or a rule on the default one (it keeps the footer's room for
@@ -826,7 +826,7 @@ class StptuiApp(App[None]):
             node = nodes.get(topic.name)
             if node is not None:
                 for name in (topic.name, *(c.target for c in topic.consumers)):
-                    self._streams_read_by.setdefault(name, set()).add(node)
+                    self._sources_read_by.setdefault(name, set()).add(node)
         self._pending.clear()
         self._touched.clear()
         self._frame_queued = False
@@ -986,7 +986,7 @@ class StptuiApp(App[None]):
         touched, self._touched = self._touched, set()
         workers = sim.services.get("workers")
         for name in list(touched):
-            touched.update(self._streams_read_by.get(name, ()))
+            touched.update(self._sources_read_by.get(name, ()))
             q = sim.queues.get(name)
             if q is not None and q.dlq is not None:
                 touched.add(q.dlq.name)

@@ -36,6 +36,7 @@ from stptui.commands.result import render_plain
 from stptui.commands.script import script_lines, split_lines
 from stptui.repl.candidates import DURATION_EXAMPLES, Candidate, file_offers, offers
 from stptui.repl.words import read_words
+from stptui.textsafe import quote_word
 from stptui.tui.render import Wrapped, output_text, problem_text, result_view
 from stptui.tui.screens.dialogs import fit_heading
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
@@ -143,6 +144,20 @@ class CommandInput(SafeInput):
         self.post_message(self.PastedLines(self, self.value[:start] + text + self.value[end:]))
 
 
+def example_line(session: Session) -> str:
+    """The placeholder's examples: a `send` to the stack's first queue that is no
+    dead-letter queue (with the ids a FIFO queue needs), when it has one, as the stack's
+    own names are what a reader can copy."""
+    examples = ["advance 5m", "help"]
+    queue = next((q for q in session.sim.queues.values() if not q.sources), None)
+    if queue is not None:
+        send = f"send {quote_word(queue.name)} '{{\"id\": 1}}'"
+        if queue.fifo:
+            send += " --group g1" + ("" if queue.content_dedup else " --dedup-id d1")
+        examples.insert(0, send)
+    return "   ".join(examples)
+
+
 class CommandLineScreen(ModalScreen[CommandResult | None]):
     """A one-line prompt with its output below; escape closes it."""
 
@@ -196,7 +211,7 @@ class CommandLineScreen(ModalScreen[CommandResult | None]):
             box.border_title = HEADING
             yield CommandInput(
                 self.initial,
-                placeholder="send jobQueue '{\"id\": 1}'   advance 5m   help",
+                placeholder=example_line(self.session()),
                 suggester=CommandSuggester(self.session),
                 id="command-input",
                 # Opened from the palette with a command's name typed, the line goes on

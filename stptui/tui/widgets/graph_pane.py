@@ -40,6 +40,7 @@ from stptui.sim import trace as tk
 from stptui.sim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import Simulator
+from stptui.sim.mappings import mappings_of
 from stptui.sim.services.stream import StreamSim, StreamSource
 from stptui.tui import diagram as dg
 from stptui.tui.render import safe
@@ -81,6 +82,8 @@ RUNNING = Style(color="bright_blue")
 FAILED = Style(color="red")
 QUEUED = Style(color="cyan")
 DIM = Style(dim=True)
+# A trigger `pause FUNCTION --trigger SOURCE` turned off, as a paused schedule reads.
+PAUSED = Style(color="yellow")
 
 
 def _counts(*parts: tuple[str, Style]) -> Text:
@@ -160,7 +163,10 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
     else:
         done, running, failed = _invocations(sim, node)
     if running is not None:
-        return _run_counts(done, failed, running)
+        counts = _run_counts(done, failed, running)
+        if machine is None and _trigger_paused(sim, node):
+            return _paused_counts(counts, idle=not (done or failed or running))
+        return counts
     if attrs.get("kind") == "schedule":
         return [_next_fire(sim, attrs)]
     if attrs.get("missing"):
@@ -328,6 +334,24 @@ def _run_counts(done: int, failed: int, running: int) -> list[Text]:
             (f"{running:,}▸", run_style),
         ),
     ]
+
+
+def _trigger_paused(sim: Simulator, node: str) -> bool:
+    """Whether an event source mapping of workload `node` is disabled now: looked for only
+    once the trace has a `mapping.disabled` of it, a count it keeps, as a box is redrawn
+    for every record of its resource."""
+    if not sim.trace.count(tk.MAPPING_DISABLED, node):
+        return False
+    return any(m.disabled for m in mappings_of(sim, node))
+
+
+def _paused_counts(counts: list[Text], idle: bool) -> list[Text]:
+    """A workload's counts while an event source mapping of it is disabled: `trigger
+    paused` in place of `idle` (its source's backlog is why it does nothing), else each
+    wording of its counts after the clock bar's pause mark."""
+    if idle:
+        return [Text("trigger paused", PAUSED)]
+    return [Text.assemble(("⏸ ", PAUSED), words) for words in counts]
 
 
 def _next_fire(sim: Simulator, attrs: dict[str, object]) -> Text:

@@ -41,10 +41,11 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import Override, format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import Simulator
+from stptui.sim.mappings import all_mappings
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.services.container import ContainerSim
 from stptui.sim.trace import Record, RecordRing
-from stptui.textsafe import json_text
+from stptui.textsafe import json_text, quote_word
 from stptui.tui.render import (
     WHITESPACE,
     clock_time,
@@ -98,6 +99,8 @@ HANG = 2
 PROPERTY_LIMIT = 480
 # The config's errors and warnings about a resource its page lists (`validate` has all).
 MAX_CONFIG_PROBLEMS = 8
+# What `pause` turned off reads as a paused schedule's box does.
+PAUSED = "yellow"
 # Recent invocations go on under the text after their time.
 RECENT_HANG = len("00:00:00.000 ")
 
@@ -275,6 +278,16 @@ def describe_resource(
                 f"{depth:,} message{'s' * (depth != 1)} in it\n",
                 "red" if depth else "",
             )
+        # Why messages wait with a consumer in sight, in `show queue`'s words.
+        for workload, source in sorted(_disabled_mappings(sim)):
+            if source == name:
+                line = Text(
+                    f"{safe(workload)}'s event source mapping is disabled: its messages wait "
+                    f"here ({_resume_line(workload, source)})",
+                    PAUSED,
+                )
+                text.append_text(hanging(line, HANG))
+                text.append("\n")
         if q.sources:
             srcs = ", ".join(safe(s.name) for s in q.sources)
             text.append(f"dead-letter queue of {srcs}", "red")
@@ -374,9 +387,21 @@ def _properties(text: Text, res: Any) -> None:
         text.append("\n")
 
 
+def _disabled_mappings(sim: Simulator) -> set[tuple[str, str]]:
+    """(workload, source node) of each event source mapping `pause --trigger` disabled."""
+    return {(m.workload, m.source) for m in all_mappings(sim) if m.disabled}
+
+
+def _resume_line(workload: str, source: str) -> str:
+    """The command that enables the mapping again, as the command line types it."""
+    return safe(f"resume {quote_word(workload)} --trigger {quote_word(source)}")
+
+
 def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: int) -> None:
     if name not in g:
         return
+    # A trigger whose mapping is disabled still draws its edge: the words say it is off.
+    off = _disabled_mappings(sim)
     ins = list(g.in_edges(name, data=True))
     outs = list(g.out_edges(name, data=True))
     triggers = [(u, d) for u, _, d in ins if d.get("kind") == graphs.TRIGGER]
@@ -393,6 +418,8 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
                 continue
             line = Text.assemble((f"{safe(g.nodes[u].get('label', u))} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
+            if (name, u) in off:
+                line.append(f"  mapping disabled: {_resume_line(name, u)}", PAUSED)
             _edge_line(text, line)
     other_in = [(u, d) for u, _, d in ins if d.get("kind") != graphs.TRIGGER]
     if other_in or outs:
@@ -404,6 +431,8 @@ def _edges(text: Text, name: str, g: nx.MultiDiGraph, sim: Simulator, start_ms: 
         for _, v, d in outs:
             line = Text.assemble((f"→ {safe(v)} ", "bold"))
             line.append(safe(graphs.edge_label(d)))
+            if d.get("kind") == graphs.TRIGGER and (v, name) in off:
+                line.append("  mapping disabled", PAUSED)
             env = d.get("env")
             if env:
                 line.append(f" [{safe(' '.join(env))}]", "dim")
@@ -518,6 +547,11 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
             error = ended.get("error")
             if error:
                 line.append(f" {safe(error)}", "red")
+            # The time above is the handler's, as REPORT's Duration: the init phase of a
+            # cold start came before it.
+            init = ended.get("init_ms")
+            if isinstance(init, int) and init:
+                line.append(f", cold start {format_duration(init)}", "yellow")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 
