@@ -37,6 +37,7 @@ from stptui.tui.screens.dialogs import (
 )
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
+from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
@@ -50,6 +51,7 @@ COMBINED = SAMPLES / "combined" / "stacktape.yml"
 # The dialog each key opens.
 OPENS: dict[str, type] = {
     "s": SendDialog,
+    "v": InvokeDialog,
     "k": PutRecordDialog,
     "m": ProduceDialog,
     "i": ItemDialog,
@@ -93,6 +95,7 @@ CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("y", "replay", ()),
     ("c", "alarms", ()),
     ("f", "combined", ()),
+    ("v", "combined", ()),
 ]
 
 
@@ -268,6 +271,8 @@ MODES: list[tuple[str, str, tuple[str, ...], dict[str, str]]] = [
     ("i", "cart-audit", (), {"#item-op-select": "update"}),
     ("i", "cart-audit", (), {"#item-op-select": "delete"}),
     ("w", "chat", ("ws-connect realtime --query token=t-1",), {}),
+    # A batch job picked: no invocation type.
+    ("v", "combined", (), {"#invoke-target": "heavyJob"}),
     # A FIFO topic's group and deduplication ids share the topic's row.
     ("P", "fifo", (), {}),
     ("w", "chat", ("ws-connect realtime --query token=t-1",), {"#ws-action": "post"}),
@@ -439,6 +444,7 @@ ANSWER_LINES = CASES[5][2]
     ("key", "stack", "lines", "row"),
     [
         ("p", "combined", (), ("#publish-source", "#publish-detail-type", "#publish-resources")),
+        ("v", "combined", (), ("#invoke-target", "#invoke-type")),
         ("P", "fifo", (), ("#sns-topic", "#sns-subject", "#sns-group", "#sns-dedup")),
         ("P", "sns-filtered", (), ("#sns-message", "#sns-attrs")),
         ("k", "clickstream", (), ("#put-key", "#put-format-select", "#put-hash-key")),

@@ -42,6 +42,7 @@ from stptui.tui.screens.dialogs import (
     repeat_prefix,
 )
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
+from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
@@ -197,6 +198,8 @@ def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
     ]
     assert all(d.COMMAND in REPEATABLE for d in repeated)
     assert all(c in REPEATABLE for c in ItemDialog.COMMANDS)
+    # The invoke dialog runs `invoke` or `start-job`, both repeated.
+    assert all(c in REPEATABLE for c in InvokeDialog.COMMANDS)
     s = app_for("combined").session
     assert SendDialog(s, None, never).has_repeat_field
     assert LogLineDialog(s, None, never).has_repeat_field

@@ -1,4 +1,4 @@
-"""Snapshot tests of the dialogs behind `k`, `m`, `i`, `t`, `a`, `p`, `P`, `u`, `h`, `x`, `l`,
+"""Snapshot tests of the dialogs behind `v`, `k`, `m`, `i`, `t`, `a`, `p`, `P`, `u`, `h`, `x`, `l`,
 `o`, `y`, `c` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
@@ -34,6 +34,7 @@ from stptui.tui.screens.dialogs import (
 )
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
+from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
@@ -94,6 +95,30 @@ def test_sns_dialog_with_an_attribute_one_policy_filters_out(snap_compare) -> No
 
     alerts = Session.open(EXAMPLES / "sns-filtered.yml", start_ms=START)
     app = DialogHost(lambda s, run: SnsDialog(s, "pager", run), alerts)
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_invoke_dialog_with_a_sync_response(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#invoke-payload", TextArea).text = '{"body": {"orderId": 7}}'
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    app = host(lambda s, run: InvokeDialog(s, "api", run))
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+def test_invoke_dialog_on_a_batch_job(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#invoke-payload", TextArea).text = '{"date": "2026-01-05"}'
+        await pilot.pause()
+
+    app = host(lambda s, run: InvokeDialog(s, "heavyJob", run))
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
 
 

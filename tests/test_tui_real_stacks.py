@@ -39,6 +39,7 @@ SIZES = {120: (120, 36), 80: (80, 24)}
 # The action each dialog key runs (what `check_action` is asked about).
 ACTIONS = {
     "s": "send",
+    "v": "invoke",
     "k": "put_record",
     "m": "produce",
     "i": "item",

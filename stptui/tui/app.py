@@ -83,6 +83,7 @@ from stptui.tui.screens.dialogs import (
 from stptui.tui.screens.execution_dialog import StartExecutionDialog
 from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.help import HelpScreen
+from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.metrics_view import MetricsScreen
@@ -181,6 +182,7 @@ EXPLAIN_TIME = re.compile(r"\S+Z  ")
 # The dialogs, in the order the help lists their keys.
 DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     SendDialog,
+    InvokeDialog,
     PutRecordDialog,
     ProduceDialog,
     ItemDialog,
@@ -348,6 +350,16 @@ class StptuiApp(App[None]):
             show=False,
         ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
+        # On the Inspector's border while a function or batch job is selected, not in the
+        # footer, which has no room for another key at 120 columns (see `P`).
+        Binding(
+            "v",
+            "invoke",
+            "Invoke",
+            id="invoke",
+            tooltip="Invoke a function (sync or async) or start a batch job; see the answer",
+            show=False,
+        ),
         Binding(
             "k",
             "put_record",
@@ -1083,12 +1095,16 @@ class StptuiApp(App[None]):
         self._show_inspector_hint()
 
     def _show_inspector_hint(self) -> None:
-        """Hint the keys that act on the selection where it is shown: `P` while it is an SNS
-        topic (the SNS dialog opens on it), `M` only while `show metrics` measures it: on
-        another (a container workload, a database) `M` would show every other resource's
-        figures, not the selection's, and the hint promised them."""
+        """Hint the keys that act on the selection where it is shown: `v` while it is a
+        function or batch job, `P` while it is an SNS topic (their dialogs open on it), `M`
+        only while `show metrics` measures it: on another (a container workload, a
+        database) `M` would show every other resource's figures, not the selection's, and
+        the hint promised them."""
         keys: list[tuple[str, str]] = []
-        if self.selected in self.session.sim.services["topics"].topics:
+        sim = self.session.sim
+        if self.selected in sim.functions or self.selected in sim.services["batch"].jobs:
+            keys.append(("v", "invoke"))
+        if self.selected in sim.services["topics"].topics:
             keys.append(("P", "publish"))
         if self.selected in self._measured:
             keys.append(("M", "metrics"))
@@ -1378,13 +1394,13 @@ class StptuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide (and disable) the dialog keys the stack has nothing for: no queues, event
-        buses (nor a rule on the default bus, for `p`), SNS topics (for `P`), buckets, HTTP
-        routes, streams, Kafka topics, tables, state machines (with a callback task, for
-        `a`), schedules, log groups, lifecycle rules that archive (for `o`), buses with an
-        archive (for `y`), simulated alarms (for `c`), WebSocket APIs (for `w`) or anything
-        `show metrics` measures (for `M`). A key that is not shown does nothing, rather
-        than opening an empty picker or a warning. `http` also reaches a load balancer and
-        a function URL."""
+        buses (nor a rule on the default bus, for `p`), SNS topics (for `P`), functions and
+        batch jobs (for `v`), buckets, HTTP routes, streams, Kafka topics, tables, state
+        machines (with a callback task, for `a`), schedules, log groups, lifecycle rules
+        that archive (for `o`), buses with an archive (for `y`), simulated alarms (for
+        `c`), WebSocket APIs (for `w`) or anything `show metrics` measures (for `M`). A
+        key that is not shown does nothing, rather than opening an empty picker or a
+        warning. `http` also reaches a load balancer and a function URL."""
         if action == "command_palette":
             # A command run from the palette during a fast-forward would land between its
             # slices, after the `until` line the run keeps rewriting; the metrics view reads
@@ -1407,6 +1423,7 @@ class StptuiApp(App[None]):
         asked about every binding on every key press, made them all each time."""
         needs = {
             "send": sim.queues,
+            "invoke": sim.functions or sim.services["batch"].jobs,
             "put_record": sim.services["streams"],
             "produce": sim.services["kafka"],
             "item": sim.services["tables"],
@@ -1630,6 +1647,11 @@ class StptuiApp(App[None]):
     def action_send(self) -> None:
         """Open the send dialog on the selected queue."""
         self.push_screen(SendDialog(self.session, self.selected, self.run_command), self._ran)
+
+    def action_invoke(self) -> None:
+        """Open the invoke dialog on the selected function or batch job (or the first); it
+        shows each answer and stays open until escape."""
+        self.push_screen(InvokeDialog(self.session, self.selected, self.run_command), self._ran)
 
     def action_put_record(self) -> None:
         """Open the put-record dialog on the selected stream (or the one the selected

@@ -49,6 +49,7 @@ def highlighted(matcher: Matcher, title: str) -> Content:
 # has something for them (the app's `check_action`, as for their keys).
 DIALOG_ACTIONS = (
     "send",
+    "invoke",
     "put_record",
     "produce",
     "item",

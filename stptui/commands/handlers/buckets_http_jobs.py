@@ -53,6 +53,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
+from stptui.sim.services.batch import BatchService
 from stptui.sim.services.bucket import CREATE_OPERATIONS
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
 from stptui.textsafe import double_quoted, shown, typed_names
@@ -912,14 +913,9 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
         f"start-job {quote_word(job.name)}",
         call.line,
     )
-    refused = service.input_error(job.name, payload)
+    refused = start_job_input_error(service, job.name, payload)
     if refused is not None:
-        # StartExecution refuses the input ({triggerEvent, jobName}) before any execution.
-        raise CommandError(
-            f"start-job {job.name}: {refused}",
-            "the event travels as JSON text inside the input, its quotes escaped: send a "
-            "reference to the data (an S3 key) instead of the data",
-        )
+        raise refused
     eid = service.start(job.name, payload, "manual", "command")
     ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
     # The execution's ARN on its own line, as `start-execution` gives it: the job's state
@@ -927,6 +923,20 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
     return CommandResult(
         f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running\n{ex.arn}",
         data={"job": job.name, "execution_id": eid, "execution_arn": ex.arn},
+    )
+
+
+def start_job_input_error(service: BatchService, job: str, payload: Any) -> CommandError | None:
+    """Why StartExecution refuses batch job `job`'s input ({triggerEvent, jobName}) for
+    `payload`, before any execution, or None: what `start-job` checks before anything runs,
+    and the TUI's invoke dialog as it is typed."""
+    refused = service.input_error(job, payload)
+    if refused is None:
+        return None
+    return CommandError(
+        f"start-job {job}: {refused}",
+        "the event travels as JSON text inside the input, its quotes escaped: send a "
+        "reference to the data (an S3 key) instead of the data",
     )
 
 

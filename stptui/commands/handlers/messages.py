@@ -195,15 +195,11 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
         f"invoke {quote_word(fn.name)}",
         call.line,
     )
-    # Lambda counts the request's bytes; stptui counts the payload as compact JSON.
-    size = payload_bytes(payload)
+    too_large = invoke_size_error(fn.name, payload, asynchronous=bool(call.opts.get("async")))
+    if too_large is not None:
+        raise too_large
     if call.opts.get("async"):
-        return _invoke_async(session, fn, payload, size)
-    if size > SYNC_PAYLOAD_BYTES:
-        raise CommandError(
-            f"RequestEntityTooLargeException: the payload is {size:,} bytes; "
-            f"a synchronous invoke takes at most {SYNC_PAYLOAD_BYTES:,}"
-        )
+        return _invoke_async(session, fn, payload)
     started = sim.clock.now
     if started + fn.timeout_ms > MAX_MS:
         latest = iso_ms(started + fn.timeout_ms)
@@ -278,16 +274,30 @@ def cmd_invoke(session: Session, call: Call) -> CommandResult:
     return CommandResult(f"{line}\n{now_line(sim, started)}", data=data)
 
 
-def _invoke_async(session: Session, fn: FunctionSim, payload: Any, size: int) -> CommandResult:
-    """`invoke --async`: the Invoke call with InvocationType Event. Lambda queues the event
-    and answers 202; nothing runs until the clock does."""
-    if size > ASYNC_PAYLOAD_BYTES:
-        raise CommandError(
+def invoke_size_error(function: str, payload: Any, *, asynchronous: bool) -> CommandError | None:
+    """Why Invoke refuses `payload` for its size (over 6 MB, or 1 MB with `asynchronous`),
+    or None: what `invoke` checks before anything runs, and the TUI's invoke dialog as it
+    is typed."""
+    # Lambda counts the request's bytes; stptui counts the payload as compact JSON.
+    size = payload_bytes(payload)
+    if asynchronous and size > ASYNC_PAYLOAD_BYTES:
+        return CommandError(
             request_too_large(size, ASYNC_PAYLOAD_BYTES),
             f"an asynchronous invoke takes at most {ASYNC_PAYLOAD_BYTES:,} bytes; "
-            f"a synchronous one (invoke {quote_word(fn.name)} without --async) "
+            f"a synchronous one (invoke {quote_word(function)} without --async) "
             f"{SYNC_PAYLOAD_BYTES:,}",
         )
+    if size > SYNC_PAYLOAD_BYTES:
+        return CommandError(
+            f"RequestEntityTooLargeException: the payload is {size:,} bytes; "
+            f"a synchronous invoke takes at most {SYNC_PAYLOAD_BYTES:,}"
+        )
+    return None
+
+
+def _invoke_async(session: Session, fn: FunctionSim, payload: Any) -> CommandResult:
+    """`invoke --async`: the Invoke call with InvocationType Event. Lambda queues the event
+    and answers 202; nothing runs until the clock does."""
     event_id = session.sim.invoke_async(fn.name, payload, "invoke", "command")
     return CommandResult(
         f"{fn.name}: queued event {event_id} (202): its attempts run as the clock moves",
