@@ -70,6 +70,7 @@ from stptui.sim.services.function import (
     ASYNC_MAX_EVENT_AGE_MS,
     SYNC_PAYLOAD_BYTES,
     BatchingWindow,
+    QueuePoller,
     async_retry,
 )
 from stptui.textsafe import quote_word, typed_names
@@ -932,7 +933,7 @@ class BatchService:
         del job.running[ex.id]
 
 
-class BatchSqsSource:
+class BatchSqsSource(QueuePoller):
     """The event source mapping from a queue to a batch job's trigger function.
 
     It polls like a function's mapping (batch size, batching window) but the helper Lambda
@@ -974,19 +975,6 @@ class BatchSqsSource:
         # `pause JOB --trigger QUEUE` (stptui.sim.mappings): no poll while set.
         self.disabled = False
         queue.on_visible.append(self.wake)
-
-    def set_disabled(self, disabled: bool) -> None:
-        """Stop polling (a batch a batching window still gathers is let go), or poll again
-        at once."""
-        self.disabled = disabled
-        if disabled:
-            if self._poll is not None:
-                self.sim.clock.cancel(self._poll)
-                self._poll = None
-            if self.window is not None:
-                self.window.let_go()
-        else:
-            self.wake()
 
     def wake(self) -> None:
         """Messages became visible: poll at the current instant."""

@@ -492,7 +492,35 @@ class BatchingWindow:
         self._bytes = 0
 
 
-class SqsEventSource:
+class QueuePoller:
+    """What a function's and a batch job's SQS mappings share: turning them off and on
+    (`pause WORKLOAD --trigger QUEUE`, stptui.sim.mappings). A poller has `sim`, its
+    pending poll `_poll`, its batching `window` (or None), `disabled`, and `wake`."""
+
+    sim: Simulator
+    _poll: list[Any] | None
+    window: BatchingWindow | None
+    disabled: bool
+
+    def wake(self) -> None:
+        """Poll now, or when the pollers may."""
+        raise NotImplementedError
+
+    def set_disabled(self, disabled: bool) -> None:
+        """Stop polling (the batches invoked finish as usual; one a batching window still
+        gathers is let go), or poll again at once."""
+        self.disabled = disabled
+        if disabled:
+            if self._poll is not None:
+                self.sim.clock.cancel(self._poll)
+                self._poll = None
+            if self.window is not None:
+                self.window.let_go()
+        else:
+            self.wake()
+
+
+class SqsEventSource(QueuePoller):
     """A Lambda event source mapping that polls one queue for one function.
 
     `cap` is how many batches its pollers may hold at once and `active` how many they hold:
@@ -541,19 +569,6 @@ class SqsEventSource:
         # `pause FUNCTION --trigger QUEUE` (stptui.sim.mappings): no poll while set.
         self.disabled = False
         queue.on_visible.append(self.wake)
-
-    def set_disabled(self, disabled: bool) -> None:
-        """Stop polling (the batches invoked finish as usual; one a batching window still
-        gathers is let go), or poll again at once."""
-        self.disabled = disabled
-        if disabled:
-            if self._poll is not None:
-                self.sim.clock.cancel(self._poll)
-                self._poll = None
-            if self.window is not None:
-                self.window.let_go()
-        else:
-            self.wake()
 
     def wake(self) -> None:
         """Messages became visible (or a slot freed): poll at the current instant, or once
