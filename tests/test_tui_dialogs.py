@@ -23,6 +23,7 @@ from tui_support import (
     drawn_text,
     drive,
     echo_session,
+    enabled_actions,
     session,
 )
 
@@ -476,7 +477,7 @@ resources:
 def test_keys_the_stack_has_nothing_for_are_hidden_and_inactive() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         # batch-job: a schedule, but no queue, bus, bucket or HTTP API.
-        footer = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        footer = enabled_actions(app)
         assert {"fire", "fast_forward"} <= footer
         assert not {"send", "publish", "upload", "http"} & footer
         for key in "spuh":

@@ -18,6 +18,7 @@ from tui_support import (
     app_for,
     drawn_text,
     drive,
+    enabled_actions,
     rebuilt,
     records_of,
     screen_text,
@@ -37,11 +38,6 @@ from stptui.tui.screens.invoke_dialog import InvokeDialog, answer_text, picked_t
 from stptui.tui.screens.output_page import OutputPage
 
 API_LINE = 'invoke api \'{"body": {"orderId": 7}}\''
-
-
-def enabled(app: StptuiApp) -> set[str]:
-    """The actions of the main screen's keys that act now."""
-    return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
 
 
 async def open_invoke(pilot: Pilot[None], app: StptuiApp) -> InvokeDialog:
@@ -254,7 +250,7 @@ def test_v_is_offered_only_on_a_stack_with_a_function_or_a_batch_job(tmp_path: P
     (tmp_path / "stacktape.yml").write_text(QUEUE_ONLY, encoding="utf-8")
 
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "invoke" not in enabled(app)
+        assert "invoke" not in enabled_actions(app)
         titles = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
         assert "open: invoke dialog" not in titles
         await pilot.press("v")
@@ -272,7 +268,7 @@ def test_v_is_offered_only_on_a_stack_with_a_function_or_a_batch_job(tmp_path: P
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), absent, size=(160, 60))
 
     async def present(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "invoke" in enabled(app)
+        assert "invoke" in enabled_actions(app)
         entries = {title: run for title, run, _ in StackProvider(app.screen)._list_entries()}
         entries["open: invoke dialog"]()
         await pilot.pause()

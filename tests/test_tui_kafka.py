@@ -16,6 +16,7 @@ from tui_support import (
     START,
     app_for,
     drive,
+    enabled_actions,
     inspector,
     shown,
     wait_for_hit,
@@ -163,7 +164,7 @@ def test_m_is_offered_only_with_a_kafka_topic_and_the_palette_opens_it() -> None
         await pilot.pause()
 
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        keys = enabled_actions(app)
         assert "produce" not in keys
         await pilot.press("m")
         assert not isinstance(app.screen, CommandDialog)
@@ -173,7 +174,7 @@ def test_m_is_offered_only_with_a_kafka_topic_and_the_palette_opens_it() -> None
     drive(app_for("job-queue"), absent)
 
     async def present(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        keys = enabled_actions(app)
         assert "produce" in keys
         await palette(pilot, "open: produce")
         await wait_for_hit(pilot, app, "open: produce dialog")

@@ -19,6 +19,7 @@ from tui_support import (
     app_for,
     drawn_text,
     drive,
+    enabled_actions,
     rebuilt,
     records_of,
     screen_text,
@@ -48,11 +49,6 @@ def sns_session(name: str = "sns-filtered") -> Session:
 def footer_keys(app: StptuiApp) -> list[str]:
     """The keys the footer shows."""
     return [k.key for k in app.query_one(StableFooter).query(FooterKey) if k.display]
-
-
-def enabled(app: StptuiApp) -> set[str]:
-    """The actions of the main screen's keys that act now."""
-    return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
 
 
 async def open_sns(pilot: Pilot[None], app: StptuiApp) -> SnsDialog:
@@ -283,7 +279,7 @@ def test_the_dialog_opens_on_the_selected_topic_else_a_subscribed_one(tmp_path: 
 
 def test_P_is_offered_only_on_a_stack_with_a_topic() -> None:
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "publish_sns" not in enabled(app)
+        assert "publish_sns" not in enabled_actions(app)
         titles = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
         assert "open: sns dialog" not in titles
         await pilot.press("P")
@@ -299,7 +295,7 @@ def test_P_is_offered_only_on_a_stack_with_a_topic() -> None:
     drive(app_for("job-queue"), absent, size=(160, 60))
 
     async def present(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "publish_sns" in enabled(app)
+        assert "publish_sns" in enabled_actions(app)
         # Not in the footer, where it would leave out the demo stack's `l Log` at 120
         # columns: on the Inspector's border while a topic is selected.
         assert "P" not in footer_keys(app) and "l" in footer_keys(app)
@@ -420,7 +416,7 @@ def test_a_topic_outside_the_stack_that_a_function_subscribes_to_is_offered(
     arn = "arn:aws:sns:us-east-1:123456789012:partner-events"
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "publish_sns" in enabled(app)
+        assert "publish_sns" in enabled_actions(app)
         await open_sns(pilot, app)
         hint = shown(app, "#sns-subscriptions")
         assert "partner-events: standard topic outside the stack, 1 subscription" in hint

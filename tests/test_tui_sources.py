@@ -17,6 +17,7 @@ from tui_support import (
     START,
     app_for,
     drive,
+    enabled_actions,
     example_session,
     inspector,
     records_of,
@@ -175,7 +176,7 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
     # The put-record dialog needs a stream, the item dialog a table, the start-execution
     # dialog a state machine: without one, neither the key nor the palette entry offers it.
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        keys = enabled_actions(app)
         assert action not in keys
         await pilot.press(key)
         assert not isinstance(app.screen, CommandDialog)
@@ -185,7 +186,7 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
     drive(app_for(without), absent)
 
     async def present(pilot: Pilot[None], app: StptuiApp) -> None:
-        keys = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        keys = enabled_actions(app)
         assert action in keys
         await type_in_palette(pilot, palette)
         # The search runs in the background: enter takes the hit once it is highlighted.

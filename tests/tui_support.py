@@ -58,6 +58,11 @@ def drawn_text(widget: Widget) -> str:
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 
+def enabled_actions(app: StptuiApp) -> set[str]:
+    """The actions of the current screen's keys that act now."""
+    return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+
+
 def example_session(name: str) -> Session:
     """A session on docs/examples/NAME.yml with its NAME-behaviors.yml, at the fixed start."""
     return Session.open(
