@@ -272,10 +272,11 @@ resources:
               topicName: orders
               authentication:
                 type: SASL_SCRAM_512_AUTH
-                properties: {{secretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:k}}
+                properties: {{authenticationSecretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:k}}
 """
     (tmp_path / "stacktape.yml").write_text(stack)
     session = Session.open(tmp_path, start_ms=START)
+    assert not [d for d in session.diagnostics if d.severity == "error"]
     topic = complete_values(session, MAPPING_SOURCE, [(PAUSABLE, "orders")])[0]
     assert topic.startswith("kafka:")
     bare = topic.removeprefix("kafka:")
@@ -373,3 +374,17 @@ resources:
     assert session.sim.queues["jobs"].messages == {}
     received = [r.get("receive_count") for r in records(session.sim, tk.MESSAGE_RECEIVED)]
     assert received == [1, 2]
+
+
+def test_a_stream_batch_failing_while_paused_is_retried_after_a_quick_resume(
+    session: Session,
+) -> None:
+    # Found by tests/test_mapping_pause_properties.py: the batch in flight at the pause
+    # failed, its retry was due a poll later, and a resume before then left the retry's
+    # timer doing nothing: the record was never read again (until it expired, a day on).
+    execute(session, "fail reader next 1")
+    seq = put(session, '{"n": 1}')
+    run(session, "advance 50ms", "pause reader --trigger clicks", "advance 100ms")
+    run(session, "resume reader --trigger clicks", "advance 1m")
+    assert stream_batches(session) == [[seq], [seq]]
+    assert len(records(session.sim, tk.INVOCATION_SUCCEEDED, "reader")) == 1

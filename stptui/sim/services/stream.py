@@ -674,8 +674,14 @@ class StreamConsumer:
                     self._schedule(lane)
 
     def _poll_disabled(self, lane: Lane) -> None:
-        """A read due while the mapping is disabled: none; the lane is read on resume."""
+        """A read due while the mapping is disabled: none; the lane is read on resume.
+
+        A retry's timer set while disabled (the batch in flight at the pause failed) may
+        come due after a resume that found it pending and so left the lane to it: it is
+        then the lane's read, after the retry's usual wait."""
         lane.timer = None
+        if not self.disabled:
+            self._poll(lane)
 
     def _next_poll(self, now: int) -> int:
         start = self.sim.start_ms
