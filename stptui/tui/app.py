@@ -18,7 +18,7 @@ import gc
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import ClassVar, cast
@@ -1312,6 +1312,11 @@ class StptuiApp(App[None]):
         self._show_clock()
         self.refresh_bindings()
         cause, self._reload_cause = self._reload_cause, None
+        if failed is None:
+            said = render_plain(result) if result is not None else ""
+            if cause is not None and rebuild.verb == "reload":
+                said = f"{cause.text()}: {said or 'reloaded'}"
+            self._renew_dialogs(said.partition("\n")[0] or rebuild.verb)
         if cause is not None and rebuild.verb == "reload":
             self._say_reload(cause, failed if failed is not None else result or CommandResult())
         elif isinstance(failed, RebuildCancelled):
@@ -1646,34 +1651,45 @@ class StptuiApp(App[None]):
 
     def action_send(self) -> None:
         """Open the send dialog on the selected queue."""
-        self.push_screen(SendDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "send", partial(SendDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_invoke(self) -> None:
         """Open the invoke dialog on the selected function or batch job (or the first); it
         shows each answer and stays open until escape."""
-        self.push_screen(InvokeDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "invoke", partial(InvokeDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_put_record(self) -> None:
         """Open the put-record dialog on the selected stream (or the one the selected
         function reads, or the stack's first)."""
-        self.push_screen(PutRecordDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "put_record", partial(PutRecordDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_produce(self) -> None:
         """Open the produce dialog on the selected Kafka topic (or the one the selected
         function reads, or the stack's first)."""
         # A topic's node is `kafka:NAME`; the dialog knows topics by NAME.
         selected = kafka_topic_name(self.graph, self.selected) or self.selected
-        self.push_screen(ProduceDialog(self.session, selected, self.run_command), self._ran)
+        self._open_dialog(
+            "produce", partial(ProduceDialog, self.session, selected, self.run_command)
+        )
 
     def action_item(self) -> None:
         """Open the item dialog on the selected table (or the one whose stream the selected
         function reads, or the stack's first)."""
-        self.push_screen(ItemDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "item", partial(ItemDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_start_execution(self) -> None:
         """Open the start-execution dialog on the selected state machine (or the first)."""
-        self.push_screen(
-            StartExecutionDialog(self.session, self.selected, self.run_command), self._ran
+        self._open_dialog(
+            "start_execution",
+            partial(StartExecutionDialog, self.session, self.selected, self.run_command),
         )
 
     def action_answer_task(self) -> None:
@@ -1697,9 +1713,15 @@ class StptuiApp(App[None]):
         token = row_token if any(t.token == row_token for t in waiting) else None
         if token is None and mine:
             token = mine[0].token
-        self.push_screen(
-            AnswerTaskDialog(self.session, waiting, token, self.run_command), self._ran
-        )
+        self._open_dialog("answer_task", partial(self._answer_task_dialog, token))
+
+    def _answer_task_dialog(self, token: str | None) -> AnswerTaskDialog | None:
+        """The answer-task dialog on the tasks waiting now, `token`'s first if it still
+        waits; None when none waits."""
+        from stptui.sim.asl_callbacks import tokens_of
+
+        waiting = tokens_of(self.session.sim).waiting()
+        return AnswerTaskDialog(self.session, waiting, token, self.run_command) if waiting else None
 
     def _focused_record(self) -> Record | None:
         """The Events pane's selected record when that pane has the focus (the keys that
@@ -1711,53 +1733,126 @@ class StptuiApp(App[None]):
 
     def action_publish(self) -> None:
         """Open the publish dialog on the selected bus (or the stack's first)."""
-        self.push_screen(PublishDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "publish", partial(PublishDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_publish_sns(self) -> None:
         """Open the SNS dialog on the selected topic (or the first the selected workload
         subscribes to, or the stack's first with a subscription)."""
-        self.push_screen(SnsDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "publish_sns", partial(SnsDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_upload(self) -> None:
         """Open the upload dialog on the selected bucket (or the stack's first)."""
-        self.push_screen(UploadDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "upload", partial(UploadDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_http(self) -> None:
         """Open the HTTP dialog on the selected resource's route (or the stack's first); it
         shows each response and stays open until escape."""
-        self.push_screen(HttpDialog(self.session, self.run_command, self.selected), self._ran)
+        self._open_dialog(
+            "http", partial(HttpDialog, self.session, self.run_command, self.selected)
+        )
 
     def action_fire(self) -> None:
         """Open the fire dialog on the selected workload's schedule, or the selected
         schedule box's (or the first)."""
         node = self.graph.nodes.get(self.selected) if self.selected is not None else None
         owner = node.get("owner") if node and node.get("kind") == "schedule" else self.selected
-        self.push_screen(FireDialog(self.session, owner, self.run_command), self._ran)
+        self._open_dialog("fire", partial(FireDialog, self.session, owner, self.run_command))
 
     def action_log(self) -> None:
         """Open the log dialog on the selected function's (or batch job's) group, else on
         the group the selection subscribes to, else on the first with a subscription."""
-        self.push_screen(LogLineDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "log", partial(LogLineDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_restore(self) -> None:
         """Open the restore dialog on the selected bucket (or the first with an archived
         object, or with a rule that archives)."""
-        self.push_screen(RestoreDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "restore", partial(RestoreDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_replay(self) -> None:
         """Open the replay dialog on the selected bus (or the first whose archive holds
         events, or the first with an archive)."""
-        self.push_screen(ReplayDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "replay", partial(ReplayDialog, self.session, self.selected, self.run_command)
+        )
 
     def action_set_alarm_state(self) -> None:
         """Open the alarm dialog on the selected resource's alarm (or the one the selected
         function's `cloudwatch-alarm` event names, or the first in ALARM, or the first)."""
-        self.push_screen(AlarmStateDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "set_alarm_state",
+            partial(AlarmStateDialog, self.session, self.selected, self.run_command),
+        )
 
     def action_websocket(self) -> None:
         """Open the WebSocket dialog on the newest open connection of the selected API (or
         of any), else on a new connection to the selected API (or the first)."""
-        self.push_screen(WebSocketDialog(self.session, self.selected, self.run_command), self._ran)
+        self._open_dialog(
+            "websocket", partial(WebSocketDialog, self.session, self.selected, self.run_command)
+        )
+
+    def _open_dialog(self, action: str, make: Callable[[], CommandDialog | None]) -> None:
+        """Open the dialog `make` makes on the session as it is, and keep `make` to make it
+        again if an undo, redo, reload or load replaces the simulation while it is open
+        (`_renew_dialogs`); `action` is the key's, which `check_action` hides when the
+        stack has nothing for it."""
+        dialog = make()
+        if dialog is not None:
+            dialog.opened_on(self.session.sim, partial(self._remake_dialog, action, make))
+            self.push_screen(dialog, self._ran)
+
+    def _remake_dialog(
+        self, action: str, make: Callable[[], CommandDialog | None]
+    ) -> CommandDialog | None:
+        """The dialog of `action` made again on the simulation adopted, or None when the
+        stack has nothing for it any more."""
+        if not self._usable.get(action, True):
+            return None
+        dialog = make()
+        if dialog is not None:
+            dialog.opened_on(self.session.sim, partial(self._remake_dialog, action, make))
+        return dialog
+
+    def _renew_dialogs(self, what: str) -> None:
+        """After an undo, redo, reload or load replaced the simulation: the command dialog
+        on top is made again on it, with what was typed kept and `what` said in it (its
+        pickers, hints and checks read the new simulation, never the one replaced); one
+        under another screen is marked, and made again when it is back on top."""
+        for screen in self.screen_stack:
+            built_on = screen.built_on if isinstance(screen, CommandDialog) else None
+            if built_on is not None and built_on is not self.session.sim:
+                screen.stale = what
+        if isinstance(self.screen, CommandDialog) and self.screen.stale:
+            self._renew_dialog(self.screen)
+
+    @on(CommandDialog.Stale)
+    def _stale_dialog_resumed(self, event: CommandDialog.Stale) -> None:
+        if event.dialog is self.screen:
+            self._renew_dialog(event.dialog)
+
+    def _renew_dialog(self, old: CommandDialog) -> None:
+        what, values = old.stale, old.field_values()
+        new = old.remake() if old.remake is not None else None
+        self.pop_screen()
+        if new is None:
+            self.notify(
+                f"{what}; the stack has nothing for this dialog any more: it closed",
+                title="dialog closed",
+                severity="warning",
+                markup=False,
+            )
+            return
+        new.carry_over(values, what)
+        self.push_screen(new, self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:

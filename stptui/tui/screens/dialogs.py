@@ -26,6 +26,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.scalar import Unit
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -40,6 +41,7 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.collapsible import CollapsibleTitle
+from textual.widgets.select import InvalidSelectValueError
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
@@ -49,6 +51,7 @@ from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
 from stptui.graph import DEFAULT_BUS_ID
 from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.engine import Simulator
 from stptui.sim.s3_lifecycle import rule_words
 from stptui.sim.services.schedule import ScheduleRule
 from stptui.sim.services.stream import (
@@ -89,6 +92,7 @@ DIALOG_CSS = """
 {name} Vertical > Label, {name} VerticalScroll > Label {{ width: 100%; }}
 {name} .dialog-error {{ color: $error; height: auto; }}
 {name} .dialog-hint {{ color: $text-muted; height: auto; }}
+{name} .dialog-notice {{ color: $warning; height: auto; }}
 {name} .dialog-buttons {{ height: auto; align-horizontal: right; }}
 /* The repeat field shares the buttons' row (it says how many times they run the line):
    its own row made the taller dialogs scroll at 120x36. */
@@ -156,6 +160,9 @@ BORDER_LABEL_GUTTER = 6
 # The key that opens (and closes) a dialog's folded optional fields (`MoreFields`); no
 # field of a dialog binds it.
 MORE_KEY = "ctrl+t"
+# The most picks a dialog made again makes to fill its pickers with what was carried over
+# (see `CommandDialog.carry_over`): a few pickers, each picked again once or twice.
+MAX_REPICKS = 32
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -437,9 +444,34 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     AUTO_FOCUS = ""
     DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
 
+    class Stale(Message):
+        """A dialog whose simulation was replaced (see `stale`) is on top again: the app
+        makes it anew."""
+
+        def __init__(self, dialog: CommandDialog) -> None:
+            super().__init__()
+            self.dialog = dialog
+
     def __init__(self, run: Callable[[str], CommandResult]) -> None:
         super().__init__()
         self.run = run
+        # The simulation the dialog's pickers, hints and checks were made from, and how to
+        # make the dialog again on the session as it is (see `opened_on`).
+        self.built_on: Simulator | None = None
+        self.remake: Callable[[], CommandDialog | None] | None = None
+        # What replaced the simulation while the dialog was open (an undo, a reload on
+        # save), said in the dialog made again; "" while it is the session's own.
+        self.stale = ""
+        # What the dialog this one replaces held, to fill in once laid out, and what
+        # replaced its simulation (see `carry_over`).
+        self._carried: tuple[dict[str, object], str] | None = None
+        # Pickers whose pick is no longer in the stack: select id -> the name it had. The
+        # first run after is refused, saying so (see `action_run`).
+        self._gone: dict[str, str] = {}
+        # The pickers set to what was carried over whose change is not handled yet, and
+        # how many picks were made (bounded: two pickers' handlers could reset each other).
+        self._settling: set[str] = set()
+        self._repicks = 0
         # Seconds of no typing before a long JSON field is checked (see JSON_CHECK_NOW).
         self.json_check_delay = JSON_CHECK_DELAY
         self._json_check: Timer | None = None
@@ -452,6 +484,116 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         already as tall as it may be, is not resized (see `fit_text_areas`)."""
         frame = self.query(".dialog-box").first(Widget)
         self.screen_layout_refresh_signal.subscribe(frame, lambda _: self.fit(), immediate=True)
+        if self._carried is not None:
+            self.call_after_refresh(self._fill_pickers)
+
+    # -- a simulation replaced while the dialog is open --------------------------------
+
+    def opened_on(self, sim: Simulator, remake: Callable[[], CommandDialog | None]) -> None:
+        """Say which simulation the dialog was made from (`sim`), and how to make it again
+        on the session as it is: an undo, redo, reload or load that replaces the simulation
+        while it is open has the app make it anew (its pickers listed names, its hints and
+        checks read services, of the simulation replaced)."""
+        self.built_on = sim
+        self.remake = remake
+
+    def field_values(self) -> dict[str, object]:
+        """What the form's fields hold, by widget id, and the id of the one focused (under
+        the key ""), for the dialog made again to take over (`carry_over`)."""
+        values: dict[str, object] = {}
+        for widget in self.query("Input, TextArea, Select, Checkbox, MoreFields"):
+            if widget.id is None:
+                continue
+            if isinstance(widget, TextArea):
+                values[widget.id] = widget.text
+            elif isinstance(widget, Input | Select | Checkbox):
+                values[widget.id] = widget.value
+            elif isinstance(widget, MoreFields):
+                values[widget.id] = widget.collapsed
+        if self.focused is not None and self.focused.id is not None:
+            values[""] = self.focused.id
+        return values
+
+    def carry_over(self, values: dict[str, object], what: str) -> None:
+        """Fill the form, once laid out, with what the dialog it replaces held (`values`,
+        from `field_values`), and say `what` replaced the simulation. A pick the stack no
+        longer has is not made: the picker keeps its own, and the dialog says which."""
+        self._carried = (values, what)
+
+    def _fill_pickers(self) -> None:
+        # The pickers first: a dialog's mode picker shows the fields the others are. The
+        # rest once each pick's handlers ran (see `_picked`).
+        self._pick_carried()
+        if not self._settling:
+            self.call_after_refresh(self._fill_fields)
+
+    def _pick_carried(self) -> None:
+        """Make the picks carried over that the pickers do not show (again: a pick's
+        handler may reset another picker, as the alarm dialog's does its state), each then
+        settling until its own change is handled."""
+        values = self._carried[0] if self._carried is not None else {}
+        for select in self.query(Select):
+            if select.id is None or select.id not in values or select.id in self._gone:
+                continue
+            if values[select.id] == select.value or self._repicks >= MAX_REPICKS:
+                continue
+            self._repicks += 1
+            try:
+                select.value = values[select.id]
+            except InvalidSelectValueError:
+                self._gone[select.id] = str(values[select.id])
+            else:
+                self._settling.add(select.id)
+
+    def _fill_fields(self) -> None:
+        if self._carried is None:
+            return
+        values, what = self._carried
+        self._carried = None
+        for widget in self.query("Input, TextArea, Checkbox, MoreFields"):
+            if widget.id not in values:
+                continue
+            value = values[widget.id]
+            if isinstance(widget, TextArea) and isinstance(value, str) and value != widget.text:
+                widget.text = value
+            elif isinstance(widget, Input) and isinstance(value, str) and value != widget.value:
+                widget.value = value
+            elif isinstance(value, bool):
+                # A Checkbox's state, or whether a folded section is closed.
+                if isinstance(widget, Checkbox):
+                    widget.value = value
+                elif isinstance(widget, MoreFields):
+                    widget.collapsed = value
+        focused = values.get("")
+        if isinstance(focused, str) and (found := self.query(f"#{focused}")):
+            field = found.first(Widget)
+            if field.focusable:
+                self.set_focus(field, scroll_visible=False)
+        self.show_notice(self.notice_text(what))
+
+    def notice_text(self, what: str) -> Text:
+        """What the dialog made again says: what replaced the simulation, that the form
+        now reads the new one, and the picks the stack no longer has."""
+        text = Text(safe(what), "bold")
+        text.append(
+            ": the simulation was rebuilt while this dialog was open; its lists and checks "
+            "are the new one's, ctrl+s runs on it, and what was typed is kept"
+        )
+        for name in self._gone.values():
+            text.append(f"\n{safe(name)} is no longer in the stack: its picker shows another")
+        return text
+
+    def show_notice(self, text: Text) -> None:
+        """Say `text` above the error line (which the checks as typed rewrite)."""
+        notices = self.query(".dialog-notice")
+        if notices:
+            notices.first(Static).update(Wrapped(text))
+            return
+        error = self.query_one(f"#{self.PREFIX}-error")
+        notice = Static(Wrapped(text), classes="dialog-notice", markup=False)
+        parent = error.parent
+        if isinstance(parent, Widget):
+            parent.mount(notice, before=error)
 
     def fit(self) -> None:
         """Fit the dialog to its width and height after a layout: the heading, the rows of
@@ -479,7 +621,10 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def on_screen_resume(self) -> None:
         """Focus the first field, leaving the dialog at its top: Textual's auto-focus
         scrolls a dialog taller than the terminal to centre the field, out of sight of the
-        picker above it."""
+        picker above it. Back on top after its simulation was replaced (under a page of
+        its own), it asks the app to make it anew."""
+        if self.stale:
+            self.post_message(self.Stale(self))
         if self.focused is None and self.FIRST_FIELD:
             self.set_focus(self.query_one(self.FIRST_FIELD), scroll_visible=False)
 
@@ -672,6 +817,20 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         """Run the command; show the error in the dialog when it refuses."""
         # The command checks the JSON itself: a check still to come would replace its error.
         self._stop_json_check()
+        if self._gone:
+            names = ", ".join(safe(name) for name in self._gone.values())
+            self._gone.clear()
+            self.show_error(
+                render_plain(
+                    CommandResult(
+                        CommandError(
+                            f"{names} is no longer in the stack (the simulation was rebuilt)",
+                            "the picker shows another: ctrl+s again runs the line with it",
+                        ).format()
+                    )
+                )
+            )
+            return
         try:
             line = self.full_line()
             result = self.run(line)
@@ -689,6 +848,22 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def ran(self, result: CommandResult) -> None:
         """What a command that ran does to the dialog: close it with the result."""
         self.dismiss(result)
+
+    @on(Select.Changed)
+    def _picked(self, event: Select.Changed) -> None:
+        # After the dialog's own handlers of the change (this is the base class's).
+        ident = event.select.id
+        if ident is None:
+            return
+        if self._carried is None:
+            # A pick made once the form is filled is the user's own: nothing to refuse.
+            self._gone.pop(ident, None)
+            return
+        if event.value == self._carried[0].get(ident):
+            self._settling.discard(ident)
+        self._pick_carried()
+        if not self._settling:
+            self.call_after_refresh(self._fill_fields)
 
     @on(Button.Pressed, ".dialog-cancel")
     def _cancel(self) -> None:
