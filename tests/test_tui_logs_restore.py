@@ -89,6 +89,42 @@ def test_a_function_s_inspector_shows_its_log_group_subscriptions_and_newest_lin
     drive(logs_app(), script)
 
 
+def test_the_inspector_says_how_many_earlier_log_lines_it_leaves_out() -> None:
+    # Three environments started at once wrote 15 lines: the page listed the newest 10 as
+    # if they were all, the first environments' INIT_START lines silently cut off.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("repeat 3 invoke payments '{}' --async")
+        app.run_command("run")
+        app.jump_to("payments")
+        await pilot.pause()
+        page = inspector(app)
+        lines = page[page.index("Recent log lines") :].splitlines()[1:]
+        assert lines[0] == "5 earlier lines: show logs payments lists the last 50, whole"
+        assert sum(line.startswith("08:00:") for line in lines) == 10
+        assert "REPORT RequestId" in lines[10]
+        # The section ends with the newest line, the pointer said once.
+        assert page.count("show logs payments") == 1
+        # 15 lines in all: as many as `show logs` lists.
+        assert len(execute(app.session, "show logs payments").data["events"]) == 15
+
+    drive(logs_app(), script)
+
+
+def test_the_earlier_lines_count_every_line_a_timeout_and_a_failure_wrote() -> None:
+    # A timeout writes no error line of its own (REPORT says it), a failure does.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for payload in ('{"bank": "slow"}', '{"card": "declined"}', "{}"):
+            app.run_command(f"invoke payments '{payload}'")
+        app.run_command("run")
+        app.run_command("log payments 'ERROR ledger write failed'")
+        app.jump_to("payments")
+        await pilot.pause()
+        every = execute(app.session, "show logs payments").data["events"]
+        assert f"{len(every) - 10} earlier lines: show logs payments" in inspector(app)
+
+    drive(logs_app(), script)
+
+
 def test_a_hostile_log_line_is_shown_as_text_in_the_inspector() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         app.run_command(format_line("log", ["payments", HOSTILE], []))

@@ -93,3 +93,65 @@ def test_a_note_leaves_the_dialog_field_being_typed_in_in_sight(size: tuple[int,
                 assert not toast.overlaps(field.region), (toast, field.region)
 
     drive(app_for(), script, size=size, notifications=True)
+
+
+def _controls(app: StptuiApp) -> list[Region]:
+    """The open dialog's repeat field and its run and cancel buttons, where drawn."""
+    return [w.region for w in app.screen.query(".dialog-repeat, .dialog-run, .dialog-cancel")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["h", "P", "v"])
+def test_a_note_already_up_leaves_a_dialogs_controls_in_sight(
+    size: tuple[int, int], key: str
+) -> None:
+    # The note of the action before stayed at the bottom right as the next dialog opened,
+    # over its repeat field and its Send and Cancel buttons (80x24), for seconds.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app._notify_replacing("send", "sent message 7f3a2b1c to ordersQueue", title="sent")
+        await _shown(pilot, app)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: bool(_controls(app)), "the dialog's controls")
+        controls = _controls(app)
+        assert len(controls) == 3
+        toasts = await _shown(pilot, app)
+        for toast in toasts:
+            for control in controls:
+                assert not toast.overlaps(control), (toast, control)
+        # Nor over the field the dialog opened on.
+        focused = app.screen.focused
+        assert focused is not None
+        if key != "h" or size != (80, 24):
+            assert not any(toast.overlaps(focused.region) for toast in toasts)
+
+    drive(app_for("combined"), script, size=size, notifications=True)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight(
+    size: tuple[int, int],
+) -> None:
+    # The HTTP dialog opens on its path, at its top: a note that comes as it is typed in
+    # goes where it does not cover it (the bottom, at 80x24), long or short; one that comes
+    # as its body is typed in goes to the top, over neither the body nor the controls.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        await pilot.pause()
+        path = app.screen.query_one("#http-path")
+        assert app.screen.focused is path
+        for note in ("copied 1195ab03", RELOAD_NOTE):
+            app.clear_notifications()
+            await wait_until(pilot, lambda: not _toasts(app), "the notes gone")
+            app.notify(note, title="stacktape.yml changed: reloaded", markup=False)
+            for toast in await _shown(pilot, app):
+                assert not toast.overlaps(path.region), (toast, path.region)
+        body = app.screen.query_one("#http-body")
+        body.focus()
+        app.clear_notifications()
+        await wait_until(pilot, lambda: not _toasts(app), "the notes gone")
+        app.notify("copied 1195ab03", title="message id", markup=False)
+        for toast in await _shown(pilot, app):
+            for region in (body.region, *_controls(app)):
+                assert not toast.overlaps(region), (toast, region)
+
+    drive(app_for("combined"), script, size=size, notifications=True)

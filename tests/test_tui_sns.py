@@ -427,3 +427,76 @@ def test_a_topic_outside_the_stack_that_a_function_subscribes_to_is_offered(
         assert delivered.data["target"] == "worker"
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(160, 40))
+
+
+PLACEHOLDER_STACK = """\
+resources:
+  orders: {type: sns-topic}
+  audit: {type: sns-topic}
+  ranges: {type: sns-topic}
+  marked: {type: sns-topic}
+  w:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: sns
+          properties: {snsTopicName: audit}
+        - type: sns
+          properties:
+            snsTopicName: orders
+            filterPolicy:
+              amount: [{numeric: [">", 100]}]
+              region: [{anything-but: [eu]}, "us-east-1"]
+        - type: sns
+          properties:
+            snsTopicName: ranges
+            filterPolicy: {amount: [{numeric: [">", 100]}]}
+        - type: sns
+          properties:
+            snsTopicName: marked
+            filterPolicy: {"bad name": ["x"], "tag": ["p[bold]q[/bold]\\e"], "lvl": ["p[bold]q"]}
+"""
+
+
+def test_the_attributes_placeholder_is_one_the_topics_policies_read(tmp_path: Path) -> None:
+    # It said `severity=high` whatever the topic: a name no policy of this stack reads.
+    (tmp_path / "stacktape.yml").write_text(PLACEHOLDER_STACK, encoding="utf-8")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_sns(pilot, app)
+        attrs = dialog.query_one("#sns-attrs", TextArea)
+        topic = dialog.query_one("#sns-topic", Select)
+        # The first name of a policy with a value it takes as written (a range is none).
+        topic.value = "orders"
+        await pilot.pause()
+        assert str(attrs.placeholder) == "region=us-east-1"
+        attrs.text = str(attrs.placeholder)
+        await pilot.pause()
+        assert "→ w: filtered out (amount:" in shown(app, "#sns-subscriptions")
+        attrs.text = ""
+        # No value to give as written, or no policy: a neutral example, the command's own.
+        for name in ("ranges", "audit"):
+            topic.value = name
+            await pilot.pause()
+            assert str(attrs.placeholder) == "kind=order"
+        # A name SNS refuses, a value with a control character: passed over. Markup in the
+        # value is shown as the text it is.
+        topic.value = "marked"
+        await pilot.pause()
+        assert str(attrs.placeholder) == "lvl=p[bold]q"
+        assert "lvl=p[bold]q" in screen_text(app)
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+def test_the_attributes_placeholder_passes_the_subscribers_filter() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_sns(pilot, app)
+        attrs = dialog.query_one("#sns-attrs", TextArea)
+        assert str(attrs.placeholder) == "severity=high"
+        attrs.text = str(attrs.placeholder)
+        await pilot.pause()
+        assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
+
+    drive(StptuiApp(sns_session()), script)

@@ -18,18 +18,20 @@ import gc
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import ClassVar, cast
 
 import networkx as nx
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.geometry import Region, Size
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.reactive import Reactive, var
 from textual.screen import Screen
@@ -280,6 +282,24 @@ class MainScreen(Screen[None]):
     panes restyled (`.pane:focus-within`), and the footer shows the keys anew."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+
+def notes_band(notes: Iterable[Notification], size: Size, *, top: bool) -> Region:
+    """Where `notes` would stack at the top (or the bottom) right of a screen of `size`,
+    as Textual lays its toasts out (Textual is pinned, see pyproject.toml): 60 columns, at
+    most half the width; per note a margin row, a padding row above and below, the title's
+    row and the message's, wrapped inside the padding and the left border (an estimate:
+    wrapping at words may take a row more)."""
+    width = min(60, size.width // 2)
+    text = max(1, width - 3)  # the padding each side and the severity's left border
+    rows = sum(
+        3
+        + bool(note.title)
+        + sum(max(1, -(-cell_len(line) // text)) for line in note.message.split("\n"))
+        for note in notes
+    )
+    y = 0 if top else max(0, size.height - 1 - rows)
+    return Region(size.width - width, y, width, rows)
 
 
 def note_timeout(message: str, title: str, severity: str) -> float:
@@ -1367,14 +1387,26 @@ class StptuiApp(App[None]):
     def on_notify(self, event: Notify) -> None:
         """Put the notes where they cover least of what is being read, before Textual's own
         handler shows them: at the top of a screen whose focused widget starts in its
-        lower half (a dialog's lower fields, the Events pane), as of the command line's
-        (app.tcss: its box sits at the bottom); at the bottom right, Textual's place,
-        otherwise (a pane that fills the screen, a dialog's upper fields)."""
+        lower half (the Events pane), as of the command line's (app.tcss: its box sits at
+        the bottom); at the bottom right, Textual's place, otherwise (a pane that fills
+        the screen). A dialog's are at its top (app.tcss: its repeat field and buttons are
+        at its bottom right), unless they would cover the field being typed in there and
+        not at the bottom (the HTTP dialog's path, at its top, at 80x24)."""
         try:
             screen = self.screen
         except ScreenStackError:  # quitting: Textual's handler shows nothing either
             return
         focused = screen.focused
+        if isinstance(screen, CommandDialog):
+            new = event.notification
+            notes = [*(note for note in self._notifications if note is not new), new]
+            screen.set_class(
+                focused is not None
+                and focused.region.overlaps(notes_band(notes, screen.size, top=True))
+                and not focused.region.overlaps(notes_band(notes, screen.size, top=False)),
+                "-notes-at-bottom",
+            )
+            return
         low = isinstance(screen, CommandLineScreen) or (
             focused is not None and focused.region.y >= screen.size.height / 2
         )

@@ -88,6 +88,13 @@ class LogSubscription:
     error: str | None = None
 
 
+def writes_error_line(outcome: Outcome) -> bool:
+    """Whether an invocation's lines end in the runtime's error line: a failure's do; a
+    timeout writes no line of its own, Lambda says so only in the REPORT line
+    (docs/fidelity.md, "CloudWatch Logs")."""
+    return outcome.status not in ("success", "timeout")
+
+
 class LogGroupSim:
     """One log group: its streams, its recent events and its subscription filters.
 
@@ -124,6 +131,9 @@ class LogGroupSim:
         # oldest first.
         self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
         self.seq = 0  # events written so far: the low bits of their ids
+        # Events written so far, exactly (`seq` skips the id of a timeout's error line, which
+        # is not written): how many lines the group holds.
+        self.lines = 0
         # When each execution environment was made, in creation order: its stream is named
         # only when read (an invocation pays no hash), see `stream`.
         self.created: list[int] = []
@@ -183,6 +193,7 @@ class LogGroupSim:
         entry = ("inv", started, ended, request_id, invocation_id, env, outcome, seq, init_ms)
         # START, END, REPORT, the handler's lines and the error line of a failure.
         self.seq = seq + 3 + len(outcome.logs) + (outcome.status != "success")
+        self.lines += 3 + len(outcome.logs) + writes_error_line(outcome)
         self.entries.append(entry)
         self.free.append(env)
         init = self._undelivered.pop(env, None) if init_ms is not None else None
@@ -203,6 +214,7 @@ class LogGroupSim:
         are; a container's at once."""
         entry = ("init", started, stream, lines, self.seq)
         self.seq += len(lines)
+        self.lines += len(lines)
         self.entries.append(entry)
         if env is not None:
             self._undelivered[env] = entry
@@ -231,6 +243,7 @@ class LogGroupSim:
             return
         entry = ("job", started, key, execution_id, outcome, self.seq)
         self.seq += count
+        self.lines += count
         self.entries.append(entry)
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), cause)
@@ -243,6 +256,7 @@ class LogGroupSim:
             return
         entry = ("ctr", started, ended, invocation_id, outcome, self.seq)
         self.seq += count
+        self.lines += count
         self.entries.append(entry)
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), invocation_id)
@@ -266,6 +280,7 @@ class LogGroupSim:
             stream = self.stream(len(self.created) - 1)
         ev = LogEvent(event_id(now, self.seq), now, stream, message)
         self.seq += 1
+        self.lines += 1
         self.entries.append(("line", ev))
         return ev
 
@@ -302,9 +317,7 @@ class LogGroupSim:
         lines = [(started, start_line(rid))]
         lines += [(started, text + "\n") for text in outcome.logs]
         timed_out = outcome.status == "timeout"
-        # A timeout writes no line of its own: Lambda says so only in the REPORT line
-        # (docs/fidelity.md, "CloudWatch Logs").
-        if not timed_out and outcome.status != "success":
+        if writes_error_line(outcome):
             error = error_line(
                 self.python,
                 ended,

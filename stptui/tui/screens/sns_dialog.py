@@ -24,9 +24,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, Select, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.handlers.base import as_number
 from stptui.commands.handlers.schedules_buses_topics import sns_attributes
 from stptui.commands.registry import format_line
 from stptui.sim.engine import SimError
@@ -58,6 +60,9 @@ POLICY_PREVIEW = 50
 # The live check's stand-ins for a FIFO topic's ids not typed yet: an empty required field is
 # refused when the line runs, not while the form is being filled in (see `check`).
 PENDING_ID = "pending"
+# The attributes' placeholder on a topic whose policies give no name with a plain value: the
+# example `--attr`'s own hint gives.
+NEUTRAL_ATTRIBUTE = "kind=order"
 
 
 def attribute_lines(text: str) -> list[str]:
@@ -73,6 +78,47 @@ def picked_topic(service: TopicService, names: list[str], selected: str | None) 
     mine = [n for n in names if any(s.owner == selected for s in service.topics[n].subscriptions)]
     subscribed = [n for n in names if service.topics[n].subscriptions]
     return (mine or subscribed or names)[0]
+
+
+def attribute_example(topic: TopicSim) -> Content:
+    """The attributes' placeholder, as text (never markup): the first name the topic's
+    subscriptions' filter policies compare (inside a `$or` group's branches too) with a
+    value that passes it as `--attr` writes it (a string or a number the policy lists, not
+    an operator such as a range), else NEUTRAL_ATTRIBUTE."""
+    for sub in topic.subscriptions:
+        if sub.matcher is None or sub.refused is not None or not isinstance(sub.policy, dict):
+            continue
+        policy = sub.policy
+        branches = policy["$or"] if set(policy) == {"$or"} else [policy]
+        for branch in branches:
+            for name, values in branch.items() if isinstance(branch, dict) else ():
+                for value in values if isinstance(values, list) else ():
+                    if (line := attribute_line(name, value)) is not None:
+                        return Content(line)
+    return Content(NEUTRAL_ATTRIBUTE)
+
+
+def attribute_line(name: str, value: object) -> str | None:
+    """`NAME=VALUE` as `--attr` takes an attribute that a policy's listed `value` matches:
+    a number as is, a string that `--attr` reads back as that String (not a number nor a
+    JSON array); None for an operator, or a name or value SNS or `--attr` refuses or that
+    only escapes show (a control character)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        plain = json.dumps(value)
+    elif isinstance(value, str) and as_number(value) is None and not value.startswith("["):
+        plain = value
+    else:
+        return None
+    line = f"{name}={plain}"
+    if safe(line) != line:
+        return None
+    try:
+        read_attributes(sns_attributes([line]))
+    except (CommandError, SnsError):
+        return None
+    return line
 
 
 def verdict_line(sub: Subscription, attrs: dict[str, dict[str, str]] | None) -> Text:
@@ -167,7 +213,7 @@ class SnsDialog(CommandDialog):
                 yield SafeTextArea(
                     "",
                     id="sns-attrs",
-                    placeholder="severity=high",
+                    placeholder=attribute_example(self.topic(self.selected)),
                     tooltip="One message attribute a line, as --attr takes it: a number is "
                     "a Number, a JSON array a String.Array, anything else a String",
                 )
@@ -261,6 +307,9 @@ class SnsDialog(CommandDialog):
             for column in self.query(".sns-fifo"):
                 column.display = fifo
             self.query_one("#sns-dedup-label", Label).update(self.dedup_label(event.value))
+            self.query_one("#sns-attrs", TextArea).placeholder = attribute_example(
+                self.topic(event.value)
+            )
             self._show_check()
 
     @on(Input.Changed, "#sns-subject")

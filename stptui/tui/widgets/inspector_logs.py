@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from stptui.commands.handlers.logs import SHOWN_LOG_EVENTS
 from stptui.sim.engine import Simulator
 from stptui.sim.services.log_group import LogGroupSim, LogSubscription
 from stptui.textsafe import log_line
 from stptui.tui.render import clock_time, preview, safe, section_heading, section_line
 
-# How many of a group's newest lines the page lists (`show logs` lists 50, with ids).
+# How many of a group's newest lines the page lists (`show logs` lists SHOWN_LOG_EVENTS,
+# with ids).
 RECENT_LOG_LINES = 10
 # How much of one message a line shows (a message may be a megabyte).
 MESSAGE_CHARS = 200
@@ -78,8 +80,20 @@ def _group(text: Text, group: LogGroupSim, name: str) -> None:
         section_line(text, line)
     section_heading(text, "Recent log lines")
     events = group.recent(RECENT_LOG_LINES)
+    show = f"show logs {safe(name)}"
     if not events:
         section_line(text, Text("(none yet: l writes one)", "dim"))
+    # The cut is said where it is: the newest lines alone read as all there are (the first
+    # environments' INIT_START lines went unnoticed when several started at once).
+    if earlier := group.lines - len(events):
+        section_line(
+            text,
+            Text(
+                f"{earlier} earlier line{'s' * (earlier != 1)}: {show} lists the last "
+                f"{SHOWN_LOG_EVENTS}, whole",
+                "dim",
+            ),
+        )
     for ev in events:
         line = Text.assemble(
             (clock_time(ev.timestamp), "dim"), " ", (ev.stream[-STREAM_TAIL:], "dim"), " "
@@ -87,4 +101,5 @@ def _group(text: Text, group: LogGroupSim, name: str) -> None:
         # A tab is a gap to the next tab stop, as `show logs` shows REPORT's fields.
         line.append(preview(ev.message.rstrip("\n"), MESSAGE_CHARS, log_line))
         section_line(text, line, LINE_HANG)
-    section_line(text, Text(f"show logs {safe(name)}: the last 50, whole", "dim"))
+    if not earlier:
+        section_line(text, Text(f"{show}: the last {SHOWN_LOG_EVENTS}, whole", "dim"))
