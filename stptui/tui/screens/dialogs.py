@@ -872,14 +872,19 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     @on(TextArea.Changed, ".json")
     def _check_json(self, event: TextArea.Changed) -> None:
         area = event.text_area
-        self._stop_json_check()
         # Lengths only: counting the characters must not cost what parsing them does.
-        if sum(map(len, area.document.lines)) <= JSON_CHECK_NOW:
-            self._show_json_problem(area)
+        self.check_as_typed(
+            sum(map(len, area.document.lines)), lambda: self._show_json_problem(area)
+        )
+
+    def check_as_typed(self, length: int, check: Callable[[], None]) -> None:
+        """Run `check` of a field `length` characters long now, or, for a long one (a pasted
+        megabyte of JSON), once typing has stopped for `json_check_delay` seconds."""
+        self._stop_json_check()
+        if length <= JSON_CHECK_NOW:
+            check()
         else:
-            self._json_check = self.set_timer(
-                self.json_check_delay, lambda: self._show_json_problem(area)
-            )
+            self._json_check = self.set_timer(self.json_check_delay, check)
 
     def _stop_json_check(self) -> None:
         if self._json_check is not None:

@@ -26,7 +26,6 @@ from stptui.sim import log_patterns
 from stptui.sim.services.log_group import MAX_WRITTEN_BYTES, LogGroupSim
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
-    JSON_CHECK_NOW,
     CommandDialog,
     Hint,
     choices,
@@ -140,11 +139,7 @@ class LogLineDialog(CommandDialog):
     def _message_changed(self) -> None:
         # As a long JSON body is checked: a pasted line of a megabyte is matched (a JSON
         # pattern parses it, a space-delimited one splits it) once typing stops.
-        self._stop_json_check()
-        if len(self.value("#log-message")) <= JSON_CHECK_NOW:
-            self._show_verdicts()
-        else:
-            self._json_check = self.set_timer(self.json_check_delay, self._show_verdicts)
+        self.check_as_typed(len(self.value("#log-message")), self._show_verdicts)
 
     def recheck(self) -> None:
         """The verdicts again: repeated, they are those of repetition 1's line."""

@@ -31,7 +31,6 @@ from stptui.commands.registry import format_line
 from stptui.sim.services.kafka import KafkaError, KafkaTopic
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
-    JSON_CHECK_NOW,
     CommandDialog,
     Hint,
     MoreFields,
@@ -184,11 +183,7 @@ class ProduceDialog(CommandDialog):
     @on(TextArea.Changed, "#produce-value")
     def _value_changed(self, event: TextArea.Changed) -> None:
         # As a long JSON body is checked: a pasted megabyte is measured once typing stops.
-        self._stop_json_check()
-        if sum(map(len, event.text_area.document.lines)) <= JSON_CHECK_NOW:
-            self._show_check()
-        else:
-            self._json_check = self.set_timer(self.json_check_delay, self._show_check)
+        self.check_as_typed(sum(map(len, event.text_area.document.lines)), self._show_check)
 
     def recheck(self) -> None:
         """Where the record would go again: repeated, repetition 1's."""

@@ -43,7 +43,6 @@ from stptui.textsafe import flat
 from stptui.tui.render import preview, safe
 from stptui.tui.screens.dialogs import (
     HINT_LINES,
-    JSON_CHECK_NOW,
     CommandDialog,
     Hint,
     choices,
@@ -323,11 +322,7 @@ class SnsDialog(CommandDialog):
     def _message_changed(self, event: TextArea.Changed) -> None:
         # As a long JSON body is checked: a pasted 256 KB message is measured once typing
         # stops.
-        self._stop_json_check()
-        if sum(map(len, event.text_area.document.lines)) <= JSON_CHECK_NOW:
-            self._show_check()
-        else:
-            self._json_check = self.set_timer(self.json_check_delay, self._show_check)
+        self.check_as_typed(sum(map(len, event.text_area.document.lines)), self._show_check)
 
     def recheck(self) -> None:
         """The verdicts and the check again: repeated, repetition 1's."""
