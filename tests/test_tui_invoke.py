@@ -16,9 +16,9 @@ from textual.widgets import Button, Input, Label, Select, TextArea
 from tui_support import (
     START,
     app_for,
-    drawn_text,
     drive,
     enabled_actions,
+    key_does_nothing,
     rebuilt,
     records_of,
     screen_text,
@@ -33,7 +33,6 @@ from stptui.sim.services.function import ASYNC_PAYLOAD_BYTES
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import StackProvider
 from stptui.tui.screens.dialogs import CommandDialog
-from stptui.tui.screens.help import IDLE_NOTE, HelpScreen
 from stptui.tui.screens.invoke_dialog import InvokeDialog, answer_text, picked_target
 from stptui.tui.screens.output_page import OutputPage
 
@@ -250,19 +249,13 @@ def test_v_is_offered_only_on_a_stack_with_a_function_or_a_batch_job(tmp_path: P
     (tmp_path / "stacktape.yml").write_text(QUEUE_ONLY, encoding="utf-8")
 
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "invoke" not in enabled_actions(app)
-        titles = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
-        assert "open: invoke dialog" not in titles
-        await pilot.press("v")
-        await pilot.pause()
-        assert not isinstance(app.screen, CommandDialog)
-        assert app.session.log == []
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
-        assert (
-            f"v Invoke Invoke a function (sync or async) or start a batch job; see the answer{IDLE_NOTE}"
-            in body
+        await key_does_nothing(
+            pilot,
+            app,
+            "v",
+            "invoke",
+            "open: invoke dialog",
+            "v Invoke Invoke a function (sync or async) or start a batch job; see the answer",
         )
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), absent, size=(160, 60))

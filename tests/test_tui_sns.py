@@ -20,6 +20,7 @@ from tui_support import (
     drawn_text,
     drive,
     enabled_actions,
+    key_does_nothing,
     rebuilt,
     records_of,
     screen_text,
@@ -31,8 +32,6 @@ from stptui.commands import CommandResult, Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import StackProvider
-from stptui.tui.screens.dialogs import CommandDialog
-from stptui.tui.screens.help import IDLE_NOTE, HelpScreen
 from stptui.tui.screens.sns_dialog import SnsDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.footer import StableFooter
@@ -279,18 +278,14 @@ def test_the_dialog_opens_on_the_selected_topic_else_a_subscribed_one(tmp_path: 
 
 def test_P_is_offered_only_on_a_stack_with_a_topic() -> None:
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "publish_sns" not in enabled_actions(app)
-        titles = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
-        assert "open: sns dialog" not in titles
-        await pilot.press("P")
-        await pilot.pause()
-        # Neither a dialog with an empty picker nor anything run.
-        assert not isinstance(app.screen, CommandDialog)
-        assert app.session.log == []
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
-        assert f"P SNS Publish a message to an SNS topic (publish-sns){IDLE_NOTE}" in body
+        await key_does_nothing(
+            pilot,
+            app,
+            "P",
+            "publish_sns",
+            "open: sns dialog",
+            "P SNS Publish a message to an SNS topic (publish-sns)",
+        )
 
     drive(app_for("job-queue"), absent, size=(160, 60))
 

@@ -63,6 +63,30 @@ def enabled_actions(app: StptuiApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
 
 
+async def key_does_nothing(
+    pilot: Pilot[None], app: StptuiApp, key: str, action: str, palette: str, help_line: str
+) -> None:
+    """On a stack without what its dialog needs, `key` (for `action`) is not offered, the
+    palette has no `palette` entry, pressing it opens nothing and runs nothing, and the help
+    lists `help_line` as a key that does nothing here."""
+    from stptui.tui.palette import StackProvider
+    from stptui.tui.screens.dialogs import CommandDialog
+    from stptui.tui.screens.help import IDLE_NOTE, HelpScreen
+
+    assert action not in enabled_actions(app)
+    titles = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
+    assert palette not in titles
+    await pilot.press(key)
+    await pilot.pause()
+    # Neither a dialog with an empty picker nor anything run.
+    assert not isinstance(app.screen, CommandDialog)
+    assert app.session.log == []
+    await pilot.press("question_mark")
+    assert isinstance(app.screen, HelpScreen)
+    body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
+    assert f"{help_line}{IDLE_NOTE}" in body
+
+
 def example_session(name: str) -> Session:
     """A session on docs/examples/NAME.yml with its NAME-behaviors.yml, at the fixed start."""
     return Session.open(
