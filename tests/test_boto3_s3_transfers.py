@@ -10,6 +10,7 @@ from typing import Any
 
 from stptui.commands import Session, execute
 from stptui.sim import trace as tk
+from stptui.sim.behavior.boto3_standin.s3 import canonical_id
 from stptui.sim.behavior.boto3_standin.s3_transfers import presigned_url
 from stptui.sim.clock import parse_instant
 
@@ -86,6 +87,8 @@ return {"first": first, "second": second, "all": [k for k in pages.search("Conte
 """
     _, got = _run(tmp_path, body, *UPLOADS)
     name = got["first"]["Name"]
+    # Version 1 lists each object's owner unasked: the bucket owner's canonical id.
+    owner = {"ID": canonical_id("123456789012")}
     assert got["first"] == {
         "IsTruncated": True,
         "Contents": [
@@ -94,12 +97,14 @@ return {"first": first, "second": second, "all": [k for k in pages.search("Conte
                 "ETag": '"c4ca4238a0b923820dcc509a6f75849b"',
                 "Size": 1,
                 "StorageClass": "STANDARD",
+                "Owner": owner,
             },
             {
                 "Key": "b.txt",
                 "ETag": '"b6d767d2f8ed5d21a44b0e5886680cb9"',
                 "Size": 2,
                 "StorageClass": "STANDARD",
+                "Owner": owner,
             },
         ],
         "Name": name,
@@ -112,6 +117,23 @@ return {"first": first, "second": second, "all": [k for k in pages.search("Conte
     assert got["second"]["IsTruncated"] is False
     assert [c["Key"] for c in got["second"]["Contents"]] == ["c.txt"]
     assert got["all"] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_list_objects_v2_gives_each_objects_owner_only_with_fetch_owner(tmp_path: Path) -> None:
+    body = """\
+plain = s3.list_objects_v2(Bucket=BUCKET)
+owned = s3.list_objects_v2(Bucket=BUCKET, FetchOwner=True)
+unasked = s3.list_objects_v2(Bucket=BUCKET, FetchOwner=False)
+return [[c.get("Owner") for c in r["Contents"]] for r in (plain, owned, unasked)]
+"""
+    _, (plain, owned, unasked) = _run(tmp_path, body, *UPLOADS)
+    assert plain == unasked == [None, None, None]
+    (owner,) = {c["ID"] for c in owned}
+    assert owned == [{"ID": owner}] * 3
+    # A canonical user id is 64 hex digits; the account's own (no DisplayName since S3
+    # stopped answering it).
+    assert len(owner) == 64 and int(owner, 16) >= 0
+    assert owner == canonical_id("123456789012")
 
 
 def test_list_objects_v1_of_a_bucket_not_in_the_stack_is_no_such_bucket(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """A handler that polls a queue itself through the boto3 stand-in: ReceiveMessage puts the
 messages in flight with the queue's (or the call's) visibility timeout, recorded as the
-queue's own receives; DeleteMessageBatch and ChangeMessageVisibility by their handles."""
+queue's own receives, and an empty long poll spends its wait in the invocation's time;
+DeleteMessageBatch and ChangeMessageVisibility by their handles."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,20 @@ resources:
     type: sqs-queue
     properties:
       visibilityTimeoutSeconds: 30
+  slow:
+    type: sqs-queue
+    properties:
+      longPollingSeconds: 20
+  ordered:
+    type: sqs-queue
+    properties:
+      fifoEnabled: true
+      contentBasedDeduplication: true
   poller:
     type: function
     properties:
       packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: src/p.py}}
-      connectTo: [jobs]
+      connectTo: [jobs, slow, ordered]
   stranger:
     type: function
     properties:
@@ -38,6 +49,8 @@ from botocore.exceptions import ClientError
 
 sqs = boto3.client("sqs")
 QUEUE = os.environ.get("STP_JOBS_URL", "jobs")
+SLOW = os.environ.get("STP_SLOW_URL", "slow")
+ORDERED = os.environ.get("STP_ORDERED_URL", "ordered")
 OUT = {}
 """
 
@@ -213,3 +226,104 @@ except Exception as exc:
     assert name == "BehaviorError"
     assert "at the call only" in message
     assert _records(s, tk.MESSAGE_RECEIVED) == []
+
+
+# -- long polling: SQS waits up to WaitTimeSeconds (else the queue's
+# ReceiveMessageWaitTimeSeconds, Stacktape's longPollingSeconds) when no message is visible.
+
+WAITS = """\
+before = context.get_remaining_time_in_millis()
+got = sqs.receive_message(QueueUrl=QUEUE, WaitTimeSeconds=5)
+return {"messages": len(got.get("Messages", [])),
+        "waited": before - context.get_remaining_time_in_millis(),
+        "now": context.now.isoformat()}
+"""
+
+
+def _took(s: Session) -> int:
+    started = _records(s, tk.INVOCATION_STARTED)[-1]
+    ended = [r for r in s.sim.trace.records if r.kind.startswith("invocation.")][-1]
+    return ended.t - started.t
+
+
+def test_an_empty_long_poll_spends_its_wait_in_the_invocations_time(tmp_path: Path) -> None:
+    s = _session(tmp_path, WAITS)
+    assert _invoke(s) == {"messages": 0, "waited": 5000, "now": "2026-01-05T08:00:05+00:00"}
+    # The invocation took the handler's 100 ms and the 5 s the receive waited.
+    assert _took(s) == 5100
+    assert _records(s, tk.MESSAGE_RECEIVED) == []
+
+
+def test_a_long_poll_answers_at_once_when_a_message_is_visible(tmp_path: Path) -> None:
+    s = _session(tmp_path, WAITS)
+    execute(s, "send jobs a")
+    assert _invoke(s) == {"messages": 1, "waited": 0, "now": "2026-01-05T08:00:00+00:00"}
+    assert _took(s) == 100
+
+
+def test_the_queues_long_polling_seconds_is_the_default_wait(tmp_path: Path) -> None:
+    body = """\
+before = context.get_remaining_time_in_millis()
+sqs.receive_message(QueueUrl=SLOW if event["queue"] == "slow" else QUEUE,
+                    **event.get("params", {}))
+return before - context.get_remaining_time_in_millis()
+"""
+    s = _session(tmp_path, body)
+    waited = {}
+    for name, params in (
+        ("jobs", {}),  # longPollingSeconds 0: a short poll
+        ("slow", {"WaitTimeSeconds": 0}),  # the call's short poll over the queue's 20 s
+        ("slow", {"WaitTimeSeconds": 3}),
+    ):
+        payload = json.dumps({"queue": name, "params": params})
+        data = execute(s, f"invoke poller '{payload}'").data
+        waited[f"{name} {params}"] = data["response"]
+    assert waited == {
+        "jobs {}": 0,
+        "slow {'WaitTimeSeconds': 0}": 0,
+        "slow {'WaitTimeSeconds': 3}": 3000,
+    }
+    # The queue's 20 s, with the handler's 100 ms, is past the function's 20 s timeout:
+    # the invocation times out, as a Lambda function's does when its poll outlasts it.
+    data = execute(s, """invoke poller '{"queue": "slow"}'""").data
+    assert data["error"] == "Sandbox.Timedout"
+
+
+def test_after_an_empty_long_poll_a_write_is_made_at_its_instant(tmp_path: Path) -> None:
+    body = """\
+sqs.receive_message(QueueUrl=QUEUE, WaitTimeSeconds=2)
+sqs.send_message(QueueUrl=SLOW, MessageBody="after the wait")
+try:
+    sqs.receive_message(QueueUrl=QUEUE)
+except Exception as exc:
+    return [type(exc).__name__, str(exc)]
+"""
+    s = _session(tmp_path, body)
+    name, message = _invoke(s)
+    # The simulation did not run during the wait: a second receive cannot know its messages.
+    assert name == "BehaviorError"
+    assert "long poll that waited" in message
+    (sent,) = _records(s, tk.MESSAGE_SENT)
+    assert sent.t == T0 + 2000
+
+
+def test_a_fifo_send_answers_the_messages_sequence_number(tmp_path: Path) -> None:
+    body = """\
+one = sqs.send_message(QueueUrl=ORDERED, MessageBody="a", MessageGroupId="g")
+batch = sqs.send_message_batch(QueueUrl=ORDERED, Entries=[
+    {"Id": "b", "MessageBody": "b", "MessageGroupId": "h"}])
+plain = sqs.send_message(QueueUrl=QUEUE, MessageBody="c")
+got = sqs.receive_message(QueueUrl=ORDERED, MaxNumberOfMessages=10,
+                          MessageSystemAttributeNames=["SequenceNumber"])
+return {"sent": [one.get("SequenceNumber"), batch["Successful"][0].get("SequenceNumber"),
+                 plain.get("SequenceNumber")],
+        "received": [m["Attributes"]["SequenceNumber"] for m in got["Messages"]]}
+"""
+    s = _session(tmp_path, body)
+    got = _invoke(s)
+    # SendMessage's SequenceNumber "applies only to FIFO queues" (SQS API Reference), and is
+    # the one the message's receive gives.
+    first, second, plain = got["sent"]
+    assert plain is None
+    assert [first, second] == got["received"]
+    assert int(first) < int(second)

@@ -290,6 +290,36 @@ def test_send_message_batch_refuses_repeated_ids_and_eleven_entries(s: Session) 
     assert kinds(s, tk.MESSAGE_SENT) == []
 
 
+def test_a_delay_over_fifteen_minutes_is_sqss_invalid_parameter_value(s: Session) -> None:
+    got = call(s, "sqs", "send_message", QueueUrl=QUEUE_URL, MessageBody="x", DelaySeconds=901)
+    # SQS's answer (aws-samples/amazon-sqs-dlq-replay-backoff#8), not stptui's own error.
+    assert got["code"] == "InvalidParameterValue"
+    assert got["message"].endswith(
+        "Value 901 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 "
+        "and <= 900."
+    )
+    # In a batch the entry fails alone (aws/aws-sdk-ruby#265, getmoto/moto#5372).
+    entries = [
+        {"Id": "late", "MessageBody": "x", "DelaySeconds": 3600},
+        {"Id": "ok", "MessageBody": "y", "DelaySeconds": 900},
+    ]
+    got = call(s, "sqs", "send_message_batch", QueueUrl=QUEUE_URL, Entries=entries)
+    assert [e["Id"] for e in got["Successful"]] == ["ok"]
+    assert got["Failed"] == [
+        {
+            "Id": "late",
+            "SenderFault": True,
+            "Code": "InvalidParameterValue",
+            "Message": "Value 3600 for parameter DelaySeconds is invalid. Reason: DelaySeconds "
+            "must be >= 0 and <= 900.",
+        }
+    ]
+    # A successful entry's members in SendMessageBatchResultEntry's order, as botocore
+    # gives them (and as moto#5372 shows SQS's answer).
+    assert list(got["Successful"][0]) == ["Id", "MessageId", "MD5OfMessageBody"]
+    assert len(kinds(s, tk.MESSAGE_SENT)) == 1
+
+
 def test_get_queue_url_gives_the_url_the_environment_holds(s: Session) -> None:
     assert call(s, "sqs", "get_queue_url", QueueName="sdk-dev-jobs") == {"QueueUrl": QUEUE_URL}
     got = call(s, "sqs", "get_queue_url", QueueName="nope")
@@ -411,6 +441,24 @@ def test_s3_put_then_get_head_and_list_with_a_continuation_token(s: Session) -> 
     assert second["ContinuationToken"] == token
     missing = call(s, "s3", "get_object", Bucket="files", Key="zzz")
     assert missing["ClientError"] == "NoSuchKey"
+
+
+def test_s3_answers_as_s3_does_for_writes_a_missing_copy_source_and_get(s: Session) -> None:
+    put = call(s, "s3", "put_object", Bucket="files", Key="a.txt", Body="hello")
+    # Every new object is encrypted with SSE-S3, as HeadObject says; the members in the
+    # order of botocore's PutObjectOutput and CopyObjectOutput shapes.
+    assert put == {"ETag": '"5d41402abc4b2a76b9719d911017c592"', "ServerSideEncryption": "AES256"}
+    copy = call(s, "s3", "copy_object", Bucket="files", Key="c.txt", CopySource="files/a.txt")
+    assert list(copy) == ["CopyObjectResult", "ServerSideEncryption"]
+    assert copy["ServerSideEncryption"] == "AES256"
+    head = call(s, "s3", "head_object", Bucket="files", Key="c.txt")
+    assert head["ServerSideEncryption"] == "AES256"
+    got = call(s, "s3", "copy_object", Bucket="files", Key="b.txt", CopySource="files/zzz")
+    # S3's words, as GetObject's for a missing key.
+    assert got["ClientError"] == "NoSuchKey"
+    assert got["message"].endswith("The specified key does not exist.")
+    # botocore's GetObjectOutput shape puts Body first.
+    assert next(iter(call(s, "s3", "get_object", Bucket="files", Key="a.txt"))) == "Body"
 
 
 # -- DynamoDB ---------------------------------------------------------------------------------

@@ -567,7 +567,7 @@ BASE: dict[str, list[Any]] = {
     "transact_write_items": [[{"Put": {"TableName": "orders", "Item": {"pk": "a"}}}]],
     "transact_get_items": [[{"Get": {"TableName": "orders", "Key": {"pk": "a"}}}]],
     "batch_get_item": [{"orders": [{"pk": "a"}]}],
-    "receive_message": ["jobs", 1, None],
+    "receive_message": ["jobs", 1, None, None],
     "change_message_visibility": ["jobs", "h", 1],
     "sleep": [1],
     "log": ["x"],

@@ -582,6 +582,11 @@ class Simulator:
                     attrs=f.get("attributes"),
                     source=source,
                 )
+                # A FIFO queue's answer has the message's sequence number too (a duplicate's
+                # is the original's, while that is still in the queue).
+                msg = self.queues[emission.target].messages.get(message_id)
+                if msg is not None and msg.seq_number is not None:
+                    return {"MessageId": message_id, "SequenceNumber": msg.seq_number}
                 return {"MessageId": message_id}
             if emission.kind == "invoke":
                 payload = emission.fields.get("payload")

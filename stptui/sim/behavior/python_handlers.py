@@ -102,6 +102,8 @@ if TYPE_CHECKING:
 
 # Lambda's largest response, in bytes, as its error message gives it (6 MB and 100 bytes).
 MAX_RESPONSE_BYTES = 6_291_556
+# ReceiveMessage's long poll waits at most 20 seconds (SQS API Reference, ReceiveMessage).
+MAX_WAIT_S = 20
 
 
 def batch_item_failures(
@@ -574,24 +576,37 @@ class HandlerContext:
         return self._emit("deleteMessage", queue, {"receiptHandle": receipt_handle})
 
     def receive_message(
-        self, queue: str, max_messages: int = 1, visibility_timeout: int | None = None
+        self,
+        queue: str,
+        max_messages: int = 1,
+        visibility_timeout: int | None = None,
+        wait_seconds: int | None = None,
     ) -> list[dict[str, Any]]:
         """SQS ReceiveMessage by a handler that polls a queue itself: up to `max_messages`
         (1-10) visible messages, put in flight for `visibility_timeout` seconds (None: the
         queue's), each returning to the queue when it ends unless deleted; each message as
         the SDK answers a receive asking for every attribute. The receive is the queue's own
         (`message.received` records naming this workload as the consumer; a message past
-        maxReceiveCount goes to the dead-letter queue). Made at the call only: after `sleep`
-        it raises BehaviorError."""
+        maxReceiveCount goes to the dead-letter queue). When no message is visible, a long
+        poll (`wait_seconds` 1-20; None: the queue's `longPollingSeconds`) spends its whole
+        wait, as `sleep` does, and answers none: the simulation does not run while the
+        handler does, so no message can arrive meanwhile. Made at the call only: after
+        `sleep` (or a long poll that waited) it raises BehaviorError."""
         from stptui.sim.payloads import sdk_message
         from stptui.sim.services.queue import MAX_VISIBILITY_S
 
-        queue, max_messages, visibility_timeout = self._queue_call(
-            "receive_message", "receiveMessage", queue, max_messages, visibility_timeout
+        queue, max_messages, visibility_timeout, wait_seconds = self._queue_call(
+            "receive_message",
+            "receiveMessage",
+            queue,
+            max_messages,
+            visibility_timeout,
+            wait_seconds,
         )
         for name, value, low, high in (
             ("MaxNumberOfMessages", max_messages, 1, 10),
             ("VisibilityTimeout", visibility_timeout, 0, MAX_VISIBILITY_S),
+            ("WaitTimeSeconds", wait_seconds, 0, MAX_WAIT_S),
         ):
             if value is None:
                 continue
@@ -600,11 +615,16 @@ class HandlerContext:
                     f"receive_message: {name} must be a whole number, not {shown(value)}"
                 )
             if not low <= value <= high:
+                # SQS words its long poll's range differently from the others'.
+                reason = (
+                    f"Must be >= {low} and <= {high}, if provided."
+                    if name == "WaitTimeSeconds"
+                    else f"Must be between {low} and {high}, if provided."
+                )
                 raise ClientError(
                     Denial(
                         "InvalidParameterValue",
-                        f"Value {value} for parameter {name} is invalid. Reason: Must be "
-                        f"between {low} and {high}, if provided.",
+                        f"Value {value} for parameter {name} is invalid. Reason: {reason}",
                         "ReceiveMessage",
                     )
                 )
@@ -612,6 +632,13 @@ class HandlerContext:
         q = self._sim.queues[queue]
         vt = None if visibility_timeout is None else visibility_timeout * 1000
         msgs = q.receive(max_messages, vt, consumer=self._workload)
+        if not msgs:
+            if wait_seconds is None:
+                # The queue's ReceiveMessageWaitTimeSeconds (Stacktape's longPollingSeconds).
+                config = self._behaviors.stack.resources.get(queue)
+                wait_seconds = getattr(config, "long_polling_s", 0)
+            if wait_seconds:
+                self.sleep(wait_seconds * 1000)
         for msg in msgs:
             # In the handler's hands: each returns when its timeout ends unless deleted.
             q.release(msg, msg.receipt)
@@ -670,9 +697,10 @@ class HandlerContext:
             raise BehaviorError(f"{call}: there is no simulation, so no queue to call here")
         if self._slept_ms:
             raise BehaviorError(
-                f"{call}: stptui makes it at the call only, and after context.sleep a call is "
-                "made at its instant, once the handler has returned",
-                "poll the queue before sleeping",
+                f"{call}: stptui makes it at the call only, and after context.sleep (or a "
+                "long poll that waited) a call is made at its instant, once the handler has "
+                "returned",
+                "poll the queue before sleeping, and end the handler after an empty long poll",
             )
         return (name, *rest)
 

@@ -7,6 +7,7 @@ s3_transfers.
 from __future__ import annotations
 
 import base64
+import hashlib
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from stptui.sim.behavior.boto3_standin.paginators import Paging
 from stptui.sim.behavior.boto3_standin.params import P, blob_param, text_of
 from stptui.sim.behavior.boto3_standin.responses import StreamingBody, boto3_response, md5_hex
 from stptui.sim.behavior.errors import shown
+from stptui.sim.behavior.handler_reads import NO_SUCH_KEY, SSE
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -35,8 +37,9 @@ _PUT_IGNORED = ("ContentType", "Metadata", "CacheControl", "ContentEncoding", "C
 def _s3_put_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     body = blob_param(p["Body"], "PutObject", "Body") if "Body" in p else b""
     result = ctx.put_object(p["Bucket"], p["Key"], text_of(body, "PutObject", "Body"))
-    # S3's ETag of a single-part upload without SSE-KMS is the body's MD5.
-    return boto3_response(result, {"ETag": f'"{md5_hex(body)}"'})
+    # S3's ETag of a single-part upload without SSE-KMS is the body's MD5; every new object
+    # is encrypted with SSE-S3 unless the request asks otherwise (as HeadObject answers).
+    return boto3_response(result, {"ETag": f'"{md5_hex(body)}"', "ServerSideEncryption": SSE})
 
 
 def _copy_source(value: Any) -> tuple[str, str, str | None]:
@@ -70,7 +73,15 @@ def _s3_copy_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> d
     if p.get("MetadataDirective", "COPY") != "COPY":
         raise refuse("CopyObject", "copies the source's metadata only (MetadataDirective COPY)")
     bucket, key, version = _copy_source(p["CopySource"])
-    return boto3_response(ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version), {})
+    try:
+        result = ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchKey":
+            raise
+        # S3's words for a missing source, as GetObject's (the bucket service's own name it).
+        raise aws_error("NoSuchKey", NO_SUCH_KEY, "CopyObject") from None
+    # The copy is encrypted as every new object is (after VersionId: CopyObjectOutput's order).
+    return boto3_response(None, {**(result or {}), "ServerSideEncryption": SSE})
 
 
 def _s3_delete_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -82,7 +93,8 @@ def _s3_delete_object(ctx: HandlerContext, p: dict[str, Any], client: Client) ->
 def _s3_get_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     data = ctx.get_object(p["Bucket"], p["Key"], p.get("VersionId"))
     head = ctx.head_object(p["Bucket"], p["Key"], p.get("VersionId"))
-    return boto3_response(None, {**head, "Body": StreamingBody(data)})
+    # Body first, as botocore's GetObjectOutput shape orders the answer.
+    return boto3_response(None, {"Body": StreamingBody(data), **head})
 
 
 def _s3_head_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -94,8 +106,23 @@ def _token(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode("utf-8", "surrogatepass")).decode("ascii")
 
 
+def canonical_id(account_id: str) -> str:
+    """The canonical user id stptui gives an account: 64 hex digits, as S3's are (how S3
+    makes one is not documented: the SHA-256 of the account id, a stable stand-in)."""
+    return hashlib.sha256(account_id.encode("ascii", "replace")).hexdigest()
+
+
+def _with_owner(ctx: HandlerContext, out: dict[str, Any]) -> None:
+    """Each listed object's `Owner`: the bucket owner, who owns every object of a bucket
+    whose Object Ownership is BucketOwnerEnforced (S3's default for new buckets); only
+    its `ID`, S3 having stopped answering `DisplayName` on 2025-11-21."""
+    owner = {"ID": canonical_id(ctx._behaviors.stack.account_id)}
+    for entry in out.get("Contents", ()):
+        entry["Owner"] = dict(owner)
+
+
 def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    for name in ("Delimiter", "EncodingType", "FetchOwner"):
+    for name in ("Delimiter", "EncodingType"):
         if p.get(name):
             raise refuse("ListObjectsV2", f"does not take {name}")
     after = p.get("StartAfter")
@@ -116,6 +143,8 @@ def _s3_list_objects_v2(ctx: HandlerContext, p: dict[str, Any], client: Client) 
         out["ContinuationToken"] = token
     if out.get("IsTruncated") and out.get("Contents"):
         out["NextContinuationToken"] = _token(out["Contents"][-1]["Key"])
+    if p.get("FetchOwner"):
+        _with_owner(ctx, out)
     return boto3_response(out, {})
 
 
@@ -135,6 +164,8 @@ def _s3_list_objects(ctx: HandlerContext, p: dict[str, Any], client: Client) -> 
     answer = {k: v for k, v in out.items() if k not in ("KeyCount", "StartAfter")}
     if marker is not None:
         answer["Marker"] = marker
+    # Version 1 lists each object's owner unasked (ListObjectsV2 only with FetchOwner).
+    _with_owner(ctx, answer)
     return boto3_response(answer, {})
 
 

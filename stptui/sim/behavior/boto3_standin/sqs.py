@@ -148,8 +148,21 @@ def _attributes_md5(attrs: dict[str, Any]) -> str:
     return md5_hex(bytes(out))
 
 
+# SendMessage's DelaySeconds: at most 15 minutes (SQS API Reference, SendMessage).
+MAX_DELAY_S = 900
+
+
 def _send(ctx: HandlerContext, queue: str, entry: dict[str, Any], call: str) -> dict[str, Any]:
     """One SendMessage through `context.send`; the response boto3 gives for it."""
+    delay = entry.get("DelaySeconds")
+    if delay is not None and not 0 <= delay <= MAX_DELAY_S:
+        # SQS's answer (a batch's entry fails alone with it), not the context's BehaviorError.
+        raise aws_error(
+            "InvalidParameterValue",
+            f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must "
+            f"be >= 0 and <= {MAX_DELAY_S}.",
+            call,
+        )
     attrs = entry.get("MessageAttributes")
     result = ctx.send(
         queue,
@@ -175,6 +188,13 @@ MAX_BATCH = 10
 # failed entry in botocore's order (SQS's BatchResultErrorEntry shape).
 _REQUEST_CODES = ("AccessDenied",)
 _FAILURE_MEMBERS = ("Id", "SenderFault", "Code", "Message")
+_BATCH_ENTRY_MEMBERS = (
+    "MessageId",
+    "MD5OfMessageBody",
+    "MD5OfMessageAttributes",
+    "MD5OfMessageSystemAttributes",
+    "SequenceNumber",
+)
 
 
 def _sqs_send_message_batch(
@@ -187,7 +207,8 @@ def _sqs_send_message_batch(
     def send(entry: dict[str, Any]) -> dict[str, Any]:
         answer = _send(ctx, p["QueueUrl"], entry, op)
         answer.pop("ResponseMetadata")
-        return answer
+        # In the SendMessageBatchResultEntry shape's order, which botocore keeps.
+        return {k: answer[k] for k in _BATCH_ENTRY_MEMBERS if k in answer}
 
     return _batch_answer(entries, send)
 
@@ -265,10 +286,6 @@ def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -
     return boto3_response(None, {"QueueUrl": url})
 
 
-# ReceiveMessage's long poll waits at most 20 seconds (SQS API Reference, ReceiveMessage).
-MAX_WAIT_S = 20
-
-
 def _wanted(names: list[Any] | None, name: str) -> bool:
     """Whether a receive's list of attribute names asks for `name`: `All`, `.*`, a
     `prefix.*` or the name itself (SQS API Reference, ReceiveMessage)."""
@@ -300,16 +317,11 @@ def _as_asked(message: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sqs_receive_message(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    wait = p.get("WaitTimeSeconds")
-    if wait is not None and not 0 <= wait <= MAX_WAIT_S:
-        raise aws_error(
-            "InvalidParameterValue",
-            f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and "
-            f"<= {MAX_WAIT_S}, if provided.",
-            "ReceiveMessage",
-        )
     messages = ctx.receive_message(
-        p["QueueUrl"], p.get("MaxNumberOfMessages", 1), p.get("VisibilityTimeout")
+        p["QueueUrl"],
+        p.get("MaxNumberOfMessages", 1),
+        p.get("VisibilityTimeout"),
+        p.get("WaitTimeSeconds"),
     )
     # An empty receive answers no Messages key at all, as boto3 gives it.
     if not messages:
