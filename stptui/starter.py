@@ -71,6 +71,10 @@ LINE_WIDTH = 300
 # Where a comment of several lines wraps, its `    # ` included.
 TEXT_WIDTH = 88
 
+# The commented-out `initDuration` of a function: a cold start's init phase, a range drawn
+# from the seed at each new execution environment (docs/behaviors.md, "initDuration").
+INIT_EXAMPLE = "{min: 200ms, max: 1.5s}"
+
 # The answers of the roles a default null breaks, each a constant (a placeholder).
 HTTP_RESPONSE = {
     "statusCode": 200,
@@ -177,6 +181,7 @@ class Entry:
     polls: list[str] = field(default_factory=list)
     code: str | None = None  # `module:function` of its Python entry file
     failures: list[str] = field(default_factory=list)  # commented-out, with what they do
+    cold_starts: bool = False  # a Lambda function: its init phase may take time
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,7 @@ def _describable(r: Resource) -> bool:
 def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]) -> Entry:
     """The entry of the workload `r`: what triggers it (the graph's edges into it, the
     routes it authorizes, its URL), its answer and what it may send on."""
-    e = Entry(r.name, r.type)
+    e = Entry(r.name, r.type, cold_starts=isinstance(r, Function))
     edges = list(g.in_edges(r.name, data=True)) if r.name in g else []
     hooks: list[str] = []
     for src, _dst, d in edges:
@@ -723,6 +728,9 @@ def _entry_lines(e: Entry) -> list[str]:
         lines.append(f"  # {head} {comment_text(trigger)}")
     lines.append(f"  {yaml_key(e.name)}:")
     lines.append("    duration: 100ms  # the default: your handler's real time goes here")
+    if e.cold_starts:
+        # Commented out: without it a cold start takes no time, and every trace is as it was.
+        lines.append(f"    # initDuration: {INIT_EXAMPLE}  # a new environment's init (cold start)")
     if e.code is not None:
         # Written only for a module name (identifiers and dots): nothing to quote in YAML.
         lines.append(f"    # handler: {e.code}  # your code: uncomment to run it with --allow-code")

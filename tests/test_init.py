@@ -72,6 +72,14 @@ def test_the_starter_of_every_bundled_stack_loads_cleanly(path: Path) -> None:
     taken_in = _COMMENTED_ITEMS.sub(r"\1\2", starter.text)
     errors = [p for p in _problems(stack, taken_in) if " error " in p]
     assert errors == []
+    # Each function, and nothing else, has a commented-out `initDuration`: taken in, it
+    # loads without a problem.
+    cold = re.sub(r"^    # (initDuration: )", r"    \1", starter.text, flags=re.M)
+    assert _problems(stack, cold) == []
+    entries = yaml.safe_load(cold)["behaviors"] or {}
+    assert {n for n, b in entries.items() if "initDuration" in (b or {})} == {
+        f.name for f in stack.functions
+    }
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason=f"no real-stacks folder at {REAL}")

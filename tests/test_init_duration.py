@@ -206,10 +206,41 @@ def test_describe_names_the_init_phase() -> None:
     assert sim.behaviors.describe("api") == "100 ms; cold start 800 ms; always succeeds"
 
 
+def test_a_range_draws_each_cold_starts_init_phase_from_the_seed() -> None:
+    text = behaviors(init="{min: 200ms, max: 1500ms}")
+
+    def burst(seed: int) -> list[tuple[int, int | None]]:
+        sim = make_sim(http_stack(), text, seed=seed)
+        assert (
+            sim.behaviors.describe("api") == "100 ms; cold start 200 ms to 1.5 s; always succeeds"
+        )
+        for _ in range(6):
+            sim.invoke_async("api", {}, "invoke", "cli")
+        sim.run(10_000)
+        sim.invoke_async("api", {}, "invoke", "cli")  # warm: no draw, no init
+        sim.run(20_000)
+        ended = records(sim, tk.INVOCATION_SUCCEEDED, "api")
+        # Each ends its own draw after its start; the REPORT line gives and bills it.
+        for r, line in zip(ended, report_lines(sim), strict=True):
+            init = r.get("init_ms")
+            assert r.t - START == (init or 0) + 100 or init is None
+            assert (f"\tInit Duration: {init}.00 ms\t" in line) == (init is not None)
+        return [(r.t - START, r.get("init_ms")) for r in ended]
+
+    drawn = burst(3)
+    inits = [init for _, init in drawn[:6]]
+    assert all(init is not None and 200 <= init <= 1500 for init in inits)
+    assert len(set(inits)) > 1 and drawn[6][1] is None
+    assert burst(3) == drawn  # the same seed, the same draws
+    assert burst(4) != drawn
+
+
 BAD = [
     ("initDuration: 800", "4:19", "behavior-bad-duration", "the duration 800 has no unit"),
-    ("initDuration: 12s", "4:19", "behavior-bad-duration", "over Lambda's 10 s limit"),
-    ("initDuration: {min: 1s, max: 2s}", "4:19", "behavior-bad-duration", "not a range"),
+    ("initDuration: 12s", "4:19", "behavior-bad-duration", "limited to 10 seconds"),
+    ("initDuration: {min: 1s, max: 12s}", "4:34", "behavior-bad-duration", "of 12 s is over"),
+    ("initDuration: {min: 2s, max: 1s}", "4:19", "behavior-bad-duration", "min (2 s) is more"),
+    ("initDuration: {min: 1s}", "4:19", "behavior-bad-duration", "the range needs `max`"),
     ("initDuration: soon", "4:19", "behavior-bad-duration", "bad duration"),
     ("initDurations: 1s", "4:5", "behavior-unknown-key", "did you mean 'initDuration'?"),
 ]
@@ -225,7 +256,7 @@ def test_a_bad_init_duration_is_an_error_at_its_position(
     [diag] = [d for d in diags if d.severity == "error"]
     assert diag.format().startswith(f"stptui.yml:{where}: error {code} [api]: ")
     assert words in diag.format()
-    assert loaded.init_duration("api") == 0  # nothing of the bad value is kept
+    assert loaded.init_duration("api") is None  # nothing of the bad value is kept
 
 
 def test_init_duration_on_a_batch_job_or_a_container_is_refused() -> None:
@@ -257,3 +288,40 @@ def test_an_sqs_burst_scales_out_to_new_environments_each_paying_init() -> None:
     assert [(r.t - START, r.get("init_ms")) for r in ended] == [(3000, 2000)] * 5
     lines = report_lines(sim, "worker")
     assert len(lines) == 5 and all(x.endswith("\tInit Duration: 2000.00 ms\t\n") for x in lines)
+
+
+def explained(session: Session, invocation_id: object) -> list[str]:
+    return render_plain(execute(session, f"explain {invocation_id}")).splitlines()
+
+
+@pytest.mark.parametrize("logging", ["", "      logging: {disabled: true}\n"])
+def test_explain_says_an_invocation_was_a_cold_start_and_what_its_init_delayed(
+    tmp_path: Path, logging: str
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(http_stack(extra=logging), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(behaviors(), encoding="utf-8")
+    s = Session.open(tmp_path, start_ms=START)
+    execute(s, "invoke api")
+    execute(s, "invoke api")
+    cold, warm = (r.get("invocation_id") for r in records(s.sim, tk.INVOCATION_STARTED, "api"))
+    lines = explained(s, cold)
+    assert lines[0] == (
+        f"invocation {cold} ran in a new execution environment of api (a cold start: Lambda "
+        "ran the init phase first); its init phase took 800 ms (initDuration), which delayed "
+        "its handler: it started at 2026-01-05T08:00:00.800Z, 800 ms after the invocation"
+    )
+    assert lines[1].startswith("2026-01-05T08:00:00.000Z  invocation.started ")
+    # A unique start of the id names it too; a warm start gets no such line.
+    assert explained(s, str(cold)[:8])[0] == lines[0]
+    assert explained(s, warm)[0].startswith("2026-01-05T08:00:00.900Z  invocation.started ")
+
+
+def test_explain_says_a_cold_start_without_an_init_duration_took_no_time(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(http_stack(), encoding="utf-8")
+    s = Session.open(tmp_path, start_ms=START)
+    execute(s, "invoke api")
+    [started] = records(s.sim, tk.INVOCATION_STARTED, "api")
+    assert explained(s, started.get("invocation_id"))[0].endswith(
+        "(a cold start: Lambda ran the init phase first); its init phase took no time (api "
+        "has no initDuration in the behaviours file)"
+    )

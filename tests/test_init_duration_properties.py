@@ -3,10 +3,13 @@ init phases and random bursts of concurrent invocations:
 
 - every invocation ends at its start + its handler's duration + the init phase when it was
   a cold start, and only a cold start carries `init_ms`, always the declared one;
-- the cold starts are as many as the execution environments the function's log group made
-  (a `log` line may make the first before any invocation), and as many with the function's
-  logging disabled (where no log group counts them);
-- an `initDuration` of 0, like none at all, leaves the trace byte for byte as it was.
+- the cold starts are as many as the execution environments the function's log group made,
+  each environment's stream starts with its INIT_START line (a `log` line written before
+  any environment goes into a stream of its own, and makes none), and as many with the
+  function's logging disabled (where no log group counts them);
+- an `initDuration` of 0, like none at all, leaves the trace byte for byte as it was;
+- a range `{min, max}` draws every cold start's init phase within it, the same draws for
+  the same seed, and a range of one value is that value.
 """
 
 from __future__ import annotations
@@ -66,6 +69,21 @@ def run(folder: Path, stack_yaml: str, behaviors_yaml: str, lines: list[str], se
     return session
 
 
+def assert_streams_start_with_init_start(session: Session) -> None:
+    """Every execution environment's stream starts with its one INIT_START line; the stream
+    of `log` lines written before any environment has none."""
+    group = session.sim.services["logs"].group("api")
+    by_stream: dict[str, list[str]] = {}
+    for ev in group.recent(10**6):
+        by_stream.setdefault(ev.stream, []).append(ev.message)
+    for stream, lines in by_stream.items():
+        inits = sum(line.startswith("INIT_START ") for line in lines)
+        if stream == group.written_stream:
+            assert inits == 0 and lines == ["a line"] * len(lines), lines
+        else:
+            assert lines[0].startswith("INIT_START ") and inits == 1, lines
+
+
 def invocation_story(session: Session) -> list[tuple[int, str, int | None]]:
     """(time, kind, init_ms) of each invocation record: what logging must not change."""
     return [
@@ -102,11 +120,11 @@ def test_a_cold_start_adds_its_init_phase_and_each_environment_has_one(
             cold += got is not None
             assert end.t == start.t + end.get("duration_ms") + (got or 0), end.to_line()
         group = session.sim.services["logs"].group("api")
-        # `log` into a group without an environment makes one, whose first invocation
-        # (if any) is its cold start.
-        assert cold == group.stream_count or (not started and group.stream_count == 1)
-        inits = [e for e in group.recent(10**6) if e.message.startswith("INIT_START")]
-        assert len(inits) == cold
+        # Each environment is a cold start, and no stream shows a line before its
+        # INIT_START: a `log` line before any environment has a stream of its own.
+        assert cold == len(group.created)
+        assert group.stream_count == cold + (group.written_stream is not None)
+        assert_streams_start_with_init_start(session)
         # Without a log group the environments are counted all the same.
         quiet = run(Path(other), stack(reserve, logging_disabled=True), text, lines, seed)
         assert invocation_story(quiet) == invocation_story(session)
@@ -121,3 +139,40 @@ def test_an_init_duration_of_zero_changes_no_byte_of_the_trace(
         without = run(Path(one), stack(reserve), behaviors(duration, rate, None), lines, 0)
         with_zero = run(Path(other), stack(reserve), behaviors(duration, rate, zero), lines, 0)
         assert trace_lines(with_zero) == trace_lines(without)
+
+
+# Ranges of init phases: their bounds (min <= max), in milliseconds.
+init_ranges = st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)).map(sorted)
+
+
+@SETTINGS
+@given(durations, rates, reserved, init_ranges, burst_lines, st.integers(0, 2))
+def test_a_range_draws_every_init_phase_within_it_the_same_for_the_same_seed(
+    duration: str, rate: float, reserve: int | None, bounds: list[int], lines: list[str], seed: int
+) -> None:
+    lo, hi = bounds
+    text = behaviors(duration, rate, f"{{min: {lo}ms, max: {hi}ms}}")
+    with scratch() as one, scratch() as other, scratch() as fixed:
+        session = run(Path(one), stack(reserve), text, lines, seed)
+        cold = session.sim.functions["api"].cold_starts
+        assert all(lo <= ms <= hi for ms in cold.values()), (lo, hi, cold)
+        # What the trace and the REPORT lines say is what was drawn.
+        traced = [r.get("init_ms") for r in session.sim.trace.records if r.kind in ENDED]
+        assert sorted(ms for ms in traced if ms is not None) == sorted(
+            ms for ms in cold.values() if ms
+        )
+        group = session.sim.services["logs"].group("api")
+        reported = sorted(
+            float(line.partition("Init Duration: ")[2].partition(" ms")[0])
+            for line in (e.message for e in group.recent(10**6))
+            if "\tInit Duration: " in line
+        )
+        assert reported == sorted(float(ms) for ms in cold.values())
+        assert_streams_start_with_init_start(session)
+        again = run(Path(other), stack(reserve), text, lines, seed)
+        assert trace_lines(again) == trace_lines(session)
+        if lo == hi:  # a range of one value is that value, drawn from nothing
+            one_value = run(
+                Path(fixed), stack(reserve), behaviors(duration, rate, f"{lo}ms"), lines, seed
+            )
+            assert trace_lines(one_value) == trace_lines(session)

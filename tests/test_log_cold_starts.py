@@ -197,20 +197,44 @@ def test_one_runtime_version_has_one_arn(tmp_path: Path) -> None:
     assert arns[0] == arns[1] != init.group(3)
 
 
-def test_a_line_written_before_the_first_invocation_leaves_it_a_cold_start(
+def test_a_line_written_before_the_first_invocation_goes_into_a_stream_of_its_own(
     tmp_path: Path,
 ) -> None:
-    # `log` writes into the newest environment's stream, making one when none ran yet: the
-    # first invocation runs in it and still runs the init phase there.
-    s = session(tmp_path, stack_yaml())
-    execute(s, "log worker 'before anything ran'")
+    # An environment's stream starts with INIT_START. A `log` line written before the
+    # function has any environment makes none (the first invocation is still a cold start):
+    # it goes into a stream of its own; later lines go into the newest environment's.
+    s = session(tmp_path, stack_yaml(filter_=""))
+    first = execute(s, "log worker 'before anything ran'")
     execute(s, "invoke worker")
+    execute(s, "log worker 'after it ran'")
     group = s.sim.services["logs"].group("worker")
-    assert group.stream_count == 1
-    lines = messages(s)
-    assert lines[0] == "before anything ran"
-    assert lines[1].startswith("INIT_START ") and lines[2].startswith("START ")
-    assert "\tInit Duration: 0.00 ms\t" in lines[-1]
+    own = str(first.data["stream"])
+    assert group.stream_count == 2 and own == group.written_stream != group.stream(0)
+    assert render_plain(first).startswith(f"wrote log event {first.data['log_event_id']} to {own}")
+    by_stream: dict[str, list[str]] = {}
+    for ev in group.recent(100):
+        by_stream.setdefault(ev.stream, []).append(ev.message.split(" ")[0])
+    assert by_stream == {
+        own: ["before"],
+        group.stream(0): ["INIT_START", "START", "END", "REPORT", "after"],
+    }
+    assert "\tInit Duration: 0.00 ms\t" in messages(s)[-2]
+    # `show logs` says so: two streams, the environment's lines under its own tail.
+    shown = render_plain(execute(s, "show logs worker")).splitlines()
+    assert "/aws/lambda/app-dev-worker: 2 log streams" in shown
+    rows = [row.split("  ")[1:3] for row in shown if row.startswith("2026-01-05T")]
+    assert rows[0] == [own[-8:], "before anything ran"]
+    assert rows[1][0] == group.stream(0)[-8:] and rows[1][1].startswith("INIT_START ")
+    # The subscription gets the line alone, at once, from its stream; the environment's
+    # lines, INIT_START first, from the other when the invocation ends.
+    delivered = records(s, tk.LOG_DELIVERED)
+    assert [(r["t"], r["stream"], r["count"]) for r in delivered] == [
+        (T0, own, 1),
+        (T0 + 200, group.stream(0), 4),
+        (T0 + 200, group.stream(0), 1),
+    ]
+    init = next(ev for ev in group.recent(100) if ev.message.startswith("INIT_START "))
+    assert delivered[1]["log_event_ids"][0] == init.id
 
 
 def test_the_report_line_bills_the_init_phase() -> None:

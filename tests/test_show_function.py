@@ -255,7 +255,7 @@ def test_show_logs_leaves_the_event_ids_out_of_the_table_and_in_the_data() -> No
     shown = execute(session, "show logs worker")
     headers, rows = shown.table  # type: ignore[misc]
     assert headers == ["time", "stream", "message"]
-    assert rows == [["2026-01-05T08:00:00.000Z", "106eabcb", "hello"]]
+    assert rows == [["2026-01-05T08:00:00.000Z", "96877075", "hello"]]
     assert written.data["log_event_id"] not in render_plain(shown)
     assert [e["id"] for e in shown.data["events"]] == [written.data["log_event_id"]]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stptui.sim import trace as tk
+from stptui.sim.behavior.durations import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, Trace, format_value
 from stptui.sim.trace_index import (
@@ -299,6 +300,43 @@ def unmatched_why(records: list[Record]) -> str | None:
     more = len(refused) - WHY_RULES
     tail = f"; and {more} more {taker}{'s' if more > 1 else ''}" if more > 0 else ""
     return f"{head}; {'; '.join(said)}{tail}"
+
+
+def invocation_started(records: list[Record], key: str) -> Record | None:
+    """The `invocation.started` record of the invocation `key` names (its id, or the start
+    of it that `explain` took for it) in a chain's `records`, or None when `key` names no
+    invocation."""
+    return next(
+        (
+            r
+            for r in records
+            if r.kind == tk.INVOCATION_STARTED and str(r.get("invocation_id")).startswith(key)
+        ),
+        None,
+    )
+
+
+def cold_start_note(started: Record, init_ms: int, declared: bool) -> str:
+    """What `explain` says first of an invocation that ran in a new execution environment
+    (its `started` record): a cold start, how long its init phase took (`init_ms`) and that
+    its handler waited for it; or, without an `initDuration` (`declared` False), that the
+    init phase took no time."""
+    head = (
+        f"invocation {started.get('invocation_id')} ran in a new execution environment of "
+        f"{started.resource} (a cold start: Lambda ran the init phase first)"
+    )
+    if init_ms:
+        return (
+            f"{head}; its init phase took {format_duration(init_ms)} (initDuration), which "
+            f"delayed its handler: it started at {iso_ms(started.t + init_ms)}, "
+            f"{format_duration(init_ms)} after the invocation"
+        )
+    if declared:
+        return f"{head}; its init phase took no time (0 ms drawn from its initDuration)"
+    return (
+        f"{head}; its init phase took no time ({started.resource} has no initDuration in the "
+        "behaviours file)"
+    )
 
 
 def why_lines(rec: Record) -> list[str]:

@@ -83,10 +83,12 @@ from stptui.sim.explain import (
     MIN_PREFIX,
     WHY_WIDTH,
     Chain,
+    cold_start_note,
     cut,
     dead_letter_why,
     distinct_prefixes,
     explain,
+    invocation_started,
     retry_why,
     unmatched_why,
 )
@@ -1101,7 +1103,9 @@ def _silent_why(sim: Simulator, chain: Chain) -> str | None:
         "filter policy) failed, or that the bus (or topic) has none; and a chain that stops at "
         "a function whose behaviour has no emit though its connectTo names a queue, bus or "
         "topic that triggers a workload (a handler sends only what its emit items or its "
-        "Python handler send)."
+        "Python handler send). An invocation that ran in a new execution environment (a "
+        "cold start) starts with a line that says so, and with the function's `initDuration` "
+        "how long its init phase took and when its handler started after it."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -1129,6 +1133,8 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
     why = why or _dropped_why(session.sim, chain) or unmatched_why(chain.records)
     if why := why or _silent_why(session.sim, chain):
         lines.insert(0, why)
+    if cold := _cold_start(session.sim, chain, key):
+        lines.insert(1 if why else 0, cold)
     replayed = next(
         (
             r
@@ -1150,6 +1156,17 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         "\n".join(lines),
         data={"key": key, "records": [r.to_json() for r in chain.records]},
     )
+
+
+def _cold_start(sim: Simulator, chain: Chain, key: str) -> str | None:
+    """What `explain` says of the invocation `key` names when it ran in a new execution
+    environment (`cold_start_note`), or None (a warm start, or no invocation)."""
+    started = invocation_started(chain.records, key)
+    fn = sim.functions.get(started.resource) if started is not None else None
+    if started is None or fn is None:
+        return None
+    init_ms = fn.cold_starts.get(str(started.get("invocation_id")))
+    return None if init_ms is None else cold_start_note(started, init_ms, fn.init_hi > 0)
 
 
 def _execution_named(sim: Simulator, key: str, *, exact: bool) -> Any:

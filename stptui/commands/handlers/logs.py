@@ -39,7 +39,9 @@ _check_log = unquoted_json_check("message", "the line")
     ),
     details=(
         "The line goes into the log stream of the function's newest execution environment "
-        "(a batch job's: of its newest attempt's container). "
+        "(a batch job's: of its newest attempt's container); before the first, into a "
+        "stream of its own, as an environment's stream starts with its INIT_START line and "
+        "a written line makes no environment (the first invocation is still a cold start). "
         "Each `cloudwatch-log` subscription of the group matches it against its filter "
         "pattern (`log.matched` / `log.skipped` with the reason) and delivers it at once; "
         "the answer gives each filter's delivery (`-> SUBSCRIBER (FILTER): EVENT ID`) or "

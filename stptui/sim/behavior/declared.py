@@ -281,7 +281,7 @@ class WorkloadBehavior:
         "fail_rules",
         "handler",
         "handler_ref",
-        "init_ms",
+        "init_range",
         "log_lines",
         "memory_mb",
         "name",
@@ -312,8 +312,9 @@ class WorkloadBehavior:
         self.handler_ref: str | None = None
         self.memory_mb: int | None = None
         # `initDuration`: how long a new execution environment's init phase takes before
-        # its first invocation's handler starts (None: no time, as without the key).
-        self.init_ms: int | None = None
+        # its first invocation's handler starts, (low, high) drawn between at each cold
+        # start when they differ (None: no time, as without the key).
+        self.init_range: tuple[int, int] | None = None
         # The queues a container workload's code polls (empty for everything else).
         self.polls: list[PollSpec] = []
         self.description = ""
@@ -343,8 +344,12 @@ def describe_behavior(b: WorkloadBehavior, skipped: str | None, unit: str = "inv
         parts = [format_duration(b.dur_lo)]
     else:
         parts = [f"{format_duration(b.dur_lo)} to {format_duration(b.dur_hi)}"]
-    if b.init_ms is not None:
-        parts.append(f"cold start {format_duration(b.init_ms)}")
+    if b.init_range is not None:
+        lo, hi = b.init_range
+        span = format_duration(lo)
+        parts.append(
+            f"cold start {span}" if lo == hi else f"cold start {span} to {format_duration(hi)}"
+        )
     if b.handler_ref:
         if b.handler is not None:
             parts.append(f"Python handler {b.handler_ref}")

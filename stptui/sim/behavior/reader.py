@@ -494,25 +494,10 @@ class Reader(EmitChecks, PollChecks):
     def duration(
         self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload | Containerized
     ) -> None:
-        if isinstance(value, dict):
-            self.unknown_keys(value, path, ("min", "max"))
-            lo = self.one_duration(value.get("min"), (*path, "min"), required="min")
-            hi = self.one_duration(value.get("max"), (*path, "max"), required="max")
-            if lo is None or hi is None:
-                return
-            if lo > hi:
-                self.report(
-                    path,
-                    "behavior-bad-duration",
-                    f"min ({format_duration(lo)}) is more than max ({format_duration(hi)})",
-                )
-                return
-            b.dur_lo, b.dur_hi = lo, hi
-        else:
-            ms = self.one_duration(value, path)
-            if ms is None:
-                return
-            b.dur_lo = b.dur_hi = ms
+        span = self.duration_range(value, path)
+        if span is None:
+            return
+        b.dur_lo, b.dur_hi = span
         timeout_s = getattr(workload, "timeout_s", None)
         if timeout_s and b.dur_lo > timeout_s * 1000:
             self.report(
@@ -524,11 +509,32 @@ class Reader(EmitChecks, PollChecks):
                 hint="lower the duration, or raise the function's `timeout`",
             )
 
+    def duration_range(self, value: Any, path: DataPath) -> tuple[int, int] | None:
+        """A duration key's value: one duration (`250ms`), or a range `{min: D, max: D}`
+        drawn from the seed at each use; (low, high), or None after a report."""
+        if not isinstance(value, dict):
+            ms = self.one_duration(value, path)
+            return None if ms is None else (ms, ms)
+        self.unknown_keys(value, path, ("min", "max"))
+        lo = self.one_duration(value.get("min"), (*path, "min"), required="min")
+        hi = self.one_duration(value.get("max"), (*path, "max"), required="max")
+        if lo is None or hi is None:
+            return None
+        if lo > hi:
+            self.report(
+                path,
+                "behavior-bad-duration",
+                f"min ({format_duration(lo)}) is more than max ({format_duration(hi)})",
+            )
+            return None
+        return lo, hi
+
     def init_duration(
         self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload
     ) -> None:
         """`initDuration`: how long the init phase of each new execution environment of a
-        function takes (a cold start), one duration of at most Lambda's 10 s."""
+        function takes (a cold start): one duration, or a range drawn at each cold start,
+        of at most Lambda's 10 s."""
         if isinstance(workload, BatchJob):
             self.report(
                 path,
@@ -539,28 +545,24 @@ class Reader(EmitChecks, PollChecks):
                 hint="remove it, or lengthen the job's `duration`",
             )
             return
-        if isinstance(value, dict):
+        span = self.duration_range(value, path)
+        if span is None:
+            return
+        if span[1] > INIT_LIMIT_MS:
+            where = (*path, "max") if isinstance(value, dict) else path
             self.report(
-                path,
+                where,
                 "behavior-bad-duration",
-                "initDuration is one duration, not a range",
-                hint="e.g. initDuration: 800ms",
+                f"an init phase of {format_duration(span[1])} is over Lambda's limit: an "
+                "on-demand function's init phase is limited to 10 seconds (Lambda developer "
+                'guide, "Understanding the Lambda execution environment lifecycle"); past '
+                "it Lambda stops the init and retries it within the first invocation, under "
+                "the function's timeout, which stptui does not simulate",
+                hint="give at most 10s, or a range whose max is at most 10s "
+                '(docs/fidelity.md, "Cold starts", says why a longer init is not simulated)',
             )
             return
-        ms = self.one_duration(value, path)
-        if ms is None:
-            return
-        if ms > INIT_LIMIT_MS:
-            self.report(
-                path,
-                "behavior-bad-duration",
-                f"an init phase of {format_duration(ms)} is over Lambda's 10 s limit: Lambda "
-                "stops it and retries the init within the first invocation, which stptui does "
-                "not simulate",
-                hint="give at most 10s, Lambda's limit for an on-demand function's init",
-            )
-            return
-        b.init_ms = ms
+        b.init_range = span
 
     def one_duration(self, value: Any, path: DataPath, required: str | None = None) -> int | None:
         if value is None and required:

@@ -146,11 +146,13 @@ class Behaviors:
         modules = self._handler_modules
         return [] if modules is None else list(modules.init_logs.get(workload, ()))
 
-    def init_duration(self, function: str) -> int:
+    def init_duration(self, function: str) -> tuple[int, int] | None:
         """How long a new execution environment of `function` spends in its init phase
-        before its first invocation's handler starts (`initDuration`): 0 without the key."""
+        before its first invocation's handler starts (`initDuration`), as (low, high): one
+        duration when they are equal, else drawn between them at each cold start; None
+        without the key."""
         b = self._by_name.get(function)
-        return 0 if b is None or b.init_ms is None else b.init_ms
+        return None if b is None else b.init_range
 
     @classmethod
     def from_text(

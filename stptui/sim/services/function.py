@@ -175,12 +175,19 @@ class FunctionSim:
         # What its handler module's import printed and logged, which its first invocation's
         # execution environment writes (Lambda's init phase): then none.
         self._init_logs = sim.behaviors.init_logs(self.name)
-        # How long each new execution environment's init phase takes (`initDuration`): the
-        # first invocation in it starts its handler that much later.
-        self.init_ms = sim.behaviors.init_duration(self.name) or INIT_DURATION_MS
+        # How long each new execution environment's init phase takes (`initDuration`), as
+        # (low, high), drawn between at each cold start when they differ: the first
+        # invocation in the environment starts its handler that much later.
+        self.init_lo, self.init_hi = sim.behaviors.init_duration(self.name) or (
+            INIT_DURATION_MS,
+            INIT_DURATION_MS,
+        )
         # With logging disabled no log group counts the environments: the free ones are
-        # counted here, for a cold start's init phase (only with an `initDuration`).
+        # counted here, so that cold starts are the same with and without a log group.
         self._idle = 0
+        # The invocations that ran in a new execution environment (cold starts), with how
+        # long their init phase took: what `explain` says of them. As many as environments.
+        self.cold_starts: dict[str, int] = {}
         # When the invocation started last ends (its init phase included), for a caller
         # that must know at once (an SQS batch outliving its messages' visibility).
         self.ends = 0
@@ -236,17 +243,14 @@ class FunctionSim:
         init_ms = None
         if logs is not None:
             if env >= logs.initialised:
-                init_ms = self.init_ms
+                init_ms = self.cold_starts[inv_id] = self._init_time()
                 self._init(now, env)
-        elif self.init_ms:  # logging disabled: the environments are counted here
-            if self._idle:
-                self._idle -= 1
-            else:
-                init_ms = self.init_ms
-                if self._init_logs:
-                    self._init(now, env)
-        elif self._init_logs:  # logging disabled: the import's lines are in the trace only
-            self._init(now, env)
+        elif self._idle:  # logging disabled: the environments are counted here
+            self._idle -= 1
+        else:
+            init_ms = self.cold_starts[inv_id] = self._init_time()
+            if self._init_logs:  # the import's lines are in the trace only
+                self._init(now, env)
         begins = now if not init_ms else now + init_ms
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
@@ -294,6 +298,12 @@ class FunctionSim:
             self._label,
         )
         return inv_id, outcome
+
+    def _init_time(self) -> int:
+        """How long a new execution environment's init phase takes: `initDuration`, or a
+        draw from the seed within its range (as a `duration` range is drawn)."""
+        lo, hi = self.init_lo, self.init_hi
+        return lo if lo == hi else self.sim.rng.randint(lo, hi)
 
     def _init(self, now: int, env: int) -> None:
         """A new execution environment ran the init phase: its INIT_START line and, the
@@ -381,7 +391,7 @@ class FunctionSim:
         logs = self.logs
         if logs is not None:
             logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms)
-        elif self.init_ms:
+        else:
             self._idle += 1
         caller.done(outcome, inv_id)
 

@@ -139,9 +139,12 @@ class LogGroupSim:
         self.created: list[int] = []
         self._named: dict[int, str] = {}
         self.free: list[int] = []  # environments not running an invocation
-        # How many environments have run the init phase: the first ones made, as each new one
-        # runs an invocation at once (the one the `log` command may make runs the next).
+        # How many environments have run the init phase: all made so far, as each new one
+        # runs an invocation at once.
         self.initialised = 0
+        # The stream `log` lines go into before the function has any execution environment:
+        # one of their own, as a writer's other than Lambda's (no INIT_START begins it).
+        self.written_stream: str | None = None
         # The init phase's entry of each environment whose first invocation is running: its
         # lines are delivered with that invocation's.
         self._undelivered: dict[int, tuple[Any, ...]] = {}
@@ -155,7 +158,9 @@ class LogGroupSim:
         """How many log streams the group has."""
         if self.task_stream is not None:
             return 1
-        return self.containers if self.batch else len(self.created)
+        if self.batch:
+            return self.containers
+        return len(self.created) + (self.written_stream is not None)
 
     # -- execution environments ----------------------------------------------------------
 
@@ -262,9 +267,12 @@ class LogGroupSim:
             self.sim.services["logs"].deliver(self, self._events(entry), invocation_id)
 
     def write(self, message: str, now: int) -> LogEvent:
-        """Write one line into the group: in the stream of its newest environment, of a
-        batch job's newest container (a stream of its own before any attempt), or of a
-        container workload's task."""
+        """Write one line into the group: in the stream of a function's newest environment,
+        of a batch job's newest container, or of a container workload's task; before a
+        function's first environment or a batch job's first attempt, in a stream of its own
+        (an environment's stream starts with its INIT_START line, which the line would
+        precede, and writing a line makes no environment: its first invocation is still a
+        cold start)."""
         if self.task_stream is not None:
             stream = self.task_stream
         elif self.batch:
@@ -273,11 +281,12 @@ class LogGroupSim:
                 key = "log"
                 self.container(key)
             stream = self.container_stream(key)
-        else:
-            if not self.created:
-                self.begin(now)
-                self.free.append(0)
+        elif self.created:
             stream = self.stream(len(self.created) - 1)
+        else:
+            stream = self.written_stream
+            if stream is None:
+                stream = self.written_stream = stream_name(now, f"{self.sim.seed}:{self.name}:log")
         ev = LogEvent(event_id(now, self.seq), now, stream, message)
         self.seq += 1
         self.lines += 1
