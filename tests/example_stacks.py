@@ -13,6 +13,8 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 USER_POOL = EXAMPLES / "user-pool.yml"
 CHAT = EXAMPLES / "chat.yml"
+# A worker service whose code polls a queue (`pause resizer` stops its pollers).
+WORKER_POLL = EXAMPLES / "worker-poll.yml"
 
 # Commands whose examples need a resource only one example stack has.
 FEATURE_STACKS: dict[str, Path] = {
@@ -56,4 +58,5 @@ FEATURE_STACKS: dict[str, Path] = {
 BEHAVIORS: dict[Path, Path] = {
     CHAT: EXAMPLES / "chat-behaviors.yml",
     USER_POOL: EXAMPLES / "user-pool-behaviors.yml",
+    WORKER_POLL: EXAMPLES / "worker-poll-behaviors.yml",
 }

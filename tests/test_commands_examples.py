@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from example_stacks import BEHAVIORS, FEATURE_STACKS, USER_POOL
+from example_stacks import BEHAVIORS, FEATURE_STACKS, USER_POOL, WORKER_POLL
 
 from stptui.commands import REGISTRY, Session, execute
 from stptui.commands.docs import render_commands_doc
@@ -54,6 +54,8 @@ OTHER_STACKS[DELETE_VERSION] = ROOT / "docs/examples/lifecycle.yml"
 # A user pool's signed-up user: `show users` lists it, `http --user` sends its token.
 OTHER_STACKS["http GET /me --user ann@example.com"] = USER_POOL
 OTHER_STACKS["show users users"] = USER_POOL
+# A container workload's pollers need a worker service whose behaviour polls a queue.
+OTHER_STACKS["pause resizer"] = OTHER_STACKS["resume resizer"] = WORKER_POLL
 # What an example on another stack needs first, when its command's SETUP is not it.
 EXAMPLE_SETUP = {
     "http GET /me --user ann@example.com": [

@@ -217,8 +217,9 @@ def test_pause_and_resume_are_in_the_trace(session: Session) -> None:
         ),
         (
             "pause nobody --trigger jobs",
-            "no function or batch job named nobody",
-            "`show functions` lists the functions; `show jobs` the batch jobs",
+            "no function, batch job or container workload named nobody",
+            "`show functions` lists the functions; `show jobs` the batch jobs; "
+            "`show containers` the container workloads",
         ),
     ],
 )

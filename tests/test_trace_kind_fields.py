@@ -390,7 +390,20 @@ WORKER_BEHAVIORS = (
 
 def _worker_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     session = _session(tmp_path, "workers", WORKERS, WORKER_BEHAVIORS)
-    return _run(session, "send slowJobs a", "send fastJobs ok", "send fastJobs bad", "advance 1m")
+    return _run(
+        session,
+        "send slowJobs a",
+        "send fastJobs ok",
+        "send fastJobs bad",
+        "advance 1m",
+        # Pollers stopped (mapping.disabled, trigger poll) while a 40 s message is processed:
+        # killed when the stopTimeout ends (container.message.failed, SIGKILL); started again.
+        "send slowJobs b",
+        "advance 25s",
+        "pause slow",
+        "advance 1m",
+        "resume slow",
+    )
 
 
 HEARTBEATS = (

@@ -444,7 +444,8 @@ def complete_values(
         return [*names, *(rule.node_id for name in names for rule in owners[name])]
     if kind == r.PAUSABLE:
         # A schedule's workloads and node ids as for SCHEDULED, then the workloads whose
-        # only pausable triggers are event source mappings (`pause W --trigger SOURCE`).
+        # only pausable triggers are event source mappings (`pause W --trigger SOURCE`) or
+        # their code's pollers (a container workload's `poll` items).
         from stptui.sim.mappings import all_mappings
 
         scheduled = complete_values(session, r.SCHEDULED)

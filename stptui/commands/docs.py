@@ -79,7 +79,9 @@ and a first `sign-in users ann@example.com` for `--refresh`; the others after an
 `confirm-forgot-password` after `forgot-password users ann@example.com`,
 `admin-remove-user-from-group` after ann was added to `admins`, `answer-challenge` after
 `sign-in users ann@example.com --custom`, and `http` and the sign-outs after ann signed
-in).
+in); `pause resizer` and `resume resizer` run on [worker-poll.yml](examples/worker-poll.yml)
+with its behaviours file [worker-poll-behaviors.yml](examples/worker-poll-behaviors.yml),
+whose worker service `resizer` polls a queue.
 `3f2a9c1e` and `3f2a` stand for a message id, or the start of one: `show queue QUEUE` lists
 the ids of a queue's messages.
 """

@@ -62,10 +62,12 @@ EXECUTION = "execution"  # a state machine execution: its name (or a unique star
 TASK_TOKEN = "task-token"  # a waiting callback task: its token, a start of it, or its execution
 REPEAT_ID = "repeat-id"  # a repeat in progress: its id, e.g. repeat-1
 SCHEDULED = "scheduled"  # a function or batch job with a schedule trigger
-# What `pause` and `resume` take: a SCHEDULED value, or a workload with an event source
-# mapping (an sqs, kinesis-stream, dynamo-db-stream or kafka-topic event).
+# What `pause` and `resume` take: a SCHEDULED value, a workload with an event source
+# mapping (an sqs, kinesis-stream, dynamo-db-stream or kafka-topic event), or a container
+# workload whose code polls queues.
 PAUSABLE = "pausable"
-# The source of one of the PAUSABLE workload's mappings, as `show function` names it.
+# The source of one of the PAUSABLE workload's mappings, as `show function` names it (a
+# queue a container workload polls).
 MAPPING_SOURCE = "mapping-source"
 MESSAGE = "message"  # a message id (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent

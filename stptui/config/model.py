@@ -136,6 +136,9 @@ CONTAINER_SERVICE_TYPES: tuple[str, ...] = ("web-service", "private-service", "w
 # The name Stacktape gives that one container: its task definition's container and its log
 # group (`/stp/<stack>/ecs/<service>/service-container/process-logs`) carry it.
 SERVICE_CONTAINER_NAME = "service-container"
+# A container's `stopTimeout`: the seconds between SIGTERM and SIGKILL when its task stops
+# (Stacktape's `ContainerWorkloadContainerBase.stopTimeout`, "@default 2", 2-120 s).
+CONTAINER_STOP_TIMEOUT_S = 2
 
 # The ingress events a container of a multi-container workload may declare (§2.9).
 CONTAINER_TRIGGER_TYPES: tuple[str, ...] = (
@@ -501,6 +504,9 @@ class Container:
     packaging: dict[str, Any] = field(default_factory=dict)
     # `logging: {disabled: true}`: Stacktape makes no log group for the container.
     logging_disabled: bool = False
+    # `stopTimeout`: how long a stopped task's container has after SIGTERM (`pause` of a
+    # worker's pollers reads it).
+    stop_timeout_s: float = CONTAINER_STOP_TIMEOUT_S
 
 
 @dataclass(slots=True)

@@ -110,6 +110,10 @@ class ContainerReaders(_BuilderBase):
         # a wrong type is reported with the container's nested objects.
         logging = body.get("logging")
         spec.logging_disabled = isinstance(logging, dict) and logging.get("disabled") is True
+        # A wrong type is reported with the properties; ECS takes no negative timeout.
+        stop = body.get("stopTimeout")
+        if isinstance(stop, int | float) and not isinstance(stop, bool) and stop >= 0:
+            spec.stop_timeout_s = stop
         return spec
 
     def _container_service(

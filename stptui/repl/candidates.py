@@ -368,6 +368,8 @@ def describe(
         owner = given(before, kinds.PAUSABLE) or ""
         ref = next((m for m in mappings_of(sim, owner) if m.source == value), None)
         if ref is not None:
+            if ref.polls:
+                return f"pollers of its code{', stopped' * ref.disabled}"
             return f"{ref.trigger} event source mapping{', disabled' * ref.disabled}"
     if kind in (kinds.QUEUE, kinds.DLQ) and value in sim.queues:
         st = sim.queue_stats(value)

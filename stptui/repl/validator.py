@@ -101,8 +101,9 @@ def check_value(
         elif kind == kinds.SCHEDULED:
             sim.services["schedules"].owner_rules(value)
         elif kind == kinds.PAUSABLE:
-            from stptui.sim.mappings import mappings_of
+            from stptui.sim.mappings import mappings_of, refuse_pollerless
 
+            refuse_pollerless(sim, value, command or "pause")
             if not mappings_of(sim, value):
                 sim.services["schedules"].owner_rules(value)
         elif kind == kinds.MAPPING_SOURCE and (owner := given(before, kinds.PAUSABLE)):

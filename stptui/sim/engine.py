@@ -73,6 +73,7 @@ AGENDA_TEXT = {
     "poll": "{subject} polls {resource}",
     "worker-message": "{resource} finishes processing message {subject}",
     "heartbeat": "{subject} extends the visibility of the messages it holds from {resource}",
+    "worker-stop": "{subject}'s stopTimeout ends: its stopped pollers of {resource} are killed",
     "batch-window": "{subject}'s batching window on {resource} closes",
     "scaling": "{subject} adds pollers for {resource}",
     "esm-retry": "{subject} retries a throttled batch from {resource}",

@@ -13,6 +13,11 @@ document; see docs/fidelity.md).
 
 Each mapping object has a `disabled` flag and a `set_disabled(flag)` method; the flag is
 read where a mapping would schedule its next poll, never per message.
+
+A container workload whose code polls a queue itself (a worker-service's `poll` items,
+stptui.sim.services.worker) is no mapping, but `pause WORKLOAD [--trigger QUEUE]` stops its
+pollers as ECS stops its tasks, and `resume` starts them again: its pollers of each queue
+are listed here too, with the trigger `poll` (TRIGGER_POLL).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
 
 # What `show function` calls a Kafka topic's node (stptui.graph): `kafka:NAME`.
 KAFKA_PREFIX = "kafka:"
+# The trigger of a container workload's pollers of a queue (its code's own ReceiveMessage).
+TRIGGER_POLL = "poll"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,11 @@ class MappingRef:
     def disabled(self) -> bool:
         """Whether the mapping is disabled (paused)."""
         return bool(self.esm.disabled)
+
+    @property
+    def polls(self) -> bool:
+        """Whether this is a container workload's pollers, not an event source mapping."""
+        return self.trigger == TRIGGER_POLL
 
 
 def all_mappings(sim: Simulator) -> list[MappingRef]:
@@ -62,6 +74,12 @@ def all_mappings(sim: Simulator) -> list[MappingRef]:
         trigger = src.trigger
         name = KAFKA_PREFIX + src.name if trigger == "kafka" else src.name
         refs += [MappingRef(c.target, name, trigger, c) for c in src.consumers]
+    workers = sim.services.get("workers")
+    if workers is not None:
+        refs += [
+            MappingRef(workload, queue, TRIGGER_POLL, group)
+            for (workload, queue), group in workers.pollers().items()
+        ]
     return refs
 
 
@@ -79,6 +97,14 @@ def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> Mappi
     for m in mine:
         if source in (m.source, m.source.removeprefix(KAFKA_PREFIX)):
             return m
+    refuse_pollerless(sim, workload, verb)
+    if mine and mine[0].polls:
+        raise SimError(
+            f"{workload} polls no queue named {source}",
+            f"its pollers read {', '.join(quote_word(m.source) for m in mine)}: e.g. "
+            f"{verb} {quote_word(workload)} --trigger {quote_word(mine[0].source)}",
+            word=source,
+        )
     if not mine:
         raise SimError(
             f"{workload} has no event source mapping (an sqs, kinesis-stream, "
@@ -91,6 +117,25 @@ def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> Mappi
         f"its mappings read {', '.join(quote_word(m.source) for m in mine)}: e.g. "
         f"{verb} {quote_word(workload)} --trigger {quote_word(mine[0].source)}",
         word=source,
+    )
+
+
+def refuse_pollerless(sim: Simulator, workload: str, verb: str) -> None:
+    """SimError when `workload` is a container workload whose behaviour polls no queue:
+    `pause` and `resume` take a container workload's pollers only."""
+    from stptui.sim.engine import SimError
+
+    containers = sim.services.get("containers")
+    if containers is None or workload not in containers.workloads:
+        return
+    if any(m.workload == workload for m in all_mappings(sim)):
+        return
+    raise SimError(
+        f"{workload} polls no queue: {verb} takes a container workload's pollers (its "
+        "behaviour's `poll` items)",
+        "a `poll` item in the behaviours file makes its code poll a queue (docs/behaviors.md, "
+        "Workers that poll queues); `show containers` lists what each workload polls",
+        word=workload,
     )
 
 

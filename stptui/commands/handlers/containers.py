@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.commands.handlers.base import behaviour_summary
 from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -39,6 +40,10 @@ def poll_how(poll: WorkerPoll) -> str:
         else f"visibility timeout {format_duration(spec.visibility_s * 1000)}"
     )
     text = f"{count}, {poll.busy} busy; up to {many} a receive, {wait}, {visibility}"
+    if poll.paused:
+        # What the line is read for while they are stopped comes first.
+        resume = f"resume {quote_word(spec.workload)} --trigger {quote_word(poll.queue.name)}"
+        text = f"stopped by pause, messages wait (`{resume}`); {text}"
     if spec.heartbeat_every_ms is not None and spec.heartbeat_extend_s is not None:
         text += (
             f"; heartbeat every {format_duration(spec.heartbeat_every_ms)} extends by "
@@ -64,6 +69,7 @@ def poll_data(poll: WorkerPoll) -> dict[str, Any]:
         "container": spec.container,
         "concurrency": spec.concurrency,
         "busy": poll.busy,
+        "stopped": poll.paused,
         "max_messages": spec.max_messages,
         "wait_seconds": spec.wait_s,
         "visibility_timeout": spec.visibility_s,

@@ -562,7 +562,10 @@ def _show_queue(sim: Simulator, q: QueueSim) -> CommandResult:
     workers = sim.services["workers"].of_queue(q.name) if "workers" in sim.services else []
     for poll in workers:
         lines.append(f"polled by {poll_text(poll)}")
-    paused = [m.workload for m in all_mappings(sim) if m.source == q.name and m.disabled]
+    # A worker's stopped pollers say so on their `polled by` line.
+    paused = [
+        m.workload for m in all_mappings(sim) if m.source == q.name and m.disabled and not m.polls
+    ]
     for workload in paused:
         lines.append(
             f"{workload}'s event source mapping is disabled: its messages wait here "

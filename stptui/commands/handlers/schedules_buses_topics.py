@@ -39,10 +39,10 @@ from stptui.commands.result import CommandResult
 from stptui.commands.session import Session
 from stptui.config.model import DEFAULT_BUS
 from stptui.sim import trace as tk
-from stptui.sim.behavior import BehaviorError, parse_duration
+from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
-from stptui.sim.mappings import find_mapping, mappings_of, set_disabled
+from stptui.sim.mappings import find_mapping, mappings_of, refuse_pollerless, set_disabled
 from stptui.sim.payloads import NumberText
 from stptui.textsafe import json_text, quote_word, quoted
 
@@ -342,22 +342,24 @@ def cmd_fire(session: Session, call: Call) -> CommandResult:
     )
 
 
-# pause and resume also take a workload with only event source mappings (`--trigger`).
+# pause and resume also take a workload with only event source mappings (`--trigger`), and
+# a container workload whose code polls queues (its pollers).
 _PAUSABLE_ARG = Arg(
     "FUNCTION",
     PAUSABLE,
     "a function or batch job with a schedule trigger (or, with --trigger, an event source "
-    "mapping), or one schedule's node id as `stptui graph` and the TUI give it "
-    "(schedule:dailyReport:1)",
+    "mapping), one schedule's node id as `stptui graph` and the TUI give it "
+    "(schedule:dailyReport:1), or a container workload whose behaviour polls queues",
 )
 
 
-def _trigger_option(verb: str) -> Option:
+def _trigger_option(verb: str, pollers: str) -> Option:
     return Option(
         "--trigger",
         MAPPING_SOURCE,
         f"{verb} the event source mapping that reads this queue, stream, table or Kafka "
-        "topic (as `show function` lists it) instead of the schedules",
+        "topic (as `show function` lists it) instead of the schedules; for a container "
+        f"workload, {pollers} only its pollers of this queue",
         "SOURCE",
     )
 
@@ -368,6 +370,8 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     index = _index(call.args["index"], f"{verb} INDEX")
     word = call.args["function"]
     source = call.opts.get("trigger")
+    if word in sim.services["containers"].workloads:
+        return _pause_resume_pollers(session, word, source, index, paused)
     if source is not None:
         return _pause_resume_mapping(session, word, source, index, paused)
     schedules = sim.services["schedules"]
@@ -415,8 +419,9 @@ def _pause_resume_mapping(
         )
     if workload not in sim.functions and workload not in sim.services["batch"].jobs:
         raise CommandError(
-            f"no function or batch job named {workload}",
-            "`show functions` lists the functions; `show jobs` the batch jobs",
+            f"no function, batch job or container workload named {workload}",
+            "`show functions` lists the functions; `show jobs` the batch jobs; "
+            "`show containers` the container workloads",
             word=workload,
         )
     try:
@@ -441,24 +446,76 @@ def _pause_resume_mapping(
     )
 
 
+def _pause_resume_pollers(
+    session: Session, workload: str, queue: str | None, index: int | None, paused: bool
+) -> CommandResult:
+    """`pause W [--trigger QUEUE]` of a container workload: stop (or start again) its
+    pollers of every queue it polls, or of QUEUE."""
+    sim = session.sim
+    verb = "pause" if paused else "resume"
+    try:
+        refuse_pollerless(sim, workload, verb)
+        refs = (
+            [find_mapping(sim, workload, queue, verb)]
+            if queue is not None
+            else mappings_of(sim, workload)
+        )
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint, word=exc.word) from None
+    if index is not None:
+        raise CommandError(
+            f"{workload} has no schedule: {verb} INDEX numbers a function's schedules",
+            f"{verb} {quote_word(workload)} takes its pollers of every queue; "
+            f"{verb} {quote_word(workload)} --trigger {quote_word(refs[0].source)} one queue's",
+        )
+    lines, data = [], []
+    for ref in refs:
+        changed = set_disabled(sim, ref, paused)
+        state = "stopped" if paused else "started"
+        text = f"{ref.workload}'s pollers of {ref.source}: "
+        text += state if changed else f"already {state}"
+        if paused and changed:
+            stop = format_duration(min(p.stop_ms for p in ref.esm.polls))
+            text += (
+                " (no new receive; a message being processed finishes if it can within "
+                f"the container's stopTimeout, {stop}, and is killed then)"
+            )
+        lines.append(text)
+        data.append(
+            {
+                "workload": ref.workload,
+                "source": ref.source,
+                "trigger": ref.trigger,
+                "enabled": not paused,
+                "changed": changed,
+            }
+        )
+    return CommandResult("\n".join(lines), data=data[0] if queue is not None else data)
+
+
 @command(
     "pause",
     "behaviour",
     "Pause a workload's schedules (or one of them), or with --trigger disable one of its "
-    "event source mappings: they stop until resumed.",
+    "event source mappings, or stop a container workload's pollers: they stop until "
+    "resumed.",
     args=(
         _PAUSABLE_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
-    options=(_trigger_option("disable"),),
-    examples=("pause dailyReport", "pause worker --trigger jobQueue"),
+    options=(_trigger_option("disable", "stop"),),
+    examples=("pause dailyReport", "pause worker --trigger jobQueue", "pause resizer"),
     details=(
         "With --trigger the mapping is disabled (UpdateEventSourceMapping Enabled: false) "
         "at this instant: its pollers read no new batch, a batch being processed finishes "
         "and is deleted or returned as usual; messages wait in the queue (their retention "
         "still runs), a stream's records wait past the mapping's kept position (until the "
         "stream's retention expires them). The schedules are not touched, nor the other "
-        "mappings."
+        "mappings. A container workload whose code polls queues (a worker-service's `poll` "
+        "items) is stopped as ECS stops its tasks: its pollers receive nothing more; one "
+        "processing a message finishes it if it can before the container's stopTimeout "
+        "(Stacktape's default 2 s) ends, and is killed then (SIGKILL: the message is not "
+        "deleted); the messages they hold return when their visibility timeout ends."
     ),
     changes_state=True,
 )
@@ -471,17 +528,18 @@ def cmd_pause(session: Session, call: Call) -> CommandResult:
     "resume",
     "behaviour",
     "Resume paused schedules (they fire at their next due time), or with --trigger enable "
-    "an event source mapping again.",
+    "an event source mapping again, or start a container workload's pollers again.",
     args=(
         _PAUSABLE_ARG,
         Arg("INDEX", COUNT, "only this schedule (1, 2, ...)", optional=True),
     ),
-    options=(_trigger_option("enable"),),
-    examples=("resume dailyReport", "resume worker --trigger jobQueue"),
+    options=(_trigger_option("enable", "start"),),
+    examples=("resume dailyReport", "resume worker --trigger jobQueue", "resume resizer"),
     details=(
         "A resumed rate() keeps its phase: it fires at the next start + k x period. A "
         "mapping enabled again polls at once (a stream's at its next poll), from where it "
-        "stopped: the backlog that waited is read at the mapping's usual pace."
+        "stopped: the backlog that waited is read at the mapping's usual pace. A container "
+        "workload's pollers started again receive at once, as many as its `poll` items run."
     ),
     changes_state=True,
 )

@@ -33,6 +33,15 @@ the next ReceiveMessage at once.
   `message.visibility_refused`, and that message gets no more beats. `onFailure` calls it
   once on a failed message (and, on a FIFO queue, on the rest of its group in the batch,
   which return with it), so that it returns after `visibilityTimeout` (0: at once).
+* `pause WORKLOAD [--trigger QUEUE]` stops the pollers, as ECS stops a service's tasks
+  (desired count 0, or StopTask): SIGTERM, then SIGKILL once the polling container's
+  `stopTimeout` ends (Stacktape's default 2 s). The code is taken to handle SIGTERM as a
+  worker should: it receives no more, finishes the message it is processing if it can
+  before the SIGKILL, and leaves the rest of its batch (they return when their visibility
+  timeout ends). A message still processing at the SIGKILL is a `container.message.failed`
+  with `error` SIGKILL: not deleted, it returns when its visibility timeout ends.
+  `resume` starts the pollers again: they receive at once. The queue goes on meanwhile:
+  messages wait (and expire), and only a receive moves one to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -43,8 +52,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.config.model import CONTAINER_STOP_TIMEOUT_S, SERVICE_CONTAINER_NAME
 from stptui.sim import trace as tk
-from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.behavior import InvocationInput, Outcome, format_duration
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import AsReceived, sdk_message
 from stptui.sim.services.queue import VISIBLE, SqsError
@@ -57,8 +67,11 @@ if TYPE_CHECKING:
 
 # How many handled messages each workload keeps for the Inspector; the trace keeps them all.
 RECENT_MESSAGES = 200
-# What the expressions of a polled message call its trigger.
+# What the expressions of a polled message call its trigger; what `mapping.disabled` names.
 TRIGGER = "poll"
+# The `error` of a message its poller was still processing when the stopped task's
+# container was killed.
+KILLED = "SIGKILL"
 
 
 @dataclass(slots=True)
@@ -91,12 +104,18 @@ class WorkerPoll:
         self._wake: list[Any] | None = None
         self._poll_label = ("poll", queue.name, spec.workload)
         self.beat_label = ("heartbeat", queue.name, spec.workload)
+        # `pause`: the pollers are stopped (no receive until `resume`).
+        self.paused = False
+        # The batches its pollers are processing, in the order they were received: a stop
+        # finds them here.
+        self.batches: dict[_Batch, None] = {}
+        self.stop_ms = round(_stop_timeout_s(service.sim, spec) * 1000)
         queue.on_visible.append(self.wake)
 
     @property
     def busy(self) -> int:
-        """Pollers processing a batch."""
-        return self.pollers - self.idle
+        """Pollers processing a batch (a stopped poller finishing its message included)."""
+        return len(self.batches)
 
     def wake(self) -> None:
         """A message became visible: waiting pollers receive at this instant (once every
@@ -129,6 +148,7 @@ class WorkerPoll:
             for m in msgs[1:]:
                 q.release(m, m.receipt)
             batch = _Batch(self, msgs)
+            self.batches[batch] = None
             every = spec.heartbeat_every_ms
             if every is not None:
                 batch.beat = self.sim.clock.at(
@@ -136,16 +156,52 @@ class WorkerPoll:
                 )
             self.service.start(batch, 0)
 
-    def done(self) -> None:
-        """A poller finished its batch: it receives again at once."""
+    def done(self, batch: _Batch) -> None:
+        """A poller finished its batch: it receives again at once (a stopped one is gone)."""
+        del self.batches[batch]
+        if batch.stopping:
+            return
         self.idle += 1
         self.receive()
+
+    def stop(self) -> None:
+        """`pause`: no receive from now on; the pollers processing a batch get SIGTERM, and
+        SIGKILL once the container's stopTimeout ends (`WorkerService.kill`)."""
+        self.paused = True
+        self.idle = 0
+        if self._wake is not None:
+            self.sim.clock.cancel(self._wake)
+            self._wake = None
+        stopping = [b for b in self.batches if not b.stopping]
+        for batch in stopping:
+            batch.stopping = True
+        if stopping:
+            label = ("worker-stop", self.queue.name, self.spec.workload)
+            self.sim.clock.at(self.sim.clock.now + self.stop_ms, self.service.kill, stopping, label)
+
+    def start_again(self) -> None:
+        """`resume`: new pollers, as many as the item runs, receive at once (a stopped
+        poller still finishing its message is not one of them)."""
+        self.paused = False
+        self.idle = self.pollers
+        self.wake()
 
 
 class _Batch:
     """The messages one receive returned, processed in order by one poller."""
 
-    __slots__ = ("beat", "current", "failed_groups", "given_up", "msgs", "poll", "seen")
+    __slots__ = (
+        "beat",
+        "current",
+        "failed_groups",
+        "given_up",
+        "msgs",
+        "poll",
+        "processing",
+        "seen",
+        "stopping",
+        "timer",
+    )
 
     def __init__(self, poll: WorkerPoll, msgs: list[Message]) -> None:
         self.poll = poll
@@ -161,6 +217,11 @@ class _Batch:
         # the messages it stopped extending because SQS refused a call on them.
         self.beat: list[Any] | None = None
         self.given_up: set[int] = set()
+        # The message being processed and the clock entry of its end (None between two).
+        self.processing: _Processing | None = None
+        self.timer: list[Any] | None = None
+        # Its poller was stopped (`pause`): it starts no other message of the batch.
+        self.stopping = False
 
     def in_hand(self) -> list[int]:
         """The indexes of the messages the poller still holds and may extend: the one it
@@ -183,6 +244,30 @@ class _Processing:
     outcome: Outcome
 
 
+class QueuePollers:
+    """A workload's pollers of one queue (its `poll` items that read it): what `pause
+    WORKLOAD [--trigger QUEUE]` stops and `resume` starts again, as stptui.sim.mappings
+    disables and enables an event source mapping."""
+
+    __slots__ = ("polls",)
+
+    def __init__(self, polls: list[WorkerPoll]) -> None:
+        self.polls = polls
+
+    @property
+    def disabled(self) -> bool:
+        """Whether they are stopped."""
+        return all(p.paused for p in self.polls)
+
+    def set_disabled(self, disabled: bool) -> None:
+        """Stop the pollers (`WorkerPoll.stop`), or start them again."""
+        for poll in self.polls:
+            if disabled and not poll.paused:
+                poll.stop()
+            elif not disabled and poll.paused:
+                poll.start_again()
+
+
 class WorkerService:
     """Every `poll` item of the behaviours file, with the workloads' recent messages."""
 
@@ -200,6 +285,13 @@ class WorkerService:
             self.polls.append(WorkerPoll(self, spec, queue))
             self.recent.setdefault(spec.workload, deque(maxlen=RECENT_MESSAGES))
 
+    def pollers(self) -> dict[tuple[str, str], QueuePollers]:
+        """Each workload's pollers of each queue, by (workload, queue), in the file's order."""
+        groups: dict[tuple[str, str], list[WorkerPoll]] = {}
+        for p in self.polls:
+            groups.setdefault((p.spec.workload, p.queue.name), []).append(p)
+        return {key: QueuePollers(polls) for key, polls in groups.items()}
+
     def of_workload(self, workload: str) -> list[WorkerPoll]:
         """The polls of one workload, in the file's order."""
         return [p for p in self.polls if p.spec.workload == workload]
@@ -209,8 +301,14 @@ class WorkerService:
         return [p for p in self.polls if p.queue.name == queue]
 
     def start(self, batch: _Batch, index: int) -> None:
-        """Process message `index` of the batch now, or, past its end, free the poller."""
+        """Process message `index` of the batch now, or, past its end (or once its poller
+        was stopped), free the poller."""
         poll = batch.poll
+        if batch.stopping:
+            # SIGTERM: the rest of the batch is left; it returns when its visibility timeout
+            # ends (each was released at the receive).
+            poll.held -= len(batch.msgs) - index
+            index = len(batch.msgs)
         while index < len(batch.msgs) and poll.queue.fifo:
             group = batch.msgs[index].group or ""
             if group not in batch.failed_groups:
@@ -222,7 +320,7 @@ class WorkerService:
             if batch.beat is not None:
                 self.sim.clock.cancel(batch.beat)
                 batch.beat = None
-            poll.done()
+            poll.done(batch)
             return
         sim = self.sim
         now = sim.clock.now
@@ -271,10 +369,11 @@ class WorkerService:
             # It will not be deleted in time: it returns when its visibility timeout ends (and
             # may be received again while this poller still holds it, as on AWS).
             poll.queue.release(msg, seen.receipt)
-        sim.clock.at(
+        batch.processing = processing = _Processing(batch, index, handled, outcome)
+        batch.timer = sim.clock.at(
             now + outcome.duration_ms,
             self._end,
-            _Processing(batch, index, handled, outcome),
+            processing,
             ("worker-message", spec.workload, msg.id),
         )
 
@@ -282,6 +381,7 @@ class WorkerService:
         sim = self.sim
         now = sim.clock.now
         batch, handled, outcome = p.batch, p.handled, p.outcome
+        batch.processing = batch.timer = None
         poll = batch.poll
         spec = poll.spec
         msg = batch.msgs[p.index]
@@ -328,6 +428,43 @@ class WorkerService:
         self._logs(spec.workload, handled, outcome)
         self.start(batch, p.index + 1)
 
+    def kill(self, batches: list[_Batch]) -> None:
+        """SIGKILL: the stopTimeout of the pollers stopped at one `pause` ended. A message
+        one of them still processes ends unfinished (not deleted, nothing emitted): it
+        returns when its visibility timeout ends, as do the rest of its batch."""
+        sim = self.sim
+        now = sim.clock.now
+        for batch in batches:
+            p = batch.processing
+            if p is None:
+                continue  # it finished its message in time, and left
+            if batch.timer is not None:
+                sim.clock.cancel(batch.timer)
+            batch.processing = batch.timer = None
+            poll, handled = batch.poll, p.handled
+            msg = batch.msgs[p.index]
+            handled.ended = now
+            handled.error = KILLED
+            stop_s = format_duration(poll.stop_ms)
+            killed = {
+                "message_id": msg.id,
+                "queue": poll.queue.name,
+                "invocation_id": handled.invocation_id,
+                "container": poll.spec.container,
+                "receive_count": handled.receive_count,
+                "duration_ms": now - handled.started,
+                "error": KILLED,
+                "error_message": (
+                    f"the task was stopped (pause) and its container's stopTimeout of "
+                    f"{stop_s} ended before the message did"
+                ),
+            }
+            sim.trace.emit((now, tk.CONTAINER_MESSAGE_FAILED, poll.spec.workload, killed))
+            poll.queue.release(msg, batch.seen[p.index].receipt)
+            self._logs(poll.spec.workload, handled, p.outcome)
+            poll.held -= 1
+            self.start(batch, p.index + 1)
+
     def beat(self, batch: _Batch) -> None:
         """A heartbeat: ChangeMessageVisibility with `extendBy` on each message in hand, and
         the next beat `every` later."""
@@ -368,6 +505,15 @@ class WorkerService:
         group = ws.logs.get(handled.container)
         if group is not None and outcome.logs and handled.ended is not None:
             group.served(handled.invocation_id, handled.started, handled.ended, outcome)
+
+
+def _stop_timeout_s(sim: Simulator, spec: PollSpec) -> float:
+    """The `stopTimeout` of the container that polls (Stacktape's default when unset)."""
+    ws = sim.services["containers"].workloads[spec.workload]
+    for c in ws.model.container_specs:
+        if (c.name or SERVICE_CONTAINER_NAME) == spec.container:
+            return c.stop_timeout_s
+    return CONTAINER_STOP_TIMEOUT_S
 
 
 def message_view(msg: Message, queue: QueueSim, seen: AsReceived | None = None) -> dict[str, Any]:

@@ -265,11 +265,13 @@ def _container_counts(sim: Simulator, node: str) -> list[Text]:
         done, failed, busy = figures["served"], figures["failed"], figures["running"]
         words = (("served", "failed", "running"), ("req", "fail", "run"), "req")
     if not (done or failed or busy):
+        if _trigger_paused(sim, node):
+            return [Text("pollers stopped", PAUSED)]
         return [Text("idle", DIM)]
     done_style = QUEUED if done else DIM
     fail_style, busy_style = (FAILED if failed else DIM), (RUNNING if busy else DIM)
     (a, b, c), (d, e, f), short = words
-    return [
+    counts = [
         _counts(
             (f"{done:,} {a}", done_style),
             (f"{failed:,} {b}", fail_style),
@@ -286,6 +288,8 @@ def _container_counts(sim: Simulator, node: str) -> list[Text]:
             (f"{busy:,}▸", busy_style),
         ),
     ]
+    # `pause` stopped its pollers: as a function's box with a disabled mapping.
+    return _paused_counts(counts, idle=False) if _trigger_paused(sim, node) else counts
 
 
 def _invocations(sim: Simulator, node: str) -> tuple[int, int | None, int]:
@@ -337,9 +341,10 @@ def _run_counts(done: int, failed: int, running: int) -> list[Text]:
 
 
 def _trigger_paused(sim: Simulator, node: str) -> bool:
-    """Whether an event source mapping of workload `node` is disabled now: looked for only
-    once the trace has a `mapping.disabled` of it, a count it keeps, as a box is redrawn
-    for every record of its resource."""
+    """Whether an event source mapping of workload `node` is disabled now (or, for a
+    container workload, its pollers of a queue stopped): looked for only once the trace has
+    a `mapping.disabled` of it, a count it keeps, as a box is redrawn for every record of
+    its resource."""
     if not sim.trace.count(tk.MAPPING_DISABLED, node):
         return False
     return any(m.disabled for m in mappings_of(sim, node))

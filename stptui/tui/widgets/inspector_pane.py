@@ -279,10 +279,17 @@ def describe_resource(
                 "red" if depth else "",
             )
         # Why messages wait with a consumer in sight, in `show queue`'s words.
+        # A worker's pollers `pause` stopped wait the same way.
+        stopped = {(m.workload, m.source) for m in all_mappings(sim) if m.polls and m.disabled}
         for workload, source in sorted(_disabled_mappings(sim)):
             if source == name:
+                what = (
+                    "pollers are stopped"
+                    if (workload, source) in stopped
+                    else "event source mapping is disabled"
+                )
                 line = Text(
-                    f"{safe(workload)}'s event source mapping is disabled: its messages wait "
+                    f"{safe(workload)}'s {what}: its messages wait "
                     f"here ({_resume_line(workload, source)})",
                     PAUSED,
                 )
@@ -686,6 +693,8 @@ def _worker_polls(text: Text, sim: Simulator, name: str) -> None:
             f": {safe(spec.container)}, {poll.busy} of {spec.concurrency} pollers busy, up to "
             f"{spec.max_messages} a receive, {wait}{visibility}"
         )
+        if poll.paused:
+            line.append(f"  pollers stopped: {_resume_line(name, spec.queue)}", PAUSED)
         text.append_text(hanging(line, HANG))
         text.append("\n")
     _heading(text, "Recent messages")
