@@ -273,21 +273,64 @@ def parse(session: Session, line: str) -> Call | None:
     except CommandError as exc:
         at_reference(refs, exc)
         words = tokenize(line) if words is None else words
-        if words[:1] == ["expect"] and exc.message == "expect needs OP":
+        if _completed_now(exc, words):
             from stptui.commands.handlers.expect import incomplete
 
             better = incomplete(session.sim, words[1:])
-            if better is not None and exc.hint.startswith("usage:"):
+            if better is not None:
                 raise better from None
-        if words == ["cancel-repeat"] and exc.message == "cancel-repeat needs ID":
-            from stptui.commands.handlers.repeat import missing_id_hint
-
-            exc.hint = missing_id_hint(session.sim)
-        elif words and (better := kind_hint(session, words[0], words[1:])) is not None:
-            # `publish aTopic hello` is short of words for an event, but the words it
-            # lacks are not the mistake: the topic is.
-            exc.hint = better
+        _with_better_hint(session, words, exc)
         raise
+
+
+def _completed_now(exc: CommandError, words: list[str]) -> bool:
+    """Whether `exc` refuses an `expect PATH` with nothing after it, whose hint is the line
+    completed with the path's value when the line runs (`expect.incomplete`)."""
+    return (
+        words[:1] == ["expect"]
+        and exc.message == "expect needs OP"
+        and exc.hint.startswith("usage:")
+    )
+
+
+def _with_better_hint(session: Session, words: list[str], exc: CommandError) -> None:
+    """`exc`, a refusal of the line `words`, given the hint only the stack can tell."""
+    if words == ["cancel-repeat"] and exc.message == "cancel-repeat needs ID":
+        from stptui.commands.handlers.repeat import missing_id_hint
+
+        exc.hint = missing_id_hint(session.sim)
+    elif words and (better := kind_hint(session, words[0], words[1:])) is not None:
+        # `publish aTopic hello` is short of words for an event, but the words it
+        # lacks are not the mistake: the topic is.
+        exc.hint = better
+
+
+def check_written(session: Session, line: str) -> CommandError | None:
+    """Why `line` cannot run whatever the simulation holds when it comes to it, or None:
+    its words do not split (a quote never closed), its command is unknown, its words do
+    not fit the command's usage (an option it lacks, an argument missing or extra), or an
+    `expect` has no comparison where one goes (`=` for `==`, `is`). The
+    error is the one running the line would raise. `stptui run` checks a script's lines so
+    before the first runs (`script.unrunnable`). Left to the run: what depends on the
+    state (a name, a value, an id, `$last`), and an `expect PATH` with no comparison,
+    whose hint is the path's value when the line runs."""
+    try:
+        call = REGISTRY.parse(line)
+    except CommandError as exc:
+        try:
+            words = tokenize(line)
+        except CommandError:
+            words = []
+        if _completed_now(exc, words):
+            return None
+        _with_better_hint(session, words, exc)
+        return place(exc, line)
+    if call is not None and call.command.name == "expect":
+        from stptui.commands.handlers.expect import comparison_error
+
+        refused = comparison_error(session.sim, call, static=True)
+        return None if refused is None else place(refused, line)
+    return None
 
 
 # The command that puts work into each kind of resource, as a usage line: what to type

@@ -98,6 +98,11 @@ $ stptui run stptui/sample_stacks/job-queue docs/examples/typo.stp \\
 docs/examples/typo.stp:2:6: error: no queue named 'jobQeue'
     hint: did you mean jobQueue?
 ```
+
+A line that cannot run as written, whatever the simulation holds (a quote never closed,
+an unknown command, words that do not fit its usage), is found before the script's first
+line runs: each such line is named and none runs
+([CI](ci.md#typos-before-the-run)).
 """
 
 # Details whose every line reads `label: text` are a list of facts; others are prose.

@@ -277,6 +277,23 @@ class JunitReport:
                 case.outcome = "skipped"
                 case.message = why
 
+    def unrunnable(self, said: list[tuple[tuple[int, str], CommandError, str, str | None]]) -> None:
+        """A script refused before its first line ran: a test case with an `<error>` for
+        each line that cannot run as written ((line, error, the text stderr showed, its
+        LINE:COL)), and the script's other `expect` lines skipped, in the script's order."""
+        bad = {item[0]: (exc, text, at) for item, exc, text, at in said}
+        why = f"not run: {self.script} has lines that cannot run as written"
+        for n, line in self.lines:
+            if n in bad:
+                exc, text, at = bad[n]
+                self.at_line(self.script, n)
+                self.reported(line, None)
+                self.failed(exc, text, at=at)
+            elif is_expect(line):
+                case = self._new(self.script, n, line)
+                case.outcome = "skipped"
+                case.message = why
+
     def end(self) -> None:
         """The script's run ended: the suite's `time` is up to now."""
         if self._ended is None:

@@ -6,6 +6,9 @@ several lines). Each command is echoed as `> LINE` with its output below. The ru
 the first failed `expect` (exit 1) or the first command error (exit 2), naming
 `SCRIPT:LINE` (`SCRIPT:LINE:COL` for an error about one word: see `position`); a stack,
 behaviours or script file that cannot be read also exits 2. Exit 0 means every line ran.
+A script read from a file is checked before its first line runs: a line that cannot run
+as written, whatever the simulation holds (a quote never closed, an unknown command, words
+that do not fit its usage), is named, each of them, and none runs (exit 2: `unrunnable`).
 With `keep_going` (`--keep-going`) a failed `expect` is reported and the run goes on, as
 does a script a `source` line runs; it exits 1 at the end, saying how many failed. A
 command error still stops it (exit 2): the lines after it would run on a state the script
@@ -35,7 +38,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from stptui.commands import execute
+from stptui.commands import check_written, execute
 from stptui.commands.handlers.session_files import running_script
 from stptui.commands.registry import (
     WORD_SEPARATORS,
@@ -245,6 +248,31 @@ def script_lines(lines: Iterable[str]) -> Iterator[ScriptLine]:
             yield ScriptLine(first, line, joiner.indent)
     if (rest := joiner.unfinished()) is not None:
         yield ScriptLine(first, rest, joiner.indent)
+
+
+def unrunnable(
+    session: Session, lines: Iterable[ScriptLine]
+) -> list[tuple[ScriptLine, CommandError]]:
+    """The lines of a script that cannot run as written, with the error each would stop
+    the run with (`check_written`): found before the first runs, so that a typo on line 40
+    costs neither the time lines 1 to 39 take nor a second run for the next typo."""
+    return [(item, exc) for item in lines if (exc := check_written(session, item[1])) is not None]
+
+
+def say_unrunnable(
+    problems: list[tuple[ScriptLine, CommandError]], name: str, err: TextIO
+) -> list[tuple[ScriptLine, CommandError, str, str | None]]:
+    """Write each of `problems` to `err` as the run would have at its line, then that no
+    line ran; (line, error, the text written, its LINE:COL when about one word) of each."""
+    said = []
+    for item, exc in problems:
+        at = position(item[0], exc, item.indent)
+        text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
+        err.write(text + "\n")
+        said.append((item, exc, text, at if exc.located is not None else None))
+    many = "1 line cannot" if len(problems) == 1 else f"{len(problems)} lines cannot"
+    err.write(f"{printable(name)}: {many} run as written; no line ran\n")
+    return said
 
 
 def terminal_width(out: object) -> int | None:
@@ -1058,6 +1086,12 @@ def _run(
         report.describe(session, opts)
         if isinstance(lines, list):
             report.lines = lines
+    if isinstance(lines, list) and (problems := unrunnable(session, lines)):
+        # Nothing runs: no trace is written, and no session kept (it would hold nothing).
+        said = say_unrunnable(problems, name, err)
+        if report is not None:
+            report.unrunnable(said)
+        return EXIT_ERROR
     if keeper is not None:
         lines = keeper.follow(session, lines)
     output = _Guarded(out, "the output")

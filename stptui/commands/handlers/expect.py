@@ -40,6 +40,7 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import cut
+from stptui.sim.services.queue import QueueSim
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
 from stptui.sim.trace import Record
@@ -60,6 +61,19 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 # and !==, =<, => and a reversed =!): close to one of OPS in meaning, not in spelling
 # (did_you_mean("=") is ">=").
 OP_TYPOS = {"=": "==", "===": "==", "<>": "!=", "=!": "!=", "!==": "!=", "=<": "<=", "=>": ">="}
+# Comparisons written as words, as test frameworks and shells write them (`is`, `-eq`).
+OP_WORDS = {
+    "is": "==",
+    "eq": "==",
+    "equals": "==",
+    "ne": "!=",
+    "gt": ">",
+    "ge": ">=",
+    "gte": ">=",
+    "lt": "<",
+    "le": "<=",
+    "lte": "<=",
+}
 # The comparison that holds with its sides swapped: `0 < x` is `x > 0`.
 FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
@@ -253,21 +267,17 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     path_words: list[str] = call.args["path"]
     op: str = call.args["op"]
     value_text: str = call.args["value"]
-    if op not in OPS:
-        if (missing := missing_comparison(sim, call)) is not None:
-            raise missing
-        guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
-        raise CommandError(
-            f"unknown comparison {op!r}",
-            f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
-            word=op,
-        )
+    if (refused := comparison_error(sim, call)) is not None:
+        raise refused
     since: str | None = call.opts.get("since")
     # A metric's window, when not all the trace holds: the same figure differs by window.
     window = "" if since is None else f" over the last {since}"
     try:
         path, actual = _expect_actual(sim, path_words, since)
     except CommandError as exc:
+        if path_words and path_words[0] in TRACE_KINDS:
+            line = " ".join(quote_word(w) for w in ["expect", "count", *path_words, op, value_text])
+            raise CommandError(exc.message, f"records are counted: {line}", word=exc.word) from None
         if len(path_words) == 1 and statistic(sim, value_text) is not None:
             # `expect 0 == queue.q.depth`: the sides are swapped (and so is the comparison).
             swapped = f"expect {value_text} {FLIPPED[op]} {quote_word(path_words[0])}"
@@ -309,6 +319,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         raise ExpectationFailed(
             f"expected {path} {op} {shown_expected}{window}, actual {shown_actual}",
             (_elsewhere(sim, path_words) if actual == 0 else None)
+            or _filter_values(sim, path_words)
             or _messages_to_explain(sim, path_words)
             or _invocations_to_explain(sim, path_words),
         )
@@ -340,20 +351,49 @@ def _check_number(path: str, op: str, value_text: str) -> int | float:
     return int(value_text)
 
 
-def missing_comparison(sim: Simulator, call: Call) -> CommandError | None:
+def comparison_error(sim: Simulator, call: Call, *, static: bool = False) -> CommandError | None:
+    """The refusal of a bound `expect` line whose OP is no comparison: missing (see
+    `missing_comparison`) or misspelt (`=`); None when it is one. With `static` (a script
+    checked before it runs: `commands.check_written`), None too where the refusal's hint
+    would be the path's value now, which only the line's own turn knows."""
+    op = call.args.get("op")
+    if not isinstance(op, str) or op in OPS:
+        return None
+    if (missing := missing_comparison(sim, call, static=static)) is not None:
+        return missing
+    if not re.fullmatch(r"[=!<>]+", op):
+        return None  # static, and left to the line's turn
+    guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
+    return CommandError(
+        f"unknown comparison {op!r}",
+        f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
+        word=op,
+    )
+
+
+def missing_comparison(sim: Simulator, call: Call, *, static: bool = False) -> CommandError | None:
     """The error of an `expect` line whose OP is no comparison at all: no word of the line
     is one (binding ends PATH at the first that is), so OP is missing, not misspelt
-    (`expect count message.sent 1`). None when OP looks like a misspelt comparison. The
+    (`expect count message.sent 1`). None when OP looks like a misspelt comparison, and,
+    with `static`, when the error would be `incomplete`'s (the path's value now). The
     REPL checks a line with it before Enter, as the command would."""
     op = call.args.get("op")
     if not isinstance(op, str) or op in OPS or re.fullmatch(r"[=!<>]+", op):
         return None
     glued = unglued(call.command, call.words, tuple(OPS))
     compared = comparison_missing(call.command, call.command.args[1], call.words)
+    meant = OP_WORDS.get(op.lower().lstrip("-"))
+    if meant is not None and op in call.words:
+        at = len(call.words) - 1 - call.words[::-1].index(op)
+        words = [*call.words[:at], meant, *call.words[at + 1 :]]
+        line = " ".join(quote_word(w) for w in ["expect", *words])
+        return CommandError(f"{op!r} is no comparison", f"write it as {meant}: {line}", word=op)
     if glued:
         hint = f"put spaces around the comparison: {glued}"
     elif compared:
         hint = f"put a comparison before the value: {compared}"
+    elif static:
+        return None
     elif (error := incomplete(sim, call.words)) is not None:
         return error
     else:
@@ -574,15 +614,56 @@ def _messages_to_explain(sim: Simulator, words: list[str]) -> str | None:
     total = len(ids)
     if not ids and queue in sim.queues:
         q = sim.queues[queue]
+        if not q.depth:
+            return _dead_letter_sources(sim, queue)
+        if words[0] == "count" and q.dlq is not None:
+            # Nothing dead-lettered yet: how far its messages are from the move.
+            dlq = quote_word(q.dlq.name)
+            moves = f"after {q.max_receive_count} receives (maxReceiveCount)"
+            return f"{quote_word(q.name)} moves a message to {dlq} {moves}; {_still_in(q, 'it')}"
         ids, total = [m.id for m in q.listing(EXPLAIN_IDS)], q.depth
     if not ids:
         return None
+    return _explain_ids(ids, total, queue or "")
+
+
+def _explain_ids(ids: list[str], total: int, queue: str) -> str:
+    """`explain ID`, or which of several messages of `queue` (`total` in all) to explain."""
     if len(ids) == 1 and total == 1:
         return f"explain {ids[0]}"
     hint = f"explain a message: explain {ids[0]} (or {', '.join(ids[1:])})"
     if total > len(ids):
-        hint += f"; show queue {quote_word(queue or '')} lists all {total:,}"
+        hint += f"; show queue {quote_word(queue)} lists all {total:,}"
     return hint
+
+
+def _dead_letter_sources(sim: Simulator, dlq: str) -> str | None:
+    """For an empty dead-letter queue whose depth was expected higher: after how many
+    receives the queues it serves move a message to it, and the messages still in them
+    (those a reader expected here: the CI log then says whether maxReceiveCount or the
+    clock falls short, without a rerun); None when `dlq` is no queue's dead-letter queue."""
+    sources = [q for q in sim.queues.values() if q.dlq is not None and q.dlq.name == dlq]
+    if not sources:
+        return None
+    after = ", ".join(f"from {quote_word(q.name)} after {q.max_receive_count}" for q in sources)
+    hint = f"{quote_word(dlq)} takes a message {after} receives (maxReceiveCount)"
+    waiting = next((q for q in sources if q.depth), None)
+    return hint if waiting is None else f"{hint}; {_still_in(waiting)}"
+
+
+def _still_in(queue: QueueSim, subject: str | None = None) -> str:
+    """What `queue` holds, how often it was received, and which messages to explain;
+    `subject` names the queue in the sentence (its name by default)."""
+    most = max(m.receive_count for m in queue.messages.values())
+    times = "once" if most == 1 else f"{most} times"
+    received = f"received {times}" if queue.depth == 1 else f"received up to {times}"
+    if most == 0:
+        received = "not received yet"
+    ids = [m.id for m in queue.listing(EXPLAIN_IDS)]
+    subject = subject or quote_word(queue.name)
+    return f"{subject} holds {queue.depth:,} ({received}): " + _explain_ids(
+        ids, queue.depth, queue.name
+    )
 
 
 def record_resources(sim: Simulator) -> set[str]:
@@ -622,6 +703,14 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         if filters:
             return path, _count_matching(sim, kind, resource, filters)
         return path, sim.trace.count(kind, resource)
+    if words and words[0] in TRACE_KINDS:
+        # `expect message.dead_lettered jobQueue == 1`: a record kind is counted.
+        counted = " ".join(quote_word(w) for w in ["count", *words])
+        raise CommandError(
+            f"{words[0]!r} is a trace record kind, not a path",
+            f"records are counted: did you mean {counted}?",
+            word=words[0],
+        )
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")
@@ -643,13 +732,15 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
     kind, name, field = parts[0], ".".join(parts[1:-1]), parts[-1]
     fields = _FIELDS[kind]
     if field not in fields:
-        aws = _AWS_FIGURES.get(kind, {}).get(field)
+        # AWS's metric name, in any case (`errors`: Lambda's Errors are failures).
+        metric = next((m for m in _AWS_FIGURES.get(kind, {}) if m.lower() == field.lower()), None)
+        aws = _AWS_FIGURES[kind][metric] if metric is not None else None
         guess = aws or did_you_mean(field, fields)
         hint = (
             f"did you mean {kind}.{name}.{guess}?" if guess else f"use one of {', '.join(fields)}"
         )
-        if aws:
-            hint += f" ({_AWS_OWNER[kind]} {field})"
+        if metric is not None:
+            hint += f" ({_AWS_OWNER[kind]} {metric})"
         raise CommandError(f"{kind} has no statistic {field!r}", hint, word=words[0])
     try:
         return words[0], _figure(sim, kind, name, field)
@@ -775,11 +866,15 @@ def check_record_filter(kind: str, word: str, resource: str | None = None) -> No
     # A field the kind never has is a typo, not a count of 0, even before any record exists.
     if field not in fields:
         guess = did_you_mean(field, fields)
-        raise CommandError(
-            f"{kind} records have no field {field!r}",
-            f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}",
-            word=word,
-        )
+        hint = f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}"
+        if kind == tk.HTTP_RESPONSE and field in tk.KIND_FIELDS[tk.HTTP_REQUEST]:
+            # What was asked (`path`, `method`) is the request's: they share request_id.
+            hint = (
+                f"{tk.HTTP_REQUEST} records have {field} (count {tk.HTTP_REQUEST} "
+                f"{quote_word(word)}); a response goes with its request by request_id: "
+                "request_id=$last, after the `http` line"
+            )
+        raise CommandError(f"{kind} records have no field {field!r}", hint, word=word)
 
 
 def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: list[str]) -> int:
@@ -790,14 +885,7 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
     text. Only records still in the trace's ring can be read field by field, so a count
     that needs older ones is refused rather than silently short. The filters were checked
     (`check_record_filter`)."""
-    wanted: list[tuple[str, Any]] = []
-    for word in filters:
-        field, _, text = word.partition("=")
-        try:
-            value: Any = json.loads(text)
-        except ValueError:
-            value = text
-        wanted.append((field, value))
+    wanted = _wanted(filters)
     ring = sim.trace.records
     ident = next((v for f, v in wanted if id_field(f) and type(v) is str and v), None)
     raws: list[tuple[Any, ...]] = []
@@ -822,6 +910,59 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
     else:
         records = [Record(0, *r) for r in raws]
     return sum(all(_same(r.data.get(f, _MISSING), v) for f, v in wanted) for r in records)
+
+
+def _wanted(filters: list[str]) -> list[tuple[str, Any]]:
+    """(FIELD, VALUE) of each FIELD=VALUE filter, VALUE read as JSON or else as text."""
+    wanted: list[tuple[str, Any]] = []
+    for word in filters:
+        field, _, text = word.partition("=")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        wanted.append((field, value))
+    return wanted
+
+
+# How many of a field's values a failed filtered count lists.
+FILTER_VALUES = 3
+
+
+def _filter_values(sim: Simulator, words: list[str]) -> str | None:
+    """For a failed `count KIND [RESOURCE] FIELD=VALUE ...`: the first filter that no
+    record of KIND (on RESOURCE) passes while some have the field, with the values they
+    have, as filters to copy (those holding what was typed first: `rule=emailService`
+    is part of the rule's AWS name). Without it a count at 0 says nothing of why."""
+    if len(words) < 3 or words[0] != "count":
+        return None
+    kind = words[1]
+    read = list(zip(words, PATH_ARG.rest_kinds(words), strict=True))
+    resource = next((w for w, k in read if k == RECORD_RESOURCE), None)
+    filters = [w for w, k in read if k == RECORD_FIELD]
+    if not filters:
+        return None
+    ring = sim.trace.records
+    records = [
+        Record(0, *r) for r in ring._raw if r[1] == kind and (resource is None or r[2] == resource)
+    ]
+    for word, (field, value) in zip(filters, _wanted(filters), strict=True):
+        seen = [r.data[field] for r in records if field in r.data]
+        if not seen or any(_same(v, value) for v in seen):
+            continue
+        typed = word.partition("=")[2].lower()
+        shown: list[str] = []
+        for v in seen:
+            text = v if isinstance(v, str) and _text_only(v) else _json_text(v)
+            if text not in shown:
+                shown.append(text)
+        # A stable sort: the values that hold the typed text first, else as they came.
+        shown.sort(key=lambda t: typed not in t.lower())
+        listed = ", ".join(quote_word(f"{field}={cut(t, 80)}") for t in shown[:FILTER_VALUES])
+        more = f" (and {len(shown) - FILTER_VALUES:,} more)" if len(shown) > FILTER_VALUES else ""
+        on = f" on {quote_word(resource)}" if resource else ""
+        return f"no {kind} record{on} has {quote_word(word)}; they have {listed}{more}"
+    return None
 
 
 _MISSING = object()
