@@ -91,7 +91,7 @@ def test_each_figure_is_stamped_when_lambda_did_it() -> None:
     sim = _sim("behaviors:\n  fn: {duration: 300ms, fail: true}\n")
     sim.invoke_async("fn", {}, "invoke", "test")
     assert sim.advance(5 * 60_000)
-    raws = list(sim.trace.records._raw)
+    raws = list(sim.trace.records.raw)
     found = series(sim, "fn", "function", Periods.of(START, sim.clock.now, 60_000), raws)
     names = [f"{m} {s}" for m, s, _ in found.columns]
     table = [dict(zip(names, (f.value for f in row), strict=True)) for row in found.rows]

@@ -584,7 +584,7 @@ def test_every_stp_identifier_names_its_resource(stack_file: str) -> None:
                     continue
                 names = {env_var_name(e.source, p) for p in _PARAMS[target.type]}
                 if e.name in names:
-                    assert behaviors._check_target(kinds[target.type], e.value) == e.source, e
+                    assert behaviors.check_target(kinds[target.type], e.value) == e.source, e
                     checked.add(target.type)
     assert checked
     if not stack_file:
@@ -644,5 +644,5 @@ def test_an_upstash_topic_is_named_by_its_topic_name_variable() -> None:
         if e.name == "STP_KAFKA_TOPIC_TOPIC_NAME"
     }
     assert names == {"kafka-starter-dev-kafkaTopic"}
-    assert behaviors._check_target("produce", names.pop()) == "kafkaTopic"
-    assert behaviors._check_target("produce", "kafkaTopic") == "kafkaTopic"
+    assert behaviors.check_target("produce", names.pop()) == "kafkaTopic"
+    assert behaviors.check_target("produce", "kafkaTopic") == "kafkaTopic"

@@ -78,7 +78,7 @@ def _session(tmp: Path, *lines: str) -> Session:
 
 def _records(session: Session, kind: str) -> list[tuple[object, ...]]:
     session.sim.trace.settle()
-    return [raw for raw in session.sim.trace.records._raw if raw[1] == kind]
+    return [raw for raw in session.sim.trace.records.raw if raw[1] == kind]
 
 
 def _value(

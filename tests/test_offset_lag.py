@@ -72,7 +72,7 @@ def test_each_period_opens_with_the_lag_it_inherits() -> None:
     sim = session.sim
     trace = sim.trace
     trace.settle()
-    lags = offset_lags(sim, trace.records._raw, Periods.of(START, sim.clock.now, 1000))
+    lags = offset_lags(sim, trace.records.raw, Periods.of(START, sim.clock.now, 1000))
     # The batch keeps failing (once a second): its record is lag in every period.
     assert [level for level, _ in lags["orderWorker"]] == [1, 1, 1]
     assert [at for _, at in lags["orderWorker"]] == [START, START + 1000, START + 2000]
@@ -109,7 +109,7 @@ def test_the_replayed_lag_is_the_consumer_groups(
     sim = session.sim
     sim.trace.settle()
     now = sim.clock.now
-    after = offset_lags(sim, sim.trace.records._raw, Periods(now + 1, 1, 1))
+    after = offset_lags(sim, sim.trace.records.raw, Periods(now + 1, 1, 1))
     assert after["orderWorker"][0][0] == seen[-1]
     if ring is None:
         assert _lag(session)[0] == max(seen)

@@ -167,7 +167,8 @@ class JunitReport:
         self.path = path
         self.script = script
         self.timestamp = datetime.now(UTC)
-        self._started = time.perf_counter()
+        # When the run began, by `time.perf_counter` (the suites' times are measured from it).
+        self.started = time.perf_counter()
         # When the script's run ended (`end`); None while it runs.
         self._ended: float | None = None
         self.properties: list[tuple[str, str]] = [("stptui", __version__)]
@@ -317,7 +318,7 @@ class JunitReport:
 
     def suite(self, now: float) -> ET.Element:
         """The `<testsuite>` of the script, its time up to its end (`now` if it runs)."""
-        seconds = f"{(self._ended or now) - self._started:.3f}"
+        seconds = f"{(self._ended or now) - self.started:.3f}"
         counts = Counter(c.outcome for c in self.cases)
         suite = _element(
             "testsuite",
@@ -387,7 +388,7 @@ def _document(reports: list[JunitReport]) -> str:
     start to now."""
     now = time.perf_counter()
     every = [case for report in reports for case in report.cases]
-    seconds = f"{now - reports[0]._started:.3f}"
+    seconds = f"{now - reports[0].started:.3f}"
     root = _element("testsuites", {"name": "stptui run", **_totals(every), "time": seconds})
     for report in reports:
         root.append(report.suite(now))

@@ -259,7 +259,7 @@ def _newest(sim: Simulator, kind: str, resource: str | None) -> Record | None:
         return next(sim.trace.newest(resource, frozenset((kind,))), None)
     ring = sim.trace.records
     first = ring.first_seq  # settles the trace first
-    raw = ring._raw
+    raw = ring.raw
     last = first + len(raw) - 1
     for back, r in enumerate(reversed(raw)):
         if r[1] == kind:

@@ -794,49 +794,53 @@ class RecordRing(Sequence[Record]):
     record's sequence number is not stored: it follows from its position in the ring."""
 
     def __init__(self, maxlen: int, settle: Callable[[], None] = lambda: None) -> None:
-        self._raw: deque[Raw] = deque(maxlen=maxlen)
-        self._total = 0  # records ever added
-        self._settle = settle
+        # The records kept, oldest first, as emitted: what readers that make no Record read
+        # (the trace's queries, its index, metrics), having settled first (`settle`).
+        self.raw: deque[Raw] = deque(maxlen=maxlen)
+        self.total = 0  # records ever added: the sequence number of the newest
+        # Settles the trace: numbers and keeps the records emitted since it last did.
+        self.settle = settle
 
-    def _extend(self, raws: list[Raw]) -> None:
-        self._raw.extend(raws)
-        self._total += len(raws)
+    def extend_raw(self, raws: list[Raw]) -> None:
+        """Keep `raws`, the records the trace settles, after those kept."""
+        self.raw.extend(raws)
+        self.total += len(raws)
 
     @property
     def first_seq(self) -> int:
         """The sequence number of the oldest record kept (one past the newest when empty)."""
-        self._settle()
-        return self._total - len(self._raw) + 1
+        self.settle()
+        return self.total - len(self.raw) + 1
 
     def __len__(self) -> int:
-        self._settle()
-        return len(self._raw)
+        self.settle()
+        return len(self.raw)
 
     @overload
     def __getitem__(self, index: int) -> Record: ...
     @overload
     def __getitem__(self, index: slice) -> list[Record]: ...
     def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        return _records_at(self.first_seq, self._raw, index)
+        return _records_at(self.first_seq, self.raw, index)
 
     def __iter__(self) -> Iterator[Record]:
         seq = self.first_seq
-        for raw in list(self._raw):
+        for raw in list(self.raw):
             yield Record(seq, *raw)
             seq += 1
 
     @property
     def maxlen(self) -> int | None:
         """How many records the ring keeps."""
-        return self._raw.maxlen
+        return self.raw.maxlen
 
     def of_kinds(self, kinds: Container[str], last: int, per_resource: int) -> list[Record]:
         """The newest `per_resource` records of `kinds` of each resource among the last
         `last`, oldest first: only those are made into Records (a view rebuilt after an
         undo keeps a few hundred of 20,000)."""
-        self._settle()
-        raw = self._raw
-        first = self._total - len(raw) + 1
+        self.settle()
+        raw = self.raw
+        first = self.total - len(raw) + 1
         start = max(0, len(raw) - last)
         counts: Counter[str] = Counter()
         kept: list[Record] = []
@@ -911,7 +915,7 @@ class Trace:
     @property
     def seq(self) -> int:
         """The sequence number of the newest record (0 before any)."""
-        return self.records._total + len(self._pending)
+        return self.records.total + len(self._pending)
 
     def settle(self) -> None:
         """Number, count and keep the records emitted since the last call, and hand them
@@ -920,8 +924,8 @@ class Trace:
         if not pending:
             return
         ring = self.records
-        first = ring._total + 1
-        ring._extend(pending)
+        first = ring.total + 1
+        ring.extend_raw(pending)
         # Zipped rather than one itemgetter(1, 2): zip reuses its pair while the counter
         # already holds that key, so the pairs of the commonest records cost no allocation.
         self._counts.update(zip(map(_KIND, pending), map(_RESOURCE, pending), strict=True))
@@ -964,7 +968,7 @@ class Trace:
         """Records still in the ring with a sequence number above `seq`, oldest first."""
         ring = self.records
         first = ring.first_seq
-        raw = ring._raw
+        raw = ring.raw
         start = max(0, seq - first + 1)
         return (Record(first + i, *raw[i]) for i in range(start, len(raw)))
 
@@ -972,7 +976,7 @@ class Trace:
         """`since(seq)` as a sequence whose Records are made when read (see RecordRun)."""
         ring = self.records
         first = ring.first_seq
-        raw = ring._raw
+        raw = ring.raw
         count = max(0, len(raw) - max(0, seq - first + 1))
         # Taken from the newest end: a command's records are the ring's last ones, and
         # indexing a deque far from its ends walks it.
@@ -984,7 +988,7 @@ class Trace:
         """The records of `kinds` on `resource` still in the ring, newest first; the others
         are passed over without being made into Records."""
         ring = self.records
-        raw = ring._raw
+        raw = ring.raw
         last = ring.first_seq + len(raw) - 1
         for back, r in enumerate(reversed(raw)):
             if r[2] == resource and r[1] in kinds:
@@ -994,7 +998,7 @@ class Trace:
         """The last `n` records."""
         ring = self.records
         first = ring.first_seq
-        raw = ring._raw
+        raw = ring.raw
         n = max(0, min(n, len(raw)))
         return [Record(first + i, *raw[i]) for i in range(len(raw) - n, len(raw))]
 

@@ -72,8 +72,8 @@ class TraceIndex:
 
     def __init__(self, trace: Trace) -> None:
         self._ring = trace.records
-        # The records emitted and not yet settled into the ring (`behind` counts them).
-        self._pending = trace._pending
+        # Its `seq` counts the records emitted and not yet settled into the ring (`behind`).
+        self._trace = trace
         # The sequence number of the newest record indexed for `explain` and for `show
         # message`: each is brought up to date by its own reads, the second's far cheaper.
         self._upto = 0
@@ -99,9 +99,9 @@ class TraceIndex:
         them, when given), and the sequence number of the first; prunes what the ring
         dropped once it has turned over since the last prune."""
         ring = self._ring
-        ring._settle()
-        raw = ring._raw
-        total = ring._total
+        ring.settle()
+        raw = ring.raw
+        total = ring.total
         first = total - len(raw) + 1
         if first - self._pruned >= max(len(raw), 1):
             self._prune(first)
@@ -181,7 +181,7 @@ class TraceIndex:
     @property
     def behind(self) -> int:
         """How many of the trace's records a read would index first (both parts)."""
-        total = self._ring._total + len(self._pending)
+        total = self._trace.seq
         return 2 * total - self._upto - self._upto_messages
 
     def warm(self, most: int) -> bool:
@@ -246,7 +246,7 @@ class TraceIndex:
 
     @property
     def _first(self) -> int:
-        return self._ring._total - len(self._ring._raw) + 1
+        return self._ring.total - len(self._ring.raw) + 1
 
     @staticmethod
     def _live(seqs: list[int] | None, first: int) -> list[int]:
@@ -305,11 +305,15 @@ class TraceIndex:
 
     def record(self, seq: int) -> Record:
         """The record numbered `seq`, which the ring holds."""
-        return Record(seq, *self._ring._raw[seq - self._first])
+        return Record(seq, *self._ring.raw[seq - self._first])
+
+    def indexes(self, trace: Trace) -> bool:
+        """Whether this is the index of `trace`'s ring (a rebuilt simulation has another)."""
+        return self._ring is trace.records
 
     def records(self, seqs: Iterable[int]) -> list[Record]:
         """The records numbered `seqs`, which the ring holds."""
-        raw, first = self._ring._raw, self._first
+        raw, first = self._ring.raw, self._first
         return [Record(seq, *raw[seq - first]) for seq in seqs]
 
 
@@ -328,6 +332,6 @@ def trace_index(trace: Trace) -> TraceIndex:
     """The index of `trace`'s ring (see TraceIndex), made by the first read that needs it
     and kept on the trace, so that it goes with its trace."""
     index = trace.index
-    if not isinstance(index, TraceIndex) or index._ring is not trace.records:
+    if not isinstance(index, TraceIndex) or not index.indexes(trace):
         index = trace.index = TraceIndex(trace)
     return index

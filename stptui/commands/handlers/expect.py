@@ -892,7 +892,7 @@ def _count_matching(sim: Simulator, kind: str, resource: str | None, filters: li
     if ident is None or ring.first_seq > 1:
         # Raw tuples first: only the records of the kind become Records (`RecordRing`). A
         # ring that never dropped a record holds every one of the kind: no need to count.
-        raws = [r for r in ring._raw if r[1] == kind and (resource is None or r[2] == resource)]
+        raws = [r for r in ring.raw if r[1] == kind and (resource is None or r[2] == resource)]
         if len(raws) != sim.trace.count(kind, resource):
             raise CommandError(
                 f"only the last {ring.maxlen:,} trace records are kept, and "
@@ -944,7 +944,7 @@ def _filter_values(sim: Simulator, words: list[str]) -> str | None:
         return None
     ring = sim.trace.records
     records = [
-        Record(0, *r) for r in ring._raw if r[1] == kind and (resource is None or r[2] == resource)
+        Record(0, *r) for r in ring.raw if r[1] == kind and (resource is None or r[2] == resource)
     ]
     for word, (field, value) in zip(filters, _wanted(filters), strict=True):
         seen = [r.data[field] for r in records if field in r.data]

@@ -177,7 +177,7 @@ class Reads:
         look up theirs (`write_kind` is the write of the same resource type: `put` for a
         bucket, `putItem` for a table), so that a read takes every name a write takes;
         BehaviorError when the stack has none."""
-        return self._behaviors._check_target(write_kind, target)
+        return self._behaviors.check_target(write_kind, target)
 
     def _denial(self, kind: str, target: str, fields: dict[str, Any]) -> Denial | None:
         """The role's refusal of the call, as for a write (None: allowed)."""

@@ -118,10 +118,10 @@ def resolve_target(behaviors: Behaviors, kind: str, target: Any) -> str:
     `target`: stptui's own name, or one of the resource's AWS identifiers (the module's
     table). BehaviorError, raised in the handler, for anything else."""
     if kind == "produce":
-        if isinstance(target, str) and target not in behaviors._targets.get("produce", ()):
+        if isinstance(target, str) and target not in behaviors.targets.get("produce", ()):
             # An Upstash topic's STP_*_TOPIC_NAME names the topic its resource is.
             target = behaviors.target_forms.of_type(UPSTASH_TOPIC).get(target, target)
-        behaviors._check_topic(target)
+        behaviors.check_topic(target)
         return target
     wanted = EMISSION_TARGET_TYPES[kind]
     if not isinstance(target, str):
@@ -130,7 +130,7 @@ def resolve_target(behaviors: Behaviors, kind: str, target: Any) -> str:
             f"{quoted(shown(target))[1:-1]}",
             "give its name in the stack or the URL, ARN or name its STP_* variable holds",
         )
-    known = behaviors._targets[kind]
+    known = behaviors.targets[kind]
     if target in known:
         return target
     hit = behaviors.target_forms.of_type(wanted).get(target)
@@ -147,7 +147,7 @@ def _unknown(behaviors: Behaviors, kind: str, wanted: str, target: str) -> str:
     """What was given, and the did-you-mean among stptui's names when it reads as one."""
     if ":" in target or "/" in target:
         return f"no {wanted} of the stack has the URL, ARN or name {quoted(target)}"
-    guess = did_you_mean(target, behaviors._targets[kind])
+    guess = did_you_mean(target, behaviors.targets[kind])
     return f"no {wanted} named {quoted(target)} in the stack" + (
         f"; did you mean {guess!r}?" if guess else ""
     )

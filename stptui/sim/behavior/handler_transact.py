@@ -191,11 +191,11 @@ def check_transaction(sim: Simulator, actions: list[TransactAction]) -> list[dic
             )
         except ddbjson.DynamoDBError as exc:
             raise ddb_client_error(exc, "TransactWriteItems") from None
-        where = (t.name, t._index(keys))
+        where = (t.name, t.item_key(keys))
         if where in seen:
             raise _invalid(DUPLICATE)
         seen.add(where)
-        old = t.items.get(t._index(keys))
+        old = t.items.get(t.item_key(keys))
         if not prepared.holds(old):
             reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": CONDITION_FAILED}
             if action.return_old and old is not None:

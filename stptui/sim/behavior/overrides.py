@@ -101,7 +101,10 @@ class Override:
             return f"fail {quote_word(self.function)} next {self.total} ({left})"
         return self.command()
 
-    def _fires(self, inp: InvocationInput, rng: random.Random, data: InputViews) -> bool:
+    def fires(self, inp: InvocationInput, rng: random.Random, data: InputViews) -> bool:
+        """Whether this `fail` override fails the invocation: `always` does; `next N` while
+        any are left (taking one); `rate` by a draw of `rng`; `when` when its condition holds
+        for one of the inputs."""
         mode = self.mode
         if mode == "next":
             if self.count <= 0:

@@ -414,7 +414,7 @@ class HandlerContext:
 
         self._check_running()
         (table, requests) = plain_args("context.batch_write_item", table, requests)
-        name = self._behaviors._check_target("putItem", table)
+        name = self._behaviors.check_target("putItem", table)
         writes = batch_writes(requests)
         denial = self._behaviors.permissions.check(
             self._role, "batchWriteItem", name, {}, self.aws_request_id
@@ -451,7 +451,7 @@ class HandlerContext:
         self._check_running()
         (actions,) = plain_args("context.transact_write_items", actions)
         parsed = [
-            dataclasses.replace(a, table=self._behaviors._check_target("putItem", a.table))
+            dataclasses.replace(a, table=self._behaviors.check_target("putItem", a.table))
             for a in transact_actions(actions)
         ]
         writes: list[Emission] = []
@@ -549,7 +549,7 @@ class HandlerContext:
             "context.copy_object", source_bucket, source_key, source_version_id
         )
         try:
-            source = self._behaviors._check_target("copyObject", source_bucket)
+            source = self._behaviors.check_target("copyObject", source_bucket)
         except BehaviorError as exc:
             raise client_error(
                 "NoSuchBucket", f"The specified bucket does not exist ({exc})", "CopyObject"
@@ -689,7 +689,7 @@ class HandlerContext:
         sleep."""
         self._check_running()
         queue, *rest = plain_args(f"context.{call}", queue, *args)
-        name = self._behaviors._check_target("send", queue)
+        name = self._behaviors.check_target("send", queue)
         denial = self._behaviors.permissions.check(self._role, kind, name, {}, self.aws_request_id)
         if denial is not None:
             raise ClientError(denial)
@@ -857,7 +857,7 @@ class HandlerContext:
         # methods or what the handler changes after the call must not reach it.
         target, values = plain_args(f"context.{kind}", target, values)
         # stptui's name of the target, which may be named by its URL, ARN or AWS name.
-        target = self._behaviors._check_target(kind, target)
+        target = self._behaviors.check_target(kind, target)
         fields = normalise(kind, values, f"context.{kind}")
         emission = Emission(kind, target, fields)
         denial = self._behaviors.permissions.check(
@@ -1014,7 +1014,7 @@ def run_handler(
     finally:
         ctx._ended = True
     logs = log_events([*ctx._logs, *sink.finish()])
-    total = duration + ctx._slept_ms
+    total = duration + ctx.slept_ms
     expired = inp.timeout_ms > 0 and total > inp.timeout_ms
     if ctx._later and inp.sim is not None:
         # Lambda stops the runtime at the timeout: a call the handler made after sleeping to

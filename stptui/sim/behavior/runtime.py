@@ -85,13 +85,14 @@ class Behaviors:
         self._by_name: dict[str, WorkloadBehavior] = behaviors or {}
         self._quick: dict[str, QuickDecider] = {}
         self._skipped = skipped or []
-        self._targets: dict[str, set[str]] = {kind: set() for kind in EMISSION_TARGET_TYPES}
+        # stptui's names of what a handler's call of each emission kind may name (resolve_target).
+        self.targets: dict[str, set[str]] = {kind: set() for kind in EMISSION_TARGET_TYPES}
         for r in stack.resources.values():
             for kind, wanted in EMISSION_TARGET_TYPES.items():
                 if r.type == wanted:
-                    self._targets[kind].add(r.name)
+                    self.targets[kind].add(r.name)
         # The account's default bus: `default`, or its ARN when a bus of the stack is named so.
-        self._targets["publish"].add(stack.default_bus_key)
+        self.targets["publish"].add(stack.default_bus_key)
         self.permissions = Permissions(stack)
         # The AWS identifiers handlers may name targets by, and the environment each
         # workload's handler runs in: both made when first needed.
@@ -248,13 +249,13 @@ class Behaviors:
         key = f"{workload}.{container}"
         return key if key in self._by_name else workload
 
-    def _check_target(self, kind: EmissionKind, target: str) -> str:
+    def check_target(self, kind: EmissionKind, target: str) -> str:
         """The stack resource a handler's call of `kind` names by `target` (stptui's name, or
         the URL, ARN or AWS name its environment holds): its stptui name, or BehaviorError
         (raised in the handler). `handler_targets.resolve_target` has the rules."""
         return resolve_target(self, kind, target)
 
-    def _check_topic(self, target: str) -> None:
+    def check_topic(self, target: str) -> None:
         """A Python handler's `produce` names a topic the simulator keeps, as `show
         kafka-topics` names it (BehaviorError with the did-you-mean otherwise)."""
         if not isinstance(target, str) or not target:
@@ -262,7 +263,7 @@ class Behaviors:
                 f"the topic must be a Kafka topic's name, not {shown(target)}",
                 "name it as `show kafka-topics` does",
             )
-        known = self._targets.setdefault("produce", set())
+        known = self.targets.setdefault("produce", set())
         if target in known:
             return
         # Lazily: the Kafka service's module is imported only by a stack that produces.
@@ -343,7 +344,7 @@ class Behaviors:
                 slow = ov.duration_ms
         if not forced:
             for ov in overrides:
-                if ov.kind == "fail" and ov._fires(inp, rng, data):
+                if ov.kind == "fail" and ov.fires(inp, rng, data):
                     fired = ov
                     break
         if slow is not None:

@@ -121,7 +121,7 @@ def window(sim: Simulator, since_ms: int | None) -> tuple[Any, int, int, int | N
     dropped), how many were dropped, and the instant of the oldest kept. The trace must be
     settled."""
     ring = sim.trace.records
-    raws = ring._raw
+    raws = ring.raw
     dropped = ring.first_seq - 1
     kept_from = raws[0][0] if raws else None
     now = sim.clock.now

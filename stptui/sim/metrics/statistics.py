@@ -207,7 +207,7 @@ def minute_sums(sim: Simulator, queue: str, metric: str, start: int, end: int) -
     start, the last cut short by the end: the datapoints SQS publishes a minute each. The
     busy minutes come first, then the idle ones' zeros (a statistic ignores the order)."""
     trace = sim.trace
-    raws = trace.records._raw
+    raws = trace.records.raw
     whole = Periods.of(start, end, MINUTE_MS)
     key = (id(trace), trace.seq, start, end)
     if not _MINUTES or _MINUTES[0][0]() is not sim or _MINUTES[0][1] != key:

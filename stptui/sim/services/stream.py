@@ -419,7 +419,7 @@ class StreamBatch:
         self.invocation_id = ""
         self._seqs: list[str] = []
         self._seqs_of: list[StreamRecord] | None = None
-        # The consumer's `batch_values`, kept as `_seqs` is (see `StreamConsumer.values`).
+        # The consumer's `batch_values`, kept as `_seqs` is (see `values`).
         self._values: tuple[Any, ...] = ()
         self._values_of: list[StreamRecord] | None = None
         # A batch job's batch whose trigger function failed: the records it was refused for
@@ -441,6 +441,15 @@ class StreamBatch:
             self._seqs_of = records
         return self._seqs
 
+    def values(self) -> tuple[Any, ...]:
+        """The consumer's `batch_values` of this batch, made once per list of records (the
+        started and retried records of every attempt of a batch name it by the same values)."""
+        records = self.records
+        if self._values_of is not records:
+            self._values = self.consumer.batch_values(self)
+            self._values_of = records
+        return self._values
+
     def event(self) -> dict[str, Any]:
         """The Kinesis event the handler receives."""
         return self.consumer.stream.event(self.records, self.consumer)
@@ -461,24 +470,24 @@ class StreamBatch:
             consumer.succeeded(self, invocation_id)
             failed = outcome.failed_item_ids if consumer.report_failures else None
             if not failed:
-                consumer._advance(lane, self.records)
+                consumer.advance(lane, self.records)
                 return
             # A partial batch response: everything before the lowest failed record is done;
             # the batch is retried from that record on.
             first = min(i for i, r in enumerate(self.records) if r.sequence_number in failed)
-            consumer._advance(lane, self.records[:first], go_on=False)
+            consumer.advance(lane, self.records[:first], go_on=False)
             if first and consumer.bisect:
                 # With bisection on, "the batch is bisected at the returned sequence number"
                 # (services-kinesis-batchfailurereporting): a split, which uses no retry.
-                consumer._split_at_report(self, first)
+                consumer.split_at_report(self, first)
                 return
             self.records = self.records[first:]
             bisect = False
         sim = consumer.sim
         now = sim.clock.now
-        at = now + consumer._retry_ms
-        limit = consumer._max_retries
-        if consumer._forever or (
+        at = now + consumer.retry_ms
+        limit = consumer.max_retries
+        if consumer.forever or (
             (not bisect or len(self.records) == 1) and (limit < 0 or self.retries < limit)
         ):
             # The commonest end of a failed attempt (a batch retried forever, by default):
@@ -486,7 +495,7 @@ class StreamBatch:
             # (`EndsAtInstant`), and the lane's next read (`_schedule`: no timer is set while
             # its batch runs, and the lane has this batch to read).
             self.retries += 1
-            values = self._values if self._values_of is self.records else consumer.values(self)
+            values = self._values if self._values_of is self.records else self.values()
             # The three `batch_names` values, taken one by one: a tuple built in one step
             # costs less than one spliced from another (and a fourth would fail here, loudly).
             source, lane_name, ids = values
@@ -505,9 +514,9 @@ class StreamBatch:
                 )
             )
             lane.batches.appendleft(self)
-            lane.timer = sim.clock.at(at, consumer._poll_cb, lane, consumer._retry_label)
+            lane.timer = sim.clock.at(at, consumer.poll_cb, lane, consumer.retry_label)
             return
-        consumer._split_or_discard(self, outcome, bisect, at)
+        consumer.split_or_discard(self, outcome, bisect, at)
 
 
 def kinesis_event(records: list[StreamRecord], consumer: StreamConsumer) -> dict[str, Any]:
@@ -559,16 +568,7 @@ class StreamConsumer:
 
     def batch_fields(self, batch: StreamBatch) -> dict[str, Any]:
         """`batch_values` by their names."""
-        return dict(zip(self.batch_names, self.values(batch), strict=True))
-
-    def values(self, batch: StreamBatch) -> tuple[Any, ...]:
-        """`batch_values`, made once per list of records (the started and retried records
-        of every attempt of a batch name it by the same values)."""
-        records = batch.records
-        if batch._values_of is not records:
-            batch._values = self.batch_values(batch)
-            batch._values_of = records
-        return batch._values
+        return dict(zip(self.batch_names, batch.values(), strict=True))
 
     def __init__(
         self, sim: Simulator, stream: StreamSource, target: str, is_job: bool, settings: Settings
@@ -589,15 +589,16 @@ class StreamConsumer:
             [Lane(shard, -1 if single else i) for i in range(settings.parallel)]
             for shard in stream.shards
         ]
+        # Its timers' labels: a read's, and a failed batch's read again (StreamBatch.done).
         self._poll_label = ("stream-poll", stream.name, target)
-        self._retry_label = ("stream-retry", stream.name, target)
-        # What every failed attempt reads, kept here rather than read through `settings` and
-        # `stream` each time.
+        self.retry_label = ("stream-retry", stream.name, target)
+        # What every failed attempt reads (StreamBatch.done), kept here rather than read
+        # through `settings` and `stream` each time.
         self.bisect = settings.bisect
-        self._max_retries = settings.max_retries
+        self.max_retries = settings.max_retries
         # A failed batch is simply read again, each time (neither split nor ever given up).
-        self._forever = settings.max_retries < 0 and not settings.bisect
-        self._retry_ms = stream.poll_interval_ms
+        self.forever = settings.max_retries < 0 and not settings.bisect
+        self.retry_ms = stream.poll_interval_ms
         self.trigger = stream.trigger
         # The class's (or a subclass's) names and kind, as attributes of the instance: CPython
         # 3.11 reads an instance's own attribute faster than one its class holds.
@@ -605,7 +606,7 @@ class StreamConsumer:
         self.retried_kind = self.retried_kind
         self.retried_names = self.retried_names
         # One bound method for the timers of all its reads, not one made for each.
-        self._poll_cb = self._poll
+        self.poll_cb = self._poll
         # `pause FUNCTION --trigger STREAM` (stptui.sim.mappings): no read while set; the
         # lanes keep their records and position.
         self.disabled = False
@@ -655,8 +656,8 @@ class StreamConsumer:
         if at is None:
             now = self.sim.clock.now
             at = now if self.settings.push else self._next_poll(now)
-        label = self._retry_label if lane.batches else self._poll_label
-        lane.timer = self.sim.clock.at(at, self._poll_cb, lane, label)
+        label = self.retry_label if lane.batches else self._poll_label
+        lane.timer = self.sim.clock.at(at, self.poll_cb, lane, label)
 
     def set_disabled(self, disabled: bool) -> None:
         """Stop reading (a batch being processed finishes as usual), or read again from
@@ -664,7 +665,7 @@ class StreamConsumer:
         self.disabled = disabled
         # The timers' callback, swapped rather than a flag read at every read: a retry's
         # timer set as a batch in flight at the pause fails finds the mapping disabled.
-        self._poll_cb = self._poll_disabled if disabled else self._poll
+        self.poll_cb = self._poll_disabled if disabled else self._poll
         for lanes in self.lanes:
             for lane in lanes:
                 if disabled and lane.timer is not None:
@@ -726,7 +727,7 @@ class StreamConsumer:
         batch.throttles = 0
         batch.attempts += 1
         lane.current = batch
-        values = batch._values if batch._values_of is batch.records else self.values(batch)
+        values = batch._values if batch._values_of is batch.records else batch.values()
         fn.start(self.trigger, batch.attempts, batch, values, self.started_names)
 
     def _take(self, lane: Lane) -> StreamBatch | None:
@@ -747,7 +748,7 @@ class StreamConsumer:
                 lane.window_bytes = sum(r.payload_bytes for r in pending)
             due = lane.window_from + settings.window_ms
             if now < due and not self._batch_full(lane):
-                lane.timer = sim.clock.at(due, self._poll_cb, lane, self._poll_label)
+                lane.timer = sim.clock.at(due, self.poll_cb, lane, self._poll_label)
                 return None
         lane.window_from = None
         records: list[StreamRecord] = []
@@ -798,7 +799,7 @@ class StreamConsumer:
                 batch._sizes = (records, json_string_sizes(trigger_event_json(event)))
             batch.done(TRIGGER_FAILED, exc.request_id)
             return
-        self._advance(batch.lane, records)
+        self.advance(batch.lane, records)
 
     def _throttled(self, batch: StreamBatch, fn: FunctionSim) -> None:
         """The function has no concurrency left for `batch`: it waits and goes again."""
@@ -827,9 +828,7 @@ class StreamConsumer:
         """What a mapping does first when an invocation of `batch` succeeds (before its
         checkpoint moves): nothing here; a Kafka consumer group commits its offset."""
 
-    def _split_or_discard(
-        self, batch: StreamBatch, outcome: Outcome, bisect: bool, at: int
-    ) -> None:
+    def split_or_discard(self, batch: StreamBatch, outcome: Outcome, bisect: bool, at: int) -> None:
         """A failed batch that is not simply read again (`StreamBatch.done`): bisected, when
         `bisect` and it has records to split (its halves read at `at`), else discarded with
         its retries used up."""
@@ -858,7 +857,7 @@ class StreamConsumer:
         # Only a batch whose retries are used up comes this far without bisecting.
         self._discard(batch, outcome, "RetryAttemptsExhausted", common)
 
-    def _split_at_report(self, batch: StreamBatch, first: int) -> None:
+    def split_at_report(self, batch: StreamBatch, first: int) -> None:
         """A partial batch response with bisection on: `batch` is split before its lowest
         reported record (the records before it are done), and the rest, a new batch that
         keeps the retries used so far, is read at the next poll.
@@ -868,7 +867,7 @@ class StreamConsumer:
         outlast `maximumRetryAttempts` (a choice: AWS does not say)."""
         sim = self.sim
         now = sim.clock.now
-        at = now + self._retry_ms
+        at = now + self.retry_ms
         lane = batch.lane
         rest = StreamBatch(self, lane, batch.records[first:])
         rest.retries = batch.retries
@@ -888,7 +887,7 @@ class StreamConsumer:
         lane.batches.appendleft(rest)
         self._schedule(lane, at)
 
-    def _advance(self, lane: Lane, records: list[StreamRecord], *, go_on: bool = True) -> None:
+    def advance(self, lane: Lane, records: list[StreamRecord], *, go_on: bool = True) -> None:
         """The mapping is done with `records`: move the lane's checkpoint past them and,
         while records wait, read the next batch at once."""
         if records:
@@ -910,7 +909,7 @@ class StreamConsumer:
         )
         if self.settings.on_failure is not None:
             self._deliver_failure(batch, outcome, condition)
-        self._advance(batch.lane, batch.records)
+        self.advance(batch.lane, batch.records)
 
     def failure_record(
         self, batch: StreamBatch, outcome: Outcome, condition: str

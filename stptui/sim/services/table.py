@@ -297,14 +297,16 @@ class TableSim:
     def get(self, raw_key: Any) -> dict[str, Any] | None:
         """The item with the key `raw_key` (DynamoDB JSON, checked), or None."""
         keys = self.key_of(ddbjson.check_item(raw_key, "Key"), only_key=True)
-        return self.items.get(self._index(keys))
+        return self.items.get(self.item_key(keys))
 
     def key_text(self) -> str:
         """`id (S)` or `id (S), ts (N)`: the key attributes and their types."""
         return ", ".join(f"{n} ({k})" for n, k in self.key)
 
     @staticmethod
-    def _index(keys: dict[str, Any]) -> tuple[str, ...]:
+    def item_key(keys: dict[str, Any]) -> tuple[str, ...]:
+        """What `items` holds the item of `keys` (its key attributes, in DynamoDB JSON) under:
+        the attributes' values, in the table's key order."""
         return tuple(next(iter(v.values())) for v in keys.values())
 
     @staticmethod
@@ -332,7 +334,7 @@ class TableSim:
                 "Item size has exceeded the maximum allowed size",
                 f"an item holds at most 400 KB; this one is {size:,} bytes",
             )
-        index = self._index(keys)
+        index = self.item_key(keys)
         old = self.items.get(index)
         prepared.require(old)
         return self._write(tk.ITEM_PUT, keys, old, item, source)
@@ -347,7 +349,7 @@ class TableSim:
             self.check_index_keys(item)
             if ddbjson.item_size(item) > ddbjson.MAX_ITEM_BYTES:
                 raise ddbjson.DynamoDBError("Item size has exceeded the maximum allowed size")
-        return self._index(keys)
+        return self.item_key(keys)
 
     def update(
         self, raw_key: Any, expr: Expressions, source: str = "command"
@@ -360,7 +362,7 @@ class TableSim:
         prepared = prepare_expressions(
             expr, "UpdateExpression and ConditionExpression are null", self.key
         )
-        index = self._index(keys)
+        index = self.item_key(keys)
         old = self.items.get(index)
         prepared.require(old)
         item = prepared.apply(old if old is not None else copy.deepcopy(keys))
@@ -386,7 +388,7 @@ class TableSim:
             name = None
         else:
             name = "INSERT" if old is None else "MODIFY"
-            self.items[self._index(keys)] = item
+            self.items[self.item_key(keys)] = item
         record = None
         if name is not None and self.stream is not None:
             record = self.stream.write(name, keys, item, old, self._hash(keys))
@@ -401,7 +403,7 @@ class TableSim:
         key = ddbjson.check_item(raw, "Key")
         keys = self.key_of(key, only_key=True)
         prepared = prepare_expressions(expr, "ConditionExpression is null")
-        index = self._index(keys)
+        index = self.item_key(keys)
         prepared.require(self.items.get(index))
         old = self.items.pop(index, None)
         if old is None:

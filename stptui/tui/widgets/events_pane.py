@@ -304,7 +304,7 @@ class RecordList(LineView, can_focus=True):
         hi = self._search_from
         if hi <= 0 or not isinstance(ring, RecordRing):
             return False
-        raw = ring._raw
+        raw = ring.raw
         first = ring.first_seq
         test = _raw_test(self.words)
         deadline = time.perf_counter() + budget_s

@@ -269,7 +269,7 @@ def _sqs_get_queue_url(ctx: HandlerContext, p: dict[str, Any], client: Client) -
     behaviors = ctx._behaviors
     name = p["QueueName"]
     try:
-        queue = behaviors._check_target("send", name)
+        queue = behaviors.check_target("send", name)
     except BehaviorError:
         queue = None
     forms = behaviors.target_forms.of_type("sqs-queue")
