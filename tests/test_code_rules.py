@@ -215,6 +215,9 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
     ),
     # -- user-facing objects whose public names are API
     ("stptui.sim.behavior.boto3_standin.s3", "_with_owner", "ctx._behaviors"): _HANDLER_CONTEXT,
+    ("stptui.sim.behavior.boto3_standin.sns", "_check_fifo_batch", "ctx._behaviors"): (
+        _HANDLER_CONTEXT
+    ),
     ("stptui.sim.behavior.boto3_standin.sqs", "_sqs_get_queue_url", "ctx._behaviors"): (
         _HANDLER_CONTEXT
     ),

@@ -154,6 +154,7 @@ SERVICES = (
     "  jobsIn: {type: sqs-queue}\n"
     "  bus: {type: event-bus}\n"
     "  alerts: {type: sns-topic}\n"
+    "  ordered: {type: sns-topic, properties: {fifoEnabled: true, contentBasedDeduplication: true}}\n"
     "  photos: {type: bucket, properties: {versioning: true}}\n"
     "  api: {type: http-api-gateway}\n"
     "  job:\n"
@@ -220,6 +221,9 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "publish bus app Ping",
         # A standard topic takes a message group id (forwarded to SQS subscribers only).
         "publish-sns alerts grouped --group tenant-1",
+        # A FIFO topic's publish has a sequence number; the same message again is a duplicate.
+        "publish-sns ordered once --group g",
+        "publish-sns ordered once --group g",
         "send jobsIn work",
         "upload photos a.txt --content hi",
         "delete photos a.txt",

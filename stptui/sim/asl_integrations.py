@@ -313,7 +313,7 @@ def sns_publish(
     message = params.get("Message")
     attrs = _plain_attributes("SNS", params.get("MessageAttributes"), arrays=True)
     try:
-        message_id = sim.services["topics"].publish(
+        answer = sim.services["topics"].publish_message(
             target,
             None if message is None else _text(message),
             subject=_optional_text("SNS", params, "Subject"),
@@ -324,7 +324,8 @@ def sns_publish(
         )
     except SimError as exc:
         raise _fail("SNS." + _code(str(exc)), str(exc)) from None
-    return {"MessageId": message_id}, message_id, target
+    # A FIFO topic's answer has its SequenceNumber too.
+    return answer.answer(), answer.message_id, target
 
 
 def _put_events(

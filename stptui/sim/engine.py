@@ -135,12 +135,22 @@ class _SyncCall:
 class SimError(ValueError):
     """An action the simulation cannot take, with an optional suggestion. `word` is the
     name or value it refuses, as given, when the refusal is about one (no queue of that
-    name): a front end shows where it was typed."""
+    name): a front end shows where it was typed. `aws` is the service's refusal in AWS's
+    own words (`Code: message`) when the message is stptui's clearer one: what a handler's
+    SDK call raises, since its code may match on it."""
 
-    def __init__(self, message: str, hint: str | None = None, *, word: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        word: str | None = None,
+        aws: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.hint = hint
         self.word = word
+        self.aws = aws
 
 
 def check_payload_size(payload: Any, limit: int) -> None:
@@ -445,7 +455,7 @@ class Simulator:
                 body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
             )
         except SqsError as exc:
-            raise SimError(str(exc), exc.hint) from None
+            raise SimError(str(exc), exc.hint, aws=exc.aws) from None
 
     def invoke_async(self, function: str, event: Any, trigger: str, source: str) -> str:
         """Invoke a function asynchronously (Event invocation type); returns the event id."""

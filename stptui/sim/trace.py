@@ -61,6 +61,7 @@ REPLAY_CANCELLING = "replay.cancelling"
 REPLAY_CANCELLED = "replay.cancelled"
 REPLAY_COMPLETED = "replay.completed"
 TOPIC_PUBLISHED = "topic.published"
+TOPIC_DEDUPLICATED = "topic.deduplicated"
 NOTIFICATION_DELIVERED = "notification.delivered"
 NOTIFICATION_FILTERED = "notification.filtered"
 NOTIFICATION_DELIVERY_FAILED = "notification.delivery_failed"
@@ -370,7 +371,15 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     REPLAY_CANCELLING: ("replay", "replayed", "events"),
     REPLAY_CANCELLED: ("replay", "replayed", "events"),
     REPLAY_COMPLETED: ("replay", "replayed", "last_replayed"),
-    TOPIC_PUBLISHED: ("message_id", "topic", "origin", "subscriptions_matched", "group"),
+    TOPIC_PUBLISHED: (
+        "message_id",
+        "topic",
+        "origin",
+        "subscriptions_matched",
+        "group",
+        "sequence_number",
+    ),
+    TOPIC_DEDUPLICATED: ("message_id", "dedup_id", "origin"),
     NOTIFICATION_DELIVERED: ("message_id", "target", "delivery_id"),
     NOTIFICATION_FILTERED: (
         "message_id",

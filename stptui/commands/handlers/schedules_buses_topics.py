@@ -278,7 +278,7 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     attrs = sns_attributes(call.opts.get("attr", []))
     before = sim.trace.seq
     try:
-        mid = sim.services["topics"].publish(
+        answer = sim.services["topics"].publish_message(
             call.args["topic"],
             call.args["message"],
             subject=call.opts.get("subject"),
@@ -288,12 +288,27 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
         )
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    mid, number = answer.message_id, answer.sequence_number
     recs = list(sim.trace.since(before))
+    # A FIFO topic's answer has the message's sequence number, as Publish's does.
+    numbered = "" if number is None else f" (sequence number {number})"
+    if answer.duplicate:
+        (dup,) = (r for r in recs if r.kind == tk.TOPIC_DEDUPLICATED)
+        return CommandResult(
+            f"{dup.resource}: duplicate of message {mid}{numbered}, deduplicated within "
+            "5 minutes: not delivered again",
+            data={
+                "message_id": mid,
+                "topic": dup.resource,
+                "sequence_number": number,
+                "deduplicated": True,
+            },
+        )
     topic = next(r.resource for r in recs if r.kind == tk.TOPIC_PUBLISHED)
     delivered = [r.get("target") for r in recs if r.kind == tk.NOTIFICATION_DELIVERED]
     filtered = [r for r in recs if r.kind == tk.NOTIFICATION_FILTERED]
     failed = [r.get("target") for r in recs if r.kind == tk.NOTIFICATION_DELIVERY_FAILED]
-    lines = [f"published message {mid} to {topic}: delivered to {len(delivered)}"]
+    lines = [f"published message {mid}{numbered} to {topic}: delivered to {len(delivered)}"]
     lines += [f"  -> {t}" for t in delivered]
     for r in filtered:
         lines.append(f"  filtered out for {r.get('target')}:")
@@ -304,6 +319,8 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
         data={
             "message_id": mid,
             "topic": topic,
+            "sequence_number": number,
+            "deduplicated": False,
             "delivered": delivered,
             "filtered": [{"target": r.get("target"), "why": r.get("reason")} for r in filtered],
             "delivery_failed": failed,

@@ -881,8 +881,9 @@ class HandlerContext:
             return sim.handler_call(self._role, self._invocation, emission, self._chain)
         except SimError as exc:
             # The SDK call throws in the handler, which may catch it; uncaught, it fails
-            # the invocation as any exception does.
-            raise refusal(kind, str(exc)) from None
+            # the invocation as any exception does. It carries AWS's words, which the
+            # handler's code may match on, where stptui's message is its own.
+            raise refusal(kind, exc.aws or str(exc)) from None
 
 
 def _transact_write(action: TransactAction) -> Emission | None:

@@ -56,12 +56,16 @@ MAX_VISIBILITY_S = 43_200
 
 
 class SqsError(ValueError):
-    """A request SQS itself would reject, with AWS's error code."""
+    """A request SQS itself would reject, with AWS's error code. `aws` is SQS's own message
+    when `message` is stptui's clearer one: a handler's SDK call gets SQS's."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, hint: str | None = None, *, aws: str | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.hint = hint
+        self.aws = None if aws is None else f"{code}: {aws}"
 
 
 def delay_error(delay_s: int) -> SqsError | None:
@@ -497,6 +501,7 @@ class QueueSim:
                     # gives is not refused in turn for its deduplication id.
                     hint=f"send {quote_word(self.name)} BODY --group GROUP"
                     + ("" if dedup_id or self.content_dedup else " --dedup-id ID"),
+                    aws="The request must contain the parameter MessageGroupId.",
                 )
             # The group is checked first, so that the hint below never repeats a bad one.
             _check_id("MessageGroupId", group)
@@ -506,6 +511,8 @@ class QueueSim:
                     f"{self.name} has no content-based deduplication: give a deduplication id",
                     hint=f"send {quote_word(self.name)} BODY --group {quote_word(group)} "
                     "--dedup-id ID",
+                    aws="The queue should either have ContentBasedDeduplication enabled or "
+                    "MessageDeduplicationId provided explicitly",
                 )
             if dedup_id is not None:
                 _check_id("MessageDeduplicationId", dedup_id)

@@ -10,7 +10,9 @@ asynchronously, one message per invocation, with Number and String.Array attribu
 goes to the subscription's DLQ when it has one. A FIFO topic takes only SQS subscriptions, so
 an `sns` trigger on one (an in-stack one is Stacktape's error e86; a foreign `.fifo` ARN is
 refused by SNS at deploy time) receives nothing: its messages are traced as filtered, with
-that reason.
+that reason. A FIFO topic still numbers the messages it takes (Publish's SequenceNumber) and
+takes a message whose deduplication id it took within 5 minutes once, answering the first
+message's id and number.
 
 Filter policies reuse the EventBridge matcher (stptui.sim.patterns) on an object made of
 the attributes (Binary ones left out: SNS filters only String, String.Array and Number
@@ -61,10 +63,25 @@ MAX_MESSAGE_BYTES = 256 * 1024
 _PAYLOAD_KEYS = ("requestPayload", "responsePayload")
 MAX_SUBJECT = 100
 MAX_ID = 128
+# A FIFO topic's deduplication interval: "the 5 minute minimum deduplication interval"
+# (Publish API reference, MessageDeduplicationId).
+DEDUP_WINDOW_MS = 5 * 60 * 1000
+# SequenceNumber: "a large, non-consecutive number ... 128 bits" (Publish API reference);
+# the numbers SNS gave FIFO deliveries to SQS are 20 digits, 10000000000000003000,
+# 10000000000000004000: the n-th message of a topic gets BASE + STEP * n (docs/fidelity.md).
+SEQUENCE_BASE = 10**19
+SEQUENCE_STEP = 1000
 # MessageGroupId and MessageDeduplicationId: "alphanumeric characters (a-z, A-Z, 0-9) and
 # punctuation" (the Publish API reference), up to 128 of them.
 _ID_CHARS = r"A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"
 _ID_TEXT = re.compile(f"[{_ID_CHARS}]{{1,{MAX_ID}}}")
+# SNS's words for a FIFO publish without its ids (docs/fidelity.md, SNS): a handler's SDK
+# call gets them, the command line stptui's own.
+AWS_NO_GROUP = "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+AWS_NO_DEDUP_ID = (
+    "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+    "MessageDeduplicationId provided explicitly"
+)
 # The attribute types a Lambda subscription receives as "String".
 _LAMBDA_STRING_TYPES = frozenset({"Number", "String.Array"})
 MAX_POLICY_KEYS = 5
@@ -79,12 +96,16 @@ _FILTER_QUANTUM = Decimal("1e-5")
 
 
 class SnsError(ValueError):
-    """A Publish request SNS would refuse, with its error code and a hint."""
+    """A Publish request SNS would refuse, with its error code and a hint. `aws` is SNS's
+    own message when `message` is stptui's clearer one: a handler's SDK call gets SNS's."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, hint: str | None = None, *, aws: str | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.hint = hint
+        self.aws = None if aws is None else f"{code}: {aws}"
 
 
 def compile_filter_policy(raw: Any) -> tuple[Any, patterns.Pattern | None, list[str]]:
@@ -439,6 +460,30 @@ class TopicSim:
         self.content_dedup = dedup
         self.external = False
         self.subscriptions: list[Subscription] = []
+        # A FIFO topic's count of messages taken (its sequence numbers) and its deduplication
+        # ids, each with the end of its interval and the answer of the message it names.
+        self.sequence_count = 0
+        self.dedup: dict[str, tuple[int, Published]] = {}
+
+
+class Published:
+    """What Publish answered: the MessageId, a FIFO topic's SequenceNumber (None on a
+    standard topic), and whether the message was a duplicate within the deduplication
+    interval (its id and number are then the first message's)."""
+
+    __slots__ = ("duplicate", "message_id", "sequence_number")
+
+    def __init__(self, message_id: str, sequence_number: str | None, duplicate: bool) -> None:
+        self.message_id = message_id
+        self.sequence_number = sequence_number
+        self.duplicate = duplicate
+
+    def answer(self) -> dict[str, Any]:
+        """Publish's answer, keyed as boto3's response: SequenceNumber on FIFO topics only."""
+        out: dict[str, Any] = {"MessageId": self.message_id}
+        if self.sequence_number is not None:
+            out["SequenceNumber"] = self.sequence_number
+        return out
 
 
 class TopicService:
@@ -519,7 +564,7 @@ class TopicService:
         """A handler's `notify` emission: SNS Publish on its topic (SimError when refused);
         Publish's answer."""
         f = emission.fields
-        message_id = self.publish(
+        return self.publish_message(
             emission.target,
             f.get("message"),
             subject=f.get("subject"),
@@ -527,8 +572,7 @@ class TopicService:
             group=f.get("group"),
             dedup_id=f.get("dedupId"),
             origin=source,
-        )
-        return {"MessageId": message_id}
+        ).answer()
 
     def check_publish(
         self,
@@ -550,7 +594,7 @@ class TopicService:
             attrs = read_attributes(attributes or {})
             text = _validate(target, message, subject, attrs, group, dedup_id)
         except SnsError as exc:
-            raise SimError(str(exc), exc.hint) from None
+            raise SimError(str(exc), exc.hint, aws=exc.aws) from None
         return target, text, attrs
 
     def publish(
@@ -564,14 +608,60 @@ class TopicService:
         dedup_id: str | None = None,
         origin: str = "command",
     ) -> str:
-        """Publish one message; returns its MessageId.
+        """Publish one message; returns its MessageId (see `publish_message`)."""
+        return self.publish_message(
+            topic,
+            message,
+            subject=subject,
+            attributes=attributes,
+            group=group,
+            dedup_id=dedup_id,
+            origin=origin,
+        ).message_id
+
+    def publish_message(
+        self,
+        topic: str,
+        message: Any,
+        *,
+        subject: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        group: str | None = None,
+        dedup_id: str | None = None,
+        origin: str = "command",
+    ) -> Published:
+        """Publish one message; what SNS answered.
 
         `attributes` are plain values (see `read_attributes`). Raises SimError and changes
-        nothing when SNS would refuse the request (see `check_publish`)."""
+        nothing when SNS would refuse the request (see `check_publish`). On a FIFO topic a
+        message whose deduplication id (given, or the SHA-256 of the message with
+        content-based deduplication) was published within 5 minutes is taken and not
+        delivered: a `topic.deduplicated` record, and the first message's answer."""
         target, text, attrs = self.check_publish(
             topic, message, subject=subject, attributes=attributes, group=group, dedup_id=dedup_id
         )
-        return self._publish(target, text, subject, attrs, group, origin)
+        if not target.fifo:
+            message_id = self._publish(target, text, subject, attrs, group, origin, None)
+            return Published(message_id, None, False)
+        now = self.sim.clock.now
+        # The topic is the scope: Stacktape sets no FifoThroughputScope, whose default is
+        # Topic ("the message deduplication scope is across the entire topic").
+        key = dedup_id or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        hit = target.dedup.get(key)
+        if hit is not None and hit[0] > now:
+            first = hit[1]
+            data = {"message_id": first.message_id, "dedup_id": key, "origin": origin}
+            self.sim.trace.emit((now, tk.TOPIC_DEDUPLICATED, target.key, data))
+            return Published(first.message_id, first.sequence_number, True)
+        target.sequence_count += 1
+        number = str(SEQUENCE_BASE + SEQUENCE_STEP * target.sequence_count)
+        message_id = self._publish(target, text, subject, attrs, group, origin, number)
+        answer = Published(message_id, number, False)
+        target.dedup[key] = (now + DEDUP_WINDOW_MS, answer)
+        if len(target.dedup) > 4096:
+            # A load of distinct ids keeps only those still in their interval.
+            target.dedup = {k: v for k, v in target.dedup.items() if v[0] > now}
+        return answer
 
     def _publish(
         self,
@@ -581,6 +671,7 @@ class TopicService:
         attrs: dict[str, dict[str, str]],
         group: str | None,
         origin: str,
+        sequence_number: str | None,
     ) -> str:
         sim = self.sim
         now = sim.clock.now
@@ -598,6 +689,8 @@ class TopicService:
             # A FIFO topic's order is per group, and no subscriber of the stack shows it:
             # the record says which group the message was published in, as `message.sent` does.
             data["group"] = group
+        if sequence_number is not None:
+            data["sequence_number"] = sequence_number
         sim.trace.emit((now, tk.TOPIC_PUBLISHED, topic.key, data))
         for sub, why in verdicts:
             if why:
@@ -794,6 +887,7 @@ def _validate(
                 # Both options when both are missing: the hint's line must not be refused too.
                 f"publish-sns {quote_word(topic.key)} MESSAGE --group G"
                 + ("" if dedup_id or topic.content_dedup else " --dedup-id ID"),
+                aws=AWS_NO_GROUP,
             )
         if not dedup_id and not topic.content_dedup:
             raise SnsError(
@@ -801,6 +895,7 @@ def _validate(
                 f"{topic.name} has no content-based deduplication: give a deduplication id",
                 f"publish-sns {quote_word(topic.key)} MESSAGE --group {quote_word(group)} "
                 "--dedup-id ID",
+                aws=AWS_NO_DEDUP_ID,
             )
     elif dedup_id is not None:
         # A standard topic takes a group id (forwarded only to SQS subscriptions, for fair
@@ -808,6 +903,9 @@ def _validate(
         raise SnsError(
             "InvalidParameter",
             f"{topic.name} is a standard topic: a deduplication id is for FIFO topics",
+            "leave out the deduplication id: a standard topic deduplicates nothing",
+            aws="Invalid parameter: MessageDeduplicationId Reason: The request includes "
+            "MessageDeduplicationId parameter that is not valid for this topic type",
         )
     return message
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.model import SnsTopic
 from stptui.config.permissions import ClientError
 from stptui.sim.behavior.boto3_standin.exceptions import aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry
 from stptui.sim.behavior.boto3_standin.sqs import message_attributes_in
+from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.services.topic import AWS_NO_DEDUP_ID, AWS_NO_GROUP
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -81,6 +84,7 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
                 "Two or more batch entries in the request have the same Id.",
             )
         seen.add(entry["Id"])
+    _check_fifo_batch(ctx, p["TopicArn"], entries)
     successful, failed = entry_by_entry(
         entries,
         lambda entry: _publish_one(ctx, p["TopicArn"], entry, call),
@@ -90,6 +94,26 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
     # SNS's query (XML) answer has both lists, an empty one as an empty element, which
     # botocore reads as [].
     return boto3_response(None, {"Successful": successful, "Failed": failed})
+
+
+def _check_fifo_batch(ctx: HandlerContext, topic: str, entries: list[dict[str, Any]]) -> None:
+    """A FIFO topic refuses the whole batch, before it publishes any entry, when an entry has
+    no MessageGroupId, or no MessageDeduplicationId and the topic no content-based
+    deduplication (LocalStack's AWS-validated `test_publish_batch_exceptions`)."""
+    behaviors = ctx._behaviors
+    try:
+        name = behaviors.check_target("notify", topic)
+    except BehaviorError:
+        return  # the first entry's publish says what is wrong with the topic
+    resource = behaviors.stack.resources.get(name)
+    if not isinstance(resource, SnsTopic) or not resource.fifo:
+        return
+    if any(not entry.get("MessageGroupId") for entry in entries):
+        raise _batch_error("InvalidParameter", AWS_NO_GROUP)
+    if not resource.content_based_dedup and any(
+        not entry.get("MessageDeduplicationId") for entry in entries
+    ):
+        raise _batch_error("InvalidParameter", AWS_NO_DEDUP_ID)
 
 
 OPERATIONS: dict[str, Operation] = {
