@@ -790,17 +790,36 @@ behaviors:
     )
 
 
-COLD = "resources:\n" + fn("coldOk") + fn("coldFails")
-# Cold starts that take time (`initDuration`): a success and a failure that say so.
+COLD = (
+    "resources:\n"
+    + fn("coldOk")
+    + fn("coldFails")
+    + fn("resetOk", "timeout: 1")
+    + fn("resetFails", "timeout: 1")
+)
+# Cold starts that take time (`initDuration`): a success and a failure that say so; and,
+# after a first invocation that times out, a success and a failure in the environment it
+# reset (`suppressed_init_ms`).
 COLD_BEHAVIORS = (
     "behaviors:\n  coldOk: {initDuration: 300ms}\n  coldFails: {initDuration: 300ms, fail: true}\n"
+    "  resetOk: {initDuration: 300ms, timeout: {first: 1}}\n"
+    "  resetFails: {initDuration: 300ms, timeout: true}\n"
 )
 
 
 def _cold_start_records(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """A cold start's records of a function with an `initDuration`: `init_ms`."""
+    """A cold start's records of a function with an `initDuration`: `init_ms`; and a
+    suppressed init's: `suppressed_init_ms`."""
     session = _session(tmp_path, "cold", COLD, COLD_BEHAVIORS)
-    yield from _run(session, "invoke coldOk", "invoke coldFails")
+    yield from _run(
+        session,
+        "invoke coldOk",
+        "invoke coldFails",
+        "invoke resetOk",
+        "invoke resetOk",
+        "invoke resetFails",
+        "invoke resetFails",
+    )
 
 
 @pytest.fixture(scope="module")

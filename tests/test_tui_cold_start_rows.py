@@ -47,3 +47,28 @@ def test_a_cold_invocation_says_its_init_phase_after_its_outcome(tmp_path: Path)
         ]
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
+
+
+def test_an_invocation_in_a_reset_environment_says_it_ran_the_init_again(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(
+        STACK.replace("      events:", "      timeout: 1\n      events:"), encoding="utf-8"
+    )
+    (tmp_path / "stptui.yml").write_text(BEHAVIORS + "    timeout: {first: 1}\n", encoding="utf-8")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("http GET /hi")
+        app.run_command("http GET /hi")
+        app.jump_to("api")
+        await pilot.pause()
+        page = inspector(app)
+        recent = page.split("\nRecent invocations\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        # The timeout reset the environment: the next invocation ran the init again, within
+        # the time it reports (REPORT's Duration).
+        assert recent == [
+            "08:00:01.800 http succeeded in 900 ms, init again 800 ms",
+            "08:00:00.000 http failed in 1 s Sandbox.Timedout, cold start 800 ms",
+        ]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)

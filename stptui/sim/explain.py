@@ -21,6 +21,7 @@ from typing import Any
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior.durations import format_duration
+from stptui.sim.behavior.outcome import TIMEOUT_ERROR
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import KINDS, Record, Trace, format_value
 from stptui.sim.trace_index import (
@@ -328,6 +329,48 @@ def cold_start_note(started: Record, init_ms: int, declared: bool) -> str:
     if init_ms:
         return (
             f"{head}; its init phase took {format_duration(init_ms)} (initDuration), which "
+            f"delayed its handler: it started at {iso_ms(started.t + init_ms)}, "
+            f"{format_duration(init_ms)} after the invocation"
+        )
+    if declared:
+        return f"{head}; its init phase took no time (0 ms drawn from its initDuration)"
+    return (
+        f"{head}; its init phase took no time ({started.resource} has no initDuration in the "
+        "behaviours file)"
+    )
+
+
+def reset_init_note(
+    started: Record,
+    init_ms: int,
+    earlier: str,
+    error_type: str,
+    timeout_ms: int,
+    declared: bool,
+) -> str:
+    """What `explain` says first of an invocation (its `started` record) that ran in an
+    execution environment Lambda reset after invocation `earlier` ended in it with
+    `error_type` (a timeout, or its runtime exiting): it ran the init phase again first (a
+    suppressed init) for `init_ms`, which counted against the function's timeout
+    (`timeout_ms`); `declared` as for `cold_start_note`."""
+    how = "timed out" if error_type == TIMEOUT_ERROR else f"ended with {error_type}"
+    head = (
+        f"invocation {started.get('invocation_id')} ran in an execution environment of "
+        f"{started.resource} that Lambda reset after invocation {earlier} {how} in it, so it "
+        "ran the init phase again first (a suppressed init: no INIT_START line and no Init "
+        "Duration, its REPORT line's Duration holds the init)"
+    )
+    if init_ms >= timeout_ms:
+        return (
+            f"{head}; its init phase needed {format_duration(init_ms)} (initDuration), which "
+            f"the function's {format_duration(timeout_ms)} timeout counts: it timed out "
+            f"{format_duration(timeout_ms)} after the invocation, before its handler started, "
+            "and Lambda reset the environment again"
+        )
+    if init_ms:
+        return (
+            f"{head}; its init phase took {format_duration(init_ms)} (initDuration), which "
+            f"counted against the function's {format_duration(timeout_ms)} timeout and "
             f"delayed its handler: it started at {iso_ms(started.t + init_ms)}, "
             f"{format_duration(init_ms)} after the invocation"
         )

@@ -184,15 +184,19 @@ def report_line(
     *,
     timed_out: bool = False,
     init_ms: int | None = None,
+    exited: str | None = None,
 ) -> str:
     """Lambda's report of an invocation, billed by the millisecond: each field followed by a
     tab; after a cold start (`init_ms` not None) `Init Duration`, which is billed too (since
-    August 2025); then, for an invocation that timed out, `Status: timeout`
-    (docs/fidelity.md, "CloudWatch Logs")."""
+    August 2025); then, for an invocation that timed out, `Status: timeout`, and for one
+    whose runtime exited, `Status: error` and the error (`exited`: `Runtime.ExitError`,
+    `Runtime.OutOfMemory`) (docs/fidelity.md, "CloudWatch Logs")."""
     used = min(memory_mb, MAX_MEMORY_USED_MB)
     billed = duration_ms if init_ms is None else duration_ms + init_ms
     init = "" if init_ms is None else f"Init Duration: {init_ms:.2f} ms\t"
     status = "Status: timeout" if timed_out else ""
+    if exited is not None:
+        status = f"Status: error\tError Type: {exited}"
     return (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
         f"Billed Duration: {billed} ms\tMemory Size: {memory_mb} MB\t"

@@ -299,7 +299,13 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "partition",
         "record_ids",
     ),
-    INVOCATION_SUCCEEDED: ("invocation_id", "duration_ms", "batch_item_failures", "init_ms"),
+    INVOCATION_SUCCEEDED: (
+        "invocation_id",
+        "duration_ms",
+        "batch_item_failures",
+        "init_ms",
+        "suppressed_init_ms",
+    ),
     INVOCATION_FAILED: (
         "invocation_id",
         "duration_ms",
@@ -308,6 +314,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "timeout",
         "error_message_bytes",
         "init_ms",
+        "suppressed_init_ms",
     ),
     INVOCATION_THROTTLED: (
         "trigger",

@@ -89,6 +89,7 @@ from stptui.sim.explain import (
     distinct_prefixes,
     explain,
     invocation_started,
+    reset_init_note,
     retry_why,
     unmatched_why,
 )
@@ -1108,7 +1109,10 @@ def _silent_why(sim: Simulator, chain: Chain) -> str | None:
         "topic that triggers a workload (a handler sends only what its emit items or its "
         "Python handler send). An invocation that ran in a new execution environment (a "
         "cold start) starts with a line that says so, and with the function's `initDuration` "
-        "how long its init phase took and when its handler started after it."
+        "how long its init phase took and when its handler started after it; so does one "
+        "that ran in an environment Lambda reset after an invocation in it timed out or its "
+        "runtime exited, which ran the init phase again (a suppressed init) within its "
+        "timeout."
     ),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
@@ -1163,12 +1167,18 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
 
 def _cold_start(sim: Simulator, chain: Chain, key: str) -> str | None:
     """What `explain` says of the invocation `key` names when it ran in a new execution
-    environment (`cold_start_note`), or None (a warm start, or no invocation)."""
+    environment (`cold_start_note`) or in one Lambda reset after a timeout or a runtime exit
+    (`reset_init_note`), or None (a warm start, or no invocation)."""
     started = invocation_started(chain.records, key)
     fn = sim.functions.get(started.resource) if started is not None else None
     if started is None or fn is None:
         return None
-    init_ms = fn.cold_starts.get(str(started.get("invocation_id")))
+    inv_id = str(started.get("invocation_id"))
+    reinit = fn.reinits.get(inv_id)
+    if reinit is not None:
+        init_ms, earlier, error_type = reinit
+        return reset_init_note(started, init_ms, earlier, error_type, fn.timeout_ms, fn.init_hi > 0)
+    init_ms = fn.cold_starts.get(inv_id)
     return None if init_ms is None else cold_start_note(started, init_ms, fn.init_hi > 0)
 
 

@@ -29,7 +29,7 @@ from stptui.config.model import ACCOUNT_CONCURRENCY
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
-from stptui.sim.behavior.outcome import timeout_outcome
+from stptui.sim.behavior.outcome import TIMEOUT_ERROR, timeout_message, timeout_outcome
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
 from stptui.sim.logs import INIT_DURATION_MS
@@ -70,9 +70,16 @@ RECURSION_MESSAGE = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
 )
+# The errors that say the function's runtime process ended (it exited, or ran out of memory
+# and was killed): Lambda reports them itself. After one, or a timeout, Lambda resets the
+# execution environment ("If the Lambda function crashes or times out during the Invoke
+# phase, Lambda resets the execution environment", Lambda developer guide, "Failures during
+# the invoke phase"); an error the handler raised does not: the runtime reports it and
+# waits for the next event in the same process.
+RUNTIME_EXITS = frozenset({"Runtime.ExitError", "Runtime.OutOfMemory"})
 # The errors Lambda, not the function's runtime, reports for an invocation: their response
 # is Lambda's own `{errorMessage, errorType}`.
-LAMBDA_ERRORS = frozenset({"Function.ResponseSizeTooLarge", RECURSION_ERROR})
+LAMBDA_ERRORS = frozenset({"Function.ResponseSizeTooLarge", RECURSION_ERROR, *RUNTIME_EXITS})
 _ID = attrgetter("id")
 _CHAIN = attrgetter("chain")
 _RECEIPT = attrgetter("receipt")
@@ -188,6 +195,20 @@ class FunctionSim:
         # The invocations that ran in a new execution environment (cold starts), with how
         # long their init phase took: what `explain` says of them. As many as environments.
         self.cold_starts: dict[str, int] = {}
+        # The free execution environments Lambda reset (a timeout or a runtime exit in
+        # them), whose next invocation runs the init phase again within itself: by number,
+        # or without a log group by their place in the free count (-1 the first freed), the
+        # invocation that reset it and how it ended (see RUNTIME_EXITS).
+        self._reset: dict[int, tuple[str, str]] = {}
+        # The running invocations that run such an init (a suppressed init): how long it
+        # takes, which their REPORT line's Duration holds.
+        self._reiniting: dict[str, int] = {}
+        # The invocations that ran in a reset environment: (how long its init took, the
+        # invocation that reset it, how that one ended), what `explain` says of them; the
+        # newest only, as many as the trace's ring can hold (two records or more each), so
+        # that a function that times out forever does not grow it without end.
+        self.reinits: dict[str, tuple[int, str, str]] = {}
+        self._reinits_kept = (sim.trace.records.maxlen or 2 * 10**9) // 2
         # When the invocation started last ends (its init phase included), for a caller
         # that must know at once (an SQS batch outliving its messages' visibility).
         self.ends = 0
@@ -252,14 +273,24 @@ class FunctionSim:
             if self._init_logs:  # the import's lines are in the trace only
                 self._init(now, env)
         begins = now if not init_ms else now + init_ms
+        # What the handler has of the function's timeout: all of it, unless it waits for a
+        # suppressed init (below).
+        timeout_ms = full = self.timeout_ms
+        if self._reset and init_ms is None:
+            # A timeout or a runtime exit reset the environment: it inits again first.
+            begins, timeout_ms = self._reinit(now, inv_id, -1 - self._idle if env < 0 else env)
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
         quick = self._quick
-        if quick is not None and not self.overrides:
+        if timeout_ms <= 0:
+            # The init took the whole timeout: the handler never started (its time, 0, is
+            # set below).
+            outcome = timeout_outcome(trigger, full)
+        elif quick is not None and not self.overrides:
             outcome = self._fixed
-            if outcome is None:
-                outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
+            if outcome is None or timeout_ms != full:
+                outcome = quick(self.invocations, timeout_ms, trigger, sim.rng)
         else:
             outcome = sim.behaviors.decide(
                 InvocationInput(
@@ -268,7 +299,7 @@ class FunctionSim:
                     self.invocations,
                     trigger,
                     begins,
-                    self.timeout_ms,
+                    timeout_ms,
                     caller.event,
                     caller.sqs_records,
                     request_id,
@@ -288,8 +319,11 @@ class FunctionSim:
                 )
             # A quick decider times out what outlasts the timeout itself; an override or a
             # Python handler may not.
-            if outcome.duration_ms > self.timeout_ms and outcome.status != "timeout":
-                outcome = timeout_outcome(trigger, self.timeout_ms)
+            if outcome.duration_ms > timeout_ms and outcome.status != "timeout":
+                outcome = timeout_outcome(trigger, timeout_ms)
+        if timeout_ms != full and outcome.status == "timeout":
+            # Timed out after a suppressed init: at the function's timeout, in its words.
+            outcome = self._reinit_timeout(outcome, timeout_ms)
         ends = self.ends = begins + outcome.duration_ms
         sim.clock.at(
             ends,
@@ -304,6 +338,38 @@ class FunctionSim:
         draw from the seed within its range (as a `duration` range is drawn)."""
         lo, hi = self.init_lo, self.init_hi
         return lo if lo == hi else self.sim.rng.randint(lo, hi)
+
+    def _reinit(self, now: int, inv_id: str, key: int) -> tuple[int, int]:
+        """The invocation `inv_id` starting now takes the free environment `key` (its
+        number, or its place in the free count without a log group): when Lambda reset it,
+        the invocation runs the init phase again first (a "suppressed init", drawn as a
+        cold start's), which counts against the function's timeout. (When its handler
+        starts, the time its timeout leaves it: 0 or less when the init takes it all.)"""
+        reset = self._reset.pop(key, None)
+        if reset is None:
+            return now, self.timeout_ms
+        init_ms = self._init_time()
+        reinits = self.reinits
+        reinits[inv_id] = (init_ms, *reset)
+        if len(reinits) > self._reinits_kept:
+            del reinits[next(iter(reinits))]  # the oldest
+        timeout_ms = self.timeout_ms
+        # An init that outlasts the timeout is cut off by it.
+        ran = self._reiniting[inv_id] = min(init_ms, timeout_ms)
+        return now + ran, timeout_ms - init_ms
+
+    def _reinit_timeout(self, outcome: Outcome, left_ms: int) -> Outcome:
+        """A timed-out `outcome` of a handler that had `left_ms` of the function's timeout
+        after a suppressed init: it ran that long, and Lambda's message names the
+        function's timeout."""
+        return Outcome(
+            max(0, left_ms),
+            "timeout",
+            TIMEOUT_ERROR,
+            timeout_message(self.timeout_ms),
+            logs=outcome.logs,
+            denied=outcome.denied,
+        )
 
     def _init(self, now: int, env: int) -> None:
         """A new execution environment ran the init phase: its INIT_START line and, the
@@ -328,16 +394,20 @@ class FunctionSim:
         now = sim.clock.now
         self.running -= 1
         sim.unreserved_running -= self.shared
+        # A suppressed init's time is in REPORT's Duration, as in the trace's.
+        reinit = self._reiniting.pop(inv_id, 0) if self._reiniting else 0
         if outcome.denied:
             for emission, error in outcome.denied:
                 sim.emission_refused(self.name, inv_id, emission, error)
         if outcome.status == "success":
-            if outcome.failed_item_ids or init_ms:
-                data = {"invocation_id": inv_id, "duration_ms": now - started}
+            if outcome.failed_item_ids or init_ms or reinit:
+                data = {"invocation_id": inv_id, "duration_ms": now - started + reinit}
                 if outcome.failed_item_ids:
                     data["batch_item_failures"] = list(outcome.failed_item_ids)
                 if init_ms:
                     data["init_ms"] = init_ms
+                if reinit:
+                    data["suppressed_init_ms"] = reinit
                 sim.trace.emit((now, tk.INVOCATION_SUCCEEDED, self.name, data))
             else:
                 sim.trace.emit(
@@ -359,7 +429,7 @@ class FunctionSim:
             size = None
             if len(message) > ALWAYS_FITS_CHARS:
                 message, size = bounded_message(message)
-            if size is None and not init_ms:
+            if size is None and not init_ms and not reinit:
                 sim.trace.emit(
                     (
                         now,
@@ -378,7 +448,7 @@ class FunctionSim:
                 # cold start's record says how long its init phase took.
                 failed = {
                     "invocation_id": inv_id,
-                    "duration_ms": now - started,
+                    "duration_ms": now - started + reinit,
                     "error": outcome.error_type or "Error",
                     "error_message": message,
                     "timeout": outcome.status == "timeout",
@@ -387,10 +457,16 @@ class FunctionSim:
                     failed["error_message_bytes"] = size
                 if init_ms:
                     failed["init_ms"] = init_ms
+                if reinit:
+                    failed["suppressed_init_ms"] = reinit
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
+            if outcome.status == "timeout" or outcome.error_type in RUNTIME_EXITS:
+                # Lambda resets the environment: its next invocation inits again.
+                key = env if env >= 0 else -1 - self._idle
+                self._reset[key] = (inv_id, outcome.error_type or "")
         logs = self.logs
         if logs is not None:
-            logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms)
+            logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms, reinit)
         else:
             self._idle += 1
         caller.done(outcome, inv_id)

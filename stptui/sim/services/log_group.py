@@ -50,7 +50,7 @@ from stptui.sim.logs import (
     stream_name,
     subscription_data,
 )
-from stptui.sim.services.function import log_cause
+from stptui.sim.services.function import RUNTIME_EXITS, log_cause
 from stptui.textsafe import typed_names
 
 if TYPE_CHECKING:
@@ -90,9 +90,10 @@ class LogSubscription:
 
 def writes_error_line(outcome: Outcome) -> bool:
     """Whether an invocation's lines end in the runtime's error line: a failure's do; a
-    timeout writes no line of its own, Lambda says so only in the REPORT line
-    (docs/fidelity.md, "CloudWatch Logs")."""
-    return outcome.status not in ("success", "timeout")
+    timeout writes no line of its own, Lambda says so only in the REPORT line, and neither
+    does a runtime that exited (its REPORT line names the error) (docs/fidelity.md,
+    "CloudWatch Logs")."""
+    return outcome.status == "error" and outcome.error_type not in RUNTIME_EXITS
 
 
 class LogGroupSim:
@@ -124,7 +125,8 @@ class LogGroupSim:
         self.init_start = init_start
         self.subscriptions: list[LogSubscription] = []
         # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq,
-        #  init_ms: the init phase's duration on a cold start, else None),
+        #  init_ms: the init phase's duration on a cold start, else None, reinit_ms: the
+        #  suppressed init's in an environment Lambda reset, else 0),
         # ("init", started, stream, lines, first_seq),
         # ("job", started, container key, execution_id, outcome, first_seq),
         # ("ctr", started, ended, invocation_id, outcome, first_seq) or ("line", LogEvent);
@@ -190,12 +192,27 @@ class LogGroupSim:
         outcome: Outcome,
         caller: Caller,
         init_ms: int | None = None,
+        reinit_ms: int = 0,
     ) -> None:
         """An invocation `caller` started ended: keep its lines, free its environment,
         deliver. `init_ms` is the init phase's duration when it was the environment's first
-        (a cold start, whose REPORT line says so)."""
+        (a cold start, whose REPORT line says so); `reinit_ms` the init phase's that it ran
+        before its handler in an environment Lambda reset (a suppressed init, which the
+        lines do not name: REPORT's Duration holds it, `started` being the handler's
+        start)."""
         seq = self.seq
-        entry = ("inv", started, ended, request_id, invocation_id, env, outcome, seq, init_ms)
+        entry = (
+            "inv",
+            started,
+            ended,
+            request_id,
+            invocation_id,
+            env,
+            outcome,
+            seq,
+            init_ms,
+            reinit_ms,
+        )
         # START, END, REPORT, the handler's lines and the error line of a failure.
         self.seq = seq + 3 + len(outcome.logs) + (outcome.status != "success")
         self.lines += 3 + len(outcome.logs) + writes_error_line(outcome)
@@ -321,7 +338,7 @@ class LogGroupSim:
                 LogEvent(event_id(started, seq + i), started, stream, text, None, execution_id)
                 for i, text in enumerate(outcome.logs)
             ]
-        _, started, ended, rid, inv_id, env, outcome, seq, init_ms = entry
+        _, started, ended, rid, inv_id, env, outcome, seq, init_ms, reinit_ms = entry
         stream = self.stream(env)
         lines = [(started, start_line(rid))]
         lines += [(started, text + "\n") for text in outcome.logs]
@@ -337,14 +354,15 @@ class LogGroupSim:
             )
             lines.append((ended, error))
         lines.append((ended, end_line(rid)))
-        lines.append(
-            (
-                ended,
-                report_line(
-                    rid, ended - started, self.memory_mb, timed_out=timed_out, init_ms=init_ms
-                ),
-            )
+        report = report_line(
+            rid,
+            ended - started + reinit_ms,
+            self.memory_mb,
+            timed_out=timed_out,
+            init_ms=init_ms,
+            exited=outcome.error_type if outcome.error_type in RUNTIME_EXITS else None,
         )
+        lines.append((ended, report))
         return [
             LogEvent(event_id(t, seq + i), t, stream, text, inv_id)
             for i, (t, text) in enumerate(lines)

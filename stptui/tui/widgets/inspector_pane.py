@@ -559,6 +559,10 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
             init = ended.get("init_ms")
             if isinstance(init, int) and init:
                 line.append(f", cold start {format_duration(init)}", "yellow")
+            # A suppressed init (a reset environment's) is inside the time above.
+            again = ended.get("suppressed_init_ms")
+            if isinstance(again, int) and again:
+                line.append(f", init again {format_duration(again)}", "yellow")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
 
