@@ -735,6 +735,11 @@ def _next_commands(
 
     types = {r.type for r in stack.resources.values()}
     stimuli = [command for rtype, command in DRIVABLE if rtype in types]
+    # What runs a stack's functions and services from outside: its routes and its machines.
+    if types & {"http-api-gateway", "application-load-balancer", "web-service"}:
+        stimuli.append("http")
+    if "state-machine" in types:
+        stimuli.append("start-execution")
     if not stimuli and stack.workloads:
         stimuli = ["invoke"]
     stack = [str(path), *_stack_options(args)]
@@ -776,6 +781,20 @@ def _next_commands(
     ]
 
 
+# What a newcomer types for a sub-command, from other tools (linters, test runners, shells).
+GUESSED_SUBCOMMANDS = {
+    "lint": "validate",
+    "check": "validate",
+    "verify": "validate",
+    "test": "run",
+    "shell": "repl",
+    "console": "repl",
+    "diagram": "graph",
+    "generate": "init",
+    "scaffold": "init",
+}
+
+
 def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | None) -> None:
     """Exit 2 when STACK, which names no file, is a sub-command out of place (`stptui --stage
     prod validate x`) or a misspelt one (`stptui valdate x`): else the user reads that the
@@ -786,7 +805,8 @@ def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | 
         parser.error(f"put the sub-command first: stptui {stack} ... (options after it)")
     from stptui.config.diagnostics import did_you_mean
 
-    guess = did_you_mean(stack, SUBCOMMANDS)
+    # Other tools' words for a sub-command come first: `lint` is nearest `init` by spelling.
+    guess = GUESSED_SUBCOMMANDS.get(stack.lower()) or did_you_mean(stack, SUBCOMMANDS)
     if guess is not None:
         parser.error(
             f"no sub-command or stack {stack!r}; did you mean `stptui {guess}`? "

@@ -574,6 +574,8 @@ class _Builder:
             attrs.update(method=t.method, path=t.route_path)
             if not in_container:  # a container gets the HTTP request, not a Lambda event
                 attrs["payload_format"] = t.payload_format or fallback
+            if t.authorizer is not None and t.authorizer.type == "lambda":
+                self._http_authorizer(source, t)
         elif isinstance(t, WebSocketTrigger):
             source = self._ref(t.gateway)
             attrs["route_key"] = t.route_key
@@ -718,6 +720,26 @@ class _Builder:
             TRIGGER,
             t.authorizer_function.path,
             via="websocket-authorizer",
+            owner=t.owner,
+            index=t.index,
+            route_key=t.route_key,
+        )
+
+    def _http_authorizer(self, gateway: str | None, t: HttpTrigger) -> None:
+        """The Lambda authorizer an HTTP API invokes before the route `t`: a trigger edge
+        from the gateway to the authorizer function (without it the function looked
+        triggered by nothing, though every request to the route invokes it)."""
+        auth = t.authorizer
+        function = self._ref(auth.target) if auth is not None else None
+        if gateway is None or function is None or auth is None or auth.target is None:
+            return
+        self._edge(
+            gateway,
+            function,
+            f"authorizer:{t.owner}:{t.index}",
+            TRIGGER,
+            auth.target.path,
+            via="http-authorizer",
             owner=t.owner,
             index=t.index,
             route_key=t.route_key,
@@ -1269,7 +1291,7 @@ def _via_label(d: dict[str, Any]) -> str:
         return f"sns(filter {_compact(fp)})" if fp else "sns"
     if via == "websocket-api-gateway":
         return f"websocket({d.get('route_key')})"
-    if via == "websocket-authorizer":
+    if via in ("websocket-authorizer", "http-authorizer"):
         return f"authorizer(of {d.get('owner')} {d.get('route_key')})"
     if via == "appsync-api":
         return f"appsync({d.get('field')})"

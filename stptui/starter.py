@@ -256,6 +256,8 @@ def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]
     for src, _dst, d in edges:
         if d.get("kind") not in (graph.TRIGGER, graph.TASK, graph.DESTINATION):
             continue
+        if d.get("via") == "http-authorizer":
+            continue  # said in words below, with the route it guards (`authorizes`)
         label = graph.edge_label(d)
         e.triggers.append(label if str(src).startswith("schedule:") else f"{src}: {label}")
         if d.get("via") == "user-auth-pool":
@@ -269,6 +271,9 @@ def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]
     vias = {d.get("via") for _s, _t, d in edges}
     _answer(r, e, vias, authorizes, hooks, tasks.get(r.name, []))
     _emissions(stack, r, e, vias)
+    if e.polls and e.triggers == ["nothing in the stack"]:
+        # A worker's messages come from its own code's receives: say so, not "nothing".
+        e.triggers = ["nothing in the stack; its code receives from a queue: uncomment `poll`"]
     _failure_examples(stack, r, e)
     return e
 

@@ -62,6 +62,10 @@ def test_schedule_that_fires_less_than_asked_prints_no_note(
             "no sub-command or stack 'valdate'; did you mean `stptui validate`?",
         ),
         (["grpah"], "no sub-command or stack 'grpah'; did you mean `stptui graph`?"),
+        # Other tools' words: `lint` is nearest `init` by spelling, `check` near nothing.
+        (["lint"], "no sub-command or stack 'lint'; did you mean `stptui validate`?"),
+        (["check", "x.yml"], "no sub-command or stack 'check'; did you mean `stptui validate`?"),
+        (["test"], "no sub-command or stack 'test'; did you mean `stptui run`?"),
         (["--stage", "prod", "validate", "x.yml"], "put the sub-command first: stptui validate"),
         (["--no-tui", "run", "a", "b"], "put the sub-command first: stptui run"),
     ],

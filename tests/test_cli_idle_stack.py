@@ -147,9 +147,12 @@ def test_stptui_stack_without_a_terminal_says_nothing_runs(
 @pytest.mark.parametrize(
     ("stack", "drive"),
     [
-        (JOB_QUEUE, "drive it: send, advance, show, expect"),
+        (JOB_QUEUE, "drive it: send, http, advance, show, expect"),
         (ROOT / "docs" / "examples" / "pool-and-table.yml", "drive it: put-item, sign-up, advance"),
         (ROOT / "stptui" / "sample_stacks" / "scheduled-job", "drive it: invoke, advance"),
+        # An HTTP API's functions run from its routes, a state machine's from its executions.
+        (ROOT / "docs" / "examples" / "http-auth.yml", "drive it: sign-up, http, advance"),
+        (ROOT / "docs" / "examples" / "workflow.yml", "drive it: http, start-execution, advance"),
     ],
 )
 def test_the_repl_line_names_commands_this_stack_takes(

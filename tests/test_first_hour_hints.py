@@ -236,6 +236,16 @@ def test_until_suggests_an_instant_ahead_of_a_later_clock(tmp_path: Path) -> Non
             "put-item productsTable p1",
             'an item of productsTable in DynamoDB JSON, with its key: \'{"id": {"S": "p1"}}\'',
         ),
+        # The key as `expect item` writes it: the value is what follows `=`.
+        (
+            "update-item productsTable id=p1 --update 'SET a = :a'",
+            'a key of productsTable in DynamoDB JSON: \'{"id": {"S": "p1"}}\'',
+        ),
+        (
+            "delete-item auditTable version=3",
+            "a key of auditTable in DynamoDB JSON: "
+            '\'{"entityId": {"S": "text"}, "version": {"N": "3"}}\'',
+        ),
         # Two key attributes: samples of each type, the word typed fits neither alone.
         (
             "delete-item auditTable e1",

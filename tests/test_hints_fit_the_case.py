@@ -276,7 +276,8 @@ def reads_back(text: str, words: list[str]) -> bool:
         ),
         ((), "send 'my dlq' ''", ["send", "my dlq", "{}"]),
         ((), "put-record 'my table' x", ["show", "table", "my table"]),
-        ((), "redrive 'src one'", ["redrive", "src one", "--to", "QUEUE"]),
+        # Its own dead-letter queue is the one meant.
+        ((), "redrive 'src one'", ["redrive", "my dlq"]),
         (
             ("send 'two dlq' by-hand",),
             "redrive 'two dlq'",

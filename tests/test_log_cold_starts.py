@@ -161,10 +161,10 @@ def test_a_filter_on_init_duration_matches_only_the_cold_starts_report_lines(
     ("entry", "runtime", "version"),
     [
         ("a.py", None, "python:3.13.v14"),
-        ("a.ts", None, "nodejs:22.v78"),
+        ("a.ts", None, "nodejs:24.v48"),
         ("a.ts", "nodejs20.x", "nodejs:20.v106"),
         ("a.py", "python3.11", "python:3.11.v109"),
-        ("main.go", None, "provided:al2023.v109"),
+        ("main.go", None, "provided:al2.v143"),
         ("main.go", "provided.al2", "provided:al2.v143"),
         ("Handler.java", "java17", "java:17.v66"),
     ],

@@ -326,6 +326,11 @@ def failures(err: str) -> list[str]:
     return [line for line in err.splitlines() if not line.startswith("    hint: ")]
 
 
+# What a failed expect adds while the worker's poll of the message just sent is due now.
+DUE_NOW = (
+    "; 1 event is due at this instant, not run yet: a command only schedules the work it "
+    "sets off, `advance 0` runs it"
+)
 FAILING = """\
 send jobQueue '{"jobId": 1}'
 expect queue.jobQueue.depth == 2
@@ -346,9 +351,10 @@ def test_keep_going_reports_every_failed_expect_and_exits_1_at_the_end(
     name = str(files / "f.stp")
     assert err.splitlines() == [
         f"{name}:2: expectation failed: expected queue.jobQueue.depth == 2, actual 1",
-        # The message in the queue, to see why it is there.
-        f"    hint: explain {MESSAGE_ID}",
+        # The message in the queue, to see why it is there; the worker's poll, due now.
+        f"    hint: explain {MESSAGE_ID}{DUE_NOW}",
         f"{name}:4: expectation failed: expected count message.sent jobQueue == 0, actual 1",
+        f"    hint: {DUE_NOW[2:]}",
         f"{name}: 2 expectations failed",
     ]
 

@@ -53,6 +53,10 @@ LAST_ID_FIELDS: dict[str, tuple[str, ...]] = {
     "start-execution": ("name",),
     "redrive-execution": ("name",),
     "put-record": ("SequenceNumber",),
+    # A table write prints its stream record's sequence number when the table has a stream.
+    "put-item": ("SequenceNumber",),
+    "update-item": ("SequenceNumber",),
+    "delete-item": ("SequenceNumber",),
     "produce": ("record_id",),
     "upload": ("key",),
     "ws-connect": ("connection_id",),

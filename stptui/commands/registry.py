@@ -226,6 +226,18 @@ class ExpectationFailed(CommandError):
     """An `expect` whose condition does not hold (its message shows expected vs actual)."""
 
 
+# Option names other tools use, and this language's option for the same thing, offered
+# when the command has it: spelling alone leads `upload --file` to `--size`.
+_OTHER_TOOLS_OPTIONS = {
+    "--file": "--from",
+    "--path": "--from",
+    "--body": "--content",
+    "--data": "--content",
+    "--headers": "--header",
+    "--pass": "--password",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Arg:
     """A positional argument. `rest` takes every remaining word (at least one unless
@@ -417,7 +429,8 @@ class Command:
                 f"usage: {self.usage}{as_value if free else ''}",
                 word=word,
             )
-        guess = did_you_mean(word, names)
+        guess = _OTHER_TOOLS_OPTIONS.get(word)
+        guess = guess if guess in names else did_you_mean(word, names)
         raise CommandError(
             f"{self.name} has no option {word}",
             f"did you mean {guess}?"
@@ -1256,10 +1269,14 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
                 "continuation: write the command on one line (only an open quote or bracket "
                 "carries it on)"
             )
+        elif (curl := _curl_flags_in_words(cmd, call, words)) is not None:
+            hint = curl
         elif (expression := _expression_in_words(cmd, call, words, rest)) is not None:
             hint = f"an expression is an option's value: {expression}"
         elif (content := _content_in_words(cmd, call, words, rest)) is not None:
             hint = f"the content is an option's value: {content}"
+        elif (password := _password_in_words(cmd, call, words, rest)) is not None:
+            hint = f"the password is an option's value: {password}"
         elif (duration := _duration_in_words(cmd, call, rest)) is not None:
             hint = f"write the duration as one word: {duration}"
         elif (fixed := _option_duration_in_words(cmd, call, words, rest)) is not None:
@@ -1309,9 +1326,43 @@ def _content_in_words(cmd: Command, call: Call, words: list[str], rest: list[str
     return _with_option(cmd, call, words, option, rest[0])
 
 
+def _password_in_words(cmd: Command, call: Call, words: list[str], rest: list[str]) -> str | None:
+    """The line with `--password` before the one extra word, when the command takes one and
+    the line gives none: `sign-up users ann@example.com Passw0rd!` meant `--password`."""
+    if len(rest) != 1 or "password" in call.opts:
+        return None
+    option = next((o for o in cmd.options if o.name == "--password"), None)
+    if option is None:
+        return None
+    return _with_option(cmd, call, words, option, rest[0])
+
+
 def _with_option(cmd: Command, call: Call, words: list[str], option: Option, value: str) -> str:
     """The line of `words` but its last, with `option VALUE` and then the options given."""
-    line = [cmd.name, *words[: len(words) - 1], option.name, value]
+    return _line_of(cmd, call, [*words[: len(words) - 1], option.name, value])
+
+
+# curl's flags a newcomer types to `http`: -H is `--header`; -d's data is the BODY word.
+_CURL_HEADER, _CURL_DATA = "-H", ("-d", "--data-raw")
+
+
+def _curl_flags_in_words(cmd: Command, call: Call, words: list[str]) -> str | None:
+    """The hint of a line with curl's -H or -d among its words (`http GET / -H 'a: b'`):
+    they were read as its body, the rest as words too many."""
+    if not any(o.name == "--header" for o in cmd.options):
+        return None
+    if _CURL_HEADER in words:
+        fixed = ["--header" if w == _CURL_HEADER else w for w in words]
+        return f"curl's -H is --header here: {_line_of(cmd, call, fixed)}"
+    if any(w in _CURL_DATA for w in words) and any(a.name == "BODY" for a in cmd.args):
+        fixed = [w for w in words if w not in _CURL_DATA]
+        return f"the body is a plain word, without curl's -d: {_line_of(cmd, call, fixed)}"
+    return None
+
+
+def _line_of(cmd: Command, call: Call, words: list[str]) -> str:
+    """The command line of the positional `words`, then the options `call` was given."""
+    line = [cmd.name, *words]
     for given in cmd.options:  # the options the line gave, kept, so that the hint runs
         kept = call.opts.get(given.key)
         if given.kind == FLAG:

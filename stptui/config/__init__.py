@@ -243,12 +243,34 @@ def _load_stack_text(
     )
     resolve_directives(loaded, ctx)
     stack = build_stack(loaded, ctx)
+    _drop_directive_echoes(stack.diagnostics)
     if lint:
         from stptui.config.lint import lint_stack
 
         stack.diagnostics.extend(lint_stack(stack))
     stack.diagnostics[:] = sort_diagnostics(stack.diagnostics)
     return stack
+
+
+# What a property check says of a value whose directive failed: the value it read is the
+# directive's own text (`timeout: $File('x.yml').a` "must be an integer, not the string
+# "$File..."), an echo of the directive's error at the same place, which says what is wrong.
+_ECHO_CODES = frozenset({"wrong-type", "invalid-value"})
+
+
+def _drop_directive_echoes(diagnostics: list[Diagnostic]) -> None:
+    """Remove, in place, the property errors at the place of a directive's error."""
+    failed = {
+        (d.file, d.line, d.column)
+        for d in diagnostics
+        if d.severity == "error" and d.code.startswith("directive-")
+    }
+    if failed:
+        diagnostics[:] = [
+            d
+            for d in diagnostics
+            if not (d.code in _ECHO_CODES and (d.file, d.line, d.column) in failed)
+        ]
 
 
 def load_stack(

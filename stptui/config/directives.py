@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Callable, Mapping
@@ -843,10 +844,21 @@ def _js_replace_first(subject: str, value: str) -> str:
 
 
 class _FileProblem(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, close: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # A missing file's nearest name in its folder, which `hint_for` writes as the path
+        # the directive should name (`config/app.json`, not `app.json`).
+        self.close = close
+
+    def hint_for(self, written: str) -> str | None:
+        """The hint, a missing file's did-you-mean written as the directive's path is."""
+        if self.close is None:
+            return self.hint
+        folder = posixpath.dirname(written.replace("\\", "/"))
+        meant = posixpath.join(folder, self.close) if folder else self.close
+        return f"did you mean {meant!r}?"
 
 
 # The operating system's own files: regular files to stat(), but they hold the state of the
@@ -922,9 +934,7 @@ def _read_bytes(target: Path, shown: str, *, hint: bool = True) -> bytes:
                 close = did_you_mean(target.name, names) if len(names) <= _HINT_NAMES else None
         except OSError:
             pass
-        raise _FileProblem(
-            f"{shown} does not exist", f"did you mean {close!r}?" if close else None
-        ) from None
+        raise _FileProblem(f"{shown} does not exist", close=close) from None
     except (OSError, ValueError) as exc:
         raise _FileProblem(
             f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
@@ -1797,7 +1807,10 @@ class _Resolver:
         result = self._cached_file("parsed", target, load)
         if isinstance(result, _FileProblem):
             raise self._fail(
-                frame, "directive-file", f"$File({written!r}): {result.message}", hint=result.hint
+                frame,
+                "directive-file",
+                f"$File({written!r}): {result.message}",
+                hint=result.hint_for(_without_handler(written)),
             )
         if isinstance(result, LoadedYaml):
             return self._copy(result.data, frame), result
@@ -1819,7 +1832,7 @@ class _Resolver:
                 frame,
                 "directive-file",
                 f"$FileRaw({written!r}): {result.message}",
-                hint=result.hint,
+                hint=result.hint_for(written),
             )
         return result
 

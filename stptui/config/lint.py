@@ -399,6 +399,15 @@ class Linter(
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.res = stack.resources
+        # Resources the config names that could not be read (a `$File` that failed, a body
+        # that is no mapping): their own error says why, so a reference to one is not "not a
+        # resource in this stack" with a did-you-mean of another.
+        written = (
+            stack.source.data.get("resources") if isinstance(stack.source.data, dict) else None
+        )
+        self.unreadable = (
+            {n for n in written if n not in self.res} if isinstance(written, dict) else set()
+        )
         self.diags: list[Diagnostic] = []
         # (path, code) already reported: a `$ResourceParam` reference is seen both as a Ref
         # and by the directive walk, and must be reported once.
@@ -484,6 +493,8 @@ class Linter(
             return None  # nothing written, or an ARN outside the stack
         target = self.res.get(ref.target)
         wanted = " or ".join(allowed)
+        if target is None and ref.target in self.unreadable:
+            return None
         if target is None:
             candidates = self.names_of(allowed)
             guess = did_you_mean(ref.target, candidates or self.res)
@@ -528,6 +539,8 @@ class Linter(
                 if parent in self.res:
                     continue  # a child resource (`myWeb.bucket`): its parent exists
                 name = parent
+            if target is None and name in self.unreadable:
+                continue
             if target is None:
                 # Not the workload itself: `analyticsDb` should not suggest `analyticsService`
                 # to analyticsService.

@@ -118,6 +118,20 @@ def number_text(value: float) -> str:
     return str(value)
 
 
+def _quoting_hint(spec: P, kinds: list[str], value: Any) -> str | None:
+    """The hint of a number where only a string goes (`payloadFormat: 1.0`, `version: 13.3`):
+    YAML read the digits as a number, quoted they are the string meant."""
+    if kinds != ["str"] or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if spec.enum is None:
+        # The text as written is gone (13.10 was read as 13.1): the hint does not echo it.
+        return "quote the value as written: YAML reads digits unquoted as a number"
+    texts = [t for t in dict.fromkeys([str(value), number_text(value)]) if t in spec.enum]
+    if not texts:
+        return None
+    return f"quote it: '{texts[0]}' (YAML reads {texts[0]} unquoted as a number)"
+
+
 class PropertyReaders(_BuilderBase):
     """The generic property checks (a part of `normalize.StackBuilder`, which inherits them)."""
 
@@ -134,6 +148,7 @@ class PropertyReaders(_BuilderBase):
                 "wrong-type",
                 f"`{label}` must be {want}, not {describe_value(value)}",
                 resource=resource,
+                hint=_quoting_hint(spec, kinds, value),
             )
             return False
         if spec.enum is not None and value not in spec.enum:

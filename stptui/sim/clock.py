@@ -471,6 +471,12 @@ class Scheduler:
         found.sort(key=lambda e: (e[T], e[SEQ]))
         return [(e[T], e[ARG]) for e in found]
 
+    def due_now(self) -> int:
+        """How many live entries are due at the current instant and have not run yet (what
+        a command set off waits for the clock to run it, even `advance 0`)."""
+        now = self.now
+        return sum(1 for e in self._heap if e[T] == now and e[FN] is not None)
+
     def pending(self) -> int:
         """How many live entries are scheduled."""
         return sum(1 for e in self._heap if e[FN] is not None)

@@ -126,6 +126,7 @@ RUNTIME_VERSIONS = {
     "java8.al2": "java:8.al2.v40",
     "java11": "java:11.v43",
     "java17": "java:17.v66",
+    "java21": "java:21.v38",
     "dotnet6": "dotnet:6.v13",
     "dotnet7": "dotnet:7.v20",
     "dotnet8": "dotnet:8.v71",
@@ -134,10 +135,17 @@ RUNTIME_VERSIONS = {
     "provided.al2": "provided:al2.v143",
     "provided.al2023": "provided:al2023.v109",
 }
-# The runtime of a function without `runtime`, by its entry file's extension: Stacktape picks
-# one as it packages the code, and which version is not in the config (a choice).
-_ENTRY_RUNTIMES = {".py": "python3.13", ".go": "provided.al2023", ".java": "java17"}
-DEFAULT_RUNTIME = "nodejs22.x"
+# The runtime of a function without `runtime`, by its entry file's extension, as Stacktape's
+# `getLambdaRuntime` picks it for stacktape-lambda-buildpack: the first of its
+# `lambdaRuntimesForFileExtension` (src/config/random.ts), Node.js 24 for JS and TS.
+_ENTRY_RUNTIMES = {
+    ".py": "python3.13",
+    ".go": "provided.al2",
+    ".java": "java21",
+    ".rb": "ruby3.3",
+    ".php": "provided.al2",
+}
+DEFAULT_RUNTIME = "nodejs24.x"
 # How long the init phase of a new execution environment takes in virtual time without a
 # behaviours file's `initDuration`: none, so a cold start starts its invocation when a warm
 # one would (docs/fidelity.md, "Cold starts").

@@ -1178,7 +1178,13 @@ def show_routes(sim: Simulator) -> CommandResult:
     if not routes:
         return CommandResult("this stack has no HTTP API routes or function URLs", data=[])
     rows = [[r["gateway"], r["route"], route_target(r), r["payload_format"] or "-"] for r in routes]
-    return CommandResult(table=(["gateway", "route", "target", "payload"], rows), data=routes)
+    headers = ["gateway", "route", "target", "payload"]
+    if any("authorizer" in r for r in routes):
+        # What a request must carry to get through: `cognito users`, `lambda gatekeeper`.
+        headers.append("authorizer")
+        for row, r in zip(rows, routes, strict=True):
+            row.append(r.get("authorizer", "-"))
+    return CommandResult(table=(headers, rows), data=routes)
 
 
 def show_rules(sim: Simulator) -> CommandResult:

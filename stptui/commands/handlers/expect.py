@@ -263,7 +263,27 @@ def check_expect(sim: Simulator, call: Call) -> None:
 )
 def cmd_expect(session: Session, call: Call) -> CommandResult:
     """expect PATH OP VALUE"""
-    sim = session.sim
+    try:
+        return _expect(session.sim, call)
+    except ExpectationFailed as exc:
+        # Counts and figures of what happens, not values a command stores at once (an
+        # item, an object) nor the time, which running the work due now does not change.
+        stored = call.args["path"][:1] in (["item"], ["object"], ["time"])
+        due = 0 if stored else session.sim.clock.due_now()
+        if due:
+            # `send q x` then `expect queue.q.visible == 0`: the poll the send set off is
+            # due at this very instant, and no command runs the clock but the clock's own.
+            events, them = ("1 event is", "it") if due == 1 else (f"{due:,} events are", "them")
+            note = (
+                f"{events} due at this instant, not run yet: a command only schedules the "
+                f"work it sets off, `advance 0` runs {them}"
+            )
+            exc.hint = note if exc.hint is None else f"{exc.hint}; {note}"
+        raise
+
+
+def _expect(sim: Simulator, call: Call) -> CommandResult:
+    """The check of `expect`, its failure an ExpectationFailed."""
     path_words: list[str] = call.args["path"]
     op: str = call.args["op"]
     value_text: str = call.args["value"]
@@ -846,7 +866,7 @@ def check_record_filter(kind: str, word: str, resource: str | None = None) -> No
     is no such thing: a word without `=` (a second RESOURCE, or one after the filters), no
     FIELD, or a field records of KIND never have."""
     fields = tk.KIND_FIELDS.get(kind, ())
-    field, eq, _ = word.partition("=")
+    field, eq, value = word.partition("=")
     if not eq:
         if word in fields:
             hint = f"a filter is one word, FIELD=VALUE: {word}=VALUE"
@@ -873,6 +893,14 @@ def check_record_filter(kind: str, word: str, resource: str | None = None) -> No
                 f"{tk.HTTP_REQUEST} records have {field} (count {tk.HTTP_REQUEST} "
                 f"{quote_word(word)}); a response goes with its request by request_id: "
                 "request_id=$last, after the `http` line"
+            )
+        elif field == "resource":
+            # `resource=worker`: the column `explain` prints is the count's RESOURCE word.
+            hint = (
+                f"the resource is a word of its own, after the kind: count {kind} "
+                f"{quote_word(value or 'RESOURCE')}"
+                if resource is None
+                else f"a count is on one resource ({resource} here)"
             )
         raise CommandError(f"{kind} records have no field {field!r}", hint, word=word)
 

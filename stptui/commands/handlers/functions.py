@@ -25,6 +25,8 @@ from stptui.textsafe import Shown, one_line, printable
 SHOWN_INVOCATIONS = 10
 # The error column's width: the whole message is in the data and `explain ID`.
 ERROR_PREVIEW = 60
+# A value of the function's own environment in `show function`: cut to this many characters.
+ENV_PREVIEW = 40
 # Each simulator's stack graph, for as long as the simulator lives (`reload` and `load`
 # make a new one).
 _GRAPHS: WeakKeyDictionary[Simulator, Any] = WeakKeyDictionary()
@@ -178,6 +180,14 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
         lines.append(f"  function URL (auth {model.url.auth_type})")
         triggers.append({"source": "function-url", "trigger": model.url.auth_type, "at": None})
     lines.insert(0, "triggered by:" if lines else "nothing in the stack triggers it")
+    # Its own `environment` as the config's directives resolved it ($File, $Var, $Secret's
+    # placeholder): what a newcomer checks first. connectTo's variables follow, by target.
+    own = [e for e in g.nodes[fn.name].get("env") or [] if e.get("source") == "config"]
+    if own:
+        shown = ", ".join(
+            f"{e['name']}={shorten(one_line(str(e['value'])), ENV_PREVIEW)}" for e in own
+        )
+        lines.append(f"environment: {printable(shown)}")
     destinations = {}
     connected = []
     for _, target, d in g.out_edges(fn.name, data=True):
@@ -208,6 +218,7 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
         "triggers": triggers,
         "destinations": destinations,
         "connect_to": connected,
+        "environment": {e["name"]: e["value"] for e in own},
         "aws_name": aws_name,
         "log_group": None if group is None else group.name,
     }

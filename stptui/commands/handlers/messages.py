@@ -389,9 +389,18 @@ def _redrive_targets(
     elif len(src.sources) == 1:
         target = src.sources[0]
     elif not src.sources:
+        hint = f"name the target: redrive {quote_word(src.name)} --to QUEUE"
+        if src.dlq is not None:
+            # `redrive orders` for orders' dead-letter queue: the queue named is the home.
+            dlq = quote_word(src.dlq.name)
+            hint = (
+                f"the dead-letter queue of {quote_word(src.name)} is {dlq}, which redrive "
+                f"moves back from: redrive {dlq}"
+            )
         raise CommandError(
             f"{src.name} is not a dead-letter queue (no queue redrives into it)",
-            f"name the target: redrive {quote_word(src.name)} --to QUEUE",
+            hint,
+            word=src.name,
         )
     else:
         by_arn = {q.arn: q for q in src.sources}

@@ -58,8 +58,17 @@ def _key_hint(table: TableSim, text: str, what: str) -> str:
     typed is the value of a one-attribute key (`delete-item products p1` meant
     `'{"id": {"S": "p1"}}'`), sample values stand for the others."""
     plain = len(table.key) == 1 and text.strip() != "" and not text.startswith(("@", "{", "["))
+    typed = {name: text for name, _ in table.key} if plain else {}
+    named, eq, value = text.partition("=")
+    if eq and named in dict(table.key):
+        # `id=p1`, as `expect item` writes a key: the value is the part after `=`.
+        typed = {named: value}
     key = {
-        name: {kind: text if plain and _fits_key(kind, text) else _SAMPLE_KEY_VALUES[kind]}
+        name: {
+            kind: typed[name]
+            if name in typed and _fits_key(kind, typed[name])
+            else _SAMPLE_KEY_VALUES[kind]
+        }
         for name, kind in table.key
     }
     shown = quote_word(json.dumps(key))

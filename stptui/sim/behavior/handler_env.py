@@ -33,6 +33,7 @@ from stptui.config.aws_names import lambda_log_group_name, lambda_name
 from stptui.config.envvars import EnvEntry, environments, workload_environment
 from stptui.config.model import BatchJob, Containerized, Function, Stack
 from stptui.sim.behavior.outcome import InvocationInput
+from stptui.sim.logs import function_runtime
 
 # Where Lambda puts the function's code and its runtime.
 LAMBDA_TASK_ROOT = "/var/task"
@@ -131,10 +132,8 @@ class HandlerEnvironments:
             **FAKE_CREDENTIALS,
             "AWS_ACCESS_KEY": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         }
-        if fn.runtime:
-            # Without `runtime` Stacktape picks one from the entry file as it packages it:
-            # which version is not known here, so the variable is left out.
-            reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{fn.runtime}"
+        # Without `runtime`, the one Stacktape deploys for the entry file (python3.13 ...).
+        reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function_runtime(fn.runtime, fn.entry)}"
         own = _values(workload_environment(stack, fn, self._injected))
         return {**LAMBDA_DEFAULTS, **own, **reserved}
 

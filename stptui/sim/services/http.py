@@ -1422,6 +1422,11 @@ class HttpService:
                 }
                 if r.to_container:
                     row.update(container=r.container, container_port=r.container_port)
+                if r.authorizer is not None:
+                    target = r.authorizer.target
+                    row["authorizer"] = r.authorizer.type + (
+                        f" {target.target}" if target is not None and target.target else ""
+                    )
                 out.append(row)
         return out
 
