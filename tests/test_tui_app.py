@@ -37,6 +37,7 @@ from stptui.tui.palette import Entry, StackProvider
 from stptui.tui.screens.command_line import CommandLineScreen, completions
 from stptui.tui.screens.dialogs import SendDialog, TextDialog
 from stptui.tui.screens.help import IDLE_NOTE, HelpScreen
+from stptui.tui.screens.sns_dialog import SnsDialog
 from stptui.tui.widgets.events_pane import RecordList
 from stptui.tui.widgets.footer import StableFooter
 from stptui.tui.widgets.graph_pane import GraphPane
@@ -191,21 +192,87 @@ def test_at_120_columns_the_footer_shows_every_key_of_each_sample_stack(name: st
     drive(app_for(name), script, size=(120, 36))
 
 
-def test_a_footer_too_narrow_for_every_key_leaves_out_whole_keys_from_the_end() -> None:
+CLOCK_AND_CO = ["Quit", "Help", "Command", "Play/Pause", "Step", "Fast-forward"]
+
+
+def footer_shown(app: StptuiApp) -> list[tuple[str, str]]:
+    """The footer's keys on show: each key and its words ("" when shown without them)."""
+    keys = app.query_one(StableFooter).query(FooterKey)
+    return [(k.key, k.description) for k in keys if k.display]
+
+
+def in_footer(app: StptuiApp) -> None:
+    """Every key shown ends inside the footer, left of the palette's key when it shows."""
+    footer = app.query_one(StableFooter)
+    keys = [k for k in footer.query(FooterKey) if k.display]
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    right = palette[0].region.x if palette else footer.region.right
+    assert max(k.region.right for k in keys if k not in palette) <= right
+
+
+def test_a_narrow_footer_shows_the_dialogs_keys_without_their_words_from_the_last_back() -> None:
+    # At 80 and 100 columns the combined stack's `v` (invoke) and `P` (SNS) were never on
+    # screen, and at 80 five more of its dialog keys were left out.
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         footer = app.query_one(StableFooter)
-        keys = list(footer.query(FooterKey))
-        shown = [k.description for k in keys if k.display]
-        # The combined stack has seven dialog keys: at 80 columns the last five do not fit,
-        # and none is cut: every key shown ends inside the footer. Quitting, the help, the
-        # command line and the clock's keys come first, so they are never left out.
-        assert shown == [k.description for k in keys][: len(shown)]
-        assert shown[:6] == ["Quit", "Help", "Command", "Play/Pause", "Step", "Fast-forward"]
-        assert shown[-1] == "Item" and len(shown) == len(keys) - 5
-        assert max(k.region.right for k in keys if k.display) <= footer.region.right
+        dialogs = ["s", "v", "i", "p", "P", "u", "h", "x", "l"]
+        shown = footer_shown(app)
+        # Every key, none cut; the clock's and the help's keep their words, the dialogs'
+        # have none (hovering says what each does, and `?` lists them).
+        assert [d for _, d in shown[:6]] == CLOCK_AND_CO
+        assert [k for k, _ in shown[6:]] == dialogs
+        assert all(d == "" for _, d in shown[6:])
+        assert len(shown) == len(list(footer.query(FooterKey)))
+        in_footer(app)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        # Words from the first dialog's key on, as many as leave room for the others.
+        shown = footer_shown(app)
+        assert [k for k, _ in shown[6:]] == dialogs
+        assert [d for _, d in shown[6:9]] == ["Send", "Invoke", "Item"]
+        assert all(d == "" for _, d in shown[9:])
+        in_footer(app)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        # Narrower than the keys without words: whole keys left out from the end.
+        shown = footer_shown(app)
+        assert [d for _, d in shown] == CLOCK_AND_CO[: len(shown)]
+        assert len(shown) >= 3
+        in_footer(app)
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
-        assert all(k.display for k in footer.query(FooterKey))
+        shown = footer_shown(app)
+        assert [d for _, d in shown[6:11]] == ["Send", "Invoke", "Item", "Publish", "SNS"]
+        assert len(shown) == 6 + len(dialogs)
+        in_footer(app)
+        # Wide, the keys are padded and the palette's key shows: every key with its words.
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert all(d for _, d in footer_shown(app)) and len(footer_shown(app)) == 16
+        in_footer(app)
+
+    drive(app_for("combined"), script, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_a_stacks_footer_has_the_keys_it_has_a_use_for_at_80_and_100_columns(
+    size: tuple[int, int],
+) -> None:
+    # job-queue has functions (v) and no SNS topic (no P).
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        keys = [k for k, _ in footer_shown(app)]
+        assert keys == ["q", "question_mark", "colon", "space", "n", "f", "s", "v", "h", "l"]
+
+    drive(app_for(), script, size=size)
+
+
+def test_a_click_on_a_footer_key_without_its_words_presses_it() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        key = next(k for k in app.query_one(StableFooter).query(FooterKey) if k.key == "P")
+        assert key.description == "" and key.tooltip
+        await pilot.click(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, SnsDialog), "SNS dialog")
 
     drive(app_for("combined"), script, size=(80, 24))
 

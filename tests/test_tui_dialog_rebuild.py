@@ -296,3 +296,112 @@ def test_a_dialog_under_a_page_when_the_stack_is_reloaded_is_made_again_once_bac
         assert shown(app, ".dialog-notice").startswith("stacktape.yml changed on disk: reloaded")
 
     drive(app, script, notifications=True)
+
+
+ECHO_BEHAVIORS = "behaviors:\n  echo:\n    response: '{statusCode: `200`, body: body}'\n"
+# Markup in an answer stays text, marked or not.
+HOSTILE = "[bold red]x[/] [@click=app.quit]q[/]"
+
+
+def echo_app(tmp_path: Path) -> tuple[StptuiApp, Clock, Path]:
+    """The app on ECHO_STACK (its function echoes the body) in `tmp_path`, reloaded on save."""
+    (tmp_path / "stptui.yml").write_text(ECHO_BEHAVIORS, encoding="utf-8")
+    return watched_app(tmp_path, ECHO_STACK)
+
+
+def test_the_http_response_shown_is_kept_over_a_reload_marked_as_the_old_simulations(
+    tmp_path: Path,
+) -> None:
+    app, clock, config = echo_app(tmp_path)
+    sent = f"http POST /echo '{HOSTILE}'"
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("h")
+        assert isinstance(app.screen, HttpDialog)
+        app.screen.query_one("#http-body", TextArea).text = HOSTILE
+        await pilot.press("ctrl+s")
+        assert shown(app, "#http-response").startswith("HTTP 200")
+        await save(pilot, app, clock, config, ECHO_STACK.replace("/echo", "/say"))
+        dialog = app.screen
+        assert isinstance(dialog, HttpDialog)
+        await pilot.pause()
+        # The response is still there, and says whose it is before its status line.
+        said = shown(app, "#http-response")
+        assert said.startswith(
+            "before the rebuild: the answer of the simulation it replaced, not of this one; "
+            "ctrl+s runs the line on this one HTTP 200"
+        )
+        assert HOSTILE in said
+        assert "the answer shown is the replaced simulation's" in shown(app, ".dialog-notice")
+        # Its page says so too.
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OutputPage)
+        assert app.screen.text.plain.startswith("before the rebuild: the answer of")
+        await pilot.press("escape")
+        # The next request's answer replaces it, unmarked: the route is gone on this one.
+        await pilot.press("ctrl+s")
+        assert shown(app, "#http-response").startswith("HTTP 404")
+        assert app.session.log == [sent, sent]
+
+    drive(app, script, notifications=True)
+
+
+def test_the_invoke_answer_shown_is_kept_over_a_reload_marked_as_the_old_simulations(
+    tmp_path: Path,
+) -> None:
+    from stptui.tui.screens.invoke_dialog import InvokeDialog
+
+    app, clock, config = echo_app(tmp_path)
+    payload = f'{{"body": "{HOSTILE}"}}'
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("v")
+        assert isinstance(app.screen, InvokeDialog)
+        app.screen.query_one("#invoke-payload", TextArea).text = payload
+        await pilot.press("ctrl+s")
+        first = shown(app, "#invoke-answer")
+        assert first.startswith("echo succeeded in 100 ms") and HOSTILE in first
+        await save(pilot, app, clock, config, ECHO_STACK + "  other: {type: sqs-queue}\n")
+        dialog = app.screen
+        assert isinstance(dialog, InvokeDialog)
+        await pilot.pause()
+        assert dialog.value("#invoke-payload") == payload
+        said = shown(app, "#invoke-answer")
+        mark = "before the rebuild: the answer of the simulation it replaced"
+        assert said.startswith(mark) and said.endswith(first)
+        # Invoked again on the reloaded simulation: its own answer, unmarked.
+        await pilot.press("ctrl+s")
+        again = shown(app, "#invoke-answer")
+        assert again.startswith("echo succeeded in 100 ms") and again != first
+        assert len(app.session.log) == 2
+
+    drive(app, script, notifications=True)
+
+
+def test_the_websocket_answer_shown_is_kept_over_a_reload_marked_as_the_old_simulations(
+    tmp_path: Path,
+) -> None:
+    from stptui.tui.screens.websocket_dialog import WebSocketDialog
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    chat = (examples / "chat.yml").read_text(encoding="utf-8")
+    behaviors = (examples / "chat-behaviors.yml").read_text(encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(behaviors, encoding="utf-8")
+    app, clock, config = watched_app(tmp_path, chat)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("w")
+        assert isinstance(app.screen, WebSocketDialog)
+        await pilot.press(*"token=t-1", "ctrl+s")
+        await pilot.pause()
+        first = shown(app, "#ws-answer")
+        assert first.startswith("connected")
+        await save(pilot, app, clock, config, chat + "  spare: {type: sqs-queue}\n")
+        dialog = app.screen
+        assert isinstance(dialog, WebSocketDialog)
+        await pilot.pause()
+        said = shown(app, "#ws-answer")
+        assert said.startswith("before the rebuild: the answer of the simulation it replaced")
+        assert said.endswith(first)
+
+    drive(app, script, notifications=True)

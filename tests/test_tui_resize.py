@@ -25,6 +25,11 @@ def footer_keys(app: StptuiApp) -> list[str]:
     ]
 
 
+def footer_letters(app: StptuiApp) -> list[str]:
+    """The keys the footer shows, by key (a dialog's key may show without its words)."""
+    return [k.key for k in app.query_one(StableFooter).query(FooterKey) if k.display]
+
+
 def test_the_palette_key_follows_a_resize_across_160_columns() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         assert footer_keys(app)[-1] == "palette"
@@ -33,7 +38,7 @@ def test_the_palette_key_follows_a_resize_across_160_columns() -> None:
         # Narrow: no palette key, and every key of the stack fits without it.
         shown = footer_keys(app)
         assert "palette" not in shown
-        assert shown[-4:] == ["Fast-forward", "Send", "HTTP", "Log"]
+        assert shown[-5:] == ["Fast-forward", "Send", "Invoke", "HTTP", "Log"]
         await pilot.resize_terminal(200, 40)
         await pilot.pause()
         assert footer_keys(app)[-1] == "palette"

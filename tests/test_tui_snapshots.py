@@ -45,6 +45,15 @@ def test_main_screen_narrow(snap_compare) -> None:  # type: ignore[no-untyped-de
     assert snap_compare(app_for("job-queue"), terminal_size=NARROW)
 
 
+@pytest.mark.parametrize("name", ["combined", "job-queue"])
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_footer_at_80_and_100_columns(snap_compare, name: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    # combined has SNS topics (P) and nine dialog keys, job-queue neither topics nor room
+    # to spare at 80: every key the stack has a use for is on show, the dialogs' keys
+    # without their words from the last back.
+    assert snap_compare(app_for(name), terminal_size=size)
+
+
 def test_main_screen_after_the_story(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def select_dlq(pilot: Pilot[None]) -> None:
         app = pilot.app

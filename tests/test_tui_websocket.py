@@ -355,3 +355,39 @@ def test_the_events_pane_says_what_each_ws_record_means() -> None:
         "status_code=1000"
     )
     assert record_style(records_of(session, "ws.connected")[0]) == "green"
+
+
+def test_after_a_connect_at_80x24_the_message_has_the_focus_and_the_answer_is_in_sight() -> None:
+    # The query the connect was run from is hidden once connected: nothing had the focus,
+    # so the message typed next went nowhere; and the answer under the form was below the
+    # fold, a refused connect's first line only in sight.
+    from textual.widget import Widget
+
+    def in_sight(dialog: CommandDialog, selector: str) -> bool:
+        box = dialog.query_one(".dialog-box", Widget)
+        return box.scrollable_content_region.contains_region(dialog.query_one(selector).region)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("w")
+        dialog = app.screen
+        assert isinstance(dialog, WebSocketDialog)
+        assert app.focused is dialog.query_one("#ws-query")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        # Refused (no token): the query keeps the focus, the whole answer is in sight.
+        assert shown(app, "#ws-answer").startswith(f"refused {FIRST}: HTTP 401 (realtime)")
+        assert app.focused is dialog.query_one("#ws-query")
+        assert in_sight(dialog, "#ws-answer") and in_sight(dialog, "#ws-query")
+        await pilot.press(*"token=t-1", "ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert shown(app, "#ws-answer").startswith("connected")
+        message = dialog.query_one("#ws-message", Input)
+        assert app.focused is message
+        assert in_sight(dialog, "#ws-answer") and in_sight(dialog, "#ws-message")
+        await pilot.press(*"hello", "ctrl+s")
+        sent = app.session.log[-1]
+        assert sent.startswith("ws-send ") and sent.endswith(" hello")
+
+    drive(chat_app(), script, size=(80, 24))

@@ -316,8 +316,9 @@ class StptuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "stptui"
     COMMANDS = App.COMMANDS | {StackProvider}
-    # In order of need: a footer too narrow for every key leaves out the last ones. The keys
-    # that act on one pane's contents (r, e, /, M) are on that pane's border (`key_hint`).
+    # In order of need: a footer too narrow for every key shows the last dialogs' keys
+    # without their words, then leaves out the last ones (StableFooter). The keys that act
+    # on one pane's contents (r, e, /, M) are on that pane's border (`key_hint`).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave stptui"),
         Binding(
@@ -370,15 +371,12 @@ class StptuiApp(App[None]):
             show=False,
         ),
         Binding("s", "send", "Send", id="send", tooltip="Send a message to a queue"),
-        # On the Inspector's border while a function or batch job is selected, not in the
-        # footer, which has no room for another key at 120 columns (see `P`).
         Binding(
             "v",
             "invoke",
             "Invoke",
             id="invoke",
             tooltip="Invoke a function (sync or async) or start a batch job; see the answer",
-            show=False,
         ),
         Binding(
             "k",
@@ -418,15 +416,12 @@ class StptuiApp(App[None]):
         Binding(
             "p", "publish", "Publish", id="publish", tooltip="Publish an event on an event bus"
         ),
-        # On the Inspector's border while a topic is selected, not in the footer: there it
-        # left out `l Log`, the combined stack's last key, at 120 columns.
         Binding(
             "P",
             "publish_sns",
             "SNS",
             id="publish-sns",
             tooltip="Publish a message to an SNS topic (publish-sns)",
-            show=False,
         ),
         Binding("u", "upload", "Upload", id="upload", tooltip="Upload an object to a bucket"),
         Binding(
@@ -1857,8 +1852,9 @@ class StptuiApp(App[None]):
     def _renew_dialogs(self, what: str) -> None:
         """After an undo, redo, reload or load replaced the simulation: the command dialog
         on top is made again on it, with what was typed kept and `what` said in it (its
-        pickers, hints and checks read the new simulation, never the one replaced); one
-        under another screen is marked, and made again when it is back on top."""
+        pickers, hints and checks read the new simulation, never the one replaced), and the
+        answer it showed shown again, marked as the replaced simulation's; one under
+        another screen is marked, and made again when it is back on top."""
         for screen in self.screen_stack:
             built_on = screen.built_on if isinstance(screen, CommandDialog) else None
             if built_on is not None and built_on is not self.session.sim:
@@ -1883,7 +1879,7 @@ class StptuiApp(App[None]):
                 markup=False,
             )
             return
-        new.carry_over(values, what)
+        new.carry_over(values, what, old.last)
         self.push_screen(new, self._ran)
 
     def _ran(self, result: CommandResult | None) -> None:

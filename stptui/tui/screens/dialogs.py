@@ -163,6 +163,9 @@ MORE_KEY = "ctrl+t"
 # The most picks a dialog made again makes to fill its pickers with what was carried over
 # (see `CommandDialog.carry_over`): a few pickers, each picked again once or twice.
 MAX_REPICKS = 32
+# An answer from a simulation a rebuild replaced is marked in a style no status line has
+# (those are green, yellow and red on the dialog's background).
+STALE_ANSWER_STYLE = "bold black on yellow"
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -359,6 +362,17 @@ def fit_heading(box: Widget, heading: str, width: int) -> None:
         box.border_subtitle = Content(subtitle) if subtitle else None
 
 
+def stale_answer_mark() -> Text:
+    """The line over an answer shown again in a dialog made anew after a rebuild: whose
+    answer it is, so that it is not read as the new simulation's. (What rebuilt it, a
+    reload's whole line, is the dialog's notice.)"""
+    return Text(
+        "before the rebuild: the answer of the simulation it replaced, not of this one; "
+        "ctrl+s runs the line on this one",
+        STALE_ANSWER_STYLE,
+    )
+
+
 class Hint(Static):
     """A dialog's hint under a field (the rules on a bus, the routes): Text whose lines
     marked by `hanging` go on under their own start."""
@@ -465,6 +479,12 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         # What the dialog this one replaces held, to fill in once laid out, and what
         # replaced its simulation (see `carry_over`).
         self._carried: tuple[dict[str, object], str] | None = None
+        # The answer shown, of a dialog that stays open on it (see `show_answer`), and, when
+        # it came from a simulation a rebuild replaced, what replaced it ("" while it is
+        # this simulation's own).
+        self.last: CommandResult | None = None
+        self.last_before = ""
+        self._carried_answer: CommandResult | None = None
         # Pickers whose pick is no longer in the stack: select id -> the name it had. The
         # first run after is refused, saying so (see `action_run`).
         self._gone: dict[str, str] = {}
@@ -514,11 +534,16 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             values[""] = self.focused.id
         return values
 
-    def carry_over(self, values: dict[str, object], what: str) -> None:
+    def carry_over(
+        self, values: dict[str, object], what: str, answer: CommandResult | None = None
+    ) -> None:
         """Fill the form, once laid out, with what the dialog it replaces held (`values`,
         from `field_values`), and say `what` replaced the simulation. A pick the stack no
-        longer has is not made: the picker keeps its own, and the dialog says which."""
+        longer has is not made: the picker keeps its own, and the dialog says which. The
+        answer that dialog showed (`answer`) is shown again, marked as the replaced
+        simulation's: a user must not take it for the new one's."""
         self._carried = (values, what)
+        self._carried_answer = answer
 
     def _fill_pickers(self) -> None:
         # The pickers first: a dialog's mode picker shows the fields the others are. The
@@ -564,6 +589,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
                     widget.value = value
                 elif isinstance(widget, MoreFields):
                     widget.collapsed = value
+        if self._carried_answer is not None:
+            self.show_answer(self._carried_answer, before=what)
+            self._carried_answer = None
         focused = values.get("")
         if isinstance(focused, str) and (found := self.query(f"#{focused}")):
             field = found.first(Widget)
@@ -579,6 +607,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             ": the simulation was rebuilt while this dialog was open; its lists and checks "
             "are the new one's, ctrl+s runs on it, and what was typed is kept"
         )
+        if self.last_before:
+            text.append("; the answer shown is the replaced simulation's")
         for name in self._gone.values():
             text.append(f"\n{safe(name)} is no longer in the stack: its picker shows another")
         return text
@@ -848,6 +878,45 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     def ran(self, result: CommandResult) -> None:
         """What a command that ran does to the dialog: close it with the result."""
         self.dismiss(result)
+
+    def show_answer(self, result: CommandResult, before: str = "") -> None:
+        """Keep `result`, the answer of the line run, as the one shown (`last`, which ctrl+o
+        shows whole) and draw it (`draw_answer`); `before`, for the answer of a simulation
+        a rebuild replaced, says what replaced it, and the answer says so over its first
+        line. The next line run replaces it."""
+        self.last = result
+        self.last_before = before
+        self.draw_answer(self.answer_text(result))
+
+    def answer_text(self, result: CommandResult) -> Text:
+        """`result` as the dialog shows it: the marking of an answer from before a rebuild
+        (see `show_answer`), then the dialog's own rendering of it (`render_answer`)."""
+        if not self.last_before:
+            return self.render_answer(result)
+        text = stale_answer_mark()
+        text.append("\n")
+        text.append_text(self.render_answer(result))
+        return text
+
+    def render_answer(self, result: CommandResult) -> Text:
+        """`result` as the dialog shows it (a dialog with an answer colours its status)."""
+        return Text(render_plain(result))
+
+    def draw_answer(self, text: Text) -> None:
+        """Put `text` where the dialog shows its answer (a dialog that stays open on its
+        answer has one: the base class closes on it)."""
+        raise NotImplementedError
+
+    def whole_answer(self, title: str) -> None:
+        """The answer shown, whole, on a page of its own (ctrl+o), marked as the dialog
+        marks it; a bell when there is none yet."""
+        if self.last is None:
+            self.app.bell()
+            return
+        text = output_text(render_plain(self.last))
+        if self.last_before:
+            text = Text.assemble(stale_answer_mark(), "\n", text)
+        self.app.push_screen(OutputPage(title, text))
 
     @on(Select.Changed)
     def _picked(self, event: Select.Changed) -> None:
@@ -1410,8 +1479,6 @@ class HttpDialog(CommandDialog):
                 for name in self.url_functions
             ]
         )
-        # The last response, whole, for ctrl+o.
-        self.last: CommandResult | None = None
         self.apis = session.sim.services["http"].apis
         # (gateway, route key) -> `cognito users`, `lambda gatekeeper`: the routes hint and
         # the JWT field say which routes check what.
@@ -1618,18 +1685,22 @@ class HttpDialog(CommandDialog):
 
     def action_whole_output(self) -> None:
         """Show the last response in full on a page of its own."""
-        if self.last is None:
-            self.app.bell()
-            return
-        self.app.push_screen(OutputPage("HTTP response", output_text(render_plain(self.last))))
+        self.whole_answer("HTTP response")
+
+    def render_answer(self, result: CommandResult) -> Text:
+        """The response, its status line coloured (see `response_text`)."""
+        return response_text(result)
+
+    def draw_answer(self, text: Text) -> None:
+        """Show the response box (under the form, it takes rows only once there is one),
+        with `text` read from its first line."""
+        self.add_class("-answered")
+        self.query_one("#http-response", Static).update(text)
+        self.query_one("#http-response-box", VerticalScroll).scroll_home(animate=False)
 
     def ran(self, result: CommandResult) -> None:
         """Show the response and stay open, to edit the request and send it again."""
-        self.last = result
-        self.add_class("-answered")
-        self.query_one("#http-response", Static).update(response_text(result))
-        # A new response is read from its status line.
-        self.query_one("#http-response-box", VerticalScroll).scroll_home(animate=False)
+        self.show_answer(result)
         if self.has_class("-stacked"):
             # Under the form, it may be below the fold: in sight once laid out, and again
             # once the box shown for the first response has its height (the first pass

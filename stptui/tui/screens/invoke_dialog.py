@@ -33,9 +33,9 @@ from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
 from stptui.config.model import ScheduleTrigger
 from stptui.sim.behavior import format_duration
-from stptui.tui.render import output_text, safe
+from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, dialog_bindings, hint_lines
-from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding
+from stptui.tui.screens.output_page import shortened, whole_output_binding
 from stptui.tui.widgets.fields import SafeTextArea
 
 SYNC, ASYNC = "sync", "async"
@@ -107,8 +107,6 @@ class InvokeDialog(CommandDialog):
         self.functions = list(session.sim.functions)
         self.jobs = list(session.sim.services["batch"].jobs)
         self.selected = picked_target(self.functions, self.jobs, selected)
-        # The last answer, whole, for ctrl+o.
-        self.last: CommandResult | None = None
 
     def form(self) -> ComposeResult:
         """Function or job and the invocation type; what it is; the payload."""
@@ -265,19 +263,24 @@ class InvokeDialog(CommandDialog):
 
     def action_whole_output(self) -> None:
         """Show the last answer in full on a page of its own."""
-        if self.last is None:
-            self.app.bell()
-            return
-        self.app.push_screen(OutputPage("Invoke answer", output_text(render_plain(self.last))))
+        self.whole_answer("Invoke answer")
+
+    def render_answer(self, result: CommandResult) -> Text:
+        """The answer, its first line coloured (see `answer_text`)."""
+        return answer_text(result)
+
+    def draw_answer(self, text: Text) -> None:
+        """Show the answer box under the form (it takes rows only once there is one), with
+        `text` read from its first line."""
+        self.add_class("-answered")
+        self.query_one("#invoke-answer", Static).update(text)
+        self.query_one("#invoke-answer-box", VerticalScroll).scroll_home(animate=False)
 
     def ran(self, result: CommandResult) -> None:
         """Show the answer under the form and stay open, to run it again; the panes show
         what it did."""
-        self.last = result
-        self.add_class("-answered")
-        self.query_one("#invoke-answer", Static).update(answer_text(result))
+        self.show_answer(result)
         self.query_one("#invoke-about", Hint).show(self.about(self.target()))
         box = self.query_one("#invoke-answer-box", VerticalScroll)
-        box.scroll_home(animate=False)
         # Under the form, it may be below the fold: in sight once laid out.
         self.call_after_refresh(box.scroll_visible, animate=False)

@@ -24,6 +24,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
@@ -46,6 +47,7 @@ from stptui.tui.screens.dialogs import (
     MoreFields,
     choices,
     dialog_bindings,
+    shown_in,
 )
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 
@@ -171,8 +173,11 @@ class WebSocketDialog(CommandDialog):
     def on_screen_resume(self) -> None:
         """Focus the field to type in: the message of an open connection, or the query."""
         if self.focused is None:
-            field = "#ws-query" if self.connection() == NEW else "#ws-message"
-            self.set_focus(self.query_one(field), scroll_visible=False)
+            self._focus_field()
+
+    def _focus_field(self) -> None:
+        field = "#ws-query" if self.connection() == NEW else "#ws-message"
+        self.set_focus(self.query_one(field), scroll_visible=False)
 
     @staticmethod
     def message_label(action: str) -> str:
@@ -299,10 +304,14 @@ class WebSocketDialog(CommandDialog):
             return format_line("ws-post", [ref, self.value("#ws-message")], [])
         return format_line("ws-disconnect", [ref], [])
 
+    def draw_answer(self, text: Text) -> None:
+        """Put `text` under the form, where the last answer goes."""
+        self.query_one("#ws-answer", Static).update(text)
+
     def ran(self, result: CommandResult) -> None:
         """Show the answer and stay open: on the new connection after a connect, on a new
         one after a disconnect, with the message cleared after a send or a post."""
-        self.query_one("#ws-answer", Static).update(Text(render_plain(result)))
+        self.show_answer(result)
         data = result.data if isinstance(result.data, dict) else {}
         ref = self.connection()
         if ref == NEW and data.get("connected"):
@@ -317,3 +326,17 @@ class WebSocketDialog(CommandDialog):
         if picker.value != NEW and self.action() in WITH_MESSAGE:
             self.query_one("#ws-message", Input).value = ""
         self._mode()
+        # The field the line was run from may be hidden now (the query, once connected):
+        # nothing had the focus, and typing went nowhere until a tab.
+        focused = self.focused
+        box = self.query(".dialog-box").first(Widget)
+        if focused is None or not shown_in(focused, box):
+            self._focus_field()
+        # Under the form, it was below the fold at 80x24 (a refused connect's answer showed
+        # its first line only): in sight once laid out, and again once its rows are known.
+        self.call_after_refresh(self._answer_in_sight)
+
+    def _answer_in_sight(self, again: bool = True) -> None:
+        self.query_one("#ws-answer").scroll_visible(animate=False)
+        if again:
+            self.call_after_refresh(self._answer_in_sight, False)
