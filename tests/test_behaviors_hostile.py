@@ -290,9 +290,16 @@ def test_a_handler_returning_a_value_nested_too_deep_is_a_marshal_error(code_dir
     assert (out.status, out.error_type) == ("error", "Runtime.MarshalError"), out
 
 
-def test_a_handler_raising_a_base_exception_fails_the_invocation(code_dir: Path) -> None:
+def test_a_handler_raising_a_base_exception_exits_its_runtime(code_dir: Path) -> None:
+    # Lambda's Python runtime catches only Exception: the interpreter prints the traceback
+    # and exits 1 (tests/test_handler_exits.py).
     out = invoke(handler(code_dir, "hostile_handlers:base_exception"), {})
-    assert (out.status, out.error_type, out.error_message) == ("error", "Odd", "not an Exception")
+    assert (out.status, out.error_type, out.error_message) == (
+        "error",
+        "Runtime.ExitError",
+        "RequestId: r1 Error: Runtime exited with error: exit status 1",
+    )
+    assert out.logs[-1] == "hostile_handlers.Odd: not an Exception"
 
 
 def test_a_module_raising_a_base_exception_at_import_is_a_diagnostic(code_dir: Path) -> None:

@@ -193,6 +193,20 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
         "the random module's shared instance, whose bound methods `random.random` and the "
         "rest are: the handler's clock stands those in"
     ),
+    ("stptui.sim.behavior.handler_exits", "ProcessExits.__enter__", "os._exit"): (
+        "os._exit is the standard library's public way to end a process at once (its name "
+        "keeps the underscore): a handler's call of it would end stptui, so a stand-in takes "
+        "its place while the handler runs"
+    ),
+    ("stptui.sim.behavior.handler_exits", "ProcessExits.__enter__", "posix._exit"): (
+        "the same function as os._exit, which a handler may call by this name"
+    ),
+    ("stptui.sim.behavior.handler_exits", "ProcessExits.__exit__", "os._exit"): (
+        "os._exit put back after the handler (see ProcessExits.__enter__)"
+    ),
+    ("stptui.sim.behavior.handler_exits", "ProcessExits.__exit__", "posix._exit"): (
+        "posix._exit put back after the handler (see ProcessExits.__enter__)"
+    ),
     ("stptui.sim.behavior.handler_env", "_Applied.__init__", "os.environ._data"): (
         "the stored forms os.environ keeps: changing them directly saves some 100 us a "
         "handler call (the class's docstring)"

@@ -1,7 +1,8 @@
 """FIFO fidelity for SNS and SQS: a FIFO topic's SequenceNumber, the same in Publish's
 answer (a Python handler's boto3 call, PublishBatch, Step Functions, `publish-sns`) and in
 the `topic.published` record; a publish deduplicated within 5 minutes answers the first
-message's id and number; and the refusals of FIFO mistakes: a handler's SDK call gets SQS's
+message's id and number; `send` shows a FIFO queue's number as `publish-sns` does, and a
+duplicate send answers the original's even after it was deleted; and the refusals of FIFO mistakes: a handler's SDK call gets SQS's
 and SNS's own words (its code may match on them), the command line stptui's clearer ones
 with AWS's code. The sources are in docs/fidelity.md (SQS, SNS)."""
 
@@ -165,6 +166,49 @@ def test_publish_sns_prints_the_sequence_number_and_a_duplicate(tmp_path: Path) 
     assert again.data["deduplicated"] is True
     plain = execute(s, "publish-sns alerts hi")
     assert "sequence number" not in plain.text and plain.data["sequence_number"] is None
+
+
+def test_send_prints_a_fifo_queues_sequence_number_and_a_duplicate(tmp_path: Path) -> None:
+    # As publish-sns shows a FIFO topic's: SendMessage's SequenceNumber "applies only to
+    # FIFO queues" (SQS API Reference); it is the one the message's receives give.
+    s = _session(tmp_path, "return None\n")
+    first = execute(s, "send orders '{\"id\": 7}' --group c-1 --dedup-id order-7")
+    mid, number = first.data["message_id"], first.data["sequence_number"]
+    assert number == s.sim.find_message(mid).seq_number and number.isdigit()
+    assert first.text == f"sent message {mid} (sequence number {number}) to orders"
+    again = execute(s, "send orders '{\"id\": 8}' --group c-1 --dedup-id order-7")
+    assert again.text == (
+        f"orders: duplicate of message {mid} (sequence number {number}), deduplicated within "
+        "5 minutes: not delivered again"
+    )
+    assert again.data == {**first.data, "deduplicated": True}
+    plain = execute(s, "send jobs hi")
+    assert "sequence number" not in plain.text and plain.data["sequence_number"] is None
+
+
+def test_a_duplicate_send_answers_the_originals_number_after_it_was_deleted(
+    tmp_path: Path,
+) -> None:
+    # SQS takes a duplicate within 5 minutes and answers the original send's id and number
+    # whether or not the original is still in the queue: the number must not go missing
+    # from the answer once the original was received and deleted.
+    s = _session(
+        tmp_path,
+        """\
+send = dict(QueueUrl=ORDERS, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d")
+first = sqs.send_message(**send)
+got = sqs.receive_message(QueueUrl=ORDERS)["Messages"][0]
+sqs.delete_message(QueueUrl=ORDERS, ReceiptHandle=got["ReceiptHandle"])
+again = sqs.send_message(**send)
+keys = ("MessageId", "SequenceNumber")
+return [[answer.get(k) for k in keys] for answer in (first, again)]
+""",
+    )
+    first, again = _invoke(s)
+    assert again == first and first[1] is not None
+    line = execute(s, "send orders a --group g --dedup-id d")
+    assert line.data["deduplicated"] is True
+    assert [line.data["message_id"], line.data["sequence_number"]] == first
 
 
 # -- deduplication ---------------------------------------------------------------------------

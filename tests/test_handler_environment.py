@@ -208,7 +208,7 @@ def test_the_environment_is_restored_after_an_exception(tmp_path: Path, event: s
     execute(s, f"invoke worker '{event}'")
     execute(s, "advance 1s")
     (failed,) = [r for r in s.sim.trace.records if r.kind == "invocation.failed"]
-    assert failed.get("error") == ("SystemExit" if "exit" in event else "RuntimeError")
+    assert failed.get("error") == ("Runtime.ExitError" if "exit" in event else "RuntimeError")
     assert dict(os.environ) == before
     assert "LEFT_BY_HANDLER" not in os.environ
 

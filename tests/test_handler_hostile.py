@@ -252,6 +252,31 @@ def regions(event, context):
     ]
 
 
+def exits(event, context):
+    """End the process each way Python can, or call os._exit wrongly."""
+    import posix
+
+    how = event["how"]
+    if how == "os._exit":
+        os._exit(event["status"])
+    if how == "posix._exit":
+        posix._exit(2)
+    if how == "exit":
+        exit(3)
+    if how == "quit":
+        quit("bye")
+    if how == "caught":
+        try:
+            os._exit(4)
+        finally:
+            return "after os._exit"
+
+
+def inner_exits(event, context):
+    """Run inside another handler's call, and end the process there."""
+    os._exit(6)
+
+
 KEPT = []
 
 
@@ -434,7 +459,7 @@ def test_a_handler_run_inside_another_handlers_call_leaves_the_outer_one_as_it_w
         "outer",
     ]
     (failed,) = [r for r in records(s, tk.INVOCATION_FAILED) if r.resource == "inner"]
-    assert failed.data["error"] == "KeyboardInterrupt"
+    assert failed.data["error"] == "Runtime.ExitError"
 
 
 def test_a_context_kept_past_its_invocation_refuses_calls(tmp_path: Path) -> None:
@@ -492,10 +517,52 @@ def test_a_handler_raising_keyboard_interrupt_fails_its_invocation(
         data = execute(s, "invoke writer '{}'").data
     finally:
         signal.signal(signal.SIGINT, before)
-    assert (data["error"], data["error_message"]) == ("KeyboardInterrupt", "raised by the handler")
+    # Lambda's Python runtime does not catch it either: Python ends itself with SIGINT.
+    assert data["error"] == "Runtime.ExitError"
+    assert data["error_message"].endswith("Error: Runtime exited with error: signal: interrupt")
     execute(s, "advance 1s")
     (writer,) = [f for f in execute(s, "show functions").data if f["function"] == "writer"]
     assert writer["running"] == 0
+
+
+@pytest.mark.parametrize(
+    ("event", "error", "message"),
+    [
+        ({"how": "os._exit", "status": 1}, "Runtime.ExitError", "exit status 1"),
+        ({"how": "posix._exit"}, "Runtime.ExitError", "exit status 2"),
+        ({"how": "exit"}, "Runtime.ExitError", "exit status 3"),
+        ({"how": "quit"}, "Runtime.ExitError", "exit status 1"),
+        ({"how": "caught"}, "Runtime.ExitError", "exit status 4"),
+        # os._exit refuses what is not a C int, as the real one does: the handler's error.
+        ({"how": "os._exit", "status": "x"}, "TypeError", "cannot be interpreted"),
+        ({"how": "os._exit", "status": 2**40}, "OverflowError", "too large"),
+    ],
+)
+def test_a_handler_that_ends_its_process_does_not_end_stptuis(
+    tmp_path: Path, event: dict[str, Any], error: str, message: str
+) -> None:
+    # os._exit ended stptui's own process (a `run` script exited with the handler's
+    # status, printing nothing); site's exit() and quit() closed the REPL's sys.stdin.
+    import builtins
+
+    s = open_session(tmp_path, 'behaviors:\n  writer: {handler: "probe:exits"}\n')
+    before = (os._exit, builtins.exit, builtins.quit, sys.stdin)
+    data = execute(s, f"invoke writer '{json.dumps(event)}'").data
+    assert data["error"] == error and message in data["error_message"]
+    assert (os._exit, builtins.exit, builtins.quit, sys.stdin) == before
+    assert not getattr(sys.stdin, "closed", False)
+
+
+def test_a_nested_handlers_exit_leaves_the_outer_one_running(tmp_path: Path) -> None:
+    s = open_session(
+        tmp_path,
+        'behaviors:\n  writer: {handler: "probe:reenter"}\n  inner: {handler: "probe:inner_exits"}\n',
+    )
+    data = execute(s, "invoke writer '{}'").data
+    execute(s, "advance 1s")
+    assert data["response"] == ["outer", True, True]
+    (failed,) = [r for r in records(s, tk.INVOCATION_FAILED) if r.resource == "inner"]
+    assert failed.data["error_message"].endswith("Runtime exited with error: exit status 6")
 
 
 def test_a_real_ctrl_c_in_a_handler_still_stops_the_command(tmp_path: Path) -> None:

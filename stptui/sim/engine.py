@@ -444,9 +444,10 @@ class Simulator:
         dedup_id: str | None = None,
         attrs: dict[str, Any] | None = None,
         source: str = "command",
-    ) -> tuple[str, bool]:
-        """SendMessage to a queue: the MessageId, and whether a FIFO queue took the message
-        for a duplicate (the id is then the original message's)."""
+    ) -> tuple[str, bool, str | None]:
+        """SendMessage to a queue: the MessageId, whether a FIFO queue took the message for
+        a duplicate (the id is then the original message's), and a FIFO queue's
+        SequenceNumber (the original's for a duplicate)."""
         from stptui.sim.services.queue import SqsError
 
         q = self.queue(queue)
@@ -584,7 +585,7 @@ class Simulator:
                 # A body is text already (behavior.fields.normalise); None is a request without
                 # one, which the queue refuses with SQS's MissingParameter.
                 delay = f.get("delay")
-                message_id = self.send(
+                message_id, _, number = self.send_message(
                     emission.target,
                     f.get("body"),
                     delay_s=int(delay) if isinstance(delay, (int, float)) else None,
@@ -594,10 +595,9 @@ class Simulator:
                     source=source,
                 )
                 # A FIFO queue's answer has the message's sequence number too (a duplicate's
-                # is the original's, while that is still in the queue).
-                msg = self.queues[emission.target].messages.get(message_id)
-                if msg is not None and msg.seq_number is not None:
-                    return {"MessageId": message_id, "SequenceNumber": msg.seq_number}
+                # is the original's).
+                if number is not None:
+                    return {"MessageId": message_id, "SequenceNumber": number}
                 return {"MessageId": message_id}
             if emission.kind == "invoke":
                 payload = emission.fields.get("payload")

@@ -134,7 +134,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
     # Simulator.send_message validates the whole request (size, characters, FIFO ids, delay
     # range) before it changes anything, and raises SimError with a hint.
     try:
-        mid, duplicate = sim.send_message(
+        mid, duplicate, number = sim.send_message(
             q.name, body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs or None
         )
     except SimError as exc:
@@ -142,13 +142,27 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
             raise
         # `send jobQueue ""` (or '' from a script): the fix is a body, not the command's help.
         raise CommandError(str(exc), _EMPTY_BODY_HINT.format(queue=quote_word(q.name))) from None
+    # A FIFO queue's answer has the message's sequence number, as SendMessage's does (and
+    # as publish-sns shows a FIFO topic's).
+    numbered = "" if number is None else f" (sequence number {number})"
     if duplicate:
-        text = f"{q.name}: duplicate of message {mid} (deduplicated within 5 minutes)"
+        text = (
+            f"{q.name}: duplicate of message {mid}{numbered}, deduplicated within 5 minutes: "
+            "not delivered again"
+        )
     else:
-        text = f"sent message {mid} to {q.name}"
+        text = f"sent message {mid}{numbered} to {q.name}"
         if delay_s:
             text += f" (visible in {format_duration(delay_s * 1000)})"
-    return CommandResult(text, data={"queue": q.name, "message_id": mid, "deduplicated": duplicate})
+    return CommandResult(
+        text,
+        data={
+            "queue": q.name,
+            "message_id": mid,
+            "sequence_number": number,
+            "deduplicated": duplicate,
+        },
+    )
 
 
 @command(

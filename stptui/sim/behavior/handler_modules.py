@@ -24,6 +24,7 @@ from typing import Any
 
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.behavior.handler_exits import ProcessExits
 from stptui.sim.behavior.handler_logging import LogSink, RootLogger, task_root_frames
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.handler_logs import log_events
@@ -184,6 +185,8 @@ class HandlerModules:
             with (
                 self.root_logger.importing(sink, lambda: self.import_ms, lambda_runtime),
                 offline(),
+                # A module's os._exit would end stptui: it fails the import instead.
+                ProcessExits([]),
                 running(lambda: self.import_ms, self.import_rng, self._import_sleep),
             ):
                 module = importlib.import_module(module_name)

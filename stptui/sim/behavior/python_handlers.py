@@ -42,9 +42,14 @@ invocation's log lines.
 Hostile code: a method's arguments are read as the plain values they hold (`plain_args`: a
 str subclass's own methods never reach the engine, and what the handler changes after a
 call does not change it); the context's bookkeeping is private; a context kept past its
-invocation raises BehaviorError; a KeyboardInterrupt the handler raises is its error, and
-only the user's Ctrl-C (`_user_interrupts`) stops the command.
-An exception gives errorType = its class name and errorMessage = `str(exc)`; a return value
+invocation raises BehaviorError; a KeyboardInterrupt the handler raises is its own, and
+only the user's Ctrl-C (`_user_interrupts`) stops the command; its `os._exit` ends the
+handler, not stptui (handler_exits).
+An exception gives errorType = its class name and errorMessage = `str(exc)`. Lambda's Python
+runtime catches only Exception: what else the handler raises (SystemExit, KeyboardInterrupt,
+a BaseException subclass), or its os._exit, ends the runtime's process, which Lambda reports
+as `Runtime.ExitError` (`_process_end`); a batch job's or container's program keeps it as
+its error. A return value
 that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
 value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
@@ -87,6 +92,7 @@ from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.fields import normalise, own_gateways
 from stptui.sim.behavior.handler_env import applied
+from stptui.sim.behavior.handler_exits import ProcessExits
 from stptui.sim.behavior.handler_logging import LogSink
 from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.handler_network import offline
@@ -985,6 +991,7 @@ def run_handler(
     sink = LogSink()
     error: BaseException | None = None
     result: Any = None
+    exits: list[int] = []  # the status of the handler's os._exit (ProcessExits)
     try:
         # A handler's print() and logging would write over the TUI: they go to the
         # invocation's log, as Lambda's runtime sends them to CloudWatch. The boto3
@@ -1000,6 +1007,7 @@ def run_handler(
             offline(),
             acting_for(ctx),
             _user_interrupts(),
+            ProcessExits(exits),
             # Innermost: the set-up above reads the real clock; the handler the simulated one.
             running(lambda: ctx.now_ms, rng, ctx.sleep),
         ):
@@ -1014,9 +1022,22 @@ def run_handler(
         error = exc
     finally:
         ctx._ended = True
-    logs = log_events([*ctx._logs, *sink.finish()])
+    lines = [*ctx._logs, *sink.finish()]
     total = duration + ctx.slept_ms
     expired = inp.timeout_ms > 0 and total > inp.timeout_ms
+    exited = False
+    exit_reason: str | None = None
+    if not expired and (exits or (error is not None and not isinstance(error, Exception))):
+        if inp.trigger in NOT_LAMBDA:
+            # A container's program: the error it ended with, as before (os._exit's
+            # status as sys.exit's).
+            error = SystemExit(exits[0]) if exits else error
+        else:
+            # Lambda's Python runtime catches only Exception: anything else ends its process.
+            exited = True
+            exit_reason, stderr = _process_end(error, exits, modules.base)
+            lines += stderr
+    logs = log_events(lines)
     if ctx._later and inp.sim is not None:
         # Lambda stops the runtime at the timeout: a call the handler made after sleeping to
         # that instant or past it was never made.
@@ -1029,6 +1050,15 @@ def run_handler(
         out = timed_out(inp)
         out.logs = logs
         return out
+    if exited:
+        return Outcome(
+            total,
+            "error",
+            RUNTIME_EXIT_ERROR,
+            runtime_exit_message(inp.request_id, exit_reason),
+            logs=logs,
+            denied=ctx._denied,
+        )
     if error is not None:
         # A class's __name__ may be a str subclass, whose methods the engine must not call.
         error_type, message = str.__str__(type(error).__name__), _message(error)
@@ -1137,6 +1167,75 @@ def _user_interrupts() -> Iterator[None]:
     # A front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is
     # the user's.
     yield
+
+
+# What Lambda reports when a function's runtime process exits (see _process_end).
+RUNTIME_EXIT_ERROR = "Runtime.ExitError"
+
+
+def runtime_exit_message(request_id: str, reason: str | None) -> str:
+    """Lambda's errorMessage for a runtime process that ended before it answered: `reason`
+    as Go words a process's end (`exit status 1`, `signal: interrupt`), None for a clean
+    exit (status 0), which gives no reason (docs/fidelity.md, "Cold starts")."""
+    if reason is None:
+        return f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+    return f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
+
+
+def _process_end(
+    error: BaseException | None, exits: list[int], base: Path
+) -> tuple[str | None, list[str]]:
+    """How the Python runtime's process ends when the handler raised what is not an
+    Exception (SystemExit, KeyboardInterrupt, a BaseException subclass) or called
+    `os._exit`: the reason Lambda gives (None for status 0) and the lines the interpreter
+    writes to stderr as it exits, which Lambda logs (CPython's handling of an uncaught
+    exception; docs/fidelity.md, "Cold starts")."""
+    if exits:
+        status, lines = exits[0], []
+    elif isinstance(error, SystemExit):
+        status, lines = _system_exit_status(error)
+    else:
+        # Printed with its traceback; the handler's frames only, as for an error line.
+        assert error is not None
+        lines = ["Traceback (most recent call last):"]
+        lines += [ln for frame in handler_frames(error, base) for ln in frame.splitlines()]
+        lines += _exception_lines(error)
+        if isinstance(error, KeyboardInterrupt):
+            # Python ends itself with SIGINT after an uncaught KeyboardInterrupt.
+            return "signal: interrupt", lines
+        status = 1
+    return (None if status == 0 else f"exit status {status}"), lines
+
+
+def _system_exit_status(error: SystemExit) -> tuple[int, list[str]]:
+    """The exit status of a process ended by an uncaught `error`, and what it prints: None
+    exits 0; an int its low 8 bits (255 past a C long); anything else is printed and
+    exits 1. The code is read from the exception's own slot, not a subclass's property."""
+    code = _SYSTEM_EXIT_CODE.__get__(error, SystemExit)
+    if code is None:
+        return 0, []
+    if isinstance(code, int):
+        value = int.__int__(code)
+        return (value & 0xFF if -(2**63) <= value < 2**63 else 255), []
+    try:
+        text = str.__str__(str(code))
+    except Exception:
+        return 1, []
+    return 1, text.splitlines()
+
+
+_SYSTEM_EXIT_CODE = SystemExit.__dict__["code"]
+
+
+def _exception_lines(error: BaseException) -> list[str]:
+    """The last lines of an uncaught exception's traceback (`mod.Name: message`, as
+    `traceback.format_exception_only` gives them), or its class's name when they cannot
+    be made (an exception whose own methods raise)."""
+    try:
+        text = "".join(traceback.format_exception_only(type(error), error))
+        return str.__str__(text).splitlines()
+    except Exception:
+        return [str.__str__(type(error).__name__)]
 
 
 def _message(error: BaseException) -> str:

@@ -350,8 +350,8 @@ class QueueSim:
         self._expiry_late: list[tuple[int, int, Message]] = []
         self._expiry_timer: list[Any] | None = None
         self._expiry_seq = 0
-        # dedup id (or (group, dedup id)) -> (expires at, message id)
-        self._dedup: dict[Any, tuple[int, str]] = {}
+        # dedup id (or (group, dedup id)) -> (expires at, message id, sequence number)
+        self._dedup: dict[Any, tuple[int, str, str | None]] = {}
         self._fifo_seq = 0
         self.on_visible: list[Callable[[], None]] = []  # consumers to wake
         self._delay_label = ("delay", name, _ID)
@@ -555,10 +555,11 @@ class QueueSim:
         dedup_id: str | None = None,
         attrs: dict[str, Any] | None = None,
         source: str = "command",
-    ) -> tuple[str, bool]:
-        """SendMessage: the MessageId and whether the message was a FIFO duplicate (the id
-        is then the original message's), for a caller that says which it was without
-        reading the trace back."""
+    ) -> tuple[str, bool, str | None]:
+        """SendMessage: the MessageId, whether the message was a FIFO duplicate (the id is
+        then the original message's), for a caller that says which it was without reading
+        the trace back, and a FIFO queue's SequenceNumber (the original's for a duplicate;
+        None on a standard queue)."""
         self.validate_send(body, delay_s, group, dedup_id, attrs)
         sim = self.sim
         now = sim.clock.now
@@ -575,7 +576,7 @@ class QueueSim:
                         {"message_id": hit[1], "dedup_id": key, "source": source},
                     )
                 )
-                return hit[1], True
+                return hit[1], True, hit[2]
         msg = Message(sim.new_id(), body, self, now, attrs)
         # Lambda's recursion count travels with the message (its AWSTraceHeader on AWS).
         msg.chain = sim.chain
@@ -586,7 +587,8 @@ class QueueSim:
             msg.dedup_id = key
             self._fifo_seq += 1
             msg.seq_number = f"{18_000_000_000_000_000_000 + self._fifo_seq:020d}"
-            self._dedup[scope] = (now + DEDUP_WINDOW_MS, msg.id)
+            # The number too: a duplicate answers it after the original is gone.
+            self._dedup[scope] = (now + DEDUP_WINDOW_MS, msg.id, msg.seq_number)
             if len(self._dedup) > 4096:
                 self._dedup = {k: v for k, v in self._dedup.items() if v[0] > now}
         self.messages[msg.id] = msg
@@ -609,7 +611,7 @@ class QueueSim:
             msg.timer = sim.clock.at(msg.visible_at, self._delay_over, msg, self._delay_label)
         else:
             self._make_visible(msg, returned=False)
-        return msg.id, False
+        return msg.id, False, msg.seq_number
 
     def _delay_over(self, msg: Message) -> None:
         msg.timer = None

@@ -1,0 +1,232 @@
+"""A Python handler that ends its runtime's process: Lambda's Python runtime (awslambdaric's
+`handle_event_request`) catches only `Exception`, so a `SystemExit` (`sys.exit`, `exit()`),
+a `KeyboardInterrupt`, another `BaseException` or `os._exit` ends the process; Lambda then
+answers `Runtime.ExitError` ("Runtime exited with error: exit status N", "... signal:
+interrupt", or "Runtime exited without providing a reason" for status 0), its REPORT line
+ends `Status: error\tError Type: Runtime.ExitError` and the environment is reset: the next
+invocation runs the init phase again. None of them ends stptui (docs/fidelity.md, "Cold
+starts"; docs/python-handlers.md)."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stptui.commands import Session, execute
+from stptui.commands.session import SessionError
+from stptui.sim import trace as tk
+from tests.simkit import START
+
+STACK = """\
+serviceName: exits
+resources:
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.py}}
+      timeout: 5
+  job:
+    type: batch-job
+    properties:
+      container:
+        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: w.py}}
+      resources: {cpu: 1, memory: 1024}
+"""
+HANDLERS = '''
+import os
+import sys
+
+
+class Odd(BaseException):
+    pass
+
+
+class Coded(SystemExit):
+    """A SystemExit whose `code` property says otherwise: the interpreter exits with the
+    code it was raised with."""
+
+    @property
+    def code(self):
+        raise RuntimeError("code")
+
+
+def handler(event, context):
+    print("working")
+    how = event["how"]
+    if how == "sys.exit":
+        sys.exit(*event.get("args", []))
+    if how == "exit":
+        exit(*event.get("args", []))
+    if how == "os._exit":
+        try:
+            os._exit(event["status"])
+        except BaseException:
+            pass  # the process is gone: nothing the handler does after counts
+        return "went on"
+    if how == "keyboard":
+        raise KeyboardInterrupt("stop")
+    if how == "odd":
+        raise Odd("boom")
+    if how == "coded":
+        raise Coded(4)
+    if how == "value":
+        raise ValueError("bad")
+    return "ok"
+'''
+REQUEST = "RequestId: {} Error: Runtime exited "
+
+
+def open_session(tmp_path: Path, behaviors: str = "") -> Session:
+    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (tmp_path / "w.py").write_text(textwrap.dedent(HANDLERS), encoding="utf-8")
+    text = behaviors or 'behaviors:\n  worker: {handler: "w:handler", initDuration: 200ms}\n'
+    (tmp_path / "stptui.yml").write_text(text, encoding="utf-8")
+    return Session.open(tmp_path, start_ms=START, allow_code=True)
+
+
+@pytest.fixture
+def s(tmp_path: Path) -> Session:
+    return open_session(tmp_path)
+
+
+def invoke(s: Session, event: dict[str, Any]) -> dict[str, Any]:
+    return execute(s, f"invoke worker '{json.dumps(event)}'").data
+
+
+def _request_id(s: Session) -> str:
+    """The request id of worker's one invocation, as its START line gives it."""
+    start = next(line for line in worker_lines(s) if line.startswith("START "))
+    return start.split(" ")[2]
+
+
+def worker_lines(s: Session) -> list[str]:
+    return [e.message for e in s.sim.services["logs"].group("worker").recent(100)]
+
+
+@pytest.mark.parametrize(
+    ("event", "reason", "printed"),
+    [
+        ({"how": "sys.exit"}, None, []),
+        ({"how": "sys.exit", "args": [0]}, None, []),
+        ({"how": "sys.exit", "args": [None]}, None, []),
+        ({"how": "sys.exit", "args": [1]}, "with error: exit status 1", []),
+        ({"how": "sys.exit", "args": [3]}, "with error: exit status 3", []),
+        # The status is the code's low 8 bits: -1 is 255, 256 is 0.
+        ({"how": "sys.exit", "args": [-1]}, "with error: exit status 255", []),
+        ({"how": "sys.exit", "args": [256]}, None, []),
+        ({"how": "sys.exit", "args": [True]}, "with error: exit status 1", []),
+        # Anything else is printed to stderr, which Lambda logs, and exits 1.
+        ({"how": "sys.exit", "args": ["no orders"]}, "with error: exit status 1", ["no orders"]),
+        ({"how": "exit", "args": [2]}, "with error: exit status 2", []),
+        ({"how": "exit"}, None, []),
+        ({"how": "coded"}, "with error: exit status 4", []),
+        ({"how": "os._exit", "status": 7}, "with error: exit status 7", []),
+        ({"how": "os._exit", "status": 300}, "with error: exit status 44", []),
+        ({"how": "os._exit", "status": 0}, None, []),
+    ],
+)
+def test_an_exit_is_lambdas_runtime_exit_error(
+    s: Session, event: dict[str, Any], reason: str | None, printed: list[str]
+) -> None:
+    data = invoke(s, event)
+    message = REQUEST.format(_request_id(s)) + (reason or "without providing a reason")
+    assert (data["error"], data["error_message"]) == ("Runtime.ExitError", message)
+    # Lambda's own two-key error, not the runtime's four-key one (no stackTrace).
+    assert data["response"] == {"errorMessage": message, "errorType": "Runtime.ExitError"}
+    lines = worker_lines(s)
+    # The handler's printed line and what the interpreter printed; no [ERROR] line: the
+    # REPORT line names the error.
+    assert lines[2:-2] == ["working\n", *[p + "\n" for p in printed]]
+    assert lines[-1].endswith("\tStatus: error\tError Type: Runtime.ExitError\n")
+    assert not any(line.startswith("[ERROR]") for line in lines)
+
+
+def test_an_uncaught_keyboard_interrupt_ends_the_runtime_by_sigint(s: Session) -> None:
+    data = invoke(s, {"how": "keyboard"})
+    rid = _request_id(s)
+    assert data["error_message"] == REQUEST.format(rid) + "with error: signal: interrupt"
+    # Python prints the traceback (the handler's frames) before it ends itself with SIGINT.
+    lines = worker_lines(s)[3:-2]
+    assert lines[0] == "Traceback (most recent call last):\n"
+    assert lines[1].startswith('  File "/var/task/w.py", line ') and "in handler" in lines[1]
+    assert lines[-1] == "KeyboardInterrupt: stop\n"
+
+
+def test_a_base_exception_subclass_exits_with_status_1_and_its_traceback(s: Session) -> None:
+    data = invoke(s, {"how": "odd"})
+    assert data["error_message"] == REQUEST.format(_request_id(s)) + "with error: exit status 1"
+    lines = worker_lines(s)[3:-2]
+    assert lines[0] == "Traceback (most recent call last):\n"
+    assert lines[-1] == "w.Odd: boom\n"
+
+
+def test_an_exit_resets_the_environment_and_an_exception_does_not(s: Session) -> None:
+    # initDuration 200ms: the cold start's init; after the exit the environment inits again
+    # within the next invocation (a suppressed init); a ValueError is the runtime's answer
+    # and keeps the process, so the one after it is warm.
+    invoke(s, {"how": "sys.exit", "args": [1]})
+    again = invoke(s, {"how": "none"})
+    assert again["response"] == "ok"
+    invoke(s, {"how": "value"})
+    warm = invoke(s, {"how": "none"})
+    assert warm["response"] == "ok"
+    ended = [
+        r
+        for r in s.sim.trace.records
+        if r.kind in (tk.INVOCATION_FAILED, tk.INVOCATION_SUCCEEDED) and r.resource == "worker"
+    ]
+    assert [(r.get("error"), r.get("suppressed_init_ms")) for r in ended] == [
+        ("Runtime.ExitError", None),
+        (None, 200),
+        ("ValueError", None),
+        (None, None),
+    ]
+
+
+def test_a_handler_that_catches_os_exit_still_exited(s: Session) -> None:
+    data = invoke(s, {"how": "os._exit", "status": 5})
+    assert data["error"] == "Runtime.ExitError" and data.get("response") != "went on"
+
+
+def test_no_exit_ends_stptui_and_the_process_is_as_it_was(s: Session) -> None:
+    exit_fn, quit_fn, os_exit = builtins.exit, builtins.quit, os._exit
+    stdin = sys.stdin
+    for event in (
+        {"how": "os._exit", "status": 9},
+        {"how": "exit", "args": [1]},
+        {"how": "keyboard"},
+        {"how": "sys.exit"},
+    ):
+        assert invoke(s, event)["error"] == "Runtime.ExitError"
+    # Still here; os._exit and site's exit() and quit() are back, and exit() (which closes
+    # sys.stdin) did not close the REPL's input.
+    assert (builtins.exit, builtins.quit, os._exit) == (exit_fn, quit_fn, os_exit)
+    assert sys.stdin is stdin and not getattr(stdin, "closed", False)
+
+
+def test_os_exit_at_import_fails_the_import_not_stptui(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (tmp_path / "m.py").write_text("import os\nos._exit(4)\n", encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text('behaviors:\n  worker: {handler: "m:handler"}\n')
+    with pytest.raises(SessionError) as info:
+        Session.open(tmp_path, start_ms=START, allow_code=True)
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.code == "behavior-handler-import"
+    assert "os._exit(4) called (at /var/task/m.py, line 2)" in diagnostic.message
+
+
+def test_a_batch_jobs_exit_stays_its_programs_error(tmp_path: Path) -> None:
+    # A batch job's container is not Lambda's runtime: its program's exit is its error, as
+    # before (os._exit's status as sys.exit's).
+    s = open_session(tmp_path, 'behaviors:\n  job: {handler: "w:handler"}\n')
+    execute(s, """start-job job '{"how": "os._exit", "status": 3}'""")
+    execute(s, "advance 1m")
+    failed = [r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED]
+    assert failed and failed[0].get("error") == "SystemExit"
