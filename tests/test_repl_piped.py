@@ -110,7 +110,8 @@ def test_source_inside_a_piped_session_echoes_like_run(
         r"sent message \S+ to jobQueue\n> expect queue.jobQueue.depth == 2\n", repl[1]
     ).group(0)  # type: ignore[union-attr]
     assert repl[2].startswith(
-        f"<stdin>:1: expectation failed: {inner}:2: expected queue.jobQueue.depth == 2, actual 1\n"
+        f"<stdin>:1: note: sources {inner}\n"
+        f"{inner}:2: expectation failed: expected queue.jobQueue.depth == 2, actual 1\n"
         "    hint: explain "
     )
 

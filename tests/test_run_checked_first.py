@@ -117,10 +117,10 @@ def test_the_report_has_an_error_per_line_and_the_other_expect_lines_skipped(
 def test_what_only_the_line_s_turn_tells_stops_the_run_there(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A name the stack lacks, a value that does not read, an `expect PATH` whose hint is
-    # the value at its line: the lines before them run.
+    # An id, a value that does not read, an `expect PATH` whose hint is the value at its
+    # line: the lines before them run.
     for n, line, said in (
-        (1, "send jobQeue x", "s2.stp:2:6: error: no queue named 'jobQeue'"),
+        (1, "explain 1bfa4e77", "s2.stp:2:9: error: nothing in the trace mentions '1bfa4e77'"),
         (2, "advance 10", "s2.stp:2:9: error: advance: the duration '10' has no unit"),
         (3, "expect queue.jobQueue.depth", "s2.stp:2: error: expect needs OP"),
     ):

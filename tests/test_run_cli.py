@@ -93,12 +93,14 @@ def test_failed_expect_exits_1_naming_the_line(files: Path, capsys: pytest.Captu
 
 
 def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.CaptureFixture) -> None:
-    (files / "s.stp").write_text("advance 1s\nsend jobQeue hi\nadvance 1m\n")
+    # (A name the stack lacks is refused before the first line: see test_run_names_first.)
+    (files / "s.stp").write_text("advance 1s\nadvance 10\nadvance 1m\n")
     assert stptui_run(files) == 2
     out, err = capsys.readouterr()
-    assert "> advance 1m" not in out
+    assert "> advance 1s" in out and "> advance 1m" not in out
     assert err == (
-        f"{files / 's.stp'}:2:6: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
+        f"{files / 's.stp'}:2:9: error: advance: the duration '10' has no unit\n"
+        "    hint: write 10s for seconds or 10ms for milliseconds\n"
     )
 
 
@@ -124,7 +126,7 @@ def test_a_sourced_path_missing_from_the_current_folder_but_beside_the_script_is
     (files / "e2e" / "main.stp").write_text("source e2e/steps/send.stp\n")
     assert stptui_run(files, script="e2e/main.stp") == 2
     assert capsys.readouterr().err.endswith(
-        "error: e2e/steps/send.stp:1: cannot read more.stp: No such file or directory\n"
+        "e2e/steps/send.stp:1: error: cannot read more.stp: No such file or directory\n"
         "    hint: a path is read from the current folder, not the script's: "
         "source e2e/steps/more.stp\n"
     )
@@ -379,18 +381,25 @@ def test_keep_going_reports_every_failed_expect_of_a_sourced_script_too(
     # Every line ran, of each script; each failure is named as without --keep-going.
     assert out.splitlines()[-1].startswith("sent message ")
     assert f"{inner}: ran 4 of 4 commands; 3 expectations failed" in out
+    # Each at its own line, after a note at each `source` line that led to it.
     assert failures(err) == [
-        f"{name}:2: expectation failed: {inner}:1: expected queue.jobQueue.depth == 2, actual 1",
-        f"{name}:2: expectation failed: {inner}:3: {deeper}:1: "
-        "expected queue.jobQueue.depth == 5, actual 1",
-        f"{name}:2: expectation failed: {inner}:4: expected queue.jobQueue.depth == 3, actual 1",
+        f"{name}:2: note: sources {inner}",
+        f"{inner}:1: expectation failed: expected queue.jobQueue.depth == 2, actual 1",
+        f"{name}:2: note: sources {inner}",
+        f"{inner}:3: note: sources {deeper}",
+        f"{deeper}:1: expectation failed: expected queue.jobQueue.depth == 5, actual 1",
+        f"{name}:2: note: sources {inner}",
+        f"{inner}:4: expectation failed: expected queue.jobQueue.depth == 3, actual 1",
         f"{name}:3: expectation failed: expected queue.jobQueue.depth == 4, actual 1",
         f"{name}: 4 expectations failed",
     ]
     # Without it, the first failure stops the run, sourced or not.
     assert stptui_run(files, script="f.stp") == 1
     out, err = capsys.readouterr()
-    assert failures(err) == [failures(err)[0]] and f"{inner}:1:" in err
+    assert failures(err) == [
+        f"{name}:2: note: sources {inner}",
+        f"{inner}:1: expectation failed: expected queue.jobQueue.depth == 2, actual 1",
+    ]
 
 
 def test_without_keep_going_the_first_failed_expect_stops_the_run(

@@ -80,11 +80,12 @@ def test_a_failed_expect_saves_the_session_as_save_would(
 def test_a_command_error_saves_the_session_before_it(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run("send jobQueue a\nsend jobQeue b\nadvance 1m\n") == 2
+    assert run("send jobQueue a\nadvance 10\nadvance 1m\n") == 2
     err = capsys.readouterr().err
     assert err == (
-        "s.stp:2:6: error: no queue named 'jobQeue'\n"
-        "    hint: did you mean jobQueue?\n" + saved_line(1, "2026-01-05T08:00:00.000Z")
+        "s.stp:2:9: error: advance: the duration '10' has no unit\n"
+        "    hint: write 10s for seconds or 10ms for milliseconds\n"
+        + saved_line(1, "2026-01-05T08:00:00.000Z")
     )
     assert loaded().log == ["send jobQueue a"]
 

@@ -160,13 +160,14 @@ def test_stptui_run_prints_the_hostile_run_as_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     script = tmp_path / "s.stp"
-    # The looks that succeed (a script stops at the first error), then an error that
-    # echoes a hostile word.
+    # The looks that succeed (a script stops at the first error), then an error at its
+    # turn that echoes a hostile word (a queue the stack lacks is refused before the first
+    # line runs: nothing would be printed on stdout).
     lines = [*STIMULI, *LOOKS[: LOOKS.index(f"explain {q(KEY)}") + 1]]
-    script.write_text("\n".join([*lines, f"show queue {q(PASTED)}"]) + "\n")
+    script.write_text("\n".join([*lines, f"explain {q(PASTED)}"]) + "\n")
     code = main(["run", str(HOSTILE), str(script), "--start", "2026-01-05T08:00:00Z"])
     out, err = capsys.readouterr()
-    assert code == 2  # the last line names no queue
+    assert code == 2  # the last line names nothing in the trace
     assert "\\u202e" in out and "\\u202e" in err
     assert (unsafe(out), unsafe(err)) == ([], [])
 

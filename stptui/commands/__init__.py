@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
+from stptui.commands.names import given
 from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
 from stptui.commands.references import at_reference, last_id, resolve
 from stptui.commands.registry import (
@@ -279,6 +280,8 @@ def parse(session: Session, line: str) -> Call | None:
             better = incomplete(session.sim, words[1:])
             if better is not None:
                 raise better from None
+        if (unread := _path_before_value(session, words, exc)) is not None:
+            raise unread from None
         _with_better_hint(session, words, exc)
         raise
 
@@ -293,6 +296,21 @@ def _completed_now(exc: CommandError, words: list[str]) -> bool:
     )
 
 
+def _path_before_value(
+    session: Session, words: list[str], exc: CommandError
+) -> CommandError | None:
+    """For `exc`, an `expect PATH VALUE` refused for its missing comparison with the line
+    with `==` as its hint: what is wrong with PATH, when it names nothing (`expect X 1`),
+    which the line with `==` would not mend; else None."""
+    if words[:1] != ["expect"] or exc.message != "expect needs OP" or len(words) < 3:
+        return None
+    if not (exc.hint or "").startswith("put a comparison before the value"):
+        return None
+    from stptui.commands.handlers.expect import unread_path
+
+    return unread_path(session.sim, words[1:-1])
+
+
 def _with_better_hint(session: Session, words: list[str], exc: CommandError) -> None:
     """`exc`, a refusal of the line `words`, given the hint only the stack can tell."""
     if words == ["cancel-repeat"] and exc.message == "cancel-repeat needs ID":
@@ -305,15 +323,20 @@ def _with_better_hint(session: Session, words: list[str], exc: CommandError) -> 
         exc.hint = better
 
 
-def check_written(session: Session, line: str) -> CommandError | None:
+def check_written(session: Session, line: str, *, names: bool = True) -> CommandError | None:
     """Why `line` cannot run whatever the simulation holds when it comes to it, or None:
     its words do not split (a quote never closed), its command is unknown, its words do
-    not fit the command's usage (an option it lacks, an argument missing or extra), or an
-    `expect` has no comparison where one goes (`=` for `==`, `is`). The
-    error is the one running the line would raise. `stptui run` checks a script's lines so
-    before the first runs (`script.unrunnable`). Left to the run: what depends on the
-    state (a name, a value, an id, `$last`), and an `expect PATH` with no comparison,
-    whose hint is the path's value when the line runs."""
+    not fit the command's usage (an option it lacks, an argument missing or extra), an
+    `expect` has no comparison where one goes (`=` for `==`, `is`), or, with `names`, a
+    word that must name a resource of the stack names none (`send jobQeue x`: see
+    `names.misnamed`; the stack's resources are the same at every line, unless a line
+    before opens another stack). The error is the one running the line would raise (for
+    a name, the one its turn gives that word: a line with another fault found first, a
+    file `--from` cannot read, is refused for that one at its turn).
+    `stptui run` checks a script's lines so before the first runs (`script.unrunnable`).
+    Left to the run: what depends on the state (a value, an id, `$last`, what trace
+    records are on), and an `expect PATH` with no comparison, whose hint is the path's
+    value when the line runs."""
     try:
         call = REGISTRY.parse(line)
     except CommandError as exc:
@@ -323,13 +346,24 @@ def check_written(session: Session, line: str) -> CommandError | None:
             words = []
         if _completed_now(exc, words):
             return None
+        if (unread := _path_before_value(session, words, exc)) is not None:
+            from stptui.commands.handlers.expect import run_named
+
+            # A path whose names the run makes may read at the line's turn.
+            return None if run_named(words[1:-1]) else place(unread, line)
         _with_better_hint(session, words, exc)
         return place(exc, line)
     if call is not None and call.command.name == "expect":
         from stptui.commands.handlers.expect import comparison_error
 
         refused = comparison_error(session.sim, call, static=True)
-        return None if refused is None else place(refused, line)
+        if refused is not None:
+            return place(refused, line)
+    if call is not None and names:
+        from stptui.commands.names import misnamed
+
+        if (wrong := misnamed(session, call)) is not None:
+            return place(wrong, line)
     return None
 
 
@@ -413,11 +447,6 @@ def _fits(value: str, arg: Arg, valid: set[str]) -> bool:
     from stptui.commands import registry as r
 
     return (value.upper() if arg.kind == r.HTTP_METHOD else value) in valid
-
-
-def given(before: Sequence[tuple[str, str]], *kinds: str) -> str | None:
-    """The last value of one of `kinds` among the (kind, word) pairs `before`, if any."""
-    return next((word for kind, word in reversed(before) if kind in kinds), None)
 
 
 def complete_values(

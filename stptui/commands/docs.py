@@ -89,20 +89,18 @@ the ids of a queue's messages.
 _ERROR_EXAMPLE = """\
 A script stops at the first command that cannot run, naming the script line (exit 2), and
 at the first `expect` that does not hold (exit 1); an error about one word names its
-column too (`SCRIPT:LINE:COL`, as compilers write it):
+column too (`SCRIPT:LINE:COL`, as compilers write it). A line that cannot run as written,
+whatever the simulation holds (a quote never closed, an unknown command, words that do not
+fit its usage, a name the stack does not have), is found before the script's first line
+runs: each such line is named and none runs ([CI](ci.md#typos-before-the-run)):
 
 ```console
 $ stptui run stptui/sample_stacks/job-queue docs/examples/typo.stp \\
     --start 2026-01-05T08:00:00Z  # exit 2
-> send jobQeue '{"orderId": 1}'
 docs/examples/typo.stp:2:6: error: no queue named 'jobQeue'
     hint: did you mean jobQueue?
+docs/examples/typo.stp: 1 line cannot run as written; no line ran
 ```
-
-A line that cannot run as written, whatever the simulation holds (a quote never closed,
-an unknown command, words that do not fit its usage), is found before the script's first
-line runs: each such line is named and none runs
-([CI](ci.md#typos-before-the-run)).
 """
 
 # Details whose every line reads `label: text` are a list of facts; others are prose.

@@ -216,10 +216,23 @@ class CommandError(Exception):
         self.word_index = word_index
         self.occurrence = occurrence
         self.located: Located | None = None
+        # (FILE, LINE or LINE:COL) of each `source`d line it passed through, the outermost
+        # first, each written before the message (`sourced`): `stptui run` names the last,
+        # the line at fault, as its place (`script.failure_text`).
+        self.places: tuple[tuple[str, str], ...] = ()
 
     def format(self) -> str:
         """The message, plus an indented hint line when there is one."""
         return f"{self.message}\n    hint: {self.hint}" if self.hint else self.message
+
+
+def sourced(exc: CommandError, file: str, at: str) -> CommandError:
+    """`exc`, raised by the line at `at` (LINE, or LINE:COL for an error about one word) of
+    the script `file` that a `source` line runs, of the same class: `FILE:AT: ` before its
+    message (as the REPL and the terminal UI show it), and its place in `places`."""
+    new = type(exc)(f"{file}:{at}: {exc.message}", exc.hint)
+    new.places = ((file, at), *exc.places)
+    return new
 
 
 class ExpectationFailed(CommandError):

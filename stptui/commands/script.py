@@ -8,7 +8,9 @@ the first failed `expect` (exit 1) or the first command error (exit 2), naming
 behaviours or script file that cannot be read also exits 2. Exit 0 means every line ran.
 A script read from a file is checked before its first line runs: a line that cannot run
 as written, whatever the simulation holds (a quote never closed, an unknown command, words
-that do not fit its usage), is named, each of them, and none runs (exit 2: `unrunnable`).
+that do not fit its usage, a name the stack lacks), is named, each of them, and none runs
+(exit 2: `unrunnable`). A failed line of a script a `source` line runs is named at its own
+`FILE:LINE[:COL]`, after a note at the `source` line (`failure_text`).
 With `keep_going` (`--keep-going`) a failed `expect` is reported and the run goes on, as
 does a script a `source` line runs; it exits 1 at the end, saying how many failed. A
 command error still stops it (exit 2): the lines after it would run on a state the script
@@ -47,6 +49,7 @@ from stptui.commands.registry import (
     command_text,
     open_quote,
     strip_comment,
+    tokenize,
 )
 from stptui.commands.result import CommandResult, render_fitted, render_plain
 from stptui.commands.session import (
@@ -255,8 +258,53 @@ def unrunnable(
 ) -> list[tuple[ScriptLine, CommandError]]:
     """The lines of a script that cannot run as written, with the error each would stop
     the run with (`check_written`): found before the first runs, so that a typo on line 40
-    costs neither the time lines 1 to 39 take nor a second run for the next typo."""
-    return [(item, exc) for item in lines if (exc := check_written(session, item[1])) is not None]
+    costs neither the time lines 1 to 39 take nor a second run for the next typo. A word
+    that must name a resource of the stack is judged up to the first line that may open
+    another stack (`opens_stack`); after it, the words that name are left to their turn."""
+    problems = []
+    names = True
+    looked: set[str] = set()  # lines that opened no stack: a `source` file is read once
+    for item in lines:
+        line = item[1]
+        if (exc := check_written(session, line, names=names)) is not None:
+            problems.append((item, exc))
+        if names and line not in looked:
+            names = not opens_stack(line)
+            looked.add(line)
+    return problems
+
+
+# The commands that replace the stack the lines after them run on: a saved session's (of
+# any stack), the stack file read again.
+OPENING_COMMANDS = frozenset({"load", "reload"})
+
+
+def opens_stack(line: str, sourcing: frozenset[Path] = frozenset()) -> bool:
+    """Whether `line` may replace the stack the lines after it name resources of: a `load`,
+    a `reload`, or a `source` of a script that has one of them (its file as it reads now;
+    one that cannot be read, may). `sourcing` holds the scripts being looked into."""
+    from stptui.commands.handlers.base import local_path
+
+    try:
+        words = tokenize(line)
+    except CommandError:
+        return False  # refused at its turn: no line after it runs
+    if not words or words[0] in OPENING_COMMANDS:
+        return bool(words)
+    if words[0] != "source" or len(words) != 2:
+        return False
+    try:
+        path = local_path(words[1])
+    except CommandError:
+        return False  # refused at its turn: no line after it runs
+    try:
+        key = path.resolve()
+        if key in sourcing:
+            return False  # a script that sources itself is refused at its turn
+        lines = read_script(str(path))
+    except (OSError, ValueError):
+        return True
+    return any(opens_stack(item[1], sourcing | {key}) for item in lines)
 
 
 def say_unrunnable(
@@ -267,12 +315,28 @@ def say_unrunnable(
     said = []
     for item, exc in problems:
         at = position(item[0], exc, item.indent)
-        text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
+        text = failure_text(name, at, "error", exc)
         err.write(text + "\n")
         said.append((item, exc, text, at if exc.located is not None else None))
     many = "1 line cannot" if len(problems) == 1 else f"{len(problems)} lines cannot"
     err.write(f"{printable(name)}: {many} run as written; no line ran\n")
     return said
+
+
+def failure_text(name: str, at: str, what: str, exc: CommandError) -> str:
+    """How the run writes `exc`, a failure (`what`: `error` or `expectation failed`) of
+    the line at `at` (LINE or LINE:COL) of the script `name`: `NAME:AT: WHAT: MESSAGE` and
+    its hint. A line of a script that a `source` line runs is named at its own place, after
+    a note line for each `source` line that led to it, as a compiler names a line of an
+    included file: an editor, and a CI problem matcher, then mark the line at fault."""
+    places = [(printable(name), at), *((printable(f), a) for f, a in exc.places)]
+    notes = [
+        f"{file}:{where}: note: sources {places[i + 1][0]}\n"
+        for i, (file, where) in enumerate(places[:-1])
+    ]
+    said = exc.format().removeprefix("".join(f"{f}:{a}: " for f, a in exc.places))
+    file, where = places[-1]
+    return "".join(notes) + f"{file}:{where}: {what}: {printable(said)}"
 
 
 def terminal_width(out: object) -> int | None:
@@ -361,7 +425,7 @@ def run_script(
     def expect_failed(exc: ExpectationFailed, *, going_on: bool = False) -> None:
         nonlocal failed
         out.flush()
-        text = f"{printable(name)}:{n}: expectation failed: {printable(exc.format())}"
+        text = failure_text(name, str(n), "expectation failed", exc)
         err.write(text + "\n")
         if watch is not None:
             watch.failed(exc, text, going_on=going_on)
@@ -396,7 +460,7 @@ def run_script(
                 except CommandError as exc:
                     out.flush()
                     at = position(n, exc, getattr(item, "indent", 0))
-                    text = f"{printable(name)}:{at}: error: {printable(exc.format())}"
+                    text = failure_text(name, at, "error", exc)
                     err.write(text + "\n")
                     if watch is not None:
                         watch.failed(exc, text, at=at if exc.located is not None else None)

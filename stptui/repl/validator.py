@@ -37,7 +37,7 @@ from stptui.commands import (
 )
 from stptui.commands import registry as kinds
 from stptui.commands.handlers.base import read_duration, whole_number
-from stptui.commands.handlers.buckets_http_jobs import check_http_entry, check_http_method
+from stptui.commands.handlers.buckets_http_jobs import check_http_method
 from stptui.commands.handlers.expect import (
     check_path,
     check_record_filter,
@@ -45,9 +45,10 @@ from stptui.commands.handlers.expect import (
     check_record_resource,
     missing_comparison,
 )
-from stptui.commands.handlers.function_urls import check_function_url
 from stptui.commands.handlers.metrics import check_metric_resource
+from stptui.commands.names import FIXED_NAME_KINDS, bound_values, name_problem
 from stptui.commands.references import reference_problem, typed_reference
+from stptui.commands.script import OPENING_COMMANDS
 from stptui.config.diagnostics import did_you_mean
 from stptui.repl.grammar import OPTION, Slot, Walker
 from stptui.repl.words import Word, commands_in, one_line, read_words
@@ -85,65 +86,15 @@ def check_value(
     sim = session.sim
     kind = slot.kind
     record = given(before, kinds.TRACE_KIND)
+    # A command's own check of its connection goes first (ws-post's GoneException).
+    own = slot.arg is not None and slot.arg.check is not None
+    if kind in FIXED_NAME_KINDS or (kind == kinds.CONNECTION and not own):
+        named = name_problem(session, kind, value, before, command)
+        if named is not None:
+            named.hint = _aws_hint(session, kind, value) or named.hint
+            return named
     try:
-        if kind in (kinds.QUEUE, kinds.DLQ):
-            sim.queue(value)  # `redrive` takes any queue with --to: not only DLQs
-        elif kind == kinds.FUNCTION:
-            sim.function(value)
-        elif kind == kinds.WORKLOAD:
-            sim.override_target(value)
-        elif kind == kinds.LOG_OWNER:
-            sim.services["logs"].group(value)
-        elif kind == kinds.BUS:
-            sim.services["buses"].bus(value)
-        elif kind == kinds.TOPIC:
-            sim.services["topics"].topic(value)
-        elif kind == kinds.SCHEDULED:
-            sim.services["schedules"].owner_rules(value)
-        elif kind == kinds.PAUSABLE:
-            from stptui.sim.mappings import mappings_of, refuse_pollerless
-
-            refuse_pollerless(sim, value, command or "pause")
-            if not mappings_of(sim, value):
-                sim.services["schedules"].owner_rules(value)
-        elif kind == kinds.MAPPING_SOURCE and (owner := given(before, kinds.PAUSABLE)):
-            from stptui.sim.mappings import find_mapping
-
-            find_mapping(sim, owner, value, command or "pause")
-        elif kind == "bucket":
-            sim.services["buckets"].bucket(value)
-        elif kind == kinds.STREAM:
-            from stptui.sim.services.stream import lookup_stream
-
-            lookup_stream(sim, value)
-        elif kind == kinds.TABLE:
-            from stptui.sim.services.table import lookup_table
-
-            lookup_table(sim, value)
-        elif kind == kinds.KAFKA_TOPIC:
-            from stptui.sim.services.kafka import lookup_topic
-
-            lookup_topic(sim, value)
-        elif kind == kinds.WEBSOCKET_API or (
-            # A command's own check of its connection goes first (ws-post's GoneException).
-            kind == kinds.CONNECTION and (slot.arg is None or slot.arg.check is None)
-        ):
-            from stptui.commands.handlers.websocket import check_websocket_value
-
-            check_websocket_value(sim, kind, value)
-        elif kind == kinds.USER_POOL:
-            from stptui.commands.handlers.user_pools import check_pool
-
-            check_pool(sim, value)
-        elif kind == kinds.STATE_MACHINE:
-            # Imported here: Step Functions' modules load only for the commands that need
-            # them (see docs/design.md, Performance model).
-            from stptui.sim.services.state_machine import lookup_machine
-
-            lookup_machine(sim, value)
-        elif kind == "batch-job" and "batch" in sim.services:
-            sim.services["batch"].job(value)
-        elif kind == kinds.COMMAND and value != kinds.HELP_ALL:
+        if kind == kinds.COMMAND and value != kinds.HELP_ALL:
             REGISTRY.get(value)
         elif kind == kinds.DURATION:
             what = slot.option.name if slot.option is not None else command
@@ -155,10 +106,6 @@ def check_value(
             whole_number(value, count_label)
         elif kind == kinds.HTTP_METHOD:
             check_http_method(value)
-        elif kind == kinds.HTTP_ENTRY:
-            check_http_entry(sim, value)
-        elif kind == kinds.FUNCTION_URL:
-            check_function_url(sim, value)
         elif kind == kinds.EXPECT_PATH:
             check_path(sim, value)
         elif kind == kinds.METRIC_RESOURCE:
@@ -214,8 +161,9 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
 def check(session: Session, text: str, final: bool = True) -> Problem | None:
     """The first problem in the command line `text`, or None. A text of several commands
     (lines pasted at once) is checked command by command, each but the last as finished;
-    the problem then says which line it is on. The commands after a `load` are not judged:
-    they run on the stack it opens."""
+    the problem then says which line it is on. The commands after a `load` or a `reload`
+    are not judged: they run on the stack it opens (as `stptui run` leaves them to their
+    turn: `script.unrunnable`)."""
     pieces = commands_in(text) or [(0, text)]
     for n, (start, piece) in enumerate(pieces):
         problem = _check_command(session, piece, final or n < len(pieces) - 1)
@@ -223,7 +171,7 @@ def check(session: Session, text: str, final: bool = True) -> Problem | None:
             where = f"line {text.count(chr(10), 0, start) + 1}: " if len(pieces) > 1 else ""
             return Problem(where + problem.message, problem.hint, start + problem.position)
         words = read_words(piece).words
-        if words and words[0].text == "load":
+        if words and words[0].text in OPENING_COMMANDS:
             break
     return None
 
@@ -376,27 +324,19 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
             return Problem(exc.message, exc.hint, _at(exc, call.line, end))
     # (slot, value, how a count there is named) in the order `execute` reads them.
     values: list[tuple[Slot, str, str]] = []
-    previous: str | None = None
     positional: list[str] = []
-    for arg in call.command.args:
-        value = call.args.get(arg.key)
-        if isinstance(value, list):
-            read = zip(value, arg.rest_kinds(value, previous), strict=True)
-            for i, (word, kind) in enumerate(read):
-                slot = Slot(kind, arg.choices if i == 0 else (), arg.help, arg)
-                values.append((slot, word, count_label(call.command, slot, positional)))
-                positional.append(word)
-            previous = value[-1] if value else previous
-        elif value is not None:
-            slot = Slot(arg.kind_for(previous), arg.choices, arg.help, arg)
-            values.append((slot, value, count_label(call.command, slot, positional)))
-            positional.append(value)
-            previous = value
-    for opt in call.command.options:
-        given = call.opts.get(opt.key)
-        for value in given if isinstance(given, list) else [given]:
-            if isinstance(value, str):
-                values.append((Slot(opt.kind, option=opt), value, opt.name))
+    rest_at: kinds.Arg | None = None
+    for kind, value, arg, opt in bound_values(call):
+        if opt is not None:
+            values.append((Slot(kind, option=opt), value, opt.name))
+            continue
+        assert arg is not None
+        # A `rest` argument's fixed words are its first word's only.
+        first = not arg.rest or rest_at is not arg
+        rest_at = arg
+        slot = Slot(kind, arg.choices if first else (), arg.help, arg)
+        values.append((slot, value, count_label(call.command, slot, positional)))
+        positional.append(value)
     before: list[tuple[str, str]] = []
     for slot, value, label in values:
         error = check_value(session, slot, value, before, label, call.command.name)

@@ -411,6 +411,10 @@ def missing_comparison(sim: Simulator, call: Call, *, static: bool = False) -> C
     if glued:
         hint = f"put spaces around the comparison: {glued}"
     elif compared:
+        if (unread := unread_path(sim, call.words[:-1])) is not None:
+            # `expect X foo 1`: `==` before the 1 would not make it a check of anything.
+            # A path whose names the run makes may read at the line's turn.
+            return None if static and run_named(call.words[:-1]) else unread
         hint = f"put a comparison before the value: {compared}"
     elif static:
         return None
@@ -419,6 +423,28 @@ def missing_comparison(sim: Simulator, call: Call, *, static: bool = False) -> C
     else:
         hint = f"usage: {call.command.usage}"
     return CommandError("expect needs OP", hint)
+
+
+# The paths whose names a run makes (records' resources, metrics' datapoints, items,
+# objects): a script checked before it runs leaves them to the line's turn.
+_RUN_NAMED = ("count", "metric", "item", "object")
+
+
+def run_named(path: list[str]) -> bool:
+    """Whether the `expect` PATH `path` is one whose names the run makes (`_RUN_NAMED`)."""
+    return bool(path) and path[0].split(".", 1)[0] in _RUN_NAMED
+
+
+def unread_path(sim: Simulator, words: list[str]) -> CommandError | None:
+    """What is wrong with `words`, the words before the value of an `expect` line that
+    lacks its comparison, as a PATH (`X foo`, `jobQueue.depth`: `expect` names the path
+    meant where it can), or None when they read as one: a suggestion to put `==` after
+    them would name nothing."""
+    try:
+        _expect_actual(sim, words)
+    except CommandError as exc:
+        return exc
+    return None
 
 
 def incomplete(sim: Simulator, words: list[str]) -> CommandError | None:

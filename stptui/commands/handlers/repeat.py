@@ -230,7 +230,7 @@ def _fill(value: Any, n: str) -> Any:
     return value
 
 
-def _refusal(name: str) -> CommandError | None:
+def refusal(name: str) -> CommandError | None:
     """Why `repeat` does not run `name`, or None when it does."""
     if name in REPEATABLE:
         return None
@@ -374,8 +374,8 @@ def _repeatable(name: str) -> Command:
     from stptui.commands.handlers import REGISTRY
 
     inner = REGISTRY.get(name)
-    if (refusal := _refusal(inner.name)) is not None:
-        raise refusal
+    if (refused := refusal(inner.name)) is not None:
+        raise refused
     return inner
 
 
@@ -545,7 +545,7 @@ def _with_input_text(words: list[str], first: Call) -> list[str]:
     return words
 
 
-def _inner_hint(session: Session, call: Call, hint: str | None) -> str:
+def inner_hint(session: Session, call: Call, hint: str | None) -> str:
     """The hint for the inner command's refusal, as `execute` would give it for the line
     typed alone: its arguments swapped (`send x jobQueue`) first, else its own hint, else
     where its help is."""
@@ -659,9 +659,9 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
     try:
         _run(rep, 1, first)
     except SimError as exc:
-        raise CommandError(str(exc), _inner_hint(session, first, exc.hint)) from None
+        raise CommandError(str(exc), inner_hint(session, first, exc.hint)) from None
     except CommandError as exc:
-        exc.hint = _inner_hint(session, first, exc.hint)
+        exc.hint = inner_hint(session, first, exc.hint)
         raise
     rep.ran = 1
     repeats.every[rep.id] = rep

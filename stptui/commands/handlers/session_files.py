@@ -19,6 +19,7 @@ from stptui.commands.registry import (
     CommandError,
     ExpectationFailed,
     quote_word,
+    sourced,
 )
 from stptui.commands.result import CommandResult, render_plain, render_table
 from stptui.commands.resume import RESUMABLE, Resumption, StopTest
@@ -185,15 +186,15 @@ class _Script:
 
     def _hand_on(self, where: str) -> Callable[[ExpectationFailed], None] | None:
         """Under `--keep-going`: what tells `stptui run` of a failed `expect` of the line
-        at `where` (this script's FILE:LINE), or of a script that line sources, with
-        `where` before its message, as the error raised without `--keep-going` has it."""
+        at `where` (its LINE in this script), or of a script that line sources, with its
+        place before its message, as the error raised without `--keep-going` has it."""
         expect_failed = self.call.expect_failed
         if expect_failed is None:
             return None
 
         def told(exc: ExpectationFailed) -> None:
             self.failed += 1
-            expect_failed(ExpectationFailed(where + exc.message, exc.hint))
+            expect_failed(sourced(exc, self.name, where))
 
         return told
 
@@ -221,8 +222,7 @@ class _Script:
 
         call = self.call
         n, line = item
-        where = f"{self.name}:{n}: "
-        failing = self._hand_on(where)
+        failing = self._hand_on(str(n))
         if call.at_line is not None:
             call.at_line(self.name, n)
         if call.report is not None:
@@ -244,7 +244,7 @@ class _Script:
             )
         except ExpectationFailed as exc:
             if failing is None:
-                raise ExpectationFailed(where + exc.message, exc.hint) from None
+                raise sourced(exc, self.name, str(n)) from None
             # `--keep-going`: reported as the line's own, and the script goes on.
             failing(exc)
             self.ran += 1
@@ -285,8 +285,7 @@ class _Script:
         its column), of the same class, so that `stptui run` exits alike."""
         from stptui.commands.script import position
 
-        where = f"{self.name}:{position(item[0], exc, item.indent)}: "
-        return type(exc)(where + exc.message, exc.hint)
+        return sourced(exc, self.name, position(item[0], exc, item.indent))
 
     def stop(self) -> str:
         """Stop where it is: a line that goes on ends at its state now (logged as what it
