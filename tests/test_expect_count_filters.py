@@ -101,7 +101,7 @@ def test_a_field_no_record_of_the_kind_has_is_refused_with_the_fields(session: S
         execute(session, "expect count invocation.failed worker zzz=1 == 0")
     assert info.value.hint == (
         "fields: invocation_id, duration_ms, error, error_message, timeout, error_message_bytes, "
-        "init_ms"
+        "init_ms, suppressed_init_ms"
     )
 
 

@@ -1,15 +1,20 @@
 """`explain` and `show message` read an item's records through the trace's index
 (stptui.sim.trace_index.TraceIndex) and say exactly what a scan of the whole ring says: every
 id, literal and prefix of the sample demos' traces, on a ring that overflows and is pruned,
-and after `undo` rebuilds the simulation."""
+and after `undo` rebuilds the simulation; its tables split in parts (`SplitTable`) read as
+one dict would, and grow a part at a time."""
 
 from __future__ import annotations
 
+import random
+import sys
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stptui.commands import Session, execute
 from stptui.commands.handlers.expect import _count_matching
@@ -18,7 +23,15 @@ from stptui.commands.registry import CommandError
 from stptui.sim.clock import parse_instant
 from stptui.sim.explain import FOLLOW_FIELDS, MIN_PREFIX, explain
 from stptui.sim.trace import Record, RecordRing, Trace
-from stptui.sim.trace_index import OBJECT_KINDS, id_field, ids_in, trace_index
+from stptui.sim.trace_index import (
+    _SHIFT,
+    OBJECT_KINDS,
+    PARTS,
+    SplitTable,
+    id_field,
+    ids_in,
+    trace_index,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = ROOT / "stptui" / "sample_stacks"
@@ -360,3 +373,134 @@ def test_an_index_warmed_in_small_steps_while_the_run_goes_on_reads_as_a_cold_on
         for look in ("show message", "explain"):
             assert execute(warmed, f"{look} {mid}").data == execute(cold, f"{look} {mid}").data
     check_trace(warmed, most=40)
+
+
+# -- the split tables: a plain dict's answers, without a plain dict's stalls ------------------
+
+# Ids as the trace carries them (UUIDs, an S3 request id, a Kinesis sequence number, an ARN),
+# and text a user may type: the empty string, other scripts, an id's start.
+POOL = [
+    "0f8e2c1a-1b2c-4d3e-8f4a-5b6c7d8e9f00",
+    "0f8e2c1a-1b2c-4d3e-8f4a-5b6c7d8e9f01",
+    "a3c1e5d7-0000-4000-a000-000000000001",
+    "4F2A9C0B11D3E5F7",
+    "49590338271490256608559692538361571095921575989136588898",
+    "arn:aws:states:eu-west-1:000000000000:execution:flow:run-1",
+    "",
+    "é-日本",
+    "0f8e",
+]
+values = st.one_of(st.sampled_from(POOL), st.none(), st.integers(0, 3))
+fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "message_id": values,
+        "new_message_id": values,
+        "message_ids": st.lists(st.sampled_from(POOL), max_size=3),
+        "request_id": values,
+        "key": values,
+        "source": values,
+        "detail": st.sampled_from([f"for {i}" for i in POOL]),
+    },
+)
+index_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("emit"), st.tuples(fields, st.booleans())),
+        st.tuples(st.just("warm"), st.integers(1, 5)),
+        st.tuples(st.just("read"), st.none()),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150)
+@given(ring=st.integers(2, 12), script=index_steps)
+def test_the_split_index_answers_as_a_scan_of_the_ring(ring: int, script: list) -> None:
+    # Records carrying the same ids again and again, some packed, in a ring that turns over
+    # (so that the index prunes), read between warming steps: every query's answer is what
+    # one dict of the ring's records (a scan) gives.
+    trace = Trace(ring_size=ring)
+    index = trace_index(trace)
+    for t, (op, arg) in enumerate(script):
+        if op == "emit":
+            data, packed = arg
+            if packed and data:
+                trace.emit((t, "message.sent", "q", *data.values(), tuple(data)))
+            else:
+                trace.emit((t, "message.sent", "q", data))
+            continue
+        if op == "warm":
+            index.warm(arg)
+            continue
+        kept = list(trace.records)
+        carried = {
+            r.seq: {i for name, value in r.data.items() for i in ids_in(name, value)} for r in kept
+        }
+        named = scanned_message_ids(trace)
+        for key in POOL:
+            assert index.of_id(key) == [r.seq for r in kept if key in carried[r.seq]], key
+            literal = [r.seq for r in kept if r.get("key") == key]
+            assert index.literal_seeds(key) == literal, key
+            assert [r.seq for r in index.sourced(key)] == [
+                r.seq for r in kept if r.get("source") == key
+            ], key
+            assert index.named_message(key) == (key in named), key
+            assert same(index.message_records(key), scanned_history(trace, key)), key
+        every = set().union(*carried.values())
+        assert sorted(index.ids()) == sorted(every)
+        assert sorted(index.named_messages()) == sorted(named)
+
+
+@settings(max_examples=100)
+@given(
+    script=st.lists(
+        st.tuples(st.text(max_size=6) | st.sampled_from(POOL), st.integers(0, 50)), max_size=80
+    ),
+    first=st.integers(0, 50),
+)
+def test_a_split_table_reads_as_one_dict(script: list[tuple[str, int]], first: int) -> None:
+    # Written as the index's loops write (the part picked from the key's hash), pruned as the
+    # index prunes (part by part): `get`, `items`, `values` and the length say what one dict
+    # says; two tables are equal when their dicts are, whatever order the keys came in.
+    table: SplitTable[list[int]] = SplitTable()
+    plain: dict[str, list[int]] = {}
+    for key, seq in script:
+        table.pick[hash(key) >> _SHIFT].setdefault(key, []).append(seq)
+        plain.setdefault(key, []).append(seq)
+    for part in table.parts:
+        for key in [key for key, seqs in part.items() if max(seqs) < first]:
+            del part[key]
+    plain = {key: seqs for key, seqs in plain.items() if max(seqs) >= first}
+    for key in {*POOL, *(key for key, _ in script), "absent"}:
+        assert table.get(key) == plain.get(key), key
+    assert dict(table.items()) == plain and len(table) == len(plain)
+    assert sorted(map(tuple, table.values())) == sorted(map(tuple, plain.values()))
+    again: SplitTable[list[int]] = SplitTable()
+    for key, seqs in reversed(plain.items()):
+        again.pick[hash(key) >> _SHIFT][key] = seqs
+    assert again == table
+    again.pick[hash("absent") >> _SHIFT]["absent"] = []
+    assert again != table
+
+
+def test_a_split_table_grows_a_part_at_a_time() -> None:
+    # Python grows a dict by copying it whole: one table of a million ids stalled a warming
+    # step of the terminal UI for 50-60 ms. A split table's parts are of staggered sizes, so
+    # that in any 2,048 inserts (a warming step's) only a part or two grow, a tenth of the
+    # keys at most, however many keys there are.
+    table: SplitTable[int] = SplitTable()
+    sizes = [sys.getsizeof(part) for part in table.parts]
+    worst = 0.0
+    draw = random.Random(7)
+    for n in range(300_000):
+        key = f"{draw.getrandbits(128):032x}"
+        table.pick[hash(key) >> _SHIFT][key] = n
+        if n % 2048 == 2047:
+            now = [sys.getsizeof(part) for part in table.parts]
+            copied = sum(len(p) for p, a, b in zip(table.parts, sizes, now, strict=True) if a != b)
+            if n > 100_000:
+                worst = max(worst, copied / n)
+            sizes = now
+    assert len(table) == 300_000
+    assert max(map(len, table.parts)) < 0.1 * len(table)
+    assert 0 < worst < 2 / PARTS * 1.5

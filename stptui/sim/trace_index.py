@@ -5,10 +5,11 @@ records by, instead of scanning the whole ring."""
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
-from collections.abc import Iterable
-from itertools import islice
-from typing import Any
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from typing import Any, Generic, TypeVar
 
 from stptui.sim.clock import fewer_collections
 from stptui.sim.payloads import Deferred, resolve
@@ -56,6 +57,74 @@ LITERAL_FIELDS = ("key", "path", "username", "alias")
 # The fields that name the messages a record is about, for `show message`.
 MESSAGE_FIELDS = ("message_id", "new_message_id", "message_ids")
 
+V = TypeVar("V")
+
+# How many dicts a large table of the index is split into (`SplitTable`), and how many
+# values of a key's hash are shared out among them.
+PARTS = 16
+SLOT_BITS = 10
+SLOTS = 1 << SLOT_BITS
+
+
+def _staggered(parts: int, slots: int) -> tuple[int, ...]:
+    """The part each of `slots` hash values goes to: part i takes a share proportional to
+    2^(i/parts), so that the parts' sizes are spread evenly over an octave."""
+    shares = [2 ** (i / parts) for i in range(parts)]
+    scale = slots / sum(shares)
+    counts = [round(share * scale) for share in shares]
+    counts[-1] += slots - sum(counts)
+    return tuple(part for part, count in enumerate(counts) for _ in range(count))
+
+
+_PICK = _staggered(PARTS, SLOTS)
+# A key's slot in `SplitTable.pick` is the top bits of its hash, hash >> _SHIFT, from
+# -SLOTS/2 to SLOTS/2 - 1 (a tuple takes both signs). Not the low bits: a dict places a key
+# by those, and a part's keys would share them, crowded into a sixteenth of its places
+# (measured: a record indexed 10-30% slower than with one dict).
+_SHIFT = sys.hash_info.width - SLOT_BITS
+
+
+class SplitTable(Generic[V]):
+    """A dict kept as PARTS dicts, a key's part chosen by its hash (a str caches its hash,
+    which the part's lookup then reuses): Python grows a dict by copying it whole, a stall
+    of some 50-60 ms at a million keys in the middle of a warming step, where a part holds
+    a tenth of them at most. The parts are of staggered sizes (`_staggered`): parts of one
+    size would pass the size at which a dict grows together, in the same step. Reads say
+    what one dict would say; `values` and `items` go part by part, in no order a
+    caller may rely on. The index's loops pick the part themselves (`pick`, _SHIFT)."""
+
+    __slots__ = ("parts", "pick")
+
+    def __init__(self) -> None:
+        self.parts: tuple[dict[Any, V], ...] = tuple({} for _ in range(PARTS))
+        # The part of each value of a key's hash >> _SHIFT.
+        self.pick: tuple[dict[Any, V], ...] = tuple(self.parts[i] for i in _PICK)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The value of `key`, else `default`."""
+        return self.pick[hash(key) >> _SHIFT].get(key, default)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.parts))
+
+    def values(self) -> Iterator[V]:
+        """Every value, part by part."""
+        return chain.from_iterable(part.values() for part in self.parts)
+
+    def items(self) -> Iterator[tuple[Any, V]]:
+        """Every (key, value), part by part."""
+        return chain.from_iterable(part.items() for part in self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        # Keys go to the same part in both (one process, one hash): equal parts, equal
+        # tables, without building either as one dict.
+        if isinstance(other, SplitTable):
+            return self.parts == other.parts
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"SplitTable({dict(self.items())!r})"
+
 
 class TraceIndex:
     """Where each id, literal and message of a trace's ring is: sequence numbers of the
@@ -79,18 +148,20 @@ class TraceIndex:
         self._upto = 0
         self._upto_messages = 0
         self._pruned = 1  # the ring's first sequence number at the last prune
-        # Every id a record carries (`ids_in`, any field), as `explain` links records.
-        self._ids: dict[str, list[int]] = {}
-        # String values of LITERAL_FIELDS, and (bucket, key) of an object's records.
-        self._literals: dict[str, list[int]] = {}
+        # Every id a record carries (`ids_in`, any field), as `explain` links records. The
+        # tables with a key per id or message (a million after a long run) are split.
+        self._ids: SplitTable[list[int]] = SplitTable()
+        # String values of LITERAL_FIELDS (an object key each: as many as the objects),
+        # and (bucket, key) of an object's records.
+        self._literals: SplitTable[list[int]] = SplitTable()
         self._objects: dict[tuple[str, str], list[int]] = {}
         # String values of `source`: what wrote a record (an execution, MACHINE:NAME).
         self._sources: dict[str, list[int]] = {}
         # The records of each message as `show message` lists them (its `message_id`,
         # `new_message_id` or one of its `message_ids`), and the newest record that names
         # it in the first two, which make a message id `show message` takes.
-        self._messages: dict[str, list[int]] = {}
-        self._named: dict[str, int] = {}
+        self._messages: SplitTable[list[int]] = SplitTable()
+        self._named: SplitTable[int] = SplitTable()
         # Where the message fields are among a packed record's values, by its names.
         self._places: dict[tuple[str, ...], tuple[int, ...]] = {}
 
@@ -133,7 +204,8 @@ class TraceIndex:
         return len(taken)
 
     def _index_ids(self, first: int, taken: list[tuple[Any, ...]]) -> None:
-        ids, literals, objects, sources = self._ids, self._literals, self._objects, self._sources
+        ids, literals = self._ids.pick, self._literals.pick
+        objects, sources = self._objects, self._sources
         for seq, raw in enumerate(taken, first):
             # The fields as a Record has them, without making one (a packed instant, an
             # EndsAtInstant's last value, stays a number: it carries no id, nor its text).
@@ -154,13 +226,13 @@ class TraceIndex:
                 elif type(value) not in _NO_IDS:
                     carried.extend(ids_in(name, value))
             for ident in carried:
-                seqs = ids.setdefault(ident, [])
+                seqs = ids[hash(ident) >> _SHIFT].setdefault(ident, [])
                 if not seqs or seqs[-1] != seq:  # once, however many fields carry it
                     seqs.append(seq)
             if not data.keys().isdisjoint(LITERAL_FIELDS):
                 values = {v for f in LITERAL_FIELDS if isinstance(v := data.get(f), str)}
                 for value in values:
-                    literals.setdefault(value, []).append(seq)
+                    literals[hash(value) >> _SHIFT].setdefault(value, []).append(seq)
             if isinstance(source := data.get("source"), str):
                 sources.setdefault(source, []).append(seq)
             key = data.get("key")
@@ -196,7 +268,7 @@ class TraceIndex:
         return self.behind == 0
 
     def _index_messages(self, first: int, taken: list[tuple[Any, ...]]) -> None:
-        messages, named, places = self._messages, self._named, self._places
+        messages, named, places = self._messages.pick, self._named.pick, self._places
         for seq, raw in enumerate(taken, first):
             if len(raw) == 4:  # (t, kind, resource, fields): its fields are a dict
                 data = raw[3]
@@ -211,26 +283,28 @@ class TraceIndex:
                     continue
                 mid, new, batch = (resolve(raw[i]) if i else None for i in at)
             if isinstance(mid, str):
-                named[mid] = seq
-                messages.setdefault(mid, []).append(seq)
+                part = hash(mid) >> _SHIFT
+                named[part][mid] = seq
+                messages[part].setdefault(mid, []).append(seq)
             if isinstance(new, str) and new != mid:
-                named[new] = seq
-                messages.setdefault(new, []).append(seq)
+                part = hash(new) >> _SHIFT
+                named[part][new] = seq
+                messages[part].setdefault(new, []).append(seq)
             if batch and isinstance(batch, list | tuple):
                 for one in batch:
                     if isinstance(one, str) and one != mid and one != new:
-                        seqs = messages.setdefault(one, [])
+                        seqs = messages[hash(one) >> _SHIFT].setdefault(one, [])
                         if not seqs or seqs[-1] != seq:  # once, if the batch names it twice
                             seqs.append(seq)
 
     def _prune(self, first: int) -> None:
         """Forget the records before `first`, which the ring no longer holds."""
         tables: tuple[dict[Any, list[int]], ...] = (
-            self._ids,
-            self._literals,
+            *self._ids.parts,
+            *self._literals.parts,
             self._objects,
             self._sources,
-            self._messages,
+            *self._messages.parts,
         )
         for table in tables:
             gone = []
@@ -241,7 +315,9 @@ class TraceIndex:
                     del seqs[: bisect_left(seqs, first)]
             for name in gone:
                 del table[name]
-        self._named = {mid: seq for mid, seq in self._named.items() if seq >= first}
+        for named in self._named.parts:
+            for mid in [mid for mid, seq in named.items() if seq < first]:
+                del named[mid]
         self._pruned = first
 
     @property
@@ -260,7 +336,7 @@ class TraceIndex:
         return self._live(self._ids.get(ident), self._first)
 
     def ids(self) -> list[str]:
-        """Every id the ring's records carry."""
+        """Every id the ring's records carry, in no particular order."""
         self._catch_up()
         first = self._first
         return [ident for ident, seqs in self._ids.items() if seqs[-1] >= first]
@@ -298,7 +374,8 @@ class TraceIndex:
         return self._named.get(mid, 0) >= self._first
 
     def named_messages(self) -> list[str]:
-        """Every message id the ring's records name as `message_id` or `new_message_id`."""
+        """Every message id the ring's records name as `message_id` or `new_message_id`, in
+        no particular order."""
         self._catch_up_messages()
         first = self._first
         return [mid for mid, seq in self._named.items() if seq >= first]
