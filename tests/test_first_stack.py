@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from session_checks import refused
 
 from stptui.commands import Session, execute
@@ -306,6 +307,42 @@ def test_options_and_flags_from_other_tools_get_this_languages_own(tmp_path: Pat
     assert err.hint == (
         "the body is a plain word, without curl's -d: http POST /orders '{\"a\": 1}' --header a:b"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            "http GET /orders -H",
+            "curl's -H is --header here, with the header after it: "
+            "http GET /orders --header NAME:VALUE",
+        ),
+        (
+            "http GET /orders --header a:b -H",
+            "curl's -H is --header here, with the header after it: "
+            "http GET /orders --header NAME:VALUE --header a:b",
+        ),
+        (
+            "http POST /orders -d",
+            "the body is a plain word, without curl's -d: http POST /orders BODY",
+        ),
+    ],
+)
+def test_a_bare_curl_flag_at_the_end_is_refused_not_sent_as_the_body(
+    tmp_path: Path, line: str, hint: str
+) -> None:
+    behaviors = (
+        "behaviors:\n  authorizerFunction:\n    response: {isAuthorized: true}\n"
+        "  apiFunction:\n    response: {statusCode: 200, body: ok}\n"
+    )
+    session = _session(tmp_path, AUTHORIZED, behaviors)
+    err = refused(session, line)  # nothing sent: the session is as it was
+    assert err.message == f"http: curl's {line.split()[-1]} with nothing after it"
+    assert err.hint == hint
+    # A body that only starts like a flag is still a body.
+    assert execute(
+        session, "http GET /orders -dx --header 'Authorization: Bearer x'"
+    ).text.startswith("HTTP 200")
 
 
 # -- a config split over files, with directives

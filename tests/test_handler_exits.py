@@ -38,6 +38,7 @@ resources:
       container:
         packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: w.py}}
       resources: {cpu: 1, memory: 1024}
+      retryConfig: {attempts: 2, retryIntervalSeconds: 10}
 """
 HANDLERS = '''
 import os
@@ -222,11 +223,68 @@ def test_os_exit_at_import_fails_the_import_not_stptui(tmp_path: Path) -> None:
     assert "os._exit(4) called (at /var/task/m.py, line 2)" in diagnostic.message
 
 
-def test_a_batch_jobs_exit_stays_its_programs_error(tmp_path: Path) -> None:
-    # A batch job's container is not Lambda's runtime: its program's exit is its error, as
-    # before (os._exit's status as sys.exit's).
+def _job_run(tmp_path: Path, event: dict[str, Any]) -> Session:
     s = open_session(tmp_path, 'behaviors:\n  job: {handler: "w:handler"}\n')
-    execute(s, """start-job job '{"how": "os._exit", "status": 3}'""")
-    execute(s, "advance 1m")
+    execute(s, f"start-job job '{json.dumps(event)}'")
+    execute(s, "advance 5m")
+    return s
+
+
+def _kinds(s: Session) -> list[str]:
+    batch = (tk.BATCH_ATTEMPT_FAILED, tk.BATCH_SUCCEEDED, tk.BATCH_FAILED)
+    return [r.kind for r in s.sim.trace.records if r.kind in batch]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"how": "sys.exit"},
+        {"how": "sys.exit", "args": [0]},
+        {"how": "exit", "args": [None]},
+        {"how": "os._exit", "status": 0},
+        {"how": "os._exit", "status": 256},  # its low 8 bits: 0
+    ],
+)
+def test_a_batch_job_whose_program_exits_0_succeeds(tmp_path: Path, event: dict) -> None:
+    # AWS Batch: "A non-zero exit code is considered failed"; a container that exits 0
+    # succeeds, and Stacktape's state machine does not try again.
+    s = _job_run(tmp_path, event)
+    assert _kinds(s) == [tk.BATCH_SUCCEEDED]
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        ({"how": "sys.exit", "args": [3]}, 3),
+        ({"how": "sys.exit", "args": ["giving up"]}, 1),
+        ({"how": "os._exit", "status": 7}, 7),
+        ({"how": "sys.exit", "args": [-1]}, 255),
+        ({"how": "keyboard"}, 130),
+        ({"how": "odd"}, 1),
+        ({"how": "coded"}, 4),
+    ],
+)
+def test_a_batch_job_whose_program_exits_non_zero_fails_the_attempt_and_is_retried(
+    tmp_path: Path, event: dict, status: int
+) -> None:
+    s = _job_run(tmp_path, event)
+    assert _kinds(s) == [tk.BATCH_ATTEMPT_FAILED, tk.BATCH_ATTEMPT_FAILED, tk.BATCH_FAILED]
+    first = next(r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED)
+    assert first.get("error") == "States.TaskFailed"
+    expected = f"Essential container in task exited (exitCode {status})"
+    assert first.get("error_message") == expected
+    assert first.get("retry_at") is not None  # retryConfig's second attempt follows
+
+
+def test_what_a_batch_program_prints_as_it_exits_is_in_its_log(tmp_path: Path) -> None:
+    s = _job_run(tmp_path, {"how": "sys.exit", "args": ["giving up"]})
+    lines = [r.get("text") for r in s.sim.trace.records if r.kind == tk.HANDLER_LOG]
+    assert lines[:2] == ["working", "giving up"]
+
+
+def test_an_exception_in_a_batch_program_keeps_its_name(tmp_path: Path) -> None:
+    # An Exception is the program's own error, named as it was raised (its process would
+    # exit 1): only an exit is reported in AWS Batch's words.
+    s = _job_run(tmp_path, {"how": "value"})
     failed = [r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED]
-    assert failed and failed[0].get("error") == "SystemExit"
+    assert [r.get("error") for r in failed] == ["ValueError", "ValueError"]

@@ -525,3 +525,19 @@ def test_a_behaviour_outlasting_a_submitted_job_s_own_timeout_times_out(tmp_path
     s.sim.advance(600_000)
     (ok,) = kinds(s, "batch.succeeded")
     assert ok["duration_ms"] == 120_000
+
+
+def test_a_submitted_job_whose_program_exits_3_lists_exit_code_3(tmp_path: Path) -> None:
+    # AWS Batch: "The exit code for the job attempt. A non-zero exit code is considered
+    # failed" (AttemptContainerDetail); the program's own status, not 1.
+    open_flow(tmp_path, submit())  # writes the stack; the session below runs the program
+    (tmp_path / "r.py").write_text(
+        "import sys\n\ndef handler(event, context):\n    sys.exit(3)\n", encoding="utf-8"
+    )
+    (tmp_path / "stptui.yml").write_text('behaviors:\n  render: {handler: "r:handler"}\n')
+    s = Session.open(tmp_path, start_ms=T0, allow_code=True)
+    ex = run(s)
+    assert ex.status == "FAILED" and ex.error == "States.TaskFailed"
+    cause = json.loads(ex.cause or "")
+    assert cause["StatusReason"] == "Essential container in task exited"
+    assert [a["Container"]["ExitCode"] for a in cause["Attempts"]] == [3]

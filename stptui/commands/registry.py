@@ -1264,6 +1264,13 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
             if glued is None and (compared := comparison_missing(cmd, arg, words)) is not None:
                 hint = f"put a comparison before the value: {compared}"
             raise CommandError(f"{cmd.name} needs {arg.name}", hint)
+    if not rest and (bare := _bare_curl_flag(cmd, call, words)) is not None:
+        raise CommandError(
+            f"{cmd.name}: curl's {words[-1]} with nothing after it",
+            bare,
+            word=words[-1],
+            occurrence=words[:-1].count(words[-1]),
+        )
     if rest:
         extra = " ".join(quote_word(w) for w in rest)
         hint = f"usage: {cmd.usage}"
@@ -1370,6 +1377,22 @@ def _curl_flags_in_words(cmd: Command, call: Call, words: list[str]) -> str | No
     if any(w in _CURL_DATA for w in words) and any(a.name == "BODY" for a in cmd.args):
         fixed = [w for w in words if w not in _CURL_DATA]
         return f"the body is a plain word, without curl's -d: {_line_of(cmd, call, fixed)}"
+    return None
+
+
+def _bare_curl_flag(cmd: Command, call: Call, words: list[str]) -> str | None:
+    """The hint of a line whose last word, read as its body, is curl's -H or -d with
+    nothing after it (`http GET / -H`): sent, the flag would be the request's body."""
+    header = next((o for o in cmd.options if o.name == "--header"), None)
+    body = next((a for a in cmd.args if a.name == "BODY"), None)
+    if not words or header is None or body is None or call.args.get(body.key) != words[-1]:
+        return None
+    if words[-1] == _CURL_HEADER:
+        line = _line_of(cmd, call, [*words[:-1], "--header", header.metavar or "NAME:VALUE"])
+        return f"curl's -H is --header here, with the header after it: {line}"
+    if words[-1] in _CURL_DATA:
+        line = _line_of(cmd, call, [*words[:-1], "BODY"])
+        return f"the body is a plain word, without curl's {words[-1]}: {line}"
     return None
 
 

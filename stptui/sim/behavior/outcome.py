@@ -98,6 +98,9 @@ class Outcome:
     # `traceback.format_list` writes one (Lambda's runtime's `stackTrace`). A tuple, so that
     # the outcomes that share one hold no list of their own.
     stack_trace: tuple[str, ...] = ()
+    # The status a batch job's Python program exited with (None: it returned or raised an
+    # Exception, whose process exits 0 or 1 with its status).
+    exit_code: int | None = None
 
 
 @dataclass(slots=True)

@@ -48,8 +48,10 @@ handler, not stptui (handler_exits).
 An exception gives errorType = its class name and errorMessage = `str(exc)`. Lambda's Python
 runtime catches only Exception: what else the handler raises (SystemExit, KeyboardInterrupt,
 a BaseException subclass), or its os._exit, ends the runtime's process, which Lambda reports
-as `Runtime.ExitError` (`_process_end`); a batch job's or container's program keeps it as
-its error. A return value
+as `Runtime.ExitError` (`_process_end`). A batch job's program is its container's process:
+its exit status decides the attempt (0 succeeds; another fails it as AWS Batch reports it,
+`BatchExit`); a container workload's program that exits never answers its request, which
+fails with that exit as its error. A return value
 that is not JSON-serialisable gives `Runtime.MarshalError` (so do NaN, the infinities and a
 value nested too deeply). For SQS events, a returned `{"batchItemFailures": [...]}` is read
 by AWS's rules (below) when `reportBatchItemFailures` is on, and ignored (with a log line)
@@ -1028,9 +1030,15 @@ def run_handler(
     exited = False
     exit_reason: str | None = None
     if not expired and (exits or (error is not None and not isinstance(error, Exception))):
-        if inp.trigger in NOT_LAMBDA:
-            # A container's program: the error it ended with, as before (os._exit's
-            # status as sys.exit's).
+        if inp.trigger == "batch":
+            # A batch job's program is its container's process: AWS Batch reads the status
+            # it exits with (0 succeeds, any other fails the attempt).
+            status, stderr = _process_status(error, exits, modules.base)
+            lines += stderr
+            error = None if status == 0 else BatchExit(status)
+        elif inp.trigger in NOT_LAMBDA:
+            # A container workload's program serving a request: a process that ends, with
+            # any status, never answers it (os._exit's status as sys.exit's).
             error = SystemExit(exits[0]) if exits else error
         else:
             # Lambda's Python runtime catches only Exception: anything else ends its process.
@@ -1058,6 +1066,16 @@ def run_handler(
             runtime_exit_message(inp.request_id, exit_reason),
             logs=logs,
             denied=ctx._denied,
+        )
+    if isinstance(error, BatchExit):
+        return Outcome(
+            total,
+            "error",
+            BATCH_EXIT_ERROR,
+            batch_exit_message(error.status),
+            logs=logs,
+            denied=ctx._denied,
+            exit_code=error.status,
         )
     if error is not None:
         # A class's __name__ may be a str subclass, whose methods the engine must not call.
@@ -1182,29 +1200,60 @@ def runtime_exit_message(request_id: str, reason: str | None) -> str:
     return f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
 
 
+# What a batch job's attempt fails with when its program exits with a status other than 0:
+# the error Step Functions' `batch:submitJob.sync` task reports for a FAILED job, and the
+# job's statusReason (docs/fidelity.md, "Batch jobs").
+BATCH_EXIT_ERROR = "States.TaskFailed"
+
+
+class BatchExit(Exception):
+    """A batch job's program that exited with a status other than 0."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def batch_exit_message(status: int) -> str:
+    """The attempt's error message: AWS Batch's statusReason and the container's exitCode."""
+    return f"Essential container in task exited (exitCode {status})"
+
+
+# SIGINT's number: Python ends itself with it after an uncaught KeyboardInterrupt.
+_SIGINT = 2
+
+
 def _process_end(
     error: BaseException | None, exits: list[int], base: Path
 ) -> tuple[str | None, list[str]]:
-    """How the Python runtime's process ends when the handler raised what is not an
-    Exception (SystemExit, KeyboardInterrupt, a BaseException subclass) or called
-    `os._exit`: the reason Lambda gives (None for status 0) and the lines the interpreter
-    writes to stderr as it exits, which Lambda logs (CPython's handling of an uncaught
-    exception; docs/fidelity.md, "Cold starts")."""
-    if exits:
-        status, lines = exits[0], []
-    elif isinstance(error, SystemExit):
-        status, lines = _system_exit_status(error)
-    else:
-        # Printed with its traceback; the handler's frames only, as for an error line.
-        assert error is not None
-        lines = ["Traceback (most recent call last):"]
-        lines += [ln for frame in handler_frames(error, base) for ln in frame.splitlines()]
-        lines += _exception_lines(error)
-        if isinstance(error, KeyboardInterrupt):
-            # Python ends itself with SIGINT after an uncaught KeyboardInterrupt.
-            return "signal: interrupt", lines
-        status = 1
+    """How the Python runtime's process ends (`_process_status`): the reason Lambda gives
+    (None for status 0) and what the interpreter wrote to stderr, which Lambda logs."""
+    status, lines = _process_status(error, exits, base)
+    if not exits and isinstance(error, KeyboardInterrupt):
+        return "signal: interrupt", lines
     return (None if status == 0 else f"exit status {status}"), lines
+
+
+def _process_status(
+    error: BaseException | None, exits: list[int], base: Path
+) -> tuple[int, list[str]]:
+    """How a Python process ends when its code raised what is not an Exception (SystemExit,
+    KeyboardInterrupt, a BaseException subclass) or called `os._exit`: its exit status and
+    the lines the interpreter writes to stderr as it exits (CPython's handling of an
+    uncaught exception; docs/fidelity.md, "Cold starts"). A process that SIGINT ended has
+    the status a container runtime reports for it, 128 + 2."""
+    if exits:
+        return exits[0], []
+    if isinstance(error, SystemExit):
+        return _system_exit_status(error)
+    # Printed with its traceback; the handler's frames only, as for an error line.
+    assert error is not None
+    lines = ["Traceback (most recent call last):"]
+    lines += [ln for frame in handler_frames(error, base) for ln in frame.splitlines()]
+    lines += _exception_lines(error)
+    if isinstance(error, KeyboardInterrupt):
+        return 128 + _SIGINT, lines
+    return 1, lines
 
 
 def _system_exit_status(error: SystemExit) -> tuple[int, list[str]]:

@@ -860,7 +860,9 @@ class BatchService:
         elif direct is not None:
             direct.started_at = None
             direct.status_reason = TIMEOUT_REASON if timed_out else EXITED_REASON
-            exit_code = None if timed_out else 0 if outcome.status == "success" else 1
+            exit_code = outcome.exit_code
+            if exit_code is None and not timed_out:
+                exit_code = 0 if outcome.status == "success" else 1
             direct.history.append(AttemptRecord(started, now, direct.status_reason, exit_code, key))
         for emission, error in outcome.denied:
             sim.emission_refused(job.name, ex.id, emission, error)

@@ -76,9 +76,9 @@ def message_attributes_in(
         # The code each service answers a bad attribute value with.
         bad = "ParameterValueInvalid" if sns else "InvalidParameterValue"
         if kind == "String":
-            out[name] = _required_value(attr, "StringValue", name, call, bad)
+            out[name] = _required_value(attr, "StringValue", name, call, sns)
         elif kind == "String.Array" and sns:
-            text = _required_value(attr, "StringValue", name, call, bad)
+            text = _required_value(attr, "StringValue", name, call, sns)
             try:
                 out[name] = json.loads(text)
             except ValueError:
@@ -90,11 +90,11 @@ def message_attributes_in(
                 ) from None
         elif kind == "Number":
             out[name] = _number_text(
-                _required_value(attr, "StringValue", name, call, bad), call, name, bad
+                _required_value(attr, "StringValue", name, call, sns), call, name, bad
             )
         elif kind == "Binary" and sns:
             out[name] = blob_param(
-                _required_value(attr, "BinaryValue", name, call, bad), call, name
+                _required_value(attr, "BinaryValue", name, call, sns), call, name
             )
         elif base in ("String", "Number", "Binary"):
             more = ", String.Array and Binary" if sns else ""
@@ -114,15 +114,28 @@ def message_attributes_in(
     return out
 
 
-def _required_value(attr: dict[str, Any], key: str, name: str, call: str, bad: str) -> Any:
-    if attr.get(key) is None:
+def _required_value(attr: dict[str, Any], key: str, name: str, call: str, sns: bool) -> Any:
+    """The attribute's `key` value. SNS refuses one written in the other field, and an empty
+    one, here, so that PublishBatch refuses the whole batch for either (the words of
+    LocalStack's AWS-validated `validate_message_attributes`)."""
+    kind = attr["DataType"]
+    value = attr.get(key)
+    bad = "ParameterValueInvalid" if sns else "InvalidParameterValue"
+    if value is None and sns:
+        field = key.removesuffix("Value")
+        raise aws_error(
+            bad,
+            f"The message attribute '{name}' with type '{kind}' must use field '{field}'.",
+            call,
+        )
+    if value is None or (sns and isinstance(value, (str, bytes, bytearray)) and not value):
         raise aws_error(
             bad,
             f"The message attribute '{name}' must contain non-empty message "
-            f"attribute value for message attribute type '{attr['DataType']}'.",
+            f"attribute value for message attribute type '{kind}'.",
             call,
         )
-    return attr[key]
+    return value
 
 
 def _attributes_md5(attrs: dict[str, Any]) -> str:
