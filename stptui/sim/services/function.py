@@ -385,7 +385,8 @@ class FunctionSim:
             written = [f"{line}\n" for line in lines]
             if logs.init_start is not None:
                 written.insert(0, logs.init_start)
-            logs.init(logs.stream(env), now, written, env)
+            # The environment, not its stream's name: named when read (no hash per cold start).
+            logs.init(env, now, written)
 
     def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None]) -> None:
         # `started`: when the handler started, after a cold start's init phase.

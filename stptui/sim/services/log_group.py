@@ -127,7 +127,7 @@ class LogGroupSim:
         # ("inv", started, ended, request_id, invocation_id, env, outcome, first_seq,
         #  init_ms: the init phase's duration on a cold start, else None, reinit_ms: the
         #  suppressed init's in an environment Lambda reset, else 0),
-        # ("init", started, stream, lines, first_seq),
+        # ("init", started, stream or a function's environment, lines, first_seq),
         # ("job", started, container key, execution_id, outcome, first_seq),
         # ("ctr", started, ended, invocation_id, outcome, first_seq) or ("line", LogEvent);
         # oldest first.
@@ -225,21 +225,22 @@ class LogGroupSim:
                 events = self._events(init) + events
             self.sim.services["logs"].deliver(self, events, log_cause(caller))
 
-    def init(self, stream: str, started: int, lines: list[str], env: int | None = None) -> None:
+    def init(self, stream: str | int, started: int, lines: list[str]) -> None:
         """What a new execution environment wrote in its init phase (a function's INIT_START
         line, and what the handler module printed and logged as it was imported), in
-        `stream`, the environment's (or batch attempt's container's) that an invocation
-        (attempt) made at `started`: before the invocation's own lines, stamped then. Each
-        of `lines` is one event's message as it is (a function's end in a line break, as
-        Lambda sends them; a container's do not). A function's (`env` its environment) are
-        delivered with its first invocation's lines, when it ends, as one stream's lines
-        are; a container's at once."""
+        `stream`, a batch attempt's container's or a container workload's task's, or (an
+        int) a function's execution environment, whose stream is named only when read, as
+        an invocation's is; made by an invocation (attempt) at `started`: before its own
+        lines, stamped then. Each of `lines` is one event's message as it is (a function's
+        end in a line break, as Lambda sends them; a container's do not). A function's are
+        delivered with its environment's first invocation's lines, when it ends, as one
+        stream's lines are; a container's at once."""
         entry = ("init", started, stream, lines, self.seq)
         self.seq += len(lines)
         self.lines += len(lines)
         self.entries.append(entry)
-        if env is not None:
-            self._undelivered[env] = entry
+        if isinstance(stream, int):
+            self._undelivered[stream] = entry
         elif self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), None)
 
@@ -325,6 +326,8 @@ class LogGroupSim:
             ]
         if entry[0] == "init":
             _, started, stream, lines, seq = entry
+            if isinstance(stream, int):
+                stream = self.stream(stream)
             return [
                 LogEvent(event_id(started, seq + i), started, stream, text)
                 for i, text in enumerate(lines)
