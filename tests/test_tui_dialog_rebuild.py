@@ -81,9 +81,10 @@ def test_a_reload_on_save_while_the_send_dialog_is_open_says_so_and_keeps_what_w
         picker = dialog.query_one("#send-queue", Select)
         assert [value for _, value in picker._options] == ["orders", "refunds", "invoices"]
         assert picker.value == "refunds"
-        said = shown(app, ".dialog-notice")
-        assert said.startswith("stacktape.yml changed on disk: reloaded")
-        assert "the simulation was rebuilt while this dialog was open" in said
+        # What rebuilt it and what it kept, in a line: the reload's whole answer is the note's.
+        assert (
+            shown(app, ".dialog-notice") == "stacktape.yml changed on disk: reloaded; fields kept"
+        )
         assert dialog is not old and dialog.built_on is app.session.sim
         assert dialog.query_one("#send-body", TextArea).text == BODY
         assert dialog.value("#send-delay") == "30s"
@@ -328,11 +329,10 @@ def test_the_http_response_shown_is_kept_over_a_reload_marked_as_the_old_simulat
         # The response is still there, and says whose it is before its status line.
         said = shown(app, "#http-response")
         assert said.startswith(
-            "before the rebuild: the answer of the simulation it replaced, not of this one; "
-            "ctrl+s runs the line on this one HTTP 200"
+            "before the rebuild: the answer of the simulation it replaced HTTP 200"
         )
         assert HOSTILE in said
-        assert "the answer shown is the replaced simulation's" in shown(app, ".dialog-notice")
+        assert shown(app, ".dialog-notice").endswith("; fields and answer kept")
         # Its page says so too.
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OutputPage)
@@ -405,3 +405,45 @@ def test_the_websocket_answer_shown_is_kept_over_a_reload_marked_as_the_old_simu
         assert said.endswith(first)
 
     drive(app, script, notifications=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "answer"),
+    [("h", "#http-body", "#http-response"), ("v", "#invoke-payload", "#invoke-answer")],
+)
+def test_at_80x24_the_dialog_made_again_shows_its_fields_and_the_kept_answers_mark(
+    tmp_path: Path, key: str, field: str, answer: str
+) -> None:
+    # The notice was the reload's whole answer, six lines at 80 columns, and the mark two:
+    # the answer kept was out of sight under the form, 11 to 15 rows down.
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    app, clock, config = echo_app(tmp_path)
+
+    def in_sight(region: Region) -> bool:
+        box = app.screen.query_one(".dialog-box", Widget)
+        return box.scrollable_content_region.contains_region(region)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press(key)
+        app.screen.query_one(field, TextArea).text = '{"body": "hi"}'
+        await pilot.press("ctrl+s")
+        await save(pilot, app, clock, config, ECHO_STACK + "  other: {type: sqs-queue}\n")
+        await pilot.pause()
+        await pilot.pause()
+        notice = app.screen.query_one(".dialog-notice", Widget)
+        assert shown(app, ".dialog-notice") == (
+            "stacktape.yml changed on disk: reloaded; fields and answer kept"
+        )
+        assert notice.region.height == 1 and in_sight(notice.region)
+        # What was typed, and the mark over the answer kept, its first line.
+        typed = app.screen.query_one(field, TextArea)
+        assert typed.text == '{"body": "hi"}' and in_sight(typed.region)
+        kept = app.screen.query_one(answer, Widget).region
+        assert in_sight(kept._replace(height=1))
+        assert shown(app, answer).startswith(
+            "before the rebuild: the answer of the simulation it replaced"
+        )
+
+    drive(app, script, (80, 24), notifications=True)

@@ -83,3 +83,51 @@ def test_a_property_is_shown_whole_up_to_480_characters_then_says_what_is_cut(
     # The JSON string (600 characters and its quotes) up to the limit, then what is cut.
     more = len(long_name) + 2 - (PROPERTY_LIMIT - 1)
     assert f'eventSourceName: "{"x" * (PROPERTY_LIMIT - 2)}… ({more} more characters)' in bus
+
+
+# A queue, a function, a batch job and an HTTP API, none with the properties the Inspector
+# lists written: each value is a default, and whose it is matters (a queue's size limit is
+# SQS's 1 MiB since 2025: Stacktape's types still say 262,144, a value it never sets).
+UNWRITTEN = """\
+resources:
+  jobs: {type: sqs-queue}
+  api: {type: http-api-gateway}
+  worker:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: w.py}}
+  heavy:
+    type: batch-job
+    properties:
+      container:
+        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: h.py}}
+      resources: {cpu: 1, memory: 1024}
+"""
+
+
+def test_each_default_in_the_inspector_says_whose_it_is(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(UNWRITTEN, encoding="utf-8")
+    s = Session.open(tmp_path, start_ms=START)
+    g = build_graph(s.stack)
+
+    def lines(name: str) -> list[str]:
+        page = describe_resource(name, s.stack, g, s.sim, [], s.start_ms).plain
+        return [" ".join(line.split()) for line in page.splitlines()]
+
+    queue = lines("jobs")
+    # Stacktape passes each queue property through as written and SQS fills in the rest.
+    for shown in (
+        "visibilityTimeoutSeconds: 30 (AWS default)",
+        "messageRetentionPeriodSeconds: 345600 (AWS default)",
+        "delayMessagesSecond: 0 (AWS default)",
+        "maxMessageSizeBytes: 1048576 (AWS default)",
+        "longPollingSeconds: 0 (AWS default)",
+    ):
+        assert shown in queue
+    assert not any("Stacktape default" in line for line in queue)
+    # Stacktape's own: its RESOURCE_DEFAULTS, its batch state machine, its payload format.
+    worker = lines("worker")
+    assert "timeout: 20 (Stacktape default)" in worker
+    assert "memory: 1024 (Stacktape default)" in worker
+    assert "attempts: 1 (Stacktape default)" in lines("heavy")
+    assert "payloadFormat: 1.0 (Stacktape default)" in lines("api")

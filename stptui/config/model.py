@@ -426,7 +426,8 @@ class Resource:
     type: str
     path: DataPath
     properties: dict[str, Any] = field(default_factory=dict)
-    # Properties whose value is Stacktape's default rather than written in the config.
+    # Properties not written in the config, whose value is a default: Stacktape's, or AWS's
+    # where Stacktape leaves the property out of the template.
     defaults: set[str] = field(default_factory=set)
 
 

@@ -140,6 +140,9 @@ REBUILD_PROGRESS_S = 0.1
 # The commands that run while a rebuild does: they read the simulation (or write it to a
 # file), and change nothing the rebuild would replace.
 READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
+# What a dialog made again after a rebuild says replaced the simulation, by the rebuild's verb.
+# (An undo's or redo's says how many commands: "undid 1 command".)
+REBUILT = {"reload": "reloaded", "load": "loaded a saved simulation"}
 NARROW_WIDTH = 120
 # The longest a command that can run the simulator for long (`advance`, `until`, `step`,
 # `run`, a burst `repeat`, `source`, `redo`: `stptui.commands.resume.RESUMABLE`) typed on the
@@ -1328,10 +1331,15 @@ class StptuiApp(App[None]):
         self.refresh_bindings()
         cause, self._reload_cause = self._reload_cause, None
         if failed is None:
+            # A dialog says only what rebuilt it, in a few words: the whole answer (a
+            # reload's, six lines at 80 columns) is the note's, and the dialog's rows are
+            # for its form and the answer it kept.
             said = render_plain(result) if result is not None else ""
+            what = REBUILT.get(rebuild.verb, said.partition("\n")[0].partition(";")[0])
+            what = what or rebuild.verb
             if cause is not None and rebuild.verb == "reload":
-                said = f"{cause.text()}: {said or 'reloaded'}"
-            self._renew_dialogs(said.partition("\n")[0] or rebuild.verb)
+                what = f"{cause.text()}: {what}"
+            self._renew_dialogs(what)
         if cause is not None and rebuild.verb == "reload":
             self._say_reload(cause, failed if failed is not None else result or CommandResult())
         elif isinstance(failed, RebuildCancelled):

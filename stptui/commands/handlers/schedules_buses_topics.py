@@ -381,16 +381,64 @@ def _trigger_option(verb: str, pollers: str) -> Option:
     )
 
 
+def check_pause_resume(sim: Any, call: Call) -> None:
+    """The refusals of a `pause` or `resume` line of a container workload, or with
+    `--trigger`, that read only the line and the stack, in the command's order and words:
+    its `check_call`, so that the REPL's check before Enter says what the command says
+    (the workload is looked up as a mapping's, not as a schedule's owner)."""
+    verb = call.command.name
+    index = _index(call.args.get("index"), f"{verb} INDEX")
+    workload = call.args["function"]
+    source = call.opts.get("trigger")
+    if workload in sim.services["containers"].workloads:
+        try:
+            refuse_pollerless(sim, workload, verb)
+            refs = (
+                [find_mapping(sim, workload, source, verb)]
+                if source is not None
+                else mappings_of(sim, workload)
+            )
+        except SimError as exc:
+            raise CommandError(str(exc), exc.hint, word=exc.word) from None
+        if index is not None:
+            raise CommandError(
+                f"{workload} has no schedule: {verb} INDEX numbers a function's schedules",
+                f"{verb} {quote_word(workload)} takes its pollers of every queue; "
+                f"{verb} {quote_word(workload)} --trigger {quote_word(refs[0].source)} "
+                "one queue's",
+            )
+        return
+    if source is None:
+        return
+    if index is not None or sim.services["schedules"].split_id(workload)[1] is not None:
+        raise CommandError(
+            f"{verb} --trigger names a workload's event source mapping, not a schedule",
+            f"{verb} FUNCTION --trigger SOURCE, or {verb} FUNCTION [INDEX] for its schedules",
+        )
+    if workload not in sim.functions and workload not in sim.services["batch"].jobs:
+        raise CommandError(
+            f"no function, batch job or container workload named {workload}",
+            "`show functions` lists the functions; `show jobs` the batch jobs; "
+            "`show containers` the container workloads",
+            word=workload,
+        )
+    try:
+        find_mapping(sim, workload, source, verb)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint, word=exc.word) from None
+
+
 def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
     sim = session.sim
     verb = "pause" if paused else "resume"
+    check_pause_resume(sim, call)
     index = _index(call.args["index"], f"{verb} INDEX")
     word = call.args["function"]
     source = call.opts.get("trigger")
     if word in sim.services["containers"].workloads:
-        return _pause_resume_pollers(session, word, source, index, paused)
+        return _pause_resume_pollers(session, word, source, paused)
     if source is not None:
-        return _pause_resume_mapping(session, word, source, index, paused)
+        return _pause_resume_mapping(session, word, source, paused)
     schedules = sim.services["schedules"]
     try:
         if index is None and schedules.split_id(word)[1] is None:
@@ -424,27 +472,12 @@ def _pause_resume(session: Session, call: Call, paused: bool) -> CommandResult:
 
 
 def _pause_resume_mapping(
-    session: Session, workload: str, source: str, index: int | None, paused: bool
+    session: Session, workload: str, source: str, paused: bool
 ) -> CommandResult:
-    """`pause W --trigger SOURCE`: disable (or enable) W's event source mapping from SOURCE."""
+    """`pause W --trigger SOURCE`: disable (or enable) W's event source mapping from SOURCE
+    (the line checked: `check_pause_resume`)."""
     sim = session.sim
-    verb = "pause" if paused else "resume"
-    if index is not None or sim.services["schedules"].split_id(workload)[1] is not None:
-        raise CommandError(
-            f"{verb} --trigger names a workload's event source mapping, not a schedule",
-            f"{verb} FUNCTION --trigger SOURCE, or {verb} FUNCTION [INDEX] for its schedules",
-        )
-    if workload not in sim.functions and workload not in sim.services["batch"].jobs:
-        raise CommandError(
-            f"no function, batch job or container workload named {workload}",
-            "`show functions` lists the functions; `show jobs` the batch jobs; "
-            "`show containers` the container workloads",
-            word=workload,
-        )
-    try:
-        ref = find_mapping(sim, workload, source, verb)
-    except SimError as exc:
-        raise CommandError(str(exc), exc.hint, word=exc.word) from None
+    ref = find_mapping(sim, workload, source, "pause" if paused else "resume")
     changed = set_disabled(sim, ref, paused)
     state = "disabled" if paused else "enabled"
     text = f"{ref.workload}'s {ref.trigger} mapping from {ref.source}: "
@@ -464,27 +497,17 @@ def _pause_resume_mapping(
 
 
 def _pause_resume_pollers(
-    session: Session, workload: str, queue: str | None, index: int | None, paused: bool
+    session: Session, workload: str, queue: str | None, paused: bool
 ) -> CommandResult:
     """`pause W [--trigger QUEUE]` of a container workload: stop (or start again) its
-    pollers of every queue it polls, or of QUEUE."""
+    pollers of every queue it polls, or of QUEUE (the line checked: `check_pause_resume`)."""
     sim = session.sim
     verb = "pause" if paused else "resume"
-    try:
-        refuse_pollerless(sim, workload, verb)
-        refs = (
-            [find_mapping(sim, workload, queue, verb)]
-            if queue is not None
-            else mappings_of(sim, workload)
-        )
-    except SimError as exc:
-        raise CommandError(str(exc), exc.hint, word=exc.word) from None
-    if index is not None:
-        raise CommandError(
-            f"{workload} has no schedule: {verb} INDEX numbers a function's schedules",
-            f"{verb} {quote_word(workload)} takes its pollers of every queue; "
-            f"{verb} {quote_word(workload)} --trigger {quote_word(refs[0].source)} one queue's",
-        )
+    refs = (
+        [find_mapping(sim, workload, queue, verb)]
+        if queue is not None
+        else mappings_of(sim, workload)
+    )
     lines, data = [], []
     for ref in refs:
         changed = set_disabled(sim, ref, paused)
@@ -522,6 +545,7 @@ def _pause_resume_pollers(
     ),
     options=(_trigger_option("disable", "stop"),),
     examples=("pause dailyReport", "pause worker --trigger jobQueue", "pause resizer"),
+    check_call=check_pause_resume,
     details=(
         "With --trigger the mapping is disabled (UpdateEventSourceMapping Enabled: false) "
         "at this instant: its pollers read no new batch, a batch being processed finishes "
@@ -552,6 +576,7 @@ def cmd_pause(session: Session, call: Call) -> CommandResult:
     ),
     options=(_trigger_option("enable", "start"),),
     examples=("resume dailyReport", "resume worker --trigger jobQueue", "resume resizer"),
+    check_call=check_pause_resume,
     details=(
         "A resumed rate() keeps its phase: it fires at the next start + k x period. A "
         "mapping enabled again polls at once (a stream's at its next poll), from where it "

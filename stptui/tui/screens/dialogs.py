@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.scalar import Unit
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -364,13 +364,10 @@ def fit_heading(box: Widget, heading: str, width: int) -> None:
 
 def stale_answer_mark() -> Text:
     """The line over an answer shown again in a dialog made anew after a rebuild: whose
-    answer it is, so that it is not read as the new simulation's. (What rebuilt it, a
-    reload's whole line, is the dialog's notice.)"""
-    return Text(
-        "before the rebuild: the answer of the simulation it replaced, not of this one; "
-        "ctrl+s runs the line on this one",
-        STALE_ANSWER_STYLE,
-    )
+    answer it is, so that it is not read as the new simulation's. (What rebuilt it is the
+    dialog's notice.)"""
+    # One line at 80 columns, to leave the answer's rows to the answer.
+    return Text("before the rebuild: the answer of the simulation it replaced", STALE_ANSWER_STYLE)
 
 
 class Hint(Static):
@@ -455,6 +452,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
     COMMAND: ClassVar[str] = ""
     # The commands a dialog of several runs, as its fields pick one (see `line_command`).
     COMMANDS: ClassVar[tuple[str, ...]] = ()
+    # Where a dialog that stays open on its answer draws it ("": it closes on it).
+    ANSWER: ClassVar[str] = ""
     AUTO_FOCUS = ""
     DEFAULT_CSS = DIALOG_CSS.format(name="CommandDialog")
 
@@ -484,6 +483,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         # this simulation's own).
         self.last: CommandResult | None = None
         self.last_before = ""
+        # The layouts left to put the mark of an answer kept over a rebuild in sight (see
+        # `_mark_in_sight`).
+        self._mark_layouts = 0
         self._carried_answer: CommandResult | None = None
         # Pickers whose pick is no longer in the stack: select id -> the name it had. The
         # first run after is refused, saying so (see `action_run`).
@@ -503,9 +505,14 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         height as a mode's fields show, a section opens, a hint grows, where the frame,
         already as tall as it may be, is not resized (see `fit_text_areas`)."""
         frame = self.query(".dialog-box").first(Widget)
-        self.screen_layout_refresh_signal.subscribe(frame, lambda _: self.fit(), immediate=True)
+        self.screen_layout_refresh_signal.subscribe(frame, self._laid_out, immediate=True)
         if self._carried is not None:
             self.call_after_refresh(self._fill_pickers)
+
+    def _laid_out(self, _screen: object) -> None:
+        self.fit()
+        if self._mark_layouts > 0:
+            self._mark_in_sight()
 
     # -- a simulation replaced while the dialog is open --------------------------------
 
@@ -592,6 +599,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         if self._carried_answer is not None:
             self.show_answer(self._carried_answer, before=what)
             self._carried_answer = None
+            # Its mark in sight, under the form, as a new answer is (see `ran`).
+            self._mark_layouts = 2
         focused = values.get("")
         if isinstance(focused, str) and (found := self.query(f"#{focused}")):
             field = found.first(Widget)
@@ -599,16 +608,25 @@ class CommandDialog(ModalScreen[CommandResult | None]):
                 self.set_focus(field, scroll_visible=False)
         self.show_notice(self.notice_text(what))
 
+    def _mark_in_sight(self) -> None:
+        """After a layout, while an answer kept over a rebuild waits to be put in sight:
+        scroll the dialog the least that shows its first line (its mark), keeping as much
+        of the form as it can. Twice: again once the answer's box has its height."""
+        answer = self.query_one(self.ANSWER) if self.ANSWER else None
+        if answer is None or not answer.region:
+            return
+        box = self.query(".dialog-box").first(Widget)
+        top = box.scrollable_content_region.y - int(box.scroll_y)
+        box.scroll_to_region(Region(0, answer.region.y - top, 1, 1), animate=False)
+        self._mark_layouts -= 1
+
     def notice_text(self, what: str) -> Text:
-        """What the dialog made again says: what replaced the simulation, that the form
-        now reads the new one, and the picks the stack no longer has."""
+        """What the dialog made again says: what replaced the simulation, what it kept, and
+        the picks the stack no longer has."""
+        # One line at 80 columns: the rows are the form's and the kept answer's (the whole
+        # of what the rebuild said is in a note and the events).
         text = Text(safe(what), "bold")
-        text.append(
-            ": the simulation was rebuilt while this dialog was open; its lists and checks "
-            "are the new one's, ctrl+s runs on it, and what was typed is kept"
-        )
-        if self.last_before:
-            text.append("; the answer shown is the replaced simulation's")
+        text.append("; fields and answer kept" if self.last_before else "; fields kept")
         for name in self._gone.values():
             text.append(f"\n{safe(name)} is no longer in the stack: its picker shows another")
         return text
@@ -886,6 +904,8 @@ class CommandDialog(ModalScreen[CommandResult | None]):
         line. The next line run replaces it."""
         self.last = result
         self.last_before = before
+        # A new answer is put in sight by its dialog (`ran`), not as a kept one's mark.
+        self._mark_layouts = 0
         self.draw_answer(self.answer_text(result))
 
     def answer_text(self, result: CommandResult) -> Text:
@@ -1406,6 +1426,7 @@ class HttpDialog(CommandDialog):
     VERB = "Send"
     HELP_TITLE = "HTTP dialog"
     FIRST_FIELD = "#http-path"
+    ANSWER = "#http-response"
     BINDINGS: ClassVar[list[BindingType]] = [
         *dialog_bindings("Send", "Send the request", more="the headers, query and claims"),
         whole_output_binding("The last response in full, on a page of its own"),

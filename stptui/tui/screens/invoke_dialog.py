@@ -78,6 +78,7 @@ class InvokeDialog(CommandDialog):
     PREFIX = "invoke"
     COMMANDS = ("invoke", "start-job")
     FIRST_FIELD = "#invoke-payload"
+    ANSWER = "#invoke-answer"
     HEADING = "invoke a function or start a batch job (ctrl+s runs, escape closes)"
     VERB = "Invoke"
     HELP_TITLE = "Invoke dialog"

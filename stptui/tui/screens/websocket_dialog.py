@@ -84,6 +84,7 @@ class WebSocketDialog(CommandDialog):
 
     PREFIX = "ws"
     COMMANDS = ("ws-connect", "ws-send", "ws-post", "ws-disconnect")
+    ANSWER = "#ws-answer"
     HEADING = "WebSocket client (ctrl+s runs, escape closes)"
     VERB = "Connect"
     HELP_TITLE = "WebSocket dialog"

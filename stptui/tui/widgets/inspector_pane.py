@@ -1,6 +1,6 @@
 """The Inspector pane: everything about the selected resource in one scrollable page.
 
-The config's errors and warnings about it, properties (Stacktape defaults marked),
+The config's errors and warnings about it, properties (defaults marked, Stacktape's or AWS's),
 triggers with their patterns, filters and schedules (with the next fire times), a queue's
 counts, a stream's shards and readers, a Kafka topic's partitions and consumer groups, a
 load balancer's rules and a bucket's objects and lifecycle rules (`inspector_sources`), a
@@ -130,6 +130,23 @@ PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
         ("max_receive_count", "maxReceiveCount"),
     ),
     HttpApiGateway: (("payload_format", "payloadFormat"),),
+}
+# The properties of PROPERTY_KEYS that Stacktape leaves out of the template when the config
+# does not write them, so that AWS's own default applies: its queue resolver passes each of
+# these through as it is (`resolveSqsQueue`: `MaximumMessageSize:
+# resource.maxMessageSizeBytes`, ...), and SQS fills in what is missing (1 MiB, 30 s, 4 days,
+# 0, 0). The others are Stacktape's: a function's timeout and memory (`RESOURCE_DEFAULTS`), a
+# batch job's retries (its state machine) and an HTTP API's payload format ('1.0').
+AWS_DEFAULTS: dict[type, frozenset[str]] = {
+    Queue: frozenset(
+        {
+            "visibilityTimeoutSeconds",
+            "messageRetentionPeriodSeconds",
+            "delayMessagesSecond",
+            "maxMessageSizeBytes",
+            "longPollingSeconds",
+        }
+    ),
 }
 
 
@@ -389,7 +406,8 @@ def _properties(text: Text, res: Any) -> None:
         shown = json.dumps(value) if isinstance(value, bool) else safe(value)
         line = Text(f"{key}: {shown}")
         if key in res.defaults or (attr == "timeout_s" and "timeout" in res.defaults):
-            line.append("  (Stacktape default)", "dim italic")
+            whose = "AWS" if key in AWS_DEFAULTS.get(type(res), ()) else "Stacktape"
+            line.append(f"  ({whose} default)", "dim italic")
         text.append_text(hanging(line, HANG))
         text.append("\n")
 

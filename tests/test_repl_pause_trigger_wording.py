@@ -1,0 +1,97 @@
+"""`pause W --trigger S` and `resume W --trigger S`: the REPL's check before Enter says what
+the command says, message and hint, for a function's mapping source and a worker service's
+queue. It used to look W up as a schedule's owner (`no function or batch job named
+'wrker'`, hint `this stack has no schedules`) where the command looks it up as a mapping's
+workload, and to let an INDEX after `--trigger`, or after a polling workload, through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stptui.commands import CommandError, Session, execute
+from stptui.repl.validator import check
+from tests.simkit import EXAMPLES, START
+
+SAMPLES = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks"
+
+
+def function_session() -> Session:
+    """The job-queue sample: `worker` reads `jobQueue` through an event source mapping."""
+    return Session.open(SAMPLES / "job-queue", start_ms=START)
+
+
+def worker_session() -> Session:
+    """A worker service whose code polls `jobs` (docs/examples/worker-poll.yml)."""
+    return Session.open(
+        EXAMPLES / "worker-poll.yml",
+        behaviors_path=EXAMPLES / "worker-poll-behaviors.yml",
+        start_ms=START,
+    )
+
+
+def said_by_both(session: Session, line: str) -> tuple[str, str | None]:
+    """The refusal of `line`, which the REPL's check and the command give alike."""
+    problem = check(session, line, final=True)
+    with pytest.raises(CommandError) as info:
+        execute(session, line)
+    assert problem is not None, line
+    assert (problem.message, problem.hint) == (info.value.message, info.value.hint), line
+    # The cursor goes to the word the refusal names, when it names one.
+    if info.value.word:
+        assert line[problem.position :].startswith(info.value.word), line
+    return problem.message, problem.hint
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("pause worker --trigger jobQeue", "worker has no event source mapping from jobQeue"),
+        ("resume worker --trigger deadLetterQueue", "worker has no event source mapping from"),
+        ("pause wrker --trigger jobQueue", "no function, batch job or container workload named"),
+        ("pause jobQueue --trigger jobQueue", "no function, batch job or container workload"),
+        ("pause api --trigger jobQueue", "api has no event source mapping (an sqs,"),
+        ("pause worker --trigger jobQueue 1", "pause --trigger names a workload's event source"),
+        ("resume schedule:worker:1 --trigger jobQueue", "resume --trigger names a workload's"),
+    ],
+)
+def test_a_functions_mapping_source_is_judged_as_the_command_judges_it(
+    line: str, message: str
+) -> None:
+    session = function_session()
+    said, _ = said_by_both(session, line)
+    assert said.startswith(message)
+    assert session.log == []
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("pause resizer --trigger jbos", "resizer polls no queue named jbos"),
+        ("resume resizer --trigger jobsDlq", "resizer polls no queue named jobsDlq"),
+        ("pause resizr --trigger jobs", "no function, batch job or container workload named"),
+        ("pause jobs --trigger jobs", "no function, batch job or container workload named jobs"),
+        ("pause resizer 1", "resizer has no schedule: pause INDEX numbers"),
+        ("resume resizer --trigger jobs 2", "resizer has no schedule: resume INDEX numbers"),
+    ],
+)
+def test_a_worker_services_queue_is_judged_as_the_command_judges_it(
+    line: str, message: str
+) -> None:
+    session = worker_session()
+    said, hint = said_by_both(session, line)
+    assert said.startswith(message)
+    assert hint
+    assert session.log == []
+
+
+def test_lines_that_run_are_not_refused_before_enter() -> None:
+    session = function_session()
+    for line in ("pause worker --trigger jobQueue", "resume worker --trigger jobQueue"):
+        assert check(session, line, final=True) is None
+        execute(session, line)
+    session = worker_session()
+    for line in ("pause resizer --trigger jobs", "resume resizer", "pause resizer"):
+        assert check(session, line, final=True) is None
+        execute(session, line)
