@@ -142,6 +142,28 @@ return [e["Id"] for e in done["Successful"]]
     assert s.sim.queues["jobs"].depth == 0
 
 
+def test_run_does_not_wait_for_the_timeout_of_messages_the_handler_deleted(
+    tmp_path: Path,
+) -> None:
+    body = """\
+got = sqs.receive_message(QueueUrl=QUEUE, MaxNumberOfMessages=10)
+for m in got["Messages"]:
+    sqs.delete_message(QueueUrl=QUEUE, ReceiptHandle=m["ReceiptHandle"])
+return len(got["Messages"])
+"""
+    s = _session(tmp_path, body)
+    execute(s, "send jobs a")
+    execute(s, "send jobs b")
+    assert _invoke(s) == 2
+    # Each received message was set to return at the queue's 30 s timeout unless deleted:
+    # both were, so nothing is left for `run` to wait for.
+    before = s.sim.clock.now
+    assert execute(s, "run").data["quiet"] is True
+    assert s.sim.clock.now == before
+    assert not _records(s, tk.MESSAGE_RETURNED)
+    assert [kind for _, kind, _, _ in s.sim.agenda()] == ["retention"]
+
+
 def test_change_message_visibility_keeps_a_message_hidden_longer(tmp_path: Path) -> None:
     body = """\
 got = sqs.receive_message(QueueUrl=QUEUE)

@@ -416,6 +416,26 @@ def test_poller_concurrency_starts_at_five_and_scales_after_a_minute() -> None:
     assert sim.function_stats("worker")["running"] == 305
 
 
+def test_a_backlog_gone_takes_its_scale_up_with_it() -> None:
+    sim = job_queue(vt=900, behaviors="behaviors:\n  worker:\n    duration: 2s\n")
+    for i in range(20):
+        sim.send("jobQueue", f"m{i}")
+    # Five pollers run out the 20 messages in four rounds of 2 s; with the queue empty and
+    # idle they are back to five, and the scale-up the backlog set for 08:01:00 is gone:
+    # `run` ends with the last batch.
+    assert sim.run(3_600_000)
+    assert sim.clock.now - START == 8_000
+    assert [kind for _, kind, _, _ in sim.agenda()] == ["retention"]
+    # A new backlog scales a minute after it began (08:01:30), not at the old 08:01:00.
+    sim.advance(22_000)
+    for i in range(2000):
+        sim.send("jobQueue", f"n{i}")
+    sim.advance(59_999)
+    assert sim.function_stats("worker")["running"] == 5
+    sim.advance(1)
+    assert sim.function_stats("worker")["running"] == 305
+
+
 def test_batching_window_waits_for_a_full_batch_or_the_window() -> None:
     sim = make_sim(
         """

@@ -240,6 +240,32 @@ def test_the_behaviour_processes_each_message_of_a_receive_in_turn() -> None:
     ]
 
 
+def test_run_goes_quiet_when_the_worker_deletes_its_last_message(tmp_path: Any) -> None:
+    # The messages after the first of a receive wait in the worker's hands, each set to
+    # return at its timeout (08:00:30) unless deleted first: all three are deleted by 6 s,
+    # and nothing is left to return, so `run` ends there, not at the 30 s timeout.
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    duration: 2s\n    poll: {queue: jobs, maxMessages: 10}\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    for i in range(3):
+        execute(session, f"send jobs {i}")
+    assert execute(session, "run").text == "quiet; now 2026-01-05T08:00:06.000Z (+6 s)"
+    assert len(records(session.sim, tk.MESSAGE_DELETED, "jobs")) == 3
+    # The agenda and the count of pending things hold the queues' retention checks only.
+    agenda = session.sim.agenda()
+    assert {kind for _, kind, _, _ in agenda} == {"retention"}
+    assert session.sim.pending() == len(agenda)
+    # A second `run` has nothing to run.
+    assert execute(session, "run").text.startswith("quiet; now 2026-01-05T08:00:06.000Z (+0 ms)")
+    # `advance` past the timeout the deleted messages had finds nothing to return either.
+    count = len(session.sim.trace.records)
+    execute(session, "advance 1m")
+    assert len(session.sim.trace.records) == count
+
+
 def test_concurrency_runs_that_many_pollers_at_once() -> None:
     sim = worker("duration: 1s\npoll: {queue: jobs, concurrency: 3}")
     for i in range(3):

@@ -325,6 +325,14 @@ class Scheduler:
             if entry[BACKGROUND]:
                 self._background -= 1
 
+    def set_background(self, entry: Entry, background: bool) -> None:
+        """Mark a live entry as background work (it no longer keeps `run_until_quiet` going)
+        or as foreground work again; a no-op for an entry that ran or was cancelled. The
+        entry keeps its time and place: it runs when the clock gets there either way."""
+        if entry[FN] is not None and entry[BACKGROUND] != background:
+            entry[BACKGROUND] = background
+            self._background += 1 if background else -1
+
     def peek(self) -> int | None:
         """The time of the next live entry, or None when nothing is scheduled."""
         heap = self._heap

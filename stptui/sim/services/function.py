@@ -707,7 +707,13 @@ class SqsEventSource(QueuePoller):
         visible = counts[1]
         if visible == 0:
             if self.active == 0:
+                # Idle with nothing to read: back to 5 pollers, and a scale-up armed for a
+                # backlog that is gone goes too (300 more come after a minute of backlog);
+                # left armed, it would also keep `run` going after the last batch ended.
                 self.cap = ESM_START_CONCURRENCY
+                if self._scale is not None:
+                    self.sim.clock.cancel(self._scale)
+                    self._scale = None
         elif self.active >= cap and cap < ESM_MAX_CONCURRENCY and self._scale is None:
             self._scale = self.sim.clock.at(
                 now + ESM_SCALE_PERIOD_MS,

@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_ms
+from stptui.sim.clock import FN, iso_ms
 from stptui.sim.payloads import (
     NUMBER_ATTRIBUTE_RULE,
     NumberText,
@@ -79,8 +79,9 @@ _ID = attrgetter("id")
 
 # The `timer` of a released message waiting for its visibility timeout to end. It is not a
 # clock entry: one entry per queue serves all of them (see QueueSim.release), so that tens of
-# thousands of failed messages do not each sit in the scheduler's heap. Cancelling it, as
-# every path that takes a message out of a receive does, is a no-op.
+# thousands of failed messages do not each sit in the scheduler's heap. A path that takes
+# such a message away (a delete, an expiry, a purge) tells the queue (`_forget_return`), so
+# that the shared entry stops counting as work when the last message it waits for goes.
 _RETURNING: list[Any] = [0, 0, None, None, None, False]
 
 # SQS allows #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. The class
@@ -358,10 +359,14 @@ class QueueSim:
         # Released messages by the end of their visibility timeout, then release order: a
         # deque while they come in that order (a fixed timeout counted from each receive),
         # a heap for the few that do not; one clock entry, at the soonest.
+        # Deleted messages stay in them until they reach a front; when no waiting message is
+        # left the clock entry becomes background work, kept aside as `_idle_return`
+        # (`_forget_return`), and `_return_timer` is armed exactly while messages wait.
         self._returns: deque[Message] = deque()
         self._returns_late: list[tuple[int, int, Message]] = []
         self._return_seq = 0
         self._return_timer: list[Any] | None = None
+        self._idle_return: list[Any] | None = None
         # When the last PurgeQueue was accepted: SQS takes one per queue every 60 s.
         self._purged_at: int | None = None
 
@@ -705,9 +710,13 @@ class QueueSim:
     def _detach(self, msg: Message) -> None:
         """Remove a live message from every structure (its state is set by the caller)."""
         del self.messages[msg.id]
-        if msg.timer is not None:
-            self.sim.clock.cancel(msg.timer)
+        timer = msg.timer
+        if timer is not None:
             msg.timer = None
+            if timer is _RETURNING:
+                self._forget_return()
+            else:
+                self.sim.clock.cancel(timer)
         if msg.state == VISIBLE:
             if self.fifo:
                 g = self.groups[msg.group or ""]
@@ -899,9 +908,11 @@ class QueueSim:
             self.visible.remove(msg)
             self.counts[VISIBLE] -= 1
         else:
+            # In flight, its timer is None or _RETURNING (a message handed to its consumer
+            # that will outlive its timeout, or one after the first of a worker's batch).
             if msg.timer is not None:
-                self.sim.clock.cancel(msg.timer)
                 msg.timer = None
+                self._forget_return()
             if self.fifo:
                 self._unblock(msg.group or "")
             self.counts[INFLIGHT] -= 1
@@ -993,11 +1004,23 @@ class QueueSim:
         else:
             heapq.heappush(self._returns_late, (at, msg.return_seq, msg))
         timer = self._return_timer
-        if timer is None or timer[0] > at:
-            if timer is not None:
-                self.sim.clock.cancel(timer)
-            # No label: Simulator.agenda lists each waiting message from `upcoming_returns`.
-            self._return_timer = self.sim.clock.at(at, self._returns_due)
+        if timer is None:
+            idle = self._idle_return
+            if idle is not None:
+                self._idle_return = None
+                if idle[FN] is not None and idle[0] <= at:
+                    # The entry left when the messages it waited for were deleted waits for
+                    # this one now, in its old place (so `advance` runs what it ran before).
+                    self.sim.clock.set_background(idle, False)
+                    self._return_timer = idle
+                    return
+                self.sim.clock.cancel(idle)
+        elif timer[0] > at:
+            self.sim.clock.cancel(timer)
+        else:
+            return
+        # No label: Simulator.agenda lists each waiting message from `upcoming_returns`.
+        self._return_timer = self.sim.clock.at(at, self._returns_due)
 
     def change_visibility(
         self, msg: Message, receipt: int, timeout_s: int, consumer: str | None = None
@@ -1075,6 +1098,21 @@ class QueueSim:
                     late.pop()
                     heapq.heapify(late)
                     break
+        self._forget_return()
+
+    def _forget_return(self) -> None:
+        """One waiting message will not return (deleted, expired, purged, or its timeout
+        moved). When none is left, the deleted messages queued for their return are
+        dropped and the queue's clock entry becomes background work: `run` goes quiet when
+        the last message is deleted, not when its timeout would have ended. The entry stays
+        where it is (it runs, finding nothing, if the clock gets there), so `advance` and
+        `until` run exactly the entries they ran before. Dropping the gone messages from the
+        fronts is work each of them costs once, as when the entry runs."""
+        timer = self._return_timer
+        if timer is not None and self._next_return() is None:
+            self.sim.clock.set_background(timer, True)
+            self._return_timer = None
+            self._idle_return = timer
 
     def _next_return(self) -> Message | None:
         """The waiting message whose timeout ends first, at the front of the deque or the
@@ -1144,8 +1182,11 @@ class QueueSim:
 
     def returns_beyond_clock(self) -> int:
         """How many more things the waiting returns stand for than the scheduler counts: it
-        holds one entry for all of them (armed even when every one of them was deleted)."""
-        return self.waiting_returns() - (self._return_timer is not None)
+        holds one entry for all of them, and may hold one more that stands for nothing (left
+        in place, as background work, when every one of them was deleted)."""
+        idle = self._idle_return
+        left = idle is not None and idle[FN] is not None
+        return self.waiting_returns() - (self._return_timer is not None) - left
 
     def upcoming_returns(self, limit: int) -> list[tuple[int, str]]:
         """The next `limit` released messages to become visible again: (time, message id)."""
