@@ -575,12 +575,12 @@ class _Builder:
             if not in_container:  # a container gets the HTTP request, not a Lambda event
                 attrs["payload_format"] = t.payload_format or fallback
             if t.authorizer is not None and t.authorizer.type == "lambda":
-                self._http_authorizer(source, t)
+                self._authorizer(source, t, t.authorizer.target, "http-authorizer")
         elif isinstance(t, WebSocketTrigger):
             source = self._ref(t.gateway)
             attrs["route_key"] = t.route_key
             if t.authorizer_function is not None:
-                self._authorizer(source, t)
+                self._authorizer(source, t, t.authorizer_function, "websocket-authorizer")
         elif isinstance(t, AppSyncTrigger):
             source = self._ref(t.api)
             attrs["field"] = t.field_name
@@ -707,39 +707,23 @@ class _Builder:
             return self._missing(name, (*t.path, "properties", "alarmName"))
         return spec.resource
 
-    def _authorizer(self, gateway: str | None, t: WebSocketTrigger) -> None:
-        """The Lambda authorizer a WebSocket API invokes on `$connect`: a trigger edge from
-        the gateway to the authorizer function, keyed by the route's owner and index."""
-        function = self._ref(t.authorizer_function)
-        if gateway is None or function is None or t.authorizer_function is None:
-            return
-        self._edge(
-            gateway,
-            function,
-            f"authorizer:{t.owner}:{t.index}",
-            TRIGGER,
-            t.authorizer_function.path,
-            via="websocket-authorizer",
-            owner=t.owner,
-            index=t.index,
-            route_key=t.route_key,
-        )
-
-    def _http_authorizer(self, gateway: str | None, t: HttpTrigger) -> None:
-        """The Lambda authorizer an HTTP API invokes before the route `t`: a trigger edge
-        from the gateway to the authorizer function (without it the function looked
+    def _authorizer(
+        self, gateway: str | None, t: HttpTrigger | WebSocketTrigger, target: Ref | None, via: str
+    ) -> None:
+        """The Lambda authorizer a gateway invokes before the route `t` (an HTTP API's) or on
+        `$connect` (a WebSocket API's): a trigger edge from the gateway to the authorizer
+        function, keyed by the route's owner and index (without it the function looked
         triggered by nothing, though every request to the route invokes it)."""
-        auth = t.authorizer
-        function = self._ref(auth.target) if auth is not None else None
-        if gateway is None or function is None or auth is None or auth.target is None:
+        function = self._ref(target)
+        if gateway is None or function is None or target is None:
             return
         self._edge(
             gateway,
             function,
             f"authorizer:{t.owner}:{t.index}",
             TRIGGER,
-            auth.target.path,
-            via="http-authorizer",
+            target.path,
+            via=via,
             owner=t.owner,
             index=t.index,
             route_key=t.route_key,
