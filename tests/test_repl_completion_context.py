@@ -272,7 +272,7 @@ def test_expect_count_offers_the_fields_of_the_kind_to_filter_by() -> None:
     operators = ["==", "!=", "<", "<=", ">", ">="]
     # After a resource, and after each filter, before any record of the kind exists.
     failed = ["invocation_id=", "duration_ms=", "error=", "error_message=", "timeout="]
-    fields = [*failed, "error_message_bytes=", "init_ms="]
+    fields = [*failed, "error_message_bytes=", "init_ms=", "suppressed_init_ms="]
     assert complete(session, "expect count invocation.failed worker ") == [*fields, *operators]
     assert complete(session, "expect count invocation.failed worker error=X ") == [
         *fields,
