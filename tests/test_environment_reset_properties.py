@@ -18,28 +18,21 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from stptui.commands import Session
 from stptui.sim import trace as tk
 from stptui.sim.trace import Record
-from tests.propkit import open_session, run_lines, scratch
+from tests.propkit import scratch
+from tests.test_init_duration_properties import (
+    ENDED,
+    SETTINGS,
+    invocation_story,
+    run,
+    stack,
+)
 
-PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ENDED = (tk.INVOCATION_SUCCEEDED, tk.INVOCATION_FAILED)
 TIMEOUT_MS = 1000
-
-
-def stack(reserved: int | None, logging_disabled: bool = False) -> str:
-    """`api`, with a 1 s timeout, invoked by `invoke` only."""
-    extra = f"      reservedConcurrency: {reserved}\n" if reserved else ""
-    extra += "      logging: {disabled: true}\n" if logging_disabled else ""
-    return (
-        "resources:\n  api:\n    type: function\n    properties:\n"
-        f"      {PKG}\n      timeout: 1\n{extra}"
-    )
 
 
 def behaviors(duration: str, timeouts: float, exits: float, errors: float, init: int) -> str:
@@ -64,25 +57,9 @@ burst_lines = st.lists(
 ).map(lambda groups: [line for group in groups for line in group])
 
 
-def run(folder: Path, stack_yaml: str, behaviors_yaml: str, lines: list[str], seed: int) -> Session:
-    session = open_session(folder, stack_yaml, behaviors_yaml, seed)
-    # Every asynchronous event's retries (1 and 2 minutes after a failure) end.
-    run_lines(session, [*lines, "advance 10m"])
-    return session
-
-
 def resets(rec: Record) -> bool:
     """Whether an invocation's end record is one after which Lambda resets its environment."""
     return bool(rec.get("timeout")) or rec.get("error") == "Runtime.ExitError"
-
-
-def story(session: Session) -> list[tuple[int, str, int | None, int | None, int | None]]:
-    """(time, kind, duration, init_ms, suppressed_init_ms) of each invocation record."""
-    return [
-        (r.t, r.kind, r.get("duration_ms"), r.get("init_ms"), r.get("suppressed_init_ms"))
-        for r in session.sim.trace.records
-        if r.kind in (tk.INVOCATION_STARTED, *ENDED)
-    ]
 
 
 @SETTINGS
@@ -108,7 +85,7 @@ def test_an_environment_inits_again_exactly_after_a_timeout_or_a_runtime_exit(
 ) -> None:
     with scratch() as one, scratch() as other:
         text = behaviors(duration, timeouts, exits, errors, init_ms)
-        session = run(Path(one), stack(reserve), text, lines, seed)
+        session = run(Path(one), stack(reserve, timeout_s=1), text, lines, seed)
         recs = session.sim.trace.records
         started = {r.get("invocation_id"): r for r in recs if r.kind == tk.INVOCATION_STARTED}
         ended = {r.get("invocation_id"): r for r in recs if r.kind in ENDED}
@@ -145,5 +122,6 @@ def test_an_environment_inits_again_exactly_after_a_timeout_or_a_runtime_exit(
                     # The init took the whole timeout: the handler never started.
                     assert end.get("timeout") and end.get("duration_ms") == TIMEOUT_MS
         # The functions' environments are the same without a log group.
-        quiet = run(Path(other), stack(reserve, logging_disabled=True), text, lines, seed)
-        assert story(quiet) == story(session)
+        quiet = run(Path(other), stack(reserve, True, 1), text, lines, seed)
+        fields = ("duration_ms", "init_ms", "suppressed_init_ms")
+        assert invocation_story(quiet, *fields) == invocation_story(session, *fields)

@@ -28,13 +28,13 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 ENDED = (tk.INVOCATION_SUCCEEDED, tk.INVOCATION_FAILED)
 
 
-def stack(reserved: int | None, logging_disabled: bool = False) -> str:
-    """`api`, invoked by `invoke --async` only."""
+def stack(reserved: int | None, logging_disabled: bool = False, timeout_s: int = 10) -> str:
+    """`api`, invoked by `invoke` only, with a `timeout_s` timeout."""
     extra = f"      reservedConcurrency: {reserved}\n" if reserved else ""
     extra += "      logging: {disabled: true}\n" if logging_disabled else ""
     return (
         "resources:\n  api:\n    type: function\n    properties:\n"
-        f"      {PKG}\n      timeout: 10\n{extra}"
+        f"      {PKG}\n      timeout: {timeout_s}\n{extra}"
     )
 
 
@@ -84,10 +84,12 @@ def assert_streams_start_with_init_start(session: Session) -> None:
             assert lines[0].startswith("INIT_START ") and inits == 1, lines
 
 
-def invocation_story(session: Session) -> list[tuple[int, str, int | None]]:
-    """(time, kind, init_ms) of each invocation record: what logging must not change."""
+def invocation_story(session: Session, *fields: str) -> list[tuple[object, ...]]:
+    """(time, kind, then each of `fields`, init_ms by default) of each invocation record:
+    what logging must not change."""
+    names = fields or ("init_ms",)
     return [
-        (r.t, r.kind, r.get("init_ms"))
+        (r.t, r.kind, *(r.get(name) for name in names))
         for r in session.sim.trace.records
         if r.kind in (tk.INVOCATION_STARTED, *ENDED)
     ]
