@@ -27,6 +27,7 @@ from stptui.commands import Session
 from stptui.sim import trace as tk
 from stptui.sim.trace import Record
 from tests.propkit import open_session, run_lines, scratch, trace_lines
+from tests.test_mapping_pause_properties import disabled_spans
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IMAGE = "packaging: {type: prebuilt-image, properties: {image: w}}"
@@ -85,25 +86,8 @@ worker_lines = st.lists(
 )
 
 
-def stopped_spans(recs: list[Record]) -> list[tuple[int, int]]:
-    """The (first, last) record indexes of each stretch the worker's pollers of `jobs` were
-    stopped (the last one open until the end)."""
-    spans, start = [], None
-    for i, r in enumerate(recs):
-        if r.resource != "mailer" or r.get("source") != "jobs":
-            continue
-        if r.kind == tk.MAPPING_DISABLED:
-            start = i
-        elif r.kind == tk.MAPPING_ENABLED and start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(recs)))
-    return spans
-
-
 def check_stopped_does_nothing(recs: list[Record], stop_ms: int) -> None:
-    for first, last in stopped_spans(recs):
+    for first, last in disabled_spans(recs, "mailer", "jobs"):
         paused_at = recs[first].t
         for r in recs[first + 1 : last]:
             assert not (
