@@ -317,6 +317,17 @@ def invocation_started(records: list[Record], key: str) -> Record | None:
     )
 
 
+def _no_init_time(started: Record, declared: bool) -> str:
+    """Why an init phase took no time: 0 ms drawn from its `initDuration` (`declared`), or
+    none declared for the function of the `started` record."""
+    if declared:
+        return "its init phase took no time (0 ms drawn from its initDuration)"
+    return (
+        f"its init phase took no time ({started.resource} has no initDuration in the "
+        "behaviours file)"
+    )
+
+
 def cold_start_note(started: Record, init_ms: int, declared: bool) -> str:
     """What `explain` says first of an invocation that ran in a new execution environment
     (its `started` record): a cold start, how long its init phase took (`init_ms`) and that
@@ -332,12 +343,7 @@ def cold_start_note(started: Record, init_ms: int, declared: bool) -> str:
             f"delayed its handler: it started at {iso_ms(started.t + init_ms)}, "
             f"{format_duration(init_ms)} after the invocation"
         )
-    if declared:
-        return f"{head}; its init phase took no time (0 ms drawn from its initDuration)"
-    return (
-        f"{head}; its init phase took no time ({started.resource} has no initDuration in the "
-        "behaviours file)"
-    )
+    return f"{head}; {_no_init_time(started, declared)}"
 
 
 def reset_init_note(
@@ -374,12 +380,7 @@ def reset_init_note(
             f"delayed its handler: it started at {iso_ms(started.t + init_ms)}, "
             f"{format_duration(init_ms)} after the invocation"
         )
-    if declared:
-        return f"{head}; its init phase took no time (0 ms drawn from its initDuration)"
-    return (
-        f"{head}; its init phase took no time ({started.resource} has no initDuration in the "
-        "behaviours file)"
-    )
+    return f"{head}; {_no_init_time(started, declared)}"
 
 
 def why_lines(rec: Record) -> list[str]:
