@@ -296,19 +296,38 @@ def test_sourced_lines_carry_their_own_file_and_line(
 def test_a_nested_source_error_names_the_innermost_line(
     files: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    (files / "c.stp").write_text("expect queue.jobQueue.depth == 0\nbogus\n")
+    # An id the run never made is refused at the line's turn, after the lines before it.
+    (files / "c.stp").write_text("expect queue.jobQueue.depth == 0\n  explain nope\n")
     (files / "b.stp").write_text("source c.stp\n")
     (files / "s.stp").write_text("source b.stp\nexpect queue.jobQueue.depth == 0\n")
     assert run() == 2
     suite = parse(files / "r.xml")
     assert outcomes(suite) == [
         ("expect queue.jobQueue.depth == 0", "c.stp", "1", "passed"),
-        ("bogus", "c.stp", "2", "error"),
+        ("explain nope", "c.stp", "2", "error"),
         ("expect queue.jobQueue.depth == 0", "s.stp", "2", "skipped"),
     ]
     error = suite.find("testcase/error")
-    assert error is not None and error.get("message", "").startswith("unknown command 'bogus'")
-    assert error.get("message", "").endswith("(column 1)")
+    assert error is not None and error.get("message", "").startswith("nothing in the trace")
+    assert error.get("message", "").endswith("(column 11)")
+
+
+def test_a_nested_line_that_cannot_run_is_its_own_case_before_the_run(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "c.stp").write_text("expect queue.jobQueue.depth == 0\nbogus\n  sedn jobQueue x\n")
+    (files / "b.stp").write_text("source c.stp\n")
+    (files / "s.stp").write_text("source b.stp\nexpect queue.jobQueue.depth == 0\n")
+    assert run() == 2
+    suite = parse(files / "r.xml")
+    # The cases a run that reached them would have had, and the expect lines not run.
+    assert outcomes(suite) == [
+        ("bogus", "c.stp", "2", "error"),
+        ("sedn jobQueue x", "c.stp", "3", "error"),
+        ("expect queue.jobQueue.depth == 0", "s.stp", "2", "skipped"),
+    ]
+    messages = [e.get("message") for e in suite.findall("testcase/error")]
+    assert messages == ["unknown command 'bogus' (column 1)", "unknown command 'sedn' (column 3)"]
 
 
 HOSTILE = [

@@ -156,24 +156,56 @@ def test_names_after_a_source_that_opens_no_stack_are_still_judged(files: Path) 
     ]
     found = unrunnable(session(files), lines)
     # Line 4 comes after `reload`, which reads the stack file again: left to its turn.
-    assert [(item[0], exc.message) for item, exc in found] == [(2, "no queue named 'jobQeue'")]
+    assert [(p.line[0], p.error.message) for p in found] == [(2, "no queue named 'jobQeue'")]
+
+
+def test_a_sourced_line_that_cannot_run_is_found_before_the_run_at_its_own_place(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (files / "checks.stp").write_text("send jobQueue a\nsend jobQeue b\n")
+    (files / "a.stp").write_text("advance 1s\nsource checks.stp\nsedn jobQueue c\n")
+    (files / "b.stp").write_text("send jobQueue first\nsource a.stp\n")
+    assert run("b.stp") == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # not even b.stp's first line ran
+    assert err == (
+        "b.stp:2: note: sources a.stp\n"
+        "a.stp:2: note: sources checks.stp\n"
+        "checks.stp:2:6: error: no queue named 'jobQeue'\n"
+        "    hint: did you mean jobQueue?\n"
+        "b.stp:2: note: sources a.stp\n"
+        "a.stp:3:1: error: unknown command 'sedn'\n"
+        "    hint: did you mean send?\n"
+        "b.stp: 2 lines cannot run as written; no line ran\n"
+    )
+
+
+def test_a_script_sourced_twice_or_by_itself_is_judged_once(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (files / "checks.stp").write_text("send jobQeue b\n")
+    (files / "s.stp").write_text("source checks.stp\nsource checks.stp\nsource s.stp\n")
+    assert run("s.stp") == 2
+    err = capsys.readouterr().err
+    assert err.count("checks.stp:1:6: error: no queue named 'jobQeue'") == 1
+    assert err.endswith("s.stp: 1 line cannot run as written; no line ran\n")
 
 
 def test_a_failed_sourced_line_is_named_at_its_own_place(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (files / "checks.stp").write_text("send jobQueue a\nsend jobQeue b\n")
+    # What only the line's turn tells (an id the run never made, an expectation) is told
+    # there, at the sourced line's own place.
+    (files / "checks.stp").write_text("send jobQueue a\nexplain no-such-id\n")
     (files / "inner.stp").write_text("expect queue.jobQueue.depth == 5\n")
     (files / "a.stp").write_text("advance 1s\nsource checks.stp\n")
     (files / "b.stp").write_text("source a.stp\n")
     (files / "c.stp").write_text("advance 1s\n\nsource inner.stp\n")
     assert run("b.stp") == 2
-    err = capsys.readouterr().err
-    assert err == (
-        "b.stp:1: note: sources a.stp\n"
-        "a.stp:2: note: sources checks.stp\n"
-        "checks.stp:2:6: error: no queue named 'jobQeue'\n"
-        "    hint: did you mean jobQueue?\n"
+    out, err = capsys.readouterr()
+    assert "> send jobQueue a" in out
+    assert err.startswith(
+        "b.stp:1: note: sources a.stp\na.stp:2: note: sources checks.stp\nchecks.stp:2"
     )
     assert run("c.stp") == 1
     err = capsys.readouterr().err

@@ -54,7 +54,7 @@ from stptui.sim.clock import iso_ms
 from stptui.textsafe import flat, printable
 
 if TYPE_CHECKING:
-    from stptui.commands.script import ScriptOptions
+    from stptui.commands.script import ScriptOptions, Unrunnable
     from stptui.commands.session import Session
 
 # What `<system-out>` and `<system-err>` keep of a run's output, each: the end of it, where
@@ -278,19 +278,25 @@ class JunitReport:
                 case.outcome = "skipped"
                 case.message = why
 
-    def unrunnable(self, said: list[tuple[tuple[int, str], CommandError, str, str | None]]) -> None:
+    def unrunnable(self, said: list[tuple[Unrunnable, str, str | None]]) -> None:
         """A script refused before its first line ran: a test case with an `<error>` for
-        each line that cannot run as written ((line, error, the text stderr showed, its
-        LINE:COL)), and the script's other `expect` lines skipped, in the script's order."""
-        bad = {item[0]: (exc, text, at) for item, exc, text, at in said}
+        each line that cannot run as written ((problem, the text stderr showed, its LINE:COL
+        in the script's own line)), the line at fault's, in the script a `source` line runs
+        when it is there, as its turn would report it; the script's other `expect` lines
+        skipped; in the script's order."""
+        bad: dict[int, list[tuple[Unrunnable, str, str | None]]] = {}
+        for entry in said:
+            bad.setdefault(entry[0].line[0], []).append(entry)
         why = f"not run: {self.script} has lines that cannot run as written"
         for n, line in self.lines:
-            if n in bad:
-                exc, text, at = bad[n]
+            for problem, text, at in bad.get(n, []):
                 self.at_line(self.script, n)
                 self.reported(line, None)
-                self.failed(exc, text, at=at)
-            elif is_expect(line):
+                for file, item in problem.chain:
+                    self.at_line(file, item[0])
+                    self.reported(item[1], None)
+                self.failed(problem.error, text, at=at)
+            if n not in bad and is_expect(line):
                 case = self._new(self.script, n, line)
                 case.outcome = "skipped"
                 case.message = why

@@ -9,8 +9,9 @@ behaviours or script file that cannot be read also exits 2. Exit 0 means every l
 A script read from a file is checked before its first line runs: a line that cannot run
 as written, whatever the simulation holds (a quote never closed, an unknown command, words
 that do not fit its usage, a name the stack lacks), is named, each of them, and none runs
-(exit 2: `unrunnable`). A failed line of a script a `source` line runs is named at its own
-`FILE:LINE[:COL]`, after a note at the `source` line (`failure_text`).
+(exit 2: `unrunnable`), the lines of the scripts its `source` lines run with it. A failed
+line of a script a `source` line runs is named at its own `FILE:LINE[:COL]`, after a note
+at the `source` line (`failure_text`).
 With `keep_going` (`--keep-going`) a failed `expect` is reported and the run goes on, as
 does a script a `source` line runs; it exits 1 at the end, saying how many failed. A
 command error still stops it (exit 2): the lines after it would run on a state the script
@@ -38,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TextIO
 
 from stptui.commands import check_written, execute
 from stptui.commands.handlers.session_files import running_script
@@ -48,6 +49,7 @@ from stptui.commands.registry import (
     ExpectationFailed,
     command_text,
     open_quote,
+    sourced,
     strip_comment,
     tokenize,
 )
@@ -253,25 +255,89 @@ def script_lines(lines: Iterable[str]) -> Iterator[ScriptLine]:
         yield ScriptLine(first, rest, joiner.indent)
 
 
+class Unrunnable(NamedTuple):
+    """A line of a script that cannot run as written, with the error its turn would stop the
+    run with. When the fault is in a script that a `source` line runs, `chain` holds each
+    line on the way to it, as (its script, the line): the `source` lines, then the line at
+    fault."""
+
+    line: ScriptLine
+    error: CommandError
+    chain: tuple[tuple[str, ScriptLine], ...] = ()
+
+
 def unrunnable(
-    session: Session, lines: Iterable[ScriptLine]
-) -> list[tuple[ScriptLine, CommandError]]:
-    """The lines of a script that cannot run as written, with the error each would stop
-    the run with (`check_written`): found before the first runs, so that a typo on line 40
+    session: Session, lines: Iterable[ScriptLine], script: Path | None = None
+) -> list[Unrunnable]:
+    """The lines of a script (the file `script`, when it is one) that cannot run as
+    written (`check_written`): found before the first runs, so that a typo on line 40
     costs neither the time lines 1 to 39 take nor a second run for the next typo. A word
     that must name a resource of the stack is judged up to the first line that may open
-    another stack (`opens_stack`); after it, the words that name are left to their turn."""
-    problems = []
-    names = True
-    looked: set[str] = set()  # lines that opened no stack: a `source` file is read once
+    another stack (`opens_stack`); after it, the words that name are left to their turn.
+    The lines of a script that a `source` line runs are judged as well, each script once,
+    and a refusal of one of them is placed at its own FILE:LINE[:COL] as its turn would
+    place it (`sourced`)."""
+    problems: list[Unrunnable] = []
+    judged = set() if script is None else {script.resolve()}
+    _judge(session, lines, True, problems, set(), judged)
+    return problems
+
+
+def _judge(
+    session: Session,
+    lines: Iterable[ScriptLine],
+    names: bool,
+    problems: list[Unrunnable],
+    looked: set[str],
+    judged: set[Path],
+) -> None:
+    """Add the lines of `lines` that cannot run as written to `problems`, judging the words
+    that name resources while `names` holds. `looked` holds the lines found to open no stack
+    (a `source`d file is read once for that), `judged` the scripts whose lines are judged."""
     for item in lines:
         line = item[1]
         if (exc := check_written(session, line, names=names)) is not None:
-            problems.append((item, exc))
+            problems.append(Unrunnable(item, exc))
+        else:
+            problems.extend(
+                Unrunnable(item, error, chain)
+                for error, chain in _sourced_problems(session, line, names, looked, judged)
+            )
         if names and line not in looked:
             names = not opens_stack(line)
             looked.add(line)
-    return problems
+
+
+def _sourced_problems(
+    session: Session, line: str, names: bool, looked: set[str], judged: set[Path]
+) -> list[tuple[CommandError, tuple[tuple[str, ScriptLine], ...]]]:
+    """The refusals of the lines of the script `line` runs, when it is a `source` line of a
+    script not yet judged, each placed in that script, with its `Unrunnable.chain`. One that
+    cannot be read, or sources itself, is left to the `source` line's turn, which refuses it."""
+    from stptui.commands.handlers.base import local_path
+
+    words = tokenize(line)  # `check_written` has split it
+    if len(words) != 2 or words[0] != "source":
+        return []
+    try:
+        path = local_path(words[1])
+        key = path.resolve()
+        if key in judged:
+            return []
+        judged.add(key)
+        lines = read_script(str(path))
+    except (CommandError, OSError, ValueError):
+        return []
+    found: list[Unrunnable] = []
+    _judge(session, lines, names, found, looked, judged)
+    name = str(path)  # as `source` names it
+    return [
+        (
+            sourced(p.error, name, position(p.line[0], p.error, p.line.indent)),
+            ((name, p.line), *p.chain),
+        )
+        for p in found
+    ]
 
 
 # The commands that replace the stack the lines after them run on: a saved session's (of
@@ -308,16 +374,18 @@ def opens_stack(line: str, sourcing: frozenset[Path] = frozenset()) -> bool:
 
 
 def say_unrunnable(
-    problems: list[tuple[ScriptLine, CommandError]], name: str, err: TextIO
-) -> list[tuple[ScriptLine, CommandError, str, str | None]]:
+    problems: list[Unrunnable], name: str, err: TextIO
+) -> list[tuple[Unrunnable, str, str | None]]:
     """Write each of `problems` to `err` as the run would have at its line, then that no
-    line ran; (line, error, the text written, its LINE:COL when about one word) of each."""
+    line ran; (problem, the text written, its LINE:COL when about one word of the script's
+    own line) of each."""
     said = []
-    for item, exc in problems:
+    for problem in problems:
+        item, exc = problem.line, problem.error
         at = position(item[0], exc, item.indent)
         text = failure_text(name, at, "error", exc)
         err.write(text + "\n")
-        said.append((item, exc, text, at if exc.located is not None else None))
+        said.append((problem, text, at if exc.located is not None else None))
     many = "1 line cannot" if len(problems) == 1 else f"{len(problems)} lines cannot"
     err.write(f"{printable(name)}: {many} run as written; no line ran\n")
     return said
@@ -1150,7 +1218,9 @@ def _run(
         report.describe(session, opts)
         if isinstance(lines, list):
             report.lines = lines
-    if isinstance(lines, list) and (problems := unrunnable(session, lines)):
+    if isinstance(lines, list) and (
+        problems := unrunnable(session, lines, None if from_stdin else Path(opts.script))
+    ):
         # Nothing runs: no trace is written, and no session kept (it would hold nothing).
         said = say_unrunnable(problems, name, err)
         if report is not None:
