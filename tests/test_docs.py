@@ -18,6 +18,9 @@ example:
   ignored; a line holding only `...` matches any run of lines, including none.
 - `# exit N` at the end of the command line asserts the exit code; without it the command
   must exit 0. Any other `# comment` is ignored, as a shell would.
+- A block right after a `<!-- scratch folder -->` line runs in a folder of its own that sees
+  the repository's `docs/` and `stptui/`, so that what its commands write (a session file a
+  failed run saves, which the next command loads) lands there, not in the repository.
 
 Each block is one test, named `page.md#N` (N counts the console blocks of the page from 0),
 and a failure names the page, the line of the command and shows a diff. The relative links
@@ -46,6 +49,7 @@ DOCS = ROOT / "docs"
 _FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _EXIT_RE = re.compile(r"\s+#\s*exit\s+(?P<code>\d+)\s*$")
 _LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+SCRATCH_MARK = "<!-- scratch folder -->"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Block:
     index: int
     line: int  # 1-based line of the first line inside the fence
     lines: tuple[str, ...]
+    scratch: bool = False  # run in a folder of its own (SCRATCH_MARK before the fence)
 
     @property
     def name(self) -> str:
@@ -95,7 +100,8 @@ def console_blocks(page: Path) -> Iterator[Block]:
                 break
             end += 1
         if info[:1] == ["console"]:
-            yield Block(page, index, i + 2, tuple(lines[i + 1 : end]))
+            scratch = i > 0 and lines[i - 1].strip() == SCRATCH_MARK
+            yield Block(page, index, i + 2, tuple(lines[i + 1 : end]), scratch)
             index += 1
         i = end + 1
 
@@ -187,13 +193,22 @@ def docs_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("block", _all_blocks(), ids=lambda b: b.name)
-def test_docs_example(block: Block, docs_env: None) -> None:
+def test_docs_example(
+    block: Block, docs_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     where = block.page.relative_to(ROOT)
+    if block.scratch:
+        for name in ("docs", "stptui"):
+            (tmp_path / name).symlink_to(ROOT / name)
+        monkeypatch.chdir(tmp_path)
     try:
         examples = parse_block(block)
     except ValueError as exc:
         pytest.fail(f"{where}: {exc}", pytrace=False)
     failures = []
+    # An example that writes a file (a trace, a saved session) must not leave it in the
+    # repository: such a block runs in a scratch folder.
+    before = {p.name for p in ROOT.iterdir()}
     for ex in examples:
         code, out = run_stptui(ex.argv)
         actual = _clean(out.splitlines())
@@ -207,6 +222,9 @@ def test_docs_example(block: Block, docs_env: None) -> None:
             problems.append("output differs:\n" + "\n".join(diff))
         if problems:
             failures.append(f"{where}:{ex.line}: $ {ex.command}\n" + "\n".join(problems))
+    left = sorted({p.name for p in ROOT.iterdir()} - before)
+    if left:
+        failures.append(f"{where}: the block left {left} in the repository: mark it {SCRATCH_MARK}")
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
 
@@ -346,6 +364,15 @@ def test_console_blocks_are_found_by_their_info_string(tmp_path: Path) -> None:
         (0, 6, ("$ stptui a", "```", "still inside")),
         (1, 11, ("$ stptui b",)),
     ]
+
+
+def test_a_block_after_the_scratch_mark_runs_in_a_scratch_folder(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text(
+        f"{SCRATCH_MARK}\n```console\n$ stptui a\n```\n\n```console\n$ stptui b\n```\n",
+        encoding="utf-8",
+    )
+    assert [b.scratch for b in console_blocks(page)] == [True, False]
 
 
 # -- links -------------------------------------------------------------------------------

@@ -67,3 +67,20 @@ def test_a_package_that_is_not_installed_says_where_to_install_it(
         f"in the Python stptui runs on: install it there ({sys.executable} -m pip install "
         "requests_not_installed_xyz), as Lambda needs it in the function's package"
     ) in text
+
+
+def test_a_misspelt_handler_function_gets_the_one_the_module_defines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _validate(tmp_path, "def handle(e, c):\n    pass\n\n\ndef helper():\n    pass\n", capsys)
+    assert "module 'src.imp_worker' has no 'handler' (handler src.imp_worker:handler)" in text
+    assert text.endswith("hint: did you mean src.imp_worker:handle?")
+
+
+def test_a_handler_naming_no_function_near_lists_the_modules_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What the module imports (json's dumps) is not one of its handlers.
+    code = "from json import dumps\n\n\ndef main_entry(e, c):\n    return dumps(e)\n"
+    text = _validate(tmp_path, code, capsys)
+    assert text.endswith("hint: the functions src.imp_worker defines: main_entry")

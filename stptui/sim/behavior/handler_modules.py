@@ -68,6 +68,27 @@ def _loaded_from(module: ModuleType, base: Path) -> bool:
 _NAMES_SHOWN = 12
 
 
+def _missing_function_hint(module: ModuleType, module_name: str, attr: str) -> str | None:
+    """The handler a misspelt function name meant (`did you mean order_handlers:worker?`),
+    else the functions the module defines, for a handler that names none of them."""
+    functions = sorted(
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", None) == module.__name__
+    )
+    guess = did_you_mean(attr, functions)
+    if guess is not None:
+        return f"did you mean {module_name}:{guess}?"
+    if functions:
+        shown = ", ".join(functions[:8]) + (
+            f" and {len(functions) - 8} more" if len(functions) > 8 else ""
+        )
+        return f"the functions {module_name} defines: {shown}"
+    return None
+
+
 def _import_hint(exc: BaseException, module_name: str, base: Path) -> str:
     """What to do about a module that raised `exc` as it was imported: the two failures
     Lambda code meets first are a variable its environment lacks (`os.environ["..."]` at
@@ -208,7 +229,10 @@ class HandlerModules:
             self.init_logs.setdefault(owner, []).extend(lines)
         fn = getattr(module, attr, None)
         if fn is None:
-            raise BehaviorError(f"module {module_name!r} has no {attr!r} (handler {ref})")
+            raise BehaviorError(
+                f"module {module_name!r} has no {attr!r} (handler {ref})",
+                _missing_function_hint(module, module_name, attr),
+            )
         if not callable(fn):
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
