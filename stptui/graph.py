@@ -139,6 +139,8 @@ FLOW_KINDS: frozenset[str] = frozenset(
 _FED_BY_CONNECT: frozenset[str] = frozenset({"sqs-queue", "state-machine"})
 
 DEFAULT_BUS_ID = "bus:default"
+# The events whose trigger edge holds a stream mapping's settings (`_stream_settings`).
+STREAM_VIAS = frozenset({"kinesis-stream", "dynamo-db-stream"})
 KAFKA_TOPIC_KIND = "kafka-topic"
 # A legacy Upstash topic is a resource of the stack, and the topic its readers read.
 UPSTASH_TOPIC_KIND = "upstash-kafka-topic"
@@ -574,8 +576,9 @@ class _Builder:
             attrs.update(method=t.method, path=t.route_path)
             if not in_container:  # a container gets the HTTP request, not a Lambda event
                 attrs["payload_format"] = t.payload_format or fallback
-            if t.authorizer is not None and t.authorizer.type == "lambda":
-                self._authorizer(source, t, t.authorizer.target, "http-authorizer")
+            if t.authorizer is not None:
+                auth = t.authorizer
+                self._authorizer(source, t, auth.target, "http-authorizer", auth.type)
         elif isinstance(t, WebSocketTrigger):
             source = self._ref(t.gateway)
             attrs["route_key"] = t.route_key
@@ -611,6 +614,8 @@ class _Builder:
             source = self._alarm_source(t, attrs)
         else:
             source = self._ref(self._generic_source(t))
+            if t.type in STREAM_VIAS:
+                attrs.update(_stream_settings(t.properties))
             self._stream_failure(t)
         if in_container:
             attrs.update(container=t.container, container_port=t.container_port)
@@ -708,18 +713,27 @@ class _Builder:
         return spec.resource
 
     def _authorizer(
-        self, gateway: str | None, t: HttpTrigger | WebSocketTrigger, target: Ref | None, via: str
+        self,
+        gateway: str | None,
+        t: HttpTrigger | WebSocketTrigger,
+        target: Ref | None,
+        via: str,
+        kind: str = "lambda",
     ) -> None:
-        """The Lambda authorizer a gateway invokes before the route `t` (an HTTP API's) or on
-        `$connect` (a WebSocket API's): a trigger edge from the gateway to the authorizer
-        function, keyed by the route's owner and index (without it the function looked
-        triggered by nothing, though every request to the route invokes it)."""
-        function = self._ref(target)
-        if gateway is None or function is None or target is None:
+        """The authorizer that decides before the route `t` (an HTTP API's) or on `$connect`
+        (a WebSocket API's), keyed by the route's owner and index and placed where the
+        authorizer is named. A `lambda` one is a function the gateway invokes: an edge from
+        the gateway to it (without it the function looked triggered by nothing, though every
+        request to the route invokes it). A `cognito` one is a JWT authorizer that takes the
+        tokens a user pool issues: an edge from the pool to the gateway whose route it
+        guards (`show routes` names both kinds in its `authorizer` column)."""
+        node = self._ref(target)
+        if gateway is None or node is None or target is None:
             return
+        u, v = (node, gateway) if kind == "cognito" else (gateway, node)
         self._edge(
-            gateway,
-            function,
+            u,
+            v,
             f"authorizer:{t.owner}:{t.index}",
             TRIGGER,
             target.path,
@@ -727,6 +741,7 @@ class _Builder:
             owner=t.owner,
             index=t.index,
             route_key=t.route_key,
+            authorizer=kind,
         )
 
     def _generic_source(self, t: Trigger) -> Ref | None:
@@ -1245,13 +1260,58 @@ def _trigger_label(d: dict[str, Any]) -> str:
     return f"{label[:-1]}, {where})" if label.endswith(")") else f"{label}({where})"
 
 
+def _stream_settings(props: dict[str, Any]) -> dict[str, Any]:
+    """A `kinesis-stream` or `dynamo-db-stream` event's mapping settings as the simulator
+    applies them (`stream.Settings`: Lambda's defaults for what the event leaves out), in
+    the edge's attributes; its `onFailure` is an edge of its own (`_stream_failure`)."""
+    # Imported here: the simulator's stream module is needed only by a stack with a stream.
+    from stptui.sim.services.stream import Settings
+
+    s = Settings(props)
+    return {
+        "batch_size": s.batch_size,
+        "batch_window_s": props["maxBatchWindowSeconds"] if s.window_ms else None,
+        "starting_position": "LATEST" if s.latest else "TRIM_HORIZON",
+        "parallelization_factor": s.parallel,
+        "maximum_retry_attempts": None if s.max_retries < 0 else s.max_retries,
+        "bisect_batch_on_function_error": s.bisect,
+        "enhanced_fan_out": s.push,
+    }
+
+
+def _batching(d: dict[str, Any]) -> list[str]:
+    """`batch N` and `window Ns` of a mapping's edge, as an SQS and a stream edge say them."""
+    bits = [f"batch {d.get('batch_size')}"]
+    if d.get("batch_window_s") is not None:
+        bits.append(f"window {d['batch_window_s']}s")
+    return bits
+
+
+def _stream_label(via: str, d: dict[str, Any]) -> str:
+    """`kinesis-stream(batch 100, window 5s, from LATEST, parallel 2, 3 retries, bisect)`:
+    the batch always, the other settings when they are not Lambda's defaults (TRIM_HORIZON,
+    parallelization 1, retries until the records expire, no bisection, shared throughput)."""
+    bits = _batching(d)
+    if d.get("starting_position") == "LATEST":
+        bits.append("from LATEST")
+    if (d.get("parallelization_factor") or 1) > 1:
+        bits.append(f"parallel {d['parallelization_factor']}")
+    retries = d.get("maximum_retry_attempts")
+    if retries is not None:
+        bits.append(f"{retries} retr{'y' if retries == 1 else 'ies'}")
+    if d.get("bisect_batch_on_function_error"):
+        bits.append("bisect")
+    if d.get("enhanced_fan_out"):
+        bits.append("fan-out")
+    return f"{via}({', '.join(bits)})"
+
+
 def _via_label(d: dict[str, Any]) -> str:
     via = d.get("via", "")
     if via == "sqs":
-        text = f"batch {d.get('batch_size')}"
-        if d.get("batch_window_s") is not None:
-            text += f", window {d['batch_window_s']}s"
-        return f"sqs({text})"
+        return f"sqs({', '.join(_batching(d))})"
+    if via in STREAM_VIAS and "batch_size" in d:
+        return _stream_label(via, d)
     if via == "http-api-gateway":
         # The route key as API Gateway writes it (`show routes`, a request's `routeKey`):
         # Stacktape's `method: '*'` is the route `ANY`.

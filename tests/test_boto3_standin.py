@@ -290,6 +290,31 @@ def test_send_message_batch_refuses_repeated_ids_and_eleven_entries(s: Session) 
     assert kinds(s, tk.MESSAGE_SENT) == []
 
 
+def test_send_message_batch_refuses_a_batch_over_1_mib_in_total(s: Session) -> None:
+    # "the maximum total payload size (the sum of the individual lengths of all of the
+    # batched messages)" is 1 MiB (SendMessageBatch API reference): each entry here is
+    # within the queue's maximum, the batch is not.
+    half = "x" * 524_288
+    fits = [{"Id": "a", "MessageBody": half}, {"Id": "b", "MessageBody": half[8:]}]
+    got = call(s, "sqs", "send_message_batch", QueueUrl=QUEUE_URL, Entries=fits)
+    assert [e["Id"] for e in got["Successful"]] == ["a", "b"]
+    attr = {"k": {"DataType": "String", "StringValue": "v"}}  # 1 + 6 + 1 bytes
+    over = [
+        {"Id": "a", "MessageBody": half},
+        {"Id": "b", "MessageBody": half[7:], "MessageAttributes": attr},
+    ]
+    got = call(s, "sqs", "send_message_batch", QueueUrl=QUEUE_URL, Entries=over)
+    assert (got["ClientError"], got["code"]) == (
+        "BatchRequestTooLong",
+        "AWS.SimpleQueueService.BatchRequestTooLong",
+    )
+    assert got["message"].endswith(
+        "Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes."
+    )
+    # The whole batch is refused: neither entry was sent.
+    assert len(kinds(s, tk.MESSAGE_SENT)) == 2
+
+
 def test_a_delay_over_fifteen_minutes_is_sqss_invalid_parameter_value(s: Session) -> None:
     got = call(s, "sqs", "send_message", QueueUrl=QUEUE_URL, MessageBody="x", DelaySeconds=901)
     # SQS's answer (aws-samples/amazon-sqs-dlq-replay-backoff#8), not stptui's own error.
@@ -405,6 +430,33 @@ def test_sns_publish_by_the_topic_arn(s: Session) -> None:
     arn = "arn:aws:sns:us-east-1:123456789012:sdk-dev-alerts"
     call(s, "sns", "publish", TopicArn=arn, Message="hi", Subject="s")
     assert [r.resource for r in kinds(s, tk.TOPIC_PUBLISHED)] == ["alerts"]
+
+
+def test_sns_publish_batch_refuses_a_batch_over_256_kib_in_total(s: Session) -> None:
+    # "the maximum total payload size (the sum of the individual lengths of all of the
+    # batched messages)" is the topic's MaximumMessageSize, 256 KiB by default (SNS API
+    # Reference, PublishBatch): two messages of 128 KiB fit, one byte more does not.
+    arn = "arn:aws:sns:us-east-1:123456789012:sdk-dev-alerts"
+    half = "x" * 131_072
+    fits = [{"Id": "a", "Message": half}, {"Id": "b", "Message": half[8:]}]
+    attrs = {"k": {"DataType": "String", "StringValue": "v"}}  # 1 + 6 + 1 bytes
+    fits[1]["MessageAttributes"] = attrs
+    got = call(s, "sns", "publish_batch", TopicArn=arn, PublishBatchRequestEntries=fits)
+    assert [e["Id"] for e in got["Successful"]] == ["a", "b"] and got["Failed"] == []
+    over = [{"Id": "a", "Message": half}, {"Id": "b", "Message": half[7:]}]
+    over[1]["MessageAttributes"] = attrs
+    got = call(s, "sns", "publish_batch", TopicArn=arn, PublishBatchRequestEntries=over)
+    assert (got["ClientError"], got["code"]) == (
+        "BatchRequestTooLongException",
+        "BatchRequestTooLong",
+    )
+    assert got["message"] == (
+        "An error occurred (BatchRequestTooLong) when calling the PublishBatch operation: "
+        "The length of all the batch messages put together is more than the limit. (The "
+        "batch's messages and their attributes are 262,145 bytes; SNS takes at most 262,144.)"
+    )
+    # Refused whole: only the first batch's two messages were published.
+    assert len(kinds(s, tk.TOPIC_PUBLISHED)) == 2
 
 
 def test_put_events_publishes_and_reports_malformed_entries_as_failed(s: Session) -> None:

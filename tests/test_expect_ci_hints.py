@@ -130,14 +130,26 @@ def test_lambda_s_metric_name_in_lower_case_is_the_figure_it_means(poisoned: Ses
         assert e.hint == "did you mean function.worker.failures? (Lambda's Errors)"
 
 
-def test_a_response_s_path_is_its_request_s() -> None:
-    session = opened("webhook-processor", "http GET /nope")
-    e = refused(session, "expect count http.response httpApi path=/nope status=404 == 1")
-    assert e.message == "http.response records have no field 'path'"
-    assert e.hint == (
-        "http.request records have path (count http.request path=/nope); a response goes "
-        "with its request by request_id: request_id=$last, after the `http` line"
+def test_a_response_carries_its_requests_method_path_and_route() -> None:
+    # As an access log line gives them beside the status: a count picks a route's responses
+    # among many requests, which `request_id=$last` (one request) cannot.
+    session = opened(
+        "webhook-processor",
+        "http GET /nope",
+        "http POST /webhooks/stripe {}",
+        "http POST /webhooks/github {}",
     )
-    # The line it leads to holds.
-    ok = execute(session, "expect count http.response httpApi request_id=$last status=404 == 1")
-    assert ok.data["ok"]
+    for line in (
+        "expect count http.response httpApi path=/nope status=404 == 1",
+        "expect count http.response httpApi method=POST == 2",
+        "expect count http.response httpApi 'route=POST /webhooks/{provider}' == 2",
+        "expect count http.response httpApi request_id=$last method=POST == 1",
+    ):
+        assert execute(session, line).data["ok"], line
+    # What only the request has still leads to the request, and to request_id.
+    e = refused(session, "expect count http.response httpApi target=webhookReceiver == 2")
+    assert e.message == "http.response records have no field 'target'"
+    assert e.hint == (
+        "http.request records have target (count http.request target=webhookReceiver); a "
+        "response goes with its request by request_id: request_id=$last, after the `http` line"
+    )

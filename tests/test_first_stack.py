@@ -71,6 +71,38 @@ def test_the_graph_draws_the_gateway_invoking_a_routes_lambda_authorizer() -> No
     assert '-->|"authorizer#40;of apiFunction GET /orders#41;"|' in to_mermaid(g)
 
 
+COGNITO_ROUTE = (
+    "        - type: http-api-gateway\n"
+    "          properties:\n"
+    "            httpApiGatewayName: httpApi\n"
+    "            method: GET\n"
+    "            path: /me\n"
+    "            authorizer: {type: cognito, properties: {userPoolName: pool}}\n"
+)
+
+
+def test_the_graph_draws_a_routes_cognito_authorizer_from_its_user_pool() -> None:
+    # A JWT authorizer invokes nothing: it takes the tokens the pool issues, so the pool
+    # points at the gateway whose route it guards, labelled as a Lambda authorizer's edge.
+    stack = AUTHORIZED + COGNITO_ROUTE + "  pool:\n    type: user-auth-pool\n"
+    g = build_graph(load_stack_text(stack, "stacktape.yml"))
+    text = to_text(g).splitlines()
+    assert "  pool --authorizer(of apiFunction GET /me)--> httpApi" in text
+    assert "  httpApi --authorizer(of apiFunction GET /orders)--> authorizerFunction" in text
+    d = g["pool"]["httpApi"]["authorizer:apiFunction:1"]
+    assert (d["authorizer"], d["line"]) == (
+        "cognito",
+        stack.splitlines().index(
+            "            authorizer: {type: cognito, properties: {userPoolName: pool}}"
+        )
+        + 1,
+    )
+    assert g["httpApi"]["authorizerFunction"]["authorizer:apiFunction:0"]["authorizer"] == "lambda"
+    assert '-->|"authorizer#40;of apiFunction GET /me#41;"|' in to_mermaid(g)
+    # The pool comes before the gateway, as a source of what reaches it.
+    assert g.nodes["pool"]["layer"] < g.nodes["httpApi"]["layer"]
+
+
 def test_show_function_of_an_authorizer_says_what_invokes_it(tmp_path: Path) -> None:
     session = _session(
         tmp_path,
@@ -85,17 +117,15 @@ def test_show_function_of_an_authorizer_says_what_invokes_it(tmp_path: Path) -> 
 
 
 def test_show_routes_says_which_authorizer_guards_a_route(tmp_path: Path) -> None:
-    stack = AUTHORIZED + (
-        "        - type: http-api-gateway\n"
-        "          properties:\n"
-        "            httpApiGatewayName: httpApi\n"
-        "            method: GET\n"
-        "            path: /me\n"
-        "            authorizer: {type: cognito, properties: {userPoolName: pool}}\n"
-        "        - type: http-api-gateway\n"
-        "          properties: {httpApiGatewayName: httpApi, method: GET, path: /health}\n"
-        "  pool:\n"
-        "    type: user-auth-pool\n"
+    stack = (
+        AUTHORIZED
+        + COGNITO_ROUTE
+        + (
+            "        - type: http-api-gateway\n"
+            "          properties: {httpApiGatewayName: httpApi, method: GET, path: /health}\n"
+            "  pool:\n"
+            "    type: user-auth-pool\n"
+        )
     )
     shown = render_plain(execute(_session(tmp_path, stack), "show routes")).splitlines()
     assert shown[0].split() == ["gateway", "route", "target", "payload", "authorizer"]

@@ -286,10 +286,18 @@ def test_failures_and_timeouts_are_502_at_the_functions_own_timeout() -> None:
 
 def test_a_throttled_function_is_a_429() -> None:
     sim = make_sim(stack("bot: url: {enabled: true}; reservedConcurrency: 0"))
-    resp = call(sim)
+    resp = call(sim, "POST", "/hook%20a")
     assert resp.status == 429
     assert ("x-amzn-errortype", "TooManyRequestsException") in resp.headers
     assert records(sim, tk.INVOCATION_THROTTLED, "bot")
+    # Its `http.response` repeats the request's line, as the `http.request` record has it.
+    [response] = records(sim, tk.HTTP_RESPONSE, "bot")
+    assert [response.get(k) for k in ("method", "path", "route", "status")] == [
+        "POST",
+        "/hook%20a",
+        "$default",
+        429,
+    ]
 
 
 def test_an_event_over_6_mb_is_refused_without_invoking() -> None:

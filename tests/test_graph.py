@@ -1306,6 +1306,56 @@ resources:
     assert g.nodes["table"]["layer"] < g.nodes["f"]["layer"]
 
 
+def test_stream_edges_show_their_batch_settings_as_sqs_edges_do() -> None:
+    # An SQS edge says its batch and window; a stream's mapping has more that change what
+    # the reader gets (where it starts, parallel lanes, retries, bisection): the edge says
+    # them too, as the simulator applies them, in text, Mermaid and the edge's data.
+    g = _text(
+        """
+resources:
+  table:
+    type: dynamo-db-table
+    properties:
+      primaryKey: {partitionKey: {name: id, type: string}}
+      streamType: NEW_IMAGE
+  clicks: {type: kinesis-stream}
+  jobs: {type: sqs-queue}
+  f:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}
+      events:
+        - type: dynamo-db-stream
+          properties:
+            streamArn: $ResourceParam('table', 'streamArn')
+        - type: kinesis-stream
+          properties:
+            kinesisStreamName: clicks
+            batchSize: 20
+            maxBatchWindowSeconds: 5
+            startingPosition: LATEST
+            parallelizationFactor: 2
+            maximumRetryAttempts: 1
+            bisectBatchOnFunctionError: true
+            autoCreateConsumer: true
+        - type: sqs
+          properties: {sqsQueueName: jobs, batchSize: 5, maxBatchWindowSeconds: 2}
+"""
+    )
+    text = to_text(g).splitlines()
+    # Lambda's defaults where the event says nothing (batch 100, TRIM_HORIZON, no window).
+    assert "  table --dynamo-db-stream(batch 100)--> f" in text
+    kinesis = (
+        "kinesis-stream(batch 20, window 5s, from LATEST, parallel 2, 1 retry, bisect, fan-out)"
+    )
+    assert f"  clicks --{kinesis}--> f" in text
+    assert "  jobs --sqs(batch 5, window 2s)--> f" in text
+    assert kinesis.replace("(", "#40;").replace(")", "#41;") in to_mermaid(g)
+    edge = g["clicks"]["f"]["trigger:1"]
+    assert (edge["starting_position"], edge["maximum_retry_attempts"]) == ("LATEST", 1)
+    assert g["table"]["f"]["trigger:0"]["maximum_retry_attempts"] is None  # until expiry
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet="abcXYZ019._ -", max_size=12),

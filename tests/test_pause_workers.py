@@ -11,6 +11,7 @@ import pytest
 
 from stptui.commands import CommandError, Session, complete_values, execute
 from stptui.commands.registry import MAPPING_SOURCE, PAUSABLE
+from stptui.config import load_stack_text
 from stptui.graph import build_graph
 from stptui.repl.candidates import candidates
 from stptui.repl.validator import check
@@ -151,6 +152,41 @@ def test_the_containers_stop_timeout_is_read_from_the_config(tmp_path: Path) -> 
     run(session, "advance 1m")
     assert story(session, mid)[-1] == (10.0, tk.MESSAGE_DELETED, None)
     assert records(session.sim, tk.CONTAINER_MESSAGE_FAILED) == []
+
+
+@pytest.mark.parametrize("value", ["1", "121", "1.5", "300"])
+def test_a_stop_timeout_outside_2_to_120_seconds_is_an_error_at_its_place(
+    tmp_path: Path, value: str
+) -> None:
+    # Stacktape: "The timeout must be between 2 and 120 seconds"; ECS takes at most 120 s on
+    # Fargate. The value is reported where it is written, and the run keeps the default.
+    text = stack(stop=f"stopTimeout: {value}")
+    bad = [d for d in load_stack_text(text, "s.yml").diagnostics if d.code == "out-of-range"]
+    assert [(d.severity, d.file, d.line, d.column, d.resource, d.message) for d in bad] == [
+        ("error", "s.yml", 16, 20, "mailer", f"`stopTimeout` is {value}; allowed: 2-120")
+    ]
+    (tmp_path / "stacktape.yml").write_text(text)
+    (tmp_path / "stptui.yml").write_text(BEHAVIORS.format(duration="10s"))
+    out = run(Session.open(tmp_path, start_ms=START), "send jobs x", "advance 1s", "pause mailer")
+    assert "within the container's stopTimeout, 2 s," in out
+
+
+@pytest.mark.parametrize("value", ["2", "120", "7.5"])
+def test_a_stop_timeout_of_2_to_120_seconds_is_taken(value: str) -> None:
+    workload = f"""
+resources:
+  multi:
+    type: multi-container-workload
+    properties:
+      resources: {{cpu: 0.25, memory: 512}}
+      containers:
+        - name: a
+          {IMAGE}
+          stopTimeout: {value}
+"""
+    loaded = load_stack_text(workload, "s.yml")
+    assert not loaded.diagnostics
+    assert loaded.resources["multi"].container_specs[0].stop_timeout_s == float(value)
 
 
 def test_nothing_is_received_while_stopped_and_messages_still_expire(tmp_path: Path) -> None:

@@ -285,6 +285,9 @@ def test_expect_count_offers_the_fields_of_the_kind_to_filter_by() -> None:
     ]
     # Straight after the kind, where a resource may also go.
     assert complete(session, "expect count http.response sta") == ["status="]
+    # A response holds its request's line too (a route's responses are counted by it).
+    assert complete(session, "expect count http.response httpApi pa") == ["path="]
+    assert complete(session, "expect count http.response httpApi rout") == ["route="]
     assert complete(session, "expect count message.received jobQueue receive_count=1 tar") == []
 
 

@@ -6,11 +6,12 @@ workload, and to let an INDEX after `--trigger`, or after a polling workload, th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from stptui.commands import CommandError, Session, execute
+from stptui.commands import CommandError, Session, check_written, execute
 from stptui.repl.validator import check
 from tests.simkit import EXAMPLES, START
 
@@ -95,3 +96,32 @@ def test_lines_that_run_are_not_refused_before_enter() -> None:
     for line in ("pause resizer --trigger jobs", "resume resizer", "pause resizer"):
         assert check(session, line, final=True) is None
         execute(session, line)
+
+
+@pytest.mark.parametrize(
+    ("opened", "line", "suggestion"),
+    [
+        (function_session, "pause wrker --trigger jobQueue", "worker"),
+        (function_session, "resume wrker --trigger jobQueue", "worker"),
+        (function_session, "pause wrker", "worker"),
+        (worker_session, "pause resizr --trigger jobs", "resizer"),
+        (worker_session, "resume resizr", "resizer"),
+    ],
+)
+def test_a_misspelt_workload_gets_a_did_you_mean_in_either_form(
+    opened: Callable[[], Session], line: str, suggestion: str
+) -> None:
+    # The function form used to suggest only a schedule's owner ("this stack has no
+    # schedules"), the --trigger form nothing; the word names nothing either way, so both
+    # say so alike: on Enter, while the rest of the line is typed, and ahead of a run.
+    session = opened()
+    said = said_by_both(session, line)
+    assert said == (
+        f"no function, batch job or container workload named {line.split()[1]}",
+        f"did you mean {suggestion}?",
+    )
+    typing = check(session, line + " x" if "--trigger" not in line else line, final=False)
+    assert typing is not None and (typing.message, typing.hint) == said
+    ahead = check_written(session, line)
+    assert ahead is not None and (ahead.message, ahead.hint) == said
+    assert session.log == []

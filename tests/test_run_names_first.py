@@ -91,6 +91,7 @@ def test_names_that_are_right_run(files: Path, capsys: pytest.CaptureFixture[str
         "expect queue.jobQeue.depth == 1",
         "expect queue.jobQueue.dpth == 1",
         "pause workr",
+        "pause workr --trigger jobQueue",
         "publish eventBuss src type",
         "upload uplods a.txt",
         "expect X foo 1",

@@ -550,8 +550,12 @@ def test_trace_records(sim: Simulator) -> None:
         "target": "inferred",
     }
     invocation = records(sim, tk.INVOCATION_STARTED, "inferred")[0].get("invocation_id")
+    # The response repeats its request's line, as an access log line does.
     assert response.data == {
         "request_id": resp.request_id,
+        "method": "GET",
+        "path": "/infer",
+        "route": "GET /infer",
         "status": 200,
         "latency_ms": 100,
         "invocation_id": invocation,

@@ -303,6 +303,12 @@ def test_path_and_query_reach_the_function_still_encoded(sim: Simulator) -> None
         "encodedPlus": "a%2Bb",
         "r": "https%3A%2F%2Fx",
     }
+    # The response record repeats its request's line: the path as sent, the rule matched.
+    [request] = records(sim, tk.HTTP_REQUEST)
+    [response] = records(sim, tk.HTTP_RESPONSE)
+    line = ("method", "path", "route")
+    assert [response.get(k) for k in line] == [request.get(k) for k in line]
+    assert response.get("path") == "/api/space%20value"
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,8 @@ def worker_stacks(draw: st.DrawFn) -> tuple[str, str, bool, int]:
     vt = draw(st.sampled_from([5, 30]))
     retention = draw(st.sampled_from([60, 600, 345600]))
     mrc = draw(st.integers(1, 3))
-    stop_s = draw(st.sampled_from([None, 0, 5]))
+    # Stacktape's range is 2-120 s: its least, and one over the default of 2.
+    stop_s = draw(st.sampled_from([None, 2, 5]))
     fifo_props = "fifoEnabled: true, contentBasedDeduplication: true, " if fifo else ""
     dead = "{type: sqs-queue, properties: {fifoEnabled: true}}" if fifo else "{type: sqs-queue}"
     stop = "" if stop_s is None else f"      stopTimeout: {stop_s}\n"

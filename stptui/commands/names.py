@@ -90,8 +90,13 @@ def name_problem(
         elif kind == kinds.SCHEDULED:
             sim.services["schedules"].owner_rules(value)
         elif kind == kinds.PAUSABLE:
-            from stptui.sim.mappings import mappings_of, refuse_pollerless
+            from stptui.sim.mappings import (
+                mappings_of,
+                refuse_pollerless,
+                refuse_unknown_workload,
+            )
 
+            refuse_unknown_workload(sim, value)
             refuse_pollerless(sim, value, command or "pause")
             if not mappings_of(sim, value):
                 sim.services["schedules"].owner_rules(value)
@@ -186,8 +191,12 @@ def misnamed(session: Session, call: Call) -> CommandError | None:
         if typed_reference(value) is not None or (inner is not None and "{i}" in value):
             continue
         if kind in _BY_TRIGGER and by_trigger:
-            continue  # `pause W --trigger S` looks W up as a mapping's workload: its turn
-        if kind == kinds.EXPECT_PATH:
+            # `pause W --trigger S` looks W up as a mapping's workload, not a schedule's
+            # owner: a W that names nothing is refused ahead, the rest at the line's turn.
+            if kind != kinds.PAUSABLE:
+                continue
+            error = _unknown_workload(session, value)
+        elif kind == kinds.EXPECT_PATH:
             error = _path_problem(session, value)
         else:
             error = name_problem(session, kind, value, before[:-1], target.command.name)
@@ -199,6 +208,18 @@ def misnamed(session: Session, call: Call) -> CommandError | None:
 
                 error.hint = inner_hint(session, inner, error.hint)
             return explained(session, call, error)
+    return None
+
+
+def _unknown_workload(session: Session, word: str) -> CommandError | None:
+    """The refusal of a `pause`/`resume` WORKLOAD that names nothing, as the line's turn
+    gives it (`mappings.refuse_unknown_workload`); None for any other word."""
+    from stptui.sim.mappings import refuse_unknown_workload
+
+    try:
+        refuse_unknown_workload(session.sim, word)
+    except SimError as exc:
+        return CommandError(str(exc), exc.hint, word=word)
     return None
 
 

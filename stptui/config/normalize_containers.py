@@ -38,8 +38,10 @@ from stptui.config.normalize_schema import (
     DICT,
     LIST,
     MAX_PORT,
+    MAX_STOP_TIMEOUT_S,
     METHOD_ITEMS,
     MIN_PORT,
+    MIN_STOP_TIMEOUT_S,
     NEWER_DOCS_BALANCING,
     NEWER_DOCS_MOUNT,
     OPTIONAL_BALANCING_PROPERTIES,
@@ -110,9 +112,10 @@ class ContainerReaders(_BuilderBase):
         # a wrong type is reported with the container's nested objects.
         logging = body.get("logging")
         spec.logging_disabled = isinstance(logging, dict) and logging.get("disabled") is True
-        # A wrong type is reported with the properties; ECS takes no negative timeout.
+        # A wrong type or a value outside 2-120 s is reported with the properties, and the
+        # default kept.
         stop = body.get("stopTimeout")
-        if isinstance(stop, int | float) and not isinstance(stop, bool) and stop >= 0:
+        if kind_ok("num", stop) and MIN_STOP_TIMEOUT_S <= stop <= MAX_STOP_TIMEOUT_S:
             spec.stop_timeout_s = stop
         return spec
 

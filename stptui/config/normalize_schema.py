@@ -46,6 +46,13 @@ PORT = P("int", lo=MIN_PORT, hi=MAX_PORT)
 
 _NUM = P("num")
 
+# A container's `stopTimeout`: "The timeout must be between 2 and 120 seconds" (Stacktape,
+# `ContainerWorkloadContainerBase.stopTimeout`, prose the schema does not carry); ECS takes
+# at most 120 s on Fargate (`ContainerDefinition.stopTimeout`).
+MIN_STOP_TIMEOUT_S, MAX_STOP_TIMEOUT_S = 2, 120
+
+STOP_TIMEOUT = P("num", lo=MIN_STOP_TIMEOUT_S, hi=MAX_STOP_TIMEOUT_S)
+
 TOP_LEVEL = {
     # `region` is newer than the schema snapshot above (`_root.d.ts`, commit 69ac010e).
     "region": STR,
@@ -481,7 +488,7 @@ SIMPLE_SERVICE_PROPS = {
     "resources": DICT,
     "scaling": DICT,
     "internalHealthCheck": DICT,
-    "stopTimeout": _NUM,
+    "stopTimeout": STOP_TIMEOUT,
     "enableRemoteSessions": BOOL,
     "volumeMounts": LIST,
     "sideContainers": LIST,
@@ -568,7 +575,7 @@ _CONTAINER_BASE = {
     "dependsOn": LIST,
     "environment": P("list|dict"),
     "internalHealthCheck": DICT,
-    "stopTimeout": _NUM,
+    "stopTimeout": STOP_TIMEOUT,
     "volumeMounts": LIST,
 }
 

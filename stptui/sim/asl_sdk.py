@@ -32,6 +32,7 @@ from stptui.sim import ddbjson
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
 from stptui.sim.s3_restore import DEFAULT_TIER, restore_header
+from stptui.sim.services.queue import batch_too_long
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -761,24 +762,6 @@ def _sqs_send(
         raise _renamed(api, exc) from None
 
 
-# SendMessageBatch: the sum of the batch's messages (bodies and attributes) is at most 1 MiB.
-SQS_BATCH_MAX_BYTES = 1_048_576
-
-
-def _batch_entry_bytes(entry: dict[str, Any]) -> int:
-    """The UTF-8 length of one SendMessageBatch entry's body and well-formed String or Number
-    attributes (a malformed one fails its own entry later)."""
-    body = entry.get("MessageBody")
-    total = len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else 0
-    attrs = entry.get("MessageAttributes")
-    for name, attr in attrs.items() if isinstance(attrs, dict) else ():
-        kind = attr.get("DataType") if isinstance(attr, dict) else None
-        value = attr.get("StringValue") if isinstance(attr, dict) else None
-        if isinstance(kind, str) and isinstance(value, str):
-            total += sum(len(t.encode("utf-8", "surrogatepass")) for t in (name, kind, value))
-    return total
-
-
 def _sqs_send_batch(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
@@ -812,18 +795,9 @@ def _sqs_send_batch(
             "BatchEntryIdsNotDistinct",
             "Two or more batch entries in the request have the same Id.",
         )
-    # "The maximum allowed individual message size and the maximum total payload size (the
-    # sum of the individual lengths of all of the batched messages) are both 1 MiB"
-    # (SendMessageBatch API reference); a message's length counts its attributes' names,
-    # types and values too (MessageAttributeValue). The words are moto's.
-    total = sum(_batch_entry_bytes(e) for e in entries if isinstance(e, dict))
-    if total > SQS_BATCH_MAX_BYTES:
-        raise _refused(
-            api,
-            "BatchRequestTooLong",
-            f"Batch requests cannot be longer than {SQS_BATCH_MAX_BYTES} bytes. You have sent "
-            f"{total} bytes.",
-        )
+    too_long = batch_too_long([e for e in entries if isinstance(e, dict)])
+    if too_long is not None:
+        raise _refused(api, "BatchRequestTooLong", too_long)
     fields = frozenset(
         {
             "Id",

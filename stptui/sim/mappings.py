@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.model import SCHEDULE_NODE_PREFIX
 from stptui.sim import trace as tk
 from stptui.textsafe import quote_word
 
@@ -136,6 +137,32 @@ def refuse_pollerless(sim: Simulator, workload: str, verb: str) -> None:
         "a `poll` item in the behaviours file makes its code poll a queue (docs/behaviors.md, "
         "Workers that poll queues); `show containers` lists what each workload polls",
         word=workload,
+    )
+
+
+def refuse_unknown_workload(sim: Simulator, word: str) -> None:
+    """SimError when `word`, the WORKLOAD of a `pause` or `resume` line, names nothing in
+    the stack (a misspelling): the same refusal with or without `--trigger`, since the REPL
+    judges the word before the line says which form it takes, with the nearest name either
+    form takes (a schedule's owner, a mapping's workload, a polling container workload) as
+    its did-you-mean. A schedule's id, and a name of another resource, are left to the
+    lookups that say what they are."""
+    from stptui.config.diagnostics import did_you_mean
+    from stptui.sim.engine import SimError
+
+    if word.startswith(SCHEDULE_NODE_PREFIX) or word in sim.stack.resources:
+        return
+    takes = {*sim.services["schedules"].by_owner, *(m.workload for m in all_mappings(sim))}
+    if word in takes:
+        return
+    guess = did_you_mean(word, sorted(takes))
+    raise SimError(
+        f"no function, batch job or container workload named {word}",
+        f"did you mean {quote_word(guess)}?"
+        if guess
+        else "`show functions` lists the functions; `show jobs` the batch jobs; "
+        "`show containers` the container workloads",
+        word=word,
     )
 
 

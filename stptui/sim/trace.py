@@ -484,6 +484,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     HTTP_REQUEST: ("request_id", "gateway", "method", "path", "route", "target", "listener_port"),
     HTTP_RESPONSE: (
         "request_id",
+        "method",
+        "path",
+        "route",
         "status",
         "latency_ms",
         "reason",

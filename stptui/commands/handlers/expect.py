@@ -914,7 +914,7 @@ def check_record_filter(kind: str, word: str, resource: str | None = None) -> No
         guess = did_you_mean(field, fields)
         hint = f"did you mean {guess}?" if guess else f"fields: {', '.join(fields)}"
         if kind == tk.HTTP_RESPONSE and field in tk.KIND_FIELDS[tk.HTTP_REQUEST]:
-            # What was asked (`path`, `method`) is the request's: they share request_id.
+            # What was asked (`target`, `gateway`) is the request's: they share request_id.
             hint = (
                 f"{tk.HTTP_REQUEST} records have {field} (count {tk.HTTP_REQUEST} "
                 f"{quote_word(word)}); a response goes with its request by request_id: "

@@ -143,13 +143,14 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
     reaches the function and where it sends come from the stack's graph, so that they read
     as `stptui graph` writes them."""
     # Imported here: the graph module brings networkx, which start-up does without.
-    from stptui.graph import CONNECT, DESTINATION, TASK, TRIGGER, edge_label
+    from stptui.graph import CONNECT, DESTINATION, STREAM_VIAS, TASK, TRIGGER, edge_label
 
     model = fn.model
     g = stack_graph(sim)
     lines: list[str] = []
     triggers: list[dict[str, Any]] = []
-    # A stream's mapping reads with settings the graph's label leaves out: its line says them.
+    # A stream's mapping reads with settings the graph's label says in short (or leaves out,
+    # a Kafka topic's): its line says them in full, after the event's type alone.
     mappings = dict(_mappings(sim, fn.name))
     # Event source mappings `pause --trigger` disabled, and the others, by source node.
     refs = mappings_of(sim, fn.name)
@@ -168,6 +169,8 @@ def _config(sim: Simulator, fn: FunctionSim) -> dict[str, Any]:
         trigger: dict[str, Any] = {"source": source, "trigger": label, "at": where}
         settings = mappings.pop(source, None)
         if settings is not None:
+            if d.get("via") in STREAM_VIAS:
+                text = f"{source}: {d['via']}"
             text += f" ({_mapping_text(settings)})"
             trigger["mapping"] = _mapping_data(settings)
         if source in disabled:

@@ -42,7 +42,13 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, format_duration, parse_duration
 from stptui.sim.clock import MIN_MS, InstantRangeError, iso_ms, iso_s, parse_instant
 from stptui.sim.engine import SimError
-from stptui.sim.mappings import find_mapping, mappings_of, refuse_pollerless, set_disabled
+from stptui.sim.mappings import (
+    find_mapping,
+    mappings_of,
+    refuse_pollerless,
+    refuse_unknown_workload,
+    set_disabled,
+)
 from stptui.sim.payloads import NumberText
 from stptui.textsafe import json_text, quote_word, quoted
 
@@ -382,14 +388,18 @@ def _trigger_option(verb: str, pollers: str) -> Option:
 
 
 def check_pause_resume(sim: Any, call: Call) -> None:
-    """The refusals of a `pause` or `resume` line of a container workload, or with
-    `--trigger`, that read only the line and the stack, in the command's order and words:
-    its `check_call`, so that the REPL's check before Enter says what the command says
-    (the workload is looked up as a mapping's, not as a schedule's owner)."""
+    """The refusals of a `pause` or `resume` line of a misspelt workload, of a container
+    workload, or with `--trigger`, that read only the line and the stack, in the command's
+    order and words: its `check_call`, so that the REPL's check before Enter says what the
+    command says (the workload is looked up as a mapping's, not as a schedule's owner)."""
     verb = call.command.name
     index = _index(call.args.get("index"), f"{verb} INDEX")
     workload = call.args["function"]
     source = call.opts.get("trigger")
+    try:
+        refuse_unknown_workload(sim, workload)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint, word=exc.word) from None
     if workload in sim.services["containers"].workloads:
         try:
             refuse_pollerless(sim, workload, verb)

@@ -132,6 +132,7 @@ class UrlExchange:
     request_id: str
     started: int
     origin: str | None
+    raw_path: str = ""  # as the client sent it (the `http.request` record's)
     event: dict[str, Any] = field(default_factory=dict)
     response: HttpResponse | None = None
     invocation_id: str | None = None
@@ -241,7 +242,7 @@ class FunctionUrlService:
         sim = self.sim
         now = sim.clock.now
         given = list(headers or [])
-        ex = UrlExchange(url, method, sim.new_id(), now, header_value(given, "origin"))
+        ex = UrlExchange(url, method, sim.new_id(), now, header_value(given, "origin"), raw_path)
         sim.trace.emit(
             (
                 now,
@@ -371,6 +372,8 @@ class FunctionUrlService:
             ex.url.function,
             reason,
             ex.invocation_id,
+            method=ex.method,
+            path=ex.raw_path,
         )
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.url.function, ex.response.record()))
 

@@ -480,11 +480,19 @@ class HttpResponse:
     reason: str | None = None
     invocation_id: str | None = None
     execution_id: str | None = None
+    # The request line as the `http.request` record has it (the path as the client sent it).
+    method: str = ""
+    path: str = ""
 
     def record(self) -> dict[str, Any]:
-        """The `http.response` record's fields: optional ones only when they are set."""
+        """The `http.response` record's fields: optional ones only when they are set. The
+        request's method, path and route come first, as an access log line gives them
+        beside the status, so that a count can pick a route's responses."""
         data: dict[str, Any] = {
             "request_id": self.request_id,
+            "method": self.method,
+            "path": self.path,
+            "route": self.route,
             "status": self.status,
             "latency_ms": self.latency_ms,
         }
@@ -546,6 +554,7 @@ class Exchange:
     request_id: str
     started: int
     route: Route | None
+    raw_path: str = ""  # as the client sent it (the `http.request` record's)
     event: dict[str, Any] = field(default_factory=dict)
     response: HttpResponse | None = None
     timer: list[Any] | None = None
@@ -763,7 +772,7 @@ class HttpService:
         refused = head > MAX_HEAD_BYTES or path is None or size > MAX_BODY_BYTES
         selected = None if refused else api.select(method, routed_path)
         route, params = selected if selected is not None else (None, {})
-        ex = Exchange(api, method, path or raw_path, request_id, now, route)
+        ex = Exchange(api, method, path or raw_path, request_id, now, route, raw_path)
         ex.origin = header_value(given, "origin")
         asked_method = header_value(given, "access-control-request-method")
         # A preflight that no route takes (only OPTIONS, ANY and $default routes can) is
@@ -1230,6 +1239,8 @@ class HttpService:
             reason,
             ex.invocation_id,
             execution_id,
+            ex.method,
+            ex.raw_path,
         )
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, ex.response.record()))
 

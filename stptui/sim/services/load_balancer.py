@@ -976,6 +976,8 @@ class LoadBalancerService:
             reason,
             ex.invocation_id,
             execution_id,
+            ex.request.method,
+            ex.request.path,
         )
         data = ex.response.record()
         if description is not None:

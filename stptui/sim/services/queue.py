@@ -235,6 +235,40 @@ def attributes_size(attrs: dict[str, Any]) -> int:
     )
 
 
+# SendMessageBatch: "The maximum allowed individual message size and the maximum total
+# payload size (the sum of the individual lengths of all of the batched messages) are both
+# 1 MiB" (SendMessageBatch API reference), whatever the queue's own maximum.
+BATCH_MAX_BYTES = 1_048_576
+
+
+def _batch_entry_bytes(entry: dict[str, Any]) -> int:
+    """The UTF-8 length of one SendMessageBatch entry's body and well-formed String or Number
+    attributes, each counting its name, type and value (MessageAttributeValue); a malformed
+    attribute fails its own entry later."""
+    body = entry.get("MessageBody")
+    total = len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else 0
+    attrs = entry.get("MessageAttributes")
+    for name, attr in attrs.items() if isinstance(attrs, dict) else ():
+        kind = attr.get("DataType") if isinstance(attr, dict) else None
+        value = attr.get("StringValue") if isinstance(attr, dict) else None
+        if isinstance(kind, str) and isinstance(value, str):
+            total += sum(len(t.encode("utf-8", "surrogatepass")) for t in (name, kind, value))
+    return total
+
+
+def batch_too_long(entries: list[dict[str, Any]]) -> str | None:
+    """SQS's refusal of a SendMessageBatch whose messages (in the API's shape) are over
+    1 MiB together, whole and before any is sent (the words are moto's: AWS documents only
+    the code, BatchRequestTooLong); None when the batch is within it."""
+    total = sum(_batch_entry_bytes(e) for e in entries)
+    if total <= BATCH_MAX_BYTES:
+        return None
+    return (
+        f"Batch requests cannot be longer than {BATCH_MAX_BYTES} bytes. You have sent "
+        f"{total} bytes."
+    )
+
+
 # Attribute values that are their own text (a plain String, a Number as its sender wrote
 # it); anything else (a number, a labelled type) goes through `_attribute_text`.
 _PLAIN_TEXT = frozenset({str, NumberText})

@@ -89,6 +89,7 @@ _MODELLED: dict[str, dict[str, str]] = {
         "TooManyEntriesInBatchRequestException": "TooManyEntriesInBatchRequest",
         "BatchEntryIdsNotDistinctException": "BatchEntryIdsNotDistinct",
         "InvalidBatchEntryIdException": "InvalidBatchEntryId",
+        "BatchRequestTooLongException": "BatchRequestTooLong",
     },
     "events": {"ResourceNotFoundException": "ResourceNotFoundException"},
     "s3": {

@@ -13,7 +13,7 @@ from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry
 from stptui.sim.behavior.boto3_standin.sqs import message_attributes_in
 from stptui.sim.behavior.errors import BehaviorError
-from stptui.sim.services.topic import AWS_NO_DEDUP_ID, AWS_NO_GROUP
+from stptui.sim.services.topic import AWS_NO_DEDUP_ID, AWS_NO_GROUP, MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -91,6 +91,16 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
                 "Two or more batch entries in the request have the same Id.",
             )
         seen.add(entry["Id"])
+    total = sum(_entry_bytes(entry) for entry in entries)
+    if total > MAX_MESSAGE_BYTES:
+        # The error shape's description, then our note of the sizes, as Publish's refusal
+        # of one message too long has (services.topic).
+        raise _batch_error(
+            "BatchRequestTooLong",
+            "The length of all the batch messages put together is more than the limit. (The "
+            f"batch's messages and their attributes are {total:,} bytes; SNS takes at most "
+            f"{MAX_MESSAGE_BYTES:,}.)",
+        )
     _check_fifo_batch(ctx, p["TopicArn"], entries)
     # A malformed message attribute in any entry refuses the whole batch, with that
     # attribute's own error (LocalStack's AWS-validated
@@ -109,6 +119,26 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
     # SNS's query (XML) answer has both lists, an empty one as an empty element, which
     # botocore reads as [].
     return boto3_response(None, {"Successful": successful, "Failed": failed})
+
+
+def _entry_bytes(entry: dict[str, Any]) -> int:
+    """What one PublishBatch entry adds to the batch's size, counted as Publish counts one
+    message: its UTF-8 bytes, and each well-formed attribute's name, data type and value (a
+    Binary's bytes); a malformed attribute refuses the batch later with its own error.
+    "The combined size of all messages in the batch, including each message's body and
+    attributes, must not exceed the topic's MaximumMessageSize" (SNS API Reference,
+    PublishBatch)."""
+    size = len(entry["Message"].encode("utf-8", "surrogatepass"))
+    for name, attr in (entry.get("MessageAttributes") or {}).items():
+        kind = attr.get("DataType") if isinstance(attr, dict) else None
+        if not isinstance(kind, str):
+            continue
+        value = attr.get("BinaryValue" if kind == "Binary" else "StringValue")
+        if isinstance(value, str):
+            value = value.encode("utf-8", "surrogatepass")
+        if isinstance(value, (bytes, bytearray)):
+            size += len(name.encode("utf-8", "surrogatepass")) + len(kind) + len(value)
+    return size
 
 
 def _check_fifo_batch(ctx: HandlerContext, topic: str, entries: list[dict[str, Any]]) -> None:

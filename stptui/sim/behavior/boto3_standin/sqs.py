@@ -22,6 +22,7 @@ from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P, blob_param, plain_number, validate_value
 from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry, md5_hex
 from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.services.queue import batch_too_long
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -216,6 +217,9 @@ def _sqs_send_message_batch(
     entries = p["Entries"]
     op = "SendMessageBatch"
     _check_batch_ids(entries, op)
+    too_long = batch_too_long(entries)
+    if too_long is not None:
+        raise aws_error("AWS.SimpleQueueService.BatchRequestTooLong", too_long, op)
 
     def send(entry: dict[str, Any]) -> dict[str, Any]:
         answer = _send(ctx, p["QueueUrl"], entry, op)
