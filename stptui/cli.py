@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from stptui.graph import PollEdge
 
 DEMO_STACK = "combined"
-# The defaults of stptui.commands.session, written out: importing it here would load the
-# simulator before `--help` could answer.
+# The defaults of stptui.config, written out: importing it here would load the config model
+# before `--help` could answer.
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_SEED = 0
@@ -188,6 +188,10 @@ class _ArgumentParser(argparse.ArgumentParser):
         typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
         if typed is None:
             return None
+        # `--json`, `--mermaid`: another tool's flag for what is a value of --format here.
+        fmt = self._option_string_actions.get("--format")
+        if fmt is not None and fmt.choices and typed.removeprefix("--") in fmt.choices:
+            return f"--format {typed.removeprefix('--')}"
         known = [o for o in self._option_string_actions if o.startswith("--")]
         return did_you_mean(typed, known)
 
@@ -633,7 +637,7 @@ def cmd_open(argv: Sequence[str]) -> int:
         ).run()
         return 0
     from stptui import graph
-    from stptui.commands.session import idle_note, starter_note
+    from stptui.commands.session import idle_note, poll_candidates, starter_note
     from stptui.textsafe import printable
 
     polls = [
@@ -644,10 +648,15 @@ def cmd_open(argv: Sequence[str]) -> int:
     print(text, end="" if text.endswith("\n") else "\n")
     if errors_line is not None:
         print(f"\n{errors_line}")
-    if (note := idle_note(stack, bool(polls))) is not None:
+    note = idle_note(stack, bool(polls), session.behaviors_path)
+    if note is not None:
         print(f"\n{note}")
     print("\nCommands:")
-    starter = idle_note(stack, bool(polls)) is None and starter_note(session) is not None
+    # `stptui init` comes first where it makes the stack run: handlers without a behaviours
+    # file, or a worker that runs once its entry polls a queue.
+    starter = starter_note(session) is not None or (
+        note is not None and session.behaviors_path is None and bool(poll_candidates(stack))
+    )
     for line, what in _next_commands(path, args, stack, starter=starter):
         print(f"  {line}\n      {what}")
     return 0
@@ -704,7 +713,7 @@ def _stack_option_values(args: argparse.Namespace, stack: str, start_ms: int) ->
 def _stack_options(args: argparse.Namespace) -> list[str]:
     """The options given to `stptui STACK` that change which stack is loaded, as words of a
     `validate`, `graph`, `repl` or `run` line (those at their default left out)."""
-    from stptui.commands.session import stack_option_words
+    from stptui.config import stack_option_words
 
     return stack_option_words(args.stage, args.region, args.project)
 
@@ -803,13 +812,27 @@ def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | 
         return
     if stack in SUBCOMMANDS:
         parser.error(f"put the sub-command first: stptui {stack} ... (options after it)")
+    from stptui.commands.handlers import REGISTRY
     from stptui.config.diagnostics import did_you_mean
 
+    if stack in REGISTRY.commands:
+        # `stptui send orders hi`: a command of the language, typed where a shell's goes.
+        parser.error(
+            f"{stack} is a command inside a session, not a sub-command: type it in "
+            f"`stptui repl [STACK]`, or pipe it in: echo '{stack} ...' | stptui run STACK -"
+        )
     # Other tools' words for a sub-command come first: `lint` is nearest `init` by spelling.
     guess = GUESSED_SUBCOMMANDS.get(stack.lower()) or did_you_mean(stack, SUBCOMMANDS)
     if guess is not None:
         parser.error(
             f"no sub-command or stack {stack!r}; did you mean `stptui {guess}`? "
+            f"(sub-commands: {', '.join(SUBCOMMANDS)})"
+        )
+    if stack.isidentifier():
+        # A bare word (`stptui simulate`) is a sub-command guessed, more likely than a
+        # folder: "cannot read the file" would answer a question not asked.
+        parser.error(
+            f"no sub-command or stack {stack!r}: no such file or folder "
             f"(sub-commands: {', '.join(SUBCOMMANDS)})"
         )
 

@@ -599,6 +599,7 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
     )
     by_sqs = any(isinstance(t, SqsTrigger) for t in events)
     data = "body" if by_request or by_sqs else "@"
+    request_id = _request_id(stack, r, vias)
     seen: set[str] = set()
     polls: list[str] = []
     for ref in connect:
@@ -607,7 +608,7 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
             continue
         seen.add(target)
         res = stack.resources[target]
-        item = _emit_item(stack, res, data, by_sqs, by_request)
+        item = _emit_item(stack, res, data, by_sqs, by_request and request_id)
         if item is not None:
             e.emits.append(item)
         if isinstance(r, Containerized) and isinstance(res, Queue):
@@ -639,13 +640,39 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
         e.hints.append("a worker polls a queue it connectTo: add one, then a `poll` item")
 
 
+# The id of a request that a load balancer or an HTTP API forwards to a container (and a
+# load balancer to a function): the trace header each adds. A container's request has no
+# `requestContext`, nor does a load balancer's event to a function a `requestId` in it.
+TRACE_HEADER = 'headers."x-amzn-trace-id"'
+
+
+def _request_id(stack: Stack, r: Resource, vias: set[Any]) -> str:
+    """The expression of the id of what the workload handles, for a FIFO send's
+    deduplication id: its request's, or, for a container whose code polls a queue, the
+    message's (its `MessageId`), whichever it handles."""
+    if not isinstance(r, Containerized):
+        if "application-load-balancer" in vias:
+            return f"requestContext.requestId || {TRACE_HEADER}"
+        return "requestContext.requestId"
+    may_poll = any(isinstance(stack.resources.get(ref.target or ""), Queue) for ref in r.connect_to)
+    serves = bool(vias & {"http-api-gateway", "application-load-balancer"}) or any(
+        e.service == r.name and e.container_port is not None for e in stack.web_service_entries
+    )
+    if may_poll:
+        return f"{TRACE_HEADER} || MessageId" if serves else "MessageId"
+    return TRACE_HEADER
+
+
 def _emit_item(
-    stack: Stack, res: Resource, data: str, by_sqs: bool, by_request: bool
+    stack: Stack, res: Resource, data: str, by_sqs: bool, request_id: str | bool
 ) -> str | None:
+    """The commented-out emit item that sends `data` to `res`, or None for a target no
+    behaviour sends to. `request_id`: the expression of the id of what the workload
+    handles, when it handles requests or polled messages (False otherwise)."""
     name = yaml_key(res.name)
     body = yaml_string(data)
     if res.type == "sqs-queue":
-        return f"send: {{queue: {name}, body: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
+        return f"send: {{queue: {name}, body: {body}{_fifo_ids(res, by_sqs, request_id)}}}"
     if res.type == "event-bus":
         source, detail_type = _rule_words(stack, res.name)
         return (
@@ -653,7 +680,7 @@ def _emit_item(
             f"detailType: {yaml_string(_raw_literal(detail_type))}, detail: {{example: true}}}}"
         )
     if res.type == "sns-topic":
-        return f"notify: {{topic: {name}, message: {body}{_fifo_ids(res, by_sqs, by_request)}}}"
+        return f"notify: {{topic: {name}, message: {body}{_fifo_ids(res, by_sqs, request_id)}}}"
     if res.type == "bucket":
         return f"put: {{bucket: {name}, key: \"'placeholder.json'\", content: {body}}}"
     if res.type == "function":
@@ -694,7 +721,7 @@ def _raw_literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _fifo_ids(res: Resource, by_sqs: bool, by_request: bool) -> str:
+def _fifo_ids(res: Resource, by_sqs: bool, request_id: str | bool) -> str:
     """The `group` and `dedupId` fields a send to a FIFO queue or a notify to a FIFO topic
     needs (no `dedupId` with content-based deduplication), or "" for a standard one."""
     if not isinstance(res, (Queue, SnsTopic)) or not res.fifo:
@@ -704,8 +731,8 @@ def _fifo_ids(res: Resource, by_sqs: bool, by_request: bool) -> str:
         dedup = (
             "record.messageId"
             if by_sqs
-            else "requestContext.requestId"
-            if by_request
+            else request_id
+            if isinstance(request_id, str)
             else "'placeholder-id'"
         )
         extra += f", dedupId: {yaml_string(dedup)}"

@@ -68,6 +68,19 @@ def test_schedule_that_fires_less_than_asked_prints_no_note(
         (["test"], "no sub-command or stack 'test'; did you mean `stptui run`?"),
         (["--stage", "prod", "validate", "x.yml"], "put the sub-command first: stptui validate"),
         (["--no-tui", "run", "a", "b"], "put the sub-command first: stptui run"),
+        # A command of the language typed as a sub-command: "unrecognized arguments: orders
+        # hi" said nothing of where it goes.
+        (
+            ["send", "orders", "hi"],
+            "send is a command inside a session, not a sub-command: type it in `stptui repl "
+            "[STACK]`, or pipe it in: echo 'send ...' | stptui run STACK -",
+        ),
+        # A bare word near no sub-command was read as a file: "cannot read the file".
+        (
+            ["simulate"],
+            "no sub-command or stack 'simulate': no such file or folder (sub-commands: init, "
+            "validate, graph, run, repl, match, schedule)",
+        ),
     ],
 )
 def test_a_misspelt_or_misplaced_subcommand_is_named_as_one(

@@ -208,3 +208,76 @@ def test_a_stack_opened_without_behaviours_gets_the_init_line() -> None:
     assert "no behaviours file" in out.getvalue()
     # A stack with its behaviours says nothing of the sort.
     assert starter_note(Session.open(JOB_QUEUE, start_ms=0)) is None
+
+
+WORKER_AND_QUEUES = """\
+resources:
+  orders: {type: sqs-queue}
+  audit: {type: sqs-queue}
+  processor:
+    type: worker-service
+    properties:
+      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: src/w.ts}}
+      resources: {cpu: 0.25, memory: 512}
+      connectTo: [orders, audit]
+  reporter:
+    type: worker-service
+    properties:
+      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: src/r.ts}}
+      resources: {cpu: 0.25, memory: 512}
+"""
+
+
+def test_a_worker_connected_to_a_queue_is_named_with_the_poll_item_that_runs_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Containers are drawn, not run" sent a newcomer away from a worker one `poll` item
+    # from running; the worker without a queue is still drawn only.
+    path = write(tmp_path, WORKER_AND_QUEUES)
+    stack = load_stack(path)
+    assert not stack.errors
+    note = idle_note(stack)
+    assert note is not None
+    assert note.endswith(
+        "; worker-service 'processor' runs once its behaviours entry polls a queue it "
+        "connects to: processor: {poll: {queue: orders}} (`stptui init` writes the entry "
+        "with it commented out); other containers are drawn, not run "
+        "(worker-service 'reporter')"
+    )
+    assert idle_note(stack, behaviors=tmp_path / "stptui.yml").endswith(  # type: ignore[union-attr]
+        "processor: {poll: {queue: orders}} (add it in stptui.yml); other containers are "
+        "drawn, not run (worker-service 'reporter')"
+    )
+    # Without a behaviours file, the command that writes one comes first.
+    assert main([str(path), "--no-tui"]) == 0
+    commands = capsys.readouterr().out.split("\nCommands:\n", 1)[1]
+    assert commands.startswith(f"  stptui init {path}\n")
+    # What init writes names the poll item the note promised; once it is uncommented the
+    # stack runs and the note goes.
+    assert main(["init", str(path)]) == 0
+    written = (tmp_path / "stptui.yml").read_text(encoding="utf-8")
+    assert "    #   - {queue: orders}\n" in written
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  processor:\n    poll: {queue: orders}\n", encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert main([str(path), "--no-tui"]) == 0
+    out = capsys.readouterr().out
+    assert "drawn, not run" not in out and "runs once" not in out
+    assert "orders --polls(container service-container)--> processor" in out
+
+
+def test_the_poll_item_of_the_note_shows_untrusted_names_escaped(tmp_path: Path) -> None:
+    # YAML lets a bidi override through a double-quoted key: the item is made printable.
+    stack = load_stack(
+        write(
+            tmp_path,
+            WORKER_AND_QUEUES.replace("orders", '"q\\u202eq\\x1b[31m"').replace(
+                "processor:", '"w\\u202e":'
+            ),
+        )
+    )
+    note = idle_note(stack)
+    assert note is not None
+    assert "\u202e" not in note and "\x1b" not in note
+    assert '"w\\u202e": {poll: {queue: "q\\u202eq\\x1b[31m"}}' in note

@@ -150,6 +150,25 @@ def test_syntax_errors_carry_offsets(text: str, message: str, offset: int) -> No
     assert info.value.offset == offset
 
 
+def test_a_directive_in_a_property_path_is_answered_with_a_value_per_stage(
+    tmp_path: Path,
+) -> None:
+    # `$Var().memory.$Stage()` is how a multi-stage project first tries a value per stage;
+    # the error named the bad character only. The hint's form resolves.
+    _, diags = prop("$Var().memory.$Stage()")
+    assert codes(diags) == ["directive-syntax"]
+    assert diags[0].hint == (
+        "a property path holds names, not directives; for a value per stage, read a file "
+        "named after it: $File($Format('config/{}.yml', $Stage())).memory"
+    )
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "prod.yml").write_text("memory: 2048\n")
+    ctx = DirectiveContext(stage="prod", config_dir=tmp_path)
+    assert prop("$File($Format('config/{}.yml', $Stage())).memory", ctx) == (2048, [])
+    # Any other bad name keeps the plain error.
+    assert prop("$Var().a b")[1][0].hint is None
+
+
 def test_nesting_depth_is_limited() -> None:
     deep = "$F(" * (MAX_NESTING + 5) + ")" * (MAX_NESTING + 5)
     with pytest.raises(DirectiveSyntaxError, match="nested more than"):
@@ -285,6 +304,25 @@ def files(tmp_path: Path) -> DirectiveContext:
     (tmp_path / "dir.json").mkdir()
     (tmp_path / "big.json").write_text("[" + "1," * 600_000 + "1]")
     return DirectiveContext(config_dir=tmp_path)
+
+
+def test_a_dot_env_value_read_by_its_name_gets_the_index_that_reaches_it(
+    files: DirectiveContext,
+) -> None:
+    # `$File('.env').B` is what a user guesses; Stacktape reads a .env file as a list of
+    # {name, value}, so the error says which index holds B, or the name meant.
+    _, diags = prop("$File('.env').B", files)
+    assert codes(diags) == ["directive-path"]
+    assert diags[0].hint == (
+        "its entries are {name, value} (a .env file reads so, as `environment` takes it): "
+        "write $File('.env').1.value for B, or `environment: $File('.env')` for all"
+    )
+    assert prop("$File('.env').1.value", files) == ("two words", [])
+    _, diags = prop("$File('.env.staging').STAGES", files)
+    assert diags[0].hint is not None and diags[0].hint.endswith("did you mean 'STAGE'?")
+    # Any other list keeps the plain error.
+    _, diags = prop("$File('cfg.json').db.ports.first", files)
+    assert codes(diags) == ["directive-path"] and diags[0].hint is None
 
 
 def test_file_json_yaml_env_ini(files: DirectiveContext) -> None:

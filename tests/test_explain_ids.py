@@ -72,7 +72,10 @@ def test_an_unknown_key_gets_a_did_you_mean_and_changes_nothing(files: Session) 
     assert error.message == "nothing in the trace mentions 'uploads/drafts/note.txt'"
     assert error.hint == ("did you mean uploads/drafts/notes.txt?")
     # Nothing close: the kinds of id it takes.
-    assert "give a message, event or invocation id" in str(refused(files, "explain zzzzzzzz").hint)
+    assert str(refused(files, "explain zzzzzzzz").hint).startswith(
+        "give an id `show trace` shows (a message's, event's, invocation's, execution's or "
+        "stream record's), an object key or a username"
+    )
 
 
 def test_an_alarm_is_refused_with_its_latest_state_change() -> None:

@@ -331,7 +331,10 @@ def test_an_expect_path_on_a_resource_without_figures_says_what_paths_name() -> 
     hint = info.value.hint or ""
     assert "did you mean" not in hint
     assert hint.startswith("relational-database 'database' has no figures of its own in expect")
-    assert "queue, function, job, stream, table, state_machine, metric, count or time" in hint
+    assert (
+        "queue, function, job, stream, table, state_machine, container, metric, count or time"
+        in hint
+    )
     # A kind misspelt still gets the path meant.
     with pytest.raises(CommandError) as info:
         execute(session, "expect fucntion.dailyReport.invocations == 1")

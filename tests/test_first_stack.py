@@ -390,17 +390,19 @@ def test_show_function_lists_its_environment_as_the_directives_resolved_it(
         "          value: $File('settings.yml').alerts.email\n"
         "        - name: STAGE\n"
         "          value: $Stage()\n"
+        "        - name: ORDERS\n"
+        "          value: $ResourceParam('orders', 'arn')\n"
         "        - name: LONG\n"
-        f"          value: {'x' * 60}\n"
+        f"          value: {'x' * 120}\n"
         "      connectTo: [orders]\n"
     )
     shown = execute(_session(tmp_path, stack), "show function worker")
     line = next(x for x in shown.text.splitlines() if x.startswith("environment: "))
     assert line == (
         "environment: STRIPE_KEY=<secret:stripe-key>, ALERTS=ops@example.com, STAGE=dev, "
-        f"LONG={'x' * 39}…"
+        f"ORDERS=arn:aws:sqs:us-east-1:123456789012:app-dev-orders, LONG={'x' * 99}…"
     )
-    assert shown.data["environment"]["LONG"] == "x" * 60
+    assert shown.data["environment"]["LONG"] == "x" * 120
     # connectTo's variables are not its own: they stay on their connectTo line.
     assert "STP_" not in line
     assert "connectTo orders: STP_ORDERS_ARN STP_ORDERS_URL STP_ORDERS_NAME" in shown.text

@@ -214,6 +214,45 @@ def test_a_publish_item_names_a_source_and_detail_type_a_rule_of_the_bus_matches
     assert session.sim.function_stats("shipping")["invocations"] == 1
 
 
+WORKER_TO_FIFO = """\
+resources:
+  inbox: {type: sqs-queue}
+  outbox: {type: sqs-queue, properties: {fifoEnabled: true}}
+  processing:
+    type: KIND
+    properties:
+      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: p.ts}}
+      resources: {cpu: 0.25, memory: 512}
+      connectTo: [inbox, outbox]
+"""
+
+
+@pytest.mark.parametrize("kind", ["worker-service", "web-service"])
+def test_a_polling_workers_fifo_send_has_a_deduplication_id_of_the_message(
+    kind: str, tmp_path: Path
+) -> None:
+    # `requestContext.requestId` is null for a polled message: uncommented, the send to the
+    # FIFO queue failed for want of a deduplication id (emission.failed).
+    (tmp_path / "stacktape.yml").write_text(WORKER_TO_FIFO.replace("KIND", kind), "utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["init", str(tmp_path)]) == 0
+    starter = tmp_path / "stptui.yml"
+    text = starter.read_text("utf-8")
+    trace = 'headers.\\"x-amzn-trace-id\\"'
+    dedup = f"{trace} || MessageId" if kind == "web-service" else "MessageId"
+    assert f'dedupId: "{dedup}"' in text
+    # Uncommented, less its poll of the FIFO queue it sends to (a loop).
+    text = _COMMENTED_ITEMS.sub(r"\1\2", text).replace("      - {queue: outbox}\n", "")
+    text = text.replace('      - send: {queue: inbox, body: "body"}\n', "")
+    starter.write_text(text, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    _run(session, "send inbox hello", "send inbox other", "advance 5s")
+    if kind == "web-service":
+        _run(session, "http POST /x hi")
+    assert session.sim.trace.count("emission.failed") == 0
+    assert session.sim.queues["outbox"].depth == (3 if kind == "web-service" else 2)
+
+
 def test_it_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     shutil.copy(EXAMPLES / "workflow.yml", tmp_path / "stacktape.yml")
     mine = tmp_path / "stptui.yml"

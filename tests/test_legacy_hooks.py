@@ -39,3 +39,22 @@ def test_todays_mapping_gets_no_warning_and_a_scalar_is_refused() -> None:
         f"hooks:\n  beforeDeploy:\n    - scriptName: generateClient\n{QUEUE}"
     )
     assert "wrong-type" in codes(f"hooks: generateClient\n{QUEUE}")
+
+
+def test_an_inline_hook_without_a_script_name_is_spelled_with_a_script_to_write() -> None:
+    # The older hook ran its code inline (`executeFunction`): the hint named
+    # `{scriptName: None}`, Python's word, which no Stacktape config can use.
+    stack = f"""
+hooks:
+  - executeFunction: scripts/prisma-push.ts:prismaPush
+    triggers: ['after:deploy']
+  - triggers: ['before:deploy']
+    scriptName: generateClient
+{QUEUE}"""
+    diag = one(stack, "legacy-hooks")
+    assert diag.hint == (
+        "write hooks: {afterDeploy: [{scriptName: SCRIPT}], beforeDeploy: [{scriptName: "
+        "generateClient}]}, SCRIPT being a `scripts` entry (a local-script) that does what "
+        "the hook's `executeFunction` did"
+    )
+    assert "None" not in (diag.hint or "")

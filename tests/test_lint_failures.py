@@ -52,6 +52,36 @@ def test_a_consumed_queue_without_a_dead_letter_queue_says_what_a_poison_message
     )
 
 
+def test_a_dead_letter_queue_written_but_not_redriven_to_is_named_in_both_hints() -> None:
+    # `jobsDead` was in the stack, unused: the hints said to add a new `jobsDlq` and to give
+    # `jobsDead` a consumer, when the one line missing is the redrivePolicy.
+    stack = CONSUMED + "  jobsDead: {type: sqs-queue}\n"
+    d = one(stack, "queue-no-dlq")
+    assert d.hint == (
+        "add `redrivePolicy: {targetSqsQueueName: jobsDead, maxReceiveCount: 5}` to jobs: its "
+        "queue 'jobsDead', which nothing reads or redrives to, looks meant for it; `explain "
+        "MESSAGE_ID` shows a failing message's receives"
+    )
+    idle = one(stack, "queue-no-consumer")
+    assert idle.hint == (
+        "add `- type: sqs` with `sqsQueueName: jobsDead` to a function's events; as a "
+        "dead-letter queue, name it in a queue's redrivePolicy: {targetSqsQueueName: "
+        "jobsDead, maxReceiveCount: 5}"
+    )
+    # A queue not named as one, or a FIFO one for a standard queue, is not taken for it.
+    for other in (
+        "  archive: {type: sqs-queue}\n",
+        "  jobsDlq: {type: sqs-queue, properties: {fifoEnabled: true}}\n",
+    ):
+        assert "looks meant" not in (one(CONSUMED + other, "queue-no-dlq").hint or "")
+    fixed = stack.replace(
+        "properties: {visibilityTimeoutSeconds: 120}",
+        "properties:\n      visibilityTimeoutSeconds: 120\n"
+        "      redrivePolicy: {targetSqsQueueName: jobsDead, maxReceiveCount: 5}",
+    )
+    assert not {"queue-no-dlq", "queue-no-consumer"} & set(codes(fixed))
+
+
 def test_the_fix_the_hint_gives_is_a_valid_config_without_the_finding() -> None:
     fixed = CONSUMED.replace(
         "properties: {visibilityTimeoutSeconds: 120}",

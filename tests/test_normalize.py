@@ -1290,3 +1290,111 @@ resources:
     ]
     article = "an" if etype.startswith("a") else "a"
     assert found == [("error", 10, f"{article} `{etype}` event needs `{missing}`")]
+
+
+def test_a_misspelt_key_is_one_error_not_also_the_key_it_was_taken_for_missing() -> None:
+    # Old-syntax `Type:`, `topicArn` for `snsTopicArn`: each was two errors for one mistake,
+    # the second ("has no `type`", "set one of `snsTopicName`, `snsTopicArn`") at the
+    # mapping's line, which read as a second thing to mend.
+    stack = load_stack_text(
+        dedent(
+            """\
+            resources:
+              alerts: {type: sns-topic}
+              gw:
+                Type: http-api-gateway
+              notify:
+                type: function
+                properties:
+                  packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+                  events:
+                    - type: sns
+                      properties:
+                        topicArn: $ResourceParam('alerts', 'arn')
+            """
+        ),
+        "s.yml",
+    )
+    shown = [(d.code, d.line, d.hint) for d in stack.errors]
+    assert shown == [
+        ("unknown-property", 4, "did you mean `type`?"),
+        ("unknown-property", 12, "did you mean `snsTopicArn`?"),
+    ]
+    # With nothing taken for it, a missing key is still reported.
+    bare = load_stack_text("resources:\n  gw: {properties: {}}\n", "s.yml")
+    assert [d.code for d in bare.errors] == ["missing-property"]
+
+
+def test_older_shapes_get_todays_written_out_as_one_error() -> None:
+    # An older Stacktape's `packageConfig: {filePath}` and an authorizer's properties beside
+    # its `type`: "did you mean `packaging`?" and "known: properties, type" left the shape to
+    # find, and a second error ("needs `packaging`", "needs `properties`") said it again.
+    stack = load_stack_text(
+        dedent(
+            """\
+            resources:
+              pool: {type: user-auth-pool}
+              gw: {type: http-api-gateway}
+              api:
+                type: function
+                properties:
+                  packageConfig:
+                    filePath: src/lambdas/get posts.ts
+                  events:
+                    - type: http-api-gateway
+                      properties:
+                        httpApiGatewayName: gw
+                        path: /posts
+                        method: GET
+                        authorizer:
+                          type: cognito
+                          userPoolName: pool
+            """
+        ),
+        "s.yml",
+    )
+    assert [(d.code, d.line, d.hint) for d in stack.errors] == [
+        (
+            "unknown-property",
+            7,
+            "`packageConfig` is an older Stacktape's; today's is packaging: {type: "
+            'stacktape-lambda-buildpack, properties: {entryfilePath: "src/lambdas/get posts.ts"}}',
+        ),
+        (
+            "unknown-property",
+            17,
+            "`userPoolName` goes under `properties`: {type: cognito, properties: "
+            "{userPoolName: ...}}",
+        ),
+    ]
+    # `file.ts:handler` named the handler as well: today's `handlerFunction`.
+    handler = load_stack_text(
+        "resources:\n  fn:\n    type: function\n    properties:\n"
+        "      packageConfig: {filePath: 'src/scrape.ts:handler'}\n",
+        "s.yml",
+    )
+    assert [d.hint for d in handler.errors] == [
+        "`packageConfig` is an older Stacktape's; today's is packaging: {type: "
+        "stacktape-lambda-buildpack, properties: {entryfilePath: src/scrape.ts, "
+        "handlerFunction: handler}}"
+    ]
+    # A batch job's `container.imageConfig`: a Dockerfile's context, or a buildpack's file.
+    for image, today in (
+        (
+            "{buildContextPath: ./transcoder, command: ['run.py']}",
+            '{type: custom-dockerfile, properties: {buildContextPath: ./transcoder, command: ["run.py"]}}',
+        ),
+        (
+            "{filePath: src/job.ts}",
+            "{type: stacktape-image-buildpack, properties: {entryfilePath: src/job.ts}}",
+        ),
+    ):
+        job = load_stack_text(
+            "resources:\n  job:\n    type: batch-job\n    properties:\n"
+            f"      container: {{imageConfig: {image}}}\n"
+            "      resources: {cpu: 1, memory: 2048}\n",
+            "s.yml",
+        )
+        assert [d.hint for d in job.errors] == [
+            f"`imageConfig` is an older Stacktape's; today's is packaging: {today}"
+        ]

@@ -98,4 +98,5 @@ def test_overrides_of_a_resource_without_a_type_are_left_alone() -> None:
           LambdaFunction: {Timeout: 15}
     """
     assert "override-target" not in codes(text)
-    assert "missing-property" in codes(text)
+    # `Type` is reported once, as the misspelt `type`, not again as a missing one.
+    assert codes(text) == ["unknown-property"]

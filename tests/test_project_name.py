@@ -85,6 +85,27 @@ def test_a_service_name_wins_over_the_project_name() -> None:
     assert any(d.code == "invalid-name" for d in bad.errors)
 
 
+def test_a_service_name_written_as_a_directive_names_the_arns_too() -> None:
+    # `serviceName: $Format('shop-{}', $Stage())` names the stack shop-prod-prod; the ARNs
+    # $ResourceParam gives must name the same queue as its AWS name, not app-prod-jobs.
+    for service in ("$Format('shop-{}', $Stage())", "$Var().service"):
+        text = f"serviceName: {service}\nvariables:\n  service: shop-prod\n{CONFIG}"
+        stack = load_stack_text(text, stage="prod", project="ignored")
+        assert stack.stack_name == "shop-prod-prod" and not stack.errors
+        worker = stack.resources["worker"]
+        assert isinstance(worker, Workload)
+        env = {e.name: str(e.value) for e in workload_environment(stack, worker)}
+        assert env["JOBS_ARN"] == "arn:aws:sqs:us-east-1:123456789012:shop-prod-prod-jobs"
+        assert env["STP_JOBS_NAME"] == "shop-prod-prod-jobs"
+    # One that resolves to no valid name is ignored, as a written one is, and diagnosed once.
+    bad = load_stack_text("serviceName: $Format('{}', '9lives')\n" + CONFIG, project="shop")
+    assert bad.stack_name == "shop-dev"
+    assert worker_env("serviceName: $Format('{}', '9lives')\n" + CONFIG, "shop")[
+        "JOBS_ARN"
+    ].endswith(":shop-dev-jobs")
+    assert [d.code for d in bad.errors] == ["invalid-name"]
+
+
 def test_an_invalid_project_name_is_refused_by_the_loader_and_the_session(
     stack_dir: Path,
 ) -> None:

@@ -588,3 +588,44 @@ def test_what_a_workers_module_prints_at_import_comes_before_its_first_message(
     group = sim.services["logs"].group("worker")
     assert [ev.message for ev in group.recent(10)] == ["worker ready", "one", "two"]
     assert {ev.stream for ev in group.recent(10)} == {group.task_stream}
+
+
+def test_expect_reads_a_workers_figures_as_show_containers_counts_them(tmp_path: Any) -> None:
+    # `show containers` listed processed and failed messages, but no expect path read them:
+    # a script about a worker could only count trace records.
+    from stptui.commands import CommandError
+
+    (tmp_path / "stacktape.yml").write_text(stack_yaml(), encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  worker:\n    duration: 2s\n    poll: {queue: jobs}\n"
+        "    fail: {when: \"body == 'bad'\"}\n",
+        encoding="utf-8",
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    for body in ("a", "bad", "b"):
+        execute(session, f"send jobs {body}")
+    execute(session, "advance 3s")
+    assert execute(session, "expect container.worker.in_hand == 1").text.startswith("ok:")
+    execute(session, "advance 10s")
+    for line in (
+        "expect container.worker.processed == 2",
+        "expect container.worker.messages_failed == 1",
+        "expect container.worker.in_hand == 0",
+        "expect container.worker.served == 0",
+    ):
+        assert execute(session, line).text.startswith("ok:"), line
+    # The resource without its kind, and the table's column name, are led to the path.
+    for line, hint in (
+        ("expect worker.processed == 2", "did you mean container.worker.processed?"),
+        (
+            "expect container.worker.msg_failed == 1",
+            "did you mean container.worker.messages_failed?",
+        ),
+        ("expect container.wroker.processed == 2", "did you mean 'worker'?"),
+    ):
+        try:
+            execute(session, line)
+        except CommandError as exc:
+            assert exc.hint == hint, line
+        else:
+            raise AssertionError(f"{line} was taken")

@@ -150,3 +150,34 @@ def test_the_boto3_stand_in_loads_only_with_a_handler_that_runs(tmp_path: Path) 
         cwd=ROOT,
     ).stdout.splitlines()
     assert out == ["False", "True"]
+
+
+GRAPH_WITH_ERRORS = """
+import sys
+from stptui.cli import main
+code = main(sys.argv[1:])
+print(code, "stptui.commands" in sys.modules, "stptui.sim.engine" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("command", ["graph", "validate"])
+def test_the_errors_line_of_a_config_with_errors_loads_no_command(
+    command: str, tmp_path: Path
+) -> None:
+    # The `stptui validate` line `graph` prints under a config with errors loaded the whole
+    # command layer and the simulator for its --stage words: a third of a second, and more.
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n  jobs: {type: sqs-queue, properties: {delaySeconds: lots}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", GRAPH_WITH_ERRORS, command, str(tmp_path), "--stage", "prod"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.stdout.splitlines()[-1] == (
+        "0 False False" if command == "graph" else "1 False False"
+    )
+    if command == "graph":
+        assert f"run `stptui validate {tmp_path} --stage prod`" in done.stderr

@@ -203,3 +203,20 @@ def test_a_refresh_after_the_refresh_token_expired_is_refused(tmp_path: Path) ->
     execute(session, "sign-in users ann")
     execute(session, "advance 1d")
     assert execute(session, "sign-in users ann --refresh").data["claims"]
+
+
+def test_a_token_option_and_the_same_header_written_are_refused(tmp_path: Path) -> None:
+    # Both were accepted and --user's token silently replaced the header written: a 200 that
+    # said nothing of the invalid token the user meant to try.
+    session = signed_in(tmp_path)
+    for option in ("--user ann", "--jwt sub=u1"):
+        err = refused(session, f"http GET /me {option} --header 'authorization: Bearer abc'")
+        assert err.message == (
+            f"{option.split()[0]} and --header 'authorization: ...' both give the request its "
+            "Authorization"
+        )
+    # Either alone is taken: the written header is sent as it is.
+    assert (
+        execute(session, "http GET /me --header 'authorization: Bearer abc'").data["status"] == 401
+    )
+    assert execute(session, "http GET /me --user ann --header 'x-trace: 1'").data["status"] == 200

@@ -589,6 +589,7 @@ def complete_values(
         return []  # the argument's choices are the values
     if kind == r.EXPECT_PATH:
         from stptui.commands.handlers import (
+            CONTAINER_FIELDS,
             FUNCTION_FIELDS,
             JOB_FIELDS,
             QUEUE_FIELDS,
@@ -619,6 +620,11 @@ def complete_values(
                 f"state_machine.{n}.{f}"
                 for n in sorted(sim.services.get("state_machines", {}))
                 for f in STATE_MACHINE_FIELDS
+            ),
+            *(
+                f"container.{n}.{f}"
+                for n in sorted(sim.services["containers"].workloads)
+                for f in CONTAINER_FIELDS
             ),
             *metric_paths(sim),
             # A value, not a figure: offered where the stack has something to hold one.

@@ -428,7 +428,7 @@ class Command:
                 f"{bare} is a plain word, not an option: {self.name} {bare}",
                 word=word,
             )
-        if (arg := self._argument_named(bare)) is not None:
+        if (arg := self.argument_named(bare)) is not None:
             # `publish ... --source orders`, `http ... --body '{}'`: the value is right, only
             # its name is not an option; a fuzzy guess (--resources) would lead astray.
             raise CommandError(
@@ -452,7 +452,7 @@ class Command:
             word=word,
         )
 
-    def _argument_named(self, bare: str) -> Arg | None:
+    def argument_named(self, bare: str) -> Arg | None:
         """The positional argument an option name without its dashes names (`detail-type`
         names DETAIL_TYPE, `detail` DETAIL_JSON), if any."""
         wanted = bare.replace("-", "_").upper()
@@ -1194,6 +1194,10 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             opt = cmd.option(name)
         except CommandError as exc:
             exc.word, exc.occurrence = word, _nth(words, here)
+            arg = cmd.argument_named(name.lstrip("-"))
+            if arg is not None and (line := _named_words_in_place(cmd, words)) is not None:
+                # `publish bus --source s --detail-type t`: the line the values make.
+                exc.hint = f"{arg.name} is a plain word, not an option: {line}"
             raise
         if opt.kind == FLAG:
             if eq:
@@ -1230,6 +1234,52 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             call.opts[opt.key] = value
     _bind_positional(cmd, call, positional)
     return call
+
+
+def _named_words_in_place(cmd: Command, words: list[str]) -> str | None:
+    """The line `words` mean when some positional arguments are written as options named
+    after them (`--source orders`), each value put in its place; None when that line cannot
+    be told (a value missing, a word left over, an argument of many words)."""
+    named: dict[str, str] = {}
+    plain: list[str] = []
+    options: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word == "--" or not word.startswith("--"):
+            if word == "--" or any(a.rest for a in cmd.args):
+                return None
+            plain.append(word)
+            continue
+        name, eq, inline = word.partition("=")
+        arg = cmd.argument_named(name.lstrip("-"))
+        opt = next((o for o in cmd.options if o.name == name), None)
+        if arg is None and opt is None:
+            return None
+        takes_value = arg is not None or (opt is not None and opt.kind != FLAG)
+        value = inline if eq else None
+        if takes_value and value is None:
+            if i >= len(words):
+                return None
+            value, i = words[i], i + 1
+        if arg is not None:
+            if arg.key in named:
+                return None
+            named[arg.key] = value or ""
+        else:
+            options += [name] if value is None else [name, value]
+    line = [cmd.name]
+    for a in cmd.args:
+        if a.key in named:
+            line.append(named.pop(a.key))
+        elif plain:
+            line.append(plain.pop(0))
+        elif not a.optional or named:
+            return None  # a later value cannot take this one's place
+    if plain or named:
+        return None
+    return " ".join(quote_word(w) for w in [*line, *options])
 
 
 def _nth(words: list[str], at: int) -> int:

@@ -41,6 +41,8 @@ from stptui import jsontext
 from stptui.commands.rebuild import Rebuild, Replay
 from stptui.commands.registry import CommandError, quote_word, tokenize
 from stptui.config import (
+    DEFAULT_REGION,
+    DEFAULT_STAGE,
     SCRIPT_SUFFIX,
     ConfigError,
     Diagnostic,
@@ -48,10 +50,11 @@ from stptui.config import (
     find_config,
     load_stack,
     project_name_error,
+    stack_option_words,
     stage_error,
 )
 from stptui.config.loader import MAX_BYTES as MAX_CONFIG_BYTES
-from stptui.config.model import ContainerWorkload, StateMachine
+from stptui.config.model import Containerized, ContainerWorkload, Queue, StateMachine
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import DEFAULT_START_MS, Simulator
 from stptui.sim.trace import Subscriber, Trace
@@ -61,8 +64,6 @@ if TYPE_CHECKING:
     from stptui.commands.recording import Recorder
 
 SAVE_VERSION = 1
-DEFAULT_STAGE = "dev"
-DEFAULT_REGION = "us-east-1"
 MAX_SESSION_BYTES = 64 * 1024 * 1024
 
 
@@ -94,7 +95,7 @@ DRIVABLE = (
 )
 
 
-def idle_note(stack: Stack, polls: bool = False) -> str | None:
+def idle_note(stack: Stack, polls: bool = False, behaviors: Path | None = None) -> str | None:
     """One line for whoever opens a stack in which nothing runs on the simulator, saying
     why and which of its resources commands still drive (a queue, a table, a user pool), or
     None. Many real Stacktape configs are workers, databases and frontends only; opened
@@ -103,7 +104,9 @@ def idle_note(stack: Stack, polls: bool = False) -> str | None:
     Functions, batch jobs and state machines run, and so do containers that take HTTP
     requests (through an HTTP API route or a load balancer rule, a web service's own entry
     among them), which answer through their behaviours, and, when `polls` (the behaviours
-    file declares `poll` items), workers that poll queues."""
+    file declares `poll` items), workers that poll queues. A worker that connects to a queue
+    is named with the `poll` item that runs it, in `behaviors` (the session's behaviours
+    file) or in the file `stptui init` writes when there is none."""
     if polls or stack.workloads or stack.of_type(StateMachine) or _serves_http(stack):
         return None
     drivable = [
@@ -118,13 +121,55 @@ def idle_note(stack: Stack, polls: bool = False) -> str | None:
         note = f"no handler runs in this stack ({why}), but you can drive {', '.join(drivable)}"
     else:
         note = f"nothing in this stack runs on the simulator: {why}"
-    containers = stack.containerized
-    if containers:
-        names = [f"{r.type} {quoted(r.name)}" for r in containers[:IDLE_NOTE_NAMES]]
-        if len(containers) > IDLE_NOTE_NAMES:
-            names.append(f"{len(containers) - IDLE_NOTE_NAMES} more")
-        note += f"; containers are drawn, not run ({', '.join(names)})"
+    pollers = poll_candidates(stack)
+    if pollers:
+        # "Drawn, not run" would be wrong for these: one `poll` item away from running.
+        from stptui.starter import yaml_key
+
+        first, queues = pollers[0]
+        # As YAML text, made printable: a name may hold a bidi override YAML lets through.
+        item = printable(f"{yaml_key(first.name)}: {{poll: {{queue: {yaml_key(queues[0])}}}}}")
+        where = (
+            f"add it in {printable(behaviors.name)}"
+            if behaviors is not None
+            else "`stptui init` writes the entry with it commented out"
+        )
+        runs = (
+            "runs once its behaviours entry polls a queue it connects to"
+            if len(pollers) == 1
+            else "run once their behaviours entries poll a queue they connect to"
+        )
+        note += f"; {_typed_names([r for r, _ in pollers])} {runs}: {item} ({where})"
+    polling = {r.name for r, _ in pollers}
+    drawn = [r for r in stack.containerized if r.name not in polling]
+    if drawn:
+        other = "other " if pollers else ""
+        note += f"; {other}containers are drawn, not run ({_typed_names(drawn)})"
     return note
+
+
+def _typed_names(resources: list[Containerized]) -> str:
+    """`worker-service 'a', web-service 'b', 2 more`: at most IDLE_NOTE_NAMES named."""
+    names = [f"{r.type} {quoted(r.name)}" for r in resources[:IDLE_NOTE_NAMES]]
+    if len(resources) > IDLE_NOTE_NAMES:
+        names.append(f"{len(resources) - IDLE_NOTE_NAMES} more")
+    return ", ".join(names)
+
+
+def poll_candidates(stack: Stack) -> list[tuple[Containerized, list[str]]]:
+    """The stack's container workloads whose connectTo names queues, each with those
+    queues: what a `poll` item in the behaviours file would make run (as `stptui init`
+    offers it, commented out)."""
+    found = []
+    for r in stack.containerized:
+        queues = [
+            ref.target
+            for ref in r.connect_to
+            if ref.target is not None and isinstance(stack.resources.get(ref.target), Queue)
+        ]
+        if queues:
+            found.append((r, list(dict.fromkeys(queues))))
+    return found
 
 
 def starter_note(session: Session) -> str | None:
@@ -197,19 +242,6 @@ def init_line(session: Session) -> str:
         *stack_option_words(session.stage, session.region, session.project),
     ]
     return "stptui init " + " ".join(quote_word(w) for w in words)
-
-
-def stack_option_words(stage: str, region: str, project: str | None) -> list[str]:
-    """The options of a `stptui` line that choose the stack's stage, region and project, as
-    its words (those at their default left out)."""
-    words: list[str] = []
-    if stage != DEFAULT_STAGE:
-        words += ["--stage", stage]
-    if region != DEFAULT_REGION:
-        words += ["--region", region]
-    if project is not None:
-        words += ["--project-name", project]
-    return words
 
 
 def _serves_http(stack: Stack) -> bool:

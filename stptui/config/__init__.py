@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stptui.config.diagnostics import ConfigError, Diagnostic, sort_diagnostics
 from stptui.config.model import Stack
+
+if TYPE_CHECKING:
+    from stptui.config.directives import DirectiveContext
+    from stptui.config.loader import LoadedYaml
 
 CONFIG_NAMES = ("stacktape.yml", "stacktape.yaml")
 # The config files Stacktape looks for in a directory, in the order it prefers them when
@@ -28,6 +34,25 @@ def project_name_error(name: str) -> str | None:
     if NAME_PATTERN.fullmatch(name):
         return None
     return f"project name {name!r} must start with a letter and hold only letters, digits and '-'"
+
+
+# The stage and region a stack is loaded for when none is given (Stacktape's defaults).
+DEFAULT_STAGE = "dev"
+DEFAULT_REGION = "us-east-1"
+
+
+def stack_option_words(stage: str, region: str, project: str | None) -> list[str]:
+    """The options of a `stptui` line that choose the stack's stage, region and project, as
+    its words (those at their default left out). Here, not with the commands: `graph` and
+    `validate` name a line with them without loading the command layer."""
+    words: list[str] = []
+    if stage != DEFAULT_STAGE:
+        words += ["--stage", stage]
+    if region != DEFAULT_REGION:
+        words += ["--region", region]
+    if project is not None:
+        words += ["--project-name", project]
+    return words
 
 
 # The stack is named `{project}-{stage}`, and a CloudFormation stack name holds only letters,
@@ -224,23 +249,21 @@ def _load_stack_text(
             and isinstance(r.get("properties"), dict)
             and (domains := resource_cdn_domains(types.get(n), r["properties"]))
         }
-    # Fake ARNs and names embed the stack name, so serviceName must be known before any
-    # $ResourceParam is resolved (a serviceName that is not a plain valid name is ignored).
-    # Stacktape names the stack `{serviceName or projectName}-{stage}`: serviceName wins.
-    service = loaded.data.get("serviceName") if isinstance(loaded.data, dict) else None
-    if isinstance(service, str) and NAME_PATTERN.fullmatch(service):
-        project = service
-    elif project is None:
-        project = DEFAULT_PROJECT
     ctx = DirectiveContext(
         stage=stage,
         region=region,
-        project=project,
+        project=DEFAULT_PROJECT if project is None else project,
         config_dir=config_dir,
         resource_types=types,
         fifo=frozenset(fifo),
         cdn_domains=cdn,
     )
+    # Fake ARNs and names embed the stack name, so serviceName must be known before any
+    # $ResourceParam is resolved (a serviceName that is not a valid name is ignored).
+    # Stacktape names the stack `{serviceName or projectName}-{stage}`: serviceName wins.
+    service = _service_name(loaded, ctx)
+    if service is not None:
+        ctx = dataclasses.replace(ctx, project=service)
     resolve_directives(loaded, ctx)
     stack = build_stack(loaded, ctx)
     _drop_directive_echoes(stack.diagnostics)
@@ -250,6 +273,43 @@ def _load_stack_text(
         stack.diagnostics.extend(lint_stack(stack))
     stack.diagnostics[:] = sort_diagnostics(stack.diagnostics)
     return stack
+
+
+def _service_name(loaded: LoadedYaml, ctx: DirectiveContext) -> str | None:
+    """The config's `serviceName` as Stacktape reads it, its directives resolved first
+    (`$Format('shop-{}', $Stage())`, `$Var().service`), or None when it has none or it is
+    not a valid name (which the model diagnoses)."""
+    from stptui.config.directives import (
+        DirectiveSyntaxError,
+        parse_directive,
+        resolve_directives,
+    )
+    from stptui.config.loader import LoadedYaml
+
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    service = data.get("serviceName")
+    try:
+        written = parse_directive(service) if isinstance(service, str) else None
+    except DirectiveSyntaxError:
+        written = None  # the document's own pass reports it
+    if written is not None:
+        # Resolved on a copy of what it can read: the document itself is resolved once
+        # the name it gives every ARN is known. Problems are reported by that second pass.
+        probe = LoadedYaml(
+            loaded.file,
+            {
+                k: copy.deepcopy(data[k])
+                for k in ("serviceName", "variables", "directives")
+                if k in data
+            },
+            loaded.value_marks,
+            loaded.key_marks,
+        )
+        resolve_directives(probe, ctx)
+        service = probe.data.get("serviceName")
+    if isinstance(service, str) and NAME_PATTERN.fullmatch(service):
+        return service
+    return None
 
 
 # What a property check says of a value whose directive failed: the value it read is the

@@ -610,10 +610,11 @@ def fake_resource_param(ctx: DirectiveContext, resource: str, param: str, rtype:
 class DirectiveSyntaxError(ValueError):
     """A string that looks like a directive but cannot be parsed; `offset` is 0-based."""
 
-    def __init__(self, message: str, offset: int) -> None:
+    def __init__(self, message: str, offset: int, hint: str | None = None) -> None:
         super().__init__(f"{message} (at character {offset + 1})")
         self.message = message
         self.offset = offset
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -718,7 +719,15 @@ class _Parser:
         for seg in segments:
             if not _SEGMENT_RE.fullmatch(seg):
                 problem = f"invalid property name {seg!r}" if seg else "empty property name"
-                raise DirectiveSyntaxError(f"{problem} in the path", offset)
+                hint = None
+                if seg.startswith("$"):
+                    # `$Var().memory.$Stage()`: a value per stage is what was meant.
+                    hint = (
+                        "a property path holds names, not directives; for a value per stage, "
+                        "read a file named after it: $File($Format('config/{}.yml', $Stage()))"
+                        ".memory"
+                    )
+                raise DirectiveSyntaxError(f"{problem} in the path", offset, hint)
             offset += len(seg) + 1
         return tuple(segments)
 
@@ -1059,6 +1068,24 @@ def _head(call: DirectiveCall) -> str:
     if not call.path:
         return call.text
     return call.text[: len(call.text) - len(".".join(call.path)) - 1]
+
+
+def _name_value_hint(items: list[Any], seg: str, shown: str) -> str | None:
+    """For a property of a list of `{name, value}` entries (what `$File` reads a .env file
+    as, the shape `environment` takes): the index that reaches the value, or the names."""
+    names = [
+        item["name"]
+        for item in items
+        if isinstance(item, dict) and set(item) == {"name", "value"} and type(item["name"]) is str
+    ]
+    if not names or len(names) != len(items):
+        return None
+    shape = "its entries are {name, value} (a .env file reads so, as `environment` takes it)"
+    if seg in names:
+        at = names.index(seg)
+        return f"{shape}: write {shown}.{at}.value for {seg}, or `environment: {shown}` for all"
+    close = did_you_mean(seg, names)
+    return f"{shape}; did you mean {close!r}?" if close else f"{shape}; names: {', '.join(names)}"
 
 
 def _without_handler(written: str) -> str:
@@ -1444,7 +1471,10 @@ class _Resolver:
             return parse_directive(text)
         except DirectiveSyntaxError as exc:
             raise self._fail(
-                frame, "directive-syntax", f"malformed directive {_clip(text)!r}: {exc}"
+                frame,
+                "directive-syntax",
+                f"malformed directive {_clip(text)!r}: {exc}",
+                hint=exc.hint,
             ) from None
 
     # -- evaluating one call --
@@ -1685,6 +1715,7 @@ class _Resolver:
                         code,
                         f"{_clip(call.text)}: {shown} is a list of {len(value)}, "
                         f"and {seg!r} is not an index in it",
+                        hint=_name_value_hint(value, seg, ".".join(walked)),
                     )
                 value = value[idx]
             else:

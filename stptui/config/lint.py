@@ -1162,6 +1162,14 @@ class Linter(
                     key=True,
                 )
             elif q.name not in self.polled:
+                hint = f"add `- type: sqs` with `sqsQueueName: {q.name}` to a function's events"
+                if any(w in q.name.lower() for w in ("dlq", "dead")):
+                    # Named as one, and no queue redrives to it: the redrivePolicy is missing.
+                    hint += (
+                        "; as a dead-letter queue, name it in a queue's redrivePolicy: "
+                        f"{{targetSqsQueueName: {q.name}, "
+                        f"maxReceiveCount: {MIN_GUIDED_RECEIVE_COUNT}}}"
+                    )
                 self.report(
                     q.path,
                     "warning",
@@ -1170,7 +1178,7 @@ class Linter(
                     "event for it, and it is no dead-letter queue",
                     resource=q.name,
                     key=True,
-                    hint=f"add `- type: sqs` with `sqsQueueName: {q.name}` to a function's events",
+                    hint=hint,
                 )
             return
         for extra in consumers[1:]:

@@ -96,6 +96,18 @@ class FailureChecks(_LinterBase):
         fifo = "; its message group waits behind it all that time" if q.fifo else ""
         dlq = self._free_name(f"{q.name}Dlq")
         fifo_dlq = ", properties: {fifoEnabled: true}" if q.fifo else ""
+        redrive = (
+            f"add `redrivePolicy: {{targetSqsQueueName: {dlq}, maxReceiveCount: "
+            f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {q.name} and a queue `{dlq}: {{type: sqs-queue"
+            f"{fifo_dlq}}}`"
+        )
+        if (idle := self._idle_dead_letter_queue(q)) is not None:
+            # `dlq` written, nothing pointed at it: the redrivePolicy is what is missing.
+            redrive = (
+                f"add `redrivePolicy: {{targetSqsQueueName: {idle}, maxReceiveCount: "
+                f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {q.name}: its queue {idle!r}, which nothing "
+                "reads or redrives to, looks meant for it"
+            )
         self.report(
             q.path,
             "info",
@@ -106,10 +118,25 @@ class FailureChecks(_LinterBase):
             f"invocation{fifo}",
             resource=q.name,
             key=True,
-            hint=f"add `redrivePolicy: {{targetSqsQueueName: {dlq}, maxReceiveCount: "
-            f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {q.name} and a queue `{dlq}: {{type: sqs-queue"
-            f"{fifo_dlq}}}`; `explain MESSAGE_ID` shows a failing message's receives",
+            hint=f"{redrive}; `explain MESSAGE_ID` shows a failing message's receives",
         )
+
+    def _idle_dead_letter_queue(self, q: Queue) -> str | None:
+        """The one queue of the stack, of `q`'s kind (FIFO or standard), that is named as a
+        dead-letter queue (`dlq`, `ordersDeadLetters`) and that nothing reads, redrives to
+        or sends to through a redrive: the one `q` was likely meant to redrive to."""
+        targets = {o.redrive_target.target for o in self.stack.of_type(Queue) if o.redrive_target}
+        idle = [
+            o.name
+            for o in self.stack.of_type(Queue)
+            if o is not q
+            and o.fifo == q.fifo
+            and o.redrive_target is None
+            and o.name not in targets
+            and not self.consumers.get(o.name)
+            and any(w in o.name.lower() for w in ("dlq", "dead"))
+        ]
+        return idle[0] if len(idle) == 1 else None
 
     def _free_name(self, name: str) -> str:
         """`name`, or `name2`, `name3` ... when a resource of the stack has it."""

@@ -100,30 +100,45 @@ class StackBuilder(
         )
         self.diags = self.stack.diagnostics
         self._arn_index: dict[str, str] = {}
+        # The keys a misspelt one of each mapping was taken for (`Type`: `type`): a missing
+        # key it names is that same mistake, reported once, by the did-you-mean.
+        self.misspelt: dict[DataPath, set[str]] = {}
 
     def _legacy_hooks(self, hooks: list[Any]) -> None:
         """Warn of `hooks` written as a list of `{triggers, scriptName}`, the older spelling
         many of Stacktape's starter projects still use, and name today's mapping."""
         today: dict[str, list[str]] = {}
+        inline: list[str] = []  # what entries without a scriptName ran: `executeFunction`
         for entry in hooks:
             if not isinstance(entry, dict) or not isinstance(entry.get("triggers"), list):
                 continue
+            script = entry.get("scriptName")
+            if not isinstance(script, str):
+                # The older inline hook (`executeFunction: file.ts:fn`): today a hook names
+                # a script, which the user has yet to write.
+                script = "SCRIPT"
+                ran = [k for k in entry if isinstance(k, str) and k.startswith("execute")]
+                inline += [f"`{k}`" for k in ran[:1] if f"`{k}`" not in inline]
             for trigger in entry["triggers"]:
                 if isinstance(trigger, str):
                     words = re.split(r"[:\-]", trigger)
                     key = words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
-                    today.setdefault(key, []).append(str(entry.get("scriptName")))
+                    today.setdefault(key, []).append(script)
         spelled = ", ".join(
             f"{key}: [{', '.join(f'{{scriptName: {s}}}' for s in scripts)}]"
             for key, scripts in today.items()
         )
+        hint = f"write hooks: {{{spelled}}}" if spelled else "see Stacktape's `hooks` docs"
+        if any("SCRIPT" in scripts for scripts in today.values()):
+            did = f"what the hook's {' or '.join(inline)} did" if inline else "the hook's work"
+            hint += f", SCRIPT being a `scripts` entry (a local-script) that does {did}"
         self.diag(
             ("hooks",),
             "warning",
             "legacy-hooks",
             "`hooks` is a list of {triggers, scriptName}, the spelling of an older Stacktape; "
             "today's is a mapping from the hook to its scripts",
-            hint=f"write hooks: {{{spelled}}}" if spelled else "see Stacktape's `hooks` docs",
+            hint=hint,
         )
 
     def diag(
@@ -137,7 +152,12 @@ class StackBuilder(
         resource: str | None = None,
         hint: str | None = None,
     ) -> None:
-        """Record a diagnostic at a data path."""
+        """Record a diagnostic at a data path (none for a key missing from a mapping where a
+        misspelt key was taken for it: its did-you-mean says it all)."""
+        if code in ("missing-property", "exactly-one-of") and any(
+            f"`{guess}`" in message for guess in self.misspelt.get(path, ())
+        ):
+            return
         self.diags.append(
             Diagnostic.at(
                 self.loaded.pos(path, key=key),
@@ -249,6 +269,8 @@ class StackBuilder(
         for key in body:
             if key not in RESOURCE_KEYS:
                 guess = did_you_mean(key, RESOURCE_KEYS)
+                if guess:
+                    self.misspelt.setdefault(path, set()).add(guess)
                 self.diag(
                     (*path, key),
                     "error",

@@ -8,7 +8,9 @@ checks run in the linter, with stptui.sim.asl).
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -84,6 +86,59 @@ def _js_number(value: float) -> float:
         return math.inf
 
 
+# A value the hint writes as it is: YAML reads it back as that text.
+_PLAIN_VALUE = re.compile(r"[\w./-]+")
+
+
+def _legacy_package_config(raw: dict[str, Any]) -> dict[str, str] | None:
+    """The hint for an older Stacktape's `packageConfig: {filePath}` on a function: today's
+    `packaging` written out with its file, which "did you mean `packaging`?" left the user
+    to find (its shape is not the old one's)."""
+    old = raw.get("packageConfig")
+    if "packaging" in raw or not isinstance(old, dict):
+        return None
+    file = old.get("filePath")
+    entry = file if isinstance(file, str) and file else "FILE"
+    fields = {"entryfilePath": entry}
+    if re.fullmatch(r".+\.\w+:\w+", entry):
+        # `file.ts:handler` named the handler too: today's `handlerFunction`.
+        fields["entryfilePath"], _, fields["handlerFunction"] = entry.partition(":")
+    # A JSON string is a YAML double-quoted one.
+    shown = ", ".join(
+        f"{k}: {v}" if _PLAIN_VALUE.fullmatch(v) else f"{k}: {json.dumps(v)}"
+        for k, v in fields.items()
+    )
+    return {
+        "packageConfig": "`packageConfig` is an older Stacktape's; today's is packaging: "
+        f"{{type: stacktape-lambda-buildpack, properties: {{{shown}}}}}"
+    }
+
+
+def _legacy_image_config(raw: dict[str, Any]) -> dict[str, str] | None:
+    """The hint for an older Stacktape's `imageConfig` on a batch job's container: today's
+    `packaging`, a buildpack for its `filePath` or a Dockerfile for its
+    `buildContextPath`, written out."""
+    old = raw.get("imageConfig")
+    if "packaging" in raw or not isinstance(old, dict):
+        return None
+    if isinstance(old.get("buildContextPath"), str):
+        ptype, fields = "custom-dockerfile", {"buildContextPath": old["buildContextPath"]}
+        if isinstance(old.get("command"), list) and all(isinstance(c, str) for c in old["command"]):
+            fields["command"] = json.dumps(old["command"])
+    else:
+        file = old.get("filePath")
+        entry = file if isinstance(file, str) and file else "FILE"
+        ptype, fields = "stacktape-image-buildpack", {"entryfilePath": entry}
+    shown = ", ".join(
+        f"{k}: {v}" if _PLAIN_VALUE.fullmatch(v) or v.startswith("[") else f"{k}: {json.dumps(v)}"
+        for k, v in fields.items()
+    )
+    return {
+        "imageConfig": "`imageConfig` is an older Stacktape's; today's is packaging: "
+        f"{{type: {ptype}, properties: {{{shown}}}}}"
+    }
+
+
 class ComputeReaders(_BuilderBase):
     """Readers of functions, batch jobs and state machines (a part of `normalize.StackBuilder`)."""
 
@@ -91,7 +146,10 @@ class ComputeReaders(_BuilderBase):
         raw = dict(raw)
         if "accessControl" in raw:
             self._legacy_access_control(raw, path, name)
-        props = self.read_props(raw, path, FUNCTION_PROPS, name)
+        legacy = _legacy_package_config(raw)
+        props = self.read_props(raw, path, FUNCTION_PROPS, name, unexposed=legacy)
+        if legacy:
+            self.misspelt.setdefault(path, set()).add("packaging")  # one error, not two
         fn = Function(name=name, type="function", path=(path[0], path[1]), properties=raw)
         self.require(props, raw, "packaging", path, name, f"function {name!r}")
         fn.timeout_s = self.num(props, "timeout", fn.timeout_s, fn.defaults)
@@ -253,12 +311,16 @@ class ComputeReaders(_BuilderBase):
         env_raw: Any = None
         if isinstance(cont, dict):
             cpath = (*path, "container")
+            legacy = _legacy_image_config(cont)
+            if legacy:
+                self.misspelt.setdefault(cpath, set()).add("packaging")  # one error, not two
             cprops = self.read_props(
                 cont,
                 cpath,
                 {"packaging": DICT, "environment": P("list|dict")},
                 name,
                 where=" in `container`",
+                unexposed=legacy,
             )
             self.require(cprops, cont, "packaging", cpath, name, f"batch job {name!r} `container`")
             pack = cprops.get("packaging")

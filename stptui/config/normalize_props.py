@@ -230,6 +230,8 @@ class PropertyReaders(_BuilderBase):
                 # (normalize_schema's docstring), so the deployer rejects this key.
                 guess = did_you_mean(key, spec)
                 hint = f"did you mean `{guess}`?" if guess else f"known: {', '.join(sorted(spec))}"
+                if guess and key not in (unexposed or {}):
+                    self.misspelt.setdefault(path, set()).add(guess)
                 self.diag(
                     kpath,
                     "error",
@@ -429,7 +431,19 @@ class PropertyReaders(_BuilderBase):
         if not self.check_value(DICT, raw, path, what, owner):
             return {}
         where = f" in `{what}`"
-        top = self.read_props(raw, path, {"type": ANY, "properties": DICT}, owner, where=where)
+        # `{type: cognito, userPoolName: pool}`: the older shape, properties beside `type`.
+        shape_of = types.get(raw["type"]) if isinstance(raw.get("type"), str) else None
+        stray = [k for k in raw if shape_of is not None and k in shape_of.props]
+        under = ", ".join(f"{k}: ..." for k in stray)
+        moved = {
+            k: f"`{k}` goes under `properties`: {{type: {raw['type']}, properties: {{{under}}}}}"
+            for k in stray
+        }
+        if stray and "properties" not in raw:
+            self.misspelt.setdefault(path, set()).add("properties")  # one error, not two
+        top = self.read_props(
+            raw, path, {"type": ANY, "properties": DICT}, owner, where=where, unexposed=moved
+        )
         if not self.require(top, raw, "type", path, owner, f"`{what}`"):
             return {}
         kind = top["type"]

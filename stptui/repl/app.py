@@ -368,7 +368,9 @@ class Repl:
             # One line at 80 columns (80 characters), as the lines above it.
             "Tab completes, Ctrl-R searches history, Ctrl-C stops a run, Ctrl-D exits; `help`"
         )
-        if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
+        if (
+            idle := idle_note(s.stack, bool(s.sim.behaviors.polls()), s.behaviors_path)
+        ) is not None:
             self.printer.note(idle, style="yellow")
         elif (starter := starter_note(s)) is not None:
             self.printer.note(starter, style="yellow")

@@ -53,7 +53,9 @@ class LineSession:
                 + "line mode (the output is not a terminal): no completion or toolbar; Ctrl-C "
                 "stops a long run, Ctrl-D exits\n"
             )
-            if (idle := idle_note(s.stack, bool(s.sim.behaviors.polls()))) is not None:
+            if (
+                idle := idle_note(s.stack, bool(s.sim.behaviors.polls()), s.behaviors_path)
+            ) is not None:
                 self.err.write(printable(idle) + "\n")
             elif (starter := starter_note(s)) is not None:
                 self.err.write(printable(starter) + "\n")

@@ -673,7 +673,11 @@ class StptuiApp(App[None]):
                 markup=False,
                 timeout=OPENING_NOTE_S,
             )
-        if (idle := idle_note(self.session.stack, bool(poll_edges(self.session)))) is not None:
+        if (
+            idle := idle_note(
+                self.session.stack, bool(poll_edges(self.session)), self.session.behaviors_path
+            )
+        ) is not None:
             self.notify(idle, title="nothing to run", markup=False, timeout=OPENING_NOTE_S)
         if self.watcher is not None:
             self.set_interval(POLL_S, self._watch_inputs)

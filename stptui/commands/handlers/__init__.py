@@ -27,6 +27,7 @@ from stptui.commands.handlers import (
 )
 from stptui.commands.handlers.base import REGISTRY, TRACE_KINDS
 from stptui.commands.handlers.expect import (
+    CONTAINER_FIELDS,
     FUNCTION_FIELDS,
     JOB_FIELDS,
     QUEUE_FIELDS,
@@ -67,6 +68,7 @@ def _module_rank(name: str) -> int:
 REGISTRY.commands = {n: REGISTRY.commands[n] for n in sorted(REGISTRY.commands, key=_module_rank)}
 
 __all__ = [
+    "CONTAINER_FIELDS",
     "FUNCTION_FIELDS",
     "JOB_FIELDS",
     "QUEUE_FIELDS",

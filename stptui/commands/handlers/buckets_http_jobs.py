@@ -682,7 +682,8 @@ def _check_http_call(sim: Simulator, call: Call) -> None:
         "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0); --user "
         "sends the ID token a user's last `sign-in` got, with the claims its "
         "preTokenGeneration hook made (it expires the pool's idTokenValiditySeconds, in hours, "
-        "after the sign-in: an hour by default). With "
+        "after the sign-in: an hour by default); either sets the header the authorizer "
+        "reads, so a --header that sets it too is refused. With "
         "CORS enabled, the gateway answers preflights (OPTIONS with origin and "
         "access-control-request-method) that no OPTIONS, ANY or $default route takes.\n"
         "--url FN sends to a function's URL (`url: {enabled: true}`), which takes every "
@@ -741,7 +742,14 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
             _jwt_claims(call.opts["jwt"]) if "jwt" in call.opts else {},
             call.opts.get("user"),
         )
-        headers = [(n, v) for n, v in headers if n.lower() != name.lower()] + [(name, value)]
+        if any(n.lower() == name.lower() for n, _ in headers):
+            # Which of the two tokens went would be a guess: the request would prove nothing.
+            raise CommandError(
+                f"{option} and --header '{name.lower()}: ...' both give the request its {name}",
+                f"give one: {option} sends the token of the route's user pool, --header the "
+                "value as written (an invalid token, say)",
+            )
+        headers = [*headers, (name, value)]
     started = sim.clock.now
     wait = MAX_WAIT_MS if entry == "lb" else INTEGRATION_TIMEOUT_MS
     if started + wait > MAX_MS:

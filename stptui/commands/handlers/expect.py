@@ -93,7 +93,10 @@ STATE_MACHINE_FIELDS = (
     "aborted",
     "redriven",
 )
-PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine")
+# A container workload's figures, as `show containers` lists them (ContainerService.figures):
+# requests served, failed and running; polled messages processed, failed and in hand.
+CONTAINER_FIELDS = ("served", "failed", "running", "processed", "messages_failed", "in_hand")
+PATH_KINDS = ("queue", "function", "job", "stream", "table", "state_machine", "container")
 # The names the AWS console gives a queue's attributes (GetQueueAttributes, CloudWatch) and
 # a function's metrics, and the figure each is here: an on-call types what AWS shows.
 _AWS_FIGURES = {
@@ -118,6 +121,7 @@ _FIELDS = {
     "stream": STREAM_FIELDS,
     "table": TABLE_FIELDS,
     "state_machine": STATE_MACHINE_FIELDS,
+    "container": CONTAINER_FIELDS,
 }
 _RESOURCE_TYPES = {"stream": "kinesis-stream", "table": "dynamo-db-table"}
 EXPECT_PATHS = (
@@ -127,6 +131,7 @@ EXPECT_PATHS = (
     f"stream.S.{'|'.join(STREAM_FIELDS)}",
     f"table.T.{'|'.join(TABLE_FIELDS)}",
     f"state_machine.SM.{'|'.join(STATE_MACHINE_FIELDS)}",
+    f"container.W.{'|'.join(CONTAINER_FIELDS)}",
     "metric.RESOURCE.METRIC.STATISTIC",
     "item TABLE KEY=VALUE [KEY=VALUE] ATTRIBUTE",
     "object BUCKET KEY exists|size",
@@ -142,8 +147,8 @@ PATH_ARG = Arg(
     "PATH",
     EXPECT_PATH,
     "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
-    "state_machine.SM.FIELD, metric.RESOURCE.METRIC.STATISTIC, item TABLE KEY=VALUE "
-    "[KEY=VALUE] ATTRIBUTE, object BUCKET KEY exists|size, count KIND [RESOURCE] "
+    "state_machine.SM.FIELD, container.W.FIELD, metric.RESOURCE.METRIC.STATISTIC, item "
+    "TABLE KEY=VALUE [KEY=VALUE] ATTRIBUTE, object BUCKET KEY exists|size, count KIND [RESOURCE] "
     "[FIELD=VALUE ...] or time",
     rest=True,
     kind_after=(("count", TRACE_KIND), ("item", TABLE), ("object", "bucket")),
@@ -223,6 +228,9 @@ def check_expect(sim: Simulator, call: Call) -> None:
     "stream's figures as for a stream (only with a streamType)\n"
     f"state_machine FIELDs: {', '.join(STATE_MACHINE_FIELDS)}: executions started so far, "
     "then how many are in each status now, then the redrives made so far\n"
+    f"container (container workload) FIELDs: {', '.join(CONTAINER_FIELDS)}: requests its "
+    "routes and rules sent it, those it failed and those it is still answering; messages its "
+    "pollers processed, failed, and hold now (`show containers`' columns)\n"
     "metric: a CloudWatch metric of a resource `show metrics` measures (a queue, function, "
     "HTTP API, load balancer, job, state machine, bus, rule by its AWS name, topic, stream, "
     "table, Kafka topic or bucket; an HTTP API's route as 'API ROUTE_KEY', quoted, when its "
@@ -476,6 +484,10 @@ _PATH_KIND_OF_TYPE = {
     "kinesis-stream": "stream",
     "dynamo-db-table": "table",
     "state-machine": "state_machine",
+    "web-service": "container",
+    "private-service": "container",
+    "worker-service": "container",
+    "multi-container-workload": "container",
 }
 
 
@@ -803,6 +815,17 @@ def _figure(sim: Simulator, kind: str, name: str, field: str) -> Any:
         return sim.queue_stats(queue_named(sim, name).name)[field]
     if kind == "job":
         return _job_stats(sim, name)[field]
+    if kind == "container":
+        service = sim.services["containers"]
+        if name not in service.workloads:
+            guess = did_you_mean(name, list(service.workloads))
+            known = ", ".join(service.workloads) or "none"
+            raise CommandError(
+                f"no container workload named {name!r}",
+                f"did you mean {guess!r}?" if guess else f"container workloads: {known}",
+                word=name,
+            )
+        return service.figures(name)[field]
     if kind == "state_machine":
         # Lazily: the state machine service (and Step Functions' interpreter) loads only for
         # a session that asks about one.
@@ -854,6 +877,17 @@ def check_record_kind(kind: str) -> None:
     guess = did_you_mean(kind, TRACE_KINDS)
     head, _, tail = kind.partition(".")
     family = _KIND_FAMILIES.get(head.lower().replace("-", "_"))
+    if family is None and any(k.startswith(f"{head}.") for k in TRACE_KINDS):
+        # `http.answered`: the family is right, only the rest is not; the whole list of
+        # kinds would bury the three that are meant.
+        members = [k for k in TRACE_KINDS if k.startswith(f"{head}.")]
+        # The tails alone are compared: the shared `batch.` makes any tail look close.
+        near = did_you_mean(tail, [k.removeprefix(f"{head}.") for k in members])
+        raise CommandError(
+            f"unknown trace record kind {kind!r}",
+            f"did you mean {head}.{near}?" if near else f"the {head}.* kinds: {', '.join(members)}",
+            word=kind,
+        )
     if family is not None:
         members = [k for k in TRACE_KINDS if k.startswith(f"{family}.")]
         # The part after the family is compared alone: `invocation.` shared by every

@@ -25,8 +25,10 @@ from stptui.textsafe import Shown, one_line, printable
 SHOWN_INVOCATIONS = 10
 # The error column's width: the whole message is in the data and `explain ID`.
 ERROR_PREVIEW = 60
-# A value of the function's own environment in `show function`: cut to this many characters.
-ENV_PREVIEW = 40
+# A value of the function's own environment in `show function`: cut to this many characters,
+# which hold a $ResourceParam's ARN whole (`arn:aws:sqs:REGION:ACCOUNT:` is 35 before the
+# name): cut at 40, the part a user checks their directives by was the part cut off.
+ENV_PREVIEW = 100
 # Each simulator's stack graph, for as long as the simulator lives (`reload` and `load`
 # make a new one).
 _GRAPHS: WeakKeyDictionary[Simulator, Any] = WeakKeyDictionary()

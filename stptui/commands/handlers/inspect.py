@@ -1295,7 +1295,8 @@ def _not_explained(sim: Simulator, key: str) -> None:
         f"nothing in the trace mentions {quoted(key)}",
         f"did you mean {quote_word(guess)}?"
         if guess
-        else "give a message, event or invocation id (see `show trace`), or an object key",
+        else "give an id `show trace` shows (a message's, event's, invocation's, execution's "
+        "or stream record's), an object key or a username",
         word=key,
     )
 
