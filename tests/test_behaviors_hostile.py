@@ -302,14 +302,25 @@ def test_a_handler_raising_a_base_exception_exits_its_runtime(code_dir: Path) ->
     assert out.logs[-1] == "hostile_handlers.Odd: not an Exception"
 
 
-def test_a_module_raising_a_base_exception_at_import_is_a_diagnostic(code_dir: Path) -> None:
+def test_a_module_raising_a_base_exception_at_import_fails_the_init_phase(
+    code_dir: Path,
+) -> None:
+    # Lambda's runtime catches only Exception: the process ends in the function's init
+    # phase, which fails each invocation with Runtime.ExitError; the file is fine.
     behaviors, diags = load(
         "behaviors:\n  plain:\n    handler: odd_import:f\n", allow_code=True, base_dir=code_dir
     )
     (d,) = diags
-    assert (d.code, d.line, d.column) == ("behavior-handler-import", 3, 14)
-    assert "Odd: at import" in d.message
-    assert invoke(behaviors, {}).status == "success"
+    assert (d.code, d.severity, d.line, d.column) == (
+        "behavior-handler-init-exit",
+        "warning",
+        3,
+        14,
+    )
+    assert "(Odd: at import, at /var/task/odd_import.py, line 4)" in d.message
+    out = invoke(behaviors, {})
+    assert (out.status, out.error_type) == ("error", "Runtime.ExitError")
+    assert (out.error_message or "").endswith("Runtime exited with error: exit status 1")
 
 
 @pytest.mark.parametrize("name", ["send_nan", "send_set"])

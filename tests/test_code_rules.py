@@ -207,13 +207,15 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
     ("stptui.sim.behavior.handler_exits", "ProcessExits.__exit__", "posix._exit"): (
         "posix._exit put back after the handler (see ProcessExits.__enter__)"
     ),
+    ("stptui.sim.behavior.handler_exits", "", "import _signal"): (
+        "signal's C module, which holds raise_signal and pthread_kill under their own names "
+        "(a handler that imports them from there would signal stptui's process), and whose "
+        "own getsignal and signal user_interrupts calls: `signal`'s wrap each handler in an "
+        "enum, a few microseconds a call that every handler's call paid twice"
+    ),
     ("stptui.sim.behavior.handler_env", "_Applied.__init__", "os.environ._data"): (
         "the stored forms os.environ keeps: changing them directly saves some 100 us a "
         "handler call (the class's docstring)"
-    ),
-    (_PYTHON_HANDLERS, "", "import _signal"): (
-        "signal's C functions: signal's own wrap each handler in an enum, a few microseconds "
-        "a call that every handler's call paid twice (the comment there)"
     ),
     ("stptui.tui.app", "", "import _imp"): (
         "the interpreter's import lock: `imp`, the public module that gave it, is deprecated "

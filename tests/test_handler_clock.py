@@ -109,7 +109,9 @@ def test_the_clock_is_the_simulated_instant_in_utc_at_import_and_at_call(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-    assert first["imported_at"] == "2026-01-05T08:00:00"
+    # The module's top level ran in the execution environment's init phase: at the cold
+    # start, the first invocation's instant.
+    assert first["imported_at"] == "2026-01-05T08:00:10"
     assert first["now"] == "2026-01-05T08:00:10"
     # After time.sleep(1.5): the simulated clock moved on, the real one was not waited for.
     assert first["now_utc"] == "2026-01-05T08:00:11.500000+00:00"

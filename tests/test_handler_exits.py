@@ -71,6 +71,25 @@ def handler(event, context):
         except BaseException:
             pass  # the process is gone: nothing the handler does after counts
         return "went on"
+    if how in ("kill", "killpg", "raise_signal", "pthread_kill", "abort"):
+        import signal
+        import threading
+
+        sig = getattr(signal, event.get("signal", "SIGABRT"))
+        try:
+            if how == "kill":
+                os.kill(event.get("pid", os.getpid()), sig)
+            elif how == "killpg":
+                os.killpg(os.getpgrp(), sig)
+            elif how == "raise_signal":
+                signal.raise_signal(sig)
+            elif how == "pthread_kill":
+                signal.pthread_kill(threading.get_ident(), sig)
+            else:
+                os.abort()
+        except Exception:
+            pass  # the process is gone: nothing the handler does after counts
+        return "went on"
     if how == "keyboard":
         raise KeyboardInterrupt("stop")
     if how == "odd":
@@ -212,10 +231,25 @@ def test_no_exit_ends_stptui_and_the_process_is_as_it_was(s: Session) -> None:
     assert sys.stdin is stdin and not getattr(stdin, "closed", False)
 
 
-def test_os_exit_at_import_fails_the_import_not_stptui(tmp_path: Path) -> None:
+def test_os_exit_at_import_fails_the_init_phase_not_stptui(tmp_path: Path) -> None:
+    # The session opens, as Lambda deploys the function; each invocation's init phase ends
+    # the runtime's process (tests/test_handler_environments.py has the lines).
     (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
     (tmp_path / "m.py").write_text("import os\nos._exit(4)\n", encoding="utf-8")
     (tmp_path / "stptui.yml").write_text('behaviors:\n  worker: {handler: "m:handler"}\n')
+    s = Session.open(tmp_path, start_ms=START, allow_code=True)
+    data = invoke(s, {})
+    assert (data["error"], data["error_message"]) == (
+        "Runtime.ExitError",
+        REQUEST.format(data["invocation_id"]) + "with error: exit status 4",
+    )
+
+
+def test_os_exit_at_import_of_a_batch_program_is_an_import_error(tmp_path: Path) -> None:
+    # Not Lambda's runtime: the file is refused, as before.
+    (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
+    (tmp_path / "m.py").write_text("import os\nos._exit(4)\n", encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text('behaviors:\n  job: {handler: "m:handler"}\n')
     with pytest.raises(SessionError) as info:
         Session.open(tmp_path, start_ms=START, allow_code=True)
     (diagnostic,) = info.value.diagnostics
@@ -288,3 +322,66 @@ def test_an_exception_in_a_batch_program_keeps_its_name(tmp_path: Path) -> None:
     s = _job_run(tmp_path, {"how": "value"})
     failed = [r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED]
     assert [r.get("error") for r in failed] == ["ValueError", "ValueError"]
+
+
+# A handler that signals its own process: Lambda reports the runtime's end as Go words a
+# process killed by a signal (`signal: killed`, `signal: segmentation fault (core dumped)`,
+# awslabs/aws-lambda-cpp#30), and stptui's own process is never signalled.
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"how": "kill", "signal": "SIGKILL"}, "signal: killed"),
+        ({"how": "kill", "signal": "SIGTERM"}, "signal: terminated"),
+        ({"how": "kill", "signal": "SIGHUP"}, "signal: hangup"),
+        ({"how": "kill", "signal": "SIGUSR1"}, "signal: user defined signal 1"),
+        ({"how": "kill", "signal": "SIGSEGV"}, "signal: segmentation fault (core dumped)"),
+        ({"how": "kill", "signal": "SIGKILL", "pid": 0}, "signal: killed"),
+        ({"how": "killpg", "signal": "SIGTERM"}, "signal: terminated"),
+        ({"how": "raise_signal", "signal": "SIGQUIT"}, "signal: quit (core dumped)"),
+        ({"how": "pthread_kill", "signal": "SIGKILL"}, "signal: killed"),
+        ({"how": "abort"}, "signal: aborted (core dumped)"),
+        # Python's own SIGINT handler raises KeyboardInterrupt, which ends the runtime.
+        ({"how": "kill", "signal": "SIGINT"}, "signal: interrupt"),
+    ],
+)
+def test_a_handler_that_signals_its_own_process_is_a_runtime_exit(
+    s: Session, event: dict[str, Any], reason: str
+) -> None:
+    kill, abort = os.kill, os.abort
+    data = invoke(s, event)
+    message = REQUEST.format(_request_id(s)) + "with error: " + reason
+    assert (data["error"], data["error_message"]) == ("Runtime.ExitError", message)
+    assert worker_lines(s)[-1].endswith("\tStatus: error\tError Type: Runtime.ExitError\n")
+    # Still here, and the process's own functions are back.
+    assert (os.kill, os.abort) == (kill, abort)
+
+
+@pytest.mark.parametrize("sig", ["SIGCHLD", "SIGWINCH", "SIGURG", "SIGCONT", "SIGPIPE"])
+def test_a_signal_the_runtime_ignores_changes_nothing(s: Session, sig: str) -> None:
+    # Their default action is to ignore them (SIGPIPE: Python ignores it at start-up).
+    assert invoke(s, {"how": "kill", "signal": sig})["response"] == "went on"
+
+
+def test_a_signal_to_another_process_is_sent(s: Session) -> None:
+    # Signal 0 to a child of the handler's own: checked, as the handler's code asks.
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        event = {"how": "kill", "signal": "SIGTERM", "pid": child.pid}
+        assert invoke(s, event)["response"] == "went on"
+        assert child.wait(timeout=10) == -15
+    finally:
+        child.kill()
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [({"how": "kill", "signal": "SIGKILL"}, 137), ({"how": "abort"}, 134)],
+)
+def test_a_batch_program_ended_by_a_signal_exits_128_plus_its_number(
+    tmp_path: Path, event: dict, status: int
+) -> None:
+    s = _job_run(tmp_path, event)
+    first = next(r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED)
+    assert first.get("error_message") == f"Essential container in task exited (exitCode {status})"

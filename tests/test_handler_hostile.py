@@ -186,11 +186,12 @@ def process(event, context):
 
 
 def interrupt(event, context):
-    """Raise what a Ctrl-C raises, or (`signal`) deliver a real SIGINT."""
+    """Raise what a Ctrl-C raises, or (`signal`) have a SIGINT arrive as the user's Ctrl-C
+    does (the handler's own signal to its process is its runtime's end: handler_exits)."""
     if event.get("signal"):
-        import signal
+        import _thread
 
-        signal.raise_signal(signal.SIGINT)
+        _thread.interrupt_main()
     raise KeyboardInterrupt("raised by the handler")
 
 
@@ -281,6 +282,9 @@ KEPT = []
 
 
 def keep(event, context):
+    """Keep the first invocation's context; use it in the next (same environment)."""
+    if KEPT:
+        return use_kept(event, context)
     KEPT.append(context)
 
 
@@ -467,10 +471,10 @@ def test_a_context_kept_past_its_invocation_refuses_calls(tmp_path: Path) -> Non
     # the write would land in whatever the simulation was doing then.
     s = open_session(
         tmp_path,
-        'behaviors:\n  writer: {handler: "probe:keep"}\n  outsider: {handler: "probe:use_kept"}\n',
+        'behaviors:\n  writer: {handler: "probe:keep"}\n',
     )
     execute(s, "invoke writer '{}'")
-    data = execute(s, "invoke outsider '{}'").data
+    data = execute(s, "invoke writer '{}'").data
     kind, message = data["response"]
     assert kind == "BehaviorError"
     assert "has ended" in message

@@ -220,9 +220,9 @@ def test_a_folder_holding_stptui_itself_keeps_it(tmp_path: Path) -> None:
     assert {name: sys.modules.get(name) for name in kept} == kept
 
 
-def test_handlers_of_one_session_share_their_modules(flat: Path) -> None:
-    """One session is one Python process: two functions whose handlers share a helper see
-    the same module."""
+def test_functions_of_one_session_do_not_share_their_modules(flat: Path) -> None:
+    """Each function's execution environment is a Python process of its own, as in Lambda:
+    two functions whose handlers share a helper each import it, and count their own calls."""
     (flat / "hmod.py").write_text(WORKER + "\n\ndef api(event, context):\n    hstate.n += 1\n")
     (flat / "stptui.yml").write_text(
         "behaviors:\n"
@@ -232,4 +232,4 @@ def test_handlers_of_one_session_share_their_modules(flat: Path) -> None:
     session = open_session(flat)
     assert [d for d in session.diagnostics if d.severity == "error"] == []
     run(session, "invoke api '{}'", SEND, "advance 10s")
-    assert logged(session) == ["call 2"]
+    assert logged(session) == ["call 1"]

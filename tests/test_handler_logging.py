@@ -111,8 +111,9 @@ def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before
 ) -> None:
     """Lambda's init phase writes to the new execution environment's stream before the
     first invocation's START, after Lambda's INIT_START line; the record has no request id
-    yet. The module is imported once a session, so only the first invocation's environment
-    has the lines; the trace has them as handler.log records of no invocation, at the first
+    yet, and the time of the cold start, when the environment's init phase imports the
+    module. A warm start imports nothing, so only the first invocation's environment has
+    the lines; the trace has them as handler.log records of no invocation, at the first
     invocation's start."""
     s = _session(tmp_path, "quiet")
     execute(s, "advance 1m")
@@ -123,7 +124,7 @@ def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before
     group = s.sim.services["logs"].group("worker")
     events = group.recent(100)
     rid = _request_id(s)
-    init = ["cold start\n", "[WARNING]\t2026-01-05T08:00:00.000Z\t\tat import\n"]
+    init = ["cold start\n", "[WARNING]\t2026-01-05T08:01:00.000Z\t\tat import\n"]
     assert events[0].message.startswith("INIT_START Runtime Version: python:3.13.v14\t")
     assert [ev.message for ev in events[1:4]] == [
         *init,
@@ -136,7 +137,7 @@ def test_what_the_module_prints_and_logs_at_import_is_in_the_first_stream_before
     logs = [r for r in s.sim.trace.records if r.kind in ("handler.log", "invocation.started")]
     assert [(r.t, r.kind, r.data) for r in logs[:3]] == [
         (first, "handler.log", {"text": "cold start"}),
-        (first, "handler.log", {"text": "[WARNING]\t2026-01-05T08:00:00.000Z\t\tat import"}),
+        (first, "handler.log", {"text": "[WARNING]\t2026-01-05T08:01:00.000Z\t\tat import"}),
         (first, "invocation.started", logs[2].data),
     ]
     execute(s, "expect count handler.log worker 'text=cold start' == 1")

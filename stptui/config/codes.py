@@ -1648,6 +1648,16 @@ CODES: dict[str, CodeInfo] = {
                 "runs on, and a variable read at import must be in the workload's "
                 "environment (the hint lists its names).",
             ),
+            "behavior-handler-init-exit": _behavior(
+                "warning",
+                "With `--allow-code`, a function's handler module ends its process as it is "
+                "imported (`sys.exit`, `os._exit`, a `BaseException` that is not an "
+                "`Exception`, a signal to itself): Lambda's init phase fails, so each "
+                "invocation of the function fails with `Runtime.ExitError`.",
+                "Take the exit out of the module's top level (the message names its line): "
+                "raise an exception in the handler instead, or set what the check at import "
+                "needs (a variable of the function's `environment`).",
+            ),
         },
     ),
 }

@@ -175,6 +175,17 @@ def init_start_line(runtime: str, region: str) -> str:
     )
 
 
+def init_report_line(init_ms: int, phase: str, error_type: str) -> str:
+    """Lambda's line after an init phase that failed: its duration, the phase it ran in
+    (`init` for a new environment's, `invoke` for one retried within an invocation) and
+    the error (`INIT_REPORT Init Duration: 206.72 ms\tPhase: init\tStatus: error\tError
+    Type: Runtime.ExitError`, cargo-lambda/cargo-lambda#572)."""
+    return (
+        f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: {phase}\t"
+        f"Status: error\tError Type: {error_type}\n"
+    )
+
+
 def start_line(request_id: str) -> str:
     """Lambda's first line of an invocation."""
     return f"START RequestId: {request_id} Version: $LATEST\n"

@@ -3,6 +3,9 @@ other session's: whatever was loaded from the handlers' folder before is dropped
 sys.modules first, and while one of its handlers runs, sys.modules holds its own modules and
 the folder is first on sys.path, as Lambda's task root is. Each module's source file is
 hashed when the module is claimed: the files a session's handlers ran are its inputs too.
+Each execution environment of a function has modules of its own (`Environment`), imported
+afresh in its init phase from the source the session read (`_Sources`), as each Lambda
+environment is a process of its own.
 
 Separate from `python_handlers` because it is about Python's import system, not about
 Lambda: it is used once when the file is read and once before each handler call.
@@ -12,19 +15,27 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import random
 import re
 import sys
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 from stptui.config.diagnostics import did_you_mean
 from stptui.sim.behavior.errors import BehaviorError
-from stptui.sim.behavior.handler_exits import ProcessExits
+from stptui.sim.behavior.handler_exits import (
+    ProcessExit,
+    ProcessExits,
+    user_interrupts,
+    users_ctrl_c,
+)
 from stptui.sim.behavior.handler_logging import LogSink, RootLogger, task_root_frames
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.handler_logs import log_events
@@ -32,6 +43,16 @@ from stptui.sim.handler_logs import log_events
 # This package's top-level name: a stack at the root of a checkout of stptui has the package
 # in its folder, and it is never a handler module.
 _OWN_PACKAGE = __name__.partition(".")[0]
+
+
+def _ended_by(exc: BaseException) -> Callable[..., Any]:
+    """The handler of a module whose import ended its process: calling it ends the same way
+    (a function's invocations import the module in their own environment first)."""
+
+    def ended(event: Any, context: Any) -> Any:
+        raise exc
+
+    return ended
 
 
 def _loaded_from(module: ModuleType, base: Path) -> bool:
@@ -125,6 +146,60 @@ def _import_hint(exc: BaseException, module_name: str, base: Path) -> str:
 _ACTIVE: HandlerModules | None = None
 
 
+@dataclass(slots=True)
+class Environment:
+    """One execution environment's Python runtime: the modules its init phase imported from
+    the handlers' folder (and those its handler imported since), the handler found in them,
+    or what ended its init phase (`failure`: the process is gone, and so is the handler)."""
+
+    modules: dict[str, ModuleType] = field(default_factory=dict)
+    handler: Callable[..., Any] | None = None
+    failure: BaseException | None = None
+    # What the init phase printed and logged, and what the interpreter printed as it ended.
+    lines: list[str] = field(default_factory=list)
+    # How Lambda reports the failure: its error type, and the reason a runtime exit gives
+    # (or the runtime's errorMessage for an exception).
+    error_type: str = ""
+    reason: str | None = None
+
+
+class _Sources(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds a module of the handlers' folder that the session imported before from the
+    source it had then: every execution environment runs the code the session's digests
+    name (an edit saved since waits for `reload`), and compiles it once."""
+
+    def __init__(self) -> None:
+        # Each module's name: its file, whether it is a package, its source as first read.
+        self.sources: dict[str, tuple[str, bool, bytes]] = {}
+        self._code: dict[str, CodeType] = {}
+
+    def find_spec(
+        self, name: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        """The spec of a module whose source is kept; None (the usual search) otherwise."""
+        found = self.sources.get(name)
+        if found is None:
+            return None
+        origin, package, _ = found
+        locations = [os.path.dirname(origin)] if package else None
+        return importlib.util.spec_from_file_location(
+            name, origin, loader=self, submodule_search_locations=locations
+        )
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        """The default module object."""
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Run the module's kept source in it."""
+        name = module.__spec__.name  # type: ignore[union-attr]
+        code = self._code.get(name)
+        if code is None:
+            origin, _, source = self.sources[name]
+            code = self._code[name] = compile(source, origin, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
+
 class HandlerModules:
     """The modules one behaviours file's Python handlers run with, loaded from `base`.
 
@@ -132,7 +207,10 @@ class HandlerModules:
     `import` takes a module from sys.modules before looking on disk. So every Behaviors
     (every session) imports its handlers from modules loaded afresh, and keeps them: while
     one of its handlers runs, sys.modules holds its own modules, so a handler that imports a
-    helper as it runs gets the one its module imported, never another session's. Modules
+    helper as it runs gets the one its module imported, never another session's. Within a
+    session, each execution environment of a function has its own (`environments`,
+    `open_environment`), swapped into sys.modules for its calls (`use`); batch jobs' and
+    containers' handlers run with the modules imported when the file was read. Modules
     from anywhere else (the standard library, installed packages, stptui) are imported once
     per process, as usual.
     """
@@ -165,6 +243,17 @@ class HandlerModules:
         # What each workload's import of its handler module printed and logged (Lambda's
         # init phase): the workload whose handler imported the module first has it.
         self.init_logs: dict[str, list[str]] = {}
+        # The modules imported when the file is read, which batch jobs' and containers'
+        # handlers run with; each execution environment of a function has its own
+        # (`environments`, by function and environment), swapped in for its calls.
+        self.session_modules = self.modules
+        self.environments: dict[tuple[str, int], Environment] = {}
+        self._sources = _Sources()
+        self._seed = seed
+        self._inits = 0
+        # Why each function's handler module ends its process as it is imported, by the
+        # function: its invocations fail in their init phase (a warning, not an error).
+        self.init_exits: dict[str, str] = {}
 
     def begin(self) -> None:
         """Take sys.modules over with no module from `base` in it, before the first import."""
@@ -179,11 +268,13 @@ class HandlerModules:
     def import_handler(self, ref: str, owner: str, lambda_runtime: bool) -> Callable[..., Any]:
         """Import `module:function` with `base` first on sys.path; BehaviorError on failure.
         What the import prints and logs is `owner`'s init log (`init_logs`), written as
-        Lambda's runtime writes it when `owner` is a function (`RootLogger.running`).
+        Lambda's runtime writes it when `owner` is a function (`RootLogger.running`). A
+        function's module whose import ends its process (SystemExit, os._exit, a signal)
+        is no error of the file: Lambda's init phase fails the same way in each of its
+        execution environments, and the handler returned raises what ended it.
 
         A module that an earlier handler of this file imported is reused, not reloaded."""
         module_name, attr = ref.split(":")
-        base = str(self.base)
         top = module_name.split(".")[0]
         rename = "rename the handler module (e.g. handlers.py) and its `handler:` entry"
         if top in sys.stdlib_module_names:
@@ -195,36 +286,39 @@ class HandlerModules:
             raise BehaviorError(
                 f"handler module {top!r} has the name of an installed module", rename
             )
-        from stptui.sim.behavior.boto3_standin import install, uninstall
-        from stptui.sim.behavior.handler_clock import running  # loaded with the first handler
-
-        sys.path.insert(0, base)
-        importlib.invalidate_caches()
-        hidden = install(self.sdk)
         sink = LogSink()
         try:
-            with (
-                self.root_logger.importing(sink, lambda: self.import_ms, lambda_runtime),
-                offline(),
-                # A module's os._exit would end stptui: it fails the import instead.
-                ProcessExits([]),
-                running(lambda: self.import_ms, self.import_rng, self._import_sleep),
-            ):
-                module = importlib.import_module(module_name)
-        except KeyboardInterrupt:
-            raise
+            # A module's time.sleep moves the import clock on (handler_clock).
+            with user_interrupts():
+                module = self._import(
+                    module_name,
+                    sink,
+                    lambda_runtime,
+                    lambda: self.import_ms,
+                    self.import_rng,
+                    self._import_sleep,
+                    fresh=False,
+                )
         except BaseException as exc:  # SystemExit, or the module's own BaseException subclass
+            if isinstance(exc, KeyboardInterrupt) and users_ctrl_c():
+                raise  # the user's Ctrl-C stops the command, as in a handler's call
+            if lambda_runtime and not isinstance(exc, Exception):
+                what = str(exc) if isinstance(exc, ProcessExit) else f"{type(exc).__name__}: {exc}"
+                at = self._raised_at(exc)  # " (at FILE, line N)"
+                where = f", {at[2:-1]}" if at else ""
+                self.init_exits[owner] = (
+                    f"handler module {module_name!r} ends its process as it is imported "
+                    f"({what.rstrip(': ')}{where}): each invocation of {owner} fails in its "
+                    "init phase with Runtime.ExitError, as in Lambda"
+                )
+                return _ended_by(exc)
             raise BehaviorError(
-                f"cannot import handler module {module_name!r} from {base}: "
+                f"cannot import handler module {module_name!r} from {self.base}: "
                 f"{type(exc).__name__}: {exc}{self._raised_at(exc)}",
                 _import_hint(exc, module_name, self.base),
             ) from None
         finally:
-            uninstall(self.sdk, hidden)
-            with suppress(ValueError):  # the module may have removed it itself
-                sys.path.remove(base)
-            self.collect()
-        lines = log_events(sink.finish())
+            lines = log_events(sink.finish())
         if lines:
             self.init_logs.setdefault(owner, []).extend(lines)
         fn = getattr(module, attr, None)
@@ -236,6 +330,93 @@ class HandlerModules:
         if not callable(fn):
             raise BehaviorError(f"{ref} is not a function")
         return fn  # type: ignore[no-any-return]
+
+    def _import(
+        self,
+        module_name: str,
+        sink: LogSink,
+        lambda_runtime: bool,
+        clock: Callable[[], int],
+        rng: random.Random,
+        sleep: Callable[[int], None],
+        *,
+        fresh: bool,
+    ) -> ModuleType:
+        """Import `module_name` into the modules sys.modules holds now (`self.modules`), as
+        Lambda's init phase does: `base` first on sys.path, the boto3 stand-in, no network,
+        the simulation's clock and randomness, what it prints and logs into `sink`; a
+        module the session imported before from its kept source (`fresh`: only those). What
+        ends the process raises (ProcessExit for an os._exit the module caught)."""
+        from stptui.sim.behavior.boto3_standin import install, uninstall
+        from stptui.sim.behavior.handler_clock import running  # loaded with the first handler
+
+        base = str(self.base)
+        sys.path.insert(0, base)
+        sys.meta_path.insert(0, self._sources)
+        if not fresh:
+            importlib.invalidate_caches()  # files written since the last import
+        hidden = install(self.sdk)
+        exits: list[int] = []
+        try:
+            with (
+                self.root_logger.importing(sink, clock, lambda_runtime),
+                offline(),
+                # A module's os._exit would end stptui: it fails the import instead.
+                ProcessExits(exits),
+                running(clock, rng, sleep),
+            ):
+                module = importlib.import_module(module_name)
+        finally:
+            uninstall(self.sdk, hidden)
+            with suppress(ValueError):  # the module may have removed it itself
+                sys.path.remove(base)
+            with suppress(ValueError):
+                sys.meta_path.remove(self._sources)
+            self.collect()
+        if exits:
+            raise ProcessExit(exits[0])
+        return module
+
+    def open_environment(self, key: tuple[str, int], ref: str, now_ms: int) -> Environment:
+        """A new execution environment of function `key[0]` (number `key[1]`), or one
+        Lambda reset: its init phase imports the handler module `ref` names afresh, at
+        `now_ms` on the simulation's clock, with none of the other environments' modules
+        in sys.modules (the caller sets the function's environment variables). What ended
+        the init phase is kept in the environment, not raised."""
+        module_name, attr = ref.split(":")
+        environment = self.environments[key] = Environment()
+        self.use(environment.modules)
+        self._inits += 1
+        # The randomness its top level draws: its own stream, the same every run.
+        rng = random.Random(f"{self._seed}:{self._inits}")
+        clock = [now_ms]
+
+        def sleep(ms: int) -> None:
+            clock[0] += ms
+
+        sink = LogSink()
+        try:
+            module = self._import(module_name, sink, True, lambda: clock[0], rng, sleep, fresh=True)
+            handler = getattr(module, attr, None)
+            if not callable(handler):
+                raise AttributeError(f"Handler '{attr}' missing on module '{module_name}'")
+            environment.handler = handler
+        except BaseException as exc:  # a KeyboardInterrupt too: the caller tells the user's
+            environment.failure = exc
+        environment.lines = log_events(sink.finish())
+        return environment
+
+    def use(self, modules: dict[str, ModuleType]) -> None:
+        """Make `modules` (the session's, or one execution environment's) the modules of
+        the handlers' folder that sys.modules holds, and the ones `collect` claims into."""
+        self.activate()
+        if modules is self.modules:
+            return
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        self.modules = modules
+        sys.modules.update(modules)
 
     def _import_sleep(self, ms: int) -> None:
         """A module's time.sleep as it is imported: the import clock moves on."""
@@ -260,20 +441,28 @@ class HandlerModules:
     def _hash(self, module: ModuleType) -> None:
         spec = module.__spec__  # _loaded_from read it: it is a spec with these attributes
         origin = spec.origin if spec is not None and spec.has_location else None
-        if not isinstance(origin, str):
-            return
+        if not isinstance(origin, str) or spec.name in self._sources.sources:
+            return  # no file, or hashed when an environment first imported it
         path = Path(origin)
         with suppress(OSError):  # gone or unreadable since: nothing to compare it with
-            self.code_sha256.setdefault(path, hashlib.sha256(path.read_bytes()).hexdigest())
+            data = path.read_bytes()
+            self.code_sha256.setdefault(path, hashlib.sha256(data).hexdigest())
+            if origin.endswith(".py"):
+                # Every environment runs the source the session read (_Sources).
+                package = spec.submodule_search_locations is not None
+                self._sources.sources[spec.name] = (origin, package, data)
 
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Call a handler with these modules in sys.modules and `base` first on sys.path, so
-        that a module it imports as it runs is found there, as in Lambda's task root; the
-        modules it imported from `base` are claimed (and hashed) afterwards. `boto3` and
-        `botocore` are the stand-in's during the call, and what they were after it."""
+    def call(
+        self, fn: Callable[..., Any], *args: Any, modules: dict[str, ModuleType] | None = None
+    ) -> Any:
+        """Call a handler with its modules in sys.modules (`modules`, an execution
+        environment's; by default the session's) and `base` first on sys.path, so that a
+        module it imports as it runs is found there, as in Lambda's task root; the modules
+        it imported from `base` are claimed (and hashed) afterwards. `boto3` and `botocore`
+        are the stand-in's during the call, and what they were after it."""
         from stptui.sim.behavior.boto3_standin import install, uninstall
 
-        self.activate()
+        self.use(self.session_modules if modules is None else modules)
         base = str(self.base)
         hidden = install(self.sdk)
         # Counted with the stand-in in: `uninstall` takes its modules out again.
@@ -282,6 +471,8 @@ class HandlerModules:
         # when first needed, which a handler's `sys.path.clear()` would make fail later.
         path, entries = sys.path, list(sys.path)
         sys.path.insert(0, base)
+        meta = sys.meta_path
+        meta.insert(0, self._sources)
         try:
             return fn(*args)
         finally:
@@ -291,6 +482,8 @@ class HandlerModules:
             sys.path = path
             if path != entries:
                 path[:] = entries
+            with suppress(ValueError):
+                meta.remove(self._sources)
             if imported:
                 self.collect()
 

@@ -101,6 +101,9 @@ class Outcome:
     # The status a batch job's Python program exited with (None: it returned or raised an
     # Exception, whose process exits 0 or 1 with its status).
     exit_code: int | None = None
+    # The function's init phase failed (its module raised or exited as it was imported):
+    # the handler never ran, and Lambda starts the environment's runtime again next time.
+    init_failed: bool = False
 
 
 @dataclass(slots=True)
@@ -121,7 +124,8 @@ class InvocationInput:
     only collected in the Outcome's `emissions`, as in a behaviour decided outside a
     simulation). `invocation_id` names the invocation in the `source` of what its handler's
     writes make, and `chain` is its count in its chain of requests (recursive loop
-    detection; 0 where Lambda does not track it).
+    detection; 0 where Lambda does not track it). `execution_env` numbers a function's
+    execution environment.
     """
 
     function: str
@@ -139,6 +143,9 @@ class InvocationInput:
     sim: Simulator | None = None
     invocation_id: str = ""
     chain: int = 0
+    # The execution environment a function's invocation runs in (its number), whose own
+    # Python modules its handler runs with; None for other workloads.
+    execution_env: int | None = None
 
     @property
     def role(self) -> str:

@@ -43,7 +43,7 @@ Hostile code: a method's arguments are read as the plain values they hold (`plai
 str subclass's own methods never reach the engine, and what the handler changes after a
 call does not change it); the context's bookkeeping is private; a context kept past its
 invocation raises BehaviorError; a KeyboardInterrupt the handler raises is its own, and
-only the user's Ctrl-C (`_user_interrupts`) stops the command; its `os._exit` ends the
+only the user's Ctrl-C (`user_interrupts`) stops the command; its `os._exit` ends the
 handler, not stptui (handler_exits).
 An exception gives errorType = its class name and errorMessage = `str(exc)`. Lambda's Python
 runtime catches only Exception: what else the handler raises (SystemExit, KeyboardInterrupt,
@@ -69,20 +69,14 @@ outcome is a success whose `failed_item_ids` lists every message, with a log lin
 
 from __future__ import annotations
 
-import _signal
 import copy
 import dataclasses
 import json
 import math
 import random
-import signal
-import threading
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from stptui.config.aws_names import lambda_name
@@ -94,9 +88,15 @@ from stptui.sim.behavior.durations import MAX_DURATION_MS, parse_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.fields import normalise, own_gateways
 from stptui.sim.behavior.handler_env import applied
-from stptui.sim.behavior.handler_exits import ProcessExits
+from stptui.sim.behavior.handler_exits import (
+    ProcessExit,
+    ProcessExits,
+    signal_words,
+    user_interrupts,
+    users_ctrl_c,
+)
 from stptui.sim.behavior.handler_logging import LogSink
-from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.handler_modules import Environment, HandlerModules
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
@@ -987,13 +987,20 @@ def run_handler(
     from stptui.sim.behavior.boto3_standin import acting_for
     from stptui.sim.behavior.handler_clock import running
 
+    handler, own = b.handler, None
+    if inp.execution_env is not None:
+        # A function's execution environment runs its own modules (Lambda's init phase).
+        environment = behaviors.environment(inp.function, inp.execution_env, inp.now_ms)
+        if environment.failure is not None:
+            return _init_failed(environment, inp)
+        handler, own = environment.handler, environment.modules
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     ctx.environment, os_form = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
     sink = LogSink()
     error: BaseException | None = None
     result: Any = None
-    exits: list[int] = []  # the status of the handler's os._exit (ProcessExits)
+    exits: list[int] = []  # its os._exit's status, or minus a signal's number (ProcessExits)
     try:
         # A handler's print() and logging would write over the TUI: they go to the
         # invocation's log, as Lambda's runtime sends them to CloudWatch. The boto3
@@ -1008,14 +1015,14 @@ def run_handler(
             applied(os_form),
             offline(),
             acting_for(ctx),
-            _user_interrupts(),
+            user_interrupts(),
             ProcessExits(exits),
             # Innermost: the set-up above reads the real clock; the handler the simulated one.
             running(lambda: ctx.now_ms, rng, ctx.sleep),
         ):
-            result = modules.call(b.handler, event, ctx)
+            result = modules.call(handler, event, ctx, modules=own)
     except KeyboardInterrupt as exc:
-        if _CTRL_C:
+        if users_ctrl_c():
             raise  # the user's Ctrl-C stops the command, as it would any slow command
         # The handler's own: the REPL and the terminal UI take Ctrl-C themselves while a
         # command runs, and it would end the user's session.
@@ -1039,7 +1046,7 @@ def run_handler(
         elif inp.trigger in NOT_LAMBDA:
             # A container workload's program serving a request: a process that ends, with
             # any status, never answers it (os._exit's status as sys.exit's).
-            error = SystemExit(exits[0]) if exits else error
+            error = SystemExit(_process_status(None, exits, modules.base)[0]) if exits else error
         else:
             # Lambda's Python runtime catches only Exception: anything else ends its process.
             exited = True
@@ -1151,44 +1158,54 @@ def run_handler(
     return out
 
 
-# Holds True when the user's Ctrl-C arrived while a handler ran (_user_interrupts).
-_SIGINT = int(signal.SIGINT)
-_CTRL_C: list[bool] = []
-
-
-def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    _CTRL_C.append(True)
-    signal.default_int_handler(signum, frame)
-
-
-@contextmanager
-def _user_interrupts() -> Iterator[None]:
-    """Tell the user's Ctrl-C from a handler's own `raise KeyboardInterrupt`: while the
-    block runs, a SIGINT that Python would raise as KeyboardInterrupt (in the main thread,
-    with the default handler: `stptui run`) is noted in _CTRL_C, then raised as usual; a
-    handler another handler's call runs (a nested call) is watched by the outer one."""
-    # `_signal`'s own functions: `signal`'s wrap each handler in an enum, a few
-    # microseconds a call, which every handler's call paid twice.
-    if threading.current_thread() is threading.main_thread():
-        current = _signal.getsignal(_SIGINT)
-        if current is _on_sigint:
-            yield
-            return
-        _CTRL_C.clear()
-        if current is signal.default_int_handler:
-            _signal.signal(_SIGINT, _on_sigint)
-            try:
-                yield
-            finally:
-                _signal.signal(_SIGINT, signal.default_int_handler)
-            return
-    # A front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is
-    # the user's.
-    yield
-
-
 # What Lambda reports when a function's runtime process exits (see _process_end).
 RUNTIME_EXIT_ERROR = "Runtime.ExitError"
+
+
+def init_failure(
+    error: BaseException, module: str, base: Path
+) -> tuple[str, str | None, list[str]]:
+    """How Lambda's Python runtime reports an init phase (the import of `module`) that
+    `error` ended: (errorType, the reason Lambda gives for a runtime exit or the runtime's
+    errorMessage, the lines written). awslambdaric's `_get_handler` reports an ImportError
+    as `Runtime.ImportModuleError`, a SyntaxError as `Runtime.UserCodeSyntaxError`, a
+    missing handler as `Runtime.HandlerNotFound`, another Exception by its class, logs it as
+    an `[ERROR]` line and exits; what is not an Exception ends the process as in a handler
+    (`_process_end`): `Runtime.ExitError`."""
+    if isinstance(error, Exception):
+        message = _message(error)
+        if isinstance(error, AttributeError) and message.startswith("Handler '"):
+            error_type = "Runtime.HandlerNotFound"
+        elif isinstance(error, ImportError):
+            error_type, message = (
+                "Runtime.ImportModuleError",
+                f"Unable to import module '{module}': {message}",
+            )
+        elif isinstance(error, SyntaxError):
+            error_type, message = (
+                "Runtime.UserCodeSyntaxError",
+                f"Syntax error in module '{module}': {message}",
+            )
+        else:
+            error_type = str.__str__(type(error).__name__)
+        frames = handler_frames(error, base)
+        trace = "".join(["Traceback (most recent call last):\n", *frames]) if frames else ""
+        return error_type, message, [f"[ERROR] {error_type}: {message}\n{trace}".rstrip("\n")]
+    exits: list[int] = []
+    if isinstance(error, ProcessExit):
+        exits.append(error.code & 0xFF if error.code >= 0 else error.code)
+    reason, lines = _process_end(error, exits, base)
+    return RUNTIME_EXIT_ERROR, reason, lines
+
+
+def _init_failed(environment: Environment, inp: InvocationInput) -> Outcome:
+    """The outcome of an invocation whose execution environment's init phase failed: its
+    handler never ran; Lambda answers the init's error (Runtime.ExitError for an exit)."""
+    if environment.error_type == RUNTIME_EXIT_ERROR:
+        message = runtime_exit_message(inp.request_id, environment.reason)
+    else:
+        message = environment.reason or ""
+    return Outcome(0, "error", environment.error_type, message, init_failed=True)
 
 
 def runtime_exit_message(request_id: str, reason: str | None) -> str:
@@ -1229,6 +1246,8 @@ def _process_end(
     """How the Python runtime's process ends (`_process_status`): the reason Lambda gives
     (None for status 0) and what the interpreter wrote to stderr, which Lambda logs."""
     status, lines = _process_status(error, exits, base)
+    if exits and exits[0] < 0:
+        return signal_words(-exits[0]), lines
     if not exits and isinstance(error, KeyboardInterrupt):
         return "signal: interrupt", lines
     return (None if status == 0 else f"exit status {status}"), lines
@@ -1240,10 +1259,11 @@ def _process_status(
     """How a Python process ends when its code raised what is not an Exception (SystemExit,
     KeyboardInterrupt, a BaseException subclass) or called `os._exit`: its exit status and
     the lines the interpreter writes to stderr as it exits (CPython's handling of an
-    uncaught exception; docs/fidelity.md, "Cold starts"). A process that SIGINT ended has
-    the status a container runtime reports for it, 128 + 2."""
+    uncaught exception; docs/fidelity.md, "Cold starts"). A process that a signal ended
+    (SIGINT, or one the code sent itself: `exits` holds minus its number) has the status a
+    container runtime reports for it, 128 + its number."""
     if exits:
-        return exits[0], []
+        return (128 - exits[0] if exits[0] < 0 else exits[0]), []
     if isinstance(error, SystemExit):
         return _system_exit_status(error)
     # Printed with its traceback; the handler's frames only, as for an error line.

@@ -826,6 +826,10 @@ class Reader(EmitChecks, PollChecks):
             self.report(path, "behavior-handler-import", str(exc), hint=exc.hint)
             self.skipped.append((self.fn, str(exc)))
             return "cannot be imported"
+        ended = self.handler_modules.init_exits.get(self.fn)
+        if ended is not None:
+            hint = "take the exit out of the module's top level, or set what its check needs"
+            self.report(path, "behavior-handler-init-exit", ended, hint=hint, severity="warning")
         return None
 
 

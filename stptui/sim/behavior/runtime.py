@@ -41,8 +41,9 @@ from stptui.sim.behavior.declared import (
 from stptui.sim.behavior.durations import format_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.expressions import search, truthy
-from stptui.sim.behavior.handler_env import HandlerEnvironments
-from stptui.sim.behavior.handler_modules import HandlerModules
+from stptui.sim.behavior.handler_env import HandlerEnvironments, applied
+from stptui.sim.behavior.handler_exits import user_interrupts, users_ctrl_c
+from stptui.sim.behavior.handler_modules import Environment, HandlerModules
 from stptui.sim.behavior.handler_targets import TargetForms, resolve_target
 from stptui.sim.behavior.outcome import (
     EmissionKind,
@@ -52,7 +53,7 @@ from stptui.sim.behavior.outcome import (
     timeout_outcome,
 )
 from stptui.sim.behavior.overrides import Override
-from stptui.sim.behavior.python_handlers import run_handler
+from stptui.sim.behavior.python_handlers import init_failure, run_handler
 from stptui.sim.behavior.reader import Reader
 from stptui.sim.handler_logs import log_events
 
@@ -146,6 +147,45 @@ class Behaviors:
         phase): none when another workload's handler imported the module first."""
         modules = self._handler_modules
         return [] if modules is None else list(modules.init_logs.get(workload, ()))
+
+    def init_environment(self, function: str, env: int, now_ms: int) -> tuple[list[str], str]:
+        """A new execution environment of `function` (its number `env`), or one Lambda
+        reset, runs the init phase at `now_ms`: with a Python handler (--allow-code), a
+        runtime of its own imports the handler module afresh, with the function's
+        environment variables (`environment` then gives its modules to each invocation in
+        it). The lines the init phase wrote (printed, logged, and what the interpreter
+        printed as its process ended), and the error type that ended it ("" when none)."""
+        b = self._by_name.get(function)
+        if b is None or b.handler is None or b.handler_ref is None:
+            return [], ""
+        environment = self._open(function, env, now_ms, b.handler_ref)
+        return environment.lines, environment.error_type
+
+    def environment(self, function: str, env: int, now_ms: int) -> Environment:
+        """The Python runtime of `function`'s execution environment `env` (made now when
+        its init phase has not run)."""
+        modules = self._handler_modules
+        assert modules is not None
+        found = modules.environments.get((function, env))
+        if found is None:
+            b = self._by_name[function]
+            assert b.handler_ref is not None
+            found = self._open(function, env, now_ms, b.handler_ref)
+        return found
+
+    def _open(self, function: str, env: int, now_ms: int, ref: str) -> Environment:
+        modules = self._handler_modules
+        assert modules is not None
+        with applied(self.handler_environments.at_import(function)), user_interrupts():
+            environment = modules.open_environment((function, env), ref, now_ms)
+        if isinstance(environment.failure, KeyboardInterrupt) and users_ctrl_c():
+            raise environment.failure  # the user's Ctrl-C stops the command, as in a call
+        if environment.failure is not None:
+            module = ref.partition(":")[0]
+            error_type, reason, lines = init_failure(environment.failure, module, modules.base)
+            environment.error_type, environment.reason = error_type, reason
+            environment.lines = [*environment.lines, *lines]
+        return environment
 
     def init_duration(self, function: str) -> tuple[int, int] | None:
         """How long a new execution environment of `function` spends in its init phase

@@ -32,7 +32,7 @@ from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.behavior.outcome import TIMEOUT_ERROR, timeout_message, timeout_outcome
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
-from stptui.sim.logs import INIT_DURATION_MS
+from stptui.sim.logs import INIT_DURATION_MS, init_report_line
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -179,9 +179,6 @@ class FunctionSim:
         # ... and without calling it, when every invocation gets the same outcome (a consumer
         # failing forever, the default behaviour).
         self._fixed = None if self._quick is None else self._quick.fixed(self.timeout_ms)
-        # What its handler module's import printed and logged, which its first invocation's
-        # execution environment writes (Lambda's init phase): then none.
-        self._init_logs = sim.behaviors.init_logs(self.name)
         # How long each new execution environment's init phase takes (`initDuration`), as
         # (low, high), drawn between at each cold start when they differ: the first
         # invocation in the environment starts its handler that much later.
@@ -189,16 +186,17 @@ class FunctionSim:
             INIT_DURATION_MS,
             INIT_DURATION_MS,
         )
-        # With logging disabled no log group counts the environments: the free ones are
-        # counted here, so that cold starts are the same with and without a log group.
-        self._idle = 0
+        # With logging disabled no log group keeps the environments: the free ones are
+        # kept here (numbered -1, -2, ...), so that cold starts are the same with and
+        # without a log group, and a Python handler runs each one's own modules.
+        self._idle: list[int] = []
+        self._made = 0
         # The invocations that ran in a new execution environment (cold starts), with how
         # long their init phase took: what `explain` says of them. As many as environments.
         self.cold_starts: dict[str, int] = {}
         # The free execution environments Lambda reset (a timeout or a runtime exit in
         # them), whose next invocation runs the init phase again within itself: by number,
-        # or without a log group by their place in the free count (-1 the first freed), the
-        # invocation that reset it and how it ended (see RUNTIME_EXITS).
+        # the invocation that reset it and how it ended (see RUNTIME_EXITS).
         self._reset: dict[int, tuple[str, str]] = {}
         # The running invocations that run such an init (a suppressed init): how long it
         # takes, which their REPORT line's Duration holds.
@@ -265,20 +263,21 @@ class FunctionSim:
         if logs is not None:
             if env >= logs.initialised:
                 init_ms = self.cold_starts[inv_id] = self._init_time()
-                self._init(now, env)
-        elif self._idle:  # logging disabled: the environments are counted here
-            self._idle -= 1
+                self._init(now, env, init_ms)
+        elif self._idle:  # logging disabled: the environments are kept here
+            env = self._idle.pop()
         else:
+            self._made += 1
+            env = -self._made
             init_ms = self.cold_starts[inv_id] = self._init_time()
-            if self._init_logs:  # the import's lines are in the trace only
-                self._init(now, env)
+            self._init(now, env, init_ms)
         begins = now if not init_ms else now + init_ms
         # What the handler has of the function's timeout: all of it, unless it waits for a
         # suppressed init (below).
         timeout_ms = full = self.timeout_ms
         if self._reset and init_ms is None:
             # A timeout or a runtime exit reset the environment: it inits again first.
-            begins, timeout_ms = self._reinit(now, inv_id, -1 - self._idle if env < 0 else env)
+            begins, timeout_ms = self._reinit(now, inv_id, env)
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
@@ -307,6 +306,7 @@ class FunctionSim:
                     sim=sim,
                     invocation_id=inv_id,
                     chain=caller.chain,
+                    execution_env=env,
                 ),
                 sim.rng,
                 self.overrides,
@@ -340,15 +340,16 @@ class FunctionSim:
         return lo if lo == hi else self.sim.rng.randint(lo, hi)
 
     def _reinit(self, now: int, inv_id: str, key: int) -> tuple[int, int]:
-        """The invocation `inv_id` starting now takes the free environment `key` (its
-        number, or its place in the free count without a log group): when Lambda reset it,
-        the invocation runs the init phase again first (a "suppressed init", drawn as a
-        cold start's), which counts against the function's timeout. (When its handler
-        starts, the time its timeout leaves it: 0 or less when the init takes it all.)"""
+        """The invocation `inv_id` starting now takes the free environment `key`: when
+        Lambda reset it, the invocation runs the init phase again first (a "suppressed
+        init", drawn as a cold start's), which counts against the function's timeout. (When
+        its handler starts, the time its timeout leaves it: 0 or less when the init takes it
+        all.)"""
         reset = self._reset.pop(key, None)
         if reset is None:
             return now, self.timeout_ms
         init_ms = self._init_time()
+        self._init(now, key, init_ms, "invoke")
         reinits = self.reinits
         reinits[inv_id] = (init_ms, *reset)
         if len(reinits) > self._reinits_kept:
@@ -371,22 +372,29 @@ class FunctionSim:
             denied=outcome.denied,
         )
 
-    def _init(self, now: int, env: int) -> None:
-        """A new execution environment ran the init phase: its INIT_START line and, the
-        first time, what the handler module's import printed and logged, before the
-        invocation's own lines, in its log stream (the import's lines in the trace too, as
-        records of no invocation)."""
-        lines, self._init_logs = self._init_logs, []
+    def _init(self, now: int, env: int, init_ms: int, phase: str = "init") -> None:
+        """Execution environment `env` ran the init phase (`phase` "init" when it is new,
+        "invoke" for a suppressed init in one Lambda reset): a new one's INIT_START line,
+        what its handler module's import printed and logged (a Python handler's runtime of
+        its own: Behaviors.init_environment), and Lambda's INIT_REPORT when the init failed,
+        before the invocation's own lines, in its log stream (the import's lines in the
+        trace too, as records of no invocation)."""
+        lines, error = self.sim.behaviors.init_environment(self.name, env, now)
         for line in lines:
             self.sim.trace.emit((now, tk.HANDLER_LOG, self.name, {"text": line}))
         logs = self.logs
         if logs is not None:
-            logs.initialised = env + 1
             written = [f"{line}\n" for line in lines]
-            if logs.init_start is not None:
-                written.insert(0, logs.init_start)
-            # The environment, not its stream's name: named when read (no hash per cold start).
-            logs.init(env, now, written)
+            if phase == "init":
+                logs.initialised = env + 1
+                if logs.init_start is not None:
+                    written.insert(0, logs.init_start)
+            if error:
+                written.append(init_report_line(init_ms, phase, error))
+            if phase == "init" or written:
+                # The environment, not its stream's name: named when read (no hash per cold
+                # start).
+                logs.init(env, now, written)
 
     def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None]) -> None:
         # `started`: when the handler started, after a cold start's init phase.
@@ -461,15 +469,20 @@ class FunctionSim:
                 if reinit:
                     failed["suppressed_init_ms"] = reinit
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
-            if outcome.status == "timeout" or outcome.error_type in RUNTIME_EXITS:
+            if (
+                outcome.status == "timeout"
+                or outcome.error_type in RUNTIME_EXITS
+                or outcome.init_failed
+            ):
                 # Lambda resets the environment: its next invocation inits again.
-                key = env if env >= 0 else -1 - self._idle
-                self._reset[key] = (inv_id, outcome.error_type or "")
+                self._reset[env] = (inv_id, outcome.error_type or "")
         logs = self.logs
         if logs is not None:
+            if outcome.init_failed:
+                init_ms = None  # INIT_REPORT gave the failed init's duration, not REPORT
             logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms, reinit)
         else:
-            self._idle += 1
+            self._idle.append(env)
         caller.done(outcome, inv_id)
 
     def error_response(

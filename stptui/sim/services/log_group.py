@@ -218,7 +218,8 @@ class LogGroupSim:
         self.lines += 3 + len(outcome.logs) + writes_error_line(outcome)
         self.entries.append(entry)
         self.free.append(env)
-        init = self._undelivered.pop(env, None) if init_ms is not None else None
+        # A new environment's init lines, or a reset one's (a suppressed init's import).
+        init = self._undelivered.pop(env, None) if self._undelivered else None
         if self.subscriptions:
             events = self._events(entry)
             if init is not None:
