@@ -317,7 +317,7 @@ def test_an_event_over_6_mb_is_refused_without_invoking() -> None:
 @pytest.mark.parametrize(("streaming", "status"), [(False, 502), (True, 200)])
 def test_a_result_over_6_mb_is_a_502_unless_the_url_streams(streaming: bool, status: int) -> None:
     # Lambda returns at most 6 MB from a synchronous invoke; a streamed response may be
-    # bigger (20 MB here: docs/fidelity.md, "Function URLs").
+    # bigger (200 MB: docs/fidelity.md, "Function URLs").
     url = "{enabled: true" + (", responseStreamEnabled: true}" if streaming else "}")
     sim = make_sim(
         stack(f"bot: url: {url}"),

@@ -28,7 +28,7 @@ Lambda function URLs", "Security and auth model"; Stacktape's `getLambdaUrl`):
   result's compact JSON. A function error, a timeout or a result Lambda cannot use is a 502
   with the body `Internal Server Error`; a throttle (reserved concurrency) a 429; a request
   event over 6 MB a 413 (`x-amzn-ErrorType: RequestEntityTooLargeException`); a result over
-  6 MB (20 MB with response streaming) a 502.
+  6 MB (200 MB with response streaming) a 502.
 * CORS (only when Stacktape configures it, see FunctionUrlConfig): Lambda answers a preflight
   itself and adds the configured headers to every response, replacing the function's own.
   With `allowCredentials` and the origin `*`, the request's Origin is echoed (a browser
@@ -78,8 +78,10 @@ if TYPE_CHECKING:
 
 DEFAULT = "$default"  # routeKey and stage: placeholders a function URL does not use
 ANONYMOUS = "anonymous"  # requestContext.accountId of a request to an auth type NONE URL
-# A streamed response may be 20 MB (Stacktape's `responseStreamEnabled` docs; Lambda quotas).
-STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024
+# A streamed response may be 200 MB: "RESPONSE_STREAM ... The maximum response payload size is
+# 200 MB" (Lambda API reference, FunctionUrlConfig `InvokeMode`; 20 MB before 31 July 2025,
+# as Stacktape's `responseStreamEnabled` docs still say).
+STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024
 FORBIDDEN = json.dumps(
     {
         "Message": "Forbidden. For troubleshooting Function URL authorization issues, see: "

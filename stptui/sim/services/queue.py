@@ -42,10 +42,11 @@ _HANDLE = re.compile(r"[0-9a-f]{64}==")
 STATE_NAMES = ("delayed", "visible", "in_flight", "deleted", "expired", "new")
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
-# How many messages may be in flight at once (aws-semantics §1.1): a receive beyond this
-# returns nothing (ReceiveMessage's OverLimit) until some are deleted or return.
-STANDARD_INFLIGHT_LIMIT = 120_000
-FIFO_INFLIGHT_LIMIT = 20_000
+# How many messages may be in flight at once: a receive beyond this returns nothing until
+# some are deleted or return. About 120,000 for a standard queue (ChangeMessageVisibility API
+# reference, OverLimit) and 120,000 for FIFO too ("Amazon SQS FIFO queue quotas"; it was
+# 20,000 until AWS raised it).
+INFLIGHT_LIMIT = 120_000
 MAX_DELAY_S = 900
 # PurgeQueue: "only one PurgeQueue operation on a queue is allowed every 60 seconds" (the time
 # SQS may take to delete the messages); another within it is PurgeQueueInProgress.
@@ -361,7 +362,7 @@ class QueueSim:
         self.arn = arn
         self.url = url
         self.visibility_ms = visibility_s * 1000
-        self.inflight_limit = FIFO_INFLIGHT_LIMIT if fifo else STANDARD_INFLIGHT_LIMIT
+        self.inflight_limit = INFLIGHT_LIMIT
         self.retention_ms = retention_s * 1000
         self.delay_ms = delay_s * 1000
         self.max_bytes = max_bytes
