@@ -124,6 +124,33 @@ def test_an_error_the_handler_raises_keeps_the_environment_warm() -> None:
     assert sim.functions["api"].reinits == {}
 
 
+@pytest.mark.parametrize(
+    ("rule", "inits_again"),
+    [
+        ("always: true, error: Runtime.OutOfMemory", True),
+        ("rate: 0.99, error: Runtime.ExitError", True),
+        ("always: true, error: PaymentDeclined", False),
+    ],
+)
+def test_a_handler_that_always_ends_the_same_way_resets_at_every_end_that_resets(
+    rule: str, inits_again: bool
+) -> None:
+    # One outcome shared by every invocation (a handler that always fails the same way):
+    # each that exits its runtime resets the environment, so every invocation after the
+    # first inits again (300 ms of its 1 s timeout, then its 100 ms); a handler's own error
+    # never does.
+    text = behaviors(f"    fail: {{{rule}}}\n", init="300ms")
+    sim = make_sim(http_stack(timeout=1), text, seed=1)
+    latencies = [call(sim).latency_ms for _ in range(4)]
+    again = [r.get("suppressed_init_ms") for r in records(sim, tk.INVOCATION_FAILED, "api")]
+    if inits_again:
+        assert latencies == [400, 400, 400, 400]
+        assert again == [None, 300, 300, 300]
+    else:
+        assert latencies == [400, 100, 100, 100]
+        assert again == [None, None, None, None]
+
+
 @pytest.mark.parametrize("error", ["Runtime.ExitError", "Runtime.OutOfMemory"])
 def test_a_runtime_that_exits_resets_the_environment_and_lambda_reports_it(
     tmp_path: Path, error: str

@@ -104,6 +104,10 @@ class Outcome:
     # The function's init phase failed (its module raised or exited as it was imported):
     # the handler never ran, and Lambda starts the environment's runtime again next time.
     init_failed: bool = False
+    # Whether Lambda resets the execution environment after it: a timeout, or an error in
+    # RUNTIME_EXITS. Set by what builds such an outcome, so that a failure's end tests one
+    # flag (a shared outcome carries it once).
+    resets: bool = False
 
 
 @dataclass(slots=True)
@@ -158,6 +162,14 @@ def timed_out(inp: InvocationInput) -> Outcome:
     return timeout_outcome(inp.trigger, inp.timeout_ms)
 
 
+# The errors that say the function's runtime process ended (it exited, or ran out of memory
+# and was killed): Lambda reports them itself. After one, or a timeout, Lambda resets the
+# execution environment ("If the Lambda function crashes or times out during the Invoke
+# phase, Lambda resets the execution environment", Lambda developer guide, "Failures during
+# the invoke phase"); an error the handler raised does not: the runtime reports it and
+# waits for the next event in the same process.
+RUNTIME_EXITS = frozenset({"Runtime.ExitError", "Runtime.OutOfMemory"})
+
 # Lambda's errorType for an invocation that outlived its timeout (the runtime interface
 # emulator's `ErrorSandboxTimedout`; docs/fidelity.md, "Timeouts").
 TIMEOUT_ERROR = "Sandbox.Timedout"
@@ -173,7 +185,7 @@ def timeout_message(timeout_ms: int) -> str:
 
 def timeout_outcome(trigger: str, timeout_ms: int) -> Outcome:
     """A timed-out invocation of a function (or attempt of a batch job, in AWS Batch's
-    words): it lasts exactly `timeout_ms`."""
+    words): it lasts exactly `timeout_ms`; a function's resets its execution environment."""
     if trigger == "batch":
         return Outcome(timeout_ms, "timeout", "Timeout", "Job attempt duration exceeded timeout")
-    return Outcome(timeout_ms, "timeout", TIMEOUT_ERROR, timeout_message(timeout_ms))
+    return Outcome(timeout_ms, "timeout", TIMEOUT_ERROR, timeout_message(timeout_ms), resets=True)

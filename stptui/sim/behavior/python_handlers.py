@@ -1073,6 +1073,7 @@ def run_handler(
             runtime_exit_message(inp.request_id, exit_reason),
             logs=logs,
             denied=ctx._denied,
+            resets=True,
         )
     if isinstance(error, BatchExit):
         return Outcome(
@@ -1205,7 +1206,7 @@ def _init_failed(environment: Environment, inp: InvocationInput) -> Outcome:
         message = runtime_exit_message(inp.request_id, environment.reason)
     else:
         message = environment.reason or ""
-    return Outcome(0, "error", environment.error_type, message, init_failed=True)
+    return Outcome(0, "error", environment.error_type, message, init_failed=True, resets=True)
 
 
 def runtime_exit_message(request_id: str, reason: str | None) -> str:

@@ -46,6 +46,7 @@ from stptui.sim.behavior.handler_exits import user_interrupts, users_ctrl_c
 from stptui.sim.behavior.handler_modules import Environment, HandlerModules
 from stptui.sim.behavior.handler_targets import TargetForms, resolve_target
 from stptui.sim.behavior.outcome import (
+    RUNTIME_EXITS,
     EmissionKind,
     InvocationInput,
     Outcome,
@@ -580,6 +581,6 @@ def _declared_lines(b: WorkloadBehavior, data: InputViews) -> list[str]:
 
 
 def _failure(rule: Rule, duration: int, reason: str) -> Outcome:
-    return Outcome(
-        duration, "error", rule.error_type, rule.message or f"simulated failure ({reason})"
-    )
+    error = rule.error_type
+    message = rule.message or f"simulated failure ({reason})"
+    return Outcome(duration, "error", error, message, resets=error in RUNTIME_EXITS)

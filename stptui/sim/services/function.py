@@ -29,7 +29,12 @@ from stptui.config.model import ACCOUNT_CONCURRENCY
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
-from stptui.sim.behavior.outcome import TIMEOUT_ERROR, timeout_message, timeout_outcome
+from stptui.sim.behavior.outcome import (
+    RUNTIME_EXITS,
+    TIMEOUT_ERROR,
+    timeout_message,
+    timeout_outcome,
+)
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
 from stptui.sim.logs import INIT_DURATION_MS, init_report_line
@@ -70,13 +75,6 @@ RECURSION_MESSAGE = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
 )
-# The errors that say the function's runtime process ended (it exited, or ran out of memory
-# and was killed): Lambda reports them itself. After one, or a timeout, Lambda resets the
-# execution environment ("If the Lambda function crashes or times out during the Invoke
-# phase, Lambda resets the execution environment", Lambda developer guide, "Failures during
-# the invoke phase"); an error the handler raised does not: the runtime reports it and
-# waits for the next event in the same process.
-RUNTIME_EXITS = frozenset({"Runtime.ExitError", "Runtime.OutOfMemory"})
 # The errors Lambda, not the function's runtime, reports for an invocation: their response
 # is Lambda's own `{errorMessage, errorType}`.
 LAMBDA_ERRORS = frozenset({"Function.ResponseSizeTooLarge", RECURSION_ERROR, *RUNTIME_EXITS})
@@ -198,9 +196,6 @@ class FunctionSim:
         # them), whose next invocation runs the init phase again within itself: by number,
         # the invocation that reset it and how it ended (see RUNTIME_EXITS).
         self._reset: dict[int, tuple[str, str]] = {}
-        # The running invocations that run such an init (a suppressed init): how long it
-        # takes, which their REPORT line's Duration holds.
-        self._reiniting: dict[str, int] = {}
         # The invocations that ran in a reset environment: (how long its init took, the
         # invocation that reset it, how that one ended), what `explain` says of them; the
         # newest only, as many as the trace's ring can hold (two records or more each), so
@@ -272,25 +267,31 @@ class FunctionSim:
             init_ms = self.cold_starts[inv_id] = self._init_time()
             self._init(now, env, init_ms)
         begins = now if not init_ms else now + init_ms
-        # What the handler has of the function's timeout: all of it, unless it waits for a
-        # suppressed init (below).
-        timeout_ms = full = self.timeout_ms
+        quick = self._quick
+        # How long a suppressed init (below) takes of the function's timeout, before the
+        # handler starts.
+        reinit = 0
         if self._reset and init_ms is None:
             # A timeout or a runtime exit reset the environment: it inits again first.
-            begins, timeout_ms = self._reinit(now, inv_id, env)
+            reinit = self._reinit(now, inv_id, env)
+            if reinit:
+                begins += reinit
+                # Decided in full, for the time left (the quick decider's shared outcomes
+                # are for the whole timeout; `decide` otherwise decides as it does).
+                quick = None
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
-        quick = self._quick
-        if timeout_ms <= 0:
-            # The init took the whole timeout: the handler never started (its time, 0, is
-            # set below).
-            outcome = timeout_outcome(trigger, full)
-        elif quick is not None and not self.overrides:
+        if quick is not None and not self.overrides:
             outcome = self._fixed
-            if outcome is None or timeout_ms != full:
-                outcome = quick(self.invocations, timeout_ms, trigger, sim.rng)
+            if outcome is None:
+                outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
+        elif reinit >= self.timeout_ms:
+            # The init took the whole timeout: the handler never started.
+            outcome = self._reinit_timeout(timeout_outcome(trigger, self.timeout_ms), 0)
         else:
+            # What the handler has of the function's timeout.
+            timeout_ms = self.timeout_ms - reinit
             outcome = sim.behaviors.decide(
                 InvocationInput(
                     self.name,
@@ -321,14 +322,14 @@ class FunctionSim:
             # Python handler may not.
             if outcome.duration_ms > timeout_ms and outcome.status != "timeout":
                 outcome = timeout_outcome(trigger, timeout_ms)
-        if timeout_ms != full and outcome.status == "timeout":
-            # Timed out after a suppressed init: at the function's timeout, in its words.
-            outcome = self._reinit_timeout(outcome, timeout_ms)
+            if reinit and outcome.status == "timeout":
+                # Timed out after a suppressed init: at the function's timeout, in its words.
+                outcome = self._reinit_timeout(outcome, timeout_ms)
         ends = self.ends = begins + outcome.duration_ms
         sim.clock.at(
             ends,
             self._finish_cb,
-            (inv_id, outcome, caller, begins, env, request_id, init_ms),
+            (inv_id, outcome, caller, begins, env, request_id, init_ms, reinit),
             self._label,
         )
         return inv_id, outcome
@@ -339,25 +340,23 @@ class FunctionSim:
         lo, hi = self.init_lo, self.init_hi
         return lo if lo == hi else self.sim.rng.randint(lo, hi)
 
-    def _reinit(self, now: int, inv_id: str, key: int) -> tuple[int, int]:
+    def _reinit(self, now: int, inv_id: str, key: int) -> int:
         """The invocation `inv_id` starting now takes the free environment `key`: when
         Lambda reset it, the invocation runs the init phase again first (a "suppressed
-        init", drawn as a cold start's), which counts against the function's timeout. (When
-        its handler starts, the time its timeout leaves it: 0 or less when the init takes it
-        all.)"""
+        init", drawn as a cold start's), which counts against the function's timeout. (How
+        long it runs before the handler starts: all the timeout when the init takes it all;
+        0 for an environment not reset.)"""
         reset = self._reset.pop(key, None)
         if reset is None:
-            return now, self.timeout_ms
+            return 0
         init_ms = self._init_time()
         self._init(now, key, init_ms, "invoke")
         reinits = self.reinits
         reinits[inv_id] = (init_ms, *reset)
         if len(reinits) > self._reinits_kept:
             del reinits[next(iter(reinits))]  # the oldest
-        timeout_ms = self.timeout_ms
         # An init that outlasts the timeout is cut off by it.
-        ran = self._reiniting[inv_id] = min(init_ms, timeout_ms)
-        return now + ran, timeout_ms - init_ms
+        return min(init_ms, self.timeout_ms)
 
     def _reinit_timeout(self, outcome: Outcome, left_ms: int) -> Outcome:
         """A timed-out `outcome` of a handler that had `left_ms` of the function's timeout
@@ -370,6 +369,7 @@ class FunctionSim:
             timeout_message(self.timeout_ms),
             logs=outcome.logs,
             denied=outcome.denied,
+            resets=True,
         )
 
     def _init(self, now: int, env: int, init_ms: int, phase: str = "init") -> None:
@@ -396,15 +396,14 @@ class FunctionSim:
                 # start).
                 logs.init(env, now, written)
 
-    def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None]) -> None:
-        # `started`: when the handler started, after a cold start's init phase.
-        inv_id, outcome, caller, started, env, request_id, init_ms = arg
+    def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None, int]) -> None:
+        # `started`: when the handler started, after a cold start's init phase or a
+        # suppressed init (`reinit`: how long it took, in REPORT's Duration and the trace's).
+        inv_id, outcome, caller, started, env, request_id, init_ms, reinit = arg
         sim = self.sim
         now = sim.clock.now
         self.running -= 1
         sim.unreserved_running -= self.shared
-        # A suppressed init's time is in REPORT's Duration, as in the trace's.
-        reinit = self._reiniting.pop(inv_id, 0) if self._reiniting else 0
         if outcome.denied:
             for emission, error in outcome.denied:
                 sim.emission_refused(self.name, inv_id, emission, error)
@@ -469,11 +468,7 @@ class FunctionSim:
                 if reinit:
                     failed["suppressed_init_ms"] = reinit
                 sim.trace.emit((now, tk.INVOCATION_FAILED, self.name, failed))
-            if (
-                outcome.status == "timeout"
-                or outcome.error_type in RUNTIME_EXITS
-                or outcome.init_failed
-            ):
+            if outcome.resets:
                 # Lambda resets the environment: its next invocation inits again.
                 self._reset[env] = (inv_id, outcome.error_type or "")
         logs = self.logs

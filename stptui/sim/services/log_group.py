@@ -93,7 +93,7 @@ def writes_error_line(outcome: Outcome) -> bool:
     timeout writes no line of its own, Lambda says so only in the REPORT line, and neither
     does a runtime that exited (its REPORT line names the error) (docs/fidelity.md,
     "CloudWatch Logs")."""
-    return outcome.status == "error" and outcome.error_type not in RUNTIME_EXITS
+    return outcome.status == "error" and not outcome.resets
 
 
 class LogGroupSim:
