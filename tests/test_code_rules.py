@@ -155,11 +155,6 @@ _BOTO3_STANDIN = (
     "a boto3 stand-in a handler holds (Client, Table, the resource): a public name would be "
     "a method boto3's own has not, which a handler could call here and fail with on AWS"
 )
-_FUNCTION_CALLERS = (
-    "hot path, same module: an SQS batch's or asynchronous event's `done` ends its attempt "
-    "with its mapping's or invoker's state in the one call (design.md, Performance model), "
-    "the invoker's common case (no onSuccess destination) tested inline"
-)
 _STREAM_BATCH_CACHE = (
     "hot path: a batch's values for the trace (and a refused batch's event sizes), cached "
     "on the batch with the records they were made for, read inline by its consumer once per "
@@ -253,11 +248,7 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
     (_DDB, "_ddb_put_item.run", "client._target_table"): _BOTO3_STANDIN,
     (_DDB, "_ddb_read.run", "client._target_table"): _BOTO3_STANDIN,
     (_DDB, "_ddb_update_item.run", "client._target_table"): _BOTO3_STANDIN,
-    # -- same-module friends on the hot path, where a public method would cost a call
-    (_FUNCTION, "AsyncEvent.done", "invoker._attempt_done"): _FUNCTION_CALLERS,
-    (_FUNCTION, "AsyncEvent.done", "invoker._on_success"): _FUNCTION_CALLERS,
-    (_FUNCTION, "_Batch.done", "esm._drain"): _FUNCTION_CALLERS,
-    (_FUNCTION, "_Batch.done", "esm._poll"): _FUNCTION_CALLERS,
+    # -- hot-path caches of one class read by another of the same module
     (_STREAM, "StreamConsumer._poll", "batch._values"): _STREAM_BATCH_CACHE,
     (_STREAM, "StreamConsumer._poll", "batch._values_of"): _STREAM_BATCH_CACHE,
     (_STREAM, "StreamConsumer._submit", "batch._sizes"): _STREAM_BATCH_CACHE,

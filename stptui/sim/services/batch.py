@@ -958,7 +958,7 @@ class BatchSqsSource(QueuePoller):
         self.queue = queue
         self.job = job
         self.batch_size = batch_size
-        self._poll: list[Any] | None = None
+        self.pending_poll: list[Any] | None = None
         # As for functions, a batching window is for standard queues only.
         window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
         self.window = (
@@ -980,13 +980,13 @@ class BatchSqsSource(QueuePoller):
 
     def wake(self) -> None:
         """Messages became visible: poll at the current instant."""
-        if self._poll is None and not self.disabled:
-            self._poll = self.sim.clock.at(
+        if self.pending_poll is None and not self.disabled:
+            self.pending_poll = self.sim.clock.at(
                 self.sim.clock.now, self._run_poll, None, ("poll", self.queue.name, self.job)
             )
 
     def _run_poll(self, _: Any) -> None:
-        self._poll = None
+        self.pending_poll = None
         self._drain()
 
     def _drain(self) -> None:

@@ -590,10 +590,10 @@ class BatchingWindow:
 class QueuePoller:
     """What a function's and a batch job's SQS mappings share: turning them off and on
     (`pause WORKLOAD --trigger QUEUE`, stptui.sim.mappings). A poller has `sim`, its
-    pending poll `_poll`, its batching `window` (or None), `disabled`, and `wake`."""
+    pending poll `pending_poll`, its batching `window` (or None), `disabled`, and `wake`."""
 
     sim: Simulator
-    _poll: list[Any] | None
+    pending_poll: list[Any] | None
     window: BatchingWindow | None
     disabled: bool
 
@@ -606,9 +606,9 @@ class QueuePoller:
         gathers is let go), or poll again at once."""
         self.disabled = disabled
         if disabled:
-            if self._poll is not None:
-                self.sim.clock.cancel(self._poll)
-                self._poll = None
+            if self.pending_poll is not None:
+                self.sim.clock.cancel(self.pending_poll)
+                self.pending_poll = None
             if self.window is not None:
                 self.window.let_go()
         else:
@@ -640,7 +640,7 @@ class SqsEventSource(QueuePoller):
         # When a throttled batch was let go and its messages came straight back (a zero
         # visibility timeout), the pollers wait until this instant before receiving again.
         self._resume_at = 0
-        self._poll: list[Any] | None = None
+        self.pending_poll: list[Any] | None = None
         # A batching window is for standard queues only (AWS refuses one on a FIFO queue,
         # and so does `validate`).
         window_ms = 0 if queue.fifo else int((window_s or 0) * 1000)
@@ -651,7 +651,7 @@ class SqsEventSource(QueuePoller):
                 batch_size,
                 window_ms,
                 fn.timeout_ms,
-                self._drain,
+                self.drain,
                 ("batch-window", queue.name, fn.name),
             )
             if window_ms
@@ -668,15 +668,15 @@ class SqsEventSource(QueuePoller):
     def wake(self) -> None:
         """Messages became visible (or a slot freed): poll at the current instant, or once
         the pollers' backoff ends."""
-        if self._poll is None and not self.disabled:
+        if self.pending_poll is None and not self.disabled:
             at = max(self.sim.clock.now, self._resume_at)
-            self._poll = self.sim.clock.at(at, self._run_poll, None, self._poll_label)
+            self.pending_poll = self.sim.clock.at(at, self._run_poll, None, self._poll_label)
 
     def _run_poll(self, _: Any) -> None:
-        self._poll = None
-        self._drain()
+        self.pending_poll = None
+        self.drain()
 
-    def _drain(self) -> None:
+    def drain(self) -> None:
         """Receive and invoke while pollers are free and messages wait."""
         if self.disabled:
             return
@@ -843,9 +843,9 @@ class SqsEventSource(QueuePoller):
             for m, r in zip(batch.msgs, batch.receipts, strict=True):
                 self.queue.release(m, r)
             return
-        if not self._invoke(batch) and self._poll is None:
+        if not self._invoke(batch) and self.pending_poll is None:
             # The poller let its batch go and is free: it asks for the next batch at once.
-            self._drain()
+            self.drain()
 
 
 class _Batch:
@@ -891,8 +891,8 @@ class _Batch:
                 q.release(m, r)
         # A poller that finishes a batch asks for the next one at once (as Lambda's pollers
         # do), rather than through another scheduled event.
-        if esm._poll is None:
-            esm._drain()
+        if esm.pending_poll is None:
+            esm.drain()
 
 
 def log_cause(caller: Caller) -> str | None:
@@ -953,8 +953,8 @@ class AsyncEvent:
         """An attempt ended: a destination, a retry or giving up."""
         invoker = self.invoker
         # Most attempts succeed where no onSuccess destination waits: nothing more to do.
-        if outcome.status != "success" or invoker._on_success:
-            invoker._attempt_done(self, outcome)
+        if outcome.status != "success" or invoker.on_success:
+            invoker.attempt_done(self, outcome)
 
 
 class AsyncInvoker:
@@ -970,7 +970,7 @@ class AsyncInvoker:
         # not change while the simulator runs): most functions have none, and then a success
         # ends without a call to `_destination`.
         ref = fn.model.on_success
-        self._on_success = ref is not None and ref.target is not None
+        self.on_success = ref is not None and ref.target is not None
         # One bound method for the timers of all its attempts, not one made for each.
         self._attempt_cb = self._attempt
 
@@ -1071,9 +1071,9 @@ class AsyncInvoker:
         error = lambda_service_error_response(RECURSION_ERROR, RECURSION_MESSAGE)
         self._give_up(ev, "RetriesExhausted", error)
 
-    def _attempt_done(self, ev: AsyncEvent, outcome: Outcome) -> None:
+    def attempt_done(self, ev: AsyncEvent, outcome: Outcome) -> None:
         if outcome.status == "success":
-            if self._on_success:
+            if self.on_success:
                 self._destination("onSuccess", ev, "Success", outcome.response, None)
             return
         sim = self.sim
