@@ -1398,3 +1398,32 @@ def test_older_shapes_get_todays_written_out_as_one_error() -> None:
         assert [d.hint for d in job.errors] == [
             f"`imageConfig` is an older Stacktape's; today's is packaging: {today}"
         ]
+
+
+@pytest.mark.parametrize(
+    ("written", "hint_has"),
+    [
+        ("deadLetterQueue: jobs", "destinations: {onFailure: $ResourceParam('jobs', 'arn')}"),
+        ("onError: arn:aws:sqs:us-east-1:1:jobs", "$ResourceParam('QUEUE', 'arn')"),
+        ("maximumRetryAttempts: 0", "Lambda's apply (2 retries, events kept up to 6 hours)"),
+    ],
+)
+def test_another_tools_failure_setting_on_a_function_says_where_stacktape_takes_it(
+    written: str, hint_has: str
+) -> None:
+    # SAM's DeadLetterQueue, the Serverless Framework's onError, an EventInvokeConfig's
+    # retries: "known: alarms, architecture, ..." left the user to guess `destinations`.
+    stack = load(
+        f"""\
+resources:
+  jobs: {{type: sqs-queue}}
+  worker:
+    type: function
+    properties:
+      {PKG}
+      {written}
+"""
+    )
+    [error] = stack.errors
+    assert (error.code, error.line) == ("unknown-property", 7)
+    assert hint_has in (error.hint or "")

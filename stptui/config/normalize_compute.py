@@ -114,6 +114,34 @@ def _legacy_package_config(raw: dict[str, Any]) -> dict[str, str] | None:
     }
 
 
+def _elsewhere_function_settings(raw: dict[str, Any]) -> dict[str, str]:
+    """Hints for the failure settings other tools put on a function (SAM's and Lambda's
+    `DeadLetterQueue`/`DeadLetterConfig`, the Serverless Framework's `onError`, an
+    EventInvokeConfig's retry and age limits), which Stacktape has no property for: where
+    Stacktape takes what they are for, written out with the queue they name when it is a
+    plain name."""
+    target = next(
+        (v for k in ("deadLetterQueue", "onError") if isinstance(v := raw.get(k), str)), None
+    )
+    queue = target if target and _PLAIN_VALUE.fullmatch(target) and ":" not in target else "QUEUE"
+    failed = (
+        "Stacktape has no dead-letter queue on a function: an asynchronous event that "
+        "fails its retries goes to the function's failure destination, "
+        f"destinations: {{onFailure: $ResourceParam('{queue}', 'arn')}}"
+    )
+    retries = (
+        "Stacktape sets no limit of its own on asynchronous retries: Lambda's apply "
+        "(2 retries, events kept up to 6 hours), as in the simulation"
+    )
+    return {
+        "deadLetterQueue": failed,
+        "deadLetterConfig": failed,
+        "onError": failed,
+        "maximumRetryAttempts": retries,
+        "maximumEventAgeInSeconds": retries,
+    }
+
+
 def _legacy_image_config(raw: dict[str, Any]) -> dict[str, str] | None:
     """The hint for an older Stacktape's `imageConfig` on a batch job's container: today's
     `packaging`, a buildpack for its `filePath` or a Dockerfile for its
@@ -147,7 +175,8 @@ class ComputeReaders(_BuilderBase):
         if "accessControl" in raw:
             self._legacy_access_control(raw, path, name)
         legacy = _legacy_package_config(raw)
-        props = self.read_props(raw, path, FUNCTION_PROPS, name, unexposed=legacy)
+        unexposed = {**_elsewhere_function_settings(raw), **(legacy or {})}
+        props = self.read_props(raw, path, FUNCTION_PROPS, name, unexposed=unexposed)
         if legacy:
             self.misspelt.setdefault(path, set()).add("packaging")  # one error, not two
         fn = Function(name=name, type="function", path=(path[0], path[1]), properties=raw)
