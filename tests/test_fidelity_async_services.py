@@ -122,10 +122,10 @@ def test_a_put_record_has_aws_s_keys_in_order_and_value_types() -> None:
     assert trigger == "s3" and list(event) == ["Records"]
     [record] = event["Records"]
     assert list(record) == S3_RECORD_KEYS
-    assert (record["eventVersion"], record["eventName"]) == ("2.1", "ObjectCreated:Put")
+    assert (record["eventVersion"], record["eventName"]) == ("2.5", "ObjectCreated:Put")
     assert record["eventTime"] == "2026-01-05T08:00:00.000Z"
     assert list(record["s3"]) == ["s3SchemaVersion", "configurationId", "bucket", "object"]
-    assert list(record["s3"]["bucket"]) == ["name", "ownerIdentity", "arn"]
+    assert list(record["s3"]["bucket"]) == ["name", "ownerIdentity", "arn", "awsGeneratedTags"]
     obj = record["s3"]["object"]
     assert list(obj) == ["key", "size", "eTag", "versionId", "sequencer"]
     assert obj["size"] == 5 and isinstance(obj["size"], int)

@@ -175,6 +175,12 @@ def test_sqs_fifo_record_is_the_lambda_guides_sample(sim: Simulator) -> None:
     ]
 
 
+CLOUDFORMATION_TAGS = [
+    ("aws:cloudformation:stack-id", S),
+    ("aws:cloudformation:logical-id", S),
+    ("aws:cloudformation:stack-name", S),
+]
+
 S3_RECORD: Shape = {
     ".": [("Records", "array")],
     ".Records[0]": [
@@ -197,8 +203,18 @@ S3_RECORD: Shape = {
         ("bucket", "object"),
         ("object", "object"),
     ],
-    ".Records[0].s3.bucket": [("name", S), ("ownerIdentity", "object"), ("arn", S)],
+    # Version 2.5 of the S3 guide's structure adds `awsGeneratedTags` after `arn`: the
+    # bucket's `aws:` tags, the three CloudFormation gives every bucket it makes (a blog post's
+    # event captured from S3 in July 2026 has them in this order, as does the EventBridge
+    # example of the guide).
+    ".Records[0].s3.bucket": [
+        ("name", S),
+        ("ownerIdentity", "object"),
+        ("arn", S),
+        ("awsGeneratedTags", "object"),
+    ],
     ".Records[0].s3.bucket.ownerIdentity": [("principalId", S)],
+    ".Records[0].s3.bucket.awsGeneratedTags": CLOUDFORMATION_TAGS,
 }
 
 
@@ -263,6 +279,7 @@ def test_s3_object_created_to_eventbridge_is_the_s3_guides_example(sim: Simulato
         ".": ENVELOPE,
         ".detail": [
             ("version", S),
+            ("event-version", S),
             ("bucket", "object"),
             ("object", "object"),
             ("request-id", S),
@@ -270,12 +287,15 @@ def test_s3_object_created_to_eventbridge_is_the_s3_guides_example(sim: Simulato
             ("source-ip-address", S),
             ("reason", S),
         ],
-        ".detail.bucket": [("name", S)],
+        ".detail.bucket": [("name", S), ("aws-generated-tags", "object")],
+        ".detail.bucket.aws-generated-tags": CLOUDFORMATION_TAGS,
         ".detail.object": [("key", S), ("size", N), ("etag", S), ("sequencer", S)],
     }
 
 
 def test_s3_object_deleted_to_eventbridge_is_the_s3_guides_example(sim: Simulator) -> None:
+    # The guide's delete example shows no tags, but its field list says `aws-generated-tags` is
+    # there whenever the bucket has AWS's tags, as every bucket CloudFormation makes has.
     sim.services["buckets"].put_object("media", "a b", content=b"abc")
     sim.run(60_000)
     seen = capture_inputs(sim, lambda inp: (inp.trigger, inp.event()))
@@ -286,6 +306,7 @@ def test_s3_object_deleted_to_eventbridge_is_the_s3_guides_example(sim: Simulato
         ".": ENVELOPE,
         ".detail": [
             ("version", S),
+            ("event-version", S),
             ("bucket", "object"),
             ("object", "object"),
             ("request-id", S),
@@ -294,7 +315,8 @@ def test_s3_object_deleted_to_eventbridge_is_the_s3_guides_example(sim: Simulato
             ("reason", S),
             ("deletion-type", S),
         ],
-        ".detail.bucket": [("name", S)],
+        ".detail.bucket": [("name", S), ("aws-generated-tags", "object")],
+        ".detail.bucket.aws-generated-tags": CLOUDFORMATION_TAGS,
         ".detail.object": [("key", S), ("sequencer", S)],
     }
 

@@ -14,7 +14,7 @@ from stptui.commands import CommandError, Session, execute
 from stptui.config.model import S3Trigger
 from stptui.sim import trace as tk
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.bucket import Notification, encode_key
+from stptui.sim.services.bucket import Notification, bucket_logical_id, encode_key
 from tests.simkit import START, capture_inputs, make_sim, records
 
 PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: f.ts}}"
@@ -190,7 +190,7 @@ def test_the_records_payload_has_aws_s_keys_and_values(sim: Simulator) -> None:
         "responseElements",
         "s3",
     ]
-    assert record["eventVersion"] == "2.1"
+    assert record["eventVersion"] == "2.5"  # one version for every event type
     assert record["eventSource"] == "aws:s3"
     assert record["awsRegion"] == sim.region
     assert record["eventTime"] == "2026-01-05T08:00:00.000Z"
@@ -211,7 +211,9 @@ def test_the_records_payload_has_aws_s_keys_and_values(sim: Simulator) -> None:
         "name": aws_name,
         "ownerIdentity": {"principalId": body["bucket"]["ownerIdentity"]["principalId"]},
         "arn": f"arn:aws:s3:::{aws_name}",
+        "awsGeneratedTags": body["bucket"]["awsGeneratedTags"],
     }
+    assert list(body["bucket"]) == ["name", "ownerIdentity", "arn", "awsGeneratedTags"]
     assert body["object"] == {
         "key": "incoming/red+flower%402x.jpg",
         "size": 5,
@@ -598,9 +600,11 @@ def test_event_bus_notifications_have_s3_s_eventbridge_shape() -> None:
     assert created["detail-type"] == "Object Created"
     assert created["resources"] == [f"arn:aws:s3:::{aws_name}"]
     request_id = records(sim, tk.OBJECT_CREATED)[0].get("request_id")
+    tags = created["detail"]["bucket"]["aws-generated-tags"]
     assert created["detail"] == {
         "version": "0",
-        "bucket": {"name": aws_name},
+        "event-version": "1.1",
+        "bucket": {"name": aws_name, "aws-generated-tags": tags},
         "object": {
             "key": "clips/a b.mp4",
             "size": 3,
@@ -613,6 +617,7 @@ def test_event_bus_notifications_have_s3_s_eventbridge_shape() -> None:
         "reason": "PutObject",
     }
     assert deleted["detail-type"] == "Object Deleted"
+    assert deleted["detail"]["bucket"] == {"name": aws_name, "aws-generated-tags": tags}
     assert list(deleted["detail"]["object"]) == ["key", "sequencer"]
     assert deleted["detail"]["reason"] == "DeleteObject"
     assert deleted["detail"]["deletion-type"] == "Permanently Deleted"
@@ -620,6 +625,105 @@ def test_event_bus_notifications_have_s3_s_eventbridge_shape() -> None:
     assert [r.get("configuration") for r in to_bus] == ["EventBridgeConfiguration"] * 2
     published = records(sim, tk.EVENT_PUBLISHED)
     assert [r.get("event_id") for r in published] == [r.get("event_id") for r in to_bus]
+
+
+TAGGED = (
+    "serviceName: shop\n"
+    "resources:\n"
+    "  userUploads:\n"
+    "    type: bucket\n"
+    "    properties: {enableEventBusNotifications: true}\n"
+    + fn("onUpload", s3("userUploads", "s3:ObjectCreated:*"))
+    + fn(
+        "watcher",
+        json.dumps(
+            {
+                "type": "event-bus",
+                "properties": {"useDefaultBus": True, "eventPattern": {"source": ["aws.s3"]}},
+            }
+        ),
+    )
+)
+
+
+def tags_of(sim: Simulator) -> tuple[dict[str, str], dict[str, str]]:
+    """The tags of one upload's record and of its EventBridge detail."""
+    seen = capture(sim)
+    sim.services["buckets"].put_object("userUploads", "a.txt", content=b"x")
+    sim.run(60_000)
+    [record] = [e["Records"][0] for _, t, e in seen if t == "s3"]
+    [created] = [e for _, t, e in seen if t == "event-bus"]
+    return record["s3"]["bucket"]["awsGeneratedTags"], created["detail"]["bucket"][
+        "aws-generated-tags"
+    ]
+
+
+def test_s3_events_carry_the_tags_cloudformation_gives_a_stacktape_bucket() -> None:
+    sim = make_sim(TAGGED)
+    tags, bus_tags = tags_of(sim)
+    stack_id = tags["aws:cloudformation:stack-id"]
+    assert tags == {
+        "aws:cloudformation:stack-id": stack_id,
+        # Stacktape's cfLogicalNames.bucket: the name in PascalCase, then `Bucket`.
+        "aws:cloudformation:logical-id": "UserUploadsBucket",
+        "aws:cloudformation:stack-name": "shop-dev",
+    }
+    assert list(tags) == [
+        "aws:cloudformation:stack-id",
+        "aws:cloudformation:logical-id",
+        "aws:cloudformation:stack-name",
+    ]
+    prefix = f"arn:aws:cloudformation:{sim.region}:{sim.account_id}:stack/shop-dev/"
+    assert stack_id.startswith(prefix)
+    uuid = stack_id.removeprefix(prefix)
+    assert [len(part) for part in uuid.split("-")] == [8, 4, 4, 4, 12]
+    int(uuid.replace("-", ""), 16)
+    assert bus_tags == tags  # EventBridge's detail names the same tags
+    # The stack's id is the stack's own: the same on another run or seed, another for
+    # another stage, and it takes nothing from the simulation's ids.
+    assert tags_of(make_sim(TAGGED, seed=7))[0] == tags
+    other = tags_of(make_sim(TAGGED.replace("serviceName: shop", "serviceName: shop2")))[0]
+    assert other["aws:cloudformation:stack-id"] != stack_id
+    assert other["aws:cloudformation:stack-name"] == "shop2-dev"
+
+
+def test_a_rule_can_match_every_bucket_of_the_stack_by_its_stack_name_tag() -> None:
+    # The use the tags were announced for: one rule for all of a stack's buckets.
+    pattern = {
+        "source": ["aws.s3"],
+        "detail": {
+            "bucket": {"aws-generated-tags": {"aws:cloudformation:stack-name": ["shop-dev"]}}
+        },
+    }
+    stack = TAGGED.replace('{"source": ["aws.s3"]}', json.dumps(pattern))
+    assert stack != TAGGED
+    sim = make_sim(stack)
+    seen = capture(sim)
+    sim.services["buckets"].put_object("userUploads", "a.txt", content=b"x")
+    sim.run(60_000)
+    assert [t for _, t, _ in seen].count("event-bus") == 1
+    other = make_sim(stack.replace("serviceName: shop", "serviceName: blog"))
+    seen = capture(other)
+    other.services["buckets"].put_object("userUploads", "a.txt", content=b"x")
+    other.run(60_000)
+    assert [t for _, t, _ in seen] == ["s3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "logical_id"),
+    [
+        ("uploads", "UploadsBucket"),
+        ("userUploads", "UserUploadsBucket"),
+        # change-case's pascalCase writes each word as one capital and lowercase letters.
+        ("rawCSV", "RawCsvBucket"),
+        ("myAPIData", "MyApiDataBucket"),
+        ("myS3Files", "MyS3FilesBucket"),
+    ],
+)
+def test_the_logical_id_is_stacktapes_pascal_case_name_and_bucket(
+    name: str, logical_id: str
+) -> None:
+    assert bucket_logical_id(name) == logical_id
 
 
 # -- commands --------------------------------------------------------------------------------

@@ -408,7 +408,11 @@ def test_lifecycle_goes_to_eventbridge_but_not_to_s3_notifications() -> None:
     assert moved["detail-type"] == "Object Storage Class Changed"
     assert moved["detail"] == {
         "version": "0",
-        "bucket": {"name": aws_name},
+        "event-version": "1.1",
+        "bucket": {
+            "name": aws_name,
+            "aws-generated-tags": moved["detail"]["bucket"]["aws-generated-tags"],
+        },
         "object": {
             "key": "a.bin",
             "size": BIG,
@@ -424,6 +428,7 @@ def test_lifecycle_goes_to_eventbridge_but_not_to_s3_notifications() -> None:
     detail = deleted["detail"]
     assert list(detail) == [
         "version",
+        "event-version",
         "bucket",
         "object",
         "request-id",

@@ -6,15 +6,17 @@ Rules (reference aws-semantics §5; stacktape-config §2.6, §3.2):
   type (`s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, ...; `:*` covers its family) and an
   optional key filter of one prefix and one suffix. Both must hold; the comparison is a
   plain, case-sensitive startswith/endswith on the URL-encoded key (no wildcards).
-* The event is `{"Records": [one record]}` with `eventVersion` 2.1, `eventName` without the
-  `s3:` prefix, the key form-URL-encoded (space -> `+`, `@` -> `%40`, `/` kept), and for
+* The event is `{"Records": [one record]}` with `eventVersion` 2.5 (S3's one version for
+  every event type since 2.4), `eventName` without the `s3:` prefix, the bucket's
+  `awsGeneratedTags` (the three `aws:cloudformation:*` tags CloudFormation gives every
+  Stacktape bucket), the key form-URL-encoded (space -> `+`, `@` -> `%40`, `/` kept), and for
   deletes no size or eTag. Functions are invoked asynchronously; a batch job's trigger
   function starts an execution.
 * A delete without a version id on a versioned bucket creates a delete marker and is
   `ObjectRemoved:DeleteMarkerCreated`; otherwise it is `ObjectRemoved:Delete`.
 * `enableEventBusNotifications` sends every event to the default EventBridge bus as
   `Object Created` / `Object Deleted` from `aws.s3` (the key there is not URL-encoded, as
-  in AWS's examples).
+  in AWS's examples), `event-version` 1.1, the same tags as `bucket.aws-generated-tags`.
 
 A delete of a key with no current object succeeds as S3's does (204): a versioned bucket
 gets a delete marker, an unversioned one loses nothing (the record says so in its `reason`).
@@ -49,6 +51,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -101,6 +104,11 @@ REQUESTER_PRINCIPAL = "AWS:AIDAJDPLRKLG7UEXAMPLE"
 OWNER_PRINCIPAL = "A3NL1KOZZKExample"
 SOURCE_IP = "203.0.113.10"
 LIFECYCLE_REQUESTER = "s3.amazonaws.com"
+# The version of every record (S3 guide, "Event message structure": one unified version for
+# all event types since 2.4; 2.5 adds `s3.bucket.awsGeneratedTags`) and of EventBridge's
+# detail (`event-version`, S3 guide, "EventBridge event message structure").
+EVENT_VERSION = "2.5"
+EVENTBRIDGE_EVENT_VERSION = "1.1"
 # S3's tag limits (PutObject's x-amz-tagging): 10 tags, keys of 128 characters, values of 256.
 MAX_OBJECT_TAGS = 10
 MAX_TAG_KEY = 128
@@ -250,6 +258,36 @@ class _Restore:
         return f"the restored copy of {shown} expires"
 
 
+def stack_id(stack_name: str, region: str, account_id: str) -> str:
+    """A stand-in for the ARN CloudFormation gives stack `stack_name`: `stack/NAME/UUID`, the
+    UUID made from the stack's name alone, so that the same stack has the same id on every run
+    and no other id the simulation draws changes."""
+    digits = hashlib.sha256(f"cloudformation-stack/{stack_name}".encode()).hexdigest()
+    uuid = f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:32]}"
+    return f"arn:aws:cloudformation:{region}:{account_id}:stack/{stack_name}/{uuid}"
+
+
+def bucket_logical_id(name: str) -> str:
+    """Stacktape's logical id of bucket `name`: `cfLogicalNames.bucket` is change-case's
+    `pascalCase(`${name}-bucket`)`, which splits words where case changes and writes each as
+    one capital and lowercase letters (`userUploads` -> `UserUploadsBucket`, `rawCSV` ->
+    `RawCsvBucket`)."""
+    words = re.sub(r"([A-Z])([A-Z][a-z])", r"\1 \2", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name))
+    return "".join(w[:1].upper() + w[1:].lower() for w in [*words.split(), "bucket"])
+
+
+def aws_generated_tags(
+    stack_name: str, region: str, account_id: str, bucket: str
+) -> dict[str, str]:
+    """The `aws:` tags CloudFormation puts on Stacktape's bucket `bucket`, in the order S3's
+    events list them: the stack's id, the bucket's logical id and the stack's name."""
+    return {
+        "aws:cloudformation:stack-id": stack_id(stack_name, region, account_id),
+        "aws:cloudformation:logical-id": bucket_logical_id(bucket),
+        "aws:cloudformation:stack-name": stack_name,
+    }
+
+
 def stacktape_configuration_id(
     lambda_arn: str, event_types: list[str], prefix: str | None, suffix: str | None
 ) -> str:
@@ -334,10 +372,14 @@ class BucketSim:
         event_bus: bool,
         rules: list[LifecycleRule] | None = None,
         start_ms: int = 0,
+        *,
+        tags: dict[str, str],
     ) -> None:
         self.name = name
         self.aws_name = aws_name
         self.arn = f"arn:aws:s3:::{aws_name}"
+        # The bucket's `aws:` tags, which S3's events carry (`awsGeneratedTags`).
+        self.aws_tags = tags
         self.versioning = versioning
         self.event_bus = event_bus
         self.rules: list[LifecycleRule] = rules or []
@@ -458,6 +500,7 @@ class BucketService:
                 b.event_bus_notifications,
                 b.lifecycle_rules,
                 sim.start_ms,
+                tags=aws_generated_tags(sim.stack.stack_name, sim.region, sim.account_id, b.name),
             )
         for w in sim.stack.workloads:
             for trig in w.events:
@@ -1243,7 +1286,7 @@ class BucketService:
         by_s3 = event in (s3_restore.COMPLETED, s3_restore.DELETE)
         principal = f"AmazonCustomer:{OWNER_PRINCIPAL}" if by_s3 else REQUESTER_PRINCIPAL
         record: dict[str, Any] = {
-            "eventVersion": "2.3" if event == s3_restore.DELETE else "2.1",
+            "eventVersion": EVENT_VERSION,
             "eventSource": "aws:s3",
             "awsRegion": self.sim.region,
             "eventTime": iso_ms(req.time),
@@ -1258,6 +1301,7 @@ class BucketService:
                     "name": b.aws_name,
                     "ownerIdentity": {"principalId": OWNER_PRINCIPAL},
                     "arn": b.arn,
+                    "awsGeneratedTags": dict(b.aws_tags),
                 },
                 "object": s3_object,
             },
@@ -1294,7 +1338,8 @@ class BucketService:
             detail_object["sequencer"] = obj.sequencer
         detail: dict[str, Any] = {
             "version": "0",
-            "bucket": {"name": b.aws_name},
+            "event-version": EVENTBRIDGE_EVENT_VERSION,
+            "bucket": self._detail_bucket(b),
             "object": detail_object,
             "request-id": req.request_id,
             # Lifecycle acts as S3 itself, not from an address: the guide's lifecycle example
@@ -1315,6 +1360,13 @@ class BucketService:
             )
         self._publish(b, req, detail_type, detail)
 
+    @staticmethod
+    def _detail_bucket(b: BucketSim) -> dict[str, Any]:
+        """EventBridge's `bucket`: its name and its `aws:` tags, as `aws-generated-tags` (the
+        guide: "Only present when AWS generated tags exist on the bucket", as they do on every
+        bucket CloudFormation made)."""
+        return {"name": b.aws_name, "aws-generated-tags": dict(b.aws_tags)}
+
     def _restore_detail(self, b: BucketSim, req: _Request) -> dict[str, Any]:
         """The detail of `Object Restore Initiated` / `Completed` / `Expired`."""
         obj = req.obj
@@ -1327,7 +1379,8 @@ class BucketService:
             detail_object["version-id"] = obj.version_id
         detail: dict[str, Any] = {
             "version": "0",
-            "bucket": {"name": b.aws_name},
+            "event-version": EVENTBRIDGE_EVENT_VERSION,
+            "bucket": self._detail_bucket(b),
             "object": detail_object,
             "request-id": req.request_id,
         }
