@@ -50,10 +50,11 @@ def _alnum_lower(text: str) -> str:
 
 
 def pascal_case(name: str) -> str:
-    """A resource name in PascalCase, as Stacktape starts its logical ids (`myApi` -> `MyApi`,
-    `my-api` -> `MyApi`)."""
-    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
-    return "".join(w[:1].upper() + w[1:] for w in words)
+    """change-case's `pascalCase`, with which Stacktape starts its logical ids: words split
+    where case changes (`myApi`, `rawCSV`) and at what is no letter or digit (`my-api`),
+    each written as one capital and lowercase letters (`myAPIData` -> `MyApiData`)."""
+    spaced = re.sub(r"([A-Z])([A-Z][a-z])", r"\1 \2", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name))
+    return "".join(w[:1].upper() + w[1:].lower() for w in re.split(r"[^A-Za-z0-9]+", spaced))
 
 
 def _alphanumeric_name(name: str) -> str:

@@ -51,7 +51,6 @@ import base64
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -59,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.config.aws_names import lambda_name
 from stptui.config.model import S3Trigger
+from stptui.config.normalize_names import pascal_case
 from stptui.sim import s3_restore
 from stptui.sim import trace as tk
 from stptui.sim.clock import MAX_MS, iso_ms
@@ -268,12 +268,10 @@ def stack_id(stack_name: str, region: str, account_id: str) -> str:
 
 
 def bucket_logical_id(name: str) -> str:
-    """Stacktape's logical id of bucket `name`: `cfLogicalNames.bucket` is change-case's
-    `pascalCase(`${name}-bucket`)`, which splits words where case changes and writes each as
-    one capital and lowercase letters (`userUploads` -> `UserUploadsBucket`, `rawCSV` ->
+    """Stacktape's logical id of bucket `name`: `cfLogicalNames.bucket` is
+    `pascalCase(`${name}-bucket`)` (`userUploads` -> `UserUploadsBucket`, `rawCSV` ->
     `RawCsvBucket`)."""
-    words = re.sub(r"([A-Z])([A-Z][a-z])", r"\1 \2", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name))
-    return "".join(w[:1].upper() + w[1:].lower() for w in [*words.split(), "bucket"])
+    return pascal_case(f"{name}-bucket")
 
 
 def aws_generated_tags(
