@@ -85,7 +85,33 @@ def test_a_command_name_fuzzy(session: Session) -> None:
     found = complete(session, "su")
     exact = [name for name in REGISTRY.commands if name.startswith("su")]
     assert exact and found[: len(exact)] == exact
-    assert "resume" in found[len(exact) :]  # r-e-s-u-m-e holds s..u
+    # A fuzzy command name starts where the name or one of its parts starts: `success`.
+    assert "send-task-success" in found[len(exact) :]
+    assert "resume" not in found  # r-e-s-u-m-e holds s..u, mid-word
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("ls", []),
+        ("tail", []),
+        ("info", []),
+        ("now", []),
+        ("adv", ["advance"]),
+        (
+            "snd",
+            ["send", "send-task-success", "send-task-failure", "send-task-heartbeat", "ws-send"],
+        ),
+        ("pubsns", ["publish-sns"]),
+    ],
+)
+def test_a_word_from_another_tool_is_offered_no_far_fetched_command(
+    session: Session, typed: str, offered: list[str]
+) -> None:
+    """While a command name is typed, the menu offers only commands it names closely: a
+    word from another tool (`ls`, `tail`) offered `global-sign-out` and `send-task-failure`
+    there, which Tab typed; the check before Enter says what to type instead."""
+    assert complete(session, typed) == offered
 
 
 def test_options_with_their_help_and_values_by_kind(session: Session) -> None:
@@ -451,7 +477,8 @@ def test_validator_checks_durations_choices_and_arity(session: Session) -> None:
     p = check(session, "fail worker sometimes")
     assert p is not None and p.format().startswith("unknown MODE 'sometimes'")
     p = check(session, "expect queue.jobQueue.depth =< 0")
-    assert p is not None and p.message == "unknown OP '=<'" and p.position == 28
+    assert p is not None and p.message == "unknown comparison '=<'" and p.position == 28
+    assert p.hint == "did you mean <=?"  # as `expect` says it
     p = check(session, "send jobQueue")
     assert p is not None and p.message == "send needs BODY"
     assert check(session, "send jobQueue '{\"a\": 1}' --delay 5s") is None

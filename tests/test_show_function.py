@@ -208,7 +208,7 @@ def test_show_suggests_no_view_for_a_word_that_only_shares_letters(
 ) -> None:
     err = refused(session, f"show {word}")
     assert err.message == f"cannot show {word!r}"
-    assert err.hint is not None and err.hint.startswith("usage: show queues")
+    assert err.hint is not None and err.hint.startswith("this stack's views: show ")
 
 
 @pytest.mark.parametrize(

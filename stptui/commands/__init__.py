@@ -20,6 +20,7 @@ from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
 from stptui.commands.references import at_reference, last_id, resolve
 from stptui.commands.registry import (
     FILE,
+    NEW_OBJECT_KEY,
     OBJECT_KEY,
     PAYLOAD,
     TEXT,
@@ -157,7 +158,7 @@ def _hint(session: Session, call: Call, hint: str | None) -> str:
 
 
 # Kinds of values that are the user's own content, never a resource's name.
-CONTENT_KINDS = (TEXT, PAYLOAD, FILE, OBJECT_KEY)
+CONTENT_KINDS = (TEXT, PAYLOAD, FILE, OBJECT_KEY, NEW_OBJECT_KEY)
 
 
 def _named_words(call: Call) -> list[str]:
@@ -540,6 +541,14 @@ def complete_values(
         if (name := given(before, "bucket")) is not None:
             buckets = {name: buckets[name]} if name in buckets else {}
         return sorted({key for b in buckets.values() for key in b.objects})
+    if kind == r.NEW_OBJECT_KEY:
+        buckets = sim.services["buckets"].buckets if "buckets" in sim.services else {}
+        bucket = buckets.get(given(before, "bucket") or "")
+        if bucket is None:
+            return []
+        # The prefixes its notifications filter on first: where a key triggers a workload.
+        prefixes = (n.prefix for n in bucket.notifications if n.prefix)
+        return list(dict.fromkeys([*prefixes, *sorted(bucket.objects)]))
     if kind == r.TRACE_ID:
         # And the repeats made, newest first: `explain repeat-2` tells what one made.
         repeats = sim.services.get("repeats")

@@ -76,6 +76,9 @@ ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths
 HTTP_ENTRY = "http-entry"  # what `http` sends to: an HTTP API or an application load balancer
 FUNCTION_URL = "function-url"  # a function with a Lambda function URL
 OBJECT_KEY = "object-key"  # the key of an object in a bucket
+# A key to write an object at: any key, the prefixes the bucket's notifications filter on
+# offered (`upload uploads ` offers `incoming/`, the key that triggers a workload).
+NEW_OBJECT_KEY = "new-object-key"
 TRACE_ID = "trace-id"  # what `explain` follows: a message or event id, an object key
 EVENT_SOURCE = "event-source"  # an EventBridge event's source
 DETAIL_TYPE = "detail-type"  # an EventBridge event's detail-type
@@ -142,6 +145,7 @@ FREE_TEXT = (
     FILE,
     WORD,
     OBJECT_KEY,
+    NEW_OBJECT_KEY,
     TRACE_ID,
     EVENT_SOURCE,
     DETAIL_TYPE,
@@ -522,7 +526,17 @@ _RESET = (
 # runs here, what does instead).
 OTHER_TOOLS_WORDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("exit", "quit", "q", "bye", "logout", ":q", ".exit", ".quit"), _LEAVE),
-    **dict.fromkeys(("ls", "list", "status"), _LIST),
+    # `describe` and `info` as the AWS CLI's describe-* calls and many tools' `info` read.
+    **dict.fromkeys(("ls", "list", "status", "describe", "info"), _LIST),
+    **dict.fromkeys(
+        ("graph", "diagram"),
+        (
+            "the graph is drawn outside the REPL",
+            "`stptui graph STACK` prints it in a shell (text, mermaid, dot, json), the "
+            "terminal UI (`stptui STACK`) draws it; here `show routes`, `show buses` and "
+            "`show function F` list what reaches what",
+        ),
+    ),
     **dict.fromkeys(("reset", "restart"), _RESET),
     **dict.fromkeys(
         ("now", "time", "clock", "date"),
@@ -702,7 +716,10 @@ class Registry:
         if show is not None and show.args and view in show.args[0].choices:
             if word in SHOW_VERBS and view != "logs":
                 rest = _aws_cli_operand(rest)
-            return f"`show` shows it: {' '.join(quote_word(w) for w in ['show', view, *rest])}"
+            shown = " ".join(quote_word(w) for w in ["show", view, *rest])
+            if not rest and (needed := re.search(rf"(?:^show |\| ){view} ([A-Z_]+)", show.usage)):
+                shown += f" {needed[1]}"  # `tail` alone: `show logs FUNCTION`
+            return f"`show` shows it: {shown}"
         method = name.upper()
         if http is not None and http.args and method in http.args[0].choices:
             if rest and rest[0].startswith("/"):

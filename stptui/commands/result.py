@@ -111,8 +111,20 @@ def cell(value: str) -> str:
 # A column whose header and cells are all at most this wide keeps them whole (counts, states,
 # ids' first column); wider ones (a behaviour, a redrive target) wrap in what is left.
 SHORT_COLUMN = 16
-# The least a wrapping column is given before the table gives up its columns for a listing.
+# The least a wrapping column is given before the table gives up its columns for a listing:
+# its longest word, so that no word is cut (`2026-01-05T08:15:1|0.050Z`,
+# `invocation.succeed|ed`, `(PaymentDeclined|)`), but at least MIN_WRAPPING_WIDTH and at most
+# MAX_WORD_WIDTH (a longer word, a JSON list of ids, is folded rather than turn every row
+# into a block on a wide terminal).
 MIN_WRAPPING_WIDTH = 16
+MAX_WORD_WIDTH = 30
+
+
+def _longest_word(rows: Sequence[Sequence[str]], column: int) -> int:
+    """The width of the longest word in a column's cells, MIN_WRAPPING_WIDTH at least."""
+    return max(
+        [MIN_WRAPPING_WIDTH, *(len(w) for r in rows if column < len(r) for w in r[column].split())]
+    )
 
 
 class FittingTable:
@@ -128,13 +140,17 @@ class FittingTable:
             max([len(h), *(len(r[i]) for r in self.rows if i < len(r))])
             for i, h in enumerate(self.headers)
         ]
+        # What each column needs when it wraps (MIN_WRAPPING_WIDTH), never more than it has.
+        self.floors = [
+            min(_longest_word(self.rows, i), MAX_WORD_WIDTH, width)
+            for i, width in enumerate(self.widths)
+        ]
 
     def _needed(self) -> int:
         """The narrowest width at which the table keeps its short columns whole."""
         gaps = 2 * (len(self.widths) - 1)  # a space of padding on each side of a gap
         return gaps + sum(
-            w if i == 0 or w <= SHORT_COLUMN else MIN_WRAPPING_WIDTH
-            for i, w in enumerate(self.widths)
+            w if i == 0 or w <= SHORT_COLUMN else self.floors[i] for i, w in enumerate(self.widths)
         )
 
     def table(self) -> RichTable:
@@ -150,7 +166,7 @@ class FittingTable:
             # The first column names the row (a queue, a message id): never split it.
             short = i == 0 or w <= SHORT_COLUMN
             table.add_column(
-                Text(h), overflow="fold", no_wrap=short, min_width=w if short else None
+                Text(h), overflow="fold", no_wrap=short, min_width=w if short else self.floors[i]
             )
         for row in self.rows:
             table.add_row(*(Text(c) for c in row))
@@ -165,7 +181,9 @@ class FittingTable:
         out: list[RenderableType] = []
         long = [w > SHORT_COLUMN for w in self.widths[1:]]
         for row in self.rows:
-            out.append(Text(row[0] if row else "", "bold"))
+            if row and row[0]:
+                # An empty first cell goes on the row above's (a resource's next metric).
+                out.append(Text(row[0], "bold"))
             shared = Text()
             for h, value, is_long in zip(self.headers[1:], row[1:], long, strict=False):
                 if not value:  # an empty cell says nothing in a block (no redrive)

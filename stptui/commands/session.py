@@ -196,7 +196,8 @@ def shown_path(
 ) -> str:
     """`path` as a person reads it in a line of `limit` characters: relative to `cwd` when
     it is inside it, `~/...` when inside `home`, and cut in the middle when still too long
-    (`/srv/…/project/stacktape.yml`), its file name and folder always kept. Printable."""
+    (`/srv/…/project/stacktape.yml`, or `…/project/stacktape.yml` when even that is too
+    long), its file name and folder always kept. Printable."""
     full = Path(os.path.abspath(path))
     cwd = Path.cwd() if cwd is None else cwd
     home = Path.home() if home is None else home
@@ -217,7 +218,12 @@ def shown_path(
         if len(str(Path(head, ELLIPSIS, part, *tail))) > limit:
             break
         tail.insert(0, part)
-    return str(Path(head, ELLIPSIS, *tail)) if len(parts) > 3 else text
+    if len(parts) <= 3:
+        return text
+    cut = str(Path(head, ELLIPSIS, *tail))
+    # Still too long with its first part: without it (`…/combined/stacktape.yml`), so that
+    # a banner keeps to its one line.
+    return cut if len(cut) <= limit else str(Path(ELLIPSIS, *tail))
 
 
 def banner_lines(session: Session, program: str = "stptui repl") -> list[str]:

@@ -30,12 +30,15 @@ from prompt_toolkit.application import get_app, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.buffer import ValidationState
 from prompt_toolkit.enums import DEFAULT_BUFFER
-from prompt_toolkit.filters import Condition, has_focus
+from prompt_toolkit.filters import Condition, has_focus, to_filter
 from prompt_toolkit.history import History
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout import Dimension, FormattedTextControl, Window
 from prompt_toolkit.lexers import DynamicLexer, Lexer, PygmentsLexer
 from prompt_toolkit.shortcuts import confirm
 from prompt_toolkit.styles import Style
+from prompt_toolkit.widgets import ValidationToolbar
+from rich.cells import cell_len
 from rich.console import Console
 from rich.live import Live
 from rich.progress_bar import ProgressBar
@@ -68,6 +71,9 @@ from stptui.sim.clock import parse_instant
 from stptui.textsafe import flat
 
 PROMPT = "stptui> "
+
+# The most lines the reason Enter refuses a line takes above the toolbar.
+VALIDATION_LINES = 3
 
 # Commands after which the session has nothing unsaved (Ctrl-D with --confirm-exit).
 SAVING_COMMANDS = ("save", "load")
@@ -126,6 +132,18 @@ def horizon(session: Session, line: str) -> int | None:
     return None
 
 
+# The progress line leaves this many columns free at its right: Ctrl-C in a cooked terminal
+# echoes `^C` after it.
+ECHO_ROOM = 2
+# The bar's width, and the narrower one below WIDE_PROGRESS columns, where the command and
+# the figures need the room; the typed command keeps at least MIN_TYPED_CELLS cells (or a
+# quarter of the line), cut with `…` past that.
+BAR_CELLS = 24
+NARROW_BAR_CELLS = 10
+WIDE_PROGRESS = 96
+MIN_TYPED_CELLS = 16
+
+
 class Progress:
     """The live line a long command shows: a bar (when it runs to a known instant), the
     simulated time, the events run and the toolbar's figures. It appears only after a
@@ -166,33 +184,49 @@ class Progress:
         self.tick()
 
     def render(self) -> Table:
-        """The progress line: one line, its figures cut short on a narrow terminal."""
-        grid = Table.grid(padding=(0, 1))
-        # The typed line is untrusted text (a pasted escape), and one line: `cell` shows both.
-        cells: list[Any] = [Text(flat(self.line), style="bold")]
+        """The progress line: one line that leaves the last two columns free (an echoed
+        `^C` lands there: on a full line it would wrap, and the line's erasure would miss
+        the line above). The command and the percentage keep their cells; the figures are
+        cut short first, and the bar is narrower on a narrow terminal."""
+        width = max(self.console.width - ECHO_ROOM, 1)
+        # The typed line is untrusted text (a pasted escape), and one line: `flat` shows both.
+        typed = flat(self.line)
+        cells: list[tuple[Text | ProgressBar, int | None]] = [
+            (Text(typed, style="bold"), min(cell_len(typed), max(width // 4, MIN_TYPED_CELLS)))
+        ]
+        bar = BAR_CELLS if width >= WIDE_PROGRESS else NARROW_BAR_CELLS
         if (rebuild := self._rebuild) is not None:
             total = max(rebuild.total, 1)
-            cells.append(ProgressBar(total=total, completed=rebuild.done, width=24))
-            cells.append(Text(f"{100 * rebuild.done // total:>3}%"))
-            cells.append(Text(rebuild.text() + " ").append("Ctrl-C cancels", "dim"))
-            return self._grid(grid, cells)
+            cells.append((ProgressBar(total=total, completed=rebuild.done, width=bar), bar))
+            cells.append((Text(f"{100 * rebuild.done // total:>3}%"), 4))
+            cells.append((Text(rebuild.text() + " ").append("Ctrl-C cancels", "dim"), None))
+            return self._grid(cells, width)
         st = self.toolbar.status()
         if self.until is not None and self.until > self.start_ms:
             total = self.until - self.start_ms
-            cells.append(ProgressBar(total=total, completed=st.now_ms - self.start_ms, width=24))
-            cells.append(Text(f"{100 * (st.now_ms - self.start_ms) // total:>3}%"))
+            done = st.now_ms - self.start_ms
+            cells.append((ProgressBar(total=total, completed=done, width=bar), bar))
+            cells.append((Text(f"{100 * done // total:>3}%"), 4))
         figures = Text(st.time_text(), style="bold")
         figures.append(f" {st.events - self.start_events:,} events | {st.counts_text()} ", "")
         figures.append("Ctrl-C stops", "dim")
-        cells.append(figures)
-        return self._grid(grid, cells)
+        cells.append((figures, None))
+        return self._grid(cells, width)
 
     @staticmethod
-    def _grid(grid: Table, cells: list[Any]) -> Table:
-        for i in range(len(cells)):
-            last = i == len(cells) - 1
-            grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1 if last else None)
-        grid.add_row(*cells)
+    def _grid(cells: list[tuple[Text | ProgressBar, int | None]], width: int) -> Table:
+        """The cells on one line of at most `width` cells: those with a width keep it, the
+        last (the figures) takes what is left, cut with `…`."""
+        grid = Table.grid(padding=(0, 1))
+        fixed = [w for _, w in cells if w is not None]
+        left = max(width - sum(fixed) - (len(cells) - 1), 1)
+        for renderable, cells_wide in cells:
+            if cells_wide is None:
+                cells_wide = (
+                    min(cell_len(renderable.plain), left) if isinstance(renderable, Text) else left
+                )
+            grid.add_column(no_wrap=True, overflow="ellipsis", width=cells_wide)
+        grid.add_row(*(renderable for renderable, _ in cells))
         return grid
 
     def close(self) -> None:
@@ -219,6 +253,30 @@ def _sigint_kept_from_the_prompt() -> Iterator[None]:
         yield
     finally:
         signal.set_wakeup_fd(wakeup)
+
+
+def validation_window(prompt: PromptSession[str]) -> Window | None:
+    """The window of the prompt's validation toolbar (the reason Enter refuses a line)."""
+    for window in prompt.app.layout.find_all_windows():
+        control = window.content
+        if (
+            isinstance(control, FormattedTextControl)
+            and callable(control.text)
+            and control.text.__qualname__.startswith(ValidationToolbar.__name__)
+        ):
+            return window
+    return None
+
+
+def wrap_validation_toolbar(prompt: PromptSession[str]) -> None:
+    """Let the reason Enter refuses a line wrap, up to VALIDATION_LINES lines:
+    prompt_toolkit gives it one, which cut a hint at the terminal's edge (`cannot show
+    'all' (usage: show queues | queue QUE`)."""
+    window = validation_window(prompt)
+    if window is not None:
+        window.height = Dimension(min=1, max=VALIDATION_LINES)
+        window.wrap_lines = to_filter(True)
+        window.dont_extend_height = to_filter(True)
 
 
 class Repl:
@@ -298,6 +356,7 @@ class Repl:
             reserve_space_for_menu=8,
         )
         escape_search_fields(prompt)
+        wrap_validation_toolbar(prompt)
         return prompt
 
     def _current_lexer(self) -> Lexer:

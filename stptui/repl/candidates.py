@@ -345,6 +345,25 @@ class _Described:
         return self._line
 
 
+def _key_meta(session: Session, key: str, before: Sequence[tuple[str, str]]) -> str | None:
+    """What writing at `key` in the bucket named before it does: the workloads whose
+    notifications filter on it as a prefix (and the suffix each wants), or that it
+    replaces an object."""
+    sim = session.sim
+    buckets = sim.services["buckets"].buckets if "buckets" in sim.services else {}
+    bucket = buckets.get(given(before, "bucket") or "")
+    if bucket is None:
+        return None
+    triggered = [
+        n.target + (f" (keys ending {n.suffix})" if n.suffix else "")
+        for n in bucket.notifications
+        if n.prefix == key
+    ]
+    if triggered:
+        return f"a key under it triggers {', '.join(triggered)}"
+    return "replaces this object" if key in bucket.objects else None
+
+
 def describe(
     session: Session,
     kind: str,
@@ -408,6 +427,8 @@ def describe(
         path = [w for k, w in before if k not in (kinds.OPERATOR, kinds.VALUE)]
         now = value_now(sim, [*path, value])
         return f"now {shorten(now, 40)}" if now is not None else "not there now"
+    if kind == kinds.NEW_OBJECT_KEY and (meta := _key_meta(session, value, before)):
+        return meta
     if kind == kinds.ITEM_KEY and value.endswith("="):
         table = sim.services.get("tables", {}).get(given(before, kinds.TABLE) or "")
         kind_of = dict(table.key).get(value[:-1]) if table is not None else None

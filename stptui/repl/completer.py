@@ -70,6 +70,49 @@ class CommandCompleter(Completer):
             yield Completion(offer.text, -offer.replaces, display=shown, display_meta=c.about)
 
 
+def close_match(word: str, name: str) -> bool:
+    """Whether `word`, a command name being typed, fuzzily names `name` closely: its first
+    letter starts `name` or one of its `-` parts, and its letters follow within twice its
+    length (`snd`: send, ws-send; `pubsns`: publish-sns). A looser match offered words from
+    other tools commands they do not mean (`ls`: global-sign-out, `tail`:
+    send-task-failure, `info`: admin-remove-user-from-group), which Tab then typed."""
+    word, name = word.lower(), name.lower()
+    if not word:
+        return True
+    starts = [0, *(i + 1 for i, c in enumerate(name) if c == "-")]
+    for start in starts:
+        if name[start] != word[0]:
+            continue
+        at = start
+        for char in word[1:]:
+            at = name.find(char, at + 1)
+            if at < 0:
+                break
+        else:
+            if at - start + 1 <= 2 * len(word):
+                return True
+    return False
+
+
+class CommandNameFilter(Completer):
+    """Another completer's completions, those of a command name kept only when they match
+    the word typed closely (`close_match`); every other word's kept as they are."""
+
+    def __init__(self, completer: Completer) -> None:
+        self.completer = completer
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        """The wrapped completer's completions, a command name's filtered."""
+        text = document.text_before_cursor
+        ctx = context(text)
+        naming = ctx is not None and ctx.command_name
+        for c in self.completer.get_completions(document, complete_event):
+            if not naming or close_match(ctx.word if ctx else "", c.text):
+                yield c
+
+
 def build_completer(get_session: Callable[[], Session]) -> Completer:
     """Exact and fuzzy completion merged, exact matches first, duplicates dropped; their
     menu entries drawn with control characters escaped (`EscapedCompletions`). File names
@@ -78,5 +121,6 @@ def build_completer(get_session: Callable[[], Session]) -> Completer:
     exact = CommandCompleter(get_session)
     names = CommandCompleter(get_session, files=False)
     # WORD=True: the fuzzy matcher sees the whole word (`queue.dlq.de`, `--dedup-id`).
-    merged = merge_completers([exact, FuzzyCompleter(names, WORD=True)], deduplicate=True)
+    fuzzy = CommandNameFilter(FuzzyCompleter(names, WORD=True))
+    merged = merge_completers([exact, fuzzy], deduplicate=True)
     return EscapedCompletions(merged)

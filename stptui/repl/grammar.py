@@ -8,9 +8,18 @@ options), so a command added to the registry is completed and checked with no ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from stptui.commands.registry import FLAG, REST_UNFINISHED, Arg, Command, Option, read_kind
+from stptui.commands.registry import (
+    FLAG,
+    OPERATOR,
+    REST_UNFINISHED,
+    Arg,
+    Command,
+    Option,
+    read_kind,
+)
 
 # The slot kind of a word that names an option (`--delay`).
 OPTION = "option"
@@ -136,7 +145,7 @@ class Walker:
         if arg.command_line:
             return self._inner_command(arg, word, previous)
         following = args[self._arg + 1] if self._arg + 1 < len(args) else None
-        if self._in_rest and following is not None and word in following.choices:
+        if self._in_rest and following is not None and _starts(following, word):
             # The rest argument ended: this word is the next argument's.
             self._arg += 2
             self._in_rest = 0
@@ -162,3 +171,12 @@ class Walker:
             self._inner = Walker(command)
             self._inner.bound = self.bound  # one list: completion reads the values given
         return _arg_slot(arg, previous)
+
+
+def _starts(arg: Arg, word: str) -> bool:
+    """Whether `word` is `arg`'s, ending the `rest` argument before it: one of its fixed
+    words, or, for a comparison, a misspelt one (`=`, `=>`), which binding reads as the
+    comparison too (and `expect` refuses as such: did you mean ==?)."""
+    return word in arg.choices or (
+        arg.kind == OPERATOR and re.fullmatch(r"[=!<>]+", word) is not None
+    )

@@ -220,6 +220,18 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
                 error = check_value(session, Slot(slot.option.kind, option=slot.option), value)
         else:
             error = check_value(session, slot, word.text, before, label, command.name)
+        if (
+            error is not None
+            and slot.kind in (kinds.DURATION, kinds.INSTANT)
+            and any(w.start > word.start for w in reading.words)
+        ):
+            # `advance 1 hour`: the words after a duration may be its unit, which the
+            # command reads whole (`write the duration as one word: 1hour`).
+            if not final:
+                return None
+            joined = _parse_error(text)
+            if joined is not None:
+                return Problem(joined.message, joined.hint, _at(joined, one_line(text), 0))
         if error is not None:
             at = word.start
             # On Enter, the command's own check of the whole line answers first, as the
@@ -278,6 +290,15 @@ def _call_error(session: Session, command: kinds.Command, text: str) -> CommandE
         return None
     try:
         command.check_call(session.sim, call)
+    except CommandError as exc:
+        return exc
+    return None
+
+
+def _parse_error(text: str) -> CommandError | None:
+    """The CommandError binding the line gives (`advance: unexpected hour`), or None."""
+    try:
+        REGISTRY.parse(one_line(text))
     except CommandError as exc:
         return exc
     return None

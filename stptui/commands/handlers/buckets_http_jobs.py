@@ -10,6 +10,7 @@ from typing import Any
 
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
+    REGISTRY,
     behaviour_summary,
     command,
     local_path,
@@ -29,6 +30,7 @@ from stptui.commands.registry import (
     HTTP_ENTRY,
     HTTP_METHOD,
     KEY_VALUE,
+    NEW_OBJECT_KEY,
     OBJECT_KEY,
     PAYLOAD,
     POOL_USER,
@@ -222,7 +224,7 @@ def _refuse_s3_uri(command: str, words: list[str]) -> None:
     "Put an object into a bucket (PutObject) and send its event notifications.",
     args=(
         Arg("BUCKET", "bucket", "a bucket of the stack"),
-        Arg("KEY", WORD, "the object key, e.g. incoming/report.csv"),
+        Arg("KEY", NEW_OBJECT_KEY, "the object key, e.g. incoming/report.csv"),
     ),
     options=(
         Option("--size", WORD, "the object's size (no content): 2048, 5MB, 6GiB", "N"),
@@ -538,11 +540,13 @@ def check_http_method(method: str) -> None:
     if method.upper() not in HTTP_METHODS:
         # As typed: the gateway reads it upper-cased, but `/JOBS` is not what was written.
         guess = did_you_mean(method.upper(), HTTP_METHODS)
-        raise CommandError(
-            f"unknown HTTP method {method!r}",
-            f"did you mean {guess}?" if guess else f"one of {', '.join(HTTP_METHODS)}",
-            word=method,
-        )
+        if method.startswith("/"):
+            hint = f"the method goes first: http GET {quote_word(method)}"
+        elif guess:
+            hint = f"did you mean {guess}?"
+        else:
+            hint = f"one of {', '.join(HTTP_METHODS)}"
+        raise CommandError(f"unknown HTTP method {method!r}", hint, word=method)
 
 
 def http_entry(sim: Simulator, name: str | None) -> str:
@@ -592,6 +596,44 @@ def _check_http_call(sim: Simulator, call: Call) -> None:
     its quotes), in the command's order; the REPL's check before Enter asks them."""
     check_http_method(call.args["method"])
     refuse_unquoted_json(call, "body", "the body")
+
+
+def _no_http_entry(sim: Simulator) -> CommandError | None:
+    """The refusal of a request to a stack that nothing takes one in (no HTTP API, no load
+    balancer, no one function URL), with what does drive it: its hint was `help http`'s,
+    which says how to write a request this stack cannot take."""
+    if sim.services["http"].apis or sim.services["load_balancers"].balancers:
+        return None
+    urls = sorted(sim.services["function_urls"].urls)
+    if urls:
+        hint = f"its function URLs take requests: add --url FN (one of {typed_names(urls)})"
+    else:
+        hint = f"it takes no HTTP request; {drive_hint(sim)}"
+    return CommandError("this stack has no http-api-gateway", hint)
+
+
+def drive_hint(sim: Simulator) -> str:
+    """`drive it with upload uploads KEY, invoke fileProcessor`: the commands that start
+    work in this stack, a few of them, each with the first resource it takes and the
+    arguments it needs after it."""
+    from stptui.commands.session import DRIVABLE
+
+    lines = [f"fire {quote_word(owner)}" for owner in sim.services["schedules"].by_owner]
+    jobs = sim.services["batch"].jobs if "batch" in sim.services else {}
+    lines += [f"start-job {quote_word(job)}" for job in jobs]
+    for rtype, verb in DRIVABLE:
+        found = [r.name for r in sim.stack.resources.values() if r.type == rtype]
+        if found:
+            needed = [a.name for a in REGISTRY.commands[verb].args[1:] if not a.optional]
+            lines.append(" ".join([verb, quote_word(found[0]), *needed]))
+    lines += [f"invoke {quote_word(fn)}" for fn in sim.functions]
+    if not lines:
+        return "`help` lists the commands"
+    return f"drive it with {', '.join(dict.fromkeys(lines[:DRIVE_LINES]))}"
+
+
+# The most commands `drive_hint` names.
+DRIVE_LINES = 4
 
 
 @command(
@@ -713,6 +755,8 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     if (to_url := url_target(sim, call)) is not None:
         return http_to_url(session, call, *to_url, headers, query)
     gateway = call.opts.get("gateway")
+    if gateway is None and (no_entry := _no_http_entry(sim)) is not None:
+        raise no_entry
     entry = http_entry(sim, gateway)
     lb_only = [o for o in ("port", "source_ip") if o in call.opts]
     if entry == "api" and lb_only:

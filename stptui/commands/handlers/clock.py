@@ -197,18 +197,12 @@ def _stopped(session: Session, call: Call, before: int, events_before: int) -> C
     )
 
 
-@command(
-    "until",
-    "time",
-    "Run everything due up to an instant.",
-    args=(Arg("TIME", INSTANT, "an ISO-8601 instant, e.g. 2026-01-05T09:00:00Z"),),
-    examples=("until 2026-01-05T09:00:00Z",),
-    changes_state=True,
-)
-def cmd_until(session: Session, call: Call) -> CommandResult:
-    """until TIME"""
-    sim = session.sim
-    text = call.args["time"]
+def until_instant(sim: Simulator, text: str) -> int:
+    """The instant `until TEXT` names, or the CommandError `until` gives for a word that
+    names none: no instant, one finer than a millisecond or past the clock's range. The
+    REPL checks the word with this before Enter (`Arg.check`); whether it is in the past
+    is the command's to say, when it runs (a pasted `undo` before it moves the clock
+    back)."""
     try:
         t = parse_instant(text)
     except InstantPrecisionError as exc:
@@ -222,6 +216,32 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
         raise CommandError(
             f"{text!r} is not an ISO-8601 instant", _until_hint(text, sim.clock.now), word=text
         ) from None
+    return t
+
+
+def _check_until_time(sim: Simulator, text: str) -> None:
+    until_instant(sim, text)
+
+
+@command(
+    "until",
+    "time",
+    "Run everything due up to an instant.",
+    args=(
+        Arg(
+            "TIME",
+            INSTANT,
+            "an ISO-8601 instant, e.g. 2026-01-05T09:00:00Z",
+            check=_check_until_time,
+        ),
+    ),
+    examples=("until 2026-01-05T09:00:00Z",),
+    changes_state=True,
+)
+def cmd_until(session: Session, call: Call) -> CommandResult:
+    """until TIME"""
+    sim = session.sim
+    t = until_instant(sim, call.args["time"])
     if t < sim.clock.now:
         raise CommandError(
             f"{iso_ms(t)} is in the simulation's past (now {iso_ms(sim.clock.now)})",

@@ -200,7 +200,14 @@ def check_expect(sim: Simulator, call: Call) -> None:
     "stops if it does not hold.",
     args=(
         PATH_ARG,
-        Arg("OP", OPERATOR, " ".join(OPS), choices=tuple(OPS)),
+        Arg(
+            "OP",
+            OPERATOR,
+            " ".join(OPS),
+            choices=tuple(OPS),
+            # Defined below, with the other refusals of a comparison.
+            check=lambda sim, op: check_comparison(sim, op),
+        ),
         Arg(
             "VALUE",
             VALUE,
@@ -391,12 +398,23 @@ def comparison_error(sim: Simulator, call: Call, *, static: bool = False) -> Com
         return missing
     if not re.fullmatch(r"[=!<>]+", op):
         return None  # static, and left to the line's turn
+    return _unknown_comparison(op)
+
+
+def _unknown_comparison(op: str) -> CommandError:
     guess = OP_TYPOS.get(op) or did_you_mean(op, OPS)
     return CommandError(
         f"unknown comparison {op!r}",
         f"did you mean {guess}?" if guess else f"use one of {' '.join(OPS)}",
         word=op,
     )
+
+
+def check_comparison(sim: Simulator, op: str) -> None:
+    """Raise the CommandError `expect` gives for an OP that is no comparison (`=`: did you
+    mean ==?). The REPL checks the word with this before Enter (`Arg.check`)."""
+    if op not in OPS:
+        raise _unknown_comparison(op)
 
 
 def missing_comparison(sim: Simulator, call: Call, *, static: bool = False) -> CommandError | None:
@@ -604,9 +622,27 @@ def _text_only(text: str) -> bool:
 def check_path(sim: Simulator, word: str) -> None:
     """Refuse a dotted expect PATH (`queue.Q.F`, `stream.S.F` ...) that names no statistic
     of this stack, as `expect` would: the error's hint names the valid kinds, names or
-    fields. `count`, `time` and other words are left to `expect` itself."""
-    if "." in word:
+    fields; and a first word that is none of `count`, `time`, `item` or `object` (a
+    did-you-mean for `conut`). Those are left to `expect` itself."""
+    if (misspelt := _misspelt_word(word)) is not None:
+        raise misspelt
+    if word not in _PATH_WORDS:
         _expect_actual(sim, [word])
+
+
+# The words a PATH starts with that hold no dot.
+_PATH_WORDS = ("count", "time", "item", "object")
+
+
+def _misspelt_word(word: str) -> CommandError | None:
+    """The refusal of a PATH's first word that is none of `_PATH_WORDS` but close to one
+    (`conut`), whose hint listed every path there is; None for any other word."""
+    if "." in word or word in _PATH_WORDS:
+        return None
+    guess = did_you_mean(word, _PATH_WORDS)
+    if guess is None:
+        return None
+    return CommandError(f"unknown path {word!r}", f"did you mean {guess}?", word=word)
 
 
 def _elsewhere(sim: Simulator, words: list[str]) -> str | None:
@@ -769,6 +805,8 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
             f"records are counted: did you mean {counted}?",
             word=words[0],
         )
+    if words and (misspelt := _misspelt_word(words[0])) is not None:
+        raise misspelt
     if len(words) != 1:
         raise CommandError(f"cannot read {' '.join(words)!r} as a path", hint)
     parts = words[0].split(".")

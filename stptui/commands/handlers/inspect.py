@@ -208,6 +208,38 @@ def resource_view(sim: Simulator, name: str) -> str | None:
     return f"{name!r} is {with_article(res.type)}: show {view.format(quote_word(name))}"
 
 
+# The listing that shows every resource of a type, as `show`'s word.
+_LISTING_OF_TYPE = {
+    "sqs-queue": "queues",
+    "function": "functions",
+    "bucket": "buckets",
+    "kinesis-stream": "streams",
+    "dynamo-db-table": "tables",
+    "event-bus": "buses",
+    "state-machine": "executions",
+    "user-auth-pool": "users",
+    "websocket-api-gateway": "connections",
+    "batch-job": "jobs",
+    "sns-topic": "topics",
+    "http-api-gateway": "routes",
+    "application-load-balancer": "rules",
+    **dict.fromkeys((*CONTAINER_SERVICE_TYPES, "multi-container-workload"), "containers"),
+}
+
+
+def stack_views_hint(sim: Simulator) -> str:
+    """The views that list what this stack has, in `show`'s order, then the agenda and the
+    trace, which every stack has: the hint of a view `show` does not know and cannot guess
+    (`show all`, `show resources`), where the usage of every view took seven lines."""
+    present = {_LISTING_OF_TYPE.get(r.type) for r in sim.stack.resources.values()}
+    schedules = sim.services.get("schedules")
+    if schedules is not None and schedules.rules:
+        present.add("schedules")
+    views = [v for v in SHOW_WHATS if v in present]
+    listed = ", ".join(f"show {v}" for v in [*views, "agenda", "trace 20"])
+    return f"this stack's views: {listed}; `help show` lists every view"
+
+
 def check_show_what(sim: Simulator, what: str) -> None:
     """Raise the CommandError `show` gives for a WHAT it does not show: an unknown word,
     with a did-you-mean, or, for a resource's name, the view that shows it. The REPL checks
@@ -217,7 +249,7 @@ def check_show_what(sim: Simulator, what: str) -> None:
         hint = (
             resource_view(sim, what)
             or _dead_letter_hint(sim, what)
-            or (f"did you mean {quote_word(guess)}?" if guess else f"usage: {_SHOW_USAGE}")
+            or (f"did you mean {quote_word(guess)}?" if guess else stack_views_hint(sim))
         )
         raise CommandError(f"cannot show {what!r}", hint, word=what)
 
@@ -263,14 +295,14 @@ def check_show(sim: Simulator, call: Call) -> None:
     )
     if needs_name and name is None:
         needed, hint = {
-            "queue": ("a queue name", "`show queues` lists them"),
+            "queue": ("a queue name", ""),
             "function": ("a function name", functions_hint(sim)),
-            "bucket": ("a bucket name", "`show buckets` lists them"),
+            "bucket": ("a bucket name", ""),
             "stream": ("a kinesis-stream name", ""),
             "kafka-topic": ("a Kafka topic name", "`show kafka-topics` lists them"),
             "table": ("a dynamo-db-table name", ""),
             "execution": ("an execution name or ARN", "`show executions` lists them"),
-            "logs": ("a function or batch job name", "`show functions` lists the functions"),
+            "logs": ("a function or batch job name", _log_owners_hint(sim)),
             "bus": ("an event bus name", "`show buses` lists them"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
@@ -484,18 +516,34 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     return _show_trace(sim, n)
 
 
-_RESOURCE_TYPES = {"table": "dynamo-db-table", "stream": "kinesis-stream"}
+_RESOURCE_TYPES = {
+    "table": "dynamo-db-table",
+    "stream": "kinesis-stream",
+    "queue": "sqs-queue",
+    "bucket": "bucket",
+}
 
 
 def _named(sim: Simulator, what: str) -> str:
-    """The hint of a `show table` or `show stream` without a name: the stack's tables (or
-    streams), and the line that shows the first."""
+    """The hint of a `show table`, `show stream`, `show queue` or `show bucket` without a
+    name: the stack's resources of that type, and the line that shows the first."""
     kind = _RESOURCE_TYPES[what]
     found = [r.name for r in sim.stack.resources.values() if r.type == kind]
     if not found:
         note = table_streams_note(sim) if what == "stream" else ""
         return f"this stack has no {kind}" + (f"; {note}" if note else "")
     return f"this stack's {kind}s: {names(found)}; e.g. show {what} {quote_word(found[0])}"
+
+
+def _log_owners_hint(sim: Simulator) -> str:
+    """The hint of `show logs` without a name (or `tail`): the workloads whose log lines it
+    shows, and the line that shows the first's."""
+    jobs = [r.name for r in sim.stack.resources.values() if r.type == "batch-job"]
+    found = [*sim.functions, *jobs]
+    if not found:
+        return "this stack has no function or batch job"
+    what = "functions and batch jobs" if jobs else "functions"
+    return f"this stack's {what}: {names(found)}; e.g. show logs {quote_word(found[0])}"
 
 
 def _redrive_text(q: QueueSim) -> str:
@@ -1070,6 +1118,15 @@ def _silent_why(sim: Simulator, chain: Chain) -> str | None:
     )
 
 
+def _explain_what_first() -> NoReturn:
+    """`explain` alone: where its ID comes from, which `usage: explain ID` did not say."""
+    raise CommandError(
+        "explain needs ID",
+        "a message, event, invocation or request id a command printed (its first 8 "
+        "characters do), or an object key: e.g. explain $last; Tab offers the newest",
+    )
+
+
 @command(
     "explain",
     "inspect",
@@ -1114,6 +1171,7 @@ def _silent_why(sim: Simulator, chain: Chain) -> str | None:
         "runtime exited, which ran the init phase again (a suppressed init) within its "
         "timeout."
     ),
+    check_words=lambda words: None if words else _explain_what_first(),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
     """explain ID"""

@@ -5,6 +5,7 @@ trace (stptui.sim.metrics)."""
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from stptui.commands.handlers.base import read_duration
@@ -300,13 +301,25 @@ def _idle(res: ResourceMetrics) -> bool:
 
 
 def metric_paths(sim: Simulator) -> list[str]:
-    """Every `metric.RESOURCE.METRIC.STATISTIC` path of this stack (for completion)."""
-    return [
+    """Every `metric.RESOURCE.METRIC.STATISTIC` path of this stack (for completion). They
+    follow from the stack alone, so they are made once per simulation: Tab after `expect`
+    on a stack of 2,000 resources (some 46,000 paths) took 0.5 s at each key press."""
+    measured_now = measured(sim)
+    if _PATHS and _PATHS[0][0]() is sim and _PATHS[0][1] is measured_now:
+        return _PATHS[0][2]
+    paths = [
         f"metric.{name}.{metric}.{stat}"
-        for name, kind in measured(sim).items()
+        for name, kind in measured_now.items()
         for metric in dict.fromkeys(m for m, _, _ in metric_names(kind))
         for stat in metric_statistics(kind, metric)
     ]
+    _PATHS[:] = [(weakref.ref(sim), measured_now, paths)]
+    return paths
+
+
+# The paths `metric_paths` made last: the simulation (held weakly), what `measured` said of
+# it (the same object while nothing changed that it caches), the paths.
+_PATHS: list[tuple[weakref.ref[Simulator], dict[str, str], list[str]]] = []
 
 
 _PERCENTILE = re.compile(r"p\d{1,2}(\.\d+)?")
