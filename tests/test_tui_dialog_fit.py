@@ -40,6 +40,7 @@ from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.override_dialog import OverrideDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog
 from stptui.tui.screens.restore_dialog import RestoreDialog
@@ -67,6 +68,7 @@ OPENS: dict[str, type] = {
     "o": RestoreDialog,
     "y": ReplayDialog,
     "c": AlarmStateDialog,
+    "b": OverrideDialog,
     "f": FastForwardScreen,
 }
 # (key, stack, lines run before the key): the stack each dialog is tallest on.
@@ -94,6 +96,7 @@ CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("o", "restore", ("upload archive reports/2025.csv --size 200KB", "advance 1d")),
     ("y", "replay", ()),
     ("c", "alarms", ()),
+    ("b", "container-shop", ()),
     ("f", "combined", ()),
     ("v", "combined", ()),
 ]

@@ -1,5 +1,5 @@
 """Snapshot tests of the dialogs behind `v`, `k`, `m`, `i`, `t`, `a`, `p`, `P`, `u`, `h`, `x`, `l`,
-`o`, `y`, `c` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
+`o`, `y`, `c`, `b` and `f` (pytest-textual-snapshot, Textual pinned at 8.2.8).
 
 Each dialog is shown over an empty host screen, not over the main screen, so that these
 baselines change only when a dialog does (the main screen has snapshots of its own).
@@ -37,6 +37,7 @@ from stptui.tui.screens.fast_forward import FastForwardScreen
 from stptui.tui.screens.invoke_dialog import InvokeDialog
 from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
+from stptui.tui.screens.override_dialog import OverrideDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, RuleBox
 from stptui.tui.screens.restore_dialog import RestoreDialog
@@ -368,6 +369,19 @@ def test_alarm_dialog_with_an_alarm_that_pages_a_function(snap_compare) -> None:
 def test_fire_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = host(lambda s, run: FireDialog(s, "heavyJob", run))
     assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_override_dialog_on_a_worker_failing_its_next_two(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#override-action", Select).value = "slow"
+        pilot.app.screen.query_one("#override-how", Input).value = "6m"
+        await pilot.pause()
+
+    failing = session("combined")
+    execute(failing, "fail worker next 2")
+    app = DialogHost(lambda s, run: OverrideDialog(s, "worker", run), failing)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=fill)
 
 
 def test_fast_forward_dialog_asking(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ def test_every_pane_inspector_and_dialog_draws_the_hostile_run_as_text() -> None
             await pilot.pause()
             seen += assert_safe(app, f"explain from pane {pane}")
             await pilot.press("escape")
-        for key in "spuhxlot":
+        for key in "spuhxlotb":
             await pilot.press(key)
             await pilot.pause()
             seen += assert_safe(app, f"dialog {key}")

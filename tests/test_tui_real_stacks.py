@@ -55,6 +55,7 @@ ACTIONS = {
     "o": "restore",
     "y": "replay",
     "c": "set_alarm_state",
+    "b": "override",
     "f": "fast_forward",
 }
 

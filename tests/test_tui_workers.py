@@ -56,9 +56,9 @@ def test_the_events_pane_lists_a_worker_s_message_records() -> None:
         await pilot.pause()
         text = drawn_text(pane.records)
         assert len(text.split("container.message.")) == 3
-        # Beside the other panes the kind column is 22 wide: the longer kinds end in `…`.
-        assert "container.message.pro… resizer" in text
-        assert "container.message.fai… resizer" in text
+        # From 160 columns the Events pane has room for the whole of each kind.
+        assert "container.message.processed  resizer" in text
+        assert "container.message.failed     resizer" in text
 
     drive(worker_app(), script, size=(160, 50))
 

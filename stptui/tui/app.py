@@ -47,11 +47,12 @@ from stptui.commands import (
     RebuildCancelled,
     RebuildProgress,
     Session,
+    complete_values,
     execute,
     plan_rebuild,
     tokenize,
 )
-from stptui.commands.registry import quote_word
+from stptui.commands.registry import WORKLOAD, quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.resume import RESUMABLE
 from stptui.commands.session import idle_note, init_line
@@ -90,6 +91,7 @@ from stptui.tui.screens.item_dialog import ItemDialog
 from stptui.tui.screens.log_dialog import LogLineDialog
 from stptui.tui.screens.metrics_view import MetricsScreen
 from stptui.tui.screens.output_page import OutputPage
+from stptui.tui.screens.override_dialog import OverrideDialog
 from stptui.tui.screens.produce_dialog import ProduceDialog
 from stptui.tui.screens.replay_dialog import ReplayDialog, archived_buses
 from stptui.tui.screens.restore_dialog import RestoreDialog, archives
@@ -144,6 +146,8 @@ READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
 # (An undo's or redo's says how many commands: "undid 1 command".)
 REBUILT = {"reload": "reloaded", "load": "loaded a saved simulation"}
 NARROW_WIDTH = 120
+# From this width the bottom row gives the Queues pane more and the Agenda less (app.tcss).
+WIDE_WIDTH = 160
 # The longest a command that can run the simulator for long (`advance`, `until`, `step`,
 # `run`, a burst `repeat`, `source`, `redo`: `stptui.commands.resume.RESUMABLE`) typed on the
 # command line runs on the UI's thread: past it the rest goes on in the fast-forward
@@ -155,9 +159,6 @@ CLOCK_COMMAND_BUDGET_S = 1.0
 # over) takes, besides its event budget: a busy or slowed machine gets smaller slices, not
 # a slower screen.
 FAST_FORWARD_SLICE_S = MAX_SPEED_WALL_BUDGET_S
-# Below this width (and from NARROW_WIDTH) the bottom row gives the Events pane a larger
-# share (see app.tcss): an even split leaves its rows too few cells for a resource's name.
-MEDIUM_WIDTH = 160
 # How long the notes shown as the UI opens stay (config errors, a stack where nothing runs):
 # longer than a toast's 5 s, since they are what to read before the first key.
 OPENING_NOTE_S = 20
@@ -203,6 +204,7 @@ DIALOGS: tuple[type[CommandDialog] | type[FastForwardScreen], ...] = (
     ReplayDialog,
     AlarmStateDialog,
     WebSocketDialog,
+    OverrideDialog,
     FastForwardScreen,
 )
 
@@ -469,6 +471,14 @@ class StptuiApp(App[None]):
             "Alarm state",
             id="set-alarm-state",
             tooltip="Set a CloudWatch alarm's state by hand (set-alarm-state)",
+        ),
+        Binding(
+            "b",
+            "override",
+            "Behaviour",
+            id="override",
+            tooltip="Make a function, batch job or container fail, run slow or succeed again",
+            show=False,
         ),
         Binding(
             "M",
@@ -812,7 +822,7 @@ class StptuiApp(App[None]):
         if self.screen_stack:
             screen = self.screen_stack[0]
             screen.set_class(width < NARROW_WIDTH, "-narrow")
-            screen.set_class(NARROW_WIDTH <= width < MEDIUM_WIDTH, "-medium")
+            screen.set_class(width >= WIDE_WIDTH, "-wide")
         self._show_current(width)
 
     def _show_current(self, width: int | None = None) -> None:
@@ -1118,14 +1128,17 @@ class StptuiApp(App[None]):
 
     def _show_inspector_hint(self) -> None:
         """Hint the keys that act on the selection where it is shown: `v` while it is a
-        function or batch job, `P` while it is an SNS topic (their dialogs open on it), `M`
-        only while `show metrics` measures it: on another (a container workload, a
-        database) `M` would show every other resource's figures, not the selection's, and
-        the hint promised them."""
+        function or batch job, `b` while it is one or a container workload, `P` while it
+        is an SNS topic (their dialogs open on it), `M` only while `show metrics` measures
+        it: on another (a container workload, a database) `M` would show every other
+        resource's figures, not the selection's, and the hint promised them."""
         keys: list[tuple[str, str]] = []
         sim = self.session.sim
-        if self.selected in sim.functions or self.selected in sim.services["batch"].jobs:
+        invoked = self.selected in sim.functions or self.selected in sim.services["batch"].jobs
+        if invoked:
             keys.append(("v", "invoke"))
+        if invoked or self.selected in sim.services["containers"].workloads:
+            keys.append(("b", "fail"))
         if self.selected in sim.services["topics"].topics:
             keys.append(("P", "publish"))
         if self.selected in self._measured:
@@ -1485,6 +1498,9 @@ class StptuiApp(App[None]):
             "replay": self._has_archived_bus,
             "set_alarm_state": self._has_alarms,
             "websocket": sim.services["websocket"].apis,
+            "override": sim.functions
+            or sim.services["batch"].jobs
+            or sim.services["containers"].workloads,
             "metrics": self._measured,
         }
         return {action: bool(has) for action, has in needs.items()}
@@ -1837,6 +1853,20 @@ class StptuiApp(App[None]):
         of any), else on a new connection to the selected API (or the first)."""
         self._open_dialog(
             "websocket", partial(WebSocketDialog, self.session, self.selected, self.run_command)
+        )
+
+    def action_override(self) -> None:
+        """Open the behaviour dialog on the selected function, batch job or container
+        workload, or the one the selected resource triggers (a queue's worker), or the
+        first."""
+        selected = self.selected
+        workloads = complete_values(self.session, WORKLOAD)
+        if selected in self.graph and selected not in workloads:
+            selected = next(
+                (node for node in self.graph.successors(selected) if node in workloads), selected
+            )
+        self._open_dialog(
+            "override", partial(OverrideDialog, self.session, selected, self.run_command)
         )
 
     def _open_dialog(self, action: str, make: Callable[[], CommandDialog | None]) -> None:

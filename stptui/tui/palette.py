@@ -65,6 +65,7 @@ DIALOG_ACTIONS = (
     "replay",
     "set_alarm_state",
     "websocket",
+    "override",
     "fast_forward",
     "metrics",
 )

@@ -101,8 +101,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
             {"override": ov.label(), "active": active},
         )
     )
-    phrases = "; ".join(_without_name(d, name) for d in active) or "none"
-    text = f"{quote_word(name)} overrides: {phrases}"
+    text = f"{quote_word(name)} overrides: {_phrases(active, name)}"
     quoted = quoted_text_warning(ov.expression) if ov.expression else None
     if quoted is not None:
         # Valid JMESPath, so the override applies; but it almost never holds as written.
@@ -191,6 +190,18 @@ def cmd_slow(session: Session, call: Call) -> CommandResult:
             f"{format_duration(fn.timeout_ms)}: every invocation times out (Sandbox.Timedout)"
         )
     return result
+
+
+def overrides_in_force(sim: Simulator, name: str) -> str:
+    """The overrides in force on the function, batch job or container workload `name`, as
+    `fail`, `succeed` and `slow` say them (`fail next 2 (1 left); slow 6m`, `none`); a
+    CommandError for a name that is none of them."""
+    target = _target(sim, name)
+    return _phrases([o.describe() for o in target.active()], target.name)
+
+
+def _phrases(active: list[str], name: str) -> str:
+    return "; ".join(_without_name(d, name) for d in active) or "none"
 
 
 def _without_name(described: str, name: str) -> str:

@@ -602,8 +602,9 @@ def _no_http_entry(sim: Simulator) -> CommandError | None:
     """The refusal of a request to a stack that nothing takes one in (no HTTP API, no load
     balancer, no one function URL), with what does drive it: its hint was `help http`'s,
     which says how to write a request this stack cannot take."""
-    if sim.services["http"].apis or sim.services["load_balancers"].balancers:
-        return None
+    balancers = sim.services["load_balancers"]
+    if sim.services["http"].apis or balancers.balancers or balancers.network:
+        return None  # a network load balancer's own refusal says what stptui does not do
     urls = sorted(sim.services["function_urls"].urls)
     if urls:
         hint = f"its function URLs take requests: add --url FN (one of {typed_names(urls)})"

@@ -41,6 +41,7 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.collapsible import CollapsibleTitle
+from textual.widgets.input import Selection
 from textual.widgets.select import InvalidSelectValueError
 
 from stptui import jsontext
@@ -588,6 +589,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
             value = values[widget.id]
             if isinstance(widget, TextArea) and isinstance(value, str) and value != widget.text:
                 widget.text = value
+                if isinstance(widget, SafeTextArea):
+                    # What was typed, not the new dialog's own start: kept when focused.
+                    widget.starting = False
             elif isinstance(widget, Input) and isinstance(value, str) and value != widget.value:
                 widget.value = value
             elif isinstance(value, bool):
@@ -1396,23 +1400,66 @@ def first_request(
     the selected workload's first route without path parameters, else (a gateway or
     anything else selected) the first such route of the selected gateway, or of the stack;
     so that a stack whose route is `POST /orders` is one key from its first request (the
-    dialog opened on `GET /`, a 404). `ANY` opens as GET. A workload whose routes all have
-    parameters (`/{proxy+}`: a path to make up), `$default` or no route open on `GET /`."""
+    dialog opened on `GET /`, a 404). Where every route has parameters, the first of them,
+    its path as written (`POST /webhooks/{provider}`: the dialog selects `{provider}` for
+    the value to be typed over it, `path_parameter`). `ANY` opens as GET. A stack with no
+    route of a path (`$default`, none) opens on `GET /`."""
     mine = [r for r in routes if r["target"] == selected]
     if not mine and any(r["gateway"] == selected for r in routes):
         mine = [r for r in routes if r["gateway"] == selected]
-    picked = next(
-        (
-            r
-            for r in mine or routes
-            if "{" not in str(r["route"]) and str(r["route"]).partition(" ")[2].startswith("/")
-        ),
-        None,
-    )
+    with_paths = [r for r in mine or routes if str(r["route"]).partition(" ")[2].startswith("/")]
+    picked = next((r for r in with_paths if "{" not in str(r["route"])), None)
+    if picked is None and with_paths:
+        picked = with_paths[0]
     if picked is None:
         return "GET", "/", None
     method, _, path = str(picked["route"]).partition(" ")
     return (method if method in HTTP_METHODS else "GET"), path, str(picked["gateway"])
+
+
+def path_parameter(path: str) -> tuple[int, int] | None:
+    """Where a route's first path parameter is in `path` (`{provider}`, `{proxy+}`), to
+    select it; None without one."""
+    found = re.search(r"\{[^{}/]*\}", path)
+    return found.span() if found else None
+
+
+class PathInput(SafeInput):
+    """The HTTP dialog's path, opened on a route's path as written: its first focus
+    selects the route's parameter (`{provider}`), not the whole path, for the value to be
+    typed over it. A text typed or pasted over the parameter that starts with `/` is a
+    whole path: it replaces all of the field (`/webhooks/stripe` typed over `/{proxy+}`'s
+    parameter made `//webhooks/stripe`)."""
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        # The parameter's span, while the path is the route's as written.
+        self.parameter = path_parameter(path)
+        self._route_path = path
+        super().__init__(path, **kwargs)
+
+    def validate_value(self, value: str) -> str:
+        """`value` as SafeInput takes it; any other path than the route's, typed or set by
+        the app (a field carried over a rebuild), has no parameter to select."""
+        if value != self._route_path:
+            self.parameter = None
+        return super().validate_value(value)
+
+    def on_focus(self, event: events.Focus) -> None:
+        """Select the parameter, once Input's own handler (which runs next) has selected
+        all of the path."""
+        if self.parameter is not None and not event.from_app_focus:
+            self.call_next(self._select_parameter)
+
+    def _select_parameter(self) -> None:
+        if self.parameter is not None:
+            self.selection = Selection(*self.parameter)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Replace `start`..`end` with `text`; all of the path when `text` is a path typed
+        over the parameter."""
+        if (start, end) == self.parameter and text.startswith("/"):
+            start, end = 0, len(self.value)
+        super().replace(text, start, end)
 
 
 class HttpDialog(CommandDialog):
@@ -1551,7 +1598,7 @@ class HttpDialog(CommandDialog):
             yield Select(
                 [(m, m) for m in HTTP_METHODS], value=method, allow_blank=False, id="http-method"
             )
-            yield SafeInput(path, placeholder="/path", id="http-path")
+            yield PathInput(path, placeholder="/path", id="http-path")
             if len(self.gateways) > 1:
                 yield Select(
                     [
@@ -1735,6 +1782,17 @@ class HttpDialog(CommandDialog):
             self.call_after_refresh(self._response_in_sight, False)
 
 
+class SchedulePicker(Select[int]):
+    """The fire dialog's picker, which has the focus as it opens: enter fires the schedule
+    picked, as enter runs a dialog from a one-line field (`x` then enter opened the list,
+    and enter again only picked the schedule picked); down, up and space open the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.run", "Fire", show=False),
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+    ]
+
+
 class FireDialog(CommandDialog):
     """Picker of the schedules (functions and batch jobs with schedule triggers), with the
     chosen one's expression and next fire times."""
@@ -1742,7 +1800,7 @@ class FireDialog(CommandDialog):
     COMMAND = "fire"
     PREFIX = "fire"
     FIRST_FIELD = "#fire-rule"
-    HEADING = "fire a schedule now (ctrl+s fires, escape cancels)"
+    HEADING = "fire a schedule now (ctrl+s or enter fires, escape cancels)"
     VERB = "Fire"
     HELP_TITLE = "Fire dialog"
     BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Fire", "Fire the schedule now")
@@ -1763,8 +1821,8 @@ class FireDialog(CommandDialog):
 
     def form(self) -> ComposeResult:
         """The schedule and when it fires."""
-        yield Label("schedule")
-        yield Select(
+        yield Label("schedule (down opens the list)")
+        yield SchedulePicker(
             [
                 (Text(f"{safe(self.rule_label(r))}  {safe(r.expression)}"), i)
                 for i, r in enumerate(self.rules)

@@ -33,7 +33,7 @@ from rich.text import Span, Text
 from textual import events
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
-from textual.widgets.text_area import Edit, EditResult
+from textual.widgets.text_area import Edit, EditResult, Selection
 
 from stptui.textsafe import ESCAPED
 
@@ -188,6 +188,10 @@ class SafeTextArea(TextArea):
     _drawing: tuple[int, int] | None = None
     # Whether wrapping was turned off here for a long line (not by whoever made the field).
     _unwrapped: bool = False
+    # Whether the field holds the text the app started it with (a dialog's example body),
+    # nothing typed into it yet: it is selected when the field gets the focus with the
+    # cursor still at its start (see `on_focus`).
+    starting: bool = False
 
     def _fit_wrap(self, longest: int) -> None:
         """Wrap or not for a document whose longest line is `longest` characters (or more,
@@ -204,6 +208,16 @@ class SafeTextArea(TextArea):
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(clean_typed(text), **kwargs)
+        self.starting = bool(text)
+
+    def on_focus(self, event: events.Focus) -> None:
+        """Select the text the app started the field with, so that what is typed replaces
+        it, as an Input's text is (`select_on_focus`): a body typed into the send dialog
+        went in front of its example, `{"orderId": 7}{"orderId": 1, "amount": 20}`, and
+        was refused as JSON with extra data. Sent as it is, it is the example still. A
+        cursor or a selection put elsewhere first (by a key, a click or the app) stays."""
+        if self.starting and not event.from_app_focus and self.selection == Selection():
+            self.select_all()
 
     def load_text(self, text: str) -> None:
         """Load `text` cleaned, unwrapped when a line of it is over LONG_LINE characters."""
@@ -240,6 +254,7 @@ class SafeTextArea(TextArea):
         """Perform `edit` with its text cleaned (keys, pastes and the app's clipboard all
         end here)."""
         edit.text = clean_typed(edit.text)
+        self.starting = False
         if self.soft_wrap:
             # The edited line's new length, or the longest line the edit makes.
             parts = edit.text.split("\n")
