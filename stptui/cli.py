@@ -479,16 +479,24 @@ def cmd_validate(argv: Sequence[str]) -> int:
         else:
             _print_error(exc.diagnostic)
         return 2
-    behavior_diags = _behavior_diagnostics(stack, args.behaviors, allow_code=args.allow_code)
+    behaviors_file, behavior_diags = _behavior_diagnostics(
+        stack, args.behaviors, allow_code=args.allow_code
+    )
     diags = [*stack.diagnostics, *behavior_diags]
     if args.format == "json":
         print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
     else:
         for d in diags:
             print(printable(d.format()))
-        counts = {s: sum(1 for d in diags if d.severity == s) for s in ("error", "warning", "info")}
-        summary = ", ".join(_count(n, s) for s, n in counts.items())
-        print(f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; {summary}")
+        summary = (
+            f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; "
+            f"{_severity_counts(stack.diagnostics)}"
+        )
+        if behaviors_file is not None:
+            # Its own counts, so that the stack is not credited with the behaviours file's
+            # errors (the lines above name the file; the summary must agree with them).
+            summary += f"; {printable(str(behaviors_file))}: {_severity_counts(behavior_diags)}"
+        print(summary)
     behavior_errors = any(d.severity == "error" for d in behavior_diags)
     return 1 if stack.errors or behavior_errors else 0
 
@@ -513,9 +521,16 @@ def _not_a_file(path: Path) -> str | None:
     return None
 
 
+def _severity_counts(diags: Sequence[Diagnostic]) -> str:
+    """`1 error, 0 warnings, 3 infos`: a summary line's counts of `diags`."""
+    return ", ".join(
+        _count(sum(1 for d in diags if d.severity == s), s) for s in ("error", "warning", "info")
+    )
+
+
 def _behavior_diagnostics(
     stack: Stack, behaviors: str | None, *, allow_code: bool = False
-) -> list[Diagnostic]:
+) -> tuple[Path | None, list[Diagnostic]]:
     """The behaviours file's own findings (what stops `stptui run` with exit 2: an unknown
     key, a workload not in the stack, a bad JMESPath ...), then a warning for each emission
     that the emitting workload's role does not allow. The file is the one `run` would read,
@@ -529,9 +544,9 @@ def _behavior_diagnostics(
     if path is None or not stack.resources:
         # Without a resource there is nothing to check it against (and `run` refuses such a
         # stack anyway); the stack given may even be the behaviours file itself.
-        return []
+        return None, []
     loaded, diags = Behaviors.load(path, stack, allow_code=allow_code)
-    return [*diags, *emission_diagnostics(stack, loaded.emit_sites())]
+    return path, [*diags, *emission_diagnostics(stack, loaded.emit_sites())]
 
 
 def cmd_graph(argv: Sequence[str]) -> int:

@@ -72,10 +72,51 @@ def test_an_unknown_key_gets_a_did_you_mean_and_changes_nothing(files: Session) 
     assert error.message == "nothing in the trace mentions 'uploads/drafts/note.txt'"
     assert error.hint == ("did you mean uploads/drafts/notes.txt?")
     # Nothing close: the kinds of id it takes.
-    assert str(refused(files, "explain zzzzzzzz").hint).startswith(
+    assert refused(files, "explain zzzzzzzz").hint == (
         "give an id `show trace` shows (a message's, event's, invocation's, execution's or "
-        "stream record's), an object key or a username"
+        "stream record's), an object key, a username, a FIFO deduplication id or a Kinesis "
+        "partition key"
     )
+
+
+@pytest.mark.parametrize("body", ["'{\"orderId\": 7}'", "'order seven'", "'\"orderId\"'"])
+def test_a_bodys_text_is_refused_with_where_bodies_are_shown(files: Session, body: str) -> None:
+    # The trace keeps no bodies: the hint says so, and where the waiting ones are listed,
+    # rather than the kinds of id (which a user holding a body does not have).
+    assert refused(files, f"explain {body}").hint == (
+        "explain takes an id, not a message's text, which the trace does not keep: "
+        "`show queue QUEUE` lists the bodies of the messages waiting in it"
+    )
+
+
+def test_a_fifo_deduplication_id_names_its_message_and_what_it_caused() -> None:
+    # The id the sender chose: it was in the trace only once a duplicate was dropped.
+    session = open_stack(EXAMPLES / "fifo.yml", EXAMPLES / "fifo-behaviors.yml")
+    execute(session, "send orderQueue '{\"orderId\": 7}' --group customer-1 --dedup-id order-7")
+    execute(session, "send orderQueue '{\"orderId\": 8}' --group customer-1 --dedup-id order-8")
+    execute(session, "publish-sns orderEvents hi --group customer-1 --dedup-id note-7")
+    execute(session, "advance 5s")
+    records = execute(session, "explain order-7").data["records"]
+    sent = [r for r in records if r["kind"] == tk.MESSAGE_SENT]
+    assert [(r["resource"], r["dedup_id"]) for r in sent] == [("orderQueue", "order-7")]
+    mid = sent[0]["message_id"]
+    assert any(r["kind"] == tk.INVOCATION_STARTED and mid in r["message_ids"] for r in records)
+    assert not any(r.get("dedup_id") == "order-8" for r in records)
+    published = execute(session, "explain note-7").data["records"]
+    assert [(r["kind"], r["dedup_id"]) for r in published[:1]] == [(tk.TOPIC_PUBLISHED, "note-7")]
+
+
+def test_a_kinesis_partition_key_names_every_record_put_with_it() -> None:
+    session = open_stack(EXAMPLES / "clickstream.yml", EXAMPLES / "clickstream-behaviors.yml")
+    for page, key in (("/home", "user-1"), ("/docs", "user-2"), ("/pay", "user-1")):
+        execute(session, f'put-record clicks \'{{"page": "{page}"}}\' --partition-key {key}')
+    execute(session, "advance 5s")
+    records = execute(session, "explain user-1").data["records"]
+    put = [r for r in records if r["kind"] == tk.STREAM_RECORD_PUT]
+    assert [r["partition_key"] for r in put] == ["user-1", "user-1"]
+    assert any(r["kind"] == tk.INVOCATION_STARTED for r in records)
+    # A key nothing was put with: the nearest one, as for an object key.
+    assert refused(session, "explain user-3").hint == "did you mean user-2?"
 
 
 def test_an_alarm_is_refused_with_its_latest_state_change() -> None:

@@ -1401,6 +1401,67 @@ def test_older_shapes_get_todays_written_out_as_one_error() -> None:
 
 
 @pytest.mark.parametrize(
+    ("top", "hint"),
+    [
+        ("stackName: nest-api\n", "; write serviceName: nest-api"),
+        ("stackName: my api\n", '; write serviceName: "my api"'),
+        ("stackName: [a]\n", "; write serviceName: NAME"),
+        ("serviceName: shop\nstackName: shop\n", ", which is set: remove `stackName`"),
+    ],
+)
+def test_an_older_stacktapes_stack_name_is_written_as_todays_service_name(
+    top: str, hint: str
+) -> None:
+    # Older Stacktape examples begin `stackName: ...`; "did you mean `serviceName`?" left
+    # the user to wonder whether the two are the same thing.
+    stack = load_stack_text(f"{top}resources:\n  q: {{type: sqs-queue}}\n", "s.yml")
+    line = top.splitlines().index(next(t for t in top.splitlines() if t.startswith("stack")))
+    assert [(d.code, d.line, d.column, d.hint) for d in stack.errors] == [
+        (
+            "unknown-property",
+            line + 1,
+            1,
+            f"`stackName` is an older Stacktape's name for `serviceName`{hint}",
+        )
+    ]
+
+
+@pytest.mark.parametrize("kind", ["container-workload", "multi-container-workload"])
+def test_a_workloads_container_image_config_is_written_as_todays_packaging(kind: str) -> None:
+    # An older Stacktape's container workload (its examples): the legacy type read
+    # `needs packaging` at the container and said nothing of `imageConfig`, today's type
+    # said both, the second with a list of known keys. One error now, at `imageConfig`.
+    stack = load_stack_text(
+        "resources:\n  web:\n"
+        f"    type: {kind}\n"
+        "    properties:\n"
+        "      containers:\n"
+        "        - name: api\n"
+        "          imageConfig: {filePath: src/main.ts}\n"
+        "        - name: side\n"
+        "          imageConfig: {buildContextPath: ./side}\n"
+        "      resources: {cpu: 0.25, memory: 512}\n",
+        "s.yml",
+    )
+    assert [(d.code, d.line, d.column, d.hint) for d in stack.errors] == [
+        (
+            "unknown-property",
+            7,
+            11,
+            "`imageConfig` is an older Stacktape's; today's is packaging: {type: "
+            "stacktape-image-buildpack, properties: {entryfilePath: src/main.ts}}",
+        ),
+        (
+            "unknown-property",
+            9,
+            11,
+            "`imageConfig` is an older Stacktape's; today's is packaging: {type: "
+            "custom-dockerfile, properties: {buildContextPath: ./side}}",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
     ("written", "hint_has"),
     [
         ("deadLetterQueue: jobs", "destinations: {onFailure: $ResourceParam('jobs', 'arn')}"),

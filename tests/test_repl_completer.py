@@ -231,6 +231,7 @@ def test_expect_paths_trace_kinds_and_operators(session: Session) -> None:
         "message_id=",
         "source=",
         "group=",
+        "dedup_id=",
         "delay_ms=",
         "==",
         "!=",

@@ -332,7 +332,7 @@ def test_fire_pause_resume_commands(session: Session) -> None:
         ("fire poller 0", "at least 1"),
         ("fire nobody", "no function or batch job named 'nobody'"),
         ("pause poller 9", "poller has no schedule 9"),
-        ("resume capture", "has no schedule trigger"),
+        ("resume capture", "capture is an sqs-queue, not a function, batch job or container"),
     ],
 )
 def test_bad_schedule_commands_change_nothing(session: Session, line: str, message: str) -> None:

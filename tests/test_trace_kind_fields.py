@@ -224,6 +224,8 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         # A FIFO topic's publish has a sequence number; the same message again is a duplicate.
         "publish-sns ordered once --group g",
         "publish-sns ordered once --group g",
+        # A deduplication id the publisher gave is recorded (`explain` takes it).
+        "publish-sns ordered twice --group g --dedup-id order-2",
         "send jobsIn work",
         "upload photos a.txt --content hi",
         "delete photos a.txt",

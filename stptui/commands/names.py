@@ -96,7 +96,7 @@ def name_problem(
                 refuse_unknown_workload,
             )
 
-            refuse_unknown_workload(sim, value)
+            refuse_unknown_workload(sim, value, command or "pause")
             refuse_pollerless(sim, value, command or "pause")
             if not mappings_of(sim, value):
                 sim.services["schedules"].owner_rules(value)
@@ -195,7 +195,7 @@ def misnamed(session: Session, call: Call) -> CommandError | None:
             # owner: a W that names nothing is refused ahead, the rest at the line's turn.
             if kind != kinds.PAUSABLE:
                 continue
-            error = _unknown_workload(session, value)
+            error = unknown_workload(session, value, target.command.name)
         elif kind == kinds.EXPECT_PATH:
             error = _path_problem(session, value)
         else:
@@ -211,13 +211,13 @@ def misnamed(session: Session, call: Call) -> CommandError | None:
     return None
 
 
-def _unknown_workload(session: Session, word: str) -> CommandError | None:
-    """The refusal of a `pause`/`resume` WORKLOAD that names nothing, as the line's turn
-    gives it (`mappings.refuse_unknown_workload`); None for any other word."""
+def unknown_workload(session: Session, word: str, verb: str) -> CommandError | None:
+    """The refusal of a `pause`/`resume` (`verb`) WORKLOAD that names no workload, as the
+    line's turn gives it (`mappings.refuse_unknown_workload`); None for any other word."""
     from stptui.sim.mappings import refuse_unknown_workload
 
     try:
-        refuse_unknown_workload(session.sim, word)
+        refuse_unknown_workload(session.sim, word, verb)
     except SimError as exc:
         return CommandError(str(exc), exc.hint, word=word)
     return None

@@ -420,7 +420,10 @@ CODES: dict[str, CodeInfo] = {
                 "A property Stacktape's schema does not allow at this place, so its deployer "
                 "rejects the config (stptui's tables hold every property the schema allows "
                 "for the types and events it reads); stptui ignores it.",
-                "Fix the spelling (the hint suggests the closest property) or remove it.",
+                "Fix the spelling (the hint suggests the closest property) or remove it. An "
+                "older Stacktape's name (a top-level `stackName`, a function's "
+                "`packageConfig`, a container's `imageConfig`) gets today's line written out "
+                "in the hint.",
             ),
             "ignored-property": _schema(
                 "warning",

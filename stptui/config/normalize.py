@@ -28,6 +28,7 @@ a `normalize_*` module of its own, one mixin class each, all reporting through
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -202,7 +203,9 @@ class StackBuilder(
                 f"{quote_word(self.loaded.file)}`",
             )
             return self.stack
-        top = self.read_props(data, (), TOP_LEVEL, None, where=" at the top level")
+        top = self.read_props(
+            data, (), TOP_LEVEL, None, where=" at the top level", unexposed=_legacy_top(data)
+        )
         if isinstance(top.get("serviceName"), str) and top["serviceName"]:
             if not re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", top["serviceName"]):
                 self.diag(
@@ -426,3 +429,22 @@ def build_stack(loaded: LoadedYaml, ctx: DirectiveContext) -> Stack:
     stack = builder.build()
     stack.diagnostics[:0] = loaded.diagnostics
     return stack
+
+
+def _legacy_top(data: dict[str, Any]) -> dict[str, str]:
+    """The hint for an older Stacktape's top-level `stackName`: today's `serviceName`, the
+    line written out with its value (a did-you-mean left the user to wonder whether they
+    are the same thing)."""
+    old = data.get("stackName")
+    if "stackName" not in data:
+        return {}
+    said = "`stackName` is an older Stacktape's name for `serviceName`"
+    if "serviceName" in data:
+        return {"stackName": f"{said}, which is set: remove `stackName`"}
+    if isinstance(old, str) and re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", old):
+        value = old
+    elif isinstance(old, str):
+        value = json.dumps(old)  # a JSON string is a YAML double-quoted one
+    else:
+        value = "NAME"
+    return {"stackName": f"{said}; write serviceName: {value}"}

@@ -142,10 +142,10 @@ def _elsewhere_function_settings(raw: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _legacy_image_config(raw: dict[str, Any]) -> dict[str, str] | None:
-    """The hint for an older Stacktape's `imageConfig` on a batch job's container: today's
-    `packaging`, a buildpack for its `filePath` or a Dockerfile for its
-    `buildContextPath`, written out."""
+def legacy_image_config(raw: dict[str, Any]) -> dict[str, str] | None:
+    """The hint for an older Stacktape's `imageConfig` on a container (a batch job's, a
+    container workload's): today's `packaging`, a buildpack for its `filePath` or a
+    Dockerfile for its `buildContextPath`, written out."""
     old = raw.get("imageConfig")
     if "packaging" in raw or not isinstance(old, dict):
         return None
@@ -340,7 +340,7 @@ class ComputeReaders(_BuilderBase):
         env_raw: Any = None
         if isinstance(cont, dict):
             cpath = (*path, "container")
-            legacy = _legacy_image_config(cont)
+            legacy = legacy_image_config(cont)
             if legacy:
                 self.misspelt.setdefault(cpath, set()).add("packaging")  # one error, not two
             cprops = self.read_props(

@@ -28,6 +28,7 @@ from stptui.config.model import (
     Trigger,
     WebServiceEntry,
 )
+from stptui.config.normalize_compute import legacy_image_config
 from stptui.config.normalize_props import (
     describe_value,
     kind_ok,
@@ -172,10 +173,25 @@ class ContainerReaders(_BuilderBase):
                 cname = None
             else:
                 cw.containers.append(cname)
+            legacy = legacy_image_config(container)
+            if legacy:
+                # One error, at `imageConfig`, with today's `packaging` written out: not a
+                # missing `packaging` besides (nor, in a legacy workload, instead).
+                self.misspelt.setdefault(cpath, set()).add("packaging")
+                if not strict:
+                    self.diag(
+                        (*cpath, "imageConfig"),
+                        "error",
+                        "unknown-property",
+                        "unknown property `imageConfig` in a container",
+                        key=True,
+                        resource=name,
+                        hint=legacy["imageConfig"],
+                    )
             spec = self._container(cname, container, cpath, name)
             if strict:
                 got = self._container_body(
-                    container, cpath, name, CONTAINER_PROPS, " in a container"
+                    container, cpath, name, CONTAINER_PROPS, " in a container", legacy
                 )
                 self.nested(got, "loadBalancerHealthCheck", cpath, name)
             if cname is not None:
@@ -209,12 +225,19 @@ class ContainerReaders(_BuilderBase):
     )
 
     def _container_body(
-        self, body: dict[str, Any], path: DataPath, owner: str, spec: dict[str, P], where: str
+        self,
+        body: dict[str, Any],
+        path: DataPath,
+        owner: str,
+        spec: dict[str, P],
+        where: str,
+        unexposed: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Check the properties a service and a workload's container share (`body` holds
-        them) against `spec`, and their nested objects; returns them as read."""
+        them) against `spec`, and their nested objects; returns them as read. `unexposed`:
+        the hints of keys Stacktape no longer takes (see `read_props`)."""
         checked = {k: ANY if k in self._READ_ELSEWHERE else kind for k, kind in spec.items()}
-        props = self.read_props(body, path, checked, owner, where=where)
+        props = self.read_props(body, path, checked, owner, where=where, unexposed=unexposed)
         self._container_nested(props, path, owner)
         return props
 

@@ -46,7 +46,12 @@ from stptui.commands.handlers.expect import (
     missing_comparison,
 )
 from stptui.commands.handlers.metrics import check_metric_resource
-from stptui.commands.names import FIXED_NAME_KINDS, bound_values, name_problem
+from stptui.commands.names import (
+    FIXED_NAME_KINDS,
+    bound_values,
+    name_problem,
+    unknown_workload,
+)
 from stptui.commands.references import reference_problem, typed_reference
 from stptui.commands.script import OPENING_COMMANDS
 from stptui.config.diagnostics import did_you_mean
@@ -218,6 +223,10 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
                     error = exc
             elif eq:
                 error = check_value(session, Slot(slot.option.kind, option=slot.option), value)
+        elif slot.kind == kinds.PAUSABLE and _by_trigger(words):
+            # `pause W --trigger S` takes W as a mapping's workload, not a schedule's owner:
+            # judged as `names.misnamed` judges it, the rest by the command's own check.
+            error = unknown_workload(session, word.text, command.name)
         else:
             error = check_value(session, slot, word.text, before, label, command.name)
         if (
@@ -233,6 +242,14 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             if joined is not None:
                 return Problem(joined.message, joined.hint, _at(joined, one_line(text), 0))
         if error is not None:
+            if final and _wants_a_value(command, words):
+                # On Enter, a line that ends in an option without its value is refused for
+                # that, as the command refuses it before it looks up the names in it
+                # (`pause workr --trigger`: --trigger needs a value); while it is typed,
+                # the misspelt word is what the check shows.
+                usage = _usage_problem(session, text)
+                if usage is not None:
+                    return usage
             at = word.start
             # On Enter, the command's own check of the whole line answers first, as the
             # command does (`ws-disconnect ID --server` is DeleteConnection's GoneException),
@@ -253,9 +270,7 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
     try:
         call = parse(session, one_line(text))
     except CommandError as exc:
-        # A reference that names nothing is shown at its `$`, as `execute` places it.
-        at = _at(exc, one_line(text), len(text)) if exc.word_index else len(text)
-        return Problem(exc.message, exc.hint, at)
+        return _usage(exc, text)
     if call is None:
         return None
     if call.command.name == "expect" and (missing := missing_comparison(session.sim, call)):
@@ -263,6 +278,36 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
         # line lacks one (`expect count message.sent jobQueue`), which `expect` would say.
         return Problem(missing.message, missing.hint, len(text))
     return _check_bound(session, call, words)
+
+
+def _by_trigger(words: Sequence[Word]) -> bool:
+    """Whether the `pause`/`resume` line `words` has its `--trigger` (the mapping form)."""
+    return any(w.text.partition("=")[0] == "--trigger" for w in words[1:])
+
+
+def _wants_a_value(command: kinds.Command, words: Sequence[Word]) -> bool:
+    """Whether the command line `words` ends in an option that takes a value and has none."""
+    walker = Walker(command)
+    for word in words[1:]:
+        walker.feed(word.text)
+    return any(slot.option is not None for slot in walker.expected())
+
+
+def _usage_problem(session: Session, text: str) -> Problem | None:
+    """Why the finished command `text` does not bind, as `execute` says it (an argument
+    missing or extra, an option without its value), or None."""
+    try:
+        parse(session, one_line(text))
+    except CommandError as exc:
+        return _usage(exc, text)
+    return None
+
+
+def _usage(exc: CommandError, text: str) -> Problem:
+    """The refusal `exc` of binding the command `text`, where `execute` places it."""
+    # A reference that names nothing is shown at its `$`, as `execute` places it.
+    at = _at(exc, one_line(text), len(text)) if exc.word_index else len(text)
+    return Problem(exc.message, exc.hint, at)
 
 
 def typed_as_reference(text: str, word: Word) -> bool:

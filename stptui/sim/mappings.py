@@ -140,29 +140,58 @@ def refuse_pollerless(sim: Simulator, workload: str, verb: str) -> None:
     )
 
 
-def refuse_unknown_workload(sim: Simulator, word: str) -> None:
-    """SimError when `word`, the WORKLOAD of a `pause` or `resume` line, names nothing in
-    the stack (a misspelling): the same refusal with or without `--trigger`, since the REPL
-    judges the word before the line says which form it takes, with the nearest name either
-    form takes (a schedule's owner, a mapping's workload, a polling container workload) as
-    its did-you-mean. A schedule's id, and a name of another resource, are left to the
-    lookups that say what they are."""
-    from stptui.config.diagnostics import did_you_mean
+def refuse_unknown_workload(sim: Simulator, word: str, verb: str = "pause") -> None:
+    """SimError when `word`, the WORKLOAD of a `pause` or `resume` line (`verb`), names no
+    workload: nothing in the stack (a misspelling, with the nearest name either form takes
+    as its did-you-mean: a schedule's owner, a mapping's workload, a polling container
+    workload), or a resource that runs no code (a queue, with the line that pauses what
+    reads it as its hint). The same refusal with or without `--trigger`, since the REPL
+    judges the word before the line says which form it takes. A schedule's id, and a
+    function or batch job without a schedule or mapping, are left to the lookups that say
+    what they lack."""
+    from stptui.config.diagnostics import did_you_mean, with_article
     from stptui.sim.engine import SimError
 
-    if word.startswith(SCHEDULE_NODE_PREFIX) or word in sim.stack.resources:
+    if word.startswith(SCHEDULE_NODE_PREFIX):
         return
-    takes = {*sim.services["schedules"].by_owner, *(m.workload for m in all_mappings(sim))}
-    if word in takes:
+    mappings = all_mappings(sim)
+    takes = {*sim.services["schedules"].by_owner, *(m.workload for m in mappings)}
+    if word in takes or _runs_code(sim, word):
         return
+    listing = (
+        "`show functions` lists the functions; `show jobs` the batch jobs; "
+        "`show containers` the container workloads"
+    )
+    resource = sim.stack.resources.get(word)
+    if resource is not None and resource.type not in ("function", "batch-job"):
+        readers = sorted({m.workload for m in mappings if m.source == word})
+        raise SimError(
+            f"{word} is {with_article(resource.type)}, not a function, batch job or "
+            "container workload",
+            f"{', '.join(readers)} {'reads' if len(readers) == 1 else 'read'} it: "
+            f"{verb} {quote_word(readers[0])} --trigger {quote_word(word)}"
+            if readers
+            else listing,
+            word=word,
+        )
+    if resource is not None:
+        return  # a function or batch job the simulation lacks: its lookup says why
     guess = did_you_mean(word, sorted(takes))
     raise SimError(
         f"no function, batch job or container workload named {word}",
-        f"did you mean {quote_word(guess)}?"
-        if guess
-        else "`show functions` lists the functions; `show jobs` the batch jobs; "
-        "`show containers` the container workloads",
+        f"did you mean {quote_word(guess)}?" if guess else listing,
         word=word,
+    )
+
+
+def _runs_code(sim: Simulator, name: str) -> bool:
+    """Whether `name` is a function, batch job or container workload of the stack."""
+    batch = sim.services.get("batch")
+    containers = sim.services.get("containers")
+    return (
+        name in sim.functions
+        or (batch is not None and name in batch.jobs)
+        or (containers is not None and name in containers.workloads)
     )
 
 

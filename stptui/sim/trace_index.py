@@ -52,8 +52,9 @@ def ids_in(name: str, value: Any) -> Iterable[str]:
 
 
 # Which fields hold an object key or another literal `explain` takes (a route path, a user
-# pool's username, a user's email or phone number).
-LITERAL_FIELDS = ("key", "path", "username", "alias")
+# pool's username, a user's email or phone number, a Kinesis record's partition key: the
+# key its producer chose, which names every record put with it, as a Kafka record's `key`).
+LITERAL_FIELDS = ("key", "path", "username", "alias", "partition_key")
 # The fields that name the messages a record is about, for `show message`.
 MESSAGE_FIELDS = ("message_id", "new_message_id", "message_ids")
 

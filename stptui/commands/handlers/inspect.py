@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from typing import Any, NoReturn
 
@@ -1137,7 +1138,8 @@ def _explain_what_first() -> NoReturn:
             "ID",
             TRACE_ID,
             "a message, event, invocation, request or execution id (or a unique prefix), an "
-            "object key (KEY or BUCKET/KEY), a user's email or an execution's name",
+            "object key (KEY or BUCKET/KEY), a user's email, an execution's name, a FIFO "
+            "deduplication id or a Kinesis partition key",
         ),
     ),
     examples=(
@@ -1150,7 +1152,11 @@ def _explain_what_first() -> NoReturn:
         "request id (a load balancer's trace id, Root=1-...), a stream record's sequence "
         "number, a Kafka record's TOPIC-PARTITION@OFFSET, a log event's id, a WebSocket "
         "connection or request id, a user's email or phone number, an execution's name or "
-        "ARN. An unknown one gets a did-you-mean when the trace holds a close one. "
+        "ARN; or what the sender chose: a FIFO queue's or topic's deduplication id (the "
+        "messages sent with it) and a Kinesis record's partition key (every record put with "
+        "it). A message's body is no id and the trace keeps none: `show queue QUEUE` lists "
+        "the bodies waiting. An unknown one gets a did-you-mean when the trace holds a close "
+        "one. "
         "`explain repeat-1` tells what a repeat runs, where it stands, its own records, and "
         "the first record its first repetitions and its latest made, with the id to explain "
         "next. A message moved to a dead-letter queue starts with a `why:` line: its "
@@ -1349,14 +1355,25 @@ def _not_explained(sim: Simulator, key: str) -> None:
         for ex in m.executions.values()
     ]
     guess = did_you_mean(key, [*_explainable(records), *executions])
-    raise CommandError(
-        f"nothing in the trace mentions {quoted(key)}",
-        f"did you mean {quote_word(guess)}?"
-        if guess
-        else "give an id `show trace` shows (a message's, event's, invocation's, execution's "
-        "or stream record's), an object key or a username",
-        word=key,
-    )
+    if guess:
+        hint = f"did you mean {quote_word(guess)}?"
+    elif _BODY_TEXT.search(key):
+        # A body is no id: the trace keeps none (a record per send would carry it).
+        hint = (
+            "explain takes an id, not a message's text, which the trace does not keep: "
+            "`show queue QUEUE` lists the bodies of the messages waiting in it"
+        )
+    else:
+        hint = (
+            "give an id `show trace` shows (a message's, event's, invocation's, execution's "
+            "or stream record's), an object key, a username, a FIFO deduplication id or a "
+            "Kinesis partition key"
+        )
+    raise CommandError(f"nothing in the trace mentions {quoted(key)}", hint, word=key)
+
+
+# What a message body has and no id `explain` takes does: JSON's brackets and quotes, spaces.
+_BODY_TEXT = re.compile(r'^[{\[]|["\s]')
 
 
 # The most ids a did-you-mean of `explain` compares a key with: difflib compares each, and
@@ -1366,8 +1383,8 @@ _GUESS_IDS = 20_000
 
 def _explainable(records: list[Any]) -> list[str]:
     """What `explain` takes that the trace holds, for a did-you-mean: object keys (also as
-    BUCKET/KEY), users' emails or phone numbers, and the ids of `*_id` fields while they
-    are few enough."""
+    BUCKET/KEY), users' emails or phone numbers, and the ids of `*_id` fields
+    (deduplication ids among them) and Kinesis partition keys while they are few enough."""
     named: dict[str, None] = {}
     ids: dict[str, None] = {}
     for rec in records:
@@ -1381,6 +1398,9 @@ def _explainable(records: list[Any]) -> list[str]:
             named[alias] = None
         if len(ids) <= _GUESS_IDS:
             for name, value in data.items():
-                if name.endswith("_id") and isinstance(value, str) and value:
+                # A partition key is as many as a producer makes (a UUID each, often).
+                if (name.endswith("_id") or name == "partition_key") and (
+                    isinstance(value, str) and value
+                ):
                     ids[value] = None
     return [*named, *ids] if len(ids) <= _GUESS_IDS else list(named)

@@ -397,7 +397,7 @@ def check_pause_resume(sim: Any, call: Call) -> None:
     workload = call.args["function"]
     source = call.opts.get("trigger")
     try:
-        refuse_unknown_workload(sim, workload)
+        refuse_unknown_workload(sim, workload, verb)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint, word=exc.word) from None
     if workload in sim.services["containers"].workloads:

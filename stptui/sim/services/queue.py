@@ -640,6 +640,10 @@ class QueueSim:
             data: dict[str, Any] = {"message_id": msg.id, "source": source}
             if group is not None:
                 data["group"] = group
+            if dedup_id is not None:
+                # The id the sender gave (a FIFO queue's), which `explain` takes: the
+                # sender has it in hand, not the message id SQS made up.
+                data["dedup_id"] = dedup_id
             if delay_ms:
                 data["delay_ms"] = delay_ms
             sim.trace.emit((now, tk.MESSAGE_SENT, self.name, data))

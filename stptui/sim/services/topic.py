@@ -655,7 +655,7 @@ class TopicService:
             return Published(first.message_id, first.sequence_number, True)
         target.sequence_count += 1
         number = str(SEQUENCE_BASE + SEQUENCE_STEP * target.sequence_count)
-        message_id = self._publish(target, text, subject, attrs, group, origin, number)
+        message_id = self._publish(target, text, subject, attrs, group, origin, number, dedup_id)
         answer = Published(message_id, number, False)
         target.dedup[key] = (now + DEDUP_WINDOW_MS, answer)
         if len(target.dedup) > 4096:
@@ -672,6 +672,7 @@ class TopicService:
         group: str | None,
         origin: str,
         sequence_number: str | None,
+        dedup_id: str | None = None,
     ) -> str:
         sim = self.sim
         now = sim.clock.now
@@ -689,6 +690,9 @@ class TopicService:
             # A FIFO topic's order is per group, and no subscriber of the stack shows it:
             # the record says which group the message was published in, as `message.sent` does.
             data["group"] = group
+        if dedup_id is not None:
+            # The id the publisher gave (a FIFO topic's), which `explain` takes.
+            data["dedup_id"] = dedup_id
         if sequence_number is not None:
             data["sequence_number"] = sequence_number
         sim.trace.emit((now, tk.TOPIC_PUBLISHED, topic.key, data))
