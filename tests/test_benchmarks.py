@@ -176,3 +176,13 @@ def test_the_inspect_benchmark_looks_at_one_message_of_a_trace_it_keeps_whole(
     assert out.count("first") == 4
     assert "show message: 100,000 records / 10,000 records = " in out
     assert "explain: 100,000 records / 10,000 records = " in out
+
+
+def test_the_repl_benchmark_types_its_lines_in_each_phase() -> None:
+    bench = load("bench_repl")
+    phases = bench.measure(40)
+    assert len(phases) == len(bench.PHASES)
+    # Each phase's worst key press is one of the lines it types, cut at a character.
+    for seconds, text in phases:
+        assert seconds > 0
+        assert any(line.startswith(text) for line in bench.LINES)

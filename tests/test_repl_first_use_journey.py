@@ -227,8 +227,8 @@ def test_http_with_the_path_first_gets_the_method_to_put_before_it() -> None:
 
 def test_the_metric_paths_are_made_once_per_simulation() -> None:
     """Tab after `expect` lists the stack's metric paths at each key press; they follow
-    from the stack alone, so a second look reuses the first's, and a new simulation (a
-    `load`, an `undo`) gets its own."""
+    from the stack alone, so a second look reuses the first's, as does a new simulation of
+    the same resources (an `undo`), and one of other resources (a `load`) gets its own."""
     from stptui.commands.handlers.metrics import metric_paths
 
     session = opened("job-queue")
@@ -236,9 +236,12 @@ def test_the_metric_paths_are_made_once_per_simulation() -> None:
     assert "metric.jobQueue.NumberOfMessagesSent.Sum" in first
     assert metric_paths(session.sim) is first
     execute(session, "send jobQueue x")
+    sim = session.sim
     execute(session, "undo")  # replays the session into a new simulation
-    again = metric_paths(session.sim)
-    assert again is not first and again == first
+    assert session.sim is not sim
+    assert metric_paths(session.sim) is first
+    other = metric_paths(opened("file-processing").sim)
+    assert other != first and "metric.jobQueue.NumberOfMessagesSent.Sum" not in other
 
 
 def test_upload_offers_the_prefix_that_triggers_a_workload() -> None:

@@ -9,7 +9,9 @@ names, exact matches first (ptpython's habit), so `dlq` finds `deadLetterQueue`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
+from itertools import islice
 
 from prompt_toolkit.completion import (
     CompleteEvent,
@@ -27,10 +29,19 @@ from stptui.repl.candidates import (
     candidates,
     context,
     file_offers,
-    offers,
+    iter_offers,
     slot_candidates,
+    state_cache,
 )
 from stptui.repl.shown import EscapedCompletions
+
+# The most completions each matcher offers at a key press. A menu shows a dozen at a time,
+# and a stack of 2,000 resources has some 55,000 metric paths: making each a completion
+# (three objects through prompt_toolkit's matchers) took a second at each key press. The
+# word typed narrows them, as a directory's entries are (PATH_LIMIT).
+OFFER_LIMIT = 500
+# The most lines whose completions are kept for one state.
+DERIVED_LIMIT = 8
 
 __all__ = [
     "Candidate",
@@ -59,9 +70,24 @@ class CommandCompleter(Completer):
         line needs it (`'my queue'`); then the file names a FILE value may be, the terminal
         UI's (`file_offers`), shown in the menu by their last part (`incident.json`)."""
         text = document.text_before_cursor
-        for offer in offers(self.get_session(), text):
-            c = offer.candidate
-            yield Completion(offer.text, -offer.replaces, display_meta=c.about)
+        session = self.get_session()
+        built = state_cache(session)
+        # By id, the completer held weakly: the cache is the session's, and this holds it.
+        key = (id(self), text)
+        kept = built.derived.get(key)
+        if isinstance(kept, tuple) and kept[0]() is self:
+            made: list[Completion] = kept[1]
+        else:
+            if len(built.derived) >= DERIVED_LIMIT:
+                built.derived.clear()  # a state held long: its lines typed long ago
+            # Kept for the state: the fuzzy matcher asks for the same line (the word left
+            # out) at each key press, thousands of values on a large stack.
+            made = [
+                Completion(o.text, -o.replaces, display_meta=o.candidate.about)
+                for o in islice(iter_offers(session, text), OFFER_LIMIT)
+            ]
+            built.derived[key] = (weakref.ref(self), made)
+        yield from made
         if not self.files:
             return
         for offer in file_offers(text):
@@ -96,7 +122,8 @@ def close_match(word: str, name: str) -> bool:
 
 class CommandNameFilter(Completer):
     """Another completer's completions, those of a command name kept only when they match
-    the word typed closely (`close_match`); every other word's kept as they are."""
+    the word typed closely (`close_match`); every other word's kept as they are; at most
+    OFFER_LIMIT of them."""
 
     def __init__(self, completer: Completer) -> None:
         self.completer = completer
@@ -108,9 +135,9 @@ class CommandNameFilter(Completer):
         text = document.text_before_cursor
         ctx = context(text)
         naming = ctx is not None and ctx.command_name
-        for c in self.completer.get_completions(document, complete_event):
-            if not naming or close_match(ctx.word if ctx else "", c.text):
-                yield c
+        found = self.completer.get_completions(document, complete_event)
+        kept = (c for c in found if not naming or close_match(ctx.word if ctx else "", c.text))
+        yield from islice(kept, OFFER_LIMIT)
 
 
 def build_completer(get_session: Callable[[], Session]) -> Completer:
