@@ -3,8 +3,9 @@ init phase (the handler module's top level) in every new environment, and again 
 reset after a timeout or a runtime exit, so module globals live as long as their
 environment and two environments never share them (docs/python-handlers.md, "Each execution
 environment imports its handler afresh"; docs/fidelity.md, "Cold starts"). A module that
-exits as it is imported fails the init phase: each invocation fails with Runtime.ExitError,
-its log stream holding Lambda's INIT_REPORT lines (cargo-lambda/cargo-lambda#572)."""
+exits as it is imported fails the init phase, which Lambda retries within the invocation:
+each invocation fails with Runtime.ExitError, its log stream holding Lambda's INIT_REPORT
+lines (cargo-lambda/cargo-lambda#572); tests/test_init_retry.py has the retry."""
 
 from __future__ import annotations
 
@@ -168,13 +169,16 @@ def test_a_module_that_exits_at_import_fails_each_invocation_in_its_init(
     assert logged[1] == "starting\n"
     assert logged[2].startswith("INIT_REPORT Init Duration: ")
     assert logged[2].endswith("\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\n")
+    # Lambda retried the init within the invocation: a suppressed init that fails says so,
+    # in the invoke phase.
+    assert logged[3] == "starting\n"
+    assert logged[4].endswith("\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError\n")
     assert logged[-1].endswith("\tStatus: error\tError Type: Runtime.ExitError\n")
     # The environment was reset: the next invocation inits again, and fails again.
     assert invoke(s, {})["error"] == "Runtime.ExitError"
-    assert lines(s).count("starting\n") == 2
-    # A suppressed init that fails says so, in the invoke phase.
+    assert lines(s).count("starting\n") == 3
     again = [line for line in lines(s) if line.startswith("INIT_REPORT ")]
-    assert again[1].endswith("\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError\n")
+    assert again[2].endswith("\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError\n")
 
 
 @pytest.mark.parametrize(
@@ -223,9 +227,12 @@ def test_an_exception_only_one_functions_init_raises_fails_its_invocations(
     )
     assert '  File "/var/task/w.py", line 3, in <module>\n' in logged[2]
     assert logged[3].endswith("\tPhase: init\tStatus: error\tError Type: KeyError\n")
+    # Lambda retried it within the invocation, which failed with the retry's error.
+    assert logged[4] == "reading\n"
+    assert logged[6].endswith("\tPhase: invoke\tStatus: error\tError Type: KeyError\n")
     # The runtime exited after reporting it: the next invocation inits again.
     assert invoke(s, {}, "other")["error"] == "KeyError"
-    assert lines(s, "other").count("reading\n") == 2
+    assert lines(s, "other").count("reading\n") == 3
 
 
 def test_a_modules_own_keyboard_interrupt_at_init_is_its_runtimes_end(tmp_path: Path) -> None:

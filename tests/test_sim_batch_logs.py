@@ -161,13 +161,13 @@ def test_a_python_handlers_printed_lines_are_written(tmp_path: Path) -> None:
     assert [r["message"] for r in records(s, tk.LOG_MATCHED)] == ["ERROR from python"]
 
 
-def test_what_the_handler_module_prints_at_import_is_in_the_first_containers_stream(
+def test_what_the_handler_module_prints_at_import_is_in_each_containers_stream(
     tmp_path: Path,
 ) -> None:
-    """The module is imported once a session: its first attempt's container writes what the
-    import printed and logged (no Lambda runtime: a warning is its bare message, through
-    Python's last resort), before what the attempt itself prints; the second attempt's
-    container writes only its own."""
+    """Each attempt runs a new container, whose process imports the module afresh: each
+    container writes what the import printed and logged (no Lambda runtime: a warning is its
+    bare message, through Python's last resort), before what the attempt itself prints
+    (tests/test_batch_attempt_modules.py)."""
     (tmp_path / "printer.py").write_text(
         "import logging\n\nprint('ERROR at import')\nlogging.getLogger('printer').warning('warned at import')\n\n\n"
         "def handle(event, context):\n    print('attempt ran')\n    raise RuntimeError('x')\n",
@@ -182,16 +182,15 @@ def test_what_the_handler_module_prints_at_import_is_in_the_first_containers_str
         "ERROR at import",
         "warned at import",
         "attempt ran",
-        "attempt ran",
-    ]
+    ] * 2
     first, second = events[0].stream, events[3].stream
     assert {ev.stream for ev in events[:3]} == {first} and second != first
-    assert [r["message"] for r in records(s, tk.LOG_MATCHED)] == ["ERROR at import"]
-    started = records(s, tk.BATCH_ATTEMPT_STARTED)[0]
+    assert {ev.stream for ev in events[3:]} == {second}
+    assert [r["message"] for r in records(s, tk.LOG_MATCHED)] == ["ERROR at import"] * 2
+    starts = [r["t"] for r in records(s, tk.BATCH_ATTEMPT_STARTED)]
     init = [r for r in records(s, tk.HANDLER_LOG) if "execution_id" not in r]
     assert init == [
-        {"text": "ERROR at import", "t": started["t"]},
-        {"text": "warned at import", "t": started["t"]},
+        {"text": text, "t": t} for t in starts for text in ("ERROR at import", "warned at import")
     ]
 
 

@@ -1655,8 +1655,10 @@ CODES: dict[str, CodeInfo] = {
                 "warning",
                 "With `--allow-code`, a function's handler module ends its process as it is "
                 "imported (`sys.exit`, `os._exit`, a `BaseException` that is not an "
-                "`Exception`, a signal to itself): Lambda's init phase fails, so each "
-                "invocation of the function fails with `Runtime.ExitError`.",
+                "`Exception`, a signal to itself): Lambda's init phase fails, and so does "
+                "the init Lambda retries within the invocation, so each invocation of the "
+                "function fails with `Runtime.ExitError` (unless the module exits only "
+                "sometimes, a flaky read: a retry that succeeds runs the handler).",
                 "Take the exit out of the module's top level (the message names its line): "
                 "raise an exception in the handler instead, or set what the check at import "
                 "needs (a variable of the function's `environment`).",

@@ -383,6 +383,45 @@ def reset_init_note(
     return f"{head}; {_no_init_time(started, declared)}"
 
 
+def retried_init_note(
+    started: Record,
+    init_ms: int,
+    retry_ms: int,
+    error_type: str,
+    timeout_ms: int,
+    declared: bool,
+) -> str:
+    """What `explain` says first of an invocation (its `started` record) that ran in a new
+    execution environment whose init phase failed with `error_type` after `init_ms`: Lambda
+    ran the init again within the invocation, for `retry_ms`, which counted against the
+    function's timeout (`timeout_ms`); `declared` as for `cold_start_note`."""
+    head = (
+        f"invocation {started.get('invocation_id')} ran in a new execution environment of "
+        f"{started.resource} (a cold start) whose init phase failed ({error_type}: its "
+        "INIT_REPORT line says Phase: init), so Lambda ran the init again within the "
+        "invocation (a suppressed init: no second INIT_START, an INIT_REPORT with Phase: "
+        "invoke if it failed too, and no Init Duration: its REPORT line's Duration holds it)"
+    )
+    if not init_ms and not retry_ms:
+        return f"{head}; {_no_init_time(started, declared)}"
+    took = (
+        f"the failed init took {format_duration(init_ms)} and the retry "
+        f"{format_duration(min(retry_ms, timeout_ms))} (initDuration)"
+    )
+    if retry_ms >= timeout_ms:
+        return (
+            f"{head}; {took}: the retry needed {format_duration(retry_ms)}, which the "
+            f"function's {format_duration(timeout_ms)} timeout counts, so it timed out before "
+            "its handler started, and Lambda reset the environment"
+        )
+    return (
+        f"{head}; {took}, the retry counted against the function's "
+        f"{format_duration(timeout_ms)} timeout: its handler started at "
+        f"{iso_ms(started.t + init_ms + retry_ms)}, {format_duration(init_ms + retry_ms)} "
+        "after the invocation"
+    )
+
+
 def why_lines(rec: Record) -> list[str]:
     """The indented lines that say why a record's rule, notification or filter did not act
     (its WHY_NOT_FIELDS), for the views that list records one a line."""

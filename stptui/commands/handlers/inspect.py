@@ -91,6 +91,7 @@ from stptui.sim.explain import (
     explain,
     invocation_started,
     reset_init_note,
+    retried_init_note,
     retry_why,
     unmatched_why,
 )
@@ -1231,7 +1232,8 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
 
 def _cold_start(sim: Simulator, chain: Chain, key: str) -> str | None:
     """What `explain` says of the invocation `key` names when it ran in a new execution
-    environment (`cold_start_note`) or in one Lambda reset after a timeout or a runtime exit
+    environment (`cold_start_note`; `retried_init_note` when its init failed and Lambda ran
+    it again within the invocation) or in one Lambda reset after a timeout or a runtime exit
     (`reset_init_note`), or None (a warm start, or no invocation)."""
     started = invocation_started(chain.records, key)
     fn = sim.functions.get(started.resource) if started is not None else None
@@ -1239,10 +1241,15 @@ def _cold_start(sim: Simulator, chain: Chain, key: str) -> str | None:
         return None
     inv_id = str(started.get("invocation_id"))
     reinit = fn.reinits.get(inv_id)
-    if reinit is not None:
-        init_ms, earlier, error_type = reinit
-        return reset_init_note(started, init_ms, earlier, error_type, fn.timeout_ms, fn.init_hi > 0)
     init_ms = fn.cold_starts.get(inv_id)
+    if reinit is not None:
+        retry_ms, earlier, error_type = reinit
+        declared = fn.init_hi > 0
+        if earlier == inv_id and init_ms is not None:  # its own init failed: retried
+            return retried_init_note(
+                started, init_ms, retry_ms, error_type, fn.timeout_ms, declared
+            )
+        return reset_init_note(started, retry_ms, earlier, error_type, fn.timeout_ms, declared)
     return None if init_ms is None else cold_start_note(started, init_ms, fn.init_hi > 0)
 
 

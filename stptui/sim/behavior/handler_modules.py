@@ -5,7 +5,7 @@ the folder is first on sys.path, as Lambda's task root is. Each module's source 
 hashed when the module is claimed: the files a session's handlers ran are its inputs too.
 Each execution environment of a function has modules of its own (`Environment`), imported
 afresh in its init phase from the source the session read (`_Sources`), as each Lambda
-environment is a process of its own.
+environment is a process of its own; so does each attempt of a batch job (a new container).
 
 Separate from `python_handlers` because it is about Python's import system, not about
 Lambda: it is used once when the file is read and once before each handler call.
@@ -21,7 +21,7 @@ import os
 import random
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +45,10 @@ from stptui.sim.handler_logs import log_events
 _OWN_PACKAGE = __name__.partition(".")[0]
 
 
-def _ended_by(exc: BaseException) -> Callable[..., Any]:
+def ended_by(exc: BaseException) -> Callable[..., Any]:
     """The handler of a module whose import ended its process: calling it ends the same way
-    (a function's invocations import the module in their own environment first)."""
+    (a function's invocations import the module in their own environment first, and a batch
+    attempt whose container's import ended so ends as its process did)."""
 
     def ended(event: Any, context: Any) -> Any:
         raise exc
@@ -209,10 +210,10 @@ class HandlerModules:
     one of its handlers runs, sys.modules holds its own modules, so a handler that imports a
     helper as it runs gets the one its module imported, never another session's. Within a
     session, each execution environment of a function has its own (`environments`,
-    `open_environment`), swapped into sys.modules for its calls (`use`); batch jobs' and
-    containers' handlers run with the modules imported when the file was read. Modules
-    from anywhere else (the standard library, installed packages, stptui) are imported once
-    per process, as usual.
+    `open_environment`), swapped into sys.modules for its calls (`use`), and so has each
+    batch job attempt's container; containers' handlers run with the modules imported when
+    the file was read. Modules from anywhere else (the standard library, installed
+    packages, stptui) are imported once per process, as usual.
     """
 
     def __init__(self, base: Path, *, start_ms: int | None = None, seed: int = 0) -> None:
@@ -243,9 +244,9 @@ class HandlerModules:
         # What each workload's import of its handler module printed and logged (Lambda's
         # init phase): the workload whose handler imported the module first has it.
         self.init_logs: dict[str, list[str]] = {}
-        # The modules imported when the file is read, which batch jobs' and containers'
-        # handlers run with; each execution environment of a function has its own
-        # (`environments`, by function and environment), swapped in for its calls.
+        # The modules imported when the file is read, which containers' handlers run with;
+        # each execution environment of a function has its own (`environments`, by
+        # function and environment), swapped in for its calls, as has each batch attempt.
         self.session_modules = self.modules
         self.environments: dict[tuple[str, int], Environment] = {}
         self._sources = _Sources()
@@ -309,9 +310,9 @@ class HandlerModules:
                 self.init_exits[owner] = (
                     f"handler module {module_name!r} ends its process as it is imported "
                     f"({what.rstrip(': ')}{where}): each invocation of {owner} fails in its "
-                    "init phase with Runtime.ExitError, as in Lambda"
+                    "init phase and in Lambda's retry of it with Runtime.ExitError, as in Lambda"
                 )
-                return _ended_by(exc)
+                return ended_by(exc)
             raise BehaviorError(
                 f"cannot import handler module {module_name!r} from {self.base}: "
                 f"{type(exc).__name__}: {exc}{self._raised_at(exc)}",
@@ -356,6 +357,9 @@ class HandlerModules:
         if not fresh:
             importlib.invalidate_caches()  # files written since the last import
         hidden = install(self.sdk)
+        # Only what the import adds can be a new module of the handlers' folder: a walk of
+        # every module would cost most of a batch attempt, which imports afresh each time.
+        before = set(sys.modules)
         exits: list[int] = []
         try:
             with (
@@ -372,17 +376,21 @@ class HandlerModules:
                 sys.path.remove(base)
             with suppress(ValueError):
                 sys.meta_path.remove(self._sources)
-            self.collect()
+            self.collect(sys.modules.keys() - before)
         if exits:
             raise ProcessExit(exits[0])
         return module
 
-    def open_environment(self, key: tuple[str, int], ref: str, now_ms: int) -> Environment:
+    def open_environment(
+        self, key: tuple[str, int], ref: str, now_ms: int, *, lambda_runtime: bool = True
+    ) -> Environment:
         """A new execution environment of function `key[0]` (number `key[1]`), or one
         Lambda reset: its init phase imports the handler module `ref` names afresh, at
         `now_ms` on the simulation's clock, with none of the other environments' modules
         in sys.modules (the caller sets the function's environment variables). What ended
-        the init phase is kept in the environment, not raised."""
+        the init phase is kept in the environment, not raised. A batch attempt's container
+        (`lambda_runtime` False: Python's own logging, no Lambda runtime's) imports the
+        same way, as its process starts."""
         module_name, attr = ref.split(":")
         environment = self.environments[key] = Environment()
         self.use(environment.modules)
@@ -396,7 +404,9 @@ class HandlerModules:
 
         sink = LogSink()
         try:
-            module = self._import(module_name, sink, True, lambda: clock[0], rng, sleep, fresh=True)
+            module = self._import(
+                module_name, sink, lambda_runtime, lambda: clock[0], rng, sleep, fresh=True
+            )
             handler = getattr(module, attr, None)
             if not callable(handler):
                 raise AttributeError(f"Handler '{attr}' missing on module '{module_name}'")
@@ -430,11 +440,20 @@ class HandlerModules:
         found = re.match(r'  File "(.*)", line (\d+)', frames[-1])
         return f" (at {found[1]}, line {found[2]})" if found else ""
 
-    def collect(self) -> None:
-        """Claim the modules from `base` that sys.modules holds (what the handlers imported),
-        and hash the source file of each newly claimed one (a namespace package has none)."""
-        for name, module in list(sys.modules.items()):
-            if name not in self.modules and _loaded_from(module, self.base):
+    def collect(self, names: Iterable[str] | None = None) -> None:
+        """Claim the modules from `base` that sys.modules holds (what the handlers imported;
+        of `names` only, when given), and hash the source file of each newly claimed one (a
+        namespace package has none)."""
+        modules = sys.modules
+        for name in list(modules if names is None else names):
+            module = modules.get(name)
+            if module is None or name in self.modules:
+                continue
+            try:  # one the kept source made is the folder's: no paths to compare
+                kept = module.__spec__.loader is self._sources
+            except Exception:  # sys.modules may hold odd objects
+                kept = False
+            if kept or _loaded_from(module, self.base):
                 self.modules[name] = module
                 self._hash(module)
 

@@ -101,13 +101,16 @@ class Outcome:
     # The status a batch job's Python program exited with (None: it returned or raised an
     # Exception, whose process exits 0 or 1 with its status).
     exit_code: int | None = None
-    # The function's init phase failed (its module raised or exited as it was imported):
-    # the handler never ran, and Lambda starts the environment's runtime again next time.
-    init_failed: bool = False
-    # Whether Lambda resets the execution environment after it: a timeout, or an error in
-    # RUNTIME_EXITS. Set by what builds such an outcome, so that a failure's end tests one
+    # Whether Lambda resets the execution environment after it: a timeout, an error in
+    # RUNTIME_EXITS, or an init phase that failed (its module raised or exited as it was
+    # imported). Set by what builds such an outcome, so that a failure's end tests one
     # flag (a shared outcome carries it once).
     resets: bool = False
+
+
+# The execution environment number of a batch job attempt's container: one at a time (its
+# handler runs when the attempt starts), each importing its modules afresh.
+ATTEMPT_ENV = 0
 
 
 @dataclass(slots=True)
@@ -129,7 +132,7 @@ class InvocationInput:
     simulation). `invocation_id` names the invocation in the `source` of what its handler's
     writes make, and `chain` is its count in its chain of requests (recursive loop
     detection; 0 where Lambda does not track it). `execution_env` numbers a function's
-    execution environment.
+    execution environment (ATTEMPT_ENV: a batch attempt's container).
     """
 
     function: str
@@ -148,7 +151,8 @@ class InvocationInput:
     invocation_id: str = ""
     chain: int = 0
     # The execution environment a function's invocation runs in (its number), whose own
-    # Python modules its handler runs with; None for other workloads.
+    # Python modules its handler runs with; ATTEMPT_ENV for a batch attempt's container,
+    # which has its own too; None for other workloads.
     execution_env: int | None = None
 
     @property

@@ -96,7 +96,7 @@ from stptui.sim.behavior.handler_exits import (
     users_ctrl_c,
 )
 from stptui.sim.behavior.handler_logging import LogSink
-from stptui.sim.behavior.handler_modules import Environment, HandlerModules
+from stptui.sim.behavior.handler_modules import Environment, HandlerModules, ended_by
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
 from stptui.sim.clock import EPOCH, MAX_MS
@@ -988,19 +988,26 @@ def run_handler(
     from stptui.sim.behavior.handler_clock import running
 
     handler, own = b.handler, None
+    exits: list[int] = []  # its os._exit's status, or minus a signal's number (ProcessExits)
     if inp.execution_env is not None:
-        # A function's execution environment runs its own modules (Lambda's init phase).
+        # A function's execution environment runs its own modules (Lambda's init phase), and
+        # so does a batch attempt's container (its process's start).
         environment = behaviors.environment(inp.function, inp.execution_env, inp.now_ms)
-        if environment.failure is not None:
+        failure = environment.failure
+        if failure is not None and inp.trigger != "batch":
             return _init_failed(environment, inp)
         handler, own = environment.handler, environment.modules
+        if failure is not None:
+            # The container's process ended as it imported the module: the attempt ends so.
+            handler = ended_by(failure)
+            if isinstance(failure, ProcessExit):
+                exits.append(failure.code & 0xFF if failure.code >= 0 else failure.code)
     ctx = HandlerContext(behaviors, inp, rng, b.memory_mb)
     ctx.environment, os_form = behaviors.handler_environments.of(inp)
     event = copy.deepcopy(data.event())  # the handler must not change the engine's records
     sink = LogSink()
     error: BaseException | None = None
     result: Any = None
-    exits: list[int] = []  # its os._exit's status, or minus a signal's number (ProcessExits)
     try:
         # A handler's print() and logging would write over the TUI: they go to the
         # invocation's log, as Lambda's runtime sends them to CloudWatch. The boto3
@@ -1206,7 +1213,7 @@ def _init_failed(environment: Environment, inp: InvocationInput) -> Outcome:
         message = runtime_exit_message(inp.request_id, environment.reason)
     else:
         message = environment.reason or ""
-    return Outcome(0, "error", environment.error_type, message, init_failed=True, resets=True)
+    return Outcome(0, "error", environment.error_type, message, resets=True)
 
 
 def runtime_exit_message(request_id: str, reason: str | None) -> str:

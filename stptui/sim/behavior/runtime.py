@@ -46,6 +46,7 @@ from stptui.sim.behavior.handler_exits import user_interrupts, users_ctrl_c
 from stptui.sim.behavior.handler_modules import Environment, HandlerModules
 from stptui.sim.behavior.handler_targets import TargetForms, resolve_target
 from stptui.sim.behavior.outcome import (
+    ATTEMPT_ENV,
     RUNTIME_EXITS,
     EmissionKind,
     InvocationInput,
@@ -161,6 +162,30 @@ class Behaviors:
             return [], ""
         environment = self._open(function, env, now_ms, b.handler_ref)
         return environment.lines, environment.error_type
+
+    def imports_per_attempt(self, job: str) -> bool:
+        """Whether each attempt of batch job `job` imports its Python handler's module
+        afresh (`open_attempt`): a handler run with --allow-code."""
+        b = self._by_name.get(job)
+        return self._handler_modules is not None and b is not None and b.handler is not None
+
+    def open_attempt(self, inp: InvocationInput) -> list[str]:
+        """A batch job's attempt `inp` starts its container, whose process imports the
+        handler module afresh with the attempt's environment (its overrides too) at its
+        start: the modules its handler then runs with (`environment(job, ATTEMPT_ENV)`, the
+        previous attempt's dropped). What the import printed and logged; what ended it
+        (an exit, an exception) is the attempt's handler's end (run_handler)."""
+        modules = self._handler_modules
+        b = self._by_name[inp.function]
+        assert modules is not None and b.handler_ref is not None
+        _, variables = self.handler_environments.of(inp)
+        with applied(variables), user_interrupts():
+            environment = modules.open_environment(
+                (inp.function, ATTEMPT_ENV), b.handler_ref, inp.now_ms, lambda_runtime=False
+            )
+        if isinstance(environment.failure, KeyboardInterrupt) and users_ctrl_c():
+            raise environment.failure  # the user's Ctrl-C stops the command, as in a call
+        return environment.lines
 
     def environment(self, function: str, env: int, now_ms: int) -> Environment:
         """The Python runtime of `function`'s execution environment `env` (made now when

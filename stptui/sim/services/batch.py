@@ -63,6 +63,7 @@ from stptui.config.model import SqsTrigger
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
+from stptui.sim.behavior.outcome import ATTEMPT_ENV
 from stptui.sim.clock import ARG, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
@@ -351,7 +352,7 @@ class BatchJobSim:
         state_machine_arn: str,
         stack_name: str,
         quick: QuickDecider | None = None,
-        init_logs: list[str] | None = None,
+        imports: bool = False,
     ) -> None:
         self.name = model.name
         self.model = model
@@ -371,9 +372,9 @@ class BatchJobSim:
         self.fixed = None if quick is None else quick.fixed(self.timeout_ms)
         # Its log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
-        # What its handler module's import printed and logged, which its first attempt's
-        # container writes (as a function's first execution environment does): then none.
-        self.init_logs = init_logs or []
+        # Whether each attempt's container imports its Python handler's module afresh (a
+        # new process each: Behaviors.open_attempt).
+        self.imports = imports
         self.attempts_run = 0
         # Per attempt number: its SubmitJob's size without the event and the job's name,
         # and its overrides' without the event (BatchService._request_sizes).
@@ -435,7 +436,7 @@ class BatchService:
                 sim.resource_param(job.name, "stateMachineArn"),
                 sim.stack.stack_name,
                 sim.behaviors.quick(job.name),
-                sim.behaviors.init_logs(job.name),
+                sim.behaviors.imports_per_attempt(job.name),
             )
             simulated.definition_arn = sim.resource_param(job.name, "jobDefinitionArn")
             queue = batch_job_queue_name(sim.stack.stack_name, spot=job.use_spot, gpu=bool(job.gpu))
@@ -727,12 +728,6 @@ class BatchService:
             # LogGroupSim.container, inlined: every attempt of every job passes here.
             logs.containers += 1
             logs.newest = key
-        if job.init_logs:
-            lines, job.init_logs = job.init_logs, []
-            for line in lines:
-                sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"text": line}))
-            if logs is not None and key is not None:
-                logs.init(logs.container_stream(key), now, lines)
         # Simple behaviours decide without the attempt's input, as a function's do.
         quick = None if job.overrides else job.quick
         if quick is not None:
@@ -740,24 +735,30 @@ class BatchService:
             if outcome is None:
                 outcome = quick(job.attempts_run, timeout_ms, "batch", sim.rng)
         else:
-            outcome = sim.behaviors.decide(
-                InvocationInput(
-                    job.name,
-                    ex.attempt,
-                    job.attempts_run,
-                    "batch",
-                    now,
-                    timeout_ms,
-                    ex.behavior_event,
-                    None,
-                    batch_job_id,
-                    environment=env.get,
-                    sim=sim,
-                    invocation_id=ex.id,
-                ),
-                sim.rng,
-                job.overrides,
+            inp = InvocationInput(
+                job.name,
+                ex.attempt,
+                job.attempts_run,
+                "batch",
+                now,
+                timeout_ms,
+                ex.behavior_event,
+                None,
+                batch_job_id,
+                environment=env.get,
+                sim=sim,
+                invocation_id=ex.id,
             )
+            if job.imports:
+                # A new container: its process imports the handler's module first, and
+                # writes what that printed before the attempt's own lines.
+                inp.execution_env = ATTEMPT_ENV
+                lines = sim.behaviors.open_attempt(inp)
+                for line in lines:
+                    sim.trace.emit((now, tk.HANDLER_LOG, job.name, {"text": line}))
+                if lines and logs is not None and key is not None:
+                    logs.init(logs.container_stream(key), now, lines)
+            outcome = sim.behaviors.decide(inp, sim.rng, job.overrides)
             if job.overrides:
                 job.overrides = [o for o in job.overrides if not o.used_up]
         for line in outcome.logs:

@@ -201,6 +201,9 @@ class FunctionSim:
         # newest only, as many as the trace's ring can hold (two records or more each), so
         # that a function that times out forever does not grow it without end.
         self.reinits: dict[str, tuple[int, str, str]] = {}
+        # The running invocations whose new environment's init failed, which Lambda retried
+        # within them (their REPORT line has no Init Duration).
+        self._retried: set[str] = set()
         self._reinits_kept = (sim.trace.records.maxlen or 2 * 10**9) // 2
         # When the invocation started last ends (its init phase included), for a caller
         # that must know at once (an SQS batch outliving its messages' visibility).
@@ -255,25 +258,31 @@ class FunctionSim:
         # A new execution environment runs the init phase first (a cold start): the
         # handler starts when it is over, and the function's timeout counts from then.
         init_ms = None
+        failed = ""  # the error of a new environment's init phase that failed
         if logs is not None:
             if env >= logs.initialised:
                 init_ms = self.cold_starts[inv_id] = self._init_time()
-                self._init(now, env, init_ms)
+                failed = self._init(now, env, init_ms)
         elif self._idle:  # logging disabled: the environments are kept here
             env = self._idle.pop()
         else:
             self._made += 1
             env = -self._made
             init_ms = self.cold_starts[inv_id] = self._init_time()
-            self._init(now, env, init_ms)
+            failed = self._init(now, env, init_ms)
         begins = now if not init_ms else now + init_ms
         quick = self._quick
         # How long a suppressed init (below) takes of the function's timeout, before the
         # handler starts.
         reinit = 0
-        if self._reset and init_ms is None:
-            # A timeout or a runtime exit reset the environment: it inits again first.
-            reinit = self._reinit(now, inv_id, env)
+        if failed:
+            # Lambda retries a failed init at once, in the invocation's own (invoke) phase.
+            self._reset[env] = (inv_id, failed)
+            self._retried.add(inv_id)
+        if self._reset and (init_ms is None or failed):
+            # A timeout or a runtime exit reset the environment, or its init just failed:
+            # it inits again first.
+            reinit = self._reinit(begins, inv_id, env)
             if reinit:
                 begins += reinit
                 # Decided in full, for the time left (the quick decider's shared outcomes
@@ -341,16 +350,17 @@ class FunctionSim:
         return lo if lo == hi else self.sim.rng.randint(lo, hi)
 
     def _reinit(self, now: int, inv_id: str, key: int) -> int:
-        """The invocation `inv_id` starting now takes the free environment `key`: when
-        Lambda reset it, the invocation runs the init phase again first (a "suppressed
-        init", drawn as a cold start's), which counts against the function's timeout. (How
-        long it runs before the handler starts: all the timeout when the init takes it all;
-        0 for an environment not reset.)"""
+        """The invocation `inv_id` whose invoke phase starts `now` takes the environment
+        `key`: when Lambda reset it (or its init phase just failed), the invocation runs the
+        init phase again first (a "suppressed init", drawn as a cold start's), which counts
+        against the function's timeout. (How long it runs before the handler starts: all
+        the timeout when the init takes it all; 0 for an environment not reset.)"""
         reset = self._reset.pop(key, None)
         if reset is None:
             return 0
         init_ms = self._init_time()
-        self._init(now, key, init_ms, "invoke")
+        # One the timeout cuts off never ends, so no INIT_REPORT says how it ended.
+        self._init(now, key, init_ms, "invoke", report=init_ms < self.timeout_ms)
         reinits = self.reinits
         reinits[inv_id] = (init_ms, *reset)
         if len(reinits) > self._reinits_kept:
@@ -372,16 +382,21 @@ class FunctionSim:
             resets=True,
         )
 
-    def _init(self, now: int, env: int, init_ms: int, phase: str = "init") -> None:
+    def _init(
+        self, now: int, env: int, init_ms: int, phase: str = "init", *, report: bool = True
+    ) -> str:
         """Execution environment `env` ran the init phase (`phase` "init" when it is new,
-        "invoke" for a suppressed init in one Lambda reset): a new one's INIT_START line,
-        what its handler module's import printed and logged (a Python handler's runtime of
-        its own: Behaviors.init_environment), and Lambda's INIT_REPORT when the init failed,
-        before the invocation's own lines, in its log stream (the import's lines in the
-        trace too, as records of no invocation)."""
+        "invoke" for a suppressed init in one Lambda reset or a failed init's retry): a new
+        one's INIT_START line, what its handler module's import printed and logged (a Python
+        handler's runtime of its own: Behaviors.init_environment), and Lambda's INIT_REPORT
+        when the init failed (and `report`), before the invocation's own lines, in its log
+        stream (the import's lines in the trace too, as records of no invocation). The error
+        type that failed the init ("" when none)."""
         lines, error = self.sim.behaviors.init_environment(self.name, env, now)
+        # In the trace at the invocation's instant, which a failed init's retry starts after.
+        at = self.sim.clock.now
         for line in lines:
-            self.sim.trace.emit((now, tk.HANDLER_LOG, self.name, {"text": line}))
+            self.sim.trace.emit((at, tk.HANDLER_LOG, self.name, {"text": line}))
         logs = self.logs
         if logs is not None:
             written = [f"{line}\n" for line in lines]
@@ -389,12 +404,13 @@ class FunctionSim:
                 logs.initialised = env + 1
                 if logs.init_start is not None:
                     written.insert(0, logs.init_start)
-            if error:
+            if error and report:
                 written.append(init_report_line(init_ms, phase, error))
             if phase == "init" or written:
                 # The environment, not its stream's name: named when read (no hash per cold
                 # start).
                 logs.init(env, now, written)
+        return error
 
     def _finish(self, arg: tuple[str, Outcome, Caller, int, int, str, int | None, int]) -> None:
         # `started`: when the handler started, after a cold start's init phase or a
@@ -471,10 +487,13 @@ class FunctionSim:
             if outcome.resets:
                 # Lambda resets the environment: its next invocation inits again.
                 self._reset[env] = (inv_id, outcome.error_type or "")
+        if init_ms is not None and inv_id in self._retried:
+            # INIT_REPORT gave the failed init's duration, not REPORT, whose Duration holds
+            # the retry.
+            self._retried.discard(inv_id)
+            init_ms = None
         logs = self.logs
         if logs is not None:
-            if outcome.init_failed:
-                init_ms = None  # INIT_REPORT gave the failed init's duration, not REPORT
             logs.invocation(inv_id, request_id, started, now, env, outcome, caller, init_ms, reinit)
         else:
             self._idle.append(env)

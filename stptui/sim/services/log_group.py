@@ -147,9 +147,9 @@ class LogGroupSim:
         # The stream `log` lines go into before the function has any execution environment:
         # one of their own, as a writer's other than Lambda's (no INIT_START begins it).
         self.written_stream: str | None = None
-        # The init phase's entry of each environment whose first invocation is running: its
-        # lines are delivered with that invocation's.
-        self._undelivered: dict[int, tuple[Any, ...]] = {}
+        # The init phase's entries of each environment whose invocation is running (a failed
+        # init and its retry are two): their lines are delivered with that invocation's.
+        self._undelivered: dict[int, list[tuple[Any, ...]]] = {}
         # A batch job's containers so far (each its own stream, named only when read: an
         # attempt pays no hash) and the key of the newest, where a `log` line goes.
         self.containers = 0
@@ -219,11 +219,11 @@ class LogGroupSim:
         self.entries.append(entry)
         self.free.append(env)
         # A new environment's init lines, or a reset one's (a suppressed init's import).
-        init = self._undelivered.pop(env, None) if self._undelivered else None
+        inits = self._undelivered.pop(env, None) if self._undelivered else None
         if self.subscriptions:
             events = self._events(entry)
-            if init is not None:
-                events = self._events(init) + events
+            if inits is not None:
+                events = [e for init in inits for e in self._events(init)] + events
             self.sim.services["logs"].deliver(self, events, log_cause(caller))
 
     def init(self, stream: str | int, started: int, lines: list[str]) -> None:
@@ -241,7 +241,7 @@ class LogGroupSim:
         self.lines += len(lines)
         self.entries.append(entry)
         if isinstance(stream, int):
-            self._undelivered[stream] = entry
+            self._undelivered.setdefault(stream, []).append(entry)
         elif self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), None)
 
