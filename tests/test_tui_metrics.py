@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from tui_support import HANG_S, START, app_for, drawn_text, drive, screen_text, wait_until
 
 from stptui.commands import CommandResult, Session, execute
+from stptui.sim.trace_index import TraceIndex, trace_index
+from stptui.tui import app as tui_app
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import StackProvider
 from stptui.tui.screens import metrics_view
@@ -349,3 +351,74 @@ def test_the_inspector_hints_m_only_on_a_resource_it_measures(tmp_path: Path) ->
         assert not hinted(app)
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(160, 36))
+
+
+def test_the_index_waits_while_the_view_is_open_and_goes_on_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A step of warming the trace's index (`explain`'s and `show message`'s) landed in the
+    # frame the view's page opened in: some 20 ms more of the UI's longest stall as it opens.
+    # Nothing reads the index while the page is up.
+    monkeypatch.setattr(tui_app, "WARM_STEP_S", 0.0)
+    monkeypatch.setattr(tui_app, "WARM_CHUNK", 200)
+    # Gaps long enough that the 75 steps the trace takes outlast the keys pressed before
+    # the view opens, on a fast machine too.
+    monkeypatch.setattr(tui_app, "WARM_GAP_S", 0.05)
+    monkeypatch.setattr(tui_app, "WARM_WAIT_S", 0.05)
+    steps: list[int] = []
+    warm = TraceIndex.warm
+
+    def counted(index: TraceIndex, most: int) -> bool:
+        steps.append(most)
+        return warm(index, most)
+
+    monkeypatch.setattr(TraceIndex, "warm", counted)
+    s = Session.open(app_for("job-queue").session.stack_path, start_ms=START)
+    execute(s, "repeat 1500 " + ORDER)
+    execute(s, "advance 1h")
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        index = trace_index(app.session.sim.trace)
+        await wait_until(pilot, lambda: len(steps) >= 2, "warming under way")
+        app.selected = "jobQueue"
+        await pilot.press("M")
+        assert isinstance(app.screen, MetricsScreen)
+        await settled(pilot)
+        held = len(steps)
+        await pilot.pause(0.2)
+        assert len(steps) == held and index.behind > 0
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(steps) > held, "warming going on")
+
+    drive(StptuiApp(s), script)
+
+
+def test_the_status_line_is_drawn_again_only_when_what_it_says_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It says "computing..." as the page opens; saying it again as the worker started laid
+    # the page out and drew it (and the dimmed screen under it) again, at half speed, the
+    # worker taking turns with the UI's thread for the interpreter.
+    said: list[str] = []
+    update = Static.update
+
+    def counted(widget: Static, content: object = "", **kwargs: object) -> None:
+        if widget.id == "metrics-status":
+            said.append(str(content).split(":")[0])
+        update(widget, content, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Static, "update", counted)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(ORDER)
+        app.selected = "jobQueue"
+        await pilot.press("M")
+        page = app.screen
+        assert isinstance(page, MetricsScreen)
+        await settled(pilot)
+        assert status(page).startswith("as of ")
+        await pilot.press("ctrl+r")
+        await settled(pilot)
+        assert said == ["as of 2026-01-05T08", COMPUTING, "as of 2026-01-05T08"]
+
+    drive(app_for("job-queue"), script)

@@ -11,10 +11,12 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
-from tui_support import app_for, drive, wait_until
+from tui_support import app_for, drawn_text, drive, wait_until
 
 from stptui.tui.app import NOTE_MAX_S, NOTE_MIN_S, StptuiApp, note_timeout
 from stptui.tui.screens.command_line import CommandLineScreen
+from stptui.tui.screens.dialogs import TextDialog
+from stptui.tui.screens.help import HelpScreen
 
 RELOAD_NOTE = (
     "reloaded (stacktape.yml changed, stptui.yml unchanged): replayed 12 commands; now "
@@ -155,3 +157,98 @@ def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight(
                 assert not toast.overlaps(region), (toast, region)
 
     drive(app_for("combined"), script, size=size, notifications=True)
+
+
+# Longer than any of these tests takes: a note gone went because of the key.
+LONG_NOTE_S = 120
+
+
+async def _cleared(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.pause()
+    assert not app._notifications
+    await wait_until(pilot, lambda: not _toasts(app), "the notes gone")
+
+
+def test_ctrl_l_takes_the_notes_off_the_panes_and_is_in_the_help() -> None:
+    # A note stays the 5-30 s it takes to read, 40 columns of an 80x24 terminal; a click
+    # was the only way to close it sooner.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.notify(
+            RELOAD_NOTE, title="stacktape.yml changed: reloaded", markup=False, timeout=LONG_NOTE_S
+        )
+        app.notify("copied 1195ab03", title="message id", markup=False, timeout=LONG_NOTE_S)
+        assert len(await _shown(pilot, app)) == 2
+        screen = app.screen
+        await pilot.press("ctrl+l")
+        await _cleared(pilot, app)
+        assert app.screen is screen and not app._notifications
+        # Nothing else changed: the clock still stands and a new note shows as ever.
+        assert not app.live.running
+        app.notify("copied 1195ab03", title="message id", markup=False, timeout=LONG_NOTE_S)
+        await _shown(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
+        assert "ctrl+l Clear notes Take every note (toast) off the screen now" in body
+        # The help is a page over the panes: the key clears there too.
+        await pilot.press("ctrl+l")
+        await _cleared(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+
+    drive(app_for(), script, size=(80, 24), notifications=True)
+
+
+@pytest.mark.parametrize("key", ["s", "h"])
+def test_ctrl_l_in_a_dialog_clears_the_notes_and_escape_still_closes_it(key: str) -> None:
+    # The note of the action before moves to the dialog's top as it opens, over its first
+    # fields at 80x24; ctrl+l takes it away and leaves the dialog as it was, what was typed
+    # and the field being typed in included; escape then closes the dialog.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.notify("sent message 7f3a2b1c to ordersQueue", title="sent", timeout=LONG_NOTE_S)
+        await _shown(pilot, app)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: bool(_controls(app)), "the dialog's controls")
+        dialog = app.screen
+        focused = dialog.focused
+        assert focused is not None
+        await pilot.press(*"42")
+        typed = getattr(focused, "value", None) or getattr(focused, "text", None)
+        await _shown(pilot, app)
+        await pilot.press("ctrl+l")
+        await _cleared(pilot, app)
+        assert app.screen is dialog and dialog.focused is focused
+        assert (getattr(focused, "value", None) or getattr(focused, "text", None)) == typed
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not dialog, "the dialog closed")
+
+    drive(app_for("combined"), script, size=(80, 24), notifications=True)
+
+
+def test_ctrl_l_on_the_command_line_and_the_explain_page_keeps_them_open() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command("send jobQueue '{\"amount\": 1}'")
+        app.run_command("advance 5s")
+        await pilot.press("3", "home", "e")
+        page = app.screen
+        assert isinstance(page, TextDialog)
+        app.notify(
+            RELOAD_NOTE, title="stacktape.yml changed: reloaded", markup=False, timeout=LONG_NOTE_S
+        )
+        await _shown(pilot, app)
+        await pilot.press("ctrl+l")
+        await _cleared(pilot, app)
+        assert app.screen is page
+        await pilot.press("escape")
+        await pilot.press("colon")
+        await pilot.pause()
+        line = app.screen
+        assert isinstance(line, CommandLineScreen)
+        field = line.query_one("#command-input", Input)
+        await pilot.press(*"show q")
+        app.notify("copied 1195ab03", title="message id", markup=False, timeout=LONG_NOTE_S)
+        await _shown(pilot, app)
+        await pilot.press("ctrl+l")
+        await _cleared(pilot, app)
+        assert app.screen is line and field.value == "show q"
+
+    drive(app_for(), script, size=(80, 24), notifications=True)

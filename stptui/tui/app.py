@@ -129,7 +129,8 @@ RETIRE_WAIT_S = 0.5
 # brought up to date between frames while the clock stands: steps of about WARM_STEP_S, in
 # chunks of WARM_CHUNK records, WARM_GAP_S apart (the loop answers keys and repaints in
 # between). While the clock runs (or a fast-forward, a rebuild or the metrics view's
-# worker), it looks again every WARM_WAIT_S: indexing would take the simulator's time.
+# worker), it looks again every WARM_WAIT_S: indexing would take the simulator's time; and
+# while the metrics view is open (see `_warm_index`).
 WARM_STEP_S = 0.012
 WARM_CHUNK = 2048
 WARM_GAP_S = 0.005
@@ -536,6 +537,20 @@ class StptuiApp(App[None]):
             id="reload",
             tooltip="Read the stack and behaviours files again and run this session on them",
             show=False,
+        ),
+        Binding(
+            # A note (toast) stays as long as it takes to read and a click closes it; this
+            # is the keyboard's way, in a dialog too (escape there closes the dialog). The
+            # terminal's "clear the screen" key, which no field or screen here binds.
+            "ctrl+l",
+            "clear_notes",
+            "Clear notes",
+            id="clear-notes",
+            tooltip="Take every note (toast) off the screen now",
+            show=False,
+            # Textual reads only the priority bindings of the app on a modal screen (every
+            # dialog and page), where the notes cover the most.
+            priority=True,
         ),
         Binding(
             "escape",
@@ -1077,7 +1092,10 @@ class StptuiApp(App[None]):
             self.live.running
             or self._clock_holds
             or self.rebuilding is not None
-            or any(isinstance(s, FastForwardScreen) for s in self.screen_stack)
+            # The metrics view: a step landed in the frame its page opens in (some 20 ms
+            # more of it), and its worker reads the simulation as the clock moves. Nothing
+            # reads the index while its modal page is up.
+            or any(isinstance(s, FastForwardScreen | MetricsScreen) for s in self.screen_stack)
         )
         if busy:
             self.set_timer(WARM_WAIT_S, self._warm_index)
@@ -1504,6 +1522,10 @@ class StptuiApp(App[None]):
             "metrics": self._measured,
         }
         return {action: bool(has) for action, has in needs.items()}
+
+    def action_clear_notes(self) -> None:
+        """Take every note off the screen (a click closes one; this closes them all)."""
+        self.clear_notifications()
 
     def action_toggle_run(self) -> None:
         """Play or pause the virtual clock."""

@@ -116,6 +116,8 @@ class MetricsScreen(ModalScreen[None]):
         # A request made while a computation ran: made when it ends.
         self._again = False
         self._error = ""
+        # What the status line says (see `_show_status`).
+        self._status_shown: str | Text = COMPUTING
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -212,14 +214,22 @@ class MetricsScreen(ModalScreen[None]):
         status = self.query_one("#metrics-status", Static)
         status.set_class(bool(self._error) and not self.computing, "-error")
         if self.computing:
-            status.update(COMPUTING)
+            shown: str | Text = COMPUTING
         elif self._error:
-            status.update(problem_text(self._error))
+            shown = problem_text(self._error)
         elif self.computed_at is not None:
-            status.update(
+            shown = (
                 f"as of {iso_ms(self.computed_at)}: `{self.computed_line}`, computed again "
                 "as the clock moves"
             )
+        else:
+            return
+        # An update lays the page out and draws it again, with the dimmed screen under it,
+        # as the worker starts (it says "computing..." already as the page opens): twice
+        # the time then, the worker's thread taking turns with the UI's for the interpreter.
+        if shown != self._status_shown:
+            self._status_shown = shown
+            status.update(shown)
 
     def clock_check(self) -> None:
         """Compute again when the clock has moved since the figures shown, unless the last
