@@ -10,11 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import stptui.sim.metrics as metrics_package
 from stptui.commands import CommandError, ExpectationFailed, Session, execute, render_plain
 from stptui.repl.candidates import candidates
 from stptui.repl.validator import check
 from stptui.sim.clock import parse_instant
-from stptui.sim.metrics import compute
+from stptui.sim.metrics import compute, figures_of, measured
+from stptui.sim.metrics.figures import Periods
+from stptui.sim.metrics.functions import function_series
+from stptui.sim.metrics.queues import queue_series
+from stptui.sim.metrics.web import detailed_routes
 from stptui.sim.trace import Trace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +127,103 @@ def _line(action: tuple[object, ...], i: int) -> str:
     return f"{kind} {action[1]}"
 
 
+def _each_alone_is_as_with_all(session: Session) -> None:
+    """One resource's figures (what `expect metric...` and the REPL's menu read: only its
+    family replayed, of a queue or function only its own figures made) are those `show
+    metrics` computes with every other resource's, over all the trace holds and a window,
+    in one period or several."""
+    sim = session.sim
+    sim.trace.settle()
+    raws = sim.trace.records.raw
+    for since in (None, 20_000):
+        # Neither cache may answer: each resource is computed alone, then all together.
+        metrics_package._CACHE.clear()
+        metrics_package._ONE.clear()
+        names = [*measured(sim), *detailed_routes(sim)]
+        alone = {name: figures_of(sim, name, since) for name in names}
+        m = compute(sim, since)
+        for name in names:
+            assert alone[name] == (m.resources.get(name), m.start, m.end), (name, since)
+        periods = Periods.of(m.start, m.end, 7_000)
+        seeded = m.dropped > 0
+        queues = queue_series(sim, raws, periods, m.end, seeded=seeded)
+        for q in sim.queues:
+            only = queue_series(sim, raws, periods, m.end, seeded=seeded, only=q)
+            assert only == {q: queues[q]}, (q, since)
+        functions = function_series(sim, raws, periods)
+        for fn in sim.functions:
+            assert function_series(sim, raws, periods, fn) == {fn: functions[fn]}, (fn, since)
+
+
+def test_each_resources_figures_alone_are_those_of_show_metrics() -> None:
+    examples = ROOT / "docs" / "examples"
+    loaded = _loaded()
+    execute(loaded, "advance 30s")
+    combined = Session.open(COMBINED, start_ms=START)
+    for line in (
+        "publish eventBus orders OrderCreated '{\"orderId\": 42}'",
+        "publish-sns alertsTopic 'down' --attr severity=high",
+        "fire dailyReport",
+        "send jobQueue '{\"orderId\": 1}'",
+        "advance 1m",
+    ):
+        execute(combined, line)
+    sessions = [
+        loaded,
+        combined,
+        _run(
+            examples / "route-metrics.yml",
+            "route-metrics-behaviors.yml",
+            "http GET /orders/1",
+            "http GET /health",
+            "advance 1s",
+        ),
+        _run(
+            examples / "function-urls.yml",
+            "function-urls-behaviors.yml",
+            "http GET /daily --url report",
+            "advance 1s",
+        ),
+        _run(
+            examples / "load-balancer.yml",
+            "load-balancer-behaviors.yml",
+            *(examples / "load-balancer.stp").read_text().splitlines(),
+            "advance 1s",
+        ),
+        _run(
+            examples / "workflow.yml",
+            "workflow-behaviors.yml",
+            'start-execution orderFlow \'{"orderId": "o-1", "amount": 120}\'',
+            "advance 2m",
+        ),
+        _run(
+            examples / "kafka-orders.yml",
+            None,
+            "produce order-events '{\"orderId\": 1}' --key customer-1",
+            "advance 1s",
+        ),
+        _run(
+            ROOT / "stptui" / "sample_stacks" / "batch-job",
+            None,
+            "fail heavyJob next 1",
+            "start-job heavyJob '{\"n\": 1}'",
+            "advance 3h",
+        ),
+        _run(
+            ROOT / "stptui" / "sample_stacks" / "file-processing",
+            None,
+            "upload uploads incoming/a.csv --content 'orderId,amount'",
+            "advance 1s",
+        ),
+    ]
+    for session in sessions:
+        _each_alone_is_as_with_all(session)
+    # Something happened to each kind the comparison reads: not a comparison of zeros.
+    assert _figures(combined, "eventBus")[("MatchedEvents", "Sum")] == 1
+    assert _figures(sessions[2], "api GET /orders/{id}")[("Count", "Sum")] == 1
+    assert _figures(sessions[3], "report")[("UrlRequestCount", "Sum")] == 1
+
+
 def _replay_matches(tmp: Path, actions: list[tuple[object, ...]], ring: int | None) -> None:
     session = Session.open(_stack(tmp), start_ms=START)
     if ring is not None:
@@ -133,6 +235,7 @@ def _replay_matches(tmp: Path, actions: list[tuple[object, ...]], ring: int | No
         with contextlib.suppress(CommandError):
             execute(session, _line(action, i))
         samples += [(sim.clock.now, q, sim.queue_stats(q)) for q in QUEUES]
+    _each_alone_is_as_with_all(session)
     metrics = compute(sim)
     for q in QUEUES:
         assert metrics.resources[q].now == sim.queue_stats(q), q

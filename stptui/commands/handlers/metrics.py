@@ -21,6 +21,7 @@ from stptui.sim.metrics import (
     Metrics,
     ResourceMetrics,
     compute,
+    figures_of,
     kind_of,
     measured,
     metric_names,
@@ -385,8 +386,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             else f"metrics: {', '.join(metrics)}",
             word=path,
         )
-    m = compute(sim, since)
-    res = m.resources.get(name)
+    res, start, end = figures_of(sim, name, since)
     shown = [s for mm, s, _ in known if mm == metric]
     if stat in shown:
         found = res.figure(metric, stat) if res is not None else None
@@ -394,7 +394,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
     if res is None:
         res = ResourceMetrics(name, kind)
     try:
-        return statistic(sim, res, metric, stat, m.start, m.end)
+        return statistic(sim, res, metric, stat, start, end)
     except StatisticRefused as exc:
         offered = [*shown, *(s for s in exc.offered if s not in shown)]
         if is_statistic(stat):

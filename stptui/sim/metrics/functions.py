@@ -54,19 +54,24 @@ _RECEIVED, _DROPPED, _DELIVERY_FAILED, _STOPPED = range(4)
 _DESTINATIONS = ("onSuccess", "onFailure")
 
 
-def function_metrics(sim: Simulator, raws: Any, start: int, end: int) -> dict[str, ResourceMetrics]:
+def function_metrics(
+    sim: Simulator, raws: Any, start: int, end: int, only: str | None = None
+) -> dict[str, ResourceMetrics]:
     """Each function's invocations, errors, throttles, durations, greatest concurrency and
-    (a stream consumer's) iterator age over [start, end]."""
-    found = function_series(sim, raws, Periods.of(start, end))
+    (a stream consumer's) iterator age over [start, end]; of the function `only` alone
+    when given."""
+    found = function_series(sim, raws, Periods.of(start, end), only)
     return {name: series[0] for name, series in found.items()}
 
 
 def function_series(
-    sim: Simulator, raws: Any, periods: Periods
+    sim: Simulator, raws: Any, periods: Periods, only: str | None = None
 ) -> dict[str, list[ResourceMetrics]]:
-    """Each function's figures in each of `periods`."""
+    """Each function's figures in each of `periods`; of the function `only` alone when
+    given (a function's figures read its own records only, so they are the same either
+    way: the REPL's menu reads one function's of a stack of thousands)."""
     start, count = periods.start, periods.count
-    names = set(sim.functions)
+    names = set(sim.functions) if only is None else {only} & sim.functions.keys()
     # invocations, errors, throttles
     sums = {n: [[0, 0, 0] for _ in range(count)] for n in names}
     durations: dict[str, list[list[float]]] = {n: [[] for _ in range(count)] for n in names}
@@ -142,7 +147,7 @@ def function_series(
     bounds = periods.starts()
     lags = offset_lags(sim, raws, periods)
     out: dict[str, list[ResourceMetrics]] = {}
-    for fn in sorted(names, key=list(sim.functions).index):
+    for fn in (fn for fn in sim.functions if fn in names):
         # Running now but started before the oldest record kept: running throughout.
         running = before[fn] + max(0, sim.functions[fn].running - len(started[fn]))
         # Each period's greatest concurrency, from the level it opens with.

@@ -112,9 +112,9 @@ def series(sim: Simulator, name: str, kind: str, periods: Periods, raws: Any) ->
     dropped = sim.trace.records.first_seq - 1
     routes: dict[str, list[list[Figure] | None]] = {}
     if kind == "queue":
-        found = queue_series(sim, raws, periods, end, seeded=dropped > 0)[name]
+        found = queue_series(sim, raws, periods, end, seeded=dropped > 0, only=name)[name]
     elif kind in ("function", "function-url"):
-        found = function_series(sim, raws, periods)[name]
+        found = function_series(sim, raws, periods, name)[name]
     else:
         each = _sliced(sim, kind, periods, raws)
         found = [got.get(name) or ResourceMetrics(name, kind) for got in each]

@@ -194,11 +194,17 @@ class _Minutes(Periods):
         return list(self.firsts)
 
 
-# The last minute replay (all queues' busy minutes of one window), for the other
-# statistics and metrics asked of the same state: completion describes a dozen paths at
-# once. Its simulator is held weakly, as `compute`'s cache holds it.
+# The last minute replays: a window's busy minutes, and each queue's figures in them of
+# the queues asked of, for the other statistics and metrics asked of the same state:
+# completion describes a dozen paths of a queue at once. Its simulator is held weakly, as
+# `compute`'s cache holds it.
 _MINUTES: list[
-    tuple[weakref.ref[Simulator], tuple[int, int, int, int], dict[str, list[ResourceMetrics]]]
+    tuple[
+        weakref.ref[Simulator],
+        tuple[int, int, int, int],
+        _Minutes,
+        dict[str, list[ResourceMetrics]],
+    ]
 ] = []
 
 
@@ -214,9 +220,13 @@ def minute_sums(sim: Simulator, queue: str, metric: str, start: int, end: int) -
         busy = sorted(
             {whole.start + whole.index(raw[0]) * MINUTE_MS for raw in raws if raw[0] >= start}
         )
-        periods = _Minutes(start, MINUTE_MS, max(1, len(busy)), tuple(busy or [start]))
+        minutes = _Minutes(start, MINUTE_MS, max(1, len(busy)), tuple(busy or [start]))
+        _MINUTES[:] = [(weakref.ref(sim), key, minutes, {})]
+    _, _, periods, known = _MINUTES[0]
+    if queue not in known:
+        # Every queue is replayed (a message moves between queues); only this one's
+        # figures are made, most of the cost on a stack of hundreds of queues.
         seeded = trace.records.first_seq > 1
-        found = queue_series(sim, raws, periods, end, seeded=seeded)
-        _MINUTES[:] = [(weakref.ref(sim), key, found)]
-    busy_sums = [_sum(minute, metric) for minute in _MINUTES[0][2][queue]]
+        known.update(queue_series(sim, raws, periods, end, seeded=seeded, only=queue))
+    busy_sums = [_sum(minute, metric) for minute in known[queue]]
     return busy_sums + [0] * (whole.count - len(busy_sums))
