@@ -21,14 +21,16 @@ from stptui.tui.widgets.queues_pane import MessageList
 SEND = 'repeat {n} send jobQueue \'{{"orderId": {{i}}, "amount": 10}}\''
 
 
-def test_the_index_is_warmed_in_steps_while_the_clock_stands_and_reads_as_a_cold_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Small steps, so that warming takes many of them and records land part of the way.
+def warming_steps(
+    monkeypatch: pytest.MonkeyPatch, *, chunk: int, gap_s: float, wait_s: float
+) -> list[int]:
+    """The steps the app's warming of the trace's index takes from now on (each the most
+    records it is asked to index), made small: `chunk` records a step, `gap_s` between
+    steps, `wait_s` while the clock runs, no time budget."""
     monkeypatch.setattr(tui_app, "WARM_STEP_S", 0.0)
-    monkeypatch.setattr(tui_app, "WARM_CHUNK", 400)
-    monkeypatch.setattr(tui_app, "WARM_GAP_S", 0.03)
-    monkeypatch.setattr(tui_app, "WARM_WAIT_S", 0.02)
+    monkeypatch.setattr(tui_app, "WARM_CHUNK", chunk)
+    monkeypatch.setattr(tui_app, "WARM_GAP_S", gap_s)
+    monkeypatch.setattr(tui_app, "WARM_WAIT_S", wait_s)
     steps: list[int] = []
     warm = TraceIndex.warm
 
@@ -37,6 +39,14 @@ def test_the_index_is_warmed_in_steps_while_the_clock_stands_and_reads_as_a_cold
         return warm(index, most)
 
     monkeypatch.setattr(TraceIndex, "warm", counted)
+    return steps
+
+
+def test_the_index_is_warmed_in_steps_while_the_clock_stands_and_reads_as_a_cold_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small steps, so that warming takes many of them and records land part of the way.
+    steps = warming_steps(monkeypatch, chunk=400, gap_s=0.03, wait_s=0.02)
     s = session()
     execute(s, SEND.format(n=1500))
     execute(s, "advance 1h")

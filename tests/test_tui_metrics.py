@@ -14,14 +14,14 @@ from textual.widgets import Input, Static
 from tui_support import HANG_S, START, app_for, drawn_text, drive, screen_text, wait_until
 
 from stptui.commands import CommandResult, Session, execute
-from stptui.sim.trace_index import TraceIndex, trace_index
-from stptui.tui import app as tui_app
+from stptui.sim.trace_index import trace_index
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import StackProvider
 from stptui.tui.screens import metrics_view
 from stptui.tui.screens.help import HelpScreen
 from stptui.tui.screens.metrics_view import COMPUTING, MetricsScreen, metrics_line
 from stptui.tui.screens.output_page import OutputPage
+from tests.test_tui_index_warming import warming_steps
 
 ORDER = 'send jobQueue \'{"orderId": 1, "amount": 20}\''
 
@@ -359,20 +359,9 @@ def test_the_index_waits_while_the_view_is_open_and_goes_on_after(
     # A step of warming the trace's index (`explain`'s and `show message`'s) landed in the
     # frame the view's page opened in: some 20 ms more of the UI's longest stall as it opens.
     # Nothing reads the index while the page is up.
-    monkeypatch.setattr(tui_app, "WARM_STEP_S", 0.0)
-    monkeypatch.setattr(tui_app, "WARM_CHUNK", 200)
     # Gaps long enough that the 75 steps the trace takes outlast the keys pressed before
     # the view opens, on a fast machine too.
-    monkeypatch.setattr(tui_app, "WARM_GAP_S", 0.05)
-    monkeypatch.setattr(tui_app, "WARM_WAIT_S", 0.05)
-    steps: list[int] = []
-    warm = TraceIndex.warm
-
-    def counted(index: TraceIndex, most: int) -> bool:
-        steps.append(most)
-        return warm(index, most)
-
-    monkeypatch.setattr(TraceIndex, "warm", counted)
+    steps = warming_steps(monkeypatch, chunk=200, gap_s=0.05, wait_s=0.05)
     s = Session.open(app_for("job-queue").session.stack_path, start_ms=START)
     execute(s, "repeat 1500 " + ORDER)
     execute(s, "advance 1h")
