@@ -162,13 +162,9 @@ def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
     for name, figures in function_url_figures(sim, raws, start).items():
         found[name].kind = "function-url"
         found[name].figures += figures
-    found.update(http_metrics(sim, raws, start))
-    found.update(load_balancer_metrics(sim, raws, start))
-    found.update(batch_job_metrics(sim, raws, start))
-    found.update(state_machine_metrics(sim, raws, start))
-    found.update(event_metrics(sim, raws, start))
-    found.update(topic_metrics(sim, raws, start))
-    for name, res in store_metrics(sim, raws, start, now).items():
+    for family in _WHOLE_FAMILIES:
+        found.update(_family(sim, family, raws, start, now))
+    for name, res in _family(sim, "stores", raws, start, now).items():
         found.setdefault(name, res)
     result = Metrics(start, now, dropped, len(raws), kept_from, _grouped(found))
     _CACHE[:] = [(weakref.ref(sim), key, result)]
@@ -237,6 +233,9 @@ def figures_of(
     return known[name], start, now
 
 
+# The families computed whole (`_family`) after the queues and functions, in `compute`'s
+# order; the stores' last, whose figures do not replace another family's.
+_WHOLE_FAMILIES = ("http", "load-balancer", "batch-job", "state-machine", "events", "topic")
 # The family whose function computes each kind's figures, as `compute` calls them.
 _FAMILIES = {
     "http-api": "http",
