@@ -159,9 +159,7 @@ def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
     raws, start, dropped, kept_from = window(sim, since_ms)
     found = queue_metrics(sim, raws, start, now, seeded=dropped > 0)
     found.update(function_metrics(sim, raws, start, now))
-    for name, figures in function_url_figures(sim, raws, start).items():
-        found[name].kind = "function-url"
-        found[name].figures += figures
+    _add_url_figures(sim, raws, start, found)
     for family in _WHOLE_FAMILIES:
         found.update(_family(sim, family, raws, start, now))
     for name, res in _family(sim, "stores", raws, start, now).items():
@@ -169,6 +167,16 @@ def compute(sim: Simulator, since_ms: int | None = None) -> Metrics:
     result = Metrics(start, now, dropped, len(raws), kept_from, _grouped(found))
     _CACHE[:] = [(weakref.ref(sim), key, result)]
     return result
+
+
+def _add_url_figures(
+    sim: Simulator, raws: Any, start: int, found: dict[str, ResourceMetrics]
+) -> None:
+    """Give each function of `found` that has a URL its URL's figures after its own."""
+    for name, figures in function_url_figures(sim, raws, start).items():
+        if name in found:
+            found[name].kind = "function-url"
+            found[name].figures += figures
 
 
 def _grouped(found: dict[str, ResourceMetrics]) -> dict[str, ResourceMetrics]:
@@ -221,9 +229,8 @@ def figures_of(
         found = queue_metrics(sim, raws, start, now, seeded=dropped > 0, only=name)
     elif kind in ("function", "function-url"):
         found = function_metrics(sim, raws, start, now, only=name)
-        if kind == "function-url" and name in found:
-            found[name].kind = kind
-            found[name].figures += function_url_figures(sim, raws, start).get(name, [])
+        if kind == "function-url":
+            _add_url_figures(sim, raws, start, found)
     else:
         family = _FAMILIES.get(kind, "stores")
         found = families.get(family)
