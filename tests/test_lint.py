@@ -723,6 +723,25 @@ def test_queue_without_consumer_is_a_warning() -> None:
     assert d.resource == "lonely"
 
 
+def test_a_queue_a_function_connects_to_is_still_unconsumed_and_the_warning_says_why() -> None:
+    # A function's code may poll the queue (boto3's receive_message in a Python handler),
+    # but a producer connects the same way: stptui cannot tell, so it warns and says so.
+    d = one(
+        f"""\
+        resources:
+          jobs: {{type: sqs-queue}}
+          fn: {{type: function, properties: {{{PKG}, connectTo: [jobs]}}}}
+        """,
+        "queue-no-consumer",
+    )
+    assert d.message.endswith(
+        "(the code of fn, which connects to it, may receive from it: stptui cannot see what "
+        "code calls, so that is not counted)"
+    )
+    lonely = one("resources:\n  lonely: {type: sqs-queue}\n", "queue-no-consumer")
+    assert lonely.message.endswith("and it is no dead-letter queue")
+
+
 def test_queue_polled_by_a_worker_service_is_consumed() -> None:
     text = """\
     resources:

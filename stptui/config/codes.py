@@ -851,7 +851,10 @@ CODES: dict[str, CodeInfo] = {
             "queue-no-consumer": _stack(
                 "warning",
                 "A queue has no consumer: no function or batch job has an `sqs` event for "
-                "it, no container workload connects to it, and it is no dead-letter queue.",
+                "it, no container workload connects to it, and it is no dead-letter queue. "
+                "A function or batch job whose code receives from it (connectTo, then the "
+                "SDK's ReceiveMessage) is not counted: stptui cannot see what code calls; "
+                "the message names those that connect to it.",
                 "Add an `sqs` event with `sqsQueueName:` to a function, or remove the queue.",
             ),
             "queue-multiple-consumers": _stack(

@@ -1170,12 +1170,29 @@ class Linter(
                         f"{{targetSqsQueueName: {q.name}, "
                         f"maxReceiveCount: {MIN_GUIDED_RECEIVE_COUNT}}}"
                     )
+                # A function's or batch job's code may receive from a queue it connects to
+                # (boto3's receive_message in a Python handler, say), which no config says:
+                # the warning says it did not count them rather than hide a queue that only
+                # a producer connects to, which is what it is for.
+                readers = [
+                    w.name
+                    for w in self.res.values()
+                    if isinstance(w, Workload)
+                    and any(ref.by == "name" and ref.raw == q.name for ref in w.connect_to)
+                ]
+                note = (
+                    f" (the code of {', '.join(readers)}, which connect"
+                    f"{'s' if len(readers) == 1 else ''} to it, may receive from it: stptui "
+                    "cannot see what code calls, so that is not counted)"
+                    if readers
+                    else ""
+                )
                 self.report(
                     q.path,
                     "warning",
                     "queue-no-consumer",
                     f"queue {q.name!r} has no consumer: no function or batch job has an `sqs` "
-                    "event for it, and it is no dead-letter queue",
+                    f"event for it, and it is no dead-letter queue{note}",
                     resource=q.name,
                     key=True,
                     hint=hint,

@@ -23,6 +23,7 @@ from stptui.sim import trace as tk
 from stptui.sim.behavior.durations import format_duration
 from stptui.sim.behavior.outcome import TIMEOUT_ERROR
 from stptui.sim.clock import iso_ms
+from stptui.sim.logs import INIT_TIMEOUT
 from stptui.sim.trace import KINDS, Record, Trace, format_value
 from stptui.sim.trace_index import (
     id_field,
@@ -392,15 +393,21 @@ def retried_init_note(
     declared: bool,
 ) -> str:
     """What `explain` says first of an invocation (its `started` record) that ran in a new
-    execution environment whose init phase failed with `error_type` after `init_ms`: Lambda
-    ran the init again within the invocation, for `retry_ms`, which counted against the
-    function's timeout (`timeout_ms`); `declared` as for `cold_start_note`."""
+    execution environment whose init phase failed with `error_type` (INIT_TIMEOUT: it
+    outlasted Lambda's 10 s limit) after `init_ms`: Lambda ran the init again within the
+    invocation, for `retry_ms`, which counted against the function's timeout
+    (`timeout_ms`); `declared` as for `cold_start_note`."""
+    why = (
+        "outlasted Lambda's 10 s limit (its INIT_REPORT line says Phase: init, Status: timeout)"
+        if error_type == INIT_TIMEOUT
+        else f"failed ({error_type}: its INIT_REPORT line says Phase: init)"
+    )
     head = (
         f"invocation {started.get('invocation_id')} ran in a new execution environment of "
-        f"{started.resource} (a cold start) whose init phase failed ({error_type}: its "
-        "INIT_REPORT line says Phase: init), so Lambda ran the init again within the "
-        "invocation (a suppressed init: no second INIT_START, an INIT_REPORT with Phase: "
-        "invoke if it failed too, and no Init Duration: its REPORT line's Duration holds it)"
+        f"{started.resource} (a cold start) whose init phase {why}, so Lambda ran the init "
+        "again within the invocation (a suppressed init: no second INIT_START, an INIT_REPORT "
+        "with Phase: invoke if it failed too, and no Init Duration: its REPORT line's Duration "
+        "holds it)"
     )
     if not init_ms and not retry_ms:
         return f"{head}; {_no_init_time(started, declared)}"

@@ -150,6 +150,17 @@ DEFAULT_RUNTIME = "nodejs24.x"
 # behaviours file's `initDuration`: none, so a cold start starts its invocation when a warm
 # one would (docs/fidelity.md, "Cold starts").
 INIT_DURATION_MS = 0
+# An on-demand function's init phase "is limited to 10 seconds. If all three tasks do not
+# complete within 10 seconds, Lambda retries the Init phase at the time of the first
+# function invocation with the configured function timeout" (Lambda developer guide,
+# "Understanding the Lambda execution environment lifecycle").
+INIT_LIMIT_MS = 10_000
+# What an init phase that outlasted INIT_LIMIT_MS ended with (its INIT_REPORT's status).
+INIT_TIMEOUT = "timeout"
+# The error type of a suppressed init that the function's timeout cut off (`INIT_REPORT Init
+# Duration: 45045.69 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown`, then
+# `Task timed out after 45.05 seconds`, in lines published in 2024).
+INIT_CUT_OFF_ERROR = "Runtime.Unknown"
 
 
 def function_runtime(runtime: str | None, entry: str | None) -> str:
@@ -161,6 +172,22 @@ def function_runtime(runtime: str | None, entry: str | None) -> str:
         if (entry or "").endswith(ext):
             return picked
     return DEFAULT_RUNTIME
+
+
+# The runtime of a function that a Python handler (--allow-code) serves when its config
+# names another one (a `.ts` entry file, `runtime: nodejs22.x`): the code that runs is
+# Python, so its lines are the Python runtime's, the one Stacktape deploys a `.py` entry on.
+PYTHON_HANDLER_RUNTIME = _ENTRY_RUNTIMES[".py"]
+
+
+def served_runtime(runtime: str | None, entry: str | None, python_handler: bool) -> str:
+    """The runtime whose lines a function's log stream and errors have: `function_runtime`,
+    or PYTHON_HANDLER_RUNTIME when a Python handler serves a function whose runtime is not
+    Python's (docs/fidelity.md, "CloudWatch Logs")."""
+    picked = function_runtime(runtime, entry)
+    if python_handler and not picked.startswith("python"):
+        return PYTHON_HANDLER_RUNTIME
+    return picked
 
 
 def init_start_line(runtime: str, region: str) -> str:
@@ -179,7 +206,11 @@ def init_report_line(init_ms: int, phase: str, error_type: str) -> str:
     """Lambda's line after an init phase that failed: its duration, the phase it ran in
     (`init` for a new environment's, `invoke` for one retried within an invocation) and
     the error (`INIT_REPORT Init Duration: 206.72 ms\tPhase: init\tStatus: error\tError
-    Type: Runtime.ExitError`, cargo-lambda/cargo-lambda#572)."""
+    Type: Runtime.ExitError`, cargo-lambda/cargo-lambda#572); INIT_TIMEOUT for one that
+    outlasted Lambda's 10 s limit, which has no error type (`INIT_REPORT Init Duration:
+    10337.01 ms\tPhase: init\tStatus: timeout`, lines published in 2024)."""
+    if error_type == INIT_TIMEOUT:
+        return f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: {phase}\tStatus: timeout\n"
     return (
         f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: {phase}\t"
         f"Status: error\tError Type: {error_type}\n"

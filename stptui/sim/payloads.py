@@ -336,8 +336,8 @@ _NODE_RUNTIME_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def lambda_error_text(response: dict[str, Any], runtime: str) -> str:
-    """The JSON text of `response`, an error response of function runtime `runtime` (its
-    `runtime` setting, "" when Stacktape picks it), as it was written: by the Python runtime
+    """The JSON text of `response`, an error response of function runtime `runtime` (the
+    one it runs on: logs.served_runtime), as it was written: by the Python runtime
     (a response with `stackTrace`), Python's spacing; by Node.js's runtime or by Lambda itself
     (a timeout, a response too large), compact, as JSON.stringify and AWS's services write."""
     if "stackTrace" not in response:

@@ -80,7 +80,9 @@ empty entry means the default). Every key of an entry is optional:
 `initDuration`
     How long the init phase of each new execution environment of a function takes (a cold
     start): the first invocation in it starts its handler that much later, and the
-    function's timeout counts from then. One duration of at most 10 s; absent: no time.
+    function's timeout counts from then. One duration, or a range drawn at each cold start;
+    past Lambda's 10 s limit the init times out and is retried within the invocation, under
+    the function's timeout; absent: no time.
 
 `emit`
     A list of things the handler does when an invocation succeeds: once per input record

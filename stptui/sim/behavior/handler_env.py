@@ -33,7 +33,7 @@ from stptui.config.aws_names import lambda_log_group_name, lambda_name
 from stptui.config.envvars import EnvEntry, environments, workload_environment
 from stptui.config.model import BatchJob, Containerized, Function, Stack
 from stptui.sim.behavior.outcome import InvocationInput
-from stptui.sim.logs import function_runtime
+from stptui.sim.logs import served_runtime
 
 # Where Lambda puts the function's code and its runtime.
 LAMBDA_TASK_ROOT = "/var/task"
@@ -132,8 +132,10 @@ class HandlerEnvironments:
             **FAKE_CREDENTIALS,
             "AWS_ACCESS_KEY": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         }
-        # Without `runtime`, the one Stacktape deploys for the entry file (python3.13 ...).
-        reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function_runtime(fn.runtime, fn.entry)}"
+        # Without `runtime`, the one Stacktape deploys for the entry file (python3.13 ...);
+        # Python's for a Python handler serving a function of another runtime.
+        runtime = served_runtime(fn.runtime, fn.entry, python_handler=True)
+        reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{runtime}"
         own = _values(workload_environment(stack, fn, self._injected))
         return {**LAMBDA_DEFAULTS, **own, **reserved}
 

@@ -5,7 +5,8 @@ the folder is first on sys.path, as Lambda's task root is. Each module's source 
 hashed when the module is claimed: the files a session's handlers ran are its inputs too.
 Each execution environment of a function has modules of its own (`Environment`), imported
 afresh in its init phase from the source the session read (`_Sources`), as each Lambda
-environment is a process of its own; so does each attempt of a batch job (a new container).
+environment is a process of its own; so does each attempt of a batch job (a new container)
+and each container of a container workload (a long-running process of its own).
 
 Separate from `python_handlers` because it is about Python's import system, not about
 Lambda: it is used once when the file is read and once before each handler call.
@@ -211,9 +212,9 @@ class HandlerModules:
     helper as it runs gets the one its module imported, never another session's. Within a
     session, each execution environment of a function has its own (`environments`,
     `open_environment`), swapped into sys.modules for its calls (`use`), and so has each
-    batch job attempt's container; containers' handlers run with the modules imported when
-    the file was read. Modules from anywhere else (the standard library, installed
-    packages, stptui) are imported once per process, as usual.
+    batch job attempt's container and each container workload's container. Modules from
+    anywhere else (the standard library, installed packages, stptui) are imported once per
+    process, as usual.
     """
 
     def __init__(self, base: Path, *, start_ms: int | None = None, seed: int = 0) -> None:
@@ -241,12 +242,10 @@ class HandlerModules:
         self.sdk = boto3_standin.modules()
         # The root logger as Lambda's runtime sets it up, with what these modules set on it.
         self.root_logger = RootLogger(task_root_frames(base))
-        # What each workload's import of its handler module printed and logged (Lambda's
-        # init phase): the workload whose handler imported the module first has it.
-        self.init_logs: dict[str, list[str]] = {}
-        # The modules imported when the file is read, which containers' handlers run with;
-        # each execution environment of a function has its own (`environments`, by
-        # function and environment), swapped in for its calls, as has each batch attempt.
+        # The modules imported when the file is read (to check it); each execution
+        # environment of a function has its own (`environments`, by function and
+        # environment), swapped in for its calls, as has each batch attempt's and each
+        # container workload's container.
         self.session_modules = self.modules
         self.environments: dict[tuple[str, int], Environment] = {}
         self._sources = _Sources()
@@ -268,8 +267,8 @@ class HandlerModules:
 
     def import_handler(self, ref: str, owner: str, lambda_runtime: bool) -> Callable[..., Any]:
         """Import `module:function` with `base` first on sys.path; BehaviorError on failure.
-        What the import prints and logs is `owner`'s init log (`init_logs`), written as
-        Lambda's runtime writes it when `owner` is a function (`RootLogger.running`). A
+        What the import prints and logs is written nowhere: each execution environment,
+        batch attempt and container imports the module again, and writes its own. A
         function's module whose import ends its process (SystemExit, os._exit, a signal)
         is no error of the file: Lambda's init phase fails the same way in each of its
         execution environments, and the handler returned raises what ended it.
@@ -319,9 +318,7 @@ class HandlerModules:
                 _import_hint(exc, module_name, self.base),
             ) from None
         finally:
-            lines = log_events(sink.finish())
-        if lines:
-            self.init_logs.setdefault(owner, []).extend(lines)
+            sink.finish()
         fn = getattr(module, attr, None)
         if fn is None:
             raise BehaviorError(
@@ -389,8 +386,8 @@ class HandlerModules:
         `now_ms` on the simulation's clock, with none of the other environments' modules
         in sys.modules (the caller sets the function's environment variables). What ended
         the init phase is kept in the environment, not raised. A batch attempt's container
-        (`lambda_runtime` False: Python's own logging, no Lambda runtime's) imports the
-        same way, as its process starts."""
+        or a container workload's (`lambda_runtime` False: Python's own logging, no Lambda
+        runtime's) imports the same way, as its process starts."""
         module_name, attr = ref.split(":")
         environment = self.environments[key] = Environment()
         self.use(environment.modules)

@@ -113,6 +113,13 @@ class Outcome:
 ATTEMPT_ENV = 0
 
 
+def container_env(index: int) -> int:
+    """The execution environment number of a container workload's container (its `index`
+    among the workload's containers): a process of its own, which imports its behaviour's
+    handler module once, when its code first runs (ContainerService.code_started)."""
+    return -1 - index
+
+
 @dataclass(slots=True)
 class InvocationInput:
     """What the engine knows about an invocation before deciding its outcome.
@@ -132,7 +139,8 @@ class InvocationInput:
     simulation). `invocation_id` names the invocation in the `source` of what its handler's
     writes make, and `chain` is its count in its chain of requests (recursive loop
     detection; 0 where Lambda does not track it). `execution_env` numbers a function's
-    execution environment (ATTEMPT_ENV: a batch attempt's container).
+    execution environment (ATTEMPT_ENV: a batch attempt's container; `container_env`: a
+    container workload's container).
     """
 
     function: str
@@ -151,8 +159,8 @@ class InvocationInput:
     invocation_id: str = ""
     chain: int = 0
     # The execution environment a function's invocation runs in (its number), whose own
-    # Python modules its handler runs with; ATTEMPT_ENV for a batch attempt's container,
-    # which has its own too; None for other workloads.
+    # Python modules its handler runs with; ATTEMPT_ENV for a batch attempt's container and
+    # `container_env` for a container workload's, which have their own too; None otherwise.
     execution_env: int | None = None
 
     @property

@@ -99,7 +99,7 @@ from stptui.sim.behavior.handler_logging import LogSink
 from stptui.sim.behavior.handler_modules import Environment, HandlerModules, ended_by
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
-from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.clock import EPOCH, MAX_MS, iso_ms
 from stptui.sim.ddbjson import item_to_plain
 from stptui.sim.handler_logs import log_events
 
@@ -968,8 +968,9 @@ def refusal(kind: EmissionKind, error: str) -> ClientError:
 
 
 # The triggers of code that Lambda does not run (a batch job's container, a container
-# workload's): Lambda's response size limit does not apply to them.
-NOT_LAMBDA = frozenset({"batch", "container"})
+# workload's serving a request or a message its poller received): Lambda's runtime, its
+# log format and response size limit do not apply to them.
+NOT_LAMBDA = frozenset({"batch", "container", "poll"})
 
 
 def run_handler(
@@ -991,14 +992,15 @@ def run_handler(
     exits: list[int] = []  # its os._exit's status, or minus a signal's number (ProcessExits)
     if inp.execution_env is not None:
         # A function's execution environment runs its own modules (Lambda's init phase), and
-        # so does a batch attempt's container (its process's start).
+        # so does a batch attempt's container or a container workload's (its process's start).
         environment = behaviors.environment(inp.function, inp.execution_env, inp.now_ms)
         failure = environment.failure
-        if failure is not None and inp.trigger != "batch":
+        if failure is not None and inp.trigger not in NOT_LAMBDA:
             return _init_failed(environment, inp)
         handler, own = environment.handler, environment.modules
         if failure is not None:
-            # The container's process ended as it imported the module: the attempt ends so.
+            # The container's process ended as it imported the module: the attempt (or the
+            # request) ends so.
             handler = ended_by(failure)
             if isinstance(failure, ProcessExit):
                 exits.append(failure.code & 0xFF if failure.code >= 0 else failure.code)
@@ -1170,16 +1172,33 @@ def run_handler(
 RUNTIME_EXIT_ERROR = "Runtime.ExitError"
 
 
+# What the Python runtime logs (a root logger WARNING record) before the `[ERROR]` line of
+# an init phase that an exception ended: awslambdaric's `lambda_unhandled_exception_warning_
+# message`, which its current `run` logs for init errors only ("Move unhandled exception
+# warning message to init errors", #189, 2025; a handler's exception had it from #120, 2024).
+LAMBDA_UNHANDLED_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function "
+    "code. However, in rare cases, a Lambda runtime update can cause unexpected function "
+    "behavior. For functions using managed runtimes, runtime updates can be triggered by a "
+    "function change, or can be applied automatically. To determine if the runtime has been "
+    "updated, check the runtime version in the INIT_START log entry. If this error correlates "
+    "with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
+)
+
+
 def init_failure(
-    error: BaseException, module: str, base: Path
+    error: BaseException, module: str, base: Path, at_ms: int
 ) -> tuple[str, str | None, list[str]]:
     """How Lambda's Python runtime reports an init phase (the import of `module`) that
-    `error` ended: (errorType, the reason Lambda gives for a runtime exit or the runtime's
-    errorMessage, the lines written). awslambdaric's `_get_handler` reports an ImportError
-    as `Runtime.ImportModuleError`, a SyntaxError as `Runtime.UserCodeSyntaxError`, a
-    missing handler as `Runtime.HandlerNotFound`, another Exception by its class, logs it as
-    an `[ERROR]` line and exits; what is not an Exception ends the process as in a handler
-    (`_process_end`): `Runtime.ExitError`."""
+    `error` ended at `at_ms`: (errorType, the reason Lambda gives for a runtime exit or the
+    runtime's errorMessage, the lines written). awslambdaric's `_get_handler` reports an
+    ImportError as `Runtime.ImportModuleError`, a SyntaxError as
+    `Runtime.UserCodeSyntaxError`, a missing handler as `Runtime.HandlerNotFound`, another
+    Exception by its class; `run` logs LAMBDA_UNHANDLED_WARNING (a record of no request)
+    and the `[ERROR]` line, and exits; what is not an Exception ends the process as in a
+    handler (`_process_end`): `Runtime.ExitError`, with no warning."""
     if isinstance(error, Exception):
         message = _message(error)
         if isinstance(error, AttributeError) and message.startswith("Handler '"):
@@ -1198,7 +1217,9 @@ def init_failure(
             error_type = str.__str__(type(error).__name__)
         frames = handler_frames(error, base)
         trace = "".join(["Traceback (most recent call last):\n", *frames]) if frames else ""
-        return error_type, message, [f"[ERROR] {error_type}: {message}\n{trace}".rstrip("\n")]
+        warning = f"[WARNING]\t{iso_ms(at_ms)}\t\t{LAMBDA_UNHANDLED_WARNING}"
+        error_line = f"[ERROR] {error_type}: {message}\n{trace}".rstrip("\n")
+        return error_type, message, [warning, error_line]
     exits: list[int] = []
     if isinstance(error, ProcessExit):
         exits.append(error.code & 0xFF if error.code >= 0 else error.code)

@@ -108,8 +108,6 @@ FUNCTION_KEYS = (
     "handler",
     "initDuration",
 )
-# Lambda's limit on an on-demand function's init phase (docs/fidelity.md, "Cold starts").
-INIT_LIMIT_MS = 10_000
 # A container workload's behaviour (docs/behaviors.md, "Containers"): it answers HTTP
 # requests, so what belongs to a Lambda invocation does not apply, each for its reason.
 CONTAINER_KEYS = ("duration", "fail", "emit", "log", "response", "handler", "poll")
@@ -533,8 +531,9 @@ class Reader(EmitChecks, PollChecks):
         self, b: WorkloadBehavior, value: Any, path: DataPath, workload: Workload
     ) -> None:
         """`initDuration`: how long the init phase of each new execution environment of a
-        function takes (a cold start): one duration, or a range drawn at each cold start,
-        of at most Lambda's 10 s."""
+        function takes (a cold start): one duration, or a range drawn at each cold start.
+        Any length is taken: one past Lambda's 10 s limit times out there and is retried
+        within the invocation (FunctionSim._cold_start)."""
         if isinstance(workload, BatchJob):
             self.report(
                 path,
@@ -547,20 +546,6 @@ class Reader(EmitChecks, PollChecks):
             return
         span = self.duration_range(value, path)
         if span is None:
-            return
-        if span[1] > INIT_LIMIT_MS:
-            where = (*path, "max") if isinstance(value, dict) else path
-            self.report(
-                where,
-                "behavior-bad-duration",
-                f"an init phase of {format_duration(span[1])} is over Lambda's limit: an "
-                "on-demand function's init phase is limited to 10 seconds (Lambda developer "
-                'guide, "Understanding the Lambda execution environment lifecycle"); past '
-                "it Lambda stops the init and retries it within the first invocation, under "
-                "the function's timeout, which stptui does not simulate",
-                hint="give at most 10s, or a range whose max is at most 10s "
-                '(docs/fidelity.md, "Cold starts", says why a longer init is not simulated)',
-            )
             return
         b.init_range = span
 

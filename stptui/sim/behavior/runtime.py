@@ -144,11 +144,26 @@ class Behaviors:
         handlers do. The dict is live: a helper a handler first imports as it runs joins it."""
         return {} if self._handler_modules is None else self._handler_modules.code_sha256
 
-    def init_logs(self, workload: str) -> list[str]:
-        """What importing `workload`'s handler module printed and logged (Lambda's init
-        phase): none when another workload's handler imported the module first."""
+    def open_container(
+        self, key: str, workload: str, container: str, env: int, now_ms: int
+    ) -> list[str]:
+        """Container `container` of `workload`, whose behaviour `key` runs a Python handler
+        (--allow-code), starts its code at `now_ms`: its process imports the handler module
+        afresh with the container's environment, the modules its handler then runs with
+        (`environment(key, env)`, env its `container_env`), whatever workload imported the
+        module before. What the import printed and logged; what ended it is each of its
+        requests' end (run_handler)."""
         modules = self._handler_modules
-        return [] if modules is None else list(modules.init_logs.get(workload, ()))
+        b = self._by_name[key]
+        assert modules is not None and b.handler_ref is not None
+        variables = self.handler_environments.at_import(f"{workload}.{container}")
+        with applied(variables), user_interrupts():
+            environment = modules.open_environment(
+                (key, env), b.handler_ref, now_ms, lambda_runtime=False
+            )
+        if isinstance(environment.failure, KeyboardInterrupt) and users_ctrl_c():
+            raise environment.failure  # the user's Ctrl-C stops the command, as in a call
+        return environment.lines
 
     def init_environment(self, function: str, env: int, now_ms: int) -> tuple[list[str], str]:
         """A new execution environment of `function` (its number `env`), or one Lambda
@@ -208,7 +223,9 @@ class Behaviors:
             raise environment.failure  # the user's Ctrl-C stops the command, as in a call
         if environment.failure is not None:
             module = ref.partition(":")[0]
-            error_type, reason, lines = init_failure(environment.failure, module, modules.base)
+            error_type, reason, lines = init_failure(
+                environment.failure, module, modules.base, now_ms
+            )
             environment.error_type, environment.reason = error_type, reason
             environment.lines = [*environment.lines, *lines]
         return environment

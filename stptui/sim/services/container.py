@@ -41,6 +41,7 @@ from stptui.config.model import SERVICE_CONTAINER_NAME, ContainerWorkload
 from stptui.sim import trace as tk
 from stptui.sim.behavior import BehaviorError, InvocationInput, Outcome
 from stptui.sim.behavior.http_answers import http_answer
+from stptui.sim.behavior.outcome import container_env
 from stptui.sim.handler_logs import bounded_message
 
 if TYPE_CHECKING:
@@ -190,26 +191,35 @@ class ContainerService:
         for model in sim.stack.containerized:
             digest = hashlib.sha256(f"{sim.seed}:{model.name}:task".encode()).hexdigest()
             self.workloads[model.name] = ContainerSim(model, digest[:32])
-        # The behaviours whose code has run here: the first request or message each serves
-        # writes what its handler module's import printed and logged (`code_started`).
-        self._started: set[str] = set()
+        # The containers whose code has run (by behaviour and container), each with the
+        # execution environment its Python handler's modules are (None: no handler).
+        self._started: dict[tuple[str, str], int | None] = {}
 
-    def code_started(self, key: str, workload: str, container: str, now: int) -> None:
+    def code_started(self, key: str, workload: str, container: str, now: int) -> int | None:
         """Behaviour `key` serves a request or message of `container` now: the first time,
-        what its handler module's import printed and logged (the process's start) goes to
-        the trace (records of no invocation) and the container's log stream, before what
-        the code itself writes. The module is imported once a session, so only then."""
-        if key in self._started:
-            return
-        self._started.add(key)
-        lines = self.sim.behaviors.init_logs(key)
+        a Python handler's container process imports its module afresh (whatever other
+        workload or job imported it before), and what that printed and logged goes to the
+        trace (records of no invocation) and the container's log stream, before what the
+        code itself writes. The execution environment its calls run in (`container_env`),
+        None when `key` runs no Python handler."""
+        where = (key, container)
+        if where in self._started:
+            return self._started[where]
+        behaviors = self.sim.behaviors
+        if not behaviors.runs_code(key):
+            self._started[where] = None
+            return None
+        env = container_env(self.workloads[workload].containers.index(container))
+        self._started[where] = env
+        lines = behaviors.open_container(key, workload, container, env, now)
         if not lines:
-            return
+            return env
         for line in lines:
             self.sim.trace.emit((now, tk.HANDLER_LOG, workload, {"text": line}))
         group = self.workloads[workload].logs.get(container)
         if group is not None and group.task_stream is not None:
             group.init(group.task_stream, now, lines)
+        return env
 
     def figures(self, workload: str) -> dict[str, int]:
         """What a workload has done so far, from the trace (which counts every record, even
@@ -268,7 +278,7 @@ class ContainerService:
             )
         )
         key = sim.behaviors.container_key(workload, container)
-        self.code_started(key, workload, container, now)
+        env = self.code_started(key, workload, container, now)
         overrides = ws.overrides_for(container)
         quick = None if overrides else sim.behaviors.quick(key)
         if quick is not None:
@@ -289,6 +299,7 @@ class ContainerService:
                     container=container,
                     sim=sim,
                     invocation_id=inv_id,
+                    execution_env=env,
                 ),
                 sim.rng,
                 overrides,

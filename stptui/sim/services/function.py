@@ -37,7 +37,14 @@ from stptui.sim.behavior.outcome import (
 )
 from stptui.sim.clock import Label, iso_ms
 from stptui.sim.handler_logs import ALWAYS_FITS_CHARS, bounded_message
-from stptui.sim.logs import INIT_DURATION_MS, init_report_line
+from stptui.sim.logs import (
+    INIT_CUT_OFF_ERROR,
+    INIT_DURATION_MS,
+    INIT_LIMIT_MS,
+    INIT_TIMEOUT,
+    init_report_line,
+    served_runtime,
+)
 from stptui.sim.payloads import (
     Deferred,
     destination_record,
@@ -161,12 +168,12 @@ class FunctionSim:
         # 1 when its invocations take the account's unreserved pool, 0 when it has its own:
         # added to the pool's count at every start and end, without a test.
         self.shared = 1 if self.reserved is None else 0
-        # Stacktape picks the runtime from the entry file when none is given.
-        runtime = model.runtime or ""
-        self.runtime = runtime
-        self.python = runtime.startswith("python") or (
-            not runtime and (model.entry or "").endswith(".py")
+        # Stacktape picks the runtime from the entry file when none is given; a Python
+        # handler's code is Python whatever the config names.
+        self.runtime = served_runtime(
+            model.runtime, model.entry, sim.behaviors.runs_code(model.name)
         )
+        self.python = self.runtime.startswith("python")
         self.running = 0
         self.invocations = 0
         self.overrides: list[Override] = []
@@ -261,15 +268,13 @@ class FunctionSim:
         failed = ""  # the error of a new environment's init phase that failed
         if logs is not None:
             if env >= logs.initialised:
-                init_ms = self.cold_starts[inv_id] = self._init_time()
-                failed = self._init(now, env, init_ms)
+                init_ms, failed = self._cold_start(now, env, inv_id)
         elif self._idle:  # logging disabled: the environments are kept here
             env = self._idle.pop()
         else:
             self._made += 1
             env = -self._made
-            init_ms = self.cold_starts[inv_id] = self._init_time()
-            failed = self._init(now, env, init_ms)
+            init_ms, failed = self._cold_start(now, env, inv_id)
         begins = now if not init_ms else now + init_ms
         quick = self._quick
         # How long a suppressed init (below) takes of the function's timeout, before the
@@ -343,6 +348,20 @@ class FunctionSim:
         )
         return inv_id, outcome
 
+    def _cold_start(self, now: int, env: int, inv_id: str) -> tuple[int, str]:
+        """New execution environment `env` runs the init phase for invocation `inv_id`: how
+        long it took and the error that ended it ("" when none). One that would outlast
+        Lambda's 10 s limit is stopped there (INIT_TIMEOUT), before the handler module's
+        top level ended: nothing of its import is run or written, and the invocation
+        retries the init (`_reinit`), as a failed one's."""
+        init_ms = self._init_time()
+        if init_ms > INIT_LIMIT_MS:
+            self.cold_starts[inv_id] = INIT_LIMIT_MS
+            self._init(now, env, INIT_LIMIT_MS, timed_out=True)
+            return INIT_LIMIT_MS, INIT_TIMEOUT
+        self.cold_starts[inv_id] = init_ms
+        return init_ms, self._init(now, env, init_ms)
+
     def _init_time(self) -> int:
         """How long a new execution environment's init phase takes: `initDuration`, or a
         draw from the seed within its range (as a `duration` range is drawn)."""
@@ -359,8 +378,7 @@ class FunctionSim:
         if reset is None:
             return 0
         init_ms = self._init_time()
-        # One the timeout cuts off never ends, so no INIT_REPORT says how it ended.
-        self._init(now, key, init_ms, "invoke", report=init_ms < self.timeout_ms)
+        self._init(now, key, init_ms, "invoke")
         reinits = self.reinits
         reinits[inv_id] = (init_ms, *reset)
         if len(reinits) > self._reinits_kept:
@@ -383,16 +401,25 @@ class FunctionSim:
         )
 
     def _init(
-        self, now: int, env: int, init_ms: int, phase: str = "init", *, report: bool = True
+        self, now: int, env: int, init_ms: int, phase: str = "init", *, timed_out: bool = False
     ) -> str:
         """Execution environment `env` ran the init phase (`phase` "init" when it is new,
         "invoke" for a suppressed init in one Lambda reset or a failed init's retry): a new
         one's INIT_START line, what its handler module's import printed and logged (a Python
         handler's runtime of its own: Behaviors.init_environment), and Lambda's INIT_REPORT
-        when the init failed (and `report`), before the invocation's own lines, in its log
-        stream (the import's lines in the trace too, as records of no invocation). The error
-        type that failed the init ("" when none)."""
-        lines, error = self.sim.behaviors.init_environment(self.name, env, now)
+        when the init failed, before the invocation's own lines, in its log stream (the
+        import's lines in the trace too, as records of no invocation). A suppressed init
+        that the function's timeout cuts off reports INIT_CUT_OFF_ERROR, after what it
+        wrote; a new one past Lambda's 10 s limit (`timed_out`) writes no import, and its
+        INIT_REPORT says Status: timeout. The error type that failed the init ("" when
+        none)."""
+        if timed_out:
+            lines, error = [], INIT_TIMEOUT
+        else:
+            lines, error = self.sim.behaviors.init_environment(self.name, env, now)
+            if phase == "invoke" and init_ms >= self.timeout_ms:
+                # The timeout ends it before its own end, failed or not.
+                error, init_ms = INIT_CUT_OFF_ERROR, self.timeout_ms
         # In the trace at the invocation's instant, which a failed init's retry starts after.
         at = self.sim.clock.now
         for line in lines:
@@ -404,7 +431,7 @@ class FunctionSim:
                 logs.initialised = env + 1
                 if logs.init_start is not None:
                     written.insert(0, logs.init_start)
-            if error and report:
+            if error:
                 written.append(init_report_line(init_ms, phase, error))
             if phase == "init" or written:
                 # The environment, not its stream's name: named when read (no hash per cold

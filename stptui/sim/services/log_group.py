@@ -43,7 +43,6 @@ from stptui.sim.logs import (
     end_line,
     error_line,
     event_id,
-    function_runtime,
     init_start_line,
     report_line,
     start_line,
@@ -419,14 +418,13 @@ class LogService:
             if fn.logging_disabled:
                 continue
             fsim = sim.functions[fn.name]
-            runtime = function_runtime(fn.runtime, fn.entry)
             group = LogGroupSim(
                 sim,
                 fn.name,
                 LAMBDA_PREFIX + _physical(sim, fn.name),
                 fn.memory_mb,
                 fsim.python,
-                init_start=init_start_line(runtime, sim.region),
+                init_start=init_start_line(fsim.runtime, sim.region),
             )
             self.groups[fn.name] = group
             fsim.logs = group

@@ -332,7 +332,7 @@ class WorkerService:
         nth = self._nth[spec.key] = self._nth.get(spec.key, 0) + 1
         handled = Handled(msg.id, poll.queue.name, spec.container, inv_id, seen.receive_count, now)
         self.recent[spec.workload].append(handled)
-        sim.services["containers"].code_started(spec.key, spec.workload, spec.container, now)
+        env = sim.services["containers"].code_started(spec.key, spec.workload, spec.container, now)
         # `fail`, `succeed` and `slow` of the workload or of its polling container.
         overrides = ws.overrides_for(spec.container)
         quick = None if overrides else sim.behaviors.quick(spec.key)
@@ -355,6 +355,7 @@ class WorkerService:
                     container=spec.container,
                     sim=sim,
                     invocation_id=inv_id,
+                    execution_env=env,
                 ),
                 sim.rng,
                 overrides,
