@@ -132,6 +132,13 @@ class _StoreOnce(argparse.Action):
 
 UNRECOGNIZED = "unrecognized arguments: "
 
+# `stptui run`'s options that `stptui repl` lacks, and the REPL's own, which `stptui run`
+# lacks: a piped REPL given one of the first is pointed to `stptui run ... -`.
+RUN_ONLY_OPTIONS = frozenset(
+    {"--trace", "--keep-going", "--junit", "--save-on-failure", "--fail-fast"}
+)
+REPL_ONLY_OPTIONS = frozenset({"--vi", "--confirm-exit", "--no-watch"})
+
 
 EXAMPLES_HEAD = "examples:\n"
 
@@ -164,6 +171,8 @@ class _ArgumentParser(argparse.ArgumentParser):
         self.register("action", None, _StoreOnce)
         self.register("action", "store", _StoreOnce)
         self.missing_hints = missing_hints or {}
+        # `stptui repl`'s command line, when this parses it (see `_run_option`).
+        self.repl_argv: list[str] | None = None
 
     def error(self, message: str) -> NoReturn:
         """Print the usage and `message` (with the hint for a missing argument) and exit 2."""
@@ -172,12 +181,32 @@ class _ArgumentParser(argparse.ArgumentParser):
             missing = message.removeprefix(prefix).split(", ")
             hints = [self.missing_hints[m] for m in missing if m in self.missing_hints]
             message += "".join(f"\n  hint: {h}" for h in hints)
+        elif message.startswith(UNRECOGNIZED) and (other := self._run_option(message)):
+            message += f"\n  hint: {other}"
         elif message.startswith(UNRECOGNIZED) and (guess := self._option_guess(message)):
             message += f"\n  hint: did you mean {guess}?"
         # argparse echoes unknown words as they were typed (a pasted ESC or override).
         from stptui.textsafe import printable
 
         super().error(printable(message))
+
+    def _run_option(self, message: str) -> str | None:
+        """For `stptui repl` given an option only `stptui run` has (`--junit`, as CI gives
+        it to a piped REPL): the `stptui run` line that reads the script from standard
+        input as the REPL would, with that option; None for any other parser or word."""
+        if self.repl_argv is None:
+            return None
+        words = message.removeprefix(UNRECOGNIZED).split()
+        typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
+        if typed not in RUN_ONLY_OPTIONS:
+            return None
+        # `-` last: after the options, `stptui run` reads it as the script (standard input).
+        kept = [w for w in self.repl_argv if w.split("=", 1)[0] not in REPL_ONLY_OPTIONS]
+        line = _shell("stptui", "run", *kept, "-")
+        return (
+            f"{typed} is an option of `stptui run`, which runs a script from standard input "
+            f"as a piped REPL does: {line}"
+        )
 
     def _option_guess(self, message: str) -> str | None:
         """The option meant by the first unknown `--word` of an "unrecognized arguments"
@@ -432,7 +461,9 @@ def _parser_repl() -> argparse.ArgumentParser:
         description="An interactive shell over the command language, with completion, "
         "highlighting, history and a status toolbar. When stdin is not a terminal, commands "
         "are read line by line and the exit code is that of `stptui run`: 0, 1 at the first "
-        "failed `expect`, 2 on a command error, 143 on SIGTERM. When stdin is a terminal but "
+        "failed `expect`, 2 on a command error, 143 on SIGTERM (`stptui run STACK -` reads "
+        "a script from stdin too, and takes CI's options: --junit, --keep-going, "
+        "--save-on-failure, --trace). When stdin is a terminal but "
         "stdout is not, a plain line mode: prompts on stderr, `stptui run`'s output on stdout, "
         "and the session goes on after errors.",
     )
@@ -1138,7 +1169,9 @@ def cmd_match(argv: Sequence[str]) -> int:
 
 def cmd_repl(argv: Sequence[str]) -> int:
     """`stptui repl`: the prompt_toolkit shell (or, from a pipe, a script run)."""
-    args = _parser_repl().parse_args(argv)
+    parser = _parser_repl()
+    parser.repl_argv = list(argv)
+    args = parser.parse_args(argv)
     start_ms = _start_ms(args.start, "stptui repl")
     if start_ms is None:
         return 2

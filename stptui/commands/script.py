@@ -62,6 +62,7 @@ from stptui.commands.session import (
     same_file,
     stack_option_words,
 )
+from stptui.config import SCRIPT_SUFFIX
 from stptui.sim.clock import fewer_collections, iso_ms
 from stptui.sim.trace import JsonlWriter, Writable
 from stptui.textsafe import printable, quote_word, typed_words
@@ -1006,6 +1007,12 @@ def _junit_refusal(opts: ScriptOptions) -> str | None:
     """Why --junit cannot name its file, found before anything runs (a report that could
     not be written at the end would lose the run's); None when it can."""
     assert opts.junit is not None
+    if NAME_PLACEHOLDER in opts.junit:
+        # Learnt from --trace and --save-on-failure, it would name a file `{name}.xml`.
+        return (
+            f"--junit writes one report (a test suite for each script): {NAME_PLACEHOLDER} is "
+            "for --trace and --save-on-failure; name one file, e.g. --junit report.xml"
+        )
     target = Path(opts.junit)
     given = [("script", opts.script)] if opts.script != STDIN_SCRIPT else []
     given += [("stack", opts.stack), ("behaviours file", opts.behaviors or "")]
@@ -1161,6 +1168,35 @@ class _Keeper:
         return True
 
 
+# What a shell leaves of a pattern that matches no file: the pattern itself.
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _unread_script_hint(name: str) -> str | None:
+    """The `hint:` line for a script that cannot be read, where there is one to give: a
+    folder (as `pytest tests/` takes one) names the scripts in it to give instead, and a
+    shell pattern that matched no file (`tests/*.stp` in the wrong folder) is said to be
+    one; None otherwise."""
+    path = Path(name)
+    try:
+        if path.is_dir():
+            # Unquoted, for the shell to expand.
+            pattern = printable(f"{name.rstrip('/')}/*{SCRIPT_SUFFIX}")
+            found = sum(1 for p in path.glob(f"*{SCRIPT_SUFFIX}") if p.is_file())
+            if not found:
+                return f"    hint: a folder, with no *{SCRIPT_SUFFIX} file in it"
+            scripts = f"{found} script{'s' * (found != 1)}"
+            return f"    hint: a folder: give its scripts, {pattern} ({scripts} there)"
+        if _GLOB_CHARACTERS.intersection(name) and not os.path.lexists(path):
+            return (
+                "    hint: no file matches this pattern: a shell passes a pattern that "
+                "matches nothing on as it is written"
+            )
+    except (OSError, ValueError):  # a name no file system takes
+        return None
+    return None
+
+
 def _write_report(report: JunitReport | JunitReports, err: TextIO) -> bool:
     """Write the JUnit report; False, with one line on stderr, when it cannot be."""
     try:
@@ -1199,9 +1235,10 @@ def _run(
         except (OSError, NotUtf8Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             text = f"{printable(name)}: cannot read the script: {printable(reason)}"
-            err.write(text + "\n")
+            said = text if (hint := _unread_script_hint(name)) is None else f"{text}\n{hint}"
+            err.write(said + "\n")
             if report is not None:
-                report.error("read the script", name, None, text, text)
+                report.error("read the script", name, None, text, said)
             return EXIT_ERROR
     mark = 0 if report is None else report.err.written
     session = open_session(opts, err=err) if opener is None else opener.open(err)

@@ -728,6 +728,7 @@ class Session:
                 allow_code=self.allow_code and self.behaviors_path is not None,
                 code_of=self.behaviors_path,
                 replay=replay,
+                opened=(self.stack_path, self.stack_sha256),
             ),
             self._adopt,
         )
@@ -740,24 +741,41 @@ class Session:
         allow_code: bool = False,
         replay: Replay | None = None,
         code_of: Path | None = None,
+        opened: tuple[Path, str] | None = None,
     ) -> Session:
         """A new Session rebuilt from a session file by replaying its commands (reporting to
         and obeying `replay`, when given). With `allow_code`, `code_of` is the one
-        behaviours file whose Python handlers may run (None: the one the file names)."""
+        behaviours file whose Python handlers may run (None: the one the file names).
+        `opened` is the stack the session is loaded into and its digest: when the stack the
+        file names is missing and that one has its bytes, the files named in the stack's
+        folder are read from that one's (a session saved in CI, loaded in a checkout)."""
         src = Path(path)
         doc = _read_session_file(src)
         base = src.resolve().parent
         stack_path = _resolve(base, doc["stack"])
-        behaviors_path = _resolve(base, doc["behaviors"]) if doc["behaviors"] else None
+        moved: tuple[Path, Path] | None = None
+        if opened is not None and opened[1] == doc["stack_sha256"]:
+            with contextlib.suppress(OSError, ValueError):  # a name no file system takes
+                if not os.path.lexists(stack_path) and opened[0].is_file():
+                    moved = (stack_path.parent, opened[0].parent)
+
+        def located(named: str) -> Path:
+            found = _resolve(base, named)
+            if moved is not None and found.is_relative_to(moved[0]):
+                return moved[1] / found.relative_to(moved[0])
+            return found
+
+        stack_path = located(doc["stack"])
+        behaviors_path = located(doc["behaviors"]) if doc["behaviors"] else None
         _check_digest(stack_path, doc["stack_sha256"], "stack", src, doc["stack"])
         for named, digest in (doc["included_sha256"] or {}).items():
-            _check_included(_resolve(base, named), digest, src, named)
+            _check_included(located(named), digest, src, named)
         if behaviors_path is not None:
             _check_digest(
                 behaviors_path, doc["behaviors_sha256"], "behaviours file", src, doc["behaviors"]
             )
         for named, digest in (doc["code_sha256"] or {}).items():
-            _check_digest(_resolve(base, named), digest, "handler module", src, named)
+            _check_digest(located(named), digest, "handler module", src, named)
         if doc["allow_code"] and not allow_code:
             raise CommandError(
                 f"{src} was saved with --allow-code: replaying it runs Python handlers",
@@ -1090,6 +1108,13 @@ def _check_included(path: Path, expected: str | None, src: Path, named: str) -> 
 def _missing_hint(src: Path, named: str, what: str) -> str:
     """Where a session file looks for a file it names: a session file shared on its own
     (the usual way to hand over an incident) finds nothing beside it."""
+    if Path(named).is_absolute() and what == "stack":
+        # Saved in CI, say, away from the stack: a copy of it (a checkout) finds it.
+        return (
+            "the session names the stack by its full path: put the file there, or open a "
+            "copy of it (the same bytes) and load the session there: its folder's files "
+            "are then read from the copy's"
+        )
     if Path(named).is_absolute():
         return (
             f"the session names the {what} by its full path: put the file there, "

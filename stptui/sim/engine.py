@@ -298,6 +298,12 @@ class Simulator:
         """How many ids the simulation has handed out so far (the id stream's position)."""
         return self._ids_made - len(self.ids_ready)
 
+    def drew_random(self) -> bool:
+        """Whether anything has drawn from the seeded generator so far (a behaviour's `rate`
+        or duration range, `fail F rate P`, a retry's jitter): what happened may then differ
+        on another seed. Ids come from a stream of their own and do not count."""
+        return self.rng.getstate() != random.Random(self.seed).getstate()
+
     # -- lookups -----------------------------------------------------------------------
 
     def queue(self, name: str) -> QueueSim:

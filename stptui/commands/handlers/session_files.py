@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,15 @@ def cmd_save(session: Session, call: Call) -> CommandResult:
     "Replace the simulation with a saved one (rebuilt by replaying its commands).",
     args=(Arg("FILE", FILE, "a file written by save"),),
     examples=("load incident.json",),
+    details=(
+        "The stack, the behaviours file and every file the session was made from must hold "
+        "the bytes they had when it was saved (their SHA-256), and the replay must reproduce "
+        "the saved trace; else the current simulation is kept. A session file names the "
+        "stack relative to its own folder when it was saved in the stack's folder, else by "
+        "its full path; when the stack is not there and this session's stack has its bytes "
+        "(a session `stptui run --save-on-failure` saved in CI, loaded in a checkout), the "
+        "files are read from this session's stack's folder."
+    ),
 )
 def cmd_load(session: Session, call: Call) -> CommandResult:
     """load FILE"""
@@ -115,13 +125,27 @@ def running_script(path: Path) -> Iterator[None]:
 def _unread_hint(name: str) -> str:
     """The hint for a script `source` cannot read: a relative path is read from the current
     folder, as a shell reads it; when the running script's folder has the file, the line
-    that reads it from here."""
+    that reads it from here; when a folder above it has it (a script written to run from
+    its repository's root, run from elsewhere), that folder, to run from."""
     path = Path(name)
     if _SOURCING and not path.is_absolute():
-        beside = _SOURCING[-1].parent / path
-        if beside.is_file():
-            here = quote_word(os.path.relpath(beside))
-            return f"a path is read from the current folder, not the script's: source {here}"
+        folder = _SOURCING[-1].parent
+        for above in (folder, *folder.parents):
+            found = above / path
+            with contextlib.suppress(OSError, ValueError):  # a name no file system takes
+                if not found.is_file():
+                    continue
+                if above == folder:
+                    here = quote_word(os.path.relpath(found))
+                    return (
+                        f"a path is read from the current folder, not the script's: source {here}"
+                    )
+                # Not the path from here, as above: the script's other paths start there too.
+                there = quote_word(os.path.relpath(above))
+                return (
+                    "a path is read from the current folder, and the script's paths start at "
+                    f"{there}: run from there (cd {there})"
+                )
     return "give the path of a script file you can read"
 
 
@@ -138,7 +162,8 @@ def _unread_hint(name: str) -> str:
         "is reported and the script goes on. A relative FILE is read from the current folder, "
         "as a shell reads it, in a script too (and `~/` from your home folder, as for every "
         "file a command takes); when only the script's own folder has it, the refusal gives "
-        "its path from here.\n"
+        "its path from here, and when a folder above the script's has it (a script written "
+        "to run from its repository's root), that folder to run from.\n"
         "In the terminal UI a script that takes more than a second goes on in the "
         "fast-forward dialog, and escape stops it: the commands that ran stay applied, the "
         "one running ends where it got (logged as what it amounted to), the rest do not "
