@@ -322,6 +322,14 @@ def _with_better_hint(session: Session, words: list[str], exc: CommandError) -> 
         # `publish aTopic hello` is short of words for an event, but the words it
         # lacks are not the mistake: the topic is.
         exc.hint = better
+    elif words[:1] == ["http"] and len(words) > 1 and words[1].startswith("/"):
+        # `http /jobs` lacks PATH because the path came first: the method goes before it.
+        from stptui.commands.handlers.buckets_http_jobs import check_http_method
+
+        try:
+            check_http_method(words[1])
+        except CommandError as bad:
+            exc.hint = bad.hint
 
 
 def check_written(session: Session, line: str, *, names: bool = True) -> CommandError | None:

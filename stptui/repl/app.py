@@ -55,6 +55,7 @@ from stptui.commands import (
     plan_rebuild,
 )
 from stptui.commands import registry as kinds
+from stptui.commands.rebuild import FrozenSimulation
 from stptui.commands.result import make_console
 from stptui.commands.session import banner_lines, idle_note, starter_note
 from stptui.commands.watch import POLL_S, FileChange, InputWatcher
@@ -309,6 +310,8 @@ class Repl:
         self._reported = False
         self._lexer_key: tuple[int, int] | None = None
         self._lexer: Lexer | None = None
+        # The simulation kept out of the cyclic collector, from `run` on (`keep_frozen`).
+        self._frozen: FrozenSimulation | None = None
         self.prompt: PromptSession[str] = self._make_prompt(vi, history)
 
     # -- the prompt ------------------------------------------------------------------------
@@ -375,6 +378,7 @@ class Repl:
 
     def run(self) -> int:
         """Read and run lines until Ctrl-D; returns the exit code (0)."""
+        self.keep_frozen()
         self._banner()
         pending = ""  # pasted commands that did not run: the next prompt holds them
         while True:
@@ -391,6 +395,16 @@ class Repl:
         if self.session.recorder is not None:
             self.run_line("record stop")
         return 0
+
+    def keep_frozen(self) -> None:
+        """Keep the simulation out of the cyclic collector from now on: frozen now (after
+        a collection of what opening the stack made: 1 ms on the demo, 60 ms at 2,000
+        resources), and again after each command that replaced it (an undo, a reload, a
+        load), the one replaced freed (`stptui.commands.rebuild.FrozenSimulation`). Its
+        full passes otherwise scanned the whole simulation, 200-240 ms at 2,000 resources,
+        on whichever key press they fell (`benchmarks/bench_repl.py`)."""
+        self._frozen = FrozenSimulation()
+        self._frozen.settle(self.session.sim)
 
     def _start_watching(self) -> None:
         """While the prompt waits (a command runs with the prompt down, and an edit saved
@@ -553,13 +567,19 @@ class Repl:
             )
             self.toolbar.last_error = f"internal error: {type(exc).__name__}"
             return None
-        self._end_run(previous)
-        # A `source` showed its commands' records as they ran; do not repeat them.
-        self.printer.result(result, records=not self._reported)
-        words = read_words(line).words
-        if words and words[0].text in SAVING_COMMANDS:
-            self._saved = self._log_state()
-        return result
+        else:
+            self._end_run(previous)
+            # A `source` showed its commands' records as they ran; do not repeat them.
+            self.printer.result(result, records=not self._reported)
+            words = read_words(line).words
+            if words and words[0].text in SAVING_COMMANDS:
+                self._saved = self._log_state()
+            return result
+        finally:
+            # Once what the command did is shown: a rebuild replaced the simulation (a
+            # failed `source` may have, too), and the one replaced is freed here.
+            if self._frozen is not None:
+                self._frozen.settle(self.session.sim)
 
     def _execute(self, line: str) -> CommandResult:
         """Run `line`: a rebuild (undo, reload, load) with its own progress line, whose

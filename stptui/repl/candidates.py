@@ -14,6 +14,7 @@ a FILE argument come from `file_offers` (`path_candidates`), one rule for both.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import weakref
@@ -31,6 +32,7 @@ from stptui.commands import (
     route_offers,
 )
 from stptui.commands import registry as kinds
+from stptui.commands.examples import BODIES, body_offers
 from stptui.commands.handlers import statistic
 from stptui.commands.handlers.base import shorten
 from stptui.commands.handlers.expect import value_now
@@ -164,7 +166,8 @@ def _candidates(session: Session, ctx: Context) -> Sequence[Candidate]:
     if values and len(ctx.slots) == 1 and not options:
         # One slot, the common case: its values as they are kept, with its few extras.
         slot = ctx.slots[0]
-        return _slot_values(session, slot, word, ctx.before).then(_slot_extras(session, slot, word))
+        extras = _slot_extras(session, slot, word, ctx.before)
+        return _slot_values(session, slot, word, ctx.before).then(extras)
     out: list[Candidate] = []
     if values:
         for slot in ctx.slots:
@@ -347,6 +350,33 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def body_candidates(
+    session: Session, command: str, before: tuple[tuple[str, str], ...]
+) -> list[Candidate]:
+    """What the body argument of `command` may be, the values `before` it typed: the bodies
+    the session gave the same target, then the example its dialog starts from
+    (`stptui.commands.examples.body_offers`); made once per state, as it reads the log."""
+    built = state_cache(session)
+    key = ("bodies", command, before)
+    found = built.derived.get(key)
+    if not isinstance(found, list):
+        offers = body_offers(session, command, before)
+        found = built.derived[key] = [Candidate(o.text, o.about) for o in offers]
+    return found
+
+
+@functools.cache
+def _body_args() -> dict[int, str]:
+    """The body argument of each command that has one (`examples.BODIES`), by identity (a
+    `repeat`'s inner command's too): the command's name."""
+    return {
+        id(arg): name
+        for name, body in BODIES.items()
+        for arg in REGISTRY.commands[name].args
+        if arg.key == body.key
+    }
+
+
 def inline_option(text: str, ctx: Context) -> tuple[kinds.Option, str, str] | None:
     """For a word `--opt=VALUE` at the end of `text` (`ctx` its context): the option, the
     value typed so far and that value as typed (it may be quoted); None otherwise."""
@@ -372,16 +402,24 @@ def slot_candidates(
     """Values for one argument or option value: its fixed words, then the named values of
     its kind in the context of the values `before` it, then what its kind suggests for
     `word` typed so far (duration units, ...)."""
-    return [*_slot_values(session, slot, word, tuple(before)), *_slot_extras(session, slot, word)]
+    before = tuple(before)
+    return [
+        *_slot_values(session, slot, word, before),
+        *_slot_extras(session, slot, word, before),
+    ]
 
 
-def _slot_extras(session: Session, slot: Slot, word: str) -> list[Candidate]:
+def _slot_extras(
+    session: Session, slot: Slot, word: str, before: tuple[tuple[str, str], ...]
+) -> list[Candidate]:
     """What a slot's kind suggests for `word` typed so far, after its values: references,
-    duration units, instants."""
+    duration units, instants, a body (`body_candidates`)."""
     kind = slot.kind
     out: list[Candidate] = []
     if kind is None:
         return out
+    if slot.arg is not None and (command := _body_args().get(id(slot.arg))) is not None:
+        out += body_candidates(session, command, before)
     if kind in REFERENCE_KINDS:
         out += reference_candidates(session, word)
     if kind == kinds.DURATION:

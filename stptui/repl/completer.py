@@ -23,6 +23,7 @@ from prompt_toolkit.completion import (
 from prompt_toolkit.document import Document
 
 from stptui.commands import Session
+from stptui.commands import registry as kinds
 from stptui.repl.candidates import (
     Candidate,
     Context,
@@ -42,6 +43,8 @@ from stptui.repl.shown import EscapedCompletions
 OFFER_LIMIT = 500
 # The most lines whose completions are kept for one state.
 DERIVED_LIMIT = 8
+# The kinds of a body, a payload or a message: free text, matched by prefix only.
+BODY_KINDS = frozenset({kinds.TEXT, kinds.PAYLOAD})
 
 __all__ = [
     "Candidate",
@@ -122,8 +125,9 @@ def close_match(word: str, name: str) -> bool:
 
 class CommandNameFilter(Completer):
     """Another completer's completions, those of a command name kept only when they match
-    the word typed closely (`close_match`); every other word's kept as they are; at most
-    OFFER_LIMIT of them."""
+    the word typed closely (`close_match`), none for a body being typed (its examples are
+    offered at its start: any text it holds would match one fuzzily); every other word's
+    kept as they are; at most OFFER_LIMIT of them."""
 
     def __init__(self, completer: Completer) -> None:
         self.completer = completer
@@ -134,6 +138,13 @@ class CommandNameFilter(Completer):
         """The wrapped completer's completions, a command name's filtered."""
         text = document.text_before_cursor
         ctx = context(text)
+        if (
+            ctx is not None
+            and ctx.word
+            and ctx.slots
+            and all(s.kind in BODY_KINDS for s in ctx.slots)
+        ):
+            return
         naming = ctx is not None and ctx.command_name
         found = self.completer.get_completions(document, complete_event)
         kept = (c for c in found if not naming or close_match(ctx.word if ctx else "", c.text))

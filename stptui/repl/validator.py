@@ -154,6 +154,19 @@ def count_label(command: kinds.Command, slot: Slot, positional: Sequence[str]) -
     return f"{command.name} {arg.name}"
 
 
+def _not_a_choice(slot: Slot, value: str) -> bool:
+    """Whether `value` is refused for being none of the fixed words of `slot`'s argument
+    (`check_value`'s last test), not by a check of its own kind."""
+    arg = slot.arg
+    return (
+        arg is not None
+        and arg.check is None
+        and bool(slot.choices)
+        and slot.kind in (kinds.WORD, kinds.OPERATOR)
+        and value not in slot.choices
+    )
+
+
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:
         guess = did_you_mean(value, allowed)
@@ -229,6 +242,13 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             error = unknown_workload(session, word.text, command.name)
         else:
             error = check_value(session, slot, word.text, before, label, command.name)
+            if error is not None and not final and _not_a_choice(slot, word.text):
+                # A word none of the argument's fixed words, refused in the command's own
+                # words where its check of the line reads them (`fail worker sometimes`:
+                # unknown fail form, and its forms as `help fail` writes them), as Enter
+                # refuses it (`_call_error` below).
+                end = next((w.start for w in reading.words if w.start > word.start), len(text))
+                error = _call_error(session, command, text[:end]) or error
         if (
             error is not None
             and slot.kind in (kinds.DURATION, kinds.INSTANT)
@@ -242,11 +262,12 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
             if joined is not None:
                 return Problem(joined.message, joined.hint, _at(joined, one_line(text), 0))
         if error is not None:
-            if final and _wants_a_value(command, words):
-                # On Enter, a line that ends in an option without its value is refused for
-                # that, as the command refuses it before it looks up the names in it
-                # (`pause workr --trigger`: --trigger needs a value); while it is typed,
-                # the misspelt word is what the check shows.
+            if final:
+                # On Enter, a line that does not bind is refused for that, as the command
+                # (and a script's check of its lines) refuses it before it looks up the
+                # names in it: `send jobQeue` is `send needs BODY`, `pause workr
+                # --trigger` is `--trigger needs a value`. While it is typed, a missing
+                # argument is not judged yet: the misspelt word is what the check shows.
                 usage = _usage_problem(session, text)
                 if usage is not None:
                     return usage
@@ -283,14 +304,6 @@ def _check_command(session: Session, text: str, final: bool) -> Problem | None:
 def _by_trigger(words: Sequence[Word]) -> bool:
     """Whether the `pause`/`resume` line `words` has its `--trigger` (the mapping form)."""
     return any(w.text.partition("=")[0] == "--trigger" for w in words[1:])
-
-
-def _wants_a_value(command: kinds.Command, words: Sequence[Word]) -> bool:
-    """Whether the command line `words` ends in an option that takes a value and has none."""
-    walker = Walker(command)
-    for word in words[1:]:
-        walker.feed(word.text)
-    return any(slot.option is not None for slot in walker.expected())
 
 
 def _usage_problem(session: Session, text: str) -> Problem | None:

@@ -30,11 +30,14 @@ _ATOMS = (str, int, float, bool, bytes, type(None))
 # How deep the walk looks into containers below an owned object's attribute: a dict of
 # lists of rules is two. Deeper are data (messages, records), not the structure.
 CONTAINER_DEPTH = 2
-# The most items a container of the structure holds: one per resource or per rule, and a
-# CloudFormation stack has at most 500 resources. Larger ones hold data (messages, the
-# trace's records, the scheduler's heap), walked by nothing: a cycle left there keeps the
-# simulator alive, which the caller sees and collects as before.
-STRUCTURE_LIMIT = 1024
+# The most items a container of the structure holds: one per resource or per rule. A
+# CloudFormation stack has at most 500 resources, but stptui opens larger configs (the
+# benchmarks' 2,000 resources have 1,141 functions, each with its log group and its
+# asynchronous invoker: at 1,024 these dicts were left whole, and with them the simulator).
+# Larger ones hold data (messages, the trace's records, the scheduler's heap), walked by
+# nothing: a cycle left there keeps the simulator alive, which the caller sees and
+# collects as before.
+STRUCTURE_LIMIT = 4096
 
 
 def _owned(obj: object) -> bool:

@@ -52,6 +52,7 @@ from stptui.commands import (
     plan_rebuild,
     tokenize,
 )
+from stptui.commands.rebuild import freeze_collected, retire
 from stptui.commands.registry import WORKLOAD, quote_word
 from stptui.commands.result import render_plain
 from stptui.commands.resume import RESUMABLE
@@ -63,7 +64,6 @@ from stptui.sim.engine import Simulator
 from stptui.sim.explain import FOLLOW_FIELDS
 from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics import measured
-from stptui.sim.teardown import dismantle
 from stptui.sim.trace import Record
 from stptui.sim.trace_index import trace_index
 from stptui.tui.fast_forward import Continued
@@ -938,11 +938,9 @@ class StptuiApp(App[None]):
             # command line) may still read it: taken apart, it would fail there.
             self.set_timer(RETIRE_WAIT_S, self._retire)
             return
-        gone = [dismantle(sim) for sim in self._replaced]
-        self._replaced.clear()
         # A cycle left (in a service of a kind `dismantle` does not know) keeps one: the
         # full collection then frees it, as it always did.
-        if any(ref() is not None for ref in gone):
+        if not retire(self._replaced):
             self.set_timer(STEP_S, partial(self._freeze_simulation, True))
 
     def _resume_collections(self) -> None:
@@ -960,10 +958,7 @@ class StptuiApp(App[None]):
         # does not stay frozen; `everything` also thaws and collects what was frozen (at
         # the start, and a replaced simulation that did not go). Then the simulations
         # replaced, frozen as they were, are freed (`_retire`).
-        if everything:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        freeze_collected(everything=everything)
         self._resume_collections()
         if self._replaced:
             self.set_timer(STEP_S, self._retire)

@@ -28,7 +28,7 @@ from stptui.sim.behavior import (
     parse_override,
     quoted_text_warning,
 )
-from stptui.sim.behavior.overrides import drop_replaced
+from stptui.sim.behavior.overrides import FAIL_FORMS, drop_replaced
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.batch import BatchJobSim
 from stptui.sim.services.function import FunctionSim
@@ -74,21 +74,8 @@ def _target(sim: Simulator, name: str) -> _Target:
 
 def _override(session: Session, verb: str, call: Call, words: list[str]) -> CommandResult:
     sim = session.sim
-    target = _target(sim, call.args["function"])
+    target, ov = _parsed(sim, verb, call, words)
     name = target.name
-    if verb == "fail" and len(words) >= 2 and words[0].lower() == "next":
-        # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
-        # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
-        # A bad count is named first even with words after it, as the REPL names it on Enter.
-        whole_number(words[1], f"fail {quote_word(name)} next N")
-    typed: str | None = None
-    if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
-        # The condition as typed, quotes and all: splitting the line into words drops them.
-        typed = typed_after(call.line, 3)
-    try:
-        ov = parse_override([verb, name, *words], typed)
-    except BehaviorError as exc:
-        raise CommandError(str(exc), exc.hint) from None
     add_override(target.overrides, ov)
     for replaced in target.replaced:
         drop_replaced(replaced, ov)
@@ -109,6 +96,34 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     return CommandResult(text, data={"function": name, "override": ov.label(), "active": active})
 
 
+def _parsed(sim: Simulator, verb: str, call: Call, words: list[str]) -> tuple[_Target, Override]:
+    """Where the override `call` asks for goes and the override, read as `parse_override`
+    reads it (`words`: what follows the function); a CommandError in its words otherwise.
+    Nothing changes: the REPL's check before Enter asks it too (`_check_fail`)."""
+    target = _target(sim, call.args["function"])
+    name = target.name
+    if verb == "fail" and len(words) >= 2 and words[0].lower() == "next":
+        # Read here: the override reader's int() refuses over 4,300 digits with a ValueError,
+        # and its message would call -1 and 1.5 no whole numbers without saying N's bounds.
+        # A bad count is named first even with words after it, as the REPL names it on Enter.
+        whole_number(words[1], f"fail {quote_word(name)} next N")
+    typed: str | None = None
+    if verb == "fail" and len(words) > 2 and words[0].lower() == "when":
+        # The condition as typed, quotes and all: splitting the line into words drops them.
+        typed = typed_after(call.line, 3)
+    try:
+        return target, parse_override([verb, name, *words], typed)
+    except BehaviorError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+
+
+def _check_fail(sim: Simulator, call: Call) -> None:
+    """`fail`'s own check of a bound line: its form read as the command reads it, so that
+    the REPL refuses `fail worker sometimes` (and `fail worker rate`) in the command's
+    words before Enter runs it."""
+    _parsed(sim, "fail", call, call.args["mode"])
+
+
 @command(
     "fail",
     "behaviour",
@@ -118,7 +133,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         Arg(
             "MODE",
             WORD,
-            "always | next N | rate P | when JMESPATH",
+            FAIL_FORMS,
             optional=True,
             rest=True,
             choices=("always", "next", "rate", "when"),
@@ -126,7 +141,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
             kind_after=(("next", COUNT),),
         ),
     ),
-    usage="fail FUNCTION [always | next N | rate P | when JMESPATH]",
+    usage=f"fail FUNCTION [{FAIL_FORMS}]",
     examples=(
         "fail worker",
         "fail worker next 3",
@@ -141,6 +156,7 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
         "A workload that polls a queue takes them per message: a failed one is not deleted."
     ),
     changes_state=True,
+    check_call=_check_fail,
 )
 def cmd_fail(session: Session, call: Call) -> CommandResult:
     """fail FUNCTION [always | next N | rate P | when JMESPATH]"""

@@ -44,6 +44,10 @@ _RATE = re.compile(
 
 OverrideKind = Literal["fail", "succeed", "slow"]
 FailMode = Literal["always", "next", "rate", "when"]
+# The forms of `fail FUNCTION ...` after its function, as its help, its usage and its
+# refusal of another word all write them (one text: the REPL's check before Enter shows
+# that refusal too).
+FAIL_FORMS = "always | next N | rate P | when JMESPATH"
 _OVERRIDE_FORMS = (
     "fail F [always] | fail F next N | fail F rate P | fail F when EXPR"
     " | succeed F | slow F DURATION"
@@ -237,7 +241,7 @@ def parse_override(words: list[str], typed: str | None = None) -> Override:
     guess = did_you_mean(mode, ("always", "next", "rate", "when"))
     raise BehaviorError(
         f"unknown fail form {quote(rest[0])}" + (f"; did you mean {guess}?" if guess else ""),
-        f"forms: fail {quote_word(fn)} [always] | next N | rate P | when EXPR",
+        f"forms: fail {quote_word(fn)} [{FAIL_FORMS}]",
         word=rest[0],
     )
 

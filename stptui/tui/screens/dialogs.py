@@ -47,6 +47,7 @@ from textual.widgets.select import InvalidSelectValueError
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
+from stptui.commands.examples import EVENT_DETAIL, MESSAGE_BODY, STREAM_DATA
 from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
@@ -1044,7 +1045,7 @@ class SendDialog(CommandDialog):
         yield Label("queue")
         yield Select(choices(self.queues), value=self.selected, allow_blank=False, id="send-queue")
         yield Label("body (JSON)")
-        yield SafeTextArea('{"orderId": 1, "amount": 20}', id="send-body", classes="json")
+        yield SafeTextArea(MESSAGE_BODY, id="send-body", classes="json")
         yield Label("delay (optional, e.g. 30s)")
         yield SafeInput(placeholder="0s", id="send-delay")
 
@@ -1090,7 +1091,7 @@ class PutRecordDialog(CommandDialog):
         yield Select(choices(self.streams), value=self.selected, allow_blank=False, id="put-stream")
         yield Hint(self.stream_text(self.selected, ""), id="put-hint")
         yield Label("data")
-        yield SafeTextArea('{"page": "/home", "user": "user-1"}', id="put-data", classes="json")
+        yield SafeTextArea(STREAM_DATA, id="put-data", classes="json")
         # One row: the optional hash key on a row of its own made the dialog scroll at
         # 80x24. The labels are short enough for a third of it; the hint above says which
         # shard the key (or the hash key, instead) picks.
@@ -1221,7 +1222,7 @@ class PublishDialog(CommandDialog):
                 yield Label("resources (optional)")
                 yield SafeInput(placeholder="arn:…, arn:…", id="publish-resources")
         yield Label("detail (a JSON object)")
-        yield SafeTextArea("{}", id="publish-detail", classes="json json-object")
+        yield SafeTextArea(EVENT_DETAIL, id="publish-detail", classes="json json-object")
 
     def rules_text(self, bus: str) -> Text:
         """The rules on `bus`: each target and its event pattern."""

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.examples import KAFKA_VALUE
 from stptui.commands.handlers.base import whole_number
 from stptui.commands.handlers.kafka import parse_headers
 from stptui.commands.registry import format_line
@@ -104,7 +105,7 @@ class ProduceDialog(CommandDialog):
                 yield SafeInput(placeholder="the key's", id="produce-partition")
         yield Hint(self.topic_text(self.selected), id="produce-topic-hint")
         yield Label("value (any text, sent as its UTF-8 bytes)")
-        yield SafeTextArea('{"orderId": 1}', id="produce-value")
+        yield SafeTextArea(KAFKA_VALUE, id="produce-value")
         with MoreFields(summary=headers_summary(""), id="produce-more"):
             yield Label("headers (one KEY=VALUE a line)")
             yield SafeTextArea("", id="produce-headers")

@@ -28,6 +28,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Select, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.examples import SNS_MESSAGE
 from stptui.commands.handlers.base import as_number
 from stptui.commands.handlers.schedules_buses_topics import sns_attributes
 from stptui.commands.registry import format_line
@@ -206,7 +207,7 @@ class SnsDialog(CommandDialog):
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("message (any text)")
-                yield SafeTextArea('{"orderId": 1}', id="sns-message")
+                yield SafeTextArea(SNS_MESSAGE, id="sns-message")
             with Vertical():
                 yield Label("attributes (NAME=VALUE a line)")
                 yield SafeTextArea(

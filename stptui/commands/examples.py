@@ -1,0 +1,243 @@
+"""The bodies a command's body argument may start from: the example the terminal UI's
+dialog for the command pre-fills, the bodies the session already gave the same target (its
+log, newest first) and, for an event, a detail each rule of the bus matches. The REPL
+offers them at that argument (`send QUEUE ` then Tab); the dialogs pre-fill the example.
+No user-interface library here: both front ends read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stptui.commands import registry as kinds
+from stptui.commands.names import given
+from stptui.jsontext import compact_json
+from stptui.sim import patterns
+
+if TYPE_CHECKING:
+    from stptui.commands.session import Session
+    from stptui.sim.engine import Simulator
+
+# What the dialogs pre-fill: a message's body (send), an event's detail (publish), an SNS
+# message, a stream record's data and a Kafka record's value.
+MESSAGE_BODY = '{"orderId": 1, "amount": 20}'
+EVENT_DETAIL = "{}"
+SNS_MESSAGE = '{"orderId": 1}'
+STREAM_DATA = '{"page": "/home", "user": "user-1"}'
+KAFKA_VALUE = '{"orderId": 1}'
+
+# The methods whose requests carry a body: `http GET /x ` is offered none.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# The most earlier bodies offered, and how many logged lines (the newest) are looked at for
+# them: a key press reads them once per state of the session, and a session's log may hold
+# tens of thousands of lines.
+EARLIER_LIMIT = 3
+LOG_LOOKED_AT = 200
+# A body longer than this is not offered again: a menu row would show a few words of it.
+OFFERED_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class BodyArg:
+    """A command's body argument: its key, the kinds of the arguments before it that name
+    where it goes (an earlier body is offered for the same target only), its example, and
+    the menu's help lines of the example and of an earlier body."""
+
+    key: str
+    targets: tuple[str, ...]
+    example: str
+    about: str
+    earlier: str
+
+
+BODIES = {
+    "send": BodyArg(
+        "body", (kinds.QUEUE,), MESSAGE_BODY, "an example body", "sent to this queue before"
+    ),
+    "publish": BodyArg(
+        "detail_json",
+        (kinds.BUS, kinds.EVENT_SOURCE, kinds.DETAIL_TYPE),
+        EVENT_DETAIL,
+        "an empty detail",
+        "published with this source and detail-type before",
+    ),
+    "publish-sns": BodyArg(
+        "message", (kinds.TOPIC,), SNS_MESSAGE, "an example message", "published here before"
+    ),
+    "put-record": BodyArg(
+        "data", (kinds.STREAM,), STREAM_DATA, "an example record", "put on this stream before"
+    ),
+    "produce": BodyArg(
+        "value", (kinds.KAFKA_TOPIC,), KAFKA_VALUE, "an example value", "produced here before"
+    ),
+    # The HTTP dialog's body starts empty: a JSON body is what most routes read.
+    "http": BodyArg(
+        "body",
+        (kinds.HTTP_METHOD, kinds.ROUTE_PATH),
+        MESSAGE_BODY,
+        "an example JSON body",
+        "sent to this route before",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BodyOffer:
+    """A body to offer, and the menu's help line for it."""
+
+    text: str
+    about: str
+
+
+def body_offers(
+    session: Session, command: str, before: Sequence[tuple[str, str]]
+) -> list[BodyOffer]:
+    """What `command`'s body argument may be, given the (kind, word) pairs typed before it:
+    the bodies the newest LOG_LOOKED_AT lines of the session's log gave the same target
+    (newest first, at most EARLIER_LIMIT, each once), then, for `publish`, a detail each
+    rule of the bus that takes the event's source and detail-type matches
+    (`matching_details`), then the dialog's example when not among them; none for a
+    command without a body argument, or an `http` whose method carries no body."""
+    from stptui.commands.handlers import REGISTRY
+    from stptui.commands.registry import CommandError
+
+    body = BODIES.get(command)
+    if body is None:
+        return []
+    target = [_same(kind, given(before, kind)) for kind in body.targets]
+    if command == "http" and target[0] not in BODY_METHODS:
+        return []
+    cmd = REGISTRY.commands[command]
+    keys = [(a.kind, a.key) for kind in body.targets for a in cmd.args if a.kind == kind]
+    out: list[BodyOffer] = []
+    seen: set[str] = set()
+    prefix = command + " "
+    for line in reversed(session.log[-LOG_LOOKED_AT:]):
+        if len(out) >= EARLIER_LIMIT:
+            break
+        if not line.startswith(prefix):
+            continue
+        try:
+            call = REGISTRY.parse(line)
+        except CommandError:
+            continue
+        text = call.args.get(body.key) if call is not None else None
+        if not isinstance(text, str) or text in seen or len(text) > OFFERED_CHARS:
+            continue
+        if [_same(kind, call.args.get(key)) for kind, key in keys] != target:
+            continue
+        seen.add(text)
+        out.append(BodyOffer(text, body.earlier))
+    if command == "publish" and None not in target:
+        bus, source, detail_type = (str(t) for t in target)
+        for detail, owner in matching_details(session.sim, bus, source, detail_type):
+            if detail not in seen:
+                seen.add(detail)
+                out.append(BodyOffer(detail, f"a detail the rule of {owner} matches"))
+    if body.example not in seen:
+        out.append(BodyOffer(body.example, body.about))
+    return out
+
+
+def matching_details(
+    sim: Simulator, bus: str, source: str, detail_type: str
+) -> list[tuple[str, str]]:
+    """A detail (JSON text) for each rule of `bus` whose pattern asks something of the
+    detail, made from the values the pattern names (an exact value, a prefix, a number in
+    its range, ...) and kept only when the event it makes with `source` and `detail_type`
+    matches the rule, with the rule's target; a rule whose pattern no value made here
+    meets (`anything-but` alone, a CIDR) gives none."""
+    service = sim.services["buses"]
+    found = service.buses.get(bus)
+    out: list[tuple[str, str]] = []
+    for rule in found.rules if found is not None else ():
+        wanted = rule.pattern.get("detail") if isinstance(rule.pattern, dict) else None
+        if not isinstance(wanted, dict) or rule.matcher is None:
+            continue
+        try:
+            detail = _example(wanted)
+        except patterns.PatternError:
+            continue  # a clause this reads on its own as no pattern: the rule gives none
+        if not detail:
+            continue
+        event = {
+            "version": "0",
+            "id": "0",
+            "detail-type": detail_type,
+            "source": source,
+            "account": sim.account_id,
+            "time": "1970-01-01T00:00:00Z",
+            "region": sim.region,
+            "resources": [],
+            "detail": detail,
+        }
+        if rule.matcher.matches(event):
+            out.append((compact_json(detail), rule.owner))
+    return out
+
+
+# A field the example leaves out (`{"exists": false}`), and one it cannot fill.
+_LEFT_OUT = object()
+_NO_VALUE = object()
+
+
+def _example(pattern: dict[str, Any]) -> dict[str, Any] | None:
+    """An object whose fields meet the clauses of `pattern` (an object of a pattern), or
+    None when a field's matchers name no value this can make. `$or`: its first branch."""
+    out: dict[str, Any] = {}
+    for key, value in pattern.items():
+        if key == "$or":
+            first = value[0] if isinstance(value, list) and value else None
+            branch = _example(first) if isinstance(first, dict) else None
+            if branch is None:
+                return None
+            out.update(branch)
+        elif isinstance(value, dict):
+            inner = _example(value)
+            if inner is None:
+                return None
+            out[key] = inner
+        elif isinstance(value, list):
+            leaf = next((v for v in map(_leaf, value) if v is not _NO_VALUE), _NO_VALUE)
+            if leaf is _NO_VALUE:
+                return None
+            if leaf is not _LEFT_OUT:
+                out[key] = leaf
+    return out
+
+
+def _leaf(matcher: Any) -> Any:
+    """A value one matcher of a field accepts (checked by the rule's own matcher after)."""
+    if matcher is None or isinstance(matcher, str | int | float | bool):
+        return matcher
+    if not isinstance(matcher, dict) or len(matcher) != 1:
+        return _NO_VALUE
+    ((op, arg),) = matcher.items()
+    if isinstance(arg, dict) and len(arg) == 1:
+        # `{"prefix": {"equals-ignore-case": "x"}}`: "x" starts with "x" in any case.
+        ((_, arg),) = arg.items()
+    if op in ("prefix", "suffix", "equals-ignore-case") and isinstance(arg, str):
+        return arg
+    if op == "wildcard" and isinstance(arg, str) and "\\" not in arg:
+        return arg.replace("*", "")
+    if op == "exists" and isinstance(arg, bool):
+        return "x" if arg else _LEFT_OUT
+    if op == "numeric" and isinstance(arg, list):
+        # The bounds themselves and their neighbours: one of them is in a range of any
+        # width the pattern can write (`> 100` takes 101; `>= 0, < 0.5` takes 0).
+        bounds = [n for n in arg if isinstance(n, int | float) and not isinstance(n, bool)]
+        rule = [{"numeric": arg}]
+        near = [n + d for n in bounds for d in (0, 1, -1)]
+        between = [(a + b) / 2 for a in bounds for b in bounds]
+        for candidate in near + between:
+            if patterns.matches({"v": rule}, {"v": candidate}):
+                return candidate
+    return _NO_VALUE
+
+
+def _same(kind: str, word: object) -> object:
+    """A target word as compared: a method in any case is the same method (the gateway
+    reads it upper-cased)."""
+    return word.upper() if kind == kinds.HTTP_METHOD and isinstance(word, str) else word
