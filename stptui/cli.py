@@ -131,6 +131,11 @@ class _StoreOnce(argparse.Action):
 
 
 UNRECOGNIZED = "unrecognized arguments: "
+# Other tools' flags for "print it, write no file" (`stptui init` writes one: `--out -`)
+# and for "write the output to this file" (`graph` and `validate` print it).
+_TO_STDOUT = frozenset(("--stdout", "--dry-run", "--print", "--preview"))
+_TO_FILE = frozenset(("-o", "--out", "--output", "--output-file", "--outfile"))
+_PRINTING = (" graph", " validate")
 
 # `stptui run`'s options that `stptui repl` lacks, and the REPL's own, which `stptui run`
 # lacks: a piped REPL given one of the first is pointed to `stptui run ... -`.
@@ -183,8 +188,8 @@ class _ArgumentParser(argparse.ArgumentParser):
             message += "".join(f"\n  hint: {h}" for h in hints)
         elif message.startswith(UNRECOGNIZED) and (other := self._run_option(message)):
             message += f"\n  hint: {other}"
-        elif message.startswith(UNRECOGNIZED) and (guess := self._option_guess(message)):
-            message += f"\n  hint: did you mean {guess}?"
+        elif message.startswith(UNRECOGNIZED) and (hint := self._unrecognized_hint(message)):
+            message += f"\n  hint: {hint}"
         # argparse echoes unknown words as they were typed (a pasted ESC or override).
         from stptui.textsafe import printable
 
@@ -208,12 +213,25 @@ class _ArgumentParser(argparse.ArgumentParser):
             f"as a piped REPL does: {line}"
         )
 
-    def _option_guess(self, message: str) -> str | None:
+    def _unrecognized_hint(self, message: str) -> str | None:
+        """The hint for an "unrecognized arguments" message: where the output goes for
+        another tool's output flag (`init --stdout`, `graph -o FILE`), else the option meant
+        by the first unknown `--word` (`--fromat` -> `--format`), if one is close enough."""
+        words = message.removeprefix(UNRECOGNIZED).split()
+        flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+        writes = "--out" in self._option_string_actions  # `init`: a file, `-` for stdout
+        if writes and any(f in _TO_STDOUT for f in flags):
+            return "--out - writes it to standard output, and nothing else"
+        if self.prog.endswith(_PRINTING) and any(f in _TO_FILE for f in flags):
+            return f"{self.prog} writes to standard output: send it to a file with `> FILE`"
+        guess = self._option_guess(words)
+        return f"did you mean {guess}?" if guess else None
+
+    def _option_guess(self, words: list[str]) -> str | None:
         """The option meant by the first unknown `--word` of an "unrecognized arguments"
-        message (`--fromat` -> `--format`), if one is close enough to suggest."""
+        message's words (`--fromat` -> `--format`), if one is close enough to suggest."""
         from stptui.config.diagnostics import did_you_mean
 
-        words = message.removeprefix(UNRECOGNIZED).split()
         typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
         if typed is None:
             return None

@@ -754,7 +754,10 @@ class _Builder:
         value = t.properties.get("streamArn")
         if isinstance(value, str):
             target = getattr(value, "resource", None)  # a $ResourceParam(...) value
-            return Ref(raw=str(value), path=(*ppath, "streamArn"), target=target, by="arn")
+            # A $CfResourceParam(...) value stays one: it is drawn from the CloudFormation
+            # resource it names (as an `onFailure` destination of the same kind is).
+            raw = value if isinstance(value, CfResourceParamValue) else str(value)
+            return Ref(raw=raw, path=(*ppath, "streamArn"), target=target, by="arn")
         return None
 
     def _delivery_failure(self, source: str | None, t: Trigger, dlq: Ref | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lintkit import codes, found, load, one, where
 
 from stptui.config.diagnostics import Diagnostic
@@ -180,6 +181,26 @@ def test_a_task_naming_no_function_of_the_stack_lists_the_logical_ids() -> None:
     )
     d = one(text, "asl-task-target")
     assert "CheckFunction, SendReportFunction" in str(d.hint)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "Resource: $Param('check', 'LambdaFunction::Arn')",
+        "Resource: arn:aws:states:::sqs:sendMessage\n"
+        "  Parameters:\n    QueueUrl: $Param('jobs', 'Queue::Url')\n    MessageBody: x",
+        "Resource: arn:aws:states:::batch:submitJob.sync\n"
+        "  Parameters: {JobDefinition: $Foo('x'), JobName: x, JobQueue: q}",
+    ],
+)
+def test_a_target_whose_directive_failed_is_one_error_not_two(state: str) -> None:
+    # An older Stacktape's `$Param(...)` (or any directive that cannot be resolved) as a
+    # Task's target: its directive error says what to write, and a warning that the text
+    # left there "is no function of this stack" was the same problem reported again.
+    text = machine(f"Check:\n  Type: Task\n  {state}\n  End: true")
+    (d,) = load(text).diagnostics
+    assert d.code == "directive-unknown"
+    assert d.line == line_of(text, "$")
 
 
 def test_every_way_of_naming_a_function_is_understood() -> None:

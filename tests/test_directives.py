@@ -169,6 +169,25 @@ def test_a_directive_in_a_property_path_is_answered_with_a_value_per_stage(
     assert prop("$Var().a b")[1][0].hint is None
 
 
+def test_a_stage_with_no_file_of_its_own_names_the_files_beside_it(tmp_path: Path) -> None:
+    # `$File($Format('config/{}.yml', $Stage()))` under `--stage staging` when only dev
+    # and prod have a file: "does not exist" alone left the user to look in the folder.
+    (tmp_path / "config").mkdir()
+    for name in ("dev.yml", "prod.yml", "notes.txt"):
+        (tmp_path / "config" / name).write_text("memory: 2048\n")
+    text = "$File($Format('config/{}.yml', $Stage())).memory"
+    _, diags = prop(text, DirectiveContext(stage="staging", config_dir=tmp_path))
+    assert [(d.message.endswith("config/staging.yml does not exist"), d.hint) for d in diags] == [
+        (True, "config/ holds dev.yml, prod.yml (the stage is staging: --stage names another)")
+    ]
+    # A name not made with the stage: the files of its kind, without the stage.
+    _, diags = prop("$File('config/base-settings.yml')", DirectiveContext(config_dir=tmp_path))
+    assert diags[0].hint == "config/ holds dev.yml, prod.yml"
+    # A folder with no file of the kind: no hint, as before.
+    _, diags = prop("$File('config/x.json')", DirectiveContext(config_dir=tmp_path))
+    assert diags[0].hint is None
+
+
 def test_nesting_depth_is_limited() -> None:
     deep = "$F(" * (MAX_NESTING + 5) + ")" * (MAX_NESTING + 5)
     with pytest.raises(DirectiveSyntaxError, match="nested more than"):
@@ -719,11 +738,13 @@ def test_unknown_directive_hint() -> None:
             "$Param('jobs', 'Queue::Color')",
             "write $ResourceParam('jobs', PARAM) with PARAM one of: arn, name, url",
         ),
-        # Not a resource of the stack, or not two strings: the general advice.
+        # Not a resource of the stack (older Stacktape's own, which has no parameter today):
+        # the general advice, and that the name is none of this stack's.
         (
             "$Param('SHARED_GLOBAL', 'BatchOnDemandJobQueue::Arn')",
-            "write $ResourceParam('name', 'param')",
+            "write $ResourceParam('name', 'param'); 'SHARED_GLOBAL' is no resource of this stack",
         ),
+        # Not two strings: the general advice.
         ("$Param('jobs')", "write $ResourceParam('name', 'param')"),
     ],
 )

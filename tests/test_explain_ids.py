@@ -236,3 +236,31 @@ def test_a_404_says_which_routes_did_not_take_the_request() -> None:
     other_method = execute(session, "http POST /me").data["request_id"]
     lines = execute(session, f"explain {other_method}").text.splitlines()
     assert lines[-1] == "    no route matches POST /me: only GET /me takes its path"
+
+
+def test_an_items_key_value_gets_the_key_its_records_name_it_by(tmp_path: Path) -> None:
+    # `explain p3` after `put-item products '{"id": {"S": "p3"}}'`: the item's records name
+    # it by its whole key in DynamoDB JSON, and the hint listed the kinds of id instead.
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n"
+        "  products:\n"
+        "    type: dynamo-db-table\n"
+        "    properties:\n"
+        "      primaryKey:\n"
+        "        partitionKey: {name: id, type: string}\n"
+        "        sortKey: {name: version, type: number}\n",
+        encoding="utf-8",
+    )
+    session = open_stack(tmp_path / "stacktape.yml")
+    execute(session, """put-item products '{"id": {"S": "p3"}, "version": {"N": "2"}}'""")
+    for value in ("p3", "2"):
+        error = refused(session, f"explain {value}")
+        assert error.hint == (
+            "an item is named by its key in DynamoDB JSON: "
+            """explain '{"id":{"S":"p3"},"version":{"N":"2"}}'"""
+        )
+    # The line the hint gives explains the item.
+    meant = error.hint.split(": ", 1)[1]
+    assert kinds(session, meant.removeprefix("explain ")) == [(tk.ITEM_PUT, "products")]
+    # A value no item has: the kinds of id, as before.
+    assert refused(session, "explain p4").hint.startswith("give an id")

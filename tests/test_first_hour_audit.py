@@ -217,6 +217,10 @@ def test_an_aws_cli_name_gets_the_command_that_makes_the_call(
         ("worker.invocations", "did you mean function.worker.invocations?"),
         ("jobQueue.depth", "did you mean queue.jobQueue.depth?"),
         ("deadLetterQueue.dept", "did you mean queue.deadLetterQueue.depth?"),
+        # Another word for the kind, or AWS's metric name: the resource says which is meant.
+        ("lambda.worker.errors", "did you mean function.worker.failures?"),
+        ("sqs.jobQueue.depth", "did you mean queue.jobQueue.depth?"),
+        ("worker.Errors", "did you mean function.worker.failures?"),
         (
             "jobQueue.size",
             "one of queue.jobQueue.visible, queue.jobQueue.in_flight, "
@@ -238,6 +242,41 @@ def test_an_expect_path_without_its_kind_gets_the_path_meant(
         execute(session, line)
     assert exc.value.message == f"unknown path {path!r}"
     assert exc.value.hint == hint
+
+
+def test_a_path_with_another_word_for_its_kind_gets_the_path_meant(tmp_path: Path) -> None:
+    # `execution.` for a state machine's executions and `batch.` for a batch job's: the
+    # hint listed every path of every kind, the one meant among them.
+    (tmp_path / "stacktape.yml").write_text(
+        "resources:\n"
+        "  report:\n"
+        "    type: batch-job\n"
+        "    properties:\n"
+        "      container:\n"
+        "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      resources: {cpu: 1, memory: 2048}\n"
+        "  flow:\n"
+        "    type: state-machine\n"
+        "    properties:\n"
+        "      definition:\n"
+        "        StartAt: Done\n"
+        "        States: {Done: {Type: Succeed}}\n",
+        encoding="utf-8",
+    )
+    session = Session.open(
+        tmp_path / "stacktape.yml", start_ms=parse_instant("2026-01-05T08:00:00Z")
+    )
+    for path, meant in (
+        ("execution.flow.failed", "state_machine.flow.failed"),
+        ("stateMachine.flow.succeded", "state_machine.flow.succeeded"),
+        ("batch.report.succeeded", "job.report.succeeded"),
+    ):
+        line = f"expect {path} == 0"
+        assert run_line(session, line) is None
+        with pytest.raises(CommandError) as exc:
+            execute(session, line)
+        assert exc.value.hint == f"did you mean {meant}?"
+        assert execute(session, f"expect {meant} == 0").text == f"ok: {meant} == 0 (actual 0)"
 
 
 def test_the_path_a_hint_names_runs(session: Session) -> None:

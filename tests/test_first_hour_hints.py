@@ -109,6 +109,23 @@ def test_an_argument_written_as_an_option_is_named_as_a_word(
     assert err.hint == hint
 
 
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("fail api --times 2", "next is a plain word, not an option: fail api next 2"),
+        ("fail api --next=2", "next is a plain word, not an option: fail api next 2"),
+        ("fail api --probability 0.5", "rate is a plain word, not an option: fail api rate 0.5"),
+    ],
+)
+def test_a_mode_written_as_an_option_gets_the_line_with_the_mode_in_its_place(
+    session: Session, line: str, hint: str
+) -> None:
+    # `fail api --times 2`: the hint was the usage (for --times) or `fail next` (for
+    # --next), the command and the word alone; the line now runs as the hint writes it.
+    assert refused(session, line).hint == hint
+    assert execute(session, hint.split(": ", 1)[1]).text.startswith("api overrides: fail ")
+
+
 def test_every_argument_written_as_an_option_is_put_in_its_place(session: Session) -> None:
     # The usage line left the user to rebuild the line; the hint's line now runs as it is.
     err = refused(
@@ -239,6 +256,12 @@ def test_a_resource_of_the_right_kind_gets_no_other_command(session: Session) ->
         ("07:05", "write the date too, in UTC: until 2026-01-06T07:05:00Z"),
         # The example is an instant of this session, not a fixed date that may be past.
         ("tomorrow", "e.g. until 2026-01-05T09:00:00Z"),
+        # Until the stack has settled: what `run` does.
+        (
+            "idle",
+            "until takes an instant; to run until nothing but recurring work (schedules, "
+            "retention) is pending: run",
+        ),
     ],
 )
 def test_until_with_no_instant_says_what_to_type(session: Session, word: str, hint: str) -> None:
@@ -319,6 +342,17 @@ def test_the_hinted_key_deletes_the_item(session: Session) -> None:
         # Other tools' flag for a format: a value of --format here.
         (["validate", "STACK", "--json"], "did you mean --format json?"),
         (["graph", "STACK", "--mermaid"], "did you mean --format mermaid?"),
+        # Other tools' flags for where the output goes.
+        (["init", "STACK", "--stdout"], "--out - writes it to standard output, and nothing else"),
+        (["init", "STACK", "--dry-run"], "--out - writes it to standard output, and nothing else"),
+        (
+            ["graph", "STACK", "-o", "graph.md"],
+            "stptui graph writes to standard output: send it to a file with `> FILE`",
+        ),
+        (
+            ["validate", "STACK", "--output=report.txt"],
+            "stptui validate writes to standard output: send it to a file with `> FILE`",
+        ),
     ],
 )
 def test_a_misspelt_option_on_the_command_line_gets_a_did_you_mean(
@@ -363,3 +397,103 @@ def test_slow_past_the_timeout_says_every_invocation_times_out(session: Session)
     assert execute(session, "slow api 20s").text == "api overrides: slow 20 s"
     execute(session, "invoke api")
     assert session.sim.function_stats("api")["successes"] == 1
+
+
+# An HTTP stack with a function URL beside it: `http` names its entry with an option.
+HTTP_STACK = """
+resources:
+  api:
+    type: http-api-gateway
+  handler:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: api, path: /orders, method: GET}
+  report:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: b.ts}}
+      url: {enabled: true}
+      events:
+        - type: http-api-gateway
+          properties: {httpApiGatewayName: api, path: /report, method: GET}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "meant"),
+    [
+        (
+            "http GET report /daily",
+            "'report' is a function with a URL, not a path",
+            "http GET /daily --url report",
+        ),
+        (
+            "http post report '{\"a\": 1}'",
+            "'report' is a function with a URL, not a path",
+            "http POST / '{\"a\": 1}' --url report",
+        ),
+        (
+            "http GET api /orders",
+            "'api' is an http-api-gateway, not a path",
+            "http GET /orders --gateway api",
+        ),
+        # `GET /report` is a route: the word is that path without its slash.
+        ("http GET report", "the path must start with '/', not 'report'", None),
+    ],
+)
+def test_an_entry_named_where_the_path_goes_gets_the_option_that_names_it(
+    tmp_path: Path, line: str, message: str, meant: str | None
+) -> None:
+    # `http GET report /daily`, as a URL is written (host, then path): the refusal was
+    # "the path must start with '/'" with an example path, --url left for the user to find.
+    path = tmp_path / "stacktape.yml"
+    path.write_text(HTTP_STACK, encoding="utf-8")
+    session = Session.open(path, start_ms=T0)
+    err = refused(session, line)
+    if meant is None:
+        assert (err.message, err.hint) == (message, "did you mean /report?")
+        return
+    assert check(session, line) is not None  # refused before Enter too
+    assert (err.message, err.hint) == (message, f"the path goes after the method: {meant}")
+    # The line hinted reaches the entry (a function without a behaviour answers null: a
+    # route's 500, a function URL's 200).
+    assert execute(session, meant).text.startswith("HTTP ")
+
+
+WORKER_STACK = """
+resources:
+  orders:
+    type: sqs-queue
+  processor:
+    type: worker-service
+    properties:
+      packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: a.ts}}
+      resources: {cpu: 0.25, memory: 512}
+      connectTo: [orders]
+"""
+
+
+def test_an_override_of_a_worker_nothing_runs_says_what_would_run_it(tmp_path: Path) -> None:
+    # A worker service opened without a behaviours file polls nothing: `fail processor`
+    # was accepted without a word, and the messages sent then sat in the queue.
+    path = tmp_path / "stacktape.yml"
+    path.write_text(WORKER_STACK, encoding="utf-8")
+    session = Session.open(path, start_ms=T0)
+    assert execute(session, "fail processor").text == (
+        "processor overrides: fail always\n"
+        "note: nothing runs processor yet: no route or rule reaches it, and its behaviour "
+        "polls no queue; its code polls orders? add processor: {poll: {queue: orders}} in "
+        "stptui.yml"
+    )
+    # With the item the note names, the override applies and is not noted.
+    (tmp_path / "stptui.yml").write_text(
+        "behaviors:\n  processor: {poll: {queue: orders}}\n", encoding="utf-8"
+    )
+    polled = Session.open(path, start_ms=T0)
+    assert execute(polled, "fail processor").text == "processor overrides: fail always"
+    execute(polled, "send orders hi")
+    execute(polled, "advance 1s")
+    assert polled.sim.trace.count("container.message.failed", "processor") == 1

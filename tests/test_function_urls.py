@@ -337,7 +337,7 @@ def test_a_bad_method_or_path_is_refused_and_changes_nothing() -> None:
     assert info.value.hint == "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
     with pytest.raises(SimError, match="the path must start with '/', not 'webhook'") as info:
         call(sim, "GET", "webhook", query=[("q", "1")])
-    assert info.value.hint == "e.g. /webhook"
+    assert info.value.hint == "did you mean /webhook?"
     assert sim.trace.seq == 0
     # No id was drawn either: the next request is the first request of a new session.
     first = call(make_sim(BOT), "GET", "/webhook", query=[("q", "a b")])

@@ -177,6 +177,37 @@ def test_a_directive_that_failed_is_reported_by_the_directives_alone() -> None:
     assert found(text, "directive-unknown")
 
 
+@pytest.mark.parametrize("kind", ["kinesis-stream", "dynamo-db-stream"])
+def test_a_stream_of_the_configs_cloudformation_resources_is_drawn_as_that_resource(
+    kind: str,
+) -> None:
+    # Stacktape's own batch-job snippet reads a stream declared under
+    # `cloudformationResources` through $CfResourceParam: the graph drew the placeholder
+    # `<cf:stream.Arn>` as a missing node, beside the `cf:` node of its onFailure queue.
+    text = (
+        "resources:\n"
+        "  fn:\n"
+        "    type: function\n"
+        "    properties:\n"
+        f"      {PKG}\n"
+        "      events:\n"
+        f"        - type: {kind}\n"
+        "          properties:\n"
+        "            streamArn: $CfResourceParam('clicks', 'Arn')\n"
+        "cloudformationResources:\n"
+        "  clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}\n"
+    )
+    g = build_graph(load(text))
+    ((source, _, data),) = g.in_edges("fn", data=True)
+    assert (source, data["via"], g.nodes[source]["kind"]) == (
+        "cf:clicks",
+        kind,
+        "cloudformation-resource",
+    )
+    assert not g.nodes[source].get("missing")
+    assert "cf:clicks (cloudformation-resource, AWS::Kinesis::Stream)" in to_text(g)
+
+
 def test_the_graph_draws_a_name_where_an_arn_belongs_as_a_missing_source() -> None:
     g = build_graph(load(NAME_AS_ARN["sqsQueueArn"][0]))
     ((source, _, kind),) = g.in_edges("fn", data="kind")

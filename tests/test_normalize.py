@@ -1426,6 +1426,68 @@ def test_an_older_stacktapes_stack_name_is_written_as_todays_service_name(
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        # Some of Stacktape's own docs write `sns-integration`; other tools say `cron`.
+        ("sns-integration", "sns"),
+        ("sqs-event", "sqs"),
+        ("cron", "schedule"),
+        ("eventbridge", "event-bus"),
+        ("sqss", "sqs"),
+    ],
+)
+def test_an_event_type_in_other_words_gets_the_type_meant(written: str, meant: str) -> None:
+    stack = load(f"""
+        resources:
+          fn:
+            type: function
+            properties:
+              {{PKG}}
+              events: [{{type: {written}}}]
+        """)
+    (d,) = stack.errors
+    assert (d.code, d.message, d.hint) == (
+        "unknown-trigger-type",
+        f"unknown event type {written!r}",
+        f"did you mean {meant!r}?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "today"),
+    [
+        ("{syncDirectory: ./public}", "{directoryPath: ./public}"),
+        ("{syncDirectory: my site}", '{directoryPath: "my site"}'),
+        ("{}", "{directoryPath: FOLDER}"),
+    ],
+)
+def test_a_buckets_auto_sync_is_written_as_todays_directory_upload(old: str, today: str) -> None:
+    # Older Stacktape examples sync a folder with `autoSync: {syncDirectory}`; the list of
+    # known properties the hint gave left the user to find which one it became, and that
+    # its key inside is renamed too.
+    stack = load_stack_text(
+        f"resources:\n  site:\n    type: bucket\n    properties:\n      autoSync: {old}\n",
+        "s.yml",
+    )
+    assert [(d.code, d.line, d.column, d.hint) for d in stack.errors] == [
+        (
+            "unknown-property",
+            5,
+            7,
+            f"`autoSync` is an older Stacktape's; today's is directoryUpload: {today} "
+            "(it replaces the bucket's contents on deploy)",
+        )
+    ]
+    # Written as the hint says, the bucket has no error.
+    fixed = load_stack_text(
+        "resources:\n  site:\n    type: bucket\n    properties:\n"
+        "      directoryUpload: {directoryPath: ./public}\n",
+        "s.yml",
+    )
+    assert fixed.errors == []
+
+
 @pytest.mark.parametrize("kind", ["container-workload", "multi-container-workload"])
 def test_a_workloads_container_image_config_is_written_as_todays_packaging(kind: str) -> None:
     # An older Stacktape's container workload (its examples): the legacy type read

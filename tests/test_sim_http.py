@@ -629,7 +629,8 @@ def test_request_time_is_locale_independent() -> None:
 def test_gateway_selection(sim: Simulator) -> None:
     with pytest.raises(SimError, match="2 HTTP API gateways") as info:
         call(sim, "GET", "/infer")
-    assert info.value.hint == "add --gateway NAME (one of api, api2)"
+    # The gateway whose route takes the request is named (api has none for it).
+    assert info.value.hint == "GET /infer is a route of api2: add --gateway api2"
     with pytest.raises(SimError, match="no http-api-gateway named 'ap3'") as info:
         call(sim, "GET", "/infer", gateway="ap3")
     assert info.value.hint == "did you mean api?"
@@ -639,8 +640,13 @@ def test_gateway_selection(sim: Simulator) -> None:
         call(sim, "GET", "/infer", gateway=other)
     with pytest.raises(SimError, match="unknown HTTP method"):
         call(sim, "FETCH", "/infer", gateway="api2")
-    with pytest.raises(SimError, match="must start with '/'"):
+    with pytest.raises(SimError, match="must start with '/'") as info:
         call(sim, "GET", "infer", gateway="api2")
+    # The same path with its slash; a word that is no path gets an example.
+    assert info.value.hint == "did you mean /infer?"
+    with pytest.raises(SimError, match="must start with '/'") as info:
+        call(sim, "GET", "ftp://host/infer", gateway="api2")
+    assert info.value.hint == "e.g. /webhooks/github"
     assert sim.trace.seq == 0
 
 
@@ -698,3 +704,37 @@ def test_bad_http_commands_fail_and_change_nothing(
     with pytest.raises(CommandError, match=re.escape(message)):
         execute(session, line)
     assert (session.sim.trace.seq, session.sim.clock.now, list(session.log)) == before
+
+
+def test_a_request_to_one_of_several_gateways_names_those_whose_route_takes_it() -> None:
+    # A stack of many services (a monorepo's) has a gateway each, most with a `{proxy+}`
+    # route; the refusal listed every gateway, the one that has `POST /orders` among them.
+    fn = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}"
+    routes = {
+        "ordersApi": ("POST", "/orders"),
+        "postsApi": ("GET", "/posts"),
+        "blogApi": ("GET", "/posts"),
+        "siteApi": ("*", "/{proxy+}"),
+    }
+    text = "resources:\n" + "".join(
+        f"  {gw}: {{type: http-api-gateway}}\n"
+        f"  {gw}Fn:\n    type: function\n    properties:\n      {fn}\n"
+        "      events:\n        - type: http-api-gateway\n"
+        f"          properties: {{httpApiGatewayName: {gw}, method: '{m}', path: '{p}'}}\n"
+        for gw, (m, p) in routes.items()
+    )
+    sim = make_sim(text)
+    http = sim.services["http"]
+    refusals = {}
+    for method, path in (("post", "/orders"), ("GET", "/posts?page=2"), ("GET", "/about")):
+        with pytest.raises(SimError) as info:
+            http.call(method, path)
+        assert str(info.value) == "this stack has 4 HTTP API gateways; say which one"
+        refusals[path] = info.value.hint
+    assert refusals == {
+        "/orders": "POST /orders is a route of ordersApi: add --gateway ordersApi",
+        "/posts?page=2": "GET /posts is a route of postsApi, blogApi: add --gateway postsApi",
+        # Only a greedy route takes it: every gateway, as before.
+        "/about": "add --gateway NAME (one of ordersApi, postsApi, blogApi, siteApi)",
+    }
+    assert sim.trace.seq == 0  # refused before anything happened

@@ -599,7 +599,7 @@ def test_a_bad_method_or_path_is_refused_and_changes_nothing(sim: Simulator) -> 
     assert info.value.hint == "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
     with pytest.raises(SimError, match="the path must start with '/', not 'api/orders'") as info:
         call(sim, "POST", "api/orders", query=[("q", "1")])
-    assert info.value.hint == "e.g. /api/orders"
+    assert info.value.hint == "did you mean /api/orders?"
     assert sim.trace.seq == 0
     # No id was drawn either: the next request is the first request of a new session.
     first = call(make_sim(stack(), BEHAVIORS), "POST", "/api/orders")

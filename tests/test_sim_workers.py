@@ -137,6 +137,31 @@ def test_a_lone_poll_item_and_a_lists_items_are_reported_where_they_are_written(
     assert found == [[(3, 11, "behavior-bad-value")], [(3, 27, "behavior-bad-value")], []]
 
 
+def test_sqs_and_lambda_words_for_a_poll_key_get_the_key_meant_once() -> None:
+    # A poll item written with a Lambda `sqs` event's or ReceiveMessage's words: no
+    # spelling of the poll item's own keys is close enough for a did-you-mean, and a
+    # misspelt `queue` was also "a poll item needs the `queue`", two errors for one word.
+    found = diagnostics(
+        "behaviors:\n  worker:\n    poll:\n"
+        "      - {queue: jobs, batchSize: 5, MaxNumberOfMessages: 5, WaitTimeSeconds: 20}\n"
+        "      - {sqsQueueName: jobs, maxMessages: 50}\n"
+        "      - {qeue: jobs}\n"
+    )
+    assert found == [
+        ("behavior-unknown-key", "unknown key 'batchSize'; did you mean 'maxMessages'?"),
+        ("behavior-unknown-key", "unknown key 'MaxNumberOfMessages'; did you mean 'maxMessages'?"),
+        ("behavior-unknown-key", "unknown key 'WaitTimeSeconds'; did you mean 'waitSeconds'?"),
+        ("behavior-unknown-key", "unknown key 'sqsQueueName'; did you mean 'queue'?"),
+        # The item's other keys are still checked.
+        ("behavior-bad-value", "maxMessages is a whole number from 1 to 10, not 50"),
+        ("behavior-unknown-key", "unknown key 'qeue'; did you mean 'queue'?"),
+    ]
+    # No key of the item means `queue`: the item needs one, as before.
+    assert diagnostics("behaviors:\n  worker:\n    poll: {maxMessages: 5}\n") == [
+        ("behavior-bad-value", "a poll item needs the `queue` the code polls")
+    ]
+
+
 def test_a_queue_the_role_may_not_read_is_refused_with_the_fix() -> None:
     stack = load_stack_text(stack_yaml(), "stacktape.yml")
     _, diags = Behaviors.from_text(

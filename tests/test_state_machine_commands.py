@@ -190,6 +190,11 @@ def test_a_batch_jobs_execution_id_is_named_as_one() -> None:
     # A stack without state machines does not suggest starting an execution of one.
     err = refused(s, "show execution abc")
     assert (str(err), err.hint) == ("no execution 'abc'", "this stack has no state machines")
+    # Its executions' list says where the batch jobs' runs are.
+    assert execute(s, "show executions").text == (
+        "this stack has no state machines; its batch jobs run in state machines Stacktape "
+        "makes for them: show jobs"
+    )
 
 
 def test_an_unknown_execution_of_a_stack_with_state_machines(s: Session) -> None:

@@ -109,7 +109,12 @@ def test_show_of_a_resource_names_its_view(session: Session, line: str, hint: st
 
 def test_a_misspelt_view_still_gets_its_did_you_mean(session: Session) -> None:
     assert refused(session, "show queus").hint == "did you mean queues?"
-    assert refused(session, "show messages").hint == "did you mean message?"
+    # `show messages`: not `show message` (one message's id, the closest spelling), but
+    # the view that lists a queue's messages.
+    assert refused(session, "show messages").hint == (
+        "a queue's view lists its messages: show queue jobQueue (`show queues` lists them)"
+    )
+    assert execute(session, "show queue jobQueue").text.startswith("jobQueue (")
 
 
 def test_show_execution_of_a_state_machine_names_its_executions_view() -> None:

@@ -253,6 +253,16 @@ _OTHER_TOOLS_OPTIONS = {
     "--headers": "--header",
     "--pass": "--password",
 }
+# Other words for a fixed word of a command, written as an option (`fail worker --times 1`
+# for `fail worker next 1`): the word meant, when the command takes it.
+_OTHER_WORDS = {
+    "times": "next",
+    "count": "next",
+    "probability": "rate",
+    "chance": "rate",
+    "if": "when",
+    "condition": "when",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +435,10 @@ class Command:
         free = any(a.kind in FREE_TEXT and not a.choices for a in self.args)
         as_value = f"; a value that starts with -- goes after --: {self.name} ... -- {word}"
         bare = word.lstrip("-")
+        if bare not in _OTHER_WORDS.values() and any(
+            _OTHER_WORDS.get(bare) in a.choices for a in self.args
+        ):
+            bare = _OTHER_WORDS[bare]  # `--times`: `next`, the word the command takes
         if any(bare in a.choices for a in self.args):
             # `show --queues`: a fixed word written as an option.
             raise CommandError(
@@ -1215,6 +1229,14 @@ def bind(cmd: Command, line: str, words: list[str]) -> Call:
             if arg is not None and (line := _named_words_in_place(cmd, words)) is not None:
                 # `publish bus --source s --detail-type t`: the line the values make.
                 exc.hint = f"{arg.name} is a plain word, not an option: {line}"
+            choice = _OTHER_WORDS.get(name.lstrip("-"), name.lstrip("-"))
+            if words[:here] and any(choice in a.choices for a in cmd.args):
+                # `fail worker --times 1`: the line with the word in its place, where
+                # `fail next` (the command and the word alone) left the rest to rebuild.
+                fixed = [*words[:here], choice, *([inline] if eq else []), *words[here + 1 :]]
+                exc.hint = (
+                    f"{choice} is a plain word, not an option: {format_line(cmd.name, fixed, ())}"
+                )
             raise
         if opt.kind == FLAG:
             if eq:

@@ -336,7 +336,9 @@ CODES: dict[str, CodeInfo] = {
                 "Where the problem is inside the file, the message ends with its place there "
                 "(`see sub/parts/x.json:2:13`), named from where the command was run.",
                 "Fix the path (relative to the config's folder) or the file; use "
-                "`$FileRaw(...)` to read any file as text.",
+                "`$FileRaw(...)` to read any file as text. For a missing file the hint "
+                "names the closest name in its folder, else the files there of its kind "
+                "(`config/ holds dev.yml, prod.yml` for a stage with no file of its own).",
             ),
             "directive-file-code": _dir(
                 "warning",
@@ -422,8 +424,8 @@ CODES: dict[str, CodeInfo] = {
                 "for the types and events it reads); stptui ignores it.",
                 "Fix the spelling (the hint suggests the closest property) or remove it. An "
                 "older Stacktape's name (a top-level `stackName`, a function's "
-                "`packageConfig`, a container's `imageConfig`) gets today's line written out "
-                "in the hint.",
+                "`packageConfig`, a container's `imageConfig`, a bucket's `autoSync`) gets "
+                "today's line written out in the hint.",
             ),
             "ignored-property": _schema(
                 "warning",

@@ -853,21 +853,39 @@ def _js_replace_first(subject: str, value: str) -> str:
 
 
 class _FileProblem(Exception):
-    def __init__(self, message: str, hint: str | None = None, close: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        close: str | None = None,
+        kin: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         # A missing file's nearest name in its folder, which `hint_for` writes as the path
         # the directive should name (`config/app.json`, not `app.json`).
         self.close = close
+        # Else the files of its folder with its extension (a few): `config/{stage}.yml`
+        # for a stage with no file has its siblings, the stages that have one.
+        self.kin = kin
 
-    def hint_for(self, written: str) -> str | None:
-        """The hint, a missing file's did-you-mean written as the directive's path is."""
-        if self.close is None:
-            return self.hint
+    def hint_for(self, written: str, stage: str | None = None) -> str | None:
+        """The hint, a missing file's did-you-mean written as the directive's path is, or
+        the files beside it of its kind (with the stage, when the name was made with it)."""
         folder = posixpath.dirname(written.replace("\\", "/"))
-        meant = posixpath.join(folder, self.close) if folder else self.close
-        return f"did you mean {meant!r}?"
+        if self.close is not None:
+            meant = posixpath.join(folder, self.close) if folder else self.close
+            return f"did you mean {meant!r}?"
+        if not self.kin:
+            return self.hint
+        where = f"{folder}/" if folder else "its folder"
+        # The stage as a word of the name (`config/prod.yml`, `prod-settings.json`).
+        staged = stage is not None and bool(
+            re.search(rf"(?<![^\W_]){re.escape(stage)}(?![^\W_])", posixpath.basename(written))
+        )
+        other = f" (the stage is {stage}: --stage names another)" if staged else ""
+        return f"{where} holds {', '.join(self.kin)}{other}"
 
 
 # The operating system's own files: regular files to stat(), but they hold the state of the
@@ -878,6 +896,8 @@ _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 # A missing file's did-you-mean compares its name with those of its folder, when the folder
 # holds at most this many (the hint's cost stays bounded in a folder of generated files).
 _HINT_NAMES = 5000
+# The most files of a missing file's kind its hint lists.
+_KIN_NAMES = 8
 
 
 def _read_text(
@@ -932,7 +952,7 @@ def _read_bytes(target: Path, shown: str, *, hint: bool = True) -> bytes:
     try:
         info = target.lstat()
     except FileNotFoundError:
-        close = None
+        close, kin = None, ()
         try:
             # Sorted, and all of them or none: the file system lists a folder in an order of
             # its own, which would otherwise choose the names compared and, between names
@@ -940,10 +960,14 @@ def _read_bytes(target: Path, shown: str, *, hint: bool = True) -> bytes:
             if hint:
                 with os.scandir(target.parent) as entries:
                     names = sorted(e.name for e in islice(entries, _HINT_NAMES + 1))
-                close = did_you_mean(target.name, names) if len(names) <= _HINT_NAMES else None
+                if len(names) <= _HINT_NAMES:
+                    close = did_you_mean(target.name, names)
+                    suffix = target.suffix
+                    same = [n for n in names if suffix and n.endswith(suffix)]
+                    kin = tuple(same) if len(same) <= _KIN_NAMES else ()
         except OSError:
             pass
-        raise _FileProblem(f"{shown} does not exist", close=close) from None
+        raise _FileProblem(f"{shown} does not exist", close=close, kin=kin) from None
     except (OSError, ValueError) as exc:
         raise _FileProblem(
             f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
@@ -1841,7 +1865,7 @@ class _Resolver:
                 frame,
                 "directive-file",
                 f"$File({written!r}): {result.message}",
-                hint=result.hint_for(_without_handler(written)),
+                hint=result.hint_for(_without_handler(written), self.ctx.stage),
             )
         if isinstance(result, LoadedYaml):
             return self._copy(result.data, frame), result
@@ -1863,7 +1887,7 @@ class _Resolver:
                 frame,
                 "directive-file",
                 f"$FileRaw({written!r}): {result.message}",
-                hint=result.hint_for(written),
+                hint=result.hint_for(written, self.ctx.stage),
             )
         return result
 
@@ -1959,6 +1983,10 @@ class _Resolver:
         resource, attribute = call.args
         if not isinstance(resource, str) or not isinstance(attribute, str):
             return advice
+        if resource not in self.types:
+            # `$Param('SHARED_GLOBAL', ...)`: older Stacktape's own resources have no
+            # parameter today; the placeholder 'name' would read as this one's to keep.
+            return f"{advice}; {resource!r} is no resource of this stack"
         maker = _FAKE_PARAMS.get(canonical_type(self.types.get(resource) or ""))
         if maker is None:
             return advice

@@ -424,6 +424,8 @@ class Linter(
         self._verdicts: dict[tuple[Callable[[Any], str | None], str], str | None] = {}
         self.polled: set[str] = set()  # queues a container workload connects to
         self._by_type: dict[str, list[str]] | None = None
+        # Where a directive failed (file, line, column), gathered on first use.
+        self._failed_directives: set[tuple[str | None, int | None, int | None]] | None = None
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -453,6 +455,21 @@ class Linter(
                 hint=hint,
             )
         )
+
+    def directive_failed(self, path: DataPath) -> bool:
+        """Whether the value at `path` is a directive that could not be resolved (an error
+        already reported at its place, `directive-unknown` say): what a check would say
+        of the text left there ("$Param(...) is no function") is that same problem again."""
+        if self._failed_directives is None:
+            self._failed_directives = {
+                (d.file, d.line, d.column)
+                for d in self.stack.diagnostics
+                if d.severity == "error" and d.code.startswith("directive-")
+            }
+        if not self._failed_directives:
+            return False
+        pos = self.stack.pos(path)
+        return (pos.file, pos.line, pos.column) in self._failed_directives
 
     def names_of(self, types: tuple[str, ...]) -> list[str]:
         """Names of the resources of some types (for did-you-mean), indexed on first use."""

@@ -77,6 +77,8 @@ class StateMachineChecks(_LinterBase):
         for path, state in asl.lambda_function_targets(sm.definition):
             if "Resource" not in state:
                 continue  # reported as a schema problem
+            if self.directive_failed((*sm.definition_path, *path, "Resource")):
+                continue  # its directive's error says what is wrong with it
             target = asl.task_target(state, functions)
             if target.integration in asl.JOB_INTEGRATIONS:
                 self.check_job_target(sm, path, state, target.integration)
@@ -132,6 +134,8 @@ class StateMachineChecks(_LinterBase):
             # A JSONata expression names its target at run time.
             if is_expression(value) or integ.target_name(value, kind, known) is not None:
                 continue
+            if self.directive_failed((*sm.definition_path, *path, request, *where)):
+                continue
             names = ", ".join(known) or "none"
             param = (
                 "url"
@@ -173,6 +177,8 @@ class StateMachineChecks(_LinterBase):
         known = known_forms(self.stack, kind)
         value = params[kind.param]
         if is_expression(value) or integ.target_name(value, kind, known) is not None:
+            return
+        if self.directive_failed((*sm.definition_path, *path, request, kind.param)):
             return
         names = ", ".join(known) or "none"
         param = "jobDefinitionArn" if batch else "arn"

@@ -6,7 +6,9 @@ names its bucket by ARN and filters keys by prefix and suffix.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
@@ -38,6 +40,23 @@ if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
 else:
     _BuilderBase = object
+
+
+def legacy_auto_sync(raw: dict[str, Any]) -> dict[str, str] | None:
+    """The hint for an older Stacktape's `autoSync: {syncDirectory}` on a bucket: today's
+    `directoryUpload` written out with its folder, where the list of known properties left
+    the user to find which one it became (its key inside is renamed too)."""
+    old = raw.get("autoSync")
+    if "directoryUpload" in raw or not isinstance(old, dict):
+        return None
+    folder = old.get("syncDirectory")
+    path = folder if isinstance(folder, str) and folder else "FOLDER"
+    # A JSON string is a YAML double-quoted one.
+    shown = path if re.fullmatch(r"[\w./-]+", path) else json.dumps(path)
+    return {
+        "autoSync": "`autoSync` is an older Stacktape's; today's is directoryUpload: "
+        f"{{directoryPath: {shown}}} (it replaces the bucket's contents on deploy)"
+    }
 
 
 class BucketReaders(_BuilderBase):
@@ -215,7 +234,7 @@ class BucketReaders(_BuilderBase):
         return refused
 
     def _bucket(self, name: str, raw: dict[str, Any], path: DataPath) -> Bucket:
-        props = self.read_props(raw, path, BUCKET_PROPS, name)
+        props = self.read_props(raw, path, BUCKET_PROPS, name, unexposed=legacy_auto_sync(raw))
         b = Bucket(name=name, type="bucket", path=(path[0], path[1]), properties=raw)
         b.event_bus_notifications = bool(props.get("enableEventBusNotifications", False))
         b.versioning = bool(props.get("versioning", False))

@@ -49,6 +49,39 @@ else:
     _BuilderBase = object
 
 
+# Other tools' and docs' words for an event type (`sns-integration` in some of Stacktape's
+# own docs, `cron`, `eventbridge`), which no spelling of Stacktape's type is close enough to.
+_TRIGGER_WORDS = {
+    "cron": "schedule",
+    "rate": "schedule",
+    "eventbridge": "event-bus",
+    "event-bridge": "event-bus",
+    "http": "http-api-gateway",
+    "api-gateway": "http-api-gateway",
+    "kinesis": "kinesis-stream",
+    "dynamodb": "dynamo-db-stream",
+    "kafka": "kafka-topic",
+    "alb": "application-load-balancer",
+    "websocket": "websocket-api-gateway",
+}
+# Endings a type is written with elsewhere (`sns-integration`, `sqs-event`).
+_TRIGGER_ENDINGS = ("-integration", "-event", "-trigger", "-subscription", "-notification")
+
+
+def trigger_guess(written: str) -> str | None:
+    """The event type `written` means: the closest spelling, else the type under another
+    tool's word or with an ending of its own (`sns-integration`: `sns`)."""
+    guess = did_you_mean(written, TRIGGER_TYPES)
+    if guess is not None:
+        return guess
+    word = written.lower()
+    for ending in _TRIGGER_ENDINGS:
+        word = word.removesuffix(ending)
+    if word in TRIGGER_TYPES:
+        return word
+    return _TRIGGER_WORDS.get(word)
+
+
 class EventReaders(_BuilderBase):
     """An event's dispatch, schedule and stream events (a part of `normalize.StackBuilder`)."""
 
@@ -120,7 +153,7 @@ class EventReaders(_BuilderBase):
             )
             return None
         if etype not in TRIGGER_TYPES:
-            guess = did_you_mean(etype, TRIGGER_TYPES)
+            guess = trigger_guess(etype)
             self.diag(
                 (*path, "type"),
                 "error",

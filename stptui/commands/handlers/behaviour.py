@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stptui.commands.handlers.base import command, read_duration, whole_number
+from stptui.commands.handlers.containers import unreached_note
 from stptui.commands.registry import (
     COUNT,
     DURATION,
@@ -32,6 +33,7 @@ from stptui.sim.behavior.overrides import FAIL_FORMS, drop_replaced
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.batch import BatchJobSim
 from stptui.sim.services.function import FunctionSim
+from stptui.textsafe import printable
 
 # -- behaviour -------------------------------------------------------------------------------
 
@@ -93,6 +95,11 @@ def _override(session: Session, verb: str, call: Call, words: list[str]) -> Comm
     if quoted is not None:
         # Valid JMESPath, so the override applies; but it almost never holds as written.
         text += f"\nnote: {quoted[0]}; {quoted[1]}"
+    behaviors = session.behaviors_path.name if session.behaviors_path else "stptui.yml"
+    if (idle := unreached_note(sim, target.resource, printable(behaviors))) is not None:
+        # Accepted (a `poll` item added and reloaded makes it apply), but said: a worker
+        # whose override never fires looks like an override that does nothing.
+        text += f"\nnote: {idle}"
     return CommandResult(text, data={"function": name, "override": ov.label(), "active": active})
 
 

@@ -592,10 +592,54 @@ def check_http_entry(sim: Simulator, name: str) -> None:
 
 
 def _check_http_call(sim: Simulator, call: Call) -> None:
-    """`http`'s checks of a bound line before the request (its method, a body that lost
-    its quotes), in the command's order; the REPL's check before Enter asks them."""
+    """`http`'s checks of a bound line before the request (its method, an entry named where
+    the path goes, a body that lost its quotes), in the command's order; the REPL's check
+    before Enter asks them."""
     check_http_method(call.args["method"])
+    _refuse_entry_as_path(sim, call)
     refuse_unquoted_json(call, "body", "the body")
+
+
+def _refuse_entry_as_path(sim: Simulator, call: Call) -> None:
+    """Refuse `http GET datasetApi /list`: a function URL, HTTP API or load balancer named
+    where the path goes (as a URL is written, host first), whose refusal was "the path must
+    start with '/'" with an example path, when the option that names it is what was wanted."""
+    path: str = call.args["path"]
+    if path.startswith("/"):
+        return
+    http, lbs = sim.services["http"], sim.services["load_balancers"]
+    if path in sim.services["function_urls"].urls:
+        option, what = "--url", "a function with a URL"
+    elif any(path in names for names in (http.apis, http.aliases, lbs.balancers, lbs.aliases)):
+        # A web-service's own entry (`web.httpApiGateway`) is no resource of the config.
+        res = sim.stack.resources.get(path)
+        option = "--gateway"
+        what = with_article(res.type) if res is not None else "a web service's own entry"
+    else:
+        return
+    body = call.args["body"]
+    method = call.args["method"].upper()
+    if not (isinstance(body, str) and body.startswith("/")) and _own_route(sim, method, path):
+        return  # `http GET health` with a route GET /health: the path without its slash
+    words = [method]
+    if isinstance(body, str) and body.startswith("/"):
+        words.append(body)
+    else:
+        words += ["/", *([body] if body is not None else [])]
+    meant = " ".join(["http", *(quote_word(w) for w in words), option, quote_word(path)])
+    raise CommandError(
+        f"{path!r} is {what}, not a path", f"the path goes after the method: {meant}", word=path
+    )
+
+
+def _own_route(sim: Simulator, method: str, word: str) -> bool:
+    """Whether an HTTP API has a route of its own (no `{proxy+}`, no `$default`) for
+    `METHOD /word`."""
+    for api in sim.services["http"].apis.values():
+        hit = api.select(method, f"/{word}")
+        if hit is not None and not hit[0].is_default and "+" not in hit[0].path:
+            return True
+    return False
 
 
 def _no_http_entry(sim: Simulator) -> CommandError | None:

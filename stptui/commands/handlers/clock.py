@@ -250,11 +250,22 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
     return _move_clock(session, call, t)
 
 
+# Words for "until the stack has settled", which `run` does (`until idle`).
+_SETTLED_WORDS = frozenset(
+    ("idle", "done", "quiet", "empty", "settled", "drained", "finished", "end", "complete")
+)
+
+
 def _until_hint(text: str, now: int) -> str:
-    """What to type for an `until` word that is no instant: `advance 1h` for `+1h` or `1h`
-    (a span of time from now is what `advance` takes); the instant of that time today for
-    a time of day (`08:05`); else the next whole hour, an instant of this session to copy
-    (a fixed example date may be in its past)."""
+    """What to type for an `until` word that is no instant: `run` for `idle` (what `run`
+    does); `advance 1h` for `+1h` or `1h` (a span of time from now is what `advance`
+    takes); the instant of that time today for a time of day (`08:05`); else the next whole
+    hour, an instant of this session to copy (a fixed example date may be in its past)."""
+    if text.lower() in _SETTLED_WORDS:
+        return (
+            "until takes an instant; to run until nothing but recurring work (schedules, "
+            "retention) is pending: run"
+        )
     span = text.removeprefix("+")
     try:
         parse_duration(span)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.commands.handlers.base import behaviour_summary
 from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
-from stptui.textsafe import quote_word
+from stptui.textsafe import printable, quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -85,7 +85,7 @@ def _where(container: str | None, port: int | None) -> str:
     return f"{where}:{port}" if port is not None else where
 
 
-def _entries(sim: Simulator, name: str) -> list[tuple[str, dict[str, Any]]]:
+def reached_by(sim: Simulator, name: str) -> list[tuple[str, dict[str, Any]]]:
     """The routes and load balancer rules that send requests to workload `name`, as lines
     (`route httpApi POST /orders -> app:3000`) with their data, in `show routes` and
     `show rules` order."""
@@ -114,6 +114,31 @@ def _entries(sim: Simulator, name: str) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def unreached_note(sim: Simulator, workload: str, behaviors: str) -> str | None:
+    """For a container workload that nothing runs (no route or rule reaches it, its
+    behaviour polls no queue): that the overrides `fail`, `succeed` and `slow` give it wait
+    for that, with the `poll` item that would run it when it connects to a queue (written
+    for `behaviors`, the behaviours file's name); None for any other name."""
+    service = sim.services.get("containers")
+    if service is None or workload not in service.workloads or reached_by(sim, workload):
+        return None
+    workers = sim.services.get("workers")
+    if workers is not None and workers.of_workload(workload):
+        return None
+    from stptui.commands.session import poll_candidates
+    from stptui.starter import yaml_key
+
+    note = (
+        f"nothing runs {quote_word(workload)} yet: no route or rule reaches it, and its "
+        "behaviour polls no queue"
+    )
+    queues = [q for r, qs in poll_candidates(sim.stack) if r.name == workload for q in qs]
+    if queues:
+        item = f"{yaml_key(workload)}: {{poll: {{queue: {yaml_key(queues[0])}}}}}"
+        note += f"; its code polls {quote_word(queues[0])}? add {printable(item)} in {behaviors}"
+    return note
+
+
 def _behaviour(sim: Simulator, ws: ContainerSim) -> str:
     """What serves the workload's containers: one line when they share a behaviour, else
     each container's (`app: ...; metrics: ...`); then the overrides in force."""
@@ -140,7 +165,7 @@ def show_containers(sim: Simulator) -> CommandResult:
     data: list[dict[str, Any]] = []
     for ws in service.workloads.values():
         figures = service.figures(ws.name)
-        entries = _entries(sim, ws.name)
+        entries = reached_by(sim, ws.name)
         polls = workers.of_workload(ws.name) if workers is not None else []
         many = len(ws.containers) != 1
         lines.append(

@@ -540,10 +540,22 @@ def _with_kind(sim: Simulator, parts: list[str]) -> str | None:
     of them. Else the closest kind (`queue...`) would be all the hint says."""
     name = ".".join(parts[:-1]) if len(parts) > 1 else parts[0]
     res = sim.stack.resources.get(name)
+    if res is None and len(parts) > 2:
+        # Another word for its kind (`execution.flow.failed`, `lambda.worker.errors`): the
+        # resource after it says which kind is meant.
+        name = ".".join(parts[1:-1])
+        res = sim.stack.resources.get(name)
     kind = _PATH_KIND_OF_TYPE.get(res.type) if res is not None else None
     if kind is None:
         return None
-    field = did_you_mean(parts[-1], _FIELDS[kind]) if len(parts) > 1 else None
+    # AWS's metric name, in any case (`errors`: Lambda's Errors are failures), as a path
+    # with its kind gets.
+    aws = {m.lower(): f for m, f in _AWS_FIGURES.get(kind, {}).items()}
+    field = (
+        (aws.get(parts[-1].lower()) or did_you_mean(parts[-1], _FIELDS[kind]))
+        if len(parts) > 1
+        else None
+    )
     if field is None:
         return _statistics(f"{kind}.{name}")
     return f"did you mean {kind}.{name}.{field}?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from difflib import SequenceMatcher
 from typing import Any, NoReturn
@@ -251,9 +252,21 @@ def check_show_what(sim: Simulator, what: str) -> None:
         hint = (
             resource_view(sim, what)
             or _dead_letter_hint(sim, what)
+            or _messages_hint(sim, what)
             or (f"did you mean {quote_word(guess)}?" if guess else stack_views_hint(sim))
         )
         raise CommandError(f"cannot show {what!r}", hint, word=what)
+
+
+def _messages_hint(sim: Simulator, what: str) -> str | None:
+    """The hint of `show messages`: a queue's view lists its messages (`show message`, the
+    closest spelling, takes one message's id); None for another word."""
+    if what.lower() not in ("messages", "msgs"):
+        return None
+    if not sim.queues:
+        return "this stack has no queue; `show message ID` shows one message of the trace"
+    first = quote_word(next(iter(sim.queues)))
+    return f"a queue's view lists its messages: show queue {first} (`show queues` lists them)"
 
 
 # What a dead-letter queue is called where `show` takes a view (`show dlq`): a DLQ is a queue
@@ -1362,7 +1375,11 @@ def _not_explained(sim: Simulator, key: str) -> None:
         for ex in m.executions.values()
     ]
     guess = did_you_mean(key, [*_explainable(records), *executions])
-    if guess:
+    item = _item_key_of(records, key)
+    if item is not None:
+        # A table item's records name it by its whole key, as DynamoDB writes it.
+        hint = f"an item is named by its key in DynamoDB JSON: explain {quote_word(item)}"
+    elif guess:
         hint = f"did you mean {quote_word(guess)}?"
     elif _BODY_TEXT.search(key):
         # A body is no id: the trace keeps none (a record per send would carry it).
@@ -1377,6 +1394,25 @@ def _not_explained(sim: Simulator, key: str) -> None:
             "Kinesis partition key"
         )
     raise CommandError(f"nothing in the trace mentions {quoted(key)}", hint, word=key)
+
+
+def _item_key_of(records: list[Any], value: str) -> str | None:
+    """The key (DynamoDB JSON, as the item's records write it) of the newest table item
+    with an attribute of its key equal to `value` (`p3` for `{"id":{"S":"p3"}}`), or None."""
+    for rec in reversed(records):
+        key = rec.data.get("key")
+        if not rec.kind.startswith("item.") or not isinstance(key, str) or value not in key:
+            continue
+        try:
+            attributes = json.loads(key)
+        except ValueError:
+            continue
+        if isinstance(attributes, dict) and any(
+            isinstance(typed, dict) and value in (typed.get("S"), typed.get("N"))
+            for typed in attributes.values()
+        ):
+            return key
+    return None
 
 
 # What a message body has and no id `explain` takes does: JSON's brackets and quotes, spaces.

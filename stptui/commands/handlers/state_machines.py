@@ -393,7 +393,12 @@ def show_executions(sim: Simulator, name: str | None) -> CommandResult:
     if name is not None:
         machines = {name: _machine(sim, name)}
     if not machines:
-        return CommandResult("this stack has no state machines", data={"executions": []})
+        text = "this stack has no state machines"
+        if "batch" in sim.services and sim.services["batch"].jobs:
+            # Stacktape runs each batch job through a state machine of its own, whose
+            # executions the trace names (`execution_arn`): they are the jobs' runs.
+            text += "; its batch jobs run in state machines Stacktape makes for them: show jobs"
+        return CommandResult(text, data={"executions": []})
     rows = []
     data = []
     for machine in machines.values():

@@ -28,6 +28,7 @@ from stptui.sim.behavior.fields import (
     update_fields,
 )
 from stptui.sim.ddbjson import DynamoDBError
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.reader import Reader as _ReaderBase
@@ -387,10 +388,19 @@ class EmitChecks(_ReaderBase):
             )
             return False
         if resource.type != wanted:
+            hint = None
+            if resource.type == "batch-job":
+                # Its trigger function's StartExecution is Stacktape's, not the code's: the
+                # code that starts one (its connectTo) has no emission in the simulation.
+                hint = (
+                    "no emission starts a batch job: its events start it, and "
+                    f"`start-job {quote_word(target)}` at the prompt"
+                )
             self.report(
                 path,
                 "behavior-wrong-target-type",
                 f"{target!r} is {with_article(resource.type)}; {kind} needs {with_article(wanted)}",
+                hint=hint,
             )
             return False
         return True

@@ -35,6 +35,18 @@ POLL_KEYS = (
     "heartbeat",
     "onFailure",
 )
+# The words of SQS's ReceiveMessage and of a Lambda `sqs` event for a poll item's keys,
+# which no spelling is close enough to the poll item's own to guess.
+_POLL_WORDS = {
+    "batchsize": "maxMessages",
+    "maxnumberofmessages": "maxMessages",
+    "waittimeseconds": "waitSeconds",
+    "sqsqueuename": "queue",
+    "queuename": "queue",
+    "queueurl": "queue",
+    "pollers": "concurrency",
+    "workers": "concurrency",
+}
 HEARTBEAT_KEYS = ("every", "extendBy")
 ON_FAILURE_KEYS = ("visibilityTimeout",)
 # ReceiveMessage's ranges (SQS API reference): MaxNumberOfMessages 1-10 (default 1),
@@ -108,8 +120,18 @@ class PollChecks(_ReaderBase):
                 hint="e.g. poll: {queue: jobs, maxMessages: 10}",
             )
             return None
-        self.unknown_keys(item, path, POLL_KEYS)
-        queue = self._poll_queue(item.get("queue"), (*path, "queue"), path, workload)
+        self.unknown_keys(item, path, POLL_KEYS, _POLL_WORDS)
+        # A misspelt `queue` (`qeue`, `sqsQueueName`) has its error, which says which word
+        # is meant: "needs the `queue`" as well would be a second error for one mistake.
+        misspelt = "queue" not in item and any(
+            (did_you_mean(str(k), POLL_KEYS) or _POLL_WORDS.get(str(k).lower())) == "queue"
+            for k in item
+        )
+        queue = (
+            None
+            if misspelt
+            else self._poll_queue(item.get("queue"), (*path, "queue"), path, workload)
+        )
         max_messages = self._poll_number(item, path, "maxMessages", MAX_MESSAGES, 1)
         wait = self._poll_number(item, path, "waitSeconds", WAIT_SECONDS, None)
         visibility = self._poll_number(item, path, "visibilityTimeout", VISIBILITY_SECONDS, None)

@@ -74,7 +74,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote_plus, unquote, unquote_plus
 
 from stptui import jsontext
@@ -531,7 +531,14 @@ def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
         )
     raw_path, _, raw_query = path.partition("?")
     if not raw_path.startswith("/"):
-        raise SimError(f"the path must start with '/', not {path!r}", f"e.g. {example}", word=path)
+        # `posts`: the same path with its slash; a word that is no path (a URL of another
+        # host, text with spaces) gets the example.
+        meant = f"/{path}" if raw_path and not re.search(r"\s|://", path) else None
+        raise SimError(
+            f"the path must start with '/', not {path!r}",
+            f"did you mean {quote_word(meant)}?" if meant else f"e.g. {example}",
+            word=path,
+        )
     return method, raw_path, raw_query
 
 
@@ -729,6 +736,33 @@ class HttpService:
             word=name,
         )
 
+    def _gateway_needed(self, method: str, path: str) -> NoReturn:
+        """Refuse a request that names no gateway in a stack of several: with the gateways
+        whose own route takes its path (no `{proxy+}` or `$default`: most gateways of a big
+        stack have one), when some do, else with every gateway."""
+        from stptui.sim.engine import SimError
+
+        message = f"this stack has {len(self.apis)} HTTP API gateways; say which one"
+        every = f"add --gateway NAME (one of {typed_names(self.apis)})"
+        try:
+            method, raw_path, _ = request_line(method, path, "/webhooks/github")
+        except SimError:
+            raise SimError(message, every) from None
+        routed, _ = api_path(raw_path)
+        taking = []
+        for api in self.apis.values():
+            hit = api.select(method, routed)
+            route = hit[0] if hit is not None else None
+            if route is not None and not route.is_default and "+" not in route.path:
+                taking.append(api.name)
+        if not taking or len(taking) == len(self.apis):
+            raise SimError(message, every)
+        raise SimError(
+            message,
+            f"{method} {printable(raw_path)} is a route of {typed_names(taking)}: add "
+            f"--gateway {quote_word(taking[0])}",
+        )
+
     # -- requests ------------------------------------------------------------------------
 
     def call(
@@ -758,6 +792,8 @@ class HttpService:
         """Send a request now; its `response` is set when it arrives. Raises SimError,
         changing nothing, on a bad method, path or gateway; a body over the payload quota
         is the gateway's 413."""
+        if gateway is None and len(self.apis) > 1:
+            self._gateway_needed(method, path)
         api = self.api(gateway)
         method, raw_path, raw_query = request_line(method, path, "/webhooks/github")
         raw_query = with_query(raw_query, query)
