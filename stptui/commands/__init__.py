@@ -595,6 +595,10 @@ def complete_values(
         from stptui.commands.handlers.expect import OBJECT_FIELDS
 
         return list(OBJECT_FIELDS)
+    if kind in (r.RESPONSE_PART, r.MESSAGE_FILTER):
+        from stptui.commands.handlers.expect import path_completions
+
+        return path_completions(sim, kind, [w for k, w in before if k in (kind, r.QUEUE)])
     if kind == r.VALUE:
         return _value_now(session, before)
     if kind == r.EVENT_SOURCE:
@@ -647,6 +651,9 @@ def complete_values(
             # A value, not a figure: offered where the stack has something to hold one.
             *(["item"] if tables else []),
             *(["object"] if "buckets" in sim.services and sim.services["buckets"].buckets else []),
+            # An HTTP answer once a request has one; the messages of a stack with queues.
+            *(["response"] if sim.services["http"].answers.awaited is not None else []),
+            *(["messages"] if sim.queues else []),
             "count",
             "time",
         ]
@@ -756,6 +763,7 @@ def _value_now(session: Session, before: Sequence[tuple[str, str]]) -> list[str]
     path_kinds = (
         *(r.EXPECT_PATH, r.TRACE_KIND, r.RECORD_RESOURCE, r.RECORD_FIELD),
         *(r.TABLE, r.ITEM_KEY, r.ITEM_ATTRIBUTE, "bucket", r.OBJECT_KEY, r.OBJECT_FIELD),
+        *(r.RESPONSE_PART, r.QUEUE, r.MESSAGE_FILTER),
     )
     path = [w for k, w in before if k in path_kinds]
     value = value_now(session.sim, path) if path and path != ["count"] else None

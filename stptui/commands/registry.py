@@ -87,6 +87,10 @@ RECORD_FIELD = "record-field"  # FIELD=VALUE: a data field of the trace kind bef
 ITEM_KEY = "item-key"  # KEY=VALUE: a key attribute of the table before it (`expect item`)
 ITEM_ATTRIBUTE = "item-attribute"  # an attribute (document path) of the item keyed before it
 OBJECT_FIELD = "object-field"  # what `expect object BUCKET KEY` reads: exists or size
+# What `expect response` reads of an HTTP answer (status, header, body or body.PATH), a
+# request id before it, or the header name after `header`.
+RESPONSE_PART = "response-part"
+MESSAGE_FILTER = "message-filter"  # FIELD=VALUE: what `expect messages QUEUE` counts by
 METRIC_RESOURCE = "metric-resource"  # a resource or rule `show metrics` measures
 USER_POOL = "user-pool"  # a user-auth-pool of the stack
 # A user of the user pool named before it (of any pool where none is): its username, or the
@@ -109,6 +113,9 @@ REST_FOLLOWERS: dict[str, tuple[str, ...]] = {
     ITEM_KEY: (ITEM_KEY, ITEM_ATTRIBUTE),
     "bucket": (OBJECT_KEY,),
     OBJECT_KEY: (OBJECT_FIELD,),
+    RESPONSE_PART: (RESPONSE_PART,),
+    QUEUE: (MESSAGE_FILTER,),
+    MESSAGE_FILTER: (MESSAGE_FILTER,),
 }
 
 # Kinds after which a `rest` argument goes on: `expect item TABLE` needs its key, then an
@@ -123,6 +130,7 @@ KIND_SHAPES: dict[str, Callable[[str], bool]] = {
     RECORD_FIELD: lambda word: "=" in word,
     ITEM_KEY: lambda word: "=" in word,
     ITEM_ATTRIBUTE: lambda word: "=" not in word,
+    MESSAGE_FILTER: lambda word: "=" in word,
 }
 
 

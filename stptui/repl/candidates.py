@@ -698,6 +698,12 @@ def describe(
         path = [w for k, w in before if k not in (kinds.OPERATOR, kinds.VALUE)]
         now = value_now(sim, [*path, value])
         return f"now {shorten(now, 40)}" if now is not None else "not there now"
+    if kind == kinds.RESPONSE_PART:
+        path = [w for k, w in before if k not in (kinds.OPERATOR, kinds.VALUE)]
+        now = value_now(sim, [*path, value])
+        return f"now {shorten(now, 40)}" if now is not None else "a part of the HTTP answer"
+    if kind == kinds.MESSAGE_FILTER:
+        return f"counts the messages of {given(before, kinds.QUEUE)} that have it"
     if kind == kinds.NEW_OBJECT_KEY and (meta := _key_meta(session, value, before)):
         return meta
     if kind == kinds.ITEM_KEY and value.endswith("="):
@@ -766,6 +772,10 @@ def _path_value(session: Session, path: str, since: str | None = None) -> str:
         return "item TABLE KEY=VALUE ATTRIBUTE: an attribute of an item, as JSON"
     if path == "object":
         return "object BUCKET KEY exists|size: an object in a bucket"
+    if path == "response":
+        return "response status|header NAME|body[.PATH]: the last `http` line's answer"
+    if path == "messages":
+        return "messages QUEUE [FIELD=VALUE ...]: messages in a queue now, by body or state"
     if path == "metric.":
         return (
             "metric.RESOURCE.METRIC.STATISTIC: CloudWatch's metrics, as `show metrics` lists them"

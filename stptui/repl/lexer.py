@@ -31,7 +31,7 @@ from pygments.token import (
 from pygments.token import _TokenType as TokenType
 
 from stptui.commands import REGISTRY
-from stptui.commands.registry import ITEM_KEY, RECORD_FIELD
+from stptui.commands.registry import ITEM_KEY, MESSAGE_FILTER, RECORD_FIELD
 from stptui.repl.grammar import Walker
 from stptui.repl.words import command_lines, read_words
 
@@ -146,7 +146,7 @@ def _filter_starts(text: str) -> set[int]:
     starts: set[int] = set()
     for word in words[1:]:
         slot = walker.feed(word.text)
-        if slot is not None and slot.kind in (RECORD_FIELD, ITEM_KEY):
+        if slot is not None and slot.kind in (RECORD_FIELD, ITEM_KEY, MESSAGE_FILTER):
             starts.add(word.start)
     return starts
 

@@ -7,7 +7,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from stptui.commands.handlers.base import TRACE_KINDS, command, function_named, queue_named, shorten
+from stptui import jsontext
+from stptui.commands.handlers.base import (
+    TRACE_KINDS,
+    as_number,
+    command,
+    function_named,
+    queue_named,
+    shorten,
+)
 from stptui.commands.handlers.metrics import metric_value, since_ms
 from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
@@ -16,8 +24,10 @@ from stptui.commands.registry import (
     ITEM_ATTRIBUTE,
     ITEM_KEY,
     OPERATOR,
+    QUEUE,
     RECORD_FIELD,
     RECORD_RESOURCE,
+    RESPONSE_PART,
     TABLE,
     TRACE_KIND,
     VALUE,
@@ -40,7 +50,9 @@ from stptui.sim import trace as tk
 from stptui.sim.clock import InstantRangeError, iso_ms, parse_instant
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import cut
-from stptui.sim.services.queue import QueueSim
+from stptui.sim.payloads import message_attributes
+from stptui.sim.services.http import KEPT_ANSWERS
+from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.services.stream import lookup_stream
 from stptui.sim.services.table import lookup_table
 from stptui.sim.trace import Record
@@ -135,6 +147,8 @@ EXPECT_PATHS = (
     "metric.RESOURCE.METRIC.STATISTIC",
     "item TABLE KEY=VALUE [KEY=VALUE] ATTRIBUTE",
     "object BUCKET KEY exists|size",
+    "response [REQUEST_ID] status|header NAME|body[.PATH]",
+    "messages QUEUE [FIELD=VALUE ...]",
     "count KIND [RESOURCE] [FIELD=VALUE ...]",
     "time",
 )
@@ -142,6 +156,17 @@ EXPECT_PATHS = (
 OBJECT_FIELDS = ("exists", "size")
 ITEM_EXAMPLE = "e.g. expect item carts id=c-1 status == CLOSED"
 OBJECT_EXAMPLE = "e.g. expect object uploads reports/a.csv exists == true"
+# What `expect response [REQUEST_ID]` reads of an HTTP answer: a `body` word may go on
+# into the body as a document path (`body.items[0].sku`).
+RESPONSE_PARTS = ("status", "header", "body")
+RESPONSE_EXAMPLE = "e.g. expect response status == 201, or expect response body.orderId == 7"
+# The states of a message in a queue, as `show queue` names them; `expect messages` counts
+# every message the queue holds (its depth) unless a state= filter narrows it.
+MESSAGE_STATES = ("visible", "in_flight", "delayed")
+# The fields a `expect messages QUEUE` filter reads; `attr.NAME` is a message attribute
+# (as `send --attr NAME=VALUE` gives one), `body.PATH` a field of a JSON body.
+MESSAGE_FIELDS = ("body", "body.PATH", "state", "group", "attr.NAME")
+MESSAGES_EXAMPLE = "e.g. expect messages deadLetterQueue body.orderId=7 == 1"
 
 PATH_ARG = Arg(
     "PATH",
@@ -149,9 +174,16 @@ PATH_ARG = Arg(
     "queue.Q.FIELD, function.F.FIELD, job.J.FIELD, stream.S.FIELD, table.T.FIELD, "
     "state_machine.SM.FIELD, container.W.FIELD, metric.RESOURCE.METRIC.STATISTIC, item "
     "TABLE KEY=VALUE [KEY=VALUE] ATTRIBUTE, object BUCKET KEY exists|size, count KIND [RESOURCE] "
+    "[FIELD=VALUE ...], response [REQUEST_ID] status|header NAME|body[.PATH], messages QUEUE "
     "[FIELD=VALUE ...] or time",
     rest=True,
-    kind_after=(("count", TRACE_KIND), ("item", TABLE), ("object", "bucket")),
+    kind_after=(
+        ("count", TRACE_KIND),
+        ("item", TABLE),
+        ("object", "bucket"),
+        ("response", RESPONSE_PART),
+        ("messages", QUEUE),
+    ),
 )
 
 
@@ -187,17 +219,26 @@ def check_expect(sim: Simulator, call: Call) -> None:
     _check_since(words, call.opts.get("since"))
     if (missing := missing_comparison(sim, call)) is not None:
         raise missing
-    if words and words[0] in ("item", "object") and call.args.get("op") in OPS:
-        # Its words (the table, the key, the attribute) are judged together, as `expect`
-        # judges them: a key attribute is one only of the table named before it.
+    if words and words[0] == "messages" and call.args.get("op") in OPS:
+        # The queue and the filters, not the count: the REPL checks a line at each key
+        # press, and a queue may hold 100,000 bodies to read.
+        _messages_read(sim, words)
+    elif words and words[0] in _VALUE_WORDS and call.args.get("op") in OPS:
+        # Its words (the table, the key, the attribute; a response's parts) are judged
+        # together, as `expect` judges them: a key attribute is one only of the table
+        # named before it.
         _expect_actual(sim, words)
+
+
+# The paths of several words that a bound line's check reads whole (see `check_expect`).
+_VALUE_WORDS = ("item", "object", "response")
 
 
 @command(
     "expect",
     "assert",
-    "Check a statistic, a trace count, an item or object in the stack, or the time; a script "
-    "stops if it does not hold.",
+    "Check a statistic, a trace count, an item or object in the stack, an HTTP answer, the "
+    "messages in a queue, or the time; a script stops if it does not hold.",
     args=(
         PATH_ARG,
         Arg(
@@ -212,7 +253,8 @@ def check_expect(sim: Simulator, call: Call) -> None:
             "VALUE",
             VALUE,
             "a whole number (a metric's may have decimals: 0.05); an ISO-8601 instant for "
-            "time; JSON, or else text, for an item's attribute; true or false for exists",
+            "time; JSON, or else text, for an item's attribute or a response's part; true or "
+            "false for exists",
         ),
     ),
     options=(
@@ -255,6 +297,19 @@ def check_expect(sim: Simulator, call: Call) -> None:
     "key with no item, or an item without the attribute, fails the expect.\n"
     "object: whether the current version of the object KEY of BUCKET exists (true or "
     "false), or its size in bytes (an object that is not there fails the expect).\n"
+    "response: the answer to the last `http` line, or to the request REQUEST_ID (the id "
+    "`http` printed: $last after it; $newest:http.response; the last "
+    f"{KEPT_ANSWERS} answers are kept): its status, its header NAME (in any case, as HTTP "
+    "reads names; several of one name joined by ', '), its body, or a field of a JSON body "
+    "by a document path (body.orderId, body.items[0].sku). A header's value and the body "
+    "are read as JSON when they are JSON, else as text, and compared as an item's "
+    "attribute is; a header or field the answer lacks fails the expect (a response to HEAD "
+    "has no body).\n"
+    "messages: how many messages QUEUE holds now (visible, in flight and delayed alike, as "
+    "its depth counts them) that pass every FIELD=VALUE: body (the whole body), body.PATH "
+    "(a field of a JSON body), state (visible, in_flight or delayed), group, attr.NAME (a "
+    "message attribute; a Number compared as a number). VALUE is read as JSON or else as "
+    "text, as count's, and a body as JSON when it is JSON, else as its text.\n"
     "count: trace records of KIND (on RESOURCE when given) since the start; RESOURCE may be "
     "a bus that is in no stack (default). Each FIELD=VALUE keeps the records whose field "
     "equals VALUE, read as JSON (status=404 is a number, timeout=true a boolean) or else as "
@@ -269,6 +324,10 @@ def check_expect(sim: Simulator, call: Call) -> None:
         "expect metric.worker.Errors.Average < 0.1 --since 10m",
         "expect item carts id=c-1 status == CLOSED",
         "expect object uploads reports/a.csv size > 0",
+        "expect response status == 201",
+        "expect response header content-type == application/json",
+        "expect response body.orderId == 7",
+        "expect messages deadLetterQueue body.orderId=7 == 1",
         "expect count message.dead_lettered jobQueue == 1",
         "expect count http.response httpApi status=404 == 1",
         "expect count event.published default >= 1",
@@ -283,7 +342,7 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
     except ExpectationFailed as exc:
         # Counts and figures of what happens, not values a command stores at once (an
         # item, an object) nor the time, which running the work due now does not change.
-        stored = call.args["path"][:1] in (["item"], ["object"], ["time"])
+        stored = call.args["path"][:1] in (["item"], ["object"], ["response"], ["time"])
         settled = stored or _answered(session.sim, call.args["path"])
         due = 0 if settled else session.sim.clock.due_now()
         if due:
@@ -379,6 +438,7 @@ def _expect(sim: Simulator, call: Call) -> CommandResult:
             f"expected {path} {op} {shown_expected}{window}, actual {shown_actual}",
             (_elsewhere(sim, path_words) if actual == 0 else None)
             or _filter_values(sim, path_words)
+            or _messages_held(sim, path_words)
             or _messages_to_explain(sim, path_words)
             or _invocations_to_explain(sim, path_words),
         )
@@ -477,7 +537,7 @@ def missing_comparison(sim: Simulator, call: Call, *, static: bool = False) -> C
 
 # The paths whose names a run makes (records' resources, metrics' datapoints, items,
 # objects): a script checked before it runs leaves them to the line's turn.
-_RUN_NAMED = ("count", "metric", "item", "object")
+_RUN_NAMED = ("count", "metric", "item", "object", "response", "messages")
 
 
 def run_named(path: list[str]) -> bool:
@@ -620,8 +680,11 @@ def statistic(sim: Simulator, path: str | list[str]) -> float | None:
 
 def _is_value_path(path: str) -> bool:
     """Whether the path (as `_expect_actual` writes it) is a JSON value, compared as JSON:
-    an item's attribute (`size` too) or an object's `exists`, not an object's size."""
-    return path.startswith("item ") or (path.startswith("object ") and path.endswith(" exists"))
+    an item's attribute (`size` too), an object's `exists` or a part of an HTTP answer, not
+    an object's size."""
+    return path.startswith(("item ", "response ")) or (
+        path.startswith("object ") and path.endswith(" exists")
+    )
 
 
 def value_now(sim: Simulator, words: list[str]) -> str | None:
@@ -658,8 +721,8 @@ def _text_only(text: str) -> bool:
 def check_path(sim: Simulator, word: str) -> None:
     """Refuse a dotted expect PATH (`queue.Q.F`, `stream.S.F` ...) that names no statistic
     of this stack, as `expect` would: the error's hint names the valid kinds, names or
-    fields; and a first word that is none of `count`, `time`, `item` or `object` (a
-    did-you-mean for `conut`). Those are left to `expect` itself."""
+    fields; and a first word that is none of `_PATH_WORDS` (a did-you-mean for `conut`).
+    Those are left to `expect` itself."""
     if (misspelt := _misspelt_word(word)) is not None:
         raise misspelt
     if word not in _PATH_WORDS:
@@ -667,7 +730,7 @@ def check_path(sim: Simulator, word: str) -> None:
 
 
 # The words a PATH starts with that hold no dot.
-_PATH_WORDS = ("count", "time", "item", "object")
+_PATH_WORDS = ("count", "time", "item", "object", "response", "messages")
 
 
 def _misspelt_word(word: str) -> CommandError | None:
@@ -815,6 +878,10 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
         return _item_value(sim, words)
     if words and words[0] == "object":
         return _object_value(sim, words)
+    if words and words[0] == "response":
+        return _response_value(sim, words)
+    if words and words[0] == "messages":
+        return _messages_value(sim, words)
     if words and words[0] == "count":
         if len(words) < 2:
             raise CommandError(
@@ -1282,9 +1349,9 @@ def _key_value(table: str, name: str, kind: str, text: str, word: str) -> dict[s
     return {kind: text}
 
 
-def _attribute(item: dict[str, Any], attribute: str) -> Any:
+def _attribute(item: dict[str, Any], attribute: str, holder: str = "the item") -> Any:
     """The value at the document path `attribute` of the plain item, else of its attribute
-    named `attribute` as a whole, or Absent."""
+    named `attribute` as a whole, or Absent; `holder` names the item in its reason."""
     value: Any = item
     walked = ""
     for step in _DOC_STEP.finditer(attribute):
@@ -1306,7 +1373,7 @@ def _attribute(item: dict[str, Any], attribute: str) -> Any:
                     f"did you mean {guess}? ({known})" if guess else known,
                 )
             return Absent(
-                f"but the item has no {quote_word(attribute)} ({walked} is {_json_type(value)}: "
+                f"but {holder} has no {quote_word(attribute)} ({walked} is {_json_type(value)}: "
                 f"{shorten(_json_text(value), 60)})",
                 None,
             )
@@ -1355,9 +1422,308 @@ def _object_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
     return path, obj.size
 
 
+# -- values: an HTTP answer, the messages in a queue ------------------------------------------
+
+
+def _body_path(word: str) -> bool:
+    """Whether `word` is `body` or a document path into it (`body.items[0].sku`)."""
+    return word == "body" or (
+        word.startswith(("body.", "body[")) and bool(_DOC_PATH.fullmatch(word))
+    )
+
+
+def _response_value(sim: Simulator, words: list[str]) -> tuple[str, Any]:
+    """(the path as text, the part's value, or Absent) for `response [REQUEST_ID]
+    status|header NAME|body[.PATH]`: the answer to REQUEST_ID, else to the last `http`
+    line. A header's value and the body are read as JSON, or else as text, as VALUE is."""
+    rest = words[1:]
+    ident = None
+    if rest and rest[0] not in RESPONSE_PARTS and not rest[0].startswith(("body.", "body[")):
+        ident, rest = rest[0], rest[1:]
+    head = ["response", *([ident] if ident is not None else [])]
+    shown_head = " ".join(quote_word(w) for w in head)
+    if not rest:
+        if ident is not None and (guess := did_you_mean(ident, RESPONSE_PARTS)) is not None:
+            raise CommandError(
+                f"a response has no part {ident!r}", f"did you mean {guess}?", word=ident
+            )
+        raise CommandError(
+            f"expect {shown_head} needs status, header NAME or body[.PATH]", RESPONSE_EXAMPLE
+        )
+    part = rest[0]
+    if part.startswith(("body.", "body[")) and not _body_path(part):
+        raise CommandError(
+            f"{part!r} is not a path into the body",
+            "names joined by dots or indexed: body.orderId, body.items[0].sku",
+            word=part,
+        )
+    if part not in RESPONSE_PARTS and not _body_path(part):
+        guess = did_you_mean(part.partition(".")[0], RESPONSE_PARTS)
+        raise CommandError(
+            f"a response has no part {part!r}",
+            f"did you mean {guess}?"
+            if guess
+            else "its parts: status, header NAME, body, "
+            "body.PATH (a field of a JSON body: body.orderId, body.items[0].sku)",
+            word=part,
+        )
+    wanted = 2 if part == "header" else 1
+    if len(rest) != wanted:
+        usage = (
+            f"e.g. expect {shown_head} header content-type == application/json"
+            if part == "header"
+            else RESPONSE_EXAMPLE
+        )
+        what = "a header NAME after header" if part == "header" and len(rest) < 2 else None
+        raise CommandError(
+            f"expect response reads {what}"
+            if what
+            else f"expect response reads one part: {shorten(' '.join(rest[1:]))!r} after "
+            f"{' '.join(rest[:wanted])} is too much",
+            usage,
+        )
+    path = " ".join(quote_word(w) for w in [*head, *rest])
+    resp = _answer(sim, ident)
+    if isinstance(resp, Absent):
+        return path, resp
+    if part == "status":
+        return path, resp.status
+    if part == "header":
+        name = rest[1].lower()
+        values = [v for n, v in resp.headers if n.lower() == name]
+        if not values:
+            had = ", ".join(dict.fromkeys(n.lower() for n, _ in resp.headers)) or "none"
+            return path, Absent(
+                f"but the response has no header {quote_word(rest[1])}", f"its headers: {had}"
+            )
+        # Several field lines of one name are one value, joined as HTTP joins them (RFC
+        # 9110, 5.3).
+        return path, _json_or_text(", ".join(values))
+    # A response to HEAD has no body, whatever the function returned (`http` prints none).
+    body = _json_or_text("" if resp.method.upper() == "HEAD" else resp.body)
+    if part == "body":
+        return path, body
+    return path, _attribute({"body": body}, part, "the response")
+
+
+def _answer(sim: Simulator, ident: str | None) -> Any:
+    """The HttpResponse to the request `ident` (to the last `http` line's when None), or
+    Absent when there is none yet; a CommandError when there is no such request."""
+    answers = sim.services["http"].answers
+    if ident is None:
+        if answers.awaited is None:
+            return Absent(
+                "but no `http` line has been answered yet (expect response reads the answer "
+                "to the last)",
+                "the answers so far are to a `repeat`'s requests: name one, e.g. expect "
+                "response $newest:http.response status == 200"
+                if answers.by_id
+                else "send a request first, e.g. http GET /health; or name a request: "
+                "expect response REQUEST_ID status == 200",
+            )
+        return answers.by_id[answers.awaited]
+    resp = answers.by_id.get(ident)
+    if resp is not None:
+        return resp
+    index = trace_index(sim.trace)
+    kinds = {r.kind for r in index.records(index.of_id(ident))}
+    if tk.HTTP_RESPONSE in kinds:
+        return Absent(
+            f"but the answer to {quote_word(ident)} is no longer kept (only the last "
+            f"{KEPT_ANSWERS} are)",
+            "check a response before later requests push it out: right after its `http` line",
+        )
+    if tk.HTTP_REQUEST in kinds:
+        return Absent(
+            f"but request {quote_word(ident)} has no answer yet",
+            "run the clock on until it is answered: advance 30s",
+        )
+    guess = did_you_mean(ident, list(answers.by_id))
+    raise CommandError(
+        f"no HTTP request {ident!r}",
+        f"did you mean {quote_word(guess)}?"
+        if guess
+        else "a request id is the one `http` printed: $last after the `http` line; "
+        "$newest:http.response names the newest answered request",
+        word=ident,
+    )
+
+
+def _json_or_text(text: str) -> Any:
+    """`text` read as JSON when it is JSON (strictly: `jsontext.loads`), else the text."""
+    try:
+        return jsontext.loads(text)
+    except ValueError:
+        return text
+
+
+def _messages_value(sim: Simulator, words: list[str]) -> tuple[str, int]:
+    """(the path as text, how many messages QUEUE holds now that pass every filter) for
+    `messages QUEUE [FIELD=VALUE ...]`: visible, in flight and delayed alike unless a
+    `state=` filter names one. VALUE is read as JSON or else as text, as `count`'s filters
+    are; a body as JSON when it is JSON, else as its text."""
+    q, tests, path = _messages_read(sim, words)
+    return path, sum(all(t(m) for t in tests) for m in q.messages.values())
+
+
+def _messages_read(
+    sim: Simulator, words: list[str]
+) -> tuple[QueueSim, list[Callable[[Message], bool]], str]:
+    """(the queue, the test of each filter, the path as text) of `messages QUEUE [FIELD=VALUE
+    ...]`, or the CommandError that says what is wrong with its words."""
+    if len(words) < 2:
+        raise CommandError("expect messages needs QUEUE [FIELD=VALUE ...]", MESSAGES_EXAMPLE)
+    try:
+        q = queue_named(sim, words[1])
+    except CommandError as exc:
+        exc.word = words[1]
+        raise
+    filters = words[2:]
+    tests = [_message_test(word) for word in filters]
+    return q, tests, " ".join(quote_word(w) for w in ["messages", q.name, *filters])
+
+
+# How many messages of a queue completion reads for the fields their bodies have.
+_COMPLETION_MESSAGES = 100
+
+
+def path_completions(sim: Simulator, kind: str, words: list[str]) -> list[str]:
+    """What completion offers for a word of `kind` (RESPONSE_PART or MESSAGE_FILTER) of
+    `expect response ...` or `expect messages QUEUE ...`, after `words` (the words of that
+    kind before it, and the queue): the parts of the answer there is, its body's top-level
+    fields and its headers after `header`; each filter a message of the queue can pass."""
+    if kind == RESPONSE_PART:
+        answers = sim.services["http"].answers
+        ident = words[0] if words and words[0] not in RESPONSE_PARTS else None
+        parts = words[1:] if ident is not None else words
+        resp = answers.by_id.get(ident or answers.awaited or "")
+        if parts == ["header"]:
+            return list(dict.fromkeys(n.lower() for n, _ in resp.headers)) if resp else []
+        if parts:
+            return []
+        body = _json_or_text(resp.body) if resp is not None else None
+        fields = (
+            [f"body.{k}" for k in body if _DOC_PATH.fullmatch(k)] if isinstance(body, dict) else []
+        )
+        return [*RESPONSE_PARTS, *fields]
+    queue = sim.queues.get(words[0]) if words else None
+    if queue is None:
+        return []
+    offers = [f"state={state}" for state in MESSAGE_STATES]
+    keys: dict[str, None] = {"body=": None}
+    for msg in queue.listing(_COMPLETION_MESSAGES):
+        body = _json_or_text(msg.body)
+        if isinstance(body, dict):
+            keys.update((f"body.{k}=", None) for k in body if _DOC_PATH.fullmatch(k))
+        keys.update((f"attr.{name}=", None) for name in msg.attrs or {})
+        if msg.group is not None:
+            keys["group="] = None
+    return [*offers, *keys]
+
+
+def _message_test(word: str) -> Callable[[Message], bool]:
+    """The test of one `expect messages` filter, FIELD=VALUE, or the CommandError that says
+    what is wrong with it."""
+    read, value = _message_filter(word)
+    return lambda m: (v := read(m)) is not _MISSING and _json_equal(v, value)
+
+
+def _message_filter(word: str) -> tuple[Callable[[Message], Any], Any]:
+    """(what a message has in the field of the filter `word`, FIELD=VALUE, or _MISSING;
+    VALUE read as JSON or else as text), or the CommandError that says what is wrong."""
+    field, eq, text = word.partition("=")
+    if not eq or not field:
+        raise CommandError(
+            f"{word!r} is not a FIELD=VALUE filter (messages QUEUE [FIELD=VALUE ...])",
+            f"its fields: {', '.join(MESSAGE_FIELDS)}; {MESSAGES_EXAMPLE}",
+            word=word,
+        )
+    value = _wanted([word])[0][1]
+    if field == "state":
+        if value not in MESSAGE_STATES:
+            guess = did_you_mean(str(value), MESSAGE_STATES)
+            raise CommandError(
+                f"a message's state is {', '.join(MESSAGE_STATES[:-1])} or "
+                f"{MESSAGE_STATES[-1]}, not {shorten(text)!r}",
+                f"did you mean state={guess}?" if guess else "e.g. state=in_flight",
+                word=word,
+            )
+        return (lambda m: m.state_name), value
+    if field == "group":
+        return (lambda m: _MISSING if m.group is None else m.group), value
+    if _body_path(field):
+        return (lambda m: _at(_json_or_text(m.body), field)), value
+    if field.startswith(("body.", "body[")):
+        raise CommandError(
+            f"{field!r} is not a path into the body",
+            "names joined by dots or indexed: body.orderId=7, body.items[0].sku=A-1",
+            word=word,
+        )
+    attr = next((field[len(p) :] for p in ("attr.", "attribute.") if field.startswith(p)), None)
+    if attr:
+        return (lambda m: _attribute_value(m, attr)), value
+    guess = did_you_mean(field, ["body", "state", "group", "attr"])
+    raise CommandError(
+        f"a message has no field {field!r}",
+        f"did you mean {guess}?" if guess else f"its fields: {', '.join(MESSAGE_FIELDS)}",
+        word=word,
+    )
+
+
+def _messages_held(sim: Simulator, words: list[str]) -> str | None:
+    """For a failed `messages QUEUE FIELD=VALUE ...`: the first filter no message of QUEUE
+    passes, with the values its messages have in that field (as filters to copy), or that
+    QUEUE holds none (and where a dead-letter queue's come from); None for another path."""
+    if len(words) < 2 or words[0] != "messages" or words[1] not in sim.queues:
+        return None
+    q = sim.queues[words[1]]
+    if not q.depth:
+        return _dead_letter_sources(sim, q.name) or f"{quote_word(q.name)} holds no messages now"
+    for word in words[2:]:
+        read, _ = _message_filter(word)
+        if any(_message_test(word)(m) for m in q.messages.values()):
+            continue
+        field = word.partition("=")[0]
+        shown: list[str] = []
+        for m in q.listing(_COMPLETION_MESSAGES):
+            v = read(m)
+            if v is _MISSING:
+                continue
+            text = v if isinstance(v, str) and _text_only(v) else _json_text(v)
+            if text not in shown:
+                shown.append(text)
+        held = f"{quote_word(q.name)} holds {q.depth:,} message{'s' * (q.depth != 1)}"
+        if not shown:
+            return f"{held}, none with {field}"
+        listed = ", ".join(quote_word(f"{field}={cut(t, 80)}") for t in shown[:FILTER_VALUES])
+        more = f" (and {len(shown) - FILTER_VALUES:,} more)" if len(shown) > FILTER_VALUES else ""
+        return f"{held}; none has {quote_word(word)}; they have {listed}{more}"
+    return None
+
+
+def _at(body: Any, path: str) -> Any:
+    """The value at the document path `path` (`body.x[0]`) of `body`, or _MISSING."""
+    value = _attribute({"body": body}, path)
+    return _MISSING if isinstance(value, Absent) else value
+
+
+def _attribute_value(msg: Message, name: str) -> Any:
+    """The message attribute `name` of `msg` as VALUE compares it: a Number as a number,
+    a String as JSON or else text (as a body is); _MISSING when it has none."""
+    attrs = msg.attrs or {}
+    if name not in attrs:
+        return _MISSING
+    typed = message_attributes({name: attrs[name]})[name]
+    text = typed["stringValue"]
+    if typed["dataType"].startswith("Number"):
+        number = as_number(text)
+        return text if number is None else number
+    return _json_or_text(text)
+
+
 def _compare_value(path: str, op: str, value_text: str, actual: Any) -> CommandResult:
-    """`expect PATH OP VALUE` for a JSON value (an item's attribute, an object's exists):
-    VALUE read as JSON, or else as text, compared as JSON."""
+    """`expect PATH OP VALUE` for a JSON value (an item's attribute, an object's exists, a
+    part of an HTTP answer): VALUE read as JSON, or else as text, compared as JSON."""
     try:
         expected: Any = json.loads(value_text)
     except ValueError:
@@ -1390,10 +1756,13 @@ def _compare_value(path: str, op: str, value_text: str, actual: Any) -> CommandR
         unordered = not ordered and op not in ("==", "!=")
         raise ExpectationFailed(
             f"expected {path} {op} {shown_expected}, actual {shown_actual}",
-            "only numbers and strings have an order: use == or !=" if unordered else None,
+            "only numbers and strings have an order: use == or !="
+            if unordered
+            else _parameters_hint(path, actual, expected),
         )
+    holder = "the response" if path.startswith("response ") else "the item"
     hint = (
-        f"the item holds {_json_type(actual)} and {shorten(value_text)} is "
+        f"{holder} holds {_json_type(actual)} and {shorten(value_text)} is "
         f"{_json_type(expected)}: values of two JSON types never match"
     )
     if isinstance(actual, str):
@@ -1403,6 +1772,16 @@ def _compare_value(path: str, op: str, value_text: str, actual: Any) -> CommandR
         f"{shown_actual} ({_json_type(actual)})",
         hint,
     )
+
+
+def _parameters_hint(path: str, actual: Any, expected: Any) -> str | None:
+    """For a header compared with its value less the parameters after `;`
+    (`application/json` for `application/json; charset=utf-8`): the whole value to write."""
+    if not path.startswith("response ") or " header " not in path or not isinstance(actual, str):
+        return None
+    if not isinstance(expected, str) or not actual.lower().startswith(expected.lower() + ";"):
+        return None
+    return f"the header's value goes on after ;: compare the whole of it, {quote_word(actual)}"
 
 
 def _json_text(value: Any) -> str:

@@ -223,7 +223,7 @@ class FunctionUrlService:
         ex = self.start(
             method, path, body, headers=headers, query=query, function=function, signed=signed
         )
-        return await_response(self.sim.clock, ex)
+        return await_response(self.sim, ex)
 
     def start(
         self,
@@ -378,6 +378,7 @@ class FunctionUrlService:
             path=ex.raw_path,
         )
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.url.function, ex.response.record()))
+        sim.services["http"].answers.keep(ex.response)
 
     # -- the event -------------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ from stptui.config.model import (
 )
 from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
-from stptui.sim.clock import Scheduler, http_date, iso_s
+from stptui.sim.clock import http_date, iso_s
 from stptui.sim.services import http_auth
 from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
 from stptui.sim.services.http_auth import Cors, Verdict
@@ -506,15 +506,41 @@ class HttpResponse:
         return data
 
 
-def await_response(clock: Scheduler, ex: Any) -> HttpResponse:
-    """Run the clock until `ex` (an HTTP API or load balancer exchange) has its response.
+def await_response(sim: Simulator, ex: Any) -> HttpResponse:
+    """Run the clock until `ex` (an HTTP API, load balancer or function URL exchange) has
+    its response, which becomes the one `expect response` reads (`ClientAnswers.awaited`).
 
     The response comes from a scheduled event (the invocation's end or a timer), so
     stepping always reaches it; earlier events run first, as in time."""
-    while ex.response is None and clock.step():
+    while ex.response is None and sim.clock.step():
         pass
     assert ex.response is not None
+    sim.services["http"].answers.awaited = ex.response.request_id
     return ex.response
+
+
+# How many answers `ClientAnswers` keeps whole: a `repeat` of requests must not hold every
+# body it was sent back.
+KEPT_ANSWERS = 256
+
+
+class ClientAnswers:
+    """The newest answers to HTTP requests (an HTTP API's, a load balancer's, a function
+    URL's) as the client got them, by request id, and the request the last `http` command
+    waited for: what `expect response` reads. The trace keeps no headers or bodies."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, HttpResponse] = {}
+        self.awaited: str | None = None
+        # Answers dropped to keep KEPT_ANSWERS: an older request's answer is not there.
+        self.dropped = 0
+
+    def keep(self, response: HttpResponse) -> None:
+        """Keep `response`, dropping the oldest kept past KEPT_ANSWERS."""
+        self.by_id[response.request_id] = response
+        if len(self.by_id) > KEPT_ANSWERS:
+            del self.by_id[next(iter(self.by_id))]
+            self.dropped += 1
 
 
 def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
@@ -643,6 +669,8 @@ class HttpService:
         # Lambda authorizers' cached verdicts: (gateway, route key, identity values) ->
         # (expiry ms, verdict). Stacktape makes one authorizer per route.
         self.auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[int, Verdict]] = {}
+        # Every HTTP entry's answers, for `expect response`.
+        self.answers = ClientAnswers()
         event_methods: dict[str, list[str]] = {}
         for gw in sim.stack.gateways:
             self.apis[gw.name] = HttpApi(
@@ -777,7 +805,7 @@ class HttpService:
     ) -> HttpResponse:
         """Send a request and run the clock until its response (other due events run too)."""
         ex = self.start(method, path, body, headers=headers, query=query, gateway=gateway)
-        return await_response(self.sim.clock, ex)
+        return await_response(self.sim, ex)
 
     def start(
         self,
@@ -1279,6 +1307,7 @@ class HttpService:
             ex.raw_path,
         )
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.api.name, ex.response.record()))
+        self.answers.keep(ex.response)
 
     # -- payloads ------------------------------------------------------------------------
 

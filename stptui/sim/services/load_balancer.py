@@ -677,7 +677,7 @@ class LoadBalancerService:
             port=port,
             source_ip=source_ip,
         )
-        return await_response(self.sim.clock, ex)
+        return await_response(self.sim, ex)
 
     def start(
         self,
@@ -983,6 +983,7 @@ class LoadBalancerService:
         if description is not None:
             data["description"] = description
         sim.trace.emit((now, tk.HTTP_RESPONSE, ex.lb.name, data))
+        sim.services["http"].answers.keep(ex.response)
 
     # -- views ---------------------------------------------------------------------------
 
