@@ -11,13 +11,14 @@ behaviour's N invocations: the best of `--rounds` rounds, each of which runs eve
 and its bare steps, so that a change of load on a shared machine falls on both sides.
 
 What a handler costs beyond a declared behaviour is its call's set-up: the handler's
-environment put in `os.environ` and the shell's put back (handler_env: every variable of
-the shell unset and set again, every variable of the handler's set and unset, a call), its
-modules and the boto3 stand-in put in sys.modules and taken out (handler_modules), print()
-captured, the event copied, the return value checked as JSON. The environment's share
-grows with the shell's size: the process's environment is padded to SHELL_VARIABLES
-variables for the run (and is as it was after), so that a small shell does not flatter the
-figures; a larger one costs more (the line printed first gives its size).
+environment put in `os.environ` and the shell's put back (handler_env: on Linux the whole
+environment swapped in and out; elsewhere every variable of the shell unset and set again,
+every variable of the handler's set and unset, a call), its modules and the boto3 stand-in
+put in sys.modules and taken out (handler_modules), print() captured, the event copied, the
+return value checked as JSON. Changed variable by variable, the environment's share grows
+with the shell's size: the process's environment is padded to SHELL_VARIABLES variables for
+the run (and is as it was after), so that a small shell does not flatter the figures; a
+larger one costs more there (the line printed first gives its size).
 
 Targets, set from figures measured on a shared 2-core machine (a bare step there is
 0.15-0.25 us; a declared invocation with its command and records 17-30 us), with a margin
@@ -25,9 +26,12 @@ for its noise:
 - a trivial handler: <= 6x the declared behaviour (it was 60-75x: every call walked
   sys.modules, some 400 modules, to claim the modules the handler imported, because the
   count that saves the walk spanned the stand-in's install; and `os.environ` was copied,
-  decoded, twice a call). What is left is about 35 us of the environment's change and
-  back (100 putenv and unsetenv with a shell of 35 variables, which the C library does in
-  time linear in the environment's size) and some 25 us of the call's set-up;
+  decoded, twice a call; then 6.3-7.2x, about 35 us of it the environment's change and
+  back, 100 putenv and unsetenv with a shell of 35 variables, which the C library does in
+  time linear in the environment's size, now two pointers swapped). What is left, some
+  45 us over the declared behaviour's, is the call's set-up (the context, print()
+  captured, the event copied, the clock's and the boto3 stand-in's modules, the result
+  checked as JSON);
 - a handler that makes a `context.send` and a boto3 `send_message`: <= 12x the declared
   behaviour (it was 75-90x): two messages written at the call, each checked as SQS
   checks it (and as botocore checks the parameters), given an id and traced, some 30 us

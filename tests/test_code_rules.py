@@ -188,20 +188,6 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
         "the random module's shared instance, whose bound methods `random.random` and the "
         "rest are: the handler's clock stands those in"
     ),
-    ("stptui.sim.behavior.handler_exits", "ProcessExits.__enter__", "os._exit"): (
-        "os._exit is the standard library's public way to end a process at once (its name "
-        "keeps the underscore): a handler's call of it would end stptui, so a stand-in takes "
-        "its place while the handler runs"
-    ),
-    ("stptui.sim.behavior.handler_exits", "ProcessExits.__enter__", "posix._exit"): (
-        "the same function as os._exit, which a handler may call by this name"
-    ),
-    ("stptui.sim.behavior.handler_exits", "ProcessExits.__exit__", "os._exit"): (
-        "os._exit put back after the handler (see ProcessExits.__enter__)"
-    ),
-    ("stptui.sim.behavior.handler_exits", "ProcessExits.__exit__", "posix._exit"): (
-        "posix._exit put back after the handler (see ProcessExits.__enter__)"
-    ),
     ("stptui.sim.behavior.handler_exits", "", "import _signal"): (
         "signal's C module, which holds raise_signal and pthread_kill under their own names "
         "(a handler that imports them from there would signal stptui's process), and whose "
@@ -211,6 +197,13 @@ ALLOWED_ATTRIBUTES: dict[tuple[str, str, str], str] = {
     ("stptui.sim.behavior.handler_env", "_Applied.__init__", "os.environ._data"): (
         "the stored forms os.environ keeps: changing them directly saves some 100 us a "
         "handler call (the class's docstring)"
+    ),
+    ("stptui.sim.behavior.handler_env", "_Swapped.__enter__", "os.environ._data"): (
+        "the stored forms os.environ keeps, a dict of the handler's put in their place for "
+        "the call with the C library's `environ` (the class's docstring)"
+    ),
+    ("stptui.sim.behavior.handler_env", "_Swapped.__exit__", "os.environ._data"): (
+        "the shell's stored forms put back after the call (see _Swapped.__enter__)"
     ),
     ("stptui.tui.app", "", "import _imp"): (
         "the interpreter's import lock: `imp`, the public module that gave it, is deprecated "

@@ -13,13 +13,30 @@ import json
 import os
 import posix
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from stptui.commands import Session, execute
+from stptui.sim.behavior import handler_env
 from stptui.sim.behavior.handler_env import applied
 from stptui.sim.clock import parse_instant
+
+# Where the C library's `environ` can be set (Linux), `applied` swaps the whole environment
+# in; elsewhere it changes it one variable at a time. Every test here runs both ways.
+SWAPPED = handler_env._environ_pointer() is not None
+
+
+@pytest.fixture(autouse=True, params=["swapped", "one by one"])
+def _how(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How `applied` changes the environment for the test: `swapped` where it can."""
+    if request.param == "swapped" and not SWAPPED:
+        pytest.skip("the C library's environ cannot be set here")
+    if request.param == "one by one":
+        monkeypatch.setattr(handler_env, "_ENVIRON", [None])
+    return str(request.param)
+
 
 T0 = parse_instant("2026-01-05T08:00:00Z")
 STACK = """\
@@ -235,24 +252,38 @@ def test_applied_skips_what_the_os_cannot_hold_and_restores_exactly() -> None:
     assert dict(os.environ) == before
 
 
-def test_applied_restores_after_a_ctrl_c_half_way_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A KeyboardInterrupt while the handler's variables are being set (before the block
-    runs, so `with` would not undo it) still leaves os.environ as it was."""
+def test_applied_restores_after_a_ctrl_c_half_way_in(
+    monkeypatch: pytest.MonkeyPatch, _how: str
+) -> None:
+    """A KeyboardInterrupt while the handler's variables are being put in (before the block
+    runs, so `with` would not undo it) still leaves os.environ as it was, and the process's
+    environment."""
     monkeypatch.setenv(SHELL_ONLY, "from the shell")
-    before = dict(os.environ)
-    putenv, calls = os.putenv, []
-
-    def interrupted(name: object, value: object) -> None:
-        calls.append(name)
-        if len(calls) == 2:
+    before, c_before = dict(os.environ), _c_environ() if os.name == "posix" else {}
+    if _how == "swapped":
+        # os.environ's mapping is the handler's by then; the C library's not yet.
+        def interrupted(address: object) -> None:
             raise KeyboardInterrupt
-        putenv(name, value)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(os, "putenv", interrupted)
-    with pytest.raises(KeyboardInterrupt), applied({"A": "1", "B": "2", "C": "3"}):
-        pytest.fail("the block ran")
-    monkeypatch.setattr(os, "putenv", putenv)
+        monkeypatch.setattr(handler_env, "_RESTORED", [None])
+        monkeypatch.setattr(handler_env, "_process_environment", interrupted)
+        with pytest.raises(KeyboardInterrupt), applied({"A": "1", "B": "2", "C": "3"}):
+            pytest.fail("the block ran")
+    else:
+        putenv, calls = os.putenv, []
+
+        def interrupted_putenv(name: object, value: object) -> None:
+            calls.append(name)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            putenv(name, value)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "putenv", interrupted_putenv)
+        with pytest.raises(KeyboardInterrupt), applied({"A": "1", "B": "2", "C": "3"}):
+            pytest.fail("the block ran")
+        monkeypatch.setattr(os, "putenv", putenv)
     assert dict(os.environ) == before
+    assert (_c_environ() if os.name == "posix" else {}) == c_before
 
 
 def _c_environ() -> dict[bytes, bytes]:
@@ -317,11 +348,12 @@ def _inherited() -> dict[str, str]:
 
 @pytest.mark.skipif(not Path("/usr/bin/env").exists(), reason="needs /usr/bin/env")
 def test_a_child_process_inherits_the_handlers_environment_and_then_the_shells(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, _how: str
 ) -> None:
     """`applied` changes the process's environment itself, as os.environ's own setters do:
     a process the handler starts sees the handler's variables, one started after, the
-    shell's."""
+    shell's. Swapped in whole, the handler's environment has nothing a C library set
+    behind os.environ's back either; changed one variable at a time, that stays."""
     monkeypatch.setenv(SHELL_ONLY, "from the shell")
     monkeypatch.setenv("AWS_REGION", "eu-west-3")
     before, outside = dict(os.environ), _inherited()
@@ -332,7 +364,11 @@ def test_a_child_process_inherits_the_handlers_environment_and_then_the_shells(
         inside = _inherited()
         os.environ["LEFT_BY_HANDLER"] = "1"
         del os.environ["AWS_REGION"]
-    assert inside == {"AWS_REGION": "us-east-1", "GOOD": "1", **unknown}
+    assert inside == {
+        "AWS_REGION": "us-east-1",
+        "GOOD": "1",
+        **({} if _how == "swapped" else unknown),
+    }
     assert dict(os.environ) == before
     assert _inherited() == outside
 
@@ -646,3 +682,52 @@ def test_an_upstash_topic_is_named_by_its_topic_name_variable() -> None:
     assert names == {"kafka-starter-dev-kafkaTopic"}
     assert behaviors.check_target("produce", names.pop()) == "kafkaTopic"
     assert behaviors.check_target("produce", "kafkaTopic") == "kafkaTopic"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="reads the C library's environ")
+def test_what_the_process_sets_between_two_calls_stays_and_neither_call_sees_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between two handlers' calls that add variables (the C library then makes arrays of
+    its own), stptui's own code sets and removes variables: each call sees only its own
+    environment, and afterwards the process has exactly what it set."""
+    monkeypatch.setenv(SHELL_ONLY, "from the shell")
+    monkeypatch.delenv("STPTUI_TEST_BETWEEN", raising=False)
+    with applied({"GOOD": "1"}):
+        os.environ["ADDED_BY_HANDLER"] = "1"
+        os.putenv("PUT_BY_HANDLER", "1")
+    os.environ["STPTUI_TEST_BETWEEN"] = "set between"
+    del os.environ[SHELL_ONLY]
+    expected, c_expected = dict(os.environ), _c_environ()
+    assert c_expected[b"STPTUI_TEST_BETWEEN"] == b"set between"
+    with applied({"GOOD": "2"}):
+        inside = _c_environ()
+        assert inside[b"GOOD"] == b"2" and b"STPTUI_TEST_BETWEEN" not in inside
+        assert dict(os.environ) == {"GOOD": "2"}
+        os.environ["ADDED_BY_HANDLER"] = "2"
+    assert dict(os.environ) == expected
+    assert _c_environ() == c_expected
+    del os.environ["STPTUI_TEST_BETWEEN"]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/env").exists(), reason="needs /usr/bin/env")
+def test_a_process_that_ran_a_handler_exits_normally_and_its_children_see_the_shell(
+    tmp_path: Path,
+) -> None:
+    """The process's environment after a handler's call is stptui's own copy, which lives
+    as long as the process: a child process started after, and the interpreter's exit,
+    find the shell's variables."""
+    code = (
+        "import os, subprocess, sys\n"
+        "from stptui.sim.behavior.handler_env import applied\n"
+        "with applied({'GOOD': '1'}):\n"
+        "    os.environ['ADDED'] = '1'\n"
+        "out = subprocess.run(['/usr/bin/env'], capture_output=True, text=True).stdout\n"
+        "assert 'STPTUI_TEST_SHELL=kept' in out.splitlines(), out\n"
+        "assert 'GOOD=1' not in out.splitlines() and 'ADDED=1' not in out.splitlines(), out\n"
+    )
+    env = {**os.environ, "STPTUI_TEST_SHELL": "kept"}
+    ended = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert (ended.returncode, ended.stderr) == (0, "")

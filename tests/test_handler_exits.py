@@ -385,3 +385,81 @@ def test_a_batch_program_ended_by_a_signal_exits_128_plus_its_number(
     s = _job_run(tmp_path, event)
     first = next(r for r in s.sim.trace.records if r.kind == tk.BATCH_ATTEMPT_FAILED)
     assert first.get("error_message") == f"Essential container in task exited (exitCode {status})"
+
+
+def test_exits_in_a_run_of_the_clock_are_runtime_exits_and_nothing_stays_after(
+    s: Session,
+) -> None:
+    """Invocations a run of the clock makes (here a repeat's, in `advance`) keep the
+    stand-ins in place from the run's first call to its end: each exit or signal is still
+    the invocation's Runtime.ExitError, and after the run the process's own functions are
+    back (a REPL that ran them exits normally)."""
+    before = (os._exit, os.kill, os.killpg, os.abort, builtins.exit, builtins.quit)
+    events = [
+        {"how": "kill", "signal": "SIGKILL"},
+        {"how": "os._exit", "status": 7},
+        {"how": "none"},
+        {"how": "abort"},
+        {"how": "exit", "args": [2]},
+    ]
+    for event in events:
+        execute(s, f"repeat 1 --every 1ms invoke worker '{json.dumps(event)}'")
+    execute(s, "advance 10s")
+    ended = [
+        (r.kind, r.get("error_message", "").partition("Runtime exited ")[2])
+        for r in s.sim.trace.records
+        if r.kind in (tk.INVOCATION_FAILED, tk.INVOCATION_SUCCEEDED) and r.resource == "worker"
+    ]
+    assert sorted(ended) == sorted(
+        [
+            (tk.INVOCATION_FAILED, "with error: signal: killed"),
+            (tk.INVOCATION_FAILED, "with error: exit status 7"),
+            (tk.INVOCATION_SUCCEEDED, ""),
+            (tk.INVOCATION_FAILED, "with error: signal: aborted (core dumped)"),
+            (tk.INVOCATION_FAILED, "with error: exit status 2"),
+        ]
+    )
+    assert (os._exit, os.kill, os.killpg, os.abort, builtins.exit, builtins.quit) == before
+
+
+def test_between_a_runs_handler_calls_a_signal_is_sent_for_real() -> None:
+    """While a run keeps the stand-ins in place, stptui's own code between handler calls
+    (and the terminal UI's thread) signals for real: a front end's os.kill (Ctrl-Z's
+    SIGTSTP, a SIGINT) reaches the process, as it does once the run is over."""
+    import signal
+
+    from stptui.sim.behavior.handler_exits import ProcessExit, ProcessExits, hosting
+
+    got: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+    kill = os.kill
+    try:
+        with hosting():
+            exits: list[int] = []
+            sent = f"signal {int(signal.SIGUSR1)} sent"
+            with ProcessExits(exits), pytest.raises(ProcessExit, match=sent):
+                os.kill(os.getpid(), signal.SIGUSR1)  # in a call: the handler's end
+            assert exits == [-signal.SIGUSR1] and got == []
+            os.kill(os.getpid(), signal.SIGUSR1)  # between calls: sent
+            signal.raise_signal(signal.SIGUSR1)
+            assert got == [signal.SIGUSR1] * 2
+        assert os.kill is kill
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def test_os_exit_between_a_runs_handler_calls_ends_the_process() -> None:
+    """stptui's own os._exit (a front end's hard exit) between a run's handler calls ends
+    the process with its status, as it would outside the run."""
+    import subprocess
+
+    code = (
+        "import os\n"
+        "from stptui.sim.behavior.handler_exits import ProcessExits, hosting\n"
+        "with hosting():\n"
+        "    with ProcessExits([]):\n"
+        "        pass\n"
+        "    os._exit(3)\n"
+    )
+    ended = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert ended.returncode == 3, ended.stderr

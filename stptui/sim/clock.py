@@ -11,7 +11,7 @@ import gc
 import heapq
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from heapq import heappush as _heappush
 from typing import Any
@@ -251,6 +251,7 @@ class Scheduler:
         "_still_zero",
         "_zero",
         "events_run",
+        "host",
         "now",
         "settle",
         "still_limit",
@@ -269,6 +270,10 @@ class Scheduler:
         self.events_run = 0
         # Called every SETTLE_EVERY events and whenever a run returns (the trace's settle).
         self.settle = settle
+        # Held open around each run (`run_until`, `run_until_quiet`): what the entries' work
+        # keeps in place for a whole run rather than for each entry (Python handlers' set-up:
+        # Behaviors.run_host). It is entered once per run, and may be entered again nested.
+        self.host: AbstractContextManager[None] = nullcontext()
         # The instant seen at the last stillness check, and the event count when it was
         # first seen there (see `check_moving`).
         self._still_at = start_ms
@@ -398,7 +403,7 @@ class Scheduler:
     def _run(self, limit: int, should_stop: Callable[[], bool] | None, *, quiet: bool) -> bool:
         running, self._running = self._running, True
         try:
-            with fewer_collections():
+            with fewer_collections(), self.host:
                 return self._loop(limit, should_stop, quiet=quiet)
         finally:
             self._running = running

@@ -190,6 +190,9 @@ class Simulator:
         self._id_blocks = 0
         self._ids_made = 0
         self.behaviors = behaviors or Behaviors.load(None, stack)[0]
+        host = self.behaviors.run_host()
+        if host is not None:
+            self.clock.host = host
         self.region = stack.region
         self.account_id = stack.account_id
         # Invocations running of the functions without reserved concurrency, and how many
@@ -696,6 +699,10 @@ class Simulator:
         """Run the next `n` scheduled events, stopping before one due after `limit` when it
         is given, or when `should_stop` says so (asked every STOP_CHECK_EVERY events);
         returns how many ran. Raises ClockStalled as `run` does (the events run stay run)."""
+        with self.clock.host:
+            return self._steps(n, limit, should_stop)
+
+    def _steps(self, n: int, limit: int | None, should_stop: Callable[[], bool] | None) -> int:
         clock = self.clock
         ran = 0
         while ran < n:

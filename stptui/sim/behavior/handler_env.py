@@ -23,6 +23,7 @@ the user's own credentials.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Mapping
@@ -51,18 +52,24 @@ FAKE_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "stptui-simulated-credentials-not-valid-in-aws",
 }
 FUNCTION_VERSION = "$LATEST"
+# How many environments with an invocation's own variables HandlerEnvironments keeps made.
+_OWN_FORMS = 1024
 
 
 class HandlerEnvironments:
     """Each handler's fixed variables, made when it first runs (one per behaviour and
     container), and the whole environment of one invocation."""
 
-    __slots__ = ("_fixed", "_injected", "stack")
+    __slots__ = ("_fixed", "_injected", "_own", "stack")
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         # The fixed variables, and their form in os.environ (made once: see `applied`).
         self._fixed: dict[tuple[str, str], tuple[dict[str, str], OsForm]] = {}
+        # The forms with an invocation's own variables over the fixed ones, by workload and
+        # those variables (a function's log stream: one per execution environment), made
+        # once each, with the C library's array `applied` puts in place: at most _OWN_FORMS.
+        self._own: dict[tuple[tuple[str, str], tuple[tuple[str, str], ...]], OsForm] = {}
         # Each connected resource's STP_* entries, shared by the workloads that connect it.
         self._injected: dict[str, list[EnvEntry]] = {}
 
@@ -81,7 +88,14 @@ class HandlerEnvironments:
         if inp.environment is not None:
             own = inp.environment()
             env.update(own)
-            form = form.over(own)
+            forms = self._own
+            which = (key, tuple(own.items()))
+            found = forms.get(which)
+            if found is None:
+                if len(forms) >= _OWN_FORMS:
+                    forms.clear()  # a long run's many environments: made again when needed
+                found = forms[which] = form.over(own)
+            form = found
         return env, form
 
     def _make(self, inp: InvocationInput) -> dict[str, str]:
@@ -164,7 +178,7 @@ class OsForm:
     and sets stored forms without encoding or decoding a variable per call. A variable that
     cannot be encoded is left out (`applied` also leaves out one the OS refuses)."""
 
-    __slots__ = ("data",)
+    __slots__ = ("_c", "data")
 
     def __init__(self, env: Mapping[str, str]) -> None:
         encodekey, encodevalue = os.environ.encodekey, os.environ.encodevalue
@@ -175,12 +189,22 @@ class OsForm:
             except (ValueError, UnicodeError):  # a lone surrogate, say
                 continue
         self.data = data
+        self._c: _CEnvironment | None = None
 
     def over(self, env: Mapping[str, str]) -> OsForm:
         """These variables with `env`'s over them (an invocation's own over its workload's)."""
         both = OsForm(env)
         both.data = {**self.data, **both.data}
         return both
+
+    def c_environment(self) -> _CEnvironment:
+        """These variables as the C library's `environ` array holds them (made once)."""
+        made = self._c
+        if made is None or made.busy:  # a nested block of the same environment: its own
+            made = _CEnvironment(self.data)
+            if self._c is None:
+                self._c = made
+        return made
 
 
 def applied(env: Mapping[str, str] | OsForm) -> AbstractContextManager[None]:
@@ -189,7 +213,94 @@ def applied(env: Mapping[str, str] | OsForm) -> AbstractContextManager[None]:
     before, whatever the block raised or set itself: the same mapping, even when the block
     bound `os.environ` to another, and the same working directory (`os.chdir` in a handler
     would move every relative path stptui opens later)."""
-    return _Applied(env if isinstance(env, OsForm) else OsForm(env))
+    form = env if isinstance(env, OsForm) else OsForm(env)
+    pointer = _environ_pointer()
+    return _Applied(form) if pointer is None else _Swapped(form, pointer)
+
+
+# The C library's `environ` variable (ctypes.c_void_p at its address): None where it cannot
+# be reached (not Linux, no ctypes), and [] before the first look.
+_ENVIRON: list[Any] = []
+
+
+def _environ_pointer() -> Any:
+    """The C library's `environ` variable, whose value `_Swapped` sets; None where it is not
+    to be set (then `_Applied` changes the environment one variable at a time)."""
+    if not _ENVIRON:
+        found = None
+        # Linux's C libraries (glibc, musl) read `environ` at each getenv and copy an array
+        # they did not allocate before adding to it. Elsewhere (macOS keeps it behind
+        # _NSGetEnviron) the environment is changed one variable at a time.
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes  # loaded with the first handler's environment
+
+                found = ctypes.c_void_p.in_dll(ctypes.CDLL(None), "environ")
+            except (ImportError, OSError, ValueError):
+                found = None
+        _ENVIRON.append(found)
+    return _ENVIRON[0]
+
+
+class _CEnvironment:
+    """An environment as the C library's `environ` array: `NAME=value` entries (those the
+    OS would take: a name with `=` or a NUL, or a value with a NUL, left out, as putenv
+    refuses them) and their stored forms for `os.environ`. `pristine` is the array as made:
+    the C library's unsetenv removes an entry from the array in place, which `_Swapped`
+    undoes at the block's end."""
+
+    __slots__ = ("address", "array", "busy", "data", "pristine", "size")
+
+    def __init__(self, data: Mapping[Any, Any]) -> None:
+        import ctypes
+
+        self.data = {
+            name: value
+            for name, value in data.items()
+            if name and b"=" not in name and b"\0" not in name and b"\0" not in value
+        }
+        entries = [name + b"=" + value for name, value in self.data.items()]
+        kind = ctypes.c_char_p * (len(entries) + 1)
+        # The arrays hold the entries' bytes (ctypes keeps them alive with the arrays).
+        self.array = kind(*entries, None)
+        self.pristine = kind(*entries, None)
+        self.size = ctypes.sizeof(kind)
+        self.address = ctypes.addressof(self.array)
+        self.busy = False
+
+    def restore(self) -> None:
+        """Undo what the C library's unsetenv did to the array while it was `environ`."""
+        import ctypes
+
+        ctypes.memmove(self.array, self.pristine, self.size)
+
+
+# The array `environ` was last set back to (`_Swapped`): while `environ` still points at it,
+# nothing changed the process's environment since, and the next block need not copy it.
+_RESTORED: list[Any] = [None]
+
+
+def _process_environment(address: int | None) -> Any:
+    """A copy, in an array of stptui's own, of the `environ` array at `address` (the
+    process's environment before a block): the C library may reallocate its own array when
+    the block's code adds a variable (`last_environ` in glibc), so the block sets `environ`
+    back to this copy, not to that array. The copy is never freed: `environ` may point at
+    it until the process ends, after the interpreter has freed its modules' objects."""
+    import ctypes
+
+    entries: list[bytes] = []
+    if address:
+        array = ctypes.cast(address, ctypes.POINTER(ctypes.c_char_p))
+        for i in itertools.count():
+            entry = array[i]
+            if entry is None:
+                break
+            entries.append(entry)
+    copy = (ctypes.c_char_p * (len(entries) + 1))(*entries, None)  # it holds the entries
+    # One reference more than anything releases; a few hundred bytes each time the process's
+    # environment changed between two handler calls.
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(copy))
+    return copy
 
 
 def _cwd() -> str | None:
@@ -342,3 +453,72 @@ def _unset(data: dict[Any, Any], keys: set[Any]) -> None:
         except ValueError:
             pass
         del data[key]
+
+
+class _Swapped(AbstractContextManager[None]):
+    """`applied`'s block where the C library's `environ` can be set (Linux): the handler's
+    whole environment is put in place at once, as two pointers, not variable by variable.
+    `os.environ` keeps its stored forms in a new dict for the block (`_data`) and the C
+    library's `environ` points at the handler's own array; afterwards both are the ones
+    before, exactly: whatever the block's code did to its environment, with os.environ,
+    os.putenv and os.unsetenv or a C library's setenv (ctypes), was done to the handler's
+    copies (the C library copies an array it did not allocate before it adds to it). A
+    variable a C library set behind os.environ's back (readline's COLUMNS) is not in the
+    handler's environment either. The changes variable by variable (`_Applied`) cost some
+    25 us a call with a shell of 35 variables: 100 putenv and unsetenv, each linear in the
+    environment's size in the C library."""
+
+    __slots__ = ("_c", "_cwd", "_data", "_environ", "_form", "_pointer", "_saved", "_swapped")
+
+    def __init__(self, env: OsForm, pointer: Any) -> None:
+        self._form = env
+        self._pointer = pointer
+        self._environ = os.environ
+        self._c: _CEnvironment | None = None
+        self._data: dict[Any, Any] | None = None
+        # The process's environment before the block, in an array of stptui's own.
+        self._saved: Any = None
+        self._swapped = False
+        self._cwd: str | None = None
+
+    def __enter__(self) -> None:
+        import ctypes  # loaded already: the pointer is one of its objects
+
+        self._cwd = _cwd()
+        pointer = self._pointer
+        try:
+            c = self._c = self._form.c_environment()
+            c.busy = True
+            self._data = os.environ._data  # type: ignore[attr-defined]
+            os.environ._data = dict(c.data)  # type: ignore[attr-defined]
+            before = _RESTORED[0]
+            if before is None or pointer.value != ctypes.addressof(before):
+                before = _process_environment(pointer.value)
+            self._saved = before
+            pointer.value = c.address
+            self._swapped = True
+        except BaseException:  # a Ctrl-C half way: `with` calls __exit__ only after this
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        import ctypes
+
+        os.environ = self._environ  # noqa: B003 (the very mapping, which the block may rebind)
+        if self._swapped:
+            self._pointer.value = ctypes.addressof(self._saved)
+            _RESTORED[0] = self._saved
+            self._swapped = False
+            self._saved = None
+        if self._data is not None:
+            os.environ._data = self._data  # type: ignore[attr-defined]
+            self._data = None
+        c = self._c
+        if c is not None:
+            c.restore()
+            c.busy = False
+            self._c = None
+        cwd = self._cwd
+        if cwd is not None and _cwd() != cwd:
+            with suppress(OSError):  # removed since: nowhere to go back to
+                os.chdir(cwd)

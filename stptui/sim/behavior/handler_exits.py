@@ -8,9 +8,11 @@ place: `os._exit` (and `posix._exit`) notes the status and raises ProcessExit, a
 signal that would end the process (noted as the signal's number, negated), which the
 handler's call reports as its runtime's exit (python_handlers.run_handler: Lambda's
 `Runtime.ExitError`); `exit()` and `quit()` raise SystemExit and leave `sys.stdin` open.
-A signal whose default action is to ignore it does nothing, SIGINT raises KeyboardInterrupt
-in the handler as Python's own handler of it does, and a signal to another process (the
-handler's child) is sent. Not covered: a C library's `exit` or `kill` (through ctypes), a
+A run of the simulation's clock keeps the stand-ins in place from its first handler call
+to its end (`hosting`), where outside a call they call the real functions. A signal whose
+default action is to ignore it does nothing, SIGINT raises KeyboardInterrupt in the handler
+as Python's own handler of it does, and a signal to another process (the handler's child)
+is sent. Not covered: a C library's `exit` or `kill` (through ctypes), a
 signal handler the code installs itself, and a thread that outlives its handler."""
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ import os
 import posix
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 # A C int's range: os._exit refuses a status outside it.
 _C_INT = range(-(2**31), 2**31)
@@ -86,59 +87,48 @@ class ProcessExit(BaseException):
         self.code = code
 
 
-class ProcessExits:
+class ProcessExits(AbstractContextManager[None]):
     """While the block runs, `os._exit(n)` appends the status a process exiting with `n`
     has (its low 8 bits) to `exits` and raises ProcessExit, and a signal the code sends its
     own process that would end it appends minus its number; `exit()` and `quit()` raise
     SystemExit without closing `sys.stdin`. Code that catches ProcessExit still exited:
     the caller reads `exits` (the first exit only: a process exits once). Nested blocks
-    (a handler another handler's call runs) each have their own list. (A class, not a
-    generator: it is entered for every handler call.)"""
+    (a handler another handler's call runs) each have their own list.
 
-    __slots__ = ("exits", "saved")
+    The stand-ins are module functions that act for the innermost open block and call the
+    real function when none is open. They go in when a block opens and none are in place,
+    and the real functions go back when the last block closes, unless a `hosting` block is
+    open: then they stay until it closes, and a call's block only marks itself open. (A
+    class, not a generator: it is entered for every handler call.)"""
+
+    __slots__ = ("exits",)
 
     def __init__(self, exits: list[int]) -> None:
         self.exits = exits
-        self.saved: tuple[object, ...] = ()
 
     def __enter__(self) -> None:
-        names = builtins.__dict__
-        self.saved = (
-            os._exit,
-            posix._exit,
-            names.get("exit"),
-            names.get("quit"),
-            os.kill,
-            os.killpg,
-            os.abort,
-            signal.raise_signal,
-            signal.pthread_kill,
-        )
-        os._exit = posix._exit = self._exit
-        os.kill = posix.kill = self._kill
-        os.killpg = posix.killpg = self._killpg
-        os.abort = posix.abort = self._abort
-        signal.raise_signal = _signal.raise_signal = self._raise_signal
-        signal.pthread_kill = _signal.pthread_kill = self._pthread_kill
-        names["exit"] = names["quit"] = _quit
+        with _LOCK:
+            if _SAVED:
+                # In place for the run (`hosting`): put in again, in case code since replaced
+                # one (a dict update a namespace, cheaper than a look at each).
+                for namespace, standins in _STANDINS:
+                    namespace.update(standins)
+            else:
+                _install()
+            _OPEN.append(self)
 
     def __exit__(self, *exc: object) -> None:
-        names = builtins.__dict__
-        os_exit, posix_exit, exit_fn, quit_fn, kill, killpg, abort, raise_sig, pkill = self.saved
-        os._exit, posix._exit = os_exit, posix_exit  # type: ignore[assignment]
-        os.kill = posix.kill = kill  # type: ignore[assignment]
-        os.killpg = posix.killpg = killpg  # type: ignore[assignment]
-        os.abort = posix.abort = abort  # type: ignore[assignment]
-        signal.raise_signal = _signal.raise_signal = raise_sig  # type: ignore[assignment]
-        signal.pthread_kill = _signal.pthread_kill = pkill  # type: ignore[assignment]
-        for name, kept in (("exit", exit_fn), ("quit", quit_fn)):
-            if kept is None:
-                names.pop(name, None)
-            else:
-                names[name] = kept
+        with _LOCK:
+            if _OPEN[-1] is self:
+                _OPEN.pop()
+            else:  # another thread's block opened since (a thread worker's run)
+                _OPEN.remove(self)
+            if not _OPEN and not _HOSTING[0]:
+                _uninstall()
 
-    def _exit(self, status: int) -> NoReturn:
-        code = operator.index(status)
+    def exit(self, status: object) -> NoReturn:
+        """os._exit(`status`) in the block's code."""
+        code = operator.index(status)  # type: ignore[arg-type]
         if code not in _C_INT:
             raise OverflowError("Python int too large to convert to C int")
         if not self.exits:
@@ -151,8 +141,8 @@ class ProcessExits:
             self.exits.append(code)
         raise ProcessExit(code)
 
-    def _signalled(self, signum: object) -> None:
-        """The handler's process received `signum`: what Python does with it by default."""
+    def signalled(self, signum: object) -> None:
+        """The block's process received `signum`: what Python does with it by default."""
         number = operator.index(signum)  # type: ignore[arg-type]
         if not 0 <= number < signal.NSIG:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
@@ -167,40 +157,167 @@ class ProcessExits:
             )
         self._end(-number)
 
-    def _kill(self, pid: int, signum: int) -> None:
+    def abort(self) -> NoReturn:
+        """os.abort() in the block's code."""
+        self._end(-int(signal.SIGABRT))
+
+
+# The blocks open, innermost last: the stand-ins act for the last one.
+_OPEN: list[ProcessExits] = []
+# How many `hosting` blocks are open (in a list, changed in place under _LOCK).
+_HOSTING = [0]
+# Each patched namespace and what it held before the stand-ins went in (empty: the real
+# functions are in place), and the real functions the stand-ins call outside any block.
+_SAVED: list[tuple[dict[str, Any], dict[str, Any]]] = []
+_REAL: dict[str, Any] = {}
+# Taken to put the stand-ins in or the real functions back: a thread worker's run (the
+# terminal UI's rebuild) may open and close blocks while the UI's thread does.
+_LOCK = threading.Lock()
+# A name the namespace did not hold (`exit` and `quit` without the `site` module).
+_ABSENT = object()
+# The real functions as this module found them: what a stand-in another thread still held
+# when the last block closed calls.
+_AT_IMPORT: dict[str, Any] = {
+    **{name: vars(os)[name] for name in ("_exit", "kill", "killpg", "abort")},
+    **{name: vars(signal)[name] for name in ("raise_signal", "pthread_kill")},
+}
+
+
+def _real(name: str) -> Any:
+    """The real function a stand-in calls outside any block."""
+    found = _REAL.get(name)
+    return _AT_IMPORT[name] if found is None else found
+
+
+def _standin_exit(status: int) -> None:
+    """os._exit and posix._exit while the stand-ins are in place."""
+    top = _OPEN[-1:]  # a slice, not a test then an index: another thread may close one
+    if top:
+        top[0].exit(status)
+    _real("_exit")(status)
+
+
+def _standin_kill(pid: int, signum: int) -> None:
+    """os.kill and posix.kill: a signal to the block's own process (its id, its process
+    group, 0 or -1) is received by it; one to another process (the handler's child) is
+    sent."""
+    top = _OPEN[-1:]
+    if top:
         target = operator.index(pid)
         # This process, its process group (0, or minus its id) or every process (-1).
         if target in (os.getpid(), 0, -1, -os.getpgrp()):
-            self._signalled(signum)
+            top[0].signalled(signum)
             return
-        saved = self.saved[4]
-        saved(target, signum)  # type: ignore[operator]
+    _real("kill")(pid, signum)
 
-    def _killpg(self, pgid: int, signum: int) -> None:
+
+def _standin_killpg(pgid: int, signum: int) -> None:
+    """os.killpg and posix.killpg, as `_standin_kill`."""
+    top = _OPEN[-1:]
+    if top:
         group = operator.index(pgid)
         if group in (0, os.getpgrp()):
-            self._signalled(signum)
+            top[0].signalled(signum)
             return
-        saved = self.saved[5]
-        saved(group, signum)  # type: ignore[operator]
+    _real("killpg")(pgid, signum)
 
-    def _abort(self) -> NoReturn:
-        self._end(-int(signal.SIGABRT))
 
-    def _raise_signal(self, signum: int) -> None:
-        self._signalled(signum)
+def _standin_abort() -> None:
+    """os.abort and posix.abort."""
+    top = _OPEN[-1:]
+    if top:
+        top[0].abort()
+    _real("abort")()
 
-    def _pthread_kill(self, thread_id: int, signum: int) -> None:
+
+def _standin_raise_signal(signum: int) -> None:
+    """signal.raise_signal (and _signal's)."""
+    top = _OPEN[-1:]
+    if top:
+        top[0].signalled(signum)
+        return
+    _real("raise_signal")(signum)
+
+
+def _standin_pthread_kill(thread_id: int, signum: int) -> None:
+    """signal.pthread_kill (and _signal's): a signal to one of the process's threads ends
+    all of it when it would end a process."""
+    top = _OPEN[-1:]
+    if top:
         ident = operator.index(thread_id)
         if ident not in {t.ident for t in threading.enumerate()}:
             raise ProcessLookupError(errno.ESRCH, os.strerror(errno.ESRCH))
-        # A thread of this process: a signal that ends a process ends all of it.
-        self._signalled(signum)
+        top[0].signalled(signum)
+        return
+    _real("pthread_kill")(thread_id, signum)
 
 
-def _quit(code: object = None) -> NoReturn:
-    """site's `exit()` and `quit()` without closing `sys.stdin`."""
+def _standin_quit(code: object = None) -> NoReturn:
+    """site's `exit()` and `quit()`: in a block, SystemExit without closing `sys.stdin`."""
+    real = _REAL.get("exit", _ABSENT)
+    if not _OPEN and real is not _ABSENT:
+        real(code)
     raise SystemExit(code)
+
+
+_PROCESS_ENDS = {
+    "_exit": _standin_exit,
+    "kill": _standin_kill,
+    "killpg": _standin_killpg,
+    "abort": _standin_abort,
+}
+_SIGNAL_SENDS = {"raise_signal": _standin_raise_signal, "pthread_kill": _standin_pthread_kill}
+# The stand-ins by namespace: `dict.update` puts a namespace's in at once (os's functions are
+# posix's, which a handler may call by that name; signal's are _signal's).
+_STANDINS: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
+    (vars(os), _PROCESS_ENDS),
+    (vars(posix), _PROCESS_ENDS),
+    (vars(signal), _SIGNAL_SENDS),
+    (vars(_signal), _SIGNAL_SENDS),
+    (vars(builtins), {"exit": _standin_quit, "quit": _standin_quit}),
+)
+
+
+def _install() -> None:
+    """Put the stand-ins in (with _LOCK held)."""
+    for namespace, standins in _STANDINS:
+        _SAVED.append((namespace, {name: namespace.get(name, _ABSENT) for name in standins}))
+        namespace.update(standins)
+    _REAL.update(_SAVED[0][1])  # os's
+    _REAL.update(_SAVED[2][1])  # signal's
+    _REAL["exit"] = _SAVED[4][1]["exit"]
+
+
+def _uninstall() -> None:
+    """Put back what the namespaces held (with _LOCK held)."""
+    for namespace, saved in _SAVED:
+        for name, value in saved.items():
+            if value is _ABSENT:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+    _SAVED.clear()
+    _REAL.clear()
+
+
+class hosting(AbstractContextManager[None]):
+    """A run of the simulation that may call handlers one after another: the stand-ins
+    of ProcessExits stay in place from its first call to its end, not put in and taken
+    out at each call; outside a call they call the real functions (stptui's own code, or
+    the UI's thread, runs between calls). Blocks nest; the last to close puts the real
+    functions back, when no call is open."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        with _LOCK:
+            _HOSTING[0] += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _LOCK:
+            _HOSTING[0] -= 1
+            if not _HOSTING[0] and not _OPEN and _SAVED:
+                _uninstall()
 
 
 # Holds True when the user's Ctrl-C arrived while a handler ran (user_interrupts).
@@ -219,27 +336,33 @@ def users_ctrl_c() -> bool:
     return bool(_CTRL_C)
 
 
-@contextmanager
-def user_interrupts() -> Iterator[None]:
+class user_interrupts(AbstractContextManager[None]):
     """Tell the user's Ctrl-C from a handler's own `raise KeyboardInterrupt`: while the
     block runs, a SIGINT that Python would raise as KeyboardInterrupt (in the main thread,
     with the default handler: `stptui run`) is noted in _CTRL_C, then raised as usual; a
-    handler another handler's call runs (a nested call) is watched by the outer one."""
-    # `_signal`'s own functions: `signal`'s wrap each handler in an enum, a few
-    # microseconds a call, which every handler's call paid twice.
-    if threading.current_thread() is threading.main_thread():
+    handler another handler's call runs (a nested call) is watched by the outer one. A
+    front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is the
+    user's. (A class, not a generator: it is entered for every handler call.)"""
+
+    __slots__ = ("_watching",)
+
+    def __init__(self) -> None:
+        self._watching = False
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        # `_signal`'s own functions: `signal`'s wrap each handler in an enum, a few
+        # microseconds a call, which every handler's call paid twice.
         current = _signal.getsignal(_SIGINT)
         if current is _on_sigint:
-            yield
             return
         _CTRL_C.clear()
         if current is signal.default_int_handler:
             _signal.signal(_SIGINT, _on_sigint)
-            try:
-                yield
-            finally:
-                _signal.signal(_SIGINT, signal.default_int_handler)
-            return
-    # A front end that takes Ctrl-C itself, or another thread: no KeyboardInterrupt is
-    # the user's.
-    yield
+            self._watching = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._watching:
+            self._watching = False
+            _signal.signal(_SIGINT, signal.default_int_handler)

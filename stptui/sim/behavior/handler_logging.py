@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -142,64 +143,87 @@ class RootLogger:
         self.clock: Callable[[], int] = lambda: 0
         self.request_id = ""
         self._frames = frames
-        self._handler = _LambdaHandler(self)
+        self.handler = _LambdaHandler(self)
 
     def traceback_of(self, error: BaseException) -> str:
         """`error`'s traceback as `logger.exception` writes it, with the handlers' frames."""
         only = traceback.format_exception_only(type(error), error)
         return "".join(["Traceback (most recent call last):\n", *self._frames(error), *only])[:-1]
 
-    @contextmanager
     def importing(
         self, sink: LogSink, clock: Callable[[], int], lambda_runtime: bool
-    ) -> Iterator[None]:
+    ) -> AbstractContextManager[None]:
         """While a handler module is imported: its top level's prints and log records go to
         `sink`, the init phase's log, a record timed by `clock` and with no request id (the
         runtime's filter writes "" before the first invocation), never to stptui's
         terminal. `lambda_runtime` as for `running`: the importing workload is a function."""
-        with self._installed(sink, clock, "", lambda_runtime):
-            yield
+        return _Installed(self, sink, clock, "", lambda_runtime)
 
-    @contextmanager
     def running(
         self, sink: LogSink, clock: Callable[[], int], request_id: str, lambda_runtime: bool
-    ) -> Iterator[None]:
+    ) -> AbstractContextManager[None]:
         """While a handler runs: what it prints or logs goes to `sink`, a record timed by
         `clock` (epoch ms) and marked `request_id`. Without `lambda_runtime` (a batch job's
         or container's code) the root logger has no handler of Lambda's: Python's last
         resort writes warnings to stderr, which is `sink` too."""
-        with self._installed(sink, clock, request_id, lambda_runtime):
-            yield
+        return _Installed(self, sink, clock, request_id, lambda_runtime)
 
-    @contextmanager
-    def _installed(
+
+class _Installed(AbstractContextManager[None]):
+    """`RootLogger.importing`'s and `running`'s block: the session's root logger settings
+    and streams in place, the process's put back after, whatever the block raised. A class
+    with sys.stdout and sys.stderr set directly, not generators around redirect_stdout and
+    redirect_stderr: it is entered for every handler call, and those four context managers
+    cost several microseconds a call."""
+
+    __slots__ = ("_new", "_root", "_saved")
+
+    def __init__(
         self,
-        sink: LogSink | None,
+        root: RootLogger,
+        sink: LogSink,
         clock: Callable[[], int],
         request_id: str,
-        lambda_runtime: bool = True,
-    ) -> Iterator[None]:
+        lambda_runtime: bool,
+    ) -> None:
+        self._root = root
+        self._new = (sink, clock, request_id, lambda_runtime)
+        self._saved: tuple[Any, ...] = ()
+
+    def __enter__(self) -> None:
+        own, (sink, clock, request_id, lambda_runtime) = self._root, self._new
         root = logging.getLogger()
-        saved_level, saved_handlers = root.level, root.handlers
+        stream = own.stream
         # Saved too: a handler's call may run another's (nested), which must hand it back.
-        saved_own = self.stream.sink, self.clock, self.request_id
-        self.stream.sink, self.clock, self.request_id = sink, clock, request_id
-        own = [self._handler] if lambda_runtime else []
-        root.handlers = [*own, *self.extra]
-        if root.level != self.level:  # setLevel clears every logger's cache: only if needed
-            root.setLevel(self.level)
-        try:
-            with redirect_stdout(self.stream), redirect_stderr(self.stream):  # type: ignore[type-var]
-                yield
-        finally:
-            # What the handler's code did to the root logger is this session's, kept for its
-            # next call; the process's root logger is put back as it was.
-            self.level = root.level
-            self.extra = [h for h in root.handlers if h is not self._handler]
-            root.handlers = saved_handlers
-            if root.level != saved_level:
-                root.setLevel(saved_level)
-            self.stream.sink, self.clock, self.request_id = saved_own
+        self._saved = (
+            root,
+            root.level,
+            root.handlers,
+            stream.sink,
+            own.clock,
+            own.request_id,
+            sys.stdout,
+            sys.stderr,
+        )
+        stream.sink, own.clock, own.request_id = sink, clock, request_id
+        root.handlers = [own.handler, *own.extra] if lambda_runtime else [*own.extra]
+        if root.level != own.level:  # setLevel clears every logger's cache: only if needed
+            root.setLevel(own.level)
+        sys.stdout = sys.stderr = stream
+
+    def __exit__(self, *exc: object) -> None:
+        own = self._root
+        root, saved_level, saved_handlers, sink, clock, request_id, stdout, stderr = self._saved
+        sys.stdout, sys.stderr = stdout, stderr
+        # What the handler's code did to the root logger is this session's, kept for its
+        # next call; the process's root logger is put back as it was.
+        own.level = root.level
+        handler = own.handler
+        own.extra = [h for h in root.handlers if h is not handler]
+        root.handlers = saved_handlers
+        if root.level != saved_level:
+            root.setLevel(saved_level)
+        own.stream.sink, own.clock, own.request_id = sink, clock, request_id
 
 
 def task_root_frames(base: Path) -> Callable[[BaseException], tuple[str, ...]]:

@@ -416,7 +416,8 @@ class HandlerModules:
     def use(self, modules: dict[str, ModuleType]) -> None:
         """Make `modules` (the session's, or one execution environment's) the modules of
         the handlers' folder that sys.modules holds, and the ones `collect` claims into."""
-        self.activate()
+        if _ACTIVE is not self:
+            self.activate()
         if modules is self.modules:
             return
         for name, module in self.modules.items():
@@ -476,7 +477,9 @@ class HandlerModules:
         module it imports as it runs is found there, as in Lambda's task root; the modules
         it imported from `base` are claimed (and hashed) afterwards. `boto3` and `botocore`
         are the stand-in's during the call, and what they were after it."""
-        from stptui.sim.behavior.boto3_standin import install, uninstall
+        # The submodule, not the package: `from PACKAGE import` runs importlib's
+        # _handle_fromlist, which every call paid.
+        from stptui.sim.behavior.boto3_standin.sdk_modules import install, uninstall
 
         self.use(self.session_modules if modules is None else modules)
         base = str(self.base)

@@ -13,8 +13,7 @@ message inside.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from stptui.textsafe import quoted
@@ -42,14 +41,21 @@ def _connect(self: socket.socket, address: Any) -> Any:
     raise _refuse(f"connecting to {quoted(str(address))}")
 
 
-@contextmanager
-def offline() -> Iterator[None]:
-    """Refuse host name lookups and socket connections for the duration."""
-    saved = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
-    socket.getaddrinfo = _getaddrinfo
-    socket.socket.connect = _connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _connect  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex = saved  # type: ignore[method-assign]
+class offline(AbstractContextManager[None]):
+    """Refuse host name lookups and socket connections for the duration. (A class, not a
+    generator: it is entered for every handler call.)"""
+
+    __slots__ = ("_saved",)
+
+    def __init__(self) -> None:
+        self._saved: tuple[Any, ...] = ()
+
+    def __enter__(self) -> None:
+        sock = socket.socket
+        self._saved = socket.getaddrinfo, sock.connect, sock.connect_ex
+        socket.getaddrinfo = _getaddrinfo
+        sock.connect = sock.connect_ex = _connect  # type: ignore[method-assign,assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        sock = socket.socket
+        socket.getaddrinfo, sock.connect, sock.connect_ex = self._saved  # type: ignore[method-assign]

@@ -632,7 +632,7 @@ class HandlerContext:
                 raise ClientError(
                     Denial(
                         "InvalidParameterValue",
-                        f"Value {value} for parameter {name} is invalid. Reason: {reason}",
+                        f"Value {shown(value)} for parameter {name} is invalid. Reason: {reason}",
                         "ReceiveMessage",
                     )
                 )
@@ -984,8 +984,9 @@ def run_handler(
 ) -> Outcome:
     """Call a Python handler and turn what it did into an Outcome."""
     assert b.handler is not None and modules is not None
-    # Loaded with the handler's modules (HandlerModules), not when stptui starts.
-    from stptui.sim.behavior.boto3_standin import acting_for
+    # Loaded with the handler's modules (HandlerModules), not when stptui starts; from the
+    # submodule, not the package, whose `from` import runs importlib's _handle_fromlist.
+    from stptui.sim.behavior.boto3_standin.invocation import acting_for
     from stptui.sim.behavior.handler_clock import running
 
     handler, own = b.handler, None

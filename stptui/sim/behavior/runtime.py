@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from stptui.sim.behavior.durations import format_duration
 from stptui.sim.behavior.errors import BehaviorError, compact_json, shown
 from stptui.sim.behavior.expressions import search, truthy
 from stptui.sim.behavior.handler_env import HandlerEnvironments, applied
-from stptui.sim.behavior.handler_exits import user_interrupts, users_ctrl_c
+from stptui.sim.behavior.handler_exits import hosting, user_interrupts, users_ctrl_c
 from stptui.sim.behavior.handler_modules import Environment, HandlerModules
 from stptui.sim.behavior.handler_targets import TargetForms, resolve_target
 from stptui.sim.behavior.outcome import (
@@ -143,6 +144,13 @@ class Behaviors:
         imported; none without --allow-code. What else, besides the file, decides what the
         handlers do. The dict is live: a helper a handler first imports as it runs joins it."""
         return {} if self._handler_modules is None else self._handler_modules.code_sha256
+
+    def run_host(self) -> AbstractContextManager[None] | None:
+        """What a run of the simulation's clock holds open around all of it, when these
+        behaviours run Python handlers: the stand-ins of what would end stptui's process
+        stay in place from a run's first handler call to its end (handler_exits.hosting),
+        not put in and taken out at each call. None: no Python handler runs."""
+        return None if self._handler_modules is None else hosting()
 
     def open_container(
         self, key: str, workload: str, container: str, env: int, now_ms: int

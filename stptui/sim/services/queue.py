@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
+from stptui.sim.behavior.errors import shown
 from stptui.sim.clock import FN, iso_ms
 from stptui.sim.payloads import (
     NUMBER_ATTRIBUTE_RULE,
@@ -333,7 +334,7 @@ def _check_visibility_timeout(timeout_s: int) -> None:
     if not 0 <= timeout_s <= MAX_VISIBILITY_S:
         raise SqsError(
             "InvalidParameterValue",
-            f"Value {timeout_s} for parameter VisibilityTimeout is invalid. "
+            f"Value {shown(timeout_s)} for parameter VisibilityTimeout is invalid. "
             f"Reason: Must be between 0 and {MAX_VISIBILITY_S}.",
             f"give 0 to {MAX_VISIBILITY_S} seconds",
         )
@@ -1093,7 +1094,7 @@ class QueueSim:
         if at - msg.received_at > MAX_VISIBILITY_S * 1000:
             raise SqsError(
                 "InvalidParameterValue",
-                f"Value {timeout_s} for parameter VisibilityTimeout is invalid. Reason: Total "
+                f"Value {shown(timeout_s)} for parameter VisibilityTimeout is invalid. Reason: Total "
                 f"VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY_S} "
                 "seconds].",
                 f"the 12 hours count from the receive at {iso_ms(msg.received_at)}: give at "

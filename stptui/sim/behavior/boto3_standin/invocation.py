@@ -6,8 +6,8 @@ client, Table and module set reaches the running invocation through it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,16 +27,23 @@ if TYPE_CHECKING:
 _CURRENT: HandlerContext | None = None
 
 
-@contextmanager
-def acting_for(ctx: HandlerContext) -> Iterator[None]:
-    """Make `ctx` the invocation every stand-in client acts for while the block runs."""
-    global _CURRENT
-    before = _CURRENT
-    _CURRENT = ctx
-    try:
-        yield
-    finally:
-        _CURRENT = before
+class acting_for(AbstractContextManager[None]):
+    """Make `ctx` the invocation every stand-in client acts for while the block runs. (A
+    class, not a generator: it is entered for every handler call.)"""
+
+    __slots__ = ("_before", "_ctx")
+
+    def __init__(self, ctx: HandlerContext) -> None:
+        self._ctx = ctx
+        self._before: HandlerContext | None = None
+
+    def __enter__(self) -> None:
+        global _CURRENT
+        self._before, _CURRENT = _CURRENT, self._ctx
+
+    def __exit__(self, *exc: object) -> None:
+        global _CURRENT
+        _CURRENT = self._before
 
 
 def current_invocation(service: str, operation: str) -> HandlerContext:
