@@ -1094,8 +1094,8 @@ class QueueSim:
         if at - msg.received_at > MAX_VISIBILITY_S * 1000:
             raise SqsError(
                 "InvalidParameterValue",
-                f"Value {shown(timeout_s)} for parameter VisibilityTimeout is invalid. Reason: Total "
-                f"VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY_S} "
+                f"Value {shown(timeout_s)} for parameter VisibilityTimeout is invalid. Reason: "
+                f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY_S} "
                 "seconds].",
                 f"the 12 hours count from the receive at {iso_ms(msg.received_at)}: give at "
                 f"most {max(0, (msg.received_at + MAX_VISIBILITY_S * 1000 - now) // 1000)} s",
