@@ -296,9 +296,11 @@ def _parser_validate() -> argparse.ArgumentParser:
         examples=(
             "stptui validate                          # the stacktape.yml in this folder",
             "stptui validate stacktape.yml --stage prod --format json",
+            "stptui validate --strict                 # in CI: warnings fail the job too",
         ),
         description="Check a Stacktape config; print diagnostics with file:line:col. "
-        "Exit 0 without errors, 1 with errors, 2 when the file cannot be read or parsed.",
+        "Exit 0 without errors, 1 with errors (or, with --strict, warnings), 2 when the file "
+        "cannot be read or parsed.",
     )
     p.add_argument("stack", nargs="?", help=HERE_STACK_HELP)
     p.add_argument(
@@ -320,6 +322,11 @@ def _parser_validate() -> argparse.ArgumentParser:
         action="store_true",
         help="import the Python handlers the behaviours file names, as `run --allow-code` "
         "does, to check that each can be imported (without it, none is imported)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on a warning too, as on an error (info findings never fail)",
     )
     return p
 
@@ -546,8 +553,8 @@ def cmd_validate(argv: Sequence[str]) -> int:
             # errors (the lines above name the file; the summary must agree with them).
             summary += f"; {printable(str(behaviors_file))}: {_severity_counts(behavior_diags)}"
         print(summary)
-    behavior_errors = any(d.severity == "error" for d in behavior_diags)
-    return 1 if stack.errors or behavior_errors else 0
+    failing = ("error", "warning") if args.strict else ("error",)
+    return 1 if any(d.severity in failing for d in diags) else 0
 
 
 def _not_a_file(path: Path) -> str | None:

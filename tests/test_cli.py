@@ -51,6 +51,41 @@ def test_validate_sample_stacks_exit_0(path: Path, capsys: pytest.CaptureFixture
     assert (rc_dir, out_dir) == (rc, out)
 
 
+def test_validate_strict_fails_on_a_warning_and_never_on_an_info(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An HTTP API without a name on its event is a warning; a queue without a dead-letter
+    # queue an info.
+    config = tmp_path / "stacktape.yml"
+    config.write_text(
+        "resources:\n"
+        "  gw: {type: http-api-gateway}\n"
+        "  api:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      events:\n"
+        "        - {type: http-api-gateway, properties: {method: GET, path: /x}}\n"
+    )
+    rc, out, _ = run(capsys, "validate", str(config))
+    assert "warning missing-gateway-name" in out
+    assert rc == 0
+    assert run(capsys, "validate", str(config), "--strict")[0] == 1
+    infos_only = tmp_path / "infos.yml"
+    infos_only.write_text(
+        "resources:\n"
+        "  jobs: {type: sqs-queue}\n"
+        "  worker:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: a.ts}}\n"
+        "      events: [{type: sqs, properties: {sqsQueueName: jobs}}]\n"
+    )
+    rc, out, _ = run(capsys, "validate", str(infos_only), "--strict")
+    assert " 0 warnings, 2 infos" in out.splitlines()[-1]
+    assert rc == 0
+
+
 @pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
 def test_validate_guide_snippets_exit_1_for_missing_database(
     path: Path, capsys: pytest.CaptureFixture[str]
