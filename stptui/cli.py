@@ -176,7 +176,7 @@ class _ArgumentParser(argparse.ArgumentParser):
         self.register("action", None, _StoreOnce)
         self.register("action", "store", _StoreOnce)
         self.missing_hints = missing_hints or {}
-        # `stptui repl`'s command line, when this parses it (see `_run_option`).
+        # `stptui repl`'s command line, when this parses it (see `_run_line`).
         self.repl_argv: list[str] | None = None
 
     def error(self, message: str) -> NoReturn:
@@ -186,8 +186,6 @@ class _ArgumentParser(argparse.ArgumentParser):
             missing = message.removeprefix(prefix).split(", ")
             hints = [self.missing_hints[m] for m in missing if m in self.missing_hints]
             message += "".join(f"\n  hint: {h}" for h in hints)
-        elif message.startswith(UNRECOGNIZED) and (other := self._run_option(message)):
-            message += f"\n  hint: {other}"
         elif message.startswith(UNRECOGNIZED) and (hint := self._unrecognized_hint(message)):
             message += f"\n  hint: {hint}"
         # argparse echoes unknown words as they were typed (a pasted ESC or override).
@@ -195,28 +193,32 @@ class _ArgumentParser(argparse.ArgumentParser):
 
         super().error(printable(message))
 
-    def _run_option(self, message: str) -> str | None:
-        """For `stptui repl` given an option only `stptui run` has (`--junit`, as CI gives
-        it to a piped REPL): the `stptui run` line that reads the script from standard
-        input as the REPL would, with that option; None for any other parser or word."""
-        if self.repl_argv is None:
-            return None
-        words = message.removeprefix(UNRECOGNIZED).split()
-        typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
-        if typed not in RUN_ONLY_OPTIONS:
-            return None
+    def long_options(self) -> list[str]:
+        """The `--name` options this parser takes (`--help` among them)."""
+        return [o for o in self._option_string_actions if o.startswith("--")]
+
+    def _run_line(self, typed: str, option: str) -> str:
+        """For `stptui repl` given `typed`, meaning `option`, one only `stptui run` has
+        (`--junit`, as CI gives it to a piped REPL): the `stptui run` line that reads the
+        script from standard input as the REPL would, with that option spelt right."""
+        kept = []
+        for word in self.repl_argv or ():
+            name, eq, value = word.partition("=")
+            if name == typed:
+                word = f"{option}{eq}{value}"
+            if name not in REPL_ONLY_OPTIONS:
+                kept.append(word)
         # `-` last: after the options, `stptui run` reads it as the script (standard input).
-        kept = [w for w in self.repl_argv if w.split("=", 1)[0] not in REPL_ONLY_OPTIONS]
         line = _shell("stptui", "run", *kept, "-")
         return (
-            f"{typed} is an option of `stptui run`, which runs a script from standard input "
+            f"{option} is an option of `stptui run`, which runs a script from standard input "
             f"as a piped REPL does: {line}"
         )
 
     def _unrecognized_hint(self, message: str) -> str | None:
         """The hint for an "unrecognized arguments" message: where the output goes for
         another tool's output flag (`init --stdout`, `graph -o FILE`), else the option meant
-        by the first unknown `--word` (`--fromat` -> `--format`), if one is close enough."""
+        (`_option_hint`)."""
         words = message.removeprefix(UNRECOGNIZED).split()
         flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
         writes = "--out" in self._option_string_actions  # `init`: a file, `-` for stdout
@@ -224,23 +226,79 @@ class _ArgumentParser(argparse.ArgumentParser):
             return "--out - writes it to standard output, and nothing else"
         if self.prog.endswith(_PRINTING) and any(f in _TO_FILE for f in flags):
             return f"{self.prog} writes to standard output: send it to a file with `> FILE`"
-        guess = self._option_guess(words)
-        return f"did you mean {guess}?" if guess else None
+        return self._option_hint(message)
 
-    def _option_guess(self, words: list[str]) -> str | None:
-        """The option meant by the first unknown `--word` of an "unrecognized arguments"
-        message's words (`--fromat` -> `--format`), if one is close enough to suggest."""
+    def _option_hint(self, message: str) -> str | None:
+        """What the first unknown `--word` of an "unrecognized arguments" message meant: an
+        option of this command close to it (`--fromat` -> `--format`), or another
+        sub-command's, when that one is closer (`stptui repl --jnit`: `--junit` is `stptui
+        run`'s, nearer than the REPL's own `--vi`), said to be that command's; None when
+        none is close enough to suggest."""
         from stptui.config.diagnostics import did_you_mean
 
+        words = message.removeprefix(UNRECOGNIZED).split()
         typed = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
         if typed is None:
             return None
         # `--json`, `--mermaid`: another tool's flag for what is a value of --format here.
         fmt = self._option_string_actions.get("--format")
         if fmt is not None and fmt.choices and typed.removeprefix("--") in fmt.choices:
-            return f"--format {typed.removeprefix('--')}"
-        known = [o for o in self._option_string_actions if o.startswith("--")]
-        return did_you_mean(typed, known)
+            return f"did you mean --format {typed.removeprefix('--')}?"
+        if (short := _LONG_FOR_SHORT.get(typed)) in self._option_string_actions:
+            return f"did you mean {short}?"
+        known = self.long_options()
+        guess = did_you_mean(typed, known)
+        elsewhere = _options_of_other_commands(self.prog)
+        other = did_you_mean(typed, [o for o in elsewhere if o not in known])
+        if other is None or (
+            guess is not None and _likeness(typed, other) <= _likeness(typed, guess)
+        ):
+            return None if guess is None else f"did you mean {guess}?"
+        meant = "" if other.lower() == typed.lower() else f"did you mean {other}? "
+        if self.repl_argv is not None and other in RUN_ONLY_OPTIONS:
+            return meant + self._run_line(typed, other)
+        return f"{meant}{other} is an option of {_in_words(elsewhere[other])}"
+
+
+# Other tools' long spellings of an option stptui has only in short (`stptui schedule -n`):
+# by spelling, `--count` is nearest `stptui init`'s `--out`.
+_LONG_FOR_SHORT = {"--count": "-n", "--number": "-n", "--limit": "-n"}
+
+
+def _likeness(typed: str, option: str) -> float:
+    """How alike `typed` and `option` are, as `did_you_mean` measures it (ignoring case)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, option.lower(), typed.lower()).ratio()
+
+
+def _in_words(commands: list[str]) -> str:
+    """`` `stptui run` ``, `` `stptui run` and `stptui repl` ``: sub-commands as a phrase."""
+    named = [f"`{c}`" + (" (the terminal UI)" if c == "stptui" else "") for c in commands]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def _options_of_other_commands(prog: str) -> dict[str, list[str]]:
+    """Every `--option` of stptui's sub-commands (and of `stptui` itself, the terminal UI)
+    but `prog`, with the commands that take it, in the order `stptui --help` lists them."""
+    parsers: dict[str, Callable[[], _ArgumentParser]] = {
+        "stptui": _parser_open,
+        "stptui init": _parser_init,
+        "stptui validate": _parser_validate,
+        "stptui graph": _parser_graph,
+        "stptui run": _parser_run,
+        "stptui repl": _parser_repl,
+        "stptui match": _parser_match,
+        "stptui schedule": _parser_schedule,
+    }
+    found: dict[str, list[str]] = {}
+    for name, make in parsers.items():
+        if name == prog:
+            continue
+        for option in make().long_options():
+            if option != "--help":
+                found.setdefault(option, []).append(name)
+    return found
 
 
 def _add_stack_options(p: argparse.ArgumentParser) -> None:
@@ -290,7 +348,7 @@ def _project_name(text: str) -> str:
     return text
 
 
-def _parser_validate() -> argparse.ArgumentParser:
+def _parser_validate() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui validate",
         examples=(
@@ -331,7 +389,7 @@ def _parser_validate() -> argparse.ArgumentParser:
     return p
 
 
-def _parser_graph() -> argparse.ArgumentParser:
+def _parser_graph() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui graph",
         examples=(
@@ -360,7 +418,7 @@ def _parser_graph() -> argparse.ArgumentParser:
     return p
 
 
-def _parser_open() -> argparse.ArgumentParser:
+def _parser_open() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui",
         # The sub-commands' list is laid out by hand: argparse would run it into one line.
@@ -398,7 +456,7 @@ def _parser_open() -> argparse.ArgumentParser:
     return p
 
 
-def _parser_run() -> argparse.ArgumentParser:
+def _parser_run() -> _ArgumentParser:
     p = _ArgumentParser(
         usage="%(prog)s [options] [STACK] SCRIPT [SCRIPT ...]",
         missing_hints={
@@ -476,7 +534,7 @@ def _parser_run() -> argparse.ArgumentParser:
     return p
 
 
-def _parser_repl() -> argparse.ArgumentParser:
+def _parser_repl() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui repl",
         examples=(
@@ -987,6 +1045,7 @@ def cmd_run(argv: Sequence[str]) -> int:
                 "no STACK given and no stacktape.yml in the current folder; give one: "
                 f"{_shell('stptui', 'run', 'path/to/stacktape.yml', *scripts)}"
             )
+    scripts = _expanded_scripts(scripts)
     if scripts.count(STDIN_SCRIPT) > 1:
         parser.error("- (standard input) given twice; one script at most can be read from it")
 
@@ -1004,7 +1063,32 @@ def cmd_run(argv: Sequence[str]) -> int:
     return run_scripts(opts, scripts, fail_fast=args.fail_fast)
 
 
-def _parser_init() -> argparse.ArgumentParser:
+# What makes a script's name a pattern, as a POSIX shell reads one.
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _expanded_scripts(scripts: list[str]) -> list[str]:
+    """`scripts` with each pattern the shell left as it is (`'tests/*.stp'` quoted, or typed
+    in PowerShell or cmd, which expand none) put as the scripts it matches, sorted by name
+    so that every machine runs them in one order (`**` matches folders at any depth). A
+    file of that very name is itself, and a pattern that matches none stays as it is: its
+    run says that no file matches it."""
+    import glob
+
+    out: list[str] = []
+    for word in scripts:
+        if not _GLOB_CHARACTERS.intersection(word) or os.path.lexists(word):
+            out.append(word)
+            continue
+        try:
+            found = sorted(p for p in glob.glob(word, recursive=True) if os.path.isfile(p))
+        except (OSError, ValueError):  # a name no file system takes
+            found = []
+        out.extend(found or [word])
+    return out
+
+
+def _parser_init() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui init",
         examples=(
@@ -1100,7 +1184,7 @@ def cmd_init(argv: Sequence[str]) -> int:
     return 0
 
 
-def _parser_match() -> argparse.ArgumentParser:
+def _parser_match() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui match",
         examples=(
@@ -1221,7 +1305,7 @@ def cmd_repl(argv: Sequence[str]) -> int:
 MAX_SCHEDULE_FIRES = 1_000_000
 
 
-def _parser_schedule() -> argparse.ArgumentParser:
+def _parser_schedule() -> _ArgumentParser:
     p = _ArgumentParser(
         prog="stptui schedule",
         examples=(

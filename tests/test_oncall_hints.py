@@ -156,12 +156,20 @@ def test_loading_a_session_away_from_its_stack_says_where_it_looks(tmp_path: Pat
     (tmp_path / "shared").mkdir()
     shared = tmp_path / "shared" / "night.json"
     shutil.copy(tmp_path / "app" / "night.json", shared)
-    err = refused(Session.open(stack, start_ms=T0), f"load {shared}")
+    # Opened on a stack of other bytes (an edited one), the session cannot find its own.
+    (tmp_path / "edited").mkdir()
+    edited = tmp_path / "edited" / "stacktape.yml"
+    edited.write_text(stack.read_text() + "# edited\n")
+    err = refused(Session.open(edited, start_ms=T0), f"load {shared}")
     assert err.message.startswith("cannot read the saved session's stack")
     assert err.hint == (
         "a session file names its stack and behaviours file relative to its own folder: "
         "keep night.json beside them (share them together)"
     )
+    # Opened on the very stack (the same bytes), the session loads from it.
+    opened = Session.open(stack, start_ms=T0)
+    execute(opened, f"load {shared}")
+    assert opened.sim.queues["jobQueue"].depth >= 1
 
 
 RECORD_STACK = """\

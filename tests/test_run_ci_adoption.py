@@ -116,6 +116,40 @@ def test_a_shell_pattern_that_matched_no_script_is_said_to_be_one(
     )
 
 
+def test_a_pattern_the_shell_left_is_expanded_sorted_as_ci_on_windows_needs(
+    repo: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PowerShell and cmd expand no pattern, nor does a quoted one in bash: `tests/jobs/*.stp`
+    # reached stptui as it is and was refused as a script no file is called.
+    monkeypatch.chdir(repo)
+    (repo / "tests" / "jobs" / "a.stp").write_text("advance 2s\n")
+    argv = ["run", "services/jobs", "tests/jobs/*.stp", "--start", START, "--junit", "r.xml"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    heads = [line for line in out.splitlines() if line.startswith("==> ")]
+    # In the order of their names, whatever order the folder lists them in.
+    assert heads == [
+        "==> tests/jobs/a.stp <==",
+        "==> tests/jobs/one.stp <==",
+        "==> tests/jobs/two.stp <==",
+    ]
+    suites = ET.parse("r.xml").getroot().findall("testsuite")
+    assert [s.get("name") for s in suites] == [h[4:-4] for h in heads]
+    # `**` goes into folders at any depth, as bash's globstar does.
+    assert main(["run", "services/jobs", "tests/**/*.stp", "--start", START]) == 0
+    heads = [line for line in capsys.readouterr().out.splitlines() if line.startswith("==> ")]
+    assert heads == [
+        "==> tests/jobs/a.stp <==",
+        "==> tests/jobs/lib/setup.stp <==",
+        "==> tests/jobs/one.stp <==",
+        "==> tests/jobs/two.stp <==",
+    ]
+    # A file whose very name holds pattern characters is that file.
+    (repo / "tests" / "jobs" / "[x].stp").write_text("advance 1s\n")
+    assert main(["run", "services/jobs", "tests/jobs/[x].stp", "--start", START]) == 0
+    assert "==>" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "line"),
     [
@@ -148,6 +182,44 @@ def test_a_piped_repl_given_an_option_of_run_is_shown_the_run_line(
         f"  hint: {option} is an option of `stptui run`, which runs a script from standard "
         f"input as a piped REPL does: {line}"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        # `--junit` misspelt: the REPL's own nearest option, `--vi`, was offered.
+        (
+            ["repl", "services/jobs", "--jnit", "r.xml", "--vi"],
+            "did you mean --junit? --junit is an option of `stptui run`, which runs a script "
+            "from standard input as a piped REPL does: stptui run services/jobs --junit r.xml -",
+        ),
+        (["run", "--vi", "s.stp"], "--vi is an option of `stptui repl`"),
+        (["validate", "--junit", "r.xml"], "--junit is an option of `stptui run`"),
+        (["--jnit", "r.xml"], "did you mean --junit? --junit is an option of `stptui run`"),
+        (
+            ["validate", "--sede", "1"],
+            "did you mean --seed? --seed is an option of `stptui` (the terminal UI), "
+            "`stptui run` and `stptui repl`",
+        ),
+        # The command's own option still comes first when it is the nearer.
+        (["repl", "--stgae", "prod"], "did you mean --stage?"),
+        (["graph", "--fromat", "json"], "did you mean --format?"),
+        # By spelling alone `--count` is `stptui init`'s `--out`.
+        (["schedule", "rate(1 hour)", "--count", "3"], "did you mean -n?"),
+    ],
+)
+def test_a_misspelt_option_is_guessed_among_every_sub_commands_options(
+    repo: Path,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    hint: str,
+) -> None:
+    monkeypatch.chdir(repo)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"  hint: {hint}"
 
 
 def test_the_run_line_a_piped_repl_is_shown_runs_the_script(

@@ -11,10 +11,12 @@ is the source of help, usage lines and completion.
 from __future__ import annotations
 
 import heapq
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from stptui.commands.handlers import REGISTRY, TRACE_KINDS
+from stptui.commands.handlers.base import read_body_file
 from stptui.commands.names import given
 from stptui.commands.rebuild import Rebuild, RebuildCancelled, RebuildProgress
 from stptui.commands.references import at_reference, last_id, resolve
@@ -31,11 +33,14 @@ from stptui.commands.registry import (
     ExpectationFailed,
     Option,
     Registry,
+    body_from_file,
     command_text,
     logged_line,
     place,
     quote_word,
     tokenize,
+    with_body_text,
+    word_spans,
 )
 from stptui.commands.result import CommandResult, record_line, render_plain
 from stptui.commands.session import Session, SessionError
@@ -91,6 +96,7 @@ def _execute(
     call.resumable = resumable
     sim = session.sim
     before = sim.trace.seq
+    body = _body_read(call)
     try:
         result = call.command.handler(session, call)
     except SimError as exc:
@@ -103,6 +109,8 @@ def _execute(
         # What the command emitted reaches the subscribers before control returns.
         sim.trace.settle()
         session.sim.trace.settle()
+    if body is None and (note := _at_file_note(call)) is not None:
+        result.text = f"{result.text}\n{note}" if result.text else note
     if call.references:
         # Which ids the references took, first: the output names what the line named.
         shown = "\n".join(ref.shown() for ref in call.references)
@@ -110,6 +118,8 @@ def _execute(
     if call.command.changes_state:
         if (printed := last_id(call.command.name, result.data)) is not None:
             session.last_id = printed
+        if body is not None and call.log_line is None:
+            call.log_line = _with_body(call, line, body)
         # As typed, references and all: a replay resolves them as this run did.
         logged = logged_line(call.log_line if call.log_line is not None else command_text(line))
         session.log.append(logged)
@@ -125,6 +135,55 @@ def _execute(
     if session.sim is sim and not result.records:
         result.records = sim.trace.run_since(before)
     return result
+
+
+def _body_read(call: Call) -> str | None:
+    """The text of the file a `--from PATH` body names, read now and put in the body's
+    place (the handler sees the body as if typed); None when the body is not from a file.
+    A file that cannot be read raises CommandError before anything changed."""
+    path = body_from_file(call)
+    if path is None or call.command.body_file is None:
+        return None
+    text = read_body_file(path)
+    call.args[call.command.body_file] = text
+    del call.opts["from"]
+    return text
+
+
+# The commands whose JSON argument reads `@FILE` itself (no JSON text starts with `@`).
+_AT_FILE_COMMANDS = frozenset({"start-execution", "send-task-success"})
+
+
+def _at_file_note(call: Call) -> str | None:
+    """A note for a body typed as `@PATH` where PATH is a file: sent as the text it is
+    (`@ann hi` is a message), which may not be what was meant, as `start-execution` reads
+    `@FILE`; None for any other line."""
+    key = call.command.body_file
+    if key is None or call.command.name in _AT_FILE_COMMANDS:
+        return None
+    body = call.args.get(key)
+    if not isinstance(body, str) or body[:1] != "@" or "\n" in body:
+        return None
+    try:
+        is_file = os.path.isfile(body[1:])
+    except (OSError, ValueError):  # a name no file system takes
+        return None
+    if not is_file:
+        return None
+    return (
+        f"note: the body is the text {quote_word(body)}, as typed; for the text of the file "
+        f"it names: --from {quote_word(body[1:])}"
+    )
+
+
+def _with_body(call: Call, line: str, body: str) -> str:
+    """The line the session log keeps for `line`, whose body `--from` read: the file's text
+    in place of `--from PATH`, the other words as typed (references stay bare), so that
+    undo, reload, load and a recording replay what was read."""
+    text = command_text(line)
+    typed = [text[begin:end] for begin, end in word_spans(text)]
+    words = tokenize(text)
+    return " ".join([typed[0], *with_body_text(call.command, words[1:], typed[1:], body)])
 
 
 def _held(call: Call, result: CommandResult) -> bool:

@@ -8,6 +8,7 @@ described in exactly one place. Nothing here touches a simulation.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
@@ -420,6 +421,9 @@ class Command:
     # CommandError the command would before doing anything (`show queue` needs a name), so
     # that the REPL's check before Enter gives the same answer.
     check_call: Callable[[Any, Call], None] | None = None
+    # The key of the argument (a body, a payload, a message) that `--from PATH` gives from
+    # a file's text instead (`body_from_file`); None when the command takes no body.
+    body_file: str | None = None
 
     @property
     def usage(self) -> str:
@@ -1345,6 +1349,11 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         cmd.check_words(words)
     rest = list(words)
     for i, arg in enumerate(cmd.args):
+        if arg.key == cmd.body_file and "from" in call.opts:
+            _refuse_body_twice(cmd, call, arg, words, rest)
+            # Read when the command runs (`body_from_file`), not as the line is checked.
+            call.args[arg.key] = None
+            continue
         if arg.rest:
             take = _rest_length(cmd.args[i:], rest)
             if take == 0 and not arg.optional:
@@ -1414,6 +1423,76 @@ def _bind_positional(cmd: Command, call: Call, words: list[str]) -> None:
         )
 
 
+def _refuse_body_twice(
+    cmd: Command, call: Call, arg: Arg, words: list[str], rest: list[str]
+) -> None:
+    """Refuse a line that gives the body `arg` both as a word and with `--from PATH`: which
+    one was meant cannot be told (the body is the command's last argument, so the words
+    left are its)."""
+    if not rest:
+        return
+    typed = " ".join(quote_word(w) for w in rest)
+    raise CommandError(
+        f"{cmd.name} takes {arg.name} or --from PATH, not both: {typed} and --from "
+        f"{quote_word(call.opts['from'])}",
+        f"keep one: the {arg.name} as a word, or --from PATH to read it from that file",
+        word=rest[0],
+        occurrence=words[: len(words) - len(rest)].count(rest[0]),
+    )
+
+
+def body_from_file(call: Call) -> str | None:
+    """The path `--from PATH` names for the body of `call`'s command (`Command.body_file`),
+    or None: a body typed as a word, or a command that takes none (`upload --from` reads
+    bytes of its own). `execute` reads the file when the command runs."""
+    return call.opts.get("from") if call.command.body_file is not None else None
+
+
+def with_body_text(
+    cmd: Command, words: list[str], typed: list[str], text: str, *, quote: bool = True
+) -> list[str]:
+    """The words of a line of `cmd` (`typed`: each as typed, `words`: as read) with its
+    `--from PATH` taken out and `text`, the file's text, put in as the body (quoted, with
+    `quote`, as the other typed words are): the line the session log keeps, which replays
+    what the file held even once the file is edited or gone (as `upload --from` is logged
+    with its bytes). The body is the command's last argument, so it goes after the last
+    positional word; after `--`, at the end, when it would read as an option."""
+    kept: list[str] = []
+    ended = False
+    after = 0  # where the body goes: after the last positional word
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if not ended and word == "--from":
+            i += 1
+            continue
+        if not ended and word.startswith("--from="):
+            continue
+        kept.append(typed[i - 1])
+        if ended or not word.startswith("--"):
+            after = len(kept)
+            continue
+        if word == "--":
+            ended = True
+        elif (
+            "=" not in word
+            and (opt := _option_named(cmd, word)) is not None
+            and opt.kind != FLAG
+            and i < len(words)
+        ):
+            kept.append(typed[i])  # the option's value
+            i += 1
+    body = _quoted(text) if quote else text
+    if text.startswith("--") and not ended:
+        return [*kept, "--", body]
+    return [*kept[:after], body, *kept[after:]]
+
+
+def _option_named(cmd: Command, word: str) -> Option | None:
+    return next((o for o in cmd.options if o.name == word), None)
+
+
 def _expression_in_words(cmd: Command, call: Call, words: list[str], rest: list[str]) -> str | None:
     """The line with its `--update` (or `--condition`) put before the one extra word, when
     that word is an expression given where no argument takes one: `update-item T KEY 'SET
@@ -1472,6 +1551,13 @@ def _curl_flags_in_words(cmd: Command, call: Call, words: list[str]) -> str | No
         fixed = ["--header" if w == _CURL_HEADER else w for w in words]
         return f"curl's -H is --header here: {_line_of(cmd, call, fixed)}"
     if any(w in _CURL_DATA for w in words) and any(a.name == "BODY" for a in cmd.args):
+        named = [b for a, b in itertools.pairwise(words) if a in _CURL_DATA and b[:1] == "@"]
+        if named and cmd.body_file is not None:
+            # curl's `-d @FILE` reads the file: `--from FILE` does here, where `@FILE` would
+            # be sent as the text it is.
+            fixed = [w for w in words if w not in _CURL_DATA and w != named[0]]
+            fixed += ["--from", named[0][1:]]
+            return f"curl's -d @FILE is --from FILE here: {_line_of(cmd, call, fixed)}"
         fixed = [w for w in words if w not in _CURL_DATA]
         return f"the body is a plain word, without curl's -d: {_line_of(cmd, call, fixed)}"
     return None

@@ -75,6 +75,8 @@ class Walker:
         if self._arg >= len(args):
             return []
         arg = args[self._arg]
+        if self._body_from_file(arg):
+            return []  # `--from PATH` gives it
         if not (arg.rest and self._in_rest):
             return [_arg_slot(arg, self._previous)]
         # Inside a `rest` argument: the kinds that may follow the previous word (the one its
@@ -95,7 +97,17 @@ class Walker:
             return self._inner.options_left()
         if self._options_done:
             return []
-        return [o for o in self.command.options if o.repeat or o.name not in self.given]
+        # A body typed as a word leaves no room for `--from PATH`, which gives it too.
+        typed_body = any(a.key == self.command.body_file for a in self.command.args[: self._arg])
+        return [
+            o
+            for o in self.command.options
+            if (o.repeat or o.name not in self.given) and not (typed_body and o.name == "--from")
+        ]
+
+    def _body_from_file(self, arg: Arg) -> bool:
+        """Whether `arg` is the body that a `--from PATH` given on the line reads."""
+        return arg.key == self.command.body_file and "--from" in self.given
 
     def feed(self, word: str) -> Slot | None:
         """Take the next word; returns what it is (None for `--` or a word too many)."""

@@ -344,8 +344,8 @@ def _call_error(session: Session, command: kinds.Command, text: str) -> CommandE
         call = parse(session, one_line(text))
     except CommandError:
         return None  # the word's own problem is the one to show
-    if call is None:
-        return None
+    if call is None or kinds.body_from_file(call) is not None:
+        return None  # the body is read when the line runs: the check needs it
     try:
         command.check_call(session.sim, call)
     except CommandError as exc:
@@ -393,7 +393,8 @@ def _check_bound(session: Session, call: kinds.Call, words: list[Word]) -> Probl
     only once the line is finished (`expect queue.q.depth =< 0`: `=<` is the operator).
     A command with its own check of the bound line (`Command.check_call`) is asked first,
     as the command itself asks it first."""
-    if call.command.check_call is not None:
+    # A body `--from PATH` gives is read when the line runs: the command's check needs it.
+    if call.command.check_call is not None and kinds.body_from_file(call) is None:
         try:
             call.command.check_call(session.sim, call)
         except CommandError as exc:

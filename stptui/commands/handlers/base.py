@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from stptui import jsontext
 from stptui.commands.registry import (
+    FILE,
     Arg,
     Call,
     Command,
@@ -67,8 +69,22 @@ def command(
     details: str = "",
     check_words: Callable[[list[str]], None] | None = None,
     check_call: Callable[[Any, Call], None] | None = None,
+    body_file: str | None = None,
 ) -> Callable[[Callable[[Session, Call], CommandResult]], Callable[[Session, Call], CommandResult]]:
-    """Declare a command in REGISTRY with the decorated function as its handler."""
+    """Declare a command in REGISTRY with the decorated function as its handler. With
+    `body_file`, the name of its body argument, the command also takes `--from PATH`: that
+    argument read from a file when the command runs (`read_body_file`)."""
+    if body_file is not None:
+        arg = next(a for a in args if a.name == body_file)
+        options = (
+            *options,
+            Option(
+                "--from",
+                FILE,
+                f"read {arg.name} from this file: its text as it is, instead of typing it",
+                "PATH",
+            ),
+        )
 
     def register(
         fn: Callable[[Session, Call], CommandResult],
@@ -87,6 +103,7 @@ def command(
                 details,
                 check_words,
                 check_call,
+                None if body_file is None else body_file.lower().replace("-", "_"),
             )
         )
         return fn
@@ -119,6 +136,59 @@ def local_path(text: str) -> Path:
             f"no home folder for ~{shown(user)}: no such user",
             "give the path without ~user, or the name of a user of this system",
         ) from None
+
+
+# The most `--from PATH` reads for a body: more than any command takes (an HTTP API's
+# 10 MB payload is the largest), so that a file too large for its command is refused in
+# that command's own words (SQS's for a message), as the same text typed would be.
+MAX_BODY_FILE = 16 * 1024 * 1024
+_BODY_FILE_HINT = "give the path of a text file you can read (relative to where stptui runs)"
+
+
+def read_body_file(text: str) -> str:
+    """The text of the file `--from PATH` names for a command's body, read now, or the
+    CommandError that says why not: a file that is missing, unreadable, not a regular file
+    (a FIFO would block), larger than MAX_BODY_FILE, or binary (not UTF-8, or holding NUL
+    characters). The text is the file's as it is, but for a UTF-8 byte-order mark: a final
+    line break is kept, as the AWS CLI's `file://` keeps it."""
+    path = local_path(text)
+    named = f"--from {quoted(text)}"
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise CommandError(f"{named}: {what}", _BODY_FILE_HINT, word=text)
+        with path.open("rb") as f:
+            raw = f.read(MAX_BODY_FILE + 1)
+    except OSError as exc:
+        raise CommandError(
+            f"{named}: cannot read it: {exc.strerror or exc}", _BODY_FILE_HINT, word=text
+        ) from None
+    if len(raw) > MAX_BODY_FILE:
+        raise CommandError(
+            f"{named}: more than {MAX_BODY_FILE:,} bytes, more than any command takes as a body",
+            "send a reference (an S3 key, an id) instead of the data itself",
+            word=text,
+        )
+    binary = "a body from a file is its text; upload BUCKET KEY --from PATH puts bytes in a bucket"
+    try:
+        # A byte-order mark (Windows editors save one) is no part of the text, as a script's
+        # is not: the AWS CLI keeps it, and then calls the JSON after it invalid.
+        body = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"{named}: not UTF-8 text (byte {exc.start:,} is {raw[exc.start]:#04x}): a binary "
+            "file?",
+            binary,
+            word=text,
+        ) from None
+    if "\x00" in body:
+        raise CommandError(
+            f"{named}: holds a NUL character (byte {raw.index(0):,}): a binary file?",
+            binary,
+            word=text,
+        )
+    return body
 
 
 def queue_named(sim: Simulator, name: str) -> QueueSim:

@@ -782,6 +782,7 @@ DRIVE_LINES = 4
     ),
     check_call=_check_http_call,
     changes_state=True,
+    body_file="BODY",
 )
 def cmd_http(session: Session, call: Call) -> CommandResult:
     """http METHOD PATH [BODY] [--header NAME:VALUE ...] [--query NAME=VALUE ...]
@@ -998,6 +999,7 @@ def response_hint(session: Session, reason: str, target: str | None) -> str | No
         "function names them."
     ),
     changes_state=True,
+    body_file="PAYLOAD",
 )
 def cmd_start_job(session: Session, call: Call) -> CommandResult:
     """start-job JOB [PAYLOAD]"""

@@ -16,7 +16,7 @@ from stptui.commands.handlers.base import (
     queue_named,
     shorten,
 )
-from stptui.commands.handlers.metrics import metric_value, since_ms
+from stptui.commands.handlers.metrics import failed_metric_hint, metric_value, since_ms
 from stptui.commands.handlers.metrics import value_text as figure_text
 from stptui.commands.registry import (
     DURATION,
@@ -440,7 +440,8 @@ def _expect(sim: Simulator, call: Call) -> CommandResult:
             or _filter_values(sim, path_words)
             or _messages_held(sim, path_words)
             or _messages_to_explain(sim, path_words)
-            or _invocations_to_explain(sim, path_words),
+            or _invocations_to_explain(sim, path_words)
+            or (failed_metric_hint(sim, path, since) if path.startswith("metric.") else None),
         )
     return CommandResult(
         f"ok: {path} {op} {shown_expected}{window} (actual {shown_actual})", data=data

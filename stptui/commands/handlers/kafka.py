@@ -135,6 +135,7 @@ def check_produce(
     ),
     check_call=check_produce,
     changes_state=True,
+    body_file="VALUE",
 )
 def cmd_produce(session: Session, call: Call) -> CommandResult:
     """produce TOPIC (VALUE | --tombstone) [--key K] [--header K=V ...] [--partition N]"""

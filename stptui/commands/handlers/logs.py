@@ -49,6 +49,7 @@ _check_log = unquoted_json_check("message", "the line")
     ),
     check_call=_check_log,
     changes_state=True,
+    body_file="MESSAGE",
 )
 def cmd_log(session: Session, call: Call) -> CommandResult:
     """log FUNCTION MESSAGE"""

@@ -103,9 +103,11 @@ def _check_send(sim: Simulator, call: Call) -> QueueSim:
         "send jobQueue 'hello world' --delay 30s",
         "send orders '{\"id\": 1}' --group customer-1 --dedup-id order-1",
         "send jobQueue '{}' --attr priority=5 --attr source=cli",
+        "send jobQueue --from docs/examples/order.json",
     ),
     check_call=_check_send,
     changes_state=True,
+    body_file="BODY",
 )
 def cmd_send(session: Session, call: Call) -> CommandResult:
     """send QUEUE BODY [--delay D] [--group G] [--dedup-id ID] [--attr K=V ...]"""
@@ -197,6 +199,7 @@ def cmd_send(session: Session, call: Call) -> CommandResult:
         "event id it answers with is what `explain` follows."
     ),
     changes_state=True,
+    body_file="PAYLOAD",
 )
 def cmd_invoke(session: Session, call: Call) -> CommandResult:
     """invoke FUNCTION [PAYLOAD] [--async]"""

@@ -367,12 +367,7 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
         raise CommandError(
             f"{path!r} needs RESOURCE.METRIC.STATISTIC after metric", example, word=path
         )
-    # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
-    # A percentile may have decimals, as CloudWatch writes them (pNN.NN: p95.0, p99.9).
-    decimals = len(parts) >= 5 and parts[-1].isdigit() and _PERCENTILE.fullmatch(parts[-2])
-    if decimals:
-        parts = [*parts[:-2], f"{parts[-2]}.{parts[-1]}"]
-    name, metric, stat = ".".join(parts[1:-2]), parts[-2], _percentile_name(parts[-1])
+    name, metric, stat = _named_by(parts)
     check_metric_resource(sim, name)
     kind = kind_of(sim, name) or ""
     known = metric_names(kind)
@@ -424,6 +419,59 @@ def metric_value(sim: Simulator, path: str, since_text: str | None = None) -> fl
             else f"statistics: {_offered_text(offered)}",
             word=path,
         ) from None
+
+
+def _named_by(parts: list[str]) -> tuple[str, str, str]:
+    """(RESOURCE, METRIC, STATISTIC) of a metric path's dotted parts, at least four."""
+    # A queue's name may hold dots (`orders.fifo`): the metric and statistic are the last.
+    # A percentile may have decimals, as CloudWatch writes them (pNN.NN: p95.0, p99.9).
+    decimals = len(parts) >= 5 and parts[-1].isdigit() and _PERCENTILE.fullmatch(parts[-2])
+    if decimals:
+        parts = [*parts[:-2], f"{parts[-2]}.{parts[-1]}"]
+    return ".".join(parts[1:-2]), parts[-2], _percentile_name(parts[-1])
+
+
+# How many periods the `show metrics --period` a failed expect suggests cuts its window into.
+_HINT_PERIODS = 10
+
+
+def failed_metric_hint(sim: Simulator, path: str, since_text: str | None) -> str | None:
+    """What to look at when `expect` of the metric `path` did not hold (its figure read by
+    `metric_value`): the window the figure is of and the datapoints it was computed from,
+    and the `show metrics` line that shows the resource's figures period by period, which
+    says when the figure moved. None for a path `metric_value` refuses."""
+    parts = path.split(".")
+    if len(parts) < 4:
+        return None
+    name, metric, _ = _named_by(parts)
+    res, start, end = figures_of(sim, name, since_ms(since_text))
+    try:
+        samples = statistic(
+            sim,
+            res or ResourceMetrics(name, kind_of(sim, name) or ""),
+            metric,
+            "SampleCount",
+            start,
+            end,
+        )
+    except StatisticRefused:
+        samples = None
+    counted = ""
+    if samples is not None:
+        n = int(samples)
+        counted = f", from {n:,} datapoint{'s' * (n != 1)} of {metric}"
+    span = end - start
+    line = f"show metrics {quote_word(name)}"
+    if since_text is not None:
+        line += f" --since {since_text}"
+    if span > 0:
+        need = -(-span // _HINT_PERIODS)
+        fit = next((text for text, ms in _ROUND_PERIODS if ms >= need), None)
+        line += f" --period {fit or f'{-(-need // 86_400_000)}d'}"
+    return (
+        f"the figure is of {iso_ms(start)} to {iso_ms(end)} ({format_duration(span)} of "
+        f"virtual time{counted}); `{line}` shows when it moved"
+    )
 
 
 # What people write for CloudWatch's statistics.

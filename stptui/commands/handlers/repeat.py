@@ -28,6 +28,7 @@ from typing import Any
 from stptui.commands.handlers.base import (
     REGISTRY,
     command,
+    read_body_file,
     read_duration,
     refuse_lost_quotes,
     refuse_past_end,
@@ -46,7 +47,9 @@ from stptui.commands.registry import (
     CommandError,
     Option,
     bind,
+    body_from_file,
     quote_word,
+    with_body_text,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.resume import Resumption, StopTest
@@ -492,6 +495,14 @@ def _plan(call: Call) -> tuple[int, int, Command, Call]:
             "per repetition",
             "upload one file, or vary the object: --content 'id,{i}' or a key with {i}",
         )
+    found = _from_word(words) if inner.body_file is not None else None
+    if found is not None and "{i}" in found[1]:
+        raise CommandError(
+            f"repeat reads {inner.name}'s --from file once, as it runs, so {{i}} cannot name "
+            "a file per repetition",
+            "read one file, and vary the body itself: {i} in the file's text is the "
+            "repetition's number",
+        )
     if inner.name == "start-execution" and any(
         w.startswith("@") and "{i}" in w and words[n - 1] != "--name"
         for n, w in enumerate(words[1:], 1)
@@ -637,6 +648,10 @@ def cmd_repeat(session: Session, call: Call) -> CommandResult:
     inlined = words
     if inner.name == "upload" and "from" in first.opts:
         inlined = _with_bytes(words)
+    elif (path := body_from_file(first)) is not None:
+        # Read once, as `repeat` runs: the log keeps the text, and each repetition sends it.
+        text = read_body_file(path)
+        inlined = [words[0], *with_body_text(inner, words[1:], words[1:], text, quote=False)]
     elif inner.name == "start-execution":
         inlined = _with_input_text(words, first)
     if inlined is not words:

@@ -132,6 +132,7 @@ def _refuse_whole_event(words: list[str]) -> None:
         "publish eventBus orders OrderCreated '{\"orderId\": 42}'",
         "publish default my.app Ping",
         "publish eventBus orders OrderShipped '{}' --resources arn:aws:s3:::b/k",
+        "publish eventBus orders OrderCreated --from docs/examples/order.json",
     ),
     check_words=lambda words: _refuse_whole_event(words),
     details=(
@@ -145,6 +146,7 @@ def _refuse_whole_event(words: list[str]) -> None:
         "(arn:aws:events:REGION:ACCOUNT:event-bus/default)."
     ),
     changes_state=True,
+    body_file="DETAIL_JSON",
 )
 def cmd_publish(session: Session, call: Call) -> CommandResult:
     """publish BUS SOURCE DETAIL_TYPE [DETAIL_JSON] [--resources ARN,...]"""
@@ -276,6 +278,7 @@ _check_publish_sns = unquoted_json_check("message", "the message")
     ),
     check_call=_check_publish_sns,
     changes_state=True,
+    body_file="MESSAGE",
 )
 def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
     """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""

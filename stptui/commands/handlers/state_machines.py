@@ -161,6 +161,7 @@ def _input(text: str | None) -> Any:
         "with the same input, which is returned again (as AWS does)."
     ),
     changes_state=True,
+    body_file="INPUT",
 )
 def cmd_start_execution(session: Session, call: Call) -> CommandResult:
     """start-execution STATE_MACHINE [INPUT] [--name N]"""
@@ -313,6 +314,7 @@ def _answered(task: WaitingTask, what: str) -> CommandResult:
     details=TOKEN_DETAILS + " The output goes through the state's ResultSelector, "
     "ResultPath and OutputPath, and the execution moves on at once.",
     changes_state=True,
+    body_file="OUTPUT",
 )
 def cmd_send_task_success(session: Session, call: Call) -> CommandResult:
     """send-task-success TASK [OUTPUT]"""

@@ -72,6 +72,7 @@ def _check_put_record(sim: Simulator, call: Call) -> StreamSim:
     ),
     check_call=_check_put_record,
     changes_state=True,
+    body_file="DATA",
 )
 def cmd_put_record(session: Session, call: Call) -> CommandResult:
     """put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]"""

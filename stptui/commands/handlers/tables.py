@@ -206,6 +206,7 @@ def _stream_note(table: TableSim, record: TableRecord | None) -> str:
         "ConditionalCheckFailedException and changes nothing."
     ),
     changes_state=True,
+    body_file="ITEM",
 )
 def cmd_put_item(session: Session, call: Call) -> CommandResult:
     """put-item TABLE ITEM [--condition EXPR] [--names JSON] [--values JSON]"""

@@ -353,6 +353,7 @@ _check_ws_send = unquoted_json_check("message", "the message")
     ),
     check_call=_check_ws_send,
     changes_state=True,
+    body_file="MESSAGE",
 )
 def cmd_ws_send(session: Session, call: Call) -> CommandResult:
     """ws-send CONNECTION_ID MESSAGE"""
@@ -456,6 +457,7 @@ def cmd_ws_disconnect(session: Session, call: Call) -> CommandResult:
     ),
     check_call=_check_post_call,
     changes_state=True,
+    body_file="DATA",
 )
 def cmd_ws_post(session: Session, call: Call) -> CommandResult:
     """ws-post CONNECTION_ID DATA"""
