@@ -26,7 +26,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 from textual.widgets.input import Selection
@@ -39,6 +38,7 @@ from stptui.repl.words import read_words
 from stptui.textsafe import quote_word
 from stptui.tui.render import Wrapped, output_text, problem_text, result_view
 from stptui.tui.screens.dialogs import fit_heading
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
 
@@ -158,7 +158,7 @@ def example_line(session: Session) -> str:
     return "   ".join(examples)
 
 
-class CommandLineScreen(ModalScreen[CommandResult | None]):
+class CommandLineScreen(QuickModal[CommandResult | None]):
     """A one-line prompt with its output below; escape closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -27,7 +27,6 @@ from textual.content import Content
 from textual.css.scalar import Unit
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
@@ -76,6 +75,7 @@ from stptui.tui.render import (
     safe,
     token_breaks,
 )
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 from stptui.tui.widgets.line_views import InstantScroll
@@ -128,6 +128,10 @@ UPLOAD_OPS = ("put", "post", "copy", "multipart")
 # (`upload --incomplete`, which takes no --op): a choice of its own rather than a checkbox,
 # whose row made the dialog scroll at 120x36.
 INCOMPLETE_OP = "incomplete"
+# The publish dialog's example source and detail-type, for a bus whose rules name none.
+DEFAULT_EVENT_EXAMPLE = ("orders", "OrderCreated")
+# The upload dialog's example key, for a bucket whose notifications filter no key.
+DEFAULT_KEY_EXAMPLE = "incoming/report.csv"
 # The HTTP dialog puts the response beside the request only from this many columns (the
 # main screen's own breakpoint): there its form keeps HTTP_FORM_WIDTH columns and the
 # response gets the 40 or more left. Narrower, side by side would squeeze both (routes
@@ -437,7 +441,7 @@ class MoreFields(Collapsible):
         super().scroll_visible(*args, **{**kwargs, "animate": False})
 
 
-class CommandDialog(ModalScreen[CommandResult | None]):
+class CommandDialog(QuickModal[CommandResult | None]):
     """A form that builds one command line, runs it, and shows a refusal in place.
 
     Subclasses give the form (`form`) and the line it makes (`command_line`, raising
@@ -1023,7 +1027,9 @@ class CommandDialog(ModalScreen[CommandResult | None]):
 
 
 class SendDialog(CommandDialog):
-    """Queue picker, JSON editor that validates as you type, optional delay."""
+    """Queue picker, JSON editor that validates as you type, optional delay; for a FIFO
+    queue, its message group id and deduplication id instead of the delay (SQS takes no
+    per-message delay on a FIFO queue, and refuses a message without a group)."""
 
     COMMAND = "send"
     PREFIX = "send"
@@ -1037,27 +1043,77 @@ class SendDialog(CommandDialog):
         self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
     ) -> None:
         super().__init__(run)
-        self.queues = list(session.sim.queues)
-        self.selected = selected if selected in self.queues else self.queues[0]
+        self.sims = session.sim.queues
+        self.queues = list(self.sims)
+        # Not a dead-letter queue unless picked: a new user's first send is to the queue a
+        # worker reads, and a stack lists its dead-letter queue first as often as not.
+        working = [name for name in self.queues if not self.sims[name].sources]
+        self.selected = selected if selected in self.queues else (working or self.queues)[0]
 
     def form(self) -> ComposeResult:
-        """Queue, body and delay."""
+        """Queue, body, and the delay, or a FIFO queue's group and deduplication ids."""
         yield Label("queue")
         yield Select(choices(self.queues), value=self.selected, allow_blank=False, id="send-queue")
         yield Label("body (JSON)")
         yield SafeTextArea(MESSAGE_BODY, id="send-body", classes="json")
-        yield Label("delay (optional, e.g. 30s)")
-        yield SafeInput(placeholder="0s", id="send-delay")
+        fifo = self.sims[self.selected].fifo
+        with Horizontal(classes="dialog-row", id="send-fifo") as row:
+            row.display = fifo
+            with Vertical():
+                yield Label("message group id")
+                yield SafeInput(placeholder="e.g. customer-1", id="send-group")
+            with Vertical():
+                yield Label("deduplication id", id="send-dedup-label")
+                yield SafeInput(placeholder=self.dedup_placeholder(), id="send-dedup")
+        delay_fields = (
+            Label("delay (optional, e.g. 30s)", id="send-delay-label", classes="-delay"),
+            SafeInput(placeholder="0s", id="send-delay", classes="-delay"),
+        )
+        for field in delay_fields:
+            field.display = not fifo
+            yield field
+
+    def dedup_placeholder(self) -> str:
+        """What the deduplication id field says empty: whether the queue needs one."""
+        if self.sims[self.selected].content_dedup:
+            return "optional: the body's hash (content-based)"
+        return "required, e.g. order-1"
+
+    @on(Select.Changed, "#send-queue")
+    def _queue_changed(self, event: Select.Changed) -> None:
+        self.selected = str(event.value)
+        fifo = self.sims[self.selected].fifo
+        self.query_one("#send-fifo").display = fifo
+        for widget in self.query(".-delay"):
+            widget.display = not fifo
+        self.query_one("#send-dedup", Input).placeholder = self.dedup_placeholder()
 
     def command_line(self) -> str:
-        """`send QUEUE BODY [--delay D]`."""
+        """`send QUEUE BODY [--delay D]`; a FIFO queue's `send QUEUE BODY --group G
+        [--dedup-id ID]`."""
         queue = self.picked("#send-queue")
         body = self.value("#send-body")
         problem = self.json_problem(body)
         if problem:
             raise CommandError(problem, "the body must be a JSON document")
-        delay = self.value("#send-delay").strip()
-        return format_line("send", [queue, body], [("--delay", delay)] if delay else [])
+        sim = self.sims[queue]
+        if not sim.fifo:
+            delay = self.value("#send-delay").strip()
+            return format_line("send", [queue, body], [("--delay", delay)] if delay else [])
+        group = self.value("#send-group").strip()
+        dedup = self.value("#send-dedup").strip()
+        if not group:
+            raise CommandError(
+                f"{queue} is a FIFO queue: every message needs a message group id",
+                "fill in the message group id (messages of one group are delivered in order)",
+            )
+        if not dedup and not sim.content_dedup:
+            raise CommandError(
+                f"{queue} has no content-based deduplication: give a deduplication id",
+                "fill in the deduplication id (a repeat of it within 5 minutes is dropped)",
+            )
+        options = [("--group", group)] + ([("--dedup-id", dedup)] if dedup else [])
+        return format_line("send", [queue, body], options)
 
 
 class PutRecordDialog(CommandDialog):
@@ -1212,12 +1268,13 @@ class PublishDialog(CommandDialog):
         # The optional resources share the row of source and detail-type: on a row of
         # their own they made the dialog scroll at 80x24.
         with Horizontal(classes="dialog-row"):
+            source, detail_type = self.examples(self.selected)
             with Vertical():
                 yield Label("source")
-                yield SafeInput(placeholder="orders", id="publish-source")
+                yield SafeInput(placeholder=source, id="publish-source")
             with Vertical():
                 yield Label("detail-type")
-                yield SafeInput(placeholder="OrderCreated", id="publish-detail-type")
+                yield SafeInput(placeholder=detail_type, id="publish-detail-type")
             with Vertical():
                 yield Label("resources (optional)")
                 yield SafeInput(placeholder="arn:…, arn:…", id="publish-resources")
@@ -1234,10 +1291,28 @@ class PublishDialog(CommandDialog):
             )
         return hint_lines(lines, "no rules on this bus: the event will match nothing")
 
+    def examples(self, bus: str) -> tuple[str, str]:
+        """The source and detail-type shown in their empty fields: the first each of the
+        bus's rules matches exactly (a new user copies the examples: `OrderCreated` against
+        a rule on `OrderProcessed` started nothing), else `orders` and `OrderCreated`."""
+        found = {"source": "", "detail-type": ""}
+        for rule in self.buses[bus].rules:
+            for field, example in found.items():
+                values = rule.pattern.get(field) if isinstance(rule.pattern, dict) else None
+                if not example and isinstance(values, list):
+                    found[field] = next((safe(v) for v in values if isinstance(v, str)), "")
+        return (
+            found["source"] or DEFAULT_EVENT_EXAMPLE[0],
+            found["detail-type"] or DEFAULT_EVENT_EXAMPLE[1],
+        )
+
     @on(Select.Changed, "#publish-bus")
     def _bus_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self.query_one("#publish-rules", Hint).show(self.rules_text(event.value))
+            source, detail_type = self.examples(event.value)
+            self.query_one("#publish-source", Input).placeholder = source
+            self.query_one("#publish-detail-type", Input).placeholder = detail_type
 
     def command_line(self) -> str:
         """`publish BUS SOURCE DETAIL_TYPE DETAIL [--resources ARN,...]`."""
@@ -1303,7 +1378,7 @@ class UploadDialog(CommandDialog):
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("key")
-                yield SafeInput(placeholder="incoming/report.csv", id="upload-key")
+                yield SafeInput(placeholder=self.key_example(self.selected), id="upload-key")
             with Vertical(id="upload-size-box"):
                 # Short enough for its column on an 80-column terminal: a label that wraps
                 # there would put its field a row below the operation's.
@@ -1343,16 +1418,31 @@ class UploadDialog(CommandDialog):
         lines += [Text(safe(rule_words(rule))) for rule in b.rules]
         return hint_lines(lines, "", UPLOAD_HINT_LINES)
 
+    def key_example(self, bucket: str) -> str:
+        """A key to show in the empty key field: one the bucket's first notification with
+        a key filter fires for (`uploads/report.csv` for a prefix `uploads/`), so that the
+        example a user copies starts what the bucket is for."""
+        for note in self.buckets[bucket].notifications:
+            if note.prefix or note.suffix:
+                return safe(f"{note.prefix or ''}report{note.suffix or '.csv'}")
+        return DEFAULT_KEY_EXAMPLE
+
     @on(Select.Changed, "#upload-bucket")
     def _bucket_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             notes = self.query_one("#upload-notes", Hint)
             notes.show(self.notifications_text(event.value))
+            self.query_one("#upload-key", Input).placeholder = self.key_example(event.value)
 
     def command_line(self) -> str:
         """`upload BUCKET KEY [--size N | --content TEXT] [--op OP] [--tag K=V ...]
         [--incomplete]`."""
         bucket = self.picked("#upload-bucket")
+        if not self.value("#upload-key"):
+            raise CommandError(
+                "the object needs a key",
+                f"type one in the key field, e.g. {self.key_example(bucket)}",
+            )
         size = self.value("#upload-size").strip()
         content = self.value("#upload-content")
         if size and content:
@@ -1867,7 +1957,7 @@ class FireDialog(CommandDialog):
         return f"{line} {rule.number}" if rule.owner in self.several else line
 
 
-class TextDialog(ModalScreen[None]):
+class TextDialog(QuickModal[None]):
     """A read-only page of text (a record's JSON, an explanation); escape closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

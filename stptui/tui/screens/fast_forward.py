@@ -20,7 +20,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
@@ -33,6 +32,7 @@ from stptui.tui.fast_forward import TARGET_HINT, Continued, FastForward, parse_t
 from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S
 from stptui.tui.render import display_time
 from stptui.tui.screens.dialogs import DIALOG_CSS, fit_heading
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.widgets.fields import SafeInput
 
 STOP_HINT = "escape (or Stop: a click, or tab then enter) stops at the instant reached"
@@ -41,7 +41,7 @@ GOES_ON_STOP_HINT = (
 )
 
 
-class FastForwardScreen(ModalScreen[str | None]):
+class FastForwardScreen(QuickModal[str | None]):
     """Ask for the target, then run there slice by slice; dismissed with a summary (None
     when closed before starting)."""
 

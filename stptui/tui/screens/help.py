@@ -14,9 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.widgets.line_views import InstantScroll
 
 # After the tooltip of a key the stack has nothing for (it does nothing).
@@ -28,8 +28,10 @@ def bindings_help(
 ) -> Group:
     """A table of key, description and tooltip per group of bindings, its columns as wide
     in every group; a tooltip too long for the screen wraps in its own column. The `idle`
-    bindings (dialog keys the stack has nothing for, left out of the footer) are dimmed
-    and say so."""
+    bindings (dialog keys the stack has nothing for, left out of the footer) are dimmed,
+    say so, and come last in their group: among the fourteen dialog keys of the main
+    screen, most do nothing on a given stack, and listed in place they pushed the keys of
+    the panes, the filter and undo two pages down at 80x24."""
     groups = [(title, list(bindings)) for title, bindings in groups]
     everything = [b for _, bindings in groups for b in bindings]
     key_width = max(len(b.key_display or b.key) for b in everything)
@@ -41,7 +43,7 @@ def bindings_help(
         table.add_column(width=key_width, style="bold cyan", no_wrap=True)
         table.add_column(width=description_width, no_wrap=True)
         table.add_column(style="dim")
-        for b in bindings:
+        for b in sorted(bindings, key=lambda b: b in idle):
             key = b.key_display or b.key
             if b in idle:
                 table.add_row(Text(key, "dim"), Text(b.description, "dim"), b.tooltip + IDLE_NOTE)
@@ -79,7 +81,7 @@ class HelpScroll(VerticalScroll, InstantScroll):
     """The help's page: its page, home and end keys jump (see InstantScroll)."""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(QuickModal[None]):
     """A modal listing every binding; escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

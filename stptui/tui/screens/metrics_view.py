@@ -23,7 +23,6 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from stptui.commands import CommandError, CommandResult, Session, execute
@@ -32,6 +31,7 @@ from stptui.commands.result import render_plain
 from stptui.sim.clock import iso_ms
 from stptui.sim.metrics import measured
 from stptui.tui.render import output_text, problem_text, result_view, safe
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput
 
@@ -62,7 +62,7 @@ def measured_choice(session: Session, selected: str | None) -> tuple[str | None,
     return None, f"`show metrics` does not measure {safe(selected)}: every resource it measures"
 
 
-class MetricsScreen(ModalScreen[None]):
+class MetricsScreen(QuickModal[None]):
     """CloudWatch's figures of one resource (or every one), refreshed as the clock moves."""
 
     HELP_TITLE = "Metrics view (M)"

@@ -17,10 +17,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from stptui.commands import CommandResult
 from stptui.textsafe import flat
+from stptui.tui.screens.modal import QuickModal
 from stptui.tui.widgets.line_views import TextView
 
 # How much of an output is laid out where it comes (100 ms or so at most).
@@ -70,7 +70,7 @@ def whole_output_binding(tooltip: str) -> Binding:
     )
 
 
-class OutputPage(ModalScreen[None]):
+class OutputPage(QuickModal[None]):
     """A whole output, however long, as plain text; escape or q closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,0 +1,105 @@
+"""The dimmed screen under a dialog (`stptui.tui.screens.modal.QuickModal`): drawn once as
+the dialog opens and kept while the focus moves in it, yet always the screen below as it
+is: a change there shows at once, and a dialog back on top from under a page shows what
+changed below meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.console import Console, ConsoleOptions, RenderResult
+from textual.pilot import Pilot
+from textual.renderables.background_screen import BackgroundScreen
+from tui_support import app_for, drive, screen_text
+
+from stptui.tui.app import StptuiApp
+from stptui.tui.screens.dialogs import SendDialog
+from stptui.tui.screens.invoke_dialog import InvokeDialog
+from stptui.tui.screens.output_page import OutputPage
+
+
+def clock_row(app: StptuiApp) -> str:
+    """The screen's first row: the main screen's clock bar, dimmed under a dialog."""
+    return screen_text(app).splitlines()[0]
+
+
+@pytest.fixture
+def backdrops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """How many times a modal screen has drawn the screen below it (one entry each)."""
+    drawn: list[int] = []
+    draw = BackgroundScreen.__rich_console__
+
+    def counted(self: BackgroundScreen, console: Console, options: ConsoleOptions) -> RenderResult:
+        drawn.append(1)
+        return draw(self, console, options)
+
+    monkeypatch.setattr(BackgroundScreen, "__rich_console__", counted)
+    yield drawn
+
+
+def test_moving_the_focus_in_a_dialog_does_not_draw_the_screen_below_again(
+    backdrops: list[int],
+) -> None:
+    """Each focus change repainted the dialog's screen whole, and with it every cell of the
+    screen below, rendered and tinted again (as did each layout as the dialog opened)."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SendDialog)
+        opened = len(backdrops)
+        # At most twice: once more if the main screen hid its footer after the first draw.
+        assert 1 <= opened <= 2
+        focused = app.screen.focused
+        await pilot.press("tab", "tab", "shift+tab")
+        await pilot.pause()
+        assert app.screen.focused is not focused
+        assert len(backdrops) == opened
+        assert "08:00:00" in clock_row(app)
+
+    drive(app_for("combined"), script)
+
+
+def test_a_change_below_an_open_dialog_shows_in_its_dimmed_screen() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SendDialog)
+        assert "2026-01-05 08:00:00" in clock_row(app)
+        # What the clock running under the dialog does (the clock's key works there).
+        app.run_command("advance 90m")
+        await pilot.pause()
+        assert "2026-01-05 09:30:00" in clock_row(app)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert "2026-01-05 09:30:00" in clock_row(app)
+
+    drive(app_for("combined"), script)
+
+
+def test_a_dialog_back_on_top_shows_what_changed_below_while_a_page_covered_it() -> None:
+    """A change below while the whole answer's page is over the dialog repaints the page,
+    not the dialog: back on top, the dialog draws the screen below anew."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("v")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, InvokeDialog)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        before = clock_row(app)
+        assert "2026-01-05 08:" in before, before
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OutputPage)
+        app.run_command("advance 2h")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "2026-01-05 10:" in clock_row(app), clock_row(app)
+
+    drive(app_for("combined"), script)
