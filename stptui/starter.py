@@ -691,6 +691,12 @@ def _emit_item(
         return f"putItem: {{table: {name}, item: {yaml_flow(_placeholder_item(res))}}}"
     if res.type == "state-machine":
         return f"startExecution: {{stateMachine: {name}, input: {body}}}"
+    if res.type == "batch-job":
+        # The input the job's state machine reads, as its trigger function gives it: the
+        # event as JSON text (a body is JSON text already) and a name for the AWS Batch job.
+        event = "body" if data == "body" else "to_string(@)"
+        given = yaml_string(f"{{triggerEvent: {event}, jobName: {_raw_literal(res.name)}}}")
+        return f"startExecution: {{stateMachine: {name}, input: {given}}}"
     if res.type == "upstash-kafka-topic":
         return f"produce: {{topic: {name}, value: {body}}}"
     if res.type == "websocket-api-gateway":

@@ -204,27 +204,6 @@ def test_the_behaviours_file_is_checked_at_load_with_line_and_column(
     assert (diag.line, diag.column) == (4, column)
 
 
-def test_a_start_execution_of_a_batch_job_says_what_starts_one() -> None:
-    # A trigger function connected to a batch job (its code starts the job's state machine
-    # with STP_..._STATE_MACHINE_ARN) tried as an emission: the refusal said only that the
-    # job is no state machine, and left the user to look for an emission there is not.
-    text = stack().replace(
-        "  flow:\n",
-        "  render:\n    type: batch-job\n    properties:\n      container:\n"
-        "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: j.ts}}\n"
-        "      resources: {cpu: 1, memory: 2048}\n  flow:\n",
-    )
-    st = load_stack_text(text, "stacktape.yml")
-    assert not st.errors, [d.format() for d in st.errors]
-    _, diags = Behaviors.from_text(sidecar("{stateMachine: render}"), "stptui.yml", st)
-    (diag,) = [d for d in diags if d.severity == "error"]
-    assert (diag.code, diag.message, diag.hint) == (
-        "behavior-wrong-target-type",
-        "'render' is a batch-job; startExecution needs a state-machine",
-        "no emission starts a batch job: its events start it, and `start-job render` at the prompt",
-    )
-
-
 def test_validate_warns_about_a_start_execution_the_role_does_not_allow(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -196,11 +196,14 @@ SERVICES = (
         "  - type: sns",
         "    properties: {snsTopicName: alerts, onDeliveryFailure: {sqsQueueName: dlq}}",
     )
+    + fn("starter", "connectTo: [logger]")
 )
 SERVICE_BEHAVIORS = f"""
 behaviors:
   job: {{duration: 1s, fail: {{always: true, message: {"z" * 270_000}}}}}
   logger: {{handler: "chatty_handler:handle"}}
+  # Its input has no jobName: the execution fails at its first Task (batch.failed's cause).
+  starter: {{emit: [{{startExecution: {{stateMachine: logger}}}}]}}
 """
 
 
@@ -235,6 +238,7 @@ def _service_records(tmp_path: Path) -> Iterator[dict[str, object]]:
         "pause job",
         "resume job",
         "start-job logger",
+        "invoke starter",
         "advance 10m",
         # 70,000 quotes: escaped twice in the job's trigger function's StartExecution input,
         # over its 256 KiB, so the function fails (batch.trigger_failed).

@@ -184,6 +184,10 @@ EMISSION_TARGET_TYPES: dict[str, str] = {
     # @connections/ID`), the resource IAM names for PostToConnection.
     "postToConnection": "websocket-api-gateway",
 }
+# Kinds whose target may also be a resource of another type: a batch job's StartExecution
+# names the state machine Stacktape runs the job's attempts with (its `stateMachineArn`, the
+# STP_{JOB}_STATE_MACHINE_ARN its `connectTo` gives), which IAM checks.
+ALSO_TARGET_TYPES: dict[str, str] = {"startExecution": "batch-job"}
 # The stage Stacktape deploys a WebSocket API on (WEBSOCKET_API_STAGE_NAME), which the
 # @connections ARN names.
 WS_STAGE = "default"
@@ -522,6 +526,16 @@ _CONNECT_STATEMENTS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ..
             ),
             ("",),
         ),
+    ),
+    # getStatementsForAccessingBatchJobs: these on the job's state machine (`Ref`, its ARN).
+    # Its other statements (batch:SubmitJob on the definition and queues, batch:DescribeJobs,
+    # TerminateJob and ListJobs, states:DescribeExecution on its executions) are for calls
+    # no emission makes.
+    "batch-job": (
+        (
+            ("states:StartExecution", "states:StopExecution", "states:ListExecutions"),
+            ("",),
+        ),
     ),  # The @connections management API of every stage (a choice: see docs/fidelity.md,
     # "WebSocket APIs"); a route handler gets it without asking (effective_connect_to).
     "websocket-api-gateway": ((("execute-api:ManageConnections",), ("/*",)),),
@@ -560,11 +574,14 @@ class Permissions:
 
     def arn_of(self, name: str) -> str:
         """The ARN of the stack resource `name` (a WebSocket API's: the `execute-api` ARN
-        of its id, which IAM policies name)."""
+        of its id, which IAM policies name; a batch job's: its state machine's, which its
+        StartExecution names and its `connectTo` grants)."""
         res = self.stack.resources.get(name)
         if res is not None and res.type == "websocket-api-gateway":
             api_id = fake_resource_param(self._ctx, name, "apiId", res.type)
             return f"arn:aws:execute-api:{self.stack.region}:{self.stack.account_id}:{api_id}"
+        if res is not None and res.type == "batch-job":
+            return fake_resource_param(self._ctx, name, "stateMachineArn", res.type)
         return fake_resource_param(self._ctx, name, "arn", res.type if res else None)
 
     def resource_arn(self, kind: str, target: str, fields: dict[str, Any]) -> str:

@@ -20,7 +20,6 @@ the choices made.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,9 +48,6 @@ JOB_DEFINITION = TargetKind("JobDefinition", "batch-job", "JobDefinition")
 STATE_MACHINE = TargetKind("StateMachineArn", "state-machine", "StateMachine")
 # SubmitJob's required fields (AWS Batch API reference).
 _REQUIRED = ("JobDefinition", "JobName", "JobQueue")
-# "Up to 128 letters (uppercase and lowercase), numbers, hyphens, and underscores"; the
-# first character alphanumeric (SubmitJob: jobName).
-_JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 # retryStrategy.attempts 1 to 10; timeout.attemptDurationSeconds at least 60 (aws-semantics §7).
 MAX_JOB_ATTEMPTS = 10
 MIN_ATTEMPT_DURATION_S = 60
@@ -209,11 +205,9 @@ def _submit_job(
     target = target_name(value, JOB_DEFINITION, known_jobs(sim))
     if target is None:
         raise _batch_refused(f"JobDefinition {shown(value)} does not exist")
-    if not _JOB_NAME.fullmatch(job_name):
-        raise _batch_refused(
-            f"Job name {job_name!r} is not valid: 1 to 128 letters, numbers, hyphens and "
-            "underscores, starting with a letter or a number"
-        )
+    refused = batch.job_name_problem(job_name)
+    if refused is not None:
+        raise _batch_refused(refused)
     service = sim.services["batch"]
     job = service.jobs[target]
     request = batch.DirectJob(

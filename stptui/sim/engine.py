@@ -82,6 +82,7 @@ AGENDA_TEXT = {
     "schedule": "{resource}'s schedule {subject} fires",
     "batch-attempt": "the running attempt of execution {subject} ends",
     "batch-retry": "execution {subject} starts its next attempt",
+    "batch-start-failed": "execution {subject} fails at its first Task (States.Runtime)",
     "http-timeout": "request {subject} reaches the 30 s integration timeout",
     "stream-poll": "{subject} reads {resource}",
     "stream-retry": "{subject} retries a batch from {resource}",

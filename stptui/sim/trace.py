@@ -568,7 +568,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "error_message_bytes",
     ),
     BATCH_SUCCEEDED: ("execution_id", "attempt", "duration_ms"),
-    BATCH_FAILED: ("execution_id", "attempts", "error"),
+    BATCH_FAILED: ("execution_id", "attempts", "error", "error_message"),
     BATCH_TRIGGER_FAILED: (
         "invocation_id",
         "trigger",

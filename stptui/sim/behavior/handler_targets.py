@@ -17,7 +17,8 @@ environment gives is always accepted):
   bus as `default` or by its ARN;
 - a function: its AWS name, ARN or partial ARN (`ACCOUNT:function:NAME`), each also with
   `:$LATEST` (Invoke's FunctionName);
-- a state machine: its ARN (StartExecution's stateMachineArn);
+- a state machine: its ARN (StartExecution's stateMachineArn); a batch job's StartExecution
+  (a `startExecution` of the job) by its state machine's ARN (`STP_{JOB}_STATE_MACHINE_ARN`);
 - a WebSocket API: its API id, management endpoint (`https://.../default`, what an
   ApiGatewayManagementApi client is made with) or client URL (`wss://.../default`).
 
@@ -33,7 +34,7 @@ from stptui.config.aws_names import event_bus_name
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.directives import DirectiveContext, fake_resource_param, stack_context
 from stptui.config.model import EventBus, Stack
-from stptui.config.permissions import EMISSION_TARGET_TYPES
+from stptui.config.permissions import ALSO_TARGET_TYPES, EMISSION_TARGET_TYPES
 from stptui.sim.behavior.errors import BehaviorError, shown
 from stptui.textsafe import quoted
 
@@ -50,6 +51,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "function": ("name", "arn"),
     "kinesis-stream": ("name", "arn"),
     "state-machine": ("arn",),
+    "batch-job": ("stateMachineArn",),
     "websocket-api-gateway": ("apiId", "managementEndpoint", "url"),
     "upstash-kafka-topic": ("topicName",),
 }
@@ -134,11 +136,17 @@ def resolve_target(behaviors: Behaviors, kind: str, target: Any) -> str:
     if target in known:
         return target
     hit = behaviors.target_forms.of_type(wanted).get(target)
+    if hit is None and kind in ALSO_TARGET_TYPES:
+        hit = behaviors.target_forms.of_type(ALSO_TARGET_TYPES[kind]).get(target)
     if hit is not None:
         return hit
     # The invocation's error message is all a user sees of it: what exists goes in it.
+    listing = _listing(behaviors, wanted)
+    jobs = _forms_listed(behaviors, ALSO_TARGET_TYPES[kind]) if kind in ALSO_TARGET_TYPES else ""
+    if jobs:
+        listing += f"; and the batch jobs, by their state machine's ARN: {jobs}"
     raise BehaviorError(
-        f"{_unknown(behaviors, kind, wanted, target)}; {_listing(behaviors, wanted)}",
+        f"{_unknown(behaviors, kind, wanted, target)}; {listing}",
         "name it as the stack does, or by the URL, ARN or name its STP_* variable holds",
     )
 
@@ -156,12 +164,17 @@ def _unknown(behaviors: Behaviors, kind: str, wanted: str, target: str) -> str:
 def _listing(behaviors: Behaviors, wanted: str) -> str:
     """The stack's resources of the type, each with the identifier its first STP_*
     variable holds (a queue's URL, a bus's ARN, a table's name)."""
-    forms = behaviors.target_forms.of_type(wanted)
+    listed = _forms_listed(behaviors, wanted)
+    return f"the stack has: {listed}" if listed else f"the stack has no {wanted}"
+
+
+def _forms_listed(behaviors: Behaviors, rtype: str) -> str:
+    """The stack's first resources of `rtype`, each with the identifier its first STP_*
+    variable holds, and how many more; empty when it has none."""
+    forms = behaviors.target_forms.of_type(rtype)
     first: dict[str, str] = {}
     for value, name in forms.items():
         first.setdefault(name, value)
-    if not first:
-        return f"the stack has no {wanted}"
     listed = [f"{name} ({value})" for name, value in list(first.items())[:_LISTED]]
     more = len(first) - _LISTED
-    return f"the stack has: {', '.join(listed)}" + (f" and {more} more" if more > 0 else "")
+    return ", ".join(listed) + (f" and {more} more" if more > 0 else "")

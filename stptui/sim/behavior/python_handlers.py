@@ -716,7 +716,8 @@ class HandlerContext:
         self, state_machine: str, input: Any = None, name: str | None = None
     ) -> dict[str, Any] | None:
         """Step Functions StartExecution: `input` is JSON text (as boto3 takes it) or any
-        JSON value; `name` None gives a generated one."""
+        JSON value; `name` None gives a generated one. A batch job (its name, or the state
+        machine ARN its STP_*_STATE_MACHINE_ARN holds) starts that job's state machine."""
         return self._emit("startExecution", state_machine, {"input": input, "name": name})
 
     def send_task_success(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.config.diagnostics import did_you_mean, with_article
 from stptui.config.loader import DataPath
 from stptui.config.model import Queue, SnsTopic
-from stptui.config.permissions import EMISSION_TARGET_TYPES
+from stptui.config.permissions import ALSO_TARGET_TYPES, EMISSION_TARGET_TYPES
 from stptui.sim.behavior.declared import EmitSpec, WorkloadBehavior
 from stptui.sim.behavior.errors import BehaviorError, Site
 from stptui.sim.behavior.fields import (
@@ -366,6 +366,7 @@ class EmitChecks(_ReaderBase):
         if kind == "produce":
             return self.check_topic(target, path)
         wanted = EMISSION_TARGET_TYPES[kind]
+        also = ALSO_TARGET_TYPES.get(kind)
         if not isinstance(target, str) or not target:
             self.report(
                 path, "behavior-bad-value", f"the target must be {with_article(wanted)} name"
@@ -375,7 +376,7 @@ class EmitChecks(_ReaderBase):
             return True
         resource = self.stack.resources.get(target)
         if resource is None:
-            pool = [r.name for r in self.stack.resources.values() if r.type == wanted]
+            pool = [r.name for r in self.stack.resources.values() if r.type in (wanted, also)]
             if kind == "publish":
                 pool.append(self.stack.default_bus_key)
             guess = did_you_mean(target, pool)
@@ -387,13 +388,14 @@ class EmitChecks(_ReaderBase):
                 hint=f"{wanted}s: {', '.join(pool) or '(none)'}",
             )
             return False
-        if resource.type != wanted:
+        if resource.type not in (wanted, also):
             hint = None
             if resource.type == "batch-job":
-                # Its trigger function's StartExecution is Stacktape's, not the code's: the
-                # code that starts one (its connectTo) has no emission in the simulation.
+                # Code starts a job as Stacktape's docs say: StartExecution of its state
+                # machine, with the input its trigger function gives.
                 hint = (
-                    "no emission starts a batch job: its events start it, and "
+                    f"code starts a batch job with `startExecution: {{stateMachine: {target}, "
+                    "input: \"{triggerEvent: to_string(@), jobName: 'my-job'}\"}`; "
                     f"`start-job {quote_word(target)}` at the prompt"
                 )
             self.report(

@@ -25,6 +25,7 @@ from stptui.config.diagnostics import ConfigError, Diagnostic
 from stptui.config.loader import parse_yaml, read_text
 from stptui.config.model import Stack
 from stptui.config.permissions import (
+    ALSO_TARGET_TYPES,
     EMISSION_TARGET_TYPES,
     OBJECT_KINDS,
     EmitSite,
@@ -93,7 +94,7 @@ class Behaviors:
         self.targets: dict[str, set[str]] = {kind: set() for kind in EMISSION_TARGET_TYPES}
         for r in stack.resources.values():
             for kind, wanted in EMISSION_TARGET_TYPES.items():
-                if r.type == wanted:
+                if r.type == wanted or ALSO_TARGET_TYPES.get(kind) == r.type:
                     self.targets[kind].add(r.name)
         # The account's default bus: `default`, or its ARN when a bus of the stack is named so.
         self.targets["publish"].add(stack.default_bus_key)

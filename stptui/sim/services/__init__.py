@@ -70,8 +70,9 @@ def event_source_wirers() -> list[Callable[[Simulator], None]]:
 
 def wire_state_machines(sim: Simulator) -> None:
     """`state_machine.wire` for a stack that has a state machine; for one without, only the
-    empty table of them (a `startExecution` emission names a machine of the stack, which the
-    behaviours check before it is emitted, so it needs no handler there).
+    empty table of them (a `startExecution` emission names a machine or a batch job of the
+    stack, which the behaviours check before it is emitted: the batch service takes it, and
+    loads this service only for a machine's).
 
     The service brings Step Functions' interpreter (stptui.sim.asl*), as long to import as
     the rest of the simulator's services together: most stacks have no state machine, and

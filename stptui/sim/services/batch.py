@@ -37,6 +37,15 @@ Simulation choices: the helper Lambda, Step Functions and the Batch queue add no
 (an attempt starts at the instant of its trigger or the end of its wait), and a timed-out
 attempt ends exactly at its timeout (the 30 s SIGTERM-to-SIGKILL grace is not simulated).
 
+A function's code may start the job's state machine itself, as Stacktape's docs tell it to
+(`connectTo` the job gives it `STP_{JOB}_STATE_MACHINE_ARN` and the grant): a `startExecution`
+emission or a Python handler's StartExecution that names the job (`BatchService.
+start_execution`). Its input is the caller's, and the state machine reads it as Stacktape
+wrote it: `JobName.$: $.jobName` and `STP_TRIGGER_EVENT_DATA` `Value.$: $.triggerEvent`. An
+input without either, or with one that is not a string, fails the execution at its first
+Task with `States.Runtime`, which Stacktape's `Catch` of `States.ALL` does not catch: no
+attempt runs. A `jobName` AWS Batch refuses fails every attempt as a refused SubmitJob.
+
 A user's own state machine may also submit the job's definition to AWS Batch itself (the
 `batch:submitJob` integration, stptui.sim.asl_jobs): `BatchService.submit` runs that one
 AWS Batch job by AWS Batch's rules (its `RetryStrategy.Attempts`, default 1, retried at once;
@@ -48,12 +57,15 @@ exists, and a job whose overrides are over 8,192 characters fails before any con
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from stptui import jsontext
 from stptui.config.aws_names import (
     EXECUTION_NAME_BASE_CHARS,
     batch_job_name_base,
@@ -64,7 +76,7 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.behavior.outcome import ATTEMPT_ENV
-from stptui.sim.clock import ARG, iso_ms
+from stptui.sim.clock import ARG, EPOCH, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
 from stptui.sim.services.function import (
@@ -78,7 +90,7 @@ from stptui.textsafe import quote_word, typed_names
 
 if TYPE_CHECKING:
     from stptui.config.model import BatchJob
-    from stptui.sim.behavior import Override
+    from stptui.sim.behavior import Emission, Override
     from stptui.sim.behavior.runtime import QuickDecider
     from stptui.sim.clock import Entry
     from stptui.sim.engine import Simulator
@@ -98,6 +110,10 @@ AttemptArg = tuple["Execution", "BatchJobSim", Outcome, int, str | None]
 
 
 def _attempt_execution_id(arg: AttemptArg) -> str:
+    return arg[0].id
+
+
+def _failing_execution_id(arg: tuple[Execution, str]) -> str:
     return arg[0].id
 
 
@@ -130,6 +146,22 @@ OVERRIDES_REASON = f"Container Overrides length must be at most {MAX_OVERRIDES_C
 MAX_EXECUTION_INPUT_BYTES = 262_144
 # The shape of every id the simulator draws (a UUID's 36 characters).
 _ID_SHAPE = "00000000-0000-0000-0000-000000000000"
+# SubmitJob's jobName: "It can be up to 128 letters long. The first character must be
+# alphanumeric, can contain uppercase and lowercase letters, numbers, hyphens (-), and
+# underscores (_)" (AWS Batch API reference, SubmitJob).
+JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+# The `trigger` of an execution a function's code started (its StartExecution call).
+START_EXECUTION_TRIGGER = "startExecution"
+
+
+def job_name_problem(name: str) -> str | None:
+    """Why AWS Batch refuses `name` as a SubmitJob jobName (our wording), or None."""
+    if JOB_NAME.fullmatch(name):
+        return None
+    return (
+        f"Job name {name!r} is not valid: 1 to 128 letters, numbers, hyphens and "
+        "underscores, starting with a letter or a number"
+    )
 
 
 def _input_bytes(job: BatchJobSim, event_bytes: int) -> int:
@@ -278,6 +310,7 @@ class Execution:
         "ended_at",
         "error",
         "fits",
+        "given_job_name",
         "id",
         "job",
         "pending",
@@ -304,6 +337,8 @@ class Execution:
         self.ended_at: int | None = None
         self.error: str | None = None
         self.direct: DirectJob | None = None
+        # The `jobName` a function's own StartExecution gave (None: the trigger function's).
+        self.given_job_name: str | None = None
         # Whether the trigger event is short enough for every size check of every attempt
         # (`BatchJobSim.event_room`): measured once, when the execution starts, so that only
         # the rare longer event is measured against each attempt's requests.
@@ -325,6 +360,11 @@ class Execution:
         if self._event_json is None:
             self._event_json = trigger_event_json(self.event)
         return self._event_json
+
+    @event_json.setter
+    def event_json(self, text: str) -> None:
+        # A StartExecution's own triggerEvent string, given as the caller wrote it.
+        self._event_json = text
 
     @property
     def event_sizes(self) -> tuple[int, int]:
@@ -397,11 +437,16 @@ class BatchJobSim:
         # The UTF-8 length of every `jobName` of Stacktape's attempts (`job_name`): the
         # execution ids in them all have the length of a UUID.
         self.job_name_bytes = len(self.job_name_base.encode()) + 1 + len(_ID_SHAPE)
-        executions = state_machine_arn.replace(":stateMachine:", ":execution:", 1)
-        # An execution's ARN is this followed by its id.
-        self.execution_arn_prefix = f"{executions}:{self.name_base}-"
+        # An execution's ARN is this, `:` and its name.
+        self.executions_arn = state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        # The trigger function's executions' ARN is this followed by its id.
+        self.execution_arn_prefix = f"{self.executions_arn}:{self.name_base}-"
+        # The executions a function's code named, by name, with the input each started with:
+        # StartExecution's name is unique per state machine (`BatchService.start_execution`).
+        self.named: dict[str, tuple[Any, Execution]] = {}
         self.attempt_label = ("batch-attempt", self.name, _attempt_execution_id)
         self.retry_label = ("batch-retry", self.name, _EXECUTION_ID)
+        self.start_failed_label = ("batch-start-failed", self.name, _failing_execution_id)
         # Lambda's retry of an asynchronous event its trigger function failed on, read in the
         # agenda as a function's is.
         self.trigger_retry_label = ("async-retry", self.name, _EXECUTION_ID)
@@ -409,8 +454,13 @@ class BatchJobSim:
     def job_name(self, ex: Execution) -> str:
         """The `jobName` execution `ex` gives SubmitJob: the trigger function's
         `{BATCH_JOB_NAME_BASE}-{request id}` (the execution's id stands for the request id),
-        or what a user's state machine asked for."""
-        return ex.direct.name if ex.direct is not None else f"{self.job_name_base}-{ex.id}"
+        the `jobName` of a function's own StartExecution input, or what a user's state
+        machine asked for."""
+        if ex.direct is not None:
+            return ex.direct.name
+        if ex.given_job_name is not None:
+            return ex.given_job_name
+        return f"{self.job_name_base}-{ex.id}"
 
     def retry_wait_ms(self, failed_attempt: int) -> int:
         """The Wait state after failed attempt `failed_attempt` (1-based), in milliseconds."""
@@ -625,6 +675,127 @@ class BatchService:
         `event`; the job's records carry `arn`, so `explain` links them to the execution."""
         return self.start(job_name, event, "step-functions", source, direct=request, arn=arn)
 
+    def start_execution(self, emission: Emission, source: str) -> dict[str, Any]:
+        """A function's StartExecution of the job's state machine (a `startExecution`
+        emission naming the job, or its `STP_{JOB}_STATE_MACHINE_ARN`): StartExecution's
+        rules (input JSON of at most 256 KiB, the name's rules, ExecutionAlreadyExists; a
+        SimError with Step Functions' words), then the execution as Stacktape's state machine
+        runs it on that input (see the module's docstring). Returns StartExecution's answer
+        (boto3 reads `startDate` as a datetime). `source` names the invocation."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        job = self.job(emission.target)
+        text: str = emission.fields["input"]
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_EXECUTION_INPUT_BYTES:
+            raise SimError(
+                f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
+                f"at most {MAX_EXECUTION_INPUT_BYTES:,} (256 KiB)",
+                "pass a reference (an S3 key, an id) instead of the data itself",
+            )
+        try:
+            raw = jsontext.loads(text)
+        except ValueError as exc:
+            raise SimError(
+                f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
+                "the input must be JSON text: pass an object, or JSON.stringify it",
+            ) from None
+        name: str | None = emission.fields["name"]
+        if name is not None:
+            old = self._named(job, name, raw)
+            if old is not None:
+                return _started(old)
+        ready = sim.ids_ready
+        eid = ready.pop() if ready else sim.new_id()
+        now = sim.clock.now
+        fields = raw if isinstance(raw, dict) else {}
+        event_text = fields.get("triggerEvent")
+        ex = Execution(
+            eid,
+            f"{job.executions_arn}:{name or eid}",
+            job.name,
+            START_EXECUTION_TRIGGER,
+            source,
+            _trigger_event(event_text),
+            now,
+        )
+        if name is not None:
+            job.named[name] = (raw, ex)
+        failure = _first_task_failure(job, raw)
+        if failure is None:
+            # STP_TRIGGER_EVENT_DATA is the string the caller gave, as it gave it.
+            ex.event_json = event_text
+            ex.given_job_name = fields["jobName"]
+            # Measured against AWS's limits at each attempt (`_refusal`): the caller's
+            # jobName has its own length.
+            ex.fits = False
+        job.counts["submitted"] += 1
+        job.running[eid] = ex
+        job.recent.append(ex)
+        sim.trace.emit(
+            (
+                now,
+                tk.BATCH_SUBMITTED,
+                job.name,
+                eid,
+                ex.arn,
+                START_EXECUTION_TRIGGER,
+                source,
+                job.attempts,
+                _SUBMITTED_FIELDS,
+            )
+        )
+        if failure is None:
+            self._start_attempt(ex, job)
+        else:
+            # After StartExecution has answered, as the execution's first state runs.
+            ex.pending = sim.clock.at(
+                now, self._fail_at_start, (ex, failure), job.start_failed_label
+            )
+        return _started(ex)
+
+    def _named(self, job: BatchJobSim, name: str, raw: Any) -> Execution | None:
+        """StartExecution's rules for a `name`: its characters (InvalidName,
+        ValidationException), and one name per state machine (ExecutionAlreadyExists), but
+        a running execution started with the same input is answered again (StartExecution is
+        idempotent then). That execution, or None for a new one."""
+        from stptui.sim.engine import SimError
+
+        # Lazily: the rules live with Step Functions' service, which most stacks never load.
+        from stptui.sim.services.state_machine import ExecutionError, check_execution_name
+
+        try:
+            check_execution_name(name)
+        except ExecutionError as exc:
+            raise SimError(str(exc), exc.hint) from None
+        used = job.named.get(name)
+        if used is None:
+            return None
+        old_input, old = used
+        if old.status == "RUNNING" and old_input == raw:
+            return old
+        raise SimError(
+            f"ExecutionAlreadyExists: Execution Already Exists: '{old.arn}'",
+            "names are unique per state machine for 90 days; give another name or none for a "
+            "generated one",
+        )
+
+    def _fail_at_start(self, arg: tuple[Execution, str]) -> None:
+        """The execution's first Task could not start (`_first_task_failure`): States.Runtime
+        ends it, no attempt made."""
+        ex, cause = arg
+        ex.pending = None
+        job = self.jobs[ex.job]
+        data = {
+            "execution_id": ex.id,
+            "attempts": 0,
+            "error": "States.Runtime",
+            "error_message": cause,
+        }
+        self.sim.trace.emit((self.sim.clock.now, tk.BATCH_FAILED, job.name, data))
+        self._finish(ex, job, "FAILED", "States.Runtime")
+
     def terminate(self, ex: Execution, reason: str) -> None:
         """TerminateJob: a running job fails now with `reason` (its caller is not told)."""
         direct = ex.direct
@@ -773,10 +944,20 @@ class BatchService:
     def _refusal(self, ex: Execution, job: BatchJobSim) -> tuple[str, str, bool] | None:
         """What AWS refuses of the job this attempt of Stacktape's state machine submits, as
         (the error its Task state gets, the message, whether AWS Batch made a job): a
+        `jobName` AWS Batch does not take (given by a function's own StartExecution), a
         SubmitJob over 30 KiB, or container overrides over 8,192 characters. The request is
         the state machine's (stacktape `batch-jobs/utils.ts`), as JSON in AWS Batch's names;
         the event's JSON, a string in it, is measured once per execution."""
+        given = ex.given_job_name
+        if given is not None:
+            problem = job_name_problem(given)
+            if problem is not None:
+                return ("Batch.AWSBatchException", problem, False)
         payload, overrides = self._submit_sizes(job, ex.attempt, *ex.event_sizes)
+        if given is not None:
+            # The request holds the caller's name (no character of it escaped), not one of
+            # the trigger function's.
+            payload += len(given) - job.job_name_bytes
         if payload > MAX_SUBMIT_JOB_BYTES:
             return ("Batch.ClientException", job_size_message(payload), False)
         if overrides > MAX_OVERRIDES_CHARS:
@@ -1033,6 +1214,49 @@ class BatchSqsSource(QueuePoller):
             q.delete(m, r)
 
 
+def _started(ex: Execution) -> dict[str, Any]:
+    """StartExecution's answer for execution `ex`."""
+    return {
+        "executionArn": ex.arn,
+        "startDate": EPOCH + timedelta(milliseconds=ex.submitted_at),
+    }
+
+
+def _trigger_event(text: Any) -> Any:
+    """What the job's behaviours see of a `triggerEvent` string: the JSON it holds, or the
+    text itself when it holds none (the container gets the text either way)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return jsontext.loads(text)
+    except ValueError:
+        return text
+
+
+def _first_task_failure(job: BatchJobSim, raw: Any) -> str | None:
+    """Why the first Task of Stacktape's state machine cannot start on the execution input
+    `raw` (States.Runtime's cause), or None. Its Parameters read `JobName.$: $.jobName`, then
+    ContainerOverrides' `Value.$: $.triggerEvent`, both strings in SubmitJob's request
+    (stacktape `batch-jobs/utils.ts`): checked in that order."""
+    state = f"{'spot' if job.model.use_spot else 'onDemand'}1"
+    prefix = f"An error occurred while executing the state '{state}'."
+    for key, path, field_name in (
+        ("jobName", "$.jobName", "JobName"),
+        ("triggerEvent", "$.triggerEvent", "Value"),
+    ):
+        if not isinstance(raw, dict) or key not in raw:
+            return (
+                f"{prefix} The JSONPath '{path}' specified for the field '{field_name}.$' could "
+                f"not be found in the input '{compact_json(raw)}'"
+            )
+        if not isinstance(raw[key], str):
+            return (
+                f"{prefix} The Parameters could not be used to start the Task: [The value for "
+                f"the field '{field_name}' must be a STRING]"
+            )
+    return None
+
+
 def submit_job(
     sim: Simulator,
     job_name: str,
@@ -1051,10 +1275,23 @@ def submit_job(
     )
 
 
+def start_execution_emission(sim: Simulator, emission: Emission, source: str) -> dict[str, Any]:
+    """A handler's `startExecution`: of a batch job's state machine here, of a state
+    machine of the stack by Step Functions' service (loaded only for such a call)."""
+    service: BatchService = sim.services["batch"]
+    if emission.target in service.jobs:
+        return service.start_execution(emission, source)
+    from stptui.sim.services.state_machine import start_execution_emission as of_machine
+
+    return of_machine(sim, emission, source)
+
+
 def wire(sim: Simulator) -> None:
-    """Build the batch service and the batch jobs' `sqs` triggers."""
+    """Build the batch service and the batch jobs' `sqs` triggers, and take the handlers'
+    StartExecution calls (a batch job's state machine, or a state machine's)."""
     service = BatchService(sim)
     sim.services["batch"] = service
+    sim.emission_handlers["startExecution"] = lambda e, src: start_execution_emission(sim, e, src)
     for job in sim.stack.batch_jobs:
         for trig in job.events:
             if isinstance(trig, SqsTrigger) and trig.queue and trig.queue.target in sim.queues:

@@ -2211,7 +2211,8 @@ def wire(sim: Simulator) -> None:
     """Build the stack's state machines (those with a definition), in config order."""
     machines: dict[str, MachineSim] = {}
     sim.services["state_machines"] = machines
-    sim.emission_handlers["startExecution"] = lambda e, src: start_execution_emission(sim, e, src)
+    # The startExecution emission is taken by the batch service (a batch job's state machine
+    # or this service's), wired for every stack: see `batch.start_execution_emission`.
     asl_callbacks.wire(sim)
     for res in sim.stack.resources.values():
         if isinstance(res, StateMachine) and res.definition is not None:
