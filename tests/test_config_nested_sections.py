@@ -454,6 +454,18 @@ SOURCE_TRIGGERS = {
         "http-api-gateway-error-rate": ({"thresholdPercent"} | _CMP, {"thresholdPercent"}),
         "http-api-gateway-latency": ({"thresholdMilliseconds"} | _STAT, {"thresholdMilliseconds"}),
     },
+    # ApplicationLoadBalancerAlarm's triggers (alarms.d.ts, fec08833).
+    "application-load-balancer": {
+        "application-load-balancer-error-rate": ({"thresholdPercent"} | _CMP, {"thresholdPercent"}),
+        "application-load-balancer-unhealthy-targets": (
+            {"thresholdPercent", "onlyIncludeTargets"} | _CMP,
+            {"thresholdPercent"},
+        ),
+        "application-load-balancer-custom": (
+            {"metric", "threshold"} | _STAT,
+            {"metric", "threshold"},
+        ),
+    },
 }
 # user-integrations.d.ts (fec08833) and packages/config/src/user-integrations.ts (82ce9777).
 SOURCE_TARGETS = {

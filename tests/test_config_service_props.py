@@ -175,6 +175,19 @@ NESTED: dict[str, tuple[set[str], set[str]]] = {
         {"accessibilityMode"},
     ),
     "database logging": (LOGGING | {"logTypes", "engineSpecificOptions"}, set()),
+    # PostgresLoggingOptions | MysqlLoggingOptions (relational-databases.d.ts, fec08833).
+    "engineSpecificOptions": (
+        {
+            "log_connections",
+            "log_disconnections",
+            "log_lock_waits",
+            "log_min_duration_statement",
+            "log_statement",
+            "server_audit_events",
+            "long_query_time",
+        },
+        set(),
+    ),
     "primaryInstance": ({"instanceSize", "multiAz"}, {"instanceSize"}),
     "readReplicas": ({"instanceSize", "multiAz"}, {"instanceSize"}),
     "instances": ({"instanceSize"}, {"instanceSize"}),

@@ -421,7 +421,8 @@ CODES: dict[str, CodeInfo] = {
                 "error",
                 "A property Stacktape's schema does not allow at this place, so its deployer "
                 "rejects the config (stptui's tables hold every property the schema allows "
-                "for the types and events it reads); stptui ignores it.",
+                "for every resource type, simulated or not, the objects in them and the "
+                "events); stptui ignores it.",
                 "Fix the spelling (the hint suggests the closest property) or remove it. An "
                 "older Stacktape's name (a top-level `stackName`, a function's "
                 "`packageConfig`, a container's `imageConfig`, a bucket's `autoSync`) gets "

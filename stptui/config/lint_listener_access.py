@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from stptui.config.diagnostics import did_you_mean
 from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import Resource
@@ -41,6 +42,12 @@ def whitelist_problem(entry: str) -> str | None:
             "IPv4 ranges only"
         )
     return None
+
+
+def _misspelt(mapping: dict[str, Any], key: str) -> bool:
+    """Whether `mapping` holds a misspelling of `key`: reported where the table's names are
+    read (an unknown property with `key` as its did-you-mean), so not reported missing too."""
+    return any(did_you_mean(str(k), (key,)) for k in mapping if k != key)
 
 
 class ListenerAccessChecks(_LinterBase):
@@ -115,6 +122,8 @@ class ListenerAccessChecks(_LinterBase):
         fix = "write primaryKey: {partitionKey: {name: id, type: string}}"
         if not isinstance(primary, dict):
             missing = primary is None
+            if missing and _misspelt(table.properties, "primaryKey"):
+                return
             self.report(
                 (*base, "primaryKey") if not missing else table.path,
                 "error",
@@ -130,6 +139,8 @@ class ListenerAccessChecks(_LinterBase):
         for part in ("partitionKey", "sortKey"):
             spec = primary.get(part)
             if isinstance(spec, Placeholder) or (spec is None and part == "sortKey"):
+                continue
+            if spec is None and _misspelt(primary, part):
                 continue
             self.check_key_part(table, primary, part, (*base, "primaryKey"), "primaryKey")
         self.check_distinct_keys(table, primary, (*base, "primaryKey"), "primaryKey")
@@ -184,7 +195,12 @@ class ListenerAccessChecks(_LinterBase):
             )
             return
         name, kind = spec.get("name"), spec.get("type")
-        if not isinstance(name, Placeholder) and (not isinstance(name, str) or not name):
+        misspelt = name is None and _misspelt(spec, "name")
+        if (
+            not misspelt
+            and not isinstance(name, Placeholder)
+            and (not isinstance(name, str) or not name)
+        ):
             self.report(
                 (*path, part, "name") if name is not None else (*path, part),
                 "error",
@@ -195,6 +211,8 @@ class ListenerAccessChecks(_LinterBase):
                 key=name is None,
             )
         if isinstance(kind, Placeholder) or kind in TABLE_KEY_TYPES:
+            return
+        if kind is None and _misspelt(spec, "type"):
             return
         letter = _DYNAMODB_LETTERS.get(kind) if isinstance(kind, str) else None
         message = f"{where} has " + ("no type" if kind is None else f"the type {kind!r}")

@@ -63,8 +63,10 @@ from stptui.config.normalize_props import (
 from stptui.config.normalize_routes import RouteReaders
 from stptui.config.normalize_schema import (
     RESOURCE_KEYS,
+    TABLE_ONLY_NESTED,
     TABLE_ONLY_TYPES,
     TOP_LEVEL,
+    WEB_APP_TYPES,
 )
 from stptui.config.normalize_sections import SectionReaders
 from stptui.textsafe import quote_word
@@ -355,13 +357,6 @@ class StackBuilder(
             return self._container_service(name, props, ppath)
         if rtype in TABLE_ONLY_TYPES:
             return self._by_table(name, rtype, props, ppath)
-        if rtype == "user-auth-pool":
-            # Only what the simulator runs is read (hooks, who may sign up, the password
-            # policy, verification); its other properties are kept as written, unchecked.
-            return self._user_auth_pool(name, props, ppath)
-        if rtype == "dynamo-db-table":
-            # Kept as written (the linter checks its keys and indexes) but for its stream.
-            self._table_stream_type(name, props, ppath)
         builder = self._BUILDERS.get(rtype)
         if builder is None:
             return Resource(name=name, type=rtype, path=path, properties=props)
@@ -378,6 +373,10 @@ class StackBuilder(
         if required:
             what = f"{rtype} {name!r}"
             self.require_all(props, raw, table, required, path, name, what)
+        checked: dict[tuple[str, ...], dict[str, Any]] = {(): props}
+        for where, shape in TABLE_ONLY_NESTED.get(rtype, ()):
+            parent = checked.get(where[:-1], {})
+            checked[where] = self.nested(parent, where[-1], (*path, *where[:-1]), name, shape)
         return Resource(name=name, type=rtype, path=path[:2], properties=raw)
 
     _BUILDERS: ClassVar[
@@ -388,16 +387,23 @@ class StackBuilder(
         "sqs-queue": MessagingReaders._queue,
         "event-bus": MessagingReaders._bus,
         "bucket": BucketReaders._bucket,
+        "hosting-bucket": BucketReaders._hosting_bucket,
+        "user-auth-pool": GatewayReaders._user_auth_pool,
+        **dict.fromkeys(WEB_APP_TYPES, BucketReaders._web_app),
         "http-api-gateway": GatewayReaders._gateway,
         "sns-topic": MessagingReaders._topic,
         "relational-database": DatabaseReaders._relational_database,
         "redis-cluster": DatabaseReaders._redis_cluster,
+        "dynamo-db-table": DatabaseReaders._dynamo_table,
         "web-app-firewall": GatewayReaders._web_app_firewall,
         "application-load-balancer": GatewayReaders._application_load_balancer,
         "network-load-balancer": GatewayReaders._network_load_balancer,
         "websocket-api-gateway": GatewayReaders._websocket_api_gateway,
         "appsync-api": GatewayReaders._appsync_api,
         "state-machine": ComputeReaders._state_machine,
+        "edge-lambda-function": ComputeReaders._lambda_backed,
+        "custom-resource-definition": ComputeReaders._lambda_backed,
+        "deployment-script": ComputeReaders._lambda_backed,
     }
 
 

@@ -17,6 +17,7 @@ from stptui.config.loader import DataPath
 from stptui.config.model import (
     Bucket,
     LifecycleRule,
+    Resource,
     S3Trigger,
 )
 from stptui.config.normalize_props import (
@@ -29,10 +30,12 @@ from stptui.config.normalize_schema import (
     BUCKET_METHOD_ITEMS,
     BUCKET_PROPS,
     DICT,
+    HOSTING_BUCKET_PROPS,
     LIFECYCLE_RULES,
     NESTED,
     S3_EVENT_TYPES,
     STR,
+    WEB_APP_TYPES,
     P,
 )
 
@@ -233,6 +236,51 @@ class BucketReaders(_BuilderBase):
             )
         return refused
 
+    def _directory_upload(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """A bucket's `directoryUpload`, its `fileOptions` and their headers and tags."""
+        upload = self.nested(props, "directoryUpload", path, owner)
+        self._file_options(upload, (*path, "directoryUpload"), owner)
+
+    def _hosting_bucket(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A hosting bucket (not simulated): its properties and the objects in them."""
+        props = self.read_props(raw, path, HOSTING_BUCKET_PROPS, name)
+        what = f"hosting-bucket {name!r}"
+        self.require(props, raw, "uploadDirectoryPath", path, name, what)
+        for key in ("build", "dev"):
+            self.nested(props, key, path, name, "hosting build")
+        self.each_item(props, "customDomains", path, name)
+        self.each_item(props, "injectEnvironment", path, name)
+        self.nested(props, "edgeFunctions", path, name)
+        self._file_options(props, path, name)
+        self._route_rewrites(props, path, name)
+        return Resource(name=name, type="hosting-bucket", path=path[:2], properties=raw)
+
+    def _web_app(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """An SSR frontend (Next.js, Astro, Nuxt ...; not simulated): its properties and the
+        objects in them."""
+        rtype = self.stack.resources[name].type
+        table, required = WEB_APP_TYPES[rtype]
+        props = self.read_props(raw, path, table, name)
+        self.require_all(props, raw, table, required, path, name, f"{rtype} {name!r}")
+        server = self.nested(props, "serverLambda", path, name)
+        self.nested(server, "logging", (*path, "serverLambda"), name)
+        if rtype != "nextjs-web":
+            self.nested(props, "dev", path, name, "web dev")
+        self.each_item(props, "customDomains", path, name)
+        self._file_options(props, path, name)
+        self.statements(props, "iamRoleStatements", path, name)
+        return Resource(name=name, type=rtype, path=path[:2], properties=raw)
+
+    def _file_options(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of `fileOptions` (`DirectoryUploadFilter`) and its headers and tags."""
+        self.each_item(props, "fileOptions", path, owner)
+        options = props.get("fileOptions")
+        for i, option in enumerate(options if isinstance(options, list) else []):
+            if isinstance(option, dict):  # else reported by each_item
+                for key in ("headers", "tags"):
+                    opath = (*path, "fileOptions", i)
+                    self.each_item(option, key, opath, owner, "key value pair")
+
     def _bucket(self, name: str, raw: dict[str, Any], path: DataPath) -> Bucket:
         props = self.read_props(raw, path, BUCKET_PROPS, name, unexposed=legacy_auto_sync(raw))
         b = Bucket(name=name, type="bucket", path=(path[0], path[1]), properties=raw)
@@ -241,6 +289,7 @@ class BucketReaders(_BuilderBase):
         access = self.nested(props, "accessibility", path, name)
         self.statements(access, "accessPolicyStatements", (*path, "accessibility"), name)
         self._cdn(props, path, name, BUCKET_CDN_PROPS)
+        self._directory_upload(props, path, name)
         cors = self.nested(props, "cors", path, name, "bucket cors")
         rules = cors.get("corsRules")
         for i, rule in enumerate(rules if isinstance(rules, list) else []):

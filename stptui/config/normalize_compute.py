@@ -22,6 +22,7 @@ from stptui.config.model import (
     BatchJob,
     Function,
     FunctionUrlConfig,
+    Resource,
     StateMachine,
 )
 from stptui.config.normalize_props import (
@@ -36,8 +37,11 @@ from stptui.config.normalize_schema import (
     DEFAULT_URL_CORS_HEADERS,
     DICT,
     FUNCTION_PROPS,
+    FUNCTION_VOLUME_MOUNTS,
     HOLDER_WORDS,
+    LAMBDA_BACKED_TYPES,
     LANGUAGE_BY_EXTENSION,
+    LANGUAGE_CONFIG_PACKAGING,
     LANGUAGE_SPECIFIC_CONFIGS,
     METHOD_ITEMS,
     PACKAGING,
@@ -201,6 +205,8 @@ class ComputeReaders(_BuilderBase):
         self._cdn(props, path, name)
         self._alarms(props, path, name, ALARM_TRIGGERS["function"])
         self.statements(props, "iamRoleStatements", path, name)
+        self.each_item(props, "tags", path, name)
+        self._function_mounts(props, path, name)
         dest = props.get("destinations")
         if isinstance(dest, dict):
             dpath = (*path, "destinations")
@@ -469,8 +475,10 @@ class ComputeReaders(_BuilderBase):
         self.require_all(
             props, raw, kind.props, kind.required, ppath, owner, f"`{ptype}` packaging"
         )
-        if ptype == "stacktape-lambda-buildpack":
+        if ptype in LANGUAGE_CONFIG_PACKAGING:
             self._language_config(props, ppath, owner)
+        self.each_item(props, "buildArgs", ppath, owner)
+        self.each_item(props, "phases", ppath, owner)
         return ptype
 
     def _retry_waits(self, rp: dict[str, Any], path: DataPath, name: str) -> None:
@@ -515,6 +523,27 @@ class ComputeReaders(_BuilderBase):
                 hint=hint,
             )
             return
+
+    def _function_mounts(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of a function's `volumeMounts`: an `efs` or `s3files` mount and its properties."""
+        mounts = props.get("volumeMounts")
+        for i, mount in enumerate(mounts if isinstance(mounts, list) else []):
+            mpath = (*path, "volumeMounts", i)
+            self.typed_object(mount, mpath, owner, "volume mount", FUNCTION_VOLUME_MOUNTS)
+
+    def _lambda_backed(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A Lambda function stptui does not run (an edge function, a custom resource's
+        definition, a deployment script): its properties, packaging (a function's), logging
+        and IAM statements, as Stacktape's schema takes them."""
+        rtype = self.stack.resources[name].type
+        table, required = LAMBDA_BACKED_TYPES[rtype]
+        props = self.read_props(raw, path, table, name)
+        self.require_all(props, raw, table, required, path, name, f"{rtype} {name!r}")
+        if isinstance(props.get("packaging"), dict):
+            self._packaging(props["packaging"], (*path, "packaging"), name, "function")
+        self.nested(props, "logging", path, name)
+        self.statements(props, "iamRoleStatements", path, name)
+        return Resource(name=name, type=rtype, path=path[:2], properties=raw)
 
     def _language_config(self, pp: dict[str, Any], path: DataPath, owner: str) -> None:
         """A lambda buildpack's `languageSpecificConfig` (in the packaging properties `pp` at

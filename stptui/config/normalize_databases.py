@@ -1,16 +1,15 @@
-"""Relational databases (engines and their properties) and Redis clusters."""
+"""Relational databases (engines and their properties), Redis clusters, DynamoDB tables."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import Resource
 from stptui.config.normalize_schema import (
     ALARM_TRIGGERS,
     DATABASE_ENGINES,
-    DYNAMO_STREAM_TYPE,
+    DYNAMO_TABLE_PROPS,
     REDIS_PROPS,
     REDIS_REQUIRED,
     RELATIONAL_DATABASE_PROPS,
@@ -23,15 +22,27 @@ else:
 
 
 class DatabaseReaders(_BuilderBase):
-    """Readers of relational databases and Redis clusters, and a DynamoDB table's stream
-    type (a part of `normalize.StackBuilder`)."""
+    """Readers of relational databases, Redis clusters and DynamoDB tables (a part of
+    `normalize.StackBuilder`)."""
 
-    def _table_stream_type(self, name: str, raw: dict[str, Any], path: DataPath) -> None:
-        # A misspelt streamType would leave the table without a stream, and its readers with
-        # nothing to read, where Stacktape's schema refuses the config.
-        value = raw.get("streamType")
-        if value is not None and not isinstance(value, Placeholder):
-            self.check_value(DYNAMO_STREAM_TYPE, value, (*path, "streamType"), "streamType", name)
+    def _dynamo_table(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
+        """A DynamoDB table: the names of its properties, of its key parts and throughput
+        (the key parts' values and the indexes' shape are the linter's), its stream type."""
+        props = self.read_props(raw, path, DYNAMO_TABLE_PROPS, name)
+        primary = self.nested(props, "primaryKey", path, name)
+        for part in ("partitionKey", "sortKey"):
+            self.nested(primary, part, (*path, "primaryKey"), name, "key attribute")
+        indexes = props.get("secondaryIndexes")
+        for i, entry in enumerate(indexes if isinstance(indexes, list) else []):
+            if isinstance(entry, dict):  # else the linter says what an index is
+                for part in ("partitionKey", "sortKey"):
+                    ipath = (*path, "secondaryIndexes", i)
+                    self.nested(entry, part, ipath, name, "key attribute")
+        throughput = self.nested(props, "provisionedThroughput", path, name)
+        for key in ("writeScaling", "readScaling"):
+            tpath = (*path, "provisionedThroughput")
+            self.nested(throughput, key, tpath, name, "throughput scaling")
+        return Resource(name=name, type="dynamo-db-table", path=path[:2], properties=raw)
 
     def _relational_database(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, RELATIONAL_DATABASE_PROPS, name)
@@ -41,7 +52,8 @@ class DatabaseReaders(_BuilderBase):
         )
         self.nested(props, "credentials", path, name)
         self.nested(props, "accessibility", path, name, "database accessibility")
-        self.nested(props, "logging", path, name, "database logging")
+        logging = self.nested(props, "logging", path, name, "database logging")
+        self.nested(logging, "engineSpecificOptions", (*path, "logging"), name)
         self._alarms(props, path, name, ALARM_TRIGGERS["relational-database"])
         if "engine" in props:
             epath = (*path, "engine")

@@ -24,6 +24,7 @@ from stptui.config.normalize_props import (
 from stptui.config.normalize_schema import (
     ALB_CONDITION_ENTRIES,
     ALB_EVENT_PROPS,
+    ANY,
     CUSTOM_KAFKA_PROPS,
     CUSTOM_KAFKA_REQUIRED,
     DICT,
@@ -35,6 +36,7 @@ from stptui.config.normalize_schema import (
     KAFKA_TOPIC_NAME,
     KAFKA_VPC_PROPS,
     NEWER_TRIGGERS,
+    OPAQUE_TRIGGER_PROPS,
     OPAQUE_TRIGGER_REQUIRED,
     STR,
     TRIGGER_ALIASES,
@@ -185,6 +187,10 @@ class EventReaders(_BuilderBase):
                 self.require(raw, raw, key, ppath, owner, what)
             if etype == "application-load-balancer":
                 self._alb_event_props(owner, raw, ppath, what, extra)
+            if etype in OPAQUE_TRIGGER_PROPS:
+                # A container's `containerPort` is checked by its reader (_container_port).
+                table = {**OPAQUE_TRIGGER_PROPS[etype], **dict.fromkeys(extra or (), ANY)}
+                self.read_props(raw, ppath, table, owner, where=f" in {what}")
             if etype == "cloudwatch-log":
                 return cloudwatch_log_trigger(self, owner, raw, path, ppath, index)
             return Trigger(type=etype, owner=owner, index=index, path=path, properties=raw)

@@ -22,8 +22,11 @@ from stptui.config.model import (
 from stptui.config.normalize_names import pascal_case
 from stptui.config.normalize_schema import (
     ALARM_TRIGGERS,
+    ALB_CDN_PROPS,
+    ALB_DEFAULT_ACTIONS,
     ALB_LISTENER_PROPS,
     ALB_PROPS,
+    ALL_NESTED,
     APPSYNC_API_PROPS,
     APPSYNC_API_REQUIRED,
     APPSYNC_AUTHENTICATIONS,
@@ -34,6 +37,8 @@ from stptui.config.normalize_schema import (
     METHOD_ITEMS,
     NLB_LISTENER_PROPS,
     NLB_PROPS,
+    OAUTH_FLOW_ITEMS,
+    USER_AUTH_POOL_PROPS,
     WEBSOCKET_API_GATEWAY_PROPS,
     P,
 )
@@ -151,6 +156,9 @@ class GatewayReaders(_BuilderBase):
         """An application load balancer's properties and each of its custom `listeners`."""
         props = self.read_props(raw, path, ALB_PROPS, name)
         self._listeners(props, path, name, ALB_LISTENER_PROPS)
+        self._balancer_domains(props, path, name)
+        self._cdn(props, path, name, ALB_CDN_PROPS)
+        self._alarms(props, path, name, ALARM_TRIGGERS["application-load-balancer"])
         return Resource(name=name, type="application-load-balancer", path=path[:2], properties=raw)
 
     def _network_load_balancer(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
@@ -159,7 +167,23 @@ class GatewayReaders(_BuilderBase):
         what = f"network-load-balancer {name!r}"
         self.require_all(props, raw, NLB_PROPS, ("listeners",), path, name, what)
         self._listeners(props, path, name, NLB_LISTENER_PROPS)
+        self._balancer_domains(props, path, name)
         return Resource(name=name, type="network-load-balancer", path=path[:2], properties=raw)
+
+    def _balancer_domains(self, props: dict[str, Any], path: DataPath, name: str) -> None:
+        """A load balancer's `customDomains`: each a domain name, or (newer) a mapping of the
+        shape every other `customDomains` entry has (`DomainConfiguration[] | string[]`,
+        packages/config/src/application-load-balancers.ts of stacktape/stacktape, 8a45e4c1)."""
+        domains = props.get("customDomains")
+        for i, entry in enumerate(domains if isinstance(domains, list) else []):
+            ipath = (*path, "customDomains", i)
+            if not self.check_value(P("str|dict"), entry, ipath, f"customDomains[{i}]", name):
+                continue
+            if isinstance(entry, dict):
+                spec, required = ALL_NESTED["customDomains"]
+                where = f" in `customDomains[{i}]`"
+                got = self.read_props(entry, ipath, spec, name, where=where)
+                self.require_all(got, entry, spec, required, ipath, name, f"`customDomains[{i}]`")
 
     def _listeners(
         self, props: dict[str, Any], path: DataPath, name: str, table: dict[str, P]
@@ -174,6 +198,10 @@ class GatewayReaders(_BuilderBase):
             got = self.read_props(entry, lpath, table, name, where=f" in listeners[{i}]")
             required = ("protocol", "port")
             self.require_all(got, entry, table, required, lpath, name, f"listeners[{i}]")
+            if "defaultAction" in got:
+                apath = (*lpath, "defaultAction")
+                action = got["defaultAction"]
+                self.typed_object(action, apath, name, "defaultAction", ALB_DEFAULT_ACTIONS)
 
     def _websocket_api_gateway(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         props = self.read_props(raw, path, WEBSOCKET_API_GATEWAY_PROPS, name)
@@ -208,10 +236,23 @@ class GatewayReaders(_BuilderBase):
         return Resource(name=name, type="websocket-api-gateway", path=path[:2], properties=raw)
 
     def _user_auth_pool(self, name: str, raw: dict[str, Any], path: DataPath) -> UserAuthPool:
-        """A user pool: its `hooks` (each a function's ARN), whether only admins create
-        accounts, its password policy and how users verify. Its other properties are kept
-        as written."""
+        """A user pool: the names of its properties and of the objects in them, its `hooks`
+        (each a function's ARN), whether only admins create accounts, its password policy
+        and how users verify."""
         pool = UserAuthPool(name=name, type="user-auth-pool", path=path[:2], properties=raw)
+        props = self.read_props(raw, path, USER_AUTH_POOL_PROPS, name)
+        for key in (
+            "emailConfiguration",
+            "inviteMessageConfig",
+            "userVerificationMessageConfig",
+            "mfaConfiguration",
+            "passwordPolicy",
+        ):
+            self.nested(props, key, path, name)
+        self.nested(props, "customDomain", path, name, "customDomains")
+        self.items(props, "allowedOAuthFlows", path, name, OAUTH_FLOW_ITEMS)
+        self.each_item(props, "identityProviders", path, name)
+        self.each_item(props, "schema", path, name, "attribute schema")
         hooks = raw.get("hooks")
         hpath = (*path, "hooks")
         if hooks is not None and not isinstance(hooks, dict):
@@ -249,7 +290,7 @@ class GatewayReaders(_BuilderBase):
         pool.admins_only = admins is True
         policy = raw.get("passwordPolicy")
         pool.password_policy = policy if isinstance(policy, dict) else None
-        verification = raw.get("userVerificationType")
+        verification = props.get("userVerificationType")
         if isinstance(verification, str):
             pool.verification = verification
         pool.refresh_days = self._refresh_validity(raw, path, name)

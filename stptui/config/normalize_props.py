@@ -151,6 +151,8 @@ class PropertyReaders(_BuilderBase):
                 hint=_quoting_hint(spec, kinds, value),
             )
             return False
+        if isinstance(value, Placeholder):
+            return True  # known at deploy time only: its value cannot be held to a list
         if spec.enum is not None and value not in spec.enum:
             guess = did_you_mean(str(value), spec.enum) if isinstance(value, str) else None
             allowed = (
@@ -392,10 +394,12 @@ class PropertyReaders(_BuilderBase):
             for i, value in enumerate(values):
                 self.check_value(spec, value, (*path, key, i), f"{key}[{i}]", owner)
 
-    def each_item(self, props: dict[str, Any], key: str, path: DataPath, owner: str) -> None:
-        """Check each entry of the list `props[key]` against SERVICE_NESTED[key]."""
+    def each_item(
+        self, props: dict[str, Any], key: str, path: DataPath, owner: str, shape: str = ""
+    ) -> None:
+        """Check each entry of the list `props[key]` against ALL_NESTED[shape or key]."""
         values = props.get(key)
-        spec, required = ALL_NESTED[key]
+        spec, required = ALL_NESTED[shape or key]
         for i, item in enumerate(values if isinstance(values, list) else []):
             ipath = (*path, key, i)
             if self.check_value(DICT, item, ipath, f"{key}[{i}]", owner):

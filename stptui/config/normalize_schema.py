@@ -307,6 +307,30 @@ _NIXPACKS = {
 }
 
 
+# The entries of a packaging's `buildArgs` (`DockerBuildArg`) and `phases` (`NixpacksPhase`),
+# deployment-artifacts.d.ts (636f4cd0).
+PACKAGING_ITEMS: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "buildArgs": ({"argName": STR, "value": STR}, ("argName", "value")),
+    "phases": (
+        {
+            "name": STR,
+            "cmds": LIST,
+            "nixPkgs": LIST,
+            "nixLibs": LIST,
+            "nixOverlay": LIST,
+            "nixpkgsArchive": STR,
+            "aptPkgs": LIST,
+            "cacheDirectories": LIST,
+            "onlyIncludeFiles": LIST,
+        },
+        ("name",),
+    ),
+}
+
+# The buildpacks whose properties hold a `languageSpecificConfig` (`StpBuildpackSharedProps`).
+LANGUAGE_CONFIG_PACKAGING = ("stacktape-lambda-buildpack", "stacktape-image-buildpack")
+
+
 @dataclass(frozen=True, slots=True)
 class PackagingType:
     """One packaging `type`: its properties and which of them are required."""
@@ -769,6 +793,15 @@ VOLUME_MOUNTS: dict[str, PackagingType] = {
     ),
 }
 
+# A function's `volumeMounts` (`LambdaEfsMount`, functions.d.ts 5bb1eb5b; and `s3files`, whose
+# `accessPointArn` may be a CloudFormation intrinsic: packages/config's LambdaS3FilesMount).
+FUNCTION_VOLUME_MOUNTS: dict[str, PackagingType] = {
+    **VOLUME_MOUNTS,
+    "s3files": PackagingType(
+        {"accessPointArn": P("str|dict"), "mountPath": STR}, ("accessPointArn", "mountPath")
+    ),
+}
+
 # Stacktape's newer docs (new-docs/storage/efs-filesystem and the compute pages) write a mount
 # flat, with these names and no `type`: a shape no stored schema holds, left as written.
 NEWER_DOCS_MOUNT = ("efsStorageName", "containerPath", "readOnly")
@@ -975,6 +1008,12 @@ ALARM_TRIGGERS: dict[str, dict[str, PackagingType]] = {
     "http-api-gateway": {
         k: v for k, v in WEB_SERVICE_ALARM_TRIGGERS.items() if k.startswith("http-api-gateway-")
     },
+    # `ApplicationLoadBalancerAlarm` (application-load-balancers.d.ts, alarms.d.ts).
+    "application-load-balancer": {
+        k: v
+        for k, v in WEB_SERVICE_ALARM_TRIGGERS.items()
+        if k.startswith("application-load-balancer-")
+    },
 }
 
 # Triggers that take no `properties`.
@@ -1157,6 +1196,20 @@ SERVICE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
         {**_LOGGING, "logTypes": LIST, "engineSpecificOptions": DICT},
         (),
     ),
+    # PostgresLoggingOptions | MysqlLoggingOptions (relational-databases.d.ts, fec08833): the
+    # union has no tag, so a key of either is taken.
+    "engineSpecificOptions": (
+        {
+            "log_connections": BOOL,
+            "log_disconnections": BOOL,
+            "log_lock_waits": BOOL,
+            "log_min_duration_statement": _NUM,
+            "log_statement": P("str", enum=("none", "ddl", "mod", "all")),
+            "server_audit_events": LIST,
+            "long_query_time": _NUM,
+        },
+        (),
+    ),
     # RdsEnginePrimaryInstance (and its read replicas), AuroraEngineInstance, RdsEngineStorage
     "primaryInstance": ({"instanceSize": STR, "multiAz": BOOL}, ("instanceSize",)),
     "readReplicas": ({"instanceSize": STR, "multiAz": BOOL}, ("instanceSize",)),
@@ -1238,10 +1291,456 @@ KINESIS_STREAM_PROPS = {
     "enableEnhancedFanOut": BOOL,
 }
 
-# A `dynamo-db-table`'s `streamType` (DynamoDbTableProps), the one property of a table read
-# here: `primaryKey` and `secondaryIndexes` are checked by the linter (lint_listener_access,
-# lint_tables); the others (throughput, recovery, `dev`) change nothing the simulator runs.
 DYNAMO_STREAM_TYPE = P("str", enum=("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"))
+
+# `DynamoDbTableProps` (types/stacktape-config/dynamo-db-tables.d.ts of stacktape/stacktape,
+# commit fec08833, which adds `dev` to the schema snapshot's names). The shapes of `primaryKey`
+# and of each `secondaryIndexes` entry (their parts' names and types) are the linter's
+# (lint_listener_access, lint_tables): here they are `any`, and only the names in the key
+# parts and in the throughput are checked (DYNAMO_NESTED).
+DYNAMO_TABLE_PROPS = {
+    "primaryKey": ANY,
+    "provisionedThroughput": DICT,
+    "enablePointInTimeRecovery": BOOL,
+    "streamType": DYNAMO_STREAM_TYPE,
+    "secondaryIndexes": ANY,
+    "dev": DICT,
+}
+
+_SCALING_UNITS = {"minUnits": _NUM, "maxUnits": _NUM, "keepUtilizationUnder": _NUM}
+
+# DynamoDbTablePrimaryKey, DynamoDbAttribute (name and type: the linter's words),
+# DynamoDbProvisionedThroughput, DynamoDbWriteScaling / DynamoDbReadScaling.
+DYNAMO_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "primaryKey": ({"partitionKey": ANY, "sortKey": ANY}, ()),
+    "key attribute": ({"name": ANY, "type": ANY}, ()),
+    "provisionedThroughput": (
+        {"readUnits": _NUM, "writeUnits": _NUM, "writeScaling": DICT, "readScaling": DICT},
+        ("readUnits", "writeUnits"),
+    ),
+    "throughput scaling": (_SCALING_UNITS, tuple(_SCALING_UNITS)),
+}
+
+# -- types stptui does not simulate, read by their property table alone so that a misspelt
+# property is reported as on every other type (types/stacktape-config/*.d.ts of
+# stacktape/stacktape, commit fec08833; every one of these objects is
+# `additionalProperties: false` in the schema).
+
+# BastionProps; its `logging` (BastionLoggingConfig) holds one BastionLogging per log.
+BASTION_PROPS = {"instanceSize": STR, "runCommandsAtLaunch": LIST, "logging": DICT}
+
+# UpstashRedisProps: its one property (Stacktape's older starters also write `enableTls`,
+# which no stored version of the type has).
+UPSTASH_REDIS_PROPS = {"enableEviction": BOOL}
+
+# EfsFilesystemProps.
+EFS_FILESYSTEM_PROPS = {
+    "backupEnabled": BOOL,
+    "throughputMode": P("str", enum=("elastic", "provisioned", "bursting")),
+    "provisionedThroughputInMibps": _NUM,
+}
+
+# MongoDbAtlasClusterProps (`clusterTier` required). Tiers and versions are strings: an
+# unquoted `version: 6.0` is read by YAML as a number, which the schema refuses.
+MONGO_DB_ATLAS_CLUSTER_PROPS = {
+    "diskSizeGB": _NUM,
+    "clusterTier": STR,
+    "version": STR,
+    "numShards": P("int", lo=1),
+    "replication": DICT,
+    "enableBackups": BOOL,
+    "enablePointInTimeRecovery": BOOL,
+    "biConnector": DICT,
+    "autoScaling": DICT,
+    "adminUserCredentials": DICT,
+}
+
+# EdgeLambdaFunctionProps: Lambda@Edge's limits are 128-10,240 MB and at most 30 s (an origin
+# event's; a viewer event's are lower).
+EDGE_LAMBDA_FUNCTION_PROPS = {
+    "packaging": DICT,
+    "runtime": P("str", enum=tuple(r for r in RUNTIMES if r.startswith(("nodejs", "python")))),
+    "memory": P("int", lo=128, hi=10240),
+    "timeout": P("int", lo=1, hi=30),
+    "connectTo": LIST,
+    "iamRoleStatements": LIST,
+    "logging": DICT,
+}
+
+# `SupportedHeaderPreset` (buckets.d.ts): a directory upload's `headersPreset`, a hosting
+# bucket's `hostingContentType`.
+HEADER_PRESET = P(
+    "str",
+    enum=(
+        "gatsby-static-website",
+        "static-website",
+        "single-page-app",
+        "astro-static-website",
+        "sveltekit-static-website",
+        "nuxt-static-website",
+    ),
+)
+
+# HostingBucketProps (`uploadDirectoryPath` required), hosting-buckets.d.ts at stacktape/stacktape
+# HEAD (the version that adds `build` and `dev`, which Stacktape's starter projects use).
+HOSTING_BUCKET_PROPS = {
+    "uploadDirectoryPath": STR,
+    "build": DICT,
+    "dev": DICT,
+    "excludeFilesPatterns": LIST,
+    "hostingContentType": HEADER_PRESET,
+    "customDomains": LIST,
+    "disableUrlNormalization": BOOL,
+    "edgeFunctions": DICT,
+    "errorDocument": STR,
+    "indexDocument": STR,
+    "injectEnvironment": LIST,
+    "writeDotenvFilesTo": STR,
+    "useFirewall": STR,
+    "fileOptions": LIST,
+    "routeRewrites": LIST,
+}
+
+# UserAuthPoolProps (user-pools.d.ts at stacktape/stacktape HEAD, as its generated config
+# reference quotes it). `hooks`, `schema` and the token validities are checked where the
+# simulator reads them (normalize_gateways), so they are `any` here.
+USER_AUTH_POOL_PROPS = {
+    "allowOnlyAdminsToCreateAccount": BOOL,
+    "unusedAccountValidityDays": _NUM,
+    "requireEmailVerification": BOOL,
+    "requirePhoneNumberVerification": BOOL,
+    "enableHostedUi": BOOL,
+    "hostedUiDomainPrefix": STR,
+    "hostedUiCSS": STR,
+    "hooks": ANY,
+    "emailConfiguration": DICT,
+    "inviteMessageConfig": DICT,
+    "userVerificationType": P("str", enum=("email-link", "email-code", "sms", "none")),
+    "userVerificationMessageConfig": DICT,
+    "mfaConfiguration": DICT,
+    "passwordPolicy": DICT,
+    "schema": ANY,
+    "allowPhoneNumberAsUserName": BOOL,
+    "allowEmailAsUserName": BOOL,
+    "accessTokenValiditySeconds": ANY,
+    "idTokenValiditySeconds": ANY,
+    "refreshTokenValidityDays": ANY,
+    "allowedOAuthFlows": LIST,
+    "allowedOAuthScopes": LIST,
+    "callbackURLs": LIST,
+    "logoutURLs": LIST,
+    "identityProviders": LIST,
+    "useFirewall": STR,
+    "customDomain": DICT,
+    "generateClientSecret": BOOL,
+    "allowOnlyExternalIdentityProviders": BOOL,
+}
+
+OAUTH_FLOW_ITEMS = P("str", enum=("code", "implicit", "client_credentials"))
+
+_LAMBDA_MEMORY = P("int", lo=128, hi=10240)
+
+# CustomResourceDefinitionProps (custom-resources.d.ts at stacktape/stacktape HEAD, as its
+# generated config reference quotes it) and DeploymentScriptProps (deployment-script.d.ts):
+# both `extends ResourceAccessProps`, a function's packaging and limits.
+CUSTOM_RESOURCE_DEFINITION_PROPS = {
+    "packaging": DICT,
+    "environment": P("list|dict"),
+    "runtime": P("str", enum=tuple(RUNTIMES)),
+    "timeout": P("int", lo=1, hi=900),
+    "memory": _LAMBDA_MEMORY,
+    **_RESOURCE_ACCESS,
+}
+
+DEPLOYMENT_SCRIPT_PROPS = {
+    "trigger": P("str", enum=("after:deploy", "before:delete")),
+    "packaging": DICT,
+    "runtime": P("str", enum=tuple(RUNTIMES)),
+    "environment": P("list|dict"),
+    "parameters": DICT,
+    "memory": _LAMBDA_MEMORY,
+    "timeout": P("int", lo=1, hi=900),
+    "joinDefaultVpc": BOOL,
+    "storage": P("int", lo=512, hi=10240),
+    **_RESOURCE_ACCESS,
+}
+
+# The types that are a Lambda function Stacktape makes and stptui does not run: their
+# properties, the required ones (`packaging` is read as a function's).
+LAMBDA_BACKED_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    "edge-lambda-function": (EDGE_LAMBDA_FUNCTION_PROPS, ("packaging",)),
+    "custom-resource-definition": (CUSTOM_RESOURCE_DEFINITION_PROPS, ("packaging",)),
+    "deployment-script": (DEPLOYMENT_SCRIPT_PROPS, ("trigger", "packaging")),
+}
+
+# CustomResourceInstanceProps; AwsCdkConstructProps (aws-cdk-construct.d.ts, same reference).
+CUSTOM_RESOURCE_INSTANCE_PROPS = {"definitionName": STR, "resourceProperties": DICT}
+
+AWS_CDK_CONSTRUCT_PROPS = {"entryfilePath": STR, "exportName": STR, "constructProperties": ANY}
+
+# OpenSearchDomainProps (open-search.d.ts, same reference). Versions are strings: YAML reads
+# an unquoted `2.11` as a number, which the schema refuses.
+OPEN_SEARCH_DOMAIN_PROPS = {
+    "version": STR,
+    "clusterConfig": DICT,
+    "storage": DICT,
+    "userPool": STR,
+    "logging": DICT,
+    "accessibility": DICT,
+}
+
+# The SSR frontends' properties (`AstroWebProps`, `NuxtWebProps`, `RemixWebProps`,
+# `SolidStartWebProps`, `SvelteKitWebProps`, `TanStackWebProps`: one shape, and
+# `NextjsWebProps`), @generated/llm-docs/config-reference/*/*webprops.md of
+# stacktape/stacktape (commit 72109519), which quote each type's definition. `cdn`
+# (`SsrWebCdnConfig`) and Next.js's `dev` (`unknown` there) are kept as written.
+SSR_WEB_PROPS = {
+    "appDirectory": STR,
+    "buildCommand": STR,
+    "cdn": DICT,
+    "customDomains": LIST,
+    "dev": DICT,
+    "environment": P("list|dict"),
+    "fileOptions": LIST,
+    "serverLambda": DICT,
+    "useFirewall": STR,
+    **_RESOURCE_ACCESS,
+}
+
+NEXTJS_WEB_PROPS = {
+    **SSR_WEB_PROPS,
+    "dev": ANY,
+    "streamingEnabled": BOOL,
+    "useEdgeLambda": BOOL,
+    "warmServerInstances": P("int", lo=0),
+}
+
+# Type -> (its properties, the required ones).
+WEB_APP_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    **dict.fromkeys(
+        (
+            "astro-web",
+            "nuxt-web",
+            "remix-web",
+            "solidstart-web",
+            "sveltekit-web",
+            "tanstack-web",
+        ),
+        (SSR_WEB_PROPS, ()),
+    ),
+    "nextjs-web": (NEXTJS_WEB_PROPS, ("appDirectory",)),
+}
+
+# ConvexProps (`appDirectory` required), @generated/llm-docs/config-reference/convex/
+# convexprops.md of stacktape/stacktape (72109519); its objects are kept as written.
+CONVEX_PROPS = {
+    "appDirectory": STR,
+    "alarms": LIST,
+    "backend": DICT,
+    "customDomains": DICT,
+    "dashboard": DICT,
+    "database": DICT,
+    "deletionProtection": BOOL,
+    "dev": DICT,
+    "disabledGlobalAlarms": LIST,
+    "functionsDeployment": DICT,
+    "storage": DICT,
+}
+
+# The AgentCore types' properties (@generated/llm-docs/config-reference/agentcore.md of
+# stacktape/stacktape, a45bcd7a); their objects are kept as written.
+_AGENTCORE_BASE = {"description": STR, "tags": LIST}
+
+AGENTCORE_RUNTIME_PROPS = {
+    **_AGENTCORE_BASE,
+    **_RESOURCE_ACCESS,
+    "packaging": DICT,
+    "protocol": P("str", enum=("HTTP", "MCP", "A2A", "AGUI")),
+    "environment": P("list|dict"),
+    "useMemory": STR,
+    "useGateway": STR,
+    "useBrowser": STR,
+    "useCodeInterpreter": STR,
+    "endpoints": LIST,
+    "lifecycle": DICT,
+    "requestHeaders": LIST,
+    "authorizer": DICT,
+}
+
+AGENTCORE_MEMORY_PROPS = {
+    **_AGENTCORE_BASE,
+    "expirationDays": _NUM,
+    "eventExpiryDuration": _NUM,
+    "encryptionKeyArn": STR,
+    "memoryStrategies": LIST,
+}
+
+AGENTCORE_GATEWAY_PROPS = {
+    **_AGENTCORE_BASE,
+    "authorizer": DICT,
+    "tools": LIST,
+    "instructions": STR,
+    "supportedVersions": LIST,
+    "searchType": STR,
+    "exceptionLevel": P("str", enum=("DEBUG",)),
+}
+
+AGENTCORE_BROWSER_PROPS = {**_AGENTCORE_BASE, "recording": DICT}
+
+# Their nested objects, read by `StackBuilder.nested`: name -> (properties, required ones).
+OPAQUE_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
+    # BastionLoggingConfig
+    "bastion logging": ({"messages": DICT, "secure": DICT, "audit": DICT}, ()),
+    # MongoDbReplication, MongoDbBiConnector, MongoDbAutoScaling, MongoDbAdminUserCredentials
+    "mongo replication": (
+        {
+            "numAnalyticsNodes": P("int", lo=0),
+            "numElectableNodes": P("int", enum=(3, 5, 7)),
+            "numReadOnlyNodes": P("int", lo=0),
+        },
+        (),
+    ),
+    "mongo biConnector": (
+        {"readPreference": P("str", enum=("primary", "secondary", "analytics")), "enabled": BOOL},
+        ("enabled",),
+    ),
+    "mongo autoScaling": (
+        {
+            "minClusterTier": STR,
+            "maxClusterTier": STR,
+            "disableDiskScaling": BOOL,
+            "disableScaleDown": BOOL,
+        },
+        (),
+    ),
+    "mongo adminUserCredentials": ({"userName": STR, "password": STR}, ("userName", "password")),
+    # A bucket's `directoryUpload` (`DirectoryUpload`, buckets.d.ts at stacktape/stacktape
+    # HEAD as its generated config reference quotes it), each of its `fileOptions`
+    # (`DirectoryUploadFilter`) and their `headers` and `tags` (`KeyValuePair`).
+    "directoryUpload": (
+        {
+            "directoryPath": STR,
+            "fileOptions": LIST,
+            "excludeFilesPatterns": LIST,
+            "headersPreset": HEADER_PRESET,
+            "disableS3TransferAcceleration": BOOL,
+        },
+        ("directoryPath",),
+    ),
+    "fileOptions": (
+        {"includePattern": STR, "excludePattern": STR, "headers": LIST, "tags": LIST},
+        ("includePattern",),
+    ),
+    "key value pair": ({"key": STR, "value": STR}, ("key", "value")),
+    # A hosting bucket's `build` and `dev` (`HostingBucketBuild`), `injectEnvironment` entries
+    # (`EnvironmentVar`).
+    "hosting build": ({"command": STR, "workingDirectory": STR}, ("command",)),
+    "injectEnvironment": ({"name": STR, "value": P("scalar")}, ("name", "value")),
+    # An SSR frontend's `serverLambda` (SsrWebServerLambdaConfig, ssr-web-shared.d.ts
+    # 3c2f4571; Next.js's NextjsServerLambdaProperties) and `dev` (SsrWebDevConfig).
+    "serverLambda": (
+        {
+            "memory": P("int", lo=128, hi=10240),
+            "timeout": P("int", lo=1),
+            "joinDefaultVpc": BOOL,
+            "logging": DICT,
+        },
+        (),
+    ),
+    "web dev": ({"command": STR, "workingDirectory": STR}, ()),
+    # A user pool's EmailConfiguration, InviteMessageConfig, UserVerificationMessageConfig,
+    # MfaConfiguration, PasswordPolicy, IdentityProvider and AttributeSchema (its
+    # `customDomain` has the shape of a `customDomains` entry).
+    "emailConfiguration": ({"sesAddressArn": STR, "from": STR, "replyToEmailAddress": STR}, ()),
+    "inviteMessageConfig": ({"emailMessage": STR, "emailSubject": STR, "smsMessage": STR}, ()),
+    "userVerificationMessageConfig": (
+        {
+            "emailMessageUsingCode": STR,
+            "emailMessageUsingLink": STR,
+            "emailSubjectUsingCode": STR,
+            "emailSubjectUsingLink": STR,
+            "smsMessage": STR,
+        },
+        (),
+    ),
+    "mfaConfiguration": (
+        {"status": P("str", enum=("ON", "OFF", "OPTIONAL")), "enabledTypes": LIST},
+        (),
+    ),
+    "passwordPolicy": (
+        {
+            "minimumLength": P("int"),
+            "requireLowercase": BOOL,
+            "requireNumbers": BOOL,
+            "requireSymbols": BOOL,
+            "requireUppercase": BOOL,
+            "temporaryPasswordValidityDays": P("int"),
+        },
+        (),
+    ),
+    "identityProviders": (
+        {
+            "type": P(
+                "str",
+                enum=("Facebook", "Google", "LoginWithAmazon", "OIDC", "SAML", "SignInWithApple"),
+            ),
+            "clientId": STR,
+            "clientSecret": STR,
+            "attributeMapping": DICT,
+            "authorizeScopes": LIST,
+            "providerDetails": DICT,
+        },
+        ("type", "clientId", "clientSecret"),
+    ),
+    "attribute schema": (
+        {
+            "name": STR,
+            "attributeDataType": STR,
+            "developerOnlyAttribute": BOOL,
+            "mutable": BOOL,
+            "required": BOOL,
+            "numberMaxValue": _NUM,
+            "numberMinValue": _NUM,
+            "stringMaxLength": _NUM,
+            "stringMinLength": _NUM,
+        },
+        (),
+    ),
+    # OpenSearchClusterConfig, OpenSearchStorage, OpenSearchLogConfiguration and its
+    # OpenSearchLogRetentionSettings (`logClass` read by the newer resolvers, as on other
+    # logs), OpenSearchAccessibility.
+    "clusterConfig": (
+        {
+            "instanceType": STR,
+            "instanceCount": P("int", lo=1),
+            "dedicatedMasterType": STR,
+            "dedicatedMasterCount": P("int", lo=1),
+            "warmType": STR,
+            "warmCount": P("int", lo=0),
+            "multiAzDisabled": BOOL,
+            "standbyEnabled": BOOL,
+        },
+        ("instanceType", "instanceCount"),
+    ),
+    "search storage": ({"size": _NUM, "iops": _NUM, "throughput": _NUM}, ("size",)),
+    "search logging": ({"errorLogs": DICT, "searchSlowLogs": DICT, "indexSlowLogs": DICT}, ()),
+    "search log": (
+        {
+            "disabled": BOOL,
+            "retentionDays": P("int", enum=LOG_RETENTION_DAYS),
+            "logClass": _LOG_CLASS,
+        },
+        (),
+    ),
+    "search accessibility": (
+        {"accessibilityMode": P("str", enum=("internet", "vpc", "scoping-workloads-in-vpc"))},
+        ("accessibilityMode",),
+    ),
+    # KinesisStreamEncryption (kinesis-streams.d.ts, fec08833)
+    "kinesis encryption": ({"enabled": BOOL, "kmsKeyArn": STR}, ("enabled",)),
+    # A function's `tags` entries (`CloudformationTag`: name and value, both required)
+    "tags": ({"name": STR, "value": STR}, ("name", "value")),
+}
 
 # Types read by their property table alone: (table, required properties).
 TABLE_ONLY_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
@@ -1249,6 +1748,46 @@ TABLE_ONLY_TYPES: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
     "kafka-cluster": (KAFKA_CLUSTER_PROPS, ()),
     "dsql-database": (DSQL_DATABASE_PROPS, ()),
     "email-sender": (EMAIL_SENDER_PROPS, EMAIL_SENDER_REQUIRED),
+    "bastion": (BASTION_PROPS, ()),
+    "upstash-redis": (UPSTASH_REDIS_PROPS, ()),
+    "efs-filesystem": (EFS_FILESYSTEM_PROPS, ()),
+    "mongo-db-atlas-cluster": (MONGO_DB_ATLAS_CLUSTER_PROPS, ("clusterTier",)),
+    "custom-resource-instance": (
+        CUSTOM_RESOURCE_INSTANCE_PROPS,
+        ("definitionName", "resourceProperties"),
+    ),
+    "aws-cdk-construct": (AWS_CDK_CONSTRUCT_PROPS, ("entryfilePath",)),
+    "open-search-domain": (OPEN_SEARCH_DOMAIN_PROPS, ()),
+    "convex": (CONVEX_PROPS, ("appDirectory",)),
+    "agentcore-runtime": (AGENTCORE_RUNTIME_PROPS, ("packaging",)),
+    "agentcore-memory": (AGENTCORE_MEMORY_PROPS, ()),
+    "agentcore-gateway": (AGENTCORE_GATEWAY_PROPS, ()),
+    "agentcore-browser": (AGENTCORE_BROWSER_PROPS, ()),
+    "agentcore-code-interpreter": (_AGENTCORE_BASE, ()),
+}
+
+# The nested objects of those types: type -> ((the path of the object from `properties`, the
+# ALL_NESTED shape it is read against), ...), a parent before its children.
+TABLE_ONLY_NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "bastion": (
+        (("logging",), "bastion logging"),
+        *((("logging", log), "logging") for log in ("messages", "secure", "audit")),
+    ),
+    "mongo-db-atlas-cluster": tuple(
+        ((key,), f"mongo {key}")
+        for key in ("replication", "biConnector", "autoScaling", "adminUserCredentials")
+    ),
+    "kinesis-stream": ((("encryption",), "kinesis encryption"),),
+    "open-search-domain": (
+        (("clusterConfig",), "clusterConfig"),
+        (("storage",), "search storage"),
+        (("accessibility",), "search accessibility"),
+        (("logging",), "search logging"),
+        *(
+            (("logging", log), "search log")
+            for log in ("errorLogs", "searchSlowLogs", "indexSlowLogs")
+        ),
+    ),
 }
 
 # The events these types bring (events.ts): `WebSocketApiIntegrationProps`,
@@ -1438,7 +1977,15 @@ NEWEST_NESTED: dict[str, tuple[dict[str, P], tuple[str, ...]]] = {
 }
 
 # What `StackBuilder.nested` reads: the common types' objects and these.
-ALL_NESTED = {**NESTED, **SERVICE_NESTED, **CDN_NESTED, **NEWEST_NESTED}
+ALL_NESTED = {
+    **NESTED,
+    **SERVICE_NESTED,
+    **CDN_NESTED,
+    **NEWEST_NESTED,
+    **DYNAMO_NESTED,
+    **OPAQUE_NESTED,
+    **PACKAGING_ITEMS,
+}
 
 PAYLOAD_PROPS = {"input": P("dict|str|list|scalar"), "inputPath": STR, "inputTransformer": DICT}
 
@@ -1452,6 +1999,19 @@ EVENT_KEYS = ("type", "properties")
 OPAQUE_TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {
     "application-load-balancer": ("loadBalancerName", "priority"),
     "network-load-balancer": ("loadBalancerName",),
+}
+
+# The properties of the events read without a table of their own (events.d.ts at
+# stacktape/stacktape HEAD, as its generated types quote them:
+# `ContainerWorkloadNetworkLoadBalancerIntegrationProps`,
+# `ContainerWorkloadServiceConnectIntegrationProps`,
+# `ContainerWorkloadInternalIntegrationProps`, `AlarmIntegrationProps`); a container's
+# `containerPort` is added by its reader. `alarmName` is checked by lint_alarms.
+OPAQUE_TRIGGER_PROPS: dict[str, dict[str, P]] = {
+    "network-load-balancer": {"loadBalancerName": STR, "listenerPort": PORT},
+    "service-connect": {"alias": STR, "protocol": P("str", enum=("http", "http2", "grpc"))},
+    "workload-internal": {},
+    "cloudwatch-alarm": {"alarmName": ANY},
 }
 
 # `ApplicationLoadBalancerIntegrationProps` (a container's adds `containerPort`) and its
@@ -1489,6 +2049,26 @@ ALB_LISTENER_PROPS = {
     "whitelistIps": LIST,
     "defaultAction": DICT,
 }
+
+# A listener's `defaultAction` (`LbRedirect`, whose one type is `redirect`, and
+# `LbRedirectProperties`: `statusCode` required), application-load-balancers.d.ts (fec08833).
+ALB_DEFAULT_ACTIONS: dict[str, PackagingType] = {
+    "redirect": PackagingType(
+        {
+            "path": STR,
+            "query": STR,
+            "port": P("int|str"),
+            "host": STR,
+            "protocol": P("str", enum=("HTTP", "HTTPS")),
+            "statusCode": P("str", enum=("HTTP_301", "HTTP_302")),
+        },
+        ("statusCode",),
+    )
+}
+
+# `ApplicationLoadBalancerCdnConfiguration`: a CDN's properties and the listener and origin
+# domain it reaches the load balancer by.
+ALB_CDN_PROPS = {**CDN_PROPS, "listenerPort": PORT, "originDomainName": STR}
 
 # NetworkLoadBalancerProps and NetworkLoadBalancerListener (network-load-balancer.d.ts; the
 # same in packages/config/src/network-load-balancer.ts): `listeners`, and each listener's

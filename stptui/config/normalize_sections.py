@@ -99,12 +99,17 @@ class SectionReaders(_BuilderBase):
         self.require_all(cdn, raw, spec, ("enabled",), cpath, owner, "`cdn`")
         self.each_item(cdn, "customDomains", cpath, owner)
         self._cdn_behaviour(cdn, cpath, owner)
-        self.each_item(cdn, "routeRewrites", cpath, owner)
-        rewrites = cdn.get("routeRewrites")
+        self._route_rewrites(cdn, cpath, owner)
+
+    def _route_rewrites(self, props: dict[str, Any], path: DataPath, owner: str) -> None:
+        """Each of the `routeRewrites` of a CDN (or of a hosting bucket), its options and its
+        `routeTo`."""
+        self.each_item(props, "routeRewrites", path, owner)
+        rewrites = props.get("routeRewrites")
         for i, rewrite in enumerate(rewrites if isinstance(rewrites, list) else []):
             if not isinstance(rewrite, dict):
                 continue  # reported by each_item
-            rpath = (*cpath, "routeRewrites", i)
+            rpath = (*path, "routeRewrites", i)
             self._cdn_behaviour(rewrite, rpath, owner)
             if isinstance(rewrite.get("routeTo"), dict):
                 self.typed_object(
