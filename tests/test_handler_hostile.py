@@ -888,6 +888,13 @@ def boto3_fuzzing(tmp_path: Path) -> Any:
     value=values,
     sleep=st.sampled_from([0, 100]),
 )
+# Ints too long for str() in the services' answers (each found by the search once).
+@example(
+    call=("sqs", "send_message", "DelaySeconds", {"QueueUrl": "jobs", "MessageBody": "x"}),
+    value=10**5000,
+    sleep=0,
+)
+@example(call=("dynamodb", "scan", "Limit", {"TableName": "orders"}), value=-(10**5000), sleep=0)
 def test_no_parameter_of_any_boto3_operation_ends_in_a_traceback(
     boto3_fuzzing: Any, call: tuple[str, str, str, dict[str, Any]], value: Any, sleep: int
 ) -> None:

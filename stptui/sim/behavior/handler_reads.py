@@ -440,7 +440,7 @@ class Reads:
         if count is not None and count < 1:
             raise client_error(
                 "ValidationException",
-                f"1 validation error detected: Value '{count}' at 'limit' failed to satisfy "
+                f"1 validation error detected: Value '{shown(count)}' at 'limit' failed to satisfy "
                 "constraint: Member must have value greater than or equal to 1",
                 operation,
             )

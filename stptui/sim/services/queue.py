@@ -74,7 +74,7 @@ def delay_error(delay_s: int) -> SqsError | None:
     """SQS's refusal of a message delay of `delay_s` seconds, or None when it is allowed."""
     if 0 <= delay_s <= MAX_DELAY_S:
         return None
-    return SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {delay_s}")
+    return SqsError("InvalidParameterValue", f"delay must be 0-900 seconds, not {shown(delay_s)}")
 
 
 _ID = attrgetter("id")
@@ -529,8 +529,8 @@ class QueueSim:
             if delay_s:
                 raise SqsError(
                     "InvalidParameterValue",
-                    f"Value {delay_s} for parameter DelaySeconds is invalid. Reason: The request "
-                    "include parameter that is not valid for this queue type.",
+                    f"Value {shown(delay_s)} for parameter DelaySeconds is invalid. Reason: The "
+                    "request include parameter that is not valid for this queue type.",
                     hint="a FIFO queue delays every message by its delayMessagesSecond; "
                     "send without --delay",
                 )

@@ -21,7 +21,7 @@ from stptui.sim.behavior.boto3_standin.exceptions import (
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P, blob_param, plain_number, validate_value
 from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry, md5_hex
-from stptui.sim.behavior.errors import BehaviorError
+from stptui.sim.behavior.errors import BehaviorError, shown
 from stptui.sim.services.queue import batch_too_long
 
 if TYPE_CHECKING:
@@ -173,8 +173,8 @@ def _send(ctx: HandlerContext, queue: str, entry: dict[str, Any], call: str) -> 
         # SQS's answer (a batch's entry fails alone with it), not the context's BehaviorError.
         raise aws_error(
             "InvalidParameterValue",
-            f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must "
-            f"be >= 0 and <= {MAX_DELAY_S}.",
+            f"Value {shown(delay)} for parameter DelaySeconds is invalid. Reason: DelaySeconds "
+            f"must be >= 0 and <= {MAX_DELAY_S}.",
             call,
         )
     attrs = entry.get("MessageAttributes")
