@@ -1,28 +1,40 @@
 """What a Python handler writes with `print` and the `logging` module, as Lambda's Python
-runtime sends it to CloudWatch Logs.
+runtime sends it to CloudWatch Logs, and the `logging` and `warnings` settings its code
+makes, kept to its own execution environment.
 
 Lambda's runtime (awslambdaric's `bootstrap._setup_logging`) gives the root logger one
 handler, which writes each record as one log event in the text format
-`[LEVEL]\\tTIME.mmmZ\\tREQUEST_ID\\tMESSAGE` (a traceback in the same event), and leaves the
-root logger's level at Python's default, WARNING: `logger.info` shows only after
-`setLevel(logging.INFO)`, and `logging.basicConfig` does nothing, the root logger having a
-handler already. Each line printed to stdout or stderr is an event of its own.
+`[LEVEL]\\tTIME.mmmZ\\tREQUEST_ID\\tMESSAGE` (a traceback in the same event), leaves the
+root logger's level at Python's default, WARNING (`logger.info` shows only after
+`setLevel(logging.INFO)`; `logging.basicConfig` does nothing, the root logger having a
+handler already), and sets `logging.Formatter.converter` to `time.gmtime`. Each line printed
+to stdout or stderr is an event of its own. A batch job's or a container's program has
+Python's own logging: no handler on the root logger, a record of WARNING and above written
+by the last resort, and `logging.warning(...)` configuring the root logger (`basicConfig`)
+the first time it is called.
 
-stptui runs every handler in its one process, so the root logger's level and the handlers a
-module adds to it are one session's (`RootLogger`): set on the root logger while one of its
-handlers is imported or runs, and put back as they were after, so that a handler's logging
-never reaches stptui's terminal and a session's settings do not leak into another's.
+Each execution environment is a process of its own in Lambda (and each batch attempt's or
+container's process in AWS), but stptui runs every handler in its one process, where the
+root logger, the loggers `getLogger` makes, `logging.disable`, the formatters' converter,
+the warning filters and `warnings.showwarning` (`logging.captureWarnings`) are one each. So
+each environment has its own of all of them (`ProcessLogging`), put in place while its
+module is imported or its handler runs, and the process's put back after: what the code
+sets stays in its environment for its next calls, and never reaches another environment,
+another session nor stptui's own terminal. The converter is the one setting stptui changes
+for good, once (`_LocalTime`): the same local time as Python's outside a handler's call.
 """
 
 from __future__ import annotations
 
 import io
+import linecache
 import logging
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +78,9 @@ class _Stream(io.TextIOBase):
     `logging.StreamHandler(sys.stdout)` made at import keeps this object, so its lines go to
     the invocation running when it writes, as they would go to CloudWatch in Lambda."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Path) -> None:
         self.sink: LogSink | None = None  # None: no module is imported and no handler runs
+        self.base = base  # the handlers' folder, Lambda's task root
 
     def writable(self) -> bool:
         return True
@@ -94,7 +107,7 @@ class _LambdaFormatter(logging.Formatter):
 
     converter = time.gmtime  # as the runtime sets logging.Formatter.converter
 
-    def __init__(self, root: RootLogger) -> None:
+    def __init__(self, root: ProcessLogging) -> None:
         super().__init__(_FORMAT, "%Y-%m-%dT%H:%M:%S")
         self._root = root
 
@@ -108,7 +121,7 @@ class _LambdaHandler(logging.Handler):
     whatever format the code gives the handler, as code may replace the runtime's with
     `logging.getLogger().handlers[0].setFormatter(...)`)."""
 
-    def __init__(self, root: RootLogger) -> None:
+    def __init__(self, root: ProcessLogging) -> None:
         super().__init__()
         self._root = root
         self.setFormatter(_LambdaFormatter(root))
@@ -132,102 +145,200 @@ class _LambdaHandler(logging.Handler):
         sink.record(text.removesuffix("\n"))
 
 
-class RootLogger:
-    """The root logger's level and extra handlers for one session's handlers, and the
-    streams their output goes to."""
+# A new Python process's warning filters (CPython's defaults, without -W or -X dev): the
+# warnings a handler's code sees do not depend on how stptui was started.
+_DEFAULT_WARNING_FILTERS: tuple[tuple[str, None, type[Warning], str | None, int], ...] = (
+    ("default", None, DeprecationWarning, "__main__", 0),
+    ("ignore", None, DeprecationWarning, None, 0),
+    ("ignore", None, PendingDeprecationWarning, None, 0),
+    ("ignore", None, ImportWarning, None, 0),
+    ("ignore", None, ResourceWarning, None, 0),
+)
 
-    def __init__(self, frames: Callable[[BaseException], tuple[str, ...]]) -> None:
-        self.level = logging.WARNING  # Python's default, which Lambda's text format keeps
-        self.extra: list[logging.Handler] = []
-        self.stream = _Stream()
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A handler's `warnings.showwarning`: Python's, the warning written to stderr (its
+    log), without the hook a test runner or stptui's host may have put under Python's
+    (`catch_warnings(record=True)` records there, where the handler's warning would be
+    lost to its log)."""
+    target = sys.stderr if file is None else file
+    if target is None:
+        return  # as Python's: no stderr to write to
+    if isinstance(target, _Stream):
+        # A handler file by its name in Lambda's task root, as a traceback names it: the
+        # log must not depend on where the stack is checked out.
+        from stptui.sim.behavior.python_handlers import task_path
+
+        if line is None:
+            line = linecache.getline(filename, lineno)
+        filename = task_path(filename, target.base) or filename
+    with suppress(OSError):
+        target.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+class _LocalTime:
+    """`logging.Formatter.converter` while stptui runs Python handlers: `time.localtime`
+    as it reads at the call, the real one outside a handler (the same answers as Python's
+    converter) and UTC inside one, as handler_clock reads local time there (Lambda's
+    runtime sets `time.gmtime`; a container's zone is UTC too), so that a formatter the
+    code makes writes the simulated instant whatever the machine's zone. An object, not a
+    function: a class attribute that is a function would be bound to the formatter."""
+
+    __slots__ = ()
+
+    def __call__(self, secs: float | None = None) -> time.struct_time:
+        return time.localtime(secs)
+
+
+_LOCAL_TIME = _LocalTime()
+_FORMATTER = logging.Formatter
+_MANAGER = logging.Logger.manager
+_ROOT = logging.getLogger()
+# The modules' namespaces: a store through them is a dict's, cheaper than a module's setattr.
+_SYS = sys.__dict__
+_WARNINGS = warnings.__dict__
+
+
+class ProcessLogging:
+    """The `logging` and `warnings` settings of one execution environment's process (one
+    batch attempt's or container's), and the stream its output goes to: the root logger's
+    level, handlers and filters, the loggers `getLogger` made in it, `logging.disable`'s
+    level, `logging.Formatter.converter`, the warning filters and `warnings.showwarning`.
+    `base` is the handlers' folder (Lambda's task root); `lambda_runtime`: Lambda's runtime
+    set the root logger up (a function's), else Python's defaults (a batch job's or a
+    container's program)."""
+
+    def __init__(self, base: Path, lambda_runtime: bool) -> None:
+        self.stream = _Stream(base)
         self.clock: Callable[[], int] = lambda: 0
         self.request_id = ""
-        self._frames = frames
+        self._frames = task_root_frames(base)
         self.handler = _LambdaHandler(self)
+        self.level = logging.WARNING  # Python's default, which Lambda's text format keeps
+        self.handlers: list[logging.Handler] = [self.handler] if lambda_runtime else []
+        self.filters: list[Any] = []
+        self.loggers: dict[str, Any] = {}
+        self.disable = logging.NOTSET
+        if _FORMATTER.converter is time.localtime:
+            # Once a process: stptui's own formatters read the same local time through it,
+            # and a handler's call then swaps nothing unless its code set a converter.
+            _FORMATTER.converter = _LOCAL_TIME  # type: ignore[assignment]
+        self.converter: Any = _LOCAL_TIME
+        self.warning_filters: list[Any] = list(_DEFAULT_WARNING_FILTERS)
+        self.showwarning: Callable[..., Any] = _show_warning
 
     def traceback_of(self, error: BaseException) -> str:
         """`error`'s traceback as `logger.exception` writes it, with the handlers' frames."""
         only = traceback.format_exception_only(type(error), error)
         return "".join(["Traceback (most recent call last):\n", *self._frames(error), *only])[:-1]
 
-    def importing(
-        self, sink: LogSink, clock: Callable[[], int], lambda_runtime: bool
-    ) -> AbstractContextManager[None]:
+    def importing(self, sink: LogSink, clock: Callable[[], int]) -> AbstractContextManager[None]:
         """While a handler module is imported: its top level's prints and log records go to
         `sink`, the init phase's log, a record timed by `clock` and with no request id (the
         runtime's filter writes "" before the first invocation), never to stptui's
-        terminal. `lambda_runtime` as for `running`: the importing workload is a function."""
-        return _Installed(self, sink, clock, "", lambda_runtime)
+        terminal."""
+        return _Installed(self, sink, clock, "")
 
     def running(
-        self, sink: LogSink, clock: Callable[[], int], request_id: str, lambda_runtime: bool
+        self, sink: LogSink, clock: Callable[[], int], request_id: str
     ) -> AbstractContextManager[None]:
         """While a handler runs: what it prints or logs goes to `sink`, a record timed by
-        `clock` (epoch ms) and marked `request_id`. Without `lambda_runtime` (a batch job's
-        or container's code) the root logger has no handler of Lambda's: Python's last
-        resort writes warnings to stderr, which is `sink` too."""
-        return _Installed(self, sink, clock, request_id, lambda_runtime)
+        `clock` (epoch ms) and marked `request_id`."""
+        return _Installed(self, sink, clock, request_id)
 
 
 class _Installed(AbstractContextManager[None]):
-    """`RootLogger.importing`'s and `running`'s block: the session's root logger settings
-    and streams in place, the process's put back after, whatever the block raised. A class
-    with sys.stdout and sys.stderr set directly, not generators around redirect_stdout and
-    redirect_stderr: it is entered for every handler call, and those four context managers
-    cost several microseconds a call."""
+    """`ProcessLogging.importing`'s and `running`'s block: the environment's settings and
+    streams in place, the process's (or the calling handler's, for a nested call) put back
+    after, whatever the block raised, and what the code changed kept for its next block.
+    Entered for every handler call: swaps of whole objects, no generator, no copy. Each
+    logger keeps its answers of `isEnabledFor`, which the root logger's level and the
+    disabled level decide: when the environment's differ from the process's,
+    `logging.disable` clears the answers of the process's loggers (and the root's) as the
+    block starts and as it ends. The environment's own loggers answer only while its code
+    runs, under its settings (and its `setLevel` and `disable` clear them, as Python's)."""
 
-    __slots__ = ("_new", "_root", "_saved")
+    __slots__ = ("_env", "_new", "_saved")
 
     def __init__(
-        self,
-        root: RootLogger,
-        sink: LogSink,
-        clock: Callable[[], int],
-        request_id: str,
-        lambda_runtime: bool,
+        self, env: ProcessLogging, sink: LogSink, clock: Callable[[], int], request_id: str
     ) -> None:
-        self._root = root
-        self._new = (sink, clock, request_id, lambda_runtime)
+        self._env = env
+        self._new = (sink, clock, request_id)
         self._saved: tuple[Any, ...] = ()
 
     def __enter__(self) -> None:
-        own, (sink, clock, request_id, lambda_runtime) = self._root, self._new
-        root = logging.getLogger()
-        stream = own.stream
+        env, root, manager, stream = self._env, _ROOT, _MANAGER, self._env.stream
+        sys_, warnings_ = _SYS, _WARNINGS
         # Saved too: a handler's call may run another's (nested), which must hand it back.
-        self._saved = (
-            root,
+        saved = self._saved = (
+            stream.sink,
+            env.clock,
+            env.request_id,
+            sys_["stdout"],
+            sys_["stderr"],
             root.level,
             root.handlers,
-            stream.sink,
-            own.clock,
-            own.request_id,
-            sys.stdout,
-            sys.stderr,
+            root.filters,
+            manager.loggerDict,
+            manager.disable,
+            _FORMATTER.converter,
+            warnings_["filters"],
+            warnings_["showwarning"],
         )
-        stream.sink, own.clock, own.request_id = sink, clock, request_id
-        root.handlers = [own.handler, *own.extra] if lambda_runtime else [*own.extra]
-        if root.level != own.level:  # setLevel clears every logger's cache: only if needed
-            root.setLevel(own.level)
-        sys.stdout = sys.stderr = stream
+        stream.sink, env.clock, env.request_id = self._new
+        sys_["stdout"] = sys_["stderr"] = stream
+        root.handlers, root.filters = env.handlers, env.filters
+        if root.level != env.level or manager.disable != env.disable:
+            logging.disable(env.disable)  # the process's loggers' answers cleared
+            root.level = env.level  # not setLevel: what the code left there is not checked
+        manager.loggerDict = env.loggers
+        if env.converter is not saved[10]:  # a class attribute set drops the type's cache
+            _FORMATTER.converter = env.converter
+        warnings_["filters"], warnings_["showwarning"] = env.warning_filters, env.showwarning
 
     def __exit__(self, *exc: object) -> None:
-        own = self._root
-        root, saved_level, saved_handlers, sink, clock, request_id, stdout, stderr = self._saved
-        sys.stdout, sys.stderr = stdout, stderr
-        # What the handler's code did to the root logger is this session's, kept for its
-        # next call; the process's root logger is put back as it was.
-        own.level = root.level
-        handler = own.handler
-        own.extra = [h for h in root.handlers if h is not handler]
-        root.handlers = saved_handlers
-        if root.level != saved_level:
-            root.setLevel(saved_level)
-        own.stream.sink, own.clock, own.request_id = sink, clock, request_id
+        env, root, manager = self._env, _ROOT, _MANAGER
+        sys_, warnings_ = _SYS, _WARNINGS
+        (
+            sink,
+            clock,
+            request_id,
+            sys_["stdout"],
+            sys_["stderr"],
+            level,
+            handlers,
+            filters,
+            loggers,
+            disable,
+            converter,
+            warning_filters,
+            showwarning,
+        ) = self._saved
+        env.stream.sink, env.clock, env.request_id = sink, clock, request_id
+        # What the code set is its environment's, kept for its next block.
+        env.handlers, env.filters, env.loggers = root.handlers, root.filters, manager.loggerDict
+        env.level, env.disable = root.level, manager.disable
+        root.handlers, root.filters, manager.loggerDict = handlers, filters, loggers
+        if env.level != level or env.disable != disable:
+            root.level = level
+            logging.disable(disable)
+        env.converter = _FORMATTER.converter
+        if env.converter is not converter:
+            _FORMATTER.converter = converter
+        env.warning_filters, env.showwarning = warnings_["filters"], warnings_["showwarning"]
+        warnings_["filters"], warnings_["showwarning"] = warning_filters, showwarning
 
 
 def task_root_frames(base: Path) -> Callable[[BaseException], tuple[str, ...]]:
-    """The frames function `RootLogger` takes: python_handlers.handler_frames for `base`."""
+    """The frames function `ProcessLogging` takes: python_handlers.handler_frames for `base`."""
     from stptui.sim.behavior.python_handlers import handler_frames
 
     return lambda error: handler_frames(error, base)

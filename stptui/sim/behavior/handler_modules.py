@@ -37,7 +37,7 @@ from stptui.sim.behavior.handler_exits import (
     user_interrupts,
     users_ctrl_c,
 )
-from stptui.sim.behavior.handler_logging import LogSink, RootLogger, task_root_frames
+from stptui.sim.behavior.handler_logging import LogSink, ProcessLogging, task_root_frames
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.handler_logs import log_events
 
@@ -151,9 +151,11 @@ _ACTIVE: HandlerModules | None = None
 @dataclass(slots=True)
 class Environment:
     """One execution environment's Python runtime: the modules its init phase imported from
-    the handlers' folder (and those its handler imported since), the handler found in them,
-    or what ended its init phase (`failure`: the process is gone, and so is the handler)."""
+    the handlers' folder (and those its handler imported since), its process's `logging`
+    and `warnings` settings, the handler found in its modules, or what ended its init phase
+    (`failure`: the process is gone, and so is the handler)."""
 
+    logging: ProcessLogging
     modules: dict[str, ModuleType] = field(default_factory=dict)
     handler: Callable[..., Any] | None = None
     failure: BaseException | None = None
@@ -240,8 +242,9 @@ class HandlerModules:
         from stptui.sim.behavior import boto3_standin
 
         self.sdk = boto3_standin.modules()
-        # The root logger as Lambda's runtime sets it up, with what these modules set on it.
-        self.root_logger = RootLogger(task_root_frames(base))
+        # The logging settings of the imports when the file is read, as Lambda's runtime sets
+        # them up (each execution environment, batch attempt and container has its own).
+        self.session_logging = ProcessLogging(base, lambda_runtime=True)
         # The modules imported when the file is read (to check it); each execution
         # environment of a function has its own (`environments`, by function and
         # environment), swapped in for its calls, as has each batch attempt's and each
@@ -293,7 +296,7 @@ class HandlerModules:
                 module = self._import(
                     module_name,
                     sink,
-                    lambda_runtime,
+                    self.session_logging,
                     lambda: self.import_ms,
                     self.import_rng,
                     self._import_sleep,
@@ -333,7 +336,7 @@ class HandlerModules:
         self,
         module_name: str,
         sink: LogSink,
-        lambda_runtime: bool,
+        logs: ProcessLogging,
         clock: Callable[[], int],
         rng: random.Random,
         sleep: Callable[[int], None],
@@ -342,9 +345,10 @@ class HandlerModules:
     ) -> ModuleType:
         """Import `module_name` into the modules sys.modules holds now (`self.modules`), as
         Lambda's init phase does: `base` first on sys.path, the boto3 stand-in, no network,
-        the simulation's clock and randomness, what it prints and logs into `sink`; a
-        module the session imported before from its kept source (`fresh`: only those). What
-        ends the process raises (ProcessExit for an os._exit the module caught)."""
+        the simulation's clock and randomness, what it prints and logs into `sink` with the
+        logging settings of `logs` (its process's); a module the session imported before
+        from its kept source (`fresh`: only those). What ends the process raises
+        (ProcessExit for an os._exit the module caught)."""
         from stptui.sim.behavior.boto3_standin import install, uninstall
         from stptui.sim.behavior.handler_clock import running  # loaded with the first handler
 
@@ -360,7 +364,7 @@ class HandlerModules:
         exits: list[int] = []
         try:
             with (
-                self.root_logger.importing(sink, clock, lambda_runtime),
+                logs.importing(sink, clock),
                 offline(),
                 # A module's os._exit would end stptui: it fails the import instead.
                 ProcessExits(exits),
@@ -389,7 +393,8 @@ class HandlerModules:
         or a container workload's (`lambda_runtime` False: Python's own logging, no Lambda
         runtime's) imports the same way, as its process starts."""
         module_name, attr = ref.split(":")
-        environment = self.environments[key] = Environment()
+        logs = ProcessLogging(self.base, lambda_runtime)
+        environment = self.environments[key] = Environment(logs)
         self.use(environment.modules)
         self._inits += 1
         # The randomness its top level draws: its own stream, the same every run.
@@ -401,9 +406,7 @@ class HandlerModules:
 
         sink = LogSink()
         try:
-            module = self._import(
-                module_name, sink, lambda_runtime, lambda: clock[0], rng, sleep, fresh=True
-            )
+            module = self._import(module_name, sink, logs, lambda: clock[0], rng, sleep, fresh=True)
             handler = getattr(module, attr, None)
             if not callable(handler):
                 raise AttributeError(f"Handler '{attr}' missing on module '{module_name}'")

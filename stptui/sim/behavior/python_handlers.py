@@ -990,7 +990,7 @@ def run_handler(
     from stptui.sim.behavior.boto3_standin.invocation import acting_for
     from stptui.sim.behavior.handler_clock import running
 
-    handler, own = b.handler, None
+    handler, own, logs = b.handler, None, modules.session_logging
     exits: list[int] = []  # its os._exit's status, or minus a signal's number (ProcessExits)
     if inp.execution_env is not None:
         # A function's execution environment runs its own modules (Lambda's init phase), and
@@ -999,7 +999,7 @@ def run_handler(
         failure = environment.failure
         if failure is not None and inp.trigger not in NOT_LAMBDA:
             return _init_failed(environment, inp)
-        handler, own = environment.handler, environment.modules
+        handler, own, logs = environment.handler, environment.modules, environment.logging
         if failure is not None:
             # The container's process ended as it imported the module: the attempt (or the
             # request) ends so.
@@ -1017,12 +1017,9 @@ def run_handler(
         # invocation's log, as Lambda's runtime sends them to CloudWatch. The boto3
         # stand-in's clients act for this invocation while it runs.
         with (
-            modules.root_logger.running(
-                sink,
-                lambda: ctx.now_ms,  # sleep moves it on
-                ctx.aws_request_id,
-                lambda_runtime=inp.trigger not in NOT_LAMBDA,
-            ),
+            # The environment's own logging settings: Lambda's runtime's for a function, Python's
+            # defaults for a batch job's or container's process.
+            logs.running(sink, lambda: ctx.now_ms, ctx.aws_request_id),  # sleep moves it on
             applied(os_form),
             offline(),
             acting_for(ctx),
@@ -1387,6 +1384,16 @@ TASK_ROOT = "/var/task"
 _OWN_FOLDER = Path(__file__).resolve().parents[2]
 
 
+def task_path(filename: str, base: Path) -> str | None:
+    """`filename` as Lambda's task root names it (`/var/task/pkg/mod.py`) when it is a file
+    in the handlers' folder `base` (stptui's own files excepted); None otherwise."""
+    root = base.resolve()
+    path = Path(filename).resolve()
+    if not path.is_relative_to(root) or path.is_relative_to(_OWN_FOLDER):
+        return None
+    return f"{TASK_ROOT}/{path.relative_to(root).as_posix()}"
+
+
 def handler_frames(error: BaseException, base: Path) -> tuple[str, ...]:
     """The traceback of a handler's exception as Lambda's Python runtime gives it
     (`traceback.format_list`: `  File "...", line N, in name` and the line), keeping only
@@ -1399,9 +1406,8 @@ def handler_frames(error: BaseException, base: Path) -> tuple[str, ...]:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.startswith("<"):
             continue  # code without a file (`<string>`, `<frozen ...>`)
-        path = Path(frame.filename).resolve()
-        if not path.is_relative_to(root) or path.is_relative_to(_OWN_FOLDER):
+        name = task_path(frame.filename, root)
+        if name is None:
             continue
-        name = f"{TASK_ROOT}/{path.relative_to(root).as_posix()}"
         kept.append(traceback.FrameSummary(name, frame.lineno, frame.name, line=frame.line))
     return tuple(traceback.format_list(kept))
