@@ -183,6 +183,8 @@ def test_the_repl_benchmark_types_its_lines_in_each_phase() -> None:
     phases = bench.measure(40)
     assert len(phases) == len(bench.PHASES)
     # Each phase's worst key press is one of the lines it types, cut at a character.
-    for seconds, text in phases:
-        assert seconds > 0
-        assert any(line.startswith(text) for line in bench.LINES)
+    for phase in phases:
+        for seconds, text in (phase.bare, phase.whole):
+            assert seconds > 0
+            assert any(line.startswith(text) for line in bench.LINES)
+        assert phase.whole[0] >= phase.bare[0]

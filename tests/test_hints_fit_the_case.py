@@ -290,7 +290,11 @@ def reads_back(text: str, words: list[str]) -> bool:
         ((), "fail 'my worker' next 1 2", ["fail", "my worker", "next", "1"]),
         ((), "fail 'my worker' rate", ["fail", "my worker", "rate", "0.3"]),
         ((), "fail 'my worker' when", ["fail", "my worker", "when", "body.amount > `1000`"]),
-        ((), "fail 'my worker' bogus", ["fail", "my worker", "[always]"]),
+        (
+            (),
+            "fail 'my worker' bogus",
+            ["fail", "my worker", "[always", "|", "next", "N", "|", "rate", "P", "|", "when"],
+        ),
         ((), "fail 'my worker' always x", ["fail", "my worker", "always"]),
         # The condition as typed starts after the name, however many spaces the name holds.
         ((), "fail 'my worker' when body.x == 'a'", ["fail", "my worker", "when", "body.x == 'a'"]),

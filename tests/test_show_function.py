@@ -273,7 +273,8 @@ def test_show_logs_leaves_the_event_ids_out_of_the_table_and_in_the_data() -> No
         ("repeat --every 1s send jobs hello", "e.g. repeat 10 --every 1s send jobs hello"),
         (
             "repeat put-record",
-            "e.g. repeat 10 put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]",
+            "e.g. repeat 10 put-record STREAM DATA [--partition-key K] [--explicit-hash-key H]"
+            " [--from PATH]",
         ),
     ],
 )
