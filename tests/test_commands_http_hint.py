@@ -1,6 +1,7 @@
 """An HTTP route to a function that no behaviour gives a `response` answers 500, as API
 Gateway does for a Lambda that returns nothing; the `http` command's output (not the
-simulated response) says how to declare one."""
+simulated response) says how to declare one, and the `succeed --returns` line that answers
+at once."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ def test_a_function_without_a_response_gets_a_hint_beside_the_500(tmp_path: Path
     assert result.data["status"] == 500
     assert result.data["body"] == '{"message":"Internal Server Error"}'
     assert hints(result.text) == [
-        "hint: no behaviour says what webhookReceiver returns, so it returns null; declare its "
-        '`response` in stptui.yml next to the stack, e.g. response: "{statusCode: `200`, '
-        "body: 'ok'}\" (see docs/behaviors.md)"
+        "hint: no behaviour says what webhookReceiver returns, so it returns null (payload "
+        "format 1.0 needs an object with a statusCode); to answer now, type: succeed "
+        'webhookReceiver --returns \'{"statusCode": 200, "body": "ok"}\'; to keep it, '
+        'declare its `response` in stptui.yml next to the stack, e.g. response: "{statusCode: '
+        "`200`, body: 'ok'}\" (see docs/behaviors.md)"
     ]
     # The hint is stptui's, not the gateway's: the simulated response does not carry it.
     assert "hint" not in result.data["body"] and "hint" not in str(result.data["headers"])
@@ -45,7 +48,8 @@ def test_a_declared_response_of_the_wrong_shape_names_the_file(tmp_path: Path) -
     assert result.data["status"] == 500
     assert hints(result.text) == [
         "hint: webhookReceiver's `response` in stptui.yml must give an object with a "
-        "statusCode and a string body (see docs/behaviors.md)"
+        "statusCode and a string body (see docs/behaviors.md); to answer now, type: succeed "
+        'webhookReceiver --returns \'{"statusCode": 200, "body": "ok"}\''
     ]
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stptui.commands.handlers.base import command, read_duration, whole_number
+from stptui.commands.handlers.base import command, parse_payload, read_duration, whole_number
 from stptui.commands.handlers.containers import unreached_note
 from stptui.commands.registry import (
     COUNT,
     DURATION,
+    PAYLOAD,
     WORD,
     WORKLOAD,
     Arg,
     Call,
     CommandError,
+    Option,
     quote_word,
     typed_after,
 )
@@ -29,6 +31,7 @@ from stptui.sim.behavior import (
     parse_override,
     quoted_text_warning,
 )
+from stptui.sim.behavior.errors import compact_json
 from stptui.sim.behavior.overrides import FAIL_FORMS, drop_replaced
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.services.batch import BatchJobSim
@@ -119,9 +122,41 @@ def _parsed(sim: Simulator, verb: str, call: Call, words: list[str]) -> tuple[_T
         # The condition as typed, quotes and all: splitting the line into words drops them.
         typed = typed_after(call.line, 3)
     try:
-        return target, parse_override([verb, name, *words], typed)
+        ov = parse_override([verb, name, *words], typed)
     except BehaviorError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    if verb == "succeed" and (text := call.opts.get("returns")) is not None:
+        ov.returns = _returns(sim, target, text, call.line)
+    return target, ov
+
+
+def _returns(sim: Simulator, target: _Target, text: str, line: str) -> str:
+    """`succeed TARGET --returns JSON`'s JSON, as compact JSON text; a CommandError for
+    text that is not JSON, or a batch job, which returns nothing to anyone."""
+    batch = sim.services.get("batch")
+    if batch is not None and target.resource in batch.jobs:
+        raise CommandError(
+            f"{quote_word(target.name)} is a batch job: its container exits with a status "
+            "and returns nothing to a caller, so there is nothing for --returns to replace",
+            f"write `succeed {quote_word(target.name)}` alone to make its attempts succeed",
+            word="--returns",
+        )
+    value = parse_payload(
+        text,
+        "--returns needs JSON",
+        f"succeed {quote_word(target.name)} --returns",
+        line,
+    )
+    try:
+        return compact_json(value, "--returns")
+    except BehaviorError as exc:
+        raise CommandError(str(exc), exc.hint, word=text) from None
+
+
+def _check_succeed(sim: Simulator, call: Call) -> None:
+    """`succeed`'s own check of a bound line: the REPL refuses a `--returns` that is not
+    JSON (or is given to a batch job) before Enter runs it, in the command's words."""
+    _parsed(sim, "succeed", call, [])
 
 
 def _check_fail(sim: Simulator, call: Call) -> None:
@@ -175,17 +210,36 @@ def cmd_fail(session: Session, call: Call) -> CommandResult:
     "behaviour",
     "Clear a function's overrides and make it succeed (declared failures suppressed).",
     args=(Arg("FUNCTION", WORKLOAD, _TARGET_HELP),),
-    examples=("succeed worker",),
+    options=(
+        Option(
+            "--returns",
+            PAYLOAD,
+            "what each successful invocation returns (a container: its HTTP answer)",
+            "JSON",
+        ),
+    ),
+    examples=(
+        "succeed worker",
+        'succeed api --returns \'{"statusCode": 200, "body": "ok"}\'',
+    ),
     details=(
         "As a deploy of fixed code would: its `fail` and `slow` overrides go, and what the "
         "behaviours file declares that fails no longer does: `fail`, `timeout` and "
         "`partial` rules, and a duration past the timeout. A Python handler's own "
-        "exceptions still fail. `undo` takes it back: the declared failures return."
+        "exceptions still fail. `undo` takes it back: the declared failures return.\n"
+        "With --returns JSON, each invocation that succeeds returns JSON instead of what "
+        "the behaviours file's `response` or the Python handler returns (the handler still "
+        "runs: its calls and logs stand): for an HTTP API route of payload format 1.0 an "
+        "object with a statusCode and a string body; for a container workload, its answer "
+        'as a behaviour\'s `response` gives one ({"status": 201, "body": "ok"}). '
+        "`succeed FUNCTION` alone puts the declared response back; a batch job returns "
+        "nothing, so takes no --returns."
     ),
     changes_state=True,
+    check_call=_check_succeed,
 )
 def cmd_succeed(session: Session, call: Call) -> CommandResult:
-    """succeed FUNCTION"""
+    """succeed FUNCTION [--returns JSON]"""
     return _override(session, "succeed", call, [])
 
 
@@ -229,10 +283,13 @@ def _phrases(active: list[str], name: str) -> str:
 
 def _without_name(described: str, name: str) -> str:
     """An active override as a phrase about the function already named: `fail next 2 (2
-    left)` for `fail worker next 2 (2 left)`, and `succeed` with what it means."""
+    left)` for `fail worker next 2 (2 left)`, and `succeed` (`--returns` or not) with what
+    it means."""
     verb, _, rest = described.partition(" ")
     typed = quote_word(name)  # as `describe` names it
     if rest != typed and not rest.startswith(f"{typed} "):
         return described  # another's: a container workload's, or one of its containers'
     phrase = f"{verb}{rest[len(typed) :]}"
-    return f"{phrase} (declared failures suppressed)" if phrase == "succeed" else phrase
+    if phrase == "succeed" or phrase.startswith("succeed --returns "):
+        return f"{phrase} (declared failures suppressed)"
+    return phrase

@@ -873,7 +873,8 @@ def cmd_http(session: Session, call: Call) -> CommandResult:
     if resp.reason:
         speaker = "load balancer" if entry == "lb" else "gateway"
         lines.append(f"{speaker}: {resp.reason}")
-        if (hint := response_hint(session, resp.reason, resp.target)) is not None:
+        fmt = None if entry == "lb" else route_format(sim, resp.gateway, resp.route)
+        if (hint := response_hint(session, resp.reason, resp.target, fmt)) is not None:
             lines.append(f"hint: {hint}")
     if entry == "lb":
         # An application load balancer answers with no request id (API Gateway's is its
@@ -960,26 +961,50 @@ def _listener_port(text: str) -> int:
     return int(text)
 
 
-def response_hint(session: Session, reason: str, target: str | None) -> str | None:
+# The answer a route's function can return under either payload format, a load balancer
+# and a function URL alike: the line the hint beside a 500 offers names it.
+OK_ANSWER = '{"statusCode": 200, "body": "ok"}'
+
+
+def response_hint(
+    session: Session, reason: str, target: str | None, payload_format: str | None = None
+) -> str | None:
     """What to do about a function's answer that the gateway could not read: the simulated
     500 is faithful (a real Lambda returning nothing gets it too), but the fix is in the
-    behaviours file, which says what the function returns."""
+    behaviours file, which says what the function returns, or, at once, the `succeed
+    --returns` line to type. `payload_format` is the route's (None: a load balancer's)."""
     if target is None or target not in session.sim.functions:
         return None
     if not reason.startswith("malformed Lambda response"):
         return None
     path = session.behaviors_path
     where = "stptui.yml next to the stack" if path is None else path.name
+    now = f"succeed {quote_word(target)} --returns '{OK_ANSWER}'"
+    # Payload format 2.0 reads a result without a statusCode as the body of a 200: only a
+    # bad statusCode or body gets here.
+    needs = {
+        None: "a load balancer needs an object with a statusCode",
+        "2.0": "payload format 2.0 needs a valid statusCode and a string body",
+    }.get(payload_format, f"payload format {payload_format} needs an object with a statusCode")
     if not session.sim.behaviors.declared(target):
         return (
-            f"no behaviour says what {target} returns, so it returns null; declare its "
-            f"`response` in {where}, e.g. response: \"{{statusCode: `200`, body: 'ok'}}\" "
-            "(see docs/behaviors.md)"
+            f"no behaviour says what {target} returns, so it returns null ({needs}); to "
+            f"answer now, type: {now}; to keep it, declare its `response` in {where}, e.g. "
+            "response: \"{statusCode: `200`, body: 'ok'}\" (see docs/behaviors.md)"
         )
     return (
         f"{target}'s `response` in {where} must give an object with a statusCode and a "
-        "string body (see docs/behaviors.md)"
+        f"string body (see docs/behaviors.md); to answer now, type: {now}"
     )
+
+
+def route_format(sim: Simulator, gateway: str, route: str | None) -> str | None:
+    """The payload format of the HTTP API route `route` (its routeKey) of `gateway`;
+    None when there is none (a load balancer's rule)."""
+    api = sim.services["http"].apis.get(gateway)
+    if api is None or route is None:
+        return None
+    return next((r.payload_format for r in api.routes if r.key == route), api.payload_format)
 
 
 @command(

@@ -164,7 +164,7 @@ def http_to_url(
     lines = [f"HTTP {resp.status}  ({function} function URL, {format_duration(resp.latency_ms)})"]
     if resp.reason:
         lines.append(f"function URL: {resp.reason}")
-        if (hint := response_hint(session, resp.reason, function)) is not None:
+        if (hint := response_hint(session, resp.reason, function, "2.0")) is not None:
             lines.append(f"hint: {hint}")
     return http_answer(sim, resp, method, lines, started, function_url=function)
 

@@ -3,9 +3,12 @@
 They layer `Override`s on top of the declared behaviour: `fail F` / `fail F always`,
 `fail F next N`, `fail F rate P`, `fail F when EXPR`, `succeed F` (drops every override of F
 and suppresses F's declared failures: timeout, fail and partial rules, and a duration longer
-than the timeout; a Python handler's own exceptions still fail), `slow F DURATION` (replaces
-the declared duration). A fail override that fires fails the invocation without running a
-Python handler; one that does not fire leaves the declared behaviour in charge. Use
+than the timeout; a Python handler's own exceptions still fail), `succeed F --returns JSON`
+(that, and each successful invocation returns JSON in place of what the behaviour or the
+Python handler returns; `succeed F` alone puts the declared response back), `slow F
+DURATION` (replaces the declared duration). A fail override that fires fails the
+invocation without running a Python handler; one that does not fire leaves the declared
+behaviour in charge. Use
 `add_override` to keep a function's list tidy: a new `fail` replaces the previous `fail`
 (and `succeed`), a new `slow` the previous `slow`.
 
@@ -50,8 +53,10 @@ FailMode = Literal["always", "next", "rate", "when"]
 FAIL_FORMS = "always | next N | rate P | when JMESPATH"
 _OVERRIDE_FORMS = (
     "fail F [always] | fail F next N | fail F rate P | fail F when EXPR"
-    " | succeed F | slow F DURATION"
+    " | succeed F [--returns JSON] | slow F DURATION"
 )
+# The most characters of a `--returns` JSON that `describe` shows.
+_SHOWN_RETURNS = 60
 
 
 @dataclass(eq=False)
@@ -69,6 +74,9 @@ class Override:
     rate: float = 0.0
     expression: str | None = None
     duration_ms: int | None = None
+    # `succeed F --returns JSON`: what each successful invocation returns, as compact JSON
+    # text (None: what the behaviour or handler returns; JSON's null is "null").
+    returns: str | None = None
     compiled: Any = field(default=None, repr=False)
 
     @property
@@ -79,6 +87,8 @@ class Override:
     def command(self) -> str:
         """The command that recreates this override as it is now (for saved sessions)."""
         if self.kind == "succeed":
+            if self.returns is not None:
+                return f"succeed {quote_word(self.function)} --returns {quote_word(self.returns)}"
             return f"succeed {quote_word(self.function)}"
         if self.kind == "slow":
             return f"slow {quote_word(self.function)} {self.duration_ms}ms"
@@ -98,6 +108,11 @@ class Override:
 
     def describe(self) -> str:
         """One line for the UI: `fail worker next 3 (2 left)`, `slow worker 2 s`."""
+        if self.returns is not None and len(self.returns) > _SHOWN_RETURNS:
+            # A whole page of JSON would push the rest of the line (and the inspector's
+            # other rows) away: its start says which it is.
+            cut = self.returns[: _SHOWN_RETURNS - 1] + "…"
+            return f"succeed {quote_word(self.function)} --returns {quote_word(cut)}"
         if self.kind == "slow":
             return f"slow {quote_word(self.function)} {format_duration(self.duration_ms or 0)}"
         if self.mode == "next":

@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from stptui import jsontext
 from stptui.config.diagnostics import ConfigError, Diagnostic
 from stptui.config.loader import parse_yaml, read_text
 from stptui.config.model import Stack
@@ -57,7 +58,7 @@ from stptui.sim.behavior.outcome import (
     timeout_outcome,
 )
 from stptui.sim.behavior.overrides import Override
-from stptui.sim.behavior.python_handlers import init_failure, run_handler
+from stptui.sim.behavior.python_handlers import batch_item_failures, init_failure, run_handler
 from stptui.sim.behavior.reader import Reader
 from stptui.sim.handler_logs import log_events
 
@@ -429,9 +430,12 @@ class Behaviors:
         forced = False
         slow: int | None = None
         fired: Override | None = None
+        returns: str | None = None
         for ov in overrides:
             if ov.kind == "succeed":
                 forced = True
+                if ov.returns is not None:
+                    returns = ov.returns
             elif ov.kind == "slow":
                 slow = ov.duration_ms
         if not forced:
@@ -465,8 +469,14 @@ class Behaviors:
                     if reason is not None:
                         return _failure(rule, duration, reason)
         if b.handler is not None:
-            return run_handler(self, self._handler_modules, b, inp, rng, duration, data)
-        return self._succeed(b, inp, rng, duration, data, forced)
+            out = run_handler(self, self._handler_modules, b, inp, rng, duration, data)
+        else:
+            out = self._succeed(b, inp, rng, duration, data, forced, returns is not None)
+        if returns is not None and out.status == "success":
+            # `succeed F --returns JSON` stands in for a deploy of code that returns it: what
+            # the handler did (its calls, its logs) stands, and its answer is the override's.
+            _return_override(out, b, data, returns)
+        return out
 
     def _succeed(
         self,
@@ -476,8 +486,10 @@ class Behaviors:
         duration: int,
         data: InputViews,
         forced: bool,
+        replaced: bool,
     ) -> Outcome:
-        """A successful declared invocation: partial failures, emissions, response."""
+        """A successful declared invocation: partial failures, emissions, response (not
+        evaluated when `replaced`: a `succeed --returns` override gives it)."""
         out = Outcome(duration, "success")
         failed: set[str] = set()
         if b.partial is not None and not forced and data.is_sqs:
@@ -508,7 +520,7 @@ class Behaviors:
                         denial.message,
                         denied=[(emission, str(denial))],
                     )
-        if b.response is not None and b.partial is None:
+        if b.response is not None and b.partial is None and not replaced:
             if b.response_is_expr:
                 out.response = search(b.response, data.event(), b.response_site)
                 compact_json(out.response, f"{b.name}.response")
@@ -535,6 +547,20 @@ class Behaviors:
             if hit:
                 ids.append(mid)
         return ids
+
+
+def _return_override(out: Outcome, b: WorkloadBehavior, data: InputViews, returns: str) -> None:
+    """Make `out`, a success, return `returns` (compact JSON text): an SQS batch's
+    `batchItemFailures` in it are read as Lambda reads a handler's (when the workload
+    reports them), and the ones the replaced response reported are gone with it."""
+    out.response = jsontext.loads(returns)
+    out.failed_item_ids = None
+    if data.is_sqs and b.rbif:
+        ids = [i for i, _ in data.contexts() if i is not None]
+        failed, problem = batch_item_failures(out.response, ids)
+        out.failed_item_ids = failed
+        if problem is not None:
+            out.logs.append(f"invalid batchItemFailures ({problem}): the whole batch fails")
 
 
 _QUICK_CACHE_LIMIT = 1024

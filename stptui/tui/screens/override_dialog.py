@@ -1,12 +1,14 @@
 """The behaviour dialog (`b`): make a function, batch job or container workload fail,
-succeed or run slow, as `fail`, `succeed` and `slow` do, to see what the stack does when a
-worker fails (its retries, its dead-letter queue) and then when it is fixed.
+succeed, run slow or return given JSON, as `fail`, `succeed`, `slow` and `succeed
+--returns` do, to see what the stack does when a worker fails (its retries, its dead-letter
+queue) and then when it is fixed, or what a route's caller gets when its function answers.
 
-It builds `fail WORKLOAD [always | next N | rate P | when JMESPATH]`, `succeed WORKLOAD`
-or `slow WORKLOAD DURATION` and runs it as the other command dialogs do
-(stptui.tui.screens.dialogs); what the command refuses (a count or a rate it cannot read,
-a JMESPath that does not parse, a duration) is shown in the dialog. The workload's
-overrides in force are shown under its picker. Names are shown as text, never markup.
+It builds `fail WORKLOAD [always | next N | rate P | when JMESPATH]`, `succeed WORKLOAD`,
+`succeed WORKLOAD --returns JSON` or `slow WORKLOAD DURATION` and runs it as the other
+command dialogs do (stptui.tui.screens.dialogs); what the command refuses (a count or a
+rate it cannot read, a JMESPath that does not parse, a duration, JSON that does not read)
+is shown in the dialog. The workload's overrides in force are shown under its picker.
+Names are shown as text, never markup.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ HOW: dict[str, tuple[str, str]] = {
     "fail": ("how (empty: always; next 3, rate 0.3 or when EXPR)", "next 3"),
     "slow": ("how long each invocation runs", "6m"),
     "succeed": ("", ""),
+    "returns": (
+        "what each invocation returns: JSON (a container: its answer)",
+        '{"statusCode": 200, "body": "ok"}',
+    ),
 }
 SUCCEED_NOTE = (
     "succeed: its fail and slow overrides go, and what the behaviours file declares that "
@@ -41,10 +47,12 @@ SUCCEED_NOTE = (
 
 
 class OverrideDialog(CommandDialog):
-    """Workload picker (with its overrides in force), the action (fail, slow or succeed)
-    and how: a fail's mode, a slow's duration."""
+    """Workload picker (with its overrides in force), the action (fail, slow, succeed or
+    returns: `succeed --returns`) and how: a fail's mode, a slow's duration, the JSON."""
 
     COMMANDS = ("fail", "slow", "succeed")
+    # What the action picker offers: the commands, and `returns`, which runs `succeed`.
+    ACTIONS = (*COMMANDS, "returns")
     PREFIX = "override"
     FIRST_FIELD = "#override-how"
     HEADING = "fail, slow or fix a workload (ctrl+s or enter applies, escape cancels)"
@@ -77,7 +85,7 @@ class OverrideDialog(CommandDialog):
             with Vertical(id="override-action-column"):
                 yield Label("action")
                 yield Select(
-                    [(Text(action), action) for action in self.COMMANDS],
+                    [(Text(action), action) for action in self.ACTIONS],
                     value="fail",
                     allow_blank=False,
                     id="override-action",
@@ -93,8 +101,9 @@ class OverrideDialog(CommandDialog):
         return hanging(Text(f"{safe(name)} now: {safe(now)}"), 2)
 
     def line_command(self) -> str:
-        """The command the action picks."""
-        return self.picked("#override-action")
+        """The command the action picks (`returns` is `succeed --returns`)."""
+        action = self.picked("#override-action")
+        return "succeed" if action == "returns" else action
 
     @on(Select.Changed, "#override-target")
     def _target_changed(self, event: Select.Changed) -> None:
@@ -112,10 +121,16 @@ class OverrideDialog(CommandDialog):
         self.show_error("")
 
     def command_line(self) -> str:
-        """`fail W [MODE]`, `slow W DURATION` or `succeed W`."""
+        """`fail W [MODE]`, `slow W DURATION`, `succeed W` or `succeed W --returns JSON`."""
         target = self.picked("#override-target")
-        action = self.line_command()
+        action = self.picked("#override-action")
         how = self.value("#override-how").strip()
+        if action == "returns":
+            if not how:
+                raise CommandError(
+                    "say what it returns", 'JSON, e.g. {"statusCode": 200, "body": "ok"}'
+                )
+            return format_line("succeed", [target], [("--returns", how)])
         if action == "succeed":
             return format_line("succeed", [target], [])
         if action == "slow":
