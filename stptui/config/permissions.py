@@ -108,6 +108,13 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             ("sendTaskSuccess", "SendTaskSuccess"),
             ("sendTaskFailure", "SendTaskFailure"),
             ("sendTaskHeartbeat", "SendTaskHeartbeat"),
+            # A Python handler's calls on executions (stptui.sim.behavior.handler_executions),
+            # which make no emission: IAM authorises DescribeExecution and StopExecution on
+            # the execution's ARN, ListExecutions on the state machine's (Service
+            # Authorization Reference, "Actions defined by AWS Step Functions").
+            ("describeExecution", "DescribeExecution"),
+            ("stopExecution", "StopExecution"),
+            ("listExecutions", "ListExecutions"),
         )
     },
     "postToConnection": (
@@ -205,6 +212,8 @@ OBJECT_KINDS = frozenset(
 )
 # Kinds whose refusal S3 writes, the resource's ARN in quotes.
 _S3_KINDS = OBJECT_KINDS | {"listObjects"}
+# Calls whose resource is one execution (`fields["executionArn"]`), not the state machine.
+EXECUTION_KINDS = frozenset({"describeExecution", "stopExecution"})
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
 # for a state machine they are StartExecution, StopExecution, ListExecutions and
 # DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an
@@ -527,10 +536,10 @@ _CONNECT_STATEMENTS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ..
             ("",),
         ),
     ),
-    # getStatementsForAccessingBatchJobs: these on the job's state machine (`Ref`, its ARN).
-    # Its other statements (batch:SubmitJob on the definition and queues, batch:DescribeJobs,
-    # TerminateJob and ListJobs, states:DescribeExecution on its executions) are for calls
-    # no emission makes.
+    # getStatementsForAccessingBatchJobs: these on the job's state machine (`Ref`, its ARN),
+    # and DescribeExecution on its executions (`_EXECUTIONS_GRANT`). Its other statements
+    # (batch:SubmitJob on the definition and queues, batch:DescribeJobs, TerminateJob and
+    # ListJobs) are for calls no handler makes.
     "batch-job": (
         (
             ("states:StartExecution", "states:StopExecution", "states:ListExecutions"),
@@ -540,6 +549,11 @@ _CONNECT_STATEMENTS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ..
     # "WebSocket APIs"); a route handler gets it without asking (effective_connect_to).
     "websocket-api-gateway": ((("execute-api:ManageConnections",), ("/*",)),),
 }
+# What both getStatementsForAccessingStateMachine and getStatementsForAccessingBatchJobs add:
+# states:DescribeExecution on `arn:...:execution:{state machine name}:*` (the state machine's
+# ARN with `stateMachine` replaced by `execution`, then `:*`). StopExecution is granted on the
+# state machine's ARN only, where IAM does not look for it.
+_EXECUTIONS_GRANT = ("states:DescribeExecution",)
 # What Lambda does with a function's `destinations` (getLambdaFunctionRole's
 # `allow-destinations` policy): not knowing the destination's type, Stacktape allows all four
 # calls on every destination ARN.
@@ -592,6 +606,8 @@ class Permissions:
         (`TABLE_ARN/index/NAME`)."""
         if kind == "publish" and target == self.stack.default_bus_key:
             return self.stack.default_bus_arn
+        if kind in EXECUTION_KINDS:
+            return str(fields["executionArn"])
         arn = self.arn_of(target)
         if kind in OBJECT_KINDS:
             return f"{arn}/{fields.get('key', '*')}"
@@ -640,6 +656,9 @@ class Permissions:
             arn = self.arn_of(ref.target)
             for actions, suffixes in grants or ():
                 out.append(_allow(actions, *(arn + s for s in suffixes)))
+            if grants and ":stateMachine:" in arn:
+                executions = arn.replace(":stateMachine:", ":execution:", 1) + ":*"
+                out.append(_allow(_EXECUTIONS_GRANT, executions))
         for t in getattr(workload, "events", ()):  # a web, private or worker service has none
             failure = t.properties.get("onFailure") if t.type.endswith("-stream") else None
             if isinstance(failure, dict) and isinstance(failure.get("arn"), str):
@@ -668,7 +687,8 @@ class Permissions:
         docs/fidelity.md)."""
         if kind not in _CALLS:
             return ALLOWED
-        if kind in OBJECT_KINDS or fields.get("index"):  # the answer depends on the key
+        # The answer depends on the key, the index or the execution.
+        if kind in OBJECT_KINDS or kind in EXECUTION_KINDS or fields.get("index"):
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)
         hit = self._decided.get(key)

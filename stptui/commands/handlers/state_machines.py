@@ -44,6 +44,7 @@ from stptui.textsafe import Shown, flat, json_text, one_line, printable, quote_w
 
 if TYPE_CHECKING:
     from stptui.sim.asl_callbacks import WaitingTask
+    from stptui.sim.services.batch import Execution as JobExecution
     from stptui.sim.services.state_machine import Execution, MachineSim
 
 INPUT_HINT = 'the input is one JSON word, e.g. \'{"orderId": "o-1"}\', or @FILE holding JSON'
@@ -206,20 +207,36 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
     "stop-execution",
     "messages",
     "Stop a running execution (StopExecution): it ends ABORTED.",
-    args=(Arg("EXECUTION", EXECUTION, "an execution: its name, a unique start of it, or ARN"),),
+    args=(
+        Arg(
+            "EXECUTION",
+            EXECUTION,
+            "an execution: its name, a unique start of it, or ARN (a batch job's too)",
+        ),
+    ),
     options=(
         Option("--error", WORD, "the error code the execution ends with", "E"),
         Option("--cause", TEXT, "the cause the execution ends with", "C"),
     ),
     examples=("stop-execution big-order --error Cancelled --cause 'the customer called'",),
-    details="Whatever its states invoked runs on, unheard; its timers are dropped.",
+    details=(
+        "Whatever its states invoked runs on, unheard; its timers are dropped. An execution "
+        "of a batch job's state machine terminates its running attempt, which is not retried."
+    ),
     changes_state=True,
 )
 def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
     """stop-execution EXECUTION [--error E] [--cause C]"""
-    from stptui.sim.services.state_machine import ExecutionError
+    from stptui.sim.services.state_machine import ExecutionError, find_execution
 
-    ex = _execution(session.sim, call.args["execution"])
+    text = call.args["execution"]
+    try:
+        ex = find_execution(session.sim, text)
+    except SimError as exc:
+        job_ex = session.sim.services["batch"].find(text)
+        if job_ex is None:
+            raise CommandError(str(exc), exc.hint) from None
+        return _stop_job_execution(session, job_ex, call.opts.get("error"), call.opts.get("cause"))
     try:
         ex.machine.stop_execution(ex, call.opts.get("error"), call.opts.get("cause"))
     except ExecutionError as exc:
@@ -227,6 +244,27 @@ def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
     return CommandResult(
         f"stopped execution {ex.name} of {ex.machine.name} (ABORTED)",
         data={"executionArn": ex.arn, "stopDate": iso_ms(ex.stop_ms or 0), "status": ex.status},
+    )
+
+
+def _stop_job_execution(
+    session: Session, ex: JobExecution, error: str | None, cause: str | None
+) -> CommandResult:
+    """StopExecution of an execution of a batch job's state machine."""
+    from stptui.sim.asl_callbacks import error_cause_refusal
+
+    refusal = error_cause_refusal(error, cause)
+    if refusal is not None:
+        raise CommandError(*refusal)
+    if ex.status != "RUNNING":
+        raise CommandError(
+            f"execution {ex.id} of batch job {ex.job} is already {ex.status}",
+            "only a RUNNING execution can be stopped",
+        )
+    session.sim.services["batch"].stop_execution(ex, error, cause)
+    return CommandResult(
+        f"stopped execution {ex.id} of batch job {ex.job} (ABORTED)",
+        data={"executionArn": ex.arn, "stopDate": iso_ms(ex.ended_at or 0), "status": ex.status},
     )
 
 

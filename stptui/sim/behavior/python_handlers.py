@@ -104,6 +104,7 @@ from stptui.sim.ddbjson import item_to_plain
 from stptui.sim.handler_logs import log_events
 
 if TYPE_CHECKING:
+    from stptui.sim.behavior.handler_executions import Executions
     from stptui.sim.behavior.handler_reads import Reads
     from stptui.sim.behavior.handler_transact import TransactAction
     from stptui.sim.behavior.runtime import Behaviors
@@ -719,6 +720,50 @@ class HandlerContext:
         JSON value; `name` None gives a generated one. A batch job (its name, or the state
         machine ARN its STP_*_STATE_MACHINE_ARN holds) starts that job's state machine."""
         return self._emit("startExecution", state_machine, {"input": input, "name": name})
+
+    def describe_execution(self, execution_arn: str) -> dict[str, Any]:
+        """Step Functions DescribeExecution of an execution of a state machine of the stack
+        or of a batch job's (its STP_*_STATE_MACHINE_ARN), shaped as boto3's answer."""
+        (arn,) = plain_args("describe_execution", execution_arn)
+        return self._executions("describe_execution").describe(arn)
+
+    def list_executions(
+        self,
+        state_machine_arn: str,
+        status_filter: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Step Functions ListExecutions: one page, the newest execution first."""
+        args = plain_args(
+            "list_executions", state_machine_arn, status_filter, max_results, next_token
+        )
+        return self._executions("list_executions").list(*args)
+
+    def stop_execution(
+        self, execution_arn: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        """Step Functions StopExecution: a running execution ends ABORTED now (a batch job's
+        running attempt is terminated). Made at the call only: after `sleep` it raises
+        BehaviorError."""
+        args = plain_args("stop_execution", execution_arn, error, cause)
+        calls = self._executions("stop_execution")
+        if self._slept_ms:
+            raise BehaviorError(
+                "stop_execution: stptui makes it at the call only, and after context.sleep a "
+                "call is made at its instant, once the handler has returned",
+                "stop the execution before sleeping",
+            )
+        return calls.stop(*args)
+
+    def _executions(self, call: str) -> Executions:
+        """The execution calls, in a simulation only."""
+        self._check_running()
+        if self._sim is None:
+            raise BehaviorError(f"{call}: there is no simulation, so no execution to call here")
+        from stptui.sim.behavior.handler_executions import Executions
+
+        return Executions(self._behaviors, self._sim, self._role, self.aws_request_id)
 
     def send_task_success(
         self, state_machine: str, task_token: str, output: Any = None

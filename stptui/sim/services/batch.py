@@ -76,7 +76,7 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.behavior.outcome import ATTEMPT_ENV
-from stptui.sim.clock import ARG, EPOCH, iso_ms
+from stptui.sim.clock import ARG, EPOCH, LABEL, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
 from stptui.sim.services.function import (
@@ -306,12 +306,14 @@ class Execution:
         "_event_sizes",
         "arn",
         "attempt",
+        "cause",
         "direct",
         "ended_at",
         "error",
         "fits",
         "given_job_name",
         "id",
+        "input_text",
         "job",
         "pending",
         "source",
@@ -333,12 +335,19 @@ class Execution:
         self._event_sizes: tuple[int, int] | None = None
         self.submitted_at = now
         self.attempt = 0
-        self.status = "RUNNING"  # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED
+        # RUNNING (an attempt runs or a retry waits), SUCCEEDED, FAILED, ABORTED (stopped).
+        self.status = "RUNNING"
         self.ended_at: int | None = None
         self.error: str | None = None
+        # DescribeExecution's cause: States.Runtime's, or StopExecution's (Stacktape's Fail
+        # state names none).
+        self.cause: str | None = None
         self.direct: DirectJob | None = None
         # The `jobName` a function's own StartExecution gave (None: the trigger function's).
         self.given_job_name: str | None = None
+        # The input text a function's own StartExecution gave (None: the trigger function's
+        # `{triggerEvent, jobName}`, made when DescribeExecution asks for it).
+        self.input_text: str | None = None
         # Whether the trigger event is short enough for every size check of every attempt
         # (`BatchJobSim.event_room`): measured once, when the execution starts, so that only
         # the rare longer event is measured against each attempt's requests.
@@ -451,6 +460,14 @@ class BatchJobSim:
         # agenda as a function's is.
         self.trigger_retry_label = ("async-retry", self.name, _EXECUTION_ID)
 
+    def execution_input(self, ex: Execution) -> str:
+        """Execution `ex`'s input as DescribeExecution gives it: the text a function's own
+        StartExecution gave, else the trigger function's `JSON.stringify({triggerEvent,
+        jobName})`."""
+        if ex.input_text is not None:
+            return ex.input_text
+        return compact_json({"triggerEvent": ex.event_json, "jobName": self.job_name(ex)})
+
     def job_name(self, ex: Execution) -> str:
         """The `jobName` execution `ex` gives SubmitJob: the trigger function's
         `{BATCH_JOB_NAME_BASE}-{request id}` (the execution's id stands for the request id),
@@ -514,6 +531,20 @@ class BatchService:
             f"did you mean {quote_word(guess)}?" if guess else _job_choices(self.jobs),
             word=name,
         )
+
+    def find(self, text: str) -> Execution | None:
+        """The one execution of a job's state machine kept (`recent`) that `text` names: its
+        ARN, its name, or a unique start of its id; None when none or several do."""
+        if not text:
+            return None
+        found = [
+            ex
+            for job in self.jobs.values()
+            for ex in job.recent
+            if ex.direct is None
+            and (text == ex.arn or text == ex.arn.rsplit(":", 1)[1] or ex.id.startswith(text))
+        ]
+        return found[0] if len(found) == 1 else None
 
     def start(
         self,
@@ -720,6 +751,7 @@ class BatchService:
             _trigger_event(event_text),
             now,
         )
+        ex.input_text = text
         if name is not None:
             job.named[name] = (raw, ex)
         failure = _first_task_failure(job, raw)
@@ -795,6 +827,7 @@ class BatchService:
         }
         self.sim.trace.emit((self.sim.clock.now, tk.BATCH_FAILED, job.name, data))
         self._finish(ex, job, "FAILED", "States.Runtime")
+        ex.cause = cause
 
     def terminate(self, ex: Execution, reason: str) -> None:
         """TerminateJob: a running job fails now with `reason` (its caller is not told)."""
@@ -842,6 +875,54 @@ class BatchService:
             )
         )
         self._finish(ex, job, "FAILED", "JobTerminated")
+
+    def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
+        """StopExecution of an execution of the job's state machine (not a job a user's state
+        machine submitted): it ends ABORTED now. Its running attempt is a `.sync` task, so
+        Step Functions terminates that AWS Batch job (`batch.attempt.failed` JobTerminated);
+        a retry's Wait just ends. `batch.failed` records the end with the error
+        `ExecutionAborted` (stptui's name) and StopExecution's error and cause, if any."""
+        from stptui.sim.asl_jobs import TERMINATE_REASON
+
+        sim = self.sim
+        now = sim.clock.now
+        job = self.jobs[ex.job]
+        running: AttemptArg | None = None
+        if ex.pending is not None:
+            if ex.pending[LABEL] is job.attempt_label:
+                running = ex.pending[ARG]
+            sim.clock.cancel(ex.pending)
+            ex.pending = None
+        if running is not None:
+            started = running[3]
+            sim.trace.emit(
+                (
+                    now,
+                    tk.BATCH_ATTEMPT_FAILED,
+                    job.name,
+                    {
+                        "execution_id": ex.id,
+                        "attempt": ex.attempt,
+                        "error": "JobTerminated",
+                        "error_message": TERMINATE_REASON,
+                        "timeout": False,
+                        "duration_ms": now - started,
+                        "retry_at": None,
+                    },
+                )
+            )
+            self._container_logs(running)
+        data: dict[str, Any] = {
+            "execution_id": ex.id,
+            "attempts": ex.attempt,
+            "error": "ExecutionAborted",
+        }
+        detail = ": ".join(t for t in (error, cause) if t)
+        if detail:
+            data["error_message"] = detail
+        sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
+        self._finish(ex, job, "ABORTED", error)
+        ex.cause = cause
 
     def _start_attempt(self, ex: Execution, job: BatchJobSim) -> None:
         sim = self.sim

@@ -44,7 +44,11 @@ SERVICES: dict[str, dict[str, Operation]] = {
 INJECTED: dict[str, dict[str, Callable[..., Any]]] = {"s3": s3_transfers.METHODS}
 
 # The operations each service's client pages (botocore's paginators-1.json).
-PAGINATORS: dict[str, dict[str, Paging]] = {"s3": s3.PAGINATORS, "dynamodb": dynamodb.PAGINATORS}
+PAGINATORS: dict[str, dict[str, Paging]] = {
+    "s3": s3.PAGINATORS,
+    "dynamodb": dynamodb.PAGINATORS,
+    "stepfunctions": stepfunctions.PAGINATORS,
+}
 
 
 class _Meta:

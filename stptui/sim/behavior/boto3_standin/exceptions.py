@@ -118,6 +118,8 @@ _MODELLED: dict[str, dict[str, str]] = {
         "InvalidName": "InvalidName",
         "InvalidArn": "InvalidArn",
         "StateMachineDoesNotExist": "StateMachineDoesNotExist",
+        "ExecutionDoesNotExist": "ExecutionDoesNotExist",
+        "ValidationException": "ValidationException",
         "InvalidToken": "InvalidToken",
         "InvalidOutput": "InvalidOutput",
         "TaskDoesNotExist": "TaskDoesNotExist",

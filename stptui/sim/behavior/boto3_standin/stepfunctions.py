@@ -1,5 +1,5 @@
-"""Step Functions' StartExecution and a worker's SendTaskSuccess, SendTaskFailure and
-SendTaskHeartbeat through the context.
+"""Step Functions' StartExecution, DescribeExecution, ListExecutions and StopExecution, and a
+worker's SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat, through the context.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim.behavior.boto3_standin.exceptions import as_modelled, aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
+from stptui.sim.behavior.boto3_standin.paginators import Paging
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response
 
@@ -20,6 +21,28 @@ def _sfn_start_execution(ctx: HandlerContext, p: dict[str, Any], client: Client)
     if p.get("traceHeader") is not None:
         raise refuse("StartExecution", "does not take traceHeader")
     result = ctx.start_execution(p["stateMachineArn"], p.get("input"), name=p.get("name"))
+    return boto3_response(result, {})
+
+
+def _sfn_describe_execution(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    if p.get("includedData") not in (None, "ALL_DATA"):
+        raise refuse("DescribeExecution", "gives only includedData ALL_DATA")
+    return boto3_response(ctx.describe_execution(p["executionArn"]), {})
+
+
+def _sfn_list_executions(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    if p.get("mapRunArn") is not None or p.get("redriveFilter") is not None:
+        raise refuse("ListExecutions", "does not take mapRunArn or redriveFilter")
+    result = ctx.list_executions(
+        p.get("stateMachineArn"), p.get("statusFilter"), p.get("maxResults"), p.get("nextToken")
+    )
+    return boto3_response(result, {})
+
+
+def _sfn_stop_execution(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    result = ctx.stop_execution(p["executionArn"], p.get("error"), p.get("cause"))
     return boto3_response(result, {})
 
 
@@ -77,6 +100,28 @@ OPERATIONS: dict[str, Operation] = {
         },
         _sfn_start_execution,
     ),
+    "describe_execution": Operation(
+        "DescribeExecution",
+        {"executionArn": P("string", True), "includedData": P("string")},
+        _sfn_describe_execution,
+    ),
+    "list_executions": Operation(
+        "ListExecutions",
+        {
+            "stateMachineArn": P("string"),
+            "statusFilter": P("string"),
+            "maxResults": P("integer"),
+            "nextToken": P("string"),
+            "mapRunArn": P("string"),
+            "redriveFilter": P("string"),
+        },
+        _sfn_list_executions,
+    ),
+    "stop_execution": Operation(
+        "StopExecution",
+        {"executionArn": P("string", True), "error": P("string"), "cause": P("string")},
+        _sfn_stop_execution,
+    ),
     "send_task_success": Operation(
         "SendTaskSuccess",
         {"taskToken": P("string", True), "output": P("string", True)},
@@ -91,3 +136,6 @@ OPERATIONS: dict[str, Operation] = {
         "SendTaskHeartbeat", {"taskToken": P("string", True)}, _sfn_send_task_heartbeat
     ),
 }
+
+# botocore's paginators-1.json: ListExecutions pages by nextToken, maxResults a page.
+PAGINATORS = {"list_executions": Paging("nextToken", "nextToken", "maxResults", ("executions",))}

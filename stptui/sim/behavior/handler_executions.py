@@ -1,0 +1,360 @@
+"""A Python handler's calls on Step Functions executions: `context.describe_execution`,
+`list_executions` and `stop_execution` (boto3's too), of a batch job's state machine (the one
+Stacktape runs its attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state
+machine of the stack.
+
+Each is made at the call, from the state the simulation is in while the handler runs, and
+leaves no record of its own (a stop writes the execution's end). IAM checks DescribeExecution
+and StopExecution against the execution's ARN and ListExecutions against the state machine's
+(stptui.config.permissions). Answers are shaped as boto3's: camelCase keys, dates as
+datetimes. docs/fidelity.md ("A function's code follows a batch job's executions") has the
+sources and the choices.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.permissions import ClientError, Denial
+from stptui.sim.behavior.errors import BehaviorError, shown
+from stptui.sim.clock import EPOCH
+
+if TYPE_CHECKING:
+    from stptui.sim.behavior.runtime import Behaviors
+    from stptui.sim.engine import Simulator
+    from stptui.sim.services.batch import BatchJobSim
+    from stptui.sim.services.batch import Execution as JobExecution
+    from stptui.sim.services.state_machine import Execution, MachineSim
+
+# ListExecutions' page: 100 unless maxResults asks for 1 to 1,000 (0 means the default).
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+_TOKEN_PREFIX = "stptui-executions:"
+
+
+def _date(ms: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def _error(code: str, message: str, operation: str) -> ClientError:
+    return ClientError(Denial(code, message, operation))
+
+
+@dataclass(frozen=True, slots=True)
+class _Machine:
+    """A state machine a handler may name: stptui's resource name, its ARN, and either the
+    batch job whose attempts it runs or the simulated state machine."""
+
+    name: str
+    arn: str
+    job: BatchJobSim | None
+    machine: MachineSim | None
+
+    @property
+    def executions_arn(self) -> str:
+        return self.arn.replace(":stateMachine:", ":execution:", 1)
+
+
+def _machines(sim: Simulator) -> list[_Machine]:
+    out: list[_Machine] = []
+    batch = sim.services.get("batch")
+    for job in batch.jobs.values() if batch is not None else ():
+        out.append(_Machine(job.name, job.state_machine_arn, job, None))
+    for machine in sim.services.get("state_machines", {}).values():
+        out.append(_Machine(machine.name, machine.arn, None, machine))
+    return out
+
+
+def _text(value: Any, what: str, call: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BehaviorError(f"{call}: {what} must be a non-empty string, not {shown(value)}")
+    return value
+
+
+class Executions:
+    """The execution calls of one invocation (its role and request id)."""
+
+    def __init__(self, behaviors: Behaviors, sim: Simulator, role: str, request_id: str) -> None:
+        self._behaviors = behaviors
+        self._sim = sim
+        self._role = role
+        self._request_id = request_id
+
+    def _check(self, kind: str, target: str, fields: dict[str, Any]) -> None:
+        denial = self._behaviors.permissions.check(
+            self._role, kind, target, fields, self._request_id
+        )
+        if denial is not None:
+            raise ClientError(denial)
+
+    def _by_execution(self, arn: Any, operation: str) -> tuple[_Machine, str]:
+        """The state machine an execution ARN is of, and the execution's name: InvalidArn
+        for an ARN that is not an execution's, ExecutionDoesNotExist for one of a state
+        machine the stack does not have."""
+        arn = _text(arn, "executionArn", operation)
+        parts = arn.split(":")
+        if len(parts) != 8 or parts[:3] != ["arn", "aws", "states"] or parts[5] != "execution":
+            kind = parts[5] if len(parts) > 5 and parts[:3] == ["arn", "aws", "states"] else None
+            why = f"Resource type not valid in this context: {kind}" if kind else arn
+            raise _error("InvalidArn", f"Invalid Arn: '{why}'", operation)
+        prefix = arn.rsplit(":", 1)[0]
+        for m in _machines(self._sim):
+            if m.executions_arn == prefix:
+                return m, parts[7]
+        raise _error(
+            "ExecutionDoesNotExist",
+            f"Execution Does Not Exist: '{arn}' (stptui: no state machine or batch job of the "
+            "stack has that execution ARN's state machine)",
+            operation,
+        )
+
+    def describe(self, arn: Any) -> dict[str, Any]:
+        """DescribeExecution."""
+        m, name = self._by_execution(arn, "DescribeExecution")
+        self._check("describeExecution", m.name, {"executionArn": arn})
+        if m.job is not None:
+            job_ex = _job_execution(m.job, arn)
+            if job_ex is None:
+                raise _not_found(arn, "DescribeExecution")
+            return _describe_job_execution(m.job, job_ex)
+        assert m.machine is not None
+        ex = m.machine.executions.get(name)
+        if ex is None or ex.arn != arn:
+            raise _not_found(arn, "DescribeExecution")
+        return _describe_machine_execution(ex, self._sim.clock.now)
+
+    def list(
+        self, arn: Any, status_filter: Any, max_results: Any, next_token: Any
+    ) -> dict[str, Any]:
+        """ListExecutions: newest first, a page of `max_results` (0 or None: 100)."""
+        operation = "ListExecutions"
+        arn = _text(arn, "stateMachineArn", operation)
+        found = next((m for m in _machines(self._sim) if m.arn == arn), None)
+        if found is None:
+            parts = arn.split(":")
+            if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
+                raise _error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+            if parts[5] != "stateMachine":
+                raise _error(
+                    "InvalidArn",
+                    f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
+                    operation,
+                )
+            raise _error(
+                "StateMachineDoesNotExist",
+                f"State Machine Does Not Exist: '{arn}' (stptui: no state machine or batch job "
+                "of the stack has that ARN)",
+                operation,
+            )
+        problems = []
+        if status_filter is not None and status_filter not in STATUSES:
+            if not isinstance(status_filter, str):
+                raise BehaviorError(
+                    f"ListExecutions: statusFilter must be a string, not {shown(status_filter)}"
+                )
+            problems.append(
+                f"Value '{status_filter}' at 'statusFilter' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(STATUSES)}]"
+            )
+        if max_results is not None:
+            if isinstance(max_results, bool) or not isinstance(max_results, int):
+                raise BehaviorError(
+                    f"ListExecutions: maxResults must be a whole number, not {shown(max_results)}"
+                )
+            if not 0 <= max_results <= MAX_PAGE:
+                bound = (
+                    f"less than or equal to {MAX_PAGE}"
+                    if max_results > MAX_PAGE
+                    else "greater than or equal to 0"
+                )
+                problems.append(
+                    f"Value '{shown(max_results)}' at 'maxResults' failed to satisfy constraint: "
+                    f"Member must have value {bound}"
+                )
+        if problems:
+            n = len(problems)
+            raise _error(
+                "ValidationException",
+                f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
+                operation,
+            )
+        self._check("listExecutions", found.name, {})
+        items = _newest_first(found)
+        if status_filter is not None:
+            items = [i for i in items if i["status"] == status_filter]
+        start = 0
+        if next_token is not None:
+            after = _token_arn(next_token)
+            start = next((n for n, i in enumerate(items) if i["executionArn"] == after), -1)
+            if start < 0:
+                raise _error("InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation)
+        size = max_results or DEFAULT_PAGE
+        page = items[start : start + size]
+        out: dict[str, Any] = {"executions": page}
+        if start + size < len(items):
+            out["nextToken"] = _token(items[start + size]["executionArn"])
+        return out
+
+    def stop(self, arn: Any, error: Any, cause: Any) -> dict[str, Any]:
+        """StopExecution: a running execution ends ABORTED now; an ended one is left as it
+        is, and its stop date answered."""
+        from stptui.sim.asl_callbacks import error_cause_refusal
+
+        operation = "StopExecution"
+        m, name = self._by_execution(arn, operation)
+        for what, value in (("error", error), ("cause", cause)):
+            if value is not None and not isinstance(value, str):
+                raise BehaviorError(f"{operation}: {what} must be a string, not {shown(value)}")
+        refusal = error_cause_refusal(error, cause)
+        if refusal is not None:
+            raise _error("ValidationException", refusal[0].partition(": ")[2], operation)
+        self._check("stopExecution", m.name, {"executionArn": arn})
+        now = self._sim.clock.now
+        if m.job is not None:
+            job_ex = _job_execution(m.job, arn)
+            if job_ex is None:
+                raise _not_found(arn, operation)
+            if job_ex.status == "RUNNING":
+                if job_ex.pending is None:
+                    # Only while its own attempt's handler runs: the attempt has not started.
+                    raise BehaviorError(
+                        f"{operation}: {arn} is the execution whose attempt runs this handler; "
+                        "stptui cannot stop it from inside",
+                        "stop it from another function, or end the attempt with an error",
+                    )
+                self._sim.services["batch"].stop_execution(job_ex, error, cause)
+            return {"stopDate": _date(job_ex.ended_at if job_ex.ended_at is not None else now)}
+        assert m.machine is not None
+        ex = m.machine.executions.get(name)
+        if ex is None or ex.arn != arn:
+            raise _not_found(arn, operation)
+        if ex.status == "RUNNING":
+            m.machine.stop_execution(ex, error, cause)
+        return {"stopDate": _date(ex.stop_ms if ex.stop_ms is not None else now)}
+
+
+def _not_found(arn: str, operation: str) -> ClientError:
+    return _error("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'", operation)
+
+
+def _token(arn: str) -> str:
+    # Opaque to the caller, as AWS's are: the ARN of the first execution of the next page.
+    return base64.urlsafe_b64encode((_TOKEN_PREFIX + arn).encode()).decode()
+
+
+def _token_arn(token: Any) -> str | None:
+    if not isinstance(token, str):
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except ValueError:
+        return None
+    return text[len(_TOKEN_PREFIX) :] if text.startswith(_TOKEN_PREFIX) else None
+
+
+def _job_executions(job: BatchJobSim) -> list[JobExecution]:
+    """The executions of the job's state machine stptui keeps, in the order they started (a
+    job a user's state machine submitted is AWS Batch's, not one of them)."""
+    return [ex for ex in job.recent if ex.direct is None]
+
+
+def _job_execution(job: BatchJobSim, arn: str) -> JobExecution | None:
+    return next((ex for ex in _job_executions(job) if ex.arn == arn), None)
+
+
+def _job_item(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "executionArn": ex.arn,
+        "stateMachineArn": job.state_machine_arn,
+        "name": ex.arn.rsplit(":", 1)[1],
+        "status": ex.status,
+        "startDate": _date(ex.submitted_at),
+    }
+    if ex.ended_at is not None:
+        item["stopDate"] = _date(ex.ended_at)
+    return item
+
+
+def _machine_item(ex: Execution) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "executionArn": ex.arn,
+        "stateMachineArn": ex.machine.arn,
+        "name": ex.name,
+        "status": ex.status,
+        "startDate": _date(ex.start_ms),
+    }
+    if ex.stop_ms is not None:
+        item["stopDate"] = _date(ex.stop_ms)
+    if ex.redrive_count:
+        item["redriveCount"] = ex.redrive_count
+    if ex.redrive_ms is not None:
+        item["redriveDate"] = _date(ex.redrive_ms)
+    return item
+
+
+def _newest_first(m: _Machine) -> list[dict[str, Any]]:
+    """Every execution as ListExecutions lists it, the most recent first (of two started at
+    one instant, the one started later)."""
+    if m.job is not None:
+        job = m.job
+        return [_job_item(job, ex) for ex in reversed(_job_executions(job))]
+    assert m.machine is not None
+    return [_machine_item(ex) for ex in reversed(m.machine.executions.values())]
+
+
+def _describe_job_execution(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
+    """DescribeExecution of an execution of Stacktape's state machine for the job."""
+    out = _job_item(job, ex)
+    out["input"] = job.execution_input(ex)
+    out["inputDetails"] = {"included": True}
+    if ex.status == "SUCCEEDED":
+        from stptui.jsontext import compact_json
+
+        # The last attempt's `batch:submitJob.sync` result (no ResultPath) passes through
+        # the Succeed state: the job as DescribeJobs gives it, of which stptui gives the
+        # request and the outcome.
+        out["output"] = compact_json(
+            {
+                "JobDefinition": job.definition_arn,
+                "JobName": job.job_name(ex),
+                "JobQueue": job.queue_arn,
+                "Status": "SUCCEEDED",
+                "StoppedAt": ex.ended_at,
+            }
+        )
+        out["outputDetails"] = {"included": True}
+    # Stacktape's Fail state names no error or cause: only States.Runtime and StopExecution
+    # give them.
+    if ex.status == "ABORTED" or ex.error == "States.Runtime":
+        if ex.error is not None:
+            out["error"] = ex.error
+        if ex.cause is not None:
+            out["cause"] = ex.cause
+    return out
+
+
+def _describe_machine_execution(ex: Execution, now: int) -> dict[str, Any]:
+    """DescribeExecution of an execution of a state machine of the stack."""
+    from stptui.jsontext import compact_json
+    from stptui.sim.services.state_machine import redrive_status
+
+    out = _machine_item(ex)
+    out["input"] = compact_json(ex.input)
+    out["inputDetails"] = {"included": True}
+    if ex.status == "SUCCEEDED":
+        out["output"] = compact_json(ex.output)
+        out["outputDetails"] = {"included": True}
+    if ex.error is not None:
+        out["error"] = ex.error
+    if ex.cause is not None:
+        out["cause"] = ex.cause
+    out["redriveCount"] = ex.redrive_count
+    status, reason = redrive_status(ex, now)
+    out["redriveStatus"] = status
+    if reason is not None:
+        out["redriveStatusReason"] = reason
+    return out
