@@ -5,6 +5,7 @@ Lambda (docs/fidelity.md, SQS event source mapping)."""
 
 from __future__ import annotations
 
+from stptui.sim.clock import iso_ms
 from stptui.sim.payloads import NumberText
 from tests.simkit import capture_inputs, make_sim
 
@@ -52,14 +53,14 @@ def test_a_message_without_attributes_has_no_digest() -> None:
     assert "md5OfMessageAttributes" not in record
 
 
-def test_the_agenda_does_not_promise_an_expiry_in_an_emptied_queue() -> None:
+def test_an_emptied_queue_keeps_no_retention_check() -> None:
     sim = make_sim(STACK)
     sim.send("jobs", "x")
-    sim.advance(60_000)  # received and deleted: the queue is empty, its retention check stays
+    sim.advance(60_000)  # received and deleted: the queue is empty, its check is cancelled
+    assert [e for e in sim.agenda() if e[1] == "retention"] == []
+    sim.send("jobs", "y", delay_s=900)  # sent a minute later: checked four days after it
     (entry,) = [e for e in sim.agenda() if e[1] == "retention"]
-    assert entry[3] == "a retention check (the queue holds no message now)"
-    sim.send("jobs", "y", delay_s=900)  # sent a minute later: it expires a minute later
-    (entry,) = [e for e in sim.agenda() if e[1] == "retention"]
-    assert entry[3] == (
-        "a retention check (the oldest message expires at 2026-01-09T08:01:00.000Z)"
+    assert (iso_ms(entry[0]), entry[3]) == (
+        "2026-01-09T08:01:00.000Z",
+        "the oldest message reaches the retention period",
     )

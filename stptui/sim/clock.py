@@ -202,6 +202,10 @@ STILL_LIMIT = 1 << 17
 # makes), and a loop, started by a few entries, still stops after about STILL_LIMIT.
 STILL_CREDIT = 4
 
+# The least number of cancelled entries that the heap is rebuilt without (once they are also
+# most of it): below it, they cost little and leave with the heap's front.
+COMPACT_AT = 4096
+
 
 class ClockStalled(RuntimeError):
     """A run's events scheduled STILL_LIMIT entries with no delay without the clock moving:
@@ -252,6 +256,7 @@ class Scheduler:
         "_zero",
         "events_run",
         "host",
+        "last_step",
         "now",
         "settle",
         "still_limit",
@@ -288,6 +293,10 @@ class Scheduler:
         self._credit = 0
         self._credit_at = start_ms
         self._running = False
+        # The entry `step` ran last (its callback cleared; time, label and argument kept), so
+        # that a step that wrote nothing can say what it was. `run` does not keep it: that
+        # would cost its loop a store per event.
+        self.last_step: Entry | None = None
 
     def at(
         self,
@@ -329,6 +338,20 @@ class Scheduler:
             self._dead += 1
             if entry[BACKGROUND]:
                 self._background -= 1
+            if self._dead > COMPACT_AT and self._dead > len(self._heap) >> 1:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Drop the cancelled entries from the heap. A cancelled entry stays until it
+        reaches the front, and one cancelled far ahead (a queue's retention check, dropped
+        when the queue empties, four days on) would otherwise stay for days of traffic,
+        each a level more for every push and pop. Rebuilt in place (a run holds the list),
+        once the dead are most of it: amortised, a cancel costs a constant. Entries keep
+        their (time, seq) keys, so they run in the same order."""
+        heap = self._heap
+        heap[:] = [e for e in heap if e[FN] is not None]
+        heapq.heapify(heap)
+        self._dead = 0
 
     def set_background(self, entry: Entry, background: bool) -> None:
         """Mark a live entry as background work (it no longer keeps `run_until_quiet` going)
@@ -373,6 +396,7 @@ class Scheduler:
                 self._dead -= 1
                 continue
             entry[FN] = None
+            self.last_step = entry
             if entry[BACKGROUND]:
                 self._background -= 1
             self.now = entry[T]

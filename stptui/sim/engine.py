@@ -16,7 +16,7 @@ from stptui.config.directives import fake_resource_param, stack_context
 from stptui.config.model import SqsTrigger, Stack
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors, Emission, Outcome
-from stptui.sim.clock import STOP_CHECK_MASK, Scheduler, iso_ms
+from stptui.sim.clock import ARG, LABEL, STOP_CHECK_MASK, Scheduler, T, iso_ms
 from stptui.sim.services.function import (
     ASYNC_PAYLOAD_BYTES,
     SYNC_PAYLOAD_BYTES,
@@ -741,22 +741,37 @@ class Simulator:
         for q in self.queues.values():
             entries += [(t, ("visibility", q.name, mid)) for t, mid in q.upcoming_returns(limit)]
         entries.sort(key=lambda e: e[0])
-        out = []
-        for t, (kind, resource, subject) in entries[:limit]:
-            template = AGENDA_TEXT.get(kind, "{kind} {subject}")
-            queue = self.queues.get(resource) if kind == "retention" else None
-            if queue is not None:
-                # The check stays armed when the message it was set for goes: say what it
-                # will find as things stand.
-                due = queue.next_expiry()
-                if due is None:
-                    template = "a retention check (the queue holds no message now)"
-                elif due != t:
-                    template = f"a retention check (the oldest message expires at {iso_ms(due)})"
-            out.append(
-                (t, kind, resource, template.format(kind=kind, subject=subject, resource=resource))
-            )
-        return out
+        return [
+            (t, kind, resource, self.describe(t, kind, resource, subject))
+            for t, (kind, resource, subject) in entries[:limit]
+        ]
+
+    def describe(self, t: int, kind: str, resource: str, subject: str) -> str:
+        """An agenda entry's words: what the entry due at `t` does, as things stand."""
+        template = AGENDA_TEXT.get(kind, "{kind} {subject}")
+        queue = self.queues.get(resource) if kind in ("retention", "visibility") else None
+        if queue is not None and kind == "retention":
+            # The check stays armed when the message it was set for goes (only emptying the
+            # queue cancels it): say what it will find as things stand.
+            due = queue.next_expiry()
+            if due is not None and due != t:
+                template = f"a retention check (the oldest message expires at {iso_ms(due)})"
+        elif queue is not None and not subject:
+            # The queue's entry for released messages, left in place when the last of them
+            # was deleted (see QueueSim._forget_return).
+            template = "a visibility check (no released message waits for its timeout now)"
+        return template.format(kind=kind, subject=subject, resource=resource)
+
+    def last_step(self) -> tuple[int, str, str, str] | None:
+        """What the event `step` ran last was, as the agenda words it: (time, kind,
+        resource, description), or None for an entry without a label."""
+        entry = self.clock.last_step
+        if entry is None or entry[LABEL] is None:
+            return None
+        kind, resource, subject = entry[LABEL]
+        if callable(subject):
+            subject = subject(entry[ARG])
+        return entry[T], kind, resource, self.describe(entry[T], kind, resource, subject)
 
     # -- queries -----------------------------------------------------------------------
 

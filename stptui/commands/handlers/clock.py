@@ -300,6 +300,11 @@ def _before_start_hint(start_ms: int, t: int) -> str:
     "time",
     "Run the next N scheduled events (default 1), however far away.",
     args=(Arg("N", COUNT, "how many events", optional=True),),
+    details=(
+        "`show agenda` lists the events to come. When the events run wrote no trace record "
+        "(a queue's retention check that found no message due yet), `step` says which "
+        "entry the last was."
+    ),
     examples=("step", "step 10"),
     changes_state=True,
 )
@@ -309,6 +314,7 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     n = 1 if call.args["n"] is None else whole_number(call.args["n"], "step N")
     before = sim.clock.now
     events_before = sim.clock.events_run
+    records_before = sim.trace.seq
     try:
         ran = sim.step(n, MAX_MS, call.should_stop)
     except ClockStalled as exc:
@@ -326,9 +332,23 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
             data={"ran": ran, "now": iso_ms(sim.clock.now), "interrupted": True},
             resumption=_StepRest(session, n, events_before, before) if call.resumable else None,
         )
-    return CommandResult(
-        _step_text(sim, ran, n, before), data={"ran": ran, "now": iso_ms(sim.clock.now)}
-    )
+    text = _step_text(sim, ran, n, before)
+    if ran and sim.trace.seq == records_before:
+        # An event that writes nothing (a check that found nothing due) may still move the
+        # clock by days: say what it was, or the jump looks unexplained.
+        text += f"\n{_silent_step(sim, ran)}"
+    return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
+
+
+def _silent_step(sim: Simulator, ran: int) -> str:
+    """The line after a `step` whose events wrote no trace record: what the last was."""
+    what = "the event" if ran == 1 else f"none of the {ran} events"
+    last = sim.last_step()
+    if last is None:
+        return f"{what} wrote no trace record"
+    _, kind, resource, words = last
+    ran_last = "it" if ran == 1 else "the last"
+    return f"{what} wrote no trace record: {ran_last} was {kind} {resource}: {words}"
 
 
 def _step_text(sim: Simulator, ran: int, n: int, before: int) -> str:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior.errors import shown
-from stptui.sim.clock import FN, iso_ms
+from stptui.sim.clock import FN, LABEL, iso_ms
 from stptui.sim.payloads import (
     NUMBER_ATTRIBUTE_RULE,
     NumberText,
@@ -392,6 +392,7 @@ class QueueSim:
         self._fifo_seq = 0
         self.on_visible: list[Callable[[], None]] = []  # consumers to wake
         self._delay_label = ("delay", name, _ID)
+        self._idle_label = ("visibility", name, "")
         # Released messages by the end of their visibility timeout, then release order: a
         # deque while they come in that order (a fixed timeout counted from each receive),
         # a heap for the few that do not; one clock entry, at the soonest.
@@ -735,6 +736,24 @@ class QueueSim:
                 background=True,
             )
 
+    def _emptied(self) -> None:
+        """The queue holds no message now: its retention check, and the entry left for
+        released messages that are all gone (`_forget_return`), would find nothing, so they
+        are cancelled rather than left to run (four days on, for retention) as events that
+        write nothing; the gone messages kept for them are dropped. The next send arms a new
+        check, the next release a new entry."""
+        clock = self.sim.clock
+        timer = self._expiry_timer
+        if timer is not None:
+            self._expiry_timer = None
+            clock.cancel(timer)
+        self._expiry.clear()
+        self._expiry_late.clear()
+        idle = self._idle_return
+        if idle is not None:
+            self._idle_return = None
+            clock.cancel(idle)
+
     def _expire(self, msg: Message) -> None:
         self._detach(msg)
         self._set_state(msg, EXPIRED)
@@ -767,6 +786,8 @@ class QueueSim:
                 self.visible.remove(msg)
         elif msg.state == INFLIGHT and self.fifo:
             self._unblock(msg.group or "")
+        if not self.messages:
+            self._emptied()
 
     def _unblock(self, group: str) -> None:
         n = self.blocked.get(group, 0) - 1
@@ -904,6 +925,8 @@ class QueueSim:
         assert dlq is not None
         now = self.sim.clock.now
         del self.messages[msg.id]
+        if not self.messages:
+            self._emptied()
         self.counts[VISIBLE] -= 1
         self.sim.trace.emit(
             (
@@ -956,6 +979,8 @@ class QueueSim:
             if self.fifo:
                 self._unblock(msg.group or "")
             self.counts[INFLIGHT] -= 1
+        if not self.messages:
+            self._emptied()
         msg.state = DELETED
         if consumer is None:
             self.sim.trace.emit(
@@ -1052,6 +1077,7 @@ class QueueSim:
                     # The entry left when the messages it waited for were deleted waits for
                     # this one now, in its old place (so `advance` runs what it ran before).
                     self.sim.clock.set_background(idle, False)
+                    idle[LABEL] = None
                     self._return_timer = idle
                     return
                 self.sim.clock.cancel(idle)
@@ -1145,12 +1171,16 @@ class QueueSim:
         moved). When none is left, the deleted messages queued for their return are
         dropped and the queue's clock entry becomes background work: `run` goes quiet when
         the last message is deleted, not when its timeout would have ended. The entry stays
-        where it is (it runs, finding nothing, if the clock gets there), so `advance` and
-        `until` run exactly the entries they ran before. Dropping the gone messages from the
-        fronts is work each of them costs once, as when the entry runs."""
+        where it is, labelled for the agenda (it runs, finding nothing, if the clock gets
+        there), to wait for the next message released; when the queue empties, `_emptied`
+        cancels it. Dropping the gone messages from the fronts is work each of them costs
+        once, as when the entry runs."""
         timer = self._return_timer
         if timer is not None and self._next_return() is None:
             self.sim.clock.set_background(timer, True)
+            # Unlabelled while it stands for waiting messages (the agenda lists each of them);
+            # left standing for none, it says so, as `step` may still run it.
+            timer[LABEL] = self._idle_label
             self._return_timer = None
             self._idle_return = timer
 
@@ -1222,11 +1252,9 @@ class QueueSim:
 
     def returns_beyond_clock(self) -> int:
         """How many more things the waiting returns stand for than the scheduler counts: it
-        holds one entry for all of them, and may hold one more that stands for nothing (left
-        in place, as background work, when every one of them was deleted)."""
-        idle = self._idle_return
-        left = idle is not None and idle[FN] is not None
-        return self.waiting_returns() - (self._return_timer is not None) - left
+        holds one entry for all of them. (The entry left in place when every one of them was
+        deleted counts as itself: the agenda lists it as a visibility check.)"""
+        return self.waiting_returns() - (self._return_timer is not None)
 
     def upcoming_returns(self, limit: int) -> list[tuple[int, str]]:
         """The next `limit` released messages to become visible again: (time, message id)."""
@@ -1279,6 +1307,8 @@ class QueueSim:
             target = target_of(msg)
             self._take(msg)
             del self.messages[msg.id]
+            if not self.messages:
+                self._emptied()
             self.counts[VISIBLE] -= 1
             msg.state = DELETED
             kw: dict[str, Any] = {}
