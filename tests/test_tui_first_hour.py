@@ -173,7 +173,8 @@ def test_the_queues_pane_of_a_stack_without_queues_lists_no_message_heads(
         await pilot.pause()
         assert "this stack has no queues" in screen_text(app)
 
-    drive(StptuiApp(echo_session(tmp_path)), script, size=(120, 36))
+    # Narrow, where the pane is shown (wide, it is left out: test_tui_pane_fit.py).
+    drive(StptuiApp(echo_session(tmp_path)), script, size=(80, 24))
 
     async def with_queues(pilot: Pilot[None], app: StptuiApp) -> None:
         assert app.query_one(MessageList).display

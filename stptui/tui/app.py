@@ -900,6 +900,7 @@ class StptuiApp(App[None]):
         self._measured = frozenset(measured(sim))
         self._usable, self._usable_for = self._actions_of_use(sim), sim
         self.query_one(AgendaPane).show(sim)
+        self._fit_panes(sim)
         self._show_clock()
         if first is not None:
             self.selected = first
@@ -916,6 +917,21 @@ class StptuiApp(App[None]):
         # with the panes' building, the UI would answer no key for all of them in one.
         self.call_after_refresh(self._style_scrollbars)
         self._warm_soon()
+
+    def _fit_panes(self, sim: Simulator) -> None:
+        """Give the bottom row's room by what the stack has, decided here (at the start and
+        after each rebuild) and never as the simulation runs: a pane whose width moved at
+        every step would re-wrap its rows under the reader. A stack with no queue has no
+        Queues pane beside the others (its key says why), the Events pane taking its room,
+        which it shares with the Agenda when the stack has something scheduled from the
+        start (a schedule's row in 23 columns wrapped over six lines). A stack with queues
+        keeps the layout its counts need (app.tcss)."""
+        if not self.screen_stack:
+            return
+        screen = self.screen_stack[0]
+        no_queues = not sim.queues
+        screen.set_class(no_queues, "-no-queues")
+        screen.set_class(no_queues and bool(sim.agenda(1)), "-scheduled")
 
     def _style_scrollbars(self) -> None:
         # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
@@ -1565,6 +1581,17 @@ class StptuiApp(App[None]):
     def action_focus_pane(self, key: str) -> None:
         """Focus pane `key` (1-5); on a narrow terminal it becomes the one shown."""
         _, selector, _ = PANES[key]
+        main = self.screen_stack[0] if self.screen_stack else None
+        if (
+            key == "2"
+            and main is not None
+            and main.has_class("-no-queues")
+            and not main.has_class("-narrow")
+        ):
+            # Left out beside the others (see `_fit_panes`); narrow, it shows as the current
+            # pane, its caption saying so.
+            self.notify("this stack has no queues", title="Queues", markup=False)
+            return
         self.current_pane = key
         self._show_current()
         widget = self.query_one(selector, Widget)

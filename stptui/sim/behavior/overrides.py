@@ -1,7 +1,7 @@
 """Runtime overrides: the `fail`, `succeed` and `slow` commands.
 
 They layer `Override`s on top of the declared behaviour: `fail F` / `fail F always`,
-`fail F next N`, `fail F rate P`, `fail F when EXPR`, `succeed F` (drops every override of F
+`fail F next N`, `fail F rate P`, `fail F when JMESPATH`, `succeed F` (drops every override of F
 and suppresses F's declared failures: timeout, fail and partial rules, and a duration longer
 than the timeout; a Python handler's own exceptions still fail), `succeed F --returns JSON`
 (that, and each successful invocation returns JSON in place of what the behaviour or the
@@ -51,10 +51,9 @@ FailMode = Literal["always", "next", "rate", "when"]
 # refusal of another word all write them (one text: the REPL's check before Enter shows
 # that refusal too).
 FAIL_FORMS = "always | next N | rate P | when JMESPATH"
-_OVERRIDE_FORMS = (
-    "fail F [always] | fail F next N | fail F rate P | fail F when EXPR"
-    " | succeed F [--returns JSON] | slow F DURATION"
-)
+# Every override's form, a fail's in FAIL_FORMS' words (the behaviour dialog's field says
+# them too).
+_OVERRIDE_FORMS = f"fail F [{FAIL_FORMS}]; succeed F [--returns JSON]; slow F DURATION"
 # The most characters of a `--returns` JSON that `describe` shows.
 _SHOWN_RETURNS = 60
 

@@ -26,13 +26,15 @@ from textual.widgets import Label, Select
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands.handlers.behaviour import overrides_in_force
 from stptui.commands.registry import WORKLOAD, format_line
+from stptui.sim.behavior.overrides import FAIL_FORMS
 from stptui.tui.render import hanging, safe
 from stptui.tui.screens.dialogs import CommandDialog, Hint, choices, dialog_bindings
 from stptui.tui.widgets.fields import SafeInput
 
 # What each action's field takes: its label and placeholder ("": the action takes none).
 HOW: dict[str, tuple[str, str]] = {
-    "fail": ("how (empty: always; next 3, rate 0.3 or when EXPR)", "next 3"),
+    # The command's own words, as its usage writes them (empty: always).
+    "fail": (f"how [{FAIL_FORMS}]", "next 3"),
     "slow": ("how long each invocation runs", "6m"),
     "succeed": ("", ""),
     "returns": (
