@@ -847,22 +847,7 @@ class BatchService:
         if direct.started_at is not None:
             key = running[4] if running is not None else None
             direct.history.append(AttemptRecord(direct.started_at, now, reason, None, key))
-            sim.trace.emit(
-                (
-                    now,
-                    tk.BATCH_ATTEMPT_FAILED,
-                    job.name,
-                    {
-                        "execution_id": ex.id,
-                        "attempt": ex.attempt,
-                        "error": "JobTerminated",
-                        "error_message": reason,
-                        "timeout": False,
-                        "duration_ms": now - direct.started_at,
-                        "retry_at": None,
-                    },
-                )
-            )
+            self._attempt_terminated(ex, job, reason, direct.started_at)
             if running is not None:
                 self._container_logs(running)
             direct.started_at = None
@@ -894,23 +879,7 @@ class BatchService:
             sim.clock.cancel(ex.pending)
             ex.pending = None
         if running is not None:
-            started = running[3]
-            sim.trace.emit(
-                (
-                    now,
-                    tk.BATCH_ATTEMPT_FAILED,
-                    job.name,
-                    {
-                        "execution_id": ex.id,
-                        "attempt": ex.attempt,
-                        "error": "JobTerminated",
-                        "error_message": TERMINATE_REASON,
-                        "timeout": False,
-                        "duration_ms": now - started,
-                        "retry_at": None,
-                    },
-                )
-            )
+            self._attempt_terminated(ex, job, TERMINATE_REASON, running[3])
             self._container_logs(running)
         data: dict[str, Any] = {
             "execution_id": ex.id,
@@ -923,6 +892,28 @@ class BatchService:
         sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
         self._finish(ex, job, "ABORTED", error)
         ex.cause = cause
+
+    def _attempt_terminated(
+        self, ex: Execution, job: BatchJobSim, reason: str, started: int
+    ) -> None:
+        """The running attempt (started at `started`) of `ex` ended now by TerminateJob."""
+        now = self.sim.clock.now
+        self.sim.trace.emit(
+            (
+                now,
+                tk.BATCH_ATTEMPT_FAILED,
+                job.name,
+                {
+                    "execution_id": ex.id,
+                    "attempt": ex.attempt,
+                    "error": "JobTerminated",
+                    "error_message": reason,
+                    "timeout": False,
+                    "duration_ms": now - started,
+                    "retry_at": None,
+                },
+            )
+        )
 
     def _start_attempt(self, ex: Execution, job: BatchJobSim) -> None:
         sim = self.sim
