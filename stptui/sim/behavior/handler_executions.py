@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.permissions import ClientError, Denial
+from stptui.config.permissions import ClientError
 from stptui.sim.behavior.errors import BehaviorError, shown
+from stptui.sim.behavior.handler_reads import client_error
 from stptui.sim.clock import EPOCH
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ _TOKEN_PREFIX = "stptui-executions:"
 
 def _date(ms: int) -> datetime:
     return EPOCH + timedelta(milliseconds=ms)
-
-
-def _error(code: str, message: str, operation: str) -> ClientError:
-    return ClientError(Denial(code, message, operation))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +97,12 @@ class Executions:
         if len(parts) != 8 or parts[:3] != ["arn", "aws", "states"] or parts[5] != "execution":
             kind = parts[5] if len(parts) > 5 and parts[:3] == ["arn", "aws", "states"] else None
             why = f"Resource type not valid in this context: {kind}" if kind else arn
-            raise _error("InvalidArn", f"Invalid Arn: '{why}'", operation)
+            raise client_error("InvalidArn", f"Invalid Arn: '{why}'", operation)
         prefix = arn.rsplit(":", 1)[0]
         for m in _machines(self._sim):
             if m.executions_arn == prefix:
                 return m, parts[7]
-        raise _error(
+        raise client_error(
             "ExecutionDoesNotExist",
             f"Execution Does Not Exist: '{arn}' (stptui: no state machine or batch job of the "
             "stack has that execution ARN's state machine)",
@@ -137,14 +134,14 @@ class Executions:
         if found is None:
             parts = arn.split(":")
             if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
-                raise _error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+                raise client_error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
             if parts[5] != "stateMachine":
-                raise _error(
+                raise client_error(
                     "InvalidArn",
                     f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
                     operation,
                 )
-            raise _error(
+            raise client_error(
                 "StateMachineDoesNotExist",
                 f"State Machine Does Not Exist: '{arn}' (stptui: no state machine or batch job "
                 "of the stack has that ARN)",
@@ -177,7 +174,7 @@ class Executions:
                 )
         if problems:
             n = len(problems)
-            raise _error(
+            raise client_error(
                 "ValidationException",
                 f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
                 operation,
@@ -191,7 +188,9 @@ class Executions:
             after = _token_arn(next_token)
             start = next((n for n, i in enumerate(items) if i["executionArn"] == after), -1)
             if start < 0:
-                raise _error("InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation)
+                raise client_error(
+                    "InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation
+                )
         size = max_results or DEFAULT_PAGE
         page = items[start : start + size]
         out: dict[str, Any] = {"executions": page}
@@ -211,7 +210,7 @@ class Executions:
                 raise BehaviorError(f"{operation}: {what} must be a string, not {shown(value)}")
         refusal = error_cause_refusal(error, cause)
         if refusal is not None:
-            raise _error("ValidationException", refusal[0].partition(": ")[2], operation)
+            raise client_error("ValidationException", refusal[0].partition(": ")[2], operation)
         self._check("stopExecution", m.name, {"executionArn": arn})
         now = self._sim.clock.now
         if m.job is not None:
@@ -238,7 +237,7 @@ class Executions:
 
 
 def _not_found(arn: str, operation: str) -> ClientError:
-    return _error("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'", operation)
+    return client_error("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'", operation)
 
 
 def _token(arn: str) -> str:

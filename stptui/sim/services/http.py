@@ -1138,7 +1138,9 @@ class HttpService:
             if ex.response is not None:
                 return  # the client already has its 503; the invocation ran on regardless
             if ex.timer is not None:
+                # Dropped too: the cancelled entry still holds the exchange (a cycle).
                 sim.clock.cancel(ex.timer)
+                ex.timer = None
             ex.invocation_id = inv_id
             if outcome.status != "success":
                 self._respond(ex, 500, json_headers(), INTERNAL_ERROR, function_failed(outcome))
@@ -1226,7 +1228,9 @@ class HttpService:
             if ex.response is not None:
                 return  # the client already has its 503
             if ex.timer is not None:
+                # Dropped too: the cancelled entry still holds the exchange (a cycle).
                 sim.clock.cancel(ex.timer)
+                ex.timer = None
             if answer.status is None:
                 why = f"the container reset the connection ({answer.error})"
                 self._respond(ex, 503, json_headers(), SERVICE_UNAVAILABLE, why)

@@ -895,7 +895,9 @@ class LoadBalancerService:
             if ex.response is not None:
                 return  # the client already has its 504
             if ex.timer is not None:
+                # Dropped too: the cancelled entry still holds the exchange (a cycle).
                 sim.clock.cancel(ex.timer)
+                ex.timer = None
             if answer.status is None:
                 self._elb_error(ex, 502, f"the target reset the connection ({answer.error})")
                 return
