@@ -60,6 +60,11 @@ class InstantPrecisionError(InstantRangeError):
 _FRACTION = re.compile(r"[.,](\d+)")
 
 
+def datetime_of(ms: int) -> datetime:
+    """Epoch milliseconds `ms` as a UTC datetime: how the AWS SDKs hand a date to code."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
 def parse_instant(text: str) -> int:
     """An ISO-8601 instant (`2026-01-05T08:00:00Z`, offsets allowed) as epoch milliseconds.
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.permissions import ClientError
 from stptui.sim.behavior.errors import BehaviorError, shown
 from stptui.sim.behavior.handler_reads import client_error
-from stptui.sim.clock import EPOCH
+from stptui.sim.clock import datetime_of
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.runtime import Behaviors
@@ -35,10 +34,6 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 _TOKEN_PREFIX = "stptui-executions:"
-
-
-def _date(ms: int) -> datetime:
-    return EPOCH + timedelta(milliseconds=ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,14 +221,16 @@ class Executions:
                         "stop it from another function, or end the attempt with an error",
                     )
                 self._sim.services["batch"].stop_execution(job_ex, error, cause)
-            return {"stopDate": _date(job_ex.ended_at if job_ex.ended_at is not None else now)}
+            return {
+                "stopDate": datetime_of(job_ex.ended_at if job_ex.ended_at is not None else now)
+            }
         assert m.machine is not None
         ex = m.machine.executions.get(name)
         if ex is None or ex.arn != arn:
             raise _not_found(arn, operation)
         if ex.status == "RUNNING":
             m.machine.stop_execution(ex, error, cause)
-        return {"stopDate": _date(ex.stop_ms if ex.stop_ms is not None else now)}
+        return {"stopDate": datetime_of(ex.stop_ms if ex.stop_ms is not None else now)}
 
 
 def _not_found(arn: str, operation: str) -> ClientError:
@@ -271,10 +268,10 @@ def _job_item(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
         "stateMachineArn": job.state_machine_arn,
         "name": ex.arn.rsplit(":", 1)[1],
         "status": ex.status,
-        "startDate": _date(ex.submitted_at),
+        "startDate": datetime_of(ex.submitted_at),
     }
     if ex.ended_at is not None:
-        item["stopDate"] = _date(ex.ended_at)
+        item["stopDate"] = datetime_of(ex.ended_at)
     return item
 
 
@@ -284,14 +281,14 @@ def _machine_item(ex: Execution) -> dict[str, Any]:
         "stateMachineArn": ex.machine.arn,
         "name": ex.name,
         "status": ex.status,
-        "startDate": _date(ex.start_ms),
+        "startDate": datetime_of(ex.start_ms),
     }
     if ex.stop_ms is not None:
-        item["stopDate"] = _date(ex.stop_ms)
+        item["stopDate"] = datetime_of(ex.stop_ms)
     if ex.redrive_count:
         item["redriveCount"] = ex.redrive_count
     if ex.redrive_ms is not None:
-        item["redriveDate"] = _date(ex.redrive_ms)
+        item["redriveDate"] = datetime_of(ex.redrive_ms)
     return item
 
 

@@ -75,7 +75,7 @@ import json
 import math
 import random
 import traceback
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -99,7 +99,7 @@ from stptui.sim.behavior.handler_logging import LogSink
 from stptui.sim.behavior.handler_modules import Environment, HandlerModules, ended_by
 from stptui.sim.behavior.handler_network import offline
 from stptui.sim.behavior.outcome import Emission, EmissionKind, InvocationInput, Outcome, timed_out
-from stptui.sim.clock import EPOCH, MAX_MS, iso_ms
+from stptui.sim.clock import MAX_MS, datetime_of, iso_ms
 from stptui.sim.ddbjson import item_to_plain
 from stptui.sim.handler_logs import log_events
 
@@ -227,7 +227,7 @@ class HandlerContext:
     def now(self) -> datetime:
         """The simulated time as a UTC datetime (at most the clock's last instant: an
         invocation started near the end of the clock's range can outrun it)."""
-        return EPOCH + timedelta(milliseconds=min(self.now_ms, MAX_MS))
+        return datetime_of(min(self.now_ms, MAX_MS))
 
     def remaining_time_ms(self) -> int:
         """Milliseconds left before the timeout (a large number when there is none)."""

@@ -61,7 +61,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -76,7 +75,7 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.behavior import InvocationInput, Outcome
 from stptui.sim.behavior.outcome import ATTEMPT_ENV
-from stptui.sim.clock import ARG, EPOCH, LABEL, iso_ms
+from stptui.sim.clock import ARG, LABEL, datetime_of, iso_ms
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import Deferred, json_string_sizes, sqs_event
 from stptui.sim.services.function import (
@@ -1290,7 +1289,7 @@ def _started(ex: Execution) -> dict[str, Any]:
     """StartExecution's answer for execution `ex`."""
     return {
         "executionArn": ex.arn,
-        "startDate": EPOCH + timedelta(milliseconds=ex.submitted_at),
+        "startDate": datetime_of(ex.submitted_at),
     }
 
 

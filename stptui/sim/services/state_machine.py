@@ -26,7 +26,6 @@ import re
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -58,7 +57,7 @@ from stptui.sim.asl_data import (
     wait_until_ms,
 )
 from stptui.sim.asl_jsonpath import compact_json, json_bytes, json_text, utf8_bytes
-from stptui.sim.clock import EPOCH, MAX_MS, http_date, iso_ms
+from stptui.sim.clock import MAX_MS, datetime_of, http_date, iso_ms
 from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
@@ -2203,7 +2202,7 @@ def start_execution_emission(sim: Simulator, emission: Emission, source: str) ->
         execution = machine.start(raw, emission.fields["name"], source)
     except ExecutionError as exc:
         raise SimError(str(exc), exc.hint) from None
-    started = EPOCH + timedelta(milliseconds=execution.start_ms)
+    started = datetime_of(execution.start_ms)
     return {"executionArn": execution.arn, "startDate": started}
 
 

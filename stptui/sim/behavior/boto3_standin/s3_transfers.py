@@ -15,7 +15,7 @@ import hmac
 import re
 import urllib.parse
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim.behavior.boto3_standin import invocation
@@ -28,7 +28,7 @@ from stptui.sim.behavior.boto3_standin.params import check_params
 from stptui.sim.behavior.boto3_standin.s3 import OPERATIONS
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_env import FAKE_CREDENTIALS
-from stptui.sim.clock import EPOCH, MAX_MS
+from stptui.sim.clock import MAX_MS, datetime_of
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -310,7 +310,7 @@ def generate_presigned_url(
             f'regex "{_BUCKET.pattern}"'
         )
     ctx = invocation.current_invocation("s3", "generate_presigned_url")
-    at = EPOCH + timedelta(milliseconds=min(ctx.now_ms, MAX_MS))
+    at = datetime_of(min(ctx.now_ms, MAX_MS))
     return presigned_url(
         HttpMethod or _PRESIGNABLE[ClientMethod],
         params["Bucket"],
