@@ -713,24 +713,15 @@ class BatchService:
         runs it on that input (see the module's docstring). Returns StartExecution's answer
         (boto3 reads `startDate` as a datetime). `source` names the invocation."""
         from stptui.sim.engine import SimError
+        from stptui.sim.services.state_machine import ExecutionError, execution_input
 
         sim = self.sim
         job = self.job(emission.target)
         text: str = emission.fields["input"]
-        size = len(text.encode("utf-8", "surrogatepass"))
-        if size > MAX_EXECUTION_INPUT_BYTES:
-            raise SimError(
-                f"InvalidExecutionInput: the input is {size:,} bytes; an execution's input is "
-                f"at most {MAX_EXECUTION_INPUT_BYTES:,} (256 KiB)",
-                "pass a reference (an S3 key, an id) instead of the data itself",
-            )
         try:
-            raw = jsontext.loads(text)
-        except ValueError as exc:
-            raise SimError(
-                f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
-                "the input must be JSON text: pass an object, or JSON.stringify it",
-            ) from None
+            raw = execution_input(text)
+        except ExecutionError as exc:
+            raise SimError(str(exc), exc.hint) from None
         name: str | None = emission.fields["name"]
         if name is not None:
             old = self._named(job, name, raw)

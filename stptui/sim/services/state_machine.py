@@ -2182,6 +2182,18 @@ def check_input_size(size: int) -> None:
         )
 
 
+def execution_input(text: str) -> Any:
+    """StartExecution's input text read as JSON, after its size check (ExecutionError)."""
+    check_input_size(len(text.encode("utf-8", "surrogatepass")))
+    try:
+        return jsontext.loads(text)
+    except ValueError as exc:
+        raise ExecutionError(
+            f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
+            "the input must be JSON text: pass an object, or JSON.stringify it",
+        ) from None
+
+
 def start_execution_emission(sim: Simulator, emission: Emission, source: str) -> dict[str, Any]:
     """A handler's `startExecution` emission, as StartExecution does it: the input text read
     as JSON, then `MachineSim.start`'s rules (a SimError with Step Functions' error text);
@@ -2189,16 +2201,8 @@ def start_execution_emission(sim: Simulator, emission: Emission, source: str) ->
     from stptui.sim.engine import SimError
 
     machine = lookup_machine(sim, emission.target)
-    text = emission.fields["input"]
     try:
-        check_input_size(len(text.encode("utf-8", "surrogatepass")))
-        try:
-            raw = jsontext.loads(text)
-        except ValueError as exc:
-            raise ExecutionError(
-                f"InvalidExecutionInput: Invalid State Machine Execution Input: '{exc}'",
-                "the input must be JSON text: pass an object, or JSON.stringify it",
-            ) from None
+        raw = execution_input(emission.fields["input"])
         execution = machine.start(raw, emission.fields["name"], source)
     except ExecutionError as exc:
         raise SimError(str(exc), exc.hint) from None
