@@ -708,6 +708,22 @@ def test_batch_size_and_window_ranges(extra: str, column: int) -> None:
     assert where(d) == ("error", "s.yml", 11, column)
 
 
+def test_a_batching_window_is_whole_seconds() -> None:
+    # "You can configure MaximumBatchingWindowInSeconds to any value from 0 seconds to 300
+    # seconds in increments of seconds" (Lambda API reference, CreateEventSourceMapping):
+    # CloudFormation refuses 1.5, so `validate` does; 2.0 is the whole number 2.
+    stack = STD_CONSUMER.replace(
+        "{extra}", "batchSize: 100\n            maxBatchWindowSeconds: 1.5"
+    )
+    d = one(stack, "wrong-type")
+    assert where(d) == ("error", "s.yml", 12, 36)
+    # The window is written: no second error says it is missing.
+    assert [e.code for e in load(stack).errors] == ["wrong-type"]
+    assert "`maxBatchWindowSeconds` must be an integer, not the number 1.5" in d.message
+    extra = "batchSize: 100\n            maxBatchWindowSeconds: 2.0"
+    assert not load(STD_CONSUMER.replace("{extra}", extra)).errors
+
+
 # -- 7. consumers ----------------------------------------------------------------------------
 
 

@@ -1067,7 +1067,12 @@ class Linter(
                     hint="remove maxBatchWindowSeconds",
                     key=window_key,
                 )
-        elif t.batch_size > FIFO_MAX_BATCH and (t.max_batch_window_s or 0) < 1:
+        elif (
+            t.batch_size > FIFO_MAX_BATCH
+            and (t.max_batch_window_s or 0) < 1
+            # A window written but refused (1.5, 301) was reported by normalize already.
+            and (t.max_batch_window_s is not None or window_key)
+        ):
             self.report(
                 size_path,
                 "error",

@@ -1804,7 +1804,7 @@ APPSYNC_EVENT_PROPS = {"appsyncApiName": STR, "field": STR}
 # `KinesisIntegrationProps` and `DynamoDbIntegrationProps` (events.ts), with the ranges AWS's
 # CreateEventSourceMapping takes (a DynamoDB stream's batch is at most 1,000 records).
 _STREAM_EVENT_PROPS = {
-    "maxBatchWindowSeconds": P("num", lo=0, hi=300),
+    "maxBatchWindowSeconds": P("int", lo=0, hi=300),
     "batchSize": P("int", lo=1, hi=10_000),
     "startingPosition": P("str", enum=("LATEST", "TRIM_HORIZON")),
     "maximumRetryAttempts": P("int", lo=-1, hi=10_000),
@@ -1847,7 +1847,7 @@ KAFKA_EVENT_PROPS = {
     "consumerGroupId": STR,
     "vpc": DICT,
     "batchSize": P("int", lo=1, hi=10_000),
-    "maxBatchWindowSeconds": P("num", lo=0, hi=300),
+    "maxBatchWindowSeconds": P("int", lo=0, hi=300),
 }
 
 # `CustomKafkaEventSource`, its `authentication` (`KafkaSASLAuth` | `KafkaMTLSAuth`) and the
@@ -2097,7 +2097,9 @@ TRIGGER_PROPS: dict[str, dict[str, P]] = {
         "sqsQueueName": STR,
         "sqsQueueArn": STR,
         "batchSize": P("int", lo=1, hi=10_000),
-        "maxBatchWindowSeconds": P("num", lo=0, hi=300),
+        # Whole seconds, as every mapping's: MaximumBatchingWindowInSeconds is an integer
+        # ("in increments of seconds", CreateEventSourceMapping), which CloudFormation checks.
+        "maxBatchWindowSeconds": P("int", lo=0, hi=300),
     },
     "s3": {"bucketArn": STR, "s3EventType": STR, "filterRule": DICT},
     "event-bus": {

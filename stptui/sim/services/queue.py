@@ -755,6 +755,7 @@ class QueueSim:
             clock.cancel(idle)
 
     def _expire(self, msg: Message) -> None:
+        held = msg.state == INFLIGHT
         self._detach(msg)
         self._set_state(msg, EXPIRED)
         self.sim.trace.emit(
@@ -765,6 +766,9 @@ class QueueSim:
                 {"message_id": msg.id, "receive_count": msg.receive_count},
             )
         )
+        if held and self.fifo:
+            # Its group was blocked only while the message was in flight.
+            self._wake_for(msg.group or "")
 
     def _detach(self, msg: Message) -> None:
         """Remove a live message from every structure (its state is set by the caller)."""
@@ -788,6 +792,13 @@ class QueueSim:
             self._unblock(msg.group or "")
         if not self.messages:
             self._emptied()
+
+    def _wake_for(self, group: str) -> None:
+        """A FIFO group may have been unblocked: when messages of it wait and none is in
+        flight, idle consumers are told they can receive them now, as after a return."""
+        if group in self.groups and group not in self.blocked:
+            for wake in self.on_visible:
+                wake()
 
     def _unblock(self, group: str) -> None:
         n = self.blocked.get(group, 0) - 1
@@ -989,6 +1000,10 @@ class QueueSim:
         else:
             deleted = {"message_id": msg.id, "consumer": consumer}
             self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
+            if self.fifo:
+                # A worker's or a handler's DeleteMessage unblocks the group for every
+                # consumer (a Lambda mapping's own delete is followed by its next poll).
+                self._wake_for(msg.group or "")
         return True
 
     def delete_by_handle(self, handle: str, consumer: str) -> None:
