@@ -237,7 +237,7 @@ def test_every_page_with_examples_is_collected() -> None:
 def test_rendered_mermaid_in_getting_started_is_the_command_output(docs_env: None) -> None:
     # The page shows the diagram rendered too; that copy is not a console block.
     text = (DOCS / "getting-started.md").read_text(encoding="utf-8")
-    m = re.search(r"^```mermaid\n(.*?)^```$", text, flags=re.S | re.M)
+    m = re.search(r"^<!-- rendered mermaid -->\n```mermaid\n(.*?)^```$", text, flags=re.S | re.M)
     assert m is not None
     code, out = run_stptui(("graph", "stptui/sample_stacks/job-queue", "--format", "mermaid"))
     assert code == 0

@@ -10,20 +10,28 @@ it, by an HTML comment that ends on the line right before its fence (it may span
 - `<!-- check: excerpt FILE -->`: the block is a run of whole lines of FILE; a `# ...`
   (or `// ...`) line stands for lines left out.
 - `<!-- check: commands STACK -->`: every line runs, in order, in one session of STACK.
-- `<!-- check: cli WORD=WORD ... -->`: every `stptui` command line (a `\\` at its end goes
-  on on the next; up to a `|`, less a `# comment`) runs with the words replaced, and its
-  exit code is 0 or 1: no usage error.
+- `<!-- check: cli WORD=WORD ... -->`: every `stptui` command (a `\\` at a line's end goes
+  on on the next; up to a `|`, `&&` or `;`, less a `# comment`; in a `yaml` block, a CI
+  job's steps, the commands of its strings) runs with the words replaced, and its exit
+  code is 0 or 1: no usage error.
 - `<!-- check: junit ARG ... -->`: the XML is the JUnit report `stptui run ARG ... --junit
   FILE` writes from the repository root, but for its times and the stptui version.
 - `<!-- check: usage SUBCOMMAND -->`: the synopsis names exactly the options of
   `stptui SUBCOMMAND --help`.
 - `<!-- check: layout -->`: the tree of files names files that exist, and lists every
   module of the packages it details.
+- `<!-- check: by TEST_FILE -->`: a test of TEST_FILE finds the block by its text on the
+  page and checks it against what stptui does (a REPL screen, a progress line): the file
+  must name the page.
 
-Paths are relative to the repository root. Any page of docs/ may mark its blocks so. On the
-pages of PAGES every block must be a `console` block or marked (README's install and test
-commands aside, which .ci/run reads), so a new example cannot go unchecked. The CLI's
-options and sub-commands must each be named somewhere in the docs.
+A block another test finds by a marker of its own (`<!-- repl transcript -->`: see
+READ_ELSEWHERE) needs no `check:` marker; that test file must hold the marker's words.
+
+Paths are relative to the repository root. Any page of docs/, or the sample stacks'
+README, may mark its blocks so. On the pages of PAGES every block must be a `console`
+block or marked (README's install and test commands, which .ci/run reads, are marked
+`run-command` and `test-command`), so a new example cannot go unchecked. The CLI's options
+and sub-commands must each be named somewhere in the docs.
 """
 
 from __future__ import annotations
@@ -46,13 +54,36 @@ from stptui.sim.behavior import Behaviors
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_README = ROOT / "stptui" / "sample_stacks" / "README.md"
 PAGES = [
     ROOT / "README.md",
     ROOT / "docs" / "behaviors.md",
     ROOT / "docs" / "python-handlers.md",
     ROOT / "docs" / "patterns-and-schedules.md",
     ROOT / "docs" / "design.md",
+    ROOT / "docs" / "getting-started.md",
+    ROOT / "docs" / "simulating.md",
+    ROOT / "docs" / "repl.md",
+    ROOT / "docs" / "ci.md",
+    ROOT / "docs" / "reading-configs.md",
+    ROOT / "docs" / "state-machines.md",
+    ROOT / "docs" / "trace-format.md",
+    SAMPLES_README,
 ]
+# The markers other tests find blocks by (the marker's first words), and the test file that
+# does: a block so marked is checked there.
+READ_ELSEWHERE = {
+    "repl transcript": "tests/test_repl_session.py",
+    "piped tour": "tests/test_repl_piped.py",
+    "line mode": "tests/test_repl_line_mode.py",
+    "line mode log": "tests/test_repl_line_mode.py",
+    "record header:": "tests/test_docs_record_header.py",
+    "reload example:": "tests/test_undo_reload.py",
+    "helper reload example:": "tests/test_undo_reload.py",
+    "rendered mermaid": "tests/test_docs.py",
+    "run-command": "tests/test_docs_examples.py",
+    "test-command": "tests/test_docs_examples.py",
+}
 # The command .ci/run takes from README.md; it must stay exactly this.
 TEST_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
@@ -116,7 +147,7 @@ def _marker(before: list[str]) -> str | None:
 
 def checked(kind: str) -> list[Block]:
     """The blocks marked `check: KIND`, on any page (another page may opt in)."""
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pages = [ROOT / "README.md", SAMPLES_README, *sorted((ROOT / "docs").glob("*.md"))]
     return [b for page in pages for b in blocks(page) if b.check[:1] == [kind]]
 
 
@@ -150,6 +181,17 @@ def _ids(found: list[Block]) -> list[str]:
 # -- every block is checked -----------------------------------------------------------------
 
 
+def read_elsewhere(marker: str | None) -> str | None:
+    """The test file that finds a block by this marker of its own, or None."""
+    if marker is None:
+        return None
+    # The longest key first: `line mode log` is not read as `line mode`.
+    for words in sorted(READ_ELSEWHERE, key=len, reverse=True):
+        if marker == words or marker.startswith(words if words.endswith(":") else words + " "):
+            return READ_ELSEWHERE[words]
+    return None
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_example_is_checked(page: Path) -> None:
     kinds = {"behaviors", "same-data", "excerpt", "commands", "cli", "junit", "usage", "layout"}
@@ -157,20 +199,46 @@ def test_every_example_is_checked(page: Path) -> None:
         f"{b.name} ({b.info or 'no info string'}, marker {b.marker!r})"
         for b in blocks(page)
         if b.info != "console"
-        and b.marker not in ("run-command", "test-command")
-        and b.check[:1] not in [[k] for k in kinds]
+        and read_elsewhere(b.marker) is None
+        and b.check[:1] not in [[k] for k in kinds | {"by"}]
     ]
     assert not unchecked, f"blocks no test runs: {unchecked}"
+
+
+def test_the_markers_other_tests_read_are_in_those_tests() -> None:
+    for words, test_file in READ_ELSEWHERE.items():
+        assert words in (ROOT / test_file).read_text(encoding="utf-8"), (words, test_file)
+
+
+@pytest.mark.parametrize("block", checked("by"), ids=_ids(checked("by")))
+def test_a_block_checked_by_another_test_names_a_test_that_reads_its_page(block: Block) -> None:
+    (test_file,) = block.check[1:]
+    assert re.fullmatch(r"tests/test_[a-z0-9_]+\.py", test_file), test_file
+    assert block.page.name in (ROOT / test_file).read_text(encoding="utf-8")
+
+
+def test_a_marker_is_read_elsewhere_by_its_words_not_a_prefix_of_a_word() -> None:
+    assert read_elsewhere("line mode log") == "tests/test_repl_line_mode.py"
+    assert read_elsewhere("repl transcript width=60") == "tests/test_repl_session.py"
+    assert read_elsewhere("reload example: stptui/sample_stacks/job-queue") is not None
+    assert read_elsewhere("repl transcripts") is None
+    assert read_elsewhere("check: cli") is None
+    assert read_elsewhere(None) is None
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:
     (block,) = [b for b in blocks(ROOT / "README.md") if b.marker == "test-command"]
     assert block.text == TEST_COMMAND + "\n"
+    # docs/getting-started.md repeats it: the same line.
+    others = [b.text for page in PAGES for b in blocks(page) if b.marker == "test-command"]
+    assert others and set(others) == {TEST_COMMAND + "\n"}
 
 
 def test_the_readme_run_command_starts_the_installed_entry_point() -> None:
     (block,) = [b for b in blocks(ROOT / "README.md") if b.marker == "run-command"]
     assert block.text.strip().endswith("&& .venv/bin/stptui")
+    others = [b.text for page in PAGES for b in blocks(page) if b.marker == "run-command"]
+    assert set(others) == {block.text}, "docs/getting-started.md installs as README.md does"
     project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '\nstptui = "stptui.cli:main"\n' in project
 
@@ -253,18 +321,44 @@ def test_command_lines_run(block: Block, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def cli_lines(block: Block) -> list[list[str]]:
-    """The argv of each `stptui` line of a block (a line ending in `\\` goes on on the
-    next), up to a `|` outside quotes, with the marker's words replaced."""
+    """The argv of each `stptui` command of a block (a line ending in `\\` goes on on the
+    next; a command ends at a `|`, `&&`, `||` or `;` outside quotes), with the marker's
+    words replaced. In a `yaml` block (a CI job's steps) the commands are those of its
+    strings, a folded one (`run: >-`) being one line."""
     swap = dict(pair.split("=", 1) for pair in block.check[1:])
+    text = _yaml_strings(block.text) if block.info == "yaml" else block.text
     out = []
-    for line in block.text.replace("\\\n", " ").splitlines():
-        lex = shlex.shlex(line, posix=True, punctuation_chars="|")
+    for line in text.replace("\\\n", " ").splitlines():
+        lex = shlex.shlex(line, posix=True, punctuation_chars="|&;")
         lex.whitespace_split = True
-        words = list(lex)
-        words = words[: words.index("|")] if "|" in words else words
-        if words[:1] == ["stptui"]:
-            out.append([swap.get(w, w) for w in words[1:]])
+        commands: list[list[str]] = [[]]
+        for word in lex:
+            if set(word) <= set("|&;"):
+                commands.append([])
+            else:
+                commands[-1].append(word)
+        out += [
+            [swap.get(w, w) for w in words[1:]] for words in commands if words[:1] == ["stptui"]
+        ]
     return out
+
+
+def _yaml_strings(text: str) -> str:
+    """Every string of a YAML document, one a line, in order."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(text))
+    return "\n".join(found)
 
 
 def _from_root(word: str) -> str:
@@ -326,6 +420,21 @@ def test_cli_line_swaps_words_and_drops_pipes_and_comments() -> None:
         ["graph", "docs/x.yml", "--format", "dot"],
         ["x", "a|b"],
         ["run", "docs/x.yml", "-", "--seed", "1"],
+    ]
+
+
+def test_cli_lines_of_a_ci_job_are_its_steps_stptui_commands() -> None:
+    text = (
+        "- run: pip install stptui\n"
+        "- run: >-\n    mkdir -p out &&\n    stptui run a.yml s.stp\n    --seed 1\n"
+        "- name: report\n  with: {path: 'stptui x'}\n"
+        "- script: [stptui validate a.yml || true]\n"
+    )
+    block = Block(Path("p.md"), 1, "yaml", "check: cli a.yml=docs/x.yml", text)
+    assert cli_lines(block) == [
+        ["run", "docs/x.yml", "s.stp", "--seed", "1"],
+        ["x"],
+        ["validate", "docs/x.yml"],
     ]
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from stptui.cli import main
 from stptui.commands import Session, execute
 from stptui.commands.result import render_plain
+from stptui.config.normalize_props import respelling_hint
 from stptui.sim.clock import parse_instant
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
@@ -395,3 +397,52 @@ def test_order_service_publishes_with_the_bus_arn_stacktape_gives_it(tmp_path: P
     assert "STP_EVENT_BUS_NAME" not in text
     arn = "arn:aws:events:us-east-1:123456789012:event-bus/app-dev-eventBus"
     assert "2 of 2 rules matched" in shown(session, f"publish {arn} orders OrderCreated '{{}}'")
+
+
+def test_the_hints_on_the_guides_s3_spellings_are_the_lines_to_write(tmp_path: Path) -> None:
+    # `bucketName: uploads` is no `bucketArn: uploads`: each hint is the real property in
+    # the shape it takes, so the snippet with each key replaced by its hint has no finding.
+    session = opened(tmp_path, "file-processing")
+    hints = {
+        d.message.split("`")[1]: d.hint
+        for d in session.stack.diagnostics
+        if d.code == "alternate-spelling"
+    }
+    assert hints == {
+        "bucketName": "write `bucketArn: $ResourceParam('uploads', 'arn')` instead "
+        "(Stacktape's deployer rejects `bucketName`)",
+        "s3Events": "write `s3EventType: s3:ObjectCreated:*` instead "
+        "(Stacktape's deployer rejects `s3Events`)",
+        "filterRules": "write `filterRule: {prefix: incoming/}` instead "
+        "(Stacktape's deployer rejects `filterRules`)",
+    }
+    stack = tmp_path / "stacktape.yml"
+    config = yaml.safe_load(stack.read_text(encoding="utf-8"))
+    event = config["resources"]["fileProcessor"]["properties"]["events"][0]["properties"]
+    for key, hint in hints.items():
+        del event[key]
+        event.update(yaml.safe_load(hint.split("`")[1]))
+    stack.write_text(yaml.safe_dump(config), encoding="utf-8")
+    fixed = Session.open(stack, start_ms=parse_instant(START))
+    assert fixed.stack.diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("key", "name", "value"),
+    [
+        ("bucketName", "bucketArn", "up loads"),
+        ("s3Events", "s3EventType", ["s3:ObjectCreated:Everything"]),
+        ("filterRules", "filterRule", [{"type": "prefix", "value": "a: b"}]),
+        ("bucketName", "bucketArn", ["uploads"]),
+        ("s3Events", "s3EventType", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
+        ("filterRules", "filterRule", [{"type": "prefix", "value": "a/"}, {"type": "prefix"}]),
+        ("filterRules", "filterRule", [{"type": "contains", "value": "a"}]),
+        ("fifoQueue", "fifoEnabled", True),
+    ],
+)
+def test_a_spelling_whose_real_shape_cannot_be_written_out_gets_the_rename(
+    key: str, name: str, value: object
+) -> None:
+    assert respelling_hint(key, name, value) == (
+        f"rename `{key}` to `{name}` (Stacktape's deployer rejects `{key}`)"
+    )

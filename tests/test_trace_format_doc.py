@@ -78,7 +78,9 @@ def test_the_jsonl_example_is_what_stptui_run_writes(
 def test_the_record_shown_first_is_a_line_of_the_example_trace() -> None:
     # "A record" shows one line before the example trace further down; it must stay one of
     # that trace's lines, which the test above keeps what `stptui run` writes.
-    m = re.search(r"^## A record\n\n```json\n(.*?)^```$", _page(), flags=re.S | re.M)
+    m = re.search(
+        r"^## A record\n\n(?:<!--[^\n]*-->\n)?```json\n(.*?)^```$", _page(), flags=re.S | re.M
+    )
     assert m is not None, "docs/trace-format.md's `A record` has no ```json line"
     example = re.search(r"^```jsonl\n(.*?)^```$", _page(), flags=re.S | re.M)
     assert example is not None

@@ -444,7 +444,7 @@ CODES: dict[str, CodeInfo] = {
                 "A spelling from Stacktape's published examples that its deployer rejects "
                 "(`bucketName` in an `s3` event, `environment` as a map, a CDN's older "
                 "`invalidateAfterDeploy`, ...); stptui reads it as the real property.",
-                "Rename it as the hint says before you deploy.",
+                "Write it as the hint says before you deploy.",
             ),
             "conflicting-spelling": _schema(
                 "error",

@@ -9,6 +9,7 @@ through `StackBuilder.diag`.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.diagnostics import did_you_mean
@@ -27,6 +28,7 @@ from stptui.config.normalize_schema import (
     POLICY_STATEMENTS,
     QUEUE_ALIASES,
     REDRIVE_ALIASES,
+    S3_EVENT_TYPES,
     STR,
     TRIGGER_ALIASES,
     P,
@@ -225,7 +227,7 @@ class PropertyReaders(_BuilderBase):
                     f"`{key}` is not Stacktape's spelling{where}; the real property is `{name}`",
                     key=True,
                     resource=resource,
-                    hint=f"rename `{key}` to `{name}` (Stacktape's deployer rejects `{key}`)",
+                    hint=respelling_hint(key, name, value),
                 )
             if name not in spec:
                 # Every table passed here holds all the names the schema allows at that place
@@ -463,3 +465,36 @@ class PropertyReaders(_BuilderBase):
         got = self.read_props(body, ppath, shape.props, owner, where=f" in a `{kind}` {what}")
         self.require_all(got, body, shape.props, shape.required, ppath, owner, f"`{kind}` {what}")
         return got
+
+
+# A value written into a hint as it is, plain YAML: a bucket's name or a key prefix.
+_PLAIN_RE = re.compile(r"[\w./-]+")
+
+
+def respelling_hint(key: str, name: str, value: Any) -> str:
+    """The hint of an alternate spelling: the rename, or, where the real property takes the
+    value in another shape (the guide's `s3` event: an ARN for a bucket's name, one event
+    type for a list, a mapping for a list of rules), the line to write instead."""
+    rejects = f"(Stacktape's deployer rejects `{key}`)"
+    written: str | None = None
+    if name == "bucketArn" and isinstance(value, str) and _PLAIN_RE.fullmatch(value):
+        written = f"bucketArn: $ResourceParam('{value}', 'arn')"
+    elif name == "s3EventType" and isinstance(value, list) and len(value) == 1:
+        (event_type,) = value
+        if event_type in S3_EVENT_TYPES:
+            written = f"s3EventType: {event_type}"
+    elif name == "filterRule" and isinstance(value, list) and value:
+        rule: dict[str, str] = {}
+        for item in value:
+            kind = item.get("type", item.get("name")) if isinstance(item, dict) else None
+            text = item.get("value") if isinstance(item, dict) else None
+            if kind not in ("prefix", "suffix") or kind in rule or not isinstance(text, str):
+                break
+            if not _PLAIN_RE.fullmatch(text):
+                break
+            rule[kind] = text
+        else:
+            written = "filterRule: {" + ", ".join(f"{k}: {v}" for k, v in rule.items()) + "}"
+    if written is None:
+        return f"rename `{key}` to `{name}` {rejects}"
+    return f"write `{written}` instead {rejects}"
