@@ -931,6 +931,8 @@ GUESSED_SUBCOMMANDS = {
     "generate": "init",
     "scaffold": "init",
 }
+# Words for opening the terminal UI, which is no sub-command: `stptui [STACK]` opens it.
+UI_WORDS = frozenset({"tui", "ui", "open", "start", "simulate", "sim", "dev", "serve"})
 
 
 def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | None) -> None:
@@ -949,6 +951,18 @@ def _check_stack_is_no_subcommand(parser: argparse.ArgumentParser, stack: str | 
         parser.error(
             f"{stack} is a command inside a session, not a sub-command: type it in "
             f"`stptui repl [STACK]`, or pipe it in: echo '{stack} ...' | stptui run STACK -"
+        )
+    if stack.lower() in ("deploy", "delete", "preview-changes"):
+        # Stacktape's own sub-commands: difflib took `deploy` for `repl`.
+        parser.error(
+            f"no sub-command or stack {stack!r}: stptui changes nothing in AWS (that is "
+            f"`stacktape {stack.lower()}`); `stptui [STACK]` runs the stack on its simulator "
+            "(sub-commands: " + ", ".join(SUBCOMMANDS) + ")"
+        )
+    if stack.lower() in UI_WORDS:
+        parser.error(
+            f"no sub-command or stack {stack!r}; the terminal UI is no sub-command: "
+            "`stptui [STACK]` opens it (sub-commands: " + ", ".join(SUBCOMMANDS) + ")"
         )
     # Other tools' words for a sub-command come first: `lint` is nearest `init` by spelling.
     guess = GUESSED_SUBCOMMANDS.get(stack.lower()) or did_you_mean(stack, SUBCOMMANDS)

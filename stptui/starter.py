@@ -247,6 +247,27 @@ def _describable(r: Resource) -> bool:
     return isinstance(r, (Workload, Containerized))
 
 
+def _guard(g: Any, owner: str, gateway: Any, d: dict[str, Any]) -> str:
+    """`, behind POOL's cognito authorizer` (or `behind FUNCTION's lambda authorizer`) for
+    a route an authorizer guards, which a request without its token does not pass: the
+    graph's authorizer edge of the same event; "" for any other trigger."""
+    if d.get("via") != "http-api-gateway" or gateway not in g:
+        return ""
+    # A cognito authorizer's edge runs from its pool into the gateway, a lambda one's from
+    # the gateway out to its function.
+    edges = [
+        *((u, a) for u, _v, a in g.in_edges(gateway, data=True)),
+        *((v, a) for _u, v, a in g.out_edges(gateway, data=True)),
+    ]
+    for other, a in edges:
+        if a.get("via") == "http-authorizer" and (a.get("owner"), a.get("index")) == (
+            owner,
+            d.get("index"),
+        ):
+            return f", behind {other}'s {a.get('authorizer')} authorizer"
+    return ""
+
+
 def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]) -> Entry:
     """The entry of the workload `r`: what triggers it (the graph's edges into it, the
     routes it authorizes, its URL), its answer and what it may send on."""
@@ -258,7 +279,7 @@ def _entry(stack: Stack, g: Any, r: Resource, tasks: dict[str, list[TaskAnswer]]
             continue
         if d.get("via") == "http-authorizer":
             continue  # said in words below, with the route it guards (`authorizes`)
-        label = graph.edge_label(d)
+        label = graph.edge_label(d) + _guard(g, r.name, src, d)
         e.triggers.append(label if str(src).startswith("schedule:") else f"{src}: {label}")
         if d.get("via") == "user-auth-pool":
             hooks.append(str(d.get("hook")))

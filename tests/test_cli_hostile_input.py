@@ -77,10 +77,23 @@ def test_schedule_that_fires_less_than_asked_prints_no_note(
         ),
         # A bare word near no sub-command was read as a file: "cannot read the file".
         (
-            ["simulate"],
-            "no sub-command or stack 'simulate': no such file or folder (sub-commands: init, "
+            ["xyzzy"],
+            "no sub-command or stack 'xyzzy': no such file or folder (sub-commands: init, "
             "validate, graph, run, repl, match, schedule)",
         ),
+        # Stacktape's own sub-command: it was taken for `repl`.
+        (
+            ["deploy"],
+            "no sub-command or stack 'deploy': stptui changes nothing in AWS (that is "
+            "`stacktape deploy`); `stptui [STACK]` runs the stack on its simulator",
+        ),
+        # A word for opening the terminal UI, which no sub-command does.
+        (
+            ["simulate"],
+            "no sub-command or stack 'simulate'; the terminal UI is no sub-command: "
+            "`stptui [STACK]` opens it",
+        ),
+        (["tui", "x.yml"], "no sub-command or stack 'tui'; the terminal UI is no sub-command"),
     ],
 )
 def test_a_misspelt_or_misplaced_subcommand_is_named_as_one(

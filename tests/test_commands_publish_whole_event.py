@@ -40,6 +40,8 @@ def test_a_pasted_event_gets_the_split_command(session: Session) -> None:
     assert split == (
         """publish eventBus orders OrderCreated '{"orderId": 42, "note": "it'"'"'s"}'"""
     )
+    # Placed at the pasted event (a script's error named the line, not the column).
+    assert err.located is not None and err.located.start == len("publish eventBus ")
     # The suggestion runs as it is: the event reaches the rules for OrderCreated.
     assert execute(session, split).data["matched"]
 

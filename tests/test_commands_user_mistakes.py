@@ -327,3 +327,40 @@ def test_an_aws_name_of_a_resource_gets_the_stacks_name(
     assert err.hint == hint
     problem = check(session, line)
     assert problem is not None and problem.hint == hint
+
+
+def test_explain_given_a_command_says_to_run_it_and_explain_its_id(session: Session) -> None:
+    # The hint was `write just \`explain http\``, which then found nothing in the trace.
+    err = refused(session, "explain http POST /jobs")
+    assert err.message == "explain takes the id a command printed, not the command"
+    assert err.hint == "run `http POST /jobs` first, then `explain $last` (the id it printed)"
+    problem = check(session, "explain send jobQueue hi")
+    assert problem is not None and problem.position == len("explain ")
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("expect response.status == 200", "did you mean response status? "),
+        ("expect response.body.orderId == 7", "did you mean response body.orderId? "),
+        ("expect response.header.etag == x", "did you mean response header etag? "),
+        ("expect object.uploads.a.csv == 1", "object takes words, not dots: object BUCKET KEY"),
+    ],
+)
+def test_a_path_of_words_written_with_dots_gets_its_words(
+    session: Session, line: str, hint: str
+) -> None:
+    # Written as the resource paths are (`queue.q.depth`); the hint listed every path.
+    err = refused(session, line)
+    assert err.message.startswith("unknown path ")
+    assert err.hint is not None and err.hint.startswith(hint), err.hint
+
+
+def test_show_invocation_points_at_explain_and_the_functions_view(session: Session) -> None:
+    err = refused(session, "show invocation 3f2a9c1e")
+    assert err.hint is not None and err.hint.startswith("explain ID follows an invocation; show")
+    assert " lists its latest" in err.hint
+    # A view word before a resource's name is placed at the word, as a lone one is (a
+    # script's error said `s.stp:2:` with no column).
+    err = refused(session, "show workload worker")
+    assert err.located is not None and err.located.start == len("show ")

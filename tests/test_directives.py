@@ -648,6 +648,8 @@ resources:
     assert loaded.data["resources"]["fn"]["properties"]["p"] == "<secret:db.password>"
     assert loaded.data["hooks"]["x"] == "$Var().password"
     assert [(d.code, d.line) for d in loaded.diagnostics] == [("directive-placement", 5)]
+    # The error is at `$Var()`, which names no $Secret: the message says where it is written.
+    assert loaded.diagnostics[0].message.endswith("; this value takes it from s.yml:3:13")
 
 
 def test_local_directive_cannot_use_runtime_one() -> None:
@@ -734,6 +736,8 @@ def test_unknown_directive_hint() -> None:
             "write $ResourceParam('worker', 'stateMachineArn')",
         ),
         ("$Param('db', 'DbInstance::Endpoint.Port')", "write $ResourceParam('db', 'port')"),
+        # The child joined with a dot, as a debug copy of an example writes it.
+        ("$GetParam('db', 'DbInstance.Endpoint.Address')", "write $ResourceParam('db', 'host')"),
         (
             "$Param('jobs', 'Queue::Color')",
             "write $ResourceParam('jobs', PARAM) with PARAM one of: arn, name, url",
@@ -762,6 +766,24 @@ def test_legacy_param_hint_translates_the_attribute(text: str, hint: str) -> Non
     (diag,) = loaded.diagnostics
     assert diag.code == "directive-unknown"
     assert diag.hint is not None and diag.hint.endswith(hint), diag.hint
+
+
+def test_legacy_param_hint_reads_a_resource_written_with_an_older_type_key() -> None:
+    # The configs that use `$GetParam` write `Type:` too: the bucket is the stack's, and
+    # the hint said it was none.
+    loaded = resolve(
+        "resources:\n"
+        "  videos:\n"
+        "    Type: bucket\n"
+        "  fn:\n"
+        "    type: function\n"
+        "    properties:\n"
+        "      value: $GetParam('videos', 'Bucket::Arn')\n"
+    )
+    (diag,) = loaded.diagnostics
+    assert (
+        diag.hint == "$GetParam is from an older Stacktape; write $ResourceParam('videos', 'arn')"
+    )
 
 
 def test_embedded_directive_value_is_left_alone() -> None:

@@ -272,6 +272,9 @@ def test_a_plain_json_item_gets_itself_back_in_dynamodb_json(tmp_path: Path) -> 
         '"ok": {"BOOL": true}}\''
     )
     assert info.value.hint == f"each value names its type in DynamoDB JSON: {meant}"
+    # Placed at the item (a script's error named the line, not the column).
+    located = info.value.located
+    assert located is not None and located.start == len("put-item orders ")
     assert run_line(session, line) is None
     assert "INSERT item" in execute(session, meant).text
     with pytest.raises(CommandError) as info:

@@ -270,6 +270,17 @@ def test_until_with_no_instant_says_what_to_type(session: Session, word: str, hi
     assert err.hint == hint
 
 
+def test_until_given_a_condition_says_run_then_expect(session: Session) -> None:
+    # The hint was to write an instant as one word, after the condition's `== 3`.
+    line = "until function.processOrder.invocations == 3"
+    err = refused(session, line)
+    assert err.message == "until takes an instant, not a condition"
+    assert err.hint is not None and err.hint.startswith("run moves the clock until nothing")
+    assert err.hint.endswith("then `expect function.processOrder.invocations == 3` checks it")
+    problem = check(session, line)
+    assert problem is not None and problem.position == len("until ")
+
+
 def test_until_suggests_an_instant_ahead_of_a_later_clock(tmp_path: Path) -> None:
     path = tmp_path / "stacktape.yml"
     path.write_text(STACK, encoding="utf-8")

@@ -144,6 +144,32 @@ def test_the_starter_names_the_route_an_authorizer_guards_once() -> None:
     assert "authorizer(of" not in text
 
 
+def test_the_starter_says_which_authorizer_guards_a_route() -> None:
+    # A request without a token is refused before the function runs: the entry said
+    # only the route.
+    text = starter_file(load_stack_text(AUTHORIZED, "stacktape.yml")).text
+    assert (
+        "# triggered by httpApi: http(GET /orders), behind authorizerFunction's lambda authorizer\n"
+    ) in text
+    cognito = (
+        AUTHORIZED.replace(
+            "type: lambda\n              properties:\n                functionName: "
+            "authorizerFunction\n                identitySources: [$request.header.Authorization]",
+            "type: cognito\n              properties: {userPoolName: pool}",
+        )
+        + "  pool: {type: user-auth-pool}\n  open:\n    type: function\n    properties:\n"
+        + (
+            "      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: c.ts}}\n"
+            "      events:\n        - type: http-api-gateway\n"
+            "          properties: {httpApiGatewayName: httpApi, method: GET, path: /health}\n"
+        )
+    )
+    text = starter_file(load_stack_text(cognito, "stacktape.yml")).text
+    assert "# triggered by httpApi: http(GET /orders), behind pool's cognito authorizer\n" in text
+    # A route no authorizer guards is said as before.
+    assert "# triggered by httpApi: http(GET /health)\n" in text
+
+
 def test_the_starter_says_where_a_workers_messages_come_from() -> None:
     stack = load_stack_text(
         "resources:\n"

@@ -1317,7 +1317,12 @@ def test_a_misspelt_key_is_one_error_not_also_the_key_it_was_taken_for_missing()
     )
     shown = [(d.code, d.line, d.hint) for d in stack.errors]
     assert shown == [
-        ("unknown-property", 4, "did you mean `type`?"),
+        (
+            "unknown-property",
+            4,
+            "`Type` is an older Stacktape's capitalised key: write `type`: until then its "
+            "properties go unchecked",
+        ),
         ("unknown-property", 12, "did you mean `snsTopicArn`?"),
     ]
     # With nothing taken for it, a missing key is still reported.
@@ -1422,6 +1427,43 @@ def test_an_older_stacktapes_stack_name_is_written_as_todays_service_name(
             line + 1,
             1,
             f"`stackName` is an older Stacktape's name for `serviceName`{hint}",
+        )
+    ]
+
+
+def test_an_older_stacktapes_capitalised_resource_keys_are_named_as_such() -> None:
+    # "did you mean `type`?" read as a typo, and did not say that the resource's own
+    # problems would show only once its type was read.
+    stack = load_stack_text(
+        "resources:\n  q:\n    Type: sqs-queue\n    Properties: {delayy: 1}\n", "s.yml"
+    )
+    assert [(d.line, d.hint) for d in stack.errors] == [
+        (
+            3,
+            "`Type` is an older Stacktape's capitalised key: write `type`: until then its "
+            "properties go unchecked",
+        ),
+        (4, "`Properties` is an older Stacktape's capitalised key: write `properties`"),
+    ]
+    both = load_stack_text("resources:\n  q:\n    type: sqs-queue\n    Type: sqs-queue\n", "s.yml")
+    assert [d.hint for d in both.errors] == [
+        "`Type` is an older Stacktape's capitalised key, and `type` is set: remove `Type`"
+    ]
+
+
+def test_an_older_stacktapes_top_level_outputs_are_written_under_stack_config() -> None:
+    # The hint listed the known top-level keys, stackConfig among eleven.
+    stack = load_stack_text(
+        "outputs:\n  values:\n    - {name: url, value: x}\nresources:\n  q: {type: sqs-queue}\n",
+        "s.yml",
+    )
+    assert [(d.code, d.line, d.column, d.hint) for d in stack.errors] == [
+        (
+            "unknown-property",
+            1,
+            1,
+            "`outputs` is an older Stacktape's; today's is "
+            "stackConfig: {outputs: [{name: NAME, value: VALUE}]}",
         )
     ]
 

@@ -250,6 +250,20 @@ def test_http_jwt_option_mints_a_token_for_the_routes_pool(tmp_path: Any) -> Non
         execute(session, "http GET /items/1 --jwt sub")
 
 
+def test_a_request_without_a_token_gets_the_options_that_send_one(tmp_path: Any) -> None:
+    from stptui.commands import Session, execute
+
+    # The 401 said the header was missing, not how stptui sends a token.
+    (tmp_path / "stacktape.yml").write_text(stack(authorizer=COGNITO), encoding="utf-8")
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    text = execute(session, "http GET /items/1").text
+    assert "HTTP 401" in text
+    assert "\nhint: send a token of the route's user pool: --jwt sub=user-1 " in text
+    assert "--user EMAIL sends the one a user's `sign-in` got\n" in text
+    # A token that is there but bad is no case for it: the reason says what is wrong.
+    assert "hint:" not in execute(session, "http GET /items/1 --jwt exp=0").text
+
+
 # -- CORS ------------------------------------------------------------------------------------
 
 CORS = (

@@ -123,9 +123,11 @@ def test_a_resources_config_errors_stay_on_its_inspector_page(tmp_path: Path) ->
         start = page.index("Config: 2 errors")
         assert page[start + 1 : start + 3] == [
             "stacktape.yml:4:5: error unknown-property: unknown key `Type` on resource "
-            "'getPosts' (only `type`, `properties` and `overrides`); did you mean `type`?",
+            "'getPosts' (only `type`, `properties` and `overrides`); `Type` is an older "
+            "Stacktape's capitalised key: write `type`: until then its properties go unchecked",
             "stacktape.yml:5:5: error unknown-property: unknown key `Properties` on resource "
-            "'getPosts' (only `type`, `properties` and `overrides`); did you mean `properties`?",
+            "'getPosts' (only `type`, `properties` and `overrides`); `Properties` is an older "
+            "Stacktape's capitalised key: write `properties`",
         ]
         assert start < page.index("Properties")
         # A resource the config has nothing to say about has no such section.

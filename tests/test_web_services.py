@@ -170,6 +170,16 @@ def test_the_root_path_goes_to_the_container() -> None:
     assert "hint:" not in got.text
 
 
+def test_the_http_help_says_the_services_route_takes_the_root(tmp_path: Path) -> None:
+    # The help said `/` was a 404 after the simulator was fixed to serve it: a user read
+    # the help, then saw a 200.
+    s = open_session(tmp_path, stack_text(("web", "")))
+    text = execute(s, "help http").text
+    assert "ANY /{proxy+}, which takes every path, / too" in text
+    assert "does not match (404)" not in text
+    assert execute(s, "http GET /").data["status"] == 200
+
+
 @functools.cache
 def property_session() -> Session:
     """One session for every example: a request changes no route, and each is answered."""

@@ -1559,13 +1559,18 @@ class _Resolver:
         if spec.runtime and frame.mode is _Mode.DEFER:
             raise _Deferred()
         if spec.runtime and frame.mode is _Mode.FORBIDDEN:
+            # Reported where the value is used: a `$Var()` there may hold the directive,
+            # written elsewhere, which the message then names.
+            written = (frame.doc or self.loaded).pos(frame.origin, included=False)
+            used = self.loaded.pos(frame.use, included=False)
+            via = f"; this value takes it from {written}" if written != used else ""
             where = self._emit(
                 frame.use,
                 "error",
                 "directive-placement",
                 f"${call.name} is a runtime directive (resolved by CloudFormation); Stacktape "
                 "resolves those only under `resources`, `scripts`, `stackConfig.outputs` "
-                "and `providerConfig`",
+                f"and `providerConfig`{via}",
                 hint="move the value into a resource or script property",
             )
             raise _Failed(where, "error")
@@ -1983,11 +1988,12 @@ class _Resolver:
         resource, attribute = call.args
         if not isinstance(resource, str) or not isinstance(attribute, str):
             return advice
-        if resource not in self.types:
+        rtype = self.types.get(resource) or self._legacy_type(resource)
+        if rtype is None:
             # `$Param('SHARED_GLOBAL', ...)`: older Stacktape's own resources have no
             # parameter today; the placeholder 'name' would read as this one's to keep.
             return f"{advice}; {resource!r} is no resource of this stack"
-        maker = _FAKE_PARAMS.get(canonical_type(self.types.get(resource) or ""))
+        maker = _FAKE_PARAMS.get(canonical_type(rtype))
         if maker is None:
             return advice
         params = maker(self.ctx, resource)
@@ -1996,7 +2002,12 @@ class _Resolver:
         # attribute's name, or for a resource with several children, the child's and the
         # attribute's together ("stateMachineArn").
         child, _, attr = attribute.rpartition("::")
-        wanted = _LEGACY_ATTRIBUTES.get(attr, attr[:1].lower() + attr[1:])
+        # A debug copy of a config writes `DbInstance.Endpoint.Address`, the child joined
+        # with a dot.
+        legacy = next(
+            (v for k, v in _LEGACY_ATTRIBUTES.items() if f".{attr}".endswith(f".{k}")), None
+        )
+        wanted = legacy or attr[:1].lower() + attr[1:]
         if wanted not in params:
             whole = (child + attr).lower()
             wanted = next((p for p in sorted(params) if whole.endswith(p.lower())), "")
@@ -2010,6 +2021,15 @@ class _Resolver:
             f"${call.name} is from an older Stacktape; "
             f"write $ResourceParam({resource!r}, {wanted!r})"
         )
+
+    def _legacy_type(self, resource: str) -> str | None:
+        """The type of a resource written as older Stacktape wrote it, `Type:` (the configs
+        that use `$GetParam` do): its own diagnostic says to write `type`, and the hint of
+        its `$GetParam` reads as if it were."""
+        resources = self.raw.get("resources") if isinstance(self.raw, dict) else None
+        res = resources.get(resource) if isinstance(resources, dict) else None
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        return rtype if isinstance(rtype, str) else None
 
     def _property(self, resource: str, key: str, frame: _Frame) -> Any:
         """A resource's property as resolved (it may be a directive itself), or None."""

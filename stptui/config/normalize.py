@@ -284,7 +284,7 @@ class StackBuilder(
                     "`overrides`)",
                     key=True,
                     resource=name,
-                    hint=f"did you mean `{guess}`?" if guess else "move it under `properties`",
+                    hint=_resource_key_hint(key, guess, body),
                 )
         rtype = body.get("type")
         if not isinstance(rtype, str):
@@ -437,10 +437,36 @@ def build_stack(loaded: LoadedYaml, ctx: DirectiveContext) -> Stack:
     return stack
 
 
+def _resource_key_hint(key: str, guess: str | None, body: dict[Any, Any]) -> str:
+    """The hint of an unknown key on a resource `body`: an older Stacktape's capitalised
+    `Type` and `Properties` are today's in lower case, and nothing of the resource is
+    checked until its `type` reads so (fixing `Type` then found a second round of
+    problems)."""
+    if key in ("Type", "Properties"):
+        said = f"`{key}` is an older Stacktape's capitalised key"
+        if key.lower() in body:
+            return f"{said}, and `{key.lower()}` is set: remove `{key}`"
+        later = ": until then its properties go unchecked" * (key == "Type")
+        return f"{said}: write `{key.lower()}`{later}"
+    return f"did you mean `{guess}`?" if guess else "move it under `properties`"
+
+
 def _legacy_top(data: dict[str, Any]) -> dict[str, str]:
-    """The hint for an older Stacktape's top-level `stackName`: today's `serviceName`, the
-    line written out with its value (a did-you-mean left the user to wonder whether they
-    are the same thing)."""
+    """The hints for an older Stacktape's top-level keys: `stackName`, today's
+    `serviceName`, the line written out with its value (a did-you-mean left the user to
+    wonder whether they are the same thing); `outputs`, today's `stackConfig.outputs`."""
+    found: dict[str, str] = {}
+    if "outputs" in data:
+        # `outputs: {values: [{name, value}]}` in an older Stacktape's example.
+        found["outputs"] = (
+            "`outputs` is an older Stacktape's; today's is "
+            "stackConfig: {outputs: [{name: NAME, value: VALUE}]}"
+        )
+    return found | _legacy_stack_name(data)
+
+
+def _legacy_stack_name(data: dict[str, Any]) -> dict[str, str]:
+    """`_legacy_top`'s hint for a top-level `stackName`."""
     old = data.get("stackName")
     if "stackName" not in data:
         return {}

@@ -761,9 +761,9 @@ DRIVE_LINES = 4
         "to HTTPS on 80). ELB answers 502 for a function error, timeout or malformed result."
         " --port picks the listener, --source-ip the address source-ip conditions see, "
         "--header 'host:NAME' the host host-header conditions see.\n"
-        "A web-service's own HTTP API or load balancer (`web.httpApiGateway`, "
-        "`web.loadBalancer`) is one too; --gateway also takes the service's name. Its "
-        "HTTP API's one route is ANY /{proxy+}, which / does not match (404).\n"
+        "A web-service's own HTTP API or load balancer (`SERVICE.httpApiGateway`, "
+        "`SERVICE.loadBalancer`) is one too; --gateway also takes the service's name. Its "
+        "HTTP API's one route is ANY /{proxy+}, which takes every path, / too.\n"
         "A route's authorizer runs first: a Lambda authorizer is the stack's function (its "
         "behaviour decides), a cognito one checks a JWT; --jwt makes one the route's user "
         "pool would issue now (exp, aud, iss... may be overridden, e.g. --jwt exp=0); --user "
@@ -972,7 +972,13 @@ def response_hint(
     """What to do about a function's answer that the gateway could not read: the simulated
     500 is faithful (a real Lambda returning nothing gets it too), but the fix is in the
     behaviours file, which says what the function returns, or, at once, the `succeed
-    --returns` line to type. `payload_format` is the route's (None: a load balancer's)."""
+    --returns` line to type. `payload_format` is the route's (None: a load balancer's). A
+    request a JWT authorizer refused for want of a token gets the options that send one."""
+    if reason.startswith("no token: "):
+        return (
+            "send a token of the route's user pool: --jwt sub=user-1 makes one it would "
+            "issue now; --user EMAIL sends the one a user's `sign-in` got"
+        )
     if target is None or target not in session.sim.functions:
         return None
     if not reason.startswith("malformed Lambda response"):

@@ -27,6 +27,7 @@ from stptui.commands.registry import (
     Call,
     CommandError,
     Option,
+    quote_word,
 )
 from stptui.commands.result import CommandResult
 from stptui.commands.resume import Resumption, StopTest
@@ -237,6 +238,7 @@ def _check_until_time(sim: Simulator, text: str) -> None:
     ),
     examples=("until 2026-01-05T09:00:00Z",),
     changes_state=True,
+    check_words=lambda words: _until_a_condition(words),
 )
 def cmd_until(session: Session, call: Call) -> CommandResult:
     """until TIME"""
@@ -248,6 +250,26 @@ def cmd_until(session: Session, call: Call) -> CommandResult:
             _before_start_hint(sim.start_ms, t) if t < sim.start_ms else "time only moves forward",
         )
     return _move_clock(session, call, t)
+
+
+# The comparisons of `expect`, which an `until` written as a condition holds.
+_COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">=", "="))
+
+
+def _until_a_condition(words: list[str]) -> None:
+    """`until function.worker.invocations == 3`: a condition where the instant goes. No
+    command runs the clock until one holds; the hint said to write an instant as one word."""
+    at = next((i for i, w in enumerate(words) if w in _COMPARISONS), None)
+    if at is None or at == 0:
+        return
+    condition = " ".join(quote_word(w) for w in words)
+    raise CommandError(
+        "until takes an instant, not a condition",
+        "run moves the clock until nothing but recurring work (schedules, retention) is "
+        f"pending, advance D by a duration; then `expect {condition}` checks it",
+        word=words[0],
+        word_index=1,
+    )
 
 
 # Words for "until the stack has settled", which `run` does (`until idle`).

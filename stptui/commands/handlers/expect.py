@@ -734,6 +734,29 @@ def check_path(sim: Simulator, word: str) -> None:
 _PATH_WORDS = ("count", "time", "item", "object", "response", "messages")
 
 
+# Each path of words by its first word, as the hint of a path of words has: its form.
+_WORD_PATH_FORMS = {form.split()[0]: form for form in EXPECT_PATHS if " " in form}
+
+
+def _dotted_word_path(word: str) -> CommandError | None:
+    """The refusal of a path of words written with dots as the resource paths are
+    (`response.status`, `object.uploads.a.csv`): the path in words when it can be told
+    (a response's), else the form; None for another word."""
+    head, dot, rest = word.partition(".")
+    form = _WORD_PATH_FORMS.get(head)
+    if not dot or form is None:
+        return None
+    part, _, after = rest.partition(".")
+    meant = None
+    if head == "response" and part in ("status", "body"):
+        meant = f"response {rest}"
+    elif head == "response" and part in ("header", "headers"):
+        meant = f"response header {after or 'NAME'}"
+    said = f"{head} takes words, not dots: {form}"
+    hint = f"did you mean {meant}? ({said})" if meant else said
+    return CommandError(f"unknown path {word!r}", hint, word=word)
+
+
 def _misspelt_word(word: str) -> CommandError | None:
     """The refusal of a PATH's first word that is none of `_PATH_WORDS` but close to one
     (`conut`), whose hint listed every path there is; None for any other word."""
@@ -909,6 +932,8 @@ def _expect_actual(sim: Simulator, words: list[str], since: str | None = None) -
             f"records are counted: did you mean {counted}?",
             word=words[0],
         )
+    if words and (dotted := _dotted_word_path(words[0])) is not None:
+        raise dotted
     if words and (misspelt := _misspelt_word(words[0])) is not None:
         raise misspelt
     if len(words) != 1:

@@ -11,6 +11,7 @@ from stptui.commands.handlers.alarms import show_alarms
 from stptui.commands.handlers.base import (
     DEFAULT_TRACE_ROWS,
     MAX_SHOWN_MESSAGES,
+    REGISTRY,
     behaviour_summary,
     command,
     queue_named,
@@ -253,6 +254,7 @@ def check_show_what(sim: Simulator, what: str) -> None:
             resource_view(sim, what)
             or _dead_letter_hint(sim, what)
             or _messages_hint(sim, what)
+            or _invocations_hint(sim, what)
             or (f"did you mean {quote_word(guess)}?" if guess else stack_views_hint(sim))
         )
         raise CommandError(f"cannot show {what!r}", hint, word=what)
@@ -267,6 +269,16 @@ def _messages_hint(sim: Simulator, what: str) -> str | None:
         return "this stack has no queue; `show message ID` shows one message of the trace"
     first = quote_word(next(iter(sim.queues)))
     return f"a queue's view lists its messages: show queue {first} (`show queues` lists them)"
+
+
+def _invocations_hint(sim: Simulator, what: str) -> str | None:
+    """The hint of `show invocation ID`: `explain` follows one, a function's view lists its
+    latest; None for another word."""
+    if what.lower() not in ("invocation", "invocations"):
+        return None
+    first = next(iter(sim.functions), None)
+    listed = f"show function {quote_word(first)} lists its latest" if first else ""
+    return "explain ID follows an invocation" + (f"; {listed}" if listed else "")
 
 
 # What a dead-letter queue is called where `show` takes a view (`show dlq`): a DLQ is a queue
@@ -294,7 +306,7 @@ def check_show(sim: Simulator, call: Call) -> None:
     what, name = call.args["what"], call.args["name"]
     if what not in SHOW_WHATS and name is not None and (view := resource_view(sim, name)):
         # `show messages deadLetterQueue`: the resource says which view was meant.
-        raise CommandError(f"cannot show {what!r}", view)
+        raise CommandError(f"cannot show {what!r}", view, word=what)
     check_show_what(sim, what)
     needs_name = what in (
         "queue",
@@ -1142,6 +1154,20 @@ def _explain_what_first() -> NoReturn:
     )
 
 
+def _explain_a_command(words: list[str]) -> None:
+    """`explain http GET /orders`: a command where the id goes. It is run first, then its
+    id explained; the hint said to write `explain http`, which finds nothing."""
+    if len(words) < 2 or words[0] not in REGISTRY.commands or words[0] == "explain":
+        return
+    line = " ".join(quote_word(w) for w in words)
+    raise CommandError(
+        "explain takes the id a command printed, not the command",
+        f"run `{line}` first, then `explain $last` (the id it printed)",
+        word=words[0],
+        word_index=1,
+    )
+
+
 @command(
     "explain",
     "inspect",
@@ -1191,7 +1217,7 @@ def _explain_what_first() -> NoReturn:
         "runtime exited, which ran the init phase again (a suppressed init) within its "
         "timeout."
     ),
-    check_words=lambda words: None if words else _explain_what_first(),
+    check_words=lambda words: _explain_a_command(words) if words else _explain_what_first(),
 )
 def cmd_explain(session: Session, call: Call) -> CommandResult:
     """explain ID"""

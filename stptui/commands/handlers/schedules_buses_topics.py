@@ -114,6 +114,8 @@ def _refuse_whole_event(words: list[str]) -> None:
         "publish takes the event's source, detail-type and detail as separate words, "
         "not a whole event",
         f"split it: {format_line('publish', values, options)}",
+        word=words[1],
+        word_index=2,
     )
 
 

@@ -117,15 +117,28 @@ def _with_record(data: dict[str, Any], record: TableRecord | None) -> dict[str, 
 _T = TypeVar("_T")
 
 
-def _write(write: Callable[..., _T], *args: Any, retyped: str | None = None, **kwargs: Any) -> _T:
+def _write(
+    write: Callable[..., _T],
+    *args: Any,
+    retyped: str | None = None,
+    typed: str | None = None,
+    **kwargs: Any,
+) -> _T:
     """Run a table write (put, delete, update), DynamoDB's refusal a CommandError: the write
     changed nothing. `retyped`: the command line with its item in DynamoDB JSON, when it
-    was given in plain JSON (the hint then offers it, not a generic example)."""
+    was given in plain JSON (the hint then offers it, not a generic example); `typed`: the
+    item's word as the line gives it (TABLE's next), where such a refusal is placed."""
     try:
         return write(*args, **kwargs)
     except DynamoDBError as exc:
         hint = f"each value names its type in DynamoDB JSON: {retyped}" if retyped else None
-        raise CommandError(str(exc), hint or exc.hint or ITEM_HINT) from None
+        at = {"word": typed, "word_index": 2} if retyped and typed is not None else {}
+        raise CommandError(str(exc), hint or exc.hint or ITEM_HINT, **at) from None
+
+
+def _typed_word(call: Call, key: str) -> str | None:
+    """The word of `call`'s line that holds its item or key: None when --from read it."""
+    return None if "from" in call.opts else call.args[key]
 
 
 def _retyped(call: Call, table: TableSim, raw: Any) -> str | None:
@@ -213,7 +226,11 @@ def cmd_put_item(session: Session, call: Call) -> CommandResult:
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["item"], "the item", table)
     name, record = _write(
-        table.put, raw, expr=_expressions(call), retyped=_retyped(call, table, raw)
+        table.put,
+        raw,
+        expr=_expressions(call),
+        retyped=_retyped(call, table, raw),
+        typed=_typed_word(call, "item"),
     )
     text = _written_line(table, _key_text(table.key_of(check_item(raw))), name, record)
     data: dict[str, Any] = {"table": table.name, "event_name": name}
@@ -247,7 +264,11 @@ def cmd_delete_item(session: Session, call: Call) -> CommandResult:
     table = _table(session.sim, call.args["table"])
     raw = _json(call.args["key"], "the key", table)
     found, record = _write(
-        table.delete, raw, expr=_expressions(call), retyped=_retyped(call, table, raw)
+        table.delete,
+        raw,
+        expr=_expressions(call),
+        retyped=_retyped(call, table, raw),
+        typed=_typed_word(call, "key"),
     )
     key = _key_text(check_item(raw, "Key"))
     if not found:
