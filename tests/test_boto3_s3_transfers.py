@@ -3,6 +3,7 @@ SNS's PublishBatch, through the boto3 stand-in."""
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,6 +174,39 @@ return {{"seen": seen, "buffer": buffer.getvalue().decode()}}
     assert created == ["up/in.txt", "up/again.txt"]
 
 
+def test_a_file_at_the_multipart_threshold_is_uploaded_in_parts(tmp_path: Path) -> None:
+    # s3transfer uploads in parts when "size >= config.multipart_threshold" (8 MiB by
+    # default), and S3 tells the notifications ObjectCreated:CompleteMultipartUpload: a
+    # trigger on s3:ObjectCreated:Put is not started by a large upload_file.
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"a" * (8 * 1024 * 1024))
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"a" * (8 * 1024 * 1024 - 1))
+    body = f"""\
+s3.upload_file({str(big)!r}, BUCKET, "big.bin")
+s3.upload_file({str(small)!r}, BUCKET, "small.bin")
+from boto3.s3.transfer import TransferConfig
+s3.upload_fileobj(io.BytesIO(b"b" * 100), BUCKET, "lowered.bin",
+                  Config=TransferConfig(multipart_threshold=100))
+try:
+    TransferConfig(multipart_threshold=0)
+except ValueError as exc:
+    refused = str(exc)
+return [s3.head_object(Bucket=BUCKET, Key="big.bin")["ETag"], refused]
+"""
+    s, (etag, refused) = _run(tmp_path, body)
+    assert refused == "Provided parameter multipart_threshold of value 0 must be greater than 0."
+    events = {r.data["key"]: r.data["event"] for r in _records(s, tk.OBJECT_CREATED)}
+    assert events == {
+        "big.bin": "ObjectCreated:CompleteMultipartUpload",
+        "small.bin": "ObjectCreated:Put",
+        "lowered.bin": "ObjectCreated:CompleteMultipartUpload",
+    }
+    # One 8 MiB part: the MD5 of its MD5, then "-1".
+    part = hashlib.md5(b"a" * (8 * 1024 * 1024)).digest()
+    assert etag == f'"{hashlib.md5(part).hexdigest()}-1"'
+
+
 def test_download_of_a_missing_key_is_head_objects_404_and_writes_no_file(tmp_path: Path) -> None:
     target = tmp_path / "never.txt"
     body = f"""\
@@ -211,6 +245,30 @@ return s3.get_object(Bucket=BUCKET, Key="copied/a.txt")["Body"].read().decode()
     s, got = _run(tmp_path, body, UPLOADS[0])
     assert got == "1"
     assert [r.data["key"] for r in _records(s, tk.OBJECT_CREATED)][-1] == "copied/a.txt"
+
+
+def test_a_managed_copy_of_a_large_source_is_a_copy_in_parts(tmp_path: Path) -> None:
+    # s3transfer asks the source's size (HeadObject), then copies in parts at or past the
+    # multipart threshold: UploadPartCopy is "covered by" ObjectCreated:CompleteMultipartUpload.
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"c" * (9 * 1024 * 1024))
+    body = f"""\
+s3.upload_file({str(big)!r}, BUCKET, "big.bin")
+s3.copy({{"Bucket": BUCKET, "Key": "big.bin"}}, BUCKET, "copies/big.bin")
+s3.copy({{"Bucket": BUCKET, "Key": "a.txt"}}, BUCKET, "copies/a.txt")
+try:
+    s3.copy({{"Bucket": BUCKET, "Key": "missing"}}, BUCKET, "copies/missing")
+except ClientError as exc:
+    return [exc.response["Error"]["Code"], exc.operation_name]
+"""
+    s, got = _run(tmp_path, body, UPLOADS[0])
+    assert got == ["404", "HeadObject"]
+    events = {r.data["key"]: r.data["event"] for r in _records(s, tk.OBJECT_CREATED)}
+    assert events["copies/big.bin"] == "ObjectCreated:CompleteMultipartUpload"
+    assert events["copies/a.txt"] == "ObjectCreated:Copy"
+    assert "copies/missing" not in events
+    copied = s.sim.services["buckets"].buckets["files"].objects["copies/big.bin"]
+    assert copied.etag.endswith("-2")  # 9 MiB in 8 MiB parts
 
 
 # -- generate_presigned_url

@@ -476,6 +476,126 @@ def test_put_events_publishes_and_reports_malformed_entries_as_failed(s: Session
     assert [r.resource for r in kinds(s, tk.EVENT_PUBLISHED)] == ["bus"]
 
 
+def test_put_events_entries_over_1_mib_together_fail_the_whole_request(s: Session) -> None:
+    # "The total entry size must be less than" the limit ("Calculating PutEvents event entry
+    # size"): two entries of 600 KB each are refused together, neither is put.
+    big = json.dumps({"x": "y" * 600_000})
+    entry = {"Source": "app", "DetailType": "Order", "Detail": big, "EventBusName": "bus"}
+    got = call(s, "events", "put_events", Entries=[entry, entry])
+    assert got["code"] == "ValidationException"
+    assert "Total size of the entries in the request is over the limit." in got["message"]
+    assert "The 2 entries are 1,200,034 bytes together" in got["message"]
+    assert kinds(s, tk.EVENT_PUBLISHED) == []
+    # Each alone fits: put.
+    assert call(s, "events", "put_events", Entries=[entry])["FailedEntryCount"] == 0
+
+
+def test_put_events_answers_a_detail_type_over_128_characters_in_the_entrys_place(
+    s: Session,
+) -> None:
+    entries = [
+        {"Source": "app", "DetailType": "x" * 129, "Detail": "{}", "EventBusName": "bus"},
+        {"Source": "app", "DetailType": "x" * 128, "Detail": "{}", "EventBusName": "bus"},
+    ]
+    got = call(s, "events", "put_events", Entries=entries)
+    # The invalid entry fails on its own; the request is answered and the other put.
+    assert got["FailedEntryCount"] == 1
+    assert got["Entries"][0]["ErrorCode"] == "InvalidArgument"
+    assert "129 characters" in got["Entries"][0]["ErrorMessage"]
+    assert list(got["Entries"][1]) == ["EventId"]
+    assert len(kinds(s, tk.EVENT_PUBLISHED)) == 1
+
+
+def test_put_events_refuses_a_source_of_an_aws_service_in_the_entrys_place(s: Session) -> None:
+    # No caller may publish under an `aws.` source (AWS's answer to `aws events put-events`
+    # with Source aws.aidevops: NotAuthorizedForSourceException, "Not authorized for the
+    # source."); the `publish` command may, to stand in for AWS services.
+    entries = [
+        {"Source": "aws.s3", "DetailType": "Object Created", "Detail": "{}", "EventBusName": "bus"},
+        {"Source": "app", "DetailType": "Order", "Detail": "{}", "EventBusName": "bus"},
+    ]
+    got = call(s, "events", "put_events", Entries=entries)
+    assert got["FailedEntryCount"] == 1
+    assert got["Entries"][0] == {
+        "ErrorCode": "NotAuthorizedForSourceException",
+        "ErrorMessage": "Not authorized for the source.",
+    }
+    assert [r.data["event_source"] for r in kinds(s, tk.EVENT_PUBLISHED)] == ["app"]
+
+
+def test_put_events_carries_an_entrys_resources_to_the_rules(tmp_path: Path) -> None:
+    # PutEventsRequestEntry.Resources: "AWS resources, identified by Amazon Resource Name
+    # (ARN), which the event primarily concerns"; a rule may match on them.
+    watcher = f"""
+  watcher:
+    type: function
+    properties:
+      {PKG}
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern: {{resources: [{{prefix: "arn:aws:s3:::uploads"}}]}}
+"""
+    open_session(tmp_path)  # writes the handlers and behaviours this stack runs with
+    (tmp_path / "stacktape.yml").write_text(STACK + watcher, encoding="utf-8")
+    s = Session.open(
+        tmp_path / "stacktape.yml",
+        behaviors_path=tmp_path / "stptui.yml",
+        start_ms=START,
+        allow_code=True,
+    )
+    entry = {"Source": "app", "DetailType": "Stored", "Detail": "{}", "EventBusName": "bus"}
+    entries = [
+        {**entry, "Resources": ["arn:aws:s3:::uploads/a.csv"]},
+        {**entry, "Resources": ["arn:aws:s3:::other/a.csv"]},
+        entry,
+        {**entry, "Resources": [""]},
+    ]
+    got = call(s, "events", "put_events", Entries=entries)
+    assert got["FailedEntryCount"] == 1
+    assert got["Entries"][3]["ErrorCode"] == "InvalidArgument"
+    matched = [r.data["rules_matched"] for r in kinds(s, tk.EVENT_PUBLISHED)]
+    assert matched == [1, 0, 0]
+
+
+def test_put_events_takes_an_entrys_time_as_the_events_time(tmp_path: Path) -> None:
+    # PutEventsRequestEntry.Time: "The time stamp of the event, per RFC3339. If no time stamp
+    # is provided, the time stamp of the PutEvents call is used." botocore takes a datetime
+    # (naive: UTC), ISO 8601 text or epoch seconds; the envelope's `time` has no fraction.
+    seen = """
+  seen:
+    type: sqs-queue
+    properties:
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern: {source: [timed]}
+"""
+    open_session(tmp_path)  # writes the handlers and behaviours this stack runs with
+    (tmp_path / "stacktape.yml").write_text(STACK + seen, encoding="utf-8")
+    s = Session.open(
+        tmp_path / "stacktape.yml",
+        behaviors_path=tmp_path / "stptui.yml",
+        start_ms=START,
+        allow_code=True,
+    )
+    entry = {"Source": "timed", "DetailType": "T", "Detail": "{}", "EventBusName": "bus"}
+    entries = [
+        {**entry, "Time": "2020-01-02T03:04:05.678Z"},
+        {**entry, "Time": 1_600_000_000},
+        entry,
+    ]
+    got = call(s, "events", "put_events", Entries=entries)
+    assert got["FailedEntryCount"] == 0
+    times = [json.loads(m.body)["time"] for m in s.sim.queues["seen"].listing(10)]
+    assert times == ["2020-01-02T03:04:05Z", "2020-09-13T12:26:40Z", "2026-01-05T08:00:00Z"]
+    bad = call(s, "events", "put_events", Entries=[{**entry, "Time": "yesterday"}])
+    assert bad["raised"] == "ParamValidationError"
+    assert "Invalid type for parameter Entries[0].Time" in bad["message"]
+
+
 def test_s3_put_then_get_head_and_list_with_a_continuation_token(s: Session) -> None:
     put = call(s, "s3", "put_object", Bucket=aws_name(s, "files"), Key="a.txt", Body="hello")
     assert put["ETag"] == '"5d41402abc4b2a76b9719d911017c592"'
@@ -512,6 +632,45 @@ def test_s3_answers_as_s3_does_for_writes_a_missing_copy_source_and_get(s: Sessi
     assert got["message"].endswith("The specified key does not exist.")
     # botocore's GetObjectOutput shape puts Body first.
     assert next(iter(call(s, "s3", "get_object", Bucket="files", Key="a.txt"))) == "Body"
+
+
+def test_s3_refuses_a_copy_of_an_object_onto_itself(s: Session) -> None:
+    call(s, "s3", "put_object", Bucket="files", Key="a.txt", Body="hello")
+    got = call(s, "s3", "copy_object", Bucket="files", Key="a.txt", CopySource="files/a.txt")
+    assert got["code"] == "InvalidRequest"
+    assert got["message"].endswith(
+        "This copy request is illegal because it is trying to copy an object to itself "
+        "without changing the object's metadata, storage class, website redirect location or "
+        "encryption attributes."
+    )
+    # Only the PutObject told the notifications.
+    assert [r.data["event"] for r in kinds(s, tk.OBJECT_CREATED)] == ["ObjectCreated:Put"]
+
+
+def test_s3_delete_objects_deletes_each_key_and_sends_each_event(s: Session) -> None:
+    # DeleteObjects: each key a DeleteObject, a key with no object too (AWS-validated in
+    # LocalStack's test_delete_objects: "also events are triggered"); Quiet leaves the
+    # deleted keys out of the answer.
+    call(s, "s3", "put_object", Bucket="files", Key="a.txt", Body="hello")
+    objects = [{"Key": "a.txt"}, {"Key": "never.txt"}]
+    got = call(s, "s3", "delete_objects", Bucket="files", Delete={"Objects": objects})
+    assert got["Deleted"] == [{"Key": "a.txt"}, {"Key": "never.txt"}]
+    assert "Errors" not in got
+    gone = kinds(s, tk.OBJECT_DELETED)
+    assert [(r.data["key"], r.data["event"]) for r in gone] == [
+        ("a.txt", "ObjectRemoved:Delete"),
+        ("never.txt", "ObjectRemoved:Delete"),
+    ]
+    quiet = {"Objects": [{"Key": "b.txt"}], "Quiet": True}
+    got = call(s, "s3", "delete_objects", Bucket="files", Delete=quiet)
+    assert "Deleted" not in got and "Errors" not in got
+    none = call(s, "s3", "delete_objects", Bucket="files", Delete={"Objects": []})
+    assert none["code"] == "MalformedXML"
+    # A version of a bucket without versioning: that key's error, in the answer.
+    bad = {"Objects": [{"Key": "c.txt", "VersionId": "v1"}]}
+    got = call(s, "s3", "delete_objects", Bucket="files", Delete=bad)
+    assert got["Errors"][0]["Key"] == "c.txt" and got["Errors"][0]["VersionId"] == "v1"
+    assert "Deleted" not in got
 
 
 # -- DynamoDB ---------------------------------------------------------------------------------

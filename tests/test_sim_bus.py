@@ -456,6 +456,14 @@ def test_publish_command_reports_matches_and_explanations(session: Session) -> N
     assert event.get("rules_matched") == 1
 
 
+def test_the_publish_command_may_stand_in_for_an_aws_service(session: Session) -> None:
+    # Code's PutEvents may not use an `aws.` source (NotAuthorizedForSourceException); the
+    # command may, so that a rule on an AWS service's events can be tried (docs/fidelity.md).
+    result = execute(session, "publish eventBus aws.ec2 'EC2 Instance State-change Notification'")
+    (event,) = [r for r in result.records if r.kind == tk.EVENT_PUBLISHED]
+    assert event.get("event_source") == "aws.ec2"
+
+
 def test_publish_command_failure_changes_nothing(session: Session) -> None:
     before = session.sim.trace.seq
     with pytest.raises(CommandError, match="MalformedDetail") as err:

@@ -275,6 +275,27 @@ def test_put_events_puts_the_valid_entries_and_the_cause_is_the_response(tmp_pat
     }
 
 
+def test_put_events_of_an_aws_source_is_not_authorized(tmp_path: Path) -> None:
+    # Sources beginning with `aws.` belong to AWS services: PutEvents answers the entry
+    # NotAuthorizedForSourceException, "Not authorized for the source." (the response AWS
+    # gave `aws events put-events` with Source aws.aidevops, aws-samples/serverless-patterns
+    # PR 3089), and puts the others.
+    bus = "$ResourceParam('orders', 'arn')"
+    entries = [
+        {"EventBusName": bus, "Source": "aws.s3", "DetailType": "Object Created", "Detail": {}},
+        {"EventBusName": bus, "Source": "awsome", "DetailType": "OrderPlaced", "Detail": {}},
+    ]
+    s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": entries})))
+    ex = run(s)
+    assert (ex.status, ex.error) == ("FAILED", "EventBridge.FailedEntry")
+    published = kinds(s, "event.published", "orders")
+    assert [p["event_source"] for p in published] == ["awsome"]
+    assert json.loads(ex.cause)["Entries"][0] == {
+        "ErrorCode": "NotAuthorizedForSourceException",
+        "ErrorMessage": "Not authorized for the source.",
+    }
+
+
 def test_put_events_where_every_entry_fails_puts_nothing(tmp_path: Path) -> None:
     entries = [
         {"Source": "shop", "DetailType": "OrderPlaced", "Detail": '"jsonstring"'},

@@ -567,6 +567,50 @@ def test_versioned_bucket_reports_version_ids_and_delete_markers(tmp_path: Path)
     assert out["error"]["Error"] == "S3.NoSuchKeyException"
 
 
+def test_a_copy_onto_itself_is_refused_but_an_older_version_restores(tmp_path: Path) -> None:
+    # CopyObject refuses a copy of an object to itself that changes nothing (InvalidRequest,
+    # no event); copying an older version onto its key is how S3's guide restores it.
+    b = {"Bucket": "files", "Key": "k"}
+    source = "app-dev-files-e6e91c68/k"
+    s = open_flow(
+        tmp_path,
+        ("Put1", sdk("s3:putObject", {**b, "Body": "v1"}, ResultPath="$.put1")),
+        ("Put2", sdk("s3:putObject", {**b, "Body": "v2"}, ResultPath="$.put2")),
+        (
+            "Self",
+            sdk(
+                "s3:copyObject",
+                {**b, "CopySource": source},
+                Catch=catch_all(then="Restore"),
+                Next="Restore",
+            ),
+        ),
+        (
+            "Restore",
+            sdk(
+                "s3:copyObject",
+                {
+                    **b,
+                    "CopySource.$": f"States.Format('{source}?versionId={{}}', $.put1.VersionId)",
+                },
+                ResultPath="$.restored",
+            ),
+        ),
+        ("Get", sdk("s3:getObject", b, ResultPath="$.get")),
+        DONE,
+        versioning=True,
+    )
+    out = run(s).output
+    assert out["error"]["Error"] == "S3.InvalidRequestException"
+    assert "trying to copy an object to itself" in out["error"]["Cause"]
+    assert out["get"]["Body"] == "v1"
+    assert [d["event"] for d in kinds(s, "object.created", "files")] == [
+        "ObjectCreated:Put",
+        "ObjectCreated:Put",
+        "ObjectCreated:Copy",
+    ]
+
+
 def test_delete_object_with_a_version_id_deletes_that_version_for_good(tmp_path: Path) -> None:
     # DeleteObject's `versionId` "permanently deletes the version"; the one before it is
     # current again, and the answer names the version deleted.

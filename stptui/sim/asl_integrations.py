@@ -374,6 +374,7 @@ def put_entries(
     is answered in its place (ErrorCode, ErrorMessage) and the others are put. Returns the
     response's entries, how many failed and the first event put (its id and bus)."""
     from stptui.sim.engine import SimError
+    from stptui.sim.services.bus import reserved_source
 
     kind = TARGETS[EVENTS_PUT]
     out: list[dict[str, Any]] = []
@@ -392,6 +393,9 @@ def put_entries(
                 raise SimError(
                     f"ResourceNotFoundException: Event bus {shown(bus_value)} does not exist."
                 )
+            reserved = reserved_source(entry.get("Source"))
+            if reserved is not None:
+                raise SimError(str(reserved))
             event_id = sim.services["buses"].publish(
                 bus,
                 entry.get("Source"),

@@ -582,6 +582,7 @@ def _s3_copy(
     sim: Simulator, api: Api, params: dict[str, Any], source: str, arns: tuple[str, str]
 ) -> Result:
     from stptui.sim.engine import SimError
+    from stptui.sim.services.bucket import SELF_COPY, is_self_copy
 
     b = _bucket_named(sim, api, params["Bucket"])
     key = _string(api, params, "Key")
@@ -597,6 +598,9 @@ def _s3_copy(
     src = _bucket_named(sim, api, src_bucket)
     version = urllib.parse.parse_qs(query).get("versionId", [None])[0]
     obj = _version(api, {"VersionId": version} if version else {}, src, src_key)
+    if is_self_copy(src, obj, b.name, key):
+        code, _, message = SELF_COPY.partition(": ")
+        raise _refused(api, code, message)
     if not obj.readable:
         # CopyObject reads its source as GetObject does: an archive must be restored first.
         raise _refused(api, "InvalidObjectState", ARCHIVED_MESSAGE)

@@ -104,7 +104,25 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
             )
         compact_json(detail, f"{where}.detail")
         # Copies: the value may be (part of) the engine's own event or record.
-        return {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
+        out = {"source": source, "detailType": detail_type, "detail": copy.deepcopy(detail)}
+        resources = values.get("resources")
+        if resources is not None:
+            if not isinstance(resources, list) or not all(
+                isinstance(r, str) and r for r in resources
+            ):
+                raise FieldError(
+                    where,
+                    "resources",
+                    "must be a list of ARNs (non-empty strings)",
+                    resources,
+                    'resources=["arn:aws:s3:::my-bucket"]',
+                )
+            out["resources"] = list(resources)
+        time_ms = values.get("time")
+        if time_ms is not None:
+            # PutEvents' Time, in epoch milliseconds (context._publish_at only).
+            out["time"] = time_ms
+        return out
     if kind == "notify":
         subject = values.get("subject")
         if subject is not None and not isinstance(subject, str):
@@ -125,6 +143,9 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         content = values.get("content")
         # PutObject without a Body writes an empty object (the Body is optional).
         text = "" if content is None else json_text(content, f"{where}.content")
+        if values.get("multipart") is True:
+            # boto3's managed upload in parts (context._put_object_in_parts only).
+            return {"key": key, "content": text, "multipart": True}
         return {"key": key, "content": text}
     if kind == "restoreObject":
         return _restore_fields(values, where)
@@ -201,6 +222,9 @@ def _handler_call_fields(kind: str, values: dict[str, Any], where: str) -> dict[
     out["sourceBucket"] = _text_field(values, "sourceBucket", where)
     out["sourceKey"] = _object_key({"key": values.get("sourceKey")}, f"{where} source")
     out["sourceVersionId"] = _text_field(values, "sourceVersionId", where)
+    if values.get("multipart") is True:
+        # boto3's managed copy in parts (context._copy_object_in_parts only).
+        out["multipart"] = True
     return out
 
 

@@ -9,9 +9,9 @@ generator; the `random` module, `datetime.now()`, `time.time()`, `uuid4()` ... a
 simulation's too while the handler runs: handler_clock),
 `remaining_time_ms()` (alias `get_remaining_time_in_millis()`), `sleep(duration)` (adds
 simulated time to the invocation, ms or a duration text), `send(queue, body, delay=None,
-group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail)`,
-`put_object(bucket, key, content)`, `restore_object(bucket, key, days, tier="Standard",
-version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
+group=None, dedup_id=None, attributes=None)`, `publish(bus, source, detail_type, detail,
+resources=None)`, `put_object(bucket, key, content)`, `restore_object(bucket, key, days,
+tier="Standard", version_id=None)`, `invoke(function, payload)`, `put_record(stream, data,
 partition_key=None)`, `produce(topic, value, key=None, headers=None, partition=None)`,
 `put_item(table, item, condition=None, names=None, values=None, return_values="NONE")`,
 `delete_item(table, key, return_values="NONE")`, `update_item(table, key, update,
@@ -287,12 +287,36 @@ class HandlerContext:
         return self._emit("send", queue, values)
 
     def publish(
-        self, bus: str, source: str, detail_type: str, detail: Any
+        self,
+        bus: str,
+        source: str,
+        detail_type: str,
+        detail: Any,
+        resources: list[str] | None = None,
     ) -> dict[str, Any] | None:
-        """EventBridge PutEvents with one entry (`bus` may be `default`)."""
-        return self._emit(
-            "publish", bus, {"source": source, "detailType": detail_type, "detail": detail}
-        )
+        """EventBridge PutEvents with one entry (`bus` may be `default`); `resources` are the
+        event's `resources`, ARNs (none by default)."""
+        values = {"source": source, "detailType": detail_type, "detail": detail}
+        if resources is not None:
+            values["resources"] = resources
+        return self._emit("publish", bus, values)
+
+    def _publish_at(
+        self,
+        bus: str,
+        source: str,
+        detail_type: str,
+        detail: Any,
+        resources: list[str] | None,
+        time_ms: int,
+    ) -> dict[str, Any] | None:
+        """PutEvents with one entry whose Time is `time_ms` (epoch milliseconds): the
+        event's `time` (boto3's `put_events` with an entry's Time)."""
+        values = {"source": source, "detailType": detail_type, "detail": detail}
+        if resources is not None:
+            values["resources"] = resources
+        values["time"] = time_ms
+        return self._emit("publish", bus, values)
 
     def notify(
         self,
@@ -317,6 +341,13 @@ class HandlerContext:
     def put_object(self, bucket: str, key: str, content: Any) -> dict[str, Any] | None:
         """S3 PutObject; content that is not text is written as JSON."""
         return self._emit("put", bucket, {"key": key, "content": content})
+
+    def _put_object_in_parts(self, bucket: str, key: str, content: str) -> dict[str, Any] | None:
+        """S3's CreateMultipartUpload, UploadPart and CompleteMultipartUpload of `content`
+        (boto3's managed upload of a file at or past its multipart threshold): one object,
+        whose event is ObjectCreated:CompleteMultipartUpload. Each call needs s3:PutObject,
+        as PutObject does."""
+        return self._emit("put", bucket, {"key": key, "content": content, "multipart": True})
 
     def restore_object(
         self,
@@ -551,6 +582,26 @@ class HandlerContext:
     ) -> dict[str, Any] | None:
         """S3 CopyObject of `source_bucket`/`source_key` (a version of it) to `bucket`/`key`:
         an ObjectCreated:Copy; s3:GetObject on the source and s3:PutObject on the copy."""
+        return self._copy(bucket, key, source_bucket, source_key, source_version_id, False)
+
+    def _copy_object_in_parts(
+        self, bucket: str, key: str, source_bucket: str, source_key: str, version: str | None
+    ) -> dict[str, Any] | None:
+        """S3's multipart copy (CreateMultipartUpload, UploadPartCopy of each part,
+        CompleteMultipartUpload: boto3's managed copy of a source at or past its multipart
+        threshold), whose event is ObjectCreated:CompleteMultipartUpload; the permissions
+        CopyObject needs."""
+        return self._copy(bucket, key, source_bucket, source_key, version, True)
+
+    def _copy(
+        self,
+        bucket: str,
+        key: str,
+        source_bucket: str,
+        source_key: str,
+        source_version_id: str | None,
+        in_parts: bool,
+    ) -> dict[str, Any] | None:
         from stptui.sim.behavior.handler_reads import client_error
 
         self._check_running()
@@ -576,6 +627,8 @@ class HandlerContext:
             "sourceKey": source_key,
             "sourceVersionId": source_version_id,
         }
+        if in_parts:
+            values["multipart"] = True
         return self._emit("copyObject", bucket, values)
 
     def delete_message(self, queue: str, receipt_handle: str) -> dict[str, Any] | None:

@@ -1427,11 +1427,15 @@ class BucketService:
     # -- hooks for behaviours and Lambda destinations ------------------------------------
 
     def on_emission(self, emission: Emission, source: str) -> dict[str, Any]:
-        """A handler's `put` emission: PutObject with the content (SimError when refused);
-        PutObject's answer (ETag, and VersionId in a versioned bucket)."""
+        """A handler's `put` emission: PutObject with the content, or a multipart upload
+        of it (SimError when refused); the answer (ETag, and VersionId in a versioned
+        bucket)."""
         f = emission.fields
         content = f["content"].encode("utf-8", "surrogatepass")
-        obj = self.put_object(emission.target, f["key"], content=content, source=source)
+        operation = "multipart" if f.get("multipart") else "put"
+        obj = self.put_object(
+            emission.target, f["key"], content=content, operation=operation, source=source
+        )
         out = {"ETag": f'"{obj.etag}"'}
         if obj.version_id is not None:
             out["VersionId"] = obj.version_id
@@ -1467,12 +1471,16 @@ class BucketService:
 
     def on_copy_emission(self, emission: Emission, source: str) -> dict[str, Any]:
         """A Python handler's `copyObject`: CopyObject, a PutObject of the source's bytes
-        whose event is ObjectCreated:Copy; its answer as boto3's."""
+        whose event is ObjectCreated:Copy (ObjectCreated:CompleteMultipartUpload for a copy
+        in parts); its answer as boto3's."""
         from stptui.sim.engine import SimError
 
         f = emission.fields
         src = self.bucket(f["sourceBucket"])
         obj = self._version_of(src, f["sourceKey"], f["sourceVersionId"])
+        multipart = bool(f.get("multipart"))
+        if not multipart and is_self_copy(src, obj, self.bucket(emission.target).name, f["key"]):
+            raise SimError(SELF_COPY, "copy it to another key, or upload the new content")
         if not obj.readable:
             # CopyObject reads its source as GetObject does: an archive is restored first.
             raise SimError(
@@ -1484,7 +1492,7 @@ class BucketService:
             f["key"],
             content=obj.content,
             size=obj.size,
-            operation="copy",
+            operation="multipart" if multipart else "copy",
             source=source,
         )
         made.content_type = obj.content_type  # MetadataDirective COPY, S3's default
@@ -1527,6 +1535,23 @@ class BucketService:
         """A 32-character version id in S3's alphabet, from the simulation's id stream."""
         digest = hashlib.sha256(self.sim.new_id().encode()).digest()
         return "".join(_VERSION_ALPHABET[b & 63] for b in digest)
+
+
+# CopyObject's refusal of a copy onto itself (S3 API reference, CopyObject; the message S3
+# answers, as SDK users and S3 emulators record it). A copy of an older version onto its key
+# is how the S3 guide restores one ("Restoring previous versions"), and is allowed.
+SELF_COPY = (
+    "InvalidRequest: This copy request is illegal because it is trying to copy an object to "
+    "itself without changing the object's metadata, storage class, website redirect location "
+    "or encryption attributes."
+)
+
+
+def is_self_copy(src: BucketSim, obj: S3Object, bucket: str, key: str) -> bool:
+    """Whether CopyObject of `obj` (of bucket `src`) to `bucket`/`key` copies the current
+    object onto itself, which S3 refuses when nothing else changes: stptui's copies keep the
+    source's metadata, storage class and encryption (MetadataDirective COPY)."""
+    return src.name == bucket and src.objects.get(key) is obj
 
 
 def _check_key(key: str) -> None:

@@ -675,6 +675,17 @@ def validate_entry(
     return PutEventsEntry(source, detail_type, parsed, res, size)
 
 
+def reserved_source(source: Any) -> EventsError | None:
+    """PutEvents' refusal of an entry whose Source is an AWS service's (it begins `aws.`):
+    no caller may publish under it, whatever its permissions (answered on AWS as
+    `NotAuthorizedForSourceException`, "Not authorized for the source."). Code's PutEvents
+    (a handler's boto3 call, Step Functions') meets it; the `publish` command and a
+    behaviour's `publish` do not, so that they can stand in for AWS services' events."""
+    if isinstance(source, str) and source.startswith("aws."):
+        return EventsError("NotAuthorizedForSourceException", "Not authorized for the source.")
+    return None
+
+
 # "If specified, the Time parameter is 14 bytes" ("Calculating PutEvents event entry size").
 ENTRY_TIME_BYTES = 14
 
@@ -824,9 +835,11 @@ class BusService:
         *,
         origin: str = "command",
         event_id: str | None = None,
+        time_ms: int | None = None,
     ) -> str:
         """PutEvents with one entry: validate it, then route it; returns the event id (the
-        given `event_id`, or a new one).
+        given `event_id`, or a new one). `time_ms` is the entry's Time (the event's `time`;
+        by default, now).
 
         Raises SimError (with AWS's error code in the message) and changes nothing when the
         bus is unknown or the entry is invalid."""
@@ -837,7 +850,9 @@ class BusService:
             entry = validate_entry(source, detail_type, detail, resources)
         except EventsError as exc:
             raise SimError(str(exc), exc.hint) from None
-        return self._put(target, entry, origin, event_id)
+        if time_ms is not None:
+            entry.size += ENTRY_TIME_BYTES
+        return self._put(target, entry, origin, event_id, time_ms)
 
     def publish_event(
         self,
@@ -864,7 +879,12 @@ class BusService:
         )
 
     def _put(
-        self, bus: BusSim, entry: PutEventsEntry, origin: str, event_id: str | None = None
+        self,
+        bus: BusSim,
+        entry: PutEventsEntry,
+        origin: str,
+        event_id: str | None = None,
+        time_ms: int | None = None,
     ) -> str:
         sim = self.sim
         if event_id is None:
@@ -875,7 +895,7 @@ class BusService:
             "detail-type": entry.detail_type,
             "source": entry.source,
             "account": sim.account_id,
-            "time": iso_s(sim.clock.now),
+            "time": iso_s(sim.clock.now if time_ms is None else time_ms),
             "region": sim.region,
             "resources": entry.resources,
             "detail": entry.detail,
@@ -996,6 +1016,7 @@ class BusService:
             f.get("detail"),
             f.get("resources"),
             origin=source,
+            time_ms=f.get("time"),
         )
         return {"FailedEntryCount": 0, "Entries": [{"EventId": event_id}]}
 

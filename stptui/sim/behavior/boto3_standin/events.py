@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
+import math
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from stptui.sim.behavior.boto3_standin.exceptions import aws_error, refuse
+from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, aws_error, refuse
 from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response
+from stptui.sim.behavior.errors import shown
+from stptui.sim.clock import EPOCH, MAX_MS, MIN_MS
+from stptui.sim.services.bus import (
+    EventsError,
+    check_request_size,
+    reserved_source,
+    validate_entry,
+)
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -16,6 +26,38 @@ if TYPE_CHECKING:
 
 
 MAX_PUT_EVENTS = 10
+_ONE_MS = timedelta(milliseconds=1)
+
+
+def _time_ms(given: Any, where: str) -> int:
+    """An entry's Time as botocore takes a timestamp (a datetime, naive ones read as UTC; an
+    ISO 8601 text; epoch seconds as a number or text), in epoch milliseconds."""
+    value = given
+    if isinstance(value, str):
+        text = value.strip()
+        with contextlib.suppress(ValueError):
+            value = float(text)
+        if isinstance(value, str):
+            iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(iso)
+    ms: int | None = None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        ms = (aware - EPOCH) // _ONE_MS
+    elif (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and MIN_MS <= value * 1000 <= MAX_MS
+    ):
+        ms = int(value * 1000)
+    if ms is None or not MIN_MS <= ms <= MAX_MS:
+        raise ParamValidationError(
+            report=f"Invalid type for parameter {where}, value: {shown(given)}, type: "
+            f"{type(given)}, valid types: <class 'datetime.datetime'>, timestamp-string"
+        )
+    return ms
 
 
 def _events_put_events(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -29,31 +71,38 @@ def _events_put_events(ctx: HandlerContext, p: dict[str, Any], client: Client) -
         )
     if "EndpointId" in p:
         raise refuse("PutEvents", "does not take EndpointId (global endpoints)")
+    times: list[int | None] = []
+    for n, entry in enumerate(entries):
+        if "TraceHeader" in entry:
+            raise refuse("PutEvents", "does not take an entry's TraceHeader")
+        times.append(_time_ms(entry["Time"], f"Entries[{n}].Time") if "Time" in entry else None)
+    try:
+        # The entries' sizes are added before any entry is looked at: over the limit, the
+        # whole request fails and nothing is put.
+        check_request_size(entries)
+    except EventsError as exc:
+        raise aws_error(exc.code, str(exc).partition(": ")[2], "PutEvents") from None
     out: list[dict[str, Any]] = []
-    for entry in entries:
-        for name in ("Resources", "Time", "TraceHeader"):
-            if name in entry:
-                raise refuse("PutEvents", f"does not take an entry's {name}")
-        missing = next((n for n in ("Source", "DetailType", "Detail") if not entry.get(n)), None)
-        if missing is not None:
-            out.append(
-                {
-                    "ErrorCode": "InvalidArgument",
-                    "ErrorMessage": f"Parameter {missing} is not valid. Reason: {missing} is a "
-                    "required argument.",
-                }
-            )
-            continue
+    for entry, time_ms in zip(entries, times, strict=True):
         try:
-            detail = json.loads(entry["Detail"])
-        except ValueError:
-            detail = None
-        if not isinstance(detail, dict):
-            out.append({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."})
+            checked = validate_entry(
+                entry.get("Source"),
+                entry.get("DetailType"),
+                entry.get("Detail"),
+                entry.get("Resources"),
+            )
+        except EventsError as exc:
+            refused: EventsError | None = exc
+        else:
+            refused = reserved_source(checked.source)
+        if refused is not None:
+            # An invalid entry fails on its own, answered in its place; the rest are put.
+            out.append({"ErrorCode": refused.code, "ErrorMessage": str(refused).partition(": ")[2]})
             continue
-        result = ctx.publish(
-            entry.get("EventBusName") or "default", entry["Source"], entry["DetailType"], detail
-        )
+        bus = entry.get("EventBusName") or "default"
+        resources = checked.resources if "Resources" in entry else None
+        args = (bus, checked.source, checked.detail_type, checked.detail, resources)
+        result = ctx.publish(*args) if time_ms is None else ctx._publish_at(*args, time_ms)
         got: dict[str, Any] = {}
         if isinstance(result, dict):
             # The context may answer as PutEvents (Entries) or with the one entry.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import urllib.parse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.permissions import ClientError
@@ -42,6 +43,13 @@ def _s3_put_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> di
     return boto3_response(result, {"ETag": f'"{md5_hex(body)}"', "ServerSideEncryption": SSE})
 
 
+def _s3_upload_in_parts(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    body = blob_param(p["Body"], "CreateMultipartUpload", "Body")
+    text = text_of(body, "CreateMultipartUpload", "Body")
+    result = ctx._put_object_in_parts(p["Bucket"], p["Key"], text)
+    return boto3_response(result, {"ServerSideEncryption": SSE})
+
+
 def _copy_source(value: Any) -> tuple[str, str, str | None]:
     """CopySource, as boto3 takes it: `bucket/key` text (URL-encoded, `?versionId=`
     after it) or a dict of Bucket, Key and VersionId."""
@@ -70,11 +78,19 @@ def _copy_source(value: Any) -> tuple[str, str, str | None]:
 
 
 def _s3_copy_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return _copy(ctx, p, ctx.copy_object)
+
+
+def _s3_copy_in_parts(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return _copy(ctx, p, ctx._copy_object_in_parts)
+
+
+def _copy(ctx: HandlerContext, p: dict[str, Any], copy: Callable[..., Any]) -> dict[str, Any]:
     if p.get("MetadataDirective", "COPY") != "COPY":
         raise refuse("CopyObject", "copies the source's metadata only (MetadataDirective COPY)")
     bucket, key, version = _copy_source(p["CopySource"])
     try:
-        result = ctx.copy_object(p["Bucket"], p["Key"], bucket, key, version)
+        result = copy(p["Bucket"], p["Key"], bucket, key, version)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NoSuchKey":
             raise
@@ -88,6 +104,46 @@ def _s3_delete_object(ctx: HandlerContext, p: dict[str, Any], client: Client) ->
     # DeleteObject answers 204 No Content, whether or not there was an object.
     result = ctx.delete_object(p["Bucket"], p["Key"], p.get("VersionId"))
     return boto3_response(result, {}, status=204)
+
+
+# DeleteObjects takes "up to 1,000 keys" a request (S3 API reference, DeleteObjects); more, or
+# none, is S3's MalformedXML.
+MAX_DELETE_KEYS = 1000
+MALFORMED_XML = (
+    "The XML you provided was not well-formed or did not validate against our published schema"
+)
+
+
+def _s3_delete_objects(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    # DeleteObjects is a DeleteObject of each key (each needs s3:DeleteObject, or
+    # s3:DeleteObjectVersion for a version, and sends its event, a key with no object too),
+    # answered in one response: `Deleted` (left out when Quiet) and `Errors`.
+    objects = p["Delete"]["Objects"]
+    if not 1 <= len(objects) <= MAX_DELETE_KEYS:
+        raise aws_error("MalformedXML", MALFORMED_XML, "DeleteObjects")
+    deleted: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in objects:
+        key, version = item["Key"], item.get("VersionId")
+        named = {"Key": key} if version is None else {"Key": key, "VersionId": version}
+        try:
+            result = ctx.delete_object(p["Bucket"], key, version) or {}
+        except ClientError as exc:
+            error = exc.response["Error"]
+            errors.append({**named, "Code": error["Code"], "Message": error["Message"]})
+            continue
+        done = dict(named)
+        if result.get("DeleteMarker"):
+            # A marker made (no version named), or the marker named deleted for good.
+            done["DeleteMarker"] = True
+            done["DeleteMarkerVersionId"] = result.get("VersionId")
+        deleted.append(done)
+    out: dict[str, Any] = {}
+    if deleted and not p["Delete"].get("Quiet"):
+        out["Deleted"] = deleted
+    if errors:
+        out["Errors"] = errors
+    return boto3_response(None, out)
 
 
 def _s3_get_object(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -196,6 +252,23 @@ OPERATIONS: dict[str, Operation] = {
         {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
         _s3_delete_object,
     ),
+    "delete_objects": Operation(
+        "DeleteObjects",
+        {
+            "Bucket": P("string", True),
+            "Delete": P(
+                "structure",
+                True,
+                {
+                    "Objects": P(
+                        "list", True, {"Key": P("string", True), "VersionId": P("string")}
+                    ),
+                    "Quiet": P("boolean"),
+                },
+            ),
+        },
+        _s3_delete_objects,
+    ),
     "get_object": Operation(
         "GetObject",
         {"Bucket": P("string", True), "Key": P("string", True), "VersionId": P("string")},
@@ -235,6 +308,18 @@ OPERATIONS: dict[str, Operation] = {
         _s3_list_objects_v2,
     ),
 }
+
+# What boto3's managed upload does with a file at or past its multipart threshold:
+# CreateMultipartUpload, UploadPart of each part and CompleteMultipartUpload, carried out as
+# one upload in parts (s3_transfers). It takes PutObject's parameters.
+UPLOAD_IN_PARTS = Operation(
+    "CreateMultipartUpload", OPERATIONS["put_object"].members, _s3_upload_in_parts
+)
+# Its managed copy of a source at or past the threshold: CreateMultipartUpload, UploadPartCopy
+# of each part and CompleteMultipartUpload. It takes CopyObject's parameters.
+COPY_IN_PARTS = Operation(
+    "CreateMultipartUpload", OPERATIONS["copy_object"].members, _s3_copy_in_parts
+)
 
 # botocore's paginators-1.json: ListObjectsV2 pages by ContinuationToken, MaxKeys a page.
 PAGINATORS = {

@@ -25,7 +25,7 @@ from stptui.sim.behavior.boto3_standin.exceptions import (
     refuse,
 )
 from stptui.sim.behavior.boto3_standin.params import check_params
-from stptui.sim.behavior.boto3_standin.s3 import OPERATIONS
+from stptui.sim.behavior.boto3_standin.s3 import COPY_IN_PARTS, OPERATIONS, UPLOAD_IN_PARTS
 from stptui.sim.behavior.errors import shown
 from stptui.sim.behavior.handler_env import FAKE_CREDENTIALS
 from stptui.sim.clock import MAX_MS, datetime_of
@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 _UPLOAD_ARGS = ("ContentType", "Metadata", "CacheControl", "ContentEncoding", "ContentDisposition")
 _DOWNLOAD_ARGS = ("VersionId",)
 _COPY_ARGS = (*_UPLOAD_ARGS, "MetadataDirective")
+# TransferConfig's default multipart_threshold (s3transfer's and boto3's: 8 * MB): a file of
+# this many bytes or more is uploaded in parts ("size >= config.multipart_threshold",
+# s3transfer's requires_multipart_upload), and S3 tells its notifications
+# ObjectCreated:CompleteMultipartUpload, not ObjectCreated:Put.
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
 
 class UnknownClientMethodError(BotoCoreError):
@@ -77,6 +82,25 @@ def _read_all(fileobj: Any, what: str) -> bytes:
     return bytes(data)
 
 
+def _threshold(config: Any) -> int:
+    """The multipart threshold of a transfer's Config: its `multipart_threshold` (a
+    TransferConfig's), else the default."""
+    value = getattr(config, "multipart_threshold", None)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return MULTIPART_THRESHOLD
+
+
+def _upload(
+    client: Client, bucket: Any, key: Any, data: bytes, extra: dict[str, Any], config: Any
+) -> None:
+    params = {"Bucket": bucket, "Key": key, "Body": data, **extra}
+    if len(data) >= _threshold(config):
+        invocation.call_operation("s3", "create_multipart_upload", UPLOAD_IN_PARTS, client, params)
+    else:
+        client.put_object(**params)
+
+
 def upload_fileobj(
     client: Client,
     Fileobj: Any,
@@ -86,10 +110,11 @@ def upload_fileobj(
     Callback: Callable[[int], Any] | None = None,
     Config: Any = None,
 ) -> None:
-    """boto3's managed upload of a file object: one PutObject of its bytes."""
+    """boto3's managed upload of a file object: one PutObject of its bytes, or an upload
+    in parts at or past the multipart threshold."""
     extra = _extra(ExtraArgs, _UPLOAD_ARGS)
     data = _read_all(Fileobj, "Fileobj")
-    client.put_object(Bucket=Bucket, Key=Key, Body=data, **extra)
+    _upload(client, Bucket, Key, data, extra, Config)
     _done(Callback, len(data))
 
 
@@ -102,11 +127,12 @@ def upload_file(
     Callback: Callable[[int], Any] | None = None,
     Config: Any = None,
 ) -> None:
-    """boto3's managed upload of a local file: one PutObject of its bytes."""
+    """boto3's managed upload of a local file: one PutObject of its bytes, or an upload in
+    parts at or past the multipart threshold."""
     extra = _extra(ExtraArgs, _UPLOAD_ARGS)
     with open(Filename, "rb") as f:
         data = f.read()
-    client.put_object(Bucket=Bucket, Key=Key, Body=data, **extra)
+    _upload(client, Bucket, Key, data, extra, Config)
     _done(Callback, len(data))
 
 
@@ -163,8 +189,9 @@ def copy(
     SourceClient: Any = None,
     Config: Any = None,
 ) -> None:
-    """boto3's managed copy (CopySource a dict of Bucket, Key and VersionId): one
-    CopyObject."""
+    """boto3's managed copy (CopySource a dict of Bucket, Key and VersionId): HeadObject of
+    the source, as s3transfer asks its size, then one CopyObject, or a copy in parts at or
+    past the multipart threshold."""
     extra = _extra(ExtraArgs, _COPY_ARGS)
     if not isinstance(CopySource, dict):
         raise ParamValidationError(
@@ -172,10 +199,16 @@ def copy(
             f"{type(CopySource)}, valid types: <class 'dict'> (a dict of Bucket, Key and "
             "VersionId)"
         )
-    client.copy_object(CopySource=CopySource, Bucket=Bucket, Key=Key, **extra)
-    if Callback is not None:
-        head = client.head_object(Bucket=Bucket, Key=Key)
-        _done(Callback, int(head.get("ContentLength", 0)))
+    source = {"Bucket": CopySource.get("Bucket"), "Key": CopySource.get("Key")}
+    if CopySource.get("VersionId") is not None:
+        source["VersionId"] = CopySource["VersionId"]
+    size = int(client.head_object(**source).get("ContentLength", 0))
+    params = {"CopySource": CopySource, "Bucket": Bucket, "Key": Key, **extra}
+    if size >= _threshold(Config):
+        invocation.call_operation("s3", "create_multipart_upload", COPY_IN_PARTS, client, params)
+    else:
+        client.copy_object(**params)
+    _done(Callback, size)
 
 
 # -- generate_presigned_url

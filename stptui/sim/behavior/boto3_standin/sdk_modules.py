@@ -137,6 +137,49 @@ class Config:
         return Config(**{**self.kwargs, **other.kwargs})
 
 
+_MB = 1024 * 1024
+
+
+class TransferConfig:
+    """boto3.s3.transfer.TransferConfig: its settings kept; the managed transfers read
+    `multipart_threshold` (whether a file is uploaded, or a copy made, in parts)."""
+
+    def __init__(
+        self,
+        multipart_threshold: int = 8 * _MB,
+        max_concurrency: int = 10,
+        multipart_chunksize: int = 8 * _MB,
+        num_download_attempts: int = 5,
+        max_io_queue: int = 100,
+        io_chunksize: int = 256 * 1024,
+        use_threads: bool = True,
+        max_bandwidth: int | None = None,
+        **more: Any,
+    ) -> None:
+        for name, value in (
+            ("multipart_threshold", multipart_threshold),
+            ("max_concurrency", max_concurrency),
+            ("multipart_chunksize", multipart_chunksize),
+            ("num_download_attempts", num_download_attempts),
+            ("max_io_queue", max_io_queue),
+            ("io_chunksize", io_chunksize),
+        ):
+            # s3transfer's TransferConfig._validate_attrs_are_nonzero, in its words.
+            if value <= 0:
+                raise ValueError(
+                    f"Provided parameter {name} of value {value} must be greater than 0."
+                )
+        self.multipart_threshold = multipart_threshold
+        self.max_concurrency = max_concurrency
+        self.multipart_chunksize = multipart_chunksize
+        self.num_download_attempts = num_download_attempts
+        self.max_io_queue = max_io_queue
+        self.io_chunksize = io_chunksize
+        self.use_threads = use_threads
+        self.max_bandwidth = max_bandwidth
+        self.__dict__.update(more)
+
+
 def _module(name: str, doc: str, **attrs: Any) -> ModuleType:
     module = ModuleType(name, doc)
     module.__dict__.update(attrs)
@@ -165,6 +208,12 @@ def modules() -> dict[str, ModuleType]:
         "boto3.dynamodb", "stptui's stand-in of boto3.dynamodb.", conditions=conditions, types=types
     )
     session = _module("boto3.session", "stptui's stand-in of boto3.session.", Session=Session)
+    transfer = _module(
+        "boto3.s3.transfer",
+        "stptui's stand-in of boto3.s3.transfer.",
+        TransferConfig=TransferConfig,
+    )
+    s3 = _module("boto3.s3", "stptui's stand-in of boto3.s3.", transfer=transfer)
     boto3 = _module(
         "boto3",
         "stptui's stand-in of boto3 (stptui.sim.behavior.boto3_standin): its clients act for "
@@ -174,6 +223,7 @@ def modules() -> dict[str, ModuleType]:
         Session=Session,
         session=session,
         dynamodb=dynamodb,
+        s3=s3,
         setup_default_session=lambda **kwargs: None,
         __version__="0.0.0+stptui",
     )
@@ -196,7 +246,7 @@ def modules() -> dict[str, ModuleType]:
         config=config,
         __version__="0.0.0+stptui",
     )
-    made = [conditions, types, dynamodb, session, boto3, exceptions, config, botocore]
+    made = [conditions, types, dynamodb, transfer, s3, session, boto3, exceptions, config, botocore]
     return {m.__name__: m for m in made}
 
 
