@@ -240,3 +240,41 @@ def test_stacktapes_multi_step_workflow_starter_is_valid() -> None:
         return
     text = path.read_text(encoding="utf-8")
     assert not [d for d in load(text).diagnostics if d.code.startswith("asl-")]
+
+
+@pytest.mark.parametrize(
+    ("state", "field", "hint"),
+    [
+        # ResultSelector is a Task's, Parallel's and Map's: a Pass state's is refused.
+        (
+            "Type: Pass\n  ResultSelector: {a: 1}\n  End: true",
+            "ResultSelector",
+            "ResultSelector is a field of Task, Parallel and Map states",
+        ),
+        (
+            "Type: Wait\n  Seconds: 1\n  ResultPath: $.x\n  End: true",
+            "ResultPath",
+            "ResultPath is a field of Task, Pass, Parallel and Map states",
+        ),
+        ("Type: Succeed\n  Parameters: {a: 1}", "Parameters", None),
+        ("Type: Fail\n  OutputPath: $.x", "OutputPath", None),
+        # A misspelt field is refused too, with the field it was likely meant to be.
+        (
+            f"Type: Task\n  {TASK}\n  TimeoutSecond: 5\n  End: true",
+            "TimeoutSecond",
+            "did you mean 'TimeoutSeconds'?",
+        ),
+    ],
+)
+def test_a_field_the_state_type_does_not_take_is_refused(
+    state: str, field: str, hint: str | None
+) -> None:
+    text = machine(f"Check:\n  {state}")
+    d = one(text, "asl-schema")
+    assert d.message == (
+        f"SCHEMA_VALIDATION_FAILED: Field '{field}' is not supported by a "
+        f"{state.split()[1]} state at /States/Check/{field}"
+    )
+    assert where(d)[2] == line_of(text, f"{field}:")
+    if hint is not None:
+        assert d.hint == hint

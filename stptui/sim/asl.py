@@ -311,6 +311,10 @@ def _check_machine(
             )
 
 
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _names_hint(target: Any, states: Mapping[str, Any]) -> str:
     from stptui.config.diagnostics import did_you_mean
 
@@ -367,8 +371,6 @@ def _check_state(
         problems.append(_schema(at, "These fields are required: [Type]"))
         return
     if stype not in STATE_TYPES:
-        from stptui.config.diagnostics import did_you_mean
-
         guess = did_you_mean(str(stype), STATE_TYPES)
         problems.append(
             _schema(
@@ -382,6 +384,20 @@ def _check_state(
         problems.append(
             _schema((*at, "Assign"), f"Field 'Assign' is not supported by a {stype} state")
         )
+    allowed = STATE_FIELDS[stype]
+    for field in state:
+        if field not in allowed and field not in _CHECKED_ELSEWHERE:
+            owners = [t for t in STATE_TYPES if field in STATE_FIELDS[t]]
+            if owners:
+                hint: str | None = f"{field} is a field of {_and(owners)} states"
+            else:
+                guess = did_you_mean(str(field), sorted(allowed))
+                hint = f"did you mean {guess!r}?" if guess else None
+            problems.append(
+                _schema(
+                    (*at, str(field)), f"Field '{field}' is not supported by a {stype} state", hint
+                )
+            )
     _check_language(state, at, language, problems)
     jsonata = state_language(state, language) == JSONATA
     if stype in _FLOW_TYPES:
@@ -551,6 +567,71 @@ JSONPATH_FIELDS = (
     "MaxConcurrencyPath",
 )
 JSONATA_FIELDS = ("Arguments", "Output", "Items")
+# The fields each state type takes, in either query language (Amazon States Language and
+# the developer guide's page of each state type; Task's Credentials, Map's ItemReader,
+# ItemBatcher, ResultWriter, Label and tolerated failures from the Distributed Map pages).
+# CreateStateMachine refuses any other ("SCHEMA_VALIDATION_FAILED: Field 'ResultPath' is
+# not supported at /States/...", as users report it: sam-goodwin/functionless#308).
+_COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
+_IO_FIELDS = frozenset({"InputPath", "OutputPath", "Output"})
+_RESULT_FIELDS = frozenset({"ResultPath", "ResultSelector", "Retry", "Catch"})
+STATE_FIELDS: dict[str, frozenset[str]] = {
+    "Pass": _COMMON_FIELDS
+    | _IO_FIELDS
+    | {"Next", "End", "Assign", "Parameters", "Result", "ResultPath"},
+    "Task": _COMMON_FIELDS
+    | _IO_FIELDS
+    | _RESULT_FIELDS
+    | {
+        "Next",
+        "End",
+        "Assign",
+        "Resource",
+        "Parameters",
+        "Arguments",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        "Credentials",
+    },
+    "Choice": _COMMON_FIELDS | _IO_FIELDS | {"Choices", "Default", "Assign"},
+    "Wait": _COMMON_FIELDS
+    | _IO_FIELDS
+    | {"Next", "End", "Assign", "Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
+    "Succeed": _COMMON_FIELDS | _IO_FIELDS,
+    "Fail": _COMMON_FIELDS | {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _COMMON_FIELDS
+    | _IO_FIELDS
+    | _RESULT_FIELDS
+    | {"Next", "End", "Assign", "Branches", "Parameters", "Arguments"},
+    "Map": _COMMON_FIELDS
+    | _IO_FIELDS
+    | _RESULT_FIELDS
+    | {
+        "Next",
+        "End",
+        "Assign",
+        "ItemProcessor",
+        "Iterator",
+        "ItemsPath",
+        "Items",
+        "ItemSelector",
+        "Parameters",
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "Label",
+    },
+}
+# Fields a state type does not take that other checks already name (one message each).
+_CHECKED_ELSEWHERE = frozenset({"Assign", "Next", "End", "Retry", "Catch"})
 
 
 def _check_language(

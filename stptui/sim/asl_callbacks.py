@@ -15,8 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
@@ -88,6 +88,12 @@ class WaitingTask:
     since_ms: int
     heartbeat: Entry | None = None
     answered: bool = False
+    # False while the call that hands the token out is being made (a Lambda handler that
+    # runs as it is invoked may answer at once): answers are then kept in `early` and take
+    # effect once the wait is recorded, so that the trace shows the call, the wait, then
+    # the answer, as the history does.
+    armed: bool = True
+    early: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def open(self) -> bool:
@@ -230,6 +236,13 @@ class TaskTokens:
         """SendTaskSuccess: the state ends with `output` (JSON text) as its result."""
         result = _output(output)
         task.answered = True
+        if not task.armed:
+            task.early.append(lambda: self._succeeded(task, result, source))
+            return
+        self._succeeded(task, result, source)
+
+    @staticmethod
+    def _succeeded(task: WaitingTask, result: Any, source: str) -> None:
         machine, flow = task.machine, task.flow
         _stop_timers(task)
         machine.answered(task, "success", None, source)
@@ -241,6 +254,13 @@ class TaskTokens:
         if refusal is not None:
             raise TaskTokenError(*refusal)
         task.answered = True
+        if not task.armed:
+            task.early.append(lambda: self._failed(task, error, cause, source))
+            return
+        self._failed(task, error, cause, source)
+
+    @staticmethod
+    def _failed(task: WaitingTask, error: str | None, cause: str | None, source: str) -> None:
         _stop_timers(task)
         task.machine.answered(task, "failure", error or "", source)
         task.machine.task_failed(
@@ -250,6 +270,9 @@ class TaskTokens:
     def beat(self, task: WaitingTask, source: str) -> None:
         """SendTaskHeartbeat: the HeartbeatSeconds clock starts again (TimeoutSeconds does
         not: it bounds the whole wait)."""
+        if not task.armed:
+            task.early.append(lambda: self.beat(task, source))
+            return
         task.machine.answered(task, "heartbeat", None, source)
         if task.heartbeat is not None:
             self.sim.clock.cancel(task.heartbeat)

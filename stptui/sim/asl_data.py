@@ -1005,7 +1005,9 @@ def check_state(state: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], s
     """Static problems in one state's data-flow fields, each with its data path inside the
     state (so validate can give file:line:col) and AWS's own message where one is known:
     invalid reference paths (InputPath, OutputPath, ResultPath, Choice Variable, *Path
-    operands, SecondsPath, TimestampPath, ItemsPath), a `.$` value that is neither a path nor
+    operands, SecondsPath, TimestampPath, ItemsPath, a Task's TimeoutSecondsPath and
+    HeartbeatSecondsPath, a Map's MaxConcurrencyPath, each also given literally: refused), a
+    `.$` value that is neither a path nor
     an intrinsic call, unknown intrinsic functions or wrong argument counts, malformed Choice
     rules (no or two comparison operators, a top-level rule without Next, a nested rule with
     Next, a bad timestamp literal), a Wait with none or more than one of Seconds/Timestamp/
@@ -1041,6 +1043,13 @@ def check_state(state: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], s
         problems.extend(_check_fail_paths(state))
     elif kind == "Map" and "ItemsPath" in state:
         problems.extend(_check_path(state["ItemsPath"], ("ItemsPath",), True, True))
+    settings = {"Task": ("TimeoutSeconds", "HeartbeatSeconds"), "Map": ("MaxConcurrency",)}
+    for key in settings.get(str(kind), ()):
+        if key + "Path" not in state:
+            continue
+        if key in state:
+            problems.append(((key,), f"A {kind} state may have '{key}' or '{key}Path', not both"))
+        problems.extend(_check_path(state[key + "Path"], (key + "Path",), True, True))
     return problems
 
 

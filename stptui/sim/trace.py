@@ -94,6 +94,7 @@ BATCH_ATTEMPT_FAILED = "batch.attempt.failed"
 BATCH_SUCCEEDED = "batch.succeeded"
 BATCH_FAILED = "batch.failed"
 BATCH_TRIGGER_FAILED = "batch.trigger_failed"
+BATCH_REDRIVEN = "batch.redriven"
 # Kinesis data streams and their event source mappings (stptui.sim.services.stream).
 STREAM_RECORD_PUT = "stream.record_put"
 STREAM_RECORD_EXPIRED = "stream.record_expired"
@@ -569,6 +570,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     BATCH_SUCCEEDED: ("execution_id", "attempt", "duration_ms"),
     BATCH_FAILED: ("execution_id", "attempts", "error", "error_message"),
+    BATCH_REDRIVEN: ("execution_id", "execution_arn", "redrive_count", "attempt"),
     BATCH_TRIGGER_FAILED: (
         "invocation_id",
         "trigger",

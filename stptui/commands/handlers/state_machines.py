@@ -272,7 +272,13 @@ def _stop_job_execution(
     "redrive-execution",
     "messages",
     "Redrive an unsuccessful execution (RedriveExecution): it runs on from where it stopped.",
-    args=(Arg("EXECUTION", EXECUTION, "an execution: its name, a unique start of it, or ARN"),),
+    args=(
+        Arg(
+            "EXECUTION",
+            EXECUTION,
+            "an execution: its name, a unique start of it, or ARN (a batch job's too)",
+        ),
+    ),
     examples=("redrive-execution big-order",),
     details=(
         "A FAILED, TIMED_OUT or ABORTED execution, within 14 days of its stop, runs again "
@@ -280,22 +286,50 @@ def _stop_job_execution(
         "with the input they had, the ones that succeeded are not rerun; in a Parallel or "
         "Map state only the branches and iterations that did not succeed run again. Its "
         "TimeoutSeconds starts again, `$$.Execution.RedriveCount` counts the redrives, and "
-        "its history gains an ExecutionRedriven event. Anything else is "
-        "ExecutionNotRedrivable with Step Functions' reason."
+        "its history gains an ExecutionRedriven event. An execution of a batch job's state "
+        "machine goes on the same way: the attempt it was stopped in runs again, or the Wait "
+        "before the next; one that failed after its last attempt fails again at once (it "
+        "ended in Stacktape's Fail state). Anything else is ExecutionNotRedrivable with "
+        "Step Functions' reason."
     ),
     changes_state=True,
 )
 def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
     """redrive-execution EXECUTION"""
-    from stptui.sim.services.state_machine import ExecutionError
+    from stptui.sim.services.state_machine import ExecutionError, find_execution
 
-    ex = _execution(session.sim, call.args["execution"])
+    text = call.args["execution"]
+    try:
+        ex = find_execution(session.sim, text)
+    except SimError as exc:
+        job_ex = session.sim.services["batch"].find(text)
+        if job_ex is None:
+            raise CommandError(str(exc), exc.hint) from None
+        return _redrive_job_execution(session, job_ex)
     try:
         ex.machine.redrive(ex)
     except ExecutionError as exc:
         raise CommandError(str(exc), exc.hint) from None
     return CommandResult(
         f"redrove execution {ex.name} of {ex.machine.name} (redrive {ex.redrive_count}, "
+        f"{ex.status})",
+        data={
+            "executionArn": ex.arn,
+            "redriveDate": iso_ms(ex.redrive_ms or 0),
+            "redriveCount": ex.redrive_count,
+            "status": ex.status,
+        },
+    )
+
+
+def _redrive_job_execution(session: Session, ex: JobExecution) -> CommandResult:
+    """RedriveExecution of an execution of a batch job's state machine."""
+    try:
+        session.sim.services["batch"].redrive(ex)
+    except SimError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    return CommandResult(
+        f"redrove execution {ex.id} of batch job {ex.job} (redrive {ex.redrive_count}, "
         f"{ex.status})",
         data={
             "executionArn": ex.arn,
@@ -503,6 +537,9 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     if ex.status not in (RUNNING, "SUCCEEDED"):
         # Whether redrive-execution would take it (a success has nothing to redrive).
         head.append(f"  redrive: {redrivable}" + (f" ({reason})" if reason else ""))
+    runs = _map_runs(sim, ex)
+    for run in runs:
+        head.append(f"  map run: {printable(run['state'])} {run['status']}, {run['mapRunArn']}")
     waiting = tokens_of(sim).waiting(ex)
     for task in waiting:
         bounds = [
@@ -542,12 +579,40 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
                 {"state": t.shown, "taskToken": t.token, "since": iso_ms(t.since_ms)}
                 for t in waiting
             ],
+            "mapRuns": runs,
             "history": [
                 {"t": iso_ms(h.t), "event": h.what, "state": h.state, "detail": h.detail}
                 for h in ex.history
             ],
         },
     )
+
+
+def _map_runs(sim: Simulator, ex: Execution) -> list[dict[str, Any]]:
+    """The Map Runs of `ex`'s Distributed Map states that the trace still holds, in the
+    order they started: the state, the Map Run's ARN and its status (its last record's: a
+    run the execution's end cut short is ABORTED, as Step Functions aborts it)."""
+    from stptui.sim.services.state_machine import RUNNING
+
+    index = trace_index(sim.trace)
+    runs: dict[str, dict[str, Any]] = {}
+    for rec in index.records(index.of_id(ex.arn)):
+        if rec.kind not in (tk.SFN_MAP_RUN_STARTED, tk.SFN_MAP_RUN_ENDED):
+            continue
+        d = rec.data
+        if d.get("execution_arn") != ex.arn:
+            continue
+        run = runs.setdefault(
+            d["map_run_arn"], {"state": d["state"], "mapRunArn": d["map_run_arn"]}
+        )
+        if rec.kind == tk.SFN_MAP_RUN_STARTED:
+            run.update(status=RUNNING, startDate=iso_ms(rec.t), stopDate=None)
+        else:
+            run.update(status=d["status"], stopDate=iso_ms(rec.t))
+    for run in runs.values():
+        if run["status"] == RUNNING and ex.status != RUNNING:
+            run.update(status="ABORTED", stopDate=iso_ms(ex.stop_ms or 0))
+    return list(runs.values())
 
 
 def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:

@@ -34,6 +34,8 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 _TOKEN_PREFIX = "stptui-executions:"
+# DescribeExecution's `includedData` (API reference: ALL_DATA | METADATA_ONLY).
+INCLUDED_DATA = ("ALL_DATA", "METADATA_ONLY")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +106,40 @@ class Executions:
             operation,
         )
 
-    def describe(self, arn: Any) -> dict[str, Any]:
-        """DescribeExecution."""
-        m, name = self._by_execution(arn, "DescribeExecution")
+    def describe(self, arn: Any, included_data: Any = None) -> dict[str, Any]:
+        """DescribeExecution; `included_data` METADATA_ONLY leaves out the input and the
+        output (their `...Details` then say `included: false`)."""
+        operation = "DescribeExecution"
+        if included_data is not None and included_data not in INCLUDED_DATA:
+            if not isinstance(included_data, str):
+                raise BehaviorError(
+                    f"{operation}: includedData must be a string, not {shown(included_data)}"
+                )
+            raise client_error(
+                "ValidationException",
+                f"1 validation error detected: Value '{included_data}' at 'includedData' "
+                "failed to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(INCLUDED_DATA)}]",
+                operation,
+            )
+        m, name = self._by_execution(arn, operation)
         self._check("describeExecution", m.name, {"executionArn": arn})
         if m.job is not None:
             job_ex = _job_execution(m.job, arn)
             if job_ex is None:
-                raise _not_found(arn, "DescribeExecution")
-            return _describe_job_execution(m.job, job_ex)
-        assert m.machine is not None
-        ex = m.machine.executions.get(name)
-        if ex is None or ex.arn != arn:
-            raise _not_found(arn, "DescribeExecution")
-        return _describe_machine_execution(ex, self._sim.clock.now)
+                raise _not_found(arn, operation)
+            out = _describe_job_execution(m.job, job_ex, self._sim.clock.now)
+        else:
+            assert m.machine is not None
+            ex = m.machine.executions.get(name)
+            if ex is None or ex.arn != arn:
+                raise _not_found(arn, operation)
+            out = _describe_machine_execution(ex, self._sim.clock.now)
+        if included_data == "METADATA_ONLY":
+            for field in ("input", "output"):
+                if out.pop(field, None) is not None:
+                    out[f"{field}Details"] = {"included": False}
+        return out
 
     def list(
         self, arn: Any, status_filter: Any, max_results: Any, next_token: Any
@@ -272,6 +294,10 @@ def _job_item(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
     }
     if ex.ended_at is not None:
         item["stopDate"] = datetime_of(ex.ended_at)
+    if ex.redrive_count:
+        item["redriveCount"] = ex.redrive_count
+    if ex.redrive_ms is not None:
+        item["redriveDate"] = datetime_of(ex.redrive_ms)
     return item
 
 
@@ -302,7 +328,7 @@ def _newest_first(m: _Machine) -> list[dict[str, Any]]:
     return [_machine_item(ex) for ex in reversed(m.machine.executions.values())]
 
 
-def _describe_job_execution(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
+def _describe_job_execution(job: BatchJobSim, ex: JobExecution, now: int) -> dict[str, Any]:
     """DescribeExecution of an execution of Stacktape's state machine for the job."""
     out = _job_item(job, ex)
     out["input"] = job.execution_input(ex)
@@ -330,6 +356,13 @@ def _describe_job_execution(job: BatchJobSim, ex: JobExecution) -> dict[str, Any
             out["error"] = ex.error
         if ex.cause is not None:
             out["cause"] = ex.cause
+    from stptui.sim.services.batch import redrive_status
+
+    out["redriveCount"] = ex.redrive_count
+    status, reason = redrive_status(ex, now)
+    out["redriveStatus"] = status
+    if reason is not None:
+        out["redriveStatusReason"] = reason
     return out
 
 

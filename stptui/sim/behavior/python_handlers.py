@@ -774,11 +774,14 @@ class HandlerContext:
         machine ARN its STP_*_STATE_MACHINE_ARN holds) starts that job's state machine."""
         return self._emit("startExecution", state_machine, {"input": input, "name": name})
 
-    def describe_execution(self, execution_arn: str) -> dict[str, Any]:
+    def describe_execution(
+        self, execution_arn: str, included_data: str | None = None
+    ) -> dict[str, Any]:
         """Step Functions DescribeExecution of an execution of a state machine of the stack
-        or of a batch job's (its STP_*_STATE_MACHINE_ARN), shaped as boto3's answer."""
-        (arn,) = plain_args("describe_execution", execution_arn)
-        return self._executions("describe_execution").describe(arn)
+        or of a batch job's (its STP_*_STATE_MACHINE_ARN), shaped as boto3's answer;
+        `included_data` METADATA_ONLY leaves its input and output out."""
+        arn, included = plain_args("describe_execution", execution_arn, included_data)
+        return self._executions("describe_execution").describe(arn, included)
 
     def list_executions(
         self,

@@ -46,6 +46,11 @@ input without either, or with one that is not a string, fails the execution at i
 Task with `States.Runtime`, which Stacktape's `Catch` of `States.ALL` does not catch: no
 attempt runs. A `jobName` AWS Batch refuses fails every attempt as a refused SubmitJob.
 
+RedriveExecution (`redrive`) of an execution that failed or was stopped goes on from the state
+it stopped in, as Step Functions redrives any STANDARD execution: the attempt's Task or the
+Wait it was stopped in runs again; after the last attempt it ended in Stacktape's Fail
+state, which runs again and fails it at once.
+
 A user's own state machine may also submit the job's definition to AWS Batch itself (the
 `batch:submitJob` integration, stptui.sim.asl_jobs): `BatchService.submit` runs that one
 AWS Batch job by AWS Batch's rules (its `RetryStrategy.Attempts`, default 1, retried at once;
@@ -315,8 +320,11 @@ class Execution:
         "input_text",
         "job",
         "pending",
+        "redrive_count",
+        "redrive_ms",
         "source",
         "status",
+        "stopped_in",
         "submitted_at",
         "trigger",
     )
@@ -353,6 +361,12 @@ class Execution:
         self.fits = True
         # The clock entry that ends the running attempt or starts the next one.
         self.pending: Entry | None = None
+        # Where StopExecution found it ("attempt": an attempt's Task, "wait": the Wait
+        # before the next, None: not stopped): where a redrive goes on from.
+        self.stopped_in: str | None = None
+        # RedriveExecution: how many times, and when last.
+        self.redrive_count = 0
+        self.redrive_ms: int | None = None
 
     @property
     def event(self) -> Any:
@@ -866,6 +880,10 @@ class BatchService:
         if ex.pending is not None:
             if ex.pending[LABEL] is job.attempt_label:
                 running = ex.pending[ARG]
+            if running is not None:
+                ex.stopped_in = "attempt"
+            elif ex.pending[LABEL] is job.retry_label:
+                ex.stopped_in = "wait"
             sim.clock.cancel(ex.pending)
             ex.pending = None
         if running is not None:
@@ -882,6 +900,72 @@ class BatchService:
         sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
         self._finish(ex, job, "ABORTED", error)
         ex.cause = cause
+
+    def redrive(self, ex: Execution) -> None:
+        """RedriveExecution of an execution of the job's state machine (Stacktape makes it
+        STANDARD, so Step Functions takes the call): it goes on from the state it stopped
+        in, as a state machine's does. Stopped during an attempt, that attempt's Task runs
+        again (a new AWS Batch job, the same STP_CURRENT_ATTEMPT); during the Wait after
+        attempt N, the Wait runs again in full, then attempt N + 1. Failed after its last
+        attempt, it ended in Stacktape's `fail` state, which is what runs again: it fails
+        again at once, with no attempt. Failed with States.Runtime (an input the first Task
+        cannot read), that Task runs again and fails the same way. Raises SimError with
+        ExecutionNotRedrivable and AWS's reason otherwise."""
+        from stptui.sim.engine import SimError
+
+        sim = self.sim
+        now = sim.clock.now
+        if ex.direct is not None:
+            raise SimError(
+                f"{ex.id} is an AWS Batch job a state machine submitted, not an execution",
+                "redrive the execution whose task submitted it",
+            )
+        reason = redrive_status(ex, now)[1]
+        if reason is not None:
+            raise SimError(
+                f"ExecutionNotRedrivable: {reason}",
+                "only a FAILED or ABORTED execution can be redriven, within 14 days of its "
+                "stop; start the job again instead",
+            )
+        job = self.jobs[ex.job]
+        where, ex.stopped_in = ex.stopped_in, None
+        error, cause = ex.error, ex.cause
+        ex.redrive_count += 1
+        ex.redrive_ms = now
+        ex.status, ex.ended_at, ex.error, ex.cause = "RUNNING", None, None, None
+        job.counts["failed"] -= 1
+        job.running[ex.id] = ex
+        sim.trace.emit(
+            (
+                now,
+                tk.BATCH_REDRIVEN,
+                job.name,
+                {
+                    "execution_id": ex.id,
+                    "execution_arn": ex.arn,
+                    "redrive_count": ex.redrive_count,
+                    # The attempt it goes on with (None: it fails again at once).
+                    "attempt": {"attempt": ex.attempt, "wait": ex.attempt + 1}.get(where),
+                },
+            )
+        )
+        if where == "wait":
+            at = now + job.retry_wait_ms(ex.attempt)
+            ex.pending = sim.clock.at(at, self._retry, ex, job.retry_label)
+        elif where == "attempt":
+            ex.attempt -= 1
+            self._start_attempt(ex, job)
+        elif ex.attempt == 0:
+            # The same input: the first Task fails the same way (stopped as it failed, its
+            # cause is worked out again).
+            failure = _first_task_failure(job, jsontext.loads(job.execution_input(ex)))
+            self._fail_at_start((ex, failure or cause or ""))
+        else:
+            # Stacktape's `fail` state again (it names no error or cause): the record keeps
+            # the last attempt's error, as the first end's did.
+            data = {"execution_id": ex.id, "attempts": ex.attempt, "error": error}
+            sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
+            self._finish(ex, job, "FAILED", error)
 
     def _attempt_terminated(
         self, ex: Execution, job: BatchJobSim, reason: str, started: int
@@ -1293,6 +1377,29 @@ def _trigger_event(text: Any) -> Any:
         return jsontext.loads(text)
     except ValueError:
         return text
+
+
+def redrive_status(ex: Execution, now: int) -> tuple[str, str | None]:
+    """DescribeExecution's redriveStatus and redriveStatusReason of an execution of a job's
+    state machine at `now`: Step Functions' rules for any STANDARD execution (its history
+    is a few events per attempt, far from the 24,999 that bar a redrive)."""
+    from stptui.sim.services.state_machine import (
+        MAX_EXECUTION_MS,
+        NOT_REDRIVABLE,
+        REDRIVABLE,
+        REDRIVE_LAUNCH_MS,
+        REDRIVE_PERIOD_MS,
+    )
+
+    if ex.status in ("RUNNING", "SUCCEEDED"):
+        return NOT_REDRIVABLE, f"Execution is {ex.status} and cannot be redriven"
+    if ex.submitted_at < REDRIVE_LAUNCH_MS:
+        return NOT_REDRIVABLE, "Execution was started before the launch of RedriveExecution"
+    if now - ex.submitted_at >= MAX_EXECUTION_MS:
+        return NOT_REDRIVABLE, "Execution has exceeded the max execution time"
+    if ex.ended_at is not None and now - ex.ended_at > REDRIVE_PERIOD_MS:
+        return NOT_REDRIVABLE, "Execution redrivable period exceeded"
+    return REDRIVABLE, None
 
 
 def _first_task_failure(job: BatchJobSim, raw: Any) -> str | None:

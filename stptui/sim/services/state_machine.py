@@ -1135,7 +1135,7 @@ class MachineSim:
             flow.limits = asl_jsonata_data.task_limits(state, name, raw, env)
             effective = asl_jsonata_data.arguments(state, name, raw, env)
         else:
-            flow.limits = None
+            flow.limits = _path_limits(state, name, raw, env)
             effective = state_input(state, name, raw, env)
         if target.wrapped and isinstance(effective, dict):
             # FunctionName may come from the input (`FunctionName.$`).
@@ -1207,6 +1207,8 @@ class MachineSim:
             error = "Lambda.TooManyRequestsException"
             self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
+        if not flow.alive or flow.token != token:
+            return  # the handler, run as it started, ended the execution: nothing follows
         self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id)
         self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
@@ -1224,8 +1226,9 @@ class MachineSim:
         """A request-response service integration: the call is made now, through the
         simulated service, and the state ends with its result or its error."""
         shown = flow.label + name
+        token = flow.token
         called = self._call(flow, name, state, raw, retries, resource, params)
-        if called is None:
+        if called is None or not flow.alive or flow.token != token:
             return
         result, delivered, target = called
         self._called(flow.ex, shown, resource, target, delivered)
@@ -1271,6 +1274,13 @@ class MachineSim:
                 raise
             self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return
+        if not flow.alive or flow.token != token:
+            # What it started ended this execution as it started (a nested execution's
+            # function stopped it): nothing more is recorded, and a `.sync` task's job or
+            # execution is cancelled as the execution's end cancels what it waits for.
+            if asl_jobs.is_sync(resource):
+                started.cancel()
+            return
         holder.append(started)
         self._called(flow.ex, shown, resource, started.target, started.delivered)
         if not asl_jobs.is_sync(resource):
@@ -1298,8 +1308,9 @@ class MachineSim:
         """`sqs:sendMessage`, `sns:publish` or `events:putEvents` with `.waitForTaskToken`:
         the call is made now; a refused call fails the state, a delivered one waits."""
         shown = flow.label + name
+        attempt = flow.token
         called = self._call(flow, name, state, raw, retries, resource, params)
-        if called is None:
+        if called is None or not flow.alive or flow.token != attempt:
             return
         _, delivered, target = called
         self._called(flow.ex, shown, state["Resource"], target, delivered)
@@ -1335,6 +1346,10 @@ class MachineSim:
             error, cause = _function_error(sim.function(function), outcome, inv_id, True)
             self.task_failed(flow, name, state, raw, error, cause, retries, inv_id)
 
+        # The token is live before the function runs: its handler may answer it at once
+        # (the answer takes effect once the wait is recorded, see _wait_for_token).
+        task = self._token_task(flow, name, state, raw, env, retries, token)
+        task.armed = False
         try:
             if params.get("InvocationType") == "Event":
                 source = f"{self.name}:{flow.ex.name}"
@@ -1347,8 +1362,10 @@ class MachineSim:
                 error = "Lambda." + str(exc).split(":", 1)[0]
             self.task_failed(flow, name, state, raw, error, str(exc), retries)
             return
+        if not flow.alive or flow.token != attempt:
+            return  # the handler, run as it started, ended the execution: nothing follows
         self._invoked(flow.ex, shown, "TaskSubmitted", function, inv_id)
-        self._wait_for_token(flow, name, state, raw, env, retries, token)
+        self._wait_for_token(flow, name, state, raw, env, retries, token, task)
 
     def _wait_for_token(
         self,
@@ -1359,13 +1376,13 @@ class MachineSim:
         env: DataEnv,
         retries: int,
         token: str,
+        task: asl_callbacks.WaitingTask | None = None,
     ) -> None:
-        """The state waits for its token, bounded by HeartbeatSeconds and TimeoutSeconds."""
-        now = self.sim.clock.now
-        task = asl_callbacks.WaitingTask(
-            token, self, flow, flow.token, name, state, raw, env, retries, now
-        )
-        asl_callbacks.tokens_of(self.sim).tasks[token] = task
+        """The state waits for its token, bounded by HeartbeatSeconds and TimeoutSeconds
+        (`task`: its waiting task, when it was registered before the call was made); an
+        answer the call's handler sent meanwhile then takes effect."""
+        if task is None:
+            task = self._token_task(flow, name, state, raw, env, retries, token)
         heartbeat = _limit(flow, state, "HeartbeatSeconds")
         timeout = _limit(flow, state, "TimeoutSeconds")
         if isinstance(heartbeat, int):
@@ -1381,6 +1398,28 @@ class MachineSim:
                 "timeout_s": timeout if isinstance(timeout, int) else None,
             },
         )
+        task.armed = True
+        early, task.early = task.early, []
+        for answer in early:
+            answer()
+
+    def _token_task(
+        self,
+        flow: Flow,
+        name: str,
+        state: Mapping[str, Any],
+        raw: Any,
+        env: DataEnv,
+        retries: int,
+        token: str,
+    ) -> asl_callbacks.WaitingTask:
+        """Register the task that waits for `token` (its answers are taken from now on)."""
+        now = self.sim.clock.now
+        task = asl_callbacks.WaitingTask(
+            token, self, flow, flow.token, name, state, raw, env, retries, now
+        )
+        asl_callbacks.tokens_of(self.sim).tasks[token] = task
+        return task
 
     def heartbeat_timer(self, task: asl_callbacks.WaitingTask) -> Entry:
         """The clock entry that fails `task` with States.HeartbeatTimeout HeartbeatSeconds
@@ -1552,6 +1591,8 @@ class MachineSim:
     ) -> None:
         """A task failed with `error`: recorded, then its Retry and Catch (`result_too_large`:
         its result was over 256 KiB, a failure the wildcards match)."""
+        if not flow.alive:
+            return  # its execution ended first: nothing is recorded after its end
         self._emit(
             tk.SFN_TASK_FAILED,
             {
@@ -1736,6 +1777,8 @@ class MachineSim:
                     self._map_run_ended(flow, run, "SUCCEEDED", len(jobs) - len(failed), failed)
                     if "ResultWriter" in state:
                         out = self._write_results(name, state, env, run, fan, executions)
+                        if not flow.alive or flow.token != token:
+                            return  # what the write set off ended the execution
                 self._exit(flow, name, state, raw, out, env)
             except StatesRuntimeError as exc:
                 self._failed(flow, name, state, raw, exc, retries)
@@ -1958,9 +2001,46 @@ def _max_concurrency(state: Mapping[str, Any], name: str, raw: Any, env: DataEnv
             asl_jsonata_data.non_negative,
             "a non-negative integer",
         )
+    elif "MaxConcurrencyPath" in state:
+        value = _path_setting(state, "MaxConcurrency", name, raw, env, minimum=0)
     else:
         value = state.get("MaxConcurrency")
     return value if isinstance(value, int) else 0
+
+
+def _path_setting(
+    state: Mapping[str, Any], key: str, name: str, raw: Any, env: DataEnv, *, minimum: int
+) -> int:
+    """The value the state's `{key}Path` reference path selects in its input: an integer
+    of at least `minimum` ("When resolved, the reference path must select a field whose
+    value is a non-negative integer", Map; "positive integers", Task), else States.Runtime."""
+    path = state[key + "Path"]
+    value = state_input({"Type": "Task", "InputPath": path}, name, raw, env)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise StatesRuntimeError(
+            "States.Runtime",
+            f"An error occurred while executing the state '{name}'. The value of {key}Path "
+            f"{path} is not valid for {key}: {compact_json(value)[:100]}",
+        )
+    return value
+
+
+def _path_limits(
+    state: Mapping[str, Any], name: str, raw: Any, env: DataEnv
+) -> dict[str, int | None] | None:
+    """A JSONPath Task's TimeoutSeconds and HeartbeatSeconds for this attempt when either is
+    given by path (TimeoutSecondsPath, HeartbeatSecondsPath: positive integers from the
+    state's input); None when both are literal (or absent)."""
+    if "TimeoutSecondsPath" not in state and "HeartbeatSecondsPath" not in state:
+        return None
+    limits: dict[str, int | None] = {}
+    for key in ("TimeoutSeconds", "HeartbeatSeconds"):
+        if key + "Path" in state:
+            limits[key] = _path_setting(state, key, name, raw, env, minimum=1)
+        else:
+            value = state.get(key)
+            limits[key] = value if isinstance(value, int) else None
+    return limits
 
 
 def within_limits(error: _Error, cause: _Cause) -> tuple[_Error, _Cause]:

@@ -27,9 +27,8 @@ def _sfn_start_execution(ctx: HandlerContext, p: dict[str, Any], client: Client)
 def _sfn_describe_execution(
     ctx: HandlerContext, p: dict[str, Any], client: Client
 ) -> dict[str, Any]:
-    if p.get("includedData") not in (None, "ALL_DATA"):
-        raise refuse("DescribeExecution", "gives only includedData ALL_DATA")
-    return boto3_response(ctx.describe_execution(p["executionArn"]), {})
+    result = ctx.describe_execution(p["executionArn"], p.get("includedData"))
+    return boto3_response(result, {})
 
 
 def _sfn_list_executions(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
