@@ -305,6 +305,56 @@ resources:
     assert [(d.code, d.message) for d in s.diagnostics] == [(code, message)]
 
 
+@pytest.mark.parametrize(
+    "event",
+    [
+        "{type: application-load-balancer, properties: {loadBalancerName: lb, priority: 1, "
+        "paths: [/a], containerPort: %s}}",
+        "{type: http-api-gateway, properties: {httpApiGatewayName: gw, method: GET, path: /, "
+        "containerPort: %s}}",
+        "{type: network-load-balancer, properties: {loadBalancerName: nlb, listenerPort: 80, "
+        "containerPort: %s}}",
+        "{type: service-connect, properties: {containerPort: %s}}",
+        "{type: workload-internal, properties: {containerPort: %s}}",
+    ],
+)
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [
+        ("x", "`containerPort` must be an integer, not the string 'x'"),
+        ("0", "`containerPort` is 0; allowed: 1-65535"),
+    ],
+)
+def test_a_bad_container_port_is_reported_once_at_the_port(
+    event: str, port: str, message: str
+) -> None:
+    # An application-load-balancer event's containerPort was checked by its event's reader
+    # and again by the container's: the same error twice.
+    s = stack(
+        f"""
+resources:
+  gw: {{type: http-api-gateway}}
+  lb: {{type: application-load-balancer}}
+  nlb:
+    type: network-load-balancer
+    properties: {{listeners: [{{port: 80, protocol: TCP}}]}}
+  web:
+    type: multi-container-workload
+    properties:
+      resources: {{cpu: 0.25, memory: 512}}
+      containers:
+        - name: app
+          {IMAGE}
+          events:
+            - {event % port}
+""",
+        lint=False,
+    )
+    line = "            - " + event % port
+    column = line.index("containerPort: ") + len("containerPort: ") + 1
+    assert [(d.message, d.line, d.column) for d in s.diagnostics] == [(message, 16, column)]
+
+
 # -- 2. batch retryConfig.attempts -----------------------------------------------------------
 
 BATCH = """

@@ -363,3 +363,59 @@ def test_a_containers_implicit_basic_config_stays_in_its_process(tmp_path: Path)
         f"[WARNING]\t{_instant(s)}\tRID\tplain order",
         f"[ERROR]\t{_instant(s)}\tRID\tplain error",
     ]
+
+
+# Code that formats the record's own time (`%(msecs)`, `%(relativeCreated)`), in a function
+# and in a batch job's program (Python's basicConfig there).
+TIMES = """\
+import logging
+import sys
+import time
+
+_out = logging.StreamHandler(sys.stdout)
+_out.setFormatter(
+    logging.Formatter("%(asctime)s.%(msecs)03d %(relativeCreated)d %(message)s", "%H:%M:%S")
+)
+times = logging.getLogger("times")
+times.addHandler(_out)
+times.propagate = False
+
+
+def handler(event, context):
+    time.sleep(event["ms"] / 1000)
+    times.warning("after %s ms", event["ms"])
+    return {}
+
+
+def job(event, context):
+    logging.basicConfig(format="%(asctime)s %(msecs)03d %(relativeCreated)d %(message)s")
+    time.sleep(0.123)
+    logging.warning("job")
+"""
+
+
+def test_a_records_milliseconds_are_the_same_on_every_python(tmp_path: Path) -> None:
+    # Python 3.11 and 3.12 take a record's msecs from time.time() (a float: 0.123 s is
+    # 0.12299990654 s, truncated to 122 ms), 3.13 from time.time_ns() (123 ms): stptui
+    # times a record made in a handler's call from the simulated milliseconds itself.
+    s = handler_session(
+        tmp_path,
+        STACK,
+        {"configures": "times:handler", "nightly": "times:job"},
+        {"times.py": TIMES},
+    )
+    # Each a second on, a warm environment's call: where 3.11 wrote 122, 000, 006, 556, 998.
+    for second, ms in enumerate((123, 1, 7, 557, 99), start=1):
+        execute(s, f"until 2026-01-05T08:00:{second:02d}Z")
+        execute(s, f"""invoke configures '{{"ms": {ms}}}'""")
+    execute(s, "start-job nightly")
+    execute(s, "run")
+    assert _stream(s, "configures") == [
+        "08:00:01.123 0 after 123 ms",
+        "08:00:02.001 0 after 1 ms",
+        "08:00:03.007 0 after 7 ms",
+        "08:00:04.557 0 after 557 ms",
+        "08:00:05.099 0 after 99 ms",
+    ]
+    # The job's program logs 123 ms into its attempt; Python's `asctime` writes `msecs` too.
+    assert _stream(s, "nightly")[-1] == "2026-01-05 08:00:05,322 322 0 job"

@@ -3,7 +3,7 @@ the CloudFormation resource with that logical id, which must be one the resource
 (Stacktape e101, TemplateManager's resolveOverrides). The logical ids Stacktape gives are
 its resource name in PascalCase followed by more (`MyFunctionFunction`), or start with `Stp`;
 an alarm's (a console's global alarm, named freely) ends with `Alarm`, `Rule` or
-`Permission`. An aws-cdk-construct's ids come from CDK and are not known before synthesis."""
+`Permission`. An aws-cdk-construct takes no `overrides` at all (its type comments them out)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def test_a_logical_id_no_resource_can_create_is_an_error_at_the_key() -> None:
     assert d.hint is not None and "MyFunctionFunction" in d.hint
 
 
-def test_cdk_construct_logical_ids_are_not_known_before_synthesis() -> None:
+def test_a_cdk_construct_takes_no_overrides_at_the_key() -> None:
+    # aws-cdk-construct.d.ts (stacktape/stacktape) has `//   overrides?: ResourceOverrides;`:
+    # the schema made from it refuses the key, so Stacktape stops before any deploy.
     text = """\
     resources:
       cdk:
@@ -53,7 +55,42 @@ def test_cdk_construct_logical_ids_are_not_known_before_synthesis() -> None:
         overrides:
           MyBucketF68F3FF0: {VersioningConfiguration: {Status: Enabled}}
     """
+    d = one(text, "unknown-property")
+    assert where(d) == ("error", "s.yml", 5, 5)
+    assert d.message == "an aws-cdk-construct takes no `overrides`"
+    assert d.hint is not None and "construct's own code" in d.hint
     assert "override-target" not in codes(text)
+
+
+def test_a_misspelt_key_of_a_cdk_construct_is_not_taken_for_overrides() -> None:
+    text = """\
+    resources:
+      cdk:
+        type: aws-cdk-construct
+        properties: {entryfilePath: c.ts}
+        overide: {X: {A: 1}}
+      fn:
+        type: function
+        properties: {packaging: {type: custom-artifact, properties: {packagePath: a.zip}}}
+        overide: {X: {A: 1}}
+    """
+    cdk, fn = found(text, "unknown-property")
+    assert where(cdk) == ("error", "s.yml", 5, 5)
+    assert "(only `type` and `properties`)" in cdk.message
+    assert cdk.hint == "remove it: a resource of type aws-cdk-construct takes no `overrides`"
+    assert where(fn)[2] == 9
+    assert "(only `type`, `properties` and `overrides`)" in fn.message
+    assert fn.hint == "did you mean `overrides`?"
+
+
+def test_a_cdk_construct_without_overrides_is_clean() -> None:
+    text = """\
+    resources:
+      cdk:
+        type: aws-cdk-construct
+        properties: {entryfilePath: c.ts, exportName: Topic, constructProperties: {a: 1}}
+    """
+    assert codes(text) == []
 
 
 def test_an_entry_that_is_not_a_mapping_is_an_error() -> None:

@@ -1,6 +1,7 @@
 """`step` never moves the clock silently: every event it runs writes a trace record, or is
 an entry the agenda names (kind, resource, words) and `step` says which. Timers whose
-reason went (an emptied queue's retention check) are cancelled instead of run."""
+reason went (an emptied queue's retention check) are cancelled instead of run; a check that
+finds nothing due (a retention check whose message went) is no event, and `step` goes on."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from stptui.commands import Session, execute
 from stptui.commands.result import render_plain
-from stptui.sim.clock import COMPACT_AT, LABEL, Scheduler, T, parse_instant
+from stptui.sim.clock import COMPACT_AT, IDLE, LABEL, Idle, Scheduler, T, parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "stptui" / "sample_stacks"
@@ -152,29 +153,84 @@ def test_a_processed_fifo_message_leaves_nothing_scheduled(tmp_path: Path) -> No
     assert render_plain(execute(session, "show agenda")).startswith("nothing is scheduled")
 
 
-def test_a_retention_check_that_finds_nothing_due_says_so(tmp_path: Path) -> None:
+def test_a_retention_check_that_finds_nothing_due_is_no_step(tmp_path: Path) -> None:
     session = _pipeline(tmp_path)
     execute(session, "pause worker --trigger jobs")
     execute(session, "send jobs '{\"n\": 1}'")
     execute(session, "advance 1h")
     execute(session, "send jobs '{\"n\": 2}'")
     # The first message goes (received and deleted by hand); the second stays, so the check
-    # armed for the first stays too and, when run, finds the second not yet due.
+    # armed for the first stays too, and says what it will find.
     queue = session.sim.queue("jobs")
-    first = next(iter(queue.messages.values()))
+    first, second = queue.messages.values()
     (got,) = queue.receive(1)
     assert got is first
     assert queue.delete(first, first.receipt)
     agenda = render_plain(execute(session, "show agenda"))
     assert "a retention check (the oldest message expires at 2026-01-09T09:00:00.000Z)" in agenda
+    # A step runs the check, which finds nothing due and is no event, and goes on to the
+    # second message's expiry: it used to stop at the first's instant, four days on,
+    # having written nothing.
+    records = session.sim.trace.seq
+    events = session.sim.clock.events_run
     text = render_plain(execute(session, "step"))
-    assert text.endswith(
-        "the event wrote no trace record: it was retention jobs: a retention check (the "
-        "oldest message expires at 2026-01-09T09:00:00.000Z)"
-    )
-    # And the next step is the second message's expiry, which writes its record.
-    execute(session, "step")
+    assert text == "ran 1 event; now 2026-01-09T09:00:00.000Z (+4 d)"
+    assert session.sim.trace.seq > records and session.sim.clock.events_run == events + 1
     assert session.sim.trace.count("message.expired", "jobs") == 1
+    assert second.id not in queue.messages
+
+
+def test_a_run_counts_a_retention_check_that_finds_nothing_as_no_event(tmp_path: Path) -> None:
+    # `step N` replays a run by its count of events: both leave the check out.
+    session = _pipeline(tmp_path)
+    execute(session, "pause worker --trigger jobs")
+    execute(session, "send jobs '{\"n\": 1}'")
+    execute(session, "advance 1h")
+    execute(session, "send jobs '{\"n\": 2}'")
+    queue = session.sim.queue("jobs")
+    (got,) = queue.receive(1)
+    assert queue.delete(got, got.receipt)
+    events = session.sim.clock.events_run
+    execute(session, "advance 5d")
+    assert session.sim.clock.events_run == events + 1
+    assert session.sim.trace.count("message.expired", "jobs") == 1
+
+
+def test_a_retention_check_stays_for_a_message_expiring_at_the_same_instant(
+    tmp_path: Path,
+) -> None:
+    session = _pipeline(tmp_path)
+    execute(session, "pause worker --trigger jobs")
+    execute(session, "send jobs '{\"n\": 1}'")
+    execute(session, "send jobs '{\"n\": 2}'")
+    queue = session.sim.queue("jobs")
+    timer = queue._expiry_timer
+    first = next(iter(queue.messages.values()))
+    (got,) = queue.receive(1)
+    assert queue.delete(got, got.receipt) and got is first
+    # The second expires when the first would have: the same entry serves it.
+    assert queue._expiry_timer is timer
+    assert step_until_quiet(session, 5) == []
+    assert session.sim.trace.count("message.expired", "jobs") == 1
+
+
+def test_a_message_consumed_while_a_later_one_waits_leaves_no_silent_step(
+    tmp_path: Path,
+) -> None:
+    # The worker deletes the first message 100 ms after it was sent, while a second, sent
+    # 50 ms after it, waits (its trigger paused): stepping on reaches the second's expiry
+    # straight away, where it used to run the first's check first, writing nothing.
+    session = _pipeline(tmp_path)
+    execute(session, "send jobs '{\"n\": 1}'")
+    execute(session, "advance 50ms")
+    execute(session, "pause worker --trigger jobs")
+    execute(session, "send jobs '{\"n\": 2}'")
+    execute(session, "advance 1s")
+    assert session.sim.trace.count("message.deleted", "jobs") == 1
+    assert step_until_quiet(session, 100) == []
+    assert session.sim.trace.count("message.expired", "jobs") == 1
+    assert session.sim.clock.now == START + 4 * 86_400_000 + 50
+    assert session.sim.clock.peek() is None
 
 
 def test_a_visibility_check_left_for_deleted_messages_is_on_the_agenda(tmp_path: Path) -> None:
@@ -242,3 +298,32 @@ def test_cancelling_most_of_the_heap_keeps_the_order_of_what_is_left() -> None:
     clock.run_until(10)
     kept = [i for i in range(3 * COMPACT_AT) if not i % 3]
     assert ran == sorted(kept, key=lambda i: (i % 7, i))
+
+
+def test_an_entry_that_answers_idle_is_no_event_for_step_or_run() -> None:
+    ran: list[str] = []
+
+    def check(_: object) -> Idle:
+        ran.append("check")
+        return IDLE
+
+    def work(name: str) -> None:
+        ran.append(name)
+
+    def schedule() -> Scheduler:
+        clock = Scheduler(0)
+        clock.at(10, check)
+        clock.at(20, work, "a")
+        clock.at(30, work, "b")
+        return clock
+
+    clock = schedule()
+    assert clock.step() and ran == ["check", "a"]
+    # The check ran, but the clock and the count are those of the work after it.
+    assert (clock.now, clock.events_run, clock.last_step[T]) == (20, 1, 20)
+    # A step stops before an entry past its limit, the check passed on the way or not.
+    assert not clock.step(25) and clock.now == 20 and ran == ["check", "a"]
+    ran.clear()
+    clock = schedule()
+    clock.run_until(100)
+    assert ran == ["check", "a", "b"] and clock.events_run == 2

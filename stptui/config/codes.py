@@ -586,8 +586,7 @@ CODES: dict[str, CodeInfo] = {
                 "A resource's `overrides` name a CloudFormation logical id the resource does "
                 "not create (Stacktape error e101). Stacktape's logical ids start with a "
                 "resource name in PascalCase (`myFunction` -> `MyFunctionFunction`) or with "
-                "`Stp`; an alarm's end with `Alarm`, `Rule` or `Permission`. Not checked for an "
-                "`aws-cdk-construct`, whose ids CDK chooses.",
+                "`Stp`; an alarm's end with `Alarm`, `Rule` or `Permission`.",
                 "Use a logical id of the resource: `stacktape compile-template` lists them.",
             ),
             "override-path": _schema(

@@ -62,6 +62,7 @@ from stptui.config.normalize_props import (
 )
 from stptui.config.normalize_routes import RouteReaders
 from stptui.config.normalize_schema import (
+    NO_OVERRIDES_TYPES,
     RESOURCE_KEYS,
     TABLE_ONLY_NESTED,
     TABLE_ONLY_TYPES,
@@ -271,17 +272,20 @@ class StackBuilder(
                 resource=name,
             )
             return None
+        # A type without `overrides` (reported by _check_overrides) is not offered it as the
+        # key a misspelt one was meant to be.
+        keys = RESOURCE_KEYS[:2] if body.get("type") in NO_OVERRIDES_TYPES else RESOURCE_KEYS
+        listed = ", ".join(f"`{k}`" for k in keys[:-1]) + f" and `{keys[-1]}`"
         for key in body:
             if key not in RESOURCE_KEYS:
-                guess = did_you_mean(key, RESOURCE_KEYS)
+                guess = did_you_mean(key, keys)
                 if guess:
                     self.misspelt.setdefault(path, set()).add(guess)
                 self.diag(
                     (*path, key),
                     "error",
                     "unknown-property",
-                    f"unknown key `{key}` on resource {name!r} (only `type`, `properties` and "
-                    "`overrides`)",
+                    f"unknown key `{key}` on resource {name!r} (only {listed})",
                     key=True,
                     resource=name,
                     hint=_resource_key_hint(key, guess, body),
@@ -448,7 +452,12 @@ def _resource_key_hint(key: str, guess: str | None, body: dict[Any, Any]) -> str
             return f"{said}, and `{key.lower()}` is set: remove `{key}`"
         later = ": until then its properties go unchecked" * (key == "Type")
         return f"{said}: write `{key.lower()}`{later}"
-    return f"did you mean `{guess}`?" if guess else "move it under `properties`"
+    if guess:
+        return f"did you mean `{guess}`?"
+    if did_you_mean(key, RESOURCE_KEYS) == "overrides":
+        # A type without `overrides`: the key a misspelt one was meant to be is not offered.
+        return f"remove it: a resource of type {body['type']} takes no `overrides`"
+    return "move it under `properties`"
 
 
 def _legacy_top(data: dict[str, Any]) -> dict[str, str]:

@@ -215,10 +215,10 @@ class EventReaders(_BuilderBase):
         extra: dict[str, P] | None,
     ) -> None:
         """An `application-load-balancer` event's properties and its header and query
-        conditions, by Stacktape's types (the event stays a plain Trigger)."""
-        props = self.read_props(
-            raw, ppath, {**ALB_EVENT_PROPS, **(extra or {})}, owner, where=f" in {what}"
-        )
+        conditions, by Stacktape's types (the event stays a plain Trigger). A container's
+        `containerPort` (in `extra`) is checked by its reader (_container_port), once."""
+        table = {**ALB_EVENT_PROPS, **dict.fromkeys(extra or (), ANY)}
+        props = self.read_props(raw, ppath, table, owner, where=f" in {what}")
         for key, (name, spec) in ALB_CONDITION_ENTRIES.items():
             entries = props.get(key)
             for i, entry in enumerate(entries if isinstance(entries, list) else []):

@@ -89,6 +89,22 @@ class NameChecks(_BuilderBase):
             ):
                 continue  # without a type, what the resource creates is not known
             path: DataPath = ("resources", name, "overrides")
+            rtype = body["type"]
+            if rtype in NO_OVERRIDES_TYPES:
+                self.diag(
+                    path,
+                    "error",
+                    "unknown-property",
+                    f"{'an' if rtype[0] in 'aeiou' else 'a'} {rtype} takes no `overrides`",
+                    key=True,
+                    resource=name,
+                    hint="remove `overrides`; set the properties in the construct's own code "
+                    "(CDK's addPropertyOverride)"
+                    if rtype == "aws-cdk-construct"
+                    else "remove `overrides`; Stacktape lets no property of this type be "
+                    "overridden",
+                )
+                continue
             if not isinstance(overrides, dict):
                 self.diag(
                     path,
@@ -100,25 +116,12 @@ class NameChecks(_BuilderBase):
                     hint=f"for example overrides: {{{pascal_case(name)}Function: {{Timeout: 15}}}}",
                 )
                 continue
-            if body.get("type") in NO_OVERRIDES_TYPES:
-                self.diag(
-                    path,
-                    "error",
-                    "unknown-property",
-                    f"a {body['type']} takes no `overrides`",
-                    key=True,
-                    resource=name,
-                    hint="remove `overrides`; Stacktape lets no property of this type be "
-                    "overridden",
-                )
-                continue
-            cdk = body.get("type") == "aws-cdk-construct"
             for logical_id, entry in overrides.items():
                 self._override_entry(name, (*path, logical_id), entry)
                 low = _alnum_lower(str(logical_id))
-                if cdk or low.startswith(prefixes) or low.endswith(_ALARM_CHILD_SUFFIXES):
+                if low.startswith(prefixes) or low.endswith(_ALARM_CHILD_SUFFIXES):
                     continue
-                main = _MAIN_LOGICAL_ID.get(body.get("type"))
+                main = _MAIN_LOGICAL_ID.get(rtype)
                 self.diag(
                     (*path, logical_id),
                     "error",

@@ -27,6 +27,21 @@ Entry = list[Any]
 Label = tuple[str, str, str | Callable[[Any], str]]
 
 
+class Idle:
+    """The type of IDLE."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "IDLE"
+
+
+# What an entry's callback returns when it found nothing to do and wrote nothing (a check
+# whose reason went, which re-armed itself for later): that run is no event (see
+# Scheduler.at). A value of its own: no other callback returns it by accident.
+IDLE = Idle()
+
+
 # The virtual clock's range. It ends where `datetime` (and so every date a user can type)
 # ends, and starts at the epoch: AWS has no timestamps before it, and cron's years start
 # there. `parse_instant` accepts only instants in it and no command moves the clock past
@@ -306,7 +321,7 @@ class Scheduler:
     def at(
         self,
         t: int,
-        fn: Callable[[Any], None],
+        fn: Callable[[Any], Idle | None],
         arg: Any = None,
         label: Label | None = None,
         background: bool = False,
@@ -317,7 +332,12 @@ class Scheduler:
         agenda is shown (a callable subject is called with `arg` then); `background` marks
         recurring work (schedule fires) that does not keep `run_until_quiet` going. A
         recurring caller passes it by position: CPython does not specialise a call with
-        keyword arguments, which costs a schedule's every re-arm some 500 instructions."""
+        keyword arguments, which costs a schedule's every re-arm some 500 instructions.
+
+        `fn` returns None, or IDLE when it found nothing to do and wrote nothing (a check
+        whose reason went, which re-armed itself for later): that run is no event, not
+        counted, and `step` runs the next entry instead, so that it never moves the clock
+        to an instant where nothing happened."""
         if t <= self.now:
             t = self.now
             if self._running:
@@ -391,8 +411,10 @@ class Scheduler:
         if self._zero - self._still_zero >= limit:
             raise ClockStalled(now, self.events_run - self._still_from)
 
-    def step(self) -> bool:
-        """Run the next live entry; False when there is none."""
+    def step(self, limit: int | None = None) -> bool:
+        """Run the next live entry due by `limit` (any, without one); False when there is
+        none. An entry that found nothing to do (see `at`) is no step: the clock goes back
+        to where it was, and the next entry runs."""
         heap = self._heap
         while heap:
             entry = heapq.heappop(heap)
@@ -400,18 +422,25 @@ class Scheduler:
             if fn is None:
                 self._dead -= 1
                 continue
+            if limit is not None and entry[T] > limit:
+                _heappush(heap, entry)
+                return False
             entry[FN] = None
-            self.last_step = entry
+            last, self.last_step = self.last_step, entry
             if entry[BACKGROUND]:
                 self._background -= 1
-            self.now = entry[T]
+            before, self.now = self.now, entry[T]
             self.events_run += 1
             running, self._running = self._running, True
             try:
-                fn(entry[ARG])
+                idle = fn(entry[ARG]) is IDLE
             finally:
                 self._running = running
                 self.settle()
+            if idle:
+                self.last_step, self.now = last, before
+                self.events_run -= 1
+                continue
             return True
         return False
 
@@ -444,6 +473,7 @@ class Scheduler:
         # (before `should_stop`, at a settle, on the way out).
         heap = self._heap
         pop = heapq.heappop
+        idle = IDLE  # a local: what each event's return is compared with
         ran = self.events_run
         try:
             # `while True`, its test inside: CPython 3.11 warms a function up for its
@@ -472,7 +502,9 @@ class Scheduler:
                     self._background -= 1
                 self.now = t
                 ran += 1
-                fn(arg)
+                if fn(arg) is idle:
+                    ran -= 1  # it found nothing to do: no event (see `at`)
+                    continue
                 if not ran & STOP_CHECK_MASK:
                     self.events_run = ran
                     if not ran & SETTLE_MASK:

@@ -714,11 +714,7 @@ class Simulator:
                     clock.check_moving()
                 if should_stop is not None and not ran & STOP_CHECK_MASK and should_stop():
                     break
-            if limit is not None:
-                due = clock.peek()
-                if due is None or due > limit:
-                    break
-            if not clock.step():
+            if not clock.step(limit):
                 break
             ran += 1
         return ran

@@ -324,7 +324,7 @@ def _before_start_hint(start_ms: int, t: int) -> str:
     args=(Arg("N", COUNT, "how many events", optional=True),),
     details=(
         "`show agenda` lists the events to come. When the events run wrote no trace record "
-        "(a queue's retention check that found no message due yet), `step` says which "
+        "(a queue's visibility check left for messages deleted since), `step` says which "
         "entry the last was."
     ),
     examples=("step", "step 10"),
@@ -357,7 +357,7 @@ def cmd_step(session: Session, call: Call) -> CommandResult:
     text = _step_text(sim, ran, n, before)
     if ran and sim.trace.seq == records_before:
         # An event that writes nothing (a check that found nothing due) may still move the
-        # clock by days: say what it was, or the jump looks unexplained.
+        # clock: say what it was, or the jump looks unexplained.
         text += f"\n{_silent_step(sim, ran)}"
     return CommandResult(text, data={"ran": ran, "now": iso_ms(sim.clock.now)})
 

@@ -82,6 +82,12 @@ def _ms() -> int | None:
     return None if run is None else min(max(run.now_ms(), 0), MAX_MS)
 
 
+def now_ms() -> int | None:
+    """The simulated epoch milliseconds the clock reads in this thread: those of the
+    handler's block open in it, None outside one."""
+    return _ms()
+
+
 # -- time --------------------------------------------------------------------------------
 
 _real = {

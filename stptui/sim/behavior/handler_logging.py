@@ -38,6 +38,8 @@ from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
+from stptui.sim.behavior.handler_clock import now_ms
+
 # awslambdaric's text format; its time is the record's in UTC, to the millisecond.
 _FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s"
 
@@ -198,6 +200,32 @@ class _LocalTime:
 
 
 _LOCAL_TIME = _LocalTime()
+
+
+class _SimRecords:
+    """`logging`'s record factory while stptui runs Python handlers (set once a process,
+    as the converter, over Python's): Python's makes the record, and one made in a
+    handler's call (in its thread) is then timed by the simulated instant the same way on
+    every Python. Python's own `msecs` differs: 3.11 and 3.12 take it from time.time()'s
+    float and truncate (0.123 s is 0.12299990654 s: 122 ms), 3.13 from time.time_ns()
+    (123 ms); its `relativeCreated` counts from when stptui's process imported `logging`,
+    in real time. Here `msecs` is the instant's milliseconds and `relativeCreated` 0, as
+    the runtime's handler writes them. An object, as `_LocalTime`, for its `base`."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: Callable[..., logging.LogRecord]) -> None:
+        self.base = base
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.base(*args, **kwargs)
+        ms = now_ms()
+        if ms is not None:
+            record.created, record.msecs = ms / 1000, float(ms % 1000)
+            record.relativeCreated = 0.0
+        return record
+
+
 _FORMATTER = logging.Formatter
 _MANAGER = logging.Logger.manager
 _ROOT = logging.getLogger()
@@ -231,6 +259,9 @@ class ProcessLogging:
             # and a handler's call then swaps nothing unless its code set a converter.
             _FORMATTER.converter = _LOCAL_TIME  # type: ignore[assignment]
         self.converter: Any = _LOCAL_TIME
+        if logging.getLogRecordFactory() is logging.LogRecord:
+            # Once a process too: outside a handler's call it makes Python's records.
+            logging.setLogRecordFactory(_SimRecords(logging.LogRecord))
         self.warning_filters: list[Any] = list(_DEFAULT_WARNING_FILTERS)
         self.showwarning: Callable[..., Any] = _show_warning
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from stptui.sim import trace as tk
 from stptui.sim.behavior.errors import shown
-from stptui.sim.clock import FN, LABEL, iso_ms
+from stptui.sim.clock import FN, IDLE, LABEL, Idle, iso_ms
 from stptui.sim.payloads import (
     NUMBER_ATTRIBUTE_RULE,
     NumberText,
@@ -719,14 +719,20 @@ class QueueSim:
             at, self._expire_due, None, ("retention", self.name, ""), background=True
         )
 
-    def _expire_due(self, _: Any) -> None:
+    def _expire_due(self, _: Any) -> Idle | None:
+        """The retention check: every message due expires. It stays armed when the message
+        it was set for goes (moving it at every delete would cost a long run a heap entry
+        a message); finding none due, it re-arms for the oldest left and answers IDLE: no
+        event (Scheduler.at), so `step` goes on to that message's expiry."""
         self._expiry_timer = None
         now = self.sim.clock.now
+        idle = True
         while True:
             msg = self._next_to_expire()
             if msg is None or msg.enqueued_at + self.retention_ms > now:
                 break
             self._expire(msg)
+            idle = False
         if msg is not None:
             self._expiry_timer = self.sim.clock.at(
                 msg.enqueued_at + self.retention_ms,
@@ -735,6 +741,7 @@ class QueueSim:
                 ("retention", self.name, ""),
                 background=True,
             )
+        return IDLE if idle else None
 
     def _emptied(self) -> None:
         """The queue holds no message now: its retention check, and the entry left for
