@@ -384,10 +384,20 @@ def test_fifteen_attempts_are_simulated() -> None:
     assert failed.get("attempts") == 15
 
 
-def test_attempts_still_start_at_one() -> None:
+def test_attempts_0_is_one_attempt_as_in_stacktapes_state_machine() -> None:
+    # `const totalAttempts = workload.retryConfig?.attempts || 1` (batch-jobs/utils.ts).
     s = stack(BATCH.replace("attempts: 15", "attempts: 0"), lint=False)
+    assert s.diagnostics == []
+    sim = make_sim(
+        BATCH.replace("attempts: 15", "attempts: 0"), "behaviors:\n  job: {fail: true}\n"
+    )
+    sim.services["batch"].start("job", {}, "manual", "test")
+    sim.run(86_400_000)
+    [started] = records(sim, tk.BATCH_ATTEMPT_STARTED, "job")
+    assert started.get("env")["STP_MAXIMUM_ATTEMPTS"] == "1"
+    s = stack(BATCH.replace("attempts: 15", "attempts: -1"), lint=False)
     assert [(d.code, d.message) for d in s.diagnostics] == [
-        ("out-of-range", "`attempts` is 0; allowed: at least 1")
+        ("out-of-range", "`attempts` is -1; allowed: at least 0")
     ]
 
 

@@ -66,7 +66,11 @@ def test_a_good_stream_and_events_load_clean() -> None:
         ),
         ("{kinesisStreamName: clicks, startingPosition: EARLIEST}", "kinesis-stream", "LATEST"),
         ("{kinesisStreamName: clicks, parallelizationFactor: 11}", "kinesis-stream", "11"),
-        ("{kinesisStreamName: clicks, maximumRetryAttempts: -2}", "kinesis-stream", "-2"),
+        (
+            "{kinesisStreamName: clicks, maximumRetryAttempts: -2}",
+            "kinesis-stream",
+            "is -2; allowed: -1 to 10000",  # not `-1-10000`, which reads as a subtraction
+        ),
         ("{kinesisStreamName: clicks, maxBatchWindowSeconds: 301}", "kinesis-stream", "301"),
         ("{kinesisStreamName: clicks, batchSise: 5}", "kinesis-stream", "batchSize"),
         ("{batchSize: 5}", "kinesis-stream", "kinesisStreamName"),

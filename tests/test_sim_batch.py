@@ -131,6 +131,27 @@ def test_the_default_is_one_attempt_and_no_timeout() -> None:
     assert len(records(sim, tk.BATCH_FAILED, "single")) == 1
 
 
+def test_a_timeout_of_0_is_none_as_stacktape_reads_it() -> None:
+    # `Timeout: workload.timeout ? {AttemptDurationSeconds: workload.timeout} : undefined`
+    # (Stacktape's batch-jobs/utils.ts): 0 is falsy, so the job deploys without a timeout.
+    sim = make_sim(
+        STACK.replace("timeout: 3600", "timeout: 0"), "behaviors:\n  nightly: {duration: 2h}\n"
+    )
+    start(sim, "nightly")
+    sim.run(86_400_000)
+    [ok] = records(sim, tk.BATCH_SUCCEEDED, "nightly")
+    assert ok.get("duration_ms") == 2 * 3_600_000
+
+
+@pytest.mark.parametrize("timeout", [1, 59, 59.0])
+def test_a_timeout_under_aws_batchs_minimum_is_an_error_that_offers_0(timeout: float) -> None:
+    sim = make_sim(STACK.replace("timeout: 3600", f"timeout: {timeout}"), allow_errors=True)
+    [error] = [d for d in sim.stack.errors if d.code == "out-of-range"]
+    assert error.message == (
+        f"`timeout` is {int(timeout)}; allowed: at least 60, AWS Batch's minimum, or 0 for none"
+    )
+
+
 def test_a_timed_out_attempt_ends_at_the_timeout_and_stacktape_retries_it() -> None:
     # Each attempt is its own Batch job; the state machine's Catch on States.ALL retries a
     # timed-out one like any other failure (AWS Batch's own retryStrategy would not).

@@ -81,6 +81,17 @@ def test_the_longer_static_prefix_wins_among_greedy_routes() -> None:
     assert gw.select("GET", "/c")[0].target == "root"  # type: ignore[index]
 
 
+def test_among_greedy_routes_the_path_decides_before_the_method() -> None:
+    # "ANY" matches the methods not defined "for a resource": a GET route of a shorter
+    # greedy path is another resource, so the longer path's ANY route takes a GET under it.
+    gw = api(("GET", "/{proxy+}", "root"), ("ANY", "/x/{proxy+}", "x"), ("GET", "/x/y", "xy"))
+    assert gw.select("GET", "/x/z")[0].target == "x"  # type: ignore[index]
+    assert gw.select("GET", "/x/y")[0].target == "xy"  # type: ignore[index]
+    assert gw.select("POST", "/x/y")[0].target == "x"  # type: ignore[index]
+    assert gw.select("GET", "/y/x")[0].target == "root"  # type: ignore[index]
+    assert gw.select("POST", "/y/x") is None
+
+
 def test_no_route_and_no_default_is_none() -> None:
     gw = api(("GET", "/pets/{id}", "pet"))
     assert gw.select("GET", "/pets") is None

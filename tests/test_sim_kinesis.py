@@ -92,7 +92,7 @@ def test_a_partition_key_goes_to_the_shard_whose_even_hash_range_holds_its_md5()
         record = stream.put(b"x", key)
         expected = int.from_bytes(hashlib.md5(key.encode()).digest()) * 4 // HASH_SPACE
         assert record.shard.index == expected
-        assert record.hash_key == hash_key_of(key)
+        assert record.lane_key == hash_key_of(key)
     # An explicit hash key overrides the partition key's.
     assert stream.put(b"x", "user-1", str(HASH_SPACE - 1)).shard.index == 3
     assert stream.put(b"x", "user-1", "0").shard.index == 0

@@ -527,6 +527,29 @@ def test_a_behaviour_outlasting_a_submitted_job_s_own_timeout_times_out(tmp_path
     assert ok["duration_ms"] == 120_000
 
 
+def test_a_submitted_job_gets_no_timeout_from_the_jobs_own(tmp_path: Path) -> None:
+    # Stacktape writes a job's `timeout` into its own state machine's SubmitJob (`Timeout:
+    # workload.timeout ? {AttemptDurationSeconds} : undefined`), not into the job definition
+    # (batch-jobs/utils.ts): a SubmitJob of that definition without Timeout has none.
+    s = open_flow(tmp_path, submit())
+    (tmp_path / "stacktape.yml").write_text(
+        (tmp_path / "stacktape.yml")
+        .read_text()
+        .replace("memory: 7800}", "memory: 7800}\n      timeout: 60")
+    )
+    (tmp_path / "stptui.yml").write_text("behaviors:\n  render: {duration: 2m}\n", "utf-8")
+    execute(s, "reload")
+    ex = run(s, 600_000)
+    assert ex.status == "SUCCEEDED"
+    assert "Timeout" not in ex.output
+    assert kinds(s, "batch.succeeded")[0]["duration_ms"] == 120_000
+    # Stacktape's own state machine passes the job's timeout, which cuts the same run off.
+    s.sim.services["batch"].start("render", {}, "manual", "test")
+    s.sim.advance(600_000)
+    (failed,) = kinds(s, "batch.attempt.failed")
+    assert (failed["timeout"], failed["duration_ms"]) == (True, 60_000)
+
+
 def test_a_submitted_job_whose_program_exits_3_lists_exit_code_3(tmp_path: Path) -> None:
     # AWS Batch: "The exit code for the job attempt. A non-zero exit code is considered
     # failed" (AttemptContainerDetail); the program's own status, not 1.

@@ -287,6 +287,24 @@ def test_parallelization_runs_up_to_n_batches_of_one_shard_at_once_one_per_key_l
     assert sorted(starts) == [(0, [a1]), (0, [b1]), (500, [a2])]
 
 
+def test_a_partition_keys_records_share_a_lane_whatever_explicit_hash_keys_they_have() -> None:
+    # "in-order processing at the partition-key level" (with-kinesis): a key's records put with
+    # ExplicitHashKeys of different lanes (1 and 2 modulo 2, both in the stream's one shard)
+    # still wait for each other; a lane by hash key ran the second beside the first.
+    sim = make_sim(
+        stack("            parallelizationFactor: 2\n            batchSize: 1"),
+        "behaviors:\n  reader:\n    duration: 500ms\n",
+    )
+    clicks = sim.services["streams"]["clicks"]
+    first = clicks.put(b"1", "user-1", "1").sequence_number
+    second = clicks.put(b"2", "user-1", "2").sequence_number
+    sim.run(10_000)
+    starts = [
+        (r.t - START, r.data["sequence_numbers"]) for r in records(sim, tk.INVOCATION_STARTED)
+    ]
+    assert starts == [(0, [first]), (500, [second])]
+
+
 def test_an_ignored_partial_response_on_a_stream_is_not_said_to_delete_the_batch() -> None:
     # A stream batch is not deleted: without ReportBatchItemFailures Lambda's checkpoint
     # moves past it (services-kinesis-batchfailurereporting: "Lambda checkpoints to the

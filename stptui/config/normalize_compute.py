@@ -44,6 +44,7 @@ from stptui.config.normalize_schema import (
     LANGUAGE_CONFIG_PACKAGING,
     LANGUAGE_SPECIFIC_CONFIGS,
     METHOD_ITEMS,
+    MIN_ATTEMPT_DURATION_S,
     PACKAGING,
     PACKAGING_KEYS,
     STATE_MACHINE_PROPS,
@@ -382,6 +383,21 @@ class ComputeReaders(_BuilderBase):
             job.memory_mb = rprops.get("memory", job.memory_mb)
             job.gpu = rprops.get("gpu")
         job.timeout_s = props.get("timeout")
+        if job.timeout_s == 0:
+            # `workload.timeout ? {AttemptDurationSeconds} : undefined` (Stacktape's
+            # batch-jobs/utils.ts): 0 is falsy, so the job has no timeout.
+            job.timeout_s = None
+        elif isinstance(job.timeout_s, (int, float)) and job.timeout_s < MIN_ATTEMPT_DURATION_S:
+            self.diag(
+                (*path, "timeout"),
+                "error",
+                "out-of-range",
+                f"`timeout` is {number_text(job.timeout_s)}; allowed: at least "
+                f"{MIN_ATTEMPT_DURATION_S}, "
+                "AWS Batch's minimum, or 0 for none",
+                resource=name,
+            )
+            job.timeout_s = None
         if job.timeout_s is None:
             job.defaults.add("timeout")
         job.use_spot = bool(props.get("useSpotInstances", False))
@@ -393,14 +409,15 @@ class ComputeReaders(_BuilderBase):
                 {
                     # The total, run by Stacktape's state machine: no maximum (the 1-10 limit is
                     # AWS Batch's own retryStrategy, which Stacktape does not use; §2.3).
-                    "attempts": P("int", lo=1),
+                    # 0 is one attempt: `retryConfig?.attempts || 1` (batch-jobs/utils.ts).
+                    "attempts": P("int", lo=0),
                     "retryIntervalSeconds": P("num", lo=0),
                     "retryIntervalMultiplier": P("num", lo=0),
                 },
                 name,
                 where=" in `retryConfig`",
             )
-            job.attempts = self.num(rp, "attempts", job.attempts, job.defaults)
+            job.attempts = self.num(rp, "attempts", job.attempts, job.defaults) or 1
             job.retry_interval_s = self.num(
                 rp, "retryIntervalSeconds", job.retry_interval_s, job.defaults
             )

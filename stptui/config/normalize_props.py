@@ -176,7 +176,13 @@ class PropertyReaders(_BuilderBase):
             if too_low or (spec.hi is not None and value > spec.hi):
                 lo = "" if spec.lo is None else number_text(spec.lo)
                 hi = "" if spec.hi is None else number_text(spec.hi)
-                rng = f"{lo}-{hi}" if lo and hi else (f"at least {lo}" if lo else f"at most {hi}")
+                # `-1-10000` would read as a subtraction: a negative bound takes words.
+                dash = " to " if spec.lo is not None and spec.lo < 0 else "-"
+                rng = (
+                    f"{lo}{dash}{hi}"
+                    if lo and hi
+                    else (f"at least {lo}" if lo else f"at most {hi}")
+                )
                 self.diag(
                     path,
                     "error",

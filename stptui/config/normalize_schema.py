@@ -122,11 +122,15 @@ FUNCTION_PROPS = {
     "volumeMounts": LIST,
 }
 
+# AWS Batch's least timeout.attemptDurationSeconds (aws-semantics §7).
+MIN_ATTEMPT_DURATION_S = 60
+
 BATCH_PROPS = {
     "container": DICT,
     "resources": DICT,
-    # AWS Batch's attemptDurationSeconds is at least 60 (aws-semantics §7).
-    "timeout": P("int", lo=60),
+    # AWS Batch's attemptDurationSeconds is at least 60 (aws-semantics §7); 0 is no timeout
+    # (StackBuilder's batch job checks both).
+    "timeout": P("int", lo=0),
     "useSpotInstances": BOOL,
     "retryConfig": DICT,
     "logging": DICT,

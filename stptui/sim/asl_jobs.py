@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
+from stptui.config.normalize_schema import MIN_ATTEMPT_DURATION_S
 from stptui.jsontext import compact_json
 from stptui.sim.asl_data import StatesRuntimeError
 from stptui.sim.asl_integrations import TargetKind, shown, target_name
@@ -48,9 +49,8 @@ JOB_DEFINITION = TargetKind("JobDefinition", "batch-job", "JobDefinition")
 STATE_MACHINE = TargetKind("StateMachineArn", "state-machine", "StateMachine")
 # SubmitJob's required fields (AWS Batch API reference).
 _REQUIRED = ("JobDefinition", "JobName", "JobQueue")
-# retryStrategy.attempts 1 to 10; timeout.attemptDurationSeconds at least 60 (aws-semantics §7).
+# retryStrategy.attempts 1 to 10 (aws-semantics §7).
 MAX_JOB_ATTEMPTS = 10
-MIN_ATTEMPT_DURATION_S = 60
 # The reason Step Functions gives TerminateJob is not documented: our wording.
 TERMINATE_REASON = "Terminated by AWS Step Functions: the task waiting for the job ended"
 # Executions that start executions at one instant, one inside the other, at most this deep:
@@ -178,9 +178,9 @@ def _attempts(value: Any) -> int:
     return attempts
 
 
-def _timeout_s(value: Any, default: int | None) -> int | None:
+def _timeout_s(value: Any) -> int | None:
     if value is None:
-        return default
+        return None
     seconds = value.get("AttemptDurationSeconds") if isinstance(value, dict) else None
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         raise _batch_refused("Timeout.AttemptDurationSeconds must be an integer of at least 60")
@@ -217,7 +217,9 @@ def _submit_job(
         _strings(params, params.get("Parameters"), "Parameters"),
         _environment(params, params.get("ContainerOverrides")),
         _attempts(params.get("RetryStrategy")),
-        _timeout_s(params.get("Timeout"), job.model.timeout_s),
+        # Stacktape's job definition has no Timeout: the job's `timeout` is only in the
+        # SubmitJob of its own state machine (batch-jobs/utils.ts), so this one has none.
+        _timeout_s(params.get("Timeout")),
     )
     # AWS's limits on the request as the integration sends it (stptui.sim.services.batch):
     # SubmitJob refuses it whole, or ECS will not start a container for its overrides.

@@ -58,7 +58,7 @@ from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
 from stptui.sim.services.batch import BatchService
 from stptui.sim.services.bucket import CREATE_OPERATIONS
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
-from stptui.textsafe import double_quoted, shown, typed_names
+from stptui.textsafe import double_quoted, one_line, shown, typed_names
 
 # -- buckets, HTTP APIs and batch jobs -------------------------------------------------------
 
@@ -899,7 +899,9 @@ def http_answer(
     """What `http` prints of a response, through a route, a rule or a function URL: the
     `lines` said of it, its headers, its body, the clock; its data with `extra` (after the
     body) among its fields."""
-    lines = [*lines, *(f"{name}: {shown(value)}" for name, value in resp.headers)]
+    # A function may answer a name or value with a line break, which no HTTP header can
+    # carry: on one line, so that it cannot read as a header of its own.
+    lines = [*lines, *(f"{one_line(name)}: {one_line(value)}" for name, value in resp.headers)]
     # A response to HEAD ends after its headers (RFC 9110, 9.3.2): whatever body the function
     # returned, the client gets none; the content-length still says how long it would be.
     body = "" if method.upper() == "HEAD" else resp.body

@@ -546,8 +546,8 @@ class ClientAnswers:
 def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
     """The `http` command's method and path as every HTTP entry (API, load balancer,
     function URL) takes them: (upper-case method, raw path, raw query string). SimError,
-    its hint showing `example` as a path, on a method outside HTTP_METHODS or a path
-    without its leading '/'."""
+    its hint showing `example` as a path, on a method outside HTTP_METHODS, a path
+    without its leading '/' or one with a fragment."""
     from stptui.sim.engine import SimError
 
     typed, method = method, method.upper()
@@ -563,6 +563,16 @@ def request_line(method: str, path: str, example: str) -> tuple[str, str, str]:
         raise SimError(
             f"the path must start with '/', not {path!r}",
             f"did you mean {quote_word(meant)}?" if meant else f"e.g. {example}",
+            word=path,
+        )
+    if "#" in path:
+        # A URL's fragment is the client's own: curl, browsers and SDKs never send it, and a
+        # `#` cannot be in a request's target (RFC 9110, 7.1), so no entry ever gets one.
+        before = path.partition("#")[0]
+        raise SimError(
+            f"{path!r} has a '#', which begins the URL's fragment: HTTP clients do not send it",
+            f"leave it off ({quote_word(before)}), or write %23 to send a '#' "
+            f"({quote_word(path.replace('#', '%23'))})",
             word=path,
         )
     return method, raw_path, raw_query
@@ -603,8 +613,20 @@ def parse_headers(pairs: list[str]) -> list[tuple[str, str]]:
         name = name.strip()
         if not colon or not name or not set(name) <= _TOKEN:
             raise ValueError(f"--header needs NAME:VALUE with a valid header name, not {pair!r}")
-        out.append((name, value.strip()))
+        # "Field values containing CR, LF or NUL characters are invalid and dangerous"
+        # (RFC 9110, 5.5): no client sends one, so no gateway or function ever gets one.
+        value = value.strip()
+        banned = [word for char, word in _BANNED_IN_VALUES.items() if char in value]
+        if banned:
+            raise ValueError(
+                f"--header {name}: a header value cannot hold {' or '.join(banned)}, which no "
+                "HTTP request can carry"
+            )
+        out.append((name, value))
     return out
+
+
+_BANNED_IN_VALUES = {"\r": "a carriage return", "\n": "a line break", "\x00": "NUL"}
 
 
 def parse_query(raw: str) -> list[tuple[str, str]]:

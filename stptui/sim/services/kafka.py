@@ -118,9 +118,9 @@ class KafkaRecord:
     __slots__ = (
         "arrival_ms",
         "expired",
-        "hash_key",
         "headers",
         "key",
+        "lane_key",
         "offset",
         "sequence_number",
         "shard",
@@ -143,7 +143,7 @@ class KafkaRecord:
         self.headers = headers
         self.arrival_ms = now
         self.expired = False
-        self.hash_key = 0  # one lane per partition
+        self.lane_key = 0  # one lane per partition
         # The id the trace, `explain` and the mapping know the record by.
         self.sequence_number = f"{partition.id}@{offset}"
 

@@ -103,18 +103,18 @@ class StreamRecord:
         "arrival_ms",
         "data",
         "expired",
-        "hash_key",
+        "lane_key",
         "partition_key",
         "sequence_number",
         "shard",
     )
 
-    def __init__(
-        self, data: bytes, partition_key: str, hash_key: int, shard: Shard, seq: str, now: int
-    ) -> None:
+    def __init__(self, data: bytes, partition_key: str, shard: Shard, seq: str, now: int) -> None:
         self.data = data
         self.partition_key = partition_key
-        self.hash_key = hash_key
+        # The lane under a parallelization factor: the partition key's own hash, which an
+        # ExplicitHashKey does not change, as Lambda keeps order per partition key.
+        self.lane_key = hash_key_of(partition_key)
         self.shard = shard
         self.sequence_number = seq
         self.arrival_ms = now
@@ -317,7 +317,7 @@ class StreamSim(StreamSource):
         now = sim.clock.now
         hk = int(explicit_hash_key) if explicit_hash_key is not None else hash_key_of(partition_key)
         shard = self.shard_for(hk)
-        record = StreamRecord(data, partition_key, hk, shard, shard.next_sequence_number(now), now)
+        record = StreamRecord(data, partition_key, shard, shard.next_sequence_number(now), now)
         sim.trace.emit(
             (
                 now,
@@ -621,7 +621,7 @@ class StreamConsumer:
 
     def _lane(self, record: StreamRecord) -> Lane:
         lanes = self.lanes[record.shard.index]
-        return lanes[record.hash_key % len(lanes)]
+        return lanes[record.lane_key % len(lanes)]
 
     # -- reading -------------------------------------------------------------------------
 

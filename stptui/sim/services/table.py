@@ -115,7 +115,7 @@ class TableRecord:
         "event",
         "event_name",
         "expired",
-        "hash_key",
+        "lane_key",
         "payload_bytes",
         "sequence_number",
         "shard",
@@ -126,7 +126,9 @@ class TableRecord:
     ) -> None:
         self.event = event
         self.event_name: str = event["eventName"]
-        self.hash_key = hash_key
+        # The MD5 of the partition key: the lane under a parallelization factor
+        # (stream.StreamConsumer._lane).
+        self.lane_key = hash_key
         self.shard = shard
         self.sequence_number = seq
         self.arrival_ms = now
