@@ -246,6 +246,34 @@ def test_tab_goes_on_to_the_next_pane_when_one_pane_is_shown() -> None:
     drive(app_for(), script, size=(80, 24))
 
 
+def test_tab_passes_over_the_queues_pane_of_a_stack_without_queues() -> None:
+    """Its Queues pane has nothing to focus: tab from the graph found no next stop there and
+    left the focus on the graph, for good (shift+tab went round the other way)."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        assert not app.session.sim.queues
+        visited = []
+        for _ in range(4):
+            await pilot.press("tab")
+            focused = app.screen.focused
+            assert focused is not None
+            visited.append((app.current_pane, focused.id))
+        assert visited == [
+            ("3", "event-list"),
+            ("3", "event-detail"),
+            ("4", "inspector-pane"),
+            ("5", "agenda-pane"),
+        ]
+        await pilot.press("tab")
+        assert (app.current_pane, app.screen.focused) == ("1", app.query_one("#graph-pane"))
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        assert (app.current_pane, app.screen.focused) == ("3", app.query_one("#event-detail"))
+        await pilot.press("shift+tab", "shift+tab")
+        assert (app.current_pane, app.screen.focused) == ("1", app.query_one("#graph-pane"))
+
+    drive(app_for("scheduled-job"), script, size=(80, 24))
+
+
 def test_the_strip_of_a_40_column_terminal_names_the_current_pane_and_numbers_the_others() -> None:
     """` 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda ` takes 52 cells: at 40 columns
     `4 Inspector` and `5 Agenda` were cut off. A click on a number still shows its pane."""

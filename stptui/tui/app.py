@@ -1632,11 +1632,25 @@ class StptuiApp(App[None]):
         if focused in chain and 0 <= chain.index(focused) + direction < len(chain):
             return False
         keys = list(PANES)
-        key = keys[(keys.index(self.current_pane) + direction) % len(keys)]
-        pane = self.query_one(f"#{PANES[key][0]}")
-        # The pane itself is hidden until shown; what is hidden inside it (the events
-        # filter line while closed) stays out of reach.
-        stops = [
+        at = keys.index(self.current_pane)
+        # The next pane with a stop: a stack without queues has none in its Queues pane,
+        # and tab from the graph stopped there (Textual's own move went round the graph).
+        for step in range(1, len(keys)):
+            key = keys[(at + step * direction) % len(keys)]
+            stops = self._stops_in(self.query_one(f"#{PANES[key][0]}"))
+            if stops:
+                self.current_pane = key
+                self._show_current()
+                screen.set_focus(stops[0] if direction > 0 else stops[-1])
+                return True
+        return False
+
+    @staticmethod
+    def _stops_in(pane: Widget) -> list[Widget]:
+        """The widgets tab stops at in `pane`, in order. The pane itself is hidden until
+        shown; what is hidden inside it (the events filter line while closed) stays out of
+        reach."""
+        return [
             w
             for w in pane.walk_children(Widget, with_self=True)
             if w.can_focus
@@ -1646,12 +1660,6 @@ class StptuiApp(App[None]):
                 if a is not pane and pane in a.ancestors
             )
         ]
-        if not stops:
-            return False
-        self.current_pane = key
-        self._show_current()
-        screen.set_focus(stops[0] if direction > 0 else stops[-1])
-        return True
 
     def _pane_of(self, widget: Widget) -> Widget:
         """The pane `widget` is in (itself when in none)."""

@@ -683,7 +683,18 @@ class CommandDialog(QuickModal[CommandResult | None]):
         if self.stale:
             self.post_message(self.Stale(self))
         if self.focused is None and self.FIRST_FIELD:
-            self.set_focus(self.query_one(self.FIRST_FIELD), scroll_visible=False)
+            self.focus_at_once(self.query_one(self.FIRST_FIELD))
+
+    def focus_at_once(self, field: Widget) -> None:
+        """Focus `field`, drawn focused in the dialog's first frame: `set_focus` leaves
+        the field's `:focus` styles and what its focus selects to its Focus event, handled
+        after that frame, and the dialog was drawn twice as it opened, the second time
+        20-40 ms later, with the field focused (Textual's auto-focus sets `has_focus`
+        first, as here; the field's Focus event then finds it done)."""
+        field.has_focus = True
+        self.set_focus(field, scroll_visible=False)
+        if isinstance(field, SafeInput | SafeTextArea):
+            field.select_for_focus()
 
     def on_resize(self, event: events.Resize) -> None:
         """Keep the field being typed in on screen when the terminal is resized: the frame
@@ -1539,10 +1550,13 @@ class PathInput(SafeInput):
         """Select the parameter, once Input's own handler (which runs next) has selected
         all of the path."""
         if self.parameter is not None and not event.from_app_focus:
-            self.call_next(self._select_parameter)
+            self.call_next(self.select_for_focus)
 
-    def _select_parameter(self) -> None:
-        if self.parameter is not None:
+    def select_for_focus(self) -> None:
+        """Select the route's parameter (see `on_focus`), else all of the path."""
+        if self.parameter is None:
+            super().select_for_focus()
+        else:
             self.selection = Selection(*self.parameter)
 
     def replace(self, text: str, start: int, end: int) -> None:

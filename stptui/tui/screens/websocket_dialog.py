@@ -178,7 +178,7 @@ class WebSocketDialog(CommandDialog):
 
     def _focus_field(self) -> None:
         field = "#ws-query" if self.connection() == NEW else "#ws-message"
-        self.set_focus(self.query_one(field), scroll_visible=False)
+        self.focus_at_once(self.query_one(field))
 
     @staticmethod
     def message_label(action: str) -> str:

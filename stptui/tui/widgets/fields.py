@@ -87,6 +87,12 @@ class SafeInput(Input):
         cleaned as what is typed: Textual draws the field's value as it is."""
         return value if fits_one_line(value) else one_line(value)
 
+    def select_for_focus(self) -> None:
+        """Select what the field's Focus event selects (Input's `select_on_focus`: all of
+        it), for a dialog that draws the field focused before that event is handled."""
+        if self.select_on_focus:
+            self.selection = Selection(0, len(self.value))
+
 
 class _Sections(Lines):
     """The pieces of a line cut at `offsets`, as `Text.divide` gives them, each made when
@@ -216,7 +222,13 @@ class SafeTextArea(TextArea):
         went in front of its example, `{"orderId": 7}{"orderId": 1, "amount": 20}`, and
         was refused as JSON with extra data. Sent as it is, it is the example still. A
         cursor or a selection put elsewhere first (by a key, a click or the app) stays."""
-        if self.starting and not event.from_app_focus and self.selection == Selection():
+        if not event.from_app_focus:
+            self.select_for_focus()
+
+    def select_for_focus(self) -> None:
+        """Select what the field's Focus event selects (see `on_focus`), for a dialog that
+        draws the field focused before that event is handled."""
+        if self.starting and self.selection == Selection():
             self.select_all()
 
     def load_text(self, text: str) -> None:

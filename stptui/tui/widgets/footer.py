@@ -41,7 +41,13 @@ class StableFooter(Footer):
         its own: that screen's keys are not these, and these would still show under a
         dialog, dimmed but listed, though none of them works there. Hidden, not removed:
         the panes keep their height, so nothing behind the dialog is laid out again."""
-        self.visible = screen is self.screen
+        shown = screen is self.screen
+        if shown and not self.visible:
+            # Its screen back on top repaints itself as it is laid out (the keys hidden):
+            # laid out again first, it shows them in the same frame, not one 30-50 ms
+            # later, after a frame without them.
+            self.screen.refresh(layout=True)
+        self.visible = shown
 
     def on_resize(self) -> None:
         """Below COMPACT_BELOW columns, where the keys of a stack with every kind of
