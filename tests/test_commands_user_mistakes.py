@@ -356,9 +356,13 @@ def test_a_path_of_words_written_with_dots_gets_its_words(
     assert err.hint is not None and err.hint.startswith(hint), err.hint
 
 
-def test_show_invocation_points_at_explain_and_the_functions_view(session: Session) -> None:
+def test_show_invocation_points_at_show_event_explain_and_the_functions_view(
+    session: Session,
+) -> None:
     err = refused(session, "show invocation 3f2a9c1e")
-    assert err.hint is not None and err.hint.startswith("explain ID follows an invocation; show")
+    assert err.hint is not None and err.hint.startswith(
+        "show event ID shows the event an invocation received; explain ID follows it; show"
+    )
     assert " lists its latest" in err.hint
     # A view word before a resource's name is placed at the word, as a lone one is (a
     # script's error said `s.stp:2:` with no column).

@@ -123,7 +123,10 @@ def test_the_page_follows_an_asynchronous_event_through_its_retries(session: Ses
         "async queue: 1 event waiting; next at 2026-01-05T08:01:00.200Z (+59.2 s): "
         f"event {event['event_id']}, attempt 2"
     ) in text
-    assert "latest 1 invocation, newest first (`explain ID` gives one's chain):" in text
+    assert (
+        "latest 1 invocation, newest first (`explain ID` gives one's chain, `show event ID` "
+        "its event):" in text
+    )
     execute(session, "advance 2m")
     shown = execute(session, "show function worker")
     headers, rows = shown.table  # type: ignore[misc]

@@ -599,6 +599,9 @@ def complete_values(
         return list(dict.fromkeys(m.source for m in refs))
     if kind == r.MESSAGE:
         return _recent_message_ids(session)
+    if kind == r.INVOCATION:
+        # The invocations `show event` can show, newest first.
+        return [entry[0] for entry in reversed(sim.invocation_events)]
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
     if kind == r.ROUTE_PATH:

@@ -71,6 +71,7 @@ PAUSABLE = "pausable"
 # queue a container workload polls).
 MAPPING_SOURCE = "mapping-source"
 MESSAGE = "message"  # a message id (or a unique prefix of one)
+INVOCATION = "invocation"  # an invocation id whose event is kept (or a unique prefix of one)
 TRACE_KIND = "trace-kind"  # a trace record kind, e.g. message.sent
 HTTP_METHOD = "http-method"  # GET, POST, ... (any case: the gateway reads it upper-cased)
 ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths

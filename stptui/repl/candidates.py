@@ -553,7 +553,9 @@ def state_cache(session: Session) -> StateCache:
 
 
 # The kinds whose values are drawn ids, which a reference may name instead.
-REFERENCE_KINDS = frozenset({kinds.MESSAGE, kinds.TRACE_ID, kinds.EXECUTION, kinds.CONNECTION})
+REFERENCE_KINDS = frozenset(
+    {kinds.MESSAGE, kinds.INVOCATION, kinds.TRACE_ID, kinds.EXECUTION, kinds.CONNECTION}
+)
 
 
 def reference_candidates(session: Session, word: str) -> list[Candidate]:
@@ -673,6 +675,9 @@ def describe(
         return f"log group {group.name}"
     if kind in (kinds.COMMAND, kinds.STIMULUS) and value in REGISTRY.commands:
         return REGISTRY.commands[value].summary
+    if kind == kinds.INVOCATION:
+        kept = next((e for e in sim.invocation_events if e[0] == value), None)
+        return f"invocation of {kept[1]}" if kept is not None else fallback
     if kind == kinds.MESSAGE:
         msg = sim.find_message(value)
         if msg is None:

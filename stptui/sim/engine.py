@@ -17,6 +17,7 @@ from stptui.config.model import SqsTrigger, Stack
 from stptui.sim import trace as tk
 from stptui.sim.behavior import Behaviors, Emission, Outcome
 from stptui.sim.clock import ARG, LABEL, STOP_CHECK_MASK, Scheduler, T, iso_ms
+from stptui.sim.invocation_events import new_ring
 from stptui.sim.services.function import (
     ASYNC_PAYLOAD_BYTES,
     SYNC_PAYLOAD_BYTES,
@@ -205,6 +206,9 @@ class Simulator:
         # invokes made now carry. Set only by `carry_out`, so that nothing on the busy
         # paths passes it along.
         self.chain = 0
+        # The newest invocations' callers, to build the event each received on demand
+        # (`show event`): FunctionSim.start appends to it.
+        self.invocation_events = new_ring()
         self.queues: dict[str, QueueSim] = {}
         self.functions: dict[str, FunctionSim] = {}
         self.async_invokers: dict[str, AsyncInvoker] = {}

@@ -208,20 +208,33 @@ def _length_prefixed(text: str) -> bytes:
     return len(data).to_bytes(4, "big") + data
 
 
-def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
+def sqs_record(
+    msg: Message, queue: QueueSim, region: str, seen: AsReceived | None = None
+) -> dict[str, Any]:
     """One record of an SQS -> Lambda event, keys in AWS's order: the Lambda developer
     guide's samples (with-sqs.md), whose FIFO record interleaves the FIFO attributes with
-    the standard ones."""
+    the standard ones. `seen` is the receive the batch holds the message from (default: its
+    latest)."""
+    if seen is None:
+        receipt, count, dlq_source_arn, dedup_id = (
+            msg.receipt,
+            msg.receive_count,
+            msg.dlq_source_arn,
+            msg.dedup_id,
+        )
+    else:
+        receipt, count, dlq_source_arn, dedup_id = seen
     first_receive = str(msg.first_receive_at or msg.sent_at)
+    receive_count = str(count)
     attributes: dict[str, str]
     if queue.fifo:
         attributes = {
-            "ApproximateReceiveCount": str(msg.receive_count),
+            "ApproximateReceiveCount": receive_count,
             "SentTimestamp": str(msg.sent_at),
             "SequenceNumber": msg.seq_number or "",
             "MessageGroupId": msg.group or "",
             "SenderId": msg.sender_id,
-            "MessageDeduplicationId": msg.dedup_id or "",
+            "MessageDeduplicationId": dedup_id or "",
             "ApproximateFirstReceiveTimestamp": first_receive,
         }
     elif msg.group is not None:
@@ -229,7 +242,7 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
         # asks for every system attribute, so the group id comes too, in the place the FIFO
         # sample gives it, between SentTimestamp and SenderId.
         attributes = {
-            "ApproximateReceiveCount": str(msg.receive_count),
+            "ApproximateReceiveCount": receive_count,
             "SentTimestamp": str(msg.sent_at),
             "MessageGroupId": msg.group,
             "SenderId": msg.sender_id,
@@ -237,16 +250,16 @@ def sqs_record(msg: Message, queue: QueueSim, region: str) -> dict[str, Any]:
         }
     else:
         attributes = {
-            "ApproximateReceiveCount": str(msg.receive_count),
+            "ApproximateReceiveCount": receive_count,
             "SentTimestamp": str(msg.sent_at),
             "SenderId": msg.sender_id,
             "ApproximateFirstReceiveTimestamp": first_receive,
         }
-    if msg.dlq_source_arn is not None:
-        attributes["DeadLetterQueueSourceArn"] = msg.dlq_source_arn
+    if dlq_source_arn is not None:
+        attributes["DeadLetterQueueSourceArn"] = dlq_source_arn
     record = {
         "messageId": msg.id,
-        "receiptHandle": receipt_handle(msg),
+        "receiptHandle": receipt_handle(msg, receipt),
         "body": msg.body,
         "attributes": attributes,
         "messageAttributes": message_attributes(msg.attrs),

@@ -100,7 +100,7 @@ def show_function(sim: Simulator, name: str) -> CommandResult:
     if invocations:
         lines.append(
             f"latest {len(invocations)} invocation{'s' * (len(invocations) != 1)}, newest "
-            "first (`explain ID` gives one's chain):"
+            "first (`explain ID` gives one's chain, `show event ID` its event):"
         )
     else:
         lines.append("no invocations yet")

@@ -54,6 +54,7 @@ from stptui.commands.registry import (
     DURATION,
     EXECUTION,
     FUNCTION,
+    INVOCATION,
     KAFKA_TOPIC,
     LOG_OWNER,
     MESSAGE,
@@ -97,12 +98,13 @@ from stptui.sim.explain import (
     retry_why,
     unmatched_why,
 )
+from stptui.sim.invocation_events import KEPT_EVENTS, Kept, event_of, kept_event
 from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics.periods import MAX_PERIODS
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.sim.trace_index import OBJECT_KINDS, trace_index
-from stptui.textsafe import Shown, one_line, quoted, shown
+from stptui.textsafe import Shown, json_text, one_line, quoted, shown
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ SHOW_WHATS = (
     "function",
     "agenda",
     "message",
+    "event",
     "trace",
     "schedules",
     "buses",
@@ -142,8 +145,8 @@ SHOW_WHATS = (
 
 
 _SHOW_USAGE = (
-    "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | trace [N] "
-    "| schedules "
+    "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | event ID "
+    "| trace [N] | schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers "
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
@@ -278,7 +281,9 @@ def _invocations_hint(sim: Simulator, what: str) -> str | None:
         return None
     first = next(iter(sim.functions), None)
     listed = f"show function {quote_word(first)} lists its latest" if first else ""
-    return "explain ID follows an invocation" + (f"; {listed}" if listed else "")
+    return "show event ID shows the event an invocation received; explain ID follows it" + (
+        f"; {listed}" if listed else ""
+    )
 
 
 # What a dead-letter queue is called where `show` takes a view (`show dlq`): a DLQ is a queue
@@ -312,6 +317,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "queue",
         "function",
         "message",
+        "event",
         "bucket",
         "stream",
         "kafka-topic",
@@ -331,6 +337,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "execution": ("an execution name or ARN", "`show executions` lists them"),
             "logs": ("a function or batch job name", _log_owners_hint(sim)),
             "bus": ("an event bus name", "`show buses` lists them"),
+            "event": ("an invocation id", "`show function FUNCTION` lists its latest"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
     if what == "users":
@@ -371,7 +378,8 @@ def _show_what_first() -> NoReturn:
 @command(
     "show",
     "inspect",
-    "Show queues, one queue, functions, one function, the agenda, one message, the trace, "
+    "Show queues, one queue, functions, one function, the agenda, one message, the event an "
+    "invocation received, the trace, "
     "schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
@@ -382,7 +390,8 @@ def _show_what_first() -> NoReturn:
         Arg(
             "WHAT",
             WORD,
-            "queues | queue Q | functions | function F | agenda | message ID | trace [N] | "
+            "queues | queue Q | functions | function F | agenda | message ID | event ID | "
+            "trace [N] | "
             "schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | containers | "
             "streams | "
@@ -396,7 +405,8 @@ def _show_what_first() -> NoReturn:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
-            "WebSocket API, user pool, message or execution id, number of records, or the "
+            "WebSocket API, user pool, message, invocation or execution id, number of records, "
+            "or the "
             "resource (queue, function, HTTP API, load balancer, job, state machine, bus, rule, "
             "topic, stream, table, bucket) whose metrics to show",
             optional=True,
@@ -405,6 +415,7 @@ def _show_what_first() -> NoReturn:
                 ("function", FUNCTION),
                 ("bus", BUS),
                 ("message", MESSAGE),
+                ("event", INVOCATION),
                 ("trace", COUNT),
                 ("bucket", "bucket"),
                 ("stream", STREAM),
@@ -442,6 +453,7 @@ def _show_what_first() -> NoReturn:
         "show function worker",
         "show agenda",
         "show message 3f2a",
+        "show event $last",
         "show trace 50",
         "show schedules",
         "show buses",
@@ -470,8 +482,8 @@ def _show_what_first() -> NoReturn:
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID |
-    trace [N] | schedules | buses | bus BUS | replays | topics | buckets | bucket BUCKET |
-    routes | jobs | containers |
+    event ID | trace [N] | schedules | buses | bus BUS | replays | topics | buckets |
+    bucket BUCKET | routes | jobs | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
     metrics [RESOURCE] [--since D] [--period D]"""
@@ -491,6 +503,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return _show_agenda(sim)
     if what == "message":
         return _show_message(sim, name)
+    if what == "event":
+        return _show_event(sim, name)
     if what == "schedules":
         return _show_schedules(sim)
     if what == "buses":
@@ -997,6 +1011,66 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
     )
 
 
+def _show_event(sim: Simulator, key: str) -> CommandResult:
+    """The event an invocation received, as pretty JSON, built as its handler got it."""
+    entry = _kept_invocation(sim, key)
+    inv_id, name, _caller, _extra = entry
+    event = event_of(sim, entry)
+    return CommandResult(
+        f"the event invocation {inv_id} of {name} received:\n{json_text(event, indent=2)}",
+        data={"invocation_id": inv_id, "function": name, "event": event},
+    )
+
+
+def _kept_invocation(sim: Simulator, key: str) -> Kept:
+    """The kept entry of the invocation `key` names (its id or a unique start of it); a
+    CommandError saying why there is none: too old to be kept, not an invocation (the
+    invocations a message or event id led to named), or unknown."""
+    entries = list(sim.invocation_events)
+    exact = next((e for e in entries if e[0] == key), None)
+    if exact is not None:
+        return exact
+    hits = [e for e in entries if e[0].startswith(key)]
+    if hits and len(key) < MIN_PREFIX:
+        # A start unique today would name another invocation tomorrow (`show message`'s rule).
+        raise CommandError(
+            f"{key!r} is too short", f"give at least {MIN_PREFIX} characters of the id", word=key
+        )
+    if len(hits) > 1:
+        _refuse_ambiguous(key, [e[0] for e in hits], "invocation ids", "show event")
+    if hits:
+        return hits[0]
+    chain = explain(sim.trace, key)
+    started = invocation_started(chain.records, key) if chain.found else None
+    if started is not None:
+        raise CommandError(
+            f"invocation {started.get('invocation_id')} of {started.resource} is too old: "
+            f"only the newest {KEPT_EVENTS} invocations' events are kept",
+            "`show event` a newer one (`show function FUNCTION` lists its latest); "
+            "explain ID still follows it",
+            word=key,
+        )
+    led = [
+        str(r.get("invocation_id"))
+        for r in chain.records
+        if r.kind == tk.INVOCATION_STARTED and kept_event(sim, str(r.get("invocation_id")))
+    ]
+    if led:
+        raise CommandError(
+            f"{key!r} is no invocation id; it led to {len(led)} invocation{'s' * (len(led) != 1)}",
+            f"show event {led[-1]}" + (" (the newest of them)" if len(led) > 1 else ""),
+            word=key,
+        )
+    newest = entries[-1][0] if entries else None
+    raise CommandError(
+        f"no invocation {key!r}",
+        f"e.g. show event {newest} (the newest); `show function FUNCTION` lists its latest"
+        if newest
+        else "no function has been invoked yet",
+        word=key,
+    )
+
+
 def _message_story(sim: Simulator, mid: str, history: list[Any]) -> list[str]:
     """What a message's own records leave to be pieced together: why it was moved to a
     dead-letter queue, and the other id a redrive gave it (the copy it became, or the
@@ -1246,6 +1320,9 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         lines.insert(0, why)
     if cold := _cold_start(session.sim, chain, key):
         lines.insert(1 if why else 0, cold)
+    started = invocation_started(chain.records, key)
+    if started is not None and kept_event(session.sim, str(started.get("invocation_id"))):
+        lines.append(f"show event {started.get('invocation_id')} shows the event it received")
     replayed = next(
         (
             r

@@ -296,6 +296,7 @@ class FunctionSim:
         sim.trace.emit(
             (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
         )
+        sim.invocation_events.append((inv_id, self.name, caller, extra))  # `show event`
         if quick is not None and not self.overrides:
             outcome = self._fixed
             if outcome is None:
@@ -756,7 +757,7 @@ class SqsEventSource(QueuePoller):
             # A batch keeps its poller busy until its invocation ends, or, throttled, until
             # the poller lets it go, so throttling cannot receive the whole queue at once.
             self.active += 1
-            self._invoke(_Batch(self, msgs))
+            self._invoke(SqsBatch(self, msgs))
         cap = self.cap
         visible = counts[1]
         if visible == 0:
@@ -781,7 +782,7 @@ class SqsEventSource(QueuePoller):
         self.cap = min(ESM_MAX_CONCURRENCY, self.cap + ESM_SCALE_STEP)
         self.wake()
 
-    def _invoke(self, batch: _Batch) -> bool:
+    def _invoke(self, batch: SqsBatch) -> bool:
         """Invoke the function with a batch its poller holds; False when the invocation was
         throttled or stopped as recursive and the poller let the batch go."""
         if batch.chain > RECURSION_LIMIT:
@@ -801,7 +802,7 @@ class SqsEventSource(QueuePoller):
                 q.release(m, m.receipt)
         return True
 
-    def _recursion_stopped(self, batch: _Batch) -> bool:
+    def _recursion_stopped(self, batch: SqsBatch) -> bool:
         """Lambda's recursive loop detection stopped the batch's invocation: the function
         does not run, and the messages return when their visibility timeout ends (each
         receive counts, so the redrive policy moves them to the dead-letter queue)."""
@@ -828,7 +829,7 @@ class SqsEventSource(QueuePoller):
             q.release(m, r)
         return False
 
-    def _throttled(self, batch: _Batch) -> bool:
+    def _throttled(self, batch: SqsBatch) -> bool:
         """The function refused the batch's invocation: back off. True when the poller
         keeps the batch for a retry.
 
@@ -880,7 +881,7 @@ class SqsEventSource(QueuePoller):
         sim.clock.at(now + delay, self._retry, batch, self._retry_label)
         return True
 
-    def _retry(self, batch: _Batch) -> None:
+    def _retry(self, batch: SqsBatch) -> None:
         if self.disabled:
             # The mapping stopped invoking while the batch waited out a throttle: the poller
             # lets it go, and its messages return when their visibility timeout ends.
@@ -894,7 +895,7 @@ class SqsEventSource(QueuePoller):
             self.drain()
 
 
-class _Batch:
+class SqsBatch:
     """One SQS batch handed to an invocation: its receipts and lazily built records."""
 
     __slots__ = ("_records", "chain", "esm", "msgs", "receipts", "throttles")

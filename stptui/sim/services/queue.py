@@ -129,6 +129,7 @@ class Message:
         "chain",
         "dedup_id",
         "dlq_source_arn",
+        "earlier",
         "enqueued_at",
         "expiry_seq",
         "first_receive_at",
@@ -954,6 +955,12 @@ class QueueSim:
                 {"message_id": msg.id, "target": dlq.name, "receive_count": msg.receive_count},
             )
         )
+        # What a move changes, as it was in each queue left (by ARN): `show event` builds
+        # the records of this queue's batches from them (`invocation_events`). Unset until
+        # the first move, so that a message that never moves pays nothing.
+        moves = msg.earlier if hasattr(msg, "earlier") else []
+        moves.append((self.arn, msg.dlq_source_arn, msg.dedup_id))
+        msg.earlier = moves
         msg.queue = dlq
         msg.dlq_source_arn = self.arn
         if dlq.fifo:

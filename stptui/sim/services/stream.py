@@ -398,6 +398,7 @@ class StreamBatch:
         "_values_of",
         "attempts",
         "consumer",
+        "first_records",
         "invocation_id",
         "lane",
         "records",
@@ -413,6 +414,9 @@ class StreamBatch:
         self.consumer = consumer
         self.lane = lane
         self.records = records
+        # `records` only shrinks (a partial failure, an expiry): an earlier attempt's event
+        # is these, cut to the sequence numbers it started with (`show event`).
+        self.first_records = records
         self.retries = 0  # failed attempts that count against maximumRetryAttempts
         self.attempts = 0  # invocations so far
         self.throttles = 0
