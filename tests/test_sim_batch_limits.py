@@ -429,4 +429,4 @@ def test_a_schedules_unbuilt_envelope_has_the_sizes_of_the_built_one(start: str)
     executions = list(sim.services["batch"].jobs["nightly"].recent)
     assert len(executions) == 3
     for ex in executions:
-        assert ex.event_sizes == json_string_sizes(compact_json(ex.event))
+        assert ex.event_sizes() == json_string_sizes(compact_json(ex.event))

@@ -580,9 +580,11 @@ def test_explain_keeps_each_record_of_lambdas_lines_on_one_line(tmp_path: Path) 
     execute(s, "run")
     invocation = records(s, tk.INVOCATION_STARTED)[0]["invocation_id"]
     lines = execute(s, f"explain {invocation}").text.split("\n")
-    # The first says that the invocation was a cold start; each after it is one record.
+    # The first says that the invocation was a cold start; each after it is one record, up
+    # to the last, which points at the event the invocation received.
     assert lines[0].startswith(f"invocation {invocation} ran in a new execution environment")
-    heads = [line for line in lines[1:] if not line.startswith("    ")]
+    assert lines[-1] == f"show event {invocation} shows the event it received"
+    heads = [line for line in lines[1:-1] if not line.startswith("    ")]
     assert all(line.startswith("2026-01-05T08:00:00.") for line in heads), heads
     report = next(line for line in heads if "message=REPORT" in line)
     assert "\\tDuration: 100.00 ms\\t" in report

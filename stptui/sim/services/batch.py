@@ -388,11 +388,11 @@ class Execution:
         # A StartExecution's own triggerEvent string, given as the caller wrote it.
         self._event_json = text
 
-    @property
     def event_sizes(self) -> tuple[int, int]:
         """`STP_TRIGGER_EVENT_DATA` as a JSON string inside a request's JSON: its length in
         characters and in UTF-8 bytes (each `"` and `\\` of the event's JSON is escaped; the
-        JSON text holds no control character unescaped)."""
+        JSON text holds no control character unescaped). A method, not a property: every
+        execution's start reads it, and CPython 3.11 does not specialise a property's call."""
         if self._event_sizes is None:
             # A schedule's envelope knows them unbuilt (payloads.Deferred.json_sizes).
             known = getattr(self._event, "json_sizes", None)
@@ -566,7 +566,6 @@ class BatchService:
         trigger: str,
         source: str,
         extra: dict[str, Any] | None = None,
-        *,
         execution_id: str | None = None,
         direct: DirectJob | None = None,
         arn: str | None = None,
@@ -579,7 +578,9 @@ class BatchService:
         `direct` makes it one AWS Batch job of that request (see `submit`), and `arn` the
         ARN its records carry. Raises TriggerFailed when the trigger function's
         StartExecution input would be over 256 KiB (no execution starts; callers decide what
-        the failed trigger function means for their event)."""
+        the failed trigger function means for their event). (No keyword-only parameters:
+        CPython 3.11 does not specialise a call of a function that has them, and every
+        scheduled job's fire calls this.)"""
         sim = self.sim
         job = self.jobs.get(job_name)
         if job is None:
@@ -598,7 +599,7 @@ class BatchService:
         )
         ex.direct = direct
         if direct is None:
-            chars, size = ex.event_sizes
+            chars, size = ex.event_sizes()
             room = job.event_room or self._event_room(job)
             if chars > room[0] or size > room[1]:
                 ex.fits = False
@@ -647,7 +648,7 @@ class BatchService:
     def _input_refusal(self, job: BatchJobSim, ex: Execution) -> str | None:
         """The trigger function's `JSON.stringify({triggerEvent, jobName})`, measured: the
         error text when it is over StartExecution's 256 KiB, else None."""
-        size = _input_bytes(job, ex.event_sizes[1])
+        size = _input_bytes(job, ex.event_sizes()[1])
         if size <= MAX_EXECUTION_INPUT_BYTES:
             return None
         return (
@@ -1099,7 +1100,7 @@ class BatchService:
             problem = job_name_problem(given)
             if problem is not None:
                 return ("Batch.AWSBatchException", problem, False)
-        payload, overrides = self._submit_sizes(job, ex.attempt, *ex.event_sizes)
+        payload, overrides = self._submit_sizes(job, ex.attempt, *ex.event_sizes())
         if given is not None:
             # The request holds the caller's name (no character of it escaped), not one of
             # the trigger function's.

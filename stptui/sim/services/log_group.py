@@ -212,9 +212,15 @@ class LogGroupSim:
             init_ms,
             reinit_ms,
         )
-        # START, END, REPORT, the handler's lines and the error line of a failure.
-        self.seq = seq + 3 + len(outcome.logs) + (outcome.status != "success")
-        self.lines += 3 + len(outcome.logs) + writes_error_line(outcome)
+        # START, END, REPORT and the handler's lines; a failure's event ends in an error
+        # line (its sequence number taken even where none is written).
+        written = 3 + len(outcome.logs)
+        if outcome.status == "success":
+            self.seq = seq + written
+            self.lines += written
+        else:
+            self.seq = seq + written + 1
+            self.lines += written + writes_error_line(outcome)
         self.entries.append(entry)
         self.free.append(env)
         # A new environment's init lines, or a reset one's (a suppressed init's import).
