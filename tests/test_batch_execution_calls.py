@@ -85,6 +85,8 @@ def handle(event, context):
             got = [e["name"] for page in pages for e in page["executions"]]
         elif op == "describe":
             got = sfn.describe_execution(executionArn=event["arn"])
+        elif op == "redrive":
+            got = sfn.redrive_execution(executionArn=event["arn"])
         else:
             got = sfn.stop_execution(executionArn=event["arn"], **event.get("args", {}))
     except sfn.exceptions.ClientError as exc:
@@ -319,6 +321,66 @@ def test_the_same_calls_follow_a_state_machines_executions(tmp_path: Path) -> No
     assert (ended["status"], ended["output"]) == ("SUCCEEDED", "{}")
     stopped = call(s, op="describe", arn=second)
     assert (stopped["status"], stopped["error"]) == ("ABORTED", "E")
+
+
+REDRIVE_GRANT = """iamRoleStatements:
+        - Effect: Allow
+          Action: [states:StopExecution, states:RedriveExecution]
+          Resource: ['arn:aws:states:us-east-1:123456789012:execution:*']"""
+
+
+def test_connect_to_does_not_allow_redrive_execution(tmp_path: Path) -> None:
+    # getStatementsForAccessingStateMachine grants StartExecution, StopExecution,
+    # ListExecutions and DescribeExecution: not RedriveExecution.
+    s = session(tmp_path, extra=STOP_GRANT)
+    arn = call(s, op="start-flow", machine=FLOW)["executionArn"]
+    call(s, op="stop", arn=arn)
+    refused = call(s, op="redrive", arn=arn)
+    assert (refused["error"], refused["class"]) == ("AccessDeniedException", "ClientError")
+    assert refused["message"].endswith(
+        f"is not authorized to perform: states:RedriveExecution on resource: {arn} because "
+        "no identity-based policy allows the states:RedriveExecution action"
+    )
+    assert call(s, op="describe", arn=arn)["status"] == "ABORTED"
+    assert not records(s.sim, tk.SFN_EXECUTION_REDRIVEN)
+
+
+def test_redrive_execution_runs_a_stopped_execution_on_as_the_command_does(
+    tmp_path: Path,
+) -> None:
+    s = session(tmp_path, extra=REDRIVE_GRANT)
+    arn = call(s, op="start-flow", machine=FLOW)["executionArn"]
+    execute(s, "advance 10s")
+    call(s, op="stop", arn=arn)
+    execute(s, "advance 5s")
+    assert call(s, op="redrive", arn=arn) == {"redriveDate": "2026-01-05T08:00:15.200000+00:00"}
+    described = call(s, op="describe", arn=arn)
+    assert (described["status"], described["redriveCount"]) == ("RUNNING", 1)
+    execute(s, "advance 1m")
+    assert call(s, op="describe", arn=arn)["status"] == "SUCCEEDED"
+    # Step Functions' refusals: a SUCCEEDED execution, one of no execution, a batch job's
+    # that is running.
+    done = call(s, op="redrive", arn=arn)
+    assert (done["error"], done["class"], done["message"]) == (
+        "ExecutionNotRedrivable",
+        "ExecutionNotRedrivable",
+        "Execution is SUCCEEDED and cannot be redriven",
+    )
+    missing = call(s, op="redrive", arn=FLOW.replace(":stateMachine:", ":execution:") + ":nope")
+    assert (missing["error"], missing["class"]) == ("ExecutionDoesNotExist",) * 2
+    job = start(s, "r")
+    running = call(s, op="redrive", arn=job)
+    assert running["message"] == "Execution is RUNNING and cannot be redriven"
+
+
+def test_redrive_execution_runs_a_failed_batch_job_execution_again(tmp_path: Path) -> None:
+    s = session(tmp_path, extra=REDRIVE_GRANT)
+    execute(s, "fail render next 2")
+    arn = start(s, "twice")
+    execute(s, "advance 1m")
+    assert call(s, op="describe", arn=arn)["status"] == "FAILED"
+    assert "redriveDate" in call(s, op="redrive", arn=arn)
+    assert len(records(s.sim, tk.BATCH_REDRIVEN, "render")) == 1
 
 
 def test_stop_execution_at_the_prompt_stops_a_batch_jobs_execution(tmp_path: Path) -> None:

@@ -768,6 +768,34 @@ def test_legacy_param_hint_translates_the_attribute(text: str, hint: str) -> Non
     assert diag.hint is not None and diag.hint.endswith(hint), diag.hint
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            "$GetParam('atlas', 'MongoDbCluster::ConnectionString')",
+            "write $ResourceParam('atlas', 'connectionString')",
+        ),
+        (
+            "$Param('atlas', 'Cluster::Color')",
+            "write $ResourceParam('atlas', PARAM) with PARAM one of: connectionString",
+        ),
+    ],
+)
+def test_legacy_param_hint_knows_an_atlas_clusters_connection_string(text: str, hint: str) -> None:
+    # Its one referenceable parameter (connectTo's STP_*_CONNECTION_STRING); the hint was
+    # the general advice, `$ResourceParam('name', 'param')`.
+    loaded = resolve(
+        "resources:\n"
+        "  atlas: {type: mongo-db-atlas-cluster}\n"
+        "  fn:\n"
+        "    type: function\n"
+        "    properties:\n"
+        f"      value: {text}\n"
+    )
+    (diag,) = loaded.diagnostics
+    assert diag.hint is not None and diag.hint.endswith(hint), diag.hint
+
+
 def test_legacy_param_hint_reads_a_resource_written_with_an_older_type_key() -> None:
     # The configs that use `$GetParam` write `Type:` too: the bucket is the stack's, and
     # the hint said it was none.

@@ -84,6 +84,7 @@ def test_error_lines_are_numbered_as_in_the_file(
     assert (
         repl[2]
         == "<stdin>:3:6: error: no queue named 'jobQeue'\n    hint: did you mean jobQueue?\n"
+        "<stdin>: 1 more line not run, from line 4\n"
     )
     _, repl = run_both(OPEN_QUOTE, tmp_path, capsys, monkeypatch)
     assert repl[2].startswith("<stdin>:2:15: error: cannot split the line: no closing quotation")

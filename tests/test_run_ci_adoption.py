@@ -74,6 +74,7 @@ def test_a_sourced_path_written_from_the_repository_root_names_that_folder(
         "or directory\n"
         "    hint: a path is read from the current folder, and the script's paths start at "
         "..: run from there (cd ..)\n"
+        "../tests/jobs/one.stp: 2 more lines not run, from line 2\n"
     )
 
 

@@ -89,6 +89,7 @@ def test_failed_expect_exits_1_naming_the_line(files: Path, capsys: pytest.Captu
     script = files / "s.stp"
     assert err == (
         f"{script}:8: expectation failed: expected queue.jobQueue.depth == 5, actual 0\n"
+        f"{script}: 1 more line not run, from line 9\n"
     )
 
 
@@ -101,7 +102,28 @@ def test_command_error_exits_2_naming_the_line(files: Path, capsys: pytest.Captu
     assert err == (
         f"{files / 's.stp'}:2:9: error: advance: the duration '10' has no unit\n"
         "    hint: write 10s for seconds or 10ms for milliseconds\n"
+        f"{files / 's.stp'}: 1 more line not run, from line 3\n"
     )
+
+
+def test_a_stopped_run_counts_the_commands_left_from_the_first_of_them(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # Blank lines and comments are not commands; a body over two lines is one.
+    (files / "s.stp").write_text(
+        "advance 1s\nadvance 10\n\n# later\nadvance 1m\nsend jobQueue '{\n}'\nadvance 2m\n"
+    )
+    assert stptui_run(files) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"{files / 's.stp'}: 3 more lines not run, from line 5"
+
+
+def test_a_run_stopped_at_its_last_line_says_nothing_more(
+    files: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (files / "s.stp").write_text("advance 1s\nexpect queue.jobQueue.depth == 5\n# end\n")
+    assert stptui_run(files) == 1
+    assert "not run" not in capsys.readouterr().err
 
 
 def test_a_sourced_path_missing_from_the_current_folder_but_beside_the_script_is_named(
@@ -399,6 +421,7 @@ def test_keep_going_reports_every_failed_expect_of_a_sourced_script_too(
     assert failures(err) == [
         f"{name}:2: note: sources {inner}",
         f"{inner}:1: expectation failed: expected queue.jobQueue.depth == 2, actual 1",
+        f"{name}: 2 more lines not run, from line 3",
     ]
 
 
@@ -409,7 +432,7 @@ def test_without_keep_going_the_first_failed_expect_stops_the_run(
     assert stptui_run(files, script="f.stp") == 1
     out, err = capsys.readouterr()
     assert out.splitlines()[-1] == "> expect queue.jobQueue.depth == 2"
-    assert len(failures(err)) == 1
+    assert failures(err)[1:] == [f"{files / 'f.stp'}: 3 more lines not run, from line 3"]
 
 
 def test_keep_going_still_stops_at_a_command_error_with_exit_2(
@@ -439,6 +462,30 @@ def test_a_script_named_dash_is_read_from_stdin(
     assert capsys.readouterr().err == (
         "<stdin>:2: expectation failed: expected queue.jobQueue.depth == 9, actual 0\n"
     )
+
+
+def test_stdin_from_a_file_counts_what_did_not_run_and_a_pipe_is_not_read_on(
+    files: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "advance 1s\nexpect queue.jobQueue.depth == 9\nadvance 1m\nadvance 2m\n"
+    (files / "in.stp").write_text(script)
+    with (files / "in.stp").open(encoding="utf-8") as stdin:
+        monkeypatch.setattr("sys.stdin", stdin)
+        assert main(["run", str(files / "stacktape.yml"), "-", "--start", START]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "<stdin>: 2 more lines not run, from line 3"
+    # A pipe whose writer still holds it open: the run ends at once, saying the rest was
+    # not read, instead of waiting for the writer to close it.
+    read_end, write_end = os.pipe()
+    writer = os.fdopen(write_end, "w", encoding="utf-8")
+    writer.write(script)
+    writer.flush()
+    try:
+        with os.fdopen(read_end, encoding="utf-8") as stdin:
+            monkeypatch.setattr("sys.stdin", stdin)
+            assert main(["run", str(files / "stacktape.yml"), "-", "--start", START]) == 1
+    finally:
+        writer.close()
+    assert capsys.readouterr().err.splitlines()[-1] == ("<stdin>: nothing after line 2 was read")
 
 
 def test_a_script_from_stdin_that_is_not_utf8_names_its_line(

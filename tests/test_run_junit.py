@@ -195,8 +195,10 @@ def test_a_failed_expect_stops_the_run_and_the_lines_after_it_are_skipped(
     assert failure is not None
     assert failure.get("message") == "expected queue.deadLetterQueue.depth == 1, actual 0"
     assert failure.get("type") == "expectation failed"
-    # The failure's text is the terminal's line.
-    assert failure.text is not None and failure.text + "\n" == err
+    # The failure's text is the terminal's line; the line after it says what did not run.
+    assert failure.text is not None and failure.text + "\n" == err.removesuffix(
+        "s.stp: 2 more lines not run, from line 4\n"
+    )
     skipped = suite.find("testcase/skipped")
     assert skipped is not None and skipped.get("message") == "not run: the run stopped at s.stp:3"
 
@@ -232,7 +234,9 @@ def test_a_command_error_is_an_error_on_its_line(
     assert error.get("type") == "command error"
     # The schema has no attribute for a column: the message ends with it.
     assert error.get("message") == "advance: the duration '10' has no unit (column 9)"
-    assert error.text is not None and error.text + "\n" == err  # the hint line too
+    assert error.text is not None and error.text + "\n" == err.removesuffix(  # the hint too
+        "s.stp: 1 more line not run, from line 3\n"
+    )
 
 
 def test_an_expect_that_cannot_run_is_an_error_not_a_failure(

@@ -85,7 +85,7 @@ def test_a_command_error_saves_the_session_before_it(
     assert err == (
         "s.stp:2:9: error: advance: the duration '10' has no unit\n"
         "    hint: write 10s for seconds or 10ms for milliseconds\n"
-        + saved_line(1, "2026-01-05T08:00:00.000Z")
+        "s.stp: 1 more line not run, from line 3\n" + saved_line(1, "2026-01-05T08:00:00.000Z")
     )
     assert loaded().log == ["send jobQueue a"]
 

@@ -512,6 +512,34 @@ def test_receives_stop_at_the_queues_in_flight_limit(window: int | None) -> None
     assert max(len(r.get("message_ids")) for r in started) == 2
 
 
+@pytest.mark.parametrize("fifo", [False, True])
+def test_a_delete_that_takes_the_queue_under_its_in_flight_limit_wakes_its_pollers(
+    fifo: bool,
+) -> None:
+    # Another consumer (a worker, a handler's delete_message) holds the queue at its limit:
+    # the function's pollers find nothing to take. Its DeleteMessage frees a place, and the
+    # waiting message goes at that instant, not when the held ones' visibility ends.
+    behaviors = "behaviors:\n  worker:\n    duration: 1s\n"
+    if fifo:
+        sim, name = make_sim(FIFO.format(dedup="true"), behaviors), "orders"
+    else:
+        sim, name = job_queue(vt=30, behaviors=behaviors), "jobQueue"
+    q = sim.queues[name]
+    q.inflight_limit = 2  # AWS's 120,000, scaled down
+    for i in range(2):
+        sim.send(name, f"held{i}", group=f"g{i}" if fifo else None)
+    held = q.receive(2, consumer="other")
+    assert len(held) == 2
+    sim.advance(1_000)
+    waiting = sim.send(name, "waiting", group="g9" if fifo else None)
+    sim.advance(4_000)
+    assert sim.queue_stats(name)["visible"] == 1
+    assert q.delete(held[0], held[0].receipt, consumer="other")
+    sim.advance(10_000)
+    (got,) = [r for r in records(sim, tk.MESSAGE_RECEIVED, name) if r.get("consumer") is None]
+    assert (got.get("message_id"), (got.t - START) / 1000) == (waiting, 5)
+
+
 def test_timeout_fails_with_awss_message_at_the_timeout() -> None:
     sim = job_queue(behaviors="behaviors:\n  worker:\n    duration: 9s\n")
     sim.send("jobQueue", "x")

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from stptui.commands import Session, execute
 from stptui.config import load_stack_text
 from stptui.sim.clock import parse_instant
@@ -436,3 +438,47 @@ def test_put_events_entries_over_the_request_limit_together_fail_the_whole_task(
     # One of them alone goes through.
     s = open_flow(tmp_path, ("Announce", task("events:putEvents", {"Entries": [entry]})))
     assert run(s).status == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("resource", ["events:putEvents", "aws-sdk:eventbridge:putEvents"])
+def test_put_events_takes_an_entrys_time_as_the_events_time(tmp_path: Path, resource: str) -> None:
+    # PutEventsRequestEntry.Time: "The time stamp of the event, per RFC3339. If no time stamp
+    # is provided, the time stamp of the PutEvents call is used." Read as a handler's boto3
+    # call reads it: ISO 8601 text, epoch seconds (a number or text).
+    entry = {"EventBusName": "orders", "Source": "shop", "DetailType": "T", "Detail": "{}"}
+    entries = [
+        {**entry, "Time": "2020-01-02T03:04:05.678Z"},
+        {**entry, "Time": 1_600_000_000},
+        {**entry, "Time": "1600000001.5"},
+        entry,
+    ]
+    s = open_flow(tmp_path, ("Announce", task(resource, {"Entries": entries})))
+    assert run(s).status == "SUCCEEDED"
+    times = [json.loads(m.body)["time"] for m in s.sim.queues["archive"].listing(10)]
+    assert times == [
+        "2020-01-02T03:04:05Z",
+        "2020-09-13T12:26:40Z",
+        "2020-09-13T12:26:41Z",
+        "2026-01-05T08:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize("resource", ["events:putEvents", "aws-sdk:eventbridge:putEvents"])
+@pytest.mark.parametrize(
+    ("time", "token"),
+    [("yesterday", "STRING_VALUE"), ({"at": 1}, "START_OBJECT"), (True, "VALUE_TRUE")],
+)
+def test_a_time_that_is_no_date_fails_the_whole_put_events_call(
+    tmp_path: Path, resource: str, time: object, token: str
+) -> None:
+    # The API cannot read the request (async-aws/aws#1395: SerializationException,
+    # "STRING_VALUE cannot be converted to Date"): no entry is put, the valid one neither.
+    entry = {"EventBusName": "orders", "Source": "shop", "DetailType": "T", "Detail": "{}"}
+    s = open_flow(
+        tmp_path,
+        ("Announce", task(resource, {"Entries": [entry, {**entry, "Time": time}]})),
+    )
+    ex = run(s)
+    assert (ex.status, ex.error) == ("FAILED", "EventBridge.SerializationException")
+    assert ex.cause == f"{token} cannot be converted to Date"
+    assert not kinds(s, "event.published")

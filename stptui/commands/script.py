@@ -4,7 +4,8 @@ A script holds one command per line; blank lines and `#` comments are skipped, a
 whose quote is still open at the end of a line goes on on the next (a JSON body written over
 several lines). Each command is echoed as `> LINE` with its output below. The run stops at
 the first failed `expect` (exit 1) or the first command error (exit 2), naming
-`SCRIPT:LINE` (`SCRIPT:LINE:COL` for an error about one word: see `position`); a stack,
+`SCRIPT:LINE` (`SCRIPT:LINE:COL` for an error about one word: see `position`), then how
+many of its lines did not run, from which (`_say_unrun`); a stack,
 behaviours or script file that cannot be read also exits 2. Exit 0 means every line ran.
 A script read from a file is checked before its first line runs: a line that cannot run
 as written, whatever the simulation holds (a quote never closed, an unknown command, words
@@ -478,13 +479,16 @@ def run_script(
     *,
     keep_going: bool = False,
     watch: ScriptWatch | None = None,
+    count_rest: bool = True,
 ) -> int:
     """Execute script lines in order, echoing each; returns the exit code.
 
     A `source` line echoes the commands of the script it runs in the same way. With
     `keep_going` a failed `expect` does not stop the run, nor the script a `source` line
     runs (see the module's docstring). `watch` is told of each line, sourced ones too, as
-    it runs."""
+    it runs. A run that stops early says which of its lines did not run (`_say_unrun`):
+    how many and from which, or, without `count_rest` (a pipe, whose writer may never
+    close it), only that those after the failed line were not read."""
     report = _echo(out) if watch is None else _watched(_echo(out), watch)
     at_line = None if watch is None else watch.at_line
     failed = 0
@@ -504,9 +508,10 @@ def run_script(
         expect_failed(exc, going_on=True)
 
     running = False  # a line runs, as opposed to the next one being read
+    it = iter(lines)
     with fewer_collections():
         try:
-            for item in lines:
+            for item in it:
                 running = True
                 n, line = item
                 if at_line is not None:
@@ -525,6 +530,7 @@ def run_script(
                     if keep_going:
                         running = False
                         continue
+                    _say_unrun(it, name, n, err, count_rest)
                     return EXIT_EXPECT
                 except CommandError as exc:
                     out.flush()
@@ -533,6 +539,7 @@ def run_script(
                     err.write(text + "\n")
                     if watch is not None:
                         watch.failed(exc, text, at=at if exc.located is not None else None)
+                    _say_unrun(it, name, n, err, count_rest)
                     code = EXIT_ERROR
                     break
                 report(line, result)
@@ -556,6 +563,32 @@ def run_script(
         err.write(f"{printable(name)}: {failures} failed{stopped}\n")
         return code or EXIT_EXPECT
     return code
+
+
+def _say_unrun(
+    rest: Iterator[tuple[int, str]], name: str, n: int, err: TextIO, count_rest: bool
+) -> None:
+    """After the run stopped at line `n`: one line on `err` saying how many of the lines
+    still in `rest` did not run, from which line (nothing when none is left), so that a
+    log does not read as if the failed line were the script's last. Without `count_rest`
+    the rest is left unread: a pipe's writer may hold it open, and reading on would keep
+    the run from ending."""
+    if not count_rest:
+        err.write(f"{printable(name)}: nothing after line {n} was read\n")
+        return
+    first = 0
+    left = 0
+    try:
+        for item in rest:
+            first = first or item[0]
+            left += 1
+    except NotUtf8Error:
+        # The rest cannot be counted past a line that is not UTF-8: say no number.
+        err.write(f"{printable(name)}: the lines after line {n} did not run\n")
+        return
+    if left:
+        lines = "1 more line" if left == 1 else f"{left} more lines"
+        err.write(f"{printable(name)}: {lines} not run, from line {first}\n")
 
 
 def open_session(opts: StackOptions, *, err: TextIO, prog: str = "stptui run") -> Session | None:
@@ -1227,8 +1260,10 @@ def _run(
     from_stdin = opts.script == STDIN_SCRIPT
     name = STDIN_NAME if from_stdin else opts.script
     lines: Iterable[tuple[int, str]]
+    count_rest = True
     if from_stdin:
         lines = script_lines(stream_lines(stdin or sys.stdin))
+        count_rest = readable_to_end(stdin or sys.stdin)
     else:
         try:
             lines = read_script(opts.script)
@@ -1273,10 +1308,17 @@ def _run(
         with running:
             if opts.trace is None:
                 code = run_script(
-                    session, lines, name, output, err, keep_going=opts.keep_going, watch=report
+                    session,
+                    lines,
+                    name,
+                    output,
+                    err,
+                    keep_going=opts.keep_going,
+                    watch=report,
+                    count_rest=count_rest,
                 )
             else:
-                code = _run_with_trace(session, lines, opts, output, err, report)
+                code = _run_with_trace(session, lines, opts, output, err, report, count_rest)
         if keeper is not None:
             keeper.ended = True
         output.flush()
@@ -1304,6 +1346,18 @@ def _run(
     return code
 
 
+def readable_to_end(stream: TextIO) -> bool:
+    """Whether the rest of `stream` can be read without waiting on a writer: a file
+    redirected to stdin (`stptui repl STACK < FILE`), or text already in memory; not a
+    pipe, a terminal or any other stream, which may wait."""
+    if isinstance(stream, io.StringIO):
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _report_overwrites(session: Session, opts: ScriptOptions) -> str | None:
     """The refusal of a --junit that names the stack or behaviours file the session read
     (found only once it is open: a stack folder's config, the behaviours file beside it)."""
@@ -1324,6 +1378,7 @@ def _run_with_trace(
     out: Output,
     err: TextIO | Tee,
     report: JunitReport | None,
+    count_rest: bool,
 ) -> int:
     assert opts.trace is not None
     # Opening the trace truncates it: it must not be one of the run's own inputs.
@@ -1351,7 +1406,16 @@ def _run_with_trace(
     try:
         session.add_sink(JsonlWriter(trace))
         name = STDIN_NAME if opts.script == STDIN_SCRIPT else opts.script
-        code = run_script(session, lines, name, out, err, keep_going=opts.keep_going, watch=report)
+        code = run_script(
+            session,
+            lines,
+            name,
+            out,
+            err,
+            keep_going=opts.keep_going,
+            watch=report,
+            count_rest=count_rest,
+        )
     except BaseException:
         with contextlib.suppress(OSError):
             stream.close()

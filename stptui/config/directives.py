@@ -407,6 +407,15 @@ def _redis_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     }
 
 
+def _atlas_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
+    """A MongoDB Atlas cluster: its one referenceable parameter, `connectionString` (the
+    reference's connectTo table, `STP_*_CONNECTION_STRING`), in the SRV form Atlas gives a
+    cluster, `mongodb+srv://{cluster}.{id}.mongodb.net` (a choice of the cluster's name:
+    the stack's, as its other resources are named)."""
+    name = aws_resource_name(ctx, res).lower()
+    return {"connectionString": f"mongodb+srv://{name}.{fake_id(ctx, res, 5)}.mongodb.net"}
+
+
 def _stream_params(ctx: DirectiveContext, res: str) -> dict[str, str]:
     name = aws_names.kinesis_stream_name(stack_name(ctx), res)
     return {"arn": f"arn:aws:kinesis:{ctx.region}:{ctx.account_id}:stream/{name}", "name": name}
@@ -575,6 +584,7 @@ _FAKE_PARAMS: dict[str, Callable[[DirectiveContext, str], dict[str, str]]] = {
     "relational-database": _database_params,
     "dynamo-db-table": _table_params,
     "redis-cluster": _redis_params,
+    "mongo-db-atlas-cluster": _atlas_params,
     "kinesis-stream": _stream_params,
     "state-machine": _state_machine_params,
     "websocket-api-gateway": _websocket_params,

@@ -115,6 +115,8 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             ("describeExecution", "DescribeExecution"),
             ("stopExecution", "StopExecution"),
             ("listExecutions", "ListExecutions"),
+            # RedriveExecution too, on the execution's ARN; no `connectTo` grants it.
+            ("redriveExecution", "RedriveExecution"),
         )
     },
     "postToConnection": (
@@ -213,7 +215,7 @@ OBJECT_KINDS = frozenset(
 # Kinds whose refusal S3 writes, the resource's ARN in quotes.
 _S3_KINDS = OBJECT_KINDS | {"listObjects"}
 # Calls whose resource is one execution (`fields["executionArn"]`), not the state machine.
-EXECUTION_KINDS = frozenset({"describeExecution", "stopExecution"})
+EXECUTION_KINDS = frozenset({"describeExecution", "stopExecution", "redriveExecution"})
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
 # for a state machine they are StartExecution, StopExecution, ListExecutions and
 # DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an

@@ -22,6 +22,7 @@ from stptui.commands.script import (
     NotUtf8Error,
     StackOptions,
     open_session,
+    readable_to_end,
     run_script,
     script_lines,
     stream_lines,
@@ -78,7 +79,9 @@ def _open_and_run_piped(opts: ReplOptions, stdin: TextIO, out: TextIO, err: Text
 def run_piped(session: Session, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Run the commands read from `stdin` as `stptui run` runs a script file."""
     try:
-        return run_script(session, script_lines(stream_lines(stdin)), STDIN_NAME, out, err)
+        lines = script_lines(stream_lines(stdin))
+        rest = readable_to_end(stdin)
+        return run_script(session, lines, STDIN_NAME, out, err, count_rest=rest)
     except NotUtf8Error as exc:
         err.write(f"{STDIN_NAME}: cannot read the script: {printable(str(exc))}\n")
         return EXIT_ERROR

@@ -353,10 +353,12 @@ def _put_events(
             }
         )
     try:
+        # A Time that is no date fails the whole request before any entry is looked at.
+        times = entry_times(sent)
         check_request_size(sent)
     except EventsError as exc:
-        raise _fail("EventBridge.ValidationException", str(exc).partition(": ")[2]) from None
-    out, failed, first = put_entries(sim, sent, source, known)
+        raise _fail(f"EventBridge.{exc.code}", str(exc).partition(": ")[2]) from None
+    out, failed, first = put_entries(sim, sent, source, known, times)
     response = {"Entries": out, "FailedEntryCount": failed}
     if failed:
         # "If the response from PutEvents contains a non-zero FailedEntryCount then the Task
@@ -367,11 +369,33 @@ def _put_events(
     return response, first[0], first[1]
 
 
+def entry_times(entries: list[dict[str, Any]]) -> list[int | None]:
+    """Each PutEvents entry's Time in epoch milliseconds (None when not given), read as a
+    handler's boto3 call reads it (`entry_time_ms`). Raises EventsError, EventBridge's
+    refusal of the whole request, for a Time that is no date (`time_refusal`)."""
+    from stptui.sim.services.bus import entry_time_ms, time_refusal
+
+    times: list[int | None] = []
+    for entry in entries:
+        if "Time" not in entry:
+            times.append(None)
+        elif (ms := entry_time_ms(entry["Time"])) is None:
+            raise time_refusal(entry["Time"])
+        else:
+            times.append(ms)
+    return times
+
+
 def put_entries(
-    sim: Simulator, entries: list[dict[str, Any]], source: str, known: Any
+    sim: Simulator,
+    entries: list[dict[str, Any]],
+    source: str,
+    known: Any,
+    times: list[int | None],
 ) -> tuple[list[dict[str, Any]], int, tuple[str, str] | None]:
     """Put each PutEvents entry on its bus, as PutEvents does: an entry EventBridge refuses
-    is answered in its place (ErrorCode, ErrorMessage) and the others are put. Returns the
+    is answered in its place (ErrorCode, ErrorMessage) and the others are put, each at its
+    Time in `times` (`entry_times`: the event's `time`, now when None). Returns the
     response's entries, how many failed and the first event put (its id and bus)."""
     from stptui.sim.engine import SimError
     from stptui.sim.services.bus import reserved_source
@@ -380,7 +404,7 @@ def put_entries(
     out: list[dict[str, Any]] = []
     failed = 0
     first: tuple[str, str] | None = None
-    for entry in entries:
+    for entry, time_ms in zip(entries, times, strict=True):
         bus_value = entry.get("EventBusName", DEFAULT_BUS)
         # `default` is PutEvents' name for the account's bus, whatever the stack calls its own.
         bus = (
@@ -403,6 +427,7 @@ def put_entries(
                 entry.get("Detail"),
                 _listed(entry.get("Resources")),
                 origin=source,
+                time_ms=time_ms,
             )
         except SimError as exc:
             failed += 1

@@ -873,17 +873,18 @@ def _put_events(
             raise _runtime(api, params, "each entry of Entries must be an OBJECT")
         extra = sorted(set(entry) - fields)
         if extra:
-            what = "is not simulated" if extra[0] == "Time" else "is not supported"
-            raise _runtime(api, params, f"The field '{extra[0]}' of an entry {what}")
+            raise _runtime(api, params, f"The field '{extra[0]}' of an entry is not supported")
         for name in ("Source", "DetailType", "Detail", "EventBusName"):
             if name in entry and not isinstance(entry[name], str):
                 raise _runtime(api, params, f"The value for the field '{name}' must be a STRING")
     try:
-        # The size limit is the request's: over it, the call fails and nothing is put.
+        # A Time that is no date, and the size limit, are the request's: the call fails
+        # and nothing is put.
+        times = integ.entry_times(entries)
         check_request_size(entries)
     except EventsError as exc:
         raise _refused(api, exc.code, str(exc).partition(": ")[2]) from None
-    out, failed, first = integ.put_entries(sim, entries, source, known)
+    out, failed, first = integ.put_entries(sim, entries, source, known, times)
     if first is None:
         return {"Entries": out, "FailedEntryCount": failed}, None, sim.stack.default_bus_key
     return {"Entries": out, "FailedEntryCount": failed}, first[0], first[1]

@@ -1,11 +1,12 @@
 """A Python handler's calls on Step Functions executions: `context.describe_execution`,
-`list_executions` and `stop_execution` (boto3's too), of a batch job's state machine (the one
-Stacktape runs its attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state
-machine of the stack.
+`list_executions`, `stop_execution` and `redrive_execution` (boto3's too), of a batch job's
+state machine (the one Stacktape runs its attempts with, named by
+`STP_{JOB}_STATE_MACHINE_ARN`) or of a state machine of the stack.
 
 Each is made at the call, from the state the simulation is in while the handler runs, and
-leaves no record of its own (a stop writes the execution's end). IAM checks DescribeExecution
-and StopExecution against the execution's ARN and ListExecutions against the state machine's
+leaves no record of its own (a stop writes the execution's end, a redrive its
+ExecutionRedriven). IAM checks DescribeExecution, StopExecution and RedriveExecution against
+the execution's ARN and ListExecutions against the state machine's
 (stptui.config.permissions). Answers are shaped as boto3's: camelCase keys, dates as
 datetimes. docs/fidelity.md ("A function's code follows a batch job's executions") has the
 sources and the choices.
@@ -253,6 +254,37 @@ class Executions:
         if ex.status == "RUNNING":
             m.machine.stop_execution(ex, error, cause)
         return {"stopDate": datetime_of(ex.stop_ms if ex.stop_ms is not None else now)}
+
+    def redrive(self, arn: Any) -> dict[str, Any]:
+        """RedriveExecution, as the `redrive-execution` command makes it: an unsuccessful
+        execution (a batch job's too) runs on from where it stopped, under the same ARN;
+        ExecutionNotRedrivable with Step Functions' reason for any other."""
+        from stptui.sim.engine import SimError
+        from stptui.sim.services.state_machine import ExecutionError
+
+        operation = "RedriveExecution"
+        m, name = self._by_execution(arn, operation)
+        self._check("redriveExecution", m.name, {"executionArn": arn})
+        try:
+            if m.job is not None:
+                job_ex = _job_execution(m.job, arn)
+                if job_ex is None:
+                    raise _not_found(arn, operation)
+                self._sim.services["batch"].redrive(job_ex)
+                return {"redriveDate": datetime_of(job_ex.redrive_ms or self._sim.clock.now)}
+            assert m.machine is not None
+            ex = m.machine.executions.get(name)
+            if ex is None or ex.arn != arn:
+                raise _not_found(arn, operation)
+            m.machine.redrive(ex)
+            return {"redriveDate": datetime_of(ex.redrive_ms or self._sim.clock.now)}
+        except (ExecutionError, SimError) as exc:
+            code, _, message = str(exc).partition(": ")
+            if code != "ExecutionNotRedrivable":
+                # The simulation's own refusal (an AWS Batch job a state machine submitted
+                # is not an execution): the redrive API refuses it as not redrivable.
+                code, message = "ExecutionNotRedrivable", str(exc)
+            raise client_error(code, message, operation) from None
 
 
 def _not_found(arn: str, operation: str) -> ClientError:

@@ -812,6 +812,20 @@ class HandlerContext:
             )
         return calls.stop(*args)
 
+    def redrive_execution(self, execution_arn: str) -> dict[str, Any]:
+        """Step Functions RedriveExecution: an unsuccessful execution (a batch job's too)
+        runs on from where it stopped, as `redrive-execution` does. Made at the call only:
+        after `sleep` it raises BehaviorError."""
+        (arn,) = plain_args("redrive_execution", execution_arn)
+        calls = self._executions("redrive_execution")
+        if self._slept_ms:
+            raise BehaviorError(
+                "redrive_execution: stptui makes it at the call only, and after context.sleep "
+                "a call is made at its instant, once the handler has returned",
+                "redrive the execution before sleeping",
+            )
+        return calls.redrive(arn)
+
     def _executions(self, call: str) -> Executions:
         """The execution calls, in a simulation only."""
         self._check_running()

@@ -15,10 +15,13 @@ dropped without one.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stptui import jsontext
@@ -27,7 +30,7 @@ from stptui.config.model import DEFAULT_BUS, EventBusTrigger, Queue, Workload
 from stptui.jsontext import compact_json
 from stptui.sim import patterns
 from stptui.sim import trace as tk
-from stptui.sim.clock import iso_s
+from stptui.sim.clock import EPOCH, MAX_MS, MIN_MS, iso_s
 from stptui.sim.payloads import Deferred, resolve
 from stptui.sim.services.function import ASYNC_PAYLOAD_BYTES, payload_bytes, request_too_large
 from stptui.sim.services.queue import SqsError
@@ -688,6 +691,54 @@ def reserved_source(source: Any) -> EventsError | None:
 
 # "If specified, the Time parameter is 14 bytes" ("Calculating PutEvents event entry size").
 ENTRY_TIME_BYTES = 14
+_ONE_MS = timedelta(milliseconds=1)
+
+
+def entry_time_ms(value: Any) -> int | None:
+    """A PutEvents entry's Time in epoch milliseconds, read as botocore reads a timestamp
+    (a datetime, naive ones as UTC; ISO 8601 text; epoch seconds as a number or as text),
+    or None when it is none of them or outside the virtual clock's range. One reading for
+    every caller of PutEvents: a handler's boto3 `put_events`, Step Functions' integrations."""
+    if isinstance(value, str):
+        text = value.strip()
+        with contextlib.suppress(ValueError):
+            value = float(text)
+        if isinstance(value, str):
+            iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(iso)
+    ms: int | None = None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        ms = (aware - EPOCH) // _ONE_MS
+    elif (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and MIN_MS <= value * 1000 <= MAX_MS
+    ):
+        ms = int(value * 1000)
+    return ms if ms is not None and MIN_MS <= ms <= MAX_MS else None
+
+
+def time_refusal(value: Any) -> EventsError:
+    """EventBridge's answer to a request with an entry's Time it cannot read as a date: the
+    whole request fails (its JSON does not parse into the request), as the API answered a
+    Time given as text it could not read (async-aws/aws#1395: `SerializationException`,
+    "STRING_VALUE cannot be converted to Date"). The JSON token names the value's kind."""
+    if isinstance(value, str):
+        token = "STRING_VALUE"
+    elif isinstance(value, bool):
+        token = "VALUE_TRUE" if value else "VALUE_FALSE"
+    elif isinstance(value, dict):
+        token = "START_OBJECT"
+    elif isinstance(value, list):
+        token = "START_ARRAY"
+    elif value is None:
+        token = "VALUE_NULL"
+    else:
+        token = "VALUE_NUMBER_FLOAT" if isinstance(value, float) else "VALUE_NUMBER_INT"
+    return EventsError("SerializationException", f"{token} cannot be converted to Date")
 
 
 def _utf8_bytes(text: str) -> int:

@@ -764,6 +764,7 @@ class QueueSim:
 
     def _expire(self, msg: Message) -> None:
         held = msg.state == INFLIGHT
+        freed = held and self.counts[INFLIGHT] == self.inflight_limit
         self._detach(msg)
         self._set_state(msg, EXPIRED)
         self.sim.trace.emit(
@@ -774,7 +775,9 @@ class QueueSim:
                 {"message_id": msg.id, "receive_count": msg.receive_count},
             )
         )
-        if held and self.fifo:
+        if freed:
+            self._wake_freed()
+        elif held and self.fifo:
             # Its group was blocked only while the message was in flight.
             self._wake_for(msg.group or "")
 
@@ -995,6 +998,7 @@ class QueueSim:
         if late:
             self.visible.remove(msg)
             self.counts[VISIBLE] -= 1
+            freed = False
         else:
             # In flight, its timer is None or _RETURNING (a message handed to its consumer
             # that will outlive its timeout, or one after the first of a worker's batch).
@@ -1003,7 +1007,11 @@ class QueueSim:
                 self._forget_return()
             if self.fifo:
                 self._unblock(msg.group or "")
-            self.counts[INFLIGHT] -= 1
+            counts = self.counts
+            held = counts[INFLIGHT]
+            counts[INFLIGHT] = held - 1
+            # The delete takes the queue back under its in-flight limit.
+            freed = held == self.inflight_limit
         if not self.messages:
             self._emptied()
         msg.state = DELETED
@@ -1014,11 +1022,20 @@ class QueueSim:
         else:
             deleted = {"message_id": msg.id, "consumer": consumer}
             self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
-            if self.fifo:
+            if self.fifo and not freed:
                 # A worker's or a handler's DeleteMessage unblocks the group for every
                 # consumer (a Lambda mapping's own delete is followed by its next poll).
                 self._wake_for(msg.group or "")
+        if freed:
+            self._wake_freed()
         return True
+
+    def _wake_freed(self) -> None:
+        """The queue went back under its in-flight limit: pollers that found it full
+        (whoever's delete or expiry freed the place) may take what waits, at once."""
+        if self.counts[VISIBLE]:
+            for wake in self.on_visible:
+                wake()
 
     def delete_by_handle(self, handle: str, consumer: str) -> None:
         """DeleteMessage by a receipt handle, as a Python handler's `sqs.delete_message`

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import math
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stptui.sim.behavior.boto3_standin.exceptions import ParamValidationError, aws_error, refuse
@@ -12,10 +9,10 @@ from stptui.sim.behavior.boto3_standin.invocation import Operation
 from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response
 from stptui.sim.behavior.errors import shown
-from stptui.sim.clock import EPOCH, MAX_MS, MIN_MS
 from stptui.sim.services.bus import (
     EventsError,
     check_request_size,
+    entry_time_ms,
     reserved_source,
     validate_entry,
 )
@@ -26,33 +23,13 @@ if TYPE_CHECKING:
 
 
 MAX_PUT_EVENTS = 10
-_ONE_MS = timedelta(milliseconds=1)
 
 
 def _time_ms(given: Any, where: str) -> int:
-    """An entry's Time as botocore takes a timestamp (a datetime, naive ones read as UTC; an
-    ISO 8601 text; epoch seconds as a number or text), in epoch milliseconds."""
-    value = given
-    if isinstance(value, str):
-        text = value.strip()
-        with contextlib.suppress(ValueError):
-            value = float(text)
-        if isinstance(value, str):
-            iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-            with contextlib.suppress(ValueError):
-                value = datetime.fromisoformat(iso)
-    ms: int | None = None
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        ms = (aware - EPOCH) // _ONE_MS
-    elif (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and MIN_MS <= value * 1000 <= MAX_MS
-    ):
-        ms = int(value * 1000)
-    if ms is None or not MIN_MS <= ms <= MAX_MS:
+    """An entry's Time as botocore takes a timestamp (`entry_time_ms`), in epoch
+    milliseconds; botocore's ParamValidationError for anything else."""
+    ms = entry_time_ms(given)
+    if ms is None:
         raise ParamValidationError(
             report=f"Invalid type for parameter {where}, value: {shown(given)}, type: "
             f"{type(given)}, valid types: <class 'datetime.datetime'>, timestamp-string"

@@ -119,6 +119,8 @@ _MODELLED: dict[str, dict[str, str]] = {
         "InvalidArn": "InvalidArn",
         "StateMachineDoesNotExist": "StateMachineDoesNotExist",
         "ExecutionDoesNotExist": "ExecutionDoesNotExist",
+        "ExecutionNotRedrivable": "ExecutionNotRedrivable",
+        "ExecutionLimitExceeded": "ExecutionLimitExceeded",
         "ValidationException": "ValidationException",
         "InvalidToken": "InvalidToken",
         "InvalidOutput": "InvalidOutput",

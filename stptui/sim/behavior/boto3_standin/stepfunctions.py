@@ -1,5 +1,6 @@
-"""Step Functions' StartExecution, DescribeExecution, ListExecutions and StopExecution, and a
-worker's SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat, through the context.
+"""Step Functions' StartExecution, DescribeExecution, ListExecutions, StopExecution and
+RedriveExecution, and a worker's SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat,
+through the context.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def _sfn_list_executions(ctx: HandlerContext, p: dict[str, Any], client: Client)
 def _sfn_stop_execution(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
     result = ctx.stop_execution(p["executionArn"], p.get("error"), p.get("cause"))
     return boto3_response(result, {})
+
+
+def _sfn_redrive_execution(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    if p.get("clientToken") is not None:
+        raise refuse("RedriveExecution", "does not take clientToken (idempotent retries)")
+    return boto3_response(ctx.redrive_execution(p["executionArn"]), {})
 
 
 def _token_machine(ctx: HandlerContext, token: str) -> str:
@@ -120,6 +129,11 @@ OPERATIONS: dict[str, Operation] = {
         "StopExecution",
         {"executionArn": P("string", True), "error": P("string"), "cause": P("string")},
         _sfn_stop_execution,
+    ),
+    "redrive_execution": Operation(
+        "RedriveExecution",
+        {"executionArn": P("string", True), "clientToken": P("string")},
+        _sfn_redrive_execution,
     ),
     "send_task_success": Operation(
         "SendTaskSuccess",
