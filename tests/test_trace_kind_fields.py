@@ -828,6 +828,28 @@ def _cold_start_records(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
 
 
+REDRIVEN_JOB = (
+    "resources:\n"
+    "  render:\n"
+    "    type: batch-job\n"
+    "    properties:\n"
+    "      container:\n"
+    "        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: j.ts}}\n"
+    "      resources: {cpu: 1, memory: 2048}\n"
+)
+
+
+def _batch_redrive_records(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """A job's execution stopped during its attempt and redriven (`batch.redriven`)."""
+    session = _session(tmp_path, "redrive", REDRIVEN_JOB, "behaviors:\n  render: {duration: 10s}\n")
+    execute(session, "start-job render '{}'")
+    execute(session, "advance 3s")
+    execute(session, "stop-execution $newest:batch.submitted")
+    yield from _run(
+        session, "advance 1m", "redrive-execution $newest:batch.submitted", "advance 1m"
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """For each kind, the data fields its records were written with, over the demos and
@@ -856,6 +878,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         _repeat_records,
         _user_pool_records,
         _cold_start_records,
+        _batch_redrive_records,
     )
     for source in sources:
         for rec in source(tmp):
