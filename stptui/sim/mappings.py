@@ -101,7 +101,7 @@ def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> Mappi
     refuse_pollerless(sim, workload, verb)
     if mine and mine[0].polls:
         raise SimError(
-            f"{workload} polls no queue named {source}",
+            f"{workload} polls no queue named {quote_word(source)}",
             f"its pollers read {', '.join(quote_word(m.source) for m in mine)}: e.g. "
             f"{verb} {quote_word(workload)} --trigger {quote_word(mine[0].source)}",
             word=source,
@@ -114,7 +114,7 @@ def find_mapping(sim: Simulator, workload: str, source: str, verb: str) -> Mappi
             word=workload,
         )
     raise SimError(
-        f"{workload} has no event source mapping from {source}",
+        f"{workload} has no event source mapping from {quote_word(source)}",
         f"its mappings read {', '.join(quote_word(m.source) for m in mine)}: e.g. "
         f"{verb} {quote_word(workload)} --trigger {quote_word(mine[0].source)}",
         word=source,

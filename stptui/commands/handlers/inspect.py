@@ -1375,7 +1375,7 @@ def _execution_named(sim: Simulator, key: str, *, exact: bool) -> Any:
     machines = sim.services.get("state_machines", {})
     every = [ex for m in machines.values() for ex in m.executions.values()]
     found = [ex for ex in every if key in (ex.name, ex.arn)]
-    if not found and not exact:
+    if not found and not exact and key:  # an empty word starts every name: it names none
         found = [ex for ex in every if ex.name.startswith(key)]
     return found[0] if len(found) == 1 else None
 

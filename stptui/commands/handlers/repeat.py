@@ -918,7 +918,7 @@ def cmd_cancel_repeat(session: Session, call: Call) -> CommandResult:
         else:
             hint = "no repeat is in progress: a repeat without --every runs all at once"
         raise CommandError(
-            f"no repeat {printable(shorten(name, 40))} is in progress", hint, word=name
+            f"no repeat {quote_word(shorten(name, 40))} is in progress", hint, word=name
         )
     if rep.entry is not None:
         sim.clock.cancel(rep.entry)

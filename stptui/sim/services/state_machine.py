@@ -2208,7 +2208,8 @@ def find_execution(sim: Simulator, text: str) -> Execution:
     exact = [ex for ex in every if text in (ex.arn, ex.name)]
     if len(exact) == 1:
         return exact[0]
-    found = exact or [ex for ex in every if ex.name.startswith(text)]
+    # An empty word starts every name: it names none, however few executions there are.
+    found = exact or [ex for ex in every if text and ex.name.startswith(text)]
     if len(found) == 1:
         return found[0]
     if not found:
