@@ -310,16 +310,7 @@ def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
         ex.machine.redrive(ex)
     except ExecutionError as exc:
         raise CommandError(str(exc), exc.hint) from None
-    return CommandResult(
-        f"redrove execution {ex.name} of {ex.machine.name} (redrive {ex.redrive_count}, "
-        f"{ex.status})",
-        data={
-            "executionArn": ex.arn,
-            "redriveDate": iso_ms(ex.redrive_ms or 0),
-            "redriveCount": ex.redrive_count,
-            "status": ex.status,
-        },
-    )
+    return _redrove(f"{ex.name} of {ex.machine.name}", ex)
 
 
 def _redrive_job_execution(session: Session, ex: JobExecution) -> CommandResult:
@@ -328,9 +319,14 @@ def _redrive_job_execution(session: Session, ex: JobExecution) -> CommandResult:
         session.sim.services["batch"].redrive(ex)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+    return _redrove(f"{ex.id} of batch job {ex.job}", ex)
+
+
+def _redrove(which: str, ex: Execution | JobExecution) -> CommandResult:
+    """What `redrive-execution` answers of the execution `ex` (`which` names it and its
+    state machine or job): RedriveExecution's fields and the status it runs on with."""
     return CommandResult(
-        f"redrove execution {ex.id} of batch job {ex.job} (redrive {ex.redrive_count}, "
-        f"{ex.status})",
+        f"redrove execution {which} (redrive {ex.redrive_count}, {ex.status})",
         data={
             "executionArn": ex.arn,
             "redriveDate": iso_ms(ex.redrive_ms or 0),
