@@ -507,9 +507,9 @@ def test_map_items_path_and_item_selector() -> None:
         },
     }
     raw = {"detail": {"delivery-partner": "UQS", "shipped": [{"prod": "R31"}, {"prod": "S39"}]}}
-    items = map_items(state, "M", raw, ENV)
-    assert items == [{"prod": "R31"}, {"prod": "S39"}]
     effective = state_input(state, "M", raw, ENV)
+    items = map_items(state, "M", effective, ENV)
+    assert items == [{"prod": "R31"}, {"prod": "S39"}]
     assert map_item_input(state, "M", effective, items[1], 1, ENV) == {
         "parcel": {"prod": "S39"},
         "index": 1,

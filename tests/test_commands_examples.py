@@ -70,7 +70,12 @@ PLACEHOLDER_ID = "3f2a9c1e"
 # What must exist before a command's examples run.
 SETUP = {
     "delete": ["upload uploads incoming/report.csv --content 'id,amount'"],
-    "show": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
+    "show": [
+        "send jobQueue '{\"jobId\": 42}'",
+        "upload uploads incoming/report.csv",
+        # `show event $last` shows the event of the invocation `invoke` printed.
+        "invoke worker",
+    ],
     "explain": ["send jobQueue '{\"jobId\": 42}'", "upload uploads incoming/report.csv"],
     "load": ["save incident.json"],
     "confirm-sign-up": ["sign-up users bob@other.org"],

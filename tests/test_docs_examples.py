@@ -83,6 +83,7 @@ READ_ELSEWHERE = {
     "rendered mermaid": "tests/test_docs.py",
     "run-command": "tests/test_docs_examples.py",
     "test-command": "tests/test_docs_examples.py",
+    "start-execution hint": "tests/test_commands_examples_sfn.py",
 }
 # The command .ci/run takes from README.md; it must stay exactly this.
 TEST_COMMAND = (

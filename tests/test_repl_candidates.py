@@ -40,3 +40,21 @@ def test_the_repl_completer_offers_the_candidates_of_the_pure_module() -> None:
     assert completer.context is pure.context
     assert completer.slot_candidates is pure.slot_candidates
     assert completer.Context is pure.Context
+
+
+def test_upload_offers_a_whole_key_its_notification_fires_for_first() -> None:
+    # The upload dialog's key: `upload uploads ` then Tab gives a line that starts the
+    # bucket's function, where the prefix alone (`incoming/`) still needs a name typed.
+    from replkit import metas
+
+    from stptui.commands import execute
+
+    start = parse_instant("2026-01-05T08:00:00Z")
+    session = Session.open(ROOT / "stptui" / "sample_stacks" / "combined", start_ms=start)
+    offered = complete(session, "upload uploads ")
+    assert offered[:2] == ["incoming/example.txt", "incoming/"]
+    about = metas(session, "upload uploads ")
+    assert about["incoming/example.txt"] == "an example key: triggers fileProcessor"
+    execute(session, "upload uploads incoming/example.txt")
+    matched = [r for r in session.sim.trace.records if r.kind == "notification.matched"]
+    assert [r.resource for r in matched] == ["uploads"]

@@ -246,13 +246,18 @@ def test_the_metric_paths_are_made_once_per_simulation() -> None:
 
 def test_upload_offers_the_prefix_that_triggers_a_workload() -> None:
     """A first upload at a key outside `incoming/` triggers nothing; Tab after the bucket
-    offers the prefix its notification filters on, and says what a key there triggers."""
+    offers a whole key there (the upload dialog's), then the prefix its notification filters
+    on, and says what a key there triggers."""
     session = opened("file-processing")
     assert metas(session, "upload uploads ") == {
-        "incoming/": "a key under it triggers fileProcessor"
+        "incoming/example.txt": "an example key: triggers fileProcessor",
+        "incoming/": "a key under it triggers fileProcessor",
     }
     execute(session, "upload uploads incoming/a.csv --content x")
-    assert metas(session, "upload uploads incoming/") == {"incoming/a.csv": "replaces this object"}
+    assert metas(session, "upload uploads incoming/") == {
+        "incoming/example.txt": "an example key: triggers fileProcessor",
+        "incoming/a.csv": "replaces this object",
+    }
     # A bucket without notifications, or no bucket: nothing to offer.
     assert metas(opened("job-queue"), "upload uploads ") == {}
 

@@ -4,8 +4,11 @@ from them starts something.
 The upload dialog's key on a bucket whose notification filters keys (the shape of
 Stacktape's S3 image-processor starter: a function fires for `uploads/` only) was
 `incoming/report.csv` whatever the bucket, and an upload with the key left empty was
-refused with a pointer to the command line's help. The publish dialog's detail-type was
-`OrderCreated` under a rule on `OrderProcessed` (Stacktape's event-driven starter)."""
+refused with a pointer to the command line's help; then the key was only a placeholder, so
+ctrl+s at once was refused too: the field now starts with the key, selected. The publish
+dialog's detail-type was `OrderCreated` under a rule on `OrderProcessed` (Stacktape's
+event-driven starter). The start-execution dialog's input was `{}` whatever the machine:
+on one whose Choice reads `$.valid` it failed at once."""
 
 from __future__ import annotations
 
@@ -13,17 +16,14 @@ from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TextArea
 from tui_support import START, drive, records_of, shown
 
 from stptui.commands import Session
+from stptui.commands.examples import DEFAULT_KEY
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.dialogs import (
-    DEFAULT_EVENT_EXAMPLE,
-    DEFAULT_KEY_EXAMPLE,
-    PublishDialog,
-    UploadDialog,
-)
+from stptui.tui.screens.dialogs import DEFAULT_EVENT_EXAMPLE, PublishDialog, UploadDialog
+from stptui.tui.screens.execution_dialog import StartExecutionDialog
 
 STACK = """\
 resources:
@@ -61,49 +61,96 @@ async def open_upload(pilot: Pilot[None], app: StptuiApp) -> UploadDialog:
     return dialog
 
 
-def test_the_example_key_is_one_the_bucket_notification_fires_for(tmp_path: Path) -> None:
+def test_the_key_starts_as_one_the_bucket_notification_fires_for(tmp_path: Path) -> None:
     app = bucket_app(tmp_path)
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         dialog = await open_upload(pilot, app)
         key = dialog.query_one("#upload-key", Input)
-        assert key.placeholder == "uploads/report.jpg"
-        # Typed as shown, it starts the function.
-        await pilot.press(*key.placeholder, "ctrl+s")
+        assert key.value == key.placeholder == "uploads/example.jpg"
+        # Selected, as the send dialog's body is: typing replaces it.
+        assert app.focused is key and key.selected_text == key.value
+        # ctrl+s at once uploads it, and the notification fires.
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is not dialog
 
     drive(app, script)
-    # S3 matched the notification (the function's invocation is queued on the clock).
+    assert app.session.log == ["upload imagesBucket uploads/example.jpg"]
     matched = records_of(app.session, "notification.matched")
     assert [r.resource for r in matched] == ["imagesBucket"]
     assert records_of(app.session, "notification.skipped") == []
 
 
-def test_a_bucket_without_key_filters_keeps_the_plain_example(tmp_path: Path) -> None:
+def test_the_key_follows_the_bucket_until_it_is_typed(tmp_path: Path) -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         dialog = await open_upload(pilot, app)
+        key = dialog.query_one("#upload-key", Input)
         dialog.query_one("#upload-bucket", Select).value = "scratchBucket"
         await pilot.pause()
-        assert dialog.query_one("#upload-key", Input).placeholder == DEFAULT_KEY_EXAMPLE
+        assert key.value == key.placeholder == DEFAULT_KEY == "example.txt"
+        await pilot.press(*"mine.bin")
+        dialog.query_one("#upload-bucket", Select).value = "imagesBucket"
+        await pilot.pause()
+        assert key.value == "mine.bin"
 
     drive(bucket_app(tmp_path), script)
 
 
-def test_an_empty_key_is_refused_in_the_dialog_with_the_example(tmp_path: Path) -> None:
+def test_an_emptied_key_is_refused_in_the_dialog_with_the_example(tmp_path: Path) -> None:
     app = bucket_app(tmp_path)
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         dialog = await open_upload(pilot, app)
-        await pilot.press("ctrl+s")
+        await pilot.press("backspace", "ctrl+s")
         await pilot.pause()
         assert app.screen is dialog
         error = shown(app, "#upload-error")
         assert "the object needs a key" in error
-        assert "type one in the key field, e.g. uploads/report.jpg" in error
+        assert "type one in the key field, e.g. uploads/example.jpg" in error
 
     drive(app, script)
     assert records_of(app.session, "object.created") == []
+
+
+FLOW_STACK = """\
+resources:
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: IsValid
+        States:
+          IsValid:
+            Type: Choice
+            Choices: [{Variable: $.valid, BooleanEquals: true, Next: Done}]
+            Default: Invalid
+          Done: {Type: Succeed}
+          Invalid: {Type: Fail, Error: Invalid}
+"""
+
+
+def test_the_execution_input_starts_as_what_the_machine_reads(tmp_path: Path) -> None:
+    (tmp_path / "stacktape.yml").write_text(FLOW_STACK, encoding="utf-8")
+    session = Session.open(tmp_path, start_ms=START)
+    app = StptuiApp(session)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StartExecutionDialog)
+        assert dialog.query_one("#exec-input", TextArea).text == '{"valid":true}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is not dialog
+
+    drive(app, script)
+    [line] = session.log
+    assert line.startswith("start-execution flow '{\"valid\":true}'")
+    # It ran the first time: `{}` failed at once with States.Runtime on `$.valid`.
+    executions = session.sim.services["state_machines"]["flow"].executions
+    assert [ex.status for ex in executions.values()] == ["SUCCEEDED"]
 
 
 BUS_STACK = """\

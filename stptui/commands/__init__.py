@@ -616,9 +616,12 @@ def complete_values(
         bucket = buckets.get(given(before, "bucket") or "")
         if bucket is None:
             return []
-        # The prefixes its notifications filter on first: where a key triggers a workload.
+        from stptui.commands.examples import example_key
+
+        # A whole key its notifications fire for first (what the upload dialog fills in),
+        # then the prefixes they filter on: where a key triggers a workload.
         prefixes = (n.prefix for n in bucket.notifications if n.prefix)
-        return list(dict.fromkeys([*prefixes, *sorted(bucket.objects)]))
+        return list(dict.fromkeys([example_key(bucket), *prefixes, *sorted(bucket.objects)]))
     if kind == r.TRACE_ID:
         # And the repeats made, newest first: `explain repeat-2` tells what one made.
         repeats = sim.services.get("repeats")

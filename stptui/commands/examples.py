@@ -2,7 +2,9 @@
 dialog for the command pre-fills, the bodies the session already gave the same target (its
 log, newest first) and, for an event, a detail each rule of the bus matches. The REPL
 offers them at that argument (`send QUEUE ` then Tab); the dialogs pre-fill the example.
-No user-interface library here: both front ends read it.
+The start-execution input is read from the state machine's definition (what its first
+states read of the input: `stptui.sim.asl_examples`), and the upload key from the bucket's
+notifications (`example_key`). No user-interface library here: both front ends read it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from stptui.commands import registry as kinds
 from stptui.commands.names import given
 from stptui.jsontext import compact_json
 from stptui.sim import patterns
+from stptui.sim.asl_examples import example_input_text
 
 if TYPE_CHECKING:
     from stptui.commands.session import Session
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.bucket import BucketSim
 
 # What the dialogs pre-fill: a message's body (send), an event's detail (publish), an SNS
 # message, a stream record's data and a Kafka record's value.
@@ -27,6 +31,12 @@ EVENT_DETAIL = "{}"
 SNS_MESSAGE = '{"orderId": 1}'
 STREAM_DATA = '{"page": "/home", "user": "user-1"}'
 KAFKA_VALUE = '{"orderId": 1}'
+# An execution's input when the machine's first states read nothing of it.
+EXECUTION_INPUT = "{}"
+# The upload key of a bucket whose notifications filter no key, and the name put between a
+# filter's prefix and suffix (`incoming/` and `.csv` make `incoming/example.csv`).
+DEFAULT_KEY = "example.txt"
+KEY_STEM = "example"
 
 # The methods whose requests carry a body: `http GET /x ` is offered none.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -71,6 +81,14 @@ BODIES = {
     ),
     "produce": BodyArg(
         "value", (kinds.KAFKA_TOPIC,), KAFKA_VALUE, "an example value", "produced here before"
+    ),
+    # The example is the machine's own (`execution_example`): this one stands for `{}`.
+    "start-execution": BodyArg(
+        "input",
+        (kinds.STATE_MACHINE,),
+        EXECUTION_INPUT,
+        "an input with what its first states read",
+        "started on this state machine before",
     ),
     # The HTTP dialog's body starts empty: a JSON body is what most routes read.
     "http": BodyArg(
@@ -136,9 +154,32 @@ def body_offers(
             if detail not in seen:
                 seen.add(detail)
                 out.append(BodyOffer(detail, f"a detail the rule of {owner} matches"))
-    if body.example not in seen:
-        out.append(BodyOffer(body.example, body.about))
+    example, about = body.example, body.about
+    if command == "start-execution":
+        example = execution_example(session.sim, str(target[0]))
+        about = about if example != EXECUTION_INPUT else "an empty input (its states read none)"
+    if example not in seen:
+        out.append(BodyOffer(example, about))
     return out
+
+
+def execution_example(sim: Simulator, machine: str) -> str:
+    """The input to start `machine` with: what its first states read of the input, each
+    with a value that takes the first branch of a Choice (`asl_examples.example_input`);
+    `{}` for a machine that reads none, or none of that name."""
+    found = sim.services.get("state_machines", {}).get(machine)
+    return EXECUTION_INPUT if found is None else example_input_text(found.definition)
+
+
+def example_key(bucket: BucketSim) -> str:
+    """A key to upload to `bucket` that its notifications fire for: the first one that
+    filters keys (an ObjectCreated one first), as its prefix, `example` and its suffix
+    (`incoming/example.csv`; `.txt` without a suffix), else DEFAULT_KEY."""
+    filtered = [n for n in bucket.notifications if n.prefix or n.suffix]
+    created = [n for n in filtered if any("ObjectCreated" in t for t in n.event_types)]
+    for note in created or filtered:
+        return f"{note.prefix or ''}{KEY_STEM}{note.suffix or '.txt'}"
+    return DEFAULT_KEY
 
 
 def matching_details(

@@ -32,7 +32,7 @@ from stptui.commands import (
     route_offers,
 )
 from stptui.commands import registry as kinds
-from stptui.commands.examples import BODIES, body_offers
+from stptui.commands.examples import BODIES, DEFAULT_KEY, body_offers
 from stptui.commands.handlers import statistic
 from stptui.commands.handlers.base import shorten
 from stptui.commands.handlers.expect import value_now
@@ -634,7 +634,16 @@ def _key_meta(session: Session, key: str, before: Sequence[tuple[str, str]]) -> 
     ]
     if triggered:
         return f"a key under it triggers {', '.join(triggered)}"
-    return "replaces this object" if key in bucket.objects else None
+    if key in bucket.objects:
+        return "replaces this object"
+    fired = [
+        n.target
+        for n in bucket.notifications
+        if key.startswith(n.prefix or "") and key.endswith(n.suffix or "")
+    ]
+    if fired:
+        return f"an example key: triggers {', '.join(dict.fromkeys(fired))}"
+    return "an example key" if key == DEFAULT_KEY else None
 
 
 def describe(

@@ -812,10 +812,10 @@ def _wait_read(
         raise _invalid_path(name, text, exc) from None
 
 
-def map_items(state: Mapping[str, Any], name: str, raw_input: Any, env: DataEnv) -> list[Any]:
-    """A Map state's items: ItemsPath (default `$`) on the effective input; not an array ->
-    StatesRuntimeError as AWS raises it."""
-    data = _input_path(state, name, raw_input, env)
+def map_items(state: Mapping[str, Any], name: str, data: Any, env: DataEnv) -> list[Any]:
+    """A Map state's items: ItemsPath (default `$`) on its effective input `data` (InputPath
+    already applied: applied again, a Map with `InputPath: $.batch` looked for
+    `$.batch.batch`); not an array -> StatesRuntimeError as AWS raises it."""
     items = _field_path(state, "ItemsPath", name, data, env) if "ItemsPath" in state else data
     if not isinstance(items, list):
         raise StatesRuntimeError(

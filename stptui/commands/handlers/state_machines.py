@@ -190,8 +190,11 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
             f"execution {ex.name} of {machine.name} is already RUNNING with this input: "
             "StartExecution returns it and starts nothing"
         )
+    # An execution that failed as it started (a first state's path its input lacks) says
+    # why here, where the input was just typed, not only in `show execution`.
+    said = f"\n  error: {ex.error}\n  hint: {ex.hint}" if ex.hint and ex.error else ""
     return CommandResult(
-        f"{text}\n{ex.arn}",
+        f"{text}\n{ex.arn}{said}",
         data={
             "state_machine": machine.name,
             "executionArn": ex.arn,
@@ -199,6 +202,7 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
             "startDate": iso_ms(ex.start_ms),
             "status": ex.status,
             "already_running": already_running,
+            "hint": ex.hint or None,
         },
     )
 

@@ -36,6 +36,7 @@ from stptui.sim import (
     asl,
     asl_callbacks,
     asl_distributed,
+    asl_examples,
     asl_integrations,
     asl_jobs,
     asl_jsonata_data,
@@ -769,6 +770,10 @@ class MachineSim:
         as the history's EvaluationFailed event (with the field, its `location`), then its
         Retry and Catch."""
         hint = NULL_INPUT_HINT if raw is None else exc.hint
+        if flow is flow.ex.root and exc.error == "States.Runtime" and raw == flow.ex.input:
+            # A path the execution's own input lacks: say which, and an input that has it.
+            missing = asl_examples.missing_input_hint(self.definition, raw, exc.cause)
+            hint = f"{missing}; {hint}" if missing and hint else missing or hint
         if hint:
             flow.ex.hints[within_limits(exc.error, exc.cause)] = hint
         if isinstance(exc, asl_jsonata_data.QueryEvaluationFailure):

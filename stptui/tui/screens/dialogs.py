@@ -46,7 +46,7 @@ from textual.widgets.select import InvalidSelectValueError
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
-from stptui.commands.examples import EVENT_DETAIL, MESSAGE_BODY, STREAM_DATA
+from stptui.commands.examples import EVENT_DETAIL, MESSAGE_BODY, STREAM_DATA, example_key
 from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
@@ -130,8 +130,6 @@ UPLOAD_OPS = ("put", "post", "copy", "multipart")
 INCOMPLETE_OP = "incomplete"
 # The publish dialog's example source and detail-type, for a bus whose rules name none.
 DEFAULT_EVENT_EXAMPLE = ("orders", "OrderCreated")
-# The upload dialog's example key, for a bucket whose notifications filter no key.
-DEFAULT_KEY_EXAMPLE = "incoming/report.csv"
 # The HTTP dialog puts the response beside the request only from this many columns (the
 # main screen's own breakpoint): there its form keeps HTTP_FORM_WIDTH columns and the
 # response gets the 40 or more left. Narrower, side by side would squeeze both (routes
@@ -1389,7 +1387,11 @@ class UploadDialog(CommandDialog):
         with Horizontal(classes="dialog-row"):
             with Vertical():
                 yield Label("key")
-                yield SafeInput(placeholder=self.key_example(self.selected), id="upload-key")
+                # Filled in (and selected, so typing replaces it) with a key the bucket's
+                # notifications fire for: ctrl+s at once uploads, where an empty key with
+                # the example as a placeholder was refused.
+                example = self.key_example(self.selected)
+                yield SafeInput(example, placeholder=safe(example), id="upload-key")
             with Vertical(id="upload-size-box"):
                 # Short enough for its column on an 80-column terminal: a label that wraps
                 # there would put its field a row below the operation's.
@@ -1430,20 +1432,22 @@ class UploadDialog(CommandDialog):
         return hint_lines(lines, "", UPLOAD_HINT_LINES)
 
     def key_example(self, bucket: str) -> str:
-        """A key to show in the empty key field: one the bucket's first notification with
-        a key filter fires for (`uploads/report.csv` for a prefix `uploads/`), so that the
-        example a user copies starts what the bucket is for."""
-        for note in self.buckets[bucket].notifications:
-            if note.prefix or note.suffix:
-                return safe(f"{note.prefix or ''}report{note.suffix or '.csv'}")
-        return DEFAULT_KEY_EXAMPLE
+        """The key the field starts with: one the bucket's notifications fire for
+        (`uploads/example.jpg` for a prefix `uploads/` and suffix `.jpg`; `example_key`),
+        so that an upload at once starts what the bucket is for."""
+        return example_key(self.buckets[bucket])
 
     @on(Select.Changed, "#upload-bucket")
     def _bucket_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             notes = self.query_one("#upload-notes", Hint)
             notes.show(self.notifications_text(event.value))
-            self.query_one("#upload-key", Input).placeholder = self.key_example(event.value)
+            key = self.query_one("#upload-key", Input)
+            # Untouched (or emptied), the key follows the bucket; one typed stays.
+            if key.value in ("", self.key_example(self.selected)):
+                key.value = self.key_example(event.value)
+            key.placeholder = safe(self.key_example(event.value))
+            self.selected = event.value
 
     def command_line(self) -> str:
         """`upload BUCKET KEY [--size N | --content TEXT] [--op OP] [--tag K=V ...]
@@ -1452,7 +1456,7 @@ class UploadDialog(CommandDialog):
         if not self.value("#upload-key"):
             raise CommandError(
                 "the object needs a key",
-                f"type one in the key field, e.g. {self.key_example(bucket)}",
+                f"type one in the key field, e.g. {safe(self.key_example(bucket))}",
             )
         size = self.value("#upload-size").strip()
         content = self.value("#upload-content")

@@ -26,6 +26,7 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.state_machines import INPUT_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
+from stptui.sim.asl_examples import example_input_text
 from stptui.textsafe import json_shown
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
@@ -43,9 +44,13 @@ if TYPE_CHECKING:
 
 def starting_input(machine: MachineSim) -> str:
     """The input the field starts with: the machine's latest execution's (to start another
-    like it), else `{}`. Characters the field would drop are JSON escapes (`json_shown`)."""
+    like it), else one with what its first states read (`asl_examples.example_input`: a
+    Choice on `$.valid` gets `{"valid":true}`, where `{}` failed at once). Characters the
+    field would drop are JSON escapes (`json_shown`)."""
     latest = list(machine.executions.values())[-1:]
-    return json_shown(json.dumps(latest[0].input, ensure_ascii=False)) if latest else "{}"
+    if latest:
+        return json_shown(json.dumps(latest[0].input, ensure_ascii=False))
+    return json_shown(example_input_text(machine.definition))
 
 
 class StartExecutionDialog(CommandDialog):
