@@ -68,6 +68,7 @@ PAGES = [
     ROOT / "docs" / "reading-configs.md",
     ROOT / "docs" / "state-machines.md",
     ROOT / "docs" / "trace-format.md",
+    ROOT / "docs" / "tui.md",
     SAMPLES_README,
 ]
 # The markers other tests find blocks by (the marker's first words), and the test file that
@@ -81,6 +82,7 @@ READ_ELSEWHERE = {
     "reload example:": "tests/test_undo_reload.py",
     "helper reload example:": "tests/test_undo_reload.py",
     "rendered mermaid": "tests/test_docs.py",
+    "clock bar while undoing:": "tests/test_tui_rebuild.py",
     "run-command": "tests/test_docs_examples.py",
     "test-command": "tests/test_docs_examples.py",
     "start-execution hint": "tests/test_commands_examples_sfn.py",

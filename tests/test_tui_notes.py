@@ -252,3 +252,43 @@ def test_ctrl_l_on_the_command_line_and_the_explain_page_keeps_them_open() -> No
         assert app.screen is line and field.value == "show q"
 
     drive(app_for(), script, size=(80, 24), notifications=True)
+
+
+# A FIFO send's note and a step's, as they read: together 12 rows of an 80x24 screen.
+FIFO_NOTE = (
+    "sent message 7f3a2b1c to orders.fifo (group customer-42, deduplication id "
+    "order-1001): the group's next message waits until this one is deleted"
+)
+STEP_NOTE = (
+    "stepped to 2026-01-05T08:00:01.250Z: processOrder ran (batch of 1 from orders.fifo), "
+    "0 records waiting"
+)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_notes_piled_up_never_cover_the_field_a_dialog_is_typed_in(size: tuple[int, int]) -> None:
+    # Two notes up as the `b` dialog opened covered its `how` field (rows 11 to 13 at
+    # 80x24) for their 5 to 8 seconds wherever they went: the older one now gives way.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.notify(FIFO_NOTE, title="sent", markup=False)
+        app.notify(STEP_NOTE, title="step", markup=False)
+        await wait_until(pilot, lambda: len(_toasts(app)) == 2, "both notes up")
+        await pilot.press("b")
+        await wait_until(
+            pilot, lambda: bool(app.screen.query("#override-how")), "the override dialog"
+        )
+        how = app.screen.query_one("#override-how")
+        assert app.screen.focused is how
+        await pilot.pause()
+        toasts = await _shown(pilot, app)
+        assert not any(toast.overlaps(how.region) for toast in toasts), (toasts, how.region)
+        # The newest note is the one kept.
+        assert [note.message for note in app._notifications][-1] == STEP_NOTE
+        # A third note as the field is typed in: still off it.
+        await pilot.press(*"next 2")
+        app.notify(FIFO_NOTE, title="sent", markup=False)
+        await pilot.pause()
+        toasts = await _shown(pilot, app)
+        assert not any(toast.overlaps(how.region) for toast in toasts), (toasts, how.region)
+
+    drive(app_for("combined"), script, size=size, notifications=True)

@@ -1448,18 +1448,50 @@ class StptuiApp(App[None]):
         focused = screen.focused
         if isinstance(screen, CommandDialog):
             new = event.notification
-            notes = [*(note for note in self._notifications if note is not new), new]
-            screen.set_class(
-                focused is not None
-                and focused.region.overlaps(notes_band(notes, screen.size, top=True))
-                and not focused.region.overlaps(notes_band(notes, screen.size, top=False)),
-                "-notes-at-bottom",
-            )
+            self._clear_field(screen, [*(n for n in self._notifications if n is not new), new])
             return
         low = isinstance(screen, CommandLineScreen) or (
             focused is not None and focused.region.y >= screen.size.height / 2
         )
         screen.set_class(low, "-notes-at-top")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A dialog opening over notes already up, or its next field: the notes move off
+        the field (or give way, see `_clear_field`)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
+        if isinstance(screen, CommandDialog) and len(self._notifications):
+            # Where the notes already up go is left as it was (the top, over neither the
+            # repeat field nor the buttons); only a pile that covers the field either way
+            # gives way.
+            self._clear_field(screen, list(self._notifications), place=False)
+
+    def _clear_field(
+        self, screen: CommandDialog, notes: list[Notification], *, place: bool = True
+    ) -> None:
+        """Keep `notes` (oldest first) off the dialog's focused field: at its top, or at its
+        bottom when only that clears the field; when neither does (a FIFO send's note and a
+        step's take 12 rows of a 24-row terminal, the `b` dialog's `how` field is at rows
+        11 to 13), the oldest notes are dismissed until the newest ones fit: what is typed
+        is never hidden behind what was said before. Without `place` (notes already up),
+        they move only when some were dismissed."""
+        focused = screen.focused
+        if focused is None:
+            return
+        region = focused.region
+
+        def covers(kept: list[Notification], top: bool) -> bool:
+            return region.overlaps(notes_band(kept, screen.size, top=top))
+
+        while len(notes) > 1 and covers(notes, True) and covers(notes, False):
+            oldest = notes.pop(0)
+            place = True  # what is left goes where it covers the field least
+            if oldest in self._notifications:
+                self._unnotify(oldest)
+        if place:
+            screen.set_class(covers(notes, True) and not covers(notes, False), "-notes-at-bottom")
 
     def notify(
         self,
