@@ -178,8 +178,9 @@ def test_the_check_before_enter_answers_every_show_kind_as_show_does(
     problem = check(session, line)
     answer = _answer(session, line)
     if problem is None:
-        # Only a message or execution id, which has no closed list, is left to the command.
-        assert answer is None or what in ("message", "execution"), answer
+        # Only a message, execution or invocation id, which has no closed list, is left to
+        # the command.
+        assert answer is None or what in ("message", "execution", "event"), answer
     else:
         assert (problem.message, problem.hint) == answer
 
