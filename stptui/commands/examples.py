@@ -17,7 +17,6 @@ from stptui.commands import registry as kinds
 from stptui.commands.names import given
 from stptui.jsontext import compact_json
 from stptui.sim import patterns
-from stptui.sim.asl_examples import example_input_text
 
 if TYPE_CHECKING:
     from stptui.commands.session import Session
@@ -168,7 +167,13 @@ def execution_example(sim: Simulator, machine: str) -> str:
     with a value that takes the first branch of a Choice (`asl_examples.example_input`);
     `{}` for a machine that reads none, or none of that name."""
     found = sim.services.get("state_machines", {}).get(machine)
-    return EXECUTION_INPUT if found is None else example_input_text(found.definition)
+    if found is None:
+        return EXECUTION_INPUT
+    # Imported here: it loads the JSONPath reader, which a start without a state machine
+    # does without (tests/test_startup_imports.py).
+    from stptui.sim.asl_examples import example_input_text
+
+    return example_input_text(found.definition)
 
 
 def example_key(bucket: BucketSim) -> str:

@@ -26,7 +26,6 @@ from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.handlers.state_machines import INPUT_HINT
 from stptui.commands.registry import format_line
 from stptui.commands.result import render_plain
-from stptui.sim.asl_examples import example_input_text
 from stptui.textsafe import json_shown
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
@@ -50,6 +49,10 @@ def starting_input(machine: MachineSim) -> str:
     latest = list(machine.executions.values())[-1:]
     if latest:
         return json_shown(json.dumps(latest[0].input, ensure_ascii=False))
+    # Imported here, as `examples.execution_example` does: a start without a state machine
+    # does without the JSONPath reader it loads.
+    from stptui.sim.asl_examples import example_input_text
+
     return json_shown(example_input_text(machine.definition))
 
 
