@@ -109,12 +109,14 @@ class StreamRecord:
         "shard",
     )
 
-    def __init__(self, data: bytes, partition_key: str, shard: Shard, seq: str, now: int) -> None:
+    def __init__(
+        self, data: bytes, partition_key: str, lane_key: int, shard: Shard, seq: str, now: int
+    ) -> None:
         self.data = data
         self.partition_key = partition_key
         # The lane under a parallelization factor: the partition key's own hash, which an
         # ExplicitHashKey does not change, as Lambda keeps order per partition key.
-        self.lane_key = hash_key_of(partition_key)
+        self.lane_key = lane_key
         self.shard = shard
         self.sequence_number = seq
         self.arrival_ms = now
@@ -315,9 +317,12 @@ class StreamSim(StreamSource):
         self.validate_put(data, partition_key, explicit_hash_key)
         sim = self.sim
         now = sim.clock.now
-        hk = int(explicit_hash_key) if explicit_hash_key is not None else hash_key_of(partition_key)
+        lane_key = hash_key_of(partition_key)
+        hk = int(explicit_hash_key) if explicit_hash_key is not None else lane_key
         shard = self.shard_for(hk)
-        record = StreamRecord(data, partition_key, shard, shard.next_sequence_number(now), now)
+        record = StreamRecord(
+            data, partition_key, lane_key, shard, shard.next_sequence_number(now), now
+        )
         sim.trace.emit(
             (
                 now,
