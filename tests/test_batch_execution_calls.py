@@ -87,6 +87,8 @@ def handle(event, context):
             got = sfn.describe_execution(executionArn=event["arn"])
         elif op == "redrive":
             got = sfn.redrive_execution(executionArn=event["arn"])
+        elif op == "map-runs":
+            got = sfn.list_map_runs(executionArn=event["arn"])
         else:
             got = sfn.stop_execution(executionArn=event["arn"], **event.get("args", {}))
     except sfn.exceptions.ClientError as exc:
@@ -419,3 +421,16 @@ def test_an_attempt_cannot_stop_its_own_execution_from_inside(tmp_path: Path) ->
     failures = records(s.sim, tk.BATCH_ATTEMPT_FAILED, "render")
     assert [f.get("error") for f in failures] == ["BehaviorError"] * 2
     assert "stptui cannot stop it from inside" in failures[0].get("error_message")
+
+
+def test_a_batch_jobs_execution_has_no_map_runs(tmp_path: Path) -> None:
+    grant = """iamRoleStatements:
+        - Effect: Allow
+          Action: [states:ListMapRuns]
+          Resource: ['arn:aws:states:us-east-1:123456789012:execution:*']"""
+    s = session(tmp_path, extra=grant)
+    arn = start(s, "clip")
+    # Stacktape's state machine for the job has no Map state: an empty list, not an error.
+    assert call(s, op="map-runs", arn=arn) == {"mapRuns": []}
+    gone = call(s, op="map-runs", arn=arn.rsplit(":", 1)[0] + ":nope")
+    assert gone["error"] == "ExecutionDoesNotExist"

@@ -144,3 +144,32 @@ def test_describe_execution_says_whether_a_jobs_execution_is_redrivable(tmp_path
     listed = call(s, op="list", args={"stateMachineArn": MACHINE})["executions"][0]
     assert listed["redriveCount"] == 1
     assert "redriveDate" in listed
+
+
+def test_a_redriven_execution_is_counted_once_with_its_redrive(tmp_path: Path) -> None:
+    s = job_session(tmp_path)
+    eid = start(s)
+    execute(s, "advance 3s")
+    execute(s, f"stop-execution {eid}")
+    execute(s, f"redrive-execution {eid}")
+    running = execute(s, "show jobs")
+    assert f"render: execution {eid} (manual), attempt 1 of 2, redrive 1" in running.text
+    execute(s, "advance 1m")
+    # One execution, which failed (aborted) and, redriven, succeeded: it counts once, as
+    # succeeded; `expect` figures (from the trace) and `show jobs` agree.
+    for figure, value in (
+        ("submitted", 1),
+        ("succeeded", 1),
+        ("failed", 0),
+        ("running", 0),
+        ("redriven", 1),
+    ):
+        execute(s, f"expect job.render.{figure} == {value}")
+    (shown,) = execute(s, "show jobs").data
+    assert {k: shown[k] for k in ("submitted", "succeeded", "failed", "redriven")} == {
+        "submitted": 1,
+        "succeeded": 1,
+        "failed": 0,
+        "redriven": 1,
+    }
+    assert shown["recent"][0]["redrive_count"] == 1

@@ -82,6 +82,10 @@ def answer(event, context):
                 return {{"refused": True}}
         else:
             sfn.send_task_success(taskToken=token, output='{{"answered": true}}')
+            if how.startswith("then-stop"):
+                sfn.stop_execution(executionArn=event["arn"], error="Done", cause="answered")
+            if how == "then-stop-raise":
+                raise RuntimeError("after the answer and the stop")
     return {{"v": 1}}
 """
 
@@ -336,6 +340,55 @@ def test_a_callback_function_may_fail_its_token_and_a_second_answer_is_refused(
         "heartbeat",
         "success",
     ]
+
+
+def test_a_callback_function_that_answers_then_stops_its_execution_keeps_both(
+    tmp_path: Path,
+) -> None:
+    # The answer lands when SendTaskSuccess returns, the stop after it: the task ends with
+    # the answer, the execution goes on to its Wait, and the stop aborts it there.
+    machine = callback_machine("then-stop")
+    machine["States"]["Work"]["Parameters"]["Payload"]["arn.$"] = "$$.Execution.Id"
+    machine["States"]["After"] = {"Type": "Wait", "Seconds": 30, "End": True}
+    s = run(tmp_path, machine)
+    ex = lookup_machine(s.sim, "flow").executions["e1"]
+    assert (ex.status, ex.error, ex.cause) == ("ABORTED", "Done", "answered")
+    assert kinds(s, ex.arn) == [
+        tk.SFN_EXECUTION_STARTED,
+        tk.SFN_STATE_ENTERED,
+        tk.SFN_TASK_STARTED,
+        tk.SFN_TASK_WAITING,
+        tk.SFN_TASK_CALLBACK,
+        tk.SFN_STATE_EXITED,
+        tk.SFN_STATE_ENTERED,
+        tk.SFN_EXECUTION_ABORTED,
+    ]
+    whats = [e.what for e in ex.history]
+    assert whats.index("TaskSucceeded") < whats.index("WaitStateEntered")
+    assert whats[-1] == "ExecutionAborted" and ex.stop_ms == START
+    assert_nothing_after_the_end(s)
+    # A handler that raises after both: its invocation ends after the answer closed the
+    # task, so the function's error is not heard, and the stop still follows the answer.
+    (tmp_path / "r").mkdir()
+    raising = callback_machine("then-stop-raise")
+    raising["States"]["Work"]["Parameters"]["Payload"]["arn.$"] = "$$.Execution.Id"
+    raising["States"]["After"] = machine["States"]["After"]
+    s = run(tmp_path / "r", raising)
+    ex = lookup_machine(s.sim, "flow").executions["e1"]
+    assert (ex.status, ex.error) == ("ABORTED", "Done")
+    assert kinds(s, ex.arn)[-3:] == [
+        tk.SFN_STATE_EXITED,
+        tk.SFN_STATE_ENTERED,
+        tk.SFN_EXECUTION_ABORTED,
+    ]
+    # With nothing to wait for after the task, the execution ends with the answer first:
+    # the stop then finds it SUCCEEDED and leaves it so.
+    (tmp_path / "p").mkdir()
+    machine["States"]["After"] = AFTER
+    s = run(tmp_path / "p", machine)
+    ex = lookup_machine(s.sim, "flow").executions["e1"]
+    assert (ex.status, ex.output) == ("SUCCEEDED", {"answered": True})
+    assert_nothing_after_the_end(s)
 
 
 # -- the property ---------------------------------------------------------------------------

@@ -337,8 +337,10 @@ def test_start_job_and_show_jobs(session: Session) -> None:
             "submitted": "2026-01-05T08:00:00.000Z",
             "ended": "2026-01-05T08:06:30.000Z",
             "error": "Error",
+            "redrive_count": 0,
         }
     ]
+    assert nightly["redriven"] == 0
     assert session.log[0] == "start-job nightly '{\"day\": 5}'"
 
 

@@ -115,8 +115,11 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             ("describeExecution", "DescribeExecution"),
             ("stopExecution", "StopExecution"),
             ("listExecutions", "ListExecutions"),
-            # RedriveExecution too, on the execution's ARN; no `connectTo` grants it.
+            # RedriveExecution too, on the execution's ARN; no `connectTo` grants it. Nor
+            # ListMapRuns (on the execution's ARN) or DescribeMapRun (on the Map Run's).
             ("redriveExecution", "RedriveExecution"),
+            ("listMapRuns", "ListMapRuns"),
+            ("describeMapRun", "DescribeMapRun"),
         )
     },
     "postToConnection": (
@@ -215,7 +218,11 @@ OBJECT_KINDS = frozenset(
 # Kinds whose refusal S3 writes, the resource's ARN in quotes.
 _S3_KINDS = OBJECT_KINDS | {"listObjects"}
 # Calls whose resource is one execution (`fields["executionArn"]`), not the state machine.
-EXECUTION_KINDS = frozenset({"describeExecution", "stopExecution", "redriveExecution"})
+EXECUTION_KINDS = frozenset(
+    {"describeExecution", "stopExecution", "redriveExecution", "listMapRuns"}
+)
+# Calls whose resource is one Map Run (`fields["mapRunArn"]`).
+MAP_RUN_KINDS = frozenset({"describeMapRun"})
 # Kinds whose action Stacktape's `connectTo` statements for their target type leave out:
 # for a state machine they are StartExecution, StopExecution, ListExecutions and
 # DescribeExecution (getStatementsForAccessingStateMachine), so a callback worker needs an
@@ -610,6 +617,8 @@ class Permissions:
             return self.stack.default_bus_arn
         if kind in EXECUTION_KINDS:
             return str(fields["executionArn"])
+        if kind in MAP_RUN_KINDS:
+            return str(fields["mapRunArn"])
         arn = self.arn_of(target)
         if kind in OBJECT_KINDS:
             return f"{arn}/{fields.get('key', '*')}"
@@ -689,8 +698,13 @@ class Permissions:
         docs/fidelity.md)."""
         if kind not in _CALLS:
             return ALLOWED
-        # The answer depends on the key, the index or the execution.
-        if kind in OBJECT_KINDS or kind in EXECUTION_KINDS or fields.get("index"):
+        # The answer depends on the key, the index, the execution or the Map Run.
+        if (
+            kind in OBJECT_KINDS
+            or kind in EXECUTION_KINDS
+            or kind in MAP_RUN_KINDS
+            or fields.get("index")
+        ):
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)
         hit = self._decided.get(key)

@@ -134,6 +134,8 @@ class TaskTokens:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.tasks: dict[str, WaitingTask] = {}
+        # The tasks answered before their wait was recorded (pruned once armed).
+        self._early: list[WaitingTask] = []
 
     def issue(self) -> str:
         """A new token: opaque, deterministic (drawn from the simulation's id stream)."""
@@ -142,6 +144,13 @@ class TaskTokens:
             hashlib.sha256(seed + bytes([i])).digest() for i in range(TOKEN_BYTES // 32)
         )
         return base64.b64encode(blob).decode("ascii")
+
+    def answered_early(self, ex: Execution) -> WaitingTask | None:
+        """The task of `ex` whose handler answered its token (or sent a heartbeat) while
+        the call that handed the token out is still being made: its answers wait for the
+        wait's record."""
+        self._early = [t for t in self._early if not t.armed]
+        return next((t for t in self._early if t.execution is ex), None)
 
     def waiting(self, ex: Execution | None = None) -> list[WaitingTask]:
         """The open tasks (of one execution), oldest first."""
@@ -237,9 +246,15 @@ class TaskTokens:
         result = _output(output)
         task.answered = True
         if not task.armed:
-            task.early.append(lambda: self._succeeded(task, result, source))
+            self._defer(task, lambda: self._succeeded(task, result, source))
             return
         self._succeeded(task, result, source)
+
+    def _defer(self, task: WaitingTask, answer: Callable[[], None]) -> None:
+        """Keep `answer` until the task's wait is recorded."""
+        if not task.early:
+            self._early.append(task)
+        task.early.append(answer)
 
     @staticmethod
     def _succeeded(task: WaitingTask, result: Any, source: str) -> None:
@@ -255,7 +270,7 @@ class TaskTokens:
             raise TaskTokenError(*refusal)
         task.answered = True
         if not task.armed:
-            task.early.append(lambda: self._failed(task, error, cause, source))
+            self._defer(task, lambda: self._failed(task, error, cause, source))
             return
         self._failed(task, error, cause, source)
 
@@ -271,7 +286,7 @@ class TaskTokens:
         """SendTaskHeartbeat: the HeartbeatSeconds clock starts again (TimeoutSeconds does
         not: it bounds the whole wait)."""
         if not task.armed:
-            task.early.append(lambda: self.beat(task, source))
+            self._defer(task, lambda: self.beat(task, source))
             return
         task.machine.answered(task, "heartbeat", None, source)
         if task.heartbeat is not None:

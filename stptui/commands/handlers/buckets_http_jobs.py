@@ -1390,6 +1390,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
                 "state_machine_arn": job.state_machine_arn,
                 "job_queue_arn": job.queue_arn,
                 **counts,
+                "redriven": job.redriven,
                 "running": [
                     {"execution_id": ex.id, "attempt": ex.attempt, "trigger": ex.trigger}
                     for ex in job.running.values()
@@ -1409,6 +1410,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
                         "submitted": iso_ms(ex.submitted_at),
                         "ended": iso_ms(ex.ended_at) if ex.ended_at is not None else None,
                         "error": ex.error,
+                        "redrive_count": ex.redrive_count,
                     }
                     for ex in list(job.recent)[-SHOWN_EXECUTIONS:]
                 ],
@@ -1417,6 +1419,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
         )
         lines += [
             f"{job.name}: execution {ex.id} ({ex.trigger}), attempt {ex.attempt} of {job.attempts}"
+            + (f", redrive {ex.redrive_count}" if ex.redrive_count else "")
             for ex in job.running.values()
         ]
     return CommandResult("\n".join(lines), table=(headers, rows), data=data)

@@ -90,7 +90,15 @@ OP_WORDS = {
 FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 QUEUE_FIELDS = ("visible", "in_flight", "delayed", "depth")
 FUNCTION_FIELDS = ("invocations", "successes", "failures", "throttles", "running")
-JOB_FIELDS = ("submitted", "attempts", "attempt_failures", "succeeded", "failed", "running")
+JOB_FIELDS = (
+    "submitted",
+    "attempts",
+    "attempt_failures",
+    "succeeded",
+    "failed",
+    "running",
+    "redriven",
+)
 # `show stream`'s figures (StreamSource.figures), summed over every reader and shard.
 STREAM_FIELDS = ("records", "waiting", "in_flight", "retries", "expired")
 # A table's items, then its stream's figures (a table without streamType has only items).
@@ -1261,7 +1269,10 @@ def _job_stats(sim: Simulator, name: str) -> dict[str, int]:
     count = sim.trace.count
     submitted = count(tk.BATCH_SUBMITTED, name)
     succeeded = count(tk.BATCH_SUCCEEDED, name)
-    failed = count(tk.BATCH_FAILED, name)
+    # A redrive runs a failed (or aborted) execution on: it is no longer failed, and its
+    # next end counts it again, once (as `show jobs` counts it).
+    redriven = count(tk.BATCH_REDRIVEN, name)
+    failed = count(tk.BATCH_FAILED, name) - redriven
     return {
         "submitted": submitted,
         "attempts": count(tk.BATCH_ATTEMPT_STARTED, name),
@@ -1269,6 +1280,7 @@ def _job_stats(sim: Simulator, name: str) -> dict[str, int]:
         "succeeded": succeeded,
         "failed": failed,
         "running": submitted - succeeded - failed,
+        "redriven": redriven,
     }
 
 

@@ -537,7 +537,7 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     if ex.status not in (RUNNING, "SUCCEEDED"):
         # Whether redrive-execution would take it (a success has nothing to redrive).
         head.append(f"  redrive: {redrivable}" + (f" ({reason})" if reason else ""))
-    runs = _map_runs(sim, ex)
+    runs = _map_runs(ex)
     for run in runs:
         head.append(f"  map run: {printable(run['state'])} {run['status']}, {run['mapRunArn']}")
     waiting = tokens_of(sim).waiting(ex)
@@ -588,31 +588,23 @@ def show_execution(sim: Simulator, text: str) -> CommandResult:
     )
 
 
-def _map_runs(sim: Simulator, ex: Execution) -> list[dict[str, Any]]:
-    """The Map Runs of `ex`'s Distributed Map states that the trace still holds, in the
-    order they started: the state, the Map Run's ARN and its status (its last record's: a
-    run the execution's end cut short is ABORTED, as Step Functions aborts it)."""
-    from stptui.sim.services.state_machine import RUNNING
-
-    index = trace_index(sim.trace)
-    runs: dict[str, dict[str, Any]] = {}
-    for rec in index.records(index.of_id(ex.arn)):
-        if rec.kind not in (tk.SFN_MAP_RUN_STARTED, tk.SFN_MAP_RUN_ENDED):
-            continue
-        d = rec.data
-        if d.get("execution_arn") != ex.arn:
-            continue
-        run = runs.setdefault(
-            d["map_run_arn"], {"state": d["state"], "mapRunArn": d["map_run_arn"]}
+def _map_runs(ex: Execution) -> list[dict[str, Any]]:
+    """The Map Runs of `ex`'s Distributed Map states, in the order they started: the
+    state, the Map Run's ARN, its status (a run the execution's end cut short is ABORTED,
+    as Step Functions aborts it) and its dates."""
+    out = []
+    for run in ex.map_runs.values():
+        status, stop = run.outcome(ex)
+        out.append(
+            {
+                "state": run.state,
+                "mapRunArn": run.arn,
+                "status": status,
+                "startDate": iso_ms(run.start_ms),
+                "stopDate": iso_ms(stop) if stop is not None else None,
+            }
         )
-        if rec.kind == tk.SFN_MAP_RUN_STARTED:
-            run.update(status=RUNNING, startDate=iso_ms(rec.t), stopDate=None)
-        else:
-            run.update(status=d["status"], stopDate=iso_ms(rec.t))
-    for run in runs.values():
-        if run["status"] == RUNNING and ex.status != RUNNING:
-            run.update(status="ABORTED", stopDate=iso_ms(ex.stop_ms or 0))
-    return list(runs.values())
+    return out
 
 
 def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:

@@ -1,15 +1,15 @@
 """A Python handler's calls on Step Functions executions: `context.describe_execution`,
-`list_executions`, `stop_execution` and `redrive_execution` (boto3's too), of a batch job's
-state machine (the one Stacktape runs its attempts with, named by
-`STP_{JOB}_STATE_MACHINE_ARN`) or of a state machine of the stack.
+`list_executions`, `stop_execution`, `redrive_execution`, `list_map_runs` and
+`describe_map_run` (boto3's too), of a batch job's state machine (the one Stacktape runs its
+attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state machine of the stack.
 
 Each is made at the call, from the state the simulation is in while the handler runs, and
 leaves no record of its own (a stop writes the execution's end, a redrive its
-ExecutionRedriven). IAM checks DescribeExecution, StopExecution and RedriveExecution against
-the execution's ARN and ListExecutions against the state machine's
-(stptui.config.permissions). Answers are shaped as boto3's: camelCase keys, dates as
-datetimes. docs/fidelity.md ("A function's code follows a batch job's executions") has the
-sources and the choices.
+ExecutionRedriven). IAM checks DescribeExecution, StopExecution, RedriveExecution and
+ListMapRuns against the execution's ARN, ListExecutions against the state machine's and
+DescribeMapRun against the Map Run's (stptui.config.permissions). Answers are shaped as
+boto3's: camelCase keys, dates as datetimes. docs/fidelity.md ("A function's code follows a
+batch job's executions") has the sources and the choices.
 """
 
 from __future__ import annotations
@@ -175,46 +175,65 @@ class Executions:
                 f"Value '{status_filter}' at 'statusFilter' failed to satisfy constraint: "
                 f"Member must satisfy enum value set: [{', '.join(STATUSES)}]"
             )
-        if max_results is not None:
-            if isinstance(max_results, bool) or not isinstance(max_results, int):
-                raise BehaviorError(
-                    f"ListExecutions: maxResults must be a whole number, not {shown(max_results)}"
-                )
-            if not 0 <= max_results <= MAX_PAGE:
-                bound = (
-                    f"less than or equal to {MAX_PAGE}"
-                    if max_results > MAX_PAGE
-                    else "greater than or equal to 0"
-                )
-                problems.append(
-                    f"Value '{shown(max_results)}' at 'maxResults' failed to satisfy constraint: "
-                    f"Member must have value {bound}"
-                )
-        if problems:
-            n = len(problems)
-            raise client_error(
-                "ValidationException",
-                f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
-                operation,
-            )
+        size = _page_size(max_results, operation, problems)
         self._check("listExecutions", found.name, {})
         items = _newest_first(found)
         if status_filter is not None:
             items = [i for i in items if i["status"] == status_filter]
-        start = 0
-        if next_token is not None:
-            after = _token_arn(next_token)
-            start = next((n for n, i in enumerate(items) if i["executionArn"] == after), -1)
-            if start < 0:
-                raise client_error(
-                    "InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation
-                )
-        size = max_results or DEFAULT_PAGE
-        page = items[start : start + size]
-        out: dict[str, Any] = {"executions": page}
-        if start + size < len(items):
-            out["nextToken"] = _token(items[start + size]["executionArn"])
-        return out
+        return _page(items, "executions", "executionArn", size, next_token, operation)
+
+    def list_map_runs(self, arn: Any, max_results: Any, next_token: Any) -> dict[str, Any]:
+        """ListMapRuns: the Map Runs the execution's Distributed Maps started, the most
+        recent first, a page of `max_results` (0 or None: 100). A batch job's state machine
+        has no Map state: its executions have none."""
+        operation = "ListMapRuns"
+        m, name = self._by_execution(arn, operation)
+        size = _page_size(max_results, operation, [])
+        self._check("listMapRuns", m.name, {"executionArn": arn})
+        if m.job is not None:
+            if _job_execution(m.job, arn) is None:
+                raise _not_found(arn, operation)
+            return {"mapRuns": []}
+        assert m.machine is not None
+        ex = m.machine.executions.get(name)
+        if ex is None or ex.arn != arn:
+            raise _not_found(arn, operation)
+        from stptui.sim.behavior.handler_map_runs import list_item
+
+        items = [list_item(run, ex) for run in reversed(ex.map_runs.values())]
+        return _page(items, "mapRuns", "mapRunArn", size, next_token, operation)
+
+    def describe_map_run(self, arn: Any) -> dict[str, Any]:
+        """DescribeMapRun: a Map Run's configuration, status, dates, redrives and counts
+        of items and child executions by status."""
+        from stptui.sim.behavior import handler_map_runs
+
+        operation = "DescribeMapRun"
+        arn = _text(arn, "mapRunArn", operation)
+        parts = arn.split(":")
+        if (
+            len(parts) != 8
+            or parts[:3] != ["arn", "aws", "states"]
+            or parts[5] != "mapRun"
+            or "/" not in parts[6]
+        ):
+            kind = parts[5] if len(parts) > 5 and parts[:3] == ["arn", "aws", "states"] else None
+            why = f"Resource type not valid in this context: {kind}" if kind else arn
+            raise client_error("InvalidArn", f"Invalid Arn: '{why}'", operation)
+        machine_arn = f"{':'.join(parts[:5])}:stateMachine:{parts[6].partition('/')[0]}"
+        m = next((m for m in _machines(self._sim) if m.arn == machine_arn), None)
+        if m is None:
+            raise client_error(
+                "ResourceNotFound",
+                f"Resource not found: '{arn}' (stptui: no state machine of the stack has that "
+                "Map Run ARN's state machine)",
+                operation,
+            )
+        self._check("describeMapRun", m.name, {"mapRunArn": arn})
+        found = None if m.machine is None else handler_map_runs.find(m.machine, arn)
+        if found is None:
+            raise client_error("ResourceNotFound", f"Resource not found: '{arn}'", operation)
+        return handler_map_runs.describe(*found)
 
     def stop(self, arn: Any, error: Any, cause: Any) -> dict[str, Any]:
         """StopExecution: a running execution ends ABORTED now; an ended one is left as it
@@ -285,6 +304,51 @@ class Executions:
                 # is not an execution): the redrive API refuses it as not redrivable.
                 code, message = "ExecutionNotRedrivable", str(exc)
             raise client_error(code, message, operation) from None
+
+
+def _page_size(max_results: Any, operation: str, problems: list[str]) -> int:
+    """The page size `maxResults` asks for (0 or None: 100), or the ValidationException of
+    it and of the `problems` found before it."""
+    if max_results is not None:
+        if isinstance(max_results, bool) or not isinstance(max_results, int):
+            raise BehaviorError(
+                f"{operation}: maxResults must be a whole number, not {shown(max_results)}"
+            )
+        if not 0 <= max_results <= MAX_PAGE:
+            bound = (
+                f"less than or equal to {MAX_PAGE}"
+                if max_results > MAX_PAGE
+                else "greater than or equal to 0"
+            )
+            problems.append(
+                f"Value '{shown(max_results)}' at 'maxResults' failed to satisfy constraint: "
+                f"Member must have value {bound}"
+            )
+    if problems:
+        n = len(problems)
+        raise client_error(
+            "ValidationException",
+            f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems),
+            operation,
+        )
+    return max_results or DEFAULT_PAGE
+
+
+def _page(
+    items: list[dict[str, Any]], key: str, arn_key: str, size: int, next_token: Any, operation: str
+) -> dict[str, Any]:
+    """One page of `items` under `key`, from the item `next_token` names (by its
+    `arn_key`), with the token of the next page while there are more."""
+    start = 0
+    if next_token is not None:
+        after = _token_arn(next_token)
+        start = next((n for n, i in enumerate(items) if i[arn_key] == after), -1)
+        if start < 0:
+            raise client_error("InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation)
+    out: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        out["nextToken"] = _token(items[start + size][arn_key])
+    return out
 
 
 def _not_found(arn: str, operation: str) -> ClientError:

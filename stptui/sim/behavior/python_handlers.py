@@ -796,6 +796,23 @@ class HandlerContext:
         )
         return self._executions("list_executions").list(*args)
 
+    def list_map_runs(
+        self,
+        execution_arn: str,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Step Functions ListMapRuns: one page of the Map Runs the execution's Distributed
+        Maps started, the most recent first."""
+        args = plain_args("list_map_runs", execution_arn, max_results, next_token)
+        return self._executions("list_map_runs").list_map_runs(*args)
+
+    def describe_map_run(self, map_run_arn: str) -> dict[str, Any]:
+        """Step Functions DescribeMapRun: a Map Run's status, configuration and counts of
+        items and child executions, shaped as boto3's answer."""
+        (arn,) = plain_args("describe_map_run", map_run_arn)
+        return self._executions("describe_map_run").describe_map_run(arn)
+
     def stop_execution(
         self, execution_arn: str, error: str | None = None, cause: str | None = None
     ) -> dict[str, Any]:

@@ -447,7 +447,10 @@ class BatchJobSim:
         self.event_room: tuple[int, int] | None = None
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
+        # Each execution once, by how it stands (a redrive takes it out of `failed` until
+        # it ends again); and how many redrives were made.
         self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
+        self.redriven = 0
         # Its job definition's ARN (what a `JobDefinition` parameter may give), and the ARN
         # of the job queue Stacktape's state machine submits its attempts to.
         self.definition_arn = ""
@@ -935,6 +938,7 @@ class BatchService:
         ex.redrive_ms = now
         ex.status, ex.ended_at, ex.error, ex.cause = "RUNNING", None, None, None
         job.counts["failed"] -= 1
+        job.redriven += 1
         job.running[ex.id] = ex
         sim.trace.emit(
             (

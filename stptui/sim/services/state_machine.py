@@ -236,6 +236,9 @@ class Execution:
     # RedriveExecution: how many times, and when last.
     redrive_count: int = 0
     redrive_ms: int | None = None
+    # Its Distributed Maps' runs, by Map Run ARN, in the order they started (ListMapRuns,
+    # DescribeMapRun).
+    map_runs: dict[str, MapRun] = field(default_factory=dict)
 
     @property
     def hint(self) -> str:
@@ -318,9 +321,11 @@ class Fan:
 
 
 @dataclass(slots=True)
-class _MapRun:
+class MapRun:
     """A Distributed Map's run: its ARN, the state (as shown), its failure tolerance and
-    how many items each child execution got (a failed batch fails all its items)."""
+    how many items each child execution got (a failed batch fails all its items); and what
+    DescribeMapRun answers of it: when it started and stopped, its status, its
+    MaxConcurrency, its redrives and where each child execution is."""
 
     arn: str
     state: str
@@ -335,6 +340,17 @@ class _MapRun:
     # The items of the children that failed so far, counted as each fails (summing them
     # again at every failure made a run with many tolerated failures quadratic).
     failed_items: int = 0
+    start_ms: int = 0
+    stop_ms: int | None = None
+    status: str = RUNNING
+    # The Map's MaxConcurrency as the state gives it (0: none given).
+    max_concurrency: int = 0
+    redrive_count: int = 0
+    redrive_ms: int | None = None
+    # The children launched (by index) and those with a result: the run's Fan, kept here
+    # for DescribeMapRun's counts; and whether its ResultWriter wrote them.
+    fan: Fan | None = None
+    written: bool = False
 
     def fail(self, index: int, failed: set[int]) -> bool:
         """Child `index` failed: add it to `failed`; whether the failed children's items
@@ -343,6 +359,33 @@ class _MapRun:
             failed.add(index)
             self.failed_items += self.sizes[index]
         return self.tolerance.exceeded(self.failed_items)
+
+    def outcome(self, ex: Execution) -> tuple[str, int | None]:
+        """Its status and stop instant: as it ended, or ABORTED when its execution (`ex`)
+        ended while it ran (Step Functions aborts a Map Run its execution outlives)."""
+        if self.status == RUNNING and ex.status != RUNNING:
+            return ABORTED, ex.stop_ms
+        return self.status, self.stop_ms
+
+    def children(self, ex: Execution) -> list[str]:
+        """Each child execution's status, by index: PENDING (not started), RUNNING,
+        SUCCEEDED, FAILED, or ABORTED (running when the run failed or the execution
+        ended)."""
+        fan = self.fan
+        launched = fan.children if fan is not None else {}
+        results = fan.results if fan is not None else {}
+        ended = self.status != RUNNING or ex.status != RUNNING
+        out = []
+        for i in range(len(self.sizes)):
+            if i in results:
+                out.append("SUCCEEDED")
+            elif i in self.errors:
+                out.append("FAILED")
+            elif i in launched:
+                out.append("ABORTED" if ended else RUNNING)
+            else:
+                out.append("PENDING")
+        return out
 
 
 class Flow:
@@ -502,6 +545,9 @@ class MachineSim:
         self._targets: dict[int, asl.TaskTarget] = {}
         self._due: deque[tuple[Flow, str, Any, int | None]] = deque()
         self._draining = False
+        # What waits for the transitions due at this instant: a handler's stop that
+        # followed its early answer (_stop_after_answer).
+        self._then: deque[Callable[[], None]] = deque()
         self._timer_label = ("execution", self.name, _timer_text)
         self._timeout_label = ("execution", self.name, _timeout_text)
 
@@ -611,7 +657,28 @@ class MachineSim:
                 f"execution {ex.name!r} is already {ex.status}",
                 "only a RUNNING execution can be stopped",
             )
+        answered = asl_callbacks.tokens_of(self.sim).answered_early(ex)
+        if answered is not None:
+            # The handler the task's call runs answered its token, then stopped the
+            # execution: the answer took effect when SendTaskSuccess returned, so the stop
+            # follows it (and whatever the answer ran on to at that instant).
+            answered.early.append(lambda: self._stop_after_answer(ex, error, cause))
+            return
         self._close(ex, ABORTED, error, cause)
+
+    def _stop_after_answer(self, ex: Execution, error: str | None, cause: str | None) -> None:
+        """A stop that followed an early answer, made once the transitions the answer set
+        off at this instant are: as a worker's stop after its SendTaskSuccess is. The
+        execution may have ended meanwhile, and a stop of an ended one changes nothing."""
+
+        def stop() -> None:
+            if ex.status == RUNNING:
+                self._close(ex, ABORTED, error, cause)
+
+        if self._draining:
+            self._then.append(stop)
+        else:
+            stop()
 
     # -- the run --------------------------------------------------------------------------
 
@@ -674,8 +741,12 @@ class MachineSim:
             return
         self._draining = True
         try:
-            while self._due:
-                self._enter_now(*self._due.popleft())
+            while True:
+                while self._due:
+                    self._enter_now(*self._due.popleft())
+                if not self._then:
+                    break
+                self._then.popleft()()
         finally:
             self._draining = False
 
@@ -1728,15 +1799,24 @@ class MachineSim:
             },
         )
         self._history(flow.ex, what, shown, f"{len(selected)} items in {len(jobs)} executions")
-        limit = _max_concurrency(state, name, raw, env) or asl_distributed.DEFAULT_MAX_CONCURRENCY
-        run = _MapRun(
+        configured = _max_concurrency(state, name, raw, env)
+        limit = configured or asl_distributed.DEFAULT_MAX_CONCURRENCY
+        run = MapRun(
             run_arn,
             shown,
             tolerance,
             [n for _, n in batches],
             effective,
             f"{prefix}:stateMachine:{self.aws_name}/{label}",
+            start_ms=sim.clock.now,
+            max_concurrency=configured,
         )
+        before = flow.ex.map_runs.get(run_arn)
+        if before is not None:
+            # A redrive of the run: the same Map Run, started when it first did.
+            run.start_ms = before.start_ms
+            run.redrive_count, run.redrive_ms = before.redrive_count + 1, sim.clock.now
+        flow.ex.map_runs[run_arn] = run
         self._fan_out(flow, name, state, raw, env, retries, jobs, limit, run, executions)
 
     def _fan_out(
@@ -1749,7 +1829,7 @@ class MachineSim:
         retries: int,
         jobs: list[tuple[Mapping[str, Any], str, Any, dict[str, Any] | None]],
         limit: int,
-        run: _MapRun | None = None,
+        run: MapRun | None = None,
         executions: list[dict[str, Any]] | None = None,
     ) -> None:
         """Run `jobs` (machine, label, input, map item) as child flows, at most `limit` at
@@ -1759,8 +1839,10 @@ class MachineSim:
         children that succeeded keep their results and the others resume."""
         results: list[Any] = [None] * len(jobs)
         fan = Fan(name)
-        if run is not None and executions is not None:
-            fan.map_run = (run.arn, executions)
+        if run is not None:
+            run.fan = fan
+            if executions is not None:
+                fan.map_run = (run.arn, executions)
         flow.fan = fan
         redo, flow.redo_fan = flow.redo_fan, None
         pending = list(range(len(jobs)))
@@ -1856,7 +1938,7 @@ class MachineSim:
         name: str,
         state: Mapping[str, Any],
         env: DataEnv,
-        run: _MapRun,
+        run: MapRun,
         fan: Fan,
         executions: list[dict[str, Any]] | None,
     ) -> Any:
@@ -1874,13 +1956,16 @@ class MachineSim:
             else:
                 child = asl_distributed.ChildResult(ex, "PENDING")
             children.append(child)
-        return asl_distributed.write_results(
+        out = asl_distributed.write_results(
             self.sim, state, name, run.effective, env, run.arn, run.machine_arn, children
         )
+        run.written = True
+        return out
 
     def _map_run_ended(
-        self, flow: Flow, run: _MapRun, status: str, succeeded: int, failed: set[int]
+        self, flow: Flow, run: MapRun, status: str, succeeded: int, failed: set[int]
     ) -> None:
+        run.status, run.stop_ms = status, self.sim.clock.now
         self._emit(
             tk.SFN_MAP_RUN_ENDED,
             {

@@ -126,6 +126,7 @@ _MODELLED: dict[str, dict[str, str]] = {
         "InvalidOutput": "InvalidOutput",
         "TaskDoesNotExist": "TaskDoesNotExist",
         "TaskTimedOut": "TaskTimedOut",
+        "ResourceNotFound": "ResourceNotFound",
     },
     "kinesis": {
         "ResourceNotFoundException": "ResourceNotFoundException",

@@ -1,6 +1,6 @@
-"""Step Functions' StartExecution, DescribeExecution, ListExecutions, StopExecution and
-RedriveExecution, and a worker's SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat,
-through the context.
+"""Step Functions' StartExecution, DescribeExecution, ListExecutions, StopExecution,
+RedriveExecution, ListMapRuns and DescribeMapRun, and a worker's SendTaskSuccess,
+SendTaskFailure and SendTaskHeartbeat, through the context.
 """
 
 from __future__ import annotations
@@ -52,6 +52,15 @@ def _sfn_redrive_execution(
     if p.get("clientToken") is not None:
         raise refuse("RedriveExecution", "does not take clientToken (idempotent retries)")
     return boto3_response(ctx.redrive_execution(p["executionArn"]), {})
+
+
+def _sfn_list_map_runs(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    result = ctx.list_map_runs(p["executionArn"], p.get("maxResults"), p.get("nextToken"))
+    return boto3_response(result, {})
+
+
+def _sfn_describe_map_run(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
+    return boto3_response(ctx.describe_map_run(p["mapRunArn"]), {})
 
 
 def _token_machine(ctx: HandlerContext, token: str) -> str:
@@ -135,6 +144,14 @@ OPERATIONS: dict[str, Operation] = {
         {"executionArn": P("string", True), "clientToken": P("string")},
         _sfn_redrive_execution,
     ),
+    "list_map_runs": Operation(
+        "ListMapRuns",
+        {"executionArn": P("string", True), "maxResults": P("integer"), "nextToken": P("string")},
+        _sfn_list_map_runs,
+    ),
+    "describe_map_run": Operation(
+        "DescribeMapRun", {"mapRunArn": P("string", True)}, _sfn_describe_map_run
+    ),
     "send_task_success": Operation(
         "SendTaskSuccess",
         {"taskToken": P("string", True), "output": P("string", True)},
@@ -150,5 +167,9 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 
-# botocore's paginators-1.json: ListExecutions pages by nextToken, maxResults a page.
-PAGINATORS = {"list_executions": Paging("nextToken", "nextToken", "maxResults", ("executions",))}
+# botocore's paginators-1.json: ListExecutions and ListMapRuns page by nextToken, maxResults
+# a page.
+PAGINATORS = {
+    "list_executions": Paging("nextToken", "nextToken", "maxResults", ("executions",)),
+    "list_map_runs": Paging("nextToken", "nextToken", "maxResults", ("mapRuns",)),
+}
