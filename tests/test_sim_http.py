@@ -605,6 +605,10 @@ def test_a_batch_job_route_starts_an_execution_and_answers_200_at_once(sim: Simu
     ("result", "fmt", "status", "why"),
     [
         ({"statusCode": "204"}, "1.0", 204, None),  # a numeric string is read as a number
+        # ... in payload 2.0 too, as the SAM CLI reads it (docs/fidelity.md, HTTP API).
+        ({"statusCode": "201", "body": "made"}, "2.0", 201, None),
+        ({"statusCode": " 201"}, "2.0", 500, "statusCode must be an HTTP status"),
+        ({"statusCode": "201.0"}, "2.0", 500, "statusCode must be an HTTP status"),
         ({"statusCode": "abc"}, "2.0", 500, "statusCode must be an HTTP status"),
         ({"statusCode": 700}, "2.0", 500, "statusCode must be an HTTP status"),
         # AWS answered statusCode 0 with its 500 in both formats (aws/aws-lambda-dotnet,

@@ -320,6 +320,7 @@ def sns_publish(
             attributes=attrs,
             group=_optional_text("SNS", params, "MessageGroupId"),
             dedup_id=_optional_text("SNS", params, "MessageDeduplicationId"),
+            structure=_optional_text("SNS", params, "MessageStructure"),
             origin=source,
         )
     except SimError as exc:

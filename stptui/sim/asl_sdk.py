@@ -1319,8 +1319,14 @@ _LIST: list[Api] = [
         TOPIC,
         _sns_publish,
         ("TopicArn", "Message"),
-        ("Subject", "MessageAttributes", "MessageGroupId", "MessageDeduplicationId"),
-        frozenset({"TargetArn", "PhoneNumber", "MessageStructure"}),
+        (
+            "Subject",
+            "MessageAttributes",
+            "MessageGroupId",
+            "MessageDeduplicationId",
+            "MessageStructure",
+        ),
+        frozenset({"TargetArn", "PhoneNumber"}),
     ),
     _api(
         "eventbridge",

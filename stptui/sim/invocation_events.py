@@ -1,4 +1,5 @@
-"""The events the newest invocations received, kept to be shown (`show event ID`).
+"""The events the newest invocations received, kept to be shown (`show event ID`), and the
+trigger event a batch job's execution hands its attempts' containers.
 
 Starting an invocation appends one tuple to a bounded ring, (invocation id, function, caller,
 the values its `invocation.started` record names): the caller builds its event on demand,
@@ -6,6 +7,12 @@ with the builder the handler's event comes from, so a run that never asks builds
 more. Two callers change after the invocation starts: an SQS batch's messages (a later
 receive, a move to a dead-letter queue) and a stream batch's records (a partial failure or
 an expiry cuts them); their event is built here as it was when the invocation started.
+
+A batch job's container gets no event: it reads the text of STP_TRIGGER_EVENT_DATA, which
+every attempt of an execution of Stacktape's state machine gets the same (`Execution.
+event_json`). The executions each job keeps (`show jobs`, `BatchJobSim.recent`) are found
+here by any id `explain` takes for them: the execution's id, ARN or name, or the AWS Batch job
+id of one of its attempts.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from stptui.sim import trace as tk
 from stptui.sim.payloads import AsReceived, sqs_record
 from stptui.sim.services.function import SqsBatch
 from stptui.sim.services.stream import StreamBatch
+from stptui.sim.trace_index import trace_index
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.batch import Execution
     from stptui.sim.services.queue import Message, QueueSim
+    from stptui.sim.trace import Record
 
 # How many invocations' events a simulation keeps (the newest): as many as the HTTP
 # answers `expect response` reads, so a `repeat` of sends does not hold every event.
@@ -73,3 +84,53 @@ def _as_received(msg: Message, queue: QueueSim, receipt: int) -> AsReceived:
                 dlq_source_arn, dedup_id = arn, dedup
                 break
     return AsReceived(receipt, receipt, dlq_source_arn, dedup_id)
+
+
+def trigger_executions(sim: Simulator) -> list[Execution]:
+    """The executions of Stacktape's state machines the batch jobs keep, oldest first per
+    job (not the jobs a user's state machine submitted: their containers get no trigger
+    event)."""
+    batch = sim.services.get("batch")
+    if batch is None:
+        return []
+    return [ex for job in batch.jobs.values() for ex in job.recent if ex.direct is None]
+
+
+def trigger_execution(sim: Simulator, key: str) -> Execution | None:
+    """The kept execution of a batch job's state machine that `key` names exactly: its id,
+    ARN or name, or the AWS Batch job id of one of its attempts (its
+    `batch.attempt.started` record's); None otherwise."""
+    if not key:
+        return None
+    for ex in trigger_executions(sim):
+        if key in (ex.id, ex.arn) or key == ex.arn.rsplit(":", 1)[1]:
+            return ex
+    index = trace_index(sim.trace)
+    for rec in index.records(index.of_id(key)):
+        if rec.kind == tk.BATCH_ATTEMPT_STARTED and rec.get("batch_job_id") == key:
+            return trigger_execution(sim, str(rec.get("execution_id")))
+    return None
+
+
+def trigger_executions_starting(sim: Simulator, start: str) -> list[Execution]:
+    """The kept executions of batch jobs' state machines whose id starts with `start`."""
+    return [ex for ex in trigger_executions(sim) if ex.id.startswith(start)] if start else []
+
+
+def ran_no_attempt(ex: Execution) -> bool:
+    """Whether `ex` is a function's StartExecution whose input Stacktape's state machine could
+    not read (no string `jobName` and `triggerEvent`): it failed before any container ran."""
+    return ex.input_text is not None and ex.given_job_name is None
+
+
+def executions_led_to(sim: Simulator, records: list[Record]) -> list[Execution]:
+    """The kept executions of batch jobs' state machines that `records` (a chain) started,
+    in the order they started: those whose containers read a trigger event."""
+    found: list[Execution] = []
+    for rec in records:
+        if rec.kind != tk.BATCH_SUBMITTED:
+            continue
+        ex = trigger_execution(sim, str(rec.get("execution_id")))
+        if ex is not None and ex not in found and not ran_no_attempt(ex):
+            found.append(ex)
+    return found

@@ -323,8 +323,9 @@ def _before_start_hint(start_ms: int, t: int) -> str:
     "Run the next N scheduled events (default 1), however far away.",
     args=(Arg("N", COUNT, "how many events", optional=True),),
     details=(
-        "`show agenda` lists the events to come. When the events run wrote no trace record "
-        "(a queue's visibility check left for messages deleted since), `step` says which "
+        "`show agenda` lists the events to come. A check that finds nothing to do (a "
+        "queue's visibility check left for messages deleted since) is no event: `step` "
+        "goes on to the next. When the events run wrote no trace record, `step` says which "
         "entry the last was."
     ),
     examples=("step", "step 10"),

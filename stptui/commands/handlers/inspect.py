@@ -98,13 +98,23 @@ from stptui.sim.explain import (
     retry_why,
     unmatched_why,
 )
-from stptui.sim.invocation_events import KEPT_EVENTS, Kept, event_of, kept_event
+from stptui.sim.invocation_events import (
+    KEPT_EVENTS,
+    Kept,
+    event_of,
+    executions_led_to,
+    kept_event,
+    ran_no_attempt,
+    trigger_execution,
+    trigger_executions_starting,
+)
 from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics.periods import MAX_PERIODS
+from stptui.sim.services.batch import Execution
 from stptui.sim.services.queue import Message, QueueSim
 from stptui.sim.trace import format_value
 from stptui.sim.trace_index import OBJECT_KINDS, trace_index
-from stptui.textsafe import Shown, json_text, one_line, quoted, shown
+from stptui.textsafe import Shown, json_shown, json_text, one_line, quoted, shown
 
 # -- inspect ---------------------------------------------------------------------------------
 
@@ -379,7 +389,8 @@ def _show_what_first() -> NoReturn:
     "show",
     "inspect",
     "Show queues, one queue, functions, one function, the agenda, one message, the event an "
-    "invocation received, the trace, "
+    "invocation received (or the STP_TRIGGER_EVENT_DATA a batch job execution's containers "
+    "read), the trace, "
     "schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
     "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
@@ -405,7 +416,8 @@ def _show_what_first() -> NoReturn:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
-            "WebSocket API, user pool, message, invocation or execution id, number of records, "
+            "WebSocket API, user pool, message, invocation or execution id (`show event`: an "
+            "invocation's or a batch job execution's), number of records, "
             "or the "
             "resource (queue, function, HTTP API, load balancer, job, state machine, bus, rule, "
             "topic, stream, table, bucket) whose metrics to show",
@@ -1012,13 +1024,61 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
 
 
 def _show_event(sim: Simulator, key: str) -> CommandResult:
-    """The event an invocation received, as pretty JSON, built as its handler got it."""
-    entry = _kept_invocation(sim, key)
+    """The event an invocation received, as pretty JSON, built as its handler got it; or the
+    STP_TRIGGER_EVENT_DATA a batch job execution's containers read, as they read it."""
+    entry = kept_event(sim, key)
+    if entry is None:
+        execution = _trigger_execution_named(sim, key)
+        if execution is not None:
+            return _show_trigger_event(execution)
+        entry = _kept_invocation(sim, key)
     inv_id, name, _caller, _extra = entry
     event = event_of(sim, entry)
     return CommandResult(
         f"the event invocation {inv_id} of {name} received:\n{json_text(event, indent=2)}",
         data={"invocation_id": inv_id, "function": name, "event": event},
+    )
+
+
+def _trigger_execution_named(sim: Simulator, key: str) -> Execution | None:
+    """The kept batch job execution `key` names (see `trigger_execution`; a unique start of
+    its id too), None when it names none; refused when too short or ambiguous, as an
+    invocation id's start is."""
+    found = trigger_execution(sim, key)
+    if found is not None:
+        return found
+    hits = trigger_executions_starting(sim, key)
+    if hits and len(key) < MIN_PREFIX:
+        raise CommandError(
+            f"{key!r} is too short", f"give at least {MIN_PREFIX} characters of the id", word=key
+        )
+    if len(hits) > 1:
+        _refuse_ambiguous(key, [ex.id for ex in hits], "execution ids", "show event")
+    return hits[0] if hits else None
+
+
+def _show_trigger_event(ex: Execution) -> CommandResult:
+    """What the containers of batch job execution `ex` read as STP_TRIGGER_EVENT_DATA: the
+    exact text (JSON with `json_shown`'s escapes, which parse to the same value; other text
+    a StartExecution gave as `shown` writes it), or why no container read any."""
+    if ran_no_attempt(ex):
+        raise CommandError(
+            f"execution {ex.id} of {ex.job} ran no attempt: its input had no jobName and "
+            "triggerEvent strings for Stacktape's state machine to pass on",
+            f"explain {ex.id} says why it failed",
+            word=ex.id,
+        )
+    text = ex.event_json
+    try:
+        json.loads(text)
+    except ValueError:
+        body = shown(text)
+    else:
+        body = json_shown(text)
+    return CommandResult(
+        f"the STP_TRIGGER_EVENT_DATA the containers of execution {ex.id} of {ex.job} read "
+        f"({len(text):,} characters):\n{body}",
+        data={"execution_id": ex.id, "job": ex.job, "execution_arn": ex.arn, "text": text},
     )
 
 
@@ -1061,12 +1121,21 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
             f"show event {led[-1]}" + (" (the newest of them)" if len(led) > 1 else ""),
             word=key,
         )
+    jobs = executions_led_to(sim, chain.records) if chain.found else []
+    if jobs:
+        raise CommandError(
+            f"{key!r} is no invocation id; it started batch job {jobs[-1].job}'s execution",
+            f"show event {jobs[-1].id}",
+            word=key,
+        )
     newest = entries[-1][0] if entries else None
+    batch = "batch" in sim.services and bool(sim.services["batch"].jobs)
     raise CommandError(
-        f"no invocation {key!r}",
+        f"no invocation{' or batch job execution' * batch} {key!r}",
         f"e.g. show event {newest} (the newest); `show function FUNCTION` lists its latest"
         if newest
-        else "no function has been invoked yet",
+        else "no function has been invoked yet"
+        + ("; `start-job JOB` starts a batch job's execution, whose id it names" * batch),
         word=key,
     )
 
@@ -1323,6 +1392,10 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
     started = invocation_started(chain.records, key)
     if started is not None and kept_event(session.sim, str(started.get("invocation_id"))):
         lines.append(f"show event {started.get('invocation_id')} shows the event it received")
+    lines += [
+        f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts read"
+        for ex in executions_led_to(session.sim, chain.records)[-3:]
+    ]
     replayed = next(
         (
             r

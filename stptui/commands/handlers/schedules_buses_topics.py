@@ -272,18 +272,30 @@ _check_publish_sns = unquoted_json_check("message", "the message")
             "G",
         ),
         Option("--dedup-id", WORD, "deduplication id (FIFO topics only)", "ID"),
+        Option(
+            "--message-structure",
+            WORD,
+            'json: MESSAGE is a JSON object of one message per protocol, with a "default" '
+            'one; every subscriber here is a Lambda subscription, which gets its "lambda" '
+            'string, else its "default"',
+            "json",
+            choices=("json",),
+        ),
     ),
     examples=(
         "publish-sns alerts 'disk full' --attr severity=high",
         "publish-sns alerts '{\"id\": 7}' --attr amount=120 --attr tags='[\"vip\"]'",
         "publish-sns alerts 'nightly report' --subject Report",
+        'publish-sns alerts \'{"default": "disk full", "lambda": "disk full on db-1"}\' '
+        "--message-structure json",
     ),
     check_call=_check_publish_sns,
     changes_state=True,
     body_file="MESSAGE",
 )
 def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
-    """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]"""
+    """publish-sns TOPIC MESSAGE [--attr K=V ...] [--subject S] [--group G] [--dedup-id ID]
+    [--message-structure json]"""
     sim = session.sim
     _check_publish_sns(sim, call)
     attrs = sns_attributes(call.opts.get("attr", []))
@@ -296,6 +308,7 @@ def cmd_publish_sns(session: Session, call: Call) -> CommandResult:
             attributes=attrs,
             group=call.opts.get("group"),
             dedup_id=call.opts.get("dedup_id"),
+            structure=call.opts.get("message_structure"),
         )
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None

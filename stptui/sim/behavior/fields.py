@@ -127,7 +127,10 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
         subject = values.get("subject")
         if subject is not None and not isinstance(subject, str):
             raise FieldError(where, "subject", "must be a string", subject)
-        return {
+        structure = values.get("structure")
+        if structure is not None and not isinstance(structure, str):
+            raise FieldError(where, "structure", "must be a string", structure)
+        out = {
             "message": _message_text(values.get("message"), f"{where}.message"),
             "subject": subject,
             "group": _id_text(values.get("group"), where, "group"),
@@ -138,6 +141,11 @@ def normalise(kind: str, values: dict[str, Any], where: str) -> dict[str, Any]:
                 values.get("attributes"), where, sns=True, binary=where.startswith("context.")
             ),
         }
+        if structure is not None:
+            # MessageStructure (context.notify only; SNS refuses any value but "json"): only
+            # when given, so that a message without one has the fields it always had.
+            out["structure"] = structure
+        return out
     if kind == "put":
         key = _object_key(values, where)
         content = values.get("content")

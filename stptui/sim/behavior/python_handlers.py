@@ -326,9 +326,12 @@ class HandlerContext:
         attributes: dict[str, Any] | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
+        structure: str | None = None,
     ) -> dict[str, Any] | None:
         """SNS Publish; a message that is not text is sent as JSON. `group` and `dedup_id`
-        are the MessageGroupId and MessageDeduplicationId a FIFO topic needs."""
+        are the MessageGroupId and MessageDeduplicationId a FIFO topic needs; `structure`
+        "json" (MessageStructure) makes the message a JSON object of one message per
+        protocol, of which subscribers get the `lambda` one (else the `default` one)."""
         values = {
             "message": message,
             "subject": subject,
@@ -336,6 +339,8 @@ class HandlerContext:
             "dedupId": dedup_id,
             "attributes": attributes,
         }
+        if structure is not None:
+            values["structure"] = structure
         return self._emit("notify", topic, values)
 
     def put_object(self, bucket: str, key: str, content: Any) -> dict[str, Any] | None:

@@ -1217,8 +1217,8 @@ class QueueSim:
         moved). When none is left, the deleted messages queued for their return are
         dropped and the queue's clock entry becomes background work: `run` goes quiet when
         the last message is deleted, not when its timeout would have ended. The entry stays
-        where it is, labelled for the agenda (it runs, finding nothing, if the clock gets
-        there), to wait for the next message released; when the queue empties, `_emptied`
+        where it is, labelled for the agenda (it runs, finding nothing: no event, if the
+        clock gets there), to wait for the next message released; when the queue empties, `_emptied`
         cancels it. Dropping the gone messages from the fronts is work each of them costs
         once, as when the entry runs."""
         timer = self._return_timer
@@ -1248,10 +1248,15 @@ class QueueSim:
             return returns[0]
         return head
 
-    def _returns_due(self, _: Any) -> None:
+    def _returns_due(self, _: Any) -> Idle | None:
         """Every waiting message whose visibility timeout has ended becomes visible again, in
-        the order the timeouts end (ties: in release order)."""
+        the order the timeouts end (ties: in release order). Finding none due (the entry
+        left for messages deleted since, `_forget_return`, or one whose first message's
+        timeout was moved), it answers IDLE: no event (Scheduler.at), so `step` goes on to
+        what happens next, re-armed for the next waiting message if one is left."""
         self._return_timer = None
+        # The entry left standing for deleted messages is this one, now run.
+        self._idle_return = None
         now = self.sim.clock.now
         emit = self.sim.trace.emit
         returns = self._returns
@@ -1290,6 +1295,7 @@ class QueueSim:
                 wake()
         if msg is not None:
             self._return_timer = self.sim.clock.at(msg.visible_at, self._returns_due)
+        return None if returned else IDLE
 
     def waiting_returns(self) -> int:
         """How many released messages wait for their visibility timeout to end."""

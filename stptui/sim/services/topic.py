@@ -52,7 +52,7 @@ from stptui.sim.payloads import (
     number_attribute_fault,
 )
 from stptui.sim.services.bus import DeliveryError, dead_letter, deliver_to_workload
-from stptui.textsafe import quote_word
+from stptui.textsafe import quote_word, quoted
 
 if TYPE_CHECKING:
     from stptui.sim.behavior import Emission
@@ -82,6 +82,21 @@ AWS_NO_DEDUP_ID = (
     "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
     "MessageDeduplicationId provided explicitly"
 )
+# MessageStructure=json: SNS's words when the Message is no JSON object (SNS's parser's own
+# failure and a value that is no object alike), or has no string "default" (docs/fidelity.md,
+# SNS). The one protocol the simulator delivers to is `lambda` (every `sns` event is a Lambda
+# subscription: a function's, or a batch job's trigger function's).
+AWS_STRUCTURE_NOT_PARSED = (
+    "Invalid parameter: Message Structure - JSON message body failed to parse"
+)
+AWS_STRUCTURE_NO_DEFAULT = (
+    "Invalid parameter: Message Structure - No default entry in JSON message body"
+)
+STRUCTURE_HINT = (
+    'give a JSON object of one string per protocol, "default" for the others: '
+    '\'{"default": "for all", "lambda": "for functions"}\''
+)
+SUBSCRIBER_PROTOCOL = "lambda"
 # The attribute types a Lambda subscription receives as "String".
 _LAMBDA_STRING_TYPES = frozenset({"Number", "String.Array"})
 MAX_POLICY_KEYS = 5
@@ -105,6 +120,8 @@ class SnsError(ValueError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.hint = hint
+        # SNS's own message, without its code (the SDK's error has them apart).
+        self.aws_message = message if aws is None else aws
         self.aws = None if aws is None else f"{code}: {aws}"
 
 
@@ -571,6 +588,7 @@ class TopicService:
             attributes=f.get("attributes"),
             group=f.get("group"),
             dedup_id=f.get("dedupId"),
+            structure=f.get("structure"),
             origin=source,
         ).answer()
 
@@ -583,16 +601,21 @@ class TopicService:
         attributes: dict[str, Any] | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
+        structure: str | None = None,
     ) -> tuple[TopicSim, str, dict[str, dict[str, str]]]:
         """The topic, message text and attributes (SNS's form) of a Publish SNS takes, or
         SimError for one it refuses; nothing changes (`publish` runs it first, the TUI's
-        SNS dialog as it is typed). `attributes` are plain values (see `read_attributes`)."""
+        SNS dialog as it is typed). `attributes` are plain values (see `read_attributes`).
+        With `structure` "json" the text is the one a Lambda subscriber gets
+        (`protocol_message`)."""
         from stptui.sim.engine import SimError
 
         target = self.topic(topic)
         try:
             attrs = read_attributes(attributes or {})
             text = _validate(target, message, subject, attrs, group, dedup_id)
+            if structure is not None:
+                text = protocol_message(text, structure)
         except SnsError as exc:
             raise SimError(str(exc), exc.hint, aws=exc.aws) from None
         return target, text, attrs
@@ -606,6 +629,7 @@ class TopicService:
         attributes: dict[str, Any] | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
+        structure: str | None = None,
         origin: str = "command",
     ) -> str:
         """Publish one message; returns its MessageId (see `publish_message`)."""
@@ -616,6 +640,7 @@ class TopicService:
             attributes=attributes,
             group=group,
             dedup_id=dedup_id,
+            structure=structure,
             origin=origin,
         ).message_id
 
@@ -628,17 +653,26 @@ class TopicService:
         attributes: dict[str, Any] | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
+        structure: str | None = None,
         origin: str = "command",
     ) -> Published:
         """Publish one message; what SNS answered.
 
-        `attributes` are plain values (see `read_attributes`). Raises SimError and changes
+        `attributes` are plain values (see `read_attributes`). `structure` is Publish's
+        MessageStructure: "json" makes `message` a message per protocol, of which the
+        subscribers get the `lambda` one (`protocol_message`). Raises SimError and changes
         nothing when SNS would refuse the request (see `check_publish`). On a FIFO topic a
         message whose deduplication id (given, or the SHA-256 of the message with
         content-based deduplication) was published within 5 minutes is taken and not
         delivered: a `topic.deduplicated` record, and the first message's answer."""
         target, text, attrs = self.check_publish(
-            topic, message, subject=subject, attributes=attributes, group=group, dedup_id=dedup_id
+            topic,
+            message,
+            subject=subject,
+            attributes=attributes,
+            group=group,
+            dedup_id=dedup_id,
+            structure=structure,
         )
         if not target.fifo:
             message_id = self._publish(target, text, subject, attrs, group, origin, None)
@@ -646,7 +680,9 @@ class TopicService:
         now = self.sim.clock.now
         # The topic is the scope: Stacktape sets no FifoThroughputScope, whose default is
         # Topic ("the message deduplication scope is across the entire topic").
-        key = dedup_id or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        # Content-based deduplication hashes the Message as published (all its protocols').
+        body = message if structure is not None else text
+        key = dedup_id or hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
         hit = target.dedup.get(key)
         if hit is not None and hit[0] > now:
             first = hit[1]
@@ -912,6 +948,43 @@ def _validate(
             "MessageDeduplicationId parameter that is not valid for this topic type",
         )
     return message
+
+
+def protocol_message(text: str, structure: str) -> str:
+    """The message a Lambda subscription gets of a Publish whose MessageStructure is
+    `structure` and Message `text`: with "json", the string of the object's `lambda` key,
+    else of its `default` key ("non-string values will cause the key to be ignored", SNS
+    API Reference, Publish). SnsError, in SNS's words for a handler's SDK call, when SNS
+    refuses it: another MessageStructure, a Message that is no JSON object, or one without
+    a string `default`."""
+    if structure != "json":
+        raise SnsError(
+            "InvalidParameter",
+            f"MessageStructure must be json, not {quoted(structure)}",
+            "leave out the message structure to send the message as it is to every subscriber",
+            aws="Invalid parameter: MessageStructure",
+        )
+    try:
+        parsed = jsontext.loads(text)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise SnsError(
+            "InvalidParameter",
+            "with MessageStructure json the message is not a JSON object",
+            STRUCTURE_HINT,
+            aws=AWS_STRUCTURE_NOT_PARSED,
+        )
+    default = parsed.get("default")
+    if not isinstance(default, str):
+        raise SnsError(
+            "InvalidParameter",
+            'with MessageStructure json the message has no "default" key whose value is a string',
+            STRUCTURE_HINT,
+            aws=AWS_STRUCTURE_NO_DEFAULT,
+        )
+    chosen = parsed.get(SUBSCRIBER_PROTOCOL)
+    return chosen if isinstance(chosen, str) else default
 
 
 def _signature(message_id: str, message: str) -> str:

@@ -13,7 +13,13 @@ from stptui.sim.behavior.boto3_standin.params import P
 from stptui.sim.behavior.boto3_standin.responses import boto3_response, entry_by_entry
 from stptui.sim.behavior.boto3_standin.sqs import message_attributes_in
 from stptui.sim.behavior.errors import BehaviorError
-from stptui.sim.services.topic import AWS_NO_DEDUP_ID, AWS_NO_GROUP, MAX_MESSAGE_BYTES
+from stptui.sim.services.topic import (
+    AWS_NO_DEDUP_ID,
+    AWS_NO_GROUP,
+    MAX_MESSAGE_BYTES,
+    SnsError,
+    protocol_message,
+)
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.boto3_standin.client import Client
@@ -42,8 +48,6 @@ def _publish_one(
 ) -> dict[str, Any] | None:
     """One message published through `context.notify`: what it answered. `attributes` are
     the entry's MessageAttributes already read (PublishBatch reads every entry's first)."""
-    if entry.get("MessageStructure") is not None:
-        raise refuse(call, "does not take MessageStructure (a message per protocol)")
     if attributes is None:
         attributes = message_attributes_in(entry.get("MessageAttributes"), call, sns=True)
     return ctx.notify(
@@ -53,6 +57,7 @@ def _publish_one(
         attributes=attributes,
         group=entry.get("MessageGroupId"),
         dedup_id=entry.get("MessageDeduplicationId"),
+        structure=entry.get("MessageStructure"),
     )
 
 
@@ -101,6 +106,16 @@ def _sns_publish_batch(ctx: HandlerContext, p: dict[str, Any], client: Client) -
             f"batch's messages and their attributes are {total:,} bytes; SNS takes at most "
             f"{MAX_MESSAGE_BYTES:,}.)",
         )
+    # An entry's MessageStructure SNS cannot use refuses the whole batch, before any entry
+    # is published and before the FIFO checks, as LocalStack's AWS-validated PublishBatch
+    # checks them.
+    for entry in entries:
+        structure = entry.get("MessageStructure")
+        if structure is not None:
+            try:
+                protocol_message(entry["Message"], structure)
+            except SnsError as exc:
+                raise _batch_error(exc.code, exc.aws_message) from None
     _check_fifo_batch(ctx, p["TopicArn"], entries)
     # A malformed message attribute in any entry refuses the whole batch, with that
     # attribute's own error (LocalStack's AWS-validated
