@@ -486,6 +486,9 @@ def _parser_run() -> _ArgumentParser:
     # so the first script lands in `stack` and cmd_run moves it.
     p.add_argument(
         "stack",
+        # Optional to argparse, so that `stptui run` alone is asked for its script, with
+        # the hint, rather than for `stack, SCRIPT` (cmd_run asks).
+        nargs="?",
         help=f"{STACK_HELP} (default, when the first word is a .stp script: the one in the "
         "current folder)",
     )
@@ -878,8 +881,9 @@ def _next_commands(
         stimuli.append("http")
     if "state-machine" in types:
         stimuli.append("start-execution")
-    if not stimuli and stack.workloads:
-        stimuli = ["invoke"]
+    if not stimuli:
+        # `invoke` refuses a batch job: `start-job` is what starts one.
+        stimuli = [c for t, c in (("function", "invoke"), ("batch-job", "start-job")) if t in types]
     stack = [str(path), *_stack_options(args)]
     session = _session_options(args)
     folder = path if path.is_dir() else path.parent
@@ -1035,6 +1039,8 @@ def cmd_run(argv: Sequence[str]) -> int:
     def is_script(word: str) -> bool:
         return Path(word).suffix == SCRIPT_SUFFIX or word == STDIN_SCRIPT
 
+    if args.stack is None:
+        parser.error("the following arguments are required: script")
     words = [args.stack, *args.scripts]
     if not is_script(words[0]):
         stack, scripts = words[0], words[1:]

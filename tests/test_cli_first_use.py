@@ -95,6 +95,23 @@ def test_run_with_its_two_files_swapped_gives_the_line_to_type(
     )
 
 
+@pytest.mark.parametrize("words", [[], [str(JOB_QUEUE / "stacktape.yml")]], ids=len)
+def test_run_without_a_script_asks_for_one_with_what_it_is(
+    words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `stptui run` alone, the first thing typed to see what it takes, was asked for
+    # `stack, SCRIPT` without a hint, though the stack may be left out.
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", *words])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "stptui run: error: the following arguments are required: script\n"
+        "  hint: a file of commands, one per line (each sample stack has its demo.stp), or - "
+        "to read them from standard input; `stptui repl STACK` types them instead\n"
+    )
+
+
 @pytest.mark.parametrize("sub", [["validate"], ["graph"], ["repl"], []], ids=str)
 def test_a_script_given_as_the_stack_is_named_as_a_script(
     sub: list[str], capsys: pytest.CaptureFixture[str]

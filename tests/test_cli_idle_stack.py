@@ -150,6 +150,8 @@ def test_stptui_stack_without_a_terminal_says_nothing_runs(
         (JOB_QUEUE, "drive it: send, http, advance, show, expect"),
         (ROOT / "docs" / "examples" / "pool-and-table.yml", "drive it: put-item, sign-up, advance"),
         (ROOT / "stptui" / "sample_stacks" / "scheduled-job", "drive it: invoke, advance"),
+        # `invoke batchJob` is refused: a batch job is started with `start-job`.
+        (ROOT / "stptui" / "sample_stacks" / "batch-job", "drive it: start-job, advance"),
         # An HTTP API's functions run from its routes, a state machine's from its executions.
         (ROOT / "docs" / "examples" / "http-auth.yml", "drive it: sign-up, http, advance"),
         (ROOT / "docs" / "examples" / "workflow.yml", "drive it: http, start-execution, advance"),

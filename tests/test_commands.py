@@ -628,7 +628,13 @@ def test_show_message_live_and_past(s: Session) -> None:
         ("show queus", "cannot show 'queus'", "did you mean queues?"),
         ("show queue", "show queue needs a queue name", None),
         ("show queue nope", "no queue named 'nope'", None),
-        ("show functions worker", "takes nothing more", None),
+        # The listing's name and a resource: the view of one was meant.
+        (
+            "show functions worker",
+            "takes nothing more",
+            "`show function worker` shows one; `show functions` lists them all",
+        ),
+        ("show agenda worker", "takes nothing more", "write just `show agenda`"),
         ("show message abcdef", "no message 'abcdef'", None),
         ("show trace -1", "whole number", None),
     ],

@@ -1496,6 +1496,37 @@ def test_an_event_type_in_other_words_gets_the_type_meant(written: str, meant: s
     )
 
 
+OWN = "a hosting-bucket always has a CDN, whose settings are its own properties"
+
+
+@pytest.mark.parametrize(
+    ("cdn", "hint"),
+    [
+        (
+            "{customDomains: [{domainName: myapp.com}]}",
+            f"{OWN}: move `customDomains` up one level, beside `uploadDirectoryPath`",
+        ),
+        (
+            "{edgeFunctions: {onRequest: auth}, cachingOptions: {}}",
+            f"{OWN}: move `edgeFunctions` up one level, beside `uploadDirectoryPath`",
+        ),
+        ("{cachingOptions: {}}", f"remove it: {OWN}"),
+    ],
+)
+def test_a_hosting_buckets_cdn_is_its_own_properties_one_level_up(cdn: str, hint: str) -> None:
+    # Some of Stacktape's doc examples wrap a hosting bucket's customDomains and
+    # edgeFunctions in a `cdn`, as a bucket's are; the deployer refuses it, and the list of
+    # known properties left the user to guess why.
+    stack = load_stack_text(
+        "resources:\n  site:\n    type: hosting-bucket\n    properties:\n"
+        f"      uploadDirectoryPath: ./dist\n      cdn: {cdn}\n",
+        "s.yml",
+    )
+    assert [(d.code, d.line, d.column, d.hint) for d in stack.errors] == [
+        ("unknown-property", 6, 7, hint)
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "today"),
     [

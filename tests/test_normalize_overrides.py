@@ -137,3 +137,39 @@ def test_overrides_of_a_resource_without_a_type_are_left_alone() -> None:
     assert "override-target" not in codes(text)
     # `Type` is reported once, as the misspelt `type`, not again as a missing one.
     assert codes(text) == ["unknown-property"]
+
+
+def test_overrides_inside_properties_are_to_be_moved_up_a_level() -> None:
+    # As an example of Stacktape's own docs writes them (overrides-and-transforms.mdx):
+    # the deployer reads `overrides` beside `properties`, and refuses it inside.
+    text = """\
+    resources:
+      database:
+        type: relational-database
+        properties:
+          credentials: {masterUserName: admin, masterUserPassword: pw}
+          engine:
+            type: postgres
+            properties: {version: '16', primaryInstance: {instanceSize: db.t3.micro}}
+          overrides:
+            StpRdsParameterGroup: {Parameters: {max_connections: '200'}}
+    """
+    d = one(text, "unknown-property")
+    assert where(d) == ("error", "s.yml", 9, 7)
+    assert d.hint == "`overrides` goes beside `properties`, not inside it: move it up one level"
+    # Deeper down, `overrides` is a property name like any other.
+    deeper = text.replace("primaryInstance: {", "overrides: 1, primaryInstance: {")
+    assert [x.hint for x in found(deeper, "unknown-property")].count(d.hint) == 1
+
+
+def test_overrides_inside_properties_of_a_type_without_them_are_to_be_removed() -> None:
+    text = """\
+    resources:
+      cdk:
+        type: aws-cdk-construct
+        properties:
+          entryfilePath: c.ts
+          overrides: {MyBucketF68F3FF0: {VersioningConfiguration: {Status: Enabled}}}
+    """
+    d = one(text, "unknown-property")
+    assert d.hint == "remove it: a resource of type aws-cdk-construct takes no `overrides`"

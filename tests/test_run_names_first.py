@@ -322,3 +322,28 @@ def test_a_missing_comparison_s_suggestion_names_what_the_path_can(
     assert turn.value.format().startswith(said)
     ahead = check_written(session(files), line)
     assert ahead is not None and ahead.format() == turn.value.format()
+
+
+def test_a_view_show_does_not_have_is_refused_before_line_1_runs(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `show objects uploads`, `show dlq`: a view is a word of `show`'s own, the same at
+    # every line, so a misspelt one on line 40 is as wrong before line 1, with its turn's
+    # message and hint.
+    lines = ["show messages deadLetterQueue", "show queus"]
+    (files / "s.stp").write_text("\n".join([*GOOD, *lines, ""]))
+    assert run("s.stp") == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # line 1 did not run
+    for line in lines:
+        with pytest.raises(CommandError) as turn:
+            execute(session(files), line)
+        ahead = check_written(session(files), line)
+        assert ahead is not None and ahead.format() == turn.value.format()
+    assert err == (
+        "s.stp:40:6: error: cannot show 'messages'\n"
+        "    hint: 'deadLetterQueue' is an sqs-queue: show queue deadLetterQueue\n"
+        "s.stp:41:6: error: cannot show 'queus'\n"
+        "    hint: did you mean queues?\n"
+        "s.stp: 2 lines cannot run as written; no line ran\n"
+    )

@@ -488,7 +488,8 @@ def test_format_2_0_infers_200_json(sim: Simulator) -> None:
 def test_a_handler_error_is_a_500(sim: Simulator) -> None:
     resp = call(sim, "GET", "/broken", gateway="api2")
     assert (resp.status, resp.body) == (500, '{"message":"Internal Server Error"}')
-    assert resp.reason == "the function failed: Boom"
+    # Lambda's errorType and errorMessage, as `explain` and the `http` line show it.
+    assert resp.reason == "the function failed: Boom: simulated failure (always)"
     assert resp.latency_ms == 100
 
 

@@ -477,7 +477,12 @@ def elb_error(resp: object, status: int) -> None:
     ("behavior", "status", "why", "latency"),
     [
         ("{duration: 10ms}", 502, "LambdaInvalidResponse", 10),
-        ("{duration: 10ms, fail: {always: true, error: Boom}}", 502, "Boom (LambdaUnhandled)", 10),
+        (
+            "{duration: 10ms, fail: {always: true, error: Boom}}",
+            502,
+            "Boom: simulated failure (always) (LambdaUnhandled)",
+            10,
+        ),
         (
             "{duration: 1m}",
             502,

@@ -398,9 +398,10 @@ def check_written(session: Session, line: str, *, names: bool = True) -> Command
     `expect` has no comparison where one goes (`=` for `==`, `is`), or, with `names`, a
     word that must name a resource of the stack names none (`send jobQeue x`: see
     `names.misnamed`; the stack's resources are the same at every line, unless a line
-    before opens another stack). The error is the one running the line would raise (for
-    a name, the one its turn gives that word: a line with another fault found first, a
-    file `--from` cannot read, is refused for that one at its turn).
+    before opens another stack) or a `show` names no view (`show objects uploads`). The
+    error is the one running the line would raise (for a name, the one its turn gives
+    that word: a line with another fault found first, a file `--from` cannot read, is
+    refused for that one at its turn).
     `stptui run` checks a script's lines so before the first runs (`script.unrunnable`).
     Left to the run: what depends on the state (a value, an id, `$last`, what trace
     records are on), and an `expect PATH` with no comparison, whose hint is the path's
@@ -432,6 +433,13 @@ def check_written(session: Session, line: str, *, names: bool = True) -> Command
 
         if (wrong := misnamed(session, call)) is not None:
             return place(wrong, line)
+        if call.command.name == "show":
+            from stptui.commands.handlers.inspect import check_show_view
+
+            try:
+                check_show_view(session.sim, call)
+            except CommandError as exc:
+                return place(explained(session, call, exc), line)
     return None
 
 

@@ -426,7 +426,9 @@ CODES: dict[str, CodeInfo] = {
                 "Fix the spelling (the hint suggests the closest property) or remove it. An "
                 "older Stacktape's name (a top-level `stackName`, a function's "
                 "`packageConfig`, a container's `imageConfig`, a bucket's `autoSync`) gets "
-                "today's line written out in the hint.",
+                "today's line written out in the hint; a key some of Stacktape's doc "
+                "examples put one level too deep (`overrides` inside `properties`, a "
+                "hosting bucket's `cdn: {customDomains}`) gets the level it belongs at.",
             ),
             "ignored-property": _schema(
                 "warning",

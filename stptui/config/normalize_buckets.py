@@ -62,6 +62,21 @@ def legacy_auto_sync(raw: dict[str, Any]) -> dict[str, str] | None:
     }
 
 
+def hosting_cdn(raw: dict[str, Any]) -> dict[str, str] | None:
+    """The hint for a hosting bucket's `cdn`, as some of Stacktape's doc examples write
+    it (`cdn: {customDomains: [...]}`): a hosting bucket always has its CDN, and the
+    settings a bucket's `cdn` holds are the hosting bucket's own properties. The list of
+    known properties left the user to guess that they move up one level."""
+    cdn = raw.get("cdn")
+    if not isinstance(cdn, dict):
+        return None
+    own = [f"`{key}`" for key in cdn if key in HOSTING_BUCKET_PROPS]
+    said = "a hosting-bucket always has a CDN, whose settings are its own properties"
+    if not own:
+        return {"cdn": f"remove it: {said}"}
+    return {"cdn": f"{said}: move {' and '.join(own)} up one level, beside `uploadDirectoryPath`"}
+
+
 class BucketReaders(_BuilderBase):
     """Readers of buckets and `s3` events (a part of `normalize.StackBuilder`)."""
 
@@ -243,7 +258,7 @@ class BucketReaders(_BuilderBase):
 
     def _hosting_bucket(self, name: str, raw: dict[str, Any], path: DataPath) -> Resource:
         """A hosting bucket (not simulated): its properties and the objects in them."""
-        props = self.read_props(raw, path, HOSTING_BUCKET_PROPS, name)
+        props = self.read_props(raw, path, HOSTING_BUCKET_PROPS, name, unexposed=hosting_cdn(raw))
         what = f"hosting-bucket {name!r}"
         self.require(props, raw, "uploadDirectoryPath", path, name, what)
         for key in ("build", "dev"):

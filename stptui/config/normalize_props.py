@@ -19,12 +19,13 @@ from stptui.config.directives import (
     fake_resource_param,
 )
 from stptui.config.loader import DataPath
-from stptui.config.model import Ref
+from stptui.config.model import Ref, Resource
 from stptui.config.normalize_schema import (
     ALL_NESTED,
     ANY,
     DICT,
     LOG_FORWARDING,
+    NO_OVERRIDES_TYPES,
     POLICY_STATEMENTS,
     QUEUE_ALIASES,
     REDRIVE_ALIASES,
@@ -239,7 +240,11 @@ class PropertyReaders(_BuilderBase):
                 # Every table passed here holds all the names the schema allows at that place
                 # (normalize_schema's docstring), so the deployer rejects this key.
                 guess = did_you_mean(key, spec)
-                hint = f"did you mean `{guess}`?" if guess else f"known: {', '.join(sorted(spec))}"
+                hint = (
+                    _resource_key_hint(key, path, self.stack.resources.get(resource or ""))
+                    or (f"did you mean `{guess}`?" if guess else None)
+                    or f"known: {', '.join(sorted(spec))}"
+                )
                 if guess and key not in (unexposed or {}):
                     self.misspelt.setdefault(path, set()).add(guess)
                 self.diag(
@@ -504,3 +509,14 @@ def respelling_hint(key: str, name: str, value: Any) -> str:
     if written is None:
         return f"rename `{key}` to `{name}` {rejects}"
     return f"write `{written}` instead {rejects}"
+
+
+def _resource_key_hint(key: str, path: DataPath, res: Resource | None) -> str | None:
+    """The hint of `overrides` written inside a resource's `properties` (as some of
+    Stacktape's own doc examples write it): it belongs beside `properties`, where the
+    deployer reads it; None for any other key or place."""
+    if key != "overrides" or res is None or path != ("resources", res.name, "properties"):
+        return None
+    if res.type in NO_OVERRIDES_TYPES:
+        return f"remove it: a resource of type {res.type} takes no `overrides`"
+    return "`overrides` goes beside `properties`, not inside it: move it up one level"

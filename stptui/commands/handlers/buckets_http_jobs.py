@@ -983,6 +983,8 @@ def response_hint(
         )
     if target is None or target not in session.sim.functions:
         return None
+    if (missing := _MISSING_STP.search(reason)) is not None:
+        return _missing_variable_hint(session.sim, target, missing[1])
     if not reason.startswith("malformed Lambda response"):
         return None
     path = session.behaviors_path
@@ -1004,6 +1006,37 @@ def response_hint(
         f"{target}'s `response` in {where} must give an object with a statusCode and a "
         f"string body (see docs/behaviors.md); to answer now, type: {now}"
     )
+
+
+# A Python handler that read a Stacktape variable its environment lacks:
+# `os.environ["STP_JOB_QUEUE_QUEUE_URL"]`, as the "Background Jobs" guide spells it.
+_MISSING_STP = re.compile(
+    r"^the function failed: KeyError: '(STP_[A-Za-z0-9_]+)'( \(LambdaUnhandled\))?$"
+)
+
+
+def _missing_variable_hint(sim: Simulator, function: str, name: str) -> str | None:
+    """What `function`'s environment holds in place of the STP_ variable `name` that it
+    lacks: the closest name it has (the guide's `STP_JOB_QUEUE_QUEUE_URL` is Stacktape's
+    `STP_JOB_QUEUE_URL`), else every STP_ name its connectTo gives. None when it has the
+    variable after all (the KeyError came from another mapping)."""
+    from stptui.config.envvars import workload_environment
+    from stptui.config.model import Function
+
+    fn = sim.stack.resources.get(function)
+    if not isinstance(fn, Function):
+        return None
+    have = [e.name for e in workload_environment(sim.stack, fn) if e.name.startswith("STP_")]
+    if name in have:
+        return None
+    if not have:
+        return (
+            f"{function} has no {name}: Stacktape sets STP_ variables for what a function's "
+            "connectTo names, and its connectTo names nothing that has them"
+        )
+    guess = did_you_mean(name, have)
+    said = f"did you mean {guess}?" if guess else f"its connectTo gives {', '.join(have)}"
+    return f"{function}'s environment has no {name}: {said} (`stptui graph` lists them all)"
 
 
 def route_format(sim: Simulator, gateway: str, route: str | None) -> str | None:

@@ -315,14 +315,22 @@ def _dead_letter_hint(sim: Simulator, what: str) -> str | None:
     return f"this stack's dead-letter queues: {names(found)}; e.g. show queue {first}"
 
 
-def check_show(sim: Simulator, call: Call) -> None:
-    """Raise the CommandError `show` gives before it looks anything up: a WHAT it does not
-    show, a name missing or one too many. The REPL checks a finished line with this."""
+def check_show_view(sim: Simulator, call: Call) -> None:
+    """Raise the CommandError `show` gives for a WHAT it does not show, whatever the
+    simulation holds: `stptui run` checks a script's `show` lines with this before the
+    first runs (`check_written`), as it checks their resource names."""
     what, name = call.args["what"], call.args["name"]
     if what not in SHOW_WHATS and name is not None and (view := resource_view(sim, name)):
         # `show messages deadLetterQueue`: the resource says which view was meant.
         raise CommandError(f"cannot show {what!r}", view, word=what)
     check_show_what(sim, what)
+
+
+def check_show(sim: Simulator, call: Call) -> None:
+    """Raise the CommandError `show` gives before it looks anything up: a WHAT it does not
+    show, a name missing or one too many. The REPL checks a finished line with this."""
+    what, name = call.args["what"], call.args["name"]
+    check_show_view(sim, call)
     needs_name = what in (
         "queue",
         "function",
@@ -370,9 +378,26 @@ def check_show(sim: Simulator, call: Call) -> None:
         and what not in ("trace", "executions", "connections", "users", "metrics")
         and name is not None
     ):
-        raise CommandError(
-            f"show {what} takes nothing more, not {name!r}", f"write just `show {what}`", word=name
+        one = _ONE_OF_LISTING.get(what)
+        hint = (
+            f"`show {one} {quote_word(name)}` shows one; `show {what}` lists them all"
+            if one is not None
+            else f"write just `show {what}`"
         )
+        raise CommandError(f"show {what} takes nothing more, not {name!r}", hint, word=name)
+
+
+# The view of one resource, of each listing that has one: `show functions worker` meant
+# `show function worker`.
+_ONE_OF_LISTING = {
+    "queues": "queue",
+    "functions": "function",
+    "buckets": "bucket",
+    "streams": "stream",
+    "kafka-topics": "kafka-topic",
+    "tables": "table",
+    "buses": "bus",
+}
 
 
 def _show_what_first() -> NoReturn:

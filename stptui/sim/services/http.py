@@ -371,9 +371,13 @@ def match(
 def function_failed(outcome: Outcome) -> str:
     """Why a gateway answered for itself when its function failed (the response's reason,
     which `explain` shows): a timeout in Lambda's words, as the invoke command and the
-    trace quote them (docs/fidelity.md, "Timeouts"); else the error type."""
+    trace quote them (docs/fidelity.md, "Timeouts"); else the error as Lambda reports it,
+    its type and message (`KeyError: 'STP_JOB_QUEUE_QUEUE_URL'`: the type alone left the
+    user to find which key in `explain`)."""
     if outcome.status == "timeout":
         return f"the function timed out: {outcome.error_type}: {outcome.error_message}"
+    if outcome.error_message:
+        return f"the function failed: {outcome.error_type}: {outcome.error_message}"
     return f"the function failed: {outcome.error_type}"
 
 
