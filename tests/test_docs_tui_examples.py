@@ -42,9 +42,15 @@ def test_a_dialogs_refusal_reads_as_the_page_shows_it_at_80_columns() -> None:
         assert isinstance(app.screen, SendDialog)
         app.screen.query_one("#send-delay", Input).value = "{bad"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        rows = drawn_text(app.screen.query_one("#send-error", Static)).split("\n")
-        assert [row.rstrip() for row in rows if row.strip()] == lines
+        # Under load the error's layout can land a few frames after the key: wait for it
+        # (bounded) instead of reading a half-laid-out widget.
+        for _ in range(40):
+            await pilot.pause(0.05)
+            rows = drawn_text(app.screen.query_one("#send-error", Static)).split("\n")
+            shown = [row.rstrip() for row in rows if row.strip()]
+            if shown == lines:
+                break
+        assert shown == lines
 
     drive(app_for(), script, size=(80, 24))
 
