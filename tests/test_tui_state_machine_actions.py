@@ -25,6 +25,7 @@ from tui_support import (
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
 from stptui.sim import trace as tk
+from stptui.sim.trace import Trace
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.answer_dialog import AnswerTaskDialog
 from stptui.tui.widgets.events_pane import RecordList
@@ -200,13 +201,16 @@ def test_a_task_whose_execution_name_is_ambiguous_is_named_by_its_token() -> Non
 # -- r redrives an execution -----------------------------------------------------------------
 
 
-def photo_session() -> Session:
-    """photo-batch.yml after its first night: `nightly` FAILED (tolerated failures exceeded)."""
+def photo_session(ring: int | None = None) -> Session:
+    """photo-batch.yml after its first night: `nightly` FAILED (tolerated failures exceeded);
+    with a trace whose ring keeps `ring` records when given."""
     session = Session.open(
         EXAMPLES / "photo-batch.yml",
         behaviors_path=EXAMPLES / "photo-batch-behaviors.yml",
         start_ms=START,
     )
+    if ring is not None:
+        session.sim.trace = Trace(ring_size=ring)
     for line in (
         f"upload uploads manifests/photos.csv --from {EXAMPLES / 'photos.csv'}",
         'start-execution resizeAll \'{"manifest": "manifests/photos.csv", "width": 640}\' '
@@ -300,6 +304,31 @@ def test_the_inspector_shows_a_running_map_run_and_the_maps_settings() -> None:
             "ResizeEach of nightly RUNNING: 5 items in 3 child executions, 1 succeeded, "
             "0 failed, 2 running (redriven 1x)"
         ) in page
+
+    drive(StptuiApp(session), script)
+
+
+def test_the_inspector_shows_map_runs_the_trace_ring_dropped() -> None:
+    # A ring of 5 records: the run's sfn.map_run.* records are long gone when the app opens
+    # (it reads the ring when it starts) and when the redriven run goes on.
+    session = photo_session(ring=5)
+    assert not records_of(session, tk.SFN_MAP_RUN_STARTED)
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to("resizeAll")
+        page = inspector(app)
+        assert (
+            "ResizeEach of nightly FAILED: 5 items in 3 child executions, 1 succeeded, 1 failed"
+        ) in page
+        app.run_command("succeed resize")
+        app.run_command("redrive-execution nightly")
+        app.run_command("advance 1m")
+        app.jump_to("resizeAll")
+        assert not records_of(app.session, tk.SFN_MAP_RUN_STARTED)
+        assert (
+            "ResizeEach of nightly SUCCEEDED: 5 items in 3 child executions, 3 succeeded, "
+            "0 failed (redriven 1x)"
+        ) in inspector(app)
 
     drive(StptuiApp(session), script)
 

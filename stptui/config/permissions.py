@@ -111,7 +111,8 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             # A Python handler's calls on executions (stptui.sim.behavior.handler_executions),
             # which make no emission: IAM authorises DescribeExecution and StopExecution on
             # the execution's ARN, ListExecutions on the state machine's (Service
-            # Authorization Reference, "Actions defined by AWS Step Functions").
+            # Authorization Reference, "Actions defined by AWS Step Functions"; of a Map
+            # Run's children on the Map Run's, a choice: docs/fidelity.md).
             ("describeExecution", "DescribeExecution"),
             ("stopExecution", "StopExecution"),
             ("listExecutions", "ListExecutions"),
@@ -617,7 +618,8 @@ class Permissions:
             return self.stack.default_bus_arn
         if kind in EXECUTION_KINDS:
             return str(fields["executionArn"])
-        if kind in MAP_RUN_KINDS:
+        if kind in MAP_RUN_KINDS or (kind == "listExecutions" and fields.get("mapRunArn")):
+            # ListExecutions of a Map Run's child executions names the Map Run.
             return str(fields["mapRunArn"])
         arn = self.arn_of(target)
         if kind in OBJECT_KINDS:
@@ -698,12 +700,14 @@ class Permissions:
         docs/fidelity.md)."""
         if kind not in _CALLS:
             return ALLOWED
-        # The answer depends on the key, the index, the execution or the Map Run.
+        # The answer depends on the key, the index, the execution or the Map Run (that a
+        # ListExecutions of a Map Run's children names).
         if (
             kind in OBJECT_KINDS
             or kind in EXECUTION_KINDS
             or kind in MAP_RUN_KINDS
             or fields.get("index")
+            or fields.get("mapRunArn")
         ):
             return self._decide(workload, kind, target, fields)
         key = (workload, kind, target)

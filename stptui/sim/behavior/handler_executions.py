@@ -5,9 +5,11 @@ attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state machine of 
 
 Each is made at the call, from the state the simulation is in while the handler runs, and
 leaves no record of its own (a stop writes the execution's end, a redrive its
-ExecutionRedriven). IAM checks DescribeExecution, StopExecution, RedriveExecution and
-ListMapRuns against the execution's ARN, ListExecutions against the state machine's and
-DescribeMapRun against the Map Run's (stptui.config.permissions). Answers are shaped as
+ExecutionRedriven). DescribeExecution and ListExecutions answer for a Map Run's child
+executions too (stptui.sim.behavior.handler_map_runs). IAM checks DescribeExecution,
+StopExecution, RedriveExecution and ListMapRuns against the execution's ARN, ListExecutions
+against the state machine's (a Map Run's children: the Map Run's) and DescribeMapRun against
+the Map Run's (stptui.config.permissions). Answers are shaped as
 boto3's: camelCase keys, dates as datetimes. docs/fidelity.md ("A function's code follows a
 batch job's executions") has the sources and the choices.
 """
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+# ListExecutions' `redriveFilter` (API reference: REDRIVEN | NOT_REDRIVEN).
+REDRIVE_FILTERS = ("REDRIVEN", "NOT_REDRIVEN")
 _TOKEN_PREFIX = "stptui-executions:"
 # DescribeExecution's `includedData` (API reference: ALL_DATA | METADATA_ONLY).
 INCLUDED_DATA = ("ALL_DATA", "METADATA_ONLY")
@@ -100,6 +104,13 @@ class Executions:
         for m in _machines(self._sim):
             if m.executions_arn == prefix:
                 return m, parts[7]
+        if "/" in parts[6] and self._child_machine(arn) is not None:
+            raise BehaviorError(
+                f"{operation}: {arn} is a child execution of a Distributed Map's run; stptui "
+                "runs it as a flow of its parent and does not model this call on it",
+                "call it on the parent execution (DescribeExecution and ListExecutions with "
+                "mapRunArn answer for the children)",
+            )
         raise client_error(
             "ExecutionDoesNotExist",
             f"Execution Does Not Exist: '{arn}' (stptui: no state machine or batch job of the "
@@ -123,6 +134,40 @@ class Executions:
                 f"[{', '.join(INCLUDED_DATA)}]",
                 operation,
             )
+        child = self._child_machine(arn)
+        if child is not None:
+            self._check("describeExecution", child.name, {"executionArn": arn})
+            out = self._describe_child(child, arn, operation)
+        else:
+            out = self._describe_own(arn, operation)
+        if included_data == "METADATA_ONLY":
+            for field in ("input", "output"):
+                if out.pop(field, None) is not None:
+                    out[f"{field}Details"] = {"included": False}
+        return out
+
+    def _child_machine(self, arn: Any) -> _Machine | None:
+        """The state machine of the stack whose Map Runs' child executions `arn` would be
+        one of (`...:execution:STATE_MACHINE/LABEL:NAME`), or None for any other ARN."""
+        parts = arn.split(":") if isinstance(arn, str) else []
+        if len(parts) != 8 or parts[:3] != ["arn", "aws", "states"] or parts[5] != "execution":
+            return None
+        name, slash, label = parts[6].partition("/")
+        if not slash or not label:
+            return None
+        prefix = f"{':'.join(parts[:5])}:stateMachine:{name}"
+        return next((m for m in _machines(self._sim) if m.arn == prefix and m.machine), None)
+
+    def _describe_child(self, m: _Machine, arn: str, operation: str) -> dict[str, Any]:
+        from stptui.sim.behavior import handler_map_runs
+
+        assert m.machine is not None
+        found = handler_map_runs.find_child(m.machine, arn)
+        if found is None:
+            raise _not_found(arn, operation)
+        return handler_map_runs.describe_child(*found)
+
+    def _describe_own(self, arn: Any, operation: str) -> dict[str, Any]:
         m, name = self._by_execution(arn, operation)
         self._check("describeExecution", m.name, {"executionArn": arn})
         if m.job is not None:
@@ -136,17 +181,35 @@ class Executions:
             if ex is None or ex.arn != arn:
                 raise _not_found(arn, operation)
             out = _describe_machine_execution(ex, self._sim.clock.now)
-        if included_data == "METADATA_ONLY":
-            for field in ("input", "output"):
-                if out.pop(field, None) is not None:
-                    out[f"{field}Details"] = {"included": False}
         return out
 
     def list(
-        self, arn: Any, status_filter: Any, max_results: Any, next_token: Any
+        self,
+        arn: Any,
+        status_filter: Any,
+        max_results: Any,
+        next_token: Any,
+        map_run_arn: Any = None,
+        redrive_filter: Any = None,
     ) -> dict[str, Any]:
-        """ListExecutions: newest first, a page of `max_results` (0 or None: 100)."""
+        """ListExecutions of a state machine (`arn`) or of a Map Run (`map_run_arn`, its
+        child executions): newest first, a page of `max_results` (0 or None: 100),
+        `status_filter` and `redrive_filter` (REDRIVEN, NOT_REDRIVEN) applied."""
         operation = "ListExecutions"
+        if (arn is None) == (map_run_arn is None):
+            # One of the two, never both (API reference); LocalStack's wording for neither.
+            why = (
+                "Must provide a StateMachine ARN or MapRun ARN"
+                if arn is None
+                else "Only one of stateMachineArn and mapRunArn may be given"
+            )
+            raise client_error(
+                "ValidationException", f"1 validation error detected: {why}", operation
+            )
+        if map_run_arn is not None:
+            return self._list_children(
+                map_run_arn, status_filter, max_results, next_token, redrive_filter
+            )
         arn = _text(arn, "stateMachineArn", operation)
         found = next((m for m in _machines(self._sim) if m.arn == arn), None)
         if found is None:
@@ -165,21 +228,38 @@ class Executions:
                 "of the stack has that ARN)",
                 operation,
             )
-        problems = []
-        if status_filter is not None and status_filter not in STATUSES:
-            if not isinstance(status_filter, str):
-                raise BehaviorError(
-                    f"ListExecutions: statusFilter must be a string, not {shown(status_filter)}"
-                )
-            problems.append(
-                f"Value '{status_filter}' at 'statusFilter' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(STATUSES)}]"
-            )
+        problems = _filter_problems(status_filter, redrive_filter)
         size = _page_size(max_results, operation, problems)
+        if status_filter == "PENDING_REDRIVE":
+            raise client_error(
+                "ValidationException",
+                "1 validation error detected: statusFilter PENDING_REDRIVE needs a mapRunArn, "
+                "not a stateMachineArn",
+                operation,
+            )
         self._check("listExecutions", found.name, {})
-        items = _newest_first(found)
-        if status_filter is not None:
-            items = [i for i in items if i["status"] == status_filter]
+        items = _filtered(_newest_first(found), status_filter, redrive_filter)
+        return _page(items, "executions", "executionArn", size, next_token, operation)
+
+    def _list_children(
+        self,
+        arn: Any,
+        status_filter: Any,
+        max_results: Any,
+        next_token: Any,
+        redrive_filter: Any,
+    ) -> dict[str, Any]:
+        """ListExecutions of a Map Run: its child executions that started."""
+        from stptui.sim.behavior import handler_map_runs
+
+        operation = "ListExecutions"
+        m = self._map_run_machine(arn, operation)
+        size = _page_size(max_results, operation, _filter_problems(status_filter, redrive_filter))
+        self._check("listExecutions", m.name, {"mapRunArn": arn})
+        found = None if m.machine is None else handler_map_runs.find(m.machine, arn)
+        if found is None:
+            raise client_error("ResourceNotFound", f"Resource not found: '{arn}'", operation)
+        items = _filtered(handler_map_runs.child_items(*found), status_filter, redrive_filter)
         return _page(items, "executions", "executionArn", size, next_token, operation)
 
     def list_map_runs(self, arn: Any, max_results: Any, next_token: Any) -> dict[str, Any]:
@@ -203,12 +283,9 @@ class Executions:
         items = [list_item(run, ex) for run in reversed(ex.map_runs.values())]
         return _page(items, "mapRuns", "mapRunArn", size, next_token, operation)
 
-    def describe_map_run(self, arn: Any) -> dict[str, Any]:
-        """DescribeMapRun: a Map Run's configuration, status, dates, redrives and counts
-        of items and child executions by status."""
-        from stptui.sim.behavior import handler_map_runs
-
-        operation = "DescribeMapRun"
+    def _map_run_machine(self, arn: Any, operation: str) -> _Machine:
+        """The state machine a Map Run ARN is of: InvalidArn for an ARN that is not a Map
+        Run's, ResourceNotFound for one of a state machine the stack does not have."""
         arn = _text(arn, "mapRunArn", operation)
         parts = arn.split(":")
         if (
@@ -229,6 +306,15 @@ class Executions:
                 "Map Run ARN's state machine)",
                 operation,
             )
+        return m
+
+    def describe_map_run(self, arn: Any) -> dict[str, Any]:
+        """DescribeMapRun: a Map Run's configuration, status, dates, redrives and counts
+        of items and child executions by status."""
+        from stptui.sim.behavior import handler_map_runs
+
+        operation = "DescribeMapRun"
+        m = self._map_run_machine(arn, operation)
         self._check("describeMapRun", m.name, {"mapRunArn": arn})
         found = None if m.machine is None else handler_map_runs.find(m.machine, arn)
         if found is None:
@@ -304,6 +390,36 @@ class Executions:
                 # is not an execution): the redrive API refuses it as not redrivable.
                 code, message = "ExecutionNotRedrivable", str(exc)
             raise client_error(code, message, operation) from None
+
+
+def _filter_problems(status_filter: Any, redrive_filter: Any) -> list[str]:
+    """ListExecutions' ValidationException lines for a `statusFilter` or `redriveFilter`
+    outside its enum."""
+    problems = []
+    for what, value, allowed in (
+        ("statusFilter", status_filter, STATUSES),
+        ("redriveFilter", redrive_filter, REDRIVE_FILTERS),
+    ):
+        if value is None or value in allowed:
+            continue
+        if not isinstance(value, str):
+            raise BehaviorError(f"ListExecutions: {what} must be a string, not {shown(value)}")
+        problems.append(
+            f"Value '{value}' at '{what}' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
+    return problems
+
+
+def _filtered(
+    items: list[dict[str, Any]], status_filter: Any, redrive_filter: Any
+) -> list[dict[str, Any]]:
+    if status_filter is not None:
+        items = [i for i in items if i["status"] == status_filter]
+    if redrive_filter is not None:
+        redriven = redrive_filter == "REDRIVEN"
+        items = [i for i in items if bool(i.get("redriveCount")) == redriven]
+    return items
 
 
 def _page_size(max_results: Any, operation: str, problems: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""ListMapRuns' items and DescribeMapRun's answer of a Distributed Map's run, shaped as
+"""ListMapRuns' items and DescribeMapRun's answer of a Distributed Map's run, and
+ListExecutions' items and DescribeExecution's answer of its child executions, shaped as
 boto3's (camelCase keys, dates as datetimes), from the Map Run the state machine keeps on
 its execution (stptui.sim.services.state_machine.MapRun). The calls themselves (lookup,
 IAM, paging) are stptui.sim.behavior.handler_executions'. docs/fidelity.md ("Step Functions
@@ -34,7 +35,20 @@ _COUNTED = {
     "SUCCEEDED": "succeeded",
     "FAILED": "failed",
     "ABORTED": "aborted",
+    "PENDING_REDRIVE": "pendingRedrive",
 }
+
+
+def statuses(run: MapRun, ex: Execution) -> list[str]:
+    """Each child execution's status, by index (stptui.sim.services.state_machine's
+    MapRun.children); a child that ran before its run's redrive and has not run again is
+    PENDING_REDRIVE while the run goes on, ABORTED once it ended."""
+    out = run.children(ex)
+    waiting = "PENDING_REDRIVE" if run.outcome(ex)[0] == "RUNNING" else "ABORTED"
+    for i in run.started:
+        if out[i] == "PENDING":
+            out[i] = waiting
+    return out
 
 
 def list_item(run: MapRun, ex: Execution) -> dict[str, Any]:
@@ -59,7 +73,7 @@ def describe(run: MapRun, ex: Execution) -> dict[str, Any]:
     status, stop = run.outcome(ex)
     executions = dict.fromkeys(COUNTS, 0)
     items = dict.fromkeys(COUNTS, 0)
-    for size, child in zip(run.sizes, run.children(ex), strict=True):
+    for size, child in zip(run.sizes, statuses(run, ex), strict=True):
         key = _COUNTED[child]
         executions[key] += 1
         items[key] += size
@@ -97,3 +111,95 @@ def find(machine: MachineSim, arn: str) -> tuple[MapRun, Execution] | None:
         if run is not None:
             return run, ex
     return None
+
+
+def find_child(machine: MachineSim, arn: str) -> tuple[MapRun, Execution, int] | None:
+    """The child execution `arn` of a Map Run of one of `machine`'s executions: the run,
+    its execution and the child's index. A child not started yet is none: Step Functions
+    has not made it."""
+    label = arn.split(":")[6].partition("/")[2]
+    for ex in machine.executions.values():
+        for run in ex.map_runs.values():
+            if run.machine_arn.rpartition("/")[2] != label:
+                continue
+            for index, context in enumerate(run.executions):
+                if context["Id"] == arn and index in run.started:
+                    return run, ex, index
+    return None
+
+
+def child_items(run: MapRun, ex: Execution) -> list[dict[str, Any]]:
+    """ListExecutions' items for `run`: its child executions that started, the most recent
+    first (of two started at one instant, the one started later)."""
+    now = statuses(run, ex)
+    order = sorted(run.started, key=lambda i: (run.started[i], i), reverse=True)
+    return [_child_item(run, ex, i, now[i]) for i in order]
+
+
+def _child_item(run: MapRun, ex: Execution, index: int, status: str) -> dict[str, Any]:
+    context = run.executions[index]
+    item: dict[str, Any] = {
+        "executionArn": context["Id"],
+        "stateMachineArn": run.machine_arn,
+        "name": context["Name"],
+        "status": status,
+        "startDate": datetime_of(run.started[index]),
+    }
+    stop = _child_stop(run, ex, index, status)
+    if stop is not None:
+        item["stopDate"] = datetime_of(stop)
+    item["mapRunArn"] = run.arn
+    item["itemCount"] = run.sizes[index]
+    if context.get("RedriveCount"):
+        item["redriveCount"] = context["RedriveCount"]
+    if index in run.redriven:
+        item["redriveDate"] = datetime_of(run.redriven[index])
+    return item
+
+
+def _child_stop(run: MapRun, ex: Execution, index: int, status: str) -> int | None:
+    if status == "SUCCEEDED":
+        fan = run.fan
+        return None if fan is None else fan.stops.get(index)
+    if status == "FAILED":
+        return run.errors[index][1]
+    if status == "ABORTED":
+        # Stopped when the run failed, or when its execution ended.
+        return run.outcome(ex)[1]
+    return None
+
+
+def describe_child(run: MapRun, ex: Execution, index: int) -> dict[str, Any]:
+    """DescribeExecution of a child execution: as ListExecutions lists it, with its input,
+    its output (succeeded) or error and cause (failed), the Map Run that dispatched it and
+    its redrive status (a child the run would rerun is REDRIVABLE_BY_MAP_RUN)."""
+    from stptui.jsontext import compact_json
+
+    status = statuses(run, ex)[index]
+    item = _child_item(run, ex, index, status)
+    out = {k: v for k, v in item.items() if k not in ("itemCount", "mapRunArn")}
+    context = run.executions[index]
+    out["input"] = compact_json(context["Input"])
+    out["inputDetails"] = {"included": True}
+    fan = run.fan
+    if status == "SUCCEEDED" and fan is not None:
+        out["output"] = compact_json(fan.results[index])
+        out["outputDetails"] = {"included": True}
+    if status == "FAILED":
+        value = run.errors[index][0]
+        for key in ("Error", "Cause"):
+            if value.get(key) is not None:
+                out[key.lower()] = value[key]
+    out["mapRunArn"] = run.arn
+    out["redriveCount"] = context.get("RedriveCount", 0)
+    if status in ("RUNNING", "SUCCEEDED"):
+        out["redriveStatus"] = "NOT_REDRIVABLE"
+        out["redriveStatusReason"] = f"Execution is {status} and cannot be redriven"
+    elif status == "PENDING_REDRIVE" or run.outcome(ex)[0] in ("FAILED", "ABORTED"):
+        # Rerun when its execution is redriven (the execution's own redrivability is
+        # DescribeExecution's of the execution).
+        out["redriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
+    else:
+        # A failure its run tolerated, or one while its run goes on: nothing reruns it.
+        out["redriveStatus"] = "NOT_REDRIVABLE"
+    return out

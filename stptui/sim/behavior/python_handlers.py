@@ -790,14 +790,23 @@ class HandlerContext:
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None = None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
+        map_run_arn: str | None = None,
+        redrive_filter: str | None = None,
     ) -> dict[str, Any]:
-        """Step Functions ListExecutions: one page, the newest execution first."""
+        """Step Functions ListExecutions: one page, the newest execution first, of a state
+        machine's executions or (`map_run_arn`) a Map Run's child executions."""
         args = plain_args(
-            "list_executions", state_machine_arn, status_filter, max_results, next_token
+            "list_executions",
+            state_machine_arn,
+            status_filter,
+            max_results,
+            next_token,
+            map_run_arn,
+            redrive_filter,
         )
         return self._executions("list_executions").list(*args)
 

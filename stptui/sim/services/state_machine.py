@@ -351,6 +351,13 @@ class MapRun:
     # for DescribeMapRun's counts; and whether its ResultWriter wrote them.
     fan: Fan | None = None
     written: bool = False
+    # Each child execution's context object ($$.Execution: Id, Name, Input, StartTime,
+    # RedriveCount), by index: what ListExecutions and DescribeExecution answer of it.
+    executions: list[dict[str, Any]] = field(default_factory=list)
+    # When each child started (a child MaxConcurrency holds back starts when launched), and
+    # each redriven child's last redrive.
+    started: dict[int, int] = field(default_factory=dict)
+    redriven: dict[int, int] = field(default_factory=dict)
 
     def fail(self, index: int, failed: set[int]) -> bool:
         """Child `index` failed: add it to `failed`; whether the failed children's items
@@ -1810,12 +1817,15 @@ class MachineSim:
             f"{prefix}:stateMachine:{self.aws_name}/{label}",
             start_ms=sim.clock.now,
             max_concurrency=configured,
+            executions=executions,
         )
         before = flow.ex.map_runs.get(run_arn)
         if before is not None:
-            # A redrive of the run: the same Map Run, started when it first did.
+            # A redrive of the run: the same Map Run, started when it first did, its
+            # children with their starts and redrives.
             run.start_ms = before.start_ms
             run.redrive_count, run.redrive_ms = before.redrive_count + 1, sim.clock.now
+            run.started, run.redriven = before.started, before.redriven
         flow.ex.map_runs[run_arn] = run
         self._fan_out(flow, name, state, raw, env, retries, jobs, limit, run, executions)
 
@@ -1921,6 +1931,8 @@ class MachineSim:
                 fan.children[index] = child
                 flow.children[child] = None
                 old = redo.children.get(index) if redo is not None else None
+                if run is not None:
+                    self._child_started(run, index, context, old is not None)
                 if old is not None:
                     self._resume(child, old)
                 else:
@@ -1932,6 +1944,20 @@ class MachineSim:
             finish()
             return
         launch()
+
+    def _child_started(
+        self, run: MapRun, index: int, context: dict[str, Any], redriven: bool
+    ) -> None:
+        """A Map Run's child execution starts now, or resumes (`redriven`) as a redrive of
+        its run redrives it: its StartTime, or its RedriveCount, as its context object and
+        DescribeExecution give them."""
+        now = self.sim.clock.now
+        if redriven:
+            context["RedriveCount"] = context.get("RedriveCount", 0) + 1
+            run.redriven[index] = now
+        else:
+            context["StartTime"] = iso_ms(now)
+            run.started[index] = now
 
     def _write_results(
         self,

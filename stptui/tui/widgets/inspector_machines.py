@@ -17,22 +17,20 @@ runs, not for how long; its variables change only as a state exits, which is a r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from stptui.sim import trace as tk
 from stptui.sim.behavior import format_duration
 from stptui.sim.engine import Simulator
-from stptui.sim.trace import Record
 from stptui.textsafe import flat, json_shown
 from stptui.tui.render import clock_time, hanging, preview, safe
 
 if TYPE_CHECKING:
     # Types only: the service (with Step Functions' interpreter) loads with a stack that has
     # a state machine, not with the app; its statuses are AWS's words, written out below.
-    from stptui.sim.services.state_machine import Execution, Flow, MachineSim
+    from stptui.sim.services.state_machine import Execution, MachineSim
 
 # The executions the page lists (the latest ones), and the history lines of the latest.
 SHOW_EXECUTIONS = 8
@@ -93,19 +91,16 @@ def _line(text: Text, line: Text, indent: int = HANG) -> None:
     text.append("\n")
 
 
-def state_machine_section(
-    text: Text, sim: Simulator, name: str, records: Sequence[Record] = ()
-) -> None:
-    """`name`'s states, waiting tasks, latest executions, Map Runs (from `records`, the
-    machine's `sfn.map_run.*` records the Inspector keeps) and the latest execution's
-    history, when it is a simulated state machine."""
+def state_machine_section(text: Text, sim: Simulator, name: str) -> None:
+    """`name`'s states, waiting tasks, latest executions, Map Runs and the latest
+    execution's history, when it is a simulated state machine."""
     machine: MachineSim | None = sim.services.get("state_machines", {}).get(name)
     if machine is None:
         return
     _states(text, sim, machine.definition)
     _waiting(text, sim, machine)
     _executions(text, sim, machine)
-    _map_runs(text, machine, records)
+    _map_runs(text, machine)
     latest = list(machine.executions.values())[-1:]
     if latest:
         _variables(text, machine.definition, latest[0])
@@ -363,67 +358,36 @@ def _waits_for(sim: Simulator, ex: Execution) -> list[Text]:
     return out
 
 
-def _map_runs(text: Text, machine: MachineSim, records: Sequence[Record]) -> None:
-    """The latest Distributed Map runs, newest first: the execution and Map state, the
-    status, the items and child executions, and how many of those succeeded and failed
-    (a run that still runs counts them as they end)."""
-    runs: dict[str, tuple[Record, Record | None, int]] = {}
-    for rec in records:
-        arn = rec.data.get("map_run_arn")
-        if not isinstance(arn, str):
-            continue
-        if rec.kind == tk.SFN_MAP_RUN_STARTED:
-            starts = runs[arn][2] + 1 if arn in runs else 1
-            runs[arn] = (rec, None, starts)
-        elif rec.kind == tk.SFN_MAP_RUN_ENDED and arn in runs:
-            started, _, starts = runs[arn]
-            runs[arn] = (started, rec, starts)
+def _map_runs(text: Text, machine: MachineSim) -> None:
+    """The latest Distributed Map runs of the machine's executions, newest first (by their
+    latest start or redrive): the execution and Map state, the status, the items and child
+    executions, and how many of those succeeded and failed (and run, while the run does).
+    Read from the executions, which keep their Map Runs: the trace's ring drops old records."""
+    runs = [(ex, run) for ex in machine.executions.values() for run in ex.map_runs.values()]
     if not runs:
         return
     _heading(text, "Map Runs")
-    by_arn = {ex.arn: ex for ex in machine.executions.values()}
-    shown = list(runs.values())[-SHOW_MAP_RUNS:][::-1]
-    for started, ended, starts in shown:
-        ex = by_arn.get(started.data["execution_arn"])
-        line = Text.assemble((safe(started.data["state"]), "bold"))
-        line.append(f" of {safe(ex.name if ex else '?')} ")
-        items, children = started.data["items"], started.data["child_executions"]
-        if ended is not None:
-            status = str(ended.data["status"])
-            line.append(status, STATUS_STYLES.get(status, ""))
-            ok, failed, running = ended.data["succeeded"], ended.data["failed"], 0
-        else:
-            line.append("RUNNING", STATUS_STYLES["RUNNING"])
-            ok, failed, running = _live_counts(ex, started.data["map_run_arn"])
+    # Stable: of two runs started at one instant, the one started later stays later.
+    runs.sort(key=lambda pair: max(pair[1].start_ms, pair[1].redrive_ms or 0))
+    for ex, run in runs[-SHOW_MAP_RUNS:][::-1]:
+        line = Text.assemble((safe(run.state), "bold"))
+        line.append(f" of {safe(ex.name)} ")
+        status = run.outcome(ex)[0]
+        line.append(status, STATUS_STYLES.get(status, ""))
+        items, children = sum(run.sizes), len(run.sizes)
+        now = run.children(ex)
+        ok, failed, running = (now.count(s) for s in ("SUCCEEDED", "FAILED", "RUNNING"))
         line.append(f": {items:,} item{'s' * (items != 1)} in {children:,} child execution")
         line.append("s" * (children != 1))
         line.append(f", {ok:,} succeeded, ")
         line.append(f"{failed:,} failed", "red" if failed else "")
         if running:
             line.append(f", {running:,} running")
-        if starts > 1:
-            line.append(f" (redriven {starts - 1}x)", "dim")
+        if run.redrive_count:
+            line.append(f" (redriven {run.redrive_count}x)", "dim")
         _line(text, line)
     if len(runs) > SHOW_MAP_RUNS:
         _line(text, Text(f"… and {len(runs) - SHOW_MAP_RUNS:,} older", "dim"))
-
-
-def _live_counts(ex: Execution | None, arn: str) -> tuple[int, int, int]:
-    """(succeeded, failed, running) child executions of a Map Run that still runs, read
-    from the execution's flows (the trace records only the run's start and end)."""
-    if ex is None or ex.root is None:
-        return 0, 0, 0
-    pending: list[Flow] = [ex.root]
-    while pending:
-        flow = pending.pop()
-        fan = flow.fan
-        if fan is not None and fan.map_run is not None and fan.map_run[0] == arn:
-            running = sum(1 for child in fan.children.values() if child.alive)
-            done = [i for i, child in fan.children.items() if not child.alive]
-            failed = sum(1 for i in done if i not in fan.results)
-            return len(fan.results), failed, running
-        pending.extend(flow.children)
-    return 0, 0, 0
 
 
 def _variables(text: Text, definition: Mapping[str, Any], ex: Execution) -> None:

@@ -79,13 +79,11 @@ RECENT_INVOCATIONS = 8
 KEPT_PER_FUNCTION = RECENT_INVOCATIONS * 16
 # How far back in the trace the invocation log looks when a simulation is (re)loaded.
 SCAN_RECORDS = 20_000
-# Every `invocation.*` kind, every `batch.*` kind (a batch job's runs), a state machine's
-# `sfn.map_run.*` (its Map Runs) and a request and its response (a function URL's are the
-# function's own records): a set lookup per record is cheaper than a prefix test.
+# Every `invocation.*` kind, every `batch.*` kind (a batch job's runs) and a request and its
+# response (a function URL's are the function's own records): a set lookup per record is
+# cheaper than a prefix test.
 INVOCATION_KINDS = frozenset(
-    v
-    for v in vars(tk).values()
-    if isinstance(v, str) and v.startswith(("invocation.", "batch.", "sfn.map_run."))
+    v for v in vars(tk).values() if isinstance(v, str) and v.startswith(("invocation.", "batch."))
 ) | {tk.HTTP_REQUEST, tk.HTTP_RESPONSE}
 # A batch job's attempt ends in one of these; the job's own end (batch.failed) follows the
 # last attempt's and adds nothing to it.
@@ -178,8 +176,8 @@ def _json_line(text: Text, line: Text) -> None:
 
 
 class InvocationLog:
-    """The latest `invocation.*` records of each function (and the batch and Map Run records
-    of `INVOCATION_KINDS`), and what each workload emitted (`emissions`), kept as the trace
+    """The latest `invocation.*` records of each function (and the batch records of
+    `INVOCATION_KINDS`), and what each workload emitted (`emissions`), kept as the trace
     grows (a frame's batch at a time), so that showing a resource never scans the trace."""
 
     def __init__(self) -> None:
@@ -329,7 +327,7 @@ def describe_resource(
     users_section(text, sim, name)
     bucket_section(text, sim, name)
     bus_section(text, sim, name)
-    state_machine_section(text, sim, name, records)
+    state_machine_section(text, sim, name)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)

@@ -33,10 +33,13 @@ def _sfn_describe_execution(
 
 
 def _sfn_list_executions(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
-    if p.get("mapRunArn") is not None or p.get("redriveFilter") is not None:
-        raise refuse("ListExecutions", "does not take mapRunArn or redriveFilter")
     result = ctx.list_executions(
-        p.get("stateMachineArn"), p.get("statusFilter"), p.get("maxResults"), p.get("nextToken")
+        p.get("stateMachineArn"),
+        p.get("statusFilter"),
+        p.get("maxResults"),
+        p.get("nextToken"),
+        p.get("mapRunArn"),
+        p.get("redriveFilter"),
     )
     return boto3_response(result, {})
 
