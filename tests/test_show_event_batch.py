@@ -7,6 +7,7 @@ byte, whichever id names the execution."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,86 @@ def test_tab_offers_the_executions_after_the_invocations(tmp_path: Path) -> None
     offers = complete(s, "show event ")
     assert offers.index(newer) < offers.index(older)
     assert metas(s, "show event ")[older] == "execution of batch job nightly"
+
+
+# A user's own state machine submits the job's definition to AWS Batch itself: no trigger
+# function, no STP_* variables, only what its SubmitJob gives.
+SUBMITTED_STACK = """\
+resources:
+  nightly:
+    type: batch-job
+    properties:
+      container:
+        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: src/job.py}}
+      resources: {cpu: 1, memory: 1024}
+  flow:
+    type: state-machine
+    properties:
+      definition: DEFINITION
+"""
+SUBMIT = {
+    "StartAt": "Run",
+    "States": {
+        "Run": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::batch:submitJob.sync",
+            "Parameters": {
+                "JobDefinition": "app-dev-nightly-job-definition",
+                "JobName": "run-1",
+                "JobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/q",
+                "Parameters": {"day": "mon"},
+                "ContainerOverrides": {"Environment": [{"Name": "REPORT", "Value.$": "$.report"}]},
+            },
+            "End": True,
+        }
+    },
+}
+# Prints what its container's environment held.
+ENV_HANDLER = """\
+import os
+
+
+def handle(event, context):
+    print("HAS " + str("STP_TRIGGER_EVENT_DATA" in os.environ) + " REPORT " + os.environ["REPORT"])
+"""
+
+
+def _submitted_session(tmp_path: Path) -> Session:
+    stack = SUBMITTED_STACK.replace("DEFINITION", json.dumps(SUBMIT))
+    return handler_session(
+        tmp_path, stack, {"nightly": "src.job:handle"}, {"src/job.py": ENV_HANDLER}
+    )
+
+
+def test_a_job_a_state_machine_submitted_says_what_its_container_got_instead(
+    tmp_path: Path,
+) -> None:
+    s = _submitted_session(tmp_path)
+    execute(s, 'start-execution flow \'{"report": "q3"}\' --name e1')
+    execute(s, "run")
+    (job_id,) = {r.data["execution_id"] for r in records(s.sim, tk.BATCH_ATTEMPT_STARTED)}
+    # The oracle: what the container itself saw.
+    printed = [r.data["text"] for r in records(s.sim, tk.HANDLER_LOG, "nightly")]
+    assert printed == ["HAS False REPORT q3"]
+    for key in (job_id, job_id[:8]):
+        result = execute(s, f"show event {key}")
+        head, env, params, pointer = result.text.split("\n")
+        assert head.startswith(f"AWS Batch job {job_id} (run-1) of nightly got no trigger event")
+        assert "its containers got no STP_TRIGGER_EVENT_DATA" in head
+        assert env == '  environment: {"REPORT":"q3","MANAGED_BY_AWS":"STARTED_BY_STEP_FUNCTIONS"}'
+        assert params == '  parameters: {"day":"mon"}'
+        arn = "arn:aws:states:us-east-1:123456789012:execution:app-dev-flow:e1"
+        assert pointer == (
+            f"show execution {arn} shows the execution that submitted it; "
+            f"explain {job_id} follows its attempts"
+        )
+        assert result.data["submitted_by"] == arn and result.data["text"] is None
+        # The command it points at runs and is about that execution.
+        assert execute(s, f"show execution {arn}").data["name"] == "e1"
+    # `explain` of the job follows it (it recursed without end before).
+    assert "batch.succeeded" in execute(s, f"explain {job_id}").text
+    # `show event` of the execution that submitted it points at the job.
+    with pytest.raises(CommandError) as err:
+        execute(s, "show event arn:aws:states:us-east-1:123456789012:execution:app-dev-flow:e1")
+    assert f"it submitted AWS Batch job {job_id} of nightly" in str(err.value)
+    assert err.value.hint == f"show event {job_id} says what they got"

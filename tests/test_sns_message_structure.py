@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 
 from stptui.commands import CommandError, Session, execute
+from stptui.config import load_stack_text
 from stptui.sim import trace as tk
+from stptui.sim.behavior import Behaviors
+from stptui.sim.engine import Simulator
+from stptui.sim.invocation_events import event_of
 from tests.simkit import handler_session, make_sim, records
 
 STACK = """\
@@ -186,3 +190,89 @@ def test_publish_sns_takes_message_structure_json(tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         execute(s, 'publish-sns alerts \'{"default": "d"}\' --message-structure xml')
     assert s.sim.trace.seq == before
+
+
+# -- a declared behaviour's `notify` -------------------------------------------------------
+
+# `pub` publishes what its input says: a constant message per protocol, or the input's own.
+DECLARED = """\
+behaviors:
+  pub:
+    emit:
+      - notify:
+          topic: alerts
+          message: {default: for anyone, lambda: for a function}
+          structure: "'json'"
+          when: "kind == 'constant'"
+      - notify: {topic: alerts, message: text, structure: structure, when: "kind == 'input'"}
+"""
+
+
+def _received(sim: Simulator) -> list[str]:
+    """The SNS message each invocation of `rec` received, in order."""
+    return [
+        event_of(sim, entry)["Records"][0]["Sns"]["Message"]
+        for entry in sim.invocation_events
+        if entry[1] == "rec"
+    ]
+
+
+def _invoke(sim: Simulator, payload: dict[str, Any]) -> None:
+    sim.invoke_async("pub", payload, "invoke", "test")
+    sim.advance(1000)
+
+
+def test_a_declared_notify_s_structure_gives_each_subscriber_its_protocol_s_message() -> None:
+    sim = make_sim(STACK, DECLARED)
+    _invoke(sim, {"kind": "constant"})
+    text = json.dumps({"default": "d", "sqs": "q"})
+    _invoke(sim, {"kind": "input", "text": text, "structure": "json"})
+    # An expression that gives null is no structure: the message goes as it is.
+    _invoke(sim, {"kind": "input", "text": text})
+    assert _received(sim) == ["for a function", "d", text]
+    assert records(sim, tk.EMISSION_FAILED) == []
+
+
+def test_a_structure_the_input_gives_that_sns_refuses_fails_the_emission() -> None:
+    sim = make_sim(STACK, DECLARED)
+    _invoke(sim, {"kind": "input", "text": '{"lambda": "l"}', "structure": "json"})
+    _invoke(sim, {"kind": "input", "text": '{"default": "d"}', "structure": "xml"})
+    errors = [r.data["error"] for r in records(sim, tk.EMISSION_FAILED)]
+    assert len(errors) == 2
+    assert 'no "default" key' in errors[0] and "must be json, not 'xml'" in errors[1]
+    assert records(sim, tk.TOPIC_PUBLISHED) == []
+
+
+def _diagnostics(fields: str) -> list[tuple[int, int, str]]:
+    text = f"behaviors:\n  pub:\n    emit:\n      - notify: {{topic: alerts, {fields}}}\n"
+    _, found = Behaviors.from_text(text, "stptui.yml", load_stack_text(STACK, "stacktape.yml"))
+    assert all(d.code == "behavior-bad-value" for d in found)
+    return [(d.line, d.column, d.message) for d in found]
+
+
+@pytest.mark.parametrize(
+    ("fields", "column", "message"),
+    [
+        # Known when the file loads, as SNS would refuse it at every publish.
+        ("message: '@', structure: \"'xml'\"", 58, "MessageStructure must be json, not 'xml'"),
+        ("message: '@', structure: 3", 58, "structure: must be a string"),
+        ("message: {lambda: l}, structure: \"'json'\"", 42, 'no "default" key'),
+        ("message: \"'plain'\", structure: \"'json'\"", 42, "is not a JSON object"),
+        # A bare `json` is the input's field `json`, not the constant.
+        ("message: '@', structure: json", 58, "`json` is a JMESPath expression"),
+    ],
+)
+def test_a_structure_or_message_sns_refuses_is_an_error_at_its_place(
+    fields: str, column: int, message: str
+) -> None:
+    ((line, col, text),) = _diagnostics(fields)
+    assert (line, col) == (4, column) and message in text, text
+
+
+def test_a_structure_that_may_fit_is_checked_when_it_runs() -> None:
+    for fields in (
+        "message: '@', structure: \"'json'\"",
+        "message: {default: d}, structure: kind",
+        "message: {default: d, lambda: l}, structure: \"'json'\"",
+    ):
+        assert _diagnostics(fields) == []

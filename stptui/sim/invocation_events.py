@@ -12,7 +12,9 @@ A batch job's container gets no event: it reads the text of STP_TRIGGER_EVENT_DA
 every attempt of an execution of Stacktape's state machine gets the same (`Execution.
 event_json`). The executions each job keeps (`show jobs`, `BatchJobSim.recent`) are found
 here by any id `explain` takes for them: the execution's id, ARN or name, or the AWS Batch job
-id of one of its attempts.
+id of one of its attempts. An AWS Batch job a user's state machine submitted is kept there
+too (`Execution.direct`): its containers get no trigger event, only its SubmitJob's
+environment, and its one id is both its execution's and its AWS Batch job's.
 """
 
 from __future__ import annotations
@@ -86,35 +88,60 @@ def _as_received(msg: Message, queue: QueueSim, receipt: int) -> AsReceived:
     return AsReceived(receipt, receipt, dlq_source_arn, dedup_id)
 
 
+def batch_executions(sim: Simulator) -> list[Execution]:
+    """The executions the batch jobs keep, oldest first per job: those of Stacktape's state
+    machines and the AWS Batch jobs a user's state machine submitted (`Execution.direct`)."""
+    batch = sim.services.get("batch")
+    if batch is None:
+        return []
+    return [ex for job in batch.jobs.values() for ex in job.recent]
+
+
 def trigger_executions(sim: Simulator) -> list[Execution]:
     """The executions of Stacktape's state machines the batch jobs keep, oldest first per
     job (not the jobs a user's state machine submitted: their containers get no trigger
     event)."""
-    batch = sim.services.get("batch")
-    if batch is None:
-        return []
-    return [ex for job in batch.jobs.values() for ex in job.recent if ex.direct is None]
+    return [ex for ex in batch_executions(sim) if ex.direct is None]
 
 
-def trigger_execution(sim: Simulator, key: str) -> Execution | None:
-    """The kept execution of a batch job's state machine that `key` names exactly: its id,
-    ARN or name, or the AWS Batch job id of one of its attempts (its
-    `batch.attempt.started` record's); None otherwise."""
+def _names(ex: Execution, key: str) -> bool:
+    """Whether `key` is the id, ARN or name of `ex`; a submitted job only by its id (its
+    ARN is the submitting execution's, which may have submitted others)."""
+    if key == ex.id:
+        return True
+    return ex.direct is None and (key == ex.arn or key == ex.arn.rsplit(":", 1)[1])
+
+
+def batch_execution(sim: Simulator, key: str) -> Execution | None:
+    """The kept batch job execution that `key` names exactly: its id, ARN or name (an AWS
+    Batch job a state machine submitted: its job id), or the AWS Batch job id of one of its
+    attempts (its `batch.attempt.started` record's); None otherwise."""
     if not key:
         return None
-    for ex in trigger_executions(sim):
-        if key in (ex.id, ex.arn) or key == ex.arn.rsplit(":", 1)[1]:
+    kept = batch_executions(sim)
+    for ex in kept:
+        if _names(ex, key):
             return ex
     index = trace_index(sim.trace)
     for rec in index.records(index.of_id(key)):
         if rec.kind == tk.BATCH_ATTEMPT_STARTED and rec.get("batch_job_id") == key:
-            return trigger_execution(sim, str(rec.get("execution_id")))
+            # Not again by the trace: a submitted job's attempts carry its own id, found
+            # above when it is kept.
+            execution_id = str(rec.get("execution_id"))
+            return next((ex for ex in kept if ex.id == execution_id), None)
     return None
 
 
-def trigger_executions_starting(sim: Simulator, start: str) -> list[Execution]:
-    """The kept executions of batch jobs' state machines whose id starts with `start`."""
-    return [ex for ex in trigger_executions(sim) if ex.id.startswith(start)] if start else []
+def trigger_execution(sim: Simulator, key: str) -> Execution | None:
+    """The kept execution of a batch job's state machine that `key` names exactly (see
+    `batch_execution`); None otherwise, and for a job a user's state machine submitted."""
+    found = batch_execution(sim, key)
+    return found if found is not None and found.direct is None else None
+
+
+def batch_executions_starting(sim: Simulator, start: str) -> list[Execution]:
+    """The kept batch job executions (of either kind) whose id starts with `start`."""
+    return [ex for ex in batch_executions(sim) if ex.id.startswith(start)] if start else []
 
 
 def ran_no_attempt(ex: Execution) -> bool:
@@ -123,14 +150,19 @@ def ran_no_attempt(ex: Execution) -> bool:
     return ex.input_text is not None and ex.given_job_name is None
 
 
-def executions_led_to(sim: Simulator, records: list[Record]) -> list[Execution]:
+def executions_led_to(
+    sim: Simulator, records: list[Record], submitted: bool = False
+) -> list[Execution]:
     """The kept executions of batch jobs' state machines that `records` (a chain) started,
-    in the order they started: those whose containers read a trigger event."""
+    in the order they started: those whose containers read a trigger event; with
+    `submitted`, the AWS Batch jobs a user's state machine submitted instead."""
     found: list[Execution] = []
     for rec in records:
         if rec.kind != tk.BATCH_SUBMITTED:
             continue
-        ex = trigger_execution(sim, str(rec.get("execution_id")))
-        if ex is not None and ex not in found and not ran_no_attempt(ex):
+        ex = batch_execution(sim, str(rec.get("execution_id")))
+        if ex is None or ex in found or (ex.direct is not None) != submitted:
+            continue
+        if submitted or not ran_no_attempt(ex):
             found.append(ex)
     return found

@@ -101,12 +101,12 @@ from stptui.sim.explain import (
 from stptui.sim.invocation_events import (
     KEPT_EVENTS,
     Kept,
+    batch_execution,
+    batch_executions_starting,
     event_of,
     executions_led_to,
     kept_event,
     ran_no_attempt,
-    trigger_execution,
-    trigger_executions_starting,
 )
 from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics.periods import MAX_PERIODS
@@ -1053,7 +1053,9 @@ def _show_event(sim: Simulator, key: str) -> CommandResult:
     STP_TRIGGER_EVENT_DATA a batch job execution's containers read, as they read it."""
     entry = kept_event(sim, key)
     if entry is None:
-        execution = _trigger_execution_named(sim, key)
+        execution = _batch_execution_named(sim, key)
+        if execution is not None and execution.direct is not None:
+            return _show_submitted_job(execution)
         if execution is not None:
             return _show_trigger_event(execution)
         entry = _kept_invocation(sim, key)
@@ -1065,14 +1067,14 @@ def _show_event(sim: Simulator, key: str) -> CommandResult:
     )
 
 
-def _trigger_execution_named(sim: Simulator, key: str) -> Execution | None:
-    """The kept batch job execution `key` names (see `trigger_execution`; a unique start of
+def _batch_execution_named(sim: Simulator, key: str) -> Execution | None:
+    """The kept batch job execution `key` names (see `batch_execution`; a unique start of
     its id too), None when it names none; refused when too short or ambiguous, as an
     invocation id's start is."""
-    found = trigger_execution(sim, key)
+    found = batch_execution(sim, key)
     if found is not None:
         return found
-    hits = trigger_executions_starting(sim, key)
+    hits = batch_executions_starting(sim, key)
     if hits and len(key) < MIN_PREFIX:
         raise CommandError(
             f"{key!r} is too short", f"give at least {MIN_PREFIX} characters of the id", word=key
@@ -1104,6 +1106,44 @@ def _show_trigger_event(ex: Execution) -> CommandResult:
         f"the STP_TRIGGER_EVENT_DATA the containers of execution {ex.id} of {ex.job} read "
         f"({len(text):,} characters):\n{body}",
         data={"execution_id": ex.id, "job": ex.job, "execution_arn": ex.arn, "text": text},
+    )
+
+
+def _show_submitted_job(ex: Execution) -> CommandResult:
+    """What the containers of an AWS Batch job a user's state machine submitted
+    (`batch:submitJob`) got instead of a trigger event: the environment and Parameters of
+    that SubmitJob. STP_TRIGGER_EVENT_DATA is set only by Stacktape's own state machine of
+    the job, unless the SubmitJob's ContainerOverrides set it too."""
+    direct = ex.direct
+    assert direct is not None  # `_show_event` sends only a submitted job here
+    env = direct.env()
+    own = "STP_TRIGGER_EVENT_DATA" in direct.environment
+    read = (
+        "its containers read the STP_TRIGGER_EVENT_DATA that SubmitJob's ContainerOverrides set"
+        if own
+        else "its containers got no STP_TRIGGER_EVENT_DATA (only Stacktape's own state machine "
+        f"of {ex.job} sets it)"
+    )
+    lines = [
+        f"AWS Batch job {ex.id} ({shown(direct.name)}) of {ex.job} got no trigger event: "
+        f"state machine execution {shown(ex.source)} submitted it (batch:submitJob), so "
+        f"{read}. What that SubmitJob gave its containers:",
+        f"  environment: {json_text(env, separators=(',', ':'))}",
+        f"  parameters: {json_text(direct.parameters, separators=(',', ':'))}",
+        f"show execution {quote_word(ex.arn)} shows the execution that submitted it; "
+        f"explain {ex.id} follows its attempts",
+    ]
+    return CommandResult(
+        "\n".join(lines),
+        data={
+            "execution_id": ex.id,
+            "job": ex.job,
+            "job_name": direct.name,
+            "submitted_by": ex.arn,
+            "text": None,
+            "environment": env,
+            "parameters": dict(direct.parameters),
+        },
     )
 
 
@@ -1151,6 +1191,14 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
         raise CommandError(
             f"{key!r} is no invocation id; it started batch job {jobs[-1].job}'s execution",
             f"show event {jobs[-1].id}",
+            word=key,
+        )
+    submitted = executions_led_to(sim, chain.records, submitted=True) if chain.found else []
+    if submitted:
+        raise CommandError(
+            f"{key!r} is no invocation id; it submitted AWS Batch job {submitted[-1].id} of "
+            f"{submitted[-1].job}, whose containers got no trigger event",
+            f"show event {submitted[-1].id} says what they got",
             word=key,
         )
     newest = entries[-1][0] if entries else None

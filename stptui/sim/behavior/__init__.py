@@ -96,9 +96,10 @@ empty entry means the default). Every key of an entry is optional:
       of message attributes, name -> string (String) or number (Number).
     * `publish: {bus, source, detailType, detail}` -- EventBridge PutEvents; `bus` may be
       `default`; `detail` must produce an object.
-    * `notify: {topic, message, subject?, group?, dedupId?, attributes?}` -- SNS Publish;
-      `group` and `dedupId` as for `send`, on FIFO topics (a standard topic takes a
-      `group` and refuses a `dedupId`); `attributes` as for `send`.
+    * `notify: {topic, message, subject?, group?, dedupId?, attributes?, structure?}` --
+      SNS Publish; `group` and `dedupId` as for `send`, on FIFO topics (a standard topic
+      takes a `group` and refuses a `dedupId`); `attributes` as for `send`; `structure`
+      the MessageStructure (`"'json'"`: a message per protocol).
     * `put: {bucket, key, content}` -- S3 PutObject.
     * `restoreObject: {bucket, key, days, tier?, versionId?}` -- S3 RestoreObject of an
       archived object: `days` a whole number of at least 1, `tier` Expedited, Standard

@@ -39,7 +39,7 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # kind: (target key, required fields, optional fields)
     "send": ("queue", ("body",), ("delay", "group", "dedupId", "attributes")),
     "publish": ("bus", ("source", "detailType", "detail"), ()),
-    "notify": ("topic", ("message",), ("subject", "group", "dedupId", "attributes")),
+    "notify": ("topic", ("message",), ("subject", "group", "dedupId", "attributes", "structure")),
     "put": ("bucket", ("key", "content"), ()),
     "restoreObject": ("bucket", ("key", "days"), ("tier", "versionId")),
     "invoke": ("function", ("payload",), ()),
@@ -55,6 +55,9 @@ _EMIT_FIELDS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # `gateway` may be left out: the function's own WebSocket API (see `own_gateway`).
     "postToConnection": ("gateway", ("connectionId", "data"), ()),
 }
+
+# How a notify writes the MessageStructure json as a constant (a string is an expression).
+_STRUCTURE_LITERAL = "write the constant as a raw literal: structure: \"'json'\""
 
 _KINDS_IN_WORDS = ", ".join(list(_EMIT_FIELDS)[:-1]) + f" or {list(_EMIT_FIELDS)[-1]}"
 
@@ -198,6 +201,8 @@ class EmitChecks(_ReaderBase):
             spec.when_site = Site(f"{where}.when", self.y.pos((*path, "when")), fields["when"])
         if ok and kind in ("send", "notify"):
             self.check_fifo(kind, target, fields, path)
+        if ok and kind == "notify" and not self.check_structure(spec, path):
+            ok = False
         if ok and kind == "updateItem" and not self.check_update_request(spec, path):
             ok = False
         if ok and kind == "produce" and not self.check_partition(spec, path):
@@ -227,6 +232,65 @@ class EmitChecks(_ReaderBase):
                     "key's partition (murmur2) or the next in turn",
                 )
                 return False
+        return True
+
+    def check_structure(self, spec: EmitSpec, path: DataPath) -> bool:
+        """A notify's `structure` (Publish's MessageStructure) known when the file loads
+        must be json, and then a `message` known too must be one SNS reads with it (a JSON
+        object with a string "default"): SNS would refuse every such publish. A bare `json`
+        is refused too: it is the input's field of that name, which gives null (no
+        structure) on an input without one, when the constant was surely meant. False after
+        reporting it."""
+        known = {name: (value, is_expr) for name, value, is_expr in spec.fields}
+        if "structure" not in known:
+            return True
+        structure, is_expr = known["structure"]
+        if is_expr:
+            tree = structure.parsed
+            if tree.get("type") == "field" and tree.get("value") == "json":
+                self.report(
+                    (*path, "structure"),
+                    "behavior-bad-value",
+                    f"{spec.where}.structure: `json` is a JMESPath expression, the input's "
+                    "field `json` (null: no structure), not the MessageStructure json",
+                    hint=_STRUCTURE_LITERAL,
+                )
+                return False
+            if tree.get("type") != "literal":
+                return True  # depends on the input: SNS refuses a bad one when it is published
+            structure = tree.get("value")
+        if structure is None:
+            return True  # no MessageStructure: the message goes to every subscriber as it is
+        # Lazily, as for the other services' rules.
+        from stptui.sim.services.topic import SnsError, protocol_message
+
+        message, message_is_expr = known.get("message", (None, True))
+        if message_is_expr:
+            tree = message.parsed if message is not None else {}
+            message = tree.get("value") if tree.get("type") == "literal" else None
+            if message is None:
+                # The message depends on the input: only the structure's value is known.
+                message = {"default": ""}
+        text = normalise("notify", {"message": message}, spec.where)["message"]
+        try:
+            protocol_message(text, structure)
+        except SnsError as exc:
+            if structure != "json":
+                self.report(
+                    (*path, "structure"),
+                    "behavior-bad-value",
+                    f"{spec.where}.structure: {exc}",
+                    hint=_STRUCTURE_LITERAL + ", or leave it out to send the message as it is",
+                )
+            else:
+                self.report(
+                    (*path, "message"),
+                    "behavior-bad-value",
+                    f"{spec.where}.message: {exc}",
+                    hint='give an object of one string per protocol, "default" for the '
+                    "others: message: {default: 'for all', lambda: 'for functions'}",
+                )
+            return False
         return True
 
     def check_update_request(self, spec: EmitSpec, path: DataPath) -> bool:
