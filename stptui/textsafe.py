@@ -21,21 +21,48 @@ from typing import Any
 
 # C0/C1 controls (ESC starts terminal sequences; U+009B is a one-character CSI), the
 # bidirectional marks and overrides that can make text read differently from what it is,
-# the invisible zero-width space and byte-order mark, and the Unicode line and paragraph
-# separators, which some terminals break lines at; and what is no character at all: a lone
-# surrogate (an undecodable byte of a file name reads as one), which UTF-8 cannot encode, so
-# that writing it raises, and the noncharacters U+FFFE and U+FFFF (which XML cannot hold
-# either). The TUI's text fields drop them, the REPL's input line and completion menu show
-# them escaped.
+# the Unicode line and paragraph separators, which some terminals break lines at, and the
+# format characters that draw nothing and belong to no script: the zero-width space, the
+# byte-order mark, the word joiner and invisible operators (U+2060-U+2064), the deprecated
+# format controls (U+206A-U+206F), the Mongolian vowel separator, the interlinear annotation
+# marks, and the tag characters (the block U+E0000-U+E007F: invisible ASCII, which can hide
+# a whole text inside a name). Not the zero-width joiner and non-joiner (U+200C, U+200D),
+# which emoji and scripts need, nor the format controls of Egyptian hieroglyphs, shorthand
+# and music, which their texts need. And what is no character at all: a lone surrogate (an
+# undecodable byte of a file name reads as one), which UTF-8 cannot encode, so that writing
+# it raises, and the noncharacters U+FFFE and U+FFFF (which XML cannot hold either). The
+# TUI's text fields drop them, the REPL's input line and completion menu show them escaped.
+# One range past U+FFFF: a regular expression looks each character up in a table for the
+# others, and tries the ranges past it one by one.
 ESCAPED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff"
+    "\U000e0000-\U000e007f]"
 )
+
+# What of ESCAPED ASCII text can hold: the C0 controls and DEL. Most text shown is ASCII
+# (names, ids, JSON bodies), which `str.isascii` tells from a flag without reading it, and
+# this class is checked faster than ESCAPED, whose range past U+FFFF is tried for every
+# character.
+_ESCAPED_ASCII = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _escaped_in(text: str) -> re.Pattern[str]:
+    """ESCAPED, or the class that finds the same in `text` faster when it is ASCII."""
+    return _ESCAPED_ASCII if text.isascii() else ESCAPED
+
+
+def _escape_of(code: int) -> str:
+    """How stptui writes the character `code` as an escape, as Python does: `\\xHH` up to
+    U+00FF, `\\uHHHH` up to U+FFFF, `\\UHHHHHHHH` above (every digit, so that a hex
+    digit after it is never read as part of it)."""
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _escape(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return _escape_of(ord(m.group()))
 
 
 def printable(text: str) -> str:
@@ -46,7 +73,7 @@ def printable(text: str) -> str:
     For whole outputs (a result's text, an error message), the last safeguard before the
     terminal: it leaves backslashes alone, so text it already went through, or `shown`
     wrote, is left as it is. An untrusted value inside a line goes through `shown`."""
-    return ESCAPED.sub(_escape, text)
+    return _escaped_in(text).sub(_escape, text)
 
 
 # A backslash a reader would take for the start of an escape: one before another backslash,
@@ -63,7 +90,7 @@ def shown(text: str) -> str:
     `printable`, which leaves what `shown` wrote as it is."""
     if "\\" in text:
         text = _READS_AS_ESCAPE.sub(r"\\\\", text)
-    return ESCAPED.sub(_escape, text)
+    return _escaped_in(text).sub(_escape, text)
 
 
 def one_line(text: str) -> str:
@@ -103,7 +130,16 @@ def json_shown(text: str) -> str:
     `printable` escapes written as JSON's `\\u` escapes (`\\u009b`, `\\u202e`): they can
     only be inside its strings, where the escape is the same character, so the text still
     parses to the same value and can be shown, edited and sent back."""
-    return ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _escaped_in(text).sub(_json_escape, text)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    # JSON escapes a character past U+FFFF as its UTF-16 surrogate pair.
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(value: Any, **options: Any) -> str:
@@ -171,7 +207,7 @@ def _written(m: re.Match[str]) -> str:
         # line refuses; the long form is the code unit on its own.
         return f"\\U{code:08x}"
     # Always every digit: a shorter escape would take a hex digit that follows it.
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return _escape_of(code)
 
 
 def ansi_c_quoted(word: str) -> str:

@@ -3,9 +3,10 @@ the history search's field (Ctrl-R).
 
 prompt_toolkit draws a completion's text and the line being typed as they are, but for the
 C0 and C1 controls, which it shows as `^[` and `<9b>`. The bidirectional overrides and
-isolates (U+202E, U+2066, ...), the zero-width space and the line separator reach the
-terminal, where a key offered in the menu or completed into the line reorders what is drawn
-after it (Trojan Source). Here they are shown as the rest of stptui shows them,
+isolates (U+202E, U+2066, ...), the zero-width space, the line separator and the other
+characters that draw nothing (a word joiner, tag characters) reach the terminal, where a
+key offered in the menu or completed into the line reorders what is drawn after it
+(Trojan Source), or hides text. Here they are shown as the rest of stptui shows them,
 `textsafe.printable`'s escapes (`\\u202e`, `\\x1b`), while the line itself keeps the
 characters: the command gets the key as it is, the one the escape stands for.
 """

@@ -66,6 +66,7 @@ from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics import measured
 from stptui.sim.trace import Record
 from stptui.sim.trace_index import trace_index
+from stptui.textsafe import printable, typed_names
 from stptui.tui.fast_forward import Continued
 from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S, LiveClock, speed_label
 from stptui.tui.palette import StackProvider
@@ -314,6 +315,26 @@ def note_timeout(message: str, title: str, severity: str) -> float:
     words = len(message.split()) + len(title.split())
     least = ERROR_NOTE_S if severity == "error" else NOTE_MIN_S
     return min(NOTE_MAX_S, max(least, NOTE_NOTICE_S + words * NOTE_S_PER_WORD))
+
+
+def note(
+    message: str,
+    title: str,
+    severity: SeverityLevel,
+    timeout: float | None = None,
+    *,
+    markup: bool = False,
+) -> Notification:
+    """The note every notification of the app is: its message and title as `printable`
+    shows them, so that a name, key or path in one (a reload's refusal names the stack's
+    folder, a redrive the selected resource) never reaches the terminal as a control
+    character, and staying `timeout` seconds (as long as it takes to read, `note_timeout`,
+    when None). `markup` is for Textual's own notes (`[b]q[/b] to quit`): stptui's are
+    text."""
+    message, title = printable(message), printable(title)
+    if timeout is None:
+        timeout = note_timeout(message, title, severity)
+    return Notification(message, title, severity, timeout, markup=markup)
 
 
 class StptuiApp(App[None]):
@@ -1428,10 +1449,9 @@ class StptuiApp(App[None]):
         # Textual's own collection (Textual is pinned, see pyproject.toml).
         if old is not None and old in self._notifications:
             self._unnotify(old)
-        timeout = note_timeout(message, title, severity)
-        note = Notification(message, title, severity, timeout, markup=False)
-        self._latest_notes[key] = note
-        self.post_message(Notify(note))
+        made = note(message, title, severity)
+        self._latest_notes[key] = made
+        self.post_message(Notify(made))
 
     def on_notify(self, event: Notify) -> None:
         """Put the notes where they cover least of what is being read, before Textual's own
@@ -1503,10 +1523,8 @@ class StptuiApp(App[None]):
         markup: bool = True,
     ) -> None:
         """Textual's note, staying as long as it takes to read (`note_timeout`) unless
-        `timeout` is given."""
-        if timeout is None:
-            timeout = note_timeout(message, title, severity)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        `timeout` is given; its text as `note` makes it."""
+        self.post_message(Notify(note(message, title, severity, timeout, markup=markup)))
 
     # -- actions -----------------------------------------------------------------------
 
@@ -2070,7 +2088,7 @@ class StptuiApp(App[None]):
             ex = redrive_candidate(machines[self.selected])
             if ex is None:
                 self.notify(
-                    f"{self.selected} has no execution to redrive yet (t starts one)",
+                    f"{quote_word(self.selected)} has no execution to redrive yet (t starts one)",
                     severity="warning",
                     markup=False,
                 )
@@ -2092,7 +2110,7 @@ class StptuiApp(App[None]):
             what = []
             if dlqs:
                 what.append(
-                    f"a dead-letter queue to redrive: {', '.join(dlqs)} "
+                    f"a dead-letter queue to redrive: {typed_names(dlqs)} "
                     "(in the graph, or in the Queues pane: 2)"
                 )
             if machines:
