@@ -19,7 +19,9 @@ from workcount import CountWork
 from stptui import graph as graphs
 from stptui.commands import Session
 from stptui.graph import build_graph
+from stptui.textsafe import one_line
 from stptui.tui import diagram as dg
+from stptui.tui.render import cut_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "stptui" / "sample_stacks"
@@ -98,7 +100,7 @@ def test_columns_with_no_edge_between_them_stay_apart() -> None:
     assert "││" not in d.text()
 
 
-def test_sources_come_first_and_dead_letter_queues_and_data_stores_last() -> None:
+def test_sources_come_first_data_stores_last_and_a_dead_letter_queue_under_its_queue() -> None:
     g = sample_graph("combined")
     d = dg.layout(g)
     last = max(b.layer for b in d.boxes.values())
@@ -106,10 +108,79 @@ def test_sources_come_first_and_dead_letter_queues_and_data_stores_last() -> Non
         kind = g.nodes[node]["kind"]
         if kind in graphs.SOURCE_KINDS:
             assert box.layer == 0 and box.x == 0, node
-        if kind in ("relational-database", "dynamo-db-table") or node == "deadLetterQueue":
+        if kind in ("relational-database", "dynamo-db-table"):
             assert box.layer == last, node
     left_of_all = min(b.x for b in d.boxes.values() if b.layer == last)
     assert all(b.x + b.width < left_of_all for b in d.boxes.values() if b.layer < last)
+    # The dead-letter queue was in the last column, a screen away from its queue.
+    queue, dlq = d.boxes["jobQueue"], d.boxes["deadLetterQueue"]
+    assert (dlq.layer, dlq.x) == (queue.layer, queue.x)
+    assert dlq.y == queue.y + queue.height + 1
+    assert_adjacent(d, "jobQueue", "deadLetterQueue")
+
+
+def assert_adjacent(d: dg.Diagram, queue: str, *dlqs: str, near: bool = True) -> None:
+    """`dlqs` right below `queue` in its column, one under another with nothing between
+    them, and each dead-letter line from the queue's right side down into theirs (`near`:
+    in the channel's first column, by the boxes)."""
+    chain = [d.boxes[queue], *sorted((d.boxes[n] for n in dlqs), key=lambda b: b.y)]
+    for a, b in itertools.pairwise(chain):
+        assert (b.layer, b.x, b.width) == (a.layer, a.x, a.width)
+        assert b.y == a.y + a.height + 1
+    q = chain[0]
+    dead_letter = (graphs.REDRIVE, graphs.DELIVERY_FAILURE)
+    for dlq in dlqs:
+        edges = [e for e in d.edges if (e.source, e.target) == (queue, dlq)]
+        edges = [e for e in edges if e.kind in dead_letter]
+        assert edges
+        right = q.x + q.width
+        for edge in edges:
+            assert all(right <= x <= right + 2 for x, _ in edge.cells) or not near, edge.cells
+            assert d.chars[edge.cells[-1][1]][edge.cells[-1][0]] == "◄"
+
+
+def queue_graph(*edges: tuple[str, str, str], consumed: tuple[str, ...] = ()) -> nx.MultiDiGraph:
+    """Queues joined by `edges` (u, v, kind), as the graph of a stack layers them, with a
+    function reading each queue in `consumed`."""
+    g = nx.MultiDiGraph()
+    for u, v, kind in edges:
+        for n in (u, v):
+            g.add_node(n, kind="sqs-queue", label=n)
+        g.add_edge(u, v, kind=kind)
+    for q in consumed:
+        g.add_node(f"{q}Worker", kind="function", label=f"{q}Worker")
+        g.add_edge(q, f"{q}Worker", kind=graphs.TRIGGER)
+    graphs._assign_layers(g)
+    return g
+
+
+def test_a_dead_letter_queue_of_one_queue_is_drawn_right_below_it() -> None:
+    g = queue_graph(
+        ("orders", "ordersDlq", graphs.REDRIVE),
+        ("emails", "emailsDlq", graphs.REDRIVE),
+        consumed=("orders", "emails"),
+    )
+    d = dg.layout(g)
+    assert_well_drawn(d, g)
+    assert_adjacent(d, "orders", "ordersDlq")
+    assert_adjacent(d, "emails", "emailsDlq")
+    assert len({b.layer for b in d.boxes.values()}) == 2
+
+
+def test_a_shared_or_consumed_dead_letter_queue_keeps_its_column() -> None:
+    # Shared: no one queue is its place. Consumed: it is a step of a pipeline (its reader
+    # comes after it), laid out in flow order as any queue.
+    g = queue_graph(
+        ("a", "shared", graphs.REDRIVE),
+        ("b", "shared", graphs.REDRIVE),
+        ("c", "readDlq", graphs.REDRIVE),
+        consumed=("a", "b", "c", "readDlq"),
+    )
+    d = dg.layout(g)
+    assert_well_drawn(d, g)
+    last = max(b.layer for b in d.boxes.values())
+    assert d.boxes["shared"].layer == last
+    assert d.boxes["readDlq"].layer == d.boxes["c"].layer + 1
 
 
 def test_edge_kinds_look_different_and_the_legend_names_them() -> None:
@@ -217,8 +288,8 @@ def test_untrusted_names_are_plain_text_cut_to_their_box() -> None:
     d = dg.layout(g)
     text = d.text()
     assert "\x1b" not in text and "\u202e" not in text and "\n[@" not in text
-    # Shown as written, cut in the middle to fit.
-    assert "│ ≡ q[bold]x[/fo…k=app.quit] ╞" in text
+    # Shown as written, cut to fit between whole escapes and tags (`[/fo…` was cut in one).
+    assert "│ ≡ q[bold]x[/foo] \\x1b[31m… ╞" in text
     assert "数据库队列" in text and "e\u0301" in text
     assert_well_drawn(d, g)
     box = d.boxes["数据库队列"]
@@ -346,3 +417,129 @@ def test_long_names_that_share_their_start_keep_their_ends_in_sight() -> None:
         "≡ customerOrde…ssingWorker",
     ):
         assert f"│ {shown} " in text, text
+
+
+# Pieces of a hostile name, each shown as a unit: `one_line` writes a control character as
+# an escape, and a markup tag is text that must never be left half (`[bo…`).
+NAME_PIECES = st.sampled_from(
+    [
+        "a",
+        "Q",
+        "-",
+        "数",
+        "e\u0301",
+        "\x1b",
+        "\u202e",
+        "\n",
+        "\t",
+        "\x9b",
+        "[bold]",
+        "[/]",
+        "[@click=app.quit]",
+        "[link=https://x.test]",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME_PIECES, min_size=1, max_size=30), st.integers(1, 40))
+def test_a_cut_name_never_splits_an_escape_or_a_tag(pieces: list[str], width: int) -> None:
+    shown = [one_line(p) for p in pieces]
+    full = "".join(shown)
+    bounds = set(itertools.accumulate(map(len, shown), initial=0))
+    cut = cut_name(full, width)
+    assert cell_len(cut) <= width
+    if cell_len(full) <= width:
+        assert cut == full
+        return
+    head, _, tail = cut.partition("…")
+    assert full.startswith(head) and full.endswith(tail)
+    # Both ends of the cut fall between whole pieces.
+    assert len(head) in bounds and len(full) - len(tail) in bounds, (full, cut)
+
+
+def test_narrow_boxes_cut_names_whole_pieces_at_a_time() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("q", kind="sqs-queue", label="order\x1b[bold]ProcessingQueue", layer=0)
+    g.add_node("w", kind="function", label="ordersProcessingWorkerFunction", layer=1)
+    g.add_edge("q", "w", kind=graphs.TRIGGER)
+    wide, narrow = dg.layout(g), dg.layout(g, width=30)
+    assert narrow.width < wide.width == wide.natural_width
+    assert_well_drawn(narrow, g)
+    titles = [
+        "".join(narrow.chars[b.y + 1][b.x + 1 : b.x + b.width - 1]).strip()
+        for b in (narrow.boxes["q"], narrow.boxes["w"])
+    ]
+    # Twelve cells of name: cut by cells alone, the first would end `order\…`.
+    assert titles == ["≡ order…gQueue", "λ orders…ction"]
+
+
+def test_fitting_a_width_narrows_the_widest_columns_first_and_never_below_the_counts() -> None:
+    g = nx.MultiDiGraph()
+    for layer, (node, kind) in enumerate(
+        [
+            ("src", "http-api-gateway"),
+            ("customerOrderProcessingWorker", "function"),
+            ("customerOrderProcessingQueue", "sqs-queue"),
+        ]
+    ):
+        g.add_node(node, kind=kind, label=node, layer=layer)
+    g.add_edge("src", "customerOrderProcessingWorker", kind=graphs.TRIGGER)
+    g.add_edge("customerOrderProcessingWorker", "customerOrderProcessingQueue", kind=graphs.CONNECT)
+    rooms = {"customerOrderProcessingQueue": 20}  # the room a box keeps for its counts
+    d = dg.layout(g, None, lambda n: rooms.get(n, 0), width=60)
+    widths = [d.boxes[n].width for n in g]
+    natural = [dg.layout(g, None, lambda n: rooms.get(n, 0)).boxes[n].width for n in g]
+    assert natural == [12, 30, 30]
+    assert widths[0] == 12  # narrow already: left as it is
+    assert widths[1] == dg.FIT_MIN_INNER_CELLS + 4 and widths[2] == 20 + 4
+    assert d.width == d.natural_width - (30 - widths[1]) - (30 - widths[2])
+    # Cut by fewer cells than FIT_MIN_SAVING, a name is not worth cutting: left whole.
+    rooms["customerOrderProcessingQueue"] = 30 - 4 - dg.FIT_MIN_SAVING + 1
+    d = dg.layout(g, None, lambda n: rooms.get(n, 0), width=60)
+    assert [d.boxes[n].width for n in g] == [12, dg.FIT_MIN_INNER_CELLS + 4, 30]
+
+
+@pytest.mark.parametrize("width", [40, 76, 100])
+def test_a_fitted_diagram_is_the_same_layout_with_narrower_columns(width: int) -> None:
+    g = sample_graph("combined")
+    wide, fitted = dg.layout(g), dg.layout(g, width=width)
+    assert_well_drawn(fitted, g)
+    assert fitted.width <= max(width, wide.width)
+    # Same rows, same columns in the same order: only widths changed.
+    for node, box in wide.boxes.items():
+        other = fitted.boxes[node]
+        assert (other.y, other.height, other.layer) == (box.y, box.height, box.layer)
+    assert fitted.order == wide.order
+
+
+GLUE_KINDS = [graphs.REDRIVE, graphs.DELIVERY_FAILURE, graphs.TRIGGER, graphs.CONNECT]
+
+
+@st.composite
+def stacks_with_dead_letter_queues(draw: st.DrawFn) -> nx.MultiDiGraph:
+    """Queues and functions with redrive and delivery-failure edges between any of them,
+    layered as the graph of a stack is."""
+    n = draw(st.integers(2, 9))
+    g = nx.MultiDiGraph()
+    for i in range(n):
+        kind = draw(st.sampled_from(["sqs-queue", "sqs-queue", "function"]))
+        g.add_node(f"n{i}", kind=kind, label=f"n{i}")
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(GLUE_KINDS))
+    for u, v, kind in draw(st.lists(pairs, max_size=2 * n)):
+        g.add_edge(f"n{u}", f"n{v}", kind=kind)
+    graphs._assign_layers(g)
+    return g
+
+
+@settings(max_examples=200, deadline=None)
+@given(stacks_with_dead_letter_queues(), st.sampled_from([None, 30]))
+def test_any_stack_with_dead_letter_queues_is_drawn_whole(
+    g: nx.MultiDiGraph, width: int | None
+) -> None:
+    d = dg.layout(g, width=width)
+    assert_well_drawn(d, g)
+    for host in set(d.hosts.values()):
+        # A host with two kinds of dead-letter line has two trunks: the second further out.
+        assert_adjacent(d, host, *(q for q, h in d.hosts.items() if h == host), near=False)

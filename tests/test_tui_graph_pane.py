@@ -9,15 +9,19 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.cells import cell_len
+from rich.text import Text
 from textual.geometry import Region
 from textual.pilot import Pilot
-from tui_support import SAMPLE_NAMES, START, app_for, drive, echo_session
+from tui_support import SAMPLE_NAMES, SAMPLES, START, app_for, drawn_text, drive, echo_session
 from tui_support import session as open_session
 
+from stptui import graph as graphs
 from stptui.commands import Session, execute
 from stptui.graph import build_graph
 from stptui.tui.app import StptuiApp
+from stptui.tui.diagram import Box
 from stptui.tui.widgets.graph_pane import BADGE_ROOM, FULL_LAYOUT_LIMIT, GraphPane, badges
+from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import QueuesPane
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -39,11 +43,12 @@ def test_arrow_keys_move_the_selection_and_select_everywhere() -> None:
         moves = [
             ("right", "api"),
             ("right", "jobQueue"),
-            ("down", "jobQueue"),  # alone in its layer
+            ("down", "deadLetterQueue"),  # right below the queue it serves
+            ("down", "deadLetterQueue"),  # the last in its layer
+            ("up", "jobQueue"),
             ("right", "worker"),
             ("right", "database"),
-            ("down", "deadLetterQueue"),
-            ("up", "database"),
+            ("down", "database"),  # alone in its layer
             ("left", "worker"),
         ]
         for key, expected in moves:
@@ -61,9 +66,9 @@ def test_arrow_keys_move_the_selection_and_select_everywhere() -> None:
 def test_the_selection_scrolls_into_view() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         pane = app.query_one(GraphPane)
-        await pilot.press("1", "right", "right", "right", "right", "down")
+        await pilot.press("1", "right", "right", "right", "right")
         await pilot.pause()
-        box = pane.diagram.boxes["deadLetterQueue"]
+        box = pane.diagram.boxes["database"]
         view = pane.scrollable_content_region
         x, y = pane.scroll_offset
         assert x <= box.x and box.x + box.width <= x + view.width
@@ -272,3 +277,91 @@ def test_a_selection_repaints_only_the_rows_of_the_diagram_in_view() -> None:
             assert set(range(max(top, 0), min(top + box.height, view.height))) <= rows, key
 
     drive(app_for("combined"), script)
+
+
+def redrives(name: str) -> list[tuple[str, str]]:
+    """The sample stack's queues and the dead-letter queue each redrives to."""
+    g = build_graph(Session.open(SAMPLES / name).stack)
+    return [(u, v) for u, v, kind in g.edges(data="kind") if kind == graphs.REDRIVE]
+
+
+def in_view(pane: GraphPane, box: Box) -> bool:
+    """Whether all of `box` is in the pane's view."""
+    view = pane.scrollable_content_region
+    x, y = pane.scroll_offset
+    return (
+        x <= box.x
+        and box.x + box.width <= x + view.width
+        and y <= box.y
+        and box.y + box.height <= y + view.height
+    )
+
+
+DLQ_SAMPLES = [name for name in SAMPLE_NAMES if redrives(name)]
+
+
+def test_the_samples_with_a_dead_letter_queue() -> None:
+    assert DLQ_SAMPLES == ["combined", "container-jobs", "job-queue"]
+
+
+@pytest.mark.parametrize("name", DLQ_SAMPLES)
+def test_at_80x24_a_dead_letter_queue_is_in_view_right_below_its_queue(name: str) -> None:
+    # It was drawn in the last column, after the data stores: at 80 columns off to the
+    # right of its queue, often a screen away.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        await pilot.press("1")
+        for queue, dlq in redrives(name):
+            for node in (queue, dlq):
+                app.jump_to(node)
+                await pilot.pause()
+                q, d = pane.diagram.boxes[queue], pane.diagram.boxes[dlq]
+                assert (d.x, d.width) == (q.x, q.width) and d.y == q.y + q.height + 1, node
+                assert in_view(pane, q) and in_view(pane, d), node
+                # The redrive line's arrowhead, on screen beside the dead-letter queue.
+                (line,) = (e for e in pane.diagram.edges if (e.source, e.target) == (queue, dlq))
+                x, y = line.cells[-1]
+                sx, sy = pane.scroll_offset
+                assert (x, y) == (d.x + d.width, d.y + 1)
+                assert pane.render_line(y - sy).text[x - sx] == "◄", node
+
+    drive(app_for(name), script, size=(80, 24))
+
+
+def test_at_80_columns_names_are_cut_to_fit_and_whole_when_the_terminal_widens() -> None:
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        pane = app.query_one(GraphPane)
+        await pilot.press("1")
+        await pilot.pause()
+        d = pane.diagram
+        assert d.width < d.natural_width  # narrowed to the pane (76 cells)
+        assert box_lines(app, "notificationWorker")[0] == "λ notific…Worker"
+        # The counts keep their room: only names are cut.
+        assert box_lines(app, "jobQueue")[1] == "0 visible · 0 in flight"
+        # The whole name: in a tooltip over the box, and in the Inspector.
+        app.jump_to("notificationWorker")
+        await pilot.pause()
+        region = pane.content_region
+
+        def over(node: str) -> tuple[int, int]:
+            box, (sx, sy) = pane.diagram.boxes[node], pane.scroll_offset
+            return (region.x + box.x + 2 - sx, region.y + box.y + 1 - sy)
+
+        await pilot.hover(offset=over("notificationWorker"))
+        assert isinstance(pane.tooltip, Text) and pane.tooltip.plain == "notificationWorker"
+        await pilot.hover(offset=over("notificationQueue"))  # whole: no tooltip
+        assert pane.tooltip is None
+        await pilot.click(offset=over("notificationWorker"), times=2)
+        await pilot.pause()
+        assert app.selected == "notificationWorker"
+        assert "notificationWorker" in drawn_text(app.query_one(InspectorPane))
+        await pilot.resize_terminal(220, 50)
+        await pilot.pause()
+        d = pane.diagram
+        assert d.width == d.natural_width
+        assert box_lines(app, "notificationWorker")[0] == "λ notificationWorker"
+        # Still selected, and in view.
+        assert pane.selected == "notificationWorker"
+        assert in_view(pane, d.boxes["notificationWorker"])
+
+    drive(app_for("combined"), script, size=(80, 24))

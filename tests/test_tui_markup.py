@@ -130,7 +130,7 @@ def test_hostile_names_in_the_graph_pane_are_drawn_as_written(tmp_path: Path) ->
         for literal in (QUEUE, DLQ, "w[/foo]\\x1b[31m", "DLQ 1 message"):
             assert literal in drawn, literal
         assert "\x1b" not in drawn
-        await pilot.press("1", "right", "right")
+        await pilot.press("1", "down")  # the dead-letter queue is right below its queue
         assert app.selected == DLQ
         assert app.is_running
 

@@ -1,8 +1,13 @@
 """The stack as a layered box-and-arrow diagram in terminal cells (no Textual here).
 
 `layout(g)` draws a graph built by `stptui.graph` left to right: one column of boxes per
-layer (the graph's `layer` attribute, so sources come first and dead-letter queues and data
-stores last), the edges routed orthogonally through the channels between the columns.
+layer (the graph's `layer` attribute, so sources come first and data stores last), the
+edges routed orthogonally through the channels between the columns. A dead-letter queue
+that only one resource dead-letters into is drawn right below it instead, in its column
+(`_dead_letter_hosts`): ordered and placed as one block with it, the line between them
+leaving the host's bottom port for the first trunk of the channel. Given a width, the
+widest columns are narrowed to fit it as the diagram is drawn (`_fit_widths`): nothing
+before the drawing depends on a box's width, so fitting costs no second layout.
 
 The steps are the classic Sugiyama ones, kept small enough for a 60-node stack to lay out
 in a few milliseconds:
@@ -49,13 +54,20 @@ from rich.text import Text
 
 from stptui import graph as graphs
 from stptui.textsafe import one_line
-from stptui.tui.render import cut_middle
+from stptui.tui.render import cut_name
 
 # Directions a line leaves a cell in, as bits.
 N, E, S, W = 1, 2, 4, 8
 
 MAX_TITLE_CELLS = 26
 MIN_INNER_CELLS = 6
+# How narrow a box's name may be cut to fit a width (inside its borders): an icon and
+# twelve cells (`λ notifi…orker`), or a kind in words (`dynamodb table`). A box keeps the
+# room its badges were given (`min_inner`): fitting cuts names, never counts.
+FIT_MIN_INNER_CELLS = 14
+# A column is narrowed by this many cells or not at all: a name with three letters cut
+# (`λ webhook…ceiver`) is harder to read for the one cell the diagram gains.
+FIT_MIN_SAVING = 4
 CHANNEL_MARGIN = 4  # cells around a channel's trunks: two for the source stubs, two to the arrow
 MAX_SWEEPS = 12
 
@@ -208,19 +220,21 @@ def safe_label(value: object) -> str:
     return one_line(str(value))
 
 
-def node_title(g: nx.MultiDiGraph, node: str) -> Text:
-    """A box's first line: the kind's icon and the (untrusted) label, as plain text; a
-    function with a URL says so (`λ bot · URL`): its URL is an entry no edge draws. A label
-    too long for `MAX_TITLE_CELLS` is cut in the middle, as the Queues pane cuts names: a
+def node_title(g: nx.MultiDiGraph, node: str, room: int = MAX_TITLE_CELLS) -> Text:
+    """A box's first line in at most `room` cells: the kind's icon and the (untrusted)
+    label, as plain text; a function with a URL says so (`λ bot · URL`): its URL is an entry
+    no edge draws. A label too long is cut in the middle, as the Queues pane cuts names: a
     queue, its dead-letter queue and its worker often share their start
-    (`customerOrderProcessing…` was all three boxes' title)."""
+    (`customerOrderProcessing…` was all three boxes' title); never inside an escape or
+    something that reads as markup (`render.cut_name`)."""
     attrs = g.nodes[node]
     kind = str(attrs.get("kind", ""))
     style = "bold red" if attrs.get("missing") else "bold"
     icon = f"{KIND_ICONS.get(kind, '•')} "
     url = " · URL" if (attrs.get("props") or {}).get("url") is True else ""
-    room = MAX_TITLE_CELLS - cell_len(icon) - cell_len(url)
-    label = cut_middle(safe_label(attrs.get("label", node)), room)
+    if cell_len(icon) + cell_len(url) + 1 > room:
+        url = ""  # a narrow box keeps the name rather than the mark
+    label = cut_name(safe_label(attrs.get("label", node)), room - cell_len(icon) - cell_len(url))
     return Text.assemble((icon, "bold"), (label, style), (url, "dim"))
 
 
@@ -280,6 +294,12 @@ class Diagram:
     edges: list[DrawnEdge]
     crossings: set[tuple[int, int]]
     border_styles: dict[str, Style] = field(default_factory=dict)
+    # The width the columns and channels take when none is narrowed to fit (`layout`'s
+    # `width`): a diagram no wider than a width is drawn the same at any wider one.
+    natural_width: int = 0
+    # Each dead-letter queue drawn right below the one resource that dead-letters into it,
+    # with that resource.
+    hosts: dict[str, str] = field(default_factory=dict)
 
     def write(self, node: str, row: int, text: Text) -> bool:
         """Put `text` on interior row `row` of `node`'s box (cut to fit); True when the
@@ -418,7 +438,8 @@ def _text_cells(text: Text, width: int) -> list[tuple[str, Style]]:
 
 # -- layout --------------------------------------------------------------------------------
 
-LineMaker = Callable[[str], Sequence[Text]]
+# A box's interior lines, given the room its title may take.
+LineMaker = Callable[[str, int], Sequence[Text]]
 Pin = tuple[int, str, object]  # (item, side "L" or "R", tag)
 Cell = tuple[int, int]
 
@@ -431,6 +452,7 @@ class _Item:
     layer: int
     width: int = 1
     height: int = 1
+    least: int = 1  # the narrowest it may be drawn to fit a width
     x: int = 0
     y: int = 0
     offsets: dict[tuple[str, object], int] = field(default_factory=dict)
@@ -464,6 +486,7 @@ class _Net:
     rights: dict[int, int] = field(default_factory=dict)  # row -> x of the stub's last cell
     deferred: dict[int, int] = field(default_factory=dict)  # right pins routed by search
     doglegs: dict[int, list[Cell]] = field(default_factory=dict)
+    glued: bool = False  # from a host down into the dead-letter queue glued below it
 
 
 def _layers(g: nx.MultiDiGraph) -> dict[str, int]:
@@ -478,6 +501,36 @@ def _layers(g: nx.MultiDiGraph) -> dict[str, int]:
                     raw[n] = depth
     ranks = {v: i for i, v in enumerate(sorted(set(raw.values())))}
     return {n: ranks[raw[n]] for n in g}
+
+
+def _dead_letter_hosts(g: nx.MultiDiGraph, layer_of: dict[str, int]) -> dict[str, str]:
+    """The dead-letter queues drawn right below the queue (or the one other resource) that
+    dead-letters into them, each with that host; `layer_of` updated to match, gaps closed.
+
+    The graph's layering puts a dead-letter queue nothing reads after everything else, as
+    `stptui graph` lists it; drawn there it was often a screen away from the queue it
+    serves. One that several resources share stays there: no one of them is its place."""
+    sources: dict[str, set[str]] = {}
+    flows_out: set[str] = set()
+    for u, v, kind in g.edges(data="kind"):
+        if kind in (graphs.REDRIVE, graphs.DELIVERY_FAILURE):
+            sources.setdefault(v, set()).add(u)
+        if kind in graphs.FLOW_KINDS:
+            flows_out.add(u)
+    hosts: dict[str, str] = {}
+    for dlq, of in sources.items():
+        if len(of) != 1 or dlq in flows_out or g.nodes[dlq].get("kind") != "sqs-queue":
+            continue
+        (host,) = of
+        if host != dlq:
+            hosts[dlq] = host
+    if hosts:
+        for dlq, host in hosts.items():
+            layer_of[dlq] = layer_of[host]
+        ranks = {v: i for i, v in enumerate(sorted(set(layer_of.values())))}
+        for n, layer in layer_of.items():
+            layer_of[n] = ranks[layer]
+    return hosts
 
 
 def around(g: nx.MultiDiGraph, focus: str, limit: int, radius: int) -> nx.MultiDiGraph:
@@ -502,8 +555,8 @@ def default_lines(g: nx.MultiDiGraph) -> LineMaker:
     """Box lines without live counts: the icon and name, then the kind in words, then (on
     a resource with alarms only) how many alarms it has."""
 
-    def lines(node: str) -> tuple[Text, ...]:
-        title, kind = node_title(g, node), Text(kind_words(g, node), style="dim")
+    def lines(node: str, room: int = MAX_TITLE_CELLS) -> tuple[Text, ...]:
+        title, kind = node_title(g, node, room), Text(kind_words(g, node), style="dim")
         alarms = graphs.alarm_count(g.nodes[node])
         return (title, kind, Text(alarms, style="dim")) if alarms else (title, kind)
 
@@ -514,27 +567,48 @@ def layout(
     g: nx.MultiDiGraph,
     lines: LineMaker | None = None,
     min_inner: Callable[[str], int] | None = None,
+    width: int | None = None,
 ) -> Diagram:
     """Lay out and draw `g`: boxes in layers left to right, edges routed between them.
 
-    `lines(node)` gives a box's interior lines (default: `default_lines`); a box is as wide
-    as the widest of them (cut at `MAX_TITLE_CELLS`) or `min_inner(node)`, whichever is
-    more, so that badges written later with `Diagram.write` fit without a new layout.
+    `lines(node, room)` gives a box's interior lines, its title in `room` cells (default:
+    `default_lines`); a box is as wide as the widest of them (cut at `MAX_TITLE_CELLS`) or
+    `min_inner(node)`, whichever is more, so that badges written later with
+    `Diagram.write` fit without a new layout. With a `width`, the widest columns are
+    narrowed until the diagram fits it (down to `FIT_MIN_INNER_CELLS` inside, never below
+    `min_inner`, by `FIT_MIN_SAVING` cells or not at all), their names cut in the middle:
+    in the same one layout, since a column's width changes nothing before the drawing
+    (see `Layout`).
     """
-    return Layout(g, lines or default_lines(g), min_inner or (lambda _: 0)).run()
+    return Layout(g, lines or default_lines(g), min_inner or (lambda _: 0), width).run()
 
 
 class Layout:
     """One layout in steps (`run` does them all): `build` the items and pieces in the input
     order, `order` the layers, then ports, rows, channels and drawing. `crossings` counts
-    at the current order, so a test can compare before and after `order`."""
+    at the current order, so a test can compare before and after `order`.
+
+    Boxes' widths play no part until the drawing: the order, the rows and the channels'
+    trunks are the same at any width. So fitting a `width` costs nothing more than the one
+    layout: the channels' widths are known once they are packed, and the columns share
+    what is left (`_fit_widths`)."""
 
     def __init__(
-        self, g: nx.MultiDiGraph, lines: LineMaker, min_inner: Callable[[str], int]
+        self,
+        g: nx.MultiDiGraph,
+        lines: LineMaker,
+        min_inner: Callable[[str], int],
+        width: int | None = None,
     ) -> None:
         self.g = g
         self.lines = lines
         self.min_inner = min_inner
+        self.width = width
+        # A dead-letter queue drawn right below the one resource that dead-letters into it
+        # (`_dead_letter_hosts`): the host's item -> theirs, and each of theirs -> the host's.
+        self.glued: dict[int, list[int]] = {}
+        self.host_of: dict[int, int] = {}
+        self._folded = False  # while ordering, a glued item stands where its host does
         self.items: list[_Item] = []
         self.layers: list[list[int]] = []
         self.node_item: dict[str, int] = {}
@@ -560,9 +634,14 @@ class Layout:
     def build(self) -> None:
         """Items for the nodes and dummies, the edges' pieces, in the input order."""
         layer_of = _layers(self.g)
+        hosts = _dead_letter_hosts(self.g, layer_of)
         self.layers = [[] for _ in range(max(layer_of.values(), default=-1) + 1)]
         for n in self.g:
             self._add_item(_Item(node=n, layer=layer_of[n]))
+        for dlq, host in hosts.items():
+            h, d = self.node_item[host], self.node_item[dlq]
+            self.glued.setdefault(h, []).append(d)
+            self.host_of[d] = h
         # Parallel edges of one kind are drawn as one.
         edges = list(dict.fromkeys((u, v, str(k)) for u, v, k in self.g.edges(data="kind")))
         way = [_direction(layer_of[u], layer_of[v]) for u, v, _ in edges]
@@ -637,11 +716,17 @@ class Layout:
         swaps of neighbours that cross less; the ordering with the fewest crossings wins."""
         up: list[list[tuple[int, int]]] = [[] for _ in self.items]
         down: list[list[tuple[int, int]]] = [[] for _ in self.items]
+        # A glued dead-letter queue is ordered as part of its host: its edges count as the
+        # host's, and it is put back right below the host at the end.
+        host = self.host_of
         for s in self.segs:
             if s.b[1] == "L":
                 w = self._weight(s)
-                down[s.a[0]].append((s.b[0], w))
-                up[s.b[0]].append((s.a[0], w))
+                a, b = host.get(s.a[0], s.a[0]), host.get(s.b[0], s.b[0])
+                down[a].append((b, w))
+                up[b].append((a, w))
+        self._folded = True
+        self.layers = [[it for it in layer if it not in host] for layer in self.layers]
         depth = len(self.layers)
         sweep = [(i, up) for i in range(1, depth)] + [(i, down) for i in range(depth - 2, -1, -1)]
         best: list[list[int]] = []
@@ -667,9 +752,16 @@ class Layout:
                     stale += 1
                 if best_count == 0 or stale >= 2:
                     break
-        self.layers = best
+        self._folded = False
+        self.layers = [self._unfold(layer) for layer in best]
         for layer in self.layers:
             self._number(layer)
+
+    def _unfold(self, layer: list[int]) -> list[int]:
+        """`layer` with each glued dead-letter queue right below its host."""
+        if not self.glued:
+            return list(layer)
+        return [x for it in layer for x in (it, *self.glued.get(it, ()))]
 
     def _weight(self, s: _Seg) -> int:
         # A connectTo is a permission, not a flow: its crossings matter less.
@@ -717,6 +809,9 @@ class Layout:
                     if below < above:
                         layer[i], layer[i + 1] = b, a
                         pos[a], pos[b] = pos[b], pos[a]
+                        if self.glued:
+                            self._follow(a)
+                            self._follow(b)
                         swapped = True
             if not swapped:
                 break
@@ -724,8 +819,17 @@ class Layout:
     def _number(self, layer: list[int]) -> None:
         # Positions as fractions, so that layers of different sizes compare.
         n = len(layer)
+        pos = self.pos
         for i, it in enumerate(layer):
-            self.pos[it] = (i + 0.5) / n
+            pos[it] = (i + 0.5) / n
+        if self._folded and self.glued:
+            for it in layer:
+                self._follow(it)
+
+    def _follow(self, it: int) -> None:
+        # While ordering, a glued dead-letter queue's edges cross where its host's do.
+        for d in self.glued.get(it, ()):
+            self.pos[d] = self.pos[it]
 
     def crossings(self) -> int:
         """The crossings between adjacent layers at the current order, weighted: two flow
@@ -745,9 +849,14 @@ class Layout:
         wanted: dict[tuple[int, str], dict[object, list[float]]] = {}
         first_edge: dict[tuple[int, str, object], int] = {}
         for s in self.segs:
+            glued = s.b[1] == "R" and self.host_of.get(s.b[0]) == s.a[0]
             for (item, side, tag), (other, other_side, _) in ((s.a, s.b), (s.b, s.a)):
-                # A far end in the same layer sorts just after the next layer's ones there.
+                # A far end in the same layer sorts just after the next layer's ones there;
+                # the edge into a glued dead-letter queue leaves the bottom of its host
+                # and enters the top of the queue, so it crosses no other port's line.
                 where = self.pos[other] + (0.0 if other_side == "L" else 1e-3)
+                if glued:
+                    where = 2.0 if item == s.a[0] else -1.0
                 wanted.setdefault((item, side), {}).setdefault(tag, []).append(where)
                 first_edge.setdefault((item, side, tag), s.edge)
         for (item, side), tags in wanted.items():
@@ -770,11 +879,13 @@ class Layout:
                 continue
             left = sum(1 for side, _ in it.offsets if side == "L")
             right = len(it.offsets) - left
-            lines = self.lines(it.node)
+            lines = self.lines(it.node, MAX_TITLE_CELLS)
             # Two lines inside, or three with an alarm line (see `default_lines`).
             it.height = 2 + max(2, len(lines), left, right)
             titles = [min(cell_len(t.plain), MAX_TITLE_CELLS) for t in lines]
-            it.width = max(MIN_INNER_CELLS, self.min_inner(it.node), *titles) + 4
+            room = max(MIN_INNER_CELLS, self.min_inner(it.node))
+            it.width = max(room, *titles) + 4
+            it.least = max(room, min(FIT_MIN_INNER_CELLS, max(titles, default=0))) + 4
 
     # -- vertical placement --
 
@@ -811,31 +922,39 @@ class Layout:
         return self.items[a].height + gap
 
     def _pull(self, layer: list[int], sides: Sequence[list[list[tuple[int, int, int]]]]) -> None:
-        want: list[float] = []
-        weight: list[float] = []
-        offsets: list[int] = []
+        # A host and the dead-letter queues glued below it move as one block.
+        groups: list[list[tuple[int, int]]] = []  # per block, its items and their offsets
         total = 0
         for prev, it in zip([None, *layer], layer, strict=False):
             if prev is not None:
                 total += self._step(prev, it)
-            offsets.append(total)
-            item = self.items[it]
+            if self.host_of and groups and self.host_of.get(it, -1) == groups[-1][0][0]:
+                groups[-1].append((it, total))
+            else:
+                groups.append([(it, total)])
+        want: list[float] = []
+        weight: list[float] = []
+        for group in groups:
             targets = sorted(
-                self.items[other].y + o_other - o_self
+                self.items[other].y + o_other - o_self - off
+                for it, off in group
                 for links in sides
                 for other, o_other, o_self in links[it]
             )
             if targets:
                 mid = len(targets) // 2
                 median = targets[mid] if len(targets) % 2 else (targets[mid - 1] + targets[mid]) / 2
-                want.append(median - total)
+                want.append(median)
                 # Long edges first: a dummy that stays in line keeps a whole edge straight.
-                weight.append(len(targets) * (4.0 if item.node is None else 1.0))
+                dummy = self.items[group[0][0]].node is None
+                weight.append(len(targets) * (4.0 if dummy else 1.0))
             else:
-                want.append(item.y - total)
+                it, off = group[0]
+                want.append(self.items[it].y - off)
                 weight.append(0.1)
-        for it, z, off in zip(layer, _isotonic(want, weight), offsets, strict=True):
-            self.items[it].y = math.floor(z + 0.5) + off
+        for group, z in zip(groups, _isotonic(want, weight), strict=True):
+            for it, off in group:
+                self.items[it].y = math.floor(z + 0.5) + off
 
     # -- channels --
 
@@ -868,6 +987,7 @@ class Layout:
                 channels[s.channel].append(index[key])
             s.net = index[key]
             net = self.nets[s.net]
+            net.glued |= s.b[1] == "R" and self.host_of.get(s.b[0]) == s.a[0]
             for pin in (s.a, s.b):
                 if pin not in net.pins:
                     net.pins.append(pin)
@@ -905,7 +1025,12 @@ class Layout:
             m = left_owner.get(row, n)
             if m != n and n in preds and m in preds:
                 preds[n].add(m)
-        order = sorted(trunked, key=lambda n: (self.nets[n].top, self.nets[n].bottom, n))
+        # A glued dead-letter queue's line goes first, in the column nearest the boxes: no
+        # other line's stub then crosses it between the host and its queue.
+        order = sorted(
+            trunked,
+            key=lambda n: (not self.nets[n].glued, self.nets[n].top, self.nets[n].bottom, n),
+        )
         placed: dict[int, int] = {}
         col = 0
         while len(placed) < len(order):
@@ -947,6 +1072,13 @@ class Layout:
             max((items[i].width for i in layer if items[i].node is not None), default=1)
             for layer in self.layers
         ]
+        natural_width = sum(layer_width) + sum(channel_widths)
+        if self.width is not None:
+            least = [
+                max((items[i].least for i in layer if items[i].node is not None), default=1)
+                for layer in self.layers
+            ]
+            layer_width = _fit_widths(layer_width, least, self.width - sum(channel_widths))
         layer_x: list[int] = []
         x = 0
         for index, layer in enumerate(self.layers):
@@ -987,7 +1119,10 @@ class Layout:
             if s.a[2] == "dummy":
                 kinds[-1 - s.a[0]] = edge_style(self.edges[s.edge][2])
         paths = [self._path(e) for e in range(len(self.edges))]
-        return _paint(self, canvas, kinds, paths, x)
+        diagram = _paint(self, canvas, kinds, paths, x)
+        diagram.natural_width = natural_width
+        diagram.hosts = {str(items[d].node): str(items[h].node) for d, h in self.host_of.items()}
+        return diagram
 
     def _search(self, canvas: _Canvas, n: int, net: _Net, x0: int, bounds: tuple[int, int]) -> None:
         """Route each deferred right pin of `net` from its trunk around the other nets."""
@@ -1285,8 +1420,8 @@ def _paint(
         ],
         crossings=crossings,
     )
-    for node in boxes:
-        for row, line in enumerate(lay.lines(node)):
+    for node, box in boxes.items():
+        for row, line in enumerate(lay.lines(node, box.width - 4)):
             diagram.write(node, row, line)
     if not items:
         y = len(legend)
@@ -1295,6 +1430,40 @@ def _paint(
 
 
 # -- small algorithms ----------------------------------------------------------------------
+
+
+def _fit_widths(natural: list[int], floors: list[int], budget: int) -> list[int]:
+    """Columns' widths that together take at most `budget` cells: the widest cut first, to
+    one cap as high as fits (a column narrower than it keeps its width), none below its
+    floor nor by fewer than `FIT_MIN_SAVING` cells; the cells left under the cap go to the
+    leftmost columns it cut. Too little room for that, each as narrow as allowed (the pane
+    scrolls sideways)."""
+    if sum(natural) <= budget:
+        return natural
+
+    def width(w: int, floor: int, cap: int) -> int:
+        cut = max(floor, cap)
+        return cut if w - cut >= FIT_MIN_SAVING else w
+
+    def total(cap: int) -> int:
+        return sum(width(w, f, cap) for w, f in zip(natural, floors, strict=True))
+
+    lo, hi = 0, max(natural)
+    while lo < hi:  # the highest cap that fits (the total grows with the cap)
+        mid = (lo + hi + 1) // 2
+        if total(mid) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    widths = [width(w, f, lo) for w, f in zip(natural, floors, strict=True)]
+    spare = budget - sum(widths)
+    for i, w in enumerate(natural):
+        if spare <= 0:
+            break
+        if widths[i] == lo and w - (lo + 1) >= FIT_MIN_SAVING:
+            widths[i] += 1
+            spare -= 1
+    return widths
 
 
 def _mean(weighted: list[tuple[int, int]], pos: list[float], default: float) -> float:

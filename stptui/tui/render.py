@@ -537,6 +537,57 @@ def cut_middle(text: str, width: int) -> str:
     return "".join(head) + "…" + "".join(reversed(tail))
 
 
+# What a cut never splits in a shown name: an escape `textsafe.one_line` writes (`\x1b`,
+# `\u202e`, `\n`, `\t`, a doubled backslash), something that reads as a markup tag
+# (`[bold]`, `[@click=app.quit]`), and any one character (with its combining marks).
+_NAME_TOKENS = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|[nt\\])|\[[^\[\]\n]{1,40}\]|.", re.S)
+
+
+def _name_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for m in _NAME_TOKENS.finditer(text):
+        token = m.group()
+        if tokens and len(token) == 1 and cell_len(token) == 0:
+            tokens[-1] += token  # a combining mark stays with its character
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def cut_name(text: str, width: int) -> str:
+    """A name as `one_line` shows it, in at most `width` cells: whole when it fits, else
+    its start and end either side of `…`, as `cut_middle` cuts, but never inside an escape
+    (`\\x1b` cut to `\\x…` reads as another name) or a markup tag: names are untrusted,
+    and a cut that leaves `[bo…` or `\\u20…` looks like text the name never held. The
+    room a whole escape or tag cannot take at one end goes to the other end."""
+    if cell_len(text) <= width:
+        return text
+    if width < 1:
+        return ""
+    tokens = _name_tokens(text)
+    sizes = [cell_len(t) for t in tokens]
+    room = width - 1
+    head = tail = used_head = used_tail = 0
+
+    def grow_head(limit: int) -> None:
+        nonlocal head, used_head
+        while head < len(tokens) - tail and used_head + sizes[head] <= limit:
+            used_head += sizes[head]
+            head += 1
+
+    def grow_tail(limit: int) -> None:
+        nonlocal tail, used_tail
+        while tail < len(tokens) - head and used_tail + sizes[-1 - tail] <= limit:
+            used_tail += sizes[-1 - tail]
+            tail += 1
+
+    # The start gets the odd cell, as in `cut_middle`: it is what a name is read by.
+    grow_head(width // 2)
+    grow_tail(room - used_head)
+    grow_head(room - used_tail)
+    return "".join(tokens[:head]) + "…" + "".join(tokens[len(tokens) - tail :])
+
+
 # Longer than this, a text is wrapped line by line even where no line is marked: Rich's
 # `render_lines` splits the whole wrapped text at each of its line ends (quadratic; 0.4 s
 # for a 1 MB body against 0.1 s line by line).

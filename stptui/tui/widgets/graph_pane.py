@@ -1,7 +1,8 @@
 """The Graph pane: the stack as a layered box-and-arrow diagram with live badges.
 
-`stptui.tui.diagram` lays the graph out once (sources on the left, dead-letter queues and
-data stores on the right, one line style per edge kind); this widget shows it with the
+`stptui.tui.diagram` lays the graph out once (sources on the left, data stores on the right,
+a dead-letter queue below its queue, one line style per edge kind), fitted to the pane's
+width (names cut, counts whole; again when the width changes); this widget shows it with the
 Line API, so a repaint costs only the rows on screen, and redraws a box's badge line in
 place when its resource was touched: queue depth and in flight, DLQ depth (white on red,
 and a red box, when non-zero), a function's or batch job's invocations done (succeeded),
@@ -428,6 +429,10 @@ class GraphPane(LineView, can_focus=True):
         # selection moves on from the one it opened on.
         self._opening = True
         self._opened_on: str | None = None
+        # The width the diagram was fitted to. Before the pane has a size, the first layout
+        # waits for it (`_waiting`): laid out at once, a stack would open in two layouts.
+        self._fitted_to: int | None = None
+        self._waiting = False
 
     # -- the app's API -------------------------------------------------------------------
 
@@ -464,8 +469,28 @@ class GraphPane(LineView, can_focus=True):
 
     # -- layout --------------------------------------------------------------------------
 
+    def _fit_width(self) -> int | None:
+        """The columns a diagram may take without scrolling sideways: the pane's, less a
+        vertical scrollbar's (a tall diagram has one); None before the pane has a size."""
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        return width if self.size.width > 0 else None
+
     def _show(self, centre: str | None) -> None:
         g = self.graph
+        width = self._fit_width()
+        self._centre = centre
+        if width is None:
+            # No size yet (the app opens the stack before the screen is laid out, or the
+            # pane is out of sight on a narrow terminal): laid out on the first resize.
+            self._waiting = True
+            self.view = g
+            self.diagram = dg.layout(nx.MultiDiGraph())
+            self.shown = []
+            self._lit = {}
+            self._strips.clear()
+            return
+        self._waiting = False
+        self._fitted_to = width
         if len(g) > FULL_LAYOUT_LIMIT and centre is not None:
             self.view = dg.around(g, centre, FULL_LAYOUT_LIMIT, NEIGHBOURHOOD_RADIUS)
             # A str subtitle is parsed as markup; the resource name goes in as Text.
@@ -478,8 +503,7 @@ class GraphPane(LineView, can_focus=True):
             self.border_subtitle = (
                 f"{nodes} node{'s' * (nodes != 1)}, {edges} edge{'s' * (edges != 1)}"
             )
-        self._centre = centre
-        self.diagram = dg.layout(self.view, self._lines, self._room)
+        self.diagram = dg.layout(self.view, self._lines, self._room, width)
         for node in self.diagram.boxes:
             self._write_badge(node)
         self.shown = list(self.diagram.order)
@@ -487,6 +511,39 @@ class GraphPane(LineView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(self.diagram.width, self.diagram.height)
         self.refresh()
+
+    def on_resize(self) -> None:
+        """Fit the diagram to the pane's new width: its first layout, or another when the
+        diagram was narrowed to the old width or is too wide for the new one."""
+        width = self._fit_width()
+        if width is None or width == self._fitted_to:
+            return
+        d = self.diagram
+        if not self._waiting and d.natural_width <= min(width, self._fitted_to or width):
+            self._fitted_to = width  # as wide as it would be at any width: nothing to fit
+            return
+        # A selection made while waiting is the centre of a large stack's first view.
+        waited = self._waiting and self.selected in self.graph
+        self._show(self.selected if waited else self._centre)
+        if self.selected in self.diagram.boxes:
+            self.call_after_refresh(self._reveal, self.selected)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Over a box whose name is cut, the whole name as its tooltip (as plain text)."""
+        offset = event.get_content_offset(self)
+        node = None
+        if offset is not None:
+            node = self.diagram.node_at(
+                offset.x + int(self.scroll_x), offset.y + int(self.scroll_y)
+            )
+        tip = None
+        if node is not None:
+            full = dg.safe_label(self.view.nodes[node].get("label", node))
+            room = self.diagram.boxes[node].width - 4
+            if full not in dg.node_title(self.view, node, room).plain:
+                tip = Text(full)
+        if tip != self.tooltip:
+            self.tooltip = tip
 
     def _badges(self, node: str) -> list[Text]:
         if self._sim is None:
@@ -501,9 +558,9 @@ class GraphPane(LineView, can_focus=True):
             return [Text(graphs.alarm_count(self.view.nodes[node]), DIM)]
         return alarm_badges(self._sim, node)
 
-    def _lines(self, node: str) -> tuple[Text, ...]:
+    def _lines(self, node: str, room: int) -> tuple[Text, ...]:
         alarms = self._alarm_badges(node)
-        first = (dg.node_title(self.view, node), self._badges(node)[0])
+        first = (dg.node_title(self.view, node, room), self._badges(node)[0])
         return (*first, alarms[0]) if alarms else first
 
     def _room(self, node: str) -> int:
@@ -597,14 +654,17 @@ class GraphPane(LineView, can_focus=True):
     def _select(self, node: str, *, user: bool) -> None:
         if node not in self.graph:
             return
-        relaid = self._needs_centring(node)
+        relaid = not self._waiting and self._needs_centring(node)
         if relaid:
             self._show(node)
-        if node not in self.diagram.boxes:
+        if node not in self.diagram.boxes and not self._waiting:
             return
         if user or self._opened_on not in (None, node):
             self._opening = False
         self._opened_on = self._opened_on or node
+        if self._waiting:
+            self.selected = node  # shown once laid out (`on_resize`)
+            return
         previous, self.selected = self.selected, node
         self._repaint(previous)
         self._repaint(node)
@@ -626,14 +686,24 @@ class GraphPane(LineView, can_focus=True):
         box = self.diagram.boxes.get(node)
         if box is None or node != self.selected:
             return
+        y0, y1, line = box.y, box.y + box.height, 0
+        # A queue and the dead-letter queues drawn below it are shown together, with the
+        # redrive line beside them, when the view is tall enough for all of them.
+        d = self.diagram
+        host = d.hosts.get(node, node)
+        group = [d.boxes[n] for n in (host, *(q for q, h in d.hosts.items() if h == host))]
+        if len(group) > 1:
+            first, last = min(b.y for b in group), max(b.y + b.height for b in group)
+            if last - first + 2 <= self.scrollable_content_region.height:
+                y0, y1, line = first, last, 2
         # A little of the channel on each side, so the arrows in and out show too.
-        top = max(box.y - 1, 0)
+        top = max(y0 - 1, 0)
         if self._opening:
             # A diagram opens at its top: the legend says what the lines mean, and the box
             # is shown below it when the pane is tall enough (a region taller than the
             # view is scrolled to by its top).
             top = 0
-        region = Region(max(box.x - 2, 0), top, box.width + 4, box.y + box.height + 1 - top)
+        region = Region(max(box.x - 2, 0), top, box.width + 4 + line, y1 + 1 - top)
         self.scroll_to_region(region, animate=False, immediate=True)
 
     def _needs_centring(self, node: str) -> bool:
