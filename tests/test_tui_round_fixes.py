@@ -101,14 +101,15 @@ def test_the_http_headers_box_shows_several_lines(tmp_path: Path) -> None:
     drive(StptuiApp(echo_session(tmp_path)), script, size=(120, 36))
 
 
-def test_the_queues_pane_of_a_stack_without_queues_says_so() -> None:
+def test_the_queues_key_of_a_stack_without_queues_says_so() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("2")
         await pilot.pause()
-        caption = str(app.query_one("#message-caption").render())
-        assert caption == "this stack has no queues"
+        notes = [(n.title, n.message) for n in app._notifications]
+        assert notes[-1] == ("Queues", "this stack has no queues")
+        assert app.current_pane == "1"
 
-    drive(app_for("file-processing"), script, size=(80, 24))
+    drive(app_for("file-processing"), script, size=(80, 24), notifications=True)
 
 
 def test_agenda_entries_on_other_days_carry_their_date() -> None:

@@ -10,7 +10,16 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
-from tui_support import EXAMPLES, START, drive, example_session, inspector, records_of, shown
+from tui_support import (
+    EXAMPLES,
+    START,
+    drawn_text,
+    drive,
+    example_session,
+    inspector,
+    records_of,
+    shown,
+)
 
 from stptui.commands import Session, execute
 from stptui.commands.session import trace_sha256
@@ -158,6 +167,30 @@ def test_the_inspector_shows_states_executions_and_the_latest_history() -> None:
         assert app.query_one(InspectorPane).text.plain == page
 
     drive(StptuiApp(example_session("workflow")), script)
+
+
+def test_at_80x24_the_page_opens_on_the_executions_states_and_keys_not_the_definition() -> None:
+    """The definition's JSON (eight wrapped lines) opened the page at 80x24, before what
+    the machine runs and how to start one; it is under them now, in the Properties."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.run_command(STORY[0])
+        app.run_command("advance 5s")
+        app.jump_to("orderFlow")
+        await pilot.press("4")
+        await pilot.pause()
+        first = drawn_text(app.query_one(InspectorPane))
+        assert "small-order RUNNING in ChargeCard, since 08:00:00.000" in first
+        assert "t starts another" in first
+        assert "States (start at CheckOrder)" in first
+        assert "OrderFailed Fail ends the execution (OrderFailed)" in first
+        assert "definition:" not in first
+        page = inspector(app)
+        order = ["Executions", "States (start at", "History of small-order", "Properties"]
+        assert [page.index(h) for h in order] == sorted(page.index(h) for h in order)
+        assert page.index("Properties") < page.index("definition: {")
+
+    drive(StptuiApp(example_session("workflow")), script, size=(80, 24))
 
 
 def test_a_running_parallel_shows_each_branch_state_it_is_in(tmp_path: Path) -> None:

@@ -148,6 +148,12 @@ READING_COMMANDS = frozenset({"show", "explain", "expect", "help", "save"})
 # (An undo's or redo's says how many commands: "undid 1 command".)
 REBUILT = {"reload": "reloaded", "load": "loaded a saved simulation"}
 NARROW_WIDTH = 120
+# The title of a dialog's note while the clock stands where the session began.
+PAUSED_TITLE = "the clock is paused: space plays it, n runs the next event"
+# The commands that run the clock (a log line's first word).
+CLOCK_VERBS = frozenset({"step", "advance", "until", "run"})
+# The resource types the HTTP dialog (`h`) sends a request to, which it opens on.
+HTTP_ENTRY_TYPES = frozenset({"http-api-gateway", "application-load-balancer"})
 # From this width the bottom row gives the Queues pane more and the Agenda less (app.tcss).
 WIDE_WIDTH = 160
 # The longest a command that can run the simulator for long (`advance`, `until`, `step`,
@@ -223,11 +229,12 @@ def tab_label(key: str) -> str:
     return f" {key} {PANES[key][2]} "
 
 
-def tab_labels(current: str, width: int) -> dict[str, str]:
-    """Each pane's label in a strip `width` cells wide: its number and name; where they do
-    not all fit (52 cells), the current pane's only, the others' numbers alone (` 4 `), so
-    that every number is in sight: at 40 columns `4 Inspector  5 Agenda` were cut off."""
-    labels = {key: tab_label(key) for key in PANES}
+def tab_labels(current: str, width: int, keys: Iterable[str] = PANES) -> dict[str, str]:
+    """Each pane's label (of the panes of `keys`) in a strip `width` cells wide: its number
+    and name; where they do not all fit (52 cells), the current pane's only, the others'
+    numbers alone (` 4 `), so that every number is in sight: at 40 columns `4 Inspector
+    5 Agenda` were cut off."""
+    labels = {key: tab_label(key) for key in keys}
     if sum(map(len, labels.values())) <= width:
         return labels
     return {key: label if key == current else f" {key} " for key, label in labels.items()}
@@ -238,9 +245,10 @@ class PaneTabs(Static):
 
     labels: ClassVar[dict[str, str]] = {key: tab_label(key) for key in PANES}
 
-    def show(self, current: str, width: int) -> None:
-        """The strip for `width` cells with the `current` pane's label lit."""
-        self.labels = tab_labels(current, width)
+    def show(self, current: str, width: int, keys: Iterable[str] = PANES) -> None:
+        """The strip of the panes of `keys` for `width` cells, the `current` pane's label
+        lit."""
+        self.labels = tab_labels(current, width, keys)
         tabs = Text(no_wrap=True)
         for key, label in self.labels.items():
             tabs.append(label, "reverse" if key == current else "")
@@ -870,7 +878,11 @@ class StptuiApp(App[None]):
             return
         for key, (pane_id, _, _) in PANES.items():
             self.query_one(f"#{pane_id}").set_class(key == self.current_pane, "-current")
-        self.query_one(PaneTabs).show(self.current_pane, width or self.size.width)
+        # A stack without queues has no Queues pane, narrow as wide (see `_fit_panes`): a
+        # strip that named one (`2 Queues`) read as a count of queues the stack has not.
+        no_queues = self.screen_stack[0].has_class("-no-queues")
+        keys = [key for key in PANES if not (no_queues and key == "2")]
+        self.query_one(PaneTabs).show(self.current_pane, width or self.size.width, keys)
 
     def _load(self) -> None:
         """Build every pane for the session's simulation (at start and after `load`)."""
@@ -943,16 +955,20 @@ class StptuiApp(App[None]):
         """Give the bottom row's room by what the stack has, decided here (at the start and
         after each rebuild) and never as the simulation runs: a pane whose width moved at
         every step would re-wrap its rows under the reader. A stack with no queue has no
-        Queues pane beside the others (its key says why), the Events pane taking its room,
-        which it shares with the Agenda when the stack has something scheduled from the
-        start (a schedule's row in 23 columns wrapped over six lines). A stack with queues
-        keeps the layout its counts need (app.tcss)."""
+        Queues pane, beside the others or in the narrow strip (its key says why), the Events
+        pane taking its room, which it shares with the Agenda when the stack has something
+        scheduled from the start (a schedule's row in 23 columns wrapped over six lines). A
+        stack with queues keeps the layout its counts need (app.tcss)."""
         if not self.screen_stack:
             return
         screen = self.screen_stack[0]
         no_queues = not sim.queues
         screen.set_class(no_queues, "-no-queues")
         screen.set_class(no_queues and bool(sim.agenda(1)), "-scheduled")
+        if no_queues and self.current_pane == "2":
+            # A reload that took the last queue away: the pane shown goes with it.
+            self.current_pane = "1"
+        self._show_current()
 
     def _style_scrollbars(self) -> None:
         # Textual applies the CSS to a scrollbar only when focus moves into or out of a pane
@@ -1177,13 +1193,18 @@ class StptuiApp(App[None]):
         self._show_inspector_hint()
 
     def _show_inspector_hint(self) -> None:
-        """Hint the keys that act on the selection where it is shown: `v` while it is a
-        function or batch job, `b` while it is one or a container workload, `P` while it
-        is an SNS topic (their dialogs open on it), `M` only while `show metrics` measures
-        it: on another (a container workload, a database) `M` would show every other
-        resource's figures, not the selection's, and the hint promised them."""
+        """Hint the keys that act on the selection where it is shown, the first thing to do
+        with it first: `s` while it is a queue, `u` a bucket, `h` an HTTP API or load
+        balancer, `x` a schedule, `t` a state machine, `p` an event bus with rules, `v`
+        a function or batch job, `b` one of those or a container workload, `P` an SNS
+        topic (their dialogs open on it); `M` only while `show metrics` measures it: on
+        another (a container workload, a database) `M` would show every other resource's
+        figures, not the selection's, and the hint promised them."""
         keys: list[tuple[str, str]] = []
         sim = self.session.sim
+        first = self._first_step(self.selected)
+        if first is not None:
+            keys.append(first)
         invoked = self.selected in sim.functions or self.selected in sim.services["batch"].jobs
         if invoked:
             keys.append(("v", "invoke"))
@@ -1194,6 +1215,33 @@ class StptuiApp(App[None]):
         if self.selected in self._measured:
             keys.append(("M", "metrics"))
         self.query_one(InspectorPane).border_subtitle = key_hint(*keys) if keys else None
+
+    def _first_step(self, name: str | None) -> tuple[str, str] | None:
+        """The key of the dialog that gives resource `name` its first work, when `name` is
+        what that dialog opens on and the key acts on this stack: a new user's "what now"
+        on the page of a queue, bucket, API, schedule, state machine or bus."""
+        if name is None:
+            return None
+        sim = self.session.sim
+        # A node's kind is its resource's type (a web service's own HTTP API's too).
+        node = self.graph.nodes.get(name) or {}
+        buses = sim.services["buses"].buses
+        if name in sim.queues:
+            step = ("s", "send", "send")
+        elif name in sim.services["buckets"].buckets:
+            step = ("u", "upload", "upload")
+        elif node.get("kind") in HTTP_ENTRY_TYPES:
+            step = ("h", "request", "http")
+        elif node.get("kind") == "schedule":
+            step = ("x", "fire", "fire")
+        elif name in sim.services.get("state_machines", {}):
+            step = ("t", "start", "start_execution")
+        elif name in buses and (buses[name].rules or not buses[name].account_default):
+            step = ("p", "publish", "publish")
+        else:
+            return None
+        key, words, action = step
+        return (key, words) if self.check_action(action, ()) else None
 
     def _periods(self, name: str | None) -> tuple[int, ...]:
         """The current period of each simulated alarm of `name` (empty for none)."""
@@ -1632,14 +1680,8 @@ class StptuiApp(App[None]):
         """Focus pane `key` (1-5); on a narrow terminal it becomes the one shown."""
         _, selector, _ = PANES[key]
         main = self.screen_stack[0] if self.screen_stack else None
-        if (
-            key == "2"
-            and main is not None
-            and main.has_class("-no-queues")
-            and not main.has_class("-narrow")
-        ):
-            # Left out beside the others (see `_fit_panes`); narrow, it shows as the current
-            # pane, its caption saying so.
+        if key == "2" and main is not None and main.has_class("-no-queues"):
+            # Left out, beside the others and in the narrow strip alike (see `_fit_panes`).
             self.notify("this stack has no queues", title="Queues", markup=False)
             return
         self.current_pane = key
@@ -2028,7 +2070,19 @@ class StptuiApp(App[None]):
 
     def _ran(self, result: CommandResult | None) -> None:
         if result is not None and result.text:
-            self.notify(render_plain(result), markup=False)
+            self.notify(render_plain(result), title=self._clock_title(), markup=False)
+
+    def _clock_title(self) -> str:
+        """A dialog's note's title while the clock has not been run since the session
+        began and work waits on it: a first message sent, its worker shown `idle`, and
+        nothing said the clock stands until a key runs it."""
+        session = self.session
+        sim = session.sim
+        if self.live.running or sim.clock.now != session.start_ms or not sim.agenda(1):
+            return ""
+        if any(line.partition(" ")[0] in CLOCK_VERBS for line in session.log):
+            return ""  # stepped, or run for no time: the user has found the clock's keys
+        return PAUSED_TITLE
 
     def action_metrics(self) -> None:
         """Open the metrics view of the selected resource (every measured resource when

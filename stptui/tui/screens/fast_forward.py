@@ -28,9 +28,9 @@ from stptui.commands.result import render_plain
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.textsafe import printable
-from stptui.tui.fast_forward import TARGET_HINT, Continued, FastForward, parse_target
+from stptui.tui.fast_forward import Continued, FastForward, parse_target
 from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S
-from stptui.tui.render import display_time
+from stptui.tui.render import display_time, relative
 from stptui.tui.screens.dialogs import DIALOG_CSS, fit_heading
 from stptui.tui.screens.modal import QuickModal
 from stptui.tui.widgets.fields import SafeInput
@@ -110,7 +110,7 @@ class FastForwardScreen(QuickModal[str | None]):
             with Vertical(id="ff-ask"):
                 yield Label("how far: a duration (2h, 3d) or an instant (2026-01-06T09:00:00Z)")
                 yield SafeInput(placeholder="3d", id="ff-target")
-                yield Static(Text(TARGET_HINT), id="ff-preview", markup=False)
+                yield Static(self._next_up(), id="ff-preview", markup=False)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Start", id="ff-start", variant="primary")
                     yield Button("Cancel", id="ff-cancel")
@@ -136,6 +136,20 @@ class FastForwardScreen(QuickModal[str | None]):
                 given.span,
             )
             self.query_one("#ff-stop-hint", Static).update(Text(GOES_ON_STOP_HINT))
+
+    def _next_up(self) -> Text:
+        """What an empty field says: what the clock meets first, to judge how far to go by
+        (it repeated the label above it), or that nothing is scheduled."""
+        sim = self.session.sim
+        now = sim.clock.now
+        entries = sim.agenda(1)
+        if not entries:
+            return Text(
+                "nothing is scheduled yet: fast-forwarding only moves the clock (send some "
+                "work first: a message, a request, an upload)"
+            )
+        t, _, _, description = entries[0]
+        return Text(f"next on the agenda: {display_time(t)} ({relative(t - now)}) {description}")
 
     def on_unmount(self) -> None:
         # Quitting while it runs: it ends where it got, and a recording gets its line.

@@ -29,6 +29,8 @@ class StableFooter(Footer):
     """A Footer that recomposes only when its keys, descriptions or enabled states change."""
 
     _shown: tuple[tuple[str, str, bool], ...] | None = None
+    # Whether another screen is on top of its own (see `_screen_changed`).
+    _covered = False
     # What the keys on show were built from (see `recompose`).
     _built: tuple[object, ...] | None = None
 
@@ -37,17 +39,24 @@ class StableFooter(Footer):
         self.app.screen_change_signal.subscribe(self, self._screen_changed)
 
     def _screen_changed(self, screen: Screen) -> None:
-        """Hidden while another screen (a dialog, the help, the command line) is on top of
+        """Blank while another screen (a dialog, the help, the command line) is on top of
         its own: that screen's keys are not these, and these would still show under a
-        dialog, dimmed but listed, though none of them works there. Hidden, not removed:
-        the panes keep their height, so nothing behind the dialog is laid out again."""
-        shown = screen is self.screen
-        if shown and not self.visible:
-            # Its screen back on top repaints itself as it is laid out (the keys hidden):
-            # laid out again first, it shows them in the same frame, not one 30-50 ms
-            # later, after a frame without them.
-            self.screen.refresh(layout=True)
-        self.visible = shown
+        dialog, dimmed but listed, though none of them works there. Made transparent, not
+        hidden: hiding or showing a widget lays its screen out again, and that layout's
+        frame drew the keys alone, a frame (30-50 ms) before the panes came back from under
+        the dialog's tint; an opacity is repainted in the screen's own next frame, with the
+        dialog or the panes (tests/test_tui_footer_frames.py). Inline styles, not a class:
+        restyling the keys from the stylesheet took longer than the frame it saved."""
+        self._covered = screen is not self.screen
+        self.styles.opacity = 0.0 if self._covered else 1.0
+        self._blank_keys()
+
+    def _blank_keys(self) -> None:
+        """The keys' text drawn as blanks while covered (an opacity alone leaves it in the
+        cells, in the background's colour)."""
+        opacity = 0.0 if self._covered else 1.0
+        for key in self.query_children(FooterKey):
+            key.styles.text_opacity = opacity
 
     def on_resize(self) -> None:
         """Below COMPACT_BELOW columns, where the keys of a stack with every kind of
@@ -78,6 +87,8 @@ class StableFooter(Footer):
         await super().recompose()
         if self._bindings_ready and built is not None:
             self._built = built
+        if self._covered:
+            self._blank_keys()
         self._fit()
 
     def _fit(self) -> None:

@@ -1,8 +1,9 @@
-"""The Inspector's sections for a Step Functions state machine: its states (type, what a
-Task calls, a Map's mode and tolerance, where each goes next, and the states of its
-Parallel branches and Map processors), the callback tasks waiting for a token, its latest
-executions (status, the state(s) each is in, the batch job or nested execution a `.sync`
-task waits for, when it started, how long it took), its latest Distributed Map runs (items,
+"""The Inspector's sections for a Step Functions state machine, before its properties
+(its definition's JSON): its latest executions (status, the state(s) each is in, the batch
+job or nested execution a `.sync` task waits for, when it started, how long it took) and
+the keys that start or redrive one, the callback tasks waiting for a token, its states
+(type, what a Task calls, a Map's mode and tolerance, where each goes next, and the states
+of its Parallel branches and Map processors), its latest Distributed Map runs (items,
 child executions succeeded and failed), the latest execution's workflow variables (its
 top-level scope: live while it runs, the last values once it has ended; and while it runs,
 those of its running Parallel branches and Map iterations) and its history,
@@ -92,14 +93,16 @@ def _line(text: Text, line: Text, indent: int = HANG) -> None:
 
 
 def state_machine_section(text: Text, sim: Simulator, name: str) -> None:
-    """`name`'s states, waiting tasks, latest executions, Map Runs and the latest
-    execution's history, when it is a simulated state machine."""
+    """`name`'s latest executions (and the keys that start or redrive one), waiting tasks,
+    states, Map Runs and the latest execution's history, when it is a simulated state
+    machine."""
     machine: MachineSim | None = sim.services.get("state_machines", {}).get(name)
     if machine is None:
         return
-    _states(text, sim, machine.definition)
-    _waiting(text, sim, machine)
+    # What runs now and what to do next first; then what the machine is made of.
     _executions(text, sim, machine)
+    _waiting(text, sim, machine)
+    _states(text, sim, machine.definition)
     _map_runs(text, machine)
     latest = list(machine.executions.values())[-1:]
     if latest:
@@ -315,9 +318,11 @@ def _executions(text: Text, sim: Simulator, machine: MachineSim) -> None:
                 _line(text, Text.assemble("  ", waited), HANG + 2)
     if figures["started"] > SHOW_EXECUTIONS:
         _line(text, Text(f"… and {figures['started'] - SHOW_EXECUTIONS:,} older", "dim"))
+    keys = ["t starts another"]
     candidate = redrive_candidate(machine)
     if candidate is not None and candidate.status in UNSUCCESSFUL:
-        _line(text, Text(f"r redrives {safe(candidate.name)} (redrive-execution)", "dim"))
+        keys.append(f"r redrives {safe(candidate.name)} (redrive-execution)")
+    _line(text, Text(", ".join(keys), "dim"))
 
 
 def redrive_candidate(machine: MachineSim) -> Execution | None:

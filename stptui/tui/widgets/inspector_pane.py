@@ -259,6 +259,7 @@ def describe_resource(
     text = Text()
     attrs: dict[str, Any] = dict(g.nodes[name]) if name in g else {}
     res = stack.resources.get(name)
+    is_machine = res is not None and name in sim.services.get("state_machines", {})
     text.append(safe(attrs.get("label", name)), "bold")
     text.append(f"  {safe(res.type if res else attrs.get('kind', '?'))}\n", "italic")
     if res is None:
@@ -271,6 +272,10 @@ def describe_resource(
             _json_line(text, Text(f"{safe(key)}: {safe(compact(value))}"))
     else:
         _config_problems(text, name, stack)
+        # A state machine's executions and states come before its properties: its
+        # definition is most of them, eight lines of JSON that filled an 80x24 page.
+        if is_machine:
+            state_machine_section(text, sim, name)
         _properties(text, res)
     _edges(text, name, g, sim, start_ms)
     if name in sim.queues:
@@ -327,7 +332,6 @@ def describe_resource(
     users_section(text, sim, name)
     bucket_section(text, sim, name)
     bus_section(text, sim, name)
-    state_machine_section(text, sim, name)
     if isinstance(res, Workload | Containerized):
         for container, env in environments(stack, res):
             _environment(text, env, container)
