@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from stptui.commands import Session, execute
-from stptui.sim.services.state_machine import Execution, lookup_machine
+from tests import map_run_support
+from tests.map_run_support import DEFINITION, call, handlers, iso, start
 from tests.simkit import START
 
-PKG = "packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.py}}"
 FLOW = "arn:aws:states:us-east-1:123456789012:stateMachine:mr-dev-flow"
 GRANT = """iamRoleStatements:
         - Effect: Allow
@@ -25,48 +25,8 @@ GRANT = """iamRoleStatements:
         - Effect: Allow
           Action: [states:DescribeMapRun]
           Resource: ['arn:aws:states:us-east-1:123456789012:mapRun:mr-dev-flow/*']"""
-# A child that fails (error Bad) when its item has "fail": true, else waits 10 s.
-CHILD = {
-    "StartAt": "Check",
-    "States": {
-        "Check": {
-            "Type": "Choice",
-            "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Bad"}],
-            "Default": "Hold",
-        },
-        "Bad": {"Type": "Fail", "Error": "Bad", "Cause": "a bad item"},
-        "Hold": {"Type": "Wait", "Seconds": 10, "End": True},
-    },
-    "ProcessorConfig": {"Mode": "DISTRIBUTED"},
-}
-DEFINITION = {
-    "StartAt": "Each",
-    "States": {
-        "Each": {
-            "Type": "Map",
-            "Label": "Rows",
-            "MaxConcurrency": 2,
-            "ToleratedFailureCount": 1,
-            "ItemProcessor": CHILD,
-            "End": True,
-        }
-    },
-}
-HANDLERS = """
-import json
-
-import boto3
-
-sfn = boto3.client("stepfunctions")
-
-
-def plain(value):
-    return json.loads(json.dumps(value, default=lambda d: d.isoformat()))
-
-
-def handle(event, context):
-    op = event["op"]
-    try:
+HANDLERS = handlers(
+    """\
         if op == "list":
             got = sfn.list_map_runs(**event["args"])
         elif op == "pages":
@@ -74,55 +34,13 @@ def handle(event, context):
             got = [r["mapRunArn"] for page in pages for r in page["mapRuns"]]
         else:
             got = sfn.describe_map_run(mapRunArn=event["arn"])
-    except sfn.exceptions.ClientError as exc:
-        return {"error": exc.response["Error"]["Code"], "message": exc.response["Error"]["Message"],
-                "class": type(exc).__name__}
-    got = plain(got)
-    if isinstance(got, dict):
-        got.pop("ResponseMetadata", None)
-    return got
 """
+)
 
 
 def session(tmp_path: Path, grant: str = GRANT, definition: Any = DEFINITION) -> Session:
     """`app` runs HANDLERS with `grant`; `flow` is `definition`."""
-    (tmp_path / "stacktape.yml").write_text(
-        f"""
-serviceName: mr
-resources:
-  app:
-    type: function
-    properties:
-      {PKG}
-      {grant}
-  flow:
-    type: state-machine
-    properties:
-      definition: {json.dumps(definition)}
-""",
-        encoding="utf-8",
-    )
-    (tmp_path / "stptui.yml").write_text(
-        "behaviors:\n  app:\n    handler: mr_app:handle\n", encoding="utf-8"
-    )
-    (tmp_path / "mr_app.py").write_text(HANDLERS, encoding="utf-8")
-    return Session.open(tmp_path, start_ms=START, allow_code=True)
-
-
-def call(s: Session, **event: Any) -> Any:
-    result = execute(s, f"invoke app '{json.dumps(event)}'")
-    assert "response" in result.data, result.text
-    return result.data["response"]
-
-
-def start(s: Session, bad: set[int], n: int = 5) -> Execution:
-    return lookup_machine(s.sim, "flow").start([{"n": i, "fail": i in bad} for i in range(n)])
-
-
-def iso(ms: int) -> str:
-    from stptui.sim.clock import datetime_of
-
-    return datetime_of(ms).isoformat()
+    return map_run_support.session(tmp_path, grant, "mr_app", HANDLERS, definition)
 
 
 def test_describe_map_run_counts_items_and_child_executions_as_they_run(tmp_path: Path) -> None:
