@@ -41,6 +41,9 @@ def test_a_dialogs_refusal_reads_as_the_page_shows_it_at_80_columns() -> None:
         await pilot.press("s")
         assert isinstance(app.screen, SendDialog)
         app.screen.query_one("#send-delay", Input).value = "{bad"
+        # The value's check as typed (no hint) runs first, as it would for typed keys: under
+        # load it came after ctrl+s and replaced the refusal with its shorter line.
+        await pilot.pause()
         await pilot.press("ctrl+s")
         # Under load the error's layout can land a few frames after the key: wait for it
         # (bounded) instead of reading a half-laid-out widget.

@@ -65,10 +65,7 @@ def test_the_fast_forward_dialog_says_what_the_clock_meets_first() -> None:
         await pilot.press("f")
         assert isinstance(app.screen, FastForwardScreen)
         note = str(app.screen.query_one("#ff-preview", Static).render())
-        assert note == (
-            "next on the agenda: 2026-01-05 09:00:00.000 UTC (+1 h) dailyReport's schedule "
-            "cron(0 9 * * ? *) fires"
-        )
+        assert note == "next (+1 h): dailyReport's schedule cron(0 9 * * ? *) fires"
 
     drive(app_for("scheduled-job"), script)
 
@@ -83,7 +80,7 @@ def test_the_fast_forward_dialog_of_an_idle_stack_says_nothing_is_scheduled() ->
         app.run_command("send notificationQueue hello --delay 30s")
         await pilot.press("f")
         note = str(app.screen.query_one("#ff-preview", Static).render())
-        assert note.startswith("next on the agenda: 2026-01-05 08:00:30.000 UTC (+30 s)"), note
+        assert note.startswith("next (+30 s): "), note
 
     drive(app_for("webhook-processor"), script)
 

@@ -149,7 +149,9 @@ class FastForwardScreen(QuickModal[str | None]):
                 "work first: a message, a request, an upload)"
             )
         t, _, _, description = entries[0]
-        return Text(f"next on the agenda: {display_time(t)} ({relative(t - now)}) {description}")
+        # The instant itself is left to the agenda pane: at 40x15 it pushed the buttons below
+        # the dialog's fold.
+        return Text(f"next ({relative(t - now)}): {description}")
 
     def on_unmount(self) -> None:
         # Quitting while it runs: it ends where it got, and a recording gets its line.
