@@ -1062,6 +1062,16 @@ def test_load_of_a_script_points_to_source(s: Session, tmp_path: Path, name: str
     assert s.log == ["send otherQueue kept"]  # the session is as it was
 
 
+def test_load_of_a_stack_says_it_is_one(s: Session, tmp_path: Path) -> None:
+    stack = tmp_path / "stacktape.yml"
+    stack.write_text("# the stack\nresources:\n  q: {type: sqs-queue}\n")
+    run(s, "send otherQueue kept")
+    err = fails(s, f"load {stack}")
+    assert err.message == f"{stack} is a stack's config, not a session file"
+    assert err.hint == f"open it with `stptui repl {stack}`; load takes a file that save wrote"
+    assert s.log == ["send otherQueue kept"]
+
+
 # -- the job-queue timeline, seen through commands --------------------------------------------
 
 

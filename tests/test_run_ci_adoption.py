@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -97,6 +98,20 @@ def test_a_folder_given_as_the_scripts_names_the_scripts_in_it(
     (repo / "empty").mkdir()
     assert main(["run", "services/jobs", "empty/", "--start", START]) == 2
     assert capsys.readouterr().err.endswith("    hint: a folder, with no *.stp file in it\n")
+
+
+def test_a_pipe_given_as_the_script_is_pointed_to_the_dash(
+    repo: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `stptui run STACK /dev/stdin` (or a named pipe) said only "not a regular file".
+    monkeypatch.chdir(repo)
+    os.mkfifo("pipe")
+    assert main(["run", "services/jobs", "pipe", "--start", START]) == 2
+    assert capsys.readouterr().err == (
+        "pipe: cannot read the script: not a regular file\n"
+        "    hint: to read the script from standard input, give - in its place: "
+        "... | stptui run STACK -\n"
+    )
 
 
 def test_a_shell_pattern_that_matched_no_script_is_said_to_be_one(

@@ -295,3 +295,21 @@ def test_tab_offers_the_kept_invocations_newest_first(tmp_path: Path) -> None:
     assert offers.index(newer) < offers.index(older)
     assert "$last" in offers
     assert metas(s, "show event ")[older] == "invocation of rec"
+
+
+def test_an_id_whose_chain_ran_no_function_says_so_not_that_nothing_was_invoked() -> None:
+    # A container service answers an HTTP request itself: no Lambda event is made. `show
+    # event` of its request id said "no function has been invoked yet", after a chain that
+    # `explain` follows.
+    stack = Path(__file__).parent.parent / "stptui" / "sample_stacks" / "container-jobs"
+    s = Session.open(stack, start_ms=0)
+    request_id = execute(s, 'http POST /jobs \'{"jobId": 1, "report": "a", "rows": 1}\'')
+    execute(s, "advance 1m")
+    key = request_id.data["request_id"]
+    with pytest.raises(CommandError) as err:
+        execute(s, f"show event {key}")
+    assert str(err.value) == (
+        f"{key!r} led to no function invocation: a container gets its request or message "
+        "itself, not a Lambda event"
+    )
+    assert err.value.hint == f"explain {key} follows it"

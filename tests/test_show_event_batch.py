@@ -239,3 +239,44 @@ def test_a_job_a_state_machine_submitted_says_what_its_container_got_instead(
         execute(s, "show event arn:aws:states:us-east-1:123456789012:execution:app-dev-flow:e1")
     assert f"it submitted AWS Batch job {job_id} of nightly" in str(err.value)
     assert err.value.hint == f"show event {job_id} says what they got"
+
+
+def test_explain_of_a_submitted_job_points_at_show_event_as_a_triggered_one_does(
+    tmp_path: Path,
+) -> None:
+    s = _submitted_session(tmp_path)
+    execute(s, 'start-execution flow \'{"report": "q3"}\' --name e1')
+    execute(s, "run")
+    (job_id,) = {r.data["execution_id"] for r in records(s.sim, tk.BATCH_ATTEMPT_STARTED)}
+    pointer = (
+        f"show event {job_id} shows the environment and parameters its SubmitJob gave its "
+        "containers"
+    )
+    # The job's own chain, and the chain of the execution that submitted it.
+    for key in (job_id, "e1"):
+        assert execute(s, f"explain {key}").text.endswith(pointer)
+    # The line it names runs, and says what the containers got.
+    assert execute(s, f"show event {job_id}").data["environment"]["REPORT"] == "q3"
+
+
+def test_tab_offers_the_jobs_a_state_machine_submitted(tmp_path: Path) -> None:
+    from replkit import complete, metas
+
+    s = _submitted_session(tmp_path)
+    execute(s, 'start-execution flow \'{"report": "q3"}\' --name e1')
+    execute(s, "run")
+    (job_id,) = {r.data["execution_id"] for r in records(s.sim, tk.BATCH_ATTEMPT_STARTED)}
+    assert job_id in complete(s, "show event ")
+    assert metas(s, "show event ")[job_id] == "AWS Batch job of nightly, submitted by flow"
+    execute(s, f"show event {job_id}")
+
+
+def test_show_event_without_an_id_names_the_batch_job_executions_it_takes(
+    tmp_path: Path,
+) -> None:
+    s = _session(tmp_path)
+    with pytest.raises(CommandError) as err:
+        execute(s, "show event")
+    assert str(err.value).startswith(
+        "show event needs an invocation id or a batch job execution's id"
+    )

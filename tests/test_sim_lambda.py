@@ -72,6 +72,30 @@ def test_on_failure_destination_gets_awss_invocation_record() -> None:
     assert sim.queue_stats("successes")["depth"] == 0
 
 
+@pytest.mark.parametrize(
+    ("arn", "shown"),
+    [
+        ("arn:aws:sqs:us-east-1:999999999999:elsewhere", None),
+        ("$CfResourceParam('MySnsTopic', 'Arn')", "<cf:MySnsTopic.Arn>"),
+    ],
+)
+def test_a_destination_outside_the_stack_is_a_failed_delivery_explain_shows(
+    arn: str, shown: str | None
+) -> None:
+    # AWS delivers to it; the simulation cannot, and says so where the event is followed
+    # rather than leaving the record out (as a stream's on-failure ARN outside the stack).
+    stack = ASYNC.replace("$ResourceParam('failures', 'arn')", arn)
+    sim = make_sim("cloudformationResources:\n  MySnsTopic: {Type: AWS::SNS::Topic}\n" + stack)
+    sim.functions["handler"].overrides.append(parse_override(["fail", "handler", "always"]))
+    event_id = sim.invoke_async("handler", {"n": 1}, "event-bus", "test")
+    sim.run(3_600_000)
+    (failed,) = records(sim, tk.EMISSION_FAILED, "handler")
+    assert failed.data["emission"] == "onFailure" and failed.data["event_id"] == event_id
+    assert failed.data["target"] == (shown or arn)
+    assert failed.data["error"] == f"{shown or arn} names no resource the simulation runs"
+    assert failed in explain(sim.trace, event_id).records
+
+
 def test_on_success_destination() -> None:
     sim = make_sim(ASYNC, 'behaviors:\n  handler:\n    response: "{ok: `true`}"\n')
     sim.invoke_async("handler", {"x": 1}, "s3", "test")

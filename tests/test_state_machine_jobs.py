@@ -313,7 +313,8 @@ def test_explain_links_the_execution_the_job_and_the_child(tmp_path: Path) -> No
     kinds_seen = {r.kind for r in explain(s.sim.trace, job_id).records}
     assert {"sfn.execution.started", "batch.succeeded", "sfn.execution.succeeded"} <= kinds_seen
     text = render_plain(execute(s, "show execution e1"))
-    assert "batch:submitJob.sync on render" in text
+    # The history names the job it submitted, the id `explain` and `show event` take.
+    assert f"batch:submitJob.sync on render ({job_id})" in text
 
 
 def test_validate_warns_only_about_what_does_not_run(tmp_path: Path) -> None:

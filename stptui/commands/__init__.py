@@ -608,13 +608,9 @@ def complete_values(
     if kind == r.MESSAGE:
         return _recent_message_ids(session)
     if kind == r.INVOCATION:
-        # The invocations `show event` can show, newest first, then the batch job executions.
-        from stptui.sim.invocation_events import trigger_executions
+        from stptui.sim.invocation_events import event_ids
 
-        executions = sorted(reversed(trigger_executions(sim)), key=lambda ex: -ex.submitted_at)
-        return [entry[0] for entry in reversed(sim.invocation_events)] + [
-            ex.id for ex in executions
-        ]
+        return event_ids(sim)
     if kind == r.TRACE_KIND:
         return list(TRACE_KINDS)
     if kind == r.ROUTE_PATH:

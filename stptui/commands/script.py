@@ -1207,9 +1207,9 @@ _GLOB_CHARACTERS = frozenset("*?[")
 
 def _unread_script_hint(name: str) -> str | None:
     """The `hint:` line for a script that cannot be read, where there is one to give: a
-    folder (as `pytest tests/` takes one) names the scripts in it to give instead, and a
-    shell pattern that matched no file (`tests/*.stp` in the wrong folder) is said to be
-    one; None otherwise."""
+    folder (as `pytest tests/` takes one) names the scripts in it to give instead, a pipe
+    or device points to `-`, and a shell pattern that matched no file (`tests/*.stp` in the
+    wrong folder) is said to be one; None otherwise."""
     path = Path(name)
     try:
         if path.is_dir():
@@ -1220,6 +1220,12 @@ def _unread_script_hint(name: str) -> str | None:
                 return f"    hint: a folder, with no *{SCRIPT_SUFFIX} file in it"
             scripts = f"{found} script{'s' * (found != 1)}"
             return f"    hint: a folder: give its scripts, {pattern} ({scripts} there)"
+        if path.exists() and not path.is_file():
+            # /dev/stdin, a named pipe: a script read as it comes is `-`'s.
+            return (
+                "    hint: to read the script from standard input, give - in its place: "
+                "... | stptui run STACK -"
+            )
         if _GLOB_CHARACTERS.intersection(name) and not os.path.lexists(path):
             return (
                 "    hint: no file matches this pattern: a shell passes a pattern that "

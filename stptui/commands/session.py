@@ -1189,6 +1189,12 @@ def _read_session_file(src: Path) -> dict[str, Any]:
                 f"{src} is a script, not a session file",
                 f"run its commands in this session with `source {quote_word(str(src))}`",
             ) from None
+        if _is_stack(text):
+            raise CommandError(
+                f"{src} is a stack's config, not a session file",
+                f"open it with `stptui repl {quote_word(str(src))}`; load takes a file that "
+                "save wrote",
+            ) from None
         raise CommandError(
             f"{src} is not a session file: {exc}", "load a file that save wrote"
         ) from None
@@ -1260,6 +1266,12 @@ def _is_script(src: Path, text: str) -> bool:
         if words and not words[0].startswith("#"):
             return words[0] in REGISTRY.commands
     return False
+
+
+def _is_stack(text: str) -> bool:
+    """Whether a file that is not JSON is a Stacktape config: a top-level `resources` key,
+    which every stack has."""
+    return any(line.partition("#")[0].rstrip() == "resources:" for line in text.splitlines())
 
 
 def _state_changing_commands() -> set[str]:

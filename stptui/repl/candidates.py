@@ -42,7 +42,7 @@ from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
 from stptui.sim.cognito import User
-from stptui.sim.invocation_events import trigger_executions
+from stptui.sim.invocation_events import batch_executions
 from stptui.textsafe import is_reference
 
 if TYPE_CHECKING:
@@ -689,7 +689,9 @@ def describe(
         kept = next((e for e in sim.invocation_events if e[0] == value), None)
         if kept is not None:
             return f"invocation of {kept[1]}"
-        ex = next((ex for ex in trigger_executions(sim) if ex.id == value), None)
+        ex = next((ex for ex in batch_executions(sim) if ex.id == value), None)
+        if ex is not None and ex.direct is not None:
+            return f"AWS Batch job of {ex.job}, submitted by {ex.source.partition(':')[0]}"
         return f"execution of batch job {ex.job}" if ex is not None else fallback
     if kind == kinds.MESSAGE:
         msg = sim.find_message(value)

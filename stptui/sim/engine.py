@@ -648,10 +648,12 @@ class Simulator:
     ) -> None:
         """Send the invocation record of asynchronous event `event_id` to an onSuccess or
         onFailure destination in the stack. The trace links the event to what the record
-        became (`delivered_id`: the message or event made of it), so `explain` follows it."""
+        became (`delivered_id`: the message or event made of it), so `explain` follows it;
+        a `target` that names no resource of the stack (an ARN as written) is an
+        `emission.failed`."""
         now = self.clock.now
         res = self.stack.resources.get(target)
-        kind = res.type if res else "missing"
+        kind = res.type if res else ""
         source = f"{function}:{which}"
         error = ""
         delivered: str | None = None
@@ -659,7 +661,11 @@ class Simulator:
         # a Deny in the function's iamRoleStatements refuses the delivery.
         denial = self.behaviors.permissions.delivery_denial(function, target, event_id)
         try:
-            if denial is not None:
+            if res is None:
+                # AWS delivers to it (another stack's queue, a CloudFormation resource's
+                # topic); the simulation cannot, so the trace says so.
+                error = f"{target} names no resource the simulation runs"
+            elif denial is not None:
                 error = str(denial)
             elif target in self.queues:
                 # A queue can refuse the record (too large, a FIFO queue wanting a group):

@@ -97,13 +97,6 @@ def batch_executions(sim: Simulator) -> list[Execution]:
     return [ex for job in batch.jobs.values() for ex in job.recent]
 
 
-def trigger_executions(sim: Simulator) -> list[Execution]:
-    """The executions of Stacktape's state machines the batch jobs keep, oldest first per
-    job (not the jobs a user's state machine submitted: their containers get no trigger
-    event)."""
-    return [ex for ex in batch_executions(sim) if ex.direct is None]
-
-
 def _names(ex: Execution, key: str) -> bool:
     """Whether `key` is the id, ARN or name of `ex`; a submitted job only by its id (its
     ARN is the submitting execution's, which may have submitted others)."""
@@ -132,13 +125,6 @@ def batch_execution(sim: Simulator, key: str) -> Execution | None:
     return None
 
 
-def trigger_execution(sim: Simulator, key: str) -> Execution | None:
-    """The kept execution of a batch job's state machine that `key` names exactly (see
-    `batch_execution`); None otherwise, and for a job a user's state machine submitted."""
-    found = batch_execution(sim, key)
-    return found if found is not None and found.direct is None else None
-
-
 def batch_executions_starting(sim: Simulator, start: str) -> list[Execution]:
     """The kept batch job executions (of either kind) whose id starts with `start`."""
     return [ex for ex in batch_executions(sim) if ex.id.startswith(start)] if start else []
@@ -150,19 +136,45 @@ def ran_no_attempt(ex: Execution) -> bool:
     return ex.input_text is not None and ex.given_job_name is None
 
 
-def executions_led_to(
-    sim: Simulator, records: list[Record], submitted: bool = False
-) -> list[Execution]:
-    """The kept executions of batch jobs' state machines that `records` (a chain) started,
-    in the order they started: those whose containers read a trigger event; with
-    `submitted`, the AWS Batch jobs a user's state machine submitted instead."""
+def jobs_led_to(sim: Simulator, records: list[Record]) -> list[Execution]:
+    """The kept batch job executions that `records` (a chain) started, in the order they
+    started, that `show event` shows: those of Stacktape's state machines whose containers
+    read a trigger event, and the AWS Batch jobs a user's state machine submitted."""
     found: list[Execution] = []
     for rec in records:
         if rec.kind != tk.BATCH_SUBMITTED:
             continue
         ex = batch_execution(sim, str(rec.get("execution_id")))
-        if ex is None or ex in found or (ex.direct is not None) != submitted:
+        if ex is None or ex in found:
             continue
-        if submitted or not ran_no_attempt(ex):
+        if ex.direct is not None or not ran_no_attempt(ex):
             found.append(ex)
     return found
+
+
+def executions_led_to(
+    sim: Simulator, records: list[Record], submitted: bool = False
+) -> list[Execution]:
+    """The executions of `jobs_led_to` whose containers read a trigger event; with
+    `submitted`, the AWS Batch jobs a user's state machine submitted instead."""
+    return [ex for ex in jobs_led_to(sim, records) if (ex.direct is not None) == submitted]
+
+
+def show_event_lines(sim: Simulator, records: list[Record]) -> list[str]:
+    """The `show event` lines `explain` ends a chain with for the newest three batch job
+    executions it started: what their containers read, a trigger event or what a state
+    machine's SubmitJob gave them."""
+    return [
+        f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts read"
+        if ex.direct is None
+        else f"show event {ex.id} shows the environment and parameters its SubmitJob gave "
+        "its containers"
+        for ex in jobs_led_to(sim, records)[-3:]
+    ]
+
+
+def event_ids(sim: Simulator) -> list[str]:
+    """Every id `show event` shows, as Tab offers them: the kept invocations, newest first,
+    then the kept batch job executions of either kind, newest first."""
+    executions = sorted(reversed(batch_executions(sim)), key=lambda ex: -ex.submitted_at)
+    return [entry[0] for entry in reversed(sim.invocation_events)] + [ex.id for ex in executions]

@@ -107,6 +107,7 @@ from stptui.sim.invocation_events import (
     executions_led_to,
     kept_event,
     ran_no_attempt,
+    show_event_lines,
 )
 from stptui.sim.mappings import all_mappings
 from stptui.sim.metrics.periods import MAX_PERIODS
@@ -326,6 +327,14 @@ def check_show_view(sim: Simulator, call: Call) -> None:
     check_show_what(sim, what)
 
 
+def _event_ids_taken(sim: Simulator) -> str:
+    """What `show event` takes in this stack: invocation ids, and where it has batch jobs,
+    their executions' ids too."""
+    batch = sim.services.get("batch")
+    jobs = batch is not None and bool(batch.jobs)
+    return "an invocation id" + " or a batch job execution's id" * jobs
+
+
 def check_show(sim: Simulator, call: Call) -> None:
     """Raise the CommandError `show` gives before it looks anything up: a WHAT it does not
     show, a name missing or one too many. The REPL checks a finished line with this."""
@@ -355,7 +364,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "execution": ("an execution name or ARN", "`show executions` lists them"),
             "logs": ("a function or batch job name", _log_owners_hint(sim)),
             "bus": ("an event bus name", "`show buses` lists them"),
-            "event": ("an invocation id", "`show function FUNCTION` lists its latest"),
+            "event": (_event_ids_taken(sim), "`show function FUNCTION` lists its latest"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
     if what == "users":
@@ -1201,6 +1210,11 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
             f"show event {submitted[-1].id} says what they got",
             word=key,
         )
+    if chain.found:
+        # The trace knows the id, and what it led to ran no function whose event is kept.
+        raise CommandError(
+            _ran_no_kept_invocation(chain.records, key), f"explain {key} follows it", word=key
+        )
     newest = entries[-1][0] if entries else None
     batch = "batch" in sim.services and bool(sim.services["batch"].jobs)
     raise CommandError(
@@ -1211,6 +1225,23 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
         + ("; `start-job JOB` starts a batch job's execution, whose id it names" * batch),
         word=key,
     )
+
+
+def _ran_no_kept_invocation(records: list[Any], key: str) -> str:
+    """Why `show event` of an id the trace knows shows nothing: the invocations it led to
+    are too old to be kept, or it ran none (a container answers a request, or processes a
+    message, itself)."""
+    if any(r.kind == tk.INVOCATION_STARTED for r in records):
+        return (
+            f"{key!r} is no invocation id, and the invocations it led to are too old: only "
+            f"the newest {KEPT_EVENTS} invocations' events are kept"
+        )
+    if any(r.kind.startswith("container.") for r in records):
+        return (
+            f"{key!r} led to no function invocation: a container gets its request or message "
+            "itself, not a Lambda event"
+        )
+    return f"{key!r} led to no function invocation"
 
 
 def _message_story(sim: Simulator, mid: str, history: list[Any]) -> list[str]:
@@ -1465,10 +1496,7 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
     started = invocation_started(chain.records, key)
     if started is not None and kept_event(session.sim, str(started.get("invocation_id"))):
         lines.append(f"show event {started.get('invocation_id')} shows the event it received")
-    lines += [
-        f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts read"
-        for ex in executions_led_to(session.sim, chain.records)[-3:]
-    ]
+    lines += show_event_lines(session.sim, chain.records)
     replayed = next(
         (
             r

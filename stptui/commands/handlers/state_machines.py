@@ -39,6 +39,7 @@ from stptui.sim.explain import (
     summary,
     why_lines,
 )
+from stptui.sim.invocation_events import show_event_lines
 from stptui.sim.trace_index import trace_index
 from stptui.textsafe import Shown, flat, json_text, one_line, printable, quote_word
 
@@ -653,6 +654,7 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
         )
         # A rule, subscription or notification its deliveries did not fire says why.
         lines.extend(why_lines(rec))
+    lines += show_event_lines(sim, records)
     return CommandResult(
         "\n".join(lines),
         data={"key": ex.arn, "records": [rec.to_json() for rec in records]},

@@ -1162,7 +1162,7 @@ class AsyncInvoker:
         function_error: str | None,
     ) -> None:
         ref = self.fn.model.on_success if which == "onSuccess" else self.fn.model.on_failure
-        if ref is None or ref.target is None:
+        if ref is None:
             return
         sim = self.sim
         record = destination_record(
@@ -1175,7 +1175,8 @@ class AsyncInvoker:
             response_payload=response,
             function_error=function_error,
         )
-        sim.deliver_destination(self.fn.name, which, ref.target, record, ev.id)
+        # An ARN outside the stack is passed as written: the delivery says it is not simulated.
+        sim.deliver_destination(self.fn.name, which, ref.target or ref.raw, record, ev.id)
 
 
 def _log_stream(logs: LogGroupSim, env: int) -> dict[str, str]:

@@ -1370,7 +1370,10 @@ class MachineSim:
             self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {started.target}")
             self.task_result(flow, name, state, raw, started.result, env, retries)
             return
-        self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}")
+        # The job's id, or the nested execution's name (its ARN's last part), which
+        # `explain` and `show execution` take (AWS's history gives them in TaskSubmitted).
+        made = f" ({started.delivered.rsplit(':', 1)[-1]})" if started.delivered else ""
+        self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}{made}")
         flow.waits.append(started.cancel)
         self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
