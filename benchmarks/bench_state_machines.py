@@ -23,8 +23,10 @@ bare step per transition; each 10,000-item Map under 0.75 s and at most 150x a b
 transition (every item's input and output are sized as JSON for the 256 KiB limit and the
 trace, and its data flow runs); the Distributed Map over 10,000 rows under 0.25 s, at most
 40x a bare step per row; the loop to the history limit under 0.5 s, at most 100x per
-transition; and at most 100 bytes a history event (measured 73). Since baseline.py warms the
-bare loop up (about 0.145 us a step, specialised), the same times measured 330-340x, 140-150x,
+transition; and at most 100 bytes a history event (measured 73; 81 once each line had a
+slot for the data GetExecutionHistory gives, kept only when Python handlers run: with them
+this loop's history keeps every turn's output, 188). Since baseline.py warms the bare
+loop up (about 0.145 us a step, specialised), the same times measured 330-340x, 140-150x,
 26-28x and 100-102x, the loop at its target's edge; a second round of changes made them
 about 280x, 85x, 20x and 45-57x, and the targets are kept. Before this benchmark existed
 the same scenarios took 2-3x as long (the Maps and the loop), the Distributed Map 10x (its

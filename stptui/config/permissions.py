@@ -121,6 +121,11 @@ _CALLS: dict[str, tuple[str, str, str, str]] = {
             ("redriveExecution", "RedriveExecution"),
             ("listMapRuns", "ListMapRuns"),
             ("describeMapRun", "DescribeMapRun"),
+            # Nor GetExecutionHistory or DescribeStateMachineForExecution (on the
+            # execution's ARN), or DescribeStateMachine (on the state machine's).
+            ("getExecutionHistory", "GetExecutionHistory"),
+            ("describeStateMachineForExecution", "DescribeStateMachineForExecution"),
+            ("describeStateMachine", "DescribeStateMachine"),
         )
     },
     "postToConnection": (
@@ -220,7 +225,14 @@ OBJECT_KINDS = frozenset(
 _S3_KINDS = OBJECT_KINDS | {"listObjects"}
 # Calls whose resource is one execution (`fields["executionArn"]`), not the state machine.
 EXECUTION_KINDS = frozenset(
-    {"describeExecution", "stopExecution", "redriveExecution", "listMapRuns"}
+    {
+        "describeExecution",
+        "stopExecution",
+        "redriveExecution",
+        "listMapRuns",
+        "getExecutionHistory",
+        "describeStateMachineForExecution",
+    }
 )
 # Calls whose resource is one Map Run (`fields["mapRunArn"]`).
 MAP_RUN_KINDS = frozenset({"describeMapRun"})

@@ -1,17 +1,21 @@
 """A Python handler's calls on Step Functions executions: `context.describe_execution`,
-`list_executions`, `stop_execution`, `redrive_execution`, `list_map_runs` and
-`describe_map_run` (boto3's too), of a batch job's state machine (the one Stacktape runs its
-attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state machine of the stack.
+`list_executions`, `stop_execution`, `redrive_execution`, `get_execution_history`,
+`list_map_runs` and `describe_map_run` (boto3's too), of a batch job's state machine (the
+one Stacktape runs its attempts with, named by `STP_{JOB}_STATE_MACHINE_ARN`) or of a state
+machine of the stack; and `describe_state_machine` and
+`describe_state_machine_for_execution` of a state machine of the stack.
 
 Each is made at the call, from the state the simulation is in while the handler runs, and
 leaves no record of its own (a stop writes the execution's end, a redrive its
 ExecutionRedriven). DescribeExecution and ListExecutions answer for a Map Run's child
 executions too (stptui.sim.behavior.handler_map_runs). IAM checks DescribeExecution,
-StopExecution, RedriveExecution and ListMapRuns against the execution's ARN, ListExecutions
-against the state machine's (a Map Run's children: the Map Run's) and DescribeMapRun against
-the Map Run's (stptui.config.permissions). Answers are shaped as
-boto3's: camelCase keys, dates as datetimes. docs/fidelity.md ("A function's code follows a
-batch job's executions") has the sources and the choices.
+StopExecution, RedriveExecution, ListMapRuns, GetExecutionHistory and
+DescribeStateMachineForExecution against the execution's ARN, ListExecutions and
+DescribeStateMachine against the state machine's (ListExecutions of a Map Run's children:
+the Map Run's) and DescribeMapRun against the Map Run's (stptui.config.permissions).
+Answers are shaped as boto3's: camelCase keys, dates as datetimes. docs/fidelity.md ("A
+function's code follows a batch job's executions", "Step Functions GetExecutionHistory and
+DescribeStateMachine") has the sources and the choices.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_R
 # ListExecutions' `redriveFilter` (API reference: REDRIVEN | NOT_REDRIVEN).
 REDRIVE_FILTERS = ("REDRIVEN", "NOT_REDRIVEN")
 _TOKEN_PREFIX = "stptui-executions:"
+_HISTORY_TOKEN_PREFIX = "stptui-history:"
 # DescribeExecution's `includedData` (API reference: ALL_DATA | METADATA_ONLY).
 INCLUDED_DATA = ("ALL_DATA", "METADATA_ONLY")
 
@@ -321,6 +326,155 @@ class Executions:
             raise client_error("ResourceNotFound", f"Resource not found: '{arn}'", operation)
         return handler_map_runs.describe(*found)
 
+    def history(
+        self,
+        arn: Any,
+        max_results: Any = None,
+        reverse_order: Any = None,
+        next_token: Any = None,
+        include_execution_data: Any = None,
+    ) -> dict[str, Any]:
+        """GetExecutionHistory: one page (`max_results`, 0 or None: 100) of the execution's
+        events (stptui.sim.sfn_history), the oldest first or (`reverse_order`) the newest
+        first; `include_execution_data` False leaves out their input and output. A Map
+        Run's child execution has its own. A batch job's executions are not modelled."""
+        from stptui.sim import sfn_history
+
+        operation = "GetExecutionHistory"
+        for what, value in (
+            ("reverseOrder", reverse_order),
+            ("includeExecutionData", include_execution_data),
+        ):
+            if value is not None and not isinstance(value, bool):
+                raise BehaviorError(
+                    f"{operation}: {what} must be True or False, not {shown(value)}"
+                )
+        size = _page_size(max_results, operation, [])
+        child = self._child_machine(arn)
+        if child is not None:
+            from stptui.sim.behavior import handler_map_runs
+
+            self._check("getExecutionHistory", child.name, {"executionArn": arn})
+            assert child.machine is not None
+            found = handler_map_runs.find_child(child.machine, arn)
+            if found is None:
+                raise _not_found(arn, operation)
+            events = handler_map_runs.child_history(*found)
+        else:
+            m, name = self._by_execution(arn, operation)
+            self._check("getExecutionHistory", m.name, {"executionArn": arn})
+            if m.job is not None:
+                if _job_execution(m.job, arn) is None:
+                    raise _not_found(arn, operation)
+                raise BehaviorError(
+                    f"{operation}: {arn} is an execution of the state machine Stacktape runs "
+                    f"batch job {m.name}'s attempts with; stptui does not model its history",
+                    "DescribeExecution answers its status, input and output",
+                )
+            assert m.machine is not None
+            ex = m.machine.executions.get(name)
+            if ex is None or ex.arn != arn:
+                raise _not_found(arn, operation)
+            events = sfn_history.execution_events(ex)
+        reverse = bool(reverse_order)
+        if reverse:
+            events.reverse()
+        start = 0
+        if next_token is not None:
+            start = _history_token_start(next_token, arn, reverse, len(events))
+            if start is None:
+                raise client_error(
+                    "InvalidToken", f"Invalid Token: '{shown(next_token)}'", operation
+                )
+        page = events[start : start + size]
+        if include_execution_data is False:
+            for event in page:
+                for key, details in event.items():
+                    if key.endswith("EventDetails"):
+                        event[key] = {
+                            k: v for k, v in details.items() if k not in sfn_history.DATA_KEYS
+                        }
+        out: dict[str, Any] = {"events": page}
+        if start + size < len(events):
+            out["nextToken"] = _history_token(arn, reverse, start + size)
+        return out
+
+    def describe_state_machine(self, arn: Any) -> dict[str, Any]:
+        """DescribeStateMachine of a state machine of the stack: its definition as JSON
+        text, role, type, status, creation date and logging and tracing settings."""
+        operation = "DescribeStateMachine"
+        arn = _text(arn, "stateMachineArn", operation)
+        m = next((m for m in _machines(self._sim) if m.arn == arn), None)
+        if m is None:
+            parts = arn.split(":")
+            if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
+                raise client_error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+            if parts[5] != "stateMachine":
+                raise client_error(
+                    "InvalidArn",
+                    f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
+                    operation,
+                )
+            raise client_error(
+                "StateMachineDoesNotExist",
+                f"State Machine Does Not Exist: '{arn}' (stptui: no state machine of the stack "
+                "has that ARN)",
+                operation,
+            )
+        self._check("describeStateMachine", m.name, {})
+        machine = self._simulated(m, operation)
+        out = {"stateMachineArn": machine.arn, "name": machine.aws_name, "status": "ACTIVE"}
+        out.update(_machine_settings(machine.definition, machine.role_arn))
+        out["type"] = "STANDARD"
+        out["creationDate"] = datetime_of(self._sim.start_ms)
+        return out
+
+    def describe_state_machine_for_execution(self, arn: Any) -> dict[str, Any]:
+        """DescribeStateMachineForExecution: the state machine an execution ran, as
+        DescribeStateMachine gives it (with `updateDate`); a Map Run's child execution's
+        is its Map's item processor, with the run's ARN and the Map's label."""
+        operation = "DescribeStateMachineForExecution"
+        child = self._child_machine(arn)
+        created = datetime_of(self._sim.start_ms)
+        if child is not None:
+            from stptui.sim.behavior import handler_map_runs
+
+            self._check("describeStateMachineForExecution", child.name, {"executionArn": arn})
+            assert child.machine is not None
+            found = handler_map_runs.find_child(child.machine, arn)
+            if found is None:
+                raise _not_found(arn, operation)
+            run, ex, _ = found
+            processor = handler_map_runs.processor(run, ex)
+            out = {"stateMachineArn": run.machine_arn, "name": ex.machine.aws_name}
+            out.update(_machine_settings(processor, ex.machine.role_arn))
+            out["updateDate"] = created
+            out["mapRunArn"] = run.arn
+            out["label"] = run.machine_arn.rpartition("/")[2]
+            return out
+        m, name = self._by_execution(arn, operation)
+        self._check("describeStateMachineForExecution", m.name, {"executionArn": arn})
+        machine = self._simulated(m, operation)
+        ex = machine.executions.get(name)
+        if ex is None or ex.arn != arn:
+            raise _not_found(arn, operation)
+        out = {"stateMachineArn": machine.arn, "name": machine.aws_name}
+        out.update(_machine_settings(machine.definition, machine.role_arn))
+        out["updateDate"] = created
+        return out
+
+    @staticmethod
+    def _simulated(m: _Machine, operation: str) -> MachineSim:
+        """The simulated state machine `m` is; a batch job's is not modelled here."""
+        if m.machine is None:
+            raise BehaviorError(
+                f"{operation}: {m.arn} is the state machine Stacktape runs batch job "
+                f"{m.name}'s attempts with; stptui does not model its definition",
+                "describe a state machine of the stack, or the job's executions "
+                "(DescribeExecution)",
+            )
+        return m.machine
+
     def stop(self, arn: Any, error: Any, cause: Any) -> dict[str, Any]:
         """StopExecution: a running execution ends ABORTED now; an ended one is left as it
         is, and its stop date answered."""
@@ -465,6 +619,45 @@ def _page(
     if start + size < len(items):
         out["nextToken"] = _token(items[start + size][arn_key])
     return out
+
+
+def _machine_settings(definition: Any, role_arn: str) -> dict[str, Any]:
+    """What DescribeStateMachine and DescribeStateMachineForExecution both give of a state
+    machine Stacktape deployed: its definition as the JSON text Stacktape sends (compact,
+    keys in order), its role, and the settings CloudFormation leaves at their defaults
+    (logging OFF, tracing disabled)."""
+    from stptui.jsontext import compact_json
+
+    return {
+        "definition": compact_json(definition),
+        "roleArn": role_arn,
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+        "tracingConfiguration": {"enabled": False},
+    }
+
+
+def _history_token(arn: str, reverse: bool, start: int) -> str:
+    # Opaque, as AWS's: the execution, the order and the first event of the next page.
+    text = f"{_HISTORY_TOKEN_PREFIX}{'r' if reverse else 'f'}{start}:{arn}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def _history_token_start(token: Any, arn: str, reverse: bool, count: int) -> int | None:
+    """Where the page a GetExecutionHistory token names starts, or None for a token not
+    made for this execution in this order (AWS: "Keep all other arguments unchanged")."""
+    if not isinstance(token, str):
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except ValueError:
+        return None
+    if not text.startswith(_HISTORY_TOKEN_PREFIX):
+        return None
+    head, _, named = text[len(_HISTORY_TOKEN_PREFIX) :].partition(":")
+    if named != arn or head[:1] != ("r" if reverse else "f") or not head[1:].isdigit():
+        return None
+    start = int(head[1:])
+    return start if start <= count else None
 
 
 def _not_found(arn: str, operation: str) -> ClientError:

@@ -1,5 +1,6 @@
 """ListMapRuns' items and DescribeMapRun's answer of a Distributed Map's run, and
-ListExecutions' items and DescribeExecution's answer of its child executions, shaped as
+ListExecutions' items, DescribeExecution's answer, GetExecutionHistory's events and the
+item processor (DescribeStateMachineForExecution) of its child executions, shaped as
 boto3's (camelCase keys, dates as datetimes), from the Map Run the state machine keeps on
 its execution (stptui.sim.services.state_machine.MapRun). The calls themselves (lookup,
 IAM, paging) are stptui.sim.behavior.handler_executions'. docs/fidelity.md ("Step Functions
@@ -203,3 +204,21 @@ def describe_child(run: MapRun, ex: Execution, index: int) -> dict[str, Any]:
         # A failure its run tolerated, or one while its run goes on: nothing reruns it.
         out["redriveStatus"] = "NOT_REDRIVABLE"
     return out
+
+
+def child_history(run: MapRun, ex: Execution, index: int) -> list[dict[str, Any]]:
+    """GetExecutionHistory's events of child execution `index` of `run`
+    (stptui.sim.sfn_history): its lines in its parent's history, its start and its end."""
+    from stptui.sim.sfn_history import child_events
+
+    status = statuses(run, ex)[index]
+    return child_events(run, ex, index, status, _child_stop(run, ex, index, status))
+
+
+def processor(run: MapRun, ex: Execution) -> Any:
+    """The item processor (`ItemProcessor`, or the older `Iterator`) of the Distributed Map
+    that started `run`: the state machine its child executions run."""
+    from stptui.sim.sfn_history import state_of
+
+    state = state_of(ex.machine.definition, run.state) or {}
+    return state.get("ItemProcessor") or state.get("Iterator")

@@ -827,6 +827,40 @@ class HandlerContext:
         (arn,) = plain_args("describe_map_run", map_run_arn)
         return self._executions("describe_map_run").describe_map_run(arn)
 
+    def get_execution_history(
+        self,
+        execution_arn: str,
+        max_results: int | None = None,
+        reverse_order: bool | None = None,
+        next_token: str | None = None,
+        include_execution_data: bool | None = None,
+    ) -> dict[str, Any]:
+        """Step Functions GetExecutionHistory: one page of the execution's events (a Map
+        Run's child execution's too), the oldest first unless `reverse_order`, shaped as
+        boto3's answer; `include_execution_data` False leaves their input and output out."""
+        args = plain_args(
+            "get_execution_history",
+            execution_arn,
+            max_results,
+            reverse_order,
+            next_token,
+            include_execution_data,
+        )
+        return self._executions("get_execution_history").history(*args)
+
+    def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
+        """Step Functions DescribeStateMachine of a state machine of the stack: its
+        definition (JSON text), role, type, status and settings, shaped as boto3's."""
+        (arn,) = plain_args("describe_state_machine", state_machine_arn)
+        return self._executions("describe_state_machine").describe_state_machine(arn)
+
+    def describe_state_machine_for_execution(self, execution_arn: str) -> dict[str, Any]:
+        """Step Functions DescribeStateMachineForExecution: the state machine the execution
+        ran (a Map Run's child: its Map's item processor, with `mapRunArn` and `label`)."""
+        (arn,) = plain_args("describe_state_machine_for_execution", execution_arn)
+        calls = self._executions("describe_state_machine_for_execution")
+        return calls.describe_state_machine_for_execution(arn)
+
     def stop_execution(
         self, execution_arn: str, error: str | None = None, cause: str | None = None
     ) -> dict[str, Any]:

@@ -147,6 +147,10 @@ class Behaviors:
         handlers do. The dict is live: a helper a handler first imports as it runs joins it."""
         return {} if self._handler_modules is None else self._handler_modules.code_sha256
 
+    def has_code(self) -> bool:
+        """Whether these behaviours run Python handlers (--allow-code)."""
+        return self._handler_modules is not None
+
     def run_host(self) -> AbstractContextManager[None] | None:
         """What a run of the simulation's clock holds open around all of it, when these
         behaviours run Python handlers: the stand-ins of what would end stptui's process

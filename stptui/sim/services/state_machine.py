@@ -159,12 +159,18 @@ class HistoryEvent:
 
     `note` is the detail, or, for the lines that enter and leave states (most of a long
     history), just the byte count the detail gives: few histories are ever read, so the
-    words are made when someone reads `detail`."""
+    words are made when someone reads `detail`. `data` is what GetExecutionHistory's event
+    holds of it (stptui.sim.sfn_history): the input a state or execution started with, the
+    output it ended with (a Task's with its result: TaskExit), the parameters a task sent,
+    an (error, cause) pair; a reference, never a copy (nothing changes a state's data in
+    place). Kept only when Python handlers run (MachineSim.keep_data): nothing else reads
+    it, and a loop's data would otherwise outlive it in every history."""
 
     t: int
     what: str
     state: str
     note: str | int
+    data: Any = None
 
     @property
     def detail(self) -> str:
@@ -183,6 +189,16 @@ class HistoryEvent:
     def assigned(self) -> dict[str, str] | None:
         """The variables the state assigned (None: none)."""
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskExit:
+    """A Task state's output and the result it was made from, when they differ (a
+    ResultSelector, ResultPath or OutputPath): GetExecutionHistory's TaskSucceeded event
+    gives the result, its TaskStateExited the output."""
+
+    output: Any
+    result: Any
 
 
 @dataclass(slots=True)
@@ -540,6 +556,10 @@ class MachineSim:
         role = state_machines_role_name(sim.stack.stack_name)
         self.role_arn = f"arn:aws:iam::{sim.account_id}:role/{role}"
         self.executions: dict[str, Execution] = {}
+        # Whether the history keeps each line's data: only GetExecutionHistory reads it, and
+        # only a Python handler (--allow-code) calls that. Without, a loop's data is freed
+        # as it moves on (benchmarks/bench_state_machines.py: a history's bytes an event).
+        self.keep_data = sim.behaviors.has_code()
         self.problems = [p for p in asl.check_definition(model.definition) if p.severity == "error"]
         # The states whose query language is JSONata, by id (the definition keeps every state
         # alive): a set lookup per state entry, empty for a JSONPath machine.
@@ -598,7 +618,7 @@ class MachineSim:
                 {"execution_arn": arn, "name": name, "input_bytes": size, "source": source},
             )
         )
-        self._history(ex, "ExecutionStarted", "", size)
+        self._history(ex, "ExecutionStarted", "", size, raw_input)
         self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
         self._enter(ex.root, ex.root.start, raw_input, size)
@@ -636,7 +656,7 @@ class MachineSim:
             tk.SFN_EXECUTION_REDRIVEN,
             {"execution_arn": ex.arn, "redrive_count": ex.redrive_count},
         )
-        self._history(ex, "ExecutionRedriven", "", f"redrive {ex.redrive_count}")
+        self._history(ex, "ExecutionRedriven", "", f"redrive {ex.redrive_count}", ex.redrive_count)
         self._arm_timeout(ex)
         ex.root = Flow(ex, self.definition, "", self._root_done)
         if old is None:
@@ -732,9 +752,13 @@ class MachineSim:
         """States.MathRandom's draw from the simulation's seeded stream."""
         return self.sim.rng.randrange(start, end) if end > start else start
 
-    def _history(self, ex: Execution, what: str, state: str, detail: str | int) -> None:
-        """Add a line to the history; an int `detail` is a byte count (see HistoryEvent)."""
-        ex.history.append(HistoryEvent(self.sim.clock.now, what, state, detail))
+    def _history(
+        self, ex: Execution, what: str, state: str, detail: str | int, data: Any = None
+    ) -> None:
+        """Add a line to the history; an int `detail` is a byte count, `data` what
+        GetExecutionHistory gives of it (see HistoryEvent)."""
+        kept = data if self.keep_data else None
+        ex.history.append(HistoryEvent(self.sim.clock.now, what, state, detail, kept))
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         self.sim.trace.emit((self.sim.clock.now, kind, self.name, data))
@@ -789,7 +813,8 @@ class MachineSim:
             (now, tk.SFN_STATE_ENTERED, self.name, ex.arn, shown, stype, size, _ENTERED_FIELDS)
         )
         what = _ENTERED.get(stype) or f"{stype}StateEntered"
-        ex.history.append(HistoryEvent(now, what, shown, size))
+        kept = raw_input if self.keep_data else None
+        ex.history.append(HistoryEvent(now, what, shown, size, kept))
         self._run_state(flow, name, state, raw_input, 0)
 
     def _run_state(
@@ -993,10 +1018,14 @@ class MachineSim:
                 "once more on every turn of a loop never stops growing)",
             )
         assigned = self._commit(flow, values)
+        # A Task's result, where its output is not it, for the history's TaskSucceeded.
+        data = None
+        if self.keep_data and out is not result and state["Type"] == "Task":
+            data = TaskExit(out, result)
         if state.get("End") is True:
-            self._finish_flow(flow, name, state, out, size, assigned)
+            self._finish_flow(flow, name, state, out, size, assigned, data)
             return
-        self._leave(flow, name, state, out, size, assigned)
+        self._leave(flow, name, state, out, size, assigned, data)
         self._enter(flow, state["Next"], out, size)
 
     def _assign_values(
@@ -1047,9 +1076,11 @@ class MachineSim:
         out: Any,
         size: int | None = None,
         assigned: dict[str, str] | None = None,
+        data: Any = None,
     ) -> int:
         """Record that the state exited with `out` (`size` its JSON bytes, if known) having
-        assigned `assigned`; returns that size, which the next state's input has too."""
+        assigned `assigned` (`data`: what the history line keeps, when not `out`: a
+        TaskExit); returns that size, which the next state's input has too."""
         shown = flow.label + name
         if size is None:
             size = json_bytes(out)
@@ -1075,10 +1106,12 @@ class MachineSim:
                 )
             )
         what = _EXITED.get(stype) or f"{stype}StateExited"
+        if data is None and self.keep_data:
+            data = out
         if assigned is None:
-            flow.ex.history.append(HistoryEvent(now, what, shown, size))
+            flow.ex.history.append(HistoryEvent(now, what, shown, size, data))
         else:
-            flow.ex.history.append(AssignedEvent(now, what, shown, size, assigned))
+            flow.ex.history.append(AssignedEvent(now, what, shown, size, data, assigned))
         return size
 
     def _finish_flow(
@@ -1089,8 +1122,9 @@ class MachineSim:
         out: Any,
         size: int | None = None,
         assigned: dict[str, str] | None = None,
+        data: Any = None,
     ) -> None:
-        self._leave(flow, name, state, out, size, assigned)
+        self._leave(flow, name, state, out, size, assigned, data)
         flow.stop(self.sim)
         flow.done(flow, True, out)
 
@@ -1121,7 +1155,7 @@ class MachineSim:
         flow.cancel_waits()
         shown = flow.label + name
         ex = flow.ex
-        self._history(ex, "StateFailed", shown, f"{error}: {cause}")
+        self._history(ex, "StateFailed", shown, f"{error}: {cause}", (error, cause))
         counts = flow.retry_counts
         for i, retrier in enumerate(state.get("Retry") or []):
             if not error_matches(
@@ -1183,7 +1217,7 @@ class MachineSim:
                 self._history(ex, "Caught", shown, detail)
             else:
                 ex.history.append(
-                    AssignedEvent(self.sim.clock.now, "Caught", shown, detail, assigned)
+                    AssignedEvent(self.sim.clock.now, "Caught", shown, detail, None, assigned)
                 )
             self._enter(flow, catcher["Next"], out)
             return
@@ -1292,7 +1326,10 @@ class MachineSim:
             return
         if not flow.alive or flow.token != token:
             return  # the handler, run as it started, ended the execution: nothing follows
-        self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id)
+        # What the history's event shows as sent: lambda:invoke's Parameters, a direct
+        # task's payload.
+        sent = effective if target.wrapped else payload
+        self._invoked(flow.ex, shown, "TaskScheduled", target.function, inv_id, sent)
         self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
     def _integration(
@@ -1315,7 +1352,7 @@ class MachineSim:
             return
         result, delivered, target = called
         self._called(flow.ex, shown, resource, target, delivered)
-        self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {target}")
+        self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {target}", params)
         self.task_result(flow, name, state, raw, result, env, retries)
 
     def _job_task(
@@ -1367,13 +1404,15 @@ class MachineSim:
         holder.append(started)
         self._called(flow.ex, shown, resource, started.target, started.delivered)
         if not asl_jobs.is_sync(resource):
-            self._history(flow.ex, "TaskSucceeded", shown, f"{resource} on {started.target}")
+            detail = f"{resource} on {started.target}"
+            self._history(flow.ex, "TaskSucceeded", shown, detail, params)
             self.task_result(flow, name, state, raw, started.result, env, retries)
             return
         # The job's id, or the nested execution's name (its ARN's last part), which
         # `explain` and `show execution` take (AWS's history gives them in TaskSubmitted).
         made = f" ({started.delivered.rsplit(':', 1)[-1]})" if started.delivered else ""
-        self._history(flow.ex, "TaskScheduled", shown, f"{resource} on {started.target}{made}")
+        detail = f"{resource} on {started.target}{made}"
+        self._history(flow.ex, "TaskScheduled", shown, detail, params)
         flow.waits.append(started.cancel)
         self._task_timeout(flow, token, name, state, raw, retries, heartbeat=True)
 
@@ -1400,7 +1439,7 @@ class MachineSim:
             return
         _, delivered, target = called
         self._called(flow.ex, shown, state["Resource"], target, delivered)
-        self._history(flow.ex, "TaskSubmitted", shown, f"{resource} on {target}")
+        self._history(flow.ex, "TaskSubmitted", shown, f"{resource} on {target}", params)
         self._wait_for_token(flow, name, state, raw, env, retries, token)
 
     def _callback_lambda(
@@ -1450,7 +1489,7 @@ class MachineSim:
             return
         if not flow.alive or flow.token != attempt:
             return  # the handler, run as it started, ended the execution: nothing follows
-        self._invoked(flow.ex, shown, "TaskSubmitted", function, inv_id)
+        self._invoked(flow.ex, shown, "TaskSubmitted", function, inv_id, params)
         self._wait_for_token(flow, name, state, raw, env, retries, token, task)
 
     def _wait_for_token(
@@ -1587,9 +1626,12 @@ class MachineSim:
             self.task_failed(flow, name, state, raw, exc.error, exc.cause, retries)
             return None
 
-    def _invoked(self, ex: Execution, shown: str, event: str, function: str, inv_id: str) -> None:
-        """Record that a Task state invoked `function`: its trace record and history event
-        (`TaskScheduled` when the state waits for the result, `TaskSubmitted` for a token)."""
+    def _invoked(
+        self, ex: Execution, shown: str, event: str, function: str, inv_id: str, sent: Any
+    ) -> None:
+        """Record that a Task state invoked `function` with `sent` (its parameters): its
+        trace record and history event (`TaskScheduled` when the state waits for the
+        result, `TaskSubmitted` for a token)."""
         self._emit(
             tk.SFN_TASK_STARTED,
             {
@@ -1599,7 +1641,7 @@ class MachineSim:
                 "invocation_id": inv_id,
             },
         )
-        self._history(ex, event, shown, f"invoked {function} ({inv_id})")
+        self._history(ex, event, shown, f"invoked {function} ({inv_id})", sent)
 
     def _called(
         self, ex: Execution, shown: str, resource: str, target: str | None, delivered: Any
@@ -1808,7 +1850,8 @@ class MachineSim:
                 "child_executions": len(jobs),
             },
         )
-        self._history(flow.ex, what, shown, f"{len(selected)} items in {len(jobs)} executions")
+        detail = f"{len(selected)} items in {len(jobs)} executions"
+        self._history(flow.ex, what, shown, detail, run_arn)
         configured = _max_concurrency(state, name, raw, env)
         limit = configured or asl_distributed.DEFAULT_MAX_CONCURRENCY
         run = MapRun(
@@ -2012,6 +2055,7 @@ class MachineSim:
             what,
             run.state,
             f"child executions: {succeeded} succeeded, {len(failed)} failed",
+            run.arn,
         )
 
     # -- the end of an execution ---------------------------------------------------------
@@ -2074,7 +2118,7 @@ class MachineSim:
             }[status]
         sim.trace.emit((now, kind, self.name, data))
         detail = data["output_bytes"] if status == SUCCEEDED else str(error)
-        self._history(ex, what, "", detail)
+        self._history(ex, what, "", detail, output if status == SUCCEEDED else (error, cause))
         waiters, ex.waiters = ex.waiters, []
         for waiter in waiters:
             waiter(ex)

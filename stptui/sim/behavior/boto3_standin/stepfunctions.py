@@ -1,6 +1,7 @@
 """Step Functions' StartExecution, DescribeExecution, ListExecutions, StopExecution,
-RedriveExecution, ListMapRuns and DescribeMapRun, and a worker's SendTaskSuccess,
-SendTaskFailure and SendTaskHeartbeat, through the context.
+RedriveExecution, GetExecutionHistory, DescribeStateMachine,
+DescribeStateMachineForExecution, ListMapRuns and DescribeMapRun, and a worker's
+SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat, through the context.
 """
 
 from __future__ import annotations
@@ -55,6 +56,39 @@ def _sfn_redrive_execution(
     if p.get("clientToken") is not None:
         raise refuse("RedriveExecution", "does not take clientToken (idempotent retries)")
     return boto3_response(ctx.redrive_execution(p["executionArn"]), {})
+
+
+def _sfn_get_execution_history(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    result = ctx.get_execution_history(
+        p["executionArn"],
+        p.get("maxResults"),
+        p.get("reverseOrder"),
+        p.get("nextToken"),
+        p.get("includeExecutionData"),
+    )
+    return boto3_response(result, {})
+
+
+def _all_data(operation: str, p: dict[str, Any]) -> None:
+    # METADATA_ONLY leaves out what a customer managed key encrypts, which stptui has none of.
+    if p.get("includedData") not in (None, "ALL_DATA"):
+        raise refuse(operation, "takes includedData ALL_DATA only (stptui models no encryption)")
+
+
+def _sfn_describe_state_machine(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    _all_data("DescribeStateMachine", p)
+    return boto3_response(ctx.describe_state_machine(p["stateMachineArn"]), {})
+
+
+def _sfn_describe_state_machine_for_execution(
+    ctx: HandlerContext, p: dict[str, Any], client: Client
+) -> dict[str, Any]:
+    _all_data("DescribeStateMachineForExecution", p)
+    return boto3_response(ctx.describe_state_machine_for_execution(p["executionArn"]), {})
 
 
 def _sfn_list_map_runs(ctx: HandlerContext, p: dict[str, Any], client: Client) -> dict[str, Any]:
@@ -147,6 +181,27 @@ OPERATIONS: dict[str, Operation] = {
         {"executionArn": P("string", True), "clientToken": P("string")},
         _sfn_redrive_execution,
     ),
+    "get_execution_history": Operation(
+        "GetExecutionHistory",
+        {
+            "executionArn": P("string", True),
+            "maxResults": P("integer"),
+            "reverseOrder": P("boolean"),
+            "nextToken": P("string"),
+            "includeExecutionData": P("boolean"),
+        },
+        _sfn_get_execution_history,
+    ),
+    "describe_state_machine": Operation(
+        "DescribeStateMachine",
+        {"stateMachineArn": P("string", True), "includedData": P("string")},
+        _sfn_describe_state_machine,
+    ),
+    "describe_state_machine_for_execution": Operation(
+        "DescribeStateMachineForExecution",
+        {"executionArn": P("string", True), "includedData": P("string")},
+        _sfn_describe_state_machine_for_execution,
+    ),
     "list_map_runs": Operation(
         "ListMapRuns",
         {"executionArn": P("string", True), "maxResults": P("integer"), "nextToken": P("string")},
@@ -170,9 +225,10 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 
-# botocore's paginators-1.json: ListExecutions and ListMapRuns page by nextToken, maxResults
-# a page.
+# botocore's paginators-1.json: GetExecutionHistory, ListExecutions and ListMapRuns page by
+# nextToken, maxResults a page.
 PAGINATORS = {
+    "get_execution_history": Paging("nextToken", "nextToken", "maxResults", ("events",)),
     "list_executions": Paging("nextToken", "nextToken", "maxResults", ("executions",)),
     "list_map_runs": Paging("nextToken", "nextToken", "maxResults", ("mapRuns",)),
 }
