@@ -571,10 +571,9 @@ def _parser_repl() -> _ArgumentParser:
 
 def _print_error(diag: object) -> None:
     from stptui.config.diagnostics import Diagnostic
-    from stptui.textsafe import printable
 
     assert isinstance(diag, Diagnostic)
-    print(printable(diag.format()), file=sys.stderr)
+    print(diag.format(), file=sys.stderr)  # safe to print: the format escapes what it must
 
 
 def cmd_validate(argv: Sequence[str]) -> int:
@@ -604,7 +603,7 @@ def cmd_validate(argv: Sequence[str]) -> int:
         print(json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=True))
     else:
         for d in diags:
-            print(printable(d.format()))
+            print(d.format())
         summary = (
             f"{printable(stack.file)}: {_count(len(stack.resources), 'resource')}; "
             f"{_severity_counts(stack.diagnostics)}"

@@ -17,12 +17,10 @@ end a comment or add a key. Nothing is run: the stack is read as `validate` read
 
 from __future__ import annotations
 
-import json
 import keyword
 import math
 import re
 import textwrap
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +43,7 @@ from stptui.config.model import (
     Workload,
 )
 from stptui.textsafe import printable, quote_word
+from stptui.yamltext import yaml_flow, yaml_key, yaml_string
 
 if TYPE_CHECKING:
     from stptui.sim.asl_targets import Named
@@ -58,12 +57,6 @@ HEADER = """\
 # does. The commented-out `emit` items are what each handler's connectTo lets it send.
 """
 
-# YAML 1.1 reads these plain words as booleans or null: a name spelt so is quoted.
-_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"])
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-# What a YAML double-quoted scalar may hold as it is: printable characters other than the
-# quote and backslash, and not YAML's line breaks (NEL, LS, PS), which it folds.
-_UNSAFE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
 # How much of a pattern, filter or path a comment shows; and of a line that says why a value
 # is there, which names a state machine, a state and a branch.
 COMMENT_WIDTH = 100
@@ -108,48 +101,7 @@ _LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 
 
-# -- YAML text
-
-
-def yaml_string(text: str) -> str:
-    """`text` as a YAML double-quoted scalar that reads back as exactly `text`: the quote,
-    backslash, line breaks and every character YAML refuses in a stream escaped."""
-
-    def escape(m: re.Match[str]) -> str:
-        ch = m.group()
-        if ch in '"\\':
-            return "\\" + ch
-        code = ord(ch)
-        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-    return '"' + _UNSAFE.sub(escape, text) + '"'
-
-
-def yaml_key(name: str) -> str:
-    """A name as a YAML key or plain value: as it is when YAML reads it back as that text,
-    else double-quoted."""
-    if _PLAIN.fullmatch(name) and name.lower() not in _YAML_WORDS:
-        return name
-    return yaml_string(name)
-
-
-def yaml_flow(value: Any) -> str:
-    """A JSON value as YAML flow text (strings quoted where needed)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    if isinstance(value, str):
-        return yaml_key(value) if _PLAIN.fullmatch(value) else yaml_string(value)
-    if isinstance(value, Mapping):
-        return (
-            "{" + ", ".join(f"{yaml_key(str(k))}: {yaml_flow(v)}" for k, v in value.items()) + "}"
-        )
-    if isinstance(value, list):
-        return "[" + ", ".join(yaml_flow(v) for v in value) + "]"
-    return yaml_string(str(value))
+# -- comment text
 
 
 def comment_text(text: str, width: int = COMMENT_WIDTH) -> str:
@@ -653,7 +605,7 @@ def _emissions(stack: Stack, r: Resource, e: Entry, vias: set[Any]) -> None:
         # Which of several containers polls is the reader's question: say where it goes.
         e.hints.append(
             f"the container whose code polls {polls[0]} says so in its own entry: "
-            f"{r.name}.{containers[0]}: {{poll: {{queue: {polls[0]}}}}}"
+            f"{yaml_key(f'{r.name}.{containers[0]}')}: {{poll: {{queue: {yaml_key(polls[0])}}}}}"
         )
     else:
         e.polls += [f"{{queue: {yaml_key(q)}}}" for q in polls]

@@ -9,6 +9,8 @@ read as an escape written twice, so that a key holding U+202E and one holding th
 characters `\\u202e` never print alike. docs/fidelity.md ("Untrusted text on screen")
 states the rule. A name a hint offers is written as a command line types it (`quote_word`,
 in `$'...'` when it holds such a character), so that it can be typed back as it is shown.
+A name a diagnostic's message quotes is `named`: as it is when it is a plain word, else as
+Python's repr writes it.
 """
 
 from __future__ import annotations
@@ -127,19 +129,43 @@ class Shown(str):
 
 def json_shown(text: str) -> str:
     """JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) with the characters
-    `printable` escapes written as JSON's `\\u` escapes (`\\u009b`, `\\u202e`): they can
-    only be inside its strings, where the escape is the same character, so the text still
-    parses to the same value and can be shown, edited and sent back."""
+    `printable` escapes written as JSON's `\\u` escapes (`\\u009b`, `\\u202e`, a lone
+    surrogate `\\ud800`): they can only be inside its strings, where the escape is the same
+    character, so the text still parses to the same value and can be shown, edited and sent
+    back. But for two lone surrogates that read as a pair once escaped (a high one, then a
+    low one: Python holds them as two characters, JSON's `\\ud83d\\ude00` is one): JSON
+    cannot write them apart, and the second is written as Python writes it, `\\U0000de00`,
+    which no JSON reader takes, so that what was not a character is never sent back as
+    one."""
     return _escaped_in(text).sub(_json_escape, text)
+
+
+# A JSON escape of a high surrogate just before `at`, after an even run of backslashes.
+_HIGH_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}\Z")
+_LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _json_escape(m: re.Match[str]) -> str:
     code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF and _pairs_with_neighbour(m.string, m.start(), code):
+        return f"\\U{code:08x}"
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     # JSON escapes a character past U+FFFF as its UTF-16 surrogate pair.
     code -= 0x10000
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _pairs_with_neighbour(text: str, at: int, code: int) -> bool:
+    """Whether the lone surrogate `code` at `at`, written as a JSON escape, would pair with
+    its neighbour: a low one after a high one (a character or its escape), a high one
+    before the escape of a low one (a low character after it gets the long form itself)."""
+    if code >= 0xDC00:
+        before = text[at - 1 : at]
+        if before and 0xD800 <= ord(before) <= 0xDBFF:
+            return True
+        return _HIGH_ESCAPE.search(text[max(0, at - 64) : at]) is not None
+    return _LOW_ESCAPE.match(text, at + 1) is not None
 
 
 def json_text(value: Any, **options: Any) -> str:
@@ -157,6 +183,26 @@ def double_quoted(text: str) -> str:
     inner = text.replace("\\", "\\\\").replace('"', '\\"')
     inner = inner.replace("\n", "\\n").replace("\t", "\\t")
     return '"' + printable(inner) + '"'
+
+
+# A name a message may print as it is: letters (any script's), digits, `_`, `-`, `.`, `/`
+# and `:` (an ARN's, a path's), nothing that starts or ends a quote, escape or word.
+_PLAIN_NAME = re.compile(r"[\w./:-]+")
+
+
+def named(name: str) -> str:
+    """A name or value from a user's file as a diagnostic or error message names it: as it
+    is when it is a plain word (`jobsQueue`, `队列`, `my-api.v2`), so that messages read as
+    Stacktape words them, else quoted as Python's `repr` writes it (`'a b'`, `'d\\u202e'`),
+    which escapes every character that draws nothing or acts on a terminal, writes each
+    backslash twice and keeps printable non-ASCII (CJK, combining marks) readable."""
+    return name if _PLAIN_NAME.fullmatch(name) else repr(name)
+
+
+def named_list(names: Iterable[str]) -> str:
+    """Names, each once and as `named` writes it, joined with commas (`workloads: worker,
+    'my worker'`)."""
+    return ", ".join(named(name) for name in dict.fromkeys(names))
 
 
 # How much of a name or id an error message echoes.

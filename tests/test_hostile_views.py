@@ -16,7 +16,6 @@ character pushed out of its box), and nothing crashed.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import tui_support  # pins the environment before Textual loads
+from hostilekit import print_lines, unsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prompt_toolkit.completion import CompleteEvent
@@ -37,11 +37,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_support import START, drive, screen_text
 
-from stptui.commands import CommandError, Session, execute
+from stptui.commands import Session, execute
 from stptui.commands.registry import tokenize
-from stptui.commands.result import make_console, render_plain
 from stptui.repl.completer import build_completer
-from stptui.repl.printer import Printer
 from stptui.repl.toolbar import Toolbar
 from stptui.repl.validator import CommandValidator
 from stptui.textsafe import ESCAPED, json_text, printable, quote_word
@@ -108,11 +106,6 @@ LOOKS = [
     f"show queue {q(TEXT[:30])}",
     f"redrive {q(DLQ)}",
 ]
-
-
-def unsafe(text: str) -> list[str]:
-    """What in `text` a terminal would act on, or draws nothing (tab and newline are fine)."""
-    return sorted({m.group() for m in ESCAPED.finditer(re.sub(r"\x1b\[[0-9;]*m", "", text))})
 
 
 def hostile_session(folder: Path = FIXTURE) -> Session:
@@ -185,9 +178,6 @@ HOSTILE_TEXT = st.lists(
 @given(HOSTILE_TEXT)
 def test_any_hostile_text_is_printed_by_the_repl_as_text(text: str) -> None:
     session = Session.open(FIXTURE, start_ms=START)
-    out = io.StringIO()
-    printer = Printer(make_console(file=out, width=100, force_terminal=True))
-    plain = []
     key = text[:1000] or "k"
     lines = [
         f"upload files {q(key)} --content {q(text)}",
@@ -202,17 +192,10 @@ def test_any_hostile_text_is_printed_by_the_repl_as_text(text: str) -> None:
         "show executions",
         f"show queue {q(text)}",
     ]
-    for line in lines:
-        try:
-            result = execute(session, line)
-        except CommandError as exc:
-            printer.error(exc)
-            continue
-        printer.result(result)
-        plain.append(render_plain(result, with_records=True))
-    assert unsafe(out.getvalue()) == []
-    assert [p for p in plain if unsafe(p)] == []
-    assert "\U0001f604" not in out.getvalue()
+    printed = print_lines(session, lines, width=100)
+    assert unsafe(printed.console) == []
+    assert [line for line, text in printed.plain if unsafe(text)] == []
+    assert "\U0001f604" not in printed.console
 
 
 # -- the REPL
@@ -220,19 +203,11 @@ def test_any_hostile_text_is_printed_by_the_repl_as_text(text: str) -> None:
 
 def test_the_repl_prints_every_view_of_the_hostile_run_as_text() -> None:
     session = hostile_session()
-    out = io.StringIO()
-    printer = Printer(make_console(file=out, width=120, force_terminal=True))
     toolbar = Toolbar(session)
-    for line in LOOKS:
-        try:
-            result = execute(session, line)
-        except CommandError as exc:
-            printer.error(exc)
-            toolbar.last_error = str(exc)
-            continue
-        printer.result(result)
-        assert unsafe(render_plain(result, with_records=True)) == [], line
-    printed = out.getvalue()
+    shown = print_lines(session, LOOKS, width=120)
+    assert [line for line, text in shown.plain if unsafe(text)] == []
+    toolbar.last_error = str(shown.refused[-1][1])
+    printed = shown.console
     assert unsafe(printed) == []
     for escape in ("\\u202eRTL", "\\x9b2J", "\\U000e0041\\U000e0042\\u2060", "\\ud800"):
         assert escape in printed, escape
@@ -324,6 +299,20 @@ def test_every_inspector_and_dialog_draws_the_hostile_names_as_text() -> None:
             assert literal in seen, literal
 
     drive(StptuiApp(hostile_session()), script, size=(100, 30), notifications=True)
+
+
+def test_the_inspector_shows_a_resource_s_config_problems_as_validate_prints_them() -> None:
+    # A diagnostic's message names the queue quoted and escaped already: the Inspector
+    # shows it as `stptui validate` does, not with each escape's backslash written twice.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.jump_to(DLQ)
+        await pilot.pause()
+        page = tui_support.inspector(app)
+        assert "resource name 'd\\u202eead\\x9b2J\\x1b]8;;http://e.vil/\\x07L" in page
+        assert "\\\\u202e" not in page
+        assert unsafe(page) == []
+
+    drive(StptuiApp(Session.open(FIXTURE, start_ms=START)), script, size=(200, 40))
 
 
 def test_every_pane_explanation_and_command_line_view_draws_the_hostile_run_as_text() -> None:

@@ -22,7 +22,8 @@ from stptui.config import ConfigError, Stack, load_stack, load_stack_text
 from stptui.config.loader import parse_yaml
 from stptui.sim.behavior import Behaviors
 from stptui.sim.clock import parse_instant
-from stptui.starter import comment_text, starter_file, yaml_key, yaml_string
+from stptui.starter import comment_text, starter_file
+from stptui.yamltext import yaml_key, yaml_string
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"

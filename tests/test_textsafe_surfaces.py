@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from hostilekit import SGR, print_lines, unsafe
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from prompt_toolkit.application import create_app_session
@@ -34,14 +35,14 @@ from prompt_toolkit.validation import ValidationError
 from stptui.cli import main
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.registry import tokenize
-from stptui.commands.result import make_console, render_plain
+from stptui.commands.result import make_console
 from stptui.repl.app import Repl
 from stptui.repl.completer import build_completer
 from stptui.repl.printer import Printer
 from stptui.repl.shown import EscapedControls
 from stptui.repl.validator import CommandValidator
 from stptui.sim.clock import parse_instant
-from stptui.textsafe import ESCAPED, json_shown, printable
+from stptui.textsafe import ESCAPED, json_shown, json_text, printable
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 T0 = parse_instant("2026-01-05T08:00:00Z")
@@ -54,18 +55,11 @@ TEXT = "\x1b]0;T\x07 \x08\rX\x7f " + BODY
 PASTED = "\x9b2J\x9d0;T\x9c \u202eRTL\u202c \u2066I\u2069\u200e [@click=app.quit]Q[/] :smile:"
 # An emoji code Rich would replace, and Rich/Textual markup, must stay as written.
 LITERALS = ("[@click=app.quit]Q[/]", ":smile:", "[link=http://e.vil]L[/link]")
-# Rich's own colours are the only escape sequences a coloured console writes.
-SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def q(text: str) -> str:
     """`text` as one word of the command language (the hostile texts hold no `'`)."""
     return f"'{text}'"
-
-
-def unsafe(text: str) -> list[str]:
-    """The characters of `text` a terminal would act on (tab and newline are fine)."""
-    return sorted({m.group() for m in ESCAPED.finditer(SGR.sub("", text))})
 
 
 STIMULI = [
@@ -116,18 +110,8 @@ LOOKS = [
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Session, list[str]]:
     """The hostile stack after the stimuli, and what the REPL printed for them and LOOKS."""
     session = Session.open(HOSTILE, start_ms=T0)
-    out = io.StringIO()
-    printer = Printer(make_console(file=out, width=160, force_terminal=True))
-    plain: list[str] = []
-    for line in [*STIMULI, *LOOKS]:
-        try:
-            result = execute(session, line)
-        except CommandError as exc:
-            printer.error(exc)
-            continue
-        printer.result(result)
-        plain.append(render_plain(result, with_records=True))
-    return session, [out.getvalue(), *plain]
+    printed = print_lines(session, [*STIMULI, *LOOKS], width=160)
+    return session, [printed.console, *(text for _, text in printed.plain)]
 
 
 def test_the_stimuli_carried_the_attacks_into_the_simulation(
@@ -357,6 +341,78 @@ def test_json_shown_is_the_same_value_with_nothing_a_terminal_acts_on(value: obj
     text = json_shown(json.dumps(value, ensure_ascii=False))
     assert ESCAPED.search(text) is None
     assert json.loads(text) == value
+
+
+# Text with lone surrogates among it, high and low, next to each other as often as not
+# (a handler that cut an emoji in two, a JSON body's `"\\ud800"`).
+SURROGATES = st.lists(
+    st.sampled_from(["\ud83d", "\ude00", "\ud800", "\udfff", "\udb40", "\udc41"])
+    | st.text(st.characters(exclude_categories=()), max_size=3),
+    max_size=8,
+).map("".join)
+# A high surrogate and then a low one: JSON's escapes of the two are one character.
+FALSE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def strings_of(value: object) -> list[str]:
+    """Every string in a JSON value, its objects' keys among them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(t for v in value.values() for t in strings_of(v))]
+    if isinstance(value, list):
+        return [t for v in value for t in strings_of(v)]
+    return []
+
+
+@given(
+    st.recursive(
+        SURROGATES, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SURROGATES, inner)
+    )
+)
+def test_json_shown_writes_lone_surrogates_as_escapes_and_never_pairs_them(value: object) -> None:
+    text = json_shown(json.dumps(value, ensure_ascii=False))
+    # A UTF-8 terminal takes it (a lone surrogate raised UnicodeEncodeError there).
+    text.encode("utf-8")
+    assert ESCAPED.search(text) is None
+    if not any(FALSE_PAIR.search(text) for text in strings_of(value)):
+        assert json.loads(text) == value
+    else:
+        # JSON cannot write two lone surrogates that would pair: the second is written as
+        # Python writes it, which no JSON reader takes, rather than sent back as a pair.
+        with pytest.raises(ValueError):
+            json.loads(text)
+
+
+def test_json_shown_keeps_apart_what_only_its_escapes_would_pair() -> None:
+    assert json_text("\ud800") == '"\\ud800"'
+    assert json_text(["\ud83d", "\ude00"]) == '["\\ud83d", "\\ude00"]'
+    assert json_text("\ud83d\ude00") == '"\\ud83d\\U0000de00"'
+    assert json_text("\U0001f600\U000e0041") == '"\U0001f600\\udb40\\udc41"'
+    # JSON text whose escape of a high surrogate meets a low one, or the other way round.
+    assert json_shown('"\\ud83d\ude00"') == '"\\ud83d\\U0000de00"'
+    assert json_shown('"\ud83d\\ude00"') == '"\\U0000d83d\\ude00"'
+    # A backslash written twice is a backslash: nothing pairs with it.
+    assert json.loads(json_shown('"\\\\ud83d\ude00"')) == "\\ud83d\ude00"
+
+
+def test_the_repl_shows_lone_surrogates_in_an_execution_input_as_escapes(
+    hostile: tuple[Session, list[str]],
+) -> None:
+    # Two lone surrogates typed in `$'...'` (the long form of the low one keeps them apart)
+    # as an execution's input: its JSON shows them as escapes, never as one emoji.
+    session, _ = hostile
+    printed = print_lines(
+        session,
+        [
+            'start-execution flow $\'{"k": "\\ud83d\\U0000de00", "l": "\\ud800"}\'',
+            "show execution $last",
+        ],
+        width=160,
+    )
+    printed.console.encode("utf-8")
+    assert printed.refused == []
+    assert 'input: {"k": "\\ud83d\\U0000de00", "l": "\\ud800"}' in printed.console
 
 
 def test_the_history_search_field_draws_a_pasted_key_escaped_and_finds_it() -> None:

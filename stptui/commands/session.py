@@ -124,11 +124,10 @@ def idle_note(stack: Stack, polls: bool = False, behaviors: Path | None = None) 
     pollers = poll_candidates(stack)
     if pollers:
         # "Drawn, not run" would be wrong for these: one `poll` item away from running.
-        from stptui.starter import yaml_key
+        from stptui.yamltext import yaml_key
 
         first, queues = pollers[0]
-        # As YAML text, made printable: a name may hold a bidi override YAML lets through.
-        item = printable(f"{yaml_key(first.name)}: {{poll: {{queue: {yaml_key(queues[0])}}}}}")
+        item = f"{yaml_key(first.name)}: {{poll: {{queue: {yaml_key(queues[0])}}}}}"
         where = (
             f"add it in {printable(behaviors.name)}"
             if behaviors is not None

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from stptui.textsafe import one_line, printable
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -64,12 +66,17 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column or 1}"
 
     def format(self) -> str:
-        """One human-readable line (plus an indented hint line when there is a hint).
+        """One human-readable line (plus an indented hint line when there is a hint), safe
+        to print: every surface shows a diagnostic as this text.
 
         Line breaks inside the fields (a resource name is the config's text) are shown as
-        `\\n`, so that no field can pass for a diagnostic line of its own."""
-        where = f" [{_one_line(self.resource)}]" if self.resource else ""
-        text = f"{self.location}: {self.severity} {self.code}{where}: {_one_line(self.message)}"
+        `\\n`, so that no field can pass for a diagnostic line of its own, and what would act
+        on a terminal or draw nothing as `printable` escapes it. The resource is a value
+        (`one_line`: a backslash that would read as an escape written twice); the message
+        and hint name what they quote with `textsafe.named`."""
+        where = f" [{one_line(self.resource)}]" if self.resource else ""
+        text = f"{printable(self.location)}: {self.severity} {self.code}{where}: "
+        text += _one_line(self.message)
         if self.hint:
             text += f"\n    hint: {_one_line(self.hint)}"
         return text
@@ -83,7 +90,7 @@ _LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r"})
 
 
 def _one_line(text: str) -> str:
-    return text.translate(_LINE_BREAKS)
+    return printable(text.translate(_LINE_BREAKS))
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -65,6 +65,8 @@ from stptui.config.model import (
 )
 from stptui.config.normalize_schema import TRIGGER_ALIASES
 from stptui.config.permissions import role_diagnostics
+from stptui.textsafe import named, named_list
+from stptui.yamltext import yaml_key
 
 # Target types `connectTo` accepts: current Stacktape's `resolveConnectToList`
 # (apps/cli/src/domain/config-manager/utils/resource-references.ts). Web, private and worker
@@ -668,7 +670,7 @@ class Linter(
                     f"{what} needs an ARN, but $ResourceParam gives {value.resource!r}'s "
                     f"{value.param!r}",
                     resource=owner,
-                    hint=f"write $ResourceParam('{value.resource}', 'arn')",
+                    hint=f"write $ResourceParam({value.resource!r}, 'arn')",
                 )
             return
         if ref.target is not None or isinstance(value, Placeholder):
@@ -1147,10 +1149,10 @@ class Linter(
         consumers = self.consumers.get(q.name, [])
         if not consumers:
             if q.name in self.dlq_of:
-                sources = ", ".join(dict.fromkeys(self.dlq_of[q.name]))
+                sources = ", ".join(named(s) for s in dict.fromkeys(self.dlq_of[q.name]))
                 also = ""
                 if fns := self.failure_destination_of.get(q.name):
-                    also = f"; also the onFailure destination of {', '.join(dict.fromkeys(fns))}"
+                    also = f"; also the onFailure destination of {named_list(fns)}"
                 self.report(
                     q.path,
                     "info",
@@ -1166,7 +1168,7 @@ class Linter(
                     "info",
                     "failure-destination-no-consumer",
                     f"queue {q.name!r} (onFailure destination of "
-                    f"{', '.join(dict.fromkeys(fns))}) has no consumer; the invocation records "
+                    f"{named_list(fns)}) has no consumer; the invocation records "
                     "Lambda sends for failed asynchronous invocations stay there until something "
                     "reads them",
                     resource=q.name,
@@ -1178,18 +1180,21 @@ class Linter(
                     "info",
                     "failure-destination-no-consumer",
                     f"queue {q.name!r} (onFailure destination of the stream events of "
-                    f"{', '.join(dict.fromkeys(fns))}) has no consumer; the records Lambda sends "
+                    f"{named_list(fns)}) has no consumer; the records Lambda sends "
                     "for discarded batches stay there until something reads them",
                     resource=q.name,
                     key=True,
                 )
             elif q.name not in self.polled:
-                hint = f"add `- type: sqs` with `sqsQueueName: {q.name}` to a function's events"
+                hint = (
+                    f"add `- type: sqs` with `sqsQueueName: {yaml_key(q.name)}` to a "
+                    "function's events"
+                )
                 if any(w in q.name.lower() for w in ("dlq", "dead")):
                     # Named as one, and no queue redrives to it: the redrivePolicy is missing.
                     hint += (
                         "; as a dead-letter queue, name it in a queue's redrivePolicy: "
-                        f"{{targetSqsQueueName: {q.name}, "
+                        f"{{targetSqsQueueName: {yaml_key(q.name)}, "
                         f"maxReceiveCount: {MIN_GUIDED_RECEIVE_COUNT}}}"
                     )
                 # A function's or batch job's code may receive from a queue it connects to
@@ -1203,7 +1208,7 @@ class Linter(
                     and any(ref.by == "name" and ref.raw == q.name for ref in w.connect_to)
                 ]
                 note = (
-                    f" (the code of {', '.join(readers)}, which connect"
+                    f" (the code of {named_list(readers)}, which connect"
                     f"{'s' if len(readers) == 1 else ''} to it, may receive from it: stptui "
                     "cannot see what code calls, so that is not counted)"
                     if readers
@@ -1258,7 +1263,7 @@ class Linter(
             via = ""
         elif isinstance(consumer, BatchJob):
             timeout = BATCH_TRIGGER_FUNCTION_TIMEOUT_S
-            via = f" (the batch job's hidden trigger function {t.owner}.triggerFunction)"
+            via = f" (the batch job's hidden trigger function {named(t.owner)}.triggerFunction)"
         else:
             return
         assert t.queue is not None
@@ -1411,7 +1416,7 @@ class Linter(
                 (*fn.path, "properties", "volumeMounts"),
                 "error",
                 "volume-mounts-need-vpc",
-                f"Error in function {fn.name}: When using volumeMounts, the property "
+                f"Error in function {named(fn.name)}: When using volumeMounts, the property "
                 "joinDefaultVpc must be set to true. (Stacktape e121)",
                 resource=fn.name,
                 hint="set joinDefaultVpc: true (be aware that a Lambda function joined to a "
@@ -1455,8 +1460,8 @@ class Linter(
                 else:
                     continue
                 message = (
-                    f"Function {fn.name} can not connect to the following resources, unless "
-                    f"it is connected to a VPC: {target.name} of type {rtype}{why}"
+                    f"Function {named(fn.name)} can not connect to the following resources, unless "
+                    f"it is connected to a VPC: {named(target.name)} of type {rtype}{why}"
                 )
                 hint = _JOIN_VPC_HINT
             self.report(
@@ -1484,7 +1489,7 @@ class Linter(
                 (*ppath, "properties") if isinstance(pprops, dict) else ppath,
                 "error",
                 "custom-artifact-handler",
-                f"Lambda function {fn.name} must have handler property specified when using "
+                f"Lambda function {named(fn.name)} must have handler property specified when using "
                 "custom-artifact packaging type. (Stacktape e10)",
                 resource=fn.name,
                 hint="add handler: <file>:<function> under packaging.properties, e.g. "
@@ -1499,7 +1504,7 @@ class Linter(
                     (*ppath, "properties", "handler"),
                     "error",
                     "custom-artifact-handler",
-                    f"Handler property of lambda function {fn.name} has invalid format. "
+                    f"Handler property of lambda function {named(fn.name)} has invalid format. "
                     "(Stacktape e102)",
                     resource=fn.name,
                     hint="Handler must be in shape {filePath}:{handlerFunction}, e.g. "
@@ -1510,7 +1515,7 @@ class Linter(
                 (*ppath, "type"),
                 "error",
                 "custom-artifact-runtime",
-                f"Lambda function {fn.name} must set runtime when using custom-artifact "
+                f"Lambda function {named(fn.name)} must set runtime when using custom-artifact "
                 "packaging type. (Stacktape e11)",
                 resource=fn.name,
                 hint="add runtime: to the function's properties, e.g. runtime: nodejs22.x",

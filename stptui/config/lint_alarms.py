@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from stptui.config.alarms import ALARM_TYPES, resolve_alarms
 from stptui.config.diagnostics import did_you_mean
 from stptui.config.model import Function
+from stptui.textsafe import named
 
 if TYPE_CHECKING:
     from stptui.config.lint import Linter as _LinterBase
@@ -46,8 +47,8 @@ class AlarmChecks(_LinterBase):
                 spec.path,
                 "error",
                 "alarm-no-target",
-                f"{spec.reference} watches the unhealthy targets of {spec.resource!r}, which "
-                "forwards to no container workload it may watch; Stacktape refuses to deploy "
+                f"{named(spec.reference)} watches the unhealthy targets of {spec.resource!r}, "
+                "which forwards to no container workload it may watch; Stacktape refuses to deploy "
                 "it (e127)",
                 resource=spec.resource,
                 hint="remove the alarm, or put a container workload behind the load balancer",
@@ -63,7 +64,7 @@ class AlarmChecks(_LinterBase):
                     (*spec.path, "evaluation", key),
                     "error",
                     "alarm-evaluation-invalid",
-                    f"{spec.reference}: {why}; CloudWatch refuses the alarm, so the "
+                    f"{named(spec.reference)}: {why}; CloudWatch refuses the alarm, so the "
                     "deployment fails",
                     resource=spec.resource,
                     hint=_EVALUATION_HINTS[key],
@@ -105,12 +106,12 @@ class AlarmChecks(_LinterBase):
                     f"alarmName {ref!r} can only name a global alarm (set in the Stacktape "
                     f"console), which the config does not hold; stptui does not simulate it",
                     resource=fn.name,
-                    hint=f"to simulate it, add the alarm to {parts[0]}'s `alarms` and name it "
-                    f"{parts[0]}.alarms.N",
+                    hint=f"to simulate it, add the alarm to {named(parts[0])}'s `alarms` and name "
+                    f"it {named(parts[0] + '.alarms.N')}",
                 )
                 continue
             guess = by_name.get(ref) or did_you_mean(ref, references)
-            listed = ", ".join(references)
+            listed = ", ".join(named(r) for r in references)
             if guess:
                 hint = f"did you mean {guess!r}?"
             elif listed:
@@ -124,7 +125,7 @@ class AlarmChecks(_LinterBase):
                 path,
                 "error",
                 "alarm-event-unknown",
-                f"Alarm {ref!r} referenced from {fn.name} (function) is not defined in this "
+                f"Alarm {ref!r} referenced from {named(fn.name)} (function) is not defined in this "
                 "config (Stacktape e60)",
                 resource=fn.name,
                 hint=hint,

@@ -29,6 +29,8 @@ from stptui.config.model import (
     Trigger,
     canonical_type,
 )
+from stptui.textsafe import named
+from stptui.yamltext import yaml_key
 
 if TYPE_CHECKING:
     from stptui.config.lint import Linter as _LinterBase
@@ -252,8 +254,8 @@ class ComputeChecks(_LinterBase):
                     (*lb.path, "properties", "listeners", i, "port"),
                     "error",
                     "duplicate-listener-port",
-                    f"Error in load-balancer {lb.name}. Two or more listeners are using the same "
-                    f'port "{port}".',
+                    f"Error in load-balancer {named(lb.name)}. Two or more listeners are using "
+                    f'the same port "{port}".',
                     resource=lb.name,
                     hint="Each listener must use unique port: change or remove this listener",
                 )
@@ -345,9 +347,9 @@ class ComputeChecks(_LinterBase):
                         "has 0 integrations. Each network load balancer listener must have "
                         "exactly one integration. (Stacktape e116)",
                         resource=lb.name,
-                        hint=f"add a `network-load-balancer` event with loadBalancerName: "
-                        f"{lb.name} and listenerPort: {port} to a container, or remove the "
-                        "listener",
+                        hint="add a `network-load-balancer` event with loadBalancerName: "
+                        f"{yaml_key(lb.name)} and listenerPort: {port} to a container, or remove "
+                        "the listener",
                     )
                 names = [f"{o.name}.{t.container}" if t.container else o.name for o, t in group]
                 first_at = (
@@ -504,7 +506,7 @@ class ComputeChecks(_LinterBase):
                 (*r.path, "properties", "customDomains", i, "disableDnsRecordCreation"),
                 "error",
                 "custom-domain-certificate",
-                f"Error in {r.type} {r.name}: custom domain "
+                f"Error in {r.type} {named(r.name)}: custom domain "
                 + (f"{name!r} " if isinstance(name, str) else "")
                 + "sets `disableDnsRecordCreation` without a `customCertificateArn`; Stacktape "
                 "refuses it (e118)",
@@ -536,8 +538,8 @@ class ComputeChecks(_LinterBase):
                 (*r.path, "properties", "alarms", i, "trigger", "type"),
                 "error",
                 "web-service-alarm",
-                f"Error in web-service {r.name}. You can only use `alarms` compatible with web "
-                "service load balancing type (i.e application-load-balancer alarms for "
+                f"Error in web-service {named(r.name)}. You can only use `alarms` compatible with "
+                "web service load balancing type (i.e application-load-balancer alarms for "
                 "application-load-balancer and http-api-gateway alarms for http-api-gateway); "
                 f"alarm {kind!r} is not one of {lb_type} (Stacktape e80)",
                 resource=r.name,
@@ -559,7 +561,7 @@ class ComputeChecks(_LinterBase):
             (*r.path, "properties", "deployment"),
             "error",
             "deployment-service-connect",
-            f"Error in {r.type} {r.name}: Property `deployment` cannot be used when using "
+            f"Error in {r.type} {named(r.name)}: Property `deployment` cannot be used when using "
             f'"service-connect" events (Stacktape e75); container {connect.container!r} has one '
             f"at {self.place_of(connect.path)}",
             resource=r.name,
@@ -578,7 +580,7 @@ class ComputeChecks(_LinterBase):
                 (*r.path, "properties", "deployment"),
                 "error",
                 "load-balancing-required",
-                f"Error in multi-container-workload {r.name}: The compute resource must use "
+                f"Error in multi-container-workload {named(r.name)}: The compute resource must use "
                 "application-load-balancer event integration to use `deployment` (Stacktape e54)",
                 resource=r.name,
                 hint="add an `application-load-balancer` event to the container that serves "
@@ -600,7 +602,7 @@ class ComputeChecks(_LinterBase):
                 t.path,
                 "error",
                 "deployment-load-balancer-target",
-                f"Error in multi-container-workload {r.name}: Only one container of compute "
+                f"Error in multi-container-workload {named(r.name)}: Only one container of compute "
                 "resource can be targeted by exactly one application-load-balancer listener "
                 f"when using `deployment` (Stacktape e61); the event at "
                 f"{self.place_of(previous.path)} targets container {container!r} port {port} on "
@@ -637,7 +639,7 @@ class ComputeChecks(_LinterBase):
                     (*base, "scaling", "maxInstances"),
                     "error",
                     "scaling-range",
-                    f"Error in {r.type} {r.name}: maxInstances {high} is below minInstances "
+                    f"Error in {r.type} {named(r.name)}: maxInstances {high} is below minInstances "
                     f"{low}; it must be higher or equal to minInstances (Stacktape e89)",
                     resource=r.name,
                     hint=f"set maxInstances: {low} (or more), or lower minInstances",
@@ -662,8 +664,8 @@ class ComputeChecks(_LinterBase):
             (*r.path, "properties", "resources"),
             "error",
             "container-resources",
-            f"Error in {r.type} {r.name}: When configuring `resources` you must choose one of: "
-            "`cpu` and `memory` (Fargate), or `instanceTypes` (EC2, where cpu and memory are "
+            f"Error in {r.type} {named(r.name)}: When configuring `resources` you must choose one "
+            "of: `cpu` and `memory` (Fargate), or `instanceTypes` (EC2, where cpu and memory are "
             f"optional); here {what} (Stacktape e87)",
             resource=r.name,
             hint=f"add {fix} to resources, or run on EC2 with instanceTypes",
@@ -679,8 +681,8 @@ class ComputeChecks(_LinterBase):
             (*r.path, "properties", "resources", "enableWarmPool"),
             "error",
             "instance-types-conflict",
-            f"Error in {r.type} {r.name}. Property `enableWarmPool` can only be used when you "
-            "specify exactly one instance type in `instanceTypes` (Stacktape e125); this one "
+            f"Error in {r.type} {named(r.name)}. Property `enableWarmPool` can only be used when "
+            "you specify exactly one instance type in `instanceTypes` (Stacktape e125); this one "
             "has no `instanceTypes` (a warm pool keeps EC2 instances, Fargate has none)",
             resource=r.name,
             hint="add instanceTypes with one instance type, or remove enableWarmPool",
@@ -712,7 +714,7 @@ class ComputeChecks(_LinterBase):
             (*path, "memory"),
             "error",
             "fargate-cpu-memory",
-            f"Error in resources of container compute resource {r.name}. Memory value "
+            f"Error in resources of container compute resource {named(r.name)}. Memory value "
             f"'{memory}' is not compatible with CPU value '{_number(cpu)}'. (Fargate)",
             resource=r.name,
             hint=f"Allowed memory values for cpu {_number(cpu)}: {', '.join(map(str, allowed))}"
@@ -726,7 +728,7 @@ class ComputeChecks(_LinterBase):
                 (*path, "architecture"),
                 "error",
                 "instance-types-conflict",
-                f"Error in {r.type} {r.name}. Property `architecture` cannot be used when "
+                f"Error in {r.type} {named(r.name)}. Property `architecture` cannot be used when "
                 "`instanceTypes` is specified (Stacktape e126): the instance type decides the "
                 "CPU architecture",
                 resource=r.name,
@@ -739,8 +741,8 @@ class ComputeChecks(_LinterBase):
                 (*path, "enableWarmPool"),
                 "error",
                 "instance-types-conflict",
-                f"Error in {r.type} {r.name}. Property `enableWarmPool` can only be used when "
-                "you specify exactly one instance type in `instanceTypes` (Stacktape e125); "
+                f"Error in {r.type} {named(r.name)}. Property `enableWarmPool` can only be used "
+                "when you specify exactly one instance type in `instanceTypes` (Stacktape e125); "
                 f"this one has {len(types)}",
                 resource=r.name,
                 hint="keep one instance type, or remove enableWarmPool",
@@ -766,7 +768,7 @@ class ComputeChecks(_LinterBase):
                     "error",
                     "container-names",
                     f"Conflict within container names of {r.type} {r.name!r}: two or more "
-                    f'containers are using the same name "{name}"',
+                    f'containers are using the same name "{named(name)}"',
                     resource=r.name,
                     hint="give each container its own name",
                 )
@@ -800,7 +802,8 @@ class ComputeChecks(_LinterBase):
                 (*t.path, "properties", "containerPort"),
                 "error",
                 "duplicate-container-port",
-                f"Port overlap detected within {r.type} {r.name}. Container {other.container!r} "
+                f"Port overlap detected within {r.type} {named(r.name)}. Container "
+                f"{other.container!r} "
                 f"({self.place_of(other.path)}) and container {t.container!r} are using the same "
                 f"port number {t.container_port}",
                 resource=r.name,

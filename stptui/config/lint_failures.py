@@ -25,6 +25,8 @@ from stptui.config.model import (
     SnsTrigger,
     Trigger,
 )
+from stptui.textsafe import named, quote_word
+from stptui.yamltext import yaml_key
 
 if TYPE_CHECKING:
     from stptui.config.lint import Linter as _LinterBase
@@ -97,24 +99,25 @@ class FailureChecks(_LinterBase):
         dlq = self._free_name(f"{q.name}Dlq")
         fifo_dlq = ", properties: {fifoEnabled: true}" if q.fifo else ""
         redrive = (
-            f"add `redrivePolicy: {{targetSqsQueueName: {dlq}, maxReceiveCount: "
-            f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {q.name} and a queue `{dlq}: {{type: sqs-queue"
+            f"add `redrivePolicy: {{targetSqsQueueName: {yaml_key(dlq)}, maxReceiveCount: "
+            f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {named(q.name)} and a queue `{yaml_key(dlq)}: "
+            f"{{type: sqs-queue"
             f"{fifo_dlq}}}`"
         )
         if (idle := self._idle_dead_letter_queue(q)) is not None:
             # `dlq` written, nothing pointed at it: the redrivePolicy is what is missing.
             redrive = (
-                f"add `redrivePolicy: {{targetSqsQueueName: {idle}, maxReceiveCount: "
-                f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {q.name}: its queue {idle!r}, which nothing "
-                "reads or redrives to, looks meant for it"
+                f"add `redrivePolicy: {{targetSqsQueueName: {yaml_key(idle)}, maxReceiveCount: "
+                f"{MIN_GUIDED_RECEIVE_COUNT}}}` to {named(q.name)}: its queue {idle!r}, which "
+                "nothing reads or redrives to, looks meant for it"
             )
         self.report(
             q.path,
             "info",
             "queue-no-dlq",
             f"queue {q.name!r} has no dead-letter queue (no redrivePolicy, no "
-            f"maxReceiveCount): a message {readers[0]} fails is received again {every} until "
-            f"its retention ends after {_span(retention)}{default}{times} each a failed "
+            f"maxReceiveCount): a message {named(readers[0])} fails is received again {every} "
+            f"until its retention ends after {_span(retention)}{default}{times} each a failed "
             f"invocation{fifo}",
             resource=q.name,
             key=True,
@@ -167,7 +170,7 @@ class FailureChecks(_LinterBase):
         on_failure = (
             ""
             if isinstance(failure, dict)
-            else f", and `onFailure: {{type: sqs, arn: $ResourceParam('{fn.name}Failed', "
+            else f", and `onFailure: {{type: sqs, arn: $ResourceParam({fn.name + 'Failed'!r}, "
             "'arn')}` with that queue to keep what is given up"
         )
         setting = (
@@ -179,7 +182,7 @@ class FailureChecks(_LinterBase):
             path,
             "info",
             "stream-retries-forever",
-            f"a batch {fn.name} fails is retried until its records expire ({source} keeps "
+            f"a batch {named(fn.name)} fails is retried until its records expire ({source} keeps "
             f"them {kept}; {setting}): one bad record stops its shard that long, the "
             f"later records waiting behind it{destination}",
             resource=fn.name,
@@ -196,7 +199,9 @@ class FailureChecks(_LinterBase):
         if t.type == "dynamo-db-stream":
             arn = props.get("streamArn")
             table = arn.resource if isinstance(arn, ResourceParamValue) else None
-            show = f"`show table {table}`" if table in self.res else "`show table TABLE`"
+            show = (
+                f"`show table {quote_word(table)}`" if table in self.res else "`show table TABLE`"
+            )
             return "a DynamoDB stream", f"{STREAM_RETENTION_HOURS} hours", show
         name = props.get("kinesisStreamName")
         arn = props.get("streamArn")
@@ -210,7 +215,7 @@ class FailureChecks(_LinterBase):
         kept = (
             default if isinstance(hours, bool) or not isinstance(hours, int) else (f"{hours} hours")
         )
-        return f"stream {stream.name!r}", kept, f"`show stream {stream.name}`"
+        return f"stream {stream.name!r}", kept, f"`show stream {quote_word(stream.name)}`"
 
     def _check_delivery_failure_scope(self, fn: Function, t: EventBusTrigger | SnsTrigger) -> None:
         ref = t.on_delivery_failure
@@ -218,20 +223,20 @@ class FailureChecks(_LinterBase):
             return
         service = "EventBridge" if isinstance(t, EventBusTrigger) else "SNS"
         queue = ref.target or ref.raw
-        target = f"$ResourceParam('{ref.target}', 'arn')" if ref.target else ref.raw
+        target = f"$ResourceParam({ref.target!r}, 'arn')" if ref.target else ref.raw
         self.report(
             (*t.path, "properties", "onDeliveryFailure"),
             "info",
             "delivery-failure-not-function-failure",
             f"onDeliveryFailure sends {queue!r} only the events {service} cannot hand to "
-            f"{fn.name} (throttling, a missing permission); an event {fn.name} fails is "
-            "retried twice by Lambda (about 1 and 3 minutes after its first attempt: Stacktape "
-            f"sets no MaximumRetryAttempts) and then dropped, as {fn.name} has no "
+            f"{named(fn.name)} (throttling, a missing permission); an event {named(fn.name)} fails "
+            "is retried twice by Lambda (about 1 and 3 minutes after its first attempt: Stacktape "
+            f"sets no MaximumRetryAttempts) and then dropped, as {named(fn.name)} has no "
             "destinations.onFailure",
             resource=fn.name,
             key=True,
-            hint=f"to keep the events {fn.name} fails, add `destinations: {{onFailure: "
-            f"{target}}}` to {fn.name}'s properties (Lambda sends an invocation record with "
+            hint=f"to keep the events {named(fn.name)} fails, add `destinations: {{onFailure: "
+            f"{target}}}` to {named(fn.name)}'s properties (Lambda sends an invocation record with "
             "the event as requestPayload); in stptui, `explain ID` of the event shows the "
             "three attempts and the drop",
         )

@@ -24,6 +24,7 @@ from stptui.config.diagnostics import did_you_mean
 from stptui.config.directives import Placeholder
 from stptui.config.loader import DataPath
 from stptui.config.model import Resource, Trigger
+from stptui.textsafe import named
 
 if TYPE_CHECKING:
     from stptui.config.lint import Linter as _LinterBase
@@ -86,7 +87,7 @@ class ListenerRuleChecks(_LinterBase):
                 base,
                 "error",
                 "alb-rule-conditions",
-                f'Error in workload: {owner.name}. At least one of the "paths", "headers", '
+                f'Error in workload: {named(owner.name)}. At least one of the "paths", "headers", '
                 '"hosts", "methods", "queryParams" or "sourceIps" properties must be present '
                 "when using loadBalancer event integration (its listener rule would have no "
                 "condition)",

@@ -19,6 +19,7 @@ from stptui.config.model import (
 )
 from stptui.sim.log_patterns import FilterPatternError, compile_filter
 from stptui.sim.logs import LOOP_LIMIT, batch_group_name
+from stptui.textsafe import named
 
 if TYPE_CHECKING:
     from stptui.config.lint import Linter as _LinterBase
@@ -126,7 +127,7 @@ class LogChecks(_LinterBase):
                     ref.path,
                     "warning",
                     "log-subscription-loop",
-                    f"{w.name} subscribes to its own log group: each delivery writes lines "
+                    f"{named(w.name)} subscribes to its own log group: each delivery writes lines "
                     "that are delivered to it again; AWS does not stop this loop, stptui stops "
                     f"it after {LOOP_LIMIT} deliveries in a row",
                     resource=w.name,
@@ -142,10 +143,10 @@ class LogChecks(_LinterBase):
                 ref.path,
                 "warning",
                 "log-group-unknown",
-                f"logGroupArn is {name}'s `{param}` ({ref.raw}), not a log group: the "
-                "subscription receives nothing",
+                f"logGroupArn is {named(name)}'s `{param}` ({named(ref.raw)}), not a log group: "
+                "the subscription receives nothing",
                 resource=w.name,
-                hint=f"write $ResourceParam('{name}', 'logGroupArn')",
+                hint=f"write $ResourceParam({name!r}, 'logGroupArn')",
             )
         elif t.group is None:
             self.report(
@@ -165,7 +166,7 @@ class LogChecks(_LinterBase):
                 group = batch_group_name(self.stack.stack_name, jobs[0])
                 fix = (
                     f"a batch job's output goes to Stacktape's group {group}, not to "
-                    f"/aws/batch/...: write $ResourceParam('{jobs[0]}', 'logGroupArn')"
+                    f"/aws/batch/...: write $ResourceParam({jobs[0]!r}, 'logGroupArn')"
                 )
             self.report(
                 ref.path,

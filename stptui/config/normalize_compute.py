@@ -52,6 +52,7 @@ from stptui.config.normalize_schema import (
     P,
     PackagingType,
 )
+from stptui.textsafe import named
 
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
@@ -600,7 +601,7 @@ class ComputeReaders(_BuilderBase):
                 kpath,
                 "error",
                 "unknown-property",
-                f"unknown property `{key}`{where}",
+                f"unknown property `{named(key)}`{where}",
                 key=True,
                 resource=owner,
                 hint=f"did you mean `{guess}`?" if guess else f"known: {known}",

@@ -35,6 +35,7 @@ from stptui.config.normalize_schema import (
     P,
     PackagingType,
 )
+from stptui.textsafe import named
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -222,7 +223,7 @@ class PropertyReaders(_BuilderBase):
                         kpath,
                         "error",
                         "conflicting-spelling",
-                        f"both `{key}` and `{name}` are set{where}; keep `{name}`",
+                        f"both `{named(key)}` and `{name}` are set{where}; keep `{name}`",
                         key=True,
                         resource=resource,
                     )
@@ -231,7 +232,8 @@ class PropertyReaders(_BuilderBase):
                     kpath,
                     "warning",
                     "alternate-spelling",
-                    f"`{key}` is not Stacktape's spelling{where}; the real property is `{name}`",
+                    f"`{named(key)}` is not Stacktape's spelling{where}; the real property is "
+                    f"`{name}`",
                     key=True,
                     resource=resource,
                     hint=respelling_hint(key, name, value),
@@ -251,7 +253,7 @@ class PropertyReaders(_BuilderBase):
                     kpath,
                     "error",
                     "unknown-property",
-                    f"unknown property `{key}`{where}",
+                    f"unknown property `{named(key)}`{where}",
                     key=True,
                     resource=resource,
                     hint=(unexposed or {}).get(key, hint),
@@ -507,7 +509,7 @@ def respelling_hint(key: str, name: str, value: Any) -> str:
         else:
             written = "filterRule: {" + ", ".join(f"{k}: {v}" for k, v in rule.items()) + "}"
     if written is None:
-        return f"rename `{key}` to `{name}` {rejects}"
+        return f"rename `{named(key)}` to `{name}` {rejects}"
     return f"write `{written}` instead {rejects}"
 
 

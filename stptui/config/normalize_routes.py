@@ -26,6 +26,7 @@ from stptui.config.normalize_schema import (
     WEBSOCKET_AUTHORIZERS,
     WEBSOCKET_LIFECYCLE_ROUTES,
 )
+from stptui.yamltext import yaml_key
 
 if TYPE_CHECKING:
     from stptui.config.normalize import StackBuilder as _BuilderBase
@@ -291,7 +292,10 @@ class RouteReaders(_BuilderBase):
                 "this route names no gateway; it is bound to "
                 f"{gateway.name!r}{' (implicit)' if gateway.implicit else ''}",
                 resource=t.owner,
-                hint=f"add `httpApiGatewayName: {gateway.name}` (Stacktape's deployer requires it)"
+                hint=(
+                    f"add `httpApiGatewayName: {yaml_key(gateway.name)}` (Stacktape's deployer "
+                    "requires it)"
+                )
                 + (
                     ""
                     if not gateway.implicit

@@ -35,6 +35,8 @@ from stptui.config.model import (
     Workload,
     canonical_type,
 )
+from stptui.textsafe import named
+from stptui.yamltext import yaml_key
 
 # Per emission kind: (the IAM action, the operation's name, the error code the service
 # answers with, how the service spells the action in its message, the target's type).
@@ -800,11 +802,14 @@ class Permissions:
         if kind in _NOT_BY_CONNECT_TO:
             arn = self.resource_arn(kind, target, {})
             return (
-                f"connectTo {target} does not grant {_CALLS[kind][0]}; add an "
+                f"connectTo {named(target)} does not grant {_CALLS[kind][0]}; add an "
                 "iamRoleStatements entry with Action [states:SendTaskSuccess, "
                 f"states:SendTaskFailure, states:SendTaskHeartbeat] and Resource ['{arn}']"
             )
-        return f"add {target} to {workload}'s connectTo: `connectTo: [{target}]`"
+        return (
+            f"add {named(target)} to {named(workload)}'s connectTo: "
+            f"`connectTo: [{yaml_key(target)}]`"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -838,15 +843,15 @@ def emission_diagnostics(stack: Stack, sites: list[EmitSite]) -> list[Diagnostic
         if decision.denied_by is not None:
             place = _statement_place(stack, perms, site.workload, decision.denied_by)
             message = (
-                f"{site.workload}'s role explicitly denies {action} on {site.target!r}: its "
+                f"{named(site.workload)}'s role explicitly denies {action} on {site.target!r}: its "
                 f"{place} is a Deny that covers the call, and an explicit deny overrides "
                 "every Allow (connectTo included), so the call fails with AccessDenied"
             )
         else:
             message = (
-                f"{site.workload}'s role does not allow {action} on {site.target!r}: neither "
-                "its connectTo nor its iamRoleStatements grant it, so the call fails with "
-                "AccessDenied"
+                f"{named(site.workload)}'s role does not allow {action} on {site.target!r}: "
+                "neither its connectTo nor its iamRoleStatements grant it, so the call fails "
+                "with AccessDenied"
             )
         out.append(
             Diagnostic.at(
@@ -924,7 +929,7 @@ def role_diagnostics(stack: Stack) -> list[Diagnostic]:
                         stack.pos(t.path),
                         "warning",
                         "event-source-denied",
-                        f"{w.name}'s {place} explicitly denies {action} on the {t.type} "
+                        f"{named(w.name)}'s {place} explicitly denies {action} on the {t.type} "
                         "event's source, which Lambda reads with the function's role: on a "
                         "first deploy CloudFormation fails to create the event source mapping "
                         "(InvalidParameterValueException), and an existing one stops reading",
@@ -947,7 +952,7 @@ def role_diagnostics(stack: Stack) -> list[Diagnostic]:
                     stack.pos(path or ref.path),
                     "warning",
                     "delivery-denied",
-                    f"{w.name}'s {place} explicitly denies {_CALLS[kind][0]} on "
+                    f"{named(w.name)}'s {place} explicitly denies {_CALLS[kind][0]} on "
                     f"{res.name!r}, its {what}: Lambda sends the records with the function's "
                     "role, so every one is refused with AccessDenied and lost",
                     resource=w.name,

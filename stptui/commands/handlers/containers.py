@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from stptui.commands.handlers.base import behaviour_summary
 from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
-from stptui.textsafe import printable, quote_word
+from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -126,7 +126,7 @@ def unreached_note(sim: Simulator, workload: str, behaviors: str) -> str | None:
     if workers is not None and workers.of_workload(workload):
         return None
     from stptui.commands.session import poll_candidates
-    from stptui.starter import yaml_key
+    from stptui.yamltext import yaml_key
 
     note = (
         f"nothing runs {quote_word(workload)} yet: no route or rule reaches it, and its "
@@ -135,7 +135,7 @@ def unreached_note(sim: Simulator, workload: str, behaviors: str) -> str | None:
     queues = [q for r, qs in poll_candidates(sim.stack) if r.name == workload for q in qs]
     if queues:
         item = f"{yaml_key(workload)}: {{poll: {{queue: {yaml_key(queues[0])}}}}}"
-        note += f"; its code polls {quote_word(queues[0])}? add {printable(item)} in {behaviors}"
+        note += f"; its code polls {quote_word(queues[0])}? add {item} in {behaviors}"
     return note
 
 

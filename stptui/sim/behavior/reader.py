@@ -45,6 +45,7 @@ from stptui.sim.behavior.handler_modules import HandlerModules
 from stptui.sim.behavior.http_answers import http_answer
 from stptui.sim.behavior.reader_emit import EmitChecks
 from stptui.sim.behavior.reader_poll import PollChecks
+from stptui.textsafe import named, named_list
 
 
 def _has_record_batches(workload: Workload) -> bool:
@@ -325,10 +326,11 @@ class Reader(EmitChecks, PollChecks):
                         self.report(
                             path,
                             "behavior-unknown-container",
-                            f"{owner} has no container named {container!r}"
-                            + (f"; did you mean '{owner}.{guess}'?" if guess else ""),
+                            f"{named(owner)} has no container named {container!r}"
+                            + (f"; did you mean {owner + '.' + guess!r}?" if guess else ""),
                             key=True,
-                            hint=f"{owner}'s containers: {', '.join(containers) or '(none)'}",
+                            hint=f"{named(owner)}'s containers: "
+                            f"{named_list(containers) or '(none)'}",
                         )
                     continue
             if resource is None:
@@ -344,7 +346,7 @@ class Reader(EmitChecks, PollChecks):
                     f"no {kinds} named {name!r} in the stack"
                     + (f"; did you mean {guess!r}?" if guess else ""),
                     key=True,
-                    hint=f"workloads: {', '.join(workloads) or '(none)'}",
+                    hint=f"workloads: {named_list(workloads) or '(none)'}",
                 )
                 continue
             if isinstance(resource, Containerized):

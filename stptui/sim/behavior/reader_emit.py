@@ -28,7 +28,7 @@ from stptui.sim.behavior.fields import (
     update_fields,
 )
 from stptui.sim.ddbjson import DynamoDBError
-from stptui.textsafe import quote_word
+from stptui.textsafe import named_list, quote_word
 
 if TYPE_CHECKING:
     from stptui.sim.behavior.reader import Reader as _ReaderBase
@@ -449,7 +449,7 @@ class EmitChecks(_ReaderBase):
                 "behavior-unknown-target",
                 f"no {wanted} named {target!r} in the stack"
                 + (f"; did you mean {guess!r}?" if guess else ""),
-                hint=f"{wanted}s: {', '.join(pool) or '(none)'}",
+                hint=f"{wanted}s: {named_list(pool) or '(none)'}",
             )
             return False
         if resource.type not in (wanted, also):

@@ -45,7 +45,7 @@ from stptui.sim.mappings import all_mappings
 from stptui.sim.schedules import ScheduleError, parse_schedule
 from stptui.sim.services.container import ContainerSim
 from stptui.sim.trace import Record, RecordRing
-from stptui.textsafe import json_text, quote_word
+from stptui.textsafe import flat, json_text, quote_word
 from stptui.tui.render import (
     WHITESPACE,
     clock_time,
@@ -376,9 +376,11 @@ def _config_problems(text: Text, name: str, stack: Stack) -> None:
         line = Text(f"{name}{where}: ", "dim")
         line.append(d.severity, "red" if d.severity == "error" else "yellow")
         line.append(f" {safe(d.code)}: ", "dim")
-        line.append(safe(d.message))
+        # Composed lines, whose names `textsafe.named` quoted and escaped: as `flat` shows
+        # a line, not as a value, whose escapes' backslashes would be written twice.
+        line.append(flat(d.message))
         if d.hint:
-            line.append(f"; {safe(d.hint)}", "italic")
+            line.append(f"; {flat(d.hint)}", "italic")
         # A file name too long for the line goes on with `:line:col` whole after it: folded
         # at a `:` as a path is, `app.stacktape.yml:15:` then `11:` read as another place.
         breaks = [len(name), *(m.end() for m in WHITESPACE.finditer(line.plain))]
