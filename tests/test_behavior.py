@@ -1361,3 +1361,17 @@ def test_a_first_n_rule_reads_in_the_singular_or_plural_and_a_batch_job_counts_a
     assert behaviors.describe("nightly") == (
         "100 ms; fails on the first 2 attempts (SpotInterruption)"
     )
+
+
+@pytest.mark.parametrize(
+    ("emit", "hint"),
+    [
+        ("publish: {bus: evntBus, source: a, detailType: b, detail: c}", "event-buses: "),
+        ("send: {queue: jbs, body: b}", "sqs-queues: "),
+    ],
+)
+def test_an_unknown_target_s_hint_heads_its_list_with_the_type_s_plural(
+    stack: Stack, emit: str, hint: str
+) -> None:
+    _, diags = load(stack, f"behaviors:\n  worker:\n    emit:\n      - {emit}\n")
+    assert (where(diags, "behavior-unknown-target").hint or "").startswith(hint)

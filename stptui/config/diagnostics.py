@@ -120,6 +120,11 @@ def with_article(word: str) -> str:
     return f"{indefinite_article(word)} {word}"
 
 
+def plural(word: str) -> str:
+    """A resource type's plural, as a list of names is headed: `sqs-queues`, `event-buses`."""
+    return f"{word}es" if word.endswith(("s", "x", "ch", "sh")) else f"{word}s"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to `word`, if one is close enough to suggest."""
     pool = list(candidates)

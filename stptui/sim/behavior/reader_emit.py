@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from stptui.config.diagnostics import did_you_mean, with_article
+from stptui.config.diagnostics import did_you_mean, plural, with_article
 from stptui.config.loader import DataPath
 from stptui.config.model import Queue, SnsTopic
 from stptui.config.permissions import ALSO_TARGET_TYPES, EMISSION_TARGET_TYPES
@@ -449,7 +449,7 @@ class EmitChecks(_ReaderBase):
                 "behavior-unknown-target",
                 f"no {wanted} named {target!r} in the stack"
                 + (f"; did you mean {guess!r}?" if guess else ""),
-                hint=f"{wanted}s: {named_list(pool) or '(none)'}",
+                hint=f"{plural(wanted)}: {named_list(pool) or '(none)'}",
             )
             return False
         if resource.type not in (wanted, also):
