@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from stptui import __version__
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from stptui.commands import Session
     from stptui.config import Stack
     from stptui.config.diagnostics import Diagnostic
@@ -775,7 +777,8 @@ def cmd_open(argv: Sequence[str]) -> int:
         graph.PollEdge(p.queue, p.workload, p.container, p.pos)
         for p in session.sim.behaviors.polls()
     ]
-    text = printable(graph.to_text(graph.build_graph(stack, polls)))
+    g = graph.build_graph(stack, polls)
+    text = printable(graph.to_text(g))
     print(text, end="" if text.endswith("\n") else "\n")
     if errors_line is not None:
         print(f"\n{errors_line}")
@@ -788,7 +791,7 @@ def cmd_open(argv: Sequence[str]) -> int:
     starter = starter_note(session) is not None or (
         note is not None and session.behaviors_path is None and bool(poll_candidates(stack))
     )
-    for line, what in _next_commands(path, args, stack, starter=starter):
+    for line, what in _next_commands(path, args, stack, g, starter=starter):
         print(f"  {line}\n      {what}")
     return 0
 
@@ -862,19 +865,58 @@ def _session_options(args: argparse.Namespace) -> list[str]:
     return words
 
 
+def _running_types() -> frozenset[str]:
+    """The resource types whose code (or, a state machine's, whose states) the simulator
+    runs."""
+    from stptui.config.model import CONTAINER_SERVICE_TYPES
+
+    kinds = ("function", "batch-job", "state-machine", "multi-container-workload")
+    return frozenset((*kinds, *CONTAINER_SERVICE_TYPES))
+
+
+def _sets_work_off(g: nx.MultiDiGraph, name: str, running: frozenset[str]) -> bool:
+    """Whether work put into resource `name` (a message, an upload, an item) runs one of
+    the `running` types for sure, along the flow edges of the stack's graph `g` (what
+    `graph.reachable_from_stimulus` calls "triggers"): an upload to a bucket nothing is
+    notified of does not, and `upload` would be what a newcomer types first, to no effect.
+    It stops at the first: a stack has hundreds of queues, each asked."""
+    from stptui.graph import FLOW_KINDS
+
+    seen = {name}
+    todo = [name]
+    while todo:
+        for _, nxt, kind in g.out_edges(todo.pop(), data="kind"):
+            if kind not in FLOW_KINDS or nxt in seen:
+                continue
+            if g.nodes[nxt].get("kind") in running:
+                return True
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
+
+
 def _next_commands(
-    path: Path, args: argparse.Namespace, stack: Stack, *, starter: bool = False
+    path: Path, args: argparse.Namespace, stack: Stack, g: nx.MultiDiGraph, *, starter: bool = False
 ) -> list[tuple[str, str]]:
     """What to type next about the stack at `path`, each with what it does: the commands a
     first run without a terminal (CI, a pipe) would otherwise have to find in --help. They
     carry the options `args` gave that each sub-command takes, so that they open the stack
     that was shown (`--stage prod` shows and drives `-prod`). `starter`: the stack has
     handlers and no behaviours file, so `stptui init` comes first. The `repl` line names
-    the commands that put work into this `stack` (`put-item` for a table alone)."""
+    the commands that set work off in this `stack`, as its graph `g` says (a resource that
+    runs nothing is named only where nothing runs: `put-item` for a table alone)."""
     from stptui.commands.session import DRIVABLE
 
     types = {r.type for r in stack.resources.values()}
-    stimuli = [command for rtype, command in DRIVABLE if rtype in types]
+    running = _running_types()
+    drivable = [(r.name, c) for t, c in DRIVABLE for r in stack.resources.values() if r.type == t]
+    stimuli: list[str] = []
+    for name, command in drivable:
+        if command not in stimuli and _sets_work_off(g, name, running):
+            stimuli.append(command)
+    if not stimuli and not types & running:
+        # Nothing runs: the note before says so, and these still answer their commands.
+        stimuli = list(dict.fromkeys(c for _, c in drivable))
     # What runs a stack's functions and services from outside: its routes and its machines.
     if types & {"http-api-gateway", "application-load-balancer", "web-service"}:
         stimuli.append("http")

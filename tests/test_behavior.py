@@ -646,6 +646,26 @@ def test_emissions_are_evaluated_per_record(stack: Stack) -> None:
     assert "emits send->notificationQueue, publish->eventBus" in behaviors.describe("worker")
 
 
+def test_the_summary_names_repeated_emissions_once_with_their_count(stack: Stack) -> None:
+    # An order service publishing one of three detail-types read `emits publish->eventBus,
+    # publish->eventBus, publish->eventBus` in `show functions`.
+    behaviors = ok(
+        stack,
+        """
+        behaviors:
+          worker:
+            emit:
+              - publish: {bus: eventBus, source: "'o'", detailType: "'A'", detail: "@", when: "a"}
+              - send: {queue: notificationQueue, body: "body"}
+              - publish: {bus: eventBus, source: "'o'", detailType: "'B'", detail: "@", when: "b"}
+              - publish: {bus: eventBus, source: "'o'", detailType: "'C'", detail: "@"}
+        """,
+    )
+    summary = behaviors.describe("worker")
+    assert summary.endswith("; emits publish->eventBus ×3, send->notificationQueue")
+    assert summary.count("publish->") == 1
+
+
 def test_emissions_once_for_other_triggers_and_not_on_failure(stack: Stack) -> None:
     behaviors = ok(
         stack,

@@ -283,3 +283,63 @@ def test_the_poll_item_of_the_note_shows_untrusted_names_escaped(tmp_path: Path)
     assert note is not None
     assert "\u202e" not in note and "\x1b" not in note
     assert '"w\\u202e": {poll: {queue: "q\\u202eq\\x1b[31m"}}' in note
+
+
+_FUNCTION = """\
+  {name}:
+    type: function
+    properties:
+      packaging: {{type: stacktape-lambda-buildpack, properties: {{entryfilePath: {name}.ts}}}}
+"""
+
+_MACHINE = """\
+  flow:
+    type: state-machine
+    properties:
+      definition:
+        StartAt: Run
+        States:
+          Run:
+            Type: Task
+            Resource: arn:aws:states:::lambda:invoke
+            Parameters:
+              FunctionName: $ResourceParam('step', 'arn')
+            End: true
+"""
+
+
+def _drive_line(capsys: pytest.CaptureFixture[str], path: Path) -> str:
+    assert main([str(path), "--no-tui"]) == 0
+    commands = capsys.readouterr().out.split("\nCommands:\n", 1)[1]
+    return commands.split("stptui repl ", 1)[1].splitlines()[1].strip()
+
+
+def test_the_repl_line_leaves_out_a_bucket_that_triggers_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An upload to a bucket nothing listens to sets nothing off: the function that runs is
+    # run by `invoke`.
+    text = "resources:\n  files:\n    type: bucket\n" + _FUNCTION.format(name="report")
+    assert _drive_line(capsys, write(tmp_path, text)).startswith("drive it: invoke, advance")
+
+
+def test_the_repl_line_names_no_invoke_for_a_function_only_a_state_machine_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "resources:\n  files:\n    type: bucket\n" + _FUNCTION.format(name="step") + _MACHINE
+    assert _drive_line(capsys, write(tmp_path, text)).startswith(
+        "drive it: start-execution, advance"
+    )
+
+
+def test_the_repl_line_keeps_a_bucket_whose_uploads_run_a_function(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "resources:\n  files:\n    type: bucket\n"
+        + _FUNCTION.format(name="report")
+        + "      events:\n        - type: s3\n          properties:\n"
+        "            bucketArn: $ResourceParam('files', 'arn')\n"
+        "            s3EventType: 's3:ObjectCreated:*'\n"
+    )
+    assert _drive_line(capsys, write(tmp_path, text)).startswith("drive it: upload, advance")

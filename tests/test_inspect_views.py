@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from stptui.commands import Session, execute
+from stptui.commands.registry import CommandError
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,3 +115,79 @@ def test_show_message_links_a_redriven_message_and_its_new_copy() -> None:
         "no longer in any queue; its history:",
     ]
     assert shown_new.data["history"][-1]["kind"] == "message.deleted"
+
+
+def test_show_job_lists_finished_executions_newest_first_by_the_ids_other_commands_take() -> None:
+    # `show jobs` lists only running executions: a finished one's id, which `explain`,
+    # `show event` and `redrive-execution` take, was found only in `start-job`'s answer.
+    session = Session.open(SAMPLES / "batch-job", start_ms=START)
+    first = execute(session, "start-job heavyJob '{\"day\": 1}'").data["execution_id"]
+    execute(session, "advance 3h")
+    execute(session, "fail heavyJob")
+    second = execute(session, "start-job heavyJob").data["execution_id"]
+    execute(session, "advance 3h")
+    execute(session, f"redrive-execution {second}")
+    third = execute(session, "start-job heavyJob").data["execution_id"]
+    shown = execute(session, "show job heavyJob")
+    assert shown.text.splitlines()[:3] == [
+        "heavyJob (batch job): 3 attempts, retry waits 2 min, 4 min, timeout 1 h",
+        "behaviour: 40 min; fails on the first attempt (SpotInterruption); "
+        "override: fail heavyJob always",
+        "3 executions: 1 succeeded, 1 failed, 1 running; 1 redrive",
+    ]
+    assert shown.table is not None
+    headers, rows = shown.table
+    assert headers == ["execution", "trigger", "status", "attempts", "start", "end", "error"]
+    assert [row[:6] for row in rows] == [
+        [third, "manual", "RUNNING", "1 of 3", "2026-01-05T14:00:00.000Z", ""],
+        [
+            second,
+            "manual",
+            "FAILED (redriven 1x)",
+            "3 of 3",
+            "2026-01-05T11:00:00.000Z",
+            "2026-01-05T14:00:00.000Z",
+        ],
+        [
+            first,
+            "manual",
+            "SUCCEEDED",
+            "2 of 3",
+            "2026-01-05T08:00:00.000Z",
+            "2026-01-05T09:22:00.000Z",
+        ],
+    ]
+    assert [e["execution_id"] for e in shown.data["latest"]] == [third, second, first]
+    # The ids it lists are the ones the other commands take.
+    assert first in execute(session, f"explain {first}").text
+    assert execute(session, f"show event {first}").data["text"] == '{"day":1}'
+
+
+def test_show_job_points_to_start_job_before_any_execution() -> None:
+    session = Session.open(SAMPLES / "batch-job", start_ms=START)
+    shown = execute(session, "show job heavyJob")
+    assert shown.table is None
+    assert shown.text.splitlines()[-1] == "no executions yet (`start-job heavyJob` starts one)"
+
+
+def test_show_job_is_refused_without_a_job_or_with_a_listings_word() -> None:
+    session = Session.open(SAMPLES / "batch-job", start_ms=START)
+    for line, message, hint in (
+        (
+            "show job",
+            "show job needs a batch job name",
+            "this stack's batch jobs: heavyJob; e.g. show job heavyJob",
+        ),
+        ("show job database", "'database' is a relational-database, not a batch job", None),
+        (
+            "show jobs heavyJob",
+            "show jobs takes nothing more, not 'heavyJob'",
+            "`show job heavyJob` shows one; `show jobs` lists them all",
+        ),
+        ("show heavyJob", "cannot show 'heavyJob'", "'heavyJob' is a batch-job: show job heavyJob"),
+    ):
+        with pytest.raises(CommandError) as caught:
+            execute(session, line)
+        assert caught.value.message == message
+        if hint is not None:
+            assert caught.value.hint == hint

@@ -180,7 +180,7 @@ def test_a_running_invocation_is_listed_as_running(session: Session) -> None:
         (
             "show function heavy",
             "'heavy' is a batch-job, not a function",
-            "`show jobs` shows it; `show logs heavy` its log lines",
+            "`show job heavy` shows it; `show logs heavy` its log lines",
         ),
         ("show function jobs", "'jobs' is an sqs-queue, not a function", None),
     ],

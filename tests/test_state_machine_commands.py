@@ -180,7 +180,9 @@ def test_a_batch_jobs_execution_id_is_named_as_one() -> None:
     eid = execute(s, "start-job heavyJob").data["execution_id"]
     err = refused(s, f"show execution {eid[:8]}")
     assert str(err) == f"{eid[:8]!r} is an execution of batch job heavyJob, not of a state machine"
-    assert err.hint == f"`explain {eid[:8]}` shows its attempts; `show jobs` lists heavyJob"
+    assert err.hint == (
+        f"`explain {eid[:8]}` shows its attempts; `show job heavyJob` lists its executions"
+    )
     # `stop-execution` stops it, as StopExecution of the job's state machine does.
     assert execute(s, f"stop-execution {eid}").data["status"] == "ABORTED"
     # A stack without state machines does not suggest starting an execution of one.

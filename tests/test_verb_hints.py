@@ -88,7 +88,7 @@ def test_asking_the_time_names_where_it_is_shown(session: Session, word: str) ->
         ("show eventBus", "'eventBus' is an event-bus: show bus eventBus"),
         ("show alertsTopic", "'alertsTopic' is an sns-topic: show topics"),
         ("show httpApi", "'httpApi' is an http-api-gateway: show routes"),
-        ("show heavyJob", "'heavyJob' is a batch-job: show jobs"),
+        ("show heavyJob", "'heavyJob' is a batch-job: show job heavyJob"),
         # A view that is no view, before a resource: the resource's view.
         (
             "show messages deadLetterQueue",

@@ -22,6 +22,7 @@ from stptui.commands.handlers.base import (
     shorten,
 )
 from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
+from stptui.commands.handlers.job_view import execution_data
 from stptui.commands.registry import (
     COUNT,
     FILE,
@@ -1432,21 +1433,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
                 "retry_waits_ms": [job.retry_wait_ms(i) for i in range(1, job.attempts)],
                 "timeout_ms": job.timeout_ms or None,
                 "behaviour": sim.behaviors.describe(job.name),
-                "recent": [
-                    {
-                        "execution_id": ex.id,
-                        "job_name": job.job_name(ex),
-                        "trigger": ex.trigger,
-                        "source": ex.source,
-                        "status": ex.status,
-                        "attempts": ex.attempt,
-                        "submitted": iso_ms(ex.submitted_at),
-                        "ended": iso_ms(ex.ended_at) if ex.ended_at is not None else None,
-                        "error": ex.error,
-                        "redrive_count": ex.redrive_count,
-                    }
-                    for ex in list(job.recent)[-SHOWN_EXECUTIONS:]
-                ],
+                "recent": [execution_data(job, ex) for ex in list(job.recent)[-SHOWN_EXECUTIONS:]],
                 "overrides": [o.describe() for o in job.overrides],
             }
         )

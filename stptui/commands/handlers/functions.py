@@ -45,7 +45,7 @@ def lookup_function(sim: Simulator, name: str) -> FunctionSim:
     except SimError as exc:
         other = sim.stack.resources.get(name)
         view = (
-            "show jobs"
+            f"show job {quote_word(name)}"
             if isinstance(other, BatchJob)
             else "show containers"
             if isinstance(other, Containerized)

@@ -27,6 +27,7 @@ from stptui.commands.handlers.buckets_http_jobs import (
 )
 from stptui.commands.handlers.containers import poll_data, poll_text, show_containers
 from stptui.commands.handlers.functions import functions_hint, show_function, stack_graph
+from stptui.commands.handlers.job_view import show_job
 from stptui.commands.handlers.kafka import (
     show_kafka_topic,
     show_kafka_topics,
@@ -137,6 +138,7 @@ SHOW_WHATS = (
     "bucket",
     "routes",
     "jobs",
+    "job",
     "containers",
     "stream",
     "streams",
@@ -158,7 +160,8 @@ SHOW_WHATS = (
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | event ID "
     "| trace [N] | schedules "
-    "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | containers "
+    "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | job JOB "
+    "| containers "
     "| streams "
     "| stream STREAM | kafka-topics | kafka-topic TOPIC | rules | tables | table TABLE "
     "| executions [STATE_MACHINE] | execution ID | logs FUNCTION | alarms | connections [GATEWAY] "
@@ -206,7 +209,7 @@ _VIEW_OF_TYPE = {
     "state-machine": "executions {}",
     "user-auth-pool": "users {}",
     "websocket-api-gateway": "connections {}",
-    "batch-job": "jobs",
+    "batch-job": "job {}",
     "sns-topic": "topics",
     "http-api-gateway": "routes",
     "application-load-balancer": "rules",
@@ -352,6 +355,7 @@ def check_show(sim: Simulator, call: Call) -> None:
         "execution",
         "logs",
         "bus",
+        "job",
     )
     if needs_name and name is None:
         needed, hint = {
@@ -364,6 +368,7 @@ def check_show(sim: Simulator, call: Call) -> None:
             "execution": ("an execution name or ARN", "`show executions` lists them"),
             "logs": ("a function or batch job name", _log_owners_hint(sim)),
             "bus": ("an event bus name", "`show buses` lists them"),
+            "job": ("a batch job name", _jobs_hint(sim)),
             "event": (_event_ids_taken(sim), "`show function FUNCTION` lists its latest"),
         }.get(what, ("a message id", "`show queue QUEUE` lists its messages' ids"))
         raise CommandError(f"show {what} needs {needed}", hint or _named(sim, what))
@@ -406,7 +411,18 @@ _ONE_OF_LISTING = {
     "kafka-topics": "kafka-topic",
     "tables": "table",
     "buses": "bus",
+    "jobs": "job",
 }
+
+
+def _jobs_hint(sim: Simulator) -> str:
+    """The hint of `show job` without a name: the stack's batch jobs, and the line that
+    shows the first."""
+    batch = sim.services.get("batch")
+    found = list(batch.jobs) if batch is not None else []
+    if not found:
+        return "this stack has no batch jobs"
+    return f"this stack's batch jobs: {names(found)}; e.g. show job {quote_word(found[0])}"
 
 
 def _show_what_first() -> NoReturn:
@@ -427,7 +443,8 @@ def _show_what_first() -> NoReturn:
     "read), the trace, "
     "schedules, "
     "buses, one bus with its archive, replays, topics, buckets, one bucket, HTTP routes, "
-    "batch jobs, container workloads, Kinesis streams, one stream, Kafka topics, one Kafka "
+    "batch jobs, one batch job's executions, container workloads, Kinesis streams, one "
+    "stream, Kafka topics, one Kafka "
     "topic, load balancer rules, DynamoDB tables, one table, state machine executions, one "
     "execution, a workload's recent log lines, the alarms, WebSocket connections, a user "
     "pool's users or the CloudWatch metrics of the run.",
@@ -438,7 +455,8 @@ def _show_what_first() -> NoReturn:
             "queues | queue Q | functions | function F | agenda | message ID | event ID | "
             "trace [N] | "
             "schedules | "
-            "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | containers | "
+            "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | job J | "
+            "containers | "
             "streams | "
             "stream S | kafka-topics | kafka-topic K | rules | tables | table T | "
             "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW] | "
@@ -450,6 +468,7 @@ def _show_what_first() -> NoReturn:
             "NAME",
             WORD,
             "the queue, bus, bucket, stream, Kafka topic, table, state machine, function, "
+            "batch job, "
             "WebSocket API, user pool, message, invocation or execution id (`show event`: an "
             "invocation's or a batch job execution's), number of records, "
             "or the "
@@ -464,6 +483,7 @@ def _show_what_first() -> NoReturn:
                 ("event", INVOCATION),
                 ("trace", COUNT),
                 ("bucket", "bucket"),
+                ("job", "batch-job"),
                 ("stream", STREAM),
                 ("kafka-topic", KAFKA_TOPIC),
                 ("table", TABLE),
@@ -509,6 +529,7 @@ def _show_what_first() -> NoReturn:
         "show bucket uploads",
         "show routes",
         "show jobs",
+        "show job heavyJob",
         "show containers",
         "show stream clicks",
         "show kafka-topics",
@@ -529,7 +550,7 @@ def _show_what_first() -> NoReturn:
 def cmd_show(session: Session, call: Call) -> CommandResult:
     """show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID |
     event ID | trace [N] | schedules | buses | bus BUS | replays | topics | buckets |
-    bucket BUCKET | routes | jobs | containers |
+    bucket BUCKET | routes | jobs | job JOB | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
     metrics [RESOURCE] [--since D] [--period D]"""
@@ -569,6 +590,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_routes(sim)
     if what == "jobs":
         return show_jobs(sim)
+    if what == "job":
+        return show_job(sim, name)
     if what == "containers":
         return show_containers(sim)
     if what == "stream":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -374,7 +375,12 @@ def describe_behavior(b: WorkloadBehavior, skipped: str | None, unit: str = "inv
             count = len(b.log_lines)
             parts.append(f"logs {count} line{'s' * (count != 1)}")
         if b.emits:
-            parts.append("emits " + ", ".join(f"{e.kind}->{e.target}" for e in b.emits))
+            # Each kind and target once, in first-declared order, with how many items
+            # name it: three conditional `publish` items to one bus read as one.
+            counted = Counter(f"{e.kind}->{e.target}" for e in b.emits)
+            parts.append(
+                "emits " + ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in counted.items())
+            )
         if b.response is not None:
             parts.append("returns a declared response")
     for poll in b.polls:

@@ -2382,7 +2382,8 @@ def find_execution(sim: Simulator, text: str) -> Execution:
             # and `start-job` says "started execution ID": the id is a fair thing to try here.
             raise SimError(
                 f"{quoted(text)} is an execution of batch job {job}, not of a state machine",
-                f"`explain {quote_word(text)}` shows its attempts; `show jobs` lists {job}",
+                f"`explain {quote_word(text)}` shows its attempts; "
+                f"`show job {quote_word(job)}` lists its executions",
                 word=text,
             )
         if text in machines:
