@@ -865,36 +865,6 @@ def _session_options(args: argparse.Namespace) -> list[str]:
     return words
 
 
-def _running_types() -> frozenset[str]:
-    """The resource types whose code (or, a state machine's, whose states) the simulator
-    runs."""
-    from stptui.config.model import CONTAINER_SERVICE_TYPES
-
-    kinds = ("function", "batch-job", "state-machine", "multi-container-workload")
-    return frozenset((*kinds, *CONTAINER_SERVICE_TYPES))
-
-
-def _sets_work_off(g: nx.MultiDiGraph, name: str, running: frozenset[str]) -> bool:
-    """Whether work put into resource `name` (a message, an upload, an item) runs one of
-    the `running` types for sure, along the flow edges of the stack's graph `g` (what
-    `graph.reachable_from_stimulus` calls "triggers"): an upload to a bucket nothing is
-    notified of does not, and `upload` would be what a newcomer types first, to no effect.
-    It stops at the first: a stack has hundreds of queues, each asked."""
-    from stptui.graph import FLOW_KINDS
-
-    seen = {name}
-    todo = [name]
-    while todo:
-        for _, nxt, kind in g.out_edges(todo.pop(), data="kind"):
-            if kind not in FLOW_KINDS or nxt in seen:
-                continue
-            if g.nodes[nxt].get("kind") in running:
-                return True
-            seen.add(nxt)
-            todo.append(nxt)
-    return False
-
-
 def _next_commands(
     path: Path, args: argparse.Namespace, stack: Stack, g: nx.MultiDiGraph, *, starter: bool = False
 ) -> list[tuple[str, str]]:
@@ -905,18 +875,10 @@ def _next_commands(
     handlers and no behaviours file, so `stptui init` comes first. The `repl` line names
     the commands that set work off in this `stack`, as its graph `g` says (a resource that
     runs nothing is named only where nothing runs: `put-item` for a table alone)."""
-    from stptui.commands.session import DRIVABLE
+    from stptui.commands.session import work_starters
 
     types = {r.type for r in stack.resources.values()}
-    running = _running_types()
-    drivable = [(r.name, c) for t, c in DRIVABLE for r in stack.resources.values() if r.type == t]
-    stimuli: list[str] = []
-    for name, command in drivable:
-        if command not in stimuli and _sets_work_off(g, name, running):
-            stimuli.append(command)
-    if not stimuli and not types & running:
-        # Nothing runs: the note before says so, and these still answer their commands.
-        stimuli = list(dict.fromkeys(c for _, c in drivable))
+    stimuli = [command for command, _ in work_starters(stack, g)]
     # What runs a stack's functions and services from outside: its routes and its machines.
     if types & {"http-api-gateway", "application-load-balancer", "web-service"}:
         stimuli.append("http")

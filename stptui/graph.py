@@ -64,6 +64,7 @@ from stptui.config.directives import (
 from stptui.config.envvars import EnvEntry, env_var_name, environments, injected_params
 from stptui.config.loader import DataPath
 from stptui.config.model import (
+    CONTAINER_SERVICE_TYPES,
     DATA_STORE_TYPES,
     DEFAULT_BUS,
     HTTP_PAYLOAD_FORMAT,
@@ -1143,6 +1144,31 @@ def reachable_from_stimulus(g: nx.MultiDiGraph, node: str) -> dict[str, Reach]:
                 result[nxt] = "may-send"
                 maybe.append(nxt)
     return result
+
+
+# The resource types whose code (or, a state machine's, whose states) the simulator runs.
+RUNNING_TYPES: frozenset[str] = frozenset(
+    ("function", "batch-job", "state-machine", "multi-container-workload", *CONTAINER_SERVICE_TYPES)
+)
+
+
+def sets_work_off(g: nx.MultiDiGraph, node: str) -> bool:
+    """Whether work put into `node` (a message, an upload, an item) runs a resource of
+    RUNNING_TYPES for sure, along flow edges (what `reachable_from_stimulus` calls
+    "triggers"): an upload to a bucket nothing is notified of does not. It stops at the
+    first, as a stack of hundreds of queues asks it of each."""
+    _check(g, node)
+    seen = {node}
+    todo = [node]
+    while todo:
+        for nxt in _flow_out(g, todo.pop()):
+            if nxt in seen:
+                continue
+            if g.nodes[nxt].get("kind") in RUNNING_TYPES:
+                return True
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
 
 
 def neighbourhood(g: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiGraph:

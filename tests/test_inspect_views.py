@@ -163,6 +163,35 @@ def test_show_job_lists_finished_executions_newest_first_by_the_ids_other_comman
     assert execute(session, f"show event {first}").data["text"] == '{"day":1}'
 
 
+def test_show_job_gives_a_failed_executions_message_cut_and_explain_gives_it_whole(
+    tmp_path: Path,
+) -> None:
+    """The error column said `Error` alone: an execution kept no message, though each
+    failed attempt's record has one."""
+    message = "Host EC2 (instance i-0a1b2c3d) terminated: the Spot capacity was reclaimed"
+    behaviours = tmp_path / "stptui.yml"
+    behaviours.write_text(
+        f"behaviors:\n  heavyJob:\n    duration: 40m\n    fail:\n      always: true\n"
+        f"      error: SpotInterruption\n      message: '{message}'\n"
+    )
+    session = Session.open(SAMPLES / "batch-job", behaviors_path=behaviours, start_ms=START)
+    failed = execute(session, "start-job heavyJob").data["execution_id"]
+    execute(session, "advance 3h")
+    stopped = execute(session, "start-job heavyJob").data["execution_id"]
+    execute(session, f"stop-execution {stopped} --error Halted --cause 'bad input'")
+    shown = execute(session, "show job heavyJob")
+    assert shown.table is not None
+    headers, rows = shown.table
+    errors = {row[0]: str(row[headers.index("error")]) for row in rows}
+    whole = f"SpotInterruption: {message}"
+    assert errors == {failed: whole[:59] + "…", stopped: "Halted: bad input"}
+    assert [(e["error"], e["error_message"]) for e in shown.data["latest"]] == [
+        ("Halted", "bad input"),
+        ("SpotInterruption", message),
+    ]
+    assert f"error_message={message}" in execute(session, f"explain {failed}").text
+
+
 def test_show_job_points_to_start_job_before_any_execution() -> None:
     session = Session.open(SAMPLES / "batch-job", start_ms=START)
     shown = execute(session, "show job heavyJob")

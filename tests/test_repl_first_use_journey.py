@@ -359,6 +359,49 @@ def test_http_to_a_stack_without_an_http_api_says_what_drives_it(stack: str, hin
     assert (err.message, err.hint) == ("this stack has no http-api-gateway", hint)
 
 
+_ASSETS_AND_UPLOADS = """\
+serviceName: drive-hint
+resources:
+  assets:
+    type: bucket
+  uploads:
+    type: bucket
+  thumbnailer:
+    type: function
+    properties:
+      packaging:
+        type: stacktape-lambda-buildpack
+        properties: {entryfilePath: src/thumb.ts}
+      events:
+        - type: s3
+          properties:
+            bucketArn: $ResourceParam('uploads', 'arn')
+            s3EventType: s3:ObjectCreated:*
+"""
+
+
+@pytest.mark.parametrize(
+    ("cut", "hint"),
+    [
+        # `assets` comes first but nothing is notified of its uploads.
+        ("", "drive it with upload uploads KEY, invoke thumbnailer"),
+        # Without its trigger, neither bucket runs anything: `invoke` is what does.
+        ("      events:", "drive it with invoke thumbnailer"),
+    ],
+)
+def test_the_http_refusal_names_only_buckets_whose_uploads_run_something(
+    tmp_path: Path, cut: str, hint: str
+) -> None:
+    """It said `upload assets KEY`, which runs nothing, as `stptui STACK`'s "drive it" line
+    had stopped saying: the two name the commands one rule (`work_starters`) picks."""
+    text = _ASSETS_AND_UPLOADS[: _ASSETS_AND_UPLOADS.index(cut)] if cut else _ASSETS_AND_UPLOADS
+    (tmp_path / "stacktape.yml").write_text(text)
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
+    assert not session.stack.errors
+    err = refusal(session, "http GET /x")
+    assert err.hint == f"it takes no HTTP request; {hint}"
+
+
 @pytest.mark.parametrize("verb", ["describe", "info"])
 def test_describe_and_info_get_the_show_views(verb: str) -> None:
     """They got `type help` and `did you mean invoke?`."""

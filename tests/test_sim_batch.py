@@ -337,6 +337,7 @@ def test_start_job_and_show_jobs(session: Session) -> None:
             "submitted": "2026-01-05T08:00:00.000Z",
             "ended": "2026-01-05T08:06:30.000Z",
             "error": "Error",
+            "error_message": "simulated failure (always)",
             "redrive_count": 0,
         }
     ]

@@ -61,6 +61,8 @@ from stptui.sim.trace import Subscriber, Trace
 from stptui.textsafe import json_text, printable, quoted
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from stptui.commands.recording import Recorder
 
 SAVE_VERSION = 1
@@ -93,6 +95,31 @@ DRIVABLE = (
     ("kinesis-stream", "put-record"),
     ("user-auth-pool", "sign-up"),
 )
+
+
+def work_starters(stack: Stack, g: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """The DRIVABLE commands that set work off in `stack`, each with the first resource of
+    its type whose work reaches something that runs along the stack's graph `g`
+    (`graph.sets_work_off`), in DRIVABLE order: `upload` to a bucket nothing is notified of
+    would be what a newcomer types first, to no effect. Where nothing in the stack runs,
+    every drivable type's first resource: a table or a user pool alone still answers its
+    commands. Both `stptui STACK`'s "drive it" line and the REPL's "drive it with" hint
+    name these."""
+    # Imported here: the graph module brings networkx, which start-up does without.
+    from stptui.graph import RUNNING_TYPES, sets_work_off
+
+    by_type: dict[str, list[str]] = {}
+    for res in stack.resources.values():
+        by_type.setdefault(res.type, []).append(res.name)
+    drivable = [(command, by_type[rtype]) for rtype, command in DRIVABLE if rtype in by_type]
+    starters = [
+        (command, name)
+        for command, names in drivable
+        if (name := next((n for n in names if sets_work_off(g, n)), None)) is not None
+    ]
+    if not starters and not RUNNING_TYPES & by_type.keys():
+        return [(command, names[0]) for command, names in drivable]
+    return starters
 
 
 def idle_note(stack: Stack, polls: bool = False, behaviors: Path | None = None) -> str | None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from stptui.commands.handlers.base import (
     MAX_SHOWN_MESSAGES,
@@ -22,6 +23,7 @@ from stptui.commands.handlers.base import (
     shorten,
 )
 from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
+from stptui.commands.handlers.functions import stack_graph
 from stptui.commands.handlers.job_view import execution_data
 from stptui.commands.registry import (
     COUNT,
@@ -662,16 +664,14 @@ def drive_hint(sim: Simulator) -> str:
     """`drive it with upload uploads KEY, invoke fileProcessor`: the commands that start
     work in this stack, a few of them, each with the first resource it takes and the
     arguments it needs after it."""
-    from stptui.commands.session import DRIVABLE
+    from stptui.commands.session import work_starters
 
     lines = [f"fire {quote_word(owner)}" for owner in sim.services["schedules"].by_owner]
     jobs = sim.services["batch"].jobs if "batch" in sim.services else {}
     lines += [f"start-job {quote_word(job)}" for job in jobs]
-    for rtype, verb in DRIVABLE:
-        found = [r.name for r in sim.stack.resources.values() if r.type == rtype]
-        if found:
-            needed = [a.name for a in REGISTRY.commands[verb].args[1:] if not a.optional]
-            lines.append(" ".join([verb, quote_word(found[0]), *needed]))
+    for verb, name in work_starters(sim.stack, _drive_graph(sim)):
+        needed = [a.name for a in REGISTRY.commands[verb].args[1:] if not a.optional]
+        lines.append(" ".join([verb, quote_word(name), *needed]))
     lines += [f"invoke {quote_word(fn)}" for fn in sim.functions]
     if not lines:
         return "`help` lists the commands"
@@ -680,6 +680,24 @@ def drive_hint(sim: Simulator) -> str:
 
 # The most commands `drive_hint` names.
 DRIVE_LINES = 4
+# The graphs `drive_hint` walks, one per simulator.
+_DRIVE_GRAPHS: WeakKeyDictionary[Simulator, Any] = WeakKeyDictionary()
+
+
+def _drive_graph(sim: Simulator) -> Any:
+    """The stack's graph with the behaviours' `poll` items, as `stptui STACK` draws it (a
+    queue that only a worker polls sets work off), built once per simulator: neither its
+    stack nor its behaviours change. Without `poll` items it is `show function`'s."""
+    from stptui.graph import PollEdge, build_graph
+
+    polls = sim.behaviors.polls()
+    if not polls:
+        return stack_graph(sim)
+    g = _DRIVE_GRAPHS.get(sim)
+    if g is None:
+        edges = [PollEdge(p.queue, p.workload, p.container, p.pos) for p in polls]
+        g = _DRIVE_GRAPHS[sim] = build_graph(sim.stack, edges)
+    return g
 
 
 @command(

@@ -19,7 +19,8 @@ from stptui.textsafe import Shown, one_line
 
 # The newest executions `show job` lists (of the RECENT_EXECUTIONS each job keeps).
 SHOWN_JOB_EXECUTIONS = 20
-# Characters of an execution's error in the table (the data has it whole).
+# Characters of an execution's error and message in the table (the data, `explain ID` and
+# `show event ID` have them whole).
 ERROR_PREVIEW = 60
 
 
@@ -35,6 +36,7 @@ def execution_data(job: BatchJobSim, ex: Execution) -> dict[str, Any]:
         "submitted": iso_ms(ex.submitted_at),
         "ended": iso_ms(ex.ended_at) if ex.ended_at is not None else None,
         "error": ex.error,
+        "error_message": ex.error_message,
         "redrive_count": ex.redrive_count,
     }
 
@@ -55,6 +57,12 @@ def _status(ex: Execution) -> str:
     if not ex.redrive_count:
         return ex.status
     return f"{ex.status} (redriven {ex.redrive_count}x)"
+
+
+def _error(ex: Execution) -> str:
+    """`Error: disk full`: the execution's error and the message of its last attempt (or
+    its cause), on one line."""
+    return one_line(": ".join(t for t in (ex.error, ex.error_message) if t))
 
 
 def _attempts(job: BatchJobSim, ex: Execution) -> str:
@@ -101,7 +109,7 @@ def show_job(sim: Simulator, name: str) -> CommandResult:
             _attempts(job, ex),
             iso_ms(ex.submitted_at),
             iso_ms(ex.ended_at) if ex.ended_at is not None else "",
-            Shown(shorten(one_line(ex.error or ""), ERROR_PREVIEW)),
+            Shown(shorten(_error(ex), ERROR_PREVIEW)),
         ]
         for ex in newest
     ]

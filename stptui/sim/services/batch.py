@@ -314,6 +314,7 @@ class Execution:
         "direct",
         "ended_at",
         "error",
+        "error_message",
         "fits",
         "given_job_name",
         "id",
@@ -349,6 +350,10 @@ class Execution:
         # DescribeExecution's cause: States.Runtime's, or StopExecution's (Stacktape's Fail
         # state names none).
         self.cause: str | None = None
+        # What `show job` gives beside the error, which Stacktape's Fail state does not
+        # pass on to DescribeExecution: the last attempt's error message (as its
+        # `batch.attempt.failed` record holds it), TerminateJob's reason, or the cause.
+        self.error_message: str | None = None
         self.direct: DirectJob | None = None
         # The `jobName` a function's own StartExecution gave (None: the trigger function's).
         self.given_job_name: str | None = None
@@ -834,7 +839,7 @@ class BatchService:
             "error_message": cause,
         }
         self.sim.trace.emit((self.sim.clock.now, tk.BATCH_FAILED, job.name, data))
-        self._finish(ex, job, "FAILED", "States.Runtime")
+        self._finish(ex, job, "FAILED", "States.Runtime", cause)
         ex.cause = cause
 
     def terminate(self, ex: Execution, reason: str) -> None:
@@ -867,7 +872,7 @@ class BatchService:
                 {"execution_id": ex.id, "attempts": ex.attempt, "error": "JobTerminated"},
             )
         )
-        self._finish(ex, job, "FAILED", "JobTerminated")
+        self._finish(ex, job, "FAILED", "JobTerminated", reason)
 
     def stop_execution(self, ex: Execution, error: str | None, cause: str | None) -> None:
         """StopExecution of an execution of the job's state machine (not a job a user's state
@@ -902,7 +907,7 @@ class BatchService:
         if detail:
             data["error_message"] = detail
         sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
-        self._finish(ex, job, "ABORTED", error)
+        self._finish(ex, job, "ABORTED", error, cause)
         ex.cause = cause
 
     def redrive(self, ex: Execution) -> None:
@@ -933,10 +938,11 @@ class BatchService:
             )
         job = self.jobs[ex.job]
         where, ex.stopped_in = ex.stopped_in, None
-        error, cause = ex.error, ex.cause
+        error, cause, message = ex.error, ex.cause, ex.error_message
         ex.redrive_count += 1
         ex.redrive_ms = now
         ex.status, ex.ended_at, ex.error, ex.cause = "RUNNING", None, None, None
+        ex.error_message = None
         job.counts["failed"] -= 1
         job.redriven += 1
         job.running[ex.id] = ex
@@ -970,7 +976,7 @@ class BatchService:
             # the last attempt's error, as the first end's did.
             data = {"execution_id": ex.id, "attempts": ex.attempt, "error": error}
             sim.trace.emit((now, tk.BATCH_FAILED, job.name, data))
-            self._finish(ex, job, "FAILED", error)
+            self._finish(ex, job, "FAILED", error, message)
 
     def _attempt_terminated(
         self, ex: Execution, job: BatchJobSim, reason: str, started: int
@@ -1246,7 +1252,7 @@ class BatchService:
                 {"execution_id": ex.id, "attempts": ex.attempt, "error": error},
             )
         )
-        self._finish(ex, job, "FAILED", error)
+        self._finish(ex, job, "FAILED", error, message or None)
         if direct is not None:
             self._ended(ex)
 
@@ -1260,9 +1266,17 @@ class BatchService:
         ex.pending = None
         self._start_attempt(ex, self.jobs[ex.job])
 
-    def _finish(self, ex: Execution, job: BatchJobSim, status: str, error: str | None) -> None:
+    def _finish(
+        self,
+        ex: Execution,
+        job: BatchJobSim,
+        status: str,
+        error: str | None,
+        message: str | None = None,
+    ) -> None:
         ex.status = status
         ex.error = error
+        ex.error_message = message
         ex.ended_at = self.sim.clock.now
         job.counts["succeeded" if status == "SUCCEEDED" else "failed"] += 1
         del job.running[ex.id]
