@@ -213,8 +213,8 @@ def test_redrive_and_delivery_failure_share_a_legend_entry() -> None:
 def test_a_trigger_one_way_and_a_connect_back_run_side_by_side() -> None:
     d = dg.layout(sample_graph("file-processing"))
     rows = d.text().splitlines()
-    assert any("│ ◫ uploads ┝━━━►│ λ fileProcessor ├" in r for r in rows), d.text()
-    assert any("│ bucket    │◁┄┄┄┤ function" in r for r in rows), d.text()
+    assert any("│ ◫ uploads ┝━━►│ λ fileProcessor ├" in r for r in rows), d.text()
+    assert any("│ bucket    │◁┄┄┤ function" in r for r in rows), d.text()
     assert not d.crossings
 
 
@@ -464,7 +464,8 @@ def test_narrow_boxes_cut_names_whole_pieces_at_a_time() -> None:
     g.add_node("q", kind="sqs-queue", label="order\x1b[bold]ProcessingQueue", layer=0)
     g.add_node("w", kind="function", label="ordersProcessingWorkerFunction", layer=1)
     g.add_edge("q", "w", kind=graphs.TRIGGER)
-    wide, narrow = dg.layout(g), dg.layout(g, width=30)
+    # 39 cells: both columns at their narrowest, 18 cells, and the channel between them.
+    wide, narrow = dg.layout(g), dg.layout(g, width=39)
     assert narrow.width < wide.width == wide.natural_width
     assert_well_drawn(narrow, g)
     titles = [
@@ -496,9 +497,13 @@ def test_fitting_a_width_narrows_the_widest_columns_first_and_never_below_the_co
     assert widths[1] == dg.FIT_MIN_INNER_CELLS + 4 and widths[2] == 20 + 4
     assert d.width == d.natural_width - (30 - widths[1]) - (30 - widths[2])
     # Cut by fewer cells than FIT_MIN_SAVING, a name is not worth cutting: left whole.
+    # Then the diagram cannot fit: the first two columns are in sight whole, and the first
+    # FIT_MIN_INNER_CELLS of the queue's title after them, the worker cut only so far.
     rooms["customerOrderProcessingQueue"] = 30 - 4 - dg.FIT_MIN_SAVING + 1
     d = dg.layout(g, None, lambda n: rooms.get(n, 0), width=60)
-    assert [d.boxes[n].width for n in g] == [12, dg.FIT_MIN_INNER_CELLS + 4, 30]
+    queue = d.boxes["customerOrderProcessingQueue"]
+    assert [d.boxes[n].width for n in g] == [12, 26, 30]
+    assert queue.x + 2 + dg.FIT_MIN_INNER_CELLS == 60
 
 
 @pytest.mark.parametrize("width", [40, 76, 100])

@@ -404,7 +404,7 @@ def test_the_tui_diagram_draws_read_edges_with_their_own_legend() -> None:
     g = build_graph(load_stack(EXAMPLES / "photo-batch.yml"))
     lines = layout(g).text().splitlines()
     assert lines[0].split() == ["──►", "task", "╌╌►", "read"]
-    assert any("◄╌╌╌┤" in line and "uploads" in line for line in lines)
+    assert any("◄╌╌┤" in line and "uploads" in line for line in lines)
 
 
 # What each action's target is: a hypothesis draw may name any resource in any field.

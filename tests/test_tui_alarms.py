@@ -123,7 +123,7 @@ def test_the_cloudwatch_alarm_edge_leads_from_the_dlq_to_the_pager() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         d = app.query_one(GraphPane).diagram
         rows = d.text().splitlines()
-        assert "┝━━━►│ λ pager" in rows[d.boxes["pager"].y + 1]
+        assert "┝━━►│ λ pager" in rows[d.boxes["pager"].y + 1]
         app.jump_to("pager")
         await pilot.pause()
         assert "jobsDlq cloudwatch-alarm(jobsDlq.alarms.0)" in inspector(app)

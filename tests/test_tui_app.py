@@ -131,8 +131,9 @@ def test_narrow_terminal_shows_one_pane_at_a_time() -> None:
 
 def test_a_click_on_a_name_in_the_strip_of_a_narrow_terminal_shows_that_pane() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # ` 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda `: column 22 is in `3 Events`.
-        await pilot.click("#pane-tabs", offset=(22, 0))
+        # ` [1] Graph  [2] Queues  [3] Events  [4] Inspector  [5] Agenda `: column 26 is in
+        # `[3] Events`, column 41 in `[4] Inspector`.
+        await pilot.click("#pane-tabs", offset=(26, 0))
         assert app.query_one("#events-pane").display
         assert not app.query_one("#graph-pane").display
         assert app.focused is not None and app.focused.id == "event-list"
@@ -156,7 +157,7 @@ def test_a_terminal_made_narrow_shows_the_pane_clicked_or_tabbed_into() -> None:
         assert not app.query_one("#graph-pane").display
         strip = app.query_one("#pane-tabs", Widget).render_line(0)
         lit = "".join(seg.text for seg in strip if seg.style is not None and seg.style.reverse)
-        assert lit.strip() == "2 Queues"
+        assert lit.strip() == "[2] Queues"
         await pilot.press("down")
         assert app.selected == "deadLetterQueue"
         await pilot.resize_terminal(140, 40)

@@ -12,7 +12,16 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
 from textual.pilot import Pilot
-from tui_support import SAMPLE_NAMES, SAMPLES, START, app_for, drawn_text, drive, echo_session
+from tui_support import (
+    SAMPLE_NAMES,
+    SAMPLES,
+    START,
+    app_for,
+    drawn_text,
+    drive,
+    echo_session,
+    screen_text,
+)
 from tui_support import session as open_session
 
 from stptui import graph as graphs
@@ -335,11 +344,16 @@ def test_at_80_columns_names_are_cut_to_fit_and_whole_when_the_terminal_widens()
         await pilot.pause()
         d = pane.diagram
         assert d.width < d.natural_width  # narrowed to the pane (76 cells)
-        assert box_lines(app, "notificationWorker")[0] == "λ notific…Worker"
-        # The counts keep their room: only names are cut.
-        assert box_lines(app, "jobQueue")[1] == "0 visible · 0 in flight"
+        # Too wide for 76 cells even narrowed, the diagram scrolls: the three columns
+        # from the left are narrowed until they are in sight whole, the queues' counts
+        # whole in shorter words, a schedule's rule cut in the middle.
+        queues = d.boxes["notificationQueue"]
+        assert queues.x + queues.width <= 76
+        assert box_lines(app, "notificationQueue") == ["≡ notificationQueue", "0 vis · 0 in flight"]
+        assert box_lines(app, "jobQueue")[1] == "0 vis · 0 in flight"
+        assert box_lines(app, "schedule:dailyReport:1")[0] == "◷ cron(0…* ? *)"
         # The whole name: in a tooltip over the box, and in the Inspector.
-        app.jump_to("notificationWorker")
+        app.jump_to("dailyReport")
         await pilot.pause()
         region = pane.content_region
 
@@ -347,21 +361,48 @@ def test_at_80_columns_names_are_cut_to_fit_and_whole_when_the_terminal_widens()
             box, (sx, sy) = pane.diagram.boxes[node], pane.scroll_offset
             return (region.x + box.x + 2 - sx, region.y + box.y + 1 - sy)
 
-        await pilot.hover(offset=over("notificationWorker"))
-        assert isinstance(pane.tooltip, Text) and pane.tooltip.plain == "notificationWorker"
-        await pilot.hover(offset=over("notificationQueue"))  # whole: no tooltip
+        await pilot.hover(offset=over("schedule:dailyReport:1"))
+        assert isinstance(pane.tooltip, Text) and pane.tooltip.plain == "cron(0 9 * * ? *)"
+        await pilot.hover(offset=over("dailyReport"))  # whole: no tooltip
         assert pane.tooltip is None
-        await pilot.click(offset=over("notificationWorker"), times=2)
+        await pilot.click(offset=over("dailyReport"), times=2)
         await pilot.pause()
-        assert app.selected == "notificationWorker"
-        assert "notificationWorker" in drawn_text(app.query_one(InspectorPane))
+        assert app.selected == "dailyReport"
+        assert "dailyReport" in drawn_text(app.query_one(InspectorPane))
         await pilot.resize_terminal(220, 50)
         await pilot.pause()
         d = pane.diagram
         assert d.width == d.natural_width
-        assert box_lines(app, "notificationWorker")[0] == "λ notificationWorker"
+        assert box_lines(app, "schedule:dailyReport:1")[0] == "◷ cron(0 9 * * ? *)"
+        assert box_lines(app, "jobQueue")[1] == "0 visible · 0 in flight"
         # Still selected, and in view.
-        assert pane.selected == "notificationWorker"
-        assert in_view(pane, d.boxes["notificationWorker"])
+        assert pane.selected == "dailyReport"
+        assert in_view(pane, d.boxes["dailyReport"])
 
     drive(app_for("combined"), script, size=(80, 24))
+
+
+def test_at_80x24_the_job_queue_worker_is_named_in_sight() -> None:
+    # The diagram (107 cells) scrolls sideways at 80 columns. Narrowed as far as allowed
+    # or not at all, its worker's box began at the pane's edge, which cut its name to
+    # `λ w`: now the columns before it are narrowed until its name is in sight.
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("1")
+        await pilot.pause()
+        pane = app.query_one(GraphPane)
+        d = pane.diagram
+        assert d.width > 76  # it still scrolls
+        lines = screen_text(app).splitlines()
+        worker = d.boxes["worker"]
+        row = lines[pane.content_region.y + worker.y + 1 - int(pane.scroll_y)]
+        assert "│ λ worker " in row, row
+        # What was narrowed for it: the queues' words, not their counts nor names.
+        assert box_lines(app, "jobQueue") == ["≡ jobQueue", "0 vis · 0 in flight"]
+        assert box_lines(app, "deadLetterQueue")[0] == "≡ deadLetterQueue"
+        # Wide enough for it all, nothing is narrowed.
+        await pilot.resize_terminal(220, 50)
+        await pilot.pause()
+        assert pane.diagram.width == pane.diagram.natural_width
+        assert box_lines(app, "jobQueue")[1] == "0 visible · 0 in flight"
+
+    drive(app_for("job-queue"), script, size=(80, 24))

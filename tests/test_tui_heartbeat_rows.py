@@ -36,7 +36,7 @@ def test_a_heartbeat_row_says_how_long_its_message_stays_hidden(size: tuple[int,
         beats = [
             row
             for row in drawn_text(listing).split("\n")
-            if row.startswith(("08:0", "08:1")) and " renders " in row and "visibility" in row
+            if row.startswith(("08:0", "08:1")) and " renders " in row and "message.vis" in row
         ]
         assert beats, drawn_text(listing)
         # Before, these rows read `renders message_id=468f6a19-1302-…` (120 columns:

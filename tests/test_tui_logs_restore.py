@@ -181,7 +181,7 @@ def test_the_cloudwatch_log_edge_is_drawn_and_labelled_with_its_filter() -> None
         d = app.query_one(GraphPane).diagram
         rows = d.text().splitlines()
         # A trigger's heavy line from payments' box that forks into both subscribers' boxes.
-        assert "│ λ payments       ┝━━┫" in rows[d.boxes["payments"].y + 1]
+        assert "│ λ payments       ┝━┫" in rows[d.boxes["payments"].y + 1]
         assert "┏━►│ λ alerter" in rows[d.boxes["alerter"].y + 1]
         assert "┗━►│ λ errorCounter" in rows[d.boxes["errorCounter"].y + 1]
         app.jump_to("alerter")

@@ -90,7 +90,7 @@ def test_the_queues_key_says_why_there_is_no_queues_pane() -> None:
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         strip = str(app.query_one("#pane-tabs").render())
-        assert "Queues" not in strip and " 1 Graph " in strip and " 3 Events " in strip
+        assert "Queues" not in strip and " [1] Graph " in strip and " [3] Events " in strip
         app.clear_notifications()
         await pilot.press("2")
         await pilot.pause()

@@ -15,7 +15,7 @@ from tui_support import START, app_for, drawn_text, drive
 
 from stptui.commands import Session
 from stptui.tui.app import StptuiApp
-from stptui.tui.render import cut_middle
+from stptui.tui.render import cut_name
 from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.queues_pane import MessageList, QueueTable
 
@@ -169,15 +169,18 @@ def test_columns_that_fill_the_pane_exactly_leave_no_blank_row(tmp_path: Path) -
 
 @given(st.text(min_size=0, max_size=40), st.integers(min_value=2, max_value=50))
 def test_a_middle_cut_fits_and_keeps_both_ends(text: str, width: int) -> None:
-    cut = cut_middle(text, width)
+    # The Queues pane cuts names as the boxes of the Graph pane do (`cut_name`).
+    cut = cut_name(text, width)
     if cell_len(text) <= width:
         assert cut == text
     else:
         head, _, tail = cut.partition("…")
         assert cell_len(cut) <= width
         assert text.startswith(head) and text.endswith(tail)
-        # The room is used: a wide character that would cross the cut costs a cell a side.
-        assert cell_len(cut) >= width - 2
+        # The room is used: a wide character that would cross the cut costs a cell a side
+        # (an escape or a tag, kept whole, may cost more: tests/test_diagram.py).
+        if "\\" not in text and "[" not in text:
+            assert cell_len(cut) >= width - 2
 
 
 def test_the_counts_have_thousands_separators() -> None:

@@ -275,27 +275,28 @@ def test_tab_passes_over_the_queues_pane_of_a_stack_without_queues() -> None:
 
 
 def test_the_strip_of_a_40_column_terminal_names_the_current_pane_and_numbers_the_others() -> None:
-    """` 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda ` takes 52 cells: at 40 columns
-    `4 Inspector` and `5 Agenda` were cut off. A click on a number still shows its pane."""
+    """` [1] Graph  [2] Queues  [3] Events  [4] Inspector  [5] Agenda ` takes 62 cells: at
+    40 columns `[4] Inspector` and `[5] Agenda` were cut off. A click on a key still shows
+    its pane."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         strip = app.query_one("#pane-tabs", Widget)
-        assert strip.render_line(0).text.rstrip() == " 1 Graph  2  3  4  5"
+        assert strip.render_line(0).text.rstrip() == " [1] Graph  [2]  [3]  [4]  [5]"
         await pilot.press("4")
         await pilot.pause()
-        assert strip.render_line(0).text.rstrip() == " 1  2  3  4 Inspector  5"
-        # ` 1  2  3  4 Inspector  5 `: column 4 is in `2`; then in ` 1  2 Queues  3  4  5 `,
-        # column 20 is in `5`.
-        await pilot.click("#pane-tabs", offset=(4, 0))
+        assert strip.render_line(0).text.rstrip() == " [1]  [2]  [3]  [4] Inspector  [5]"
+        # ` [1]  [2]  [3]  [4] Inspector  [5] `: column 7 is in `[2]`; then in
+        # ` [1]  [2] Queues  [3]  [4]  [5] `, column 29 is in `[5]`.
+        await pilot.click("#pane-tabs", offset=(7, 0))
         assert app.current_pane == "2"
-        await pilot.click("#pane-tabs", offset=(20, 0))
+        await pilot.click("#pane-tabs", offset=(29, 0))
         assert app.current_pane == "5"
         # Wide enough again, every name is back.
-        await pilot.resize_terminal(60, 20)
+        await pilot.resize_terminal(70, 20)
         await pilot.pause()
         assert (
             strip.render_line(0).text.rstrip()
-            == " 1 Graph  2 Queues  3 Events  4 Inspector  5 Agenda"
+            == " [1] Graph  [2] Queues  [3] Events  [4] Inspector  [5] Agenda"
         )
 
     drive(app_for(), script, size=(40, 15))

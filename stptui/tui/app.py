@@ -224,20 +224,32 @@ def poll_edges(session: Session) -> list[PollEdge]:
     ]
 
 
+def key_mark(key: str) -> str:
+    """A pane's key as the strip and the pane's border show it: `[3]`. A bare `2 Queues`
+    read as a count of the stack's queues; bracketed, it reads as the key (lazygit's
+    `[1]-Status`), and it is drawn bold, as the footer's keys are."""
+    return f"[{key}]"
+
+
 def tab_label(key: str) -> str:
-    """A pane's name in the strip of a narrow terminal: ` 3 Events `."""
-    return f" {key} {PANES[key][2]} "
+    """A pane's name in the strip of a narrow terminal: ` [3] Events `."""
+    return f" {key_mark(key)} {PANES[key][2]} "
+
+
+def pane_title(key: str) -> Text:
+    """A pane's border title: its key, bold, and its name (`[1] Graph`)."""
+    return Text.assemble((key_mark(key), "bold"), f" {PANES[key][2]}")
 
 
 def tab_labels(current: str, width: int, keys: Iterable[str] = PANES) -> dict[str, str]:
-    """Each pane's label (of the panes of `keys`) in a strip `width` cells wide: its number
-    and name; where they do not all fit (52 cells), the current pane's only, the others'
-    numbers alone (` 4 `), so that every number is in sight: at 40 columns `4 Inspector
+    """Each pane's label (of the panes of `keys`) in a strip `width` cells wide: its key
+    and name; where they do not all fit (62 cells), the current pane's only, the others'
+    keys alone (` [4] `), so that every key is in sight: at 40 columns `4 Inspector
     5 Agenda` were cut off."""
     labels = {key: tab_label(key) for key in keys}
     if sum(map(len, labels.values())) <= width:
         return labels
-    return {key: label if key == current else f" {key} " for key, label in labels.items()}
+    return {key: label if key == current else f" {key_mark(key)} " for key, label in labels.items()}
 
 
 class PaneTabs(Static):
@@ -251,7 +263,11 @@ class PaneTabs(Static):
         self.labels = tab_labels(current, width, keys)
         tabs = Text(no_wrap=True)
         for key, label in self.labels.items():
+            start = len(tabs)
             tabs.append(label, "reverse" if key == current else "")
+            # The key bold, as the footer's keys are (`key_mark`).
+            at = start + label.index("[")
+            tabs.stylize("bold", at, at + len(key_mark(key)))
         self.update(tabs)
 
     def on_click(self, event: events.Click) -> None:
@@ -712,8 +728,9 @@ class StptuiApp(App[None]):
         yield StableFooter()
 
     def on_mount(self) -> None:
-        for key, (pane_id, _, title) in PANES.items():
-            self.query_one(f"#{pane_id}").border_title = f"{key} {title}"
+        for key, (pane_id, _, _) in PANES.items():
+            # A Text, not a str: a str title is read as markup, and `[1]` as a tag.
+            self.query_one(f"#{pane_id}").border_title = pane_title(key)
         self.query_one(EventsPane).border_subtitle = key_hint(("e", "explain"), ("/", "filter"))
         self.session.add_sink(self._pending.append)
         self._timer = self.set_interval(FRAME_S, self._frame, pause=True)

@@ -63,13 +63,21 @@ MAX_TITLE_CELLS = 26
 MIN_INNER_CELLS = 6
 # How narrow a box's name may be cut to fit a width (inside its borders): an icon and
 # twelve cells (`λ notifi…orker`), or a kind in words (`dynamodb table`). A box keeps the
-# room its badges were given (`min_inner`): fitting cuts names, never counts.
+# room of its counts in shorter words (`least_inner`): fitting cuts names and shortens the
+# words beside the counts (`0 visible · 0 in flight` to `0 vis · 0 in flight`), never counts.
 FIT_MIN_INNER_CELLS = 14
 # A column is narrowed by this many cells or not at all: a name with three letters cut
 # (`λ webhook…ceiver`) is harder to read for the one cell the diagram gains.
 FIT_MIN_SAVING = 4
-CHANNEL_MARGIN = 4  # cells around a channel's trunks: two for the source stubs, two to the arrow
+# Cells around a channel's trunks: one for the source stubs (`├┄╮`), two to the arrow
+# (`╰┄▷`). A second stub cell (four in all) made the `combined` stack's four channels 4
+# cells wider, for lines no easier to follow.
+STUB_CELLS = 1
+CHANNEL_MARGIN = STUB_CELLS + 2
 MAX_SWEEPS = 12
+# The least of a column's box that fitting a width keeps in sight when the column before
+# it is the last whole one: its border, a space and eight cells of its title (`λ notific`).
+PEEK_MIN_CELLS = 2 + 8
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,30 @@ KIND_WORDS: dict[str, str] = {
     "external": "outside the stack",
     "missing": "missing",
 }
+# A kind's words for a box too narrow for them (down to FIT_MIN_INNER_CELLS inside): cut
+# at the end, `application lo…` and `outside the st…` read as something else.
+SHORT_KIND_WORDS: dict[str, str] = {
+    "agentcore-browser": "agent browser",
+    "agentcore-code-interpreter": "interpreter",
+    "agentcore-gateway": "agent gateway",
+    "agentcore-memory": "agent memory",
+    "agentcore-runtime": "agent runtime",
+    "application-load-balancer": "app balancer",
+    "aws-cdk-construct": "cdk construct",
+    "cloudformation-resource": "cfn resource",
+    "custom-resource-definition": "custom def",
+    "custom-resource-instance": "custom inst",
+    "deployment-script": "deploy script",
+    "edge-lambda-function": "edge function",
+    "external": "outside stack",
+    "mongo-db-atlas-cluster": "mongodb atlas",
+    "multi-container-workload": "containers",
+    "network-load-balancer": "net balancer",
+    "open-search-domain": "opensearch",
+    "private-service": "private svc",
+    "upstash-kafka-topic": "upstash topic",
+    "web-app-firewall": "web firewall",
+}
 PLAIN = Style()
 BORDER_STYLE = Style(color="grey58")
 MISSING_STYLE = Style(color="red")
@@ -238,13 +270,15 @@ def node_title(g: nx.MultiDiGraph, node: str, room: int = MAX_TITLE_CELLS) -> Te
     return Text.assemble((icon, "bold"), (label, style), (url, "dim"))
 
 
-def kind_words(g: nx.MultiDiGraph, node: str) -> str:
-    """A short description of a node's kind, for boxes without live counts."""
+def kind_words(g: nx.MultiDiGraph, node: str, room: int = MAX_TITLE_CELLS) -> str:
+    """A short description of a node's kind, for boxes without live counts: in at most
+    `room` cells, its shorter words (`SHORT_KIND_WORDS`) where the long ones do not fit."""
     attrs = g.nodes[node]
     if attrs.get("missing"):
         return "missing"
     kind = str(attrs.get("kind", "?"))
-    return KIND_WORDS.get(kind, safe_label(kind).replace("-", " "))
+    words = KIND_WORDS.get(kind, safe_label(kind).replace("-", " "))
+    return words if cell_len(words) <= room else SHORT_KIND_WORDS.get(kind, words)
 
 
 # -- results -------------------------------------------------------------------------------
@@ -453,6 +487,7 @@ class _Item:
     width: int = 1
     height: int = 1
     least: int = 1  # the narrowest it may be drawn to fit a width
+    name: int = 0  # the cells of its first line, its icon and name (up to MAX_TITLE_CELLS)
     x: int = 0
     y: int = 0
     offsets: dict[tuple[str, object], int] = field(default_factory=dict)
@@ -556,7 +591,7 @@ def default_lines(g: nx.MultiDiGraph) -> LineMaker:
     a resource with alarms only) how many alarms it has."""
 
     def lines(node: str, room: int = MAX_TITLE_CELLS) -> tuple[Text, ...]:
-        title, kind = node_title(g, node, room), Text(kind_words(g, node), style="dim")
+        title, kind = node_title(g, node, room), Text(kind_words(g, node, room), style="dim")
         alarms = graphs.alarm_count(g.nodes[node])
         return (title, kind, Text(alarms, style="dim")) if alarms else (title, kind)
 
@@ -568,6 +603,7 @@ def layout(
     lines: LineMaker | None = None,
     min_inner: Callable[[str], int] | None = None,
     width: int | None = None,
+    least_inner: Callable[[str], int] | None = None,
 ) -> Diagram:
     """Lay out and draw `g`: boxes in layers left to right, edges routed between them.
 
@@ -576,11 +612,13 @@ def layout(
     `min_inner(node)`, whichever is more, so that badges written later with
     `Diagram.write` fit without a new layout. With a `width`, the widest columns are
     narrowed until the diagram fits it (down to `FIT_MIN_INNER_CELLS` inside, never below
-    `min_inner`, by `FIT_MIN_SAVING` cells or not at all), their names cut in the middle:
-    in the same one layout, since a column's width changes nothing before the drawing
-    (see `Layout`).
+    `least_inner(node)`, by default `min_inner`: the room of a box's counts in shorter
+    words, `0 vis · 0 in flight`; by `FIT_MIN_SAVING` cells or not at all), their names
+    cut in the middle: in the same one layout, since a column's width changes nothing
+    before the drawing (see `Layout`).
     """
-    return Layout(g, lines or default_lines(g), min_inner or (lambda _: 0), width).run()
+    floor = min_inner or (lambda _: 0)
+    return Layout(g, lines or default_lines(g), floor, width, least_inner or floor).run()
 
 
 class Layout:
@@ -599,10 +637,12 @@ class Layout:
         lines: LineMaker,
         min_inner: Callable[[str], int],
         width: int | None = None,
+        least_inner: Callable[[str], int] | None = None,
     ) -> None:
         self.g = g
         self.lines = lines
         self.min_inner = min_inner
+        self.least_inner = least_inner or min_inner
         self.width = width
         # A dead-letter queue drawn right below the one resource that dead-letters into it
         # (`_dead_letter_hosts`): the host's item -> theirs, and each of theirs -> the host's.
@@ -885,7 +925,9 @@ class Layout:
             titles = [min(cell_len(t.plain), MAX_TITLE_CELLS) for t in lines]
             room = max(MIN_INNER_CELLS, self.min_inner(it.node))
             it.width = max(room, *titles) + 4
-            it.least = max(room, min(FIT_MIN_INNER_CELLS, max(titles, default=0))) + 4
+            least = min(room, max(MIN_INNER_CELLS, self.least_inner(it.node)))
+            it.least = max(least, min(FIT_MIN_INNER_CELLS, max(titles, default=0))) + 4
+            it.name = titles[0] if titles else 0
 
     # -- vertical placement --
 
@@ -1078,7 +1120,13 @@ class Layout:
                 max((items[i].least for i in layer if items[i].node is not None), default=1)
                 for layer in self.layers
             ]
-            layer_width = _fit_widths(layer_width, least, self.width - sum(channel_widths))
+            # What of a column's names must be in sight when it is the first the width
+            # cannot hold whole (see `_fit_widths`): `λ worker`, `λ notificatio`.
+            peeks = [
+                2 + min(FIT_MIN_INNER_CELLS, max((items[i].name for i in layer), default=0))
+                for layer in self.layers
+            ]
+            layer_width = _fit_widths(layer_width, least, self.width, channel_widths, peeks)
         layer_x: list[int] = []
         x = 0
         for index, layer in enumerate(self.layers):
@@ -1090,7 +1138,7 @@ class Layout:
         canvas = _Canvas()
         for n, net in enumerate(self.nets):
             start = layer_x[net.channel] + layer_width[net.channel]
-            net.x = start + 2 + net.col
+            net.x = start + STUB_CELLS + net.col
             for pin in net.pins:
                 row = self._row(pin)
                 it = self.items[pin[0]]
@@ -1113,7 +1161,7 @@ class Layout:
         for n, net in enumerate(self.nets):
             if net.deferred:
                 start = layer_x[net.channel] + layer_width[net.channel]
-                self._search(canvas, n, net, start + 1, bounds)
+                self._search(canvas, n, net, start + STUB_CELLS, bounds)
         kinds = {n: edge_style(net.kind) for n, net in enumerate(self.nets)}
         for s in self.segs:
             if s.a[2] == "dummy":
@@ -1432,30 +1480,61 @@ def _paint(
 # -- small algorithms ----------------------------------------------------------------------
 
 
-def _fit_widths(natural: list[int], floors: list[int], budget: int) -> list[int]:
+def _fit_widths(
+    natural: list[int], floors: list[int], width: int, channels: list[int], peeks: list[int]
+) -> list[int]:
+    """Columns' widths for a diagram `width` cells wide, between `channels`: all of them
+    narrowed to fit it (`_cap_widths`) where they can be. Where they cannot (the pane
+    scrolls sideways), the most columns from the left that can be in sight whole, and
+    with them the start of the next one's names where it can be: `peeks[k]` cells of its
+    box (its border, a space and up to FIT_MIN_INNER_CELLS of its title), or, those
+    columns as narrow as allowed, at least PEEK_MIN_CELLS of it. Only those columns are
+    narrowed, as little as that takes: narrowed as far as allowed, every column left the
+    job-queue worker at the pane's edge at 80 columns, its name cut to `λ w`. Not even one
+    column: each as narrow as allowed."""
+    if sum(natural) + sum(channels) <= width:
+        return natural
+    if _capped_total(natural, floors, 0) + sum(channels) <= width:
+        return _cap_widths(natural, floors, width - sum(channels))
+    for k in range(len(natural) - 1, 0, -1):
+        least = _capped_total(natural[:k], floors[:k], 0)
+        room = width - sum(channels[:k])  # for the k columns and what is seen of the next
+        if least + min(peeks[k], PEEK_MIN_CELLS) <= room:
+            return _cap_widths(natural[:k], floors[:k], max(least, room - peeks[k])) + natural[k:]
+        if least <= width - sum(channels[: k - 1]):
+            return (
+                _cap_widths(natural[:k], floors[:k], width - sum(channels[: k - 1])) + natural[k:]
+            )
+    return _cap_widths(natural, floors, width - sum(channels))
+
+
+def _capped(w: int, floor: int, cap: int) -> int:
+    """A column `w` wide cut to `cap` (not below `floor`), or left whole where that would
+    save fewer than FIT_MIN_SAVING cells."""
+    cut = max(floor, cap)
+    return cut if w - cut >= FIT_MIN_SAVING else w
+
+
+def _capped_total(natural: list[int], floors: list[int], cap: int) -> int:
+    """The columns' total width, each cut to `cap` as `_capped` cuts it."""
+    return sum(_capped(w, f, cap) for w, f in zip(natural, floors, strict=True))
+
+
+def _cap_widths(natural: list[int], floors: list[int], budget: int) -> list[int]:
     """Columns' widths that together take at most `budget` cells: the widest cut first, to
     one cap as high as fits (a column narrower than it keeps its width), none below its
     floor nor by fewer than `FIT_MIN_SAVING` cells; the cells left under the cap go to the
-    leftmost columns it cut. Too little room for that, each as narrow as allowed (the pane
-    scrolls sideways)."""
+    leftmost columns it cut. Too little room for that, each as narrow as allowed."""
     if sum(natural) <= budget:
         return natural
-
-    def width(w: int, floor: int, cap: int) -> int:
-        cut = max(floor, cap)
-        return cut if w - cut >= FIT_MIN_SAVING else w
-
-    def total(cap: int) -> int:
-        return sum(width(w, f, cap) for w, f in zip(natural, floors, strict=True))
-
     lo, hi = 0, max(natural)
     while lo < hi:  # the highest cap that fits (the total grows with the cap)
         mid = (lo + hi + 1) // 2
-        if total(mid) <= budget:
+        if _capped_total(natural, floors, mid) <= budget:
             lo = mid
         else:
             hi = mid - 1
-    widths = [width(w, f, lo) for w, f in zip(natural, floors, strict=True)]
+    widths = [_capped(w, f, lo) for w, f in zip(natural, floors, strict=True)]
     spare = budget - sum(widths)
     for i, w in enumerate(natural):
         if spare <= 0:

@@ -454,6 +454,23 @@ def item_change(rec: Record) -> str | None:
 # the rest of its row out of line with the rows around it.
 KIND_COLUMN = max(map(len, KINDS))
 NARROW_KIND_COLUMN = 22
+# The words of a kind too long for the narrow column: cut at the end, `invocation.recursion_…`
+# and `container.message.pro…` read as something else. Their start is the kind's family,
+# so `kind:` in the filter still finds them by it (the filter takes these words too).
+SHORT_KINDS: dict[str, str] = {
+    "container.message.failed": "container.msg.failed",
+    "container.message.processed": "container.msg.done",
+    "invocation.recursion_stopped": "invocation.loop_halted",
+    "invocation.retry_scheduled": "invocation.will_retry",
+    "message.visibility_changed": "message.vis_changed",
+    "message.visibility_refused": "message.vis_refused",
+    "notification.delivery_failed": "notification.failed",
+    "sfn.execution.succeeded": "sfn.exec.succeeded",
+    "sfn.execution.timed_out": "sfn.exec.timed_out",
+    "stream.failure_delivered": "stream.failure_sent",
+    "user.challenge_answered": "user.challenge_answer",
+    "user.removed_from_group": "user.removed_from_grp",
+}
 # The cells a row keeps for the resource and its details beside the wide kind column: where
 # the Events pane is alone (80 columns: 76 cells) the kinds are whole; beside other panes
 # (57 to 77 cells) the resource and the start of the details (a message's error) need
@@ -470,6 +487,15 @@ def kind_column(width: int | None, dated: bool = False) -> int:
     return KIND_COLUMN if width is None or width >= wide else NARROW_KIND_COLUMN
 
 
+def short_kind(kind: str, column: int) -> str:
+    """A kind in a column of `column` cells: its shorter words (`SHORT_KINDS`) where it is
+    too long, or, where even they are (or a kind has none), its start ending in `…`."""
+    if len(kind) <= column:
+        return kind
+    short = SHORT_KINDS.get(kind, kind)
+    return short if len(short) <= column else kind[: column - 1] + "…"
+
+
 def record_text(rec: Record, width: int | None = None, *, dated: bool = False) -> Text:
     """One record on one line, in columns: time (with its day when `dated`), kind
     (coloured), resource, details. The kind column has the same width on every row (see
@@ -478,8 +504,7 @@ def record_text(rec: Record, width: int | None = None, *, dated: bool = False) -
     line.append(dated_clock_time(rec.t) if dated else clock_time(rec.t), "dim")
     line.append(" ")
     column = kind_column(width, dated)
-    kind = rec.kind if len(rec.kind) <= column else rec.kind[: column - 1] + "…"
-    line.append(kind.ljust(column), record_style(rec))
+    line.append(short_kind(rec.kind, column).ljust(column), record_style(rec))
     line.append(" ")
     line.append(safe(rec.resource), "bold")
     details = record_details(rec)
@@ -513,30 +538,6 @@ def preview(text: str, limit: int = 60, escape: Callable[[str], str] = safe) -> 
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def cut_middle(text: str, width: int) -> str:
-    """`text` in at most `width` cells: whole when it fits, else its start and its end
-    either side of `…`. Names that share a start (`orderQueue`, `orderDlq`) or an end
-    (`…Queue`) differ in the part a cut at the end would lose."""
-    if cell_len(text) <= width:
-        return text
-    # The start gets the odd cell: it is what a name is read by.
-    head_room = width // 2
-    tail_room = width - 1 - head_room
-    head, used = [], 0
-    for char in text:
-        used += cell_len(char)
-        if used > head_room:
-            break
-        head.append(char)
-    tail, used = [], 0
-    for char in reversed(text):
-        used += cell_len(char)
-        if used > tail_room:
-            break
-        tail.append(char)
-    return "".join(head) + "…" + "".join(reversed(tail))
-
-
 # What a cut never splits in a shown name: an escape `textsafe.one_line` writes (`\x1b`,
 # `\u202e`, `\n`, `\t`, a doubled backslash), something that reads as a markup tag
 # (`[bold]`, `[@click=app.quit]`), and any one character (with its combining marks).
@@ -556,7 +557,9 @@ def _name_tokens(text: str) -> list[str]:
 
 def cut_name(text: str, width: int) -> str:
     """A name as `one_line` shows it, in at most `width` cells: whole when it fits, else
-    its start and end either side of `…`, as `cut_middle` cuts, but never inside an escape
+    its start and end either side of `…` (names that share a start, `orderQueue` and
+    `orderDlq`, or an end, `…Queue`, differ in the part a cut at the end would lose), the
+    one cut of a name everywhere (boxes, the Queues pane), and never inside an escape
     (`\\x1b` cut to `\\x…` reads as another name) or a markup tag: names are untrusted,
     and a cut that leaves `[bo…` or `\\u20…` looks like text the name never held. The
     room a whole escape or tag cannot take at one end goes to the other end."""
@@ -581,7 +584,7 @@ def cut_name(text: str, width: int) -> str:
             used_tail += sizes[-1 - tail]
             tail += 1
 
-    # The start gets the odd cell, as in `cut_middle`: it is what a name is read by.
+    # The start gets the odd cell: it is what a name is read by.
     grow_head(width // 2)
     grow_tail(room - used_head)
     grow_head(room - used_tail)

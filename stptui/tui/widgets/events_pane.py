@@ -28,7 +28,7 @@ from textual.widgets import Input, Static
 
 from stptui.sim.clock import iso_ms
 from stptui.sim.trace import Record, RecordRing
-from stptui.tui.render import pretty_json, record_text, safe
+from stptui.tui.render import SHORT_KINDS, pretty_json, record_text, safe
 from stptui.tui.widgets.fields import SafeInput
 from stptui.tui.widgets.line_views import LineView, TextView
 
@@ -46,17 +46,19 @@ def matches(rec: Record, words: list[str]) -> bool:
     """Whether a record passes a filter: every word must match.
 
     `kind:X` and `resource:X` match that field by prefix / exactly; a bare word matches the
-    kind, the resource or any string field of the record. Case is ignored throughout."""
+    kind, the resource or any string field of the record. A kind matches by the shorter
+    words a narrow pane shows it in too (`render.SHORT_KINDS`). Case is ignored throughout."""
+    short = SHORT_KINDS.get(rec.kind, rec.kind)
     for word in words:
         low = word.lower()
         if low.startswith("kind:"):
-            if not rec.kind.startswith(low[5:]):
+            if not (rec.kind.startswith(low[5:]) or short.startswith(low[5:])):
                 return False
         elif low.startswith("resource:"):
             if rec.resource.lower() != low[9:]:
                 return False
         else:
-            if low in rec.kind or low in rec.resource.lower():
+            if low in rec.kind or low in short or low in rec.resource.lower():
                 continue
             if not any(isinstance(v, str) and low in v.lower() for v in rec.data.values()):
                 return False
@@ -80,8 +82,9 @@ def _raw_test(words: list[str]) -> Callable[[int, tuple[Any, ...]], Record | Non
 
     def test(seq: int, raw: tuple[Any, ...]) -> Record | None:
         kind = raw[1]
+        short = SHORT_KINDS.get(kind, kind)
         for prefix in kinds:
-            if not kind.startswith(prefix):
+            if not (kind.startswith(prefix) or short.startswith(prefix)):
                 return None
         resource = raw[2].lower()
         for name in resources:
@@ -89,7 +92,7 @@ def _raw_test(words: list[str]) -> Callable[[int, tuple[Any, ...]], Record | Non
                 return None
         rec = Record(seq, *raw)
         for low in bare:
-            if low in kind or low in resource:
+            if low in kind or low in short or low in resource:
                 continue
             if not any(isinstance(v, str) and low in v.lower() for v in rec.data.values()):
                 return None

@@ -74,6 +74,12 @@ for _kind in (
     "worker-service",
 ):
     BADGE_ROOM[_kind] = RUN_ROOM
+# The room a queue's box keeps when the diagram is narrowed to fit the pane: its counts in
+# shorter words (`0 vis · 0 in flight`; larger counts take the shorter wordings still, as in
+# a box of any width). Kept for the widest words (`0 visible · 0 in flight`), the queues'
+# column at 80 columns pushed the job-queue worker to the pane's edge, which cut its name to
+# `λ w`.
+QUEUE_FIT_ROOM = len("0 vis · 0 in flight")
 # A table with a stream counts its items and backlog (one without shows its kind).
 STREAM_TABLE_ROOM = len("0 items · 0 to read")
 # A resource with alarms: the third line has room for one alarm's state.
@@ -172,7 +178,13 @@ def badges(sim: Simulator, g: nx.MultiDiGraph, node: str, dead_letter: bool = Fa
         return [_next_fire(sim, attrs)]
     if attrs.get("missing"):
         return [Text("missing", FAILED)]
-    return [Text(dg.kind_words(g, node), DIM)]
+    return _kind_choices(g, node)
+
+
+def _kind_choices(g: nx.MultiDiGraph, node: str) -> list[Text]:
+    """A box's kind in words, longest first: the short words too where there are some."""
+    choices = dict.fromkeys((dg.kind_words(g, node), dg.kind_words(g, node, 0)))
+    return [Text(words, DIM) for words in choices]
 
 
 # How each alarm state reads on a box, and its colour: ALARM as a full DLQ does, OK green,
@@ -503,7 +515,7 @@ class GraphPane(LineView, can_focus=True):
             self.border_subtitle = (
                 f"{nodes} node{'s' * (nodes != 1)}, {edges} edge{'s' * (edges != 1)}"
             )
-        self.diagram = dg.layout(self.view, self._lines, self._room, width)
+        self.diagram = dg.layout(self.view, self._lines, self._room, width, self._least)
         for node in self.diagram.boxes:
             self._write_badge(node)
         self.shown = list(self.diagram.order)
@@ -547,7 +559,7 @@ class GraphPane(LineView, can_focus=True):
 
     def _badges(self, node: str) -> list[Text]:
         if self._sim is None:
-            return [Text(dg.kind_words(self.view, node), DIM)]
+            return _kind_choices(self.view, node)
         return badges(self._sim, self.view, node, node in self._dead_letter)
 
     def _alarm_badges(self, node: str) -> list[Text]:
@@ -574,6 +586,15 @@ class GraphPane(LineView, can_focus=True):
             return room
         unsimulated = sum(not e["simulated"] for e in alarm_data(self._sim, node))
         return max(room, alarms_room(alarms, unsimulated))
+
+    def _least(self, node: str) -> int:
+        """The room `node`'s box keeps when the diagram is narrowed to fit the pane: a
+        queue's `QUEUE_FIT_ROOM` (without alarms), any other's `_room`."""
+        room = self._room(node)
+        attrs = self.view.nodes[node]
+        if attrs.get("kind") != "sqs-queue" or attrs.get("alarms"):
+            return room
+        return min(room, QUEUE_FIT_ROOM)
 
     def _write_badge(self, node: str) -> bool:
         """Put the longest wording of `node`'s badges that fits (and of its alarms', on

@@ -30,7 +30,7 @@ from textual.widgets import DataTable, Static
 
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
-from stptui.tui.render import cut_middle, key_hint, preview, safe
+from stptui.tui.render import cut_name, key_hint, preview, safe
 from stptui.tui.widgets.line_views import LineView
 
 if TYPE_CHECKING:
@@ -551,7 +551,7 @@ class QueuesPane(Vertical, can_focus=False):
         """Cell `i` of a row as the table draws it: a name cut to the names' width."""
         if i != 0 or self.name_width is None:
             return cell
-        return Text(cut_middle(cell.plain, self.name_width), cell.style)
+        return Text(cut_name(cell.plain, self.name_width), cell.style)
 
     def _build(self, layout: tuple[tuple[int, str], ...], name_width: int | None) -> None:
         """Rebuild the table with `layout`'s columns and every queue's row (names cut to
@@ -665,5 +665,5 @@ class QueuesPane(Vertical, can_focus=False):
         width = caption.size.width
         if name and width and cell_len(f"{name}: {rest}") > width:
             room = width - cell_len(f": {rest}")
-            name = cut_middle(name, room) if room >= NAME_MIN else ""
+            name = cut_name(name, room) if room >= NAME_MIN else ""
         caption.update(Text(f"{name}: {rest}" if name else rest), layout=False)
