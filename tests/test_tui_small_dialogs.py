@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from rich.text import Text
 from test_tui_dialog_fit import MODE_IDS, MODES, open_dialog, open_stack, outside, tab_round
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input
-from tui_support import Script, drive, screen_text
+from textual.widgets import Checkbox, Input
+from tui_support import Script, drive, screen_text, shown
 
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.dialogs import MIN_FIELD_CELLS, heading_parts, shown_in
+from stptui.tui.screens.dialogs import (
+    MIN_FIELD_CELLS,
+    DialogFrame,
+    Hint,
+    heading_parts,
+    shown_in,
+)
 from stptui.tui.screens.log_dialog import LogLineDialog
 
 
@@ -145,3 +152,65 @@ def test_a_heading_too_wide_for_the_dialog_puts_its_keys_on_the_lower_border(
                 assert "ctrl+s or enter writes" in bottom and "…" in bottom
 
     drive_on("log-alerts", (), script, (width, 24))
+
+
+@pytest.mark.parametrize("size", [(70, 22), (40, 15)], ids=["70x22", "40x15"])
+def test_the_sns_structure_box_checked_keeps_every_field_in_reach(size: tuple[int, int]) -> None:
+    """Checked, the box has the sample message refused in place: the error line and the
+    rows laid out again under the focus. At 70x22 the message and attributes, side by side,
+    were given rows and had them taken back on every other layout, without end, and the
+    Publish button tabbed to was left a row below the fold."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, "P", {})
+        box = dialog.query_one(".dialog-box", Widget)
+        structure = dialog.query_one("#sns-structure", Checkbox)
+        structure.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.pause()
+        assert structure.value
+        assert 'no "default" key whose value is a string' in shown(app, "#sns-error")
+        assert box.scrollable_content_region.contains_region(structure.region)
+        assert_rows_laid_out(dialog)
+        fields = [
+            w
+            for w in dialog.query("Input, TextArea, Select, Checkbox, Button").results(Widget)
+            if shown_in(w, box)
+        ]
+        stops = await tab_round(pilot, dialog)
+        assert set(fields) <= set(stops), set(fields) - set(stops)
+
+    drive_on("sns-filtered", (), script, size)
+
+
+def test_the_focused_field_stays_in_sight_as_the_dialog_is_laid_out_again() -> None:
+    """A hint that grows above the focused button pushes it down: the frame follows it. A
+    dialog scrolled away from its field (page up) is left where it was put."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, "P", {})
+        frame = dialog.query_one(DialogFrame)
+        button = dialog.query_one("#sns-button", Widget)
+        hint = dialog.query_one("#sns-subscriptions", Hint)
+        view = frame.scrollable_content_region
+        button.focus()
+        await pilot.pause()
+        assert view.contains_region(button.region)
+        bottom = frame.scroll_y
+        hint.show(Text("\n".join(f"→ subscriber {i}: delivered" for i in range(12))))
+        await pilot.pause()
+        await pilot.pause()
+        assert frame.scroll_y > bottom
+        assert view.contains_region(button.region), button.region
+        await pilot.press("pageup")
+        await pilot.pause()
+        top = frame.scroll_y
+        assert not view.contains_region(button.region)
+        hint.show(Text("→ pager: delivered"))
+        await pilot.pause()
+        await pilot.pause()
+        assert frame.scroll_y == min(top, frame.max_scroll_y)
+        assert app.focused is button
+
+    drive_on("sns-filtered", (), script, (40, 15))

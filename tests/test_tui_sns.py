@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from textual.widgets._footer import FooterKey
 from tui_support import (
     EXAMPLES,
@@ -30,6 +31,7 @@ from tui_support import (
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.session import trace_sha256
+from stptui.sim.invocation_events import event_of
 from stptui.tui.app import StptuiApp
 from stptui.tui.palette import StackProvider
 from stptui.tui.screens.sns_dialog import SnsDialog
@@ -494,5 +496,62 @@ def test_the_attributes_placeholder_passes_the_subscribers_filter() -> None:
         attrs.text = str(attrs.placeholder)
         await pilot.pause()
         assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
+
+    drive(StptuiApp(sns_session()), script)
+
+
+@pytest.mark.parametrize(
+    ("text", "delivered"),
+    [
+        ('{"default": "for anyone", "lambda": "for a function"}', "for a function"),
+        ('{"default": "for anyone", "email": "for a mailbox"}', "for anyone"),
+    ],
+    ids=["lambda", "default"],
+)
+def test_the_structure_box_publishes_one_message_per_protocol(text: str, delivered: str) -> None:
+    """Checked, the box makes the line `--message-structure json`: the message is refused
+    in place, in the command's words, unless it is a JSON object with a string "default";
+    then `archiver`, a Lambda subscription, gets its "lambda" string, else the "default"."""
+    line = f"publish-sns alerts '{text}' --message-structure json"
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_sns(pilot, app)
+        box = dialog.query_one("#sns-structure", Checkbox)
+        assert not box.value and shown(app, "#sns-error") == ""
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value
+        # The sample message is a JSON object without "default": refused as typed, in the
+        # command's words, and publishing it changes nothing.
+        assert 'no "default" key whose value is a string' in shown(app, "#sns-error")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SnsDialog) and app.session.log == []
+        message = dialog.query_one("#sns-message", TextArea)
+        message.text = "disk full"
+        await wait_until(
+            pilot,
+            lambda: "message is not a JSON object" in shown(app, "#sns-error"),
+            "a message that is no JSON object to be refused",
+        )
+        message.text = text
+        await wait_until(
+            pilot, lambda: shown(app, "#sns-error") == "", "the message per protocol to read"
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, SnsDialog)
+        # The line a user could have typed, run through the command layer and logged.
+        assert app.session.log == [line]
+        typed = sns_session()
+        execute(typed, line)
+        assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
+        # `archiver`, a Lambda subscription without a filter policy, gets the "lambda" one,
+        # else the "default".
+        app.session.sim.advance(1_000)
+        (entry,) = [e for e in app.session.sim.invocation_events if e[1] == "archiver"]
+        event = event_of(app.session.sim, entry)
+        assert event["Records"][0]["Sns"]["Message"] == delivered
 
     drive(StptuiApp(sns_session()), script)

@@ -281,6 +281,27 @@ def css_height(area: Widget) -> int:
     return int(height.value) + area.styles.margin.top + area.styles.margin.bottom
 
 
+def grown(widget: Widget, heights: dict[Widget, int], holders: set[Widget]) -> int:
+    """How many rows taller `widget` is laid out with the text areas at `heights` (rows by
+    area) than as it is: a container whose height follows its content grows as its
+    children laid out one under another do together, side by side as its tallest; one of
+    a height of its own does not. `holders`: the areas and the containers they are in."""
+    if widget in heights:
+        return heights[widget] - widget.outer_size.height
+    height = widget.styles.height
+    if height is not None and not height.is_auto:
+        return 0
+    children = [c for c in widget.children if c.display and isinstance(c, Widget)]
+    growth = {c: grown(c, heights, holders) for c in children if c in holders}
+    layout = widget.styles.layout
+    if layout is None or layout.name != "horizontal":
+        return sum(growth.values())
+    tall = {c: c.outer_size.height + c.styles.margin.top + c.styles.margin.bottom for c in children}
+    if not tall:
+        return 0
+    return max(h + growth.get(c, 0) for c, h in tall.items()) - max(tall.values())
+
+
 def side_by_side(columns: list[Widget], width: int) -> list[int]:
     """The cells each of a row's `columns` gets side by side in `width` cells, as their CSS
     widths share it: cells, a percentage of the row, fractions of what those leave (a
@@ -389,18 +410,105 @@ class Hint(Static):
 class ErrorLine(Static):
     """A dialog's error line: below the fields, it may be below the fold of a short
     terminal, so it is scrolled into sight when shown and again when it grows (scrolling
-    at once goes by the height it had before the new text was laid out)."""
+    when shown goes by the height it had before the new text was laid out), as far as
+    the field that has the focus stays in sight (see `DialogFrame.show`)."""
 
     def on_resize(self) -> None:
         if self.content:
+            self.in_sight()
+
+    def in_sight(self) -> None:
+        """Scroll the line into the dialog's sight, the focused field kept in sight."""
+        frame = next((a for a in self.ancestors if isinstance(a, DialogFrame)), None)
+        if frame is None:
             self.scroll_visible(animate=False)
+        else:
+            frame.show(self)
 
 
 class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
     """A dialog's scrolling frame. Not a tab stop: focused, it showed nothing (tab seemed
     to go nowhere). The keys still scroll a dialog taller than the terminal, as its
     bindings act for the field that has the focus (page up and down, and up and down from
-    a one-line field), and a field tabbed to is scrolled into sight."""
+    a one-line field), and a field tabbed to is scrolled into sight.
+
+    The field that has the focus stays in sight as the dialog is laid out again under it:
+    Textual scrolls a field into sight as it takes the focus, by the layout of that
+    moment, and the layouts that follow (a hint or an error that grows above it, a row
+    whose fields go one under another, text areas given rows, the terminal resized) moved
+    it, a button tabbed to left half below the fold. After each layout that moves the
+    field (or resizes the frame), one that was in sight, or was just scrolled there as it
+    took the focus, is scrolled into sight again. One out of sight is left there: the
+    dialog opens at its top (see `CommandDialog.on_screen_resume`), and a dialog scrolled
+    away from its field, with the page keys or the wheel, stays where it was put (a
+    scroll is a layout that moves nothing)."""
+
+    def __init__(self, *children: Widget, classes: str | None = None) -> None:
+        super().__init__(*children, classes=classes)
+        # The field focused at the last layout: where it was in the frame's content (None
+        # before a layout), the frame's size then, and whether it was (or, just focused,
+        # is to be) wholly in sight.
+        self._kept: tuple[Widget, Region | None, Size | None, bool] | None = None
+
+    def on_mount(self) -> None:
+        """Follow the focused field through each layout of the screen."""
+        self.screen.screen_layout_refresh_signal.subscribe(
+            self, self._focus_in_sight, immediate=True
+        )
+
+    def show(self, widget: Widget) -> None:
+        """Scroll `widget` into sight, as far as the field that has the focus stays in
+        sight: at 70x22 the SNS dialog's error, shown as its structure box was checked,
+        scrolled the box, at the top, out of sight. Both at once, each from where the
+        other left the frame (deferred, the second went by the scroll before the first)."""
+        self.scroll_to_widget(widget, animate=False, immediate=True)
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.scroll_to_widget(focused, animate=False, immediate=True)
+
+    def focusing(self, field: Widget, *, scrolled: bool) -> None:
+        """Say that `field` takes the focus, scrolled into sight as it does (`scrolled`,
+        Textual's way) or left where it is (the first field of a dialog that opens). Where
+        it is is noted once the screen is refreshed: a focus moves nothing, and the next
+        layout may come after the dialog was scrolled away from it."""
+        self._kept = (field, None, None, scrolled)
+        self.call_after_refresh(self._focused_now)
+
+    def _focused_now(self) -> None:
+        kept = self._kept
+        if kept is not None and kept[1] is None and kept[0] is self.screen.focused:
+            self._kept = (kept[0], place_in(kept[0], self), self.size, kept[3])
+
+    def _focus_in_sight(self, _screen: object) -> None:
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors or not focused.virtual_region:
+            self._kept = None
+            return
+        place = place_in(focused, self)
+        in_sight = self.can_view_entire(focused)
+        kept = self._kept
+        if (
+            kept is not None
+            and kept[0] is focused
+            and kept[3]
+            and not in_sight
+            and kept[1:3] != (place, self.size)
+        ):
+            self.scroll_to_widget(focused, animate=False)
+            in_sight = True
+        self._kept = (focused, place, self.size, in_sight)
+
+
+def place_in(widget: Widget, frame: Widget) -> Region:
+    """Where `widget` is laid out in `frame`'s content, whatever the frame's scroll: its
+    screen region is not, and that of a widget scrolled out of sight is the one it had
+    when last in sight."""
+    region = widget.virtual_region
+    node = widget.parent
+    while isinstance(node, Widget) and node is not frame:
+        region = region.translate(node.virtual_region.offset)
+        node = node.parent
+    return region
 
 
 class MoreFields(Collapsible):
@@ -501,8 +609,6 @@ class CommandDialog(QuickModal[CommandResult | None]):
         # Seconds of no typing before a long JSON field is checked (see JSON_CHECK_NOW).
         self.json_check_delay = JSON_CHECK_DELAY
         self._json_check: Timer | None = None
-        # The screen's size when last laid out (None before the first time).
-        self._last_size: Size | None = None
 
     def on_mount(self) -> None:
         """Fit the text areas again after each layout of the dialog: its content changes
@@ -694,16 +800,15 @@ class CommandDialog(QuickModal[CommandResult | None]):
         if isinstance(field, SafeInput | SafeTextArea):
             field.select_for_focus()
 
-    def on_resize(self, event: events.Resize) -> None:
-        """Keep the field being typed in on screen when the terminal is resized: the frame
-        kept its scroll, and the field could end up below the fold, typed into unseen. (Not
-        as the dialog opens, which shows its top: see `on_screen_resume`.) The layout at
-        the new size fits the text areas to it (see `on_mount`)."""
-        if event.size == self._last_size:
-            return
-        if self._last_size is not None:
-            self.call_after_refresh(self._focused_in_sight)
-        self._last_size = event.size
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        """Focus `widget` (see Screen.set_focus), telling the frame whether it is scrolled
+        into sight, to be kept there (see DialogFrame)."""
+        if widget is not None and widget is not self.focused and widget.focusable:
+            for frame in self.query(DialogFrame):
+                frame.focusing(widget, scrolled=scroll_visible)
+        super().set_focus(widget, scroll_visible, from_app_focus)
 
     def fit_text_areas(self) -> None:
         """Take the rows the dialog lacks from its text areas, one at a time from the
@@ -717,22 +822,36 @@ class CommandDialog(QuickModal[CommandResult | None]):
         The rows are worked out from the heights the CSS gives the areas shown, so that
         the result depends only on what the dialog shows, not on the rows given before:
         it runs after every layout (see `on_mount`), and a second call with nothing
-        changed changes nothing."""
+        changed changes nothing. Two areas side by side in a row make it as tall as the
+        taller: one of them a row shorter saves no row (counted as a row each, the SNS
+        dialog's message and attributes were shortened and given their rows back on
+        every other layout, without end, and the dialog moved under the focus)."""
         box = self.query(".dialog-box").first(Widget)
         areas = [area for area in self.query(TextArea) if shown_in(area, box)]
         if not areas:
             return
         wanted = {area: css_height(area) for area in areas}
-        natural = box.virtual_size.height + sum(
-            wanted[area] - area.outer_size.height for area in areas
-        )
-        over = natural - self.content_rows(box)
-        spare = sum(max(height - MIN_AREA_HEIGHT, 0) for height in wanted.values())
+        holders = {node for area in areas for node in area.ancestors_with_self}
+        limit = self.content_rows(box)
+
+        def rows(heights: dict[Widget, int]) -> int:
+            return box.virtual_size.height + sum(
+                grown(child, heights, holders) for child in box.children if child in holders
+            )
+
         heights = dict(wanted)
-        if 0 < over <= spare:
-            for _ in range(over):
-                tallest = max(reversed(areas), key=heights.__getitem__)
-                heights[tallest] -= 1
+        least = {area: min(height, MIN_AREA_HEIGHT) for area, height in wanted.items()}
+        if rows(wanted) > limit >= rows(least):
+            while (now := rows(heights)) > limit:
+                # The tallest whose row less makes the dialog shorter; else the tallest
+                # (an area beside another as tall saves a row once both are shorter).
+                shorter = sorted(
+                    (a for a in reversed(areas) if heights[a] > MIN_AREA_HEIGHT),
+                    key=heights.__getitem__,
+                    reverse=True,
+                )
+                saving = (a for a in shorter if rows({**heights, a: heights[a] - 1}) < now)
+                heights[next(saving, shorter[0])] -= 1
         for area, height in heights.items():
             given = None if height == wanted[area] else height
             inline = area.styles.inline.height
@@ -772,10 +891,6 @@ class CommandDialog(QuickModal[CommandResult | None]):
         into sight this way, and its glide was one to wait out on every tab of a dialog
         taller than the terminal (the page keys jump too: `InstantScroll`)."""
         super().scroll_to_center(widget, animate=False, **kwargs)
-
-    def _focused_in_sight(self) -> None:
-        if self.focused is not None:
-            self.focused.scroll_visible(animate=False)
 
     def compose(self) -> ComposeResult:
         with DialogFrame(classes="dialog-box") as box:
@@ -872,10 +987,10 @@ class CommandDialog(QuickModal[CommandResult | None]):
 
     def show_error(self, text: str) -> None:
         """Show why the command cannot run (an empty text clears it)."""
-        error = self.query_one(f"#{self.PREFIX}-error", Static)
+        error = self.query_one(f"#{self.PREFIX}-error", ErrorLine)
         error.update(Wrapped(problem_text(text)) if text else Text())
         if text:
-            error.scroll_visible(animate=False)
+            error.in_sight()
 
     @on(Button.Pressed, ".dialog-run")
     @on(Input.Submitted)

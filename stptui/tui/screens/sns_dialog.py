@@ -1,7 +1,7 @@
 """The SNS dialog (`P`): publish a message to an SNS topic.
 
 It builds `publish-sns TOPIC MESSAGE [--subject S] [--attr K=V ...] [--group G]
-[--dedup-id ID]` and runs it as the other command dialogs do
+[--dedup-id ID] [--message-structure json]` and runs it as the other command dialogs do
 (stptui.tui.screens.dialogs), so the message is published, logged and recorded like a
 typed one; its repeat field makes it `repeat N [--every D] publish-sns ...`. The
 attributes are typed one `NAME=VALUE` a line, as `--attr` takes them. As the form is
@@ -9,7 +9,8 @@ typed, each subscription of the topic says whether its filter policy would let t
 through and, if not, why (`Subscription.filtered_reason`, the simulator's own matcher), and
 what the command would refuse shows in place, in its words: an attribute without `=`, a
 value that starts a JSON array and is none (the command's reading of `--attr`), a name or
-a subject SNS refuses, a message over 256 KB (the topic's `check_publish`). A field left
+a subject SNS refuses, a message over 256 KB, with the structure box checked a message
+that is no JSON object with a string "default" (the topic's `check_publish`). A field left
 empty is refused only when the line runs: a FIFO topic's group id, its deduplication id.
 """
 
@@ -25,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
 from stptui.commands.examples import SNS_MESSAGE
@@ -152,8 +153,9 @@ def verdict_line(sub: Subscription, attrs: dict[str, dict[str, str]] | None) -> 
 
 class SnsDialog(CommandDialog):
     """Picker of the SNS topics (what the chosen one is, and its subscriptions), the subject
-    (and a FIFO topic's group and deduplication ids) beside it, the message and its
-    attributes, and each subscription's verdict on the message, updated as it is typed."""
+    (and a FIFO topic's group and deduplication ids) and the message structure box beside
+    it, the message and its attributes, and each subscription's verdict on the message,
+    updated as it is typed."""
 
     COMMAND = "publish-sns"
     PREFIX = "sns"
@@ -166,6 +168,7 @@ class SnsDialog(CommandDialog):
     SnsDialog #sns-message { height: 5; }
     SnsDialog #sns-attrs { height: 5; }
     SnsDialog #sns-topic-column { width: 2fr; }
+    SnsDialog #sns-structure-column { width: auto; }
     """
 
     def __init__(
@@ -202,6 +205,15 @@ class SnsDialog(CommandDialog):
                 dedup.display = fifo
                 yield Label(self.dedup_label(self.selected), id="sns-dedup-label")
                 yield SafeInput(placeholder="order-1", id="sns-dedup")
+            with Vertical(id="sns-structure-column"):
+                yield Label("structure")
+                yield Checkbox(
+                    "json",
+                    id="sns-structure",
+                    tooltip="--message-structure json: the message is a JSON object of one "
+                    'message per protocol with a "default" one; every subscriber, a Lambda '
+                    'subscription, gets its "lambda" message, else the "default"',
+                )
         # Filled in once the fields exist (`on_mount`).
         yield Hint(Text(""), id="sns-subscriptions")
         with Horizontal(classes="dialog-row"):
@@ -260,6 +272,10 @@ class SnsDialog(CommandDialog):
         dedup = self.value("#sns-dedup").strip()
         return group or None, dedup or None
 
+    def structure(self) -> str | None:
+        """The MessageStructure the line gives: json while its box is checked."""
+        return "json" if self.query_one("#sns-structure", Checkbox).value else None
+
     def check(self) -> tuple[dict[str, dict[str, str]] | None, str | None]:
         """The attributes as SNS reads them (None when they do not read), and why the
         command would refuse the form as it stands (None when it would not), in the
@@ -291,6 +307,7 @@ class SnsDialog(CommandDialog):
                 attributes=plain,
                 group=group,
                 dedup_id=dedup,
+                structure=self.structure(),
             )
         except SimError as exc:
             return attrs, CommandError(str(exc), exc.hint).format()
@@ -316,6 +333,7 @@ class SnsDialog(CommandDialog):
     @on(Input.Changed, "#sns-group")
     @on(Input.Changed, "#sns-dedup")
     @on(TextArea.Changed, "#sns-attrs")
+    @on(Checkbox.Changed, "#sns-structure")
     def _field_changed(self) -> None:
         self._show_check()
 
@@ -339,7 +357,7 @@ class SnsDialog(CommandDialog):
 
     def command_line(self) -> str:
         """`publish-sns TOPIC MESSAGE [--subject S] [--attr K=V ...] [--group G]
-        [--dedup-id ID]`."""
+        [--dedup-id ID] [--message-structure json]`."""
         options: list[tuple[str, str | None]] = []
         subject = self.value("#sns-subject")
         if subject:
@@ -350,5 +368,8 @@ class SnsDialog(CommandDialog):
             options.append(("--group", group))
         if dedup:
             options.append(("--dedup-id", dedup))
+        structure = self.structure()
+        if structure:
+            options.append(("--message-structure", structure))
         words = [self.picked("#sns-topic"), self.value("#sns-message")]
         return format_line("publish-sns", words, options)
