@@ -73,6 +73,29 @@ def _machines(sim: Simulator) -> list[_Machine]:
     return out
 
 
+def _machine(sim: Simulator, arn: str, operation: str, what: str) -> _Machine:
+    """The state machine (or batch job's) of the stack whose ARN is `arn`; else AWS's
+    InvalidArn for a malformed or other resource's ARN, or StateMachineDoesNotExist
+    (naming `what` the stack was searched for)."""
+    found = next((m for m in _machines(sim) if m.arn == arn), None)
+    if found is not None:
+        return found
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
+        raise client_error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
+    if parts[5] != "stateMachine":
+        raise client_error(
+            "InvalidArn",
+            f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
+            operation,
+        )
+    raise client_error(
+        "StateMachineDoesNotExist",
+        f"State Machine Does Not Exist: '{arn}' (stptui: no {what} of the stack has that ARN)",
+        operation,
+    )
+
+
 def _text(value: Any, what: str, call: str) -> str:
     if not isinstance(value, str) or not value:
         raise BehaviorError(f"{call}: {what} must be a non-empty string, not {shown(value)}")
@@ -216,23 +239,7 @@ class Executions:
                 map_run_arn, status_filter, max_results, next_token, redrive_filter
             )
         arn = _text(arn, "stateMachineArn", operation)
-        found = next((m for m in _machines(self._sim) if m.arn == arn), None)
-        if found is None:
-            parts = arn.split(":")
-            if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
-                raise client_error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
-            if parts[5] != "stateMachine":
-                raise client_error(
-                    "InvalidArn",
-                    f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
-                    operation,
-                )
-            raise client_error(
-                "StateMachineDoesNotExist",
-                f"State Machine Does Not Exist: '{arn}' (stptui: no state machine or batch job "
-                "of the stack has that ARN)",
-                operation,
-            )
+        found = _machine(self._sim, arn, operation, "state machine or batch job")
         problems = _filter_problems(status_filter, redrive_filter)
         size = _page_size(max_results, operation, problems)
         if status_filter == "PENDING_REDRIVE":
@@ -404,23 +411,7 @@ class Executions:
         text, role, type, status, creation date and logging and tracing settings."""
         operation = "DescribeStateMachine"
         arn = _text(arn, "stateMachineArn", operation)
-        m = next((m for m in _machines(self._sim) if m.arn == arn), None)
-        if m is None:
-            parts = arn.split(":")
-            if len(parts) < 7 or parts[:3] != ["arn", "aws", "states"]:
-                raise client_error("InvalidArn", f"Invalid Arn: '{arn}'", operation)
-            if parts[5] != "stateMachine":
-                raise client_error(
-                    "InvalidArn",
-                    f"Invalid Arn: 'Resource type not valid in this context: {parts[5]}'",
-                    operation,
-                )
-            raise client_error(
-                "StateMachineDoesNotExist",
-                f"State Machine Does Not Exist: '{arn}' (stptui: no state machine of the stack "
-                "has that ARN)",
-                operation,
-            )
+        m = _machine(self._sim, arn, operation, "state machine")
         self._check("describeStateMachine", m.name, {})
         machine = self._simulated(m, operation)
         out = {"stateMachineArn": machine.arn, "name": machine.aws_name, "status": "ACTIVE"}
