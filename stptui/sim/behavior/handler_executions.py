@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
     from stptui.sim.services.batch import BatchJobSim
     from stptui.sim.services.batch import Execution as JobExecution
-    from stptui.sim.services.state_machine import Execution, MachineSim
+    from stptui.sim.services.state_machine import Execution, MachineSim, MapRun
 
 # ListExecutions' page: 100 unless maxResults asks for 1 to 1,000 (0 means the default).
 DEFAULT_PAGE = 100
@@ -94,6 +94,18 @@ def _machine(sim: Simulator, arn: str, operation: str, what: str) -> _Machine:
         f"State Machine Does Not Exist: '{arn}' (stptui: no {what} of the stack has that ARN)",
         operation,
     )
+
+
+def _child(m: _Machine, arn: str, operation: str) -> tuple[MapRun, Execution, int]:
+    """The Map Run child execution `arn` of state machine `m` (see
+    `handler_map_runs.find_child`); AWS's ExecutionDoesNotExist when it has none."""
+    from stptui.sim.behavior import handler_map_runs
+
+    assert m.machine is not None
+    found = handler_map_runs.find_child(m.machine, arn)
+    if found is None:
+        raise _not_found(arn, operation)
+    return found
 
 
 def _text(value: Any, what: str, call: str) -> str:
@@ -189,11 +201,7 @@ class Executions:
     def _describe_child(self, m: _Machine, arn: str, operation: str) -> dict[str, Any]:
         from stptui.sim.behavior import handler_map_runs
 
-        assert m.machine is not None
-        found = handler_map_runs.find_child(m.machine, arn)
-        if found is None:
-            raise _not_found(arn, operation)
-        return handler_map_runs.describe_child(*found)
+        return handler_map_runs.describe_child(*_child(m, arn, operation))
 
     def _describe_own(self, arn: Any, operation: str) -> dict[str, Any]:
         m, name = self._by_execution(arn, operation)
@@ -362,11 +370,7 @@ class Executions:
             from stptui.sim.behavior import handler_map_runs
 
             self._check("getExecutionHistory", child.name, {"executionArn": arn})
-            assert child.machine is not None
-            found = handler_map_runs.find_child(child.machine, arn)
-            if found is None:
-                raise _not_found(arn, operation)
-            events = handler_map_runs.child_history(*found)
+            events = handler_map_runs.child_history(*_child(child, arn, operation))
         else:
             m, name = self._by_execution(arn, operation)
             self._check("getExecutionHistory", m.name, {"executionArn": arn})
@@ -431,11 +435,7 @@ class Executions:
             from stptui.sim.behavior import handler_map_runs
 
             self._check("describeStateMachineForExecution", child.name, {"executionArn": arn})
-            assert child.machine is not None
-            found = handler_map_runs.find_child(child.machine, arn)
-            if found is None:
-                raise _not_found(arn, operation)
-            run, ex, _ = found
+            run, ex, _ = _child(child, arn, operation)
             processor = handler_map_runs.processor(run, ex)
             out = {"stateMachineArn": run.machine_arn, "name": ex.machine.aws_name}
             out.update(_machine_settings(processor, ex.machine.role_arn))
