@@ -50,7 +50,8 @@ def test_a_dead_lettered_message_is_explained_by_its_failures_first(tmp_path: Pa
         "why: moved to ordersDlq after 2 receives; worker failed each: "
         "PoisonPill: cannot parse the order"
     )
-    assert lines[-1].split()[1] == "message.dead_lettered"
+    assert lines[-2].split()[1] == "message.dead_lettered"
+    assert lines[-1].startswith("show event ") and "worker received" in lines[-1]
 
 
 def test_a_message_failed_by_its_batch_mate_says_it_shared_the_batch(tmp_path: Path) -> None:

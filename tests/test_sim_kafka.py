@@ -331,7 +331,9 @@ def test_same_named_topics_have_record_ids_of_their_own(tmp_path: Path) -> None:
     assert [list(e["records"]) for e in events] == [["orders-0"], ["orders-0"]]
     text = execute(session, "explain orders@events-0@0").text
     assert "orders@b-1" not in text
-    assert [line.split()[2] for line in text.splitlines()] == ["orders@events", "m", "m", "m"]
+    *rows, pointer = text.splitlines()
+    assert [line.split()[2] for line in rows] == ["orders@events", "m", "m", "m"]
+    assert pointer.startswith("show event ") and pointer.endswith("the event m received")
 
 
 def test_a_name_two_topics_share_is_refused_saying_which(tmp_path: Path) -> None:
@@ -461,13 +463,14 @@ def test_explain_follows_a_record_to_its_commit(session: Session) -> None:
     execute(session, "advance 5s")
     rid = records(session.sim, tk.KAFKA_RECORD_PRODUCED)[0].data["record_id"]
     text = execute(session, f"explain {rid}").text
-    kinds = [line.split()[1] for line in text.splitlines()]
-    assert kinds == [
+    *rows, pointer = text.splitlines()
+    assert [line.split()[1] for line in rows] == [
         "kafka.record_produced",
         "invocation.started",
         "invocation.succeeded",
         "kafka.offset_committed",
     ]
+    assert pointer.startswith("show event ")
 
 
 @pytest.mark.parametrize(

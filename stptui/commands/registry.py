@@ -288,6 +288,10 @@ class Arg:
     # Fixed words the argument takes (`show queues`, `fail F next 3`); completion offers
     # them. For a `rest` argument they are the words its first word may be.
     choices: tuple[str, ...] = ()
+    # (word, help line) of some of `choices`: what completion's menu shows beside each
+    # (`show queue` -> "queue Q: one queue"), where the argument's help would be the same
+    # for all of them.
+    choice_help: tuple[tuple[str, str], ...] = ()
     # (previous word, kind) pairs for an argument whose kind depends on the word before it:
     # `show queue NAME` names a queue, `show message NAME` a message.
     kind_after: tuple[tuple[str, str], ...] = ()
@@ -305,6 +309,10 @@ class Arg:
     def key(self) -> str:
         """The name a handler reads the value under."""
         return self.name.lower().replace("-", "_")
+
+    def choice_about(self, word: str) -> str:
+        """The help line of the fixed word `word` (`choice_help`), else the argument's."""
+        return next((about for w, about in self.choice_help if w == word), self.help)
 
     def kind_for(self, previous: str | None) -> str:
         """The argument's kind when the word before it is `previous`."""
@@ -341,6 +349,10 @@ class Option:
     # Fixed words the value may be (`--op put`): completion offers them; the command
     # itself refuses any other, in its own words.
     choices: tuple[str, ...] = ()
+    # The first words of the line the option goes with (`show metrics`'s --since): after
+    # another first word completion does not offer it, as the command refuses it there.
+    # Empty: any.
+    after: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

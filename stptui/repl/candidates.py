@@ -486,7 +486,7 @@ def _slot_values(
 
     def made(i: int, text: str) -> Candidate:
         if i < len(fixed):
-            return Candidate(text, about)
+            return Candidate(text, slot.arg.choice_about(text) if slot.arg else about)
         return Candidate(text, _Described(owner, kind or "", text, about, before))
 
     out = Values(texts, made)
@@ -678,7 +678,8 @@ def describe(
         return f"sqs-queue: {st['visible']} visible, {st['in_flight']} in flight"
     if kind in (kinds.FUNCTION, kinds.WORKLOAD) and value in sim.functions:
         st = sim.function_stats(value)
-        return f"function: {st['invocations']} invocations, {st['failures']} failed"
+        n = st["invocations"]
+        return f"function: {n:,} invocation{'s' * (n != 1)}, {st['failures']:,} failed"
     if kind == kinds.WORKLOAD and (served := _container_meta(session, value)) is not None:
         return served
     if kind == kinds.LOG_OWNER and (group := sim.services["logs"].groups.get(value)) is not None:

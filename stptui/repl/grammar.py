@@ -49,6 +49,7 @@ class Walker:
         self._arg = 0  # index of the argument the next positional word goes to
         self._in_rest = 0  # words taken so far by the current `rest` argument
         self._previous: str | None = None  # the previous positional word
+        self._first: str | None = None  # the first positional word (an option's `after`)
         self._previous_kind: str | None = None  # and the kind it was read as
         self._pending: Option | None = None  # an option whose value comes next
         self._options_done = False  # after `--` every word is positional
@@ -102,7 +103,9 @@ class Walker:
         return [
             o
             for o in self.command.options
-            if (o.repeat or o.name not in self.given) and not (typed_body and o.name == "--from")
+            if (o.repeat or o.name not in self.given)
+            and not (typed_body and o.name == "--from")
+            and (not o.after or self._first is None or self._first in o.after)
         ]
 
     def _body_from_file(self, arg: Arg) -> bool:
@@ -151,6 +154,8 @@ class Walker:
             return None
         arg = args[self._arg]
         previous, self._previous = self._previous, word
+        if self._first is None:
+            self._first = word
         if not arg.rest:
             self._arg += 1
             return _arg_slot(arg, previous)

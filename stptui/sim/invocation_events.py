@@ -173,6 +173,32 @@ def show_event_lines(sim: Simulator, records: list[Record]) -> list[str]:
     ]
 
 
+# How many functions' `show event` lines `explain` ends a chain with (the latest three).
+POINTED_FUNCTIONS = 3
+
+
+def invoked_lines(sim: Simulator, records: list[Record]) -> list[str]:
+    """The `show event` lines `explain` ends the chain of a message, event, request or
+    object with: for each function it invoked whose event is kept, its newest invocation
+    (the one whose event a last receive or retry gave), the latest POINTED_FUNCTIONS
+    functions in the order of those invocations."""
+    newest: dict[str, tuple[int, str]] = {}
+    counts: dict[str, int] = {}
+    for i, rec in enumerate(records):
+        if rec.kind != tk.INVOCATION_STARTED:
+            continue
+        counts[rec.resource] = counts.get(rec.resource, 0) + 1
+        invocation_id = str(rec.get("invocation_id"))
+        if kept_event(sim, invocation_id) is not None:
+            newest[rec.resource] = (i, invocation_id)
+    lines = []
+    for function, (_i, invocation_id) in sorted(newest.items(), key=lambda kv: kv[1][0]):
+        n = counts[function]
+        of = f" (the newest of its {n} invocations)" if n > 1 else ""
+        lines.append(f"show event {invocation_id} shows the event {function} received{of}")
+    return lines[-POINTED_FUNCTIONS:]
+
+
 def event_ids(sim: Simulator) -> list[str]:
     """Every id `show event` shows, as Tab offers them: the kept invocations, newest first,
     then the kept batch job executions of either kind, newest first."""

@@ -231,6 +231,21 @@ def step_lines(events: int) -> list[str]:
     return lines
 
 
+def due_now_note(sim: Simulator) -> str | None:
+    """What a view of the work a command set off adds while that work waits at this very
+    instant (`send q x` then `explain $last`: the poll it set off has not run): a command
+    only schedules it and no command but one that runs the clock runs it. None when
+    nothing is due now."""
+    due = sim.clock.due_now()
+    if not due:
+        return None
+    events, them = ("1 event is", "it") if due == 1 else (f"{due:,} events are", "them")
+    return (
+        f"{events} due at this instant, not run yet: a command only schedules the work it "
+        f"sets off, `advance 0` runs {them}"
+    )
+
+
 def whole_number(text: str, what: str, *, minimum: int = 1, maximum: int = MAX_WHOLE) -> int:
     """`text` as a count from `minimum` to `maximum` (at most MAX_WHOLE), or a CommandError
     that says which bound it misses (a count of ten digits is a whole number, just too

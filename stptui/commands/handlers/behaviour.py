@@ -179,6 +179,12 @@ def _check_fail(sim: Simulator, call: Call) -> None:
             optional=True,
             rest=True,
             choices=("always", "next", "rate", "when"),
+            choice_help=(
+                ("always", "every invocation fails"),
+                ("next", "next N: the next N invocations fail"),
+                ("rate", "rate P: each invocation fails with probability P (0.3 or 30%)"),
+                ("when", "when JMESPATH: the invocations for which it holds fail"),
+            ),
             # The word after `next` is a count: the REPL checks it before Enter.
             kind_after=(("next", COUNT),),
         ),

@@ -12,6 +12,7 @@ from stptui.commands.handlers.base import (
     TRACE_KINDS,
     as_number,
     command,
+    due_now_note,
     function_named,
     queue_named,
     shorten,
@@ -352,15 +353,9 @@ def cmd_expect(session: Session, call: Call) -> CommandResult:
         # item, an object) nor the time, which running the work due now does not change.
         stored = call.args["path"][:1] in (["item"], ["object"], ["response"], ["time"])
         settled = stored or _answered(session.sim, call.args["path"])
-        due = 0 if settled else session.sim.clock.due_now()
-        if due:
-            # `send q x` then `expect queue.q.visible == 0`: the poll the send set off is
-            # due at this very instant, and no command runs the clock but the clock's own.
-            events, them = ("1 event is", "it") if due == 1 else (f"{due:,} events are", "them")
-            note = (
-                f"{events} due at this instant, not run yet: a command only schedules the "
-                f"work it sets off, `advance 0` runs {them}"
-            )
+        # `send q x` then `expect queue.q.visible == 0`: the poll the send set off is due
+        # at this very instant, and no command runs the clock but the clock's own.
+        if not settled and (note := due_now_note(session.sim)):
             exc.hint = note if exc.hint is None else f"{exc.hint}; {note}"
         if session.sim.drew_random():
             # A figure drawn from the seed reads as a flaky test when the seed changes: say

@@ -14,6 +14,7 @@ from stptui.commands.handlers.base import (
     REGISTRY,
     behaviour_summary,
     command,
+    due_now_note,
     queue_named,
     shorten,
     whole_number,
@@ -106,6 +107,7 @@ from stptui.sim.invocation_events import (
     batch_executions_starting,
     event_of,
     executions_led_to,
+    invoked_lines,
     kept_event,
     ran_no_attempt,
     show_event_lines,
@@ -156,6 +158,42 @@ SHOW_WHATS = (
     "metrics",
 )
 
+# What the menu shows beside each view Tab offers after `show`: its words and what it shows.
+SHOW_HELP = (
+    ("queues", "every queue: visible, in flight, delayed, redrive"),
+    ("queue", "queue Q: one queue, its messages and settings"),
+    ("functions", "every function: invocations, failures, behaviour"),
+    ("function", "function F: one function, its latest invocations"),
+    ("agenda", "what the clock runs next"),
+    ("message", "message ID: one message, where it is and its history"),
+    ("event", "event ID: the event an invocation received (or a batch job's trigger event)"),
+    ("trace", "trace [N]: the newest N trace records"),
+    ("schedules", "every schedule: expression, next fire, paused"),
+    ("buses", "every event bus and its rules"),
+    ("bus", "bus B: one bus, its rules and archive"),
+    ("replays", "the event buses' replays"),
+    ("topics", "every SNS topic and its subscriptions"),
+    ("buckets", "every bucket"),
+    ("bucket", "bucket B: one bucket, its objects and notifications"),
+    ("routes", "every HTTP route and its target"),
+    ("jobs", "every batch job"),
+    ("job", "job J: one batch job's executions"),
+    ("containers", "every container workload"),
+    ("stream", "stream S: one Kinesis stream"),
+    ("streams", "every Kinesis stream"),
+    ("kafka-topics", "every Kafka topic"),
+    ("kafka-topic", "kafka-topic K: one Kafka topic"),
+    ("rules", "every load balancer rule"),
+    ("table", "table T: one DynamoDB table, its items"),
+    ("tables", "every DynamoDB table"),
+    ("executions", "executions [SM]: state machine executions"),
+    ("execution", "execution ID: one execution"),
+    ("logs", "logs FUNCTION: a workload's recent log lines"),
+    ("alarms", "every alarm and its state"),
+    ("connections", "connections [GW]: WebSocket connections"),
+    ("users", "users [POOL]: a user pool's users"),
+    ("metrics", "metrics [RESOURCE]: the CloudWatch metrics of the run"),
+)
 
 _SHOW_USAGE = (
     "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | event ID "
@@ -462,6 +500,7 @@ def _show_what_first() -> NoReturn:
             "executions [SM] | execution ID | logs FUNCTION | alarms | connections [GW] | "
             "users [POOL] | metrics [RESOURCE]",
             choices=SHOW_WHATS,
+            choice_help=SHOW_HELP,
             check=check_show_what,
         ),
         Arg(
@@ -502,6 +541,7 @@ def _show_what_first() -> NoReturn:
             DURATION,
             "`show metrics` only: count the last D of virtual time (default: all the trace holds)",
             "D",
+            after=("metrics",),
         ),
         Option(
             "--period",
@@ -509,6 +549,7 @@ def _show_what_first() -> NoReturn:
             "`show metrics RESOURCE` only: its key figures in each period of D from the "
             f"window's start, a row each (at most {MAX_PERIODS:,} periods)",
             "D",
+            after=("metrics",),
         ),
     ),
     usage=_SHOW_USAGE,
@@ -571,7 +612,7 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
     if what == "message":
         return _show_message(sim, name)
     if what == "event":
-        return _show_event(sim, name)
+        return _show_event(sim, name, printed=name == session.last_id)
     if what == "schedules":
         return _show_schedules(sim)
     if what == "buses":
@@ -1080,9 +1121,10 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
     )
 
 
-def _show_event(sim: Simulator, key: str) -> CommandResult:
+def _show_event(sim: Simulator, key: str, *, printed: bool = False) -> CommandResult:
     """The event an invocation received, as pretty JSON, built as its handler got it; or the
-    STP_TRIGGER_EVENT_DATA a batch job execution's containers read, as they read it."""
+    STP_TRIGGER_EVENT_DATA a batch job execution's containers read, as they read it.
+    `printed`: `key` is the id the last command printed (`$last`)."""
     entry = kept_event(sim, key)
     if entry is None:
         execution = _batch_execution_named(sim, key)
@@ -1090,7 +1132,7 @@ def _show_event(sim: Simulator, key: str) -> CommandResult:
             return _show_submitted_job(execution)
         if execution is not None:
             return _show_trigger_event(execution)
-        entry = _kept_invocation(sim, key)
+        entry = _kept_invocation(sim, key, printed)
     inv_id, name, _caller, _extra = entry
     event = event_of(sim, entry)
     return CommandResult(
@@ -1179,10 +1221,11 @@ def _show_submitted_job(ex: Execution) -> CommandResult:
     )
 
 
-def _kept_invocation(sim: Simulator, key: str) -> Kept:
+def _kept_invocation(sim: Simulator, key: str, printed: bool = False) -> Kept:
     """The kept entry of the invocation `key` names (its id or a unique start of it); a
     CommandError saying why there is none: too old to be kept, not an invocation (the
-    invocations a message or event id led to named), or unknown."""
+    invocations a message or event id led to named), not run yet (the work the command
+    that printed `key` set off is due now) or unknown."""
     entries = list(sim.invocation_events)
     exact = next((e for e in entries if e[0] == key), None)
     if exact is not None:
@@ -1235,9 +1278,14 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
         )
     if chain.found:
         # The trace knows the id, and what it led to ran no function whose event is kept.
+        if (waiting := _waiting_note(sim, chain.records)) is not None:
+            raise CommandError(f"{key!r} led to no invocation yet", waiting, word=key)
         raise CommandError(
             _ran_no_kept_invocation(chain.records, key), f"explain {key} follows it", word=key
         )
+    if printed and (waiting := due_now_note(sim)) is not None:
+        # `invoke F --async` queues an event that no record names until its attempt starts.
+        raise CommandError(f"no invocation {key!r} yet", waiting, word=key)
     newest = entries[-1][0] if entries else None
     batch = "batch" in sim.services and bool(sim.services["batch"].jobs)
     raise CommandError(
@@ -1248,6 +1296,15 @@ def _kept_invocation(sim: Simulator, key: str) -> Kept:
         + ("; `start-job JOB` starts a batch job's execution, whose id it names" * batch),
         word=key,
     )
+
+
+def _waiting_note(sim: Simulator, records: list[Any]) -> str | None:
+    """The due-now note (`due_now_note`) for a chain whose last record is of this instant:
+    the work its command set off waits for the clock to run it. None for a chain that
+    ended earlier, whatever else is due now."""
+    if not records or records[-1].t != sim.clock.now:
+        return None
+    return due_now_note(sim)
 
 
 def _ran_no_kept_invocation(records: list[Any], key: str) -> str:
@@ -1508,7 +1565,7 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
         execution = _execution_named(session.sim, key, exact=False)
         if execution is not None:
             return explain_execution(session.sim, execution)
-        _not_explained(session.sim, key)
+        _not_explained(session.sim, key, printed=key == session.last_id)
     lines = chain.lines()
     why = dead_letter_why(chain.records, key) or _retry_why(session.sim, chain, key)
     why = why or _dropped_why(session.sim, chain) or unmatched_why(chain.records)
@@ -1517,9 +1574,14 @@ def cmd_explain(session: Session, call: Call) -> CommandResult:
     if cold := _cold_start(session.sim, chain, key):
         lines.insert(1 if why else 0, cold)
     started = invocation_started(chain.records, key)
-    if started is not None and kept_event(session.sim, str(started.get("invocation_id"))):
-        lines.append(f"show event {started.get('invocation_id')} shows the event it received")
+    if started is not None:
+        if kept_event(session.sim, str(started.get("invocation_id"))):
+            lines.append(f"show event {started.get('invocation_id')} shows the event it received")
+    else:
+        lines += invoked_lines(session.sim, chain.records)
     lines += show_event_lines(session.sim, chain.records)
+    if (waiting := _waiting_note(session.sim, chain.records)) is not None:
+        lines.append(waiting)
     replayed = next(
         (
             r
@@ -1581,9 +1643,10 @@ def _execution_named(sim: Simulator, key: str, *, exact: bool) -> Any:
 _CHAIN_IDS = ("message_id", "event_id", "invocation_id", "execution_id", "request_id")
 
 
-def _not_explained(sim: Simulator, key: str) -> None:
+def _not_explained(sim: Simulator, key: str, *, printed: bool = False) -> None:
     """Refuse `explain KEY` for a key the trace does not link to anything, saying what the
-    key is when it is something else: a resource, a record kind or too short a prefix."""
+    key is when it is something else: a resource, a record kind or too short a prefix; or
+    when it is the id the last command printed (`printed`), that its work has not run."""
     records = list(sim.trace.records)
     if key in sim.stack.resources or any(r.resource == key for r in records):
         # What reaches a resource may be written on its sender (a dead-letter queue's
@@ -1681,6 +1744,9 @@ def _not_explained(sim: Simulator, key: str) -> None:
         hint = f"an item is named by its key in DynamoDB JSON: explain {quote_word(item)}"
     elif guess:
         hint = f"did you mean {quote_word(guess)}?"
+    elif printed and (waiting := due_now_note(sim)) is not None:
+        # `invoke F --async` printed an id that no record names until its attempt starts.
+        raise CommandError(f"nothing in the trace mentions {quoted(key)} yet", waiting, word=key)
     elif _BODY_TEXT.search(key):
         # A body is no id: the trace keeps none (a record per send would carry it).
         hint = (
