@@ -669,7 +669,7 @@ def drive_hint(sim: Simulator) -> str:
     lines = [f"fire {quote_word(owner)}" for owner in sim.services["schedules"].by_owner]
     jobs = sim.services["batch"].jobs if "batch" in sim.services else {}
     lines += [f"start-job {quote_word(job)}" for job in jobs]
-    for verb, name in work_starters(sim.stack, _drive_graph(sim)):
+    for verb, name in work_starters(sim.stack, drive_graph(sim)):
         needed = [a.name for a in REGISTRY.commands[verb].args[1:] if not a.optional]
         lines.append(" ".join([verb, quote_word(name), *needed]))
     lines += [f"invoke {quote_word(fn)}" for fn in sim.functions]
@@ -684,7 +684,7 @@ DRIVE_LINES = 4
 _DRIVE_GRAPHS: WeakKeyDictionary[Simulator, Any] = WeakKeyDictionary()
 
 
-def _drive_graph(sim: Simulator) -> Any:
+def drive_graph(sim: Simulator) -> Any:
     """The stack's graph with the behaviours' `poll` items, as `stptui STACK` draws it (a
     queue that only a worker polls sets work off), built once per simulator: neither its
     stack nor its behaviours change. Without `poll` items it is `show function`'s."""

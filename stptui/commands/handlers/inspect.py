@@ -20,6 +20,7 @@ from stptui.commands.handlers.base import (
     whole_number,
 )
 from stptui.commands.handlers.buckets_http_jobs import (
+    drive_graph,
     show_bucket,
     show_buckets,
     show_jobs,
@@ -128,6 +129,7 @@ SHOW_WHATS = (
     "functions",
     "function",
     "agenda",
+    "graph",
     "message",
     "event",
     "trace",
@@ -165,6 +167,7 @@ SHOW_HELP = (
     ("functions", "every function: invocations, failures, behaviour"),
     ("function", "function F: one function, its latest invocations"),
     ("agenda", "what the clock runs next"),
+    ("graph", "the stack's resources and what connects them, as `stptui graph` draws it"),
     ("message", "message ID: one message, where it is and its history"),
     ("event", "event ID: the event an invocation received (or a batch job's trigger event)"),
     ("trace", "trace [N]: the newest N trace records"),
@@ -196,8 +199,8 @@ SHOW_HELP = (
 )
 
 _SHOW_USAGE = (
-    "show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID | event ID "
-    "| trace [N] | schedules "
+    "show queues | queue QUEUE | functions | function FUNCTION | agenda | graph | message ID "
+    "| event ID | trace [N] | schedules "
     "| buses | bus BUS | replays | topics | buckets | bucket BUCKET | routes | jobs | job JOB "
     "| containers "
     "| streams "
@@ -476,7 +479,8 @@ def _show_what_first() -> NoReturn:
 @command(
     "show",
     "inspect",
-    "Show queues, one queue, functions, one function, the agenda, one message, the event an "
+    "Show queues, one queue, functions, one function, the agenda, the stack's graph, one "
+    "message, the event an "
     "invocation received (or the STP_TRIGGER_EVENT_DATA a batch job execution's containers "
     "read), the trace, "
     "schedules, "
@@ -490,7 +494,8 @@ def _show_what_first() -> NoReturn:
         Arg(
             "WHAT",
             WORD,
-            "queues | queue Q | functions | function F | agenda | message ID | event ID | "
+            "queues | queue Q | functions | function F | agenda | graph | message ID | "
+            "event ID | "
             "trace [N] | "
             "schedules | "
             "buses | bus B | replays | topics | buckets | bucket B | routes | jobs | job J | "
@@ -559,6 +564,7 @@ def _show_what_first() -> NoReturn:
         "show functions",
         "show function worker",
         "show agenda",
+        "show graph",
         "show message 3f2a",
         "show event $last",
         "show trace 50",
@@ -589,8 +595,8 @@ def _show_what_first() -> NoReturn:
     check_words=lambda words: None if words else _show_what_first(),
 )
 def cmd_show(session: Session, call: Call) -> CommandResult:
-    """show queues | queue QUEUE | functions | function FUNCTION | agenda | message ID |
-    event ID | trace [N] | schedules | buses | bus BUS | replays | topics | buckets |
+    """show queues | queue QUEUE | functions | function FUNCTION | agenda | graph |
+    message ID | event ID | trace [N] | schedules | buses | bus BUS | replays | topics | buckets |
     bucket BUCKET | routes | jobs | job JOB | containers |
     stream STREAM | kafka-topics | kafka-topic TOPIC | rules | table TABLE | executions [SM] |
     execution ID | logs FUNCTION | alarms | connections [GATEWAY] | users [POOL] |
@@ -609,6 +615,8 @@ def cmd_show(session: Session, call: Call) -> CommandResult:
         return show_function(sim, name)
     if what == "agenda":
         return _show_agenda(sim)
+    if what == "graph":
+        return _show_graph(sim)
     if what == "message":
         return _show_message(sim, name)
     if what == "event":
@@ -1119,6 +1127,15 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
         table=(["time", "kind", "resource", "details"], rows) if rows else None,
         data=data,
     )
+
+
+def _show_graph(sim: Simulator) -> CommandResult:
+    """The stack's graph as `stptui graph` draws it, with the behaviours' `poll` items (a
+    queue a worker polls), and as node-link data."""
+    from stptui.graph import to_json, to_text
+
+    g = drive_graph(sim)
+    return CommandResult(to_text(g).rstrip("\n"), data=json.loads(to_json(g)))
 
 
 def _show_event(sim: Simulator, key: str, *, printed: bool = False) -> CommandResult:
