@@ -1224,6 +1224,10 @@ def _parser_match() -> _ArgumentParser:
     return p
 
 
+# The extensions that make an argument read as a file's name rather than as JSON.
+_FILE_EXTENSIONS = (".json", ".jsonc", ".txt", ".yml", ".yaml")
+
+
 def _is_file(text: str) -> bool:
     """Whether `text` names a file (False for what no file can be called)."""
     try:
@@ -1268,6 +1272,9 @@ def _json_argument(text: str, what: str) -> object:
         if not where and _is_file(text):
             # `stptui match pattern.json event.json`: a file name, which @ marks as one.
             advice = f"; to read the file, write @{text}"
+        elif not where and text.lower().endswith(_FILE_EXTENSIONS) and text[:1] not in '{["':
+            # The same, for a file that is not there (a typo, another folder).
+            advice = f"; to read a file, write @FILE (there is no file {text} here)"
         raise ValueError(f"the {what}{where} is not valid JSON: {exc}{advice}") from None
 
 

@@ -364,8 +364,15 @@ def test_match_given_file_names_without_at_says_to_write_the_at(
     # The line the advice makes runs.
     rc, out, _ = run(capsys, "match", f"@{pattern}", f"@{event}")
     assert (rc, out.splitlines()[0]) == (1, "no match")
-    # Text that names no file gets no such advice.
+    # A file name of no file here (a typo, another folder) gets the advice and the news
+    # that the file is not here, which `@nothing.json` would only give next.
     rc, _, err = run(capsys, "match", "nothing.json", "{}")
+    assert rc == 2
+    assert err.rstrip().endswith(
+        "; to read a file, write @FILE (there is no file nothing.json here)"
+    )
+    # Other text that is not JSON gets neither.
+    rc, _, err = run(capsys, "match", "orders", "{}")
     assert rc == 2
     assert "@" not in err
 
