@@ -167,7 +167,10 @@ def test_a_handler_reads_the_history_of_the_execution_it_started(tmp_path: Path)
     arn = run_one(s)
     events = history(s, arn)["events"]
     assert [e["type"] for e in events] == FORWARD
-    assert [(e["id"], e["previousEventId"]) for e in events] == [(n, n - 1) for n in range(1, 15)]
+    # Each event follows the one before it, but the first state's: AWS's histories link it
+    # to no event (0), as they do ExecutionStarted.
+    links = [(e["id"], e["previousEventId"]) for e in events]
+    assert links == [(1, 0), (2, 0)] + [(n, n - 1) for n in range(3, 15)]
     started, *_ = events
     assert started["timestamp"] == iso(START)
     assert started["executionStartedEventDetails"] == {
@@ -341,12 +344,14 @@ def test_a_map_runs_child_execution_has_its_own_history(tmp_path: Path) -> None:
     assert [e["type"] for e in history(s, arn)["events"]] == [
         "ExecutionStarted",
         "MapStateEntered",
+        "MapStateStarted",
         "MapRunStarted",
         "MapRunSucceeded",
+        "MapStateSucceeded",
         "MapStateExited",
         "ExecutionSucceeded",
     ]
-    assert history(s, arn)["events"][2]["mapRunStartedEventDetails"] == {"mapRunArn": run.arn}
+    assert history(s, arn)["events"][3]["mapRunStartedEventDetails"] == {"mapRunArn": run.arn}
     failed, held = (context["Id"] for context in run.executions)
     events = history(s, failed)["events"]
     assert [e["type"] for e in events] == [

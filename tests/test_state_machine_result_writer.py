@@ -209,10 +209,11 @@ def test_a_writer_whose_arguments_fail_writes_evaluation_failed_before_the_state
     assert "'ResultWriter/Arguments/Bucket' returned nothing (undefined)" in str(ex.cause)
     lines = [(h.what, h.state) for h in ex.history]
     at = lines.index((run_line, "Each"))
-    assert lines[at : at + 4] == [
+    assert lines[at : at + 5] == [
         (run_line, "Each"),
         ("EvaluationFailed", "Each"),
         ("StateFailed", "Each"),
+        ("MapStateFailed", "Each"),
         ("ExecutionFailed", ""),
     ]
     [evaluation] = [h for h in ex.history if h.what == "EvaluationFailed"]
@@ -231,4 +232,4 @@ def test_a_jsonpath_writer_whose_parameters_fail_fails_the_state_with_states_run
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert "The JSONPath '$.nope' specified for the field 'Bucket.$'" in str(ex.cause)
     whats = [h.what for h in ex.history]
-    assert whats[-3:] == ["MapRunFailed", "StateFailed", "ExecutionFailed"]
+    assert whats[-4:] == ["MapRunFailed", "StateFailed", "MapStateFailed", "ExecutionFailed"]

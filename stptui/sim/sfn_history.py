@@ -6,10 +6,13 @@ One line gives the events AWS writes for it: a state entered or exited its
 `*StateEntered` / `*StateExited`; a Task's call its `TaskScheduled` and `TaskStarted`
 (`LambdaFunctionScheduled` and `LambdaFunctionStarted` for a Task whose Resource is the
 function's ARN), its end `TaskSucceeded` / `TaskFailed` / `TaskTimedOut` (or the
-`LambdaFunction*` ones), written before the state's exit or failure; a Distributed Map's
-run `MapRunStarted` / `MapRunSucceeded` / `MapRunFailed` / `MapRunRedriven`; the
-execution's start, redrive and end theirs. stptui's own lines (Retry, Caught, Choice,
-StateFailed of a state that made no call) give none. docs/fidelity.md ("Step Functions
+`LambdaFunction*` ones), written before the state's exit or failure; a Map's or
+Parallel's start, end, failure and abort (`MapStateStarted`, `ParallelStateSucceeded`...)
+and each Map iteration's (`MapIterationStarted`...); a Distributed Map's run
+`MapRunStarted` / `MapRunSucceeded` / `MapRunFailed` / `MapRunRedriven`; the execution's
+start, redrive and end theirs. stptui's own lines (Retry, Caught, Choice, StateFailed of a
+state that made no call) give none. Each event names the one that led to it
+(`previousEventId`), as AWS's recorded histories do. docs/fidelity.md ("Step Functions
 GetExecutionHistory and DescribeStateMachine") has the sources and the choices.
 """
 
@@ -48,10 +51,20 @@ _DETAILS = {
     "LambdaFunctionSucceeded": "lambdaFunctionSucceededEventDetails",
     "LambdaFunctionFailed": "lambdaFunctionFailedEventDetails",
     "LambdaFunctionTimedOut": "lambdaFunctionTimedOutEventDetails",
+    "MapStateStarted": "mapStateStartedEventDetails",
+    "MapIterationStarted": "mapIterationStartedEventDetails",
+    "MapIterationSucceeded": "mapIterationSucceededEventDetails",
+    "MapIterationFailed": "mapIterationFailedEventDetails",
+    "MapIterationAborted": "mapIterationAbortedEventDetails",
     "MapRunStarted": "mapRunStartedEventDetails",
     "MapRunFailed": "mapRunFailedEventDetails",
     "MapRunRedriven": "mapRunRedrivenEventDetails",
 }
+# The events of a Map or Parallel state (its iterations' apart): its start, its success,
+# and the failure or abort that follows the state's own last event.
+_STARTED = ("MapStateStarted", "ParallelStateStarted")
+_SUCCEEDED = ("MapStateSucceeded", "ParallelStateSucceeded")
+_CHAINED = ("MapStateFailed", "ParallelStateFailed", "MapStateAborted", "ParallelStateAborted")
 # The detail members that are execution data, which includeExecutionData=False leaves out.
 DATA_KEYS = ("input", "inputDetails", "output", "outputDetails")
 
@@ -116,29 +129,81 @@ class _Call:
 
 
 class _Builder:
-    """The events of one execution's lines, in order."""
+    """The events of one execution's lines, in order, each linked to the event that led to
+    it (`previousEventId`) as AWS's recorded histories link them: within its own flow (the
+    execution, a branch, an iteration: the label its states' names start with)."""
 
-    def __init__(self, ex: Execution, region: str) -> None:
+    def __init__(self, ex: Execution, region: str, root: str = "") -> None:
         self.definition = ex.machine.definition
         self.role_arn = ex.machine.role_arn
         self.region = region
         self.runs = list(ex.map_runs.values())
-        self.out: list[tuple[int, str, dict[str, Any] | None]] = []
+        self.out: list[tuple[int, str, dict[str, Any] | None, int]] = []
         self.calls: dict[str, _Call] = {}
+        # The flow of the line being read, and the execution's own (a Map Run child's label).
+        self.root = root
+        self.flow = root
+        # Each flow's last event; each Map or Parallel state's (by its shown name) started
+        # event, and the event its next iteration or first branch event follows.
+        self.last: dict[str, int] = {}
+        self.started_at: dict[str, int] = {}
+        self.source: dict[str, int] = {}
+        # A Map whose iteration failed: the last event of that iteration.
+        self.failed_at: dict[str, int] = {}
 
-    def add(self, t: int, kind: str, details: dict[str, Any] | None = None) -> None:
-        self.out.append((t, kind, details))
+    def add(
+        self,
+        t: int,
+        kind: str,
+        details: dict[str, Any] | None = None,
+        prev: int | None = None,
+        *,
+        chain: bool = True,
+    ) -> int:
+        """Add an event of the current flow, after its last one (or `prev`); `chain`: the
+        flow's next event follows it. Its id."""
+        n = len(self.out) + 1
+        self.out.append((t, kind, details, self.prev_of(self.flow) if prev is None else prev))
+        if chain:
+            self.last[self.flow] = n
+        return n
+
+    def prev_of(self, flow: str) -> int:
+        """The event the next one of `flow` follows: its last; a branch's first follows its
+        Parallel's ParallelStateStarted; the execution's first state follows none (0)."""
+        got = self.last.get(flow, 0)
+        if flow == self.root:
+            return got
+        owner = flow[:-1].rsplit("/", 1)[0]
+        # An event from before the owner started (again: a retry, a loop) is no predecessor.
+        start = self.started_at.get(owner, 0)
+        return got if got > start else self.source.get(owner, start)
 
     def state(self, shown: str) -> Mapping[str, Any] | None:
         return state_of(self.definition, shown)
 
     def started(self, t: int, value: Any) -> None:
-        self.add(t, "ExecutionStarted", {**_data("input", value), "roleArn": self.role_arn})
+        details = {**_data("input", value), "roleArn": self.role_arn}
+        self.flow = self.root
+        self.add(t, "ExecutionStarted", details, 0, chain=False)
 
     def line(self, h: HistoryEvent, name: str) -> None:
         """The events of line `h` (its state's own name `name`)."""
         what, t, data = h.what, h.t, h.data
-        if what == "ExecutionStarted":
+        self.flow = h.state[: h.state.rfind("/") + 1] or self.root
+        if what.startswith("MapIteration"):
+            self.iteration(h)
+        elif what in _STARTED:
+            n = self.add(t, what, {"length": data} if isinstance(data, int) else None)
+            self.started_at[h.state] = self.source[h.state] = n
+        elif what in _SUCCEEDED:
+            # It follows the last event of what ran last in it; so does the state's exit.
+            latest = len(self.out)
+            self.add(t, what, None, latest, chain=False)
+            self.last[self.flow] = latest
+        elif what in _CHAINED:
+            self.add(t, what)
+        elif what == "ExecutionStarted":
             self.started(t, data)
         elif what == "ExecutionRedriven":
             self.add(t, what, {"redriveCount": data})
@@ -163,9 +228,29 @@ class _Builder:
         ):
             self.scheduled(h, what)
         elif what == "StateFailed":
+            if h.state in self.started_at:
+                # A Map or Parallel fails from the last event of the iteration or branch
+                # that failed: its MapStateFailed, or its next start on a retry, follows it.
+                self.last[self.flow] = self.failed_at.pop(h.state, len(self.out))
             self.ended(h.state, t, ok=False, value=data)
         elif what.startswith("MapRun"):
             self.map_run(h)
+
+    def iteration(self, h: HistoryEvent) -> None:
+        """A Map iteration's start or end (its line names the Map, its note the index)."""
+        shown, index = h.state, h.note
+        flow = f"{shown}/{index}/"
+        details = {"name": _own_name(shown), "index": index}
+        if h.what == "MapIterationStarted":
+            self.last[flow] = self.add(h.t, h.what, details, self.source.get(shown, 0), chain=False)
+            return
+        inner = self.prev_of(flow)
+        self.add(h.t, h.what, details, inner, chain=False)
+        if h.what != "MapIterationAborted":
+            # The next iteration starts from the end of this one's states.
+            self.source[shown] = inner
+        if h.what == "MapIterationFailed":
+            self.failed_at[shown] = inner
 
     def scheduled(self, h: HistoryEvent, what: str) -> None:
         """A Task's call: scheduled and started (and, for a callback, submitted)."""
@@ -226,14 +311,14 @@ class _Builder:
             self.add(h.t, "MapRunFailed", {})
 
     def events(self) -> list[dict[str, Any]]:
-        """The events made so far, numbered from 1, each naming the one before it."""
+        """The events made so far, numbered from 1, each naming the one it follows."""
         out = []
-        for n, (t, kind, details) in enumerate(self.out, 1):
+        for n, (t, kind, details, prev) in enumerate(self.out, 1):
             event: dict[str, Any] = {
                 "timestamp": datetime_of(t),
                 "type": kind,
                 "id": n,
-                "previousEventId": n - 1,
+                "previousEventId": prev,
             }
             key = _DETAILS.get(kind) or _state_details(kind)
             if details is not None and key is not None:
@@ -283,13 +368,14 @@ def child_events(
     (`status` at `stop_ms`)."""
     prefix = f"{run.state}/{index}/"
     context = run.executions[index]
-    builder = _Builder(ex, _region(ex))
+    builder = _Builder(ex, _region(ex), prefix)
     builder.role_arn = context.get("RoleArn", builder.role_arn)
     builder.started(run.started[index], context["Input"])
     for h in ex.history:
         if h.state.startswith(prefix):
             builder.line(h, _own_name(h.state, prefix))
     if stop_ms is not None:
+        builder.flow = prefix
         if status == "SUCCEEDED":
             fan = run.fan
             output = fan.results.get(index) if fan is not None else None

@@ -158,13 +158,14 @@ class HistoryEvent:
     """One line of an execution's history: what happened to which state, and when.
 
     `note` is the detail, or, for the lines that enter and leave states (most of a long
-    history), just the byte count the detail gives: few histories are ever read, so the
-    words are made when someone reads `detail`. `data` is what GetExecutionHistory's event
-    holds of it (stptui.sim.sfn_history): the input a state or execution started with, the
-    output it ended with (a Task's with its result: TaskExit), the parameters a task sent,
-    an (error, cause) pair; a reference, never a copy (nothing changes a state's data in
-    place). Kept only when Python handlers run (MachineSim.keep_data): nothing else reads
-    it, and a loop's data would otherwise outlive it in every history."""
+    history), just the byte count the detail gives (a Map iteration's line: its index):
+    few histories are ever read, so the words are made when someone reads `detail`. `data`
+    is what GetExecutionHistory's event holds of it (stptui.sim.sfn_history): the input a
+    state or execution started with, the output it ended with (a Task's with its result:
+    TaskExit), the parameters a task sent, an (error, cause) pair; a reference, never a copy
+    (nothing changes a state's data in place). Kept only when Python handlers run
+    (MachineSim.keep_data): nothing else reads it, and a loop's data would otherwise outlive
+    it in every history."""
 
     t: int
     what: str
@@ -178,10 +179,13 @@ class HistoryEvent:
         return self.words()
 
     def words(self) -> str:
-        """The note in words (a byte count as `output 1,024 bytes`)."""
+        """The note in words (a byte count as `output 1,024 bytes`, a Map iteration's
+        index as `item 3`)."""
         note = self.note
         if isinstance(note, str):
             return note
+        if self.what.startswith("MapIteration"):
+            return f"item {note}"
         word = "input" if self.what.endswith(("Entered", "Started")) else "output"
         return f"{word} {note:,} bytes"
 
@@ -1147,15 +1151,17 @@ class MachineSim:
         if not flow.alive:
             return
         error, cause = within_limits(error, cause)
+        shown = flow.label + name
+        ex = flow.ex
+        self._history(ex, "StateFailed", shown, f"{error}: {cause}", (error, cause))
+        # The iterations or branches still running are aborted (after what runs in them).
+        self._abort_lines(flow, whole=False)
         flow.cancel_timers(self.sim.clock)
         for child in flow.children:
             child.stop(self.sim)
         flow.children.clear()
         flow.token += 1
         flow.cancel_waits()
-        shown = flow.label + name
-        ex = flow.ex
-        self._history(ex, "StateFailed", shown, f"{error}: {cause}", (error, cause))
         counts = flow.retry_counts
         for i, retrier in enumerate(state.get("Retry") or []):
             if not error_matches(
@@ -1182,6 +1188,10 @@ class MachineSim:
             self._history(ex, "Retry", shown, f"{error}: attempt {retries + 2} in {delay} ms")
             self._later(at, Timer("retry", flow, flow.token, name, state, raw, retries + 1))
             return
+        stype = state["Type"]
+        if stype in ("Map", "Parallel"):
+            # Written once no retrier runs it again (a retry starts it again).
+            self._history(ex, f"{stype}StateFailed", shown, "")
         error_output = {"Error": error, "Cause": cause}
         for catcher in state.get("Catch") or []:
             if not error_matches(
@@ -1850,6 +1860,12 @@ class MachineSim:
                 "child_executions": len(jobs),
             },
         )
+        # MapStateStarted's length: the items of its input; none read yet with an
+        # ItemReader (LocalStack's recordings of AWS's histories).
+        if "ItemReader" in state:
+            self._history(flow.ex, "MapStateStarted", shown, "items from its ItemReader", 0)
+        else:
+            self._started_line(flow.ex, state, shown, len(selected))
         detail = f"{len(selected)} items in {len(jobs)} executions"
         self._history(flow.ex, what, shown, detail, run_arn)
         configured = _max_concurrency(state, name, raw, env)
@@ -1895,6 +1911,15 @@ class MachineSim:
         children that succeeded keep their results and the others resume."""
         results: list[Any] = [None] * len(jobs)
         fan = Fan(name)
+        # An INLINE Map's iterations have history lines (a Distributed Map's children are
+        # executions, with histories of their own). Each iteration's two (half of such a
+        # Map's lines) name the Map and the item's index (their note), objects its other
+        # lines share; appended here, not through _history: they have no data to keep.
+        is_map = state["Type"] == "Map"
+        shown = flow.label + name
+        history, clock = flow.ex.history, self.sim.clock
+        if run is None:
+            self._started_line(flow.ex, state, shown, len(jobs))
         if run is not None:
             run.fan = fan
             if executions is not None:
@@ -1922,6 +1947,7 @@ class MachineSim:
                         out = self._write_results(name, state, env, run, fan, executions)
                         if not flow.alive or flow.token != token:
                             return  # what the write set off ended the execution
+                self._history(flow.ex, f"{state['Type']}StateSucceeded", shown, "")
                 self._exit(flow, name, state, raw, out, env)
             except StatesRuntimeError as exc:
                 self._failed(flow, name, state, raw, exc, retries)
@@ -1934,6 +1960,8 @@ class MachineSim:
             index = child_index[id(child)]
             if not ok:
                 if run is None:
+                    if is_map:
+                        self._history(flow.ex, "MapIterationFailed", shown, index)
                     self._state_error(
                         flow, name, state, raw, str(value["Error"]), str(value["Cause"]), retries
                     )
@@ -1953,6 +1981,8 @@ class MachineSim:
                     self._state_error(flow, name, state, raw, error, cause, retries)
                     return
             else:
+                if run is None and is_map:
+                    history.append(HistoryEvent(clock.now, "MapIterationSucceeded", shown, index))
                 results[index] = value
                 fan.results[index] = value
                 fan.stops[index] = self.sim.clock.now
@@ -1979,6 +2009,8 @@ class MachineSim:
                 old = redo.children.get(index) if redo is not None else None
                 if run is not None:
                     self._child_started(run, index, context, old is not None)
+                elif is_map:
+                    history.append(HistoryEvent(clock.now, "MapIterationStarted", shown, index))
                 if old is not None:
                     self._resume(child, old)
                 else:
@@ -1990,6 +2022,39 @@ class MachineSim:
             finish()
             return
         launch()
+
+    def _started_line(
+        self, ex: Execution, state: Mapping[str, Any], shown: str, count: int
+    ) -> None:
+        """The history line of a Map (`count` its items) or Parallel (`count` branches)
+        that starts its iterations or branches: GetExecutionHistory's MapStateStarted
+        (its `length`) or ParallelStateStarted."""
+        if state["Type"] == "Map":
+            words = f"{count} item{'s' * (count != 1)}"
+            self._history(ex, "MapStateStarted", shown, words, count)
+        else:
+            words = f"{count} branch{'es' * (count != 1)}"
+            self._history(ex, "ParallelStateStarted", shown, words)
+
+    def _abort_lines(self, flow: Flow, *, whole: bool) -> None:
+        """The history lines of stopping `flow`'s running children: the Map and Parallel
+        states running in each, then a Map's MapIterationAborted for each; and (`whole`)
+        the state's own MapStateAborted or ParallelStateAborted. A Distributed Map's
+        children are executions, aborted with its run."""
+        fan = flow.fan
+        if not flow.children or fan is None or fan.map_run is not None:
+            return
+        stype = flow.states[fan.state]["Type"]
+        shown = flow.label + fan.state
+        running = flow.children
+        for index, child in fan.children.items():
+            if child not in running:
+                continue
+            self._abort_lines(child, whole=True)
+            if stype == "Map":
+                self._history(flow.ex, "MapIterationAborted", shown, index)
+        if whole:
+            self._history(flow.ex, f"{stype}StateAborted", shown, "")
 
     def _child_started(
         self, run: MapRun, index: int, context: dict[str, Any], redriven: bool
@@ -2097,6 +2162,7 @@ class MachineSim:
             sim.clock.cancel(ex.timer)
             ex.timer = None
         if ex.root is not None:
+            self._abort_lines(ex.root, whole=True)
             ex.root.stop(sim)
         data: dict[str, Any] = {"execution_arn": ex.arn, "duration_ms": now - ex.start_ms}
         if status == SUCCEEDED:
