@@ -42,8 +42,9 @@ def test_a_cold_invocation_says_its_init_phase_after_its_outcome(tmp_path: Path)
         # Newest first: the warm one, then the cold one with its init phase.
         assert recent == [
             "08:00:00.900 http succeeded in 100 ms",
-            # The error where a warm failure has it, the init phase after.
-            "08:00:00.000 http failed in 100 ms Error, cold start 800 ms",
+            # The error and its message where a warm failure has them, the init phase after.
+            "08:00:00.000 http failed in 100 ms Error: failed by override `fail api next 1`,"
+            " cold start 800 ms",
         ]
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
@@ -68,7 +69,8 @@ def test_an_invocation_in_a_reset_environment_says_it_ran_the_init_again(
         # the time it reports (REPORT's Duration).
         assert recent == [
             "08:00:01.800 http succeeded in 900 ms, init again 800 ms",
-            "08:00:00.000 http failed in 1 s Sandbox.Timedout, cold start 800 ms",
+            "08:00:00.000 http failed in 1 s Sandbox.Timedout: Task timed out after 1.00"
+            " seconds, cold start 800 ms",
         ]
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)

@@ -4,6 +4,7 @@ overrides and recent attempts as it does a function's."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
@@ -40,6 +41,60 @@ def test_a_batch_job_shows_its_behaviour_overrides_and_attempts() -> None:
         assert "SpotInterruption" in attempts
 
     drive(app_for("batch-job"), script, size=(200, 60))
+
+
+# A batch job whose attempts fail with a message that is untrusted text: Rich markup, an
+# escape sequence, a newline, and more than the page shows of it.
+FAILING_JOB = """\
+resources:
+  heavy:
+    type: batch-job
+    properties:
+      container:
+        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: h.py}}
+      resources: {cpu: 1, memory: 1024}
+      retryConfig: {attempts: 2}
+"""
+FAILING_BEHAVIOUR = """\
+behaviors:
+  heavy:
+    duration: 1m
+    fail:
+      first: 1
+      error: DiskFull
+      message: MESSAGE
+"""
+
+
+def test_a_batch_jobs_failed_attempt_shows_its_message_as_text_cut_to_fit(
+    tmp_path: Path,
+) -> None:
+    """`show job` gives a failed execution's error and message; the page gave only the
+    error, so the reason (`disk full`) took a command to find."""
+    message = "disk full [bold red]x[/] \x1b[31m\nnext " + "y" * 200
+    (tmp_path / "stacktape.yml").write_text(FAILING_JOB, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(
+        FAILING_BEHAVIOUR.replace("MESSAGE", json.dumps(message)), encoding="utf-8"
+    )
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        for line in ("start-job heavy", "advance 10m"):
+            app.run_command(line)
+        app.selected = "heavy"
+        await pilot.pause()
+        page = app.query_one(InspectorPane).text
+        shown = " ".join(page.plain[page.plain.index("Recent attempts") :].split())
+        assert "attempt 2 succeeded" in shown
+        # The error, then its message as text: the markup written out, the escape and
+        # the newline made visible, and cut with `…` (`show job` and `explain` have it).
+        start = "attempt 1 failed in 1 min DiskFull: disk full [bold red]x[/] "
+        assert start + "\\x1b[31m\\nnext yyy" in shown
+        cut = shown[shown.index(start) : shown.index(" Log group")]
+        assert cut.endswith("y…") and len(cut) < len(start) + 80
+        assert "\x1b" not in page.plain
+        assert all("bold red" not in str(span.style) for span in page.spans)
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(200, 60))
 
 
 # A database as real configs write it (its engine's properties over 72 characters of JSON)

@@ -19,6 +19,7 @@ from tui_support import Script, drive, screen_text, shown
 
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.dialogs import (
+    MIN_AREA_HEIGHT,
     MIN_FIELD_CELLS,
     DialogFrame,
     Hint,
@@ -214,3 +215,35 @@ def test_the_focused_field_stays_in_sight_as_the_dialog_is_laid_out_again() -> N
         assert app.focused is button
 
     drive_on("sns-filtered", (), script, (40, 15))
+
+
+@pytest.mark.parametrize("size", [(70, 22), (80, 24)], ids=["70x22", "80x24"])
+def test_a_refusal_is_in_sight_whole_with_the_field_that_made_it(size: tuple[int, int]) -> None:
+    """At 70x22 the structure box's refusal ended a row below the fold: its hint, the fix
+    (`'{"default": "for all", "lambda": "for functions"}'`), was out of sight. The dialog
+    scrolls there whatever its text areas' rows; while a refusal shows, they give up rows
+    (down to MIN_AREA_HEIGHT) until it and the focused field are in sight together."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        dialog = await open_dialog(pilot, app, "P", {})
+        box = dialog.query_one(".dialog-box", Widget)
+        structure = dialog.query_one("#sns-structure", Checkbox)
+        structure.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.pause()
+        error = dialog.query_one("#sns-error", Widget)
+        assert '"lambda": "for functions"}' in shown(app, "#sns-error")
+        view = box.scrollable_content_region
+        assert view.contains_region(error.region), (error.region, view)
+        assert view.contains_region(structure.region)
+        message = dialog.query_one("#sns-message", Widget)
+        assert message.outer_size.height >= MIN_AREA_HEIGHT
+        # Unchecked, the refusal goes and the message gets its rows back.
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.pause()
+        assert not shown(app, "#sns-error")
+        assert message.outer_size.height == 5
+
+    drive_on("sns-filtered", (), script, size)

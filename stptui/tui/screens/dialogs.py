@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, cast
 
 from rich.cells import cell_len
@@ -77,6 +77,7 @@ from stptui.tui.render import (
 )
 from stptui.tui.screens.modal import QuickModal
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding
+from stptui.tui.signals import subscribe_loudly
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 from stptui.tui.widgets.line_views import InstantScroll
 
@@ -302,6 +303,33 @@ def grown(widget: Widget, heights: dict[Widget, int], holders: set[Widget]) -> i
     return max(h + growth.get(c, 0) for c, h in tall.items()) - max(tall.values())
 
 
+def least_heights(heights: dict[Widget, int]) -> dict[Widget, int]:
+    """The rows text areas keep at the least (MIN_AREA_HEIGHT), of their `heights`."""
+    return {area: min(height, MIN_AREA_HEIGHT) for area, height in heights.items()}
+
+
+def areas_shortened(
+    areas: Sequence[Widget],
+    heights: dict[Widget, int],
+    rows: Callable[[dict[Widget, int]], int],
+    limit: int,
+) -> dict[Widget, int]:
+    """`heights` (rows by area) with rows taken from `areas`, one at a time, until
+    `rows(heights)` is at most `limit` (which it is with each at MIN_AREA_HEIGHT): the
+    tallest whose row less makes `rows` fewer; else the tallest (an area beside another as
+    tall saves a row once both are shorter); of two as tall, the later."""
+    heights = dict(heights)
+    while (now := rows(heights)) > limit:
+        shorter = sorted(
+            (a for a in reversed(areas) if heights[a] > MIN_AREA_HEIGHT),
+            key=heights.__getitem__,
+            reverse=True,
+        )
+        saving = (a for a in shorter if rows({**heights, a: heights[a] - 1}) < now)
+        heights[next(saving, shorter[0])] -= 1
+    return heights
+
+
 def side_by_side(columns: list[Widget], width: int) -> list[int]:
     """The cells each of a row's `columns` gets side by side in `width` cells, as their CSS
     widths share it: cells, a percentage of the row, fractions of what those leave (a
@@ -452,8 +480,8 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
 
     def on_mount(self) -> None:
         """Follow the focused field through each layout of the screen."""
-        self.screen.screen_layout_refresh_signal.subscribe(
-            self, self._focus_in_sight, immediate=True
+        subscribe_loudly(
+            self.screen.screen_layout_refresh_signal, self, self._focus_in_sight, immediate=True
         )
 
     def show(self, widget: Widget) -> None:
@@ -615,7 +643,7 @@ class CommandDialog(QuickModal[CommandResult | None]):
         height as a mode's fields show, a section opens, a hint grows, where the frame,
         already as tall as it may be, is not resized (see `fit_text_areas`)."""
         frame = self.query(".dialog-box").first(Widget)
-        self.screen_layout_refresh_signal.subscribe(frame, self._laid_out, immediate=True)
+        subscribe_loudly(self.screen_layout_refresh_signal, frame, self._laid_out, immediate=True)
         if self._carried is not None:
             self.call_after_refresh(self._fill_pickers)
 
@@ -817,7 +845,10 @@ class CommandDialog(QuickModal[CommandResult | None]):
         and a Cognito authorizer had its Send button below the fold at 120x36, and a
         send dialog's 8-line body scrolled it at 80x24. A text area scrolls its own text. A
         dialog that would not fit even so keeps its rows and scrolls: fields of one line
-        that still scroll would be the worse of both.
+        that still scroll would be the worse of both. But while its error line shows a
+        refusal, the areas between it and the focused field give up rows (down to
+        MIN_AREA_HEIGHT) until the two are in sight together (`refusal_span`): the fix
+        the refusal suggests matters more than a row of the field's text.
 
         The rows are worked out from the heights the CSS gives the areas shown, so that
         the result depends only on what the dialog shows, not on the rows given before:
@@ -827,7 +858,7 @@ class CommandDialog(QuickModal[CommandResult | None]):
         dialog's message and attributes were shortened and given their rows back on
         every other layout, without end, and the dialog moved under the focus)."""
         box = self.query(".dialog-box").first(Widget)
-        areas = [area for area in self.query(TextArea) if shown_in(area, box)]
+        areas: list[Widget] = [area for area in self.query(TextArea) if shown_in(area, box)]
         if not areas:
             return
         wanted = {area: css_height(area) for area in areas}
@@ -840,23 +871,60 @@ class CommandDialog(QuickModal[CommandResult | None]):
             )
 
         heights = dict(wanted)
-        least = {area: min(height, MIN_AREA_HEIGHT) for area, height in wanted.items()}
-        if rows(wanted) > limit >= rows(least):
-            while (now := rows(heights)) > limit:
-                # The tallest whose row less makes the dialog shorter; else the tallest
-                # (an area beside another as tall saves a row once both are shorter).
-                shorter = sorted(
-                    (a for a in reversed(areas) if heights[a] > MIN_AREA_HEIGHT),
-                    key=heights.__getitem__,
-                    reverse=True,
-                )
-                saving = (a for a in shorter if rows({**heights, a: heights[a] - 1}) < now)
-                heights[next(saving, shorter[0])] -= 1
+        refusal = None
+        if rows(wanted) > limit >= rows(least_heights(wanted)):
+            heights = areas_shortened(areas, wanted, rows, limit)
+        elif rows(wanted) > limit and (refusal := self.refusal_span(box, areas)) is not None:
+            # The dialog scrolls however few rows its areas have: while a refusal shows,
+            # those between it and the focused field give up rows until both are in sight
+            # together (at 70x22 the SNS dialog's hint, the fix, was a row below the fold).
+            inside, span = refusal
+            within = {area: wanted[area] for area in inside}
+            if inside and span(within) > limit >= span(least_heights(within)):
+                heights.update(areas_shortened(inside, within, span, limit))
+        changed = False
         for area, height in heights.items():
             given = None if height == wanted[area] else height
             inline = area.styles.inline.height
             if given != (None if inline is None else int(inline.value)):
                 area.styles.height = given
+                changed = True
+        if refusal is not None and changed:
+            # Once laid out with those rows, the refusal is scrolled into sight again (only
+            # then: a dialog scrolled away from it by hand stays where it was put).
+            error = self.query_one(f"#{self.PREFIX}-error", ErrorLine)
+            self.call_after_refresh(error.in_sight)
+
+    def refusal_span(
+        self, box: Widget, areas: list[Widget]
+    ) -> tuple[list[Widget], Callable[[dict[Widget, int]], int]] | None:
+        """While the error line shows a refusal: the text `areas` laid out between it and
+        the field that has the focus (that field among them), and the rows from the top
+        of the one to the foot of the other with those areas at the heights given (rows by
+        area). None without a refusal."""
+        error = self.query_one(f"#{self.PREFIX}-error", ErrorLine)
+        if not error.content or not shown_in(error, box):
+            return None
+        ends = [place_in(error, box)]
+        focused = self.focused
+        if focused is not None and box in focused.ancestors:
+            ends.append(place_in(focused, box))
+        top, bottom = min(r.y for r in ends), max(r.bottom for r in ends)
+        inside = [
+            area
+            for area in areas
+            if top <= (place := place_in(area, box)).y and place.bottom <= bottom
+        ]
+        holders = {node for area in inside for node in area.ancestors_with_self}
+
+        def span(heights: dict[Widget, int]) -> int:
+            return (
+                bottom
+                - top
+                + sum(grown(child, heights, holders) for child in box.children if child in holders)
+            )
+
+        return inside, span
 
     def content_rows(self, box: Widget) -> int:
         """The rows of content the dialog's box holds at most on this screen: its

@@ -33,6 +33,7 @@ from stptui.tui.live import FRAME_S, MAX_SPEED_WALL_BUDGET_S
 from stptui.tui.render import display_time, relative
 from stptui.tui.screens.dialogs import DIALOG_CSS, fit_heading
 from stptui.tui.screens.modal import QuickModal
+from stptui.tui.signals import subscribe_loudly
 from stptui.tui.widgets.fields import SafeInput
 
 STOP_HINT = "escape (or Stop: a click, or tab then enter) stops at the instant reached"
@@ -124,8 +125,11 @@ class FastForwardScreen(QuickModal[str | None]):
 
     def on_mount(self) -> None:
         box = self.query_one(".dialog-box")
-        self.screen_layout_refresh_signal.subscribe(
-            box, lambda _: fit_heading(box, self.heading, box.outer_size.width), immediate=True
+        subscribe_loudly(
+            self.screen_layout_refresh_signal,
+            box,
+            lambda _: fit_heading(box, self.heading, box.outer_size.width),
+            immediate=True,
         )
         given = self._given
         if given is not None:

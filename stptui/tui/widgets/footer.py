@@ -18,6 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from stptui.tui.signals import subscribe_loudly
+
 COMPACT_BELOW = 160
 # The keys that keep their words however narrow the footer (until it leaves them out): what
 # a user needs first, quitting, the help, the command line and the clock. A dialog's key
@@ -36,7 +38,7 @@ class StableFooter(Footer):
 
     def on_mount(self) -> None:
         """Follow which screen is on top (see `_screen_changed`)."""
-        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        subscribe_loudly(self.app.screen_change_signal, self, self._screen_changed)
 
     def _screen_changed(self, screen: Screen) -> None:
         """Blank while another screen (a dialog, the help, the command line) is on top of

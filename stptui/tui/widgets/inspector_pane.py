@@ -53,6 +53,7 @@ from stptui.tui.render import (
     fire_times,
     hanging,
     label_breaks,
+    preview,
     safe,
     token_breaks,
 )
@@ -101,6 +102,9 @@ MAX_CONFIG_PROBLEMS = 8
 PAUSED = "yellow"
 # Recent invocations go on under the text after their time.
 RECENT_HANG = len("00:00:00.000 ")
+# Characters of a failed invocation's (or attempt's) error message on its line, as `show
+# job` cuts it: eight of them must fit the page, and `explain ID` has the message whole.
+ERROR_MESSAGE_PREVIEW = 60
 
 # (typed attribute, the config key Stacktape reads it from) per resource class.
 PROPERTY_KEYS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -576,6 +580,10 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
             error = ended.get("error")
             if error:
                 line.append(f" {safe(error)}", "red")
+                message = ended.get("error_message")
+                if message:
+                    # Only its start is escaped: a message can be 256 KB.
+                    line.append(f": {preview(str(message), ERROR_MESSAGE_PREVIEW)}")
             # The time above is the handler's, as REPORT's Duration: the init phase of a
             # cold start came before it.
             init = ended.get("init_ms")
