@@ -14,7 +14,15 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_support import START, app_for, drawn_text, drive, echo_session, screen_text
+from tui_support import (
+    START,
+    app_for,
+    drawn_text,
+    drive,
+    echo_session,
+    screen_text,
+    wait_until,
+)
 
 from stptui.sim.clock import iso_ms
 from stptui.tui.app import StptuiApp
@@ -37,7 +45,13 @@ def test_a_dialogs_refusal_wraps_under_its_hint_at_80_columns() -> None:
         assert isinstance(app.screen, SendDialog)
         app.screen.query_one("#send-delay", Input).value = "{bad"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        # The refusal is drawn in the app's own time (the dialog may lay out again for
+        # it): wait for its hint, not for a count of pauses.
+        await wait_until(
+            pilot,
+            lambda: any(r.startswith(HINT) for r in error_lines(app, "#send-error")),
+            "the refusal's hint",
+        )
         rows = error_lines(app, "#send-error")
         assert rows[0] == "--delay: cannot read '{bad' as a duration (stuck at '{bad')"
         hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
@@ -59,7 +73,11 @@ def test_the_command_lines_refusal_wraps_under_its_first_line() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
         await pilot.press(*line, "enter")
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: any(r.startswith(HINT) for r in error_lines(app, "#command-result")),
+            "the refusal's hint",
+        )
         rows = error_lines(app, "#command-result")
         assert rows[0].startswith("--size must be a whole number of bytes")
         hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
