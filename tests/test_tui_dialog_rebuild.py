@@ -13,7 +13,7 @@ from test_tui_rebuild import Held, every_report  # noqa: F401  (the fixture too)
 from test_tui_watch import Clock, look, notes
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
-from tui_support import ECHO_STACK, START, drive, echo_session, rebuilt, shown
+from tui_support import ECHO_STACK, START, drive, echo_session, rebuilt, shown, wait_until
 
 from stptui.commands import Session, execute
 from stptui.tui.app import StptuiApp
@@ -430,8 +430,15 @@ def test_at_80x24_the_dialog_made_again_shows_its_fields_and_the_kept_answers_ma
         app.screen.query_one(field, TextArea).text = '{"body": "hi"}'
         await pilot.press("ctrl+s")
         await save(pilot, app, clock, config, ECHO_STACK + "  other: {type: sqs-queue}\n")
-        await pilot.pause()
-        await pilot.pause()
+
+        def mark_in_sight() -> bool:
+            kept = app.screen.query(answer)
+            return bool(kept) and in_sight(kept.first(Widget).region._replace(height=1))
+
+        await wait_until(pilot, mark_in_sight, "the kept answer's mark in sight")
+        # And it stays there: the layouts that follow (a scrollbar that comes narrows the
+        # focused field) do not scroll back to the field.
+        await pilot.pause(0.2)
         notice = app.screen.query_one(".dialog-notice", Widget)
         assert shown(app, ".dialog-notice") == (
             "stacktape.yml changed on disk: reloaded; fields and answer kept"

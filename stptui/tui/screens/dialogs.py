@@ -502,6 +502,13 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
         self._kept = (field, None, None, scrolled)
         self.call_after_refresh(self._focused_now)
 
+    def let_go(self) -> None:
+        """Stop keeping the focused field in sight: the dialog was scrolled to show
+        something else (the mark of an answer kept over a rebuild). Kept, the next layout
+        that moved the field (a scrollbar coming narrowed it) scrolled the mark out of
+        sight again."""
+        self._kept = None
+
     def _focused_now(self) -> None:
         kept = self._kept
         if kept is not None and kept[1] is None and kept[0] is self.screen.focused:
@@ -758,7 +765,10 @@ class CommandDialog(QuickModal[CommandResult | None]):
             return
         box = self.query(".dialog-box").first(Widget)
         top = box.scrollable_content_region.y - int(box.scroll_y)
-        box.scroll_to_region(Region(0, answer.region.y - top, 1, 1), animate=False)
+        # At once: a layout before the scroll took the focused field for in sight still.
+        box.scroll_to_region(Region(0, answer.region.y - top, 1, 1), animate=False, immediate=True)
+        if isinstance(box, DialogFrame):
+            box.let_go()
         self._mark_layouts -= 1
 
     def notice_text(self, what: str) -> Text:
