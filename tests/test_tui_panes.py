@@ -14,7 +14,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import app_for, drive, rebuilt
+from tui_support import app_for, drive, real_collector, rebuilt
 
 from stptui.commands import execute
 from stptui.sim.trace import Record, Trace
@@ -199,10 +199,8 @@ def test_the_loaded_simulation_is_frozen_out_of_the_collector() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         assert gc.get_freeze_count() > 0
 
-    try:
+    with real_collector():
         drive(app_for(), script)
-    finally:
-        gc.unfreeze()
 
 
 def test_after_load_the_panes_show_the_loaded_simulation(tmp_path: Path) -> None:

@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
-from tui_support import HANG_S, START, drawn_text, drive, rebuilt, session, wait_until
+from tui_support import (
+    HANG_S,
+    START,
+    drawn_text,
+    drive,
+    real_collector,
+    rebuilt,
+    session,
+    wait_until,
+)
 
 from stptui.commands import CommandError, RebuildProgress, Session, execute
 from stptui.commands import rebuild as rebuild_module
@@ -358,7 +367,8 @@ def test_the_simulations_undo_and_redo_replace_are_freed_and_the_new_one_frozen(
         assert app.session.log == LINES[:2]
         assert all(ref() is None for ref in replaced)
 
-    drive(app, script)
+    with real_collector():
+        drive(app, script)
 
 
 def test_a_screen_opened_on_the_old_simulation_keeps_it_until_it_closes() -> None:
