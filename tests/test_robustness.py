@@ -1153,13 +1153,25 @@ SCALARS = st.one_of(
     ),
 )  # fmt: skip
 _SCALAR_LINE = re.compile(r"^(\s*(?:- )?[^:#\s][^:#]*:\s+)(\S.*)$")
+# The strategies `mutated_stack` draws from, made once: made inside it, each was made and
+# checked again at every draw (`st.characters(codec=...)` works out its intervals), a third
+# of the time of the thousands of examples.
+SAMPLE_TEXT = st.sampled_from(SAMPLE_TEXTS)
+MUTATIONS = st.integers(min_value=1, max_value=4)
+OPS = st.sampled_from(["delete", "duplicate", "swap", "indent", "scalar", "insert"])
+INDENT_DELTA = st.integers(min_value=-4, max_value=4)
+JUNK = st.text(
+    alphabet=st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8")),
+    min_size=1,
+    max_size=6,
+)
 
 
 @st.composite
 def mutated_stack(draw: st.DrawFn) -> str:
-    lines = draw(st.sampled_from(SAMPLE_TEXTS)).split("\n")
-    for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        op = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "scalar", "insert"]))
+    lines = draw(SAMPLE_TEXT).split("\n")
+    for _ in range(draw(MUTATIONS)):
+        op = draw(OPS)
         i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         if op == "delete" and len(lines) > 1:
             del lines[i]
@@ -1169,7 +1181,7 @@ def mutated_stack(draw: st.DrawFn) -> str:
             j = draw(st.integers(min_value=0, max_value=len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "indent":
-            delta = draw(st.integers(min_value=-4, max_value=4))
+            delta = draw(INDENT_DELTA)
             stripped = lines[i].lstrip(" ")
             width = max(0, len(lines[i]) - len(stripped) + delta)
             lines[i] = " " * width + stripped
@@ -1182,14 +1194,7 @@ def mutated_stack(draw: st.DrawFn) -> str:
                 lines[k] = match.group(1) + draw(SCALARS)
         else:
             pos = draw(st.integers(min_value=0, max_value=len(lines[i])))
-            junk = draw(
-                st.text(
-                    alphabet=st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8")),
-                    min_size=1,
-                    max_size=6,
-                )
-            )
-            lines[i] = lines[i][:pos] + junk + lines[i][pos:]
+            lines[i] = lines[i][:pos] + draw(JUNK) + lines[i][pos:]
     return "\n".join(lines)
 
 

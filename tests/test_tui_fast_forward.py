@@ -384,7 +384,11 @@ def test_an_until_to_the_clocks_end_goes_on_in_the_fast_forward_dialog(tmp_path:
         assert fresh.sim.clock.now == now
         assert trace_sha256(fresh.sim.trace) == trace_sha256(app.session.sim.trace)
 
-    drive(minute_app(tmp_path, 0.0), script)
+    app = minute_app(tmp_path, 0.0)
+    # Stopped after a slice, the run is replayed and its trace hashed: slices of a millisecond
+    # (a few hundred events, not the event budget's 20,000) leave little to replay.
+    app.fast_forward_slice_s = 0.001
+    drive(app, script)
 
 
 def test_an_advance_typed_on_the_command_line_reaches_its_target_through_the_dialog(
@@ -393,22 +397,31 @@ def test_an_advance_typed_on_the_command_line_reaches_its_target_through_the_dia
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
         field = app.screen.query_one("#command-input", Input)
-        field.value = "advance 120d"
-        await pilot.press("enter")
-        # 120 days of a minute's schedule are 172,800 events: some 9 slices, a frame
-        # each. The command line, under the dialog, says where its run goes on.
-        output = app.screen_stack[-2].query_one("#command-result", Static)
-        # (Its words: a wrapped line goes on indented under its own text.)
-        shown = " ".join(drawn_text(output).split())
-        assert "it goes on to 2026-05-05T08:00:00.000Z in the fast-forward" in shown
+        field.value = "advance 10d"
+        # Enter, without Pilot's wait for the app to settle (up to 2 s while the dialog
+        # runs): the command line, under the dialog, is read as soon as it says where the
+        # run goes on, before the dialog has begun. 10 days of a minute's schedule are 14,400
+        # fires, 43,200 events: 3 slices of the event budget's 20,000, a frame each. (Read
+        # after Pilot's wait, the run had to outlast it: 120 days, 26 slices.)
+        app.simulate_key("enter")
+
+        def under_the_dialog() -> str:
+            if not isinstance(app.screen, FastForwardScreen):
+                return ""
+            output = app.screen_stack[-2].query_one("#command-result", Static)
+            # (Its words: a wrapped line goes on indented under its own text.)
+            return " ".join(drawn_text(output).split())
+
+        said = "it goes on to 2026-01-15T08:00:00.000Z in the fast-forward"
+        await wait_until(pilot, lambda: said in under_the_dialog(), f"{said!r} under the dialog")
         await _wait_closed(pilot, app)
-        assert app.session.sim.clock.now == START + 120 * DAY_MS
-        assert app.session.sim.function_stats("ticker")["invocations"] == 120 * 24 * 60
+        assert app.session.sim.clock.now == START + 10 * DAY_MS
+        assert app.session.sim.function_stats("ticker")["invocations"] == 10 * 24 * 60
         # Once it ends, the command line says how.
-        assert "now 2026-05-05T08:00:00.000Z (+120 d)" in drawn_text(
+        assert "now 2026-01-15T08:00:00.000Z (+10 d)" in drawn_text(
             app.screen.query_one("#command-result")
         )
-        assert app.session.log == ["until 2026-05-05T08:00:00.000Z"]
+        assert app.session.log == ["until 2026-01-15T08:00:00.000Z"]
 
     drive(minute_app(tmp_path, 0.0), script)
 
@@ -429,21 +442,21 @@ def test_pasted_commands_after_a_long_advance_wait_for_its_fast_forward(tmp_path
         await pilot.press("colon")
         line = app.screen
         assert isinstance(line, CommandLineScreen)
-        app.post_message(events.Paste("advance 60d\npause ticker"))
+        app.post_message(events.Paste("advance 10d\npause ticker"))
         await pilot.pause()
         await pilot.press("enter")
         # The second waits: run now, it would pause the schedule at the instant the first
-        # stopped, before the dialog ran the rest of its 60 days (86,400 events: some 5 slices).
+        # stopped, before the dialog ran the rest of its 10 days (43,200 events: 3 slices).
         # (The command line is read where it is: under the dialog, or on top once the run
         # ended, which a fast machine can reach while Pilot waits for the enter to settle.)
         assert "1 pasted command waits" in drawn_text(line.query_one("#command-result"))
         assert "pause ticker" not in app.session.log
         await _wait_closed(pilot, app)
-        assert app.session.sim.clock.now == START + 60 * DAY_MS
-        # The schedule fired every minute of the 60 days: nothing paused it on the way.
-        assert app.session.sim.function_stats("ticker")["invocations"] == 60 * 24 * 60
+        assert app.session.sim.clock.now == START + 10 * DAY_MS
+        # The schedule fired every minute of the 10 days: nothing paused it on the way.
+        assert app.session.sim.function_stats("ticker")["invocations"] == 10 * 24 * 60
         assert "1 pasted command waits" in drawn_text(line.query_one("#command-result"))
         await pilot.press("enter")
-        assert app.session.log[-2:] == ["until 2026-03-06T08:00:00.000Z", "pause ticker"]
+        assert app.session.log[-2:] == ["until 2026-01-15T08:00:00.000Z", "pause ticker"]
 
     drive(minute_app(tmp_path, 0.0), script)

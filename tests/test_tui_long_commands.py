@@ -7,6 +7,7 @@ gets once."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
@@ -46,14 +47,27 @@ resources:
 """
 
 
-def long_app(tmp_path: Path, *setup: str) -> StptuiApp:
-    """The app on STACK after the `setup` commands, handing a command over at once."""
+# A millisecond of wall-clock time for each of the fast-forward dialog's slices (the app's
+# is 80 ms; a slowed machine's, smaller): a slice then ends at about the simulator's first
+# stop check, a few hundred events (`stptui.sim.clock.STOP_CHECK_EVERY`) a 50 ms frame. The
+# command goes on in the dialog, answers keys and stops where it got just the same; but
+# with 80 ms slices, thousands of events ran each frame before escape, and
+# `replays_exactly` ran them twice again and hashed their trace four times: most of each
+# test's time. It also bounds how far a long command gets in the seconds of a test's keys.
+# (Not 0: a script's line is begun only while its slice has time left.)
+SLICE_S = 0.001
+
+
+def long_app(tmp_path: Path, *setup: str, slice_s: float = SLICE_S) -> StptuiApp:
+    """The app on STACK after the `setup` commands, handing a command over at once to
+    slices of `slice_s` of wall-clock time (and the app's event budget)."""
     (tmp_path / "stacktape.yml").write_text(STACK)
     session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
     for line in setup:
         execute(session, line)
     app = StptuiApp(session)
     app.clock_command_budget_s = 0.0
+    app.fast_forward_slice_s = slice_s
     return app
 
 
@@ -71,8 +85,14 @@ async def handed_over(pilot: Pilot[None], app: StptuiApp, line: str) -> Continue
     is answered while it runs (tab moves to Stop) and the run keeps going."""
     await pilot.press("colon")
     app.screen.query_one("#command-input", Input).value = line
-    await pilot.press("enter")
-    await pilot.pause()
+    # Enter, without Pilot's wait for the app to settle (up to 2 s while the command goes
+    # on): the dialog is looked at as soon as it runs the command.
+    app.simulate_key("enter")
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, FastForwardScreen) and app.screen.has_class("-running"),
+        "the fast-forward dialog running the command",
+    )
     screen = app.screen
     assert isinstance(screen, FastForwardScreen) and isinstance(screen.forward, Continued)
     run = screen.forward
@@ -177,8 +197,10 @@ def test_a_long_source_goes_on_and_stops_in_the_line_that_runs(tmp_path: Path) -
 
 def test_a_source_handed_over_between_its_commands_runs_to_its_end(tmp_path: Path) -> None:
     # Handed over as soon as its budget is spent, between two commands or inside the
-    # `advance` (43,200 events: more than a slice's budget), it goes on to its end.
-    (tmp_path / "s.stp").write_text("send parked a\nadvance 30d\nsend parked b\n")
+    # `advance` (14,400 fires, 43,200 events: over twice a slice's event budget of 20,000,
+    # so it takes slices whatever the machine), it goes on to its end. The slices are cut by
+    # their event budget alone: cut by a loaded machine's wall clock, they were many more.
+    (tmp_path / "s.stp").write_text("send parked a\nadvance 10d\nsend parked b\n")
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
@@ -192,12 +214,12 @@ def test_a_source_handed_over_between_its_commands_runs_to_its_end(tmp_path: Pat
         assert said.endswith(f"{tmp_path / 's.stp'}: ran 3 of 3 commands")
         assert app.session.log == [
             "send parked a",
-            "until 2026-02-04T08:00:00.000Z",
+            "until 2026-01-15T08:00:00.000Z",
             "send parked b",
         ]
         replays_exactly(app.session, tmp_path)
 
-    drive(long_app(tmp_path), script)
+    drive(long_app(tmp_path, slice_s=math.inf), script)
 
 
 def test_quitting_while_a_command_goes_on_records_what_it_ran(tmp_path: Path) -> None:
@@ -243,8 +265,10 @@ def test_a_repeat_every_d_arms_at_once_and_the_clock_makes_it_in_the_dialog(
 
 def test_a_redo_applied_in_place_goes_on_in_the_dialog(tmp_path: Path) -> None:
     # After an edit of the stack, `redo` applies its commands on the simulation as it is,
-    # here, rather than rebuilding in the background: a long one goes on as any does.
-    app = long_app(tmp_path, "send parked x", "advance 365d", "undo 2")
+    # here, rather than rebuilding in the background: a long one goes on as any does. The
+    # setup runs it whole once: 30 days of the schedule, 129,600 events, some ten times what
+    # the dialog's slices (SLICE_S) get through before escape (a year took 20 s to set up).
+    app = long_app(tmp_path, "send parked x", "advance 30d", "undo 2")
     with (tmp_path / "stacktape.yml").open("a") as stack:
         stack.write("# edited\n")
 
@@ -254,7 +278,7 @@ def test_a_redo_applied_in_place_goes_on_in_the_dialog(tmp_path: Path) -> None:
         assert said.startswith("stopped; redid 1 command; now ")
         reached = app.session.log[-1]
         assert app.session.log == ["send parked x", reached] and reached.startswith("until ")
-        assert f"advance 365d ran as far as it got: {reached}" in said
+        assert f"advance 30d ran as far as it got: {reached}" in said
         (tmp_path / "stacktape.yml").write_text(STACK)
         replays_exactly(app.session, tmp_path)
 
