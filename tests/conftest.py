@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -13,6 +15,16 @@ from hypothesis import settings
 # run on shared, loaded machines: speed is measured by benchmarks/, never by a test.
 settings.register_profile("stptui", deadline=None)
 settings.load_profile("stptui")
+
+# Compiled modules, kept in a folder of the temporary directory (never in the checkout): with
+# PYTHONDONTWRITEBYTECODE set, as on the machines this suite runs on, every `python -m
+# stptui` a test starts compiled the package from source again (2.2 s a `run` example,
+# 0.55 s with the cache; test_first_hour_audit 59 s -> 16 s), and so did every xdist
+# worker, which also rewrote every test module's asserts again. Set before the workers
+# start, which inherit it; a prefix of the user's own is kept. Python checks each cached
+# module against its source, so an edit is never run stale.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "stptui-pycache"))
 
 
 def pytest_xdist_auto_num_workers(config: object) -> int:
