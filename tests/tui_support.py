@@ -27,7 +27,9 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from rich.console import Console  # noqa: E402
+from textual.app import App  # noqa: E402
 from textual.command import CommandList  # noqa: E402
+from textual.events import Key  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 from textual.widgets import Input, Static, TextArea  # noqa: E402
@@ -219,6 +221,85 @@ async def wait_until(pilot: Pilot[None], done: Callable[[], bool], what: str) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not after {HANG_S:g} s")
         await pilot.pause(0.02)
+
+
+def layout_of(widget: Widget) -> tuple[object, ...]:
+    """Where `widget` and everything in it are drawn: each one's region, scroll offset,
+    virtual size and display, and which has the focus."""
+    return (
+        widget.screen.focused,
+        *(
+            (node, node.region, node.scroll_offset, node.virtual_size, node.display)
+            for node in widget.walk_children(Widget, with_self=True)
+        ),
+    )
+
+
+async def settled(pilot: Pilot[None], widget: Widget, what: str) -> None:
+    """Let the app run until `widget` is laid out and stays as it is: a screen pushed is
+    first laid out after a timer (Textual holds updates as screens switch), the focus
+    moved is scrolled to after a refresh (an animation), and a dialog fits its text areas
+    after each layout, which may lay it out again. `what` names the wait in the
+    AssertionError of a layout that never settles (see HANG_S)."""
+    await wait_until(pilot, lambda: bool(widget.region.area), f"{what}: laid out")
+    deadline = time.monotonic() + HANG_S
+    while True:
+        # The app run until it idles, the screen updated, its animations ended.
+        await pilot.pause()
+        await pilot.wait_for_animation()
+        before = layout_of(widget)
+        # Then what was left for after that update (a scroll to the focus) handled, and the
+        # screen updated again: it is settled if nothing moved.
+        await pilot.pause(0)
+        await pilot.wait_for_animation()
+        if layout_of(widget) == before:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not laid out for good after {HANG_S:g} s")
+
+
+# The character a terminal sends with a named key, as `Pilot.press` sends it (a key of one
+# character sends it; another named key, none).
+KEY_CHARACTERS = {"tab": "\t", "escape": "\x1b", "space": " ", "enter": "\r"}
+
+
+def send_key(app: App[object], key: str) -> None:
+    """Send the app `key` as the terminal's driver does (the event `Pilot.press` sends),
+    without waiting for what it does. `Pilot.press` waits twice for the app to idle (in
+    slices of 20 ms), then `pause` once more: over a dialog's tab round that waiting took
+    longer than the app's own work (see `press_settled`)."""
+    app.post_message(Key(key, key if len(key) == 1 else KEY_CHARACTERS.get(key)))
+
+
+async def press_settled(pilot: Pilot[None], app: App[object], key: str, widget: Widget) -> None:
+    """Press `key` and wait until `widget` is laid out for good (`settled`)."""
+    send_key(app, key)
+    await settled(pilot, widget, f"{key} pressed")
+
+
+class Problems:
+    """What a test of many cases finds wrong, each said with its case and the property
+    that failed: the test goes on to the other cases, then fails with all of them
+    (`assert_none`)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    @contextmanager
+    def check(self, case: str, what: str) -> Iterator[None]:
+        """Run the checks of the block, and note a failure of them as `case: what: why`
+        (an exception other than an assertion's too, named by its type)."""
+        try:
+            yield
+        except AssertionError as error:
+            self.found.append(f"{case}: {what}: {error}")
+        except Exception as error:  # a query that found nothing, a wait that timed out
+            self.found.append(f"{case}: {what}: {type(error).__name__}: {error}")
+
+    def assert_none(self) -> None:
+        """Fail with every problem noted, one a line."""
+        count = len(self.found)
+        assert not self.found, f"{count} problem(s):\n" + "\n".join(self.found)
 
 
 async def wait_for_hit(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
