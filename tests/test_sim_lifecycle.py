@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from stptui.commands import CommandError, Session, execute
@@ -526,13 +526,14 @@ def test_the_agenda_quotes_keys_as_the_rest_of_stptui_escapes_them() -> None:
 
 
 @given(st.text())
+@example("\U000e0000")  # an unprintable character past U+FFFF: \U and 8 digits
 def test_double_quoted_is_one_printable_line_that_reads_back_one_way(text: str) -> None:
     shown = double_quoted(text)
     assert printable(shown) == shown and "\n" not in shown and "\t" not in shown
     # Unambiguous: reading the escapes back gives the text (so two keys never look alike).
     assert shown[0] == shown[-1] == '"'
     back = re.sub(
-        r'\\(x[0-9a-f]{2}|u[0-9a-f]{4}|n|t|"|\\)',
+        r'\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|n|t|"|\\)',
         lambda m: {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(m[1]) or chr(int(m[1][1:], 16)),
         shown[1:-1],
     )

@@ -1068,6 +1068,10 @@ class StptuiApp(App[None]):
 
         def run() -> None:
             self._frame_queued = False
+            if not self.is_running:
+                # Shutting down, the panes going: a frame queued just before would query
+                # one already gone (a NoMatches as the app quit with the clock running).
+                return
             now = time.perf_counter()
             dt, self._last_frame = now - self._last_frame, now
             if not self._clock_holds:
