@@ -39,19 +39,23 @@ def error_lines(app: StptuiApp, selector: str) -> list[str]:
     return [row.rstrip() for row in rows if row.strip()]
 
 
+async def hint_drawn(pilot: Pilot[None], app: StptuiApp, selector: str) -> None:
+    """Wait until the refusal in `selector` draws its hint: it is drawn in the app's own
+    time (a dialog may lay out again for it), not after a count of pauses."""
+    await wait_until(
+        pilot,
+        lambda: any(r.startswith(HINT) for r in error_lines(app, selector)),
+        "the refusal's hint",
+    )
+
+
 def test_a_dialogs_refusal_wraps_under_its_hint_at_80_columns() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("s")
         assert isinstance(app.screen, SendDialog)
         app.screen.query_one("#send-delay", Input).value = "{bad"
         await pilot.press("ctrl+s")
-        # The refusal is drawn in the app's own time (the dialog may lay out again for
-        # it): wait for its hint, not for a count of pauses.
-        await wait_until(
-            pilot,
-            lambda: any(r.startswith(HINT) for r in error_lines(app, "#send-error")),
-            "the refusal's hint",
-        )
+        await hint_drawn(pilot, app, "#send-error")
         rows = error_lines(app, "#send-error")
         assert rows[0] == "--delay: cannot read '{bad' as a duration (stuck at '{bad')"
         hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
@@ -73,11 +77,7 @@ def test_the_command_lines_refusal_wraps_under_its_first_line() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon")
         await pilot.press(*line, "enter")
-        await wait_until(
-            pilot,
-            lambda: any(r.startswith(HINT) for r in error_lines(app, "#command-result")),
-            "the refusal's hint",
-        )
+        await hint_drawn(pilot, app, "#command-result")
         rows = error_lines(app, "#command-result")
         assert rows[0].startswith("--size must be a whole number of bytes")
         hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))

@@ -763,12 +763,11 @@ class CommandDialog(QuickModal[CommandResult | None]):
         answer = self.query_one(self.ANSWER) if self.ANSWER else None
         if answer is None or not answer.region:
             return
-        box = self.query(".dialog-box").first(Widget)
+        box = self.query(".dialog-box").first(DialogFrame)
         top = box.scrollable_content_region.y - int(box.scroll_y)
         # At once: a layout before the scroll took the focused field for in sight still.
         box.scroll_to_region(Region(0, answer.region.y - top, 1, 1), animate=False, immediate=True)
-        if isinstance(box, DialogFrame):
-            box.let_go()
+        box.let_go()
         self._mark_layouts -= 1
 
     def notice_text(self, what: str) -> Text:
