@@ -668,3 +668,25 @@ def test_show_logs_shows_reports_tabs_as_gaps_and_other_controls_as_escapes(
     assert message.index("Duration:") % 8 == 0
     hostile = next(line for line in out.splitlines() if line.endswith("d"))
     assert hostile.endswith("a       b\\x1b[31mc\\x0dd")
+
+
+@pytest.mark.parametrize("filter_", ["", "no-line-has-this"])
+def test_a_groups_line_count_is_the_lines_it_holds(tmp_path: Path, filter_: str) -> None:
+    # The count the Inspector says "N earlier lines" from: a timeout writes no error line
+    # (its id is skipped), a failure writes one, a suppressed init writes no INIT_START;
+    # with a subscription filter or without one, whose invocations' lines are kept alike.
+    behaviors = (
+        "behaviors:\n  worker:\n    duration: 500ms\n    timeout:\n      first: 1\n"
+        "    fail:\n      first: 2\n"
+    )
+    stack = stack_yaml(filter_=filter_)
+    if not filter_:
+        stack = stack.split("  alerter:")[0]
+    s = session(tmp_path, stack, behaviors)
+    for _ in range(3):
+        execute(s, "invoke worker")
+    execute(s, "log worker hello")
+    group = s.sim.services["logs"].groups["worker"]
+    assert bool(group.subscriptions) == bool(filter_)
+    words = [e.message.split(" ")[0].split("\t")[0] for e in group.recent(100)]
+    assert group.lines == len(words) == 12, words

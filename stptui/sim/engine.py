@@ -466,9 +466,8 @@ class Simulator:
 
         q = self.queue(queue)
         try:
-            return q.send_message(
-                body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
-            )
+            # By position: see QueueSim.send.
+            return q.send_message(body, delay_s, group, dedup_id, attrs, source)
         except SqsError as exc:
             raise SimError(str(exc), exc.hint, aws=exc.aws) from None
 

@@ -64,8 +64,7 @@ def event_of(sim: Simulator, entry: Kept) -> Any:
         q = caller.esm.queue
         return {
             "Records": [
-                sqs_record(m, q, sim.region, _as_received(m, q, r))
-                for m, r in zip(caller.msgs, caller.receipts, strict=True)
+                sqs_record(m, q, sim.region, _as_received(m, q, r)) for m, r in caller.taken
             ]
         }
     if kind is StreamBatch:

@@ -179,11 +179,14 @@ class FunctionSim:
         self.overrides: list[Override] = []
         # The function's log group (services.log_group wires it; None with logging disabled).
         self.logs: LogGroupSim | None = None
-        # Deciding without building the invocation's input, for simple behaviours.
-        self._quick = sim.behaviors.quick(self.name)
+        # Deciding without building the invocation's input, for simple behaviours: the
+        # decider's bound `__call__`, which CPython 3.11 calls as a specialised method call,
+        # where calling the decider itself goes through its type's call slot (3x the cost).
+        quick = sim.behaviors.quick(self.name)
+        self._quick = None if quick is None else quick.__call__
         # ... and without calling it, when every invocation gets the same outcome (a consumer
         # failing forever, the default behaviour).
-        self._fixed = None if self._quick is None else self._quick.fixed(self.timeout_ms)
+        self._fixed = None if quick is None else quick.fixed(self.timeout_ms)
         # How long each new execution environment's init phase takes (`initDuration`), as
         # (low, high), drawn between at each cold start when they differ: the first
         # invocation in the environment starts its handler that much later.
@@ -253,13 +256,55 @@ class FunctionSim:
         self.invocations += 1
         self.running += 1
         sim.unreserved_running += self.shared
+        logs = self.logs
+        if logs is None or not logs.free or self._reset:
+            return self._start_env(now, inv_id, trigger, attempt, caller, extra, names, request_id)
+        # The commonest start: a free execution environment, which ran its init phase when
+        # it was made (LogGroupSim.begin's commonest case, inlined), and no environment
+        # Lambda reset: no init phase to run or suppress, the handler starts now.
+        env = logs.free.pop()
+        sim.trace.emit(
+            (now, tk.INVOCATION_STARTED, self.name, inv_id, trigger, attempt, *extra, names)
+        )
+        sim.invocation_events.append((inv_id, self.name, caller, extra))  # `show event`
+        quick = self._quick
+        if quick is not None and not self.overrides:
+            outcome = self._fixed
+            if outcome is None:
+                outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
+        else:
+            outcome = self._decide(inv_id, trigger, attempt, caller, now, 0, env, request_id)
+        ends = self.ends = now + outcome.duration_ms
+        sim.clock.at(
+            ends,
+            self._finish_cb,
+            (inv_id, outcome, caller, now, env, request_id, None, 0),
+            self._label,
+        )
+        return inv_id, outcome
+
+    def _start_env(
+        self,
+        now: int,
+        inv_id: str,
+        trigger: str,
+        attempt: int,
+        caller: Caller,
+        extra: tuple[Any, ...],
+        names: tuple[str, ...],
+        request_id: str,
+    ) -> tuple[str, Outcome]:
+        """`start` where the execution environment needs more than a free warm one: a new
+        environment (a cold start), one Lambda reset, or none kept by a log group (logging
+        disabled)."""
+        sim = self.sim
         # The execution environment it runs in writes its log stream (-1: no log group):
         # chosen first, as a Python handler reads its stream's name from its environment.
         logs = self.logs
         if logs is None:
             env = -1
         elif logs.free:
-            env = logs.free.pop()  # LogGroupSim.begin's commonest case, inlined
+            env = logs.free.pop()
         else:
             env = logs.begin(now)
         # A new execution environment runs the init phase first (a cold start): the
@@ -301,45 +346,10 @@ class FunctionSim:
             outcome = self._fixed
             if outcome is None:
                 outcome = quick(self.invocations, self.timeout_ms, trigger, sim.rng)
-        elif reinit >= self.timeout_ms:
-            # The init took the whole timeout: the handler never started.
-            outcome = self._reinit_timeout(timeout_outcome(trigger, self.timeout_ms), 0)
         else:
-            # What the handler has of the function's timeout.
-            timeout_ms = self.timeout_ms - reinit
-            outcome = sim.behaviors.decide(
-                InvocationInput(
-                    self.name,
-                    attempt,
-                    self.invocations,
-                    trigger,
-                    begins,
-                    timeout_ms,
-                    caller.event,
-                    caller.sqs_records,
-                    request_id,
-                    environment=None if logs is None else partial(_log_stream, logs, env),
-                    sim=sim,
-                    invocation_id=inv_id,
-                    chain=caller.chain,
-                    execution_env=env,
-                ),
-                sim.rng,
-                self.overrides,
+            outcome = self._decide(
+                inv_id, trigger, attempt, caller, begins, reinit, env, request_id
             )
-            if self.overrides:
-                self.overrides = [o for o in self.overrides if not o.used_up]
-            for line in outcome.logs:
-                sim.trace.emit(
-                    (now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
-                )
-            # A quick decider times out what outlasts the timeout itself; an override or a
-            # Python handler may not.
-            if outcome.duration_ms > timeout_ms and outcome.status != "timeout":
-                outcome = timeout_outcome(trigger, timeout_ms)
-            if reinit and outcome.status == "timeout":
-                # Timed out after a suppressed init: at the function's timeout, in its words.
-                outcome = self._reinit_timeout(outcome, timeout_ms)
         ends = self.ends = begins + outcome.duration_ms
         sim.clock.at(
             ends,
@@ -348,6 +358,64 @@ class FunctionSim:
             self._label,
         )
         return inv_id, outcome
+
+    def _decide(
+        self,
+        inv_id: str,
+        trigger: str,
+        attempt: int,
+        caller: Caller,
+        begins: int,
+        reinit: int,
+        env: int,
+        request_id: str,
+    ) -> Outcome:
+        """The outcome of invocation `inv_id` decided in full (an override, a behaviour the
+        quick decider does not take, or a handler left `reinit` ms of the function's timeout
+        by a suppressed init), the handler starting at `begins` in environment `env`; its
+        handler's log lines emitted."""
+        sim = self.sim
+        now = sim.clock.now
+        if reinit >= self.timeout_ms:
+            # The init took the whole timeout: the handler never started.
+            return self._reinit_timeout(timeout_outcome(trigger, self.timeout_ms), 0)
+        # What the handler has of the function's timeout.
+        timeout_ms = self.timeout_ms - reinit
+        logs = self.logs
+        outcome = sim.behaviors.decide(
+            InvocationInput(
+                self.name,
+                attempt,
+                self.invocations,
+                trigger,
+                begins,
+                timeout_ms,
+                caller.event,
+                caller.sqs_records,
+                request_id,
+                environment=None if logs is None else partial(_log_stream, logs, env),
+                sim=sim,
+                invocation_id=inv_id,
+                chain=caller.chain,
+                execution_env=env,
+            ),
+            sim.rng,
+            self.overrides,
+        )
+        if self.overrides:
+            self.overrides = [o for o in self.overrides if not o.used_up]
+        for line in outcome.logs:
+            sim.trace.emit(
+                (now, tk.HANDLER_LOG, self.name, {"invocation_id": inv_id, "text": line})
+            )
+        # A quick decider times out what outlasts the timeout itself; an override or a
+        # Python handler may not.
+        if outcome.duration_ms > timeout_ms and outcome.status != "timeout":
+            outcome = timeout_outcome(trigger, timeout_ms)
+        if reinit and outcome.status == "timeout":
+            # Timed out after a suppressed init: at the function's timeout, in its words.
+            outcome = self._reinit_timeout(outcome, timeout_ms)
+        return outcome
 
     def _cold_start(self, now: int, env: int, inv_id: str) -> tuple[int, str]:
         """New execution environment `env` runs the init phase for invocation `inv_id`: how
@@ -787,14 +855,23 @@ class SqsEventSource(QueuePoller):
         throttled or stopped as recursive and the poller let the batch go."""
         if batch.chain > RECURSION_LIMIT:
             return self._recursion_stopped(batch)
-        if self.fn.throttled():
+        fn = self.fn
+        # `FunctionSim.throttled`, written out: every batch asks it.
+        reserved = fn.reserved
+        if reserved is None:
+            sim = self.sim
+            if sim.unreserved_running >= sim.unreserved_limit:
+                return self._throttled(batch)
+        elif fn.running >= reserved:
             return self._throttled(batch)
         if batch.throttles:
             self.held -= 1
         q = self.queue
         msgs = batch.msgs
-        self.fn.start("sqs", 1, batch, (q.name, list(map(_ID, msgs))), tk.SQS_STARTED_FIELDS)
-        ends = self.fn.ends
+        # A batch of one (the commonest) lists its id without `map`, which costs more.
+        ids = [msgs[0].id] if len(msgs) == 1 else list(map(_ID, msgs))
+        fn.start("sqs", 1, batch, (q.name, ids), tk.SQS_STARTED_FIELDS)
+        ends = fn.ends
         for m in msgs:
             if ends > m.visible_at:
                 # The handler outlives the visibility timeout: the message returns (and may
@@ -825,7 +902,7 @@ class SqsEventSource(QueuePoller):
             )
         )
         self.active -= 1
-        for m, r in zip(msgs, batch.receipts, strict=True):
+        for m, r in batch.taken:
             q.release(m, r)
         return False
 
@@ -875,7 +952,7 @@ class SqsEventSource(QueuePoller):
                 self._resume_at = now + throttle_backoff_ms(batch.throttles)
             self.held -= 1
             self.active -= 1
-            for m, r in zip(msgs, batch.receipts, strict=True):
+            for m, r in batch.taken:
                 q.release(m, r)
             return False
         sim.clock.at(now + delay, self._retry, batch, self._retry_label)
@@ -887,7 +964,7 @@ class SqsEventSource(QueuePoller):
             # lets it go, and its messages return when their visibility timeout ends.
             self.held -= 1
             self.active -= 1
-            for m, r in zip(batch.msgs, batch.receipts, strict=True):
+            for m, r in batch.taken:
                 self.queue.release(m, r)
             return
         if not self._invoke(batch) and self.pending_poll is None:
@@ -898,15 +975,23 @@ class SqsEventSource(QueuePoller):
 class SqsBatch:
     """One SQS batch handed to an invocation: its receipts and lazily built records."""
 
-    __slots__ = ("_records", "chain", "esm", "msgs", "receipts", "throttles")
+    __slots__ = ("_records", "chain", "esm", "msgs", "taken", "throttles")
 
     def __init__(self, esm: SqsEventSource, msgs: list[Message]) -> None:
         self.esm = esm
         self.msgs = msgs
-        # One invocation for the batch: its count follows the message furthest down a chain
-        # (a batch of one, the commonest, without the cost of `max`).
-        self.chain = (msgs[0].chain if len(msgs) == 1 else max(map(_CHAIN, msgs))) + 1
-        self.receipts = list(map(_RECEIPT, msgs))
+        # Each message with the receipt of the receive that gave it, paired once: the loops
+        # over them (a delete or a release each) take no `zip`, whose `strict` keyword costs
+        # CPython 3.11 more than a batch of one's delete. One invocation for the batch: its
+        # count follows the message furthest down a chain (a batch of one, the commonest,
+        # without the cost of `max` and `map`).
+        if len(msgs) == 1:
+            msg = msgs[0]
+            self.taken = [(msg, msg.receipt)]
+            self.chain = msg.chain + 1
+        else:
+            self.taken = list(zip(msgs, map(_RECEIPT, msgs), strict=True))
+            self.chain = max(map(_CHAIN, msgs)) + 1
         self.throttles = 0  # throttled invocation attempts so far
         self._records: list[dict[str, Any]] | None = None
 
@@ -928,13 +1013,13 @@ class SqsBatch:
         esm.active -= 1
         if outcome.status == "success":
             failed = outcome.failed_item_ids if esm.report_failures else None
-            for m, r in zip(self.msgs, self.receipts, strict=True):
+            for m, r in self.taken:
                 if failed and m.id in failed:
                     q.release(m, r)
                 else:
                     q.delete(m, r)
         else:
-            for m, r in zip(self.msgs, self.receipts, strict=True):
+            for m, r in self.taken:
                 q.release(m, r)
         # A poller that finishes a batch asks for the next one at once (as Lambda's pollers
         # do), rather than through another scheduled event.

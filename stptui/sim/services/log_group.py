@@ -132,9 +132,9 @@ class LogGroupSim:
         # oldest first.
         self.entries: deque[tuple[Any, ...]] = deque(maxlen=RECENT_ENTRIES)
         self.seq = 0  # events written so far: the low bits of their ids
-        # Events written so far, exactly (`seq` skips the id of a timeout's error line, which
-        # is not written): how many lines the group holds.
-        self.lines = 0
+        # The ids `seq` skipped: a failure's error line that was not written (a timeout's, a
+        # runtime exit's). Counted rather than the lines, so that an invocation counts once.
+        self.skipped = 0
         # When each execution environment was made, in creation order: its stream is named
         # only when read (an invocation pays no hash), see `stream`.
         self.created: list[int] = []
@@ -147,12 +147,18 @@ class LogGroupSim:
         # one of their own, as a writer's other than Lambda's (no INIT_START begins it).
         self.written_stream: str | None = None
         # The init phase's entries of each environment whose invocation is running (a failed
-        # init and its retry are two): their lines are delivered with that invocation's.
+        # init and its retry are two): their lines are delivered with that invocation's. Kept
+        # by a group with subscription filters only (they are wired once, at the start).
         self._undelivered: dict[int, list[tuple[Any, ...]]] = {}
         # A batch job's containers so far (each its own stream, named only when read: an
         # attempt pays no hash) and the key of the newest, where a `log` line goes.
         self.containers = 0
         self.newest: str | None = None
+
+    @property
+    def lines(self) -> int:
+        """How many lines (events) the group holds."""
+        return self.seq - self.skipped
 
     @property
     def stream_count(self) -> int:
@@ -214,18 +220,17 @@ class LogGroupSim:
         )
         # START, END, REPORT and the handler's lines; a failure's event ends in an error
         # line (its sequence number taken even where none is written).
-        written = 3 + len(outcome.logs)
         if outcome.status == "success":
-            self.seq = seq + written
-            self.lines += written
+            self.seq = seq + 3 + len(outcome.logs)
         else:
-            self.seq = seq + written + 1
-            self.lines += written + writes_error_line(outcome)
+            self.seq = seq + 4 + len(outcome.logs)
+            if not writes_error_line(outcome):
+                self.skipped += 1
         self.entries.append(entry)
         self.free.append(env)
-        # A new environment's init lines, or a reset one's (a suppressed init's import).
-        inits = self._undelivered.pop(env, None) if self._undelivered else None
         if self.subscriptions:
+            # A new environment's init lines, or a reset one's (a suppressed init's import).
+            inits = self._undelivered.pop(env, None)
             events = self._events(entry)
             if inits is not None:
                 events = [e for init in inits for e in self._events(init)] + events
@@ -243,11 +248,12 @@ class LogGroupSim:
         stream's lines are; a container's at once."""
         entry = ("init", started, stream, lines, self.seq)
         self.seq += len(lines)
-        self.lines += len(lines)
         self.entries.append(entry)
+        if not self.subscriptions:
+            return
         if isinstance(stream, int):
             self._undelivered.setdefault(stream, []).append(entry)
-        elif self.subscriptions:
+        else:
             self.sim.services["logs"].deliver(self, self._events(entry), None)
 
     # -- a batch job's containers ----------------------------------------------------------
@@ -272,7 +278,6 @@ class LogGroupSim:
             return
         entry = ("job", started, key, execution_id, outcome, self.seq)
         self.seq += count
-        self.lines += count
         self.entries.append(entry)
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), cause)
@@ -285,7 +290,6 @@ class LogGroupSim:
             return
         entry = ("ctr", started, ended, invocation_id, outcome, self.seq)
         self.seq += count
-        self.lines += count
         self.entries.append(entry)
         if self.subscriptions:
             self.sim.services["logs"].deliver(self, self._events(entry), invocation_id)
@@ -313,7 +317,6 @@ class LogGroupSim:
                 stream = self.written_stream = stream_name(now, f"{self.sim.seed}:{self.name}:log")
         ev = LogEvent(event_id(now, self.seq), now, stream, message)
         self.seq += 1
-        self.lines += 1
         self.entries.append(("line", ev))
         return ev
 

@@ -574,10 +574,12 @@ class QueueSim:
         if group is not None:
             _check_id("MessageGroupId", group)
 
+    # `send` and `send_message` take their options by position too: CPython 3.11 calls a
+    # function with keyword-only defaults, or with keyword arguments, the slow way (each
+    # default looked up by name), and a script or a handler may send a million messages.
     def send(
         self,
         body: str,
-        *,
         delay_s: int | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
@@ -585,14 +587,11 @@ class QueueSim:
         source: str = "command",
     ) -> str:
         """SendMessage: returns the MessageId (the original one for a FIFO duplicate)."""
-        return self.send_message(
-            body, delay_s=delay_s, group=group, dedup_id=dedup_id, attrs=attrs, source=source
-        )[0]
+        return self.send_message(body, delay_s, group, dedup_id, attrs, source)[0]
 
     def send_message(
         self,
         body: str,
-        *,
         delay_s: int | None = None,
         group: str | None = None,
         dedup_id: str | None = None,
@@ -620,7 +619,8 @@ class QueueSim:
                     )
                 )
                 return hit[1], True, hit[2]
-        msg = Message(sim.new_id(), body, self, now, attrs)
+        ready = sim.ids_ready  # `Simulator.new_id`'s commonest case, inlined
+        msg = Message(ready.pop() if ready else sim.new_id(), body, self, now, attrs)
         # Lambda's recursion count travels with the message (its AWSTraceHeader on AWS).
         msg.chain = sim.chain
         # A standard queue keeps a group id too (a fair queue's tenant): it travels with the
@@ -657,20 +657,23 @@ class QueueSim:
             msg.visible_at = now + delay_ms
             msg.timer = sim.clock.at(msg.visible_at, self._delay_over, msg, self._delay_label)
         else:
-            self._make_visible(msg, returned=False)
+            # `_make_visible`, written out: one call less for every message sent.
+            self._place_visible(msg, False)
+            for wake in self.on_visible:
+                wake()
         return msg.id, False, msg.seq_number
 
     def _delay_over(self, msg: Message) -> None:
         msg.timer = None
         if msg.state == DELAYED:
-            self._make_visible(msg, returned=False)
+            self._make_visible(msg, False)
 
-    def _make_visible(self, msg: Message, *, returned: bool) -> None:
-        self._place_visible(msg, returned=returned)
+    def _make_visible(self, msg: Message, returned: bool) -> None:
+        self._place_visible(msg, returned)
         for wake in self.on_visible:
             wake()
 
-    def _place_visible(self, msg: Message, *, returned: bool) -> None:
+    def _place_visible(self, msg: Message, returned: bool) -> None:
         """Make `msg` visible, without waking the consumers (`_make_visible` does both)."""
         old = msg.state
         if old <= INFLIGHT:
@@ -973,7 +976,7 @@ class QueueSim:
         dlq.messages[msg.id] = msg
         msg.state = NEW
         dlq._track_expiry(msg)
-        dlq._make_visible(msg, returned=False)
+        dlq._make_visible(msg, False)
 
     def delete(self, msg: Message, receipt: int, consumer: str | None = None) -> bool:
         """DeleteMessage with the receipt of a receive; False when the receipt is stale.
@@ -982,20 +985,22 @@ class QueueSim:
         A standard queue also deletes a message whose visibility timeout has ended, as long
         as nobody has received it since (its receipt is still the newest); a FIFO queue
         refuses that delete (aws-semantics §1.2)."""
-        late = msg.state == VISIBLE and not self.fifo
+        state = msg.state  # read once: every consumer's every message comes here
+        messages = self.messages
+        sim = self.sim
         if (
-            msg.queue is not self
-            or msg.id not in self.messages
+            (state != INFLIGHT and (state != VISIBLE or self.fifo))
+            or msg.queue is not self
             or msg.receipt != receipt
-            or not (msg.state == INFLIGHT or late)
+            or msg.id not in messages
         ):
             stale = {"message_id": msg.id}
             if consumer is not None:
                 stale["consumer"] = consumer
-            self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, stale))
+            sim.trace.emit((sim.clock.now, tk.MESSAGE_DELETE_STALE, self.name, stale))
             return False
-        del self.messages[msg.id]
-        if late:
+        del messages[msg.id]
+        if state == VISIBLE:  # its timeout ended and nobody received it since (see above)
             self.visible.remove(msg)
             self.counts[VISIBLE] -= 1
             freed = False
@@ -1012,16 +1017,16 @@ class QueueSim:
             counts[INFLIGHT] = held - 1
             # The delete takes the queue back under its in-flight limit.
             freed = held == self.inflight_limit
-        if not self.messages:
+        if not messages:
             self._emptied()
         msg.state = DELETED
         if consumer is None:
-            self.sim.trace.emit(
-                (self.sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
+            sim.trace.emit(
+                (sim.clock.now, tk.MESSAGE_DELETED, self.name, msg.id, tk.MESSAGE_ID_FIELDS)
             )
         else:
             deleted = {"message_id": msg.id, "consumer": consumer}
-            self.sim.trace.emit((self.sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
+            sim.trace.emit((sim.clock.now, tk.MESSAGE_DELETED, self.name, deleted))
             if self.fifo and not freed:
                 # A worker's or a handler's DeleteMessage unblocks the group for every
                 # consumer (a Lambda mapping's own delete is followed by its next poll).
@@ -1190,7 +1195,7 @@ class QueueSim:
         emit((now, tk.MESSAGE_RETURNED, self.name, msg.id, msg.receive_count, tk.RECEIVE_FIELDS))
         if self.fifo:
             self._unblock(msg.group or "")
-        self._make_visible(msg, returned=True)
+        self._make_visible(msg, True)
         return at
 
     def _unschedule_return(self, msg: Message) -> None:
@@ -1279,7 +1284,7 @@ class QueueSim:
             returned = True
             if fifo:
                 self._unblock(msg.group or "")
-                self._place_visible(msg, returned=True)
+                self._place_visible(msg, True)
             else:
                 # `_place_visible` of a standard queue's message in flight, written out: a
                 # week of retries returns every message thousands of times.
