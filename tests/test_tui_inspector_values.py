@@ -97,6 +97,81 @@ def test_a_batch_jobs_failed_attempt_shows_its_message_as_text_cut_to_fit(
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(200, 60))
 
 
+# A function whose code starts the job's state machine with its own event as the input:
+# with no `jobName` and `triggerEvent`, each execution fails at its first Task, no attempt.
+NO_ATTEMPT_JOB = """\
+resources:
+  trigger:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}
+      connectTo: [render]
+  render:
+    type: batch-job
+    properties:
+      container:
+        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: j.ts}}
+      resources: {cpu: 1, memory: 2048}
+      retryConfig: {attempts: 2, retryIntervalSeconds: 5}
+"""
+NO_ATTEMPT_BEHAVIOUR = """\
+behaviors:
+  trigger:
+    emit:
+      - startExecution: {stateMachine: render, input: '@'}
+"""
+
+
+def test_a_batch_jobs_execution_that_made_no_attempt_is_listed_with_why(tmp_path: Path) -> None:
+    """An execution can end before its first attempt: Step Functions fails it at its first
+    Task (States.Runtime), it is stopped before that, or a redrive runs only Stacktape's Fail
+    state. The page listed attempts only, so it said `(none yet)` beside a box that said
+    `1 failed`; and an attempt run again by a redrive gave its end to the one it replaced."""
+    (tmp_path / "stacktape.yml").write_text(NO_ATTEMPT_JOB, encoding="utf-8")
+    (tmp_path / "stptui.yml").write_text(NO_ATTEMPT_BEHAVIOUR, encoding="utf-8")
+
+    def recent(app: StptuiApp) -> list[str]:
+        plain = app.query_one(InspectorPane).text.plain
+        section = plain[plain.index("Recent attempts") : plain.index("Log group")]
+        # Each entry without its time, its wrapping undone.
+        return [" ".join(line.split()[1:]) for line in section.splitlines()[1:] if line.strip()]
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "render"
+        # The first Task fails at the instant the execution starts, after the command.
+        app.run_command("invoke trigger '{\"a\": 1}'")
+        await pilot.pause()
+        assert recent(app) == ["startExecution running, no attempt started yet"]
+        eid = app.session.sim.services["batch"].jobs["render"].recent[-1].id
+        app.run_command(f"stop-execution {eid} --error Halt --cause 'by hand'")
+        for line in ("invoke trigger '{\"b\": 2}'", "advance 1s", f"redrive-execution {eid}"):
+            app.run_command(line)
+        # Two attempts fail, then a redrive runs Stacktape's Fail state again.
+        for line in ("fail render next 2", "start-job render", "advance 1m"):
+            app.run_command(line)
+        app.run_command("redrive-execution $newest:batch.submitted")
+        # Stopped in its first attempt, which a redrive runs again.
+        app.run_command("start-job render")
+        app.run_command("stop-execution $newest:batch.submitted")
+        app.run_command("redrive-execution $newest:batch.submitted")
+        app.run_command("advance 1m")
+        await pilot.pause()
+        runtime = "States.Runtime: An error occurred while executing the state 'onDemand1'. Th…"
+        assert recent(app) == [
+            "attempt 1 succeeded in 100 ms",
+            "attempt 1 failed in 0 ms JobTerminated: Terminated by AWS Step Functions: the task "
+            "waiting for the …",
+            "redrive 1 failed, no attempt started Error",
+            "attempt 2 failed in 100 ms Error: failed by override `fail render next 2`",
+            "attempt 1 failed in 100 ms Error: failed by override `fail render next 2`",
+            f"redrive 1 failed, no attempt started {runtime}",
+            f"startExecution failed, no attempt started {runtime}",
+            "startExecution aborted, no attempt started Halt: by hand",
+        ]
+
+    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(200, 60))
+
+
 # A database as real configs write it (its engine's properties over 72 characters of JSON)
 # and an event bus whose archive's long description passes the page's limit.
 LONG_VALUES = """\

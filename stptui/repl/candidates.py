@@ -42,7 +42,7 @@ from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
 from stptui.sim.cognito import User
-from stptui.sim.invocation_events import batch_executions
+from stptui.sim.invocation_events import batch_executions, no_container, ran_no_attempt
 from stptui.textsafe import is_reference
 
 if TYPE_CHECKING:
@@ -691,9 +691,19 @@ def describe(
         if kept is not None:
             return f"invocation of {kept[1]}"
         ex = next((ex for ex in batch_executions(sim) if ex.id == value), None)
-        if ex is not None and ex.direct is not None:
-            return f"AWS Batch job of {ex.job}, submitted by {ex.source.partition(':')[0]}"
-        return f"execution of batch job {ex.job}" if ex is not None else fallback
+        if ex is None:
+            return fallback
+        # Why `show event` has no text a container read, before it is asked.
+        note = (
+            ", ran no attempt"
+            if ran_no_attempt(ex)
+            else ", no container started"
+            if no_container(sim, ex)
+            else ""
+        )
+        if ex.direct is not None:
+            return f"AWS Batch job of {ex.job}, submitted by {ex.source.partition(':')[0]}{note}"
+        return f"execution of batch job {ex.job}{note}"
     if kind == kinds.MESSAGE:
         msg = sim.find_message(value)
         if msg is None:

@@ -159,17 +159,34 @@ def executions_led_to(
     return [ex for ex in jobs_led_to(sim, records) if (ex.direct is not None) == submitted]
 
 
+def no_container(sim: Simulator, ex: Execution) -> bool:
+    """Whether AWS refused the job of every attempt `ex` made, so that no container of it
+    started (`BatchService.no_container`)."""
+    return sim.services["batch"].no_container(ex) is not None
+
+
 def show_event_lines(sim: Simulator, records: list[Record]) -> list[str]:
     """The `show event` lines `explain` ends a chain with for the newest three batch job
     executions it started: what their containers read, a trigger event or what a state
-    machine's SubmitJob gave them."""
-    return [
-        f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts read"
-        if ex.direct is None
-        else f"show event {ex.id} shows the environment and parameters its SubmitJob gave "
-        "its containers"
-        for ex in jobs_led_to(sim, records)[-3:]
-    ]
+    machine's SubmitJob gave them (or was to give them, when none started)."""
+    lines = []
+    for ex in jobs_led_to(sim, records)[-3:]:
+        if no_container(sim, ex):
+            lines.append(
+                f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts passed on "
+                "(no container started)"
+                if ex.direct is None
+                else f"show event {ex.id} shows the environment and parameters its SubmitJob "
+                "gave (no container started)"
+            )
+        elif ex.direct is None:
+            lines.append(f"show event {ex.id} shows the STP_TRIGGER_EVENT_DATA its attempts read")
+        else:
+            lines.append(
+                f"show event {ex.id} shows the environment and parameters its SubmitJob gave "
+                "its containers"
+            )
+    return lines
 
 
 # How many functions' `show event` lines `explain` ends a chain with (the latest three).

@@ -1455,8 +1455,14 @@ def show_jobs(sim: Simulator) -> CommandResult:
                 "overrides": [o.describe() for o in job.overrides],
             }
         )
+        # An execution whose first Task is about to fail (States.Runtime) has made none.
         lines += [
-            f"{job.name}: execution {ex.id} ({ex.trigger}), attempt {ex.attempt} of {job.attempts}"
+            f"{job.name}: execution {ex.id} ({ex.trigger}), "
+            + (
+                f"attempt {ex.attempt} of {job.attempts}"
+                if ex.attempt
+                else "no attempt started yet"
+            )
             + (f", redrive {ex.redrive_count}" if ex.redrive_count else "")
             for ex in job.running.values()
         ]

@@ -1146,9 +1146,9 @@ def _show_event(sim: Simulator, key: str, *, printed: bool = False) -> CommandRe
     if entry is None:
         execution = _batch_execution_named(sim, key)
         if execution is not None and execution.direct is not None:
-            return _show_submitted_job(execution)
+            return _show_submitted_job(sim, execution)
         if execution is not None:
-            return _show_trigger_event(execution)
+            return _show_trigger_event(sim, execution)
         entry = _kept_invocation(sim, key, printed)
     inv_id, name, _caller, _extra = entry
     event = event_of(sim, entry)
@@ -1175,10 +1175,12 @@ def _batch_execution_named(sim: Simulator, key: str) -> Execution | None:
     return hits[0] if hits else None
 
 
-def _show_trigger_event(ex: Execution) -> CommandResult:
+def _show_trigger_event(sim: Simulator, ex: Execution) -> CommandResult:
     """What the containers of batch job execution `ex` read as STP_TRIGGER_EVENT_DATA: the
     exact text (JSON with `json_shown`'s escapes, which parse to the same value; other text
-    a StartExecution gave as `shown` writes it), or why no container read any."""
+    a StartExecution gave as `shown` writes it), or why no container read any: it ran no
+    attempt (a CommandError says so), or AWS refused the job of each attempt (said first,
+    then the text its attempts passed on)."""
     if ran_no_attempt(ex):
         raise CommandError(
             f"execution {ex.id} of {ex.job} ran no attempt: its input had no jobName and "
@@ -1193,14 +1195,30 @@ def _show_trigger_event(ex: Execution) -> CommandResult:
         body = shown(text)
     else:
         body = json_shown(text)
-    return CommandResult(
-        f"the STP_TRIGGER_EVENT_DATA the containers of execution {ex.id} of {ex.job} read "
-        f"({len(text):,} characters):\n{body}",
-        data={"execution_id": ex.id, "job": ex.job, "execution_arn": ex.arn, "text": text},
-    )
+    data = {"execution_id": ex.id, "job": ex.job, "execution_arn": ex.arn, "text": text}
+    refused = sim.services["batch"].no_container(ex)
+    if refused is None:
+        head = (
+            f"the STP_TRIGGER_EVENT_DATA the containers of execution {ex.id} of {ex.job} read "
+            f"({len(text):,} characters):"
+        )
+    else:
+        error, message = refused
+        which, they = (
+            ("its attempt", "it")
+            if ex.attempt == 1
+            else (f"each of its {ex.attempt} attempts", "they")
+        )
+        head = (
+            f"no container of execution {ex.id} of {ex.job} started: AWS refused the job of "
+            f"{which} ({error}: {shown(message)}). The STP_TRIGGER_EVENT_DATA {they} passed on "
+            f"({len(text):,} characters):"
+        )
+        data["no_container"] = {"error": error, "error_message": message}
+    return CommandResult(f"{head}\n{body}", data=data)
 
 
-def _show_submitted_job(ex: Execution) -> CommandResult:
+def _show_submitted_job(sim: Simulator, ex: Execution) -> CommandResult:
     """What the containers of an AWS Batch job a user's state machine submitted
     (`batch:submitJob`) got instead of a trigger event: the environment and Parameters of
     that SubmitJob. STP_TRIGGER_EVENT_DATA is set only by Stacktape's own state machine of
@@ -1215,10 +1233,17 @@ def _show_submitted_job(ex: Execution) -> CommandResult:
         else "its containers got no STP_TRIGGER_EVENT_DATA (only Stacktape's own state machine "
         f"of {ex.job} sets it)"
     )
+    refused = sim.services["batch"].no_container(ex)
+    gave = "What that SubmitJob gave its containers:"
+    if refused is not None:
+        gave = (
+            f"No container of it started: AWS Batch failed it first ({shown(refused[1])}). "
+            "What that SubmitJob gave it:"
+        )
     lines = [
         f"AWS Batch job {ex.id} ({shown(direct.name)}) of {ex.job} got no trigger event: "
         f"state machine execution {shown(ex.source)} submitted it (batch:submitJob), so "
-        f"{read}. What that SubmitJob gave its containers:",
+        f"{read}. {gave}",
         f"  environment: {json_text(env, separators=(',', ':'))}",
         f"  parameters: {json_text(direct.parameters, separators=(',', ':'))}",
         f"show execution {quote_word(ex.arn)} shows the execution that submitted it; "

@@ -1015,7 +1015,7 @@ class BatchService:
             env = Deferred(_attempt_env, ex, job.attempts, ex.attempt, sim.region)
             # Measured when the execution started (`start`).
             if not ex.fits:
-                refusal = self._refusal(ex, job)
+                refusal = self._refusal(ex, job, ex.attempt)
             # Each attempt is its own AWS Batch job, but SubmitJob refused makes none
             # (`Simulator.new_id`, inlined).
             if refusal is None or refusal[2]:
@@ -1098,9 +1098,29 @@ class BatchService:
             job.attempt_label,
         )
 
-    def _refusal(self, ex: Execution, job: BatchJobSim) -> tuple[str, str, bool] | None:
-        """What AWS refuses of the job this attempt of Stacktape's state machine submits, as
-        (the error its Task state gets, the message, whether AWS Batch made a job): a
+    def no_container(self, ex: Execution) -> tuple[str, str] | None:
+        """Why no attempt of `ex` made so far started a container, when AWS refused the job
+        of every one (`_refusal`; a submitted job: AWS Batch failed it first): the error and
+        the message of the last; None when one started, or none was made. Worked out again
+        when asked (what `show event` says), so that an attempt records nothing more."""
+        direct = ex.direct
+        if ex.attempt == 0 or (direct is None and ex.fits):
+            return None
+        if direct is not None:
+            return None if direct.refused is None else ("States.TaskFailed", direct.refused)
+        job = self.jobs[ex.job]
+        last: tuple[str, str, bool] | None = None
+        for attempt in range(1, ex.attempt + 1):
+            last = self._refusal(ex, job, attempt)
+            if last is None:
+                return None
+        return None if last is None else (last[0], last[1])
+
+    def _refusal(
+        self, ex: Execution, job: BatchJobSim, attempt: int
+    ) -> tuple[str, str, bool] | None:
+        """What AWS refuses of the job attempt `attempt` of Stacktape's state machine submits,
+        as (the error its Task state gets, the message, whether AWS Batch made a job): a
         `jobName` AWS Batch does not take (given by a function's own StartExecution), a
         SubmitJob over 30 KiB, or container overrides over 8,192 characters. The request is
         the state machine's (stacktape `batch-jobs/utils.ts`), as JSON in AWS Batch's names;
@@ -1110,7 +1130,7 @@ class BatchService:
             problem = job_name_problem(given)
             if problem is not None:
                 return ("Batch.AWSBatchException", problem, False)
-        payload, overrides = self._submit_sizes(job, ex.attempt, *ex.event_sizes())
+        payload, overrides = self._submit_sizes(job, attempt, *ex.event_sizes())
         if given is not None:
             # The request holds the caller's name (no character of it escaped), not one of
             # the trigger function's.

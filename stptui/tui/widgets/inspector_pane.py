@@ -86,9 +86,15 @@ SCAN_RECORDS = 20_000
 INVOCATION_KINDS = frozenset(
     v for v in vars(tk).values() if isinstance(v, str) and v.startswith(("invocation.", "batch."))
 ) | {tk.HTTP_REQUEST, tk.HTTP_RESPONSE}
-# A batch job's attempt ends in one of these; the job's own end (batch.failed) follows the
-# last attempt's and adds nothing to it.
+# A batch job's attempt ends in one of these; the execution's own end (batch.failed) follows
+# the last attempt's and adds nothing to it (it ends a run that made no attempt: `_attempts`).
 _ATTEMPT_ENDS = (tk.BATCH_ATTEMPT_FAILED, tk.BATCH_SUCCEEDED)
+# What starts a run of an execution of a batch job's state machine: the execution, and
+# each redrive of it.
+_RUN_STARTS = (tk.BATCH_SUBMITTED, tk.BATCH_REDRIVEN)
+# The error `batch.failed` gives an execution StopExecution ended (stptui's name): its run
+# reads `aborted`, as Step Functions' status ABORTED.
+_ABORTED = "ExecutionAborted"
 # A line that wraps goes on this far in, so that the start of each entry stands out.
 HANG = 2
 # The characters of a property's JSON the page shows: a value cut at 72 (when it was one
@@ -229,20 +235,42 @@ def _invocations(name: str, records: Sequence[Record]) -> list[tuple[Record, Rec
 
 def _attempts(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
     """The last attempts of batch job `name`: (started, ended or None while running),
-    newest first; an attempt is known by its execution and number."""
+    newest first; an attempt is known by its execution and number (a redrive runs one
+    again: each run has its own end). A run of an execution that made no attempt is an
+    entry too, (its `batch.submitted` or `batch.redriven`, its `batch.failed` or None):
+    Step Functions failed its first Task (States.Runtime) or it was stopped before that, or
+    a redrive ran only Stacktape's Fail state."""
     ends: dict[tuple[object, object], Record] = {}
+    # Per execution, the end of its latest run seen (scanning back) and whether it made
+    # an attempt: what a run's start finds of its own run.
+    run_ends: dict[object, Record] = {}
+    attempted: set[object] = set()
     out: list[tuple[Record, Record | None]] = []
     for i in range(len(records) - 1, -1, -1):
         rec = records[i]
         if rec.resource != name:
             continue
-        key = (rec.data.get("execution_id"), rec.data.get("attempt"))
-        if rec.kind == tk.BATCH_ATTEMPT_STARTED:
-            out.append((rec, ends.get(key)))
-            if len(out) >= RECENT_INVOCATIONS:
-                break
-        elif rec.kind in _ATTEMPT_ENDS:
-            ends.setdefault(key, rec)
+        kind = rec.kind
+        execution = rec.data.get("execution_id")
+        if kind == tk.BATCH_ATTEMPT_STARTED:
+            out.append((rec, ends.pop((execution, rec.data.get("attempt")), None)))
+            attempted.add(execution)
+        elif kind in _ATTEMPT_ENDS:
+            ends.setdefault((execution, rec.data.get("attempt")), rec)
+            continue
+        elif kind == tk.BATCH_FAILED:
+            run_ends[execution] = rec
+            continue
+        elif kind in _RUN_STARTS:
+            end = run_ends.pop(execution, None)
+            if execution in attempted:
+                attempted.discard(execution)
+                continue
+            out.append((rec, end))
+        else:
+            continue
+        if len(out) >= RECENT_INVOCATIONS:
+            break
     return out
 
 
@@ -564,26 +592,42 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
         text.append("(none yet)\n", "dim")
     for started, ended in recent:
         line = Text.assemble((clock_time(started.t), "dim"))
-        attempt = started.get("attempt")
-        how = f"attempt {attempt}" if started.kind == tk.BATCH_ATTEMPT_STARTED else None
-        line.append(f" {safe(how or started.get('trigger', ''))} ")
+        kind = started.kind
+        if kind == tk.BATCH_ATTEMPT_STARTED:
+            how = f"attempt {started.get('attempt')}"
+        elif kind == tk.BATCH_REDRIVEN:
+            how = f"redrive {started.get('redrive_count')}"
+        else:
+            how = safe(started.get("trigger", ""))
+        line.append(f" {how} ")
+        # A run of a batch job's execution that made no attempt (`_attempts`).
+        no_attempt = kind in _RUN_STARTS
         if ended is None:
             line.append("running", "bright_blue")
+            if no_attempt:
+                line.append(", no attempt started yet")
         else:
             # `invocation.failed` says failed; `batch.attempt.failed` and
-            # `batch.succeeded` say it of the attempt.
+            # `batch.succeeded` say it of the attempt, `batch.failed` of the execution.
             outcome = ended.kind.rsplit(".", 1)[1]
+            error = ended.get("error")
+            # A stopped execution's message is StopExecution's error and cause, if any.
+            aborted = error == _ABORTED
+            if aborted:
+                outcome, error = "aborted", None
             line.append(outcome, "green" if outcome == "succeeded" else "red")
+            if no_attempt:
+                line.append(", no attempt started")
             duration = ended.get("duration_ms")
             if isinstance(duration, int):
                 line.append(f" in {format_duration(duration)}")
-            error = ended.get("error")
             if error:
                 line.append(f" {safe(error)}", "red")
-                message = ended.get("error_message")
-                if message:
-                    # Only its start is escaped: a message can be 256 KB.
-                    line.append(f": {preview(str(message), ERROR_MESSAGE_PREVIEW)}")
+            message = ended.get("error_message")
+            if message and (error or aborted):
+                # Only its start is escaped: a message can be 256 KB.
+                cut = preview(str(message), ERROR_MESSAGE_PREVIEW)
+                line.append(f": {cut}" if error else f" {cut}")
             # The time above is the handler's, as REPORT's Duration: the init phase of a
             # cold start came before it.
             init = ended.get("init_ms")
