@@ -9,11 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from replkit import tabbed
+from replkit import complete, metas, tabbed
 from test_docs_tui_keys import bound_keys
 
 from stptui.cli import main
 from stptui.commands import Session, execute
+from stptui.repl import candidates as candidates_module
 from stptui.sim.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +134,81 @@ def test_tab_completes_a_quoted_key_and_a_file_name_with_a_space_as_repl_md_says
     (tmp_path / "smoke tests.stp").write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert tabbed(session, "source smoke") == ["source 'smoke tests.stp'"]
+
+
+def _repl_page() -> str:
+    return " ".join((ROOT / "docs" / "repl.md").read_text(encoding="utf-8").split())
+
+
+def test_tab_after_show_offers_the_views_the_stack_has_as_repl_md_says() -> None:
+    # docs/repl.md: "on the `scheduled-job` sample, `functions`, ... and `metrics`, no
+    # `tables` or `kafka-topics`; ... (`show str` offers `stream` and `streams`, `this stack
+    # has no Kinesis streams`)".
+    page = _repl_page()
+    listed = re.search(r"on the `scheduled-job` sample, (.*?), no `tables`", page)
+    assert listed is not None
+    views = re.findall(r"`([a-z-]+)`", listed.group(1))
+    assert "(`show str` offers `stream` and `streams`, `this stack has no Kinesis streams`)" in page
+    session = Session.open(ROOT / "stptui" / "sample_stacks" / "scheduled-job", start_ms=T0)
+    assert complete(session, "show ") == views
+    none = "this stack has no Kinesis streams"
+    assert metas(session, "show str") == {"stream": none, "streams": none}
+
+
+def test_tab_after_header_and_port_offers_what_repl_md_says() -> None:
+    # docs/repl.md: "`http GET /api/orders --header ` ... (`x-tenant:beta`, `rule 5 of
+    # mainLb:443 → betaApi`), ... then `content-type:application/json`, ... and
+    # `origin:https://app.example.com`", and the `--port ` offers with their lines.
+    page = _repl_page()
+    assert "(`x-tenant:beta`, `rule 5 of mainLb:443 → betaApi`)" in page
+    common = re.search(r"configuration allows, then (.*?), none whose name", page)
+    assert common is not None
+    said = "(`80`, `HTTP listener of mainLb: redirects to HTTPS`; `443`, `HTTPS listener of "
+    said += "mainLb: 4 rules, the one without --port`)"
+    assert said in page
+    session = Session.open(ROOT / "docs" / "examples" / "load-balancer.yml", start_ms=T0)
+    header = metas(session, "http GET /api/orders --header ")
+    assert list(header) == ["x-tenant:beta", *re.findall(r"`([^`]+)`", common.group(1))]
+    assert header["x-tenant:beta"] == "rule 5 of mainLb:443 → betaApi"
+    assert metas(session, "http GET /api/orders --port ") == {
+        "80": "HTTP listener of mainLb: redirects to HTTPS",
+        "443": "HTTPS listener of mainLb: 4 rules, the one without --port",
+    }
+    auth = Session.open(ROOT / "docs" / "examples" / "http-auth.yml", start_ms=T0)
+    assert "(`x-api-key:`, the value yours to type)" in page
+    assert complete(auth, "http GET /reports --header ")[0] == "x-api-key:"
+
+
+def test_tab_at_a_start_job_payload_offers_the_days_event_as_repl_md_says() -> None:
+    # docs/repl.md: "for a batch job an event for the simulated day,
+    # `'{"date": "2026-01-05"}'`".
+    assert 'for a batch job an event for the simulated day, `\'{"date": "2026-01-05"}\'`' in (
+        _repl_page()
+    )
+    session = Session.open(ROOT / "stptui" / "sample_stacks" / "combined", start_ms=T0)
+    assert complete(session, "start-job heavyJob ") == ['\'{"date": "2026-01-05"}\'']
+
+
+def test_tab_after_load_offers_the_files_save_wrote_as_repl_md_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/repl.md: "`load` offers the files `save` wrote, whatever their names (...), then
+    # the directories, and no other file: not the stack, a script or a `package.json` ...;
+    # of the files the name typed starts it opens at most the first 200".
+    page = _repl_page()
+    assert "`load` offers the files `save` wrote, whatever their names" in page
+    assert "then the directories, and no other file: not the stack, a script or a" in page
+    assert f"it opens at most the first {candidates_module.SESSION_PEEK_LIMIT}," in page
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stacktape.yml").write_text(
+        (ROOT / "stptui" / "sample_stacks" / "job-queue" / "stacktape.yml").read_text()
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
+    (tmp_path / "runs").mkdir()
+    execute(session, "save incident")
+    (tmp_path / "smoke.stp").write_text("send jobQueue x\n")
+    (tmp_path / "package.json").write_text('{"name": "shop"}')
+    assert complete(session, "load ") == ["incident", "runs/"]
 
 
 @pytest.mark.parametrize("written", ["2026-01-05T10:00:00+01:00", "2026-01-05T09:00:00"])

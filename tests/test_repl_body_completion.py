@@ -61,6 +61,26 @@ def test_a_body_sent_before_to_the_same_queue_comes_first(combined: Session) -> 
     assert complete(combined, "send notificationQueue ")[0] == quote_word('{"to": "ann"}')
 
 
+def test_start_job_offers_an_example_event_for_the_clocks_day(combined: Session) -> None:
+    # `start-job heavyJob ` offered nothing, where every other body slot offers an example.
+    line = "start-job heavyJob "
+    example = quote_word('{"date": "2026-01-05"}')
+    about = "an example event: the job's containers read it as STP_TRIGGER_EVENT_DATA"
+    assert metas(combined, line) == {example: about}
+    # Typed as offered, the line runs, and the job's containers get the event.
+    assert "started execution" in execute(combined, tabbed(combined, line)[0]).text
+    assert execute(combined, "show event $last").text.endswith('{"date":"2026-01-05"}')
+    # A payload given before comes first; the example follows the clock.
+    execute(combined, "start-job heavyJob '{\"day\": 2}'")
+    execute(combined, "advance 1d")
+    assert complete(combined, line) == [
+        quote_word('{"day": 2}'),
+        example,
+        quote_word('{"date": "2026-01-06"}'),
+    ]
+    assert metas(combined, line)[example] == "started on this job before"
+
+
 def test_no_body_is_offered_where_none_goes(combined: Session) -> None:
     assert complete(combined, "http GET /orders/1 ") == []
     # A body being typed is no fuzzy match for the examples.

@@ -4,6 +4,7 @@ validator and the highlighting lexer. No prompt is involved (pgcli's habit)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from replkit import complete, completions, metas, tabbed
 
 from stptui.commands import REGISTRY, CommandError, Session, execute
 from stptui.commands.handlers import QUEUE_FIELDS, TRACE_KINDS
+from stptui.repl import candidates as candidates_module
 from stptui.repl.completer import candidates, context
 from stptui.repl.grammar import OPTION, Walker
 from stptui.repl.lexer import lexer_for
@@ -181,6 +183,49 @@ def test_choices_of_an_argument(session: Session) -> None:
     assert "queues" in complete(session, "show ") and "agenda" in complete(session, "show ")
 
 
+def test_show_offers_the_views_the_stack_has_something_for() -> None:
+    # `show ` offered all 34 views on every stack: kafka-topics, tables, users, streams ...
+    # on a stack of one scheduled function and a database.
+    s = Session.open(ROOT / "stptui/sample_stacks/scheduled-job", start_ms=START)
+    assert complete(s, "show ") == [
+        "functions",
+        "function",
+        "agenda",
+        "graph",
+        "event",
+        "trace",
+        "schedules",
+        "logs",
+        "metrics",
+    ]
+    # A view typed that the stack has nothing for, where no view it has starts so, is
+    # still offered, with why it would be empty.
+    none = "this stack has no Kinesis streams"
+    assert metas(s, "show str") == {"stream": none, "streams": none}
+    assert metas(s, "show Q") == {
+        "queues": "this stack has no SQS queues",
+        "queue": "this stack has no SQS queues",
+    }
+    # Where a view it has starts so, the others are not offered.
+    assert complete(s, "show s")[0] == "schedules"
+    assert "stream" not in complete(s, "show s")
+    # `show` itself answers every view, as before.
+    assert execute(s, "show streams").text == "this stack has no kinesis-stream"
+
+
+def test_show_offers_a_view_once_the_reloaded_stack_has_its_resources(
+    session: Session, tmp_path: Path
+) -> None:
+    # The views offered are the present stack's: a reload that adds a table adds its views.
+    assert "tables" not in complete(session, "show ")
+    stack = tmp_path / "stacktape.yml"
+    table = "  carts:\n    type: dynamo-db-table\n    properties:\n"
+    table += "      primaryKey: {partitionKey: {name: id, type: string}}\n"
+    stack.write_text(STACK + table)
+    execute(session, "reload")
+    assert [v for v in complete(session, "show ") if v.startswith("tab")] == ["table", "tables"]
+
+
 def test_a_kind_that_depends_on_the_previous_word(session: Session) -> None:
     assert complete(session, "show queue ") == ["deadLetterQueue", "jobQueue", "otherQueue"]
     assert complete(session, "show queues ") == []
@@ -306,13 +351,48 @@ def test_file_kind_offers_paths_and_fixed_words(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "runs").mkdir()
-    (tmp_path / "runs" / "incident.json").write_text("{}")
+    execute(session, "save runs/incident.json")
     (tmp_path / "tour.stp").write_text("")
     # Each replaces the word typed, a directory's name with a `/`, as the TUI's command line.
     assert complete(session, "save runs/") == ["runs/incident.json"]
     assert complete(session, "load runs/inc") == ["runs/incident.json"]
     assert complete(session, "source ") == ["runs/", "stacktape.yml", "tour.stp"]
     assert complete(session, "record ")[0] == "stop"
+
+
+def test_load_offers_the_session_files_save_wrote_then_folders(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `load ` listed every file of the folder: the stack, scripts, a package.json. It
+    # offers the files `save` wrote, whatever their names, then the folders to go into.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    execute(session, "save runs/incident.json")
+    execute(session, "save before-fix")
+    (tmp_path / "package.json").write_text('{"name": "shop", "version": "1.0.0"}')
+    (tmp_path / "tour.stp").write_text("send jobQueue x\n")
+    assert complete(session, "load ") == ["before-fix", "runs/"]
+    assert metas(session, "load ")["before-fix"] == "a session file (save wrote it)"
+    assert complete(session, "load runs/") == ["runs/incident.json"]
+    assert complete(session, "load pa") == []
+    # A named pipe is not waited on (it would block until something wrote to it).
+    os.mkfifo(tmp_path / "pipe")
+    assert complete(session, "load pi") == []
+    # Typed as offered, the line loads the session.
+    execute(session, "send jobQueue x")
+    assert "replayed 0 commands" in execute(session, tabbed(session, "load b")[0]).text
+
+
+def test_load_opens_only_so_many_files_to_tell_a_session_file(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The word is completed at each key press: only SESSION_PEEK_LIMIT files are opened.
+    monkeypatch.setattr(candidates_module, "SESSION_PEEK_LIMIT", 2)
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.json", "b.json", "c.json"):
+        execute(session, f"save {name}")
+    assert complete(session, "load ") == ["a.json", "b.json"]
+    assert complete(session, "load c") == ["c.json"]
 
 
 def test_resource_kinds_named_by_their_type(combined: Session) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replkit import complete, metas
+from replkit import complete, metas, tabbed
 
 from stptui.commands import REGISTRY, Arg, Command, CommandResult, Session, execute
 from stptui.commands import registry as kinds
@@ -307,3 +307,63 @@ def test_the_menu_calls_a_field_a_field() -> None:
     assert after_kind["status="] == "a field of http.response records"
     after_resource = metas(session, "expect count invocation.failed worker err")
     assert after_resource["error="] == "a field of invocation.failed records"
+
+
+COMMON_HEADERS = [
+    "content-type:application/json",
+    "content-type:text/plain",
+    "accept:application/json",
+    "authorization:",
+    "origin:https://app.example.com",
+]
+
+
+def test_http_header_offers_what_the_rules_of_the_request_read_then_common_headers() -> None:
+    # `--header ` offered nothing. A load balancer rule that may take the request and has a
+    # condition on a header offers a value that meets it, with the rule it reaches.
+    session = Session.open(ROOT / "docs/examples/load-balancer.yml", start_ms=START)
+    line = "http GET /api/orders --header "
+    assert complete(session, line) == ["x-tenant:beta", *COMMON_HEADERS]
+    assert metas(session, line)["x-tenant:beta"] == "rule 5 of mainLb:443 → betaApi"
+    assert metas(session, line)["content-type:application/json"] == "the body is JSON"
+    # Typed as offered, the header meets the rule's condition.
+    result = execute(session, tabbed(session, line)[0])
+    assert "priority 5 on :443 -> betaApi" in result.text
+    # A path the rule does not take, or a header given already, offers only the common ones.
+    assert complete(session, "http GET /admin/x --header ") == COMMON_HEADERS
+    assert complete(session, "http GET /api/x --header x-tenant:acme --header ") == COMMON_HEADERS
+    # A CORS preflight asks for a method.
+    assert complete(session, "http OPTIONS /api/x --header ")[-1] == (
+        "access-control-request-method:GET"
+    )
+
+
+def test_http_header_offers_what_the_routes_authorizers_and_cors_read() -> None:
+    session = Session.open(ROOT / "docs/examples/http-auth.yml", start_ms=START)
+    reports = metas(session, "http GET /reports --header ")
+    assert list(reports)[:2] == ["x-api-key:", "origin:https://app.example.com"]
+    assert reports["x-api-key:"] == "read by api's authorizer gatekeeper: type the value"
+    assert reports["origin:https://app.example.com"] == (
+        "an origin the CORS configuration of api allows"
+    )
+    me = metas(session, "http GET /me --header ")
+    assert me["authorization:"] == "read by api's cognito authorizer: --user or --jwt sends a token"
+    assert "x-api-key:" not in me
+
+
+def test_http_port_offers_the_listeners_of_the_load_balancer() -> None:
+    # `--port ` offered nothing; the ports are the listeners the config gives the load
+    # balancer (Stacktape's two here), in their order.
+    session = Session.open(ROOT / "docs/examples/load-balancer.yml", start_ms=START)
+    assert metas(session, "http GET /api/orders --port ") == {
+        "80": "HTTP listener of mainLb: redirects to HTTPS",
+        "443": "HTTPS listener of mainLb: 4 rules, the one without --port",
+    }
+    assert complete(session, "http GET /api/orders --gateway mainLb --port 4") == ["443"]
+    assert "HTTP 301" in execute(session, tabbed(session, "http GET /api/orders --port 8")[0]).text
+    # Its own listeners, where the config writes them.
+    access = Session.open(ROOT / "docs/examples/listener-access.yml", start_ms=START)
+    assert complete(access, "http GET / --port ") == ["443", "8443"]
+    # An HTTP API has no port to pick (`http` refuses --port for it).
+    auth = Session.open(ROOT / "docs/examples/http-auth.yml", start_ms=START)
+    assert complete(auth, "http GET /me --port ") == []

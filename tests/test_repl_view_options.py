@@ -39,7 +39,7 @@ def test_show_metrics_is_offered_both_and_each_once(session: Session) -> None:
 
 def test_each_view_has_a_help_line_of_its_own(session: Session) -> None:
     offered = metas(session, "show ")
-    assert offered["queue"] == "queue Q: one queue, its messages and settings"
+    assert offered["function"] == "function F: one function, its latest invocations"
     assert offered["metrics"].startswith("metrics [RESOURCE]: ")
     # One line a view: none is the whole list of views again.
     assert len(set(offered.values())) == len(offered)

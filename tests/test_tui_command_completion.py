@@ -235,9 +235,9 @@ def test_tab_completes_file_names_quoted_directories_first_then_their_files(
     (tmp_path / "dir sp").mkdir()
     (tmp_path / "dir sp" / "my script.stp").write_text("")
     (tmp_path / "runs").mkdir()
-    (tmp_path / "runs" / "incident.json").write_text("{}")
     (tmp_path / ".secret.stp").write_text("")
     s = story_session()
+    execute(s, "save runs/incident.json")  # what `load` offers: a file `save` wrote
     # Sorted, a directory's name with a `/`, a name with a space quoted; no hidden file.
     assert completions(s, "source ") == ["source 'dir sp/'", "source runs/"]
     assert completions(s, "source .") == ["source .secret.stp"]
@@ -245,6 +245,12 @@ def test_tab_completes_file_names_quoted_directories_first_then_their_files(
     assert completions(s, "record ") == ["record stop", "record 'dir sp/'", "record runs/"]
     assert completions(s, "upload b k --from=ru") == ["upload b k --from=runs/"]
     assert completions(s, "send jobQueue ru") == []
+    # docs/tui.md: "`load` offers only the files `save` wrote, then directories".
+    page = " ".join((EXAMPLES.parent / "tui.md").read_text(encoding="utf-8").split())
+    assert "`load` offers only the files `save` wrote, then directories, as in the REPL." in page
+    (tmp_path / "package.json").write_text('{"name": "shop"}')
+    assert completions(s, "load ") == ["load 'dir sp/'", "load runs/"]
+    assert completions(s, "load runs/") == ["load runs/incident.json"]
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("colon", *"source ", "tab")

@@ -682,6 +682,14 @@ def complete_values(
         return _pattern_values(session, "detail-type", bus, source)
     if kind == r.HTTP_METHOD:
         return []  # the argument's choices are the values
+    if kind == r.HTTP_HEADER:
+        from stptui.commands.request_offers import header_offers
+
+        return list(header_offers(sim, before))
+    if kind == r.LISTENER_PORT:
+        from stptui.commands.request_offers import port_offers
+
+        return list(port_offers(sim, before))
     if kind == r.EXPECT_PATH:
         from stptui.commands.handlers import (
             CONTAINER_FIELDS,

@@ -3,8 +3,10 @@ dialog for the command pre-fills, the bodies the session already gave the same t
 log, newest first) and, for an event, a detail each rule of the bus matches. The REPL
 offers them at that argument (`send QUEUE ` then Tab); the dialogs pre-fill the example.
 The start-execution input is read from the state machine's definition (what its first
-states read of the input: `stptui.sim.asl_examples`), and the upload key from the bucket's
-notifications (`example_key`). No user-interface library here: both front ends read it.
+states read of the input: `stptui.sim.asl_examples`), a batch job's event is the clock's
+day (`job_example`; its dialog, the invoke dialog, starts from `{}`), and the upload key is
+read from the bucket's notifications (`example_key`). No user-interface library here: both
+front ends read it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ STREAM_DATA = '{"page": "/home", "user": "user-1"}'
 KAFKA_VALUE = '{"orderId": 1}'
 # An execution's input when the machine's first states read nothing of it.
 EXECUTION_INPUT = "{}"
+# A batch job's trigger event, for the simulated clock's day (`job_example`): what a job
+# started by hand most often runs for.
+JOB_EVENT = '{{"date": "{day}"}}'
 # The upload key of a bucket whose notifications filter no key, and the name put between a
 # filter's prefix and suffix (`incoming/` and `.csv` make `incoming/example.csv`).
 DEFAULT_KEY = "example.txt"
@@ -88,6 +93,14 @@ BODIES = {
         EXECUTION_INPUT,
         "an input with what its first states read",
         "started on this state machine before",
+    ),
+    # Its example is the day the clock is on (`job_example`).
+    "start-job": BodyArg(
+        "payload",
+        ("batch-job",),
+        JOB_EVENT,
+        "an example event: the job's containers read it as STP_TRIGGER_EVENT_DATA",
+        "started on this job before",
     ),
     # The HTTP dialog's body starts empty: a JSON body is what most routes read.
     "http": BodyArg(
@@ -157,6 +170,8 @@ def body_offers(
     if command == "start-execution":
         example = execution_example(session.sim, str(target[0]))
         about = about if example != EXECUTION_INPUT else "an empty input (its states read none)"
+    elif command == "start-job":
+        example = job_example(session.sim)
     if example not in seen:
         out.append(BodyOffer(example, about))
     return out
@@ -174,6 +189,14 @@ def execution_example(sim: Simulator, machine: str) -> str:
     from stptui.sim.asl_examples import example_input_text
 
     return example_input_text(found.definition)
+
+
+def job_example(sim: Simulator) -> str:
+    """A batch job's example trigger event: the day the simulated clock is on
+    (`{"date": "2026-01-05"}`)."""
+    from stptui.sim.clock import iso_ms
+
+    return JOB_EVENT.format(day=iso_ms(sim.clock.now)[:10])
 
 
 def example_key(bucket: BucketSim) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,11 @@ HTTP_METHOD = "http-method"  # GET, POST, ... (any case: the gateway reads it up
 ROUTE_PATH = "route-path"  # a request path; completion offers the routes' paths
 HTTP_ENTRY = "http-entry"  # what `http` sends to: an HTTP API or an application load balancer
 FUNCTION_URL = "function-url"  # a function with a Lambda function URL
+# A request header, `NAME:VALUE` (`http --header`): completion offers the headers the
+# stack reads of the request (`stptui.commands.request_offers`), then common ones.
+HTTP_HEADER = "http-header"
+# A port a load balancer listens on (`http --port`): completion offers its listeners'.
+LISTENER_PORT = "listener-port"
 OBJECT_KEY = "object-key"  # the key of an object in a bucket
 # A key to write an object at: any key, the prefixes the bucket's notifications filter on
 # offered (`upload uploads ` offers `incoming/`, the key that triggers a workload).
@@ -300,6 +305,11 @@ class Arg:
     # word by `choices`, which name only the words completion offers (`show tables` is
     # answered by `show` with the tables, though completion offers only `table`).
     check: Callable[[Any, str], None] | None = None
+    # Which of `choices` have nothing to act on in the simulator given, each with why
+    # (`show streams` on a stack without streams: "this stack has no Kinesis streams").
+    # Completion leaves them out, and offers one, with its why as the help line, only where
+    # the word typed starts no other choice; the command itself still takes them.
+    unavailable: Callable[[Any], Mapping[str, str]] | None = None
     # A `rest` argument that is a command line of its own (`repeat N COMMAND ...`): its
     # words, from the first on, are that command's, so a `--name` among them is the inner
     # command's option, not this command's.

@@ -30,6 +30,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Callable
@@ -67,6 +68,16 @@ if TYPE_CHECKING:
 
 SAVE_VERSION = 1
 MAX_SESSION_BYTES = 64 * 1024 * 1024
+# How a session file starts (`to_json`'s first two keys, as `save` writes them), and how
+# many of its first bytes tell it: `load`'s completion reads no more of a file.
+_SESSION_START = re.compile(rb'\{\s*"version"\s*:\s*\d+\s*,\s*"stack"\s*:')
+SESSION_HEAD_BYTES = 64
+
+
+def is_session_start(head: bytes) -> bool:
+    """Whether `head`, a file's first SESSION_HEAD_BYTES bytes, starts as a session file
+    `save` writes (a JSON object whose first keys are `version` and `stack`)."""
+    return _SESSION_START.match(head) is not None
 
 
 class SessionError(Exception):
@@ -642,6 +653,8 @@ class Session:
 
     def to_json(self, save_dir: Path) -> dict[str, Any]:
         """The session file's content; paths are relative to `save_dir` where possible."""
+        # `version` and `stack` first: `load`'s completion knows a session file by them
+        # (`is_session_start`).
         doc: dict[str, Any] = {
             "version": SAVE_VERSION,
             "stack": _rel(self.stack_path, save_dir),

@@ -38,6 +38,8 @@ from stptui.commands.handlers.base import shorten
 from stptui.commands.handlers.expect import value_now
 from stptui.commands.handlers.metrics import metric_value, value_text
 from stptui.commands.references import LAST, NEWEST, id_fields
+from stptui.commands.request_offers import header_offers, port_offers
+from stptui.commands.session import SESSION_HEAD_BYTES, is_session_start
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
 from stptui.sim.clock import iso_ms
@@ -55,6 +57,10 @@ _ENDS_IN_NUMBER = re.compile(r"(?:\d+[a-z]+)*\d+")
 # key press (the command line's suggestion), and a directory of 100,000 files took 50 ms to
 # read whole. Past this many, the rest of the directory is not offered.
 PATH_LIMIT = 2000
+# How many files `load`'s completion opens at most, to tell the session files (`save`'s)
+# among them: a directory of files is read at each key press, and opening 2,000 files to
+# read their first bytes took some 20 ms. Past this many, the rest are not offered.
+SESSION_PEEK_LIMIT = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +152,13 @@ def _found(session: Session, text: str) -> Sequence[Candidate]:
 def _word_signature(ctx: Context) -> tuple[object, ...]:
     """What of the word typed the candidates of `ctx` depend on: whether it is an option,
     empty, a metric path; the word itself where a kind's candidates follow it (a table's
-    item keys, a duration's units, a reference's kinds)."""
+    item keys, a duration's units, a reference's kinds) or an argument's unavailable
+    choices may be offered (`Arg.unavailable`)."""
     word = ctx.word
     whole = any(
-        s.kind in _BY_WORD or (s.kind in REFERENCE_KINDS and word.startswith("$"))
+        s.kind in _BY_WORD
+        or (s.kind in REFERENCE_KINDS and word.startswith("$"))
+        or (s.arg is not None and s.arg.unavailable is not None)
         for s in ctx.slots
     )
     return (word.startswith("-"), not word, word.startswith("metric."), word if whole else None)
@@ -305,13 +314,58 @@ def file_word(text: str, ctx: Context) -> tuple[str, str] | None:
 def file_offers(text: str) -> list[Offer]:
     """The file names (`path_candidates`) the word typed at the end of `text` may become
     when it is a FILE value (`file_word`), each replacing the word as typed, quotes and
-    escapes included; none for any other word."""
+    escapes included; after `load`, the session files and directories only
+    (`session_candidates`); none for any other word."""
     ctx = context(text)
     found = None if ctx is None else file_word(text, ctx)
-    if found is None:
+    if ctx is None or found is None:
         return []
     word, raw = found
-    return [Offer(c, len(raw), word) for c in path_candidates(word)]
+    loading = any(s.arg is _load_file_arg() for s in ctx.slots)
+    paths = session_candidates(word) if loading else path_candidates(word)
+    return [Offer(c, len(raw), word) for c in paths]
+
+
+@functools.cache
+def _load_file_arg() -> kinds.Arg:
+    """`load`'s FILE argument, which takes a session file only."""
+    return REGISTRY.commands["load"].args[0]
+
+
+def session_candidates(word: str, limit: int | None = None) -> list[Candidate]:
+    """What `load FILE` may become when `word` is typed: of the paths that `word` starts
+    (`path_candidates`), the files `save` wrote (their first bytes are a session file's,
+    `is_session_start`), then the directories, to go on into; no other file, as `load`
+    would refuse it. At most `limit` files are opened to tell (SESSION_PEEK_LIMIT unless
+    given), in name order; the files past them are not offered."""
+    limit = SESSION_PEEK_LIMIT if limit is None else limit
+    sessions: list[Candidate] = []
+    folders: list[Candidate] = []
+    opened = 0
+    for c in path_candidates(word):
+        if c.text.endswith("/"):
+            folders.append(c)
+        elif opened < limit:
+            opened += 1
+            if _saved_session(os.path.expanduser(c.text)):
+                sessions.append(Candidate(c.text, "a session file (save wrote it)"))
+    return sessions + folders
+
+
+def _saved_session(path: str) -> bool:
+    """Whether the file at `path` starts as a session file; False when it cannot be read.
+    Opened without blocking: a named pipe would wait for a writer (it is then no session
+    file either, and gives no bytes)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return is_session_start(os.read(fd, SESSION_HEAD_BYTES))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def path_candidates(word: str, limit: int | None = None) -> list[Candidate]:
@@ -417,6 +471,8 @@ def _slot_extras(
     duration units, instants, a body (`body_candidates`)."""
     kind = slot.kind
     out: list[Candidate] = []
+    if slot.arg is not None and slot.arg.unavailable is not None and word:
+        out += unavailable_candidates(session, slot, word)
     if kind is None:
         return out
     if slot.arg is not None and (command := _body_args().get(id(slot.arg))) is not None:
@@ -435,6 +491,23 @@ def _slot_extras(
         if nxt is not None:
             out.append(Candidate(iso_ms(nxt), "the next scheduled event"))
     return out
+
+
+def unavailable_candidates(session: Session, slot: Slot, word: str) -> list[Candidate]:
+    """The fixed words of `slot` that have nothing to act on in this session
+    (`Arg.unavailable`), each with why as its help line, that start with `word` (in any
+    case), when no other fixed word does: `show str` on a stack without Kinesis streams
+    offers `stream` and `streams`, "this stack has no Kinesis streams", where otherwise
+    nothing would come; `show s` on a stack with schedules offers `schedules` alone."""
+    arg = slot.arg
+    if arg is None or arg.unavailable is None:
+        return []
+    low = word.lower()
+    missing = arg.unavailable(session.sim)
+    started = [c for c in slot.choices if c.lower().startswith(low)]
+    if any(c not in missing for c in started):
+        return []
+    return [Candidate(c, missing[c]) for c in started]
 
 
 def _slot_values(
@@ -470,15 +543,20 @@ def _slot_values(
         if len(shown) < len(values) and "count" in shown:
             shown.insert(shown.index("count"), "metric.")
         values = shown
+    fixed = list(dict.fromkeys(slot.choices))
+    if slot.arg is not None and slot.arg.unavailable is not None:
+        # Only the words the session has something for (`unavailable_candidates` offers
+        # the others once typed).
+        missing = slot.arg.unavailable(session.sim)
+        fixed = [c for c in fixed if c not in missing]
     kept = built.values.get(key)
-    if kept is not None and kept[0] == values:
+    if kept is not None and kept[0] == (fixed, values):
         # The same values as in the state before: they serve again (their help lines are
         # made anew, `_Described`), unread again for duplicates.
         return kept[1]
     built.builds += 1
     if len(built.values) >= VALUES_LIMIT:
         built.values.clear()  # the contexts of lines typed long ago (ids, keys before)
-    fixed = list(dict.fromkeys(slot.choices))
     texts = list(dict.fromkeys([*fixed, *values]))
     about = slot.help
     # Held weakly, as by `_Described`: the session's cache holds this list.
@@ -490,7 +568,7 @@ def _slot_values(
         return Candidate(text, _Described(owner, kind or "", text, about, before))
 
     out = Values(texts, made)
-    built.values[key] = (values, out)
+    built.values[key] = ((fixed, values), out)
     return out
 
 
@@ -510,7 +588,10 @@ class StateCache:
     # The simulation the state is of, held weakly: a replaced one is freed (the terminal
     # UI takes one apart and checks that it went), and its id may then be taken again.
     sim: weakref.ref[object]
-    values: dict[tuple[object, ...], tuple[list[str], Values]] = field(default_factory=dict)
+    # Each slot's (fixed words, values) and their candidates.
+    values: dict[tuple[object, ...], tuple[tuple[list[str], list[str]], Values]] = field(
+        default_factory=dict
+    )
     fresh: set[tuple[object, ...]] = field(default_factory=set)
     lists: dict[tuple[object, ...], Sequence[Candidate]] = field(default_factory=dict)
     derived: dict[object, object] = field(default_factory=dict)
@@ -713,6 +794,10 @@ def describe(
         return "trace record kind"
     if kind == kinds.ROUTE_PATH and (reached := route_offers(session, before).get(value)):
         return "; ".join(reached)
+    if kind == kinds.HTTP_HEADER:
+        return header_offers(sim, before).get(value, fallback)
+    if kind == kinds.LISTENER_PORT:
+        return port_offers(sim, before).get(value, fallback)
     if kind == kinds.POOL_USER and (user := _pool_user(session, value, before)) is not None:
         return f"user {user.status}{', signed in' if user.claims is not None else ''}"
     if kind == kinds.ALARM and (alarms := sim.services.get("alarms")) is not None:

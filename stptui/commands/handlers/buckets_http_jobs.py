@@ -31,8 +31,10 @@ from stptui.commands.registry import (
     FLAG,
     FUNCTION_URL,
     HTTP_ENTRY,
+    HTTP_HEADER,
     HTTP_METHOD,
     KEY_VALUE,
+    LISTENER_PORT,
     NEW_OBJECT_KEY,
     OBJECT_KEY,
     PAYLOAD,
@@ -715,7 +717,7 @@ def drive_graph(sim: Simulator) -> Any:
         Arg("BODY", TEXT, "the request body, quoted as one word", optional=True),
     ),
     options=(
-        Option("--header", WORD, "a request header", "NAME:VALUE", repeat=True),
+        Option("--header", HTTP_HEADER, "a request header", "NAME:VALUE", repeat=True),
         Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
         Option(
             "--gateway",
@@ -737,7 +739,7 @@ def drive_graph(sim: Simulator) -> Any:
         ),
         Option(
             "--port",
-            WORD,
+            LISTENER_PORT,
             "the load balancer listener's port (default: its only listener, else the one on 443)",
             "PORT",
         ),
@@ -779,7 +781,11 @@ def drive_graph(sim: Simulator) -> Any:
         "the listener's default action answers (Stacktape's: a fixed 500 on 443, a redirect "
         "to HTTPS on 80). ELB answers 502 for a function error, timeout or malformed result."
         " --port picks the listener, --source-ip the address source-ip conditions see, "
-        "--header 'host:NAME' the host host-header conditions see.\n"
+        "--header 'host:NAME' the host host-header conditions see. Tab after --port offers "
+        "the load balancer's listeners' ports; after --header the headers the stack reads "
+        "of the request (a value meeting a header or host condition of a rule that may "
+        "take it, its route's Lambda authorizer's identity source, an origin its CORS "
+        "configuration allows), then common ones (content-type:application/json ...).\n"
         "A web-service's own HTTP API or load balancer (`SERVICE.httpApiGateway`, "
         "`SERVICE.loadBalancer`) is one too; --gateway also takes the service's name. Its "
         "HTTP API's one route is ANY /{proxy+}, which takes every path, / too.\n"
@@ -1081,7 +1087,8 @@ def route_format(sim: Simulator, gateway: str, route: str | None) -> str | None:
         "retried after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to "
         "`attempts` in all. The answer ends with the execution's ARN: Stacktape's state "
         "machine `{stack}-{job}-batch-state-machine`, the execution named as its trigger "
-        "function names them."
+        "function names them. Tab at PAYLOAD offers the payloads given this job before, "
+        'then an event for the simulated day (`{"date": "2026-01-05"}`).'
     ),
     changes_state=True,
     body_file="PAYLOAD",

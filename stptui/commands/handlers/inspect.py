@@ -42,6 +42,7 @@ from stptui.commands.handlers.metrics import (
     show_metrics,
     since_ms,
 )
+from stptui.commands.handlers.show_views import empty_views
 from stptui.commands.handlers.state_machines import (
     explain_execution,
     show_execution,
@@ -507,6 +508,7 @@ def _show_what_first() -> NoReturn:
             choices=SHOW_WHATS,
             choice_help=SHOW_HELP,
             check=check_show_what,
+            unavailable=empty_views,
         ),
         Arg(
             "NAME",
@@ -590,6 +592,12 @@ def _show_what_first() -> NoReturn:
         "show metrics",
         "show metrics jobQueue --since 10m",
         "show metrics jobQueue --period 1m",
+    ),
+    details=(
+        "Tab offers the views this stack has something for (no `tables` on a stack without "
+        "DynamoDB tables); a view it has nothing for is offered once typed, where no other "
+        'view starts so, with why (`show str`: `stream`, `streams`, "this stack has no '
+        'Kinesis streams"). Every view answers, an empty one saying so.'
     ),
     check_call=check_show,
     check_words=lambda words: None if words else _show_what_first(),

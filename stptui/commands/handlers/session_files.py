@@ -77,7 +77,11 @@ def cmd_save(session: Session, call: Call) -> CommandResult:
         "stack relative to its own folder when it was saved in the stack's folder, else by "
         "its full path; when the stack is not there and this session's stack has its bytes "
         "(a session `stptui run --save-on-failure` saved in CI, loaded in a checkout), the "
-        "files are read from this session's stack's folder."
+        "files are read from this session's stack's folder.\n"
+        "Tab offers the files save wrote, whatever their names (a file that starts as a "
+        'session file does: `{"version": 1, "stack": ...`), then the folders to go '
+        "into; no other file, which load would refuse. Of the files the name typed starts, it "
+        "opens at most the first 200, in name order, to tell."
     ),
 )
 def cmd_load(session: Session, call: Call) -> CommandResult:
