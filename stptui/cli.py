@@ -11,6 +11,7 @@ import errno
 import gc
 import json
 import os
+import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -684,7 +685,7 @@ def cmd_graph(argv: Sequence[str]) -> int:
         return 2
     g = graph.build_graph(stack, _poll_edges(stack, args.behaviors))
     exporters: dict[str, Callable[..., str]] = {
-        "text": graph.to_text,
+        "text": lambda g: graph.to_text(g, _terminal_width()),
         "mermaid": graph.to_mermaid,
         "dot": graph.to_dot,
         "json": graph.to_json,
@@ -695,6 +696,14 @@ def cmd_graph(argv: Sequence[str]) -> int:
     # The graph still draws (missing resources are marked), but say that it has errors.
     _say_config_errors(stack, args)
     return 0
+
+
+def _terminal_width() -> int | None:
+    """The width of the terminal standard output is, to fold the graph's long lines to; None
+    when it is a pipe or a file, where each edge stays one line for grep."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def _load_stack(args: argparse.Namespace) -> Stack | None:
@@ -778,7 +787,7 @@ def cmd_open(argv: Sequence[str]) -> int:
         for p in session.sim.behaviors.polls()
     ]
     g = graph.build_graph(stack, polls)
-    text = printable(graph.to_text(g))
+    text = printable(graph.to_text(g, _terminal_width()))
     print(text, end="" if text.endswith("\n") else "\n")
     if errors_line is not None:
         print(f"\n{errors_line}")

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
+from rich.cells import cell_len
 
 from stptui.config.alarms import AlarmSpec, resolve_alarms
 from stptui.config.diagnostics import Position
@@ -1425,12 +1426,20 @@ def _text_order(g: nx.MultiDiGraph) -> list[str]:
 # -- exports ---------------------------------------------------------------------------------
 
 
-def to_text(g: nx.MultiDiGraph) -> str:
+# How far a connect edge's variables go in when they continue on lines of their own.
+ENV_INDENT = 6
+
+
+def to_text(g: nx.MultiDiGraph, width: int | None = None) -> str:
     """A terminal-readable listing: each node with kind and key properties, then its edges.
 
     Nodes come in layer order (sources first). Lines look like
     `jobQueue --sqs(batch 1)--> worker`, `jobQueue --redrive(after 3)--> deadLetterQueue`
     and `api ..connect..> jobQueue [STP_JOB_QUEUE_ARN STP_JOB_QUEUE_URL STP_JOB_QUEUE_NAME]`.
+    With `width` (a terminal's), a connect line longer than that has its variables go on
+    under it, ENV_INDENT in, as many to a line as fit: a database's five names made a line
+    of 150 columns, which a terminal of 80 broke mid-name. Without it each edge is one line,
+    as a pipe to grep wants it.
     """
     n, e = len(g), len(g.edges)
     lines = [
@@ -1447,11 +1456,31 @@ def to_text(g: nx.MultiDiGraph) -> str:
                 target += f" [unresolved {_clean(unresolved)}]"
             if d.get("kind") == CONNECT:
                 env = d.get("env") or []
-                tail = f" [{' '.join(_clean(e) for e in env)}]" if env else ""
-                lines.append(f"  {_clean(n)} ..connect..> {target}{tail}")
+                head = f"  {_clean(n)} ..connect..> {target}"
+                names = [_clean(e) for e in env]
+                tail = f" [{' '.join(names)}]" if env else ""
+                if width is None or cell_len(head + tail) <= width:
+                    lines.append(head + tail)
+                else:
+                    lines += [head, *_wrapped_names(names, width)]
             else:
                 lines.append(f"  {_clean(n)} --{_clean(_kind_label(d))}--> {target}")
     return "\n".join(lines) + "\n"
+
+
+def _wrapped_names(names: list[str], width: int) -> list[str]:
+    """`[A B C]` on lines of at most `width` cells, ENV_INDENT in (a name longer than the
+    line gets one of its own)."""
+    lines: list[str] = []
+    line = " " * ENV_INDENT + "["
+    for i, name in enumerate(names):
+        word = name + ("]" if i == len(names) - 1 else "")
+        if i and cell_len(line) + 1 + cell_len(word) > width:
+            lines.append(line)
+            line = " " * (ENV_INDENT + 1) + word
+        else:
+            line += (" " if i else "") + word
+    return [*lines, line]
 
 
 # Mermaid node shapes by kind: (open, close) around the quoted label.

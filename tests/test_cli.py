@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -246,6 +247,20 @@ def test_validate_json_of_sample_stacks_has_no_errors(
 # -- graph -----------------------------------------------------------------------------------
 
 JOB_QUEUE = REPO_ROOT / "stptui" / "sample_stacks" / "job-queue" / "stacktape.yml"
+
+
+def test_graph_text_folds_to_the_terminal_and_not_into_a_pipe(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    combined = REPO_ROOT / "stptui" / "sample_stacks" / "combined"
+    g = graph.build_graph(load_stack(combined))
+    monkeypatch.setenv("COLUMNS", "80")
+    _, piped, _ = run(capsys, "graph", str(combined))
+    assert piped == graph.to_text(g)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, shown, _ = run(capsys, "graph", str(combined))
+    assert shown == graph.to_text(g, 80) != piped
+    assert "  api ..connect..> jobQueue\n      [STP_JOB_QUEUE_ARN" in shown
 
 
 def test_graph_text(capsys: pytest.CaptureFixture[str]) -> None:

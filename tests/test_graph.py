@@ -907,6 +907,27 @@ def test_to_text(combined: nx.MultiDiGraph) -> None:
     assert lines[-1].startswith("aws:ses (aws-service")
 
 
+def test_to_text_folds_a_connect_lines_variables_to_the_terminals_width(
+    combined: nx.MultiDiGraph,
+) -> None:
+    whole = to_text(combined).splitlines()
+    folded = to_text(combined, width=80).splitlines()
+    # A database's five variables made a line of 150 columns; at 80 they go on under it.
+    assert max(len(line) for line in whole if "..connect..>" in line) > 140
+    start = folded.index("  dailyReport ..connect..> database")
+    assert folded[start + 1 : start + 3] == [
+        "      [STP_DATABASE_CONNECTION_STRING STP_DATABASE_JDBC_CONNECTION_STRING",
+        "       STP_DATABASE_HOST STP_DATABASE_PORT STP_DATABASE_DB_NAME]",
+    ]
+    # A line that fits stays whole, and every connect line now fits.
+    assert "  fileProcessor ..connect..> uploads [STP_UPLOADS_NAME STP_UPLOADS_ARN]" in folded
+    connect = [i for i, line in enumerate(folded) if "..connect..>" in line]
+    assert all(len(folded[i]) <= 80 for i in connect)
+    # Folding adds line breaks and nothing else: joined, the lines read as the whole ones.
+    assert " ".join(folded).split() == " ".join(whole).split()
+    assert to_text(combined, width=1000).splitlines() == whole
+
+
 def test_to_text_flags_missing_nodes() -> None:
     text = to_text(build_graph(_load(SEED / "job-queue.yml")))
     assert "database (missing)" in text.splitlines()
