@@ -5,7 +5,9 @@ offers them at that argument (`send QUEUE ` then Tab); the dialogs pre-fill the 
 The start-execution input is read from the state machine's definition (what its first
 states read of the input: `stptui.sim.asl_examples`), a batch job's event is the clock's
 day (`job_example`; its dialog, the invoke dialog, starts from `{}`), and the upload key is
-read from the bucket's notifications (`example_key`). No user-interface library here: both
+read from the bucket's notifications (`example_key`). `invoke FUNCTION` is offered, after
+its earlier payloads, the event each trigger of the function delivers
+(`stptui.commands.invoke_examples`), then `{}`. No user-interface library here: both
 front ends read it.
 """
 
@@ -32,6 +34,8 @@ EVENT_DETAIL = "{}"
 SNS_MESSAGE = '{"orderId": 1}'
 STREAM_DATA = '{"page": "/home", "user": "user-1"}'
 KAFKA_VALUE = '{"orderId": 1}'
+# What `invoke` sends without a payload, and the invoke dialog pre-fills.
+INVOKE_PAYLOAD = "{}"
 # An execution's input when the machine's first states read nothing of it.
 EXECUTION_INPUT = "{}"
 # A batch job's trigger event, for the simulated clock's day (`job_example`): what a job
@@ -102,6 +106,15 @@ BODIES = {
         "an example event: the job's containers read it as STP_TRIGGER_EVENT_DATA",
         "started on this job before",
     ),
+    # Its example is `{}`, what invoke sends without one; the events its triggers deliver
+    # come before it (`invoke_examples.trigger_payloads`).
+    "invoke": BodyArg(
+        "payload",
+        (kinds.FUNCTION,),
+        INVOKE_PAYLOAD,
+        "an empty event: what invoke sends without a PAYLOAD",
+        "invoked on this function before",
+    ),
     # The HTTP dialog's body starts empty: a JSON body is what most routes read.
     "http": BodyArg(
         "body",
@@ -166,6 +179,13 @@ def body_offers(
             if detail not in seen:
                 seen.add(detail)
                 out.append(BodyOffer(detail, f"a detail the rule of {owner} matches"))
+    if command == "invoke" and None not in target:
+        from stptui.commands.invoke_examples import trigger_payloads
+
+        for payload, about in trigger_payloads(session.sim, str(target[0])):
+            if payload not in seen:
+                seen.add(payload)
+                out.append(BodyOffer(payload, about))
     example, about = body.example, body.about
     if command == "start-execution":
         example = execution_example(session.sim, str(target[0]))
@@ -226,7 +246,7 @@ def matching_details(
         if not isinstance(wanted, dict) or rule.matcher is None:
             continue
         try:
-            detail = _example(wanted)
+            detail = pattern_example(wanted)
         except patterns.PatternError:
             continue  # a clause this reads on its own as no pattern: the rule gives none
         if not detail:
@@ -252,19 +272,21 @@ _LEFT_OUT = object()
 _NO_VALUE = object()
 
 
-def _example(pattern: dict[str, Any]) -> dict[str, Any] | None:
-    """An object whose fields meet the clauses of `pattern` (an object of a pattern), or
-    None when a field's matchers name no value this can make. `$or`: its first branch."""
+def pattern_example(pattern: dict[str, Any]) -> dict[str, Any] | None:
+    """An object whose fields meet the clauses of `pattern` (an object of an EventBridge
+    pattern or an SNS filter policy), or None when a field's matchers name no value this
+    can make. `$or`: its first branch. Raises patterns.PatternError for a clause that is
+    no pattern."""
     out: dict[str, Any] = {}
     for key, value in pattern.items():
         if key == "$or":
             first = value[0] if isinstance(value, list) and value else None
-            branch = _example(first) if isinstance(first, dict) else None
+            branch = pattern_example(first) if isinstance(first, dict) else None
             if branch is None:
                 return None
             out.update(branch)
         elif isinstance(value, dict):
-            inner = _example(value)
+            inner = pattern_example(value)
             if inner is None:
                 return None
             out[key] = inner

@@ -119,6 +119,33 @@ _KEY_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 _VERSION_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
 
 
+# The event an `s3` trigger of a family (`s3:ObjectCreated:*`) is shown with: the one the
+# commands make most (`upload`, `delete`).
+_FAMILY_EXAMPLES = {
+    "ObjectCreated": "ObjectCreated:Put",
+    "ObjectRemoved": "ObjectRemoved:Delete",
+}
+
+
+def example_event_name(event_types: list[str]) -> str | None:
+    """The event name (`ObjectCreated:Put`) an example of a notification of `event_types`
+    stands for: its first type's, a family's commonest; None when none is one."""
+    for written in event_types:
+        name = written.removeprefix("s3:")
+        family, _, which = name.rpartition(":")
+        if which != "*":
+            return name
+        if family in _FAMILY_EXAMPLES:
+            return _FAMILY_EXAMPLES[family]
+    return None
+
+
+def version_id_of(uuid: str) -> str:
+    """A 32-character version id in S3's alphabet made of an id of the simulation."""
+    digest = hashlib.sha256(uuid.encode()).digest()
+    return "".join(_VERSION_ALPHABET[b & 63] for b in digest)
+
+
 def encode_key(key: str) -> str:
     """An object key as S3 writes it in an event: application/x-www-form-urlencoded.
 
@@ -466,14 +493,17 @@ class _Request:
 
     __slots__ = ("event_name", "expiry", "host_id", "obj", "reason", "request_id", "time")
 
-    def __init__(self, sim: Simulator, event_name: str, reason: str, obj: S3Object) -> None:
+    def __init__(
+        self, sim: Simulator, event_name: str, reason: str, obj: S3Object, uuid: str = ""
+    ) -> None:
         self.event_name = event_name
         self.reason = reason
         self.obj = obj
         self.time = sim.clock.now
         # A completed restore's copy expires then (the event's restore data).
         self.expiry: int | None = None
-        rid = sim.new_id().replace("-", "").upper()
+        # An example's request is made of the id it is given, not of the id stream.
+        rid = (uuid or sim.new_id()).replace("-", "").upper()
         self.request_id = rid[:16]
         self.host_id = base64.b64encode(hashlib.sha384(rid.encode()).digest()).decode()
 
@@ -1533,8 +1563,38 @@ class BucketService:
 
     def _version_id(self) -> str:
         """A 32-character version id in S3's alphabet, from the simulation's id stream."""
-        digest = hashlib.sha256(self.sim.new_id().encode()).digest()
-        return "".join(_VERSION_ALPHABET[b & 63] for b in digest)
+        return version_id_of(self.sim.new_id())
+
+    def example_event(
+        self, bucket: str, configuration: str, key: str, uuid: str
+    ) -> tuple[dict[str, Any], str] | None:
+        """The event the notification `configuration` (`{workload}-s3-{index}`) of `bucket`
+        sends for an empty object `key` uploaded now (or deleted, for a notification of
+        deletes only), and that event's name, built as an upload's is without one: its
+        request and version ids are made of `uuid`, its sequencer is the next one, nothing
+        is stored or traced. None when the notification does not fire for it."""
+        b = self.buckets.get(bucket)
+        notes = b.notifications if b is not None else []
+        note = next((n for n in notes if n.configuration_id == configuration), None)
+        if b is None or note is None:
+            return None
+        event_name = example_event_name(note.event_types)
+        encoded = encode_key(key)
+        if event_name is None or note.skip_reason(event_name, key, encoded) is not None:
+            return None
+        sim = self.sim
+        now = sim.clock.now
+        created = event_name.startswith("ObjectCreated")
+        obj = S3Object(
+            key,
+            0,
+            hashlib.md5(b"").hexdigest() if created else "",
+            f"{now:012X}{self._sequence + 1:06X}",
+            now,
+            version_id_of(uuid) if b.versioning and created else None,
+        )
+        req = _Request(sim, event_name, "example", obj, uuid)
+        return {"Records": [self._record(b, req, note.aws_id, encoded)]}, event_name
 
 
 # CopyObject's refusal of a copy onto itself (S3 API reference, CopyObject; the message S3

@@ -543,6 +543,29 @@ def dead_letter(
 # -- buses and rules -----------------------------------------------------------------------
 
 
+def envelope(
+    sim: Simulator,
+    event_id: str,
+    source: str,
+    detail_type: str,
+    detail: Any,
+    resources: list[str],
+    time_ms: int,
+) -> dict[str, Any]:
+    """The event EventBridge makes of a PutEvents entry, keys in AWS's order."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": detail_type,
+        "source": source,
+        "account": sim.account_id,
+        "time": iso_s(time_ms),
+        "region": sim.region,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
 class BusRule:
     """One rule on one bus, with one target: the workload or queue that declared it."""
 
@@ -574,6 +597,13 @@ class BusRule:
         self.group = trigger.message_group_id
         # Resolved at the first delivery, once the batch service is wired too.
         self.delivery: Delivery | None = None
+
+    def example_event(self, event: dict[str, Any]) -> dict[str, Any] | str | None:
+        """What the rule delivers its target for `event` (the event, or what its input makes
+        of it), None when the rule does not match it. Nothing is delivered or traced."""
+        if self.matcher is None or not self.matcher.matches(event):
+            return None
+        return self.input.apply(event, self.name, self.arn)
 
     def explain(self, event: dict[str, Any]) -> list[str]:
         """Why the event does not match (empty when it does)."""
@@ -940,17 +970,15 @@ class BusService:
         sim = self.sim
         if event_id is None:
             event_id = sim.new_id()
-        event = {
-            "version": "0",
-            "id": event_id,
-            "detail-type": entry.detail_type,
-            "source": entry.source,
-            "account": sim.account_id,
-            "time": iso_s(sim.clock.now if time_ms is None else time_ms),
-            "region": sim.region,
-            "resources": entry.resources,
-            "detail": entry.detail,
-        }
+        event = envelope(
+            sim,
+            event_id,
+            entry.source,
+            entry.detail_type,
+            entry.detail,
+            entry.resources,
+            sim.clock.now if time_ms is None else time_ms,
+        )
         if bus.archive is not None:
             bus.archive.receive(event, entry.size)
         self.route(bus, event, origin, bus.rules)

@@ -1344,8 +1344,32 @@ class HttpService:
     def _request_id(self) -> str:
         """An API Gateway request id (`cGMi_haHjoEEPmw=`): 11 bytes in URL-safe base64, as
         captured `apigw-requestid` headers show them, from the simulation's id stream."""
-        raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
-        return base64.urlsafe_b64encode(raw[:11]).decode()
+        return request_id_of(self.sim.new_id())
+
+    def example_event(
+        self, trigger: HttpTrigger, method: str, path: str, body: str | None, uuid: str
+    ) -> dict[str, Any] | None:
+        """The event the route of `trigger` hands its function for a request `method path`
+        with `body` sent now without headers, its request id made of `uuid`, built as a
+        request's is (payload format 1.0 or 2.0) without sending one: no id is drawn and
+        nothing is traced. None when the request would not reach that route (another route
+        takes it, or the route is a container's). An authorizer's context is not in it."""
+        api = self.apis.get(trigger.gateway.target or "") if trigger.gateway else None
+        if api is None:
+            return None
+        selected = api.select(method, path)
+        if selected is None:
+            return None
+        route, params = selected
+        if route.target != trigger.owner or route.key != trigger.route_key or route.to_container:
+            return None
+        request_id = request_id_of(uuid)
+        now = self.sim.clock.now
+        ex = Exchange(api, method, path, request_id, now, route, path)
+        headers = self._headers(api, [], body, now, request_id)
+        if route.payload_format == "2.0":
+            return self._event_v2(ex, route, params, headers, "", body)
+        return self._event_v1(ex, route, params, headers, "", body)
 
     def _headers(
         self,
@@ -1535,6 +1559,12 @@ class HttpService:
                     )
                 out.append(row)
         return out
+
+
+def request_id_of(uuid: str) -> str:
+    """An API Gateway request id made of an id of the simulation's id stream: its first 11
+    bytes in URL-safe base64."""
+    return base64.urlsafe_b64encode(bytes.fromhex(uuid.replace("-", ""))[:11]).decode()
 
 
 def media_type_of(body: str) -> str:

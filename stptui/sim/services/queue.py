@@ -28,6 +28,7 @@ from stptui.sim.payloads import (
     message_attributes,
     number_attribute_fault,
     receipt_handle,
+    sqs_event,
 )
 from stptui.textsafe import quote_word
 
@@ -476,6 +477,19 @@ class QueueSim:
             key=lambda m: (m.visible_at, m.id),
         )
         return vis + rest
+
+    def example_event(self, message_id: str, body: str, group: str) -> dict[str, Any]:
+        """The SQS event a mapping of this queue hands its function for one message with
+        `body`, sent now and received once (`group` is a FIFO message's group), as a receive
+        would give it: the queue and the simulation are left as they were."""
+        msg = Message(message_id, body, self, self.sim.clock.now, None)
+        msg.receive_count = msg.receipt = 1
+        msg.first_receive_at = msg.sent_at
+        if self.fifo:
+            msg.group = group
+            msg.dedup_id = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+            msg.seq_number = f"{18_000_000_000_000_000_000 + self._fifo_seq + 1:020d}"
+        return sqs_event([msg], self, self.sim.region)
 
     # -- state changes -----------------------------------------------------------------
 

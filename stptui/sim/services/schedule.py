@@ -117,6 +117,13 @@ class ScheduleRule:
             return f"invalid: {self.error}"
         return self.schedule.describe()
 
+    def example_event(self, event_id: str) -> Any:
+        """What the rule delivers when it fires now, its event id `event_id`: the envelope,
+        or what its input makes of it (nothing fires, nothing is traced)."""
+        sim = self.sim
+        envelope = scheduled_event(event_id, sim.account_id, sim.region, sim.clock.now, self.arn)
+        return envelope if self._whole_event else self.input.apply(envelope, self.name, self.arn)
+
     def arm(self) -> None:
         """Set the timer for the next fire strictly after now (nothing when paused)."""
         self.disarm()

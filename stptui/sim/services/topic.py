@@ -751,37 +751,8 @@ class TopicService:
                     )
                 )
                 continue
-            notification = {
-                "Type": "Notification",
-                "MessageId": message_id,
-                "TopicArn": topic.arn,
-                "Subject": subject,
-                "Message": message,
-                "Timestamp": iso_ms(now),
-                "SignatureVersion": "1",
-                "Signature": _signature(message_id, message),
-                # The certificate's name holds 32 hex digits, as SNS's do
-                # (SimpleNotificationService-<32 hex>.pem); this one is a stand-in.
-                "SigningCertUrl": (
-                    f"https://sns.{sim.region}.amazonaws.com/"
-                    f"SimpleNotificationService-{'0' * 32}.pem"
-                ),
-                "UnsubscribeUrl": (
-                    f"https://sns.{sim.region}.amazonaws.com/"
-                    f"?Action=Unsubscribe&SubscriptionArn={sub.arn}"
-                ),
-                "MessageAttributes": to_lambda,
-            }
-            event = {
-                "Records": [
-                    {
-                        "EventSource": "aws:sns",
-                        "EventVersion": "1.0",
-                        "EventSubscriptionArn": sub.arn,
-                        "Sns": notification,
-                    }
-                ]
-            }
+            event = lambda_event(sim, sub, message_id, message, subject, to_lambda, now)
+            notification = event["Records"][0]["Sns"]
             self._deliver(sub, event, notification, attrs)
         return message_id
 
@@ -865,6 +836,49 @@ class TopicService:
             }
             for t in self.topics.values()
         ]
+
+
+def lambda_event(
+    sim: Simulator,
+    sub: Subscription,
+    message_id: str,
+    message: str,
+    subject: str | None,
+    attributes: dict[str, dict[str, str]],
+    now: int,
+) -> dict[str, Any]:
+    """The event SNS invokes the function of `sub` with for one message (`attributes` as
+    `lambda_attributes` gives them), keys in AWS's order."""
+    topic = sub.topic
+    notification = {
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": topic.arn,
+        "Subject": subject,
+        "Message": message,
+        "Timestamp": iso_ms(now),
+        "SignatureVersion": "1",
+        "Signature": _signature(message_id, message),
+        # The certificate's name holds 32 hex digits, as SNS's do
+        # (SimpleNotificationService-<32 hex>.pem); this one is a stand-in.
+        "SigningCertUrl": (
+            f"https://sns.{sim.region}.amazonaws.com/SimpleNotificationService-{'0' * 32}.pem"
+        ),
+        "UnsubscribeUrl": (
+            f"https://sns.{sim.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
+        ),
+        "MessageAttributes": attributes,
+    }
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": sub.arn,
+                "Sns": notification,
+            }
+        ]
+    }
 
 
 def _sqs_envelope(notification: dict[str, Any], attrs: dict[str, dict[str, str]]) -> dict[str, Any]:

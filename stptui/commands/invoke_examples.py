@@ -1,0 +1,198 @@
+"""The payloads `invoke FUNCTION` is offered: for each trigger of the function, the event
+that trigger delivers, made by the simulator's own builders (an SQS batch of one message,
+an HTTP API request's event in its payload format, an S3 notification for a key its filter
+takes, a schedule's envelope, what an EventBridge rule or an SNS subscription delivers for
+an event its pattern or filter policy lets through), as the Lambda console's test event
+templates are, but exact for this stack. Building one changes nothing: no id is drawn from
+the simulation's id stream, nothing is traced, the clock stays (completion runs at every
+key press). Triggers these are not made for yet (streams, Kafka, logs, alarms, WebSocket,
+AppSync, load balancers) are offered none. No user-interface library here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from stptui.config.model import (
+    EventBusTrigger,
+    HttpTrigger,
+    S3Trigger,
+    ScheduleTrigger,
+    SnsTrigger,
+    SqsTrigger,
+    Trigger,
+)
+from stptui.jsontext import compact_json
+from stptui.sim import patterns
+
+if TYPE_CHECKING:
+    from stptui.sim.engine import Simulator
+
+# The id every example's ids are made of (a message's, an event's, a request's): fixed, so
+# that an example is the same at every key press and draws nothing from the id stream.
+EXAMPLE_ID = "00000000-0000-4000-8000-000000000000"
+# A FIFO queue's example message group, and what a path variable (`{id}`, `{proxy+}`) of
+# an HTTP route is filled with.
+EXAMPLE_GROUP = "example"
+PATH_VALUE = "example"
+# The method an example request to a route of any method (ANY, `$default`) is sent with.
+ANY_METHOD = "GET"
+# An EventBridge rule's event: the source and detail-type when its pattern names none.
+EVENT_SOURCE = "example.source"
+EVENT_DETAIL_TYPE = "Example"
+_PATH_VARIABLE = re.compile(r"\{[^/{}]*\}")
+
+
+def trigger_payloads(sim: Simulator, function: str) -> list[tuple[str, str]]:
+    """(compact JSON, the menu's help line) of the event each trigger of `function`
+    delivers, in the order of its `events`; none for a trigger no example is made for or
+    whose event no value made here gets through (a pattern of `anything-but` alone)."""
+    fn = sim.functions.get(function)
+    out: list[tuple[str, str]] = []
+    for trigger in fn.model.events if fn is not None else ():
+        made = _example(sim, trigger)
+        if made is None:
+            continue
+        event, about = made
+        text = _as_text(event)
+        if text is not None:
+            out.append((text, about))
+    return out
+
+
+def _as_text(event: Any) -> str | None:
+    """The payload as compact JSON: a rule's input is JSON text already (the function gets
+    it parsed), None when it is not JSON (Lambda would refuse it)."""
+    if isinstance(event, str):
+        try:
+            event = json.loads(event)
+        except ValueError:
+            return None
+    return compact_json(event)
+
+
+def _example(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
+    """(the event `trigger` delivers now, its help line), or None."""
+    # Imported here: commands.examples imports this module for its offers.
+    from stptui.commands.examples import MESSAGE_BODY, SNS_MESSAGE
+
+    if isinstance(trigger, SqsTrigger):
+        queue = sim.queues.get(trigger.queue.target or "") if trigger.queue else None
+        if queue is None:
+            return None
+        event = queue.example_event(EXAMPLE_ID, MESSAGE_BODY, EXAMPLE_GROUP)
+        return event, f"the SQS event {queue.name} delivers (1 message)"
+    if isinstance(trigger, HttpTrigger):
+        return _http(sim, trigger, MESSAGE_BODY)
+    if isinstance(trigger, S3Trigger):
+        return _s3(sim, trigger)
+    if isinstance(trigger, ScheduleTrigger):
+        rules = sim.services["schedules"].by_owner.get(trigger.owner, [])
+        rule = next((r for r in rules if r.trigger is trigger), None)
+        if rule is None:
+            return None
+        return rule.example_event(EXAMPLE_ID), f"the event its schedule {rule.expression} sends"
+    if isinstance(trigger, EventBusTrigger):
+        return _event_bus(sim, trigger)
+    if isinstance(trigger, SnsTrigger):
+        return _sns(sim, trigger, SNS_MESSAGE)
+    return None
+
+
+def _http(sim: Simulator, trigger: HttpTrigger, body: str) -> tuple[Any, str] | None:
+    """The event of a request the route of `trigger` takes: its path with each variable
+    filled, GET for a route of any method, a JSON body for a method that carries one."""
+    path = trigger.api_path
+    path = "/" if path.startswith("$") else _PATH_VARIABLE.sub(PATH_VALUE, path)
+    method = ANY_METHOD if trigger.api_method == "ANY" else trigger.api_method
+    sent = body if method in ("POST", "PUT", "PATCH") else None
+    event = sim.services["http"].example_event(trigger, method, path, sent, EXAMPLE_ID)
+    if event is None:
+        return None
+    gateway = trigger.gateway.target if trigger.gateway else ""
+    version = event.get("version", "1.0")
+    return event, f"the HTTP API event of {method} {path} on {gateway} (payload {version})"
+
+
+def _s3(sim: Simulator, trigger: S3Trigger) -> tuple[Any, str] | None:
+    """The notification's event for a key its filter takes (`incoming/example.txt`)."""
+    from stptui.commands.examples import DEFAULT_KEY, KEY_STEM
+
+    bucket = trigger.bucket.target if trigger.bucket else None
+    if bucket is None:
+        return None
+    key = f"{trigger.prefix or ''}{KEY_STEM}{trigger.suffix or '.txt'}"
+    if not (trigger.prefix or trigger.suffix):
+        key = DEFAULT_KEY
+    configuration = f"{trigger.owner}-s3-{trigger.index}"
+    made = sim.services["buckets"].example_event(bucket, configuration, key, EXAMPLE_ID)
+    if made is None:
+        return None
+    event, name = made
+    return event, f"the S3 event {bucket} sends for {name} of {key}"
+
+
+def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | None:
+    """What the rule of `trigger` delivers for an event its pattern matches, made from the
+    values the pattern names (`pattern_example`)."""
+    from stptui.commands.examples import pattern_example
+    from stptui.sim.services.bus import envelope
+
+    service = sim.services["buses"]
+    rule = next(
+        (r for bus in service.buses.values() for r in bus.rules if r.trigger is trigger), None
+    )
+    if rule is None or not isinstance(rule.pattern, dict):
+        return None
+    try:
+        wanted = pattern_example(rule.pattern)
+    except patterns.PatternError:
+        return None
+    if wanted is None:
+        return None
+    # An empty prefix (`prefix: ''`, any source) names no source PutEvents takes.
+    source = wanted.get("source") or EVENT_SOURCE
+    detail_type = wanted.get("detail-type") or EVENT_DETAIL_TYPE
+    detail = wanted.get("detail", {})
+    if not (isinstance(source, str) and isinstance(detail_type, str)):
+        return None
+    resources = wanted.get("resources")
+    resources = [resources] if isinstance(resources, str) else []
+    event = envelope(sim, EXAMPLE_ID, source, detail_type, detail, resources, sim.clock.now)
+    delivered = rule.example_event(event)
+    if delivered is None:
+        return None
+    return delivered, f"the event the rule on {rule.bus.key} delivers ({source}, {detail_type})"
+
+
+def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] | None:
+    """The SNS event of a message the subscription's filter policy lets through (its
+    attributes made from the values the policy names, `pattern_example`)."""
+    from stptui.commands.examples import pattern_example
+    from stptui.sim.services.topic import (
+        SnsError,
+        lambda_attributes,
+        lambda_event,
+        read_attributes,
+    )
+
+    service = sim.services["topics"]
+    sub = next(
+        (s for t in service.topics.values() for s in t.subscriptions if s.trigger is trigger),
+        None,
+    )
+    if sub is None or sub.refused is not None:
+        return None
+    policy = sub.policy if isinstance(sub.policy, dict) else {}
+    try:
+        attrs = read_attributes(pattern_example(policy) or {})
+    except (SnsError, patterns.PatternError):
+        return None
+    if sub.filtered_reason(attrs):
+        return None
+    event = lambda_event(
+        sim, sub, EXAMPLE_ID, message, None, lambda_attributes(attrs), sim.clock.now
+    )
+    return event, f"the SNS event {sub.topic.key} delivers"
