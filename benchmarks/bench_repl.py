@@ -6,7 +6,8 @@ routes) and of 40, as a ratio of the worst key press on the two, measured in one
 
 The lines: `send jobs4 '{` (to the body's offers), `expect queue.jobs4.`,
 `expect metric.jobs4.`, `show message `, `explain `, `fail worker4`,
-`expect count message.sent jobs4`, typed a character at a time after a `send` and an
+`expect count message.sent jobs4`, `invoke worker4 ` (to the SQS event its queue delivers),
+typed a character at a time after a `send` and an
 `advance 1m`; then again after another `send` (a new state: the first key press of a line
 checks its values again and remakes the help lines), and after an `undo` (a rebuild:
 another simulation). The commands run through the REPL itself
@@ -62,6 +63,7 @@ LINES = (
     "explain ",
     "fail worker4",
     "expect count message.sent jobs4",
+    "invoke worker4 ",
 )
 TARGET_MS = 50.0
 # The worst key press with the collector's passes that fell in it.

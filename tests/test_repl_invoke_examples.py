@@ -5,8 +5,8 @@ own builders, so that its shape is the one the function gets when the trigger fi
 
 from __future__ import annotations
 
+import base64
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from replkit import complete, completions, metas, tabbed
 
 from stptui.commands import Session, execute
-from stptui.commands.examples import MESSAGE_BODY
+from stptui.commands.examples import MESSAGE_BODY, STREAM_DATA
 from stptui.commands.registry import quote_word
 from stptui.repl.candidates import candidates
 from stptui.sim.clock import parse_instant
@@ -165,15 +165,93 @@ def test_completing_changes_nothing_in_the_simulation(combined: Session) -> None
     assert lines(combined) == lines(other)
 
 
-def test_a_key_press_at_invoke_is_about_as_fast_as_at_send(combined: Session) -> None:
-    def per_press(line: str) -> float:
-        start = time.perf_counter()
-        for n in range(20):
-            # A new state each time (the offers are kept per state): a command runs between.
-            execute(combined, f"advance {n + 1}ms")
-            complete(combined, line)
-        return (time.perf_counter() - start) / 20
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 
-    send, invoke = per_press("send jobQueue "), per_press("invoke api ")
-    # Both well under a frame; the HTTP event is the largest built.
-    assert invoke < 0.05, (send, invoke)
+
+@pytest.mark.parametrize(
+    ("stack", "function", "about", "fire"),
+    [
+        (
+            "commands-stack.yml",
+            "clickProcessor",
+            "the Kinesis event clicks delivers (1 record)",
+            f"put-record clicks '{STREAM_DATA}'",
+        ),
+        (
+            "commands-stack.yml",
+            "cartAudit",
+            "the DynamoDB stream event of carts (an INSERT)",
+            """put-item carts '{"id": {"S": "example"}}'""",
+        ),
+        (
+            "load-balancer.yml",
+            "orders",
+            "the ALB event of GET /api/orders on mainLb (priority 10 on :443)",
+            "http GET /api/orders --gateway mainLb",
+        ),
+        (
+            "load-balancer.yml",
+            "betaApi",
+            "the ALB event of GET /api/example on mainLb (priority 5 on :443)",
+            "http GET /api/example --gateway mainLb --header x-tenant:betaexample",
+        ),
+        (
+            "load-balancer.yml",
+            "admin",
+            "the ALB event of GET /admin/example on mainLb (priority 20 on :443)",
+            "http GET /admin/example --gateway mainLb --source-ip 10.0.0.0",
+        ),
+    ],
+)
+def test_invoke_offers_what_streams_and_load_balancers_deliver(
+    stack: str, function: str, about: str, fire: str
+) -> None:
+    session = Session.open(EXAMPLES / stack, start_ms=T0)
+    line = f"invoke {function} "
+    before = _state(session)
+    example = offered(session, line, about)
+    assert _state(session) == before  # nothing drawn, kept or traced
+    execute(session, fire)
+    execute(session, "advance 1s")
+    delivered = received(session, function)
+    assert key_paths(example) == key_paths(delivered)
+    # What differs is what the firing drew: the ids, the sequence number, the trace id.
+    now = offered(session, line, about)
+    execute(session, tabbed_with(session, line, about))
+    assert received(session, function) == now
+
+
+def test_the_stream_and_load_balancer_examples_fit_their_trigger() -> None:
+    session = Session.open(EXAMPLES / "commands-stack.yml", start_ms=T0)
+    kinesis = offered(session, "invoke clickProcessor ", "the Kinesis event")["Records"]
+    # One record, on the shard its partition key's hash falls in, with the sequence number
+    # the next record put there gets.
+    execute(session, f"put-record clicks '{STREAM_DATA}'")
+    put = next(r for r in session.sim.trace.since(0) if r.kind == "stream.record_put").data
+    assert [r["eventID"] for r in kinesis] == [f"{put['shard']}:{put['sequence_number']}"]
+    assert base64.b64decode(kinesis[0]["kinesis"]["data"]).decode() == STREAM_DATA
+    ddb = offered(session, "invoke cartAudit ", "the DynamoDB stream event")["Records"][0]
+    assert ddb["dynamodb"]["Keys"] == ddb["dynamodb"]["NewImage"] == {"id": {"S": "example"}}
+    assert "OldImage" not in ddb["dynamodb"]  # an INSERT on a NEW_AND_OLD_IMAGES stream
+    alb = Session.open(EXAMPLES / "load-balancer.yml", start_ms=T0)
+    beta = offered(alb, "invoke betaApi ", "the ALB event")
+    assert beta["headers"]["x-tenant"] == "betaexample"  # the rule's `beta*` header
+    admin = offered(alb, "invoke admin ", "the ALB event")
+    assert admin["headers"]["x-forwarded-for"] == "10.0.0.0"  # in its sourceIps block
+
+
+def test_a_rule_shadowed_by_a_lower_priority_is_offered_no_event(tmp_path: Path) -> None:
+    # The orders rule (10) made to take every GET under /api/, betaApi's (now 50) after it:
+    # the request betaApi's conditions make reaches orders, so betaApi is offered none.
+    stack = (EXAMPLES / "load-balancer.yml").read_text()
+    shadowing = stack.replace("priority: 5\n", "priority: 50\n").replace(
+        "paths: [/api/orders, /api/orders/*]", "paths: [/api/*]"
+    )
+    (tmp_path / "stacktape.yml").write_text(shadowing)
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
+
+    def abouts(function: str) -> list[str]:
+        return [c.meta for c in candidates(session, f"invoke {function} ")]
+
+    assert not any(a.startswith("the ALB event") for a in abouts("betaApi")), abouts("betaApi")
+    assert any(a.startswith("the ALB event") for a in abouts("orders"))

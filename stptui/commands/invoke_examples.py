@@ -2,15 +2,17 @@
 that trigger delivers, made by the simulator's own builders (an SQS batch of one message,
 an HTTP API request's event in its payload format, an S3 notification for a key its filter
 takes, a schedule's envelope, what an EventBridge rule or an SNS subscription delivers for
-an event its pattern or filter policy lets through), as the Lambda console's test event
+an event its pattern or filter policy lets through, a Kinesis or DynamoDB stream's batch
+of one record, a load balancer rule's request), as the Lambda console's test event
 templates are, but exact for this stack. Building one changes nothing: no id is drawn from
-the simulation's id stream, nothing is traced, the clock stays (completion runs at every
-key press). Triggers these are not made for yet (streams, Kafka, logs, alarms, WebSocket,
-AppSync, load balancers) are offered none. No user-interface library here.
+the simulation's id stream, no sequence number is taken, nothing is traced, the clock
+stays (completion runs at every key press). Triggers these are not made for yet (Kafka,
+logs, alarms, WebSocket, AppSync) are offered none. No user-interface library here.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -98,6 +100,12 @@ def _example(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
         return _event_bus(sim, trigger)
     if isinstance(trigger, SnsTrigger):
         return _sns(sim, trigger, SNS_MESSAGE)
+    if trigger.type == "kinesis-stream":
+        return _kinesis(sim, trigger)
+    if trigger.type == "dynamo-db-stream":
+        return _dynamodb(sim, trigger)
+    if trigger.type == "application-load-balancer":
+        return _load_balancer(sim, trigger, MESSAGE_BODY)
     return None
 
 
@@ -196,3 +204,98 @@ def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] |
         sim, sub, EXAMPLE_ID, message, None, lambda_attributes(attrs), sim.clock.now
     )
     return event, f"the SNS event {sub.topic.key} delivers"
+
+
+def _kinesis(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
+    """The event of a batch of one record, the put-record dialog's example data put with
+    the default partition key, as the mapping hands it to the function."""
+    from stptui.commands.examples import STREAM_DATA
+    from stptui.sim.services.stream import DEFAULT_PARTITION_KEY, stream_of
+
+    name = stream_of(sim, trigger)
+    if name is None:
+        return None
+    stream = sim.services["streams"][name]
+    consumer = next((c for c in stream.consumers if c.target == trigger.owner), None)
+    if consumer is None:
+        return None
+    data = STREAM_DATA.encode()
+    event = stream.example_event(consumer, data, DEFAULT_PARTITION_KEY)
+    return event, f"the Kinesis event {name} delivers (1 record)"
+
+
+def _dynamodb(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
+    """The event of the INSERT of an item that holds only its key attributes, each
+    `example` (a number 1), as the table's stream hands it to the function."""
+    from stptui.sim.services.table import table_of
+
+    table = table_of(sim.services.get("tables", {}), trigger)
+    if table is None or table.stream is None:
+        return None
+    keys = {name: {kind: _KEY_VALUES[kind]} for name, kind in table.key}
+    event = table.stream.example_event(keys, keys, EXAMPLE_ID)
+    return event, f"the DynamoDB stream event of {table.name} (an INSERT)"
+
+
+# A key attribute's example value, by its DynamoDB type (a binary's is `example` in base64).
+_KEY_VALUES = {"S": PATH_VALUE, "N": "1", "B": "ZXhhbXBsZQ=="}
+
+
+def _load_balancer(sim: Simulator, trigger: Trigger, body: str) -> tuple[Any, str] | None:
+    """The event of a request the listener rule of `trigger` takes: each condition's first
+    value, a wildcard's `*` filled with `example` and its `?` with `x`, the first address
+    of a source block; GET when no method is named, a JSON body for a method that carries
+    one. None when a rule of lower priority takes that request first."""
+    from stptui.commands.examples import BODY_METHODS
+    from stptui.sim.services import load_balancer as alb
+
+    service = sim.services.get("load_balancers")
+    rule = next(
+        (
+            r
+            for lb in (service.balancers.values() if service is not None else ())
+            for listener in lb.listeners.values()
+            for r in listener.rules
+            if r.trigger is trigger
+        ),
+        None,
+    )
+    if rule is None or rule.to_container:
+        return None
+    method, path, source_ip = ANY_METHOD, "/", alb.CLIENT_IP
+    headers: list[tuple[str, str]] = []
+    query: list[tuple[str, str]] = []
+    for cond in rule.conditions:
+        first = _fill(cond.values[0]) if cond.values else ""
+        if cond.kind == alb.METHOD:
+            method = cond.values[0] if cond.values else method
+        elif cond.kind == alb.PATH:
+            path = first
+        elif cond.kind == alb.HOST:
+            headers.append(("host", first))
+        elif cond.kind == alb.HEADER:
+            headers.append((cond.name or "", first))
+        elif cond.kind == alb.QUERY:
+            query.append((_fill(cond.name or ""), first))
+        elif cond.kind == alb.SOURCE_IP:
+            source_ip = _first_address(cond.values[0]) if cond.values else source_ip
+    sent = body if method in BODY_METHODS else None
+    req = alb.Request(method, path, tuple(query), tuple(headers), source_ip)
+    event = service.example_event(rule, req, sent, EXAMPLE_ID)
+    if event is None:
+        return None
+    return event, f"the ALB event of {method} {path} on {rule.load_balancer} ({rule.key})"
+
+
+def _fill(pattern: str) -> str:
+    """A value an ELB wildcard matches: `*` made `example`, `?` made `x`."""
+    return pattern.replace("*", PATH_VALUE).replace("?", "x")
+
+
+def _first_address(block: str) -> str:
+    """The first address of a CIDR block (the block's own text when it is not one: the
+    rule then takes no request, and nothing is offered)."""
+    try:
+        return str(ipaddress.ip_network(block, strict=False).network_address)
+    except ValueError:
+        return block

@@ -349,6 +349,7 @@ class Rule:
     target_group_arn: str | None = None  # a function's or a batch job's target group
     container: str | None = None
     container_port: int | None = None
+    trigger: Trigger | None = None  # the event it was made of (a web service's has none)
 
     @property
     def key(self) -> str:
@@ -607,6 +608,7 @@ class LoadBalancerService:
                 arn,
                 trig.container,
                 trig.container_port,
+                trig,
             )
         )
 
@@ -762,11 +764,34 @@ class LoadBalancerService:
                 self._invoke(ex, rule)
         return ex
 
-    def _trace_id(self, now: int) -> str:
+    def _trace_id(self, now: int, request_id: str | None = None) -> str:
         """The request's X-Amzn-Trace-Id, which ELB logs as its trace_id: stptui's request
-        id for it, from the simulation's id stream."""
-        digits = self.sim.new_id().replace("-", "")[:24]
+        id for it, from the simulation's id stream unless given."""
+        digits = (request_id or self.sim.new_id()).replace("-", "")[:24]
         return f"Root=1-{now // 1000:08x}-{digits}"
+
+    def example_event(
+        self, rule: Rule, req: Request, body: str | None, request_id: str
+    ) -> dict[str, Any] | None:
+        """The event the function of `rule` gets for `req` (the client's method, path,
+        query, headers and address) sent now, as `start` makes it with `request_id`, or
+        None when the listener would not hand it to `rule` (another rule takes it first, a
+        condition fails, the listener does not admit the address). Nothing is drawn or
+        traced (`invoke`'s offers)."""
+        lb = self.balancers[rule.load_balancer]
+        listener = lb.listeners[rule.listener_port]
+        if listener.allowed_ips is not None and not _in_cidrs(req.source_ip, listener.allowed_ips):
+            return None
+        given = list(req.headers)
+        client = self._client_headers(lb, given, body)
+        trace_id = self._trace_id(self.sim.clock.now, request_id)
+        sent = self._headers(listener, given, client, req.source_ip, trace_id)
+        forwarded = Request(req.method, req.path, req.query, tuple(sent), req.source_ip)
+        if listener.select(forwarded) is not rule:
+            return None
+        ex = AlbExchange(lb, listener, forwarded, trace_id, self.sim.clock.now, rule)
+        raw_query = "&".join(f"{k}={v}" for k, v in req.query)
+        return self._event(ex, rule, raw_query, body)
 
     @staticmethod
     def _client_headers(

@@ -141,10 +141,16 @@ class Shard:
         self._count = 0
 
     def next_sequence_number(self, now: int) -> str:
-        """A 56-digit sequence number, larger than every earlier one of the shard (and
-        unique in the simulation: the stream and shard are part of it)."""
+        """The sequence number of a record put now (`upcoming_sequence_number`), drawn."""
+        seq = self.upcoming_sequence_number(now)
         self._count += 1
-        return f"{self._prefix}{now:015d}{self._count:033d}"
+        return seq
+
+    def upcoming_sequence_number(self, now: int) -> str:
+        """The number the next record put now gets, drawing nothing: 56 digits, larger than
+        every earlier one of the shard (and unique in the simulation: the stream and shard
+        are part of it)."""
+        return f"{self._prefix}{now:015d}{self._count + 1:033d}"
 
 
 class StreamSource:
@@ -258,6 +264,17 @@ class StreamSim(StreamSource):
     def event(self, records: list[Any], consumer: StreamConsumer) -> dict[str, Any]:
         """The Kinesis event Lambda hands the function."""
         return kinesis_event(records, consumer)
+
+    def example_event(
+        self, consumer: StreamConsumer, data: bytes, partition_key: str
+    ) -> dict[str, Any]:
+        """The event `consumer` hands its function for one record put now, as `put` would
+        make it; nothing is drawn, kept or traced (`invoke`'s offers)."""
+        now = self.sim.clock.now
+        lane_key = hash_key_of(partition_key)
+        shard = self.shard_for(lane_key)
+        seq = shard.upcoming_sequence_number(now)
+        return self.event([StreamRecord(data, partition_key, lane_key, shard, seq, now)], consumer)
 
     def shard_for(self, hash_key: int) -> Shard:
         """The shard whose hash key range holds `hash_key`."""

@@ -100,11 +100,10 @@ class TableShard(Shard):
         self.id = f"shardId-{created_ms:020d}-{tail}"
         self._prefix = str(table_index + 1)
 
-    def next_sequence_number(self, now: int) -> str:
+    def upcoming_sequence_number(self, now: int) -> str:
         """A decimal sequence number of at least 21 digits that grows within the shard (the
         table's number first, so that it is unique in the simulation)."""
-        self._count += 1
-        return f"{self._prefix}{self._count:020d}"
+        return f"{self._prefix}{self._count + 1:020d}"
 
 
 class TableRecord:
@@ -167,10 +166,36 @@ class TableStream(StreamSource):
         hash_key: int,
     ) -> TableRecord:
         """Append the stream record of one change."""
-        sim = self.sim
-        now = sim.clock.now
+        now = self.sim.clock.now
         shard = self.shards[0]
         seq = shard.next_sequence_number(now)
+        event = self.record_event(name, keys, new, old, seq, self.sim.new_id(), now)
+        record = TableRecord(event, hash_key, shard, seq, now)
+        self.append(record)
+        return record
+
+    def example_event(
+        self, keys: dict[str, Any], item: dict[str, Any], event_id: str
+    ) -> dict[str, Any]:
+        """The event a mapping of the stream hands its function when `item` (DynamoDB JSON,
+        with `keys`) is put now where there was none: an INSERT, with the sequence number
+        the next record gets; nothing is drawn, kept or traced (`invoke`'s offers)."""
+        now = self.sim.clock.now
+        seq = self.shards[0].upcoming_sequence_number(now)
+        return {"Records": [self.record_event("INSERT", keys, item, None, seq, event_id, now)]}
+
+    def record_event(
+        self,
+        name: str,
+        keys: dict[str, Any],
+        new: dict[str, Any] | None,
+        old: dict[str, Any] | None,
+        seq: str,
+        event_id: str,
+        now: int,
+    ) -> dict[str, Any]:
+        """The stream record of one change, as its event's `Records` hold it (`event_id` a
+        UUID, written without its dashes)."""
         view = self.view_type
         data: dict[str, Any] = {"ApproximateCreationDateTime": now // 1000, "Keys": keys}
         images = 0
@@ -183,18 +208,15 @@ class TableStream(StreamSource):
         data["SequenceNumber"] = seq
         data["SizeBytes"] = ddbjson.item_size(keys) + images
         data["StreamViewType"] = view
-        event = {
-            "eventID": sim.new_id().replace("-", ""),
+        return {
+            "eventID": event_id.replace("-", ""),
             "eventName": name,
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
-            "awsRegion": sim.region,
+            "awsRegion": self.sim.region,
             "dynamodb": data,
             "eventSourceARN": self.arn,
         }
-        record = TableRecord(event, hash_key, shard, seq, now)
-        self.append(record)
-        return record
 
 
 class TableSim:
