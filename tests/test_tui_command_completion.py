@@ -6,6 +6,7 @@ candidates for the same lines."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,14 @@ from replkit import completions as repl_offers
 from replkit import tabbed
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import EXAMPLES, START, drive, session
+from tui_support import EXAMPLES, START, Problems, drive, session, settled
+from tui_support_c import Step, on_one_app, press_until, screen_opened, typed
 
 from stptui.commands import Session, execute
 from stptui.repl import candidates as candidates_module
 from stptui.repl.candidates import DURATION_EXAMPLES, candidates, path_candidates
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.command_line import completions
+from stptui.tui.screens.command_line import CommandLineScreen, completions
 
 STORY = ("fail worker always", "send jobQueue x", "advance 20m")
 
@@ -38,24 +40,71 @@ def field(app: StptuiApp) -> Input:
     return app.screen.query_one("#command-input", Input)
 
 
-def test_tab_walks_an_expect_count_path_a_word_at_a_time() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"expect count invocation.fa", "tab")
-        assert field(app).value == "expect count invocation.failed "
-        # After the kind: the resource that has such records comes first (one of several:
-        # no space after it, the user may want another).
-        await pilot.press("tab")
-        assert field(app).value == "expect count invocation.failed worker"
-        # After the resource: the kind's fields to filter by; a field's VALUE goes
-        # straight after its `=`, so no space is added even to the only one.
-        await pilot.press(*" tim", "tab")
-        assert field(app).value == "expect count invocation.failed worker timeout="
-        field(app).value = "expect count message.received jobQueue receive_count=2 == "
-        await pilot.press("tab")
-        # The value now, narrowed by the filter: one message was received twice.
-        assert field(app).value == "expect count message.received jobQueue receive_count=2 == 1 "
+async def command_line(pilot: Pilot[None], app: StptuiApp) -> Input:
+    """Open the command line (`:`): its input, empty."""
+    await screen_opened(pilot, app, "colon", CommandLineScreen, "#command-input")
+    line = field(app)
+    assert line.value == ""
+    return line
 
-    drive(StptuiApp(story_session()), script)
+
+async def tab(pilot: Pilot[None], app: StptuiApp, line: Input) -> str:
+    """Press tab, and wait until it changed the line: the line now."""
+    await press_until(pilot, app, "tab", changed(line, line.value), "completed")
+    return line.value
+
+
+async def tab_walks_an_expect_count_path_a_word_at_a_time(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    line = await command_line(pilot, app)
+    await typed(pilot, app, "expect count invocation.fa", lambda: line.value)
+    assert await tab(pilot, app, line) == "expect count invocation.failed "
+    # After the kind: the resource that has such records comes first (one of several:
+    # no space after it, the user may want another).
+    assert await tab(pilot, app, line) == "expect count invocation.failed worker"
+    # After the resource: the kind's fields to filter by; a field's VALUE goes
+    # straight after its `=`, so no space is added even to the only one.
+    await typed(pilot, app, " tim", lambda: line.value)
+    assert await tab(pilot, app, line) == "expect count invocation.failed worker timeout="
+    line.value = "expect count message.received jobQueue receive_count=2 == "
+    # The value now, narrowed by the filter: one message was received twice.
+    completed = "expect count message.received jobQueue receive_count=2 == 1 "
+    assert await tab(pilot, app, line) == completed
+
+
+async def tab_completes_a_number_to_a_duration_but_types_no_example(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    line = await command_line(pilot, app)
+    await typed(pilot, app, "advance ", lambda: line.value)
+    # (Pilot's press, which waits until the app idles after it: this tab changes nothing.)
+    await pilot.press("tab")
+    assert line.value == "advance "
+    await typed(pilot, app, "1", lambda: line.value)
+    # Several units: the first is taken, with no space, so another can be typed over it.
+    assert await tab(pilot, app, line) == "advance 1ms"
+    line.value = "until "
+    # An instant to edit: the simulated clock's now, then the next scheduled event.
+    assert await tab(pilot, app, line) == "until 2026-01-05T08:20:00.000Z"
+
+
+def test_tab_completes_each_word_of_expect_count_and_of_durations() -> None:
+    """Two checks on one app of the story, each on the command line opened anew (closed
+    by escape after the one before, nothing run)."""
+    steps = [
+        Step(
+            "tab walks an expect count path a word at a time",
+            (120, 36),
+            tab_walks_an_expect_count_path_a_word_at_a_time,
+        ),
+        Step(
+            "tab completes a number to a duration but types no example",
+            (120, 36),
+            tab_completes_a_number_to_a_duration_but_types_no_example,
+        ),
+    ]
+    on_one_app(StptuiApp(story_session()), steps)
 
 
 @pytest.mark.parametrize(
@@ -150,21 +199,6 @@ def test_the_command_line_offers_what_the_repl_offers(line: str) -> None:
     assert ours == theirs
 
 
-def test_tab_completes_a_number_to_a_duration_but_types_no_example() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"advance ", "tab")
-        assert field(app).value == "advance "
-        await pilot.press("1", "tab")
-        # Several units: the first is taken, with no space, so another can be typed over it.
-        assert field(app).value == "advance 1ms"
-        field(app).value = "until "
-        await pilot.press("tab")
-        # An instant to edit: the simulated clock's now, then the next scheduled event.
-        assert field(app).value == "until 2026-01-05T08:20:00.000Z"
-
-    drive(StptuiApp(story_session()), script)
-
-
 def test_tab_completes_a_user_pool_and_its_users() -> None:
     """`sign-in`'s POOL and USERNAME, `http --user`: the stack's user pools and a pool's
     users, as the REPL offers them."""
@@ -172,14 +206,13 @@ def test_tab_completes_a_user_pool_and_its_users() -> None:
     execute(s, "sign-up users ann@example.com")
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"sign-in u", "tab")
+        line = await command_line(pilot, app)
+        await typed(pilot, app, "sign-in u", lambda: line.value)
         # The stack's only pool, then a space: the USERNAME comes next.
-        assert field(app).value == "sign-in users "
-        await pilot.press("tab")
-        assert field(app).value == "sign-in users ann@example.com "
-        field(app).value = "http GET /me --user a"
-        await pilot.press("tab")
-        assert field(app).value == "http GET /me --user ann@example.com "
+        assert await tab(pilot, app, line) == "sign-in users "
+        assert await tab(pilot, app, line) == "sign-in users ann@example.com "
+        line.value = "http GET /me --user a"
+        assert await tab(pilot, app, line) == "http GET /me --user ann@example.com "
 
     drive(StptuiApp(s), script)
     assert completions(s, "confirm-sign-up users ") == ["confirm-sign-up users ann@example.com"]
@@ -192,38 +225,54 @@ resources:
 """
 
 
-@pytest.mark.parametrize(
-    ("typed", "completed"),
-    [
-        ('purge "oth', "purge 'other queue'"),
-        ("purge 'other q", "purge 'other queue'"),
-        ("purge $'oth", "purge 'other queue'"),
-        ('send "job', "send jobQueue"),
-        # A space typed escaped is one character of the word, and the whole word is replaced.
-        ("purge other\\ q", "purge 'other queue'"),
-    ],
-)
-def test_a_name_typed_inside_quotes_completes_as_the_repl_does(
-    tmp_path: Path, typed: str, completed: str
-) -> None:
+# (typed, completed): a name typed inside quotes or after an escaped space, and the line Tab
+# makes of it.
+QUOTED = [
+    ('purge "oth', "purge 'other queue'"),
+    ("purge 'other q", "purge 'other queue'"),
+    ("purge $'oth", "purge 'other queue'"),
+    ('send "job', "send jobQueue"),
+    # A space typed escaped is one character of the word, and the whole word is replaced.
+    ("purge other\\ q", "purge 'other queue'"),
+]
+
+
+def changed(line: Input, value: str) -> Callable[[], bool]:
+    """Whether the line's value is no longer `value`."""
+    return lambda: line.value != value
+
+
+def test_a_name_typed_inside_quotes_completes_as_the_repl_does(tmp_path: Path) -> None:
     # Inside an open quote the line offered nothing, and after an escaped space its
     # suggestion, which rewrote the word, was drawn from the typed length on: garbage
     # such as `purge other\ queue'` (the `ueue'` of `purge 'other queue'`).
     (tmp_path / "stacktape.yml").write_text(QUOTED_STACK)
     s = Session.open(tmp_path / "stacktape.yml", start_ms=START)
-    assert completions(s, typed) == [completed]
+    problems = Problems()
+    for text, completed in QUOTED:
+        with problems.check(text, "the completion"):
+            assert completions(s, text) == [completed]
 
+    # Each line on the one command line, set anew and completed by Tab: nothing is run.
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        field(app).value = typed
-        await pilot.pause()
-        drawn = field(app).render_line(0).text.strip()
-        # The suggestion is drawn only where it adds to what was typed.
-        assert drawn == (completed if completed.startswith(typed) else typed)
-        await pilot.press("tab")
-        assert field(app).value == completed + " "
+        await screen_opened(pilot, app, "colon", CommandLineScreen, "#command-input")
+        line = field(app)
+        for text, completed in QUOTED:
+            with problems.check(text, "the suggestion drawn"):
+                line.value = text
+                # The suggester's worker done, and what it found drawn.
+                await app.workers.wait_for_complete()
+                await settled(pilot, line, "the line with its suggestion")
+                # The suggestion is drawn only where it adds to what was typed.
+                drawn = line.render_line(0).text.strip()
+                assert drawn == (completed if completed.startswith(text) else text)
+            with problems.check(text, "tab"):
+                await press_until(pilot, app, "tab", changed(line, text), "completed")
+                assert line.value == completed + " "
+        assert app.session.log == []
 
     drive(StptuiApp(s), script)
+    problems.assert_none()
 
 
 def test_tab_completes_file_names_quoted_directories_first_then_their_files(
@@ -253,20 +302,17 @@ def test_tab_completes_file_names_quoted_directories_first_then_their_files(
     assert completions(s, "load runs/") == ["load runs/incident.json"]
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"source ", "tab")
+        line = await command_line(pilot, app)
+        await typed(pilot, app, "source ", lambda: line.value)
         # The first offer, a directory: no space after it, its files come next.
-        assert field(app).value == "source 'dir sp/'"
-        await pilot.press("tab")
-        assert field(app).value == "source 'dir sp/my script.stp' "
-        field(app).value = "load runs/inc"
-        await pilot.press("tab")
-        assert field(app).value == "load runs/incident.json "
-        field(app).value = "source ."
-        await pilot.press("tab")
-        assert field(app).value == "source .secret.stp "
-        field(app).value = "source dir\\ sp/m"
-        await pilot.press("tab")
-        assert field(app).value == "source 'dir sp/my script.stp' "
+        assert await tab(pilot, app, line) == "source 'dir sp/'"
+        assert await tab(pilot, app, line) == "source 'dir sp/my script.stp' "
+        line.value = "load runs/inc"
+        assert await tab(pilot, app, line) == "load runs/incident.json "
+        line.value = "source ."
+        assert await tab(pilot, app, line) == "source .secret.stp "
+        line.value = "source dir\\ sp/m"
+        assert await tab(pilot, app, line) == "source 'dir sp/my script.stp' "
 
     drive(StptuiApp(s), script)
 
@@ -304,6 +350,15 @@ def odd_folder(root: Path) -> None:
         (root / "many" / f"f{n:04d}.stp").write_text("")
 
 
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `odd_folder` for the tests of this module that only read it (its 2,500 files
+    made once)."""
+    root = tmp_path_factory.mktemp("odd")
+    odd_folder(root)
+    return root
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -326,15 +381,14 @@ def odd_folder(root: Path) -> None:
     ],
 )
 def test_the_repl_offers_the_same_file_names_as_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+    odd: Path, monkeypatch: pytest.MonkeyPatch, line: str
 ) -> None:
     # The REPL completed file names with prompt_toolkit's PathCompleter: hidden files
     # offered before a `.` was typed, its own order, `~` expanded, every entry of a
     # 100,000-file directory read at each key press, and a fuzzy match that listed the
     # directory's names again. Both front ends now make the same lines, in the same order.
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    odd_folder(tmp_path)
+    monkeypatch.chdir(odd)
+    monkeypatch.setenv("HOME", str(odd))
     s = story_session()
     ours = completions(s, line)
     assert tabbed(s, line) == ours
@@ -352,10 +406,9 @@ def test_the_repl_offers_the_same_file_names_as_the_command_line(
 
 
 def test_the_repl_menu_shows_a_file_by_its_last_part(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    odd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    odd_folder(tmp_path)
+    monkeypatch.chdir(odd)
     shown = {
         c.text: (c.display_text, c.display_meta_text)
         for c in repl_offers(session("job-queue"), "source 'dir sp/")

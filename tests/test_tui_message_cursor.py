@@ -8,7 +8,8 @@ from __future__ import annotations
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Static
-from tui_support import app_for, drawn_text, drive
+from tui_support import app_for, drawn_text, drive, settled, wait_until
+from tui_support_c import Step, on_one_app, press_until, screen_opened
 
 from stptui.commands import execute
 from stptui.tui.app import StptuiApp
@@ -149,89 +150,6 @@ def test_enter_shows_the_body_and_attributes_whole() -> None:
     drive(app_for(), script, size=(120, 36))
 
 
-def test_ctrl_c_copies_the_message_id() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        send_many(app, "deadLetterQueue", 3)
-        messages = await focus_messages(pilot, app, "deadLetterQueue")
-        await pilot.press("down", "ctrl+c")
-        assert app.clipboard == messages.ids[1]
-        assert any(n.message == f"copied {messages.ids[1]}" for n in app._notifications)
-
-    drive(app_for(), script, size=(120, 36), notifications=True)
-
-
-def test_a_click_picks_a_row_and_a_double_click_shows_it() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        send_many(app, "deadLetterQueue", 5)
-        app.jump_to("deadLetterQueue")
-        app.flush()
-        await pilot.pause()
-        messages = app.query_one(MessageList)
-        # The header is the list's first line: a click on it picks nothing.
-        await pilot.click(MessageList, offset=(3, 0))
-        assert app.screen.focused is messages and messages.selected_id == messages.ids[0]
-        await pilot.click(MessageList, offset=(3, 4))
-        assert messages.selected_id == messages.ids[3]
-        await pilot.click(MessageList, offset=(3, 3), times=2)
-        await pilot.pause()
-        assert isinstance(app.screen, OutputPage)
-        assert app.screen.title_text == f"show message {messages.ids[2]}"
-
-    drive(app_for(), script, size=(120, 36))
-
-
-def test_the_cursor_stays_on_its_message_and_moves_on_when_it_leaves() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # Delayed, they are listed in the order they become visible; the worker takes
-        # each when it does, and deletes it once it succeeded.
-        for n, delay in enumerate(("10s", "20s", "30s")):
-            app.run_command(f'send jobQueue \'{{"orderId": {n}, "amount": 1}}\' --delay {delay}')
-        messages = await focus_messages(pilot, app, "jobQueue")
-        first, second, third = messages.ids
-        await pilot.press("down")
-        assert messages.selected_id == second
-        # The first one is processed and gone: the cursor is on the same message, now first.
-        app.run_command("advance 15s")
-        await pilot.pause()
-        assert first not in messages.ids and messages.ids[:2] == [second, third]
-        assert messages.selected_id == second and cursor_row(messages) == 1
-        # Its own message gone, the cursor moves to the one after it.
-        app.run_command("advance 15s")
-        await pilot.pause()
-        assert second not in messages.ids
-        assert messages.selected_id == third
-        # Another queue's messages start with the cursor on their first.
-        send_many(app, "deadLetterQueue", 3)
-        app.jump_to("deadLetterQueue")
-        await pilot.pause()
-        assert messages.selected_id == messages.ids[0]
-
-    drive(app_for(), script, size=(120, 36))
-
-
-def test_an_empty_queue_says_so_and_the_border_hints_the_keys() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        pane = app.query_one(QueuesPane)
-        messages = await focus_messages(pilot, app, "deadLetterQueue")
-        # No message: the keys that act on one are not hinted, and say why they do nothing.
-        assert pane.border_subtitle is not None and "explain" not in pane.border_subtitle
-        await pilot.press("e", "enter")
-        assert app.screen.focused is messages
-        notes = [n.message for n in app._notifications]
-        assert notes.count("this queue has no messages to act on") == 2
-        send_many(app, "deadLetterQueue", 2)
-        await pilot.pause()
-        hint = pane.border_subtitle
-        # The redrive of a dead-letter queue, then the message's keys the border has room
-        # for (the pane is 40 cells wide at 120 columns).
-        assert hint is not None and hint.startswith("[bold]r[/bold] redrive")
-        assert "enter[/bold] show" in hint and "e[/bold] explain" in hint
-        await pilot.press("3")
-        assert pane.border_subtitle == "[bold]r[/bold] redrive"
-
-    drive(app_for(), script, size=(120, 36), notifications=True)
-
-
 def test_an_untrusted_body_stays_text() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         # SQS takes a bidirectional override (not a control character such as ESC).
@@ -250,17 +168,122 @@ def test_an_untrusted_body_stays_text() -> None:
     drive(app_for(), script, size=(120, 36))
 
 
-def test_the_help_lists_the_message_keys() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        text = " ".join(
-            drawn_text(w) for w in app.screen.query(Static) if w.size.height and w.size.width
-        )
-        assert "Queues pane's messages" in text
-        assert "Copy id" in text and "ctrl+c" in text
+async def an_empty_queue_says_so_and_the_border_hints_the_keys(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    pane = app.query_one(QueuesPane)
+    messages = await focus_messages(pilot, app, "deadLetterQueue")
+    assert messages.ids == []
+    # No message: the keys that act on one are not hinted, and say why they do nothing.
+    assert pane.border_subtitle is not None and "explain" not in pane.border_subtitle
+    await pilot.press("e", "enter")
+    assert app.screen.focused is messages
+    notes = [n.message for n in app._notifications]
+    assert notes.count("this queue has no messages to act on") == 2
+    send_many(app, "deadLetterQueue", 2)
+    await wait_until(pilot, lambda: "explain" in str(pane.border_subtitle), "the keys hinted")
+    hint = pane.border_subtitle
+    # The redrive of a dead-letter queue, then the message's keys the border has room
+    # for (the pane is 40 cells wide at 120 columns).
+    assert hint is not None and hint.startswith("[bold]r[/bold] redrive")
+    assert "enter[/bold] show" in hint and "e[/bold] explain" in hint
+    await press_until(pilot, app, "3", lambda: app.current_pane == "3", "the events pane")
+    assert pane.border_subtitle == "[bold]r[/bold] redrive"
 
-    drive(app_for(), script, size=(120, 36))
+
+async def the_cursor_stays_on_its_message_and_moves_on_when_it_leaves(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # Delayed, they are listed in the order they become visible; the worker takes
+    # each when it does, and deletes it once it succeeded.
+    for n, delay in enumerate(("10s", "20s", "30s")):
+        app.run_command(f'send jobQueue \'{{"orderId": {n}, "amount": 1}}\' --delay {delay}')
+    messages = await focus_messages(pilot, app, "jobQueue")
+    first, second, third = messages.ids
+    await press_until(pilot, app, "down", lambda: messages.selected_id == second, "moved")
+    # The first one is processed and gone: the cursor is on the same message, now first.
+    app.run_command("advance 15s")
+    await wait_until(pilot, lambda: first not in messages.ids, "the first gone")
+    await settled(pilot, messages, "the list")
+    assert messages.ids[:2] == [second, third]
+    assert messages.selected_id == second and cursor_row(messages) == 1
+    # Its own message gone, the cursor moves to the one after it.
+    app.run_command("advance 15s")
+    await wait_until(pilot, lambda: second not in messages.ids, "the second gone")
+    assert messages.selected_id == third
+    # Another queue's messages start with the cursor on their first (the dead-letter
+    # queue's two, sent by the check before, and three more).
+    send_many(app, "deadLetterQueue", 3)
+    app.jump_to("deadLetterQueue")
+    await wait_until(pilot, lambda: third not in messages.ids, "the other queue listed")
+    assert messages.selected_id == messages.ids[0]
+
+
+async def the_help_lists_the_message_keys(pilot: Pilot[None], app: StptuiApp) -> None:
+    screen = await screen_opened(pilot, app, "question_mark", HelpScreen, "#help-body")
+    text = " ".join(drawn_text(w) for w in screen.query(Static) if w.size.height and w.size.width)
+    assert "Queues pane's messages" in text
+    assert "Copy id" in text and "ctrl+c" in text
+
+
+async def ctrl_c_copies_the_message_id(pilot: Pilot[None], app: StptuiApp) -> None:
+    send_many(app, "deadLetterQueue", 3)
+    messages = await focus_messages(pilot, app, "deadLetterQueue")
+    # (The cursor where the check before left it, on the first.)
+    assert messages.selected_id == messages.ids[0]
+    await press_until(pilot, app, "down", lambda: messages.selected_id == messages.ids[1], "down")
+    await press_until(pilot, app, "ctrl+c", lambda: bool(app.clipboard), "copied")
+    assert app.clipboard == messages.ids[1]
+    assert any(n.message == f"copied {messages.ids[1]}" for n in app._notifications)
+
+
+async def a_click_picks_a_row_and_a_double_click_shows_it(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    send_many(app, "deadLetterQueue", 5)
+    app.jump_to("deadLetterQueue")
+    app.flush()
+    messages = app.query_one(MessageList)
+    # The focus elsewhere first (the check before left it on the list).
+    await press_until(pilot, app, "3", lambda: app.screen.focused is not messages, "unfocused")
+    await press_until(pilot, app, "2", lambda: app.current_pane == "2", "the queues pane")
+    await settled(pilot, messages, "the message list")
+    picked = messages.selected_id
+    # The header is the list's first line: a click on it picks nothing.
+    await pilot.click(MessageList, offset=(3, 0))
+    assert app.screen.focused is messages and messages.selected_id == picked
+    await pilot.click(MessageList, offset=(3, 4))
+    assert messages.selected_id == messages.ids[3]
+    await pilot.click(MessageList, offset=(3, 3), times=2)
+    await wait_until(pilot, lambda: isinstance(app.screen, OutputPage), "the message shown")
+    assert app.screen.title_text == f"show message {messages.ids[2]}"
+
+
+def test_the_message_list_of_one_app() -> None:
+    """Five checks on one app (notifications shown), in this order: the dead-letter queue
+    empty first; each later one counts the messages by their place in the list, not by
+    how many the queue holds, and says where it expects the cursor and the focus."""
+    size = (120, 36)
+    steps = [
+        Step(
+            "an empty queue says so and the border hints the keys",
+            size,
+            an_empty_queue_says_so_and_the_border_hints_the_keys,
+        ),
+        Step(
+            "the cursor stays on its message and moves on when it leaves",
+            size,
+            the_cursor_stays_on_its_message_and_moves_on_when_it_leaves,
+        ),
+        Step("the help lists the message keys", size, the_help_lists_the_message_keys),
+        Step("ctrl+c copies the message id", size, ctrl_c_copies_the_message_id),
+        Step(
+            "a click picks a row and a double click shows it",
+            size,
+            a_click_picks_a_row_and_a_double_click_shows_it,
+        ),
+    ]
+    on_one_app(app_for(), steps, notifications=True)
 
 
 def test_snapshot_of_the_selected_message_at_80_by_24(snap_compare) -> None:  # type: ignore[no-untyped-def]

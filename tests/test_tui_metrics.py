@@ -12,6 +12,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from tui_support import HANG_S, START, app_for, drawn_text, drive, screen_text, wait_until
+from tui_support_c import Step, back_to, on_one_app, press_until, screen_opened
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.sim.trace_index import trace_index
@@ -52,58 +53,87 @@ def test_metrics_line_quotes_the_name_and_adds_the_window_only_when_typed() -> N
     assert metrics_line("a b", "") == "show metrics 'a b'"
 
 
-def test_m_shows_the_selected_queues_figures_as_show_metrics_computes_them() -> None:
+async def a_key_a_user_finds_on_the_inspector_in_the_help_and_palette(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # On the Inspector's border, as the other keys that act on what a pane shows; the
+    # footer keeps its room for the dialogs' keys.
+    bottoms = [line for line in screen_text(app).splitlines() if line.startswith("╰")]
+    assert any("M metrics ─╯" in line for line in bottoms), bottoms
+    main = app.screen
+    help_screen = await screen_opened(pilot, app, "question_mark", HelpScreen, "#help-body")
+    listed = " ".join(drawn_text(help_screen.query_one("#help-body")).split())
+    assert "M Metrics CloudWatch's figures of the selected resource" in listed, listed
+    assert "Metrics view (M)" in listed
+    assert "ctrl+r Compute now" in listed
+    await back_to(pilot, app, main)
+    entries = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
+    assert "open: metrics view" in entries
+    assert "open: send dialog" in entries
+
+
+async def m_shows_the_selected_queues_figures_as_show_metrics_computes_them(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.selected = "jobQueue"
+    screen = await screen_opened(pilot, app, "M", MetricsScreen)
+    await settled(pilot)
+    shown = body(screen)
+    expected = execute(app.session, "show metrics jobQueue")
+    assert screen.result is not None and screen.result.data == expected.data
+    assert "jobQueue NumberOfMessagesSent Sum 1 Count" in shown, shown
+    assert "NumberOfMessagesDeleted Sum 1 Count" in shown
+    # Only the selected queue: not the worker function's figures.
+    assert "Invocations" not in shown
+    assert status(screen) == (
+        "as of 2026-01-05T08:01:00.000Z: `show metrics jobQueue`, computed again as the clock moves"
+    )
+    assert str(screen.query_one("Vertical").border_title) == "metrics: jobQueue"
+    await press_until(pilot, app, "escape", lambda: app.screen is not screen, "closed")
+    assert not isinstance(app.screen, MetricsScreen)
+    # Reading changed nothing: no command logged, the live clock not held.
+    assert app.session.log == [ORDER, "advance 1m"]
+    assert app._clock_holds == 0
+
+
+async def with_nothing_selected_it_shows_every_resource(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.selected = None
+    screen = await screen_opened(pilot, app, "M", MetricsScreen)
+    await settled(pilot)
+    assert screen.computed_line == "show metrics"
+    assert str(screen.query_one("Vertical").border_title) == "metrics: every resource"
+    shown = body(screen)
+    assert "jobQueue" in shown and "worker" in shown and "Invocations" in shown
+    # What did nothing is named, not listed with its zeros.
+    assert "no activity: deadLetterQueue" in shown
+
+
+def test_the_view_of_job_queue_after_an_order() -> None:
+    """Three checks on one app of job-queue after an order and a minute: the key's places
+    first (at 160x36, the Inspector on its launch selection), then the view of the
+    selected queue and of every resource, each opened anew and closed (the first checks
+    that reading changed nothing)."""
     app = app_for("job-queue")
     execute(app.session, ORDER)
     execute(app.session, "advance 1m")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.selected = "jobQueue"
-        await pilot.press("M")
-        screen = app.screen
-        assert isinstance(screen, MetricsScreen)
-        await settled(pilot)
-        shown = body(screen)
-        expected = execute(app.session, "show metrics jobQueue")
-        assert screen.result is not None and screen.result.data == expected.data
-        assert "jobQueue NumberOfMessagesSent Sum 1 Count" in shown, shown
-        assert "NumberOfMessagesDeleted Sum 1 Count" in shown
-        # Only the selected queue: not the worker function's figures.
-        assert "Invocations" not in shown
-        assert status(screen) == (
-            "as of 2026-01-05T08:01:00.000Z: `show metrics jobQueue`, computed again as the "
-            "clock moves"
-        )
-        assert str(screen.query_one("Vertical").border_title) == "metrics: jobQueue"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, MetricsScreen)
-        # Reading changed nothing: no command logged, the live clock not held.
-        assert app.session.log == [ORDER, "advance 1m"]
-        assert app._clock_holds == 0
-
-    drive(app, script)
-
-
-def test_with_nothing_selected_it_shows_every_resource() -> None:
-    app = app_for("job-queue")
-    execute(app.session, ORDER)
-    execute(app.session, "advance 1m")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.selected = None
-        await pilot.press("M")
-        screen = app.screen
-        assert isinstance(screen, MetricsScreen)
-        await settled(pilot)
-        assert screen.computed_line == "show metrics"
-        assert str(screen.query_one("Vertical").border_title) == "metrics: every resource"
-        shown = body(screen)
-        assert "jobQueue" in shown and "worker" in shown and "Invocations" in shown
-        # What did nothing is named, not listed with its zeros.
-        assert "no activity: deadLetterQueue" in shown
-
-    drive(app, script)
+    steps = [
+        Step(
+            "a key a user finds on the inspector, in the help and palette",
+            (160, 36),
+            a_key_a_user_finds_on_the_inspector_in_the_help_and_palette,
+        ),
+        Step(
+            "M shows the selected queue's figures as show metrics computes them",
+            (120, 36),
+            m_shows_the_selected_queues_figures_as_show_metrics_computes_them,
+        ),
+        Step(
+            "with nothing selected it shows every resource",
+            (120, 36),
+            with_nothing_selected_it_shows_every_resource,
+        ),
+    ]
+    on_one_app(app, steps)
 
 
 def test_an_unmeasured_selection_says_so_as_text(tmp_path: Path) -> None:
@@ -280,28 +310,6 @@ def test_figures_follow_the_clock_throttled_and_not_while_it_stands(
         assert len(lines) == 2
 
     drive(app, script)
-
-
-def test_a_key_a_user_finds_on_the_inspector_in_the_help_and_palette() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # On the Inspector's border, as the other keys that act on what a pane shows; the
-        # footer keeps its room for the dialogs' keys.
-        bottoms = [line for line in screen_text(app).splitlines() if line.startswith("╰")]
-        assert any("M metrics ─╯" in line for line in bottoms), bottoms
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        help_screen = app.screen
-        await pilot.pause()
-        listed = " ".join(drawn_text(help_screen.query_one("#help-body")).split())
-        assert "M Metrics CloudWatch's figures of the selected resource" in listed, listed
-        assert "Metrics view (M)" in listed
-        assert "ctrl+r Compute now" in listed
-        await pilot.press("escape")
-        entries = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
-        assert "open: metrics view" in entries
-        assert "open: send dialog" in entries
-
-    drive(app_for("job-queue"), script, size=(160, 36))
 
 
 def test_the_key_is_off_on_a_stack_with_nothing_measured(tmp_path: Path) -> None:
