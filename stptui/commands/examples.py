@@ -7,8 +7,9 @@ states read of the input: `stptui.sim.asl_examples`), a batch job's event is the
 day (`job_example`; its dialog, the invoke dialog, starts from `{}`), and the upload key is
 read from the bucket's notifications (`example_key`). `invoke FUNCTION` is offered, after
 its earlier payloads, the event each trigger of the function delivers
-(`stptui.commands.invoke_examples`), then `{}`. No user-interface library here: both
-front ends read it.
+(`stptui.commands.invoke_examples`), then `{}`; the invoke dialog's example key goes
+through those events and `{}` (or a job's example and `{}`) in turn (`payload_examples`).
+No user-interface library here: both front ends read it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ STREAM_DATA = '{"page": "/home", "user": "user-1"}'
 KAFKA_VALUE = '{"orderId": 1}'
 # What `invoke` sends without a payload, and the invoke dialog pre-fills.
 INVOKE_PAYLOAD = "{}"
+# What the invoke dialog's examples (`payload_examples`) say `{}` and a job's event are.
+EMPTY_INVOKE = "an empty event, what invoke sends without a payload"
+EMPTY_JOB_EVENT = "an empty event, what start-job sends without a payload"
+JOB_EXAMPLE = "the day the clock is on, which the job's containers read as STP_TRIGGER_EVENT_DATA"
 # An execution's input when the machine's first states read nothing of it.
 EXECUTION_INPUT = "{}"
 # A batch job's trigger event, for the simulated clock's day (`job_example`): what a job
@@ -195,6 +200,27 @@ def body_offers(
     if example not in seen:
         out.append(BodyOffer(example, about))
     return out
+
+
+def payload_examples(sim: Simulator, target: str) -> list[BodyOffer]:
+    """The payloads the invoke dialog's example key goes through for `target`, in turn:
+    for a function, the event each trigger of it delivers (`trigger_payloads`, each once),
+    then `{}`; for a batch job, its example event (`job_example`), then `{}`; none for a
+    name that is neither. Each as compact JSON, with what it stands for."""
+    if target in sim.functions:
+        from stptui.commands.invoke_examples import trigger_payloads
+
+        out: list[BodyOffer] = []
+        for payload, about in trigger_payloads(sim, target):
+            if payload != INVOKE_PAYLOAD and all(o.text != payload for o in out):
+                out.append(BodyOffer(payload, about))
+        return [*out, BodyOffer(INVOKE_PAYLOAD, EMPTY_INVOKE)]
+    if target in sim.services["batch"].jobs:
+        return [
+            BodyOffer(job_example(sim), JOB_EXAMPLE),
+            BodyOffer(INVOKE_PAYLOAD, EMPTY_JOB_EVENT),
+        ]
+    return []
 
 
 def execution_example(sim: Simulator, machine: str) -> str:

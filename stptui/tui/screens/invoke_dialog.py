@@ -11,22 +11,29 @@ checks: JSON, then Invoke's size limits (6 MB synchronous, 1 MB asynchronous:
 dialog stays open with the answer under the form, as the HTTP dialog shows a response: a
 synchronous invoke's status and response (the FunctionError response of a failure), an
 asynchronous one's event id, a job's execution id; to edit the payload and run it again.
+EXAMPLE_KEY fills the payload with an example, the next at each press: the event each
+trigger of the function delivers, then `{}` (a job's example event, then `{}`), as the
+REPL offers them at `invoke FUNCTION ` (`stptui.commands.examples.payload_examples`),
+indented, with the label saying what it stands for. It is an edit of the field, so that
+ctrl+z in the field brings back what was typed before.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select, Static, TextArea
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session
+from stptui.commands.examples import INVOKE_PAYLOAD, payload_examples
 from stptui.commands.handlers.buckets_http_jobs import start_job_input_error
 from stptui.commands.handlers.messages import invoke_size_error
 from stptui.commands.registry import format_line
@@ -40,6 +47,34 @@ from stptui.tui.widgets.fields import SafeTextArea
 
 SYNC, ASYNC = "sync", "async"
 PAYLOAD_HINT = 'the payload must be a JSON document, e.g. {"orderId": 1}; empty sends {}'
+# The key that fills the payload with the next example. Not ctrl+e, which the payload and
+# repeat fields bind (the end of the line, before a dialog's key); no dialog or app binds
+# ctrl+n, nor do Textual's fields.
+EXAMPLE_KEY = "ctrl+n"
+# The indent of an example in the field (a multi-line field: an event's nesting in sight).
+EXAMPLE_INDENT = 2
+
+
+def payload_label(function: bool) -> str:
+    """The payload field's label as the dialog opens, for a function or a batch job."""
+    return f"{'payload' if function else 'event'} (JSON; empty sends {{}})"
+
+
+def example_text(payload: str) -> str:
+    """An example payload (compact JSON) as the field shows it: indented."""
+    return json.dumps(json.loads(payload), indent=EXAMPLE_INDENT, ensure_ascii=False)
+
+
+def example_label(function: bool, about: str, number: int, count: int, *, typed: bool) -> Text:
+    """The payload field's label while it holds example `number` (from 1) of `count`: what
+    the example stands for and the key to the next; with `typed`, that ctrl+z in the field
+    brings back the payload it replaced."""
+    text = Text(f"{'payload' if function else 'event'}: {safe(about)}")
+    if count > 1:
+        text.append(f" — {EXAMPLE_KEY}: next example ({number} of {count})")
+    if typed:
+        text.append("; ctrl+z: what you typed")
+    return text
 
 
 def picked_target(functions: list[str], jobs: list[str], selected: str | None) -> str:
@@ -79,11 +114,24 @@ class InvokeDialog(CommandDialog):
     COMMANDS = ("invoke", "start-job")
     FIRST_FIELD = "#invoke-payload"
     ANSWER = "#invoke-answer"
-    HEADING = "invoke a function or start a batch job (ctrl+s runs, escape closes)"
+    # The example key last: at 40 columns the keys are cut at their end (`fit_heading`),
+    # and the two every dialog has stay whole.
+    HEADING = (
+        f"invoke a function or start a batch job (ctrl+s runs, escape closes, {EXAMPLE_KEY} "
+        "examples)"
+    )
     VERB = "Invoke"
     HELP_TITLE = "Invoke dialog"
     BINDINGS: ClassVar[list[BindingType]] = [
         *dialog_bindings("Run", "Invoke the function or start the job"),
+        Binding(
+            EXAMPLE_KEY,
+            "next_example",
+            "Example",
+            id="invoke-example",
+            tooltip="Fill the payload with the next example: the event each trigger of the "
+            "function delivers, then {} (a job's example event); ctrl+z in the field undoes it",
+        ),
         whole_output_binding("The last answer in full, on a page of its own"),
     ]
     DEFAULT_CSS = """
@@ -108,6 +156,10 @@ class InvokeDialog(CommandDialog):
         self.functions = list(session.sim.functions)
         self.jobs = list(session.sim.services["batch"].jobs)
         self.selected = picked_target(self.functions, self.jobs, selected)
+        # The example the payload field was last filled with: (the function or job, its
+        # text, whether it replaced a payload typed), while the field holds it as filled;
+        # None once edited.
+        self.example: tuple[str, str, bool] | None = None
 
     def form(self) -> ComposeResult:
         """Function or job and the invocation type; what it is; the payload."""
@@ -138,7 +190,7 @@ class InvokeDialog(CommandDialog):
                     "Lambda queues the event (retried twice if it fails) and answers 202",
                 )
         yield Hint(self.about(self.selected), id="invoke-about")
-        yield Label("payload (JSON; empty sends {})", id="invoke-payload-label")
+        yield Label(payload_label(self.is_function(self.selected)), id="invoke-payload-label")
         yield SafeTextArea("{}", id="invoke-payload", classes="json")
 
     def body(self) -> ComposeResult:
@@ -214,10 +266,86 @@ class InvokeDialog(CommandDialog):
         self.query_one("#invoke-about", Hint).show(self.about(name))
         verb = "Invoke" if function else "Start"
         self.query_one(f"#{self.PREFIX}-button", Button).label = verb
-        label = "payload (JSON; empty sends {})" if function else "event (JSON; empty sends {})"
-        self.query_one("#invoke-payload-label", Label).update(Text(label))
+        shown = self.example
+        if shown is not None and shown[0] != name:
+            # The example of the one picked before is not this one's event: the field goes
+            # back to what the dialog opens on (ctrl+z in the field brings it back).
+            self.example = None
+            area = self.query_one("#invoke-payload", SafeTextArea)
+            if area.text == shown[1]:
+                self.fill(area, INVOKE_PAYLOAD)
+        if self.example is None:
+            self.query_one("#invoke-payload-label", Label).update(Text(payload_label(function)))
         self.show_repeat_field()
         self.recheck()
+
+    def action_next_example(self) -> None:
+        """Fill the payload with the example after the one it holds (the first when it
+        holds none: `{}`, the last, as the dialog opens, or what was typed), say in its
+        label what it stands for, and focus it."""
+        name = self.target()
+        function = self.is_function(name)
+        examples = [
+            (example_text(o.text), o.about) for o in payload_examples(self.session.sim, name)
+        ]
+        if not examples:
+            self.app.bell()
+            return
+        area = self.query_one("#invoke-payload", SafeTextArea)
+        now = area.text
+        texts = [text for text, _ in examples]
+        at = (texts.index(now) + 1) % len(texts) if now in texts else 0
+        # Typed before this example or the ones that went before it: ctrl+z brings it back.
+        shown = self.example
+        typed = (now.strip() not in ("", INVOKE_PAYLOAD) and now not in texts) or (
+            shown is not None and shown[2] and shown[1] == now
+        )
+        text, about = examples[at]
+        if len(examples) == 1 and function:
+            about = f"{about}; {self.no_examples(name)}"
+        self.fill(area, text)
+        self.example = (name, text, typed)
+        label = example_label(function, about, at + 1, len(examples), typed=typed)
+        self.query_one("#invoke-payload-label", Label).update(label)
+        if self.focused is not area:
+            self.set_focus(area)
+
+    def no_examples(self, name: str) -> str:
+        """Why a function is offered `{}` alone: it has no trigger, or none whose event is
+        made here (Kafka, logs, alarms, WebSocket, AppSync)."""
+        events = self.session.sim.functions[name].model.events
+        if not events:
+            return f"{safe(name)} has no trigger"
+        kinds = ", ".join(sorted({t.type for t in events}))
+        return f"no example is made of what {safe(kinds)} delivers"
+
+    def fill(self, area: SafeTextArea, text: str) -> None:
+        """Replace what `area` holds with `text` as an edit (a `text` set clears the field's
+        undo history), the cursor at its start; `{}` selected, as the dialog opens on it,
+        so that what is typed replaces it."""
+        if area.text == text:
+            return
+        area.replace(text, (0, 0), area.document.end, maintain_selection_offset=False)
+        if text == INVOKE_PAYLOAD:
+            area.select_all()
+        else:
+            area.move_cursor((0, 0))
+
+    @on(TextArea.Changed, "#invoke-payload")
+    def _payload_edited(self) -> None:
+        """An example edited is no longer what the label says: it goes back to the field's
+        own (the example's own change, handled after it, leaves it)."""
+        shown = self.example
+        if shown is None:
+            return
+        area = self.query_one("#invoke-payload", SafeTextArea)
+        # Lengths first: a pasted megabyte is not joined into a string on every key.
+        length = sum(map(len, area.document.lines)) + area.document.line_count - 1
+        if length == len(shown[1]) and area.text == shown[1]:
+            return
+        self.example = None
+        label = payload_label(self.is_function(self.target()))
+        self.query_one("#invoke-payload-label", Label).update(Text(label))
 
     def payload(self, text: str) -> Any:
         """The payload the field's `text` gives (`{}` for none); raises ValueError when it
