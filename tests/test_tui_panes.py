@@ -14,7 +14,15 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import app_for, drive, real_collector, rebuilt
+from tui_support import (
+    app_for,
+    as_checks,
+    checks_on_one_launch,
+    drive,
+    no_filter,
+    real_collector,
+    rebuilt,
+)
 
 from stptui.commands import execute
 from stptui.sim.trace import Record, Trace
@@ -165,21 +173,6 @@ def test_the_message_list_shows_the_first_messages_of_a_deep_queue() -> None:
     drive(app_for(), script, size=ROOMY)
 
 
-def test_the_inspector_keeps_recent_invocations_past_many_other_records() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"amount\": 1}'")
-        app.run_command("advance 5s")
-        fill_queue(app, "deadLetterQueue", 25_000)
-        app.flush()
-        app.jump_to("worker")
-        await pilot.pause()
-        page = app.query_one(InspectorPane).text.plain
-        recent = page.split("Recent invocations", 1)[1]
-        assert "succeeded" in recent and "(none yet)" not in recent
-
-    drive(app_for(), script)
-
-
 def test_a_hidden_agenda_catches_up_when_shown() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         agenda = app.query_one(AgendaPane)
@@ -224,49 +217,77 @@ def test_after_load_the_panes_show_the_loaded_simulation(tmp_path: Path) -> None
     drive(app_for(), script)
 
 
-def test_every_cell_of_the_text_panes_has_the_panes_background() -> None:
+async def a_long_filter_caption_ends_in_an_ellipsis(pilot: Pilot[None], app: StptuiApp) -> None:
+    # First on its app: the trace is empty.
+    words = " ".join(f"word{i}" for i in range(40))
+    await pilot.press("slash")
+    await paste(pilot, words)
+    await pilot.press("enter")
+    status = app.query_one("#event-status")
+    (line,) = [status.render_line(0).text.rstrip()]
+    # It was cut off where the pane ended, with nothing to say it went on.
+    assert line.startswith("0 of 0 records  filter: word0 word1")
+    assert line.endswith("…") and len(line) <= status.size.width
+
+    await no_filter(pilot, app)
+
+
+async def filter_field_names_ignore_case_as_their_values_do(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # Before any other check sends to the job queue.
+    app.run_command("send jobQueue '{\"amount\": 1}'")
+    app.run_command("send deadLetterQueue '{\"amount\": 2}'")
+    lst = app.query_one(RecordList)
+    # `Resource:` was a bare word, looked for in the text and found nowhere.
+    await pilot.press("slash")
+    await paste(pilot, "Resource:JOBQUEUE KIND:Message.")
+    await pilot.press("enter")
+    assert [(r.kind, r.resource) for r in lst.view] == [("message.sent", "jobQueue")]
+
+    await no_filter(pilot, app)
+
+
+async def every_cell_of_the_text_panes_has_the_panes_background(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
     # Without it the terminal's own background shows through behind the text: grey patches
     # in the dark theme, unreadable rows in a light one.
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"amount\": 1}'")
-        app.run_command("advance 1s")
-        await pilot.pause()
-        views = (app.query_one(RecordList), app.query_one(InspectorPane), app.query_one(AgendaPane))
-        for view in views:
-            for y in range(2):
-                segments = [s for s in view.render_line(y) if s.text]
-                assert segments and all(s.style and s.style.bgcolor for s in segments), view
-
-    drive(app_for(), script)
+    app.run_command("send jobQueue '{\"amount\": 1}'")
+    app.run_command("advance 1s")
+    await pilot.pause()
+    views = (app.query_one(RecordList), app.query_one(InspectorPane), app.query_one(AgendaPane))
+    for view in views:
+        for y in range(2):
+            segments = [s for s in view.render_line(y) if s.text]
+            assert segments and all(s.style and s.style.bgcolor for s in segments), view
 
 
-def test_filter_field_names_ignore_case_as_their_values_do() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"amount\": 1}'")
-        app.run_command("send deadLetterQueue '{\"amount\": 2}'")
-        lst = app.query_one(RecordList)
-        # `Resource:` was a bare word, looked for in the text and found nowhere.
-        await pilot.press("slash")
-        await paste(pilot, "Resource:JOBQUEUE KIND:Message.")
-        await pilot.press("enter")
-        assert [(r.kind, r.resource) for r in lst.view] == [("message.sent", "jobQueue")]
+async def the_inspector_keeps_recent_invocations_past_many_other_records(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.run_command("send jobQueue '{\"amount\": 1}'")
+    app.run_command("advance 5s")
+    fill_queue(app, "deadLetterQueue", 25_000)
+    app.flush()
+    app.jump_to("worker")
+    await pilot.pause()
+    page = app.query_one(InspectorPane).text.plain
+    recent = page.split("Recent invocations", 1)[1]
+    assert "succeeded" in recent and "(none yet)" not in recent
 
-    drive(app_for(), script)
 
-
-def test_a_long_filter_caption_ends_in_an_ellipsis() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        words = " ".join(f"word{i}" for i in range(40))
-        await pilot.press("slash")
-        await paste(pilot, words)
-        await pilot.press("enter")
-        status = app.query_one("#event-status")
-        (line,) = [status.render_line(0).text.rstrip()]
-        # It was cut off where the pane ended, with nothing to say it went on.
-        assert line.startswith("0 of 0 records  filter: word0 word1")
-        assert line.endswith("…") and len(line) <= status.size.width
-
-    drive(app_for(), script)
+def test_the_panes_at_120x36_on_one_app() -> None:
+    """The checks of the panes that need no trace of their own, on one app of job-queue:
+    the caption's first (on the empty trace), the filter's names before any other message
+    reaches the job queue (each filter cleared after), the 25,000 records last."""
+    checks = [
+        a_long_filter_caption_ends_in_an_ellipsis,
+        filter_field_names_ignore_case_as_their_values_do,
+        every_cell_of_the_text_panes_has_the_panes_background,
+        the_inspector_keeps_recent_invocations_past_many_other_records,
+    ]
+    checks_on_one_launch(app_for(), as_checks(checks))
 
 
 def test_a_filter_on_a_long_trace_shows_the_newest_matches_first_and_the_rest_as_found(

@@ -15,13 +15,18 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 from tui_support import (
     START,
+    Check,
+    Script,
     app_for,
+    checks_on_one_launch,
+    closed_to_main,
     drive,
     enabled_actions,
     example_session,
     inspector,
     records_of,
     shown,
+    typed_into,
     wait_for_hit,
     wait_until,
 )
@@ -51,96 +56,96 @@ POISON = [
 # -- the put-record dialog ------------------------------------------------------------------
 
 
-def test_k_puts_a_record_that_reaches_the_reader() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # From the selected reader, the dialog opens on the stream it reads.
-        app.jump_to("clickProcessor")
-        await pilot.press("k")
-        dialog = app.screen
-        assert isinstance(dialog, PutRecordDialog)
-        assert dialog.query_one("#put-stream", Select).value == "clicks"
-        assert app.focused is dialog.query_one("#put-data")
-        hint = shown(app, "#put-hint")
-        assert "2 shards, 0 records held" in hint
-        assert "→ clickProcessor batches of up to 10" in hint
-        assert "partition key stptui (the default) → shardId-000000000001" in hint
-        # The hint says where the partition key typed sends the record.
-        dialog.query_one("#put-key", Input).focus()
-        await pilot.press(*"user-2")
-        assert "partition key user-2 → shardId-000000000000" in shown(app, "#put-hint")
-        # An explicit hash key picks the shard instead.
-        dialog.query_one("#put-hash-key", Input).value = str(2**127)
-        await pilot.pause()
-        assert "explicit hash key → shardId-000000000001" in shown(app, "#put-hint")
-        dialog.query_one("#put-hash-key", Input).value = ""
-        await pilot.pause()
-        dialog.query_one("#put-data", TextArea).text = '{"page": "/docs"}'
-        await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, PutRecordDialog)
-        line = 'put-record clicks \'{"page": "/docs"}\' --partition-key user-2'
-        assert app.session.log == [line]
-        # Exactly what typing the line does.
-        typed = example_session("clickstream")
-        execute(typed, line)
-        assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
-        # The record reaches the function: its batch's invocation carries its number.
-        (put,) = records_of(app.session, "stream.record_put")
-        assert put.data["shard"] == "shardId-000000000000"
-        await pilot.press("n")
-        (started,) = records_of(app.session, "invocation.started")
-        assert started.resource == "clickProcessor" and started.data["trigger"] == "kinesis"
-        assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
-
-    drive(StptuiApp(example_session("clickstream")), script)
+async def put_record_refusals_stay_in_the_dialog_and_change_nothing(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # First on its app: nothing has run.
+    await pilot.press("k")
+    dialog = app.screen
+    dialog.query_one("#put-key", Input).value = "k" * 257
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, PutRecordDialog)
+    assert "at most 256 characters" in shown(app, "#put-error")
+    dialog.query_one("#put-key", Input).value = "user-1"
+    dialog.query_one("#put-hash-key", Input).value = "-1"
+    await pilot.press("ctrl+s")
+    assert "explicit hash key is a whole number" in shown(app, "#put-error")
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
+    await pilot.press("escape")
+    assert not isinstance(app.screen, PutRecordDialog)
+    assert app.session.log == []
 
 
-def test_put_record_takes_text_and_checks_json_as_the_send_dialog_does() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("k")
-        dialog = app.screen
-        assert isinstance(dialog, PutRecordDialog)
-        data = dialog.query_one("#put-data", TextArea)
-        data.text = "plain text, not JSON"
-        await pilot.pause()
-        assert "not valid JSON" in shown(app, "#put-error")
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, PutRecordDialog) and app.session.log == []
-        # As text, anything goes: the error clears and the record is put.
-        dialog.query_one("#put-format-select", Select).value = "text"
-        await pilot.pause()
-        assert shown(app, "#put-error") == ""
-        await pilot.press("ctrl+s")
-        assert app.session.log == ["put-record clicks 'plain text, not JSON'"]
-        # Back to JSON, a bad body is caught again at once.
-        await pilot.press("k")
-        app.screen.query_one("#put-data", TextArea).text = "{"
-        app.screen.query_one("#put-format-select", Select).value = "text"
-        await pilot.pause()
-        app.screen.query_one("#put-format-select", Select).value = "json"
-        await pilot.pause()
-        assert "not valid JSON" in shown(app, "#put-error")
+async def k_puts_a_record_that_reaches_the_reader(pilot: Pilot[None], app: StptuiApp) -> None:
+    # On a stack nothing has run on yet: its trace is compared with a fresh session's.
+    # From the selected reader, the dialog opens on the stream it reads.
+    app.jump_to("clickProcessor")
+    await pilot.press("k")
+    dialog = app.screen
+    assert isinstance(dialog, PutRecordDialog)
+    assert dialog.query_one("#put-stream", Select).value == "clicks"
+    assert app.focused is dialog.query_one("#put-data")
+    hint = shown(app, "#put-hint")
+    assert "2 shards, 0 records held" in hint
+    assert "→ clickProcessor batches of up to 10" in hint
+    assert "partition key stptui (the default) → shardId-000000000001" in hint
+    # The hint says where the partition key typed sends the record.
+    dialog.query_one("#put-key", Input).focus()
+    await typed_into(pilot, dialog.query_one("#put-key", Input), "user-2")
+    assert "partition key user-2 → shardId-000000000000" in shown(app, "#put-hint")
+    # An explicit hash key picks the shard instead.
+    dialog.query_one("#put-hash-key", Input).value = str(2**127)
+    await pilot.pause()
+    assert "explicit hash key → shardId-000000000001" in shown(app, "#put-hint")
+    dialog.query_one("#put-hash-key", Input).value = ""
+    await pilot.pause()
+    dialog.query_one("#put-data", TextArea).text = '{"page": "/docs"}'
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, PutRecordDialog)
+    line = 'put-record clicks \'{"page": "/docs"}\' --partition-key user-2'
+    assert app.session.log == [line]
+    # Exactly what typing the line does.
+    typed = example_session("clickstream")
+    execute(typed, line)
+    assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
+    # The record reaches the function: its batch's invocation carries its number.
+    (put,) = records_of(app.session, "stream.record_put")
+    assert put.data["shard"] == "shardId-000000000000"
+    await pilot.press("n")
+    (started,) = records_of(app.session, "invocation.started")
+    assert started.resource == "clickProcessor" and started.data["trigger"] == "kinesis"
+    assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
 
-    drive(StptuiApp(example_session("clickstream")), script)
 
+async def put_record_takes_text_and_checks_json_as_the_send_dialog_does(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    logged = list(app.session.log)
+    await pilot.press("k")
+    dialog = app.screen
+    assert isinstance(dialog, PutRecordDialog)
+    data = dialog.query_one("#put-data", TextArea)
+    data.text = "plain text, not JSON"
+    await pilot.pause()
+    assert "not valid JSON" in shown(app, "#put-error")
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, PutRecordDialog) and app.session.log == logged
+    # As text, anything goes: the error clears and the record is put.
+    dialog.query_one("#put-format-select", Select).value = "text"
+    await pilot.pause()
+    assert shown(app, "#put-error") == ""
+    await pilot.press("ctrl+s")
+    assert app.session.log == [*logged, "put-record clicks 'plain text, not JSON'"]
+    # Back to JSON, a bad body is caught again at once.
+    await pilot.press("k")
+    app.screen.query_one("#put-data", TextArea).text = "{"
+    app.screen.query_one("#put-format-select", Select).value = "text"
+    await pilot.pause()
+    app.screen.query_one("#put-format-select", Select).value = "json"
+    await pilot.pause()
+    assert "not valid JSON" in shown(app, "#put-error")
 
-def test_put_record_refusals_stay_in_the_dialog_and_change_nothing() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("k")
-        dialog = app.screen
-        dialog.query_one("#put-key", Input).value = "k" * 257
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, PutRecordDialog)
-        assert "at most 256 characters" in shown(app, "#put-error")
-        dialog.query_one("#put-key", Input).value = "user-1"
-        dialog.query_one("#put-hash-key", Input).value = "-1"
-        await pilot.press("ctrl+s")
-        assert "explicit hash key is a whole number" in shown(app, "#put-error")
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        await pilot.press("escape")
-        assert not isinstance(app.screen, PutRecordDialog)
-        assert app.session.log == []
-
-    drive(StptuiApp(example_session("clickstream")), script)
+    await closed_to_main(pilot, app, "the put-record dialog")
 
 
 async def type_in_palette(pilot: Pilot[None], query: str) -> None:
@@ -155,37 +160,46 @@ async def type_in_palette(pilot: Pilot[None], query: str) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize(
-    ("key", "action", "palette", "dialog", "without", "with_it"),
-    [
-        ("k", "put_record", "open: put record", PutRecordDialog, "combined", "clickstream"),
-        ("i", "item", "open: item", ItemDialog, "job-queue", "cart-audit"),
-        (
-            "t",
-            "start_execution",
-            "open: start execution",
-            StartExecutionDialog,
-            "job-queue",
-            "workflow",
-        ),
-    ],
-)
-def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_it(
-    key: str, action: str, palette: str, dialog: type, without: str, with_it: str
-) -> None:
-    # The put-record dialog needs a stream, the item dialog a table, the start-execution
-    # dialog a state machine: without one, neither the key nor the palette entry offers it.
-    async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
+# (key, action, palette entry, dialog, a stack without its source, an example stack with it)
+SOURCE_DIALOGS: list[tuple[str, str, str, type, str, str]] = [
+    ("k", "put_record", "open: put record", PutRecordDialog, "combined", "clickstream"),
+    ("i", "item", "open: item", ItemDialog, "job-queue", "cart-audit"),
+    (
+        "t",
+        "start_execution",
+        "open: start execution",
+        StartExecutionDialog,
+        "job-queue",
+        "workflow",
+    ),
+]
+
+
+# The put-record dialog needs a stream, the item dialog a table, the start-execution dialog
+# a state machine: without one, neither the key nor the palette entry offers it.
+
+
+def hidden(key: str, action: str, palette: str) -> Script:
+    """The check that `key` does nothing and the palette has no `palette` entry; it closes
+    the palette after."""
+
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = enabled_actions(app)
         assert action not in keys
         await pilot.press(key)
         assert not isinstance(app.screen, CommandDialog)
         await type_in_palette(pilot, palette)
         assert f"{palette} dialog" not in app.export_screenshot()
+        await closed_to_main(pilot, app, "the palette")
 
-    drive(app_for(without), absent)
+    return check
 
-    async def present(pilot: Pilot[None], app: StptuiApp) -> None:
+
+def offered(action: str, palette: str, dialog: type) -> Script:
+    """The check that the key of `action` acts and the palette's entry opens `dialog`; it
+    closes the dialog after."""
+
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         keys = enabled_actions(app)
         assert action in keys
         await type_in_palette(pilot, palette)
@@ -194,8 +208,54 @@ def test_a_source_dialog_key_is_hidden_without_its_source_and_the_palette_opens_
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, dialog)
+        await closed_to_main(pilot, app, f"the {dialog.__name__}")
 
-    drive(StptuiApp(example_session(with_it)), present)
+    return check
+
+
+@pytest.mark.parametrize("without", sorted({row[4] for row in SOURCE_DIALOGS}))
+def test_a_source_dialog_key_is_hidden_without_its_source(without: str) -> None:
+    checks: list[Check] = [
+        (f"{key} ({action}) on {without}", hidden(key, action, palette))
+        for key, action, palette, _, stack, _ in SOURCE_DIALOGS
+        if stack == without
+    ]
+    checks_on_one_launch(app_for(without), checks)
+
+
+@pytest.mark.parametrize(
+    ("key", "action", "palette", "dialog", "with_it"),
+    [row[:4] + row[5:] for row in SOURCE_DIALOGS if row[5] != "clickstream"],
+)
+def test_the_palette_opens_a_source_dialog(
+    key: str, action: str, palette: str, dialog: type, with_it: str
+) -> None:
+    # On clickstream: `test_the_put_record_dialog_on_one_app`.
+    checks_on_one_launch(
+        StptuiApp(example_session(with_it)),
+        [(f"{key} ({action}) on {with_it}", offered(action, palette, dialog))],
+    )
+
+
+def test_the_put_record_dialog_on_one_app() -> None:
+    """The put-record dialog's checks on one app of clickstream: the refusals first (they
+    change nothing: the trace is still empty after them, as it must be for the check of
+    what `k` puts), the palette's entry (closed, nothing run), what `k` puts, then text
+    and JSON (which compares the log with what it was before it)."""
+    k = next(row for row in SOURCE_DIALOGS if row[0] == "k")
+    checks: list[Check] = [
+        (
+            "put-record refusals stay in the dialog and change nothing",
+            put_record_refusals_stay_in_the_dialog_and_change_nothing,
+        ),
+        ("k (put_record) on clickstream", offered(k[1], k[2], k[3])),
+        ("k puts a record that reaches the reader", k_puts_a_record_that_reaches_the_reader),
+        (
+            "put-record takes text and checks JSON as the send dialog does",
+            put_record_takes_text_and_checks_json_as_the_send_dialog_does,
+        ),
+    ]
+    checks_on_one_launch(StptuiApp(example_session("clickstream")), checks)
 
 
 # -- the inspector --------------------------------------------------------------------------

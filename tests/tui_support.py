@@ -22,8 +22,10 @@ import asyncio  # noqa: E402
 import gc  # noqa: E402
 import io  # noqa: E402
 import time  # noqa: E402
+import unicodedata  # noqa: E402
 from collections.abc import Awaitable, Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from rich.console import Console  # noqa: E402
@@ -39,6 +41,7 @@ from stptui.sim.clock import parse_instant  # noqa: E402
 from stptui.sim.trace import Record  # noqa: E402
 from stptui.tui import app as tui_app  # noqa: E402
 from stptui.tui.app import StptuiApp  # noqa: E402
+from stptui.tui.widgets.events_pane import RecordList  # noqa: E402
 from stptui.tui.widgets.inspector_pane import InspectorPane  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "stptui" / "sample_stacks"
@@ -319,3 +322,111 @@ async def rebuilt(pilot: Pilot[None], app: StptuiApp) -> None:
     ends once the UI's thread has adopted (or refused) what it built."""
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# -- several checks on one launch ----------------------------------------------------------
+
+Check = tuple[str, Script]
+
+
+async def resized_to(pilot: Pilot[None], app: App[object], size: tuple[int, int]) -> None:
+    """Make the terminal `size`, and wait until the app's screen is laid out for it."""
+    await pilot.resize_terminal(*size)
+    await wait_until(pilot, lambda: app.screen.size == size, f"the screen at {size}")
+    await settled(pilot, app.screen, f"the screen at {size}")
+
+
+async def closed_to_main(pilot: Pilot[None], app: App[object], what: str) -> None:
+    """Press escape until the app's first screen is on top again (a dialog, the help, the
+    command line closed as a user closes them)."""
+    main = app.screen_stack[0]
+    for _ in range(len(app.screen_stack) - 1):
+        top = app.screen
+        send_key(app, "escape")
+        await wait_until(pilot, lambda top=top: app.screen is not top, f"{what}: closed by escape")
+    assert app.screen is main, f"{what}: {app.screen!r} left on top"
+
+
+def as_checks(scripts: list[Script], case: str = "") -> list[Check]:
+    """Each script named by its function's words (`q_quits`: `q quits`), after `case`."""
+    checks: list[Check] = []
+    for script in scripts:
+        function = script.func if isinstance(script, partial) else script
+        name = function.__name__.replace("_", " ")  # type: ignore[attr-defined]
+        checks.append((f"{case} {name}" if case else name, script))
+    return checks
+
+
+def checks_on_one_launch(
+    app: StptuiApp,
+    checks: list[Check],
+    size: tuple[int, int] = (120, 36),
+    *,
+    notifications: bool = False,
+) -> None:
+    """Run `checks` (each a name and a script) one after another on one launch of `app` at
+    `size`, then fail with every problem found, each named by its check (`Problems`).
+
+    A launch is most of a short test's CPU. The first check sees the app as it opened. Each
+    check must leave the main screen on top and the terminal at `size` (both checked, and
+    put back for the next check when a check failed to); the focus is put back where it was
+    at the start. What a check changes in the session (a message sent, the clock moved, the
+    selection) stays: the checks that depend on it are ordered for it, or compare with what
+    there was when they began. A check that quits the app is the last."""
+    problems = Problems()
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        main, focus = app.screen, app.focused
+        for at, (name, check) in enumerate(checks):
+            if not app.is_running:
+                problems.found.append(f"{name}: not run, the app quit in {checks[at - 1][0]}")
+                continue
+            with problems.check(name, "its checks"):
+                await check(pilot, app)
+            if not app.is_running:
+                continue
+            with problems.check(name, "leaves the main screen on top"):
+                assert app.screen is main, f"{app.screen!r} on top"
+            if app.screen is not main:
+                with problems.check(name, "its screens closed for the next check"):
+                    while app.screen is not main:
+                        app.pop_screen()
+                    await wait_until(pilot, lambda: app.screen is main, "the main screen")
+            with problems.check(name, f"leaves the terminal at {size}"):
+                assert app.screen.size == size, app.screen.size
+            if app.screen.size != size:
+                await resized_to(pilot, app, size)
+            if app.focused is not focus:
+                app.set_focus(focus)
+                await wait_until(pilot, lambda: app.focused is focus, "the focus put back")
+
+    drive(app, script, size, notifications=notifications)
+    problems.assert_none()
+
+
+def key_of(character: str) -> str:
+    """The name Textual gives the key of a typed character (`:` is `colon`), as
+    `Pilot.press` names it."""
+    if character.isalnum():
+        return character
+    return unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+
+
+async def typed_into(pilot: Pilot[None], field: Input, text: str) -> None:
+    """Type `text` in `field` once it has the focus, a key at a time, each key the event a
+    terminal's driver sends, and wait until the field holds it (where its cursor was).
+    Without Pilot's waits after each key the app redraws the screen once for the word, not
+    once a key (most of what typing a word cost)."""
+    app = field.app
+    await wait_until(pilot, lambda: app.focused is field, f"{field!r} focused to type {text!r}")
+    for character in text:
+        app.post_message(Key(key_of(character), character))
+    await wait_until(pilot, lambda: text in field.value, f"{text!r} typed in {field!r}")
+
+
+async def no_filter(pilot: Pilot[None], app: StptuiApp) -> None:
+    """Close what is open over the main screen, and clear the Events pane's filter as a
+    user does (`/`, ctrl+u, enter): what a check that filters leaves for the next."""
+    await closed_to_main(pilot, app, "before clearing the filter")
+    await pilot.press("slash", "ctrl+u", "enter")
+    await wait_until(pilot, lambda: not app.query_one(RecordList).words, "the filter cleared")
