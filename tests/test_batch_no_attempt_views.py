@@ -44,7 +44,9 @@ behaviors:
 """
 
 
-def _session(tmp_path: Path) -> Session:
+def no_attempt_session(tmp_path: Path) -> Session:
+    """A session on STACK with BEHAVIOUR in `tmp_path`: each `invoke trigger` starts an
+    execution of `render` that fails at its first Task, before any attempt."""
     (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
     (tmp_path / "stptui.yml").write_text(BEHAVIOUR, encoding="utf-8")
     return Session.open(tmp_path, start_ms=START)
@@ -55,7 +57,7 @@ def _execution_id(s: Session) -> str:
 
 
 def test_an_execution_that_made_no_attempt_is_shown_so_by_each_command(tmp_path: Path) -> None:
-    s = _session(tmp_path)
+    s = no_attempt_session(tmp_path)
     execute(s, "invoke trigger '{\"a\": 1}'")
     eid = _execution_id(s)
     # Its first Task fails at this instant, after the command: it runs and has made none.
@@ -104,7 +106,7 @@ def test_an_execution_whose_every_job_aws_refused_says_no_container_read_it(
     tmp_path: Path, case: str
 ) -> None:
     event, why = BIG[case]
-    s = _session(tmp_path)
+    s = no_attempt_session(tmp_path)
     execute(s, f"start-job render '{json.dumps(event, ensure_ascii=False)}'")
     eid = _execution_id(s)
     execute(s, "advance 1m")
@@ -150,7 +152,7 @@ def test_an_execution_stopped_before_its_first_task_failed_made_no_attempt(
 ) -> None:
     # The first Task fails at the instant the execution starts, after the command that
     # started it: a stop at that instant finds it running, with no attempt made.
-    s = _session(tmp_path)
+    s = no_attempt_session(tmp_path)
     execute(s, "invoke trigger '{\"a\": 1}'")
     eid = _execution_id(s)
     assert execute(s, f"stop-execution {eid}").text == (

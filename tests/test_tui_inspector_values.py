@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from test_batch_no_attempt_views import no_attempt_session
 from textual.pilot import Pilot
 from tui_support import START, app_for, drive, session
 
@@ -97,38 +98,11 @@ def test_a_batch_jobs_failed_attempt_shows_its_message_as_text_cut_to_fit(
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(200, 60))
 
 
-# A function whose code starts the job's state machine with its own event as the input:
-# with no `jobName` and `triggerEvent`, each execution fails at its first Task, no attempt.
-NO_ATTEMPT_JOB = """\
-resources:
-  trigger:
-    type: function
-    properties:
-      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: p.ts}}
-      connectTo: [render]
-  render:
-    type: batch-job
-    properties:
-      container:
-        packaging: {type: stacktape-image-buildpack, properties: {entryfilePath: j.ts}}
-      resources: {cpu: 1, memory: 2048}
-      retryConfig: {attempts: 2, retryIntervalSeconds: 5}
-"""
-NO_ATTEMPT_BEHAVIOUR = """\
-behaviors:
-  trigger:
-    emit:
-      - startExecution: {stateMachine: render, input: '@'}
-"""
-
-
 def test_a_batch_jobs_execution_that_made_no_attempt_is_listed_with_why(tmp_path: Path) -> None:
     """An execution can end before its first attempt: Step Functions fails it at its first
     Task (States.Runtime), it is stopped before that, or a redrive runs only Stacktape's Fail
     state. The page listed attempts only, so it said `(none yet)` beside a box that said
     `1 failed`; and an attempt run again by a redrive gave its end to the one it replaced."""
-    (tmp_path / "stacktape.yml").write_text(NO_ATTEMPT_JOB, encoding="utf-8")
-    (tmp_path / "stptui.yml").write_text(NO_ATTEMPT_BEHAVIOUR, encoding="utf-8")
 
     def recent(app: StptuiApp) -> list[str]:
         plain = app.query_one(InspectorPane).text.plain
@@ -169,7 +143,7 @@ def test_a_batch_jobs_execution_that_made_no_attempt_is_listed_with_why(tmp_path
             "startExecution aborted, no attempt started Halt: by hand",
         ]
 
-    drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script, size=(200, 60))
+    drive(StptuiApp(no_attempt_session(tmp_path)), script, size=(200, 60))
 
 
 # A database as real configs write it (its engine's properties over 72 characters of JSON)

@@ -168,7 +168,16 @@ def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | No
         return None
     resources = wanted.get("resources")
     resources = [resources] if isinstance(resources, str) else []
-    event = envelope(sim, EXAMPLE_ID, source, detail_type, detail, resources, sim.clock.now)
+    event = envelope(
+        EXAMPLE_ID,
+        source,
+        detail_type,
+        detail,
+        resources,
+        sim.clock.now,
+        sim.account_id,
+        sim.region,
+    )
     delivered = rule.example_event(event)
     if delivered is None:
         return None

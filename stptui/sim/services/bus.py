@@ -544,23 +544,25 @@ def dead_letter(
 
 
 def envelope(
-    sim: Simulator,
     event_id: str,
     source: str,
     detail_type: str,
     detail: Any,
     resources: list[str],
     time_ms: int,
+    account: str,
+    region: str,
 ) -> dict[str, Any]:
-    """The event EventBridge makes of a PutEvents entry, keys in AWS's order."""
+    """The event EventBridge makes of a PutEvents entry (and a scheduled rule of its
+    clock), keys in AWS's order."""
     return {
         "version": "0",
         "id": event_id,
         "detail-type": detail_type,
         "source": source,
-        "account": sim.account_id,
+        "account": account,
         "time": iso_s(time_ms),
-        "region": sim.region,
+        "region": region,
         "resources": resources,
         "detail": detail,
     }
@@ -971,13 +973,14 @@ class BusService:
         if event_id is None:
             event_id = sim.new_id()
         event = envelope(
-            sim,
             event_id,
             entry.source,
             entry.detail_type,
             entry.detail,
             entry.resources,
             sim.clock.now if time_ms is None else time_ms,
+            sim.account_id,
+            sim.region,
         )
         if bus.archive is not None:
             bus.archive.receive(event, entry.size)

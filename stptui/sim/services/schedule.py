@@ -31,6 +31,7 @@ from stptui.sim.services.bus import (
     Delivery,
     DeliveryError,
     TargetInput,
+    envelope,
     rule_arn,
     rule_name,
     workload_delivery,
@@ -51,17 +52,9 @@ def scheduled_event(
     event_id: str, account: str, region: str, time_ms: int, rule: str
 ) -> dict[str, Any]:
     """The envelope a scheduled rule sends (AWS-validated shape, `version` included)."""
-    return {
-        "version": "0",
-        "id": event_id,
-        "detail-type": SCHEDULED_EVENT,
-        "source": SCHEDULE_SOURCE,
-        "account": account,
-        "time": iso_s(time_ms),
-        "region": region,
-        "resources": [rule],
-        "detail": {},
-    }
+    return envelope(
+        event_id, SCHEDULE_SOURCE, SCHEDULED_EVENT, {}, [rule], time_ms, account, region
+    )
 
 
 class ScheduleRule:
