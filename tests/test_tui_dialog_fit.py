@@ -26,6 +26,7 @@ from tui_support import (
     drawn_text,
     drive,
     press_settled,
+    resized_to,
     send_key,
     settled,
     wait_until,
@@ -289,13 +290,6 @@ async def close_dialog(pilot: Pilot[None], app: StptuiApp, main: Screen[object])
     assert app.session.sim.trace.seq == seq, "the trace grew"
 
 
-async def resized(pilot: Pilot[None], app: StptuiApp, size: tuple[int, int]) -> None:
-    """Make the terminal `size`, and wait until the app's screen is laid out for it."""
-    await pilot.resize_terminal(*size)
-    await wait_until(pilot, lambda: app.screen.size == size, f"the screen at {size}")
-    await settled(pilot, app.screen, f"the screen at {size}")
-
-
 def each_dialog(
     stack: str, lines: tuple[str, ...], sizes: list[tuple[int, int]], check: DialogCheck
 ) -> None:
@@ -322,7 +316,7 @@ def on_one_app(
         main = app.screen
         for size in sizes:
             if app.screen.size != size:
-                await resized(pilot, app, size)
+                await resized_to(pilot, app, size)
             for key, picks in modes:
                 case = Case(key, stack, lines, picks, size)
                 opened: list[Widget] = []

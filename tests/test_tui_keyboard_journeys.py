@@ -21,6 +21,7 @@ from tui_support import (
     drawn_text,
     drive,
     key_does_nothing,
+    resized_to,
     settled,
     shown,
     wait_until,
@@ -32,7 +33,6 @@ from tui_support_c import (
     on_one_app,
     press_until,
     ran,
-    resized,
     screen_opened,
     typed,
 )
@@ -53,12 +53,12 @@ async def the_events_pane_never_narrows_as_the_terminal_widens(
     app.run_command("advance 15m")
     widths = []
     for width in (120, 140, 159, 160, 161, 200, 240):
-        await resized(pilot, app, (width, 48))
+        await resized_to(pilot, app, (width, 48))
         widths.append(app.query_one(RecordList).size.width)
     # At 160 columns the pane had 18 cells fewer than at 159 (the bottom row split
     # evenly from there), its kinds cut to 22 cells: `invocation.retry_sche…`.
     assert widths == sorted(widths), widths
-    await resized(pilot, app, (160, 48))
+    await resized_to(pilot, app, (160, 48))
     await press_until(pilot, app, "3", lambda: app.current_pane == "3", "the events pane shown")
     await settled(pilot, app.query_one(RecordList), "the events pane")
     rows = drawn_text(app.query_one(RecordList)).split("\n")

@@ -15,7 +15,15 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Label, TextArea
-from tui_support import app_for, drawn_text, drive, press_settled, settled, wait_until
+from tui_support import (
+    app_for,
+    drawn_text,
+    drive,
+    press_settled,
+    resized_to,
+    settled,
+    wait_until,
+)
 from tui_support_c import (
     Check,
     Size,
@@ -24,7 +32,6 @@ from tui_support_c import (
     focus_moved,
     on_one_app,
     press_until,
-    resized,
     screen_opened,
     send_keys,
 )
@@ -344,7 +351,7 @@ async def the_strip_names_the_current_pane_and_numbers_the_others(
     await pilot.click("#pane-tabs", offset=(29, 0))
     assert app.current_pane == "5"
     # Wide enough again, every name is back.
-    await resized(pilot, app, (70, 20))
+    await resized_to(pilot, app, (70, 20))
     assert (
         strip.render_line(0).text.rstrip()
         == " [1] Graph  [2] Queues  [3] Events  [4] Inspector  [5] Agenda"

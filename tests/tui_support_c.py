@@ -4,7 +4,6 @@ for what they do rather than for the app to idle (see tui_support)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -15,7 +14,7 @@ from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from tui_support import Problems, drive, send_key, settled, wait_until
+from tui_support import Problems, drive, key_of, resized_to, send_key, settled, wait_until
 
 from stptui.tui.app import StptuiApp
 
@@ -47,7 +46,7 @@ def send_keys(app: StptuiApp, *keys: str) -> None:
     comes so), without waiting for what they do (see `send_key`)."""
     for key in keys:
         if len(key) == 1 and not key.isalnum():
-            name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+            name = key_of(key)
             app.post_message(Key(KEY_NAME_REPLACEMENTS.get(name, name), key))
         else:
             send_key(app, key)
@@ -125,13 +124,6 @@ async def focused_in(
     return focused
 
 
-async def resized(pilot: Pilot[None], app: StptuiApp, size: Size) -> None:
-    """Make the terminal `size`, and wait until the app's screen is laid out for it."""
-    await pilot.resize_terminal(*size)
-    await wait_until(pilot, lambda: app.screen.size == size, f"the screen at {size_name(size)}")
-    await settled(pilot, app.screen, f"the screen at {size_name(size)}")
-
-
 async def back_to(pilot: Pilot[None], app: StptuiApp, main: Screen[object]) -> None:
     """Press escape until `main` is on top again (what a check left open closed)."""
     for _ in range(MAX_OPEN):
@@ -154,7 +146,7 @@ def on_one_app(app: StptuiApp, steps: list[Step], *, notifications: bool = False
             case = size_name(step.size)
             with problems.check(case, f"resized for {step.name}"):
                 if app.screen.size != step.size:
-                    await resized(pilot, app, step.size)
+                    await resized_to(pilot, app, step.size)
             with problems.check(case, step.name):
                 await step.check(pilot, app)
             with problems.check(case, f"{step.name}: what it opened closes on escape"):
