@@ -5,6 +5,7 @@ stack has nothing for is neither shown nor active."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from test_tui_resize import footer_letters
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.collapsible import CollapsibleTitle
 from tui_support import (
@@ -24,8 +26,11 @@ from tui_support import (
     drive,
     echo_session,
     enabled_actions,
+    send_key,
     session,
+    wait_until,
 )
+from tui_support_b import cases_on_one_app, typed
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.registry import format_line
@@ -104,31 +109,30 @@ def test_p_publishes_on_the_stack_bus_and_matches_its_rules() -> None:
     drive(app_for("combined"), script)
 
 
-def test_publish_offers_the_default_bus_and_shows_refusals() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("p")
-        dialog = app.screen
-        assert isinstance(dialog, PublishDialog)
-        picker = dialog.query_one(Select)
-        picker.value = "default"
-        await pilot.pause()
-        assert "no rules on this bus" in shown(app, "#publish-rules")
-        fill(app, publish_detail="[1, 2]")
-        await pilot.pause()
-        assert "not a JSON object" in shown(app, "#publish-error")
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, PublishDialog)
-        # Valid JSON, but no source: the command itself refuses, and says why.
-        fill(app, publish_detail="{}")
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, PublishDialog)
-        assert "Source is a required argument" in shown(app, "#publish-error")
-        assert_unchanged(app)
-        await pilot.press("escape")
-        assert not isinstance(app.screen, PublishDialog)
-        assert_unchanged(app)
-
-    drive(app_for("combined"), script)
+async def publish_offers_the_default_bus_and_shows_refusals(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("p")
+    dialog = app.screen
+    assert isinstance(dialog, PublishDialog)
+    picker = dialog.query_one(Select)
+    picker.value = "default"
+    await pilot.pause()
+    assert "no rules on this bus" in shown(app, "#publish-rules")
+    fill(app, publish_detail="[1, 2]")
+    await pilot.pause()
+    assert "not a JSON object" in shown(app, "#publish-error")
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, PublishDialog)
+    # Valid JSON, but no source: the command itself refuses, and says why.
+    fill(app, publish_detail="{}")
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, PublishDialog)
+    assert "Source is a required argument" in shown(app, "#publish-error")
+    assert_unchanged(app)
+    await pilot.press("escape")
+    assert not isinstance(app.screen, PublishDialog)
+    assert_unchanged(app)
 
 
 def test_publish_lists_a_stack_bus_named_default_and_the_account_bus_apart(
@@ -174,7 +178,7 @@ def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
         assert isinstance(app.screen, UploadDialog)
         assert "→ fileProcessor" in shown(app, "#upload-notes")
         assert 'prefix "incoming/"' in shown(app, "#upload-notes")
-        await pilot.press(*"incoming/a b.csv")
+        await typed(pilot, app, "incoming/a b.csv", app.screen.query_one("#upload-key"))
         fill(app, upload_content="id,amount\n1,20")
         await pilot.press("ctrl+s")
         assert not isinstance(app.screen, UploadDialog)
@@ -187,7 +191,8 @@ def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
 
 def test_upload_with_a_size_and_an_operation() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u", *"incoming/big.bin")
+        await pilot.press("u")
+        await typed(pilot, app, "incoming/big.bin", app.screen.query_one("#upload-key"))
         fill(app, upload_size="6GiB")
         app.screen.query_one("#upload-op-select", Select).value = "multipart"
         await pilot.press("ctrl+s")
@@ -196,22 +201,20 @@ def test_upload_with_a_size_and_an_operation() -> None:
     drive(app_for("combined"), script)
 
 
-def test_upload_refusals_stay_in_the_dialog() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u", *"incoming/x.csv")
-        fill(app, upload_size="5MB", upload_content="both")
-        await pilot.press("ctrl+s")
-        assert "a size or the content, not both" in shown(app, "#upload-error")
-        fill(app, upload_size="5 parsecs", upload_content="")
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, UploadDialog)
-        assert "--size must be a whole number" in shown(app, "#upload-error")
-        assert_unchanged(app)
-        await pilot.press("escape")
-        assert not isinstance(app.screen, UploadDialog)
-        assert_unchanged(app)
-
-    drive(app_for("combined"), script)
+async def upload_refusals_stay_in_the_dialog(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("u")
+    await typed(pilot, app, "incoming/x.csv", app.screen.query_one("#upload-key"))
+    fill(app, upload_size="5MB", upload_content="both")
+    await pilot.press("ctrl+s")
+    assert "a size or the content, not both" in shown(app, "#upload-error")
+    fill(app, upload_size="5 parsecs", upload_content="")
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, UploadDialog)
+    assert "--size must be a whole number" in shown(app, "#upload-error")
+    assert_unchanged(app)
+    await pilot.press("escape")
+    assert not isinstance(app.screen, UploadDialog)
+    assert_unchanged(app)
 
 
 # -- http -----------------------------------------------------------------------------------
@@ -225,7 +228,7 @@ def test_h_shows_the_response_and_sends_again() -> None:
         assert "POST /webhooks/{provider} → webhookReceiver" in shown(app, "#http-routes")
         assert not dialog.query("#http-gateway")  # one gateway: no picker
         dialog.query_one("#http-method", Select).value = "POST"
-        await pilot.press(*"/webhooks/stripe")
+        await typed(pilot, app, "/webhooks/stripe", dialog.query_one("#http-path"))
         fill(app, http_body='{"id": "evt_1"}', http_query="a=1&b=two")
         await pilot.press("ctrl+s")
         assert app.screen is dialog  # stays open with the response
@@ -251,21 +254,18 @@ def test_h_shows_the_response_and_sends_again() -> None:
     drive(app_for("combined"), script)
 
 
-def test_http_refusals_stay_in_the_dialog() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("h")
-        fill(app, http_headers="no colon here")
-        await pilot.press("ctrl+s")
-        assert "--header needs NAME:VALUE" in shown(app, "#http-error")
-        fill(app, http_headers="", http_path="jobs")
-        await pilot.press("ctrl+s")
-        assert "must start with '/'" in shown(app, "#http-error")
-        assert "send the request" in shown(app, "#http-response")
-        assert_unchanged(app)
-        await pilot.press("escape")
-        assert not isinstance(app.screen, HttpDialog)
-
-    drive(app_for("combined"), script)
+async def http_refusals_stay_in_the_dialog(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("h")
+    fill(app, http_headers="no colon here")
+    await pilot.press("ctrl+s")
+    assert "--header needs NAME:VALUE" in shown(app, "#http-error")
+    fill(app, http_headers="", http_path="jobs")
+    await pilot.press("ctrl+s")
+    assert "must start with '/'" in shown(app, "#http-error")
+    assert "send the request" in shown(app, "#http-response")
+    assert_unchanged(app)
+    await pilot.press("escape")
+    assert not isinstance(app.screen, HttpDialog)
 
 
 def test_http_picks_a_gateway_when_the_stack_has_several(tmp_path: Path) -> None:
@@ -288,7 +288,8 @@ resources:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
         app.screen.query_one("#http-gateway", Select).value = "adminApi"
-        await pilot.press(*"/health", "ctrl+s")
+        await typed(pilot, app, "/health", app.screen.query_one("#http-path"))
+        await pilot.press("ctrl+s")
         assert "(adminApi: GET /health -> health" in shown(app, "#http-response")
         assert app.session.log == ["http GET /health --gateway adminApi"]
 
@@ -313,7 +314,8 @@ resources:
         await pilot.press("h")
         assert "bot: any path (function URL) → bot" in shown(app, "#http-routes")
         app.screen.query_one("#http-gateway", Select).value = "bot"
-        await pilot.press(*"/telegram", "ctrl+s")
+        await typed(pilot, app, "/telegram", app.screen.query_one("#http-path"))
+        await pilot.press("ctrl+s")
         assert "(bot function URL, 100 ms)" in shown(app, "#http-response")
         assert app.session.log == ["http GET /telegram --url bot"]
 
@@ -337,7 +339,8 @@ resources:
         await pilot.press("h")
         assert isinstance(app.screen, HttpDialog)
         assert not app.screen.query("#http-gateway")  # one entry: no picker, no --url
-        await pilot.press(*"/telegram", "ctrl+s")
+        await typed(pilot, app, "/telegram", app.screen.query_one("#http-path"))
+        await pilot.press("ctrl+s")
         assert shown(app, "#http-response").startswith("HTTP 200  (bot function URL")
         assert app.session.log == ["http GET /telegram"]
 
@@ -359,7 +362,8 @@ def test_http_lists_a_load_balancers_rules_and_sends_to_it(tmp_path: Path) -> No
             " ".join(rules.split())
         )
         assert not app.screen.query("#http-gateway")  # one load balancer: no picker
-        await pilot.press(*"/api/orders", "ctrl+s")
+        await typed(pilot, app, "/api/orders", app.screen.query_one("#http-path"))
+        await pilot.press("ctrl+s")
         response = " ".join(shown(app, "#http-response").split())
         assert response.startswith("HTTP 200 (mainLb: priority 10 on :443 -> orders, 40 ms)")
         assert app.session.log == ["http GET /api/orders"]
@@ -367,10 +371,8 @@ def test_http_lists_a_load_balancers_rules_and_sends_to_it(tmp_path: Path) -> No
     drive(StptuiApp(session), script)
 
 
-@pytest.mark.parametrize("size", [(140, 40), (130, 30), (90, 30)])
-def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[int, int]) -> None:
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path) -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp, sent: int) -> None:
         await pilot.press("h")
         app.screen.query_one("#http-method", Select).value = "POST"
         fill(app, http_path="/echo", http_body="\n".join(f"line {i}" for i in range(100)))
@@ -395,13 +397,20 @@ def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path, size: tuple[i
         # rows high in a dialog of 27 on a 30-row terminal).
         assert app.screen.query_one(".dialog-box").region.contains_region(box.region)
         lines = shown(app, "#http-response").splitlines()
-        assert lines[-2:] == ["line 99", "now 2026-01-05T08:00:00.100Z (+100 ms)"]
+        # Each request takes 100 ms of the clock; two are sent at each size before this.
+        now = f"now 2026-01-05T08:00:00.{100 * (sent + 1):03d}Z (+100 ms)"
+        assert lines[-2:] == ["line 99", now]
         # The next response is shown from its top.
         fill(app, http_body="short")
         await pilot.press("ctrl+s")
         assert box.scroll_y == 0
 
-    drive(StptuiApp(echo_session(tmp_path)), script, size=size)
+    # Each size in turn on one app, the dialog closed by escape between them.
+    sizes = [(140, 40), (130, 30), (90, 30)]
+    cases = [
+        (f"at {size}", size, partial(check, sent=2 * index)) for index, size in enumerate(sizes)
+    ]
+    cases_on_one_app(StptuiApp(echo_session(tmp_path)), cases)
 
 
 # -- fire -----------------------------------------------------------------------------------
@@ -423,15 +432,14 @@ def test_x_fires_the_selected_schedule() -> None:
     drive(app_for("combined"), script)
 
 
-def test_x_on_a_selected_schedule_box_fires_its_owners_schedule() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("schedule:heavyJob:1")
-        await pilot.press("x")
-        dialog = app.screen
-        assert isinstance(dialog, FireDialog)
-        assert dialog.query_one(Select).value == 1  # heavyJob's, not the first (dailyReport)
-
-    drive(app_for("combined"), script)
+async def x_on_a_selected_schedule_box_fires_its_owners_schedule(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("schedule:heavyJob:1")
+    await pilot.press("x")
+    dialog = app.screen
+    assert isinstance(dialog, FireDialog)
+    assert dialog.query_one(Select).value == 1  # heavyJob's, not the first (dailyReport)
 
 
 def test_fire_names_the_schedule_and_shows_a_refusal(tmp_path: Path) -> None:
@@ -514,16 +522,13 @@ def test_p_is_for_a_stack_with_a_bus_or_a_rule_on_the_default_bus(
     drive(StptuiApp(Session.open(path, start_ms=START)), script, size=(80, 24))
 
 
-def test_help_lists_the_dialog_keys() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        body = drawn_text(app.screen.query_one("#help-body"))
-        for dialog in DIALOGS:
-            assert dialog.HELP_TITLE in body
-        assert "Publish the event" in body and "stop at the instant reached" in body
-
-    drive(app_for("combined"), script)
+async def help_lists_the_dialog_keys(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("question_mark")
+    assert isinstance(app.screen, HelpScreen)
+    body = drawn_text(app.screen.query_one("#help-body"))
+    for dialog in DIALOGS:
+        assert dialog.HELP_TITLE in body
+    assert "Publish the event" in body and "stop at the instant reached" in body
 
 
 def test_dialog_bindings_have_ids_and_tooltips() -> None:
@@ -565,30 +570,36 @@ def test_a_dialog_value_that_starts_with_dashes_stays_a_value() -> None:
     )
 
 
-def test_the_send_and_fire_dialogs_open_ready_to_type() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("s")
-        await pilot.pause()
-        assert app.focused is not None and app.focused.id == "send-body"
-        await pilot.press("escape", "x")
-        await pilot.pause()
-        assert app.focused is not None and app.focused.id == "fire-rule"
-
-    drive(app_for("combined"), script)
+async def the_send_and_fire_dialogs_open_ready_to_type(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("s")
+    await pilot.pause()
+    assert app.focused is not None and app.focused.id == "send-body"
+    await pilot.press("escape", "x")
+    await pilot.pause()
+    assert app.focused is not None and app.focused.id == "fire-rule"
 
 
 def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("3", "u")
-        await pilot.press(*"in/a.csv", "tab", *"5XB", "enter")
         dialog = app.screen
-        assert isinstance(dialog, UploadDialog)
+        await typed(pilot, app, "in/a.csv", dialog.query_one("#upload-key"))
+        await pilot.press("tab")
+        await typed(pilot, app, "5XB", dialog.query_one("#upload-size"))
+        await pilot.press("enter")
+        assert app.screen is dialog and isinstance(dialog, UploadDialog)
         assert "--size must be a whole number" in shown(app, "#upload-error")
         assert dialog.query_one("#upload-key", Input).value == "in/a.csv"
         assert dialog.query_one("#upload-size", Input).value == "5XB"
         assert app.focused is dialog.query_one("#upload-size")
         assert_unchanged(app)
-        await pilot.press("backspace", "backspace", "backspace", *"5MB", "enter")
+        size = dialog.query_one("#upload-size", Input)
+        for _ in range(3):
+            send_key(app, "backspace")
+        # A key bound to an action (backspace) acts after the characters sent with it.
+        await wait_until(pilot, lambda: size.value == "", "the size erased by backspace")
+        await typed(pilot, app, "5MB", size)
+        await pilot.press("enter")
         assert not isinstance(app.screen, UploadDialog)
         assert app.session.log == ["upload uploads in/a.csv --size 5MB"]
         # The focus is back where it was before the dialog.
@@ -605,103 +616,109 @@ def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form(
 # -- tab stops ------------------------------------------------------------------------------
 
 DIALOG_KEYS = {"s": "send", "p": "publish", "u": "upload", "h": "http", "x": "fire"}
-# More stops than any dialog has: a cycle longer than this is a tab that never returns.
-MAX_TAB_STOPS = 40
 
 
-@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
-def test_tab_stops_only_on_what_shows_it_has_the_focus(size: tuple[int, int]) -> None:
+async def tabs_round(pilot: Pilot[None], app: StptuiApp, key: str) -> list[Widget | None]:
+    """Press tab once for each widget the dialog can focus and once more, the keys sent at
+    once: where the focus went, tab after tab (seen as it moves, not after each key)."""
+    screen = app.screen
+    count = len(screen.focus_chain) + 1
+    went: list[Widget | None] = []
+    screen.watch(screen, "focused", lambda widget: went.append(widget), init=False)
+    for _ in range(count):
+        send_key(app, "tab")
+    await wait_until(pilot, lambda: len(went) >= count, f"{key}: the focus moved by {count} tabs")
+    return went
+
+
+def test_tab_stops_only_on_what_shows_it_has_the_focus() -> None:
     """The dialog's scrolling frame was a tab stop that showed nothing: tab seemed to go
     nowhere. Every stop is a field (the upload's `incomplete` checkbox too), a button, the
     line of a folded section (which lights up, and enter opens), or the HTTP response,
-    which lights up."""
+    which lights up. Each dialog at 80x24 and 200x50, in turn on one app (each closed by
+    escape, having run nothing)."""
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        for key in DIALOG_KEYS:
-            await pilot.press(key)
-            dialog = app.screen
-            assert isinstance(dialog, CommandDialog)
-            # Round the whole cycle, back to where the first tab went: every stop is seen,
-            # and a second lap (16 presses were two laps of most dialogs) would add none.
-            await pilot.press("tab")
-            first = app.screen.focused
-            assert first is not None
-            stops = [first]
-            for _ in range(MAX_TAB_STOPS):
-                await pilot.press("tab")
-                focused = app.screen.focused
-                assert focused is not None
-                if focused is first:
-                    break
-                stops.append(focused)
-            else:
-                raise AssertionError(f"{key}: tab never came back to {first!r}")
-            for widget in stops:
-                assert isinstance(
-                    widget, Input | TextArea | Select | Checkbox | Button | CollapsibleTitle
-                ) or (widget.id == "http-response-box"), f"{key}: tab stopped on {widget!r}"
-            await pilot.press("escape")
+    async def check(pilot: Pilot[None], app: StptuiApp, key: str) -> None:
+        await pilot.press(key)
+        dialog = app.screen
+        assert isinstance(dialog, CommandDialog)
+        # Round the whole cycle, back to where the first tab went: every stop is seen,
+        # and a second lap (16 presses were two laps of most dialogs) would add none.
+        went = await tabs_round(pilot, app, key)
+        assert None not in went, f"{key}: a tab left nothing focused: {went}"
+        first = went[0]
+        if first not in went[1:]:
+            raise AssertionError(f"{key}: tab never came back to {first!r}: {went}")
+        stops = went[: went.index(first, 1)]
+        for widget in stops:
+            assert isinstance(
+                widget, Input | TextArea | Select | Checkbox | Button | CollapsibleTitle
+            ) or (widget.id == "http-response-box"), f"{key}: tab stopped on {widget!r}"
+        assert app.session.log == []
 
-    drive(app_for("combined"), script, size=size)
+    cases = [
+        (f"{key} ({name}) at {size}", size, partial(check, key=key))
+        for size in [(80, 24), (200, 50)]
+        for key, name in DIALOG_KEYS.items()
+    ]
+    cases_on_one_app(app_for("combined"), cases)
 
 
-def test_the_http_response_shows_when_it_has_the_focus() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("h")
-        box = app.screen.query_one("#http-response-box", VerticalScroll)
-        label = box.query_one(Label)
-        rule, heading = box.styles.border_left, label.styles.color
-        app.screen.query_one("#http-cancel").focus()
-        await pilot.press("tab")
-        assert app.screen.focused is box
-        # Its rule and its heading light up (both were as they are unfocused).
-        assert box.styles.border_left != rule and label.styles.color != heading
-
-    drive(app_for("combined"), script)
+async def the_http_response_shows_when_it_has_the_focus(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("h")
+    box = app.screen.query_one("#http-response-box", VerticalScroll)
+    label = box.query_one(Label)
+    rule, heading = box.styles.border_left, label.styles.color
+    app.screen.query_one("#http-cancel").focus()
+    await pilot.press("tab")
+    assert app.screen.focused is box
+    # Its rule and its heading light up (both were as they are unfocused).
+    assert box.styles.border_left != rule and label.styles.color != heading
 
 
-def test_a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard() -> None:
+async def a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
     # The upload dialog of the combined stack is taller than 80x16 gives it (it fits 80x24:
     # see test_tui_dialog_fit).
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u")
-        frame = app.screen.query_one(".dialog-box", VerticalScroll)
-        await pilot.pause()
-        assert frame.max_scroll_y > 0 and not frame.can_focus
-        # From a one-line field, page down and up scroll the dialog.
-        await pilot.press("pagedown")
-        assert frame.scroll_y > 0
-        await pilot.press("pageup")
-        assert frame.scroll_y == 0
-        # The last stop is scrolled into sight when tabbed to.
-        app.screen.query_one("#upload-repeat").focus()
-        await pilot.press("tab", "tab")
-        assert app.screen.focused is app.screen.query_one("#upload-cancel")
-        assert frame.scroll_y == frame.max_scroll_y
-
-    drive(app_for("combined"), script, size=(80, 16))
+    await pilot.press("u")
+    frame = app.screen.query_one(".dialog-box", VerticalScroll)
+    await pilot.pause()
+    assert frame.max_scroll_y > 0 and not frame.can_focus
+    # From a one-line field, page down and up scroll the dialog.
+    await pilot.press("pagedown")
+    assert frame.scroll_y > 0
+    await pilot.press("pageup")
+    assert frame.scroll_y == 0
+    # The last stop is scrolled into sight when tabbed to.
+    app.screen.query_one("#upload-repeat").focus()
+    await pilot.press("tab", "tab")
+    assert app.screen.focused is app.screen.query_one("#upload-cancel")
+    assert frame.scroll_y == frame.max_scroll_y
 
 
-def test_a_field_tabbed_to_below_the_fold_is_in_sight_at_once() -> None:
+async def a_field_tabbed_to_below_the_fold_is_in_sight_at_once(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
     """Tab scrolls the frame to the field as the page keys do, with no glide to wait out
     (Pilot waits for animations to end, so the test watches for one being started)."""
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u")
-        await pilot.pause()
-        dialog = app.screen
-        frame = dialog.query_one(".dialog-box", VerticalScroll)
-        assert frame.scroll_y == 0
-        animator = app.animator
-        animate = animator.animate
-        glides: list[str] = []
+    await pilot.press("u")
+    await pilot.pause()
+    dialog = app.screen
+    frame = dialog.query_one(".dialog-box", VerticalScroll)
+    assert frame.scroll_y == 0
+    animator = app.animator
+    animate = animator.animate
+    glides: list[str] = []
 
-        def watched(obj: object, attribute: str, *args: object, **kwargs: object) -> None:
-            if obj is frame:
-                glides.append(attribute)
-            animate(obj, attribute, *args, **kwargs)  # type: ignore[arg-type]
+    def watched(obj: object, attribute: str, *args: object, **kwargs: object) -> None:
+        if obj is frame:
+            glides.append(attribute)
+        animate(obj, attribute, *args, **kwargs)  # type: ignore[arg-type]
 
-        animator.animate = watched  # type: ignore[method-assign]
+    animator.animate = watched  # type: ignore[method-assign]
+    try:
         # From the operation, past the folded content's line, to the repeat field below
         # the fold.
         dialog.query_one("#upload-op-select").focus(scroll_visible=False)
@@ -711,8 +728,35 @@ def test_a_field_tabbed_to_below_the_fold_is_in_sight_at_once() -> None:
         assert frame.scroll_y > 0
         assert not glides, glides
         assert frame.scrollable_content_region.contains_region(dialog.focused.region)
+    finally:
+        # The app's animator as it was, for the checks after this one on the app.
+        del animator.animate
 
-    drive(app_for("combined"), script, size=(80, 16))
+
+# Checks of the combined stack that run nothing: each in turn on one app, what it opened
+# closed by escape after it (`cases_on_one_app`), so that each starts on the panes with
+# nothing run, as on a new app. The one that moves the selection (x on a schedule box)
+# goes last: the dialogs open on what is selected.
+NOTHING_RUN = [
+    publish_offers_the_default_bus_and_shows_refusals,
+    upload_refusals_stay_in_the_dialog,
+    http_refusals_stay_in_the_dialog,
+    help_lists_the_dialog_keys,
+    the_send_and_fire_dialogs_open_ready_to_type,
+    the_http_response_shows_when_it_has_the_focus,
+    x_on_a_selected_schedule_box_fires_its_owners_schedule,
+]
+# At 80x16, where the upload dialog is taller than the terminal.
+NOTHING_RUN_SMALL = [
+    a_dialog_taller_than_the_terminal_still_scrolls_from_the_keyboard,
+    a_field_tabbed_to_below_the_fold_is_in_sight_at_once,
+]
+
+
+def test_dialogs_that_run_nothing() -> None:
+    cases = [(check.__name__, (120, 36), check) for check in NOTHING_RUN]
+    cases += [(check.__name__, (80, 16), check) for check in NOTHING_RUN_SMALL]
+    cases_on_one_app(app_for("combined"), cases)
 
 
 def test_h_signs_a_request_to_an_aws_iam_function_url(tmp_path: Path) -> None:
@@ -730,7 +774,8 @@ resources:
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
-        await pilot.press(*"/daily", "ctrl+s")
+        await typed(pilot, app, "/daily", app.screen.query_one("#http-path"))
+        await pilot.press("ctrl+s")
         assert shown(app, "#http-response").startswith("HTTP 403  (report function URL")
         app.screen.query_one("#http-signed", Checkbox).value = True
         await pilot.press("ctrl+s")

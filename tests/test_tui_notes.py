@@ -5,13 +5,15 @@ three-line reload note or a refused command's hint went before it was read."""
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
+
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 from tui_support import app_for, drawn_text, drive, wait_until
+from tui_support_b import Check, cases_on_one_app
 
 from stptui.tui.app import NOTE_MAX_S, NOTE_MIN_S, StptuiApp, note_timeout
 from stptui.tui.screens.command_line import CommandLineScreen
@@ -24,6 +26,12 @@ RELOAD_NOTE = (
     "invocation.failed 3 -> 0, message.dead_lettered 1 -> 0, invocation.succeeded 9 -> 12"
 )
 SIZES = [(80, 24), (100, 30)]
+
+
+def at_each_size(app: StptuiApp, check: Check) -> None:
+    """Run `check` at each of SIZES in turn, on one app: what it opened is closed with
+    escape and its notes cleared before the terminal is resized (`cases_on_one_app`)."""
+    cases_on_one_app(app, [(f"at {w}x{h}", (w, h), check) for w, h in SIZES], notifications=True)
 
 
 def _toasts(app: StptuiApp) -> list[Region]:
@@ -54,9 +62,8 @@ def test_a_note_stays_as_long_as_it_takes_to_read() -> None:
     drive(app_for(), script, notifications=True)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_a_note_leaves_the_command_line_in_sight(size: tuple[int, int]) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+def test_a_note_leaves_the_command_line_in_sight() -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         # A note already up as the line opens moves to its top too.
         app.notify("copied 1195ab03", title="message id", markup=False)
         await pilot.pause()
@@ -77,12 +84,11 @@ def test_a_note_leaves_the_command_line_in_sight(size: tuple[int, int]) -> None:
         for toast in await _shown(pilot, app):
             assert not toast.overlaps(box.region), (toast, box.region)
 
-    drive(app_for(), script, size=size, notifications=True)
+    at_each_size(app_for(), check)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_a_note_leaves_the_dialog_field_being_typed_in_in_sight(size: tuple[int, int]) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+def test_a_note_leaves_the_dialog_field_being_typed_in_in_sight() -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("s")
         await pilot.pause()
         fields = list(app.screen.query(Input))
@@ -94,7 +100,7 @@ def test_a_note_leaves_the_dialog_field_being_typed_in_in_sight(size: tuple[int,
             for toast in await _shown(pilot, app):
                 assert not toast.overlaps(field.region), (toast, field.region)
 
-    drive(app_for(), script, size=size, notifications=True)
+    at_each_size(app_for(), check)
 
 
 def _controls(app: StptuiApp) -> list[Region]:
@@ -102,14 +108,10 @@ def _controls(app: StptuiApp) -> list[Region]:
     return [w.region for w in app.screen.query(".dialog-repeat, .dialog-run, .dialog-cancel")]
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("key", ["h", "P", "v"])
-def test_a_note_already_up_leaves_a_dialogs_controls_in_sight(
-    size: tuple[int, int], key: str
-) -> None:
+def test_a_note_already_up_leaves_a_dialogs_controls_in_sight() -> None:
     # The note of the action before stayed at the bottom right as the next dialog opened,
     # over its repeat field and its Send and Cancel buttons (80x24), for seconds.
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp, key: str, size: tuple[int, int]) -> None:
         app._notify_replacing("send", "sent message 7f3a2b1c to ordersQueue", title="sent")
         await _shown(pilot, app)
         await pilot.press(key)
@@ -126,17 +128,20 @@ def test_a_note_already_up_leaves_a_dialogs_controls_in_sight(
         if key != "h" or size != (80, 24):
             assert not any(toast.overlaps(focused.region) for toast in toasts)
 
-    drive(app_for("combined"), script, size=size, notifications=True)
+    # Each dialog at each size, in turn on one app (each opened with nothing else open).
+    cases = [
+        (f"{key} at {size}", size, partial(check, key=key, size=size))
+        for size in SIZES
+        for key in ("h", "P", "v")
+    ]
+    cases_on_one_app(app_for("combined"), cases, notifications=True)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight(
-    size: tuple[int, int],
-) -> None:
+def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight() -> None:
     # The HTTP dialog opens on its path, at its top: a note that comes as it is typed in
     # goes where it does not cover it (the bottom, at 80x24), long or short; one that comes
     # as its body is typed in goes to the top, over neither the body nor the controls.
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
         await pilot.pause()
         path = app.screen.query_one("#http-path")
@@ -156,7 +161,7 @@ def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight(
             for region in (body.region, *_controls(app)):
                 assert not toast.overlaps(region), (toast, region)
 
-    drive(app_for("combined"), script, size=size, notifications=True)
+    at_each_size(app_for("combined"), check)
 
 
 # Longer than any of these tests takes: a note gone went because of the key.
@@ -198,12 +203,11 @@ def test_ctrl_l_takes_the_notes_off_the_panes_and_is_in_the_help() -> None:
     drive(app_for(), script, size=(80, 24), notifications=True)
 
 
-@pytest.mark.parametrize("key", ["s", "h"])
-def test_ctrl_l_in_a_dialog_clears_the_notes_and_escape_still_closes_it(key: str) -> None:
+def test_ctrl_l_in_a_dialog_clears_the_notes_and_escape_still_closes_it() -> None:
     # The note of the action before moves to the dialog's top as it opens, over its first
     # fields at 80x24; ctrl+l takes it away and leaves the dialog as it was, what was typed
     # and the field being typed in included; escape then closes the dialog.
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp, key: str) -> None:
         app.notify("sent message 7f3a2b1c to ordersQueue", title="sent", timeout=LONG_NOTE_S)
         await _shown(pilot, app)
         await pilot.press(key)
@@ -221,7 +225,9 @@ def test_ctrl_l_in_a_dialog_clears_the_notes_and_escape_still_closes_it(key: str
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not dialog, "the dialog closed")
 
-    drive(app_for("combined"), script, size=(80, 24), notifications=True)
+    # Each dialog in turn on one app: nothing it typed is run, its notes cleared.
+    cases = [(key, (80, 24), partial(check, key=key)) for key in ("s", "h")]
+    cases_on_one_app(app_for("combined"), cases, notifications=True)
 
 
 def test_ctrl_l_on_the_command_line_and_the_explain_page_keeps_them_open() -> None:
@@ -265,11 +271,10 @@ STEP_NOTE = (
 )
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_notes_piled_up_never_cover_the_field_a_dialog_is_typed_in(size: tuple[int, int]) -> None:
+def test_notes_piled_up_never_cover_the_field_a_dialog_is_typed_in() -> None:
     # Two notes up as the `b` dialog opened covered its `how` field (rows 11 to 13 at
     # 80x24) for their 5 to 8 seconds wherever they went: the older one now gives way.
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+    async def check(pilot: Pilot[None], app: StptuiApp) -> None:
         app.notify(FIFO_NOTE, title="sent", markup=False)
         app.notify(STEP_NOTE, title="step", markup=False)
         await wait_until(pilot, lambda: len(_toasts(app)) == 2, "both notes up")
@@ -291,4 +296,4 @@ def test_notes_piled_up_never_cover_the_field_a_dialog_is_typed_in(size: tuple[i
         toasts = await _shown(pilot, app)
         assert not any(toast.overlaps(how.region) for toast in toasts), (toasts, how.region)
 
-    drive(app_for("combined"), script, size=size, notifications=True)
+    at_each_size(app_for("combined"), check)

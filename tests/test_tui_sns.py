@@ -28,6 +28,7 @@ from tui_support import (
     shown,
     wait_until,
 )
+from tui_support_b import cases_on_one_app, typed
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.session import trace_sha256
@@ -63,10 +64,10 @@ async def open_sns(pilot: Pilot[None], app: StptuiApp) -> SnsDialog:
 
 async def type_into(pilot: Pilot[None], field: Widget, text: str) -> None:
     """Focus `field` and type `text` key by key, as a user would."""
+    app = field.app
     field.focus()
-    await pilot.pause()
-    await pilot.press(*("enter" if c == "\n" else c for c in text))
-    await pilot.pause()
+    await wait_until(pilot, lambda: app.focused is field, f"{field!r} focused")
+    await typed(pilot, app, text, field)
 
 
 def test_P_publishes_with_attributes_as_typing_the_command_does() -> None:
@@ -168,35 +169,33 @@ def test_a_bad_attribute_is_refused_in_place_and_changes_nothing() -> None:
     drive(StptuiApp(sns_session()), script)
 
 
-def test_a_subject_sns_refuses_is_shown_as_typed_and_the_verdicts_stay() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_sns(pilot, app)
-        dialog.query_one("#sns-attrs", TextArea).text = "severity=high"
-        dialog.query_one("#sns-subject", Input).value = "s" * 101
-        await pilot.pause()
-        assert "Subject must be 1-100 characters" in shown(app, "#sns-error")
-        # The attributes read: what each subscription would do still shows.
-        assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is dialog and app.session.sim.trace.seq == 0
+async def a_subject_sns_refuses_is_shown_as_typed_and_the_verdicts_stay(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    dialog = await open_sns(pilot, app)
+    dialog.query_one("#sns-attrs", TextArea).text = "severity=high"
+    dialog.query_one("#sns-subject", Input).value = "s" * 101
+    await pilot.pause()
+    assert "Subject must be 1-100 characters" in shown(app, "#sns-error")
+    # The attributes read: what each subscription would do still shows.
+    assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.screen is dialog and app.session.sim.trace.seq == 0
 
-    drive(StptuiApp(sns_session()), script)
 
-
-def test_an_empty_message_is_refused_only_when_published() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_sns(pilot, app)
-        dialog.query_one("#sns-message", TextArea).text = ""
-        await pilot.pause()
-        assert shown(app, "#sns-error") == ""
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is dialog
-        assert "InvalidParameter: Empty message" in shown(app, "#sns-error")
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-
-    drive(StptuiApp(sns_session()), script)
+async def an_empty_message_is_refused_only_when_published(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    dialog = await open_sns(pilot, app)
+    dialog.query_one("#sns-message", TextArea).text = ""
+    await pilot.pause()
+    assert shown(app, "#sns-error") == ""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.screen is dialog
+    assert "InvalidParameter: Empty message" in shown(app, "#sns-error")
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
 
 
 def test_a_fifo_topic_asks_for_its_ids_and_refuses_a_publish_without_them() -> None:
@@ -328,20 +327,17 @@ def test_the_repeat_field_publishes_n_numbered_messages() -> None:
     drive(StptuiApp(sns_session()), script)
 
 
-def test_hostile_attribute_values_are_shown_as_text() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_sns(pilot, app)
-        dialog.query_one("#sns-attrs", TextArea).text = f"severity={HOSTILE}"
-        await pilot.pause()
-        # The verdict quotes the value as it is, never as markup.
-        assert f'got "{HOSTILE}"' in shown(app, "#sns-subscriptions")
-        assert "[bold red]x[/]" in screen_text(app)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.is_running
-        assert records_of(app.session, "notification.filtered")[0].data["target"] == "pager"
-
-    drive(StptuiApp(sns_session()), script)
+async def hostile_attribute_values_are_shown_as_text(pilot: Pilot[None], app: StptuiApp) -> None:
+    dialog = await open_sns(pilot, app)
+    dialog.query_one("#sns-attrs", TextArea).text = f"severity={HOSTILE}"
+    await pilot.pause()
+    # The verdict quotes the value as it is, never as markup.
+    assert f'got "{HOSTILE}"' in shown(app, "#sns-subscriptions")
+    assert "[bold red]x[/]" in screen_text(app)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.is_running
+    assert records_of(app.session, "notification.filtered")[0].data["target"] == "pager"
 
 
 HOSTILE_STACK = """\
@@ -488,16 +484,31 @@ def test_the_attributes_placeholder_is_one_the_topics_policies_read(tmp_path: Pa
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
 
 
-def test_the_attributes_placeholder_passes_the_subscribers_filter() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_sns(pilot, app)
-        attrs = dialog.query_one("#sns-attrs", TextArea)
-        assert str(attrs.placeholder) == "severity=high"
-        attrs.text = str(attrs.placeholder)
-        await pilot.pause()
-        assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
+async def the_attributes_placeholder_passes_the_subscribers_filter(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    dialog = await open_sns(pilot, app)
+    attrs = dialog.query_one("#sns-attrs", TextArea)
+    assert str(attrs.placeholder) == "severity=high"
+    attrs.text = str(attrs.placeholder)
+    await pilot.pause()
+    assert "→ pager: delivered" in shown(app, "#sns-subscriptions")
 
-    drive(StptuiApp(sns_session()), script)
+
+# Checks of sns-filtered.yml's dialog, each in turn on one app, the dialog closed by escape
+# after it (`cases_on_one_app`). All but the last run nothing (the first two check so); the last
+# publishes, and nothing is checked after it.
+ON_ONE_APP = [
+    a_subject_sns_refuses_is_shown_as_typed_and_the_verdicts_stay,
+    an_empty_message_is_refused_only_when_published,
+    the_attributes_placeholder_passes_the_subscribers_filter,
+    hostile_attribute_values_are_shown_as_text,
+]
+
+
+def test_the_dialog_on_one_app() -> None:
+    cases = [(check.__name__, (120, 36), check) for check in ON_ONE_APP]
+    cases_on_one_app(StptuiApp(sns_session()), cases)
 
 
 @pytest.mark.parametrize(
