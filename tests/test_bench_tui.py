@@ -27,8 +27,11 @@ def test_the_terminal_counts_a_change_only_where_a_cell_shows_something_else() -
 
 def test_an_opening_ends_with_the_dialogs_last_change_before_pilot_returns() -> None:
     bench = load("bench_tui")
-    opening, closing = asyncio.run(bench.dialog_times(("s",), rounds=2))
-    assert len(opening) == len(closing) == 2
-    for shown in opening + closing:
+    times = asyncio.run(bench.dialog_times(("s",), rounds=2, tabs=2))
+    assert len(times.opening) == len(times.closing) == 2
+    assert len(times.tabbing) == 4
+    for shown in times.opening + times.tabbing + times.closing:
         assert 0 < shown.first <= shown.last < shown.pilot
-        assert shown.frames >= 1 and shown.cpu > 0
+        assert shown.frames >= 1 and shown.cpu > 0 and shown.sent > 0
+    # A tab writes the fields it moves between; an opening, the whole dialog.
+    assert max(t.sent for t in times.tabbing) < min(t.sent for t in times.opening)
