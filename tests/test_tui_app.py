@@ -33,7 +33,7 @@ from tui_support import (
     resized_to,
     screen_text,
     session,
-    typed_into,
+    typed,
     wait_for_hit,
     wait_until,
 )
@@ -208,7 +208,7 @@ async def a_click_on_a_footer_key_presses_it(pilot: Pilot[None], app: StptuiApp)
 
 async def palette_jumps_to_a_resource(pilot: Pilot[None], app: StptuiApp) -> None:
     await pilot.press("ctrl+p")
-    await typed_into(pilot, app.screen.query_one(Input), "go to: deadL")
+    await typed(pilot, app.screen.query_one(Input), "go to: deadL")
     await wait_for_hit(pilot, app, "deadLetterQueue")
     await pilot.press("enter")
     await pilot.pause()
@@ -230,7 +230,7 @@ async def palette_lists_the_stack_once_per_opening(pilot: Pilot[None], app: Stpt
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(StackProvider, "_list_entries", counting)
         await pilot.press("ctrl+p")
-        await typed_into(pilot, app.screen.query_one(Input), "go to: work")
+        await typed(pilot, app.screen.query_one(Input), "go to: work")
         await wait_for_hit(pilot, app, "worker")
         await pilot.press("enter")
         await pilot.pause()
@@ -254,15 +254,15 @@ async def command_line_runs_commands_and_shows_errors(pilot: Pilot[None], app: S
     await pilot.press("colon")
     assert isinstance(app.screen, CommandLineScreen)
     field = app.screen.query_one(Input)
-    await typed_into(pilot, field, "advnce 5m")
+    await typed(pilot, field, "advnce 5m")
     await pilot.press("enter")
     assert "did you mean advance?" in static_text(app, "#command-result")
     assert app.session.sim.clock.now == app.session.start_ms
     field.value = ""
-    await typed_into(pilot, field, "adv")
+    await typed(pilot, field, "adv")
     await pilot.press("tab")
     assert field.value == "advance "
-    await typed_into(pilot, field, "5m")
+    await typed(pilot, field, "5m")
     await pilot.press("enter")
     assert "now 2026-01-05T08:05:00.000Z" in drawn_text(app.screen.query_one("#command-result"))
     await pilot.press("escape")
@@ -376,7 +376,7 @@ async def e_shows_the_selected_record_and_slash_filters(pilot: Pilot[None], app:
     await pilot.press("enter")
     assert lst.view and all(r.kind.startswith("message.") for r in lst.view)
     await pilot.press("slash")
-    await typed_into(pilot, app.query_one("#event-filter", Input), " worker")
+    await typed(pilot, app.query_one("#event-filter", Input), " worker")
     await pilot.press("escape")
     await pilot.press("slash")
     assert app.query_one("#event-filter", Input).value == "kind:Message. resource:JOBQUEUE"
@@ -387,14 +387,14 @@ async def e_shows_the_selected_record_and_slash_filters(pilot: Pilot[None], app:
 async def palette_opens_the_command_line_for_a_command(pilot: Pilot[None], app: StptuiApp) -> None:
     logged = list(app.session.log)
     await pilot.press("ctrl+p")
-    await typed_into(pilot, app.screen.query_one(Input), "run: purge")
+    await typed(pilot, app.screen.query_one(Input), "run: purge")
     await wait_for_hit(pilot, app, "purge")
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, CommandLineScreen)
     assert app.screen.query_one(Input).value == "purge "
     # What is typed goes on after the name (it replaced it).
-    await typed_into(pilot, app.screen.query_one(Input), "jobQueue")
+    await typed(pilot, app.screen.query_one(Input), "jobQueue")
     await pilot.press("enter")
     assert app.session.log == [*logged, "purge jobQueue"]
     await closed_to_main(pilot, app, "the command line")
@@ -533,7 +533,7 @@ async def the_filter_line_says_how_it_applies_and_closes(
 
 async def command_line_tables_fit_the_pane(pilot: Pilot[None], app: StptuiApp) -> None:
     await pilot.press("colon")
-    await typed_into(pilot, app.screen.query_one(Input), "show functions")
+    await typed(pilot, app.screen.query_one(Input), "show functions")
     await pilot.press("enter")
     await pilot.pause()
     output = app.screen.query_one("#command-result")

@@ -15,8 +15,8 @@ from replkit import completions as repl_offers
 from replkit import tabbed
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import EXAMPLES, START, Problems, drive, session, settled
-from tui_support_c import Step, on_one_app, press_until, screen_opened, typed
+from tui_one_app import Step, on_one_app, press_until, screen_opened
+from tui_support import EXAMPLES, START, Problems, drive, session, settled, typed
 
 from stptui.commands import Session, execute
 from stptui.repl import candidates as candidates_module
@@ -58,14 +58,14 @@ async def tab_walks_an_expect_count_path_a_word_at_a_time(
     pilot: Pilot[None], app: StptuiApp
 ) -> None:
     line = await command_line(pilot, app)
-    await typed(pilot, app, "expect count invocation.fa", lambda: line.value)
+    await typed(pilot, line, "expect count invocation.fa")
     assert await tab(pilot, app, line) == "expect count invocation.failed "
     # After the kind: the resource that has such records comes first (one of several:
     # no space after it, the user may want another).
     assert await tab(pilot, app, line) == "expect count invocation.failed worker"
     # After the resource: the kind's fields to filter by; a field's VALUE goes
     # straight after its `=`, so no space is added even to the only one.
-    await typed(pilot, app, " tim", lambda: line.value)
+    await typed(pilot, line, " tim")
     assert await tab(pilot, app, line) == "expect count invocation.failed worker timeout="
     line.value = "expect count message.received jobQueue receive_count=2 == "
     # The value now, narrowed by the filter: one message was received twice.
@@ -77,11 +77,11 @@ async def tab_completes_a_number_to_a_duration_but_types_no_example(
     pilot: Pilot[None], app: StptuiApp
 ) -> None:
     line = await command_line(pilot, app)
-    await typed(pilot, app, "advance ", lambda: line.value)
+    await typed(pilot, line, "advance ")
     # (Pilot's press, which waits until the app idles after it: this tab changes nothing.)
     await pilot.press("tab")
     assert line.value == "advance "
-    await typed(pilot, app, "1", lambda: line.value)
+    await typed(pilot, line, "1")
     # Several units: the first is taken, with no space, so another can be typed over it.
     assert await tab(pilot, app, line) == "advance 1ms"
     line.value = "until "
@@ -207,7 +207,7 @@ def test_tab_completes_a_user_pool_and_its_users() -> None:
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         line = await command_line(pilot, app)
-        await typed(pilot, app, "sign-in u", lambda: line.value)
+        await typed(pilot, line, "sign-in u")
         # The stack's only pool, then a space: the USERNAME comes next.
         assert await tab(pilot, app, line) == "sign-in users "
         assert await tab(pilot, app, line) == "sign-in users ann@example.com "
@@ -303,7 +303,7 @@ def test_tab_completes_file_names_quoted_directories_first_then_their_files(
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         line = await command_line(pilot, app)
-        await typed(pilot, app, "source ", lambda: line.value)
+        await typed(pilot, line, "source ")
         # The first offer, a directory: no space after it, its files come next.
         assert await tab(pilot, app, line) == "source 'dir sp/'"
         assert await tab(pilot, app, line) == "source 'dir sp/my script.stp' "

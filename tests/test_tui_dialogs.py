@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.collapsible import CollapsibleTitle
+from tui_one_app import on_one_app
 from tui_support import (
     EXAMPLES,
     SAMPLES,
@@ -28,9 +29,9 @@ from tui_support import (
     enabled_actions,
     send_key,
     session,
+    typed,
     wait_until,
 )
-from tui_support_b import cases_on_one_app, typed
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.registry import format_line
@@ -178,7 +179,7 @@ def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
         assert isinstance(app.screen, UploadDialog)
         assert "→ fileProcessor" in shown(app, "#upload-notes")
         assert 'prefix "incoming/"' in shown(app, "#upload-notes")
-        await typed(pilot, app, "incoming/a b.csv", app.screen.query_one("#upload-key"))
+        await typed(pilot, app.screen.query_one("#upload-key"), "incoming/a b.csv")
         fill(app, upload_content="id,amount\n1,20")
         await pilot.press("ctrl+s")
         assert not isinstance(app.screen, UploadDialog)
@@ -192,7 +193,7 @@ def test_u_uploads_text_content_and_starts_the_notified_function() -> None:
 def test_upload_with_a_size_and_an_operation() -> None:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("u")
-        await typed(pilot, app, "incoming/big.bin", app.screen.query_one("#upload-key"))
+        await typed(pilot, app.screen.query_one("#upload-key"), "incoming/big.bin")
         fill(app, upload_size="6GiB")
         app.screen.query_one("#upload-op-select", Select).value = "multipart"
         await pilot.press("ctrl+s")
@@ -203,7 +204,7 @@ def test_upload_with_a_size_and_an_operation() -> None:
 
 async def upload_refusals_stay_in_the_dialog(pilot: Pilot[None], app: StptuiApp) -> None:
     await pilot.press("u")
-    await typed(pilot, app, "incoming/x.csv", app.screen.query_one("#upload-key"))
+    await typed(pilot, app.screen.query_one("#upload-key"), "incoming/x.csv")
     fill(app, upload_size="5MB", upload_content="both")
     await pilot.press("ctrl+s")
     assert "a size or the content, not both" in shown(app, "#upload-error")
@@ -228,7 +229,7 @@ def test_h_shows_the_response_and_sends_again() -> None:
         assert "POST /webhooks/{provider} → webhookReceiver" in shown(app, "#http-routes")
         assert not dialog.query("#http-gateway")  # one gateway: no picker
         dialog.query_one("#http-method", Select).value = "POST"
-        await typed(pilot, app, "/webhooks/stripe", dialog.query_one("#http-path"))
+        await typed(pilot, dialog.query_one("#http-path"), "/webhooks/stripe")
         fill(app, http_body='{"id": "evt_1"}', http_query="a=1&b=two")
         await pilot.press("ctrl+s")
         assert app.screen is dialog  # stays open with the response
@@ -288,7 +289,7 @@ resources:
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
         app.screen.query_one("#http-gateway", Select).value = "adminApi"
-        await typed(pilot, app, "/health", app.screen.query_one("#http-path"))
+        await typed(pilot, app.screen.query_one("#http-path"), "/health")
         await pilot.press("ctrl+s")
         assert "(adminApi: GET /health -> health" in shown(app, "#http-response")
         assert app.session.log == ["http GET /health --gateway adminApi"]
@@ -314,7 +315,7 @@ resources:
         await pilot.press("h")
         assert "bot: any path (function URL) → bot" in shown(app, "#http-routes")
         app.screen.query_one("#http-gateway", Select).value = "bot"
-        await typed(pilot, app, "/telegram", app.screen.query_one("#http-path"))
+        await typed(pilot, app.screen.query_one("#http-path"), "/telegram")
         await pilot.press("ctrl+s")
         assert "(bot function URL, 100 ms)" in shown(app, "#http-response")
         assert app.session.log == ["http GET /telegram --url bot"]
@@ -339,7 +340,7 @@ resources:
         await pilot.press("h")
         assert isinstance(app.screen, HttpDialog)
         assert not app.screen.query("#http-gateway")  # one entry: no picker, no --url
-        await typed(pilot, app, "/telegram", app.screen.query_one("#http-path"))
+        await typed(pilot, app.screen.query_one("#http-path"), "/telegram")
         await pilot.press("ctrl+s")
         assert shown(app, "#http-response").startswith("HTTP 200  (bot function URL")
         assert app.session.log == ["http GET /telegram"]
@@ -362,7 +363,7 @@ def test_http_lists_a_load_balancers_rules_and_sends_to_it(tmp_path: Path) -> No
             " ".join(rules.split())
         )
         assert not app.screen.query("#http-gateway")  # one load balancer: no picker
-        await typed(pilot, app, "/api/orders", app.screen.query_one("#http-path"))
+        await typed(pilot, app.screen.query_one("#http-path"), "/api/orders")
         await pilot.press("ctrl+s")
         response = " ".join(shown(app, "#http-response").split())
         assert response.startswith("HTTP 200 (mainLb: priority 10 on :443 -> orders, 40 ms)")
@@ -410,7 +411,7 @@ def test_a_long_response_scrolls_from_the_keyboard(tmp_path: Path) -> None:
     cases = [
         (f"at {size}", size, partial(check, sent=2 * index)) for index, size in enumerate(sizes)
     ]
-    cases_on_one_app(StptuiApp(echo_session(tmp_path)), cases)
+    on_one_app(StptuiApp(echo_session(tmp_path)), cases)
 
 
 # -- fire -----------------------------------------------------------------------------------
@@ -583,9 +584,9 @@ def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form(
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("3", "u")
         dialog = app.screen
-        await typed(pilot, app, "in/a.csv", dialog.query_one("#upload-key"))
+        await typed(pilot, dialog.query_one("#upload-key"), "in/a.csv")
         await pilot.press("tab")
-        await typed(pilot, app, "5XB", dialog.query_one("#upload-size"))
+        await typed(pilot, dialog.query_one("#upload-size"), "5XB")
         await pilot.press("enter")
         assert app.screen is dialog and isinstance(dialog, UploadDialog)
         assert "--size must be a whole number" in shown(app, "#upload-error")
@@ -598,7 +599,7 @@ def test_enter_in_a_one_line_field_runs_the_dialog_and_a_refusal_keeps_the_form(
             send_key(app, "backspace")
         # A key bound to an action (backspace) acts after the characters sent with it.
         await wait_until(pilot, lambda: size.value == "", "the size erased by backspace")
-        await typed(pilot, app, "5MB", size)
+        await typed(pilot, size, "5MB")
         await pilot.press("enter")
         assert not isinstance(app.screen, UploadDialog)
         assert app.session.log == ["upload uploads in/a.csv --size 5MB"]
@@ -661,7 +662,7 @@ def test_tab_stops_only_on_what_shows_it_has_the_focus() -> None:
         for size in [(80, 24), (200, 50)]
         for key, name in DIALOG_KEYS.items()
     ]
-    cases_on_one_app(app_for("combined"), cases)
+    on_one_app(app_for("combined"), cases)
 
 
 async def the_http_response_shows_when_it_has_the_focus(pilot: Pilot[None], app: StptuiApp) -> None:
@@ -734,7 +735,7 @@ async def a_field_tabbed_to_below_the_fold_is_in_sight_at_once(
 
 
 # Checks of the combined stack that run nothing: each in turn on one app, what it opened
-# closed by escape after it (`cases_on_one_app`), so that each starts on the panes with
+# closed by escape after it (`on_one_app`), so that each starts on the panes with
 # nothing run, as on a new app. The one that moves the selection (x on a schedule box)
 # goes last: the dialogs open on what is selected.
 NOTHING_RUN = [
@@ -756,7 +757,7 @@ NOTHING_RUN_SMALL = [
 def test_dialogs_that_run_nothing() -> None:
     cases = [(check.__name__, (120, 36), check) for check in NOTHING_RUN]
     cases += [(check.__name__, (80, 16), check) for check in NOTHING_RUN_SMALL]
-    cases_on_one_app(app_for("combined"), cases)
+    on_one_app(app_for("combined"), cases)
 
 
 def test_h_signs_a_request_to_an_aws_iam_function_url(tmp_path: Path) -> None:
@@ -774,7 +775,7 @@ resources:
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         await pilot.press("h")
-        await typed(pilot, app, "/daily", app.screen.query_one("#http-path"))
+        await typed(pilot, app.screen.query_one("#http-path"), "/daily")
         await pilot.press("ctrl+s")
         assert shown(app, "#http-response").startswith("HTTP 403  (report function URL")
         app.screen.query_one("#http-signed", Checkbox).value = True

@@ -15,6 +15,7 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
+from tui_one_app import Step, focus_moved, focused_in, on_one_app, press_until, ran, screen_opened
 from tui_support import (
     START,
     app_for,
@@ -24,17 +25,8 @@ from tui_support import (
     resized_to,
     settled,
     shown,
-    wait_until,
-)
-from tui_support_c import (
-    Step,
-    focus_moved,
-    focused_in,
-    on_one_app,
-    press_until,
-    ran,
-    screen_opened,
     typed,
+    wait_until,
 )
 
 from stptui.commands import Session
@@ -116,7 +108,7 @@ def test_a_function_is_slowed_and_failed_and_a_refusal_stays_in_the_dialog() -> 
         await press_until(pilot, app, "enter", refused(app), "a refusal")
         assert "say how long each invocation runs" in shown(app, "#override-error")
         assert app.session.log == []
-        await typed(pilot, app, "6m", lambda: how.value)
+        await typed(pilot, how, "6m")
         assert await ran(pilot, app, "enter") == ["slow dailyReport 6m"]
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog closed")
         # Opened again, it says what is in force; a count `fail` cannot read is refused
@@ -124,7 +116,7 @@ def test_a_function_is_slowed_and_failed_and_a_refusal_stays_in_the_dialog() -> 
         how = await focused_in(pilot, app, "b", OverrideDialog, Input)
         assert how.id == "override-how"
         assert "dailyReport now: slow 6 min" in shown(app, "#override-now")
-        await typed(pilot, app, "next x", lambda: how.value)
+        await typed(pilot, how, "next x")
         await press_until(pilot, app, "enter", refused(app), "a refusal")
         assert isinstance(app.screen, OverrideDialog)
         assert "next N must be a whole number of at least 1, not 'x'" in shown(
@@ -133,7 +125,7 @@ def test_a_function_is_slowed_and_failed_and_a_refusal_stays_in_the_dialog() -> 
         assert how.value == "next x"
         assert app.session.log == ["slow dailyReport 6m"]
         await press_until(pilot, app, "ctrl+u", lambda: how.value == "", "the field emptied")
-        await typed(pilot, app, "next 2", lambda: how.value)
+        await typed(pilot, how, "next 2")
         assert await ran(pilot, app, "enter") == ["fail dailyReport next 2"]
 
     drive(app_for("scheduled-job"), script, size=(80, 24))
@@ -170,7 +162,7 @@ async def a_body_typed_into_a_dialog_replaces_its_example(
 ) -> None:
     # The send dialog opens in its body, which holds an example: typing replaces it.
     body = await focused_in(pilot, app, "s", SendDialog, TextArea)
-    await typed(pilot, app, '{"orderId": 7}', lambda: body.text)
+    await typed(pilot, body, '{"orderId": 7}')
     assert await ran(pilot, app, "ctrl+s") == ["send jobQueue '{\"orderId\": 7}'"]
     await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog closed")
     # Sent untouched, it is the example.
@@ -180,7 +172,7 @@ async def a_body_typed_into_a_dialog_replaces_its_example(
     # The invoke dialog's payload, `{}` to start with, likewise.
     payload = await focused_in(pilot, app, "v", InvokeDialog, TextArea)
     assert payload.text == "{}"
-    await typed(pilot, app, '{"body": "{}"}', lambda: payload.text)
+    await typed(pilot, payload, '{"body": "{}"}')
     assert await ran(pilot, app, "ctrl+s") == ['invoke api \'{"body": "{}"}\'']
 
 
@@ -206,17 +198,17 @@ async def what_was_typed_is_kept_when_the_focus_comes_back(
     # Tab reaches the publish dialog's detail; once typed into, tabbing away and back
     # leaves the cursor where it was, and what is typed next goes on after it.
     source = await focused_in(pilot, app, "p", PublishDialog, Input)
-    await typed(pilot, app, "orders", lambda: source.value)
+    await typed(pilot, source, "orders")
     detail_type = await focus_moved(pilot, app, "tab")
     assert isinstance(detail_type, Input)
-    await typed(pilot, app, "OrderCreated", lambda: detail_type.value)
+    await typed(pilot, detail_type, "OrderCreated")
     await focus_moved(pilot, app, "tab")
     detail = await focus_moved(pilot, app, "tab")
     assert isinstance(detail, TextArea) and detail.id == "publish-detail"
-    await typed(pilot, app, '{"orderId": 1', lambda: detail.text)
+    await typed(pilot, detail, '{"orderId": 1')
     await focus_moved(pilot, app, "shift+tab")
     assert await focus_moved(pilot, app, "tab") is detail
-    await typed(pilot, app, "}", lambda: detail.text)
+    await typed(pilot, detail, "}")
     line = "publish eventBus orders OrderCreated '{\"orderId\": 1}'"
     assert await ran(pilot, app, "ctrl+s") == [line]
     await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), "the dialog closed")
@@ -226,7 +218,7 @@ async def a_greedy_route_opens_with_its_proxy_selected(pilot: Pilot[None], app: 
     path = await focused_in(pilot, app, "h", HttpDialog, Input)
     # `ANY /orders/{proxy+}` opens as GET, on `/orders/` and the part to type.
     assert path.value == "/orders/{proxy+}" and path.selected_text == "{proxy+}"
-    await typed(pilot, app, "new", lambda: path.value)
+    await typed(pilot, path, "new")
     assert await ran(pilot, app, "ctrl+s") == ["http GET /orders/new"]
 
 
@@ -254,10 +246,10 @@ async def a_whole_path_typed_over_the_parameter_replaces_the_path(
     # combined's first route is `ANY /{proxy+}`: a path typed from its `/` is a path.
     path = await focused_in(pilot, app, "h", HttpDialog, Input)
     assert path.value == "/{proxy+}" and path.selected_text == "{proxy+}"
-    await typed(pilot, app, "/webhooks/stripe", lambda: path.value)
+    await typed(pilot, path, "/webhooks/stripe")
     assert path.value == "/webhooks/stripe"
     # Once edited, a `/` is a `/`: the path goes on.
-    await typed(pilot, app, "/x", lambda: path.value)
+    await typed(pilot, path, "/x")
     assert path.value == "/webhooks/stripe/x"
     # Closed by escape (on_one_app) having run nothing: the fires after it see the app new.
     assert app.session.log == []
@@ -298,10 +290,10 @@ async def the_http_dialog_opens_on_a_route_with_its_parameter_to_type(
     dialog = app.screen
     assert dialog.query_one("#http-method", Select).value == "POST"
     assert path.id == "http-path" and path.selected_text == "{provider}"
-    await typed(pilot, app, "stripe", lambda: path.value)
+    await typed(pilot, path, "stripe")
     body = await focus_moved(pilot, app, "tab")
     assert isinstance(body, TextArea)
-    await typed(pilot, app, '{"id": "evt_2"}', lambda: body.text)
+    await typed(pilot, body, '{"id": "evt_2"}')
     assert await ran(pilot, app, "ctrl+s") == ['http POST /webhooks/stripe \'{"id": "evt_2"}\'']
     # The route answered (unsigned: 401), not the gateway's 404 for `GET /`.
     response = dialog.query_one("#http-response")

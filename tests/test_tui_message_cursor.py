@@ -8,8 +8,8 @@ from __future__ import annotations
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Static
+from tui_one_app import Step, on_one_app, press_until, screen_opened
 from tui_support import app_for, drawn_text, drive, settled, wait_until
-from tui_support_c import Step, on_one_app, press_until, screen_opened
 
 from stptui.commands import execute
 from stptui.tui.app import StptuiApp

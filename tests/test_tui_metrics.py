@@ -11,8 +11,8 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from tui_one_app import Step, on_one_app, press_until, put_back, screen_opened
 from tui_support import HANG_S, START, app_for, drawn_text, drive, screen_text, wait_until
-from tui_support_c import Step, back_to, on_one_app, press_until, screen_opened
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.sim.trace_index import trace_index
@@ -66,7 +66,7 @@ async def a_key_a_user_finds_on_the_inspector_in_the_help_and_palette(
     assert "M Metrics CloudWatch's figures of the selected resource" in listed, listed
     assert "Metrics view (M)" in listed
     assert "ctrl+r Compute now" in listed
-    await back_to(pilot, app, main)
+    await put_back(pilot, app, main)
     entries = [title for title, _, _ in StackProvider(app.screen)._list_entries()]
     assert "open: metrics view" in entries
     assert "open: send dialog" in entries

@@ -12,8 +12,8 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
+from tui_one_app import Check, on_one_app
 from tui_support import app_for, drawn_text, drive, wait_until
-from tui_support_b import Check, cases_on_one_app
 
 from stptui.tui.app import NOTE_MAX_S, NOTE_MIN_S, StptuiApp, note_timeout
 from stptui.tui.screens.command_line import CommandLineScreen
@@ -30,8 +30,8 @@ SIZES = [(80, 24), (100, 30)]
 
 def at_each_size(app: StptuiApp, check: Check) -> None:
     """Run `check` at each of SIZES in turn, on one app: what it opened is closed with
-    escape and its notes cleared before the terminal is resized (`cases_on_one_app`)."""
-    cases_on_one_app(app, [(f"at {w}x{h}", (w, h), check) for w, h in SIZES], notifications=True)
+    escape and its notes cleared before the terminal is resized (`on_one_app`)."""
+    on_one_app(app, [(f"at {w}x{h}", (w, h), check) for w, h in SIZES], notifications=True)
 
 
 def _toasts(app: StptuiApp) -> list[Region]:
@@ -134,7 +134,7 @@ def test_a_note_already_up_leaves_a_dialogs_controls_in_sight() -> None:
         for size in SIZES
         for key in ("h", "P", "v")
     ]
-    cases_on_one_app(app_for("combined"), cases, notifications=True)
+    on_one_app(app_for("combined"), cases, notifications=True)
 
 
 def test_a_note_leaves_a_dialogs_top_field_being_typed_in_in_sight() -> None:
@@ -227,7 +227,7 @@ def test_ctrl_l_in_a_dialog_clears_the_notes_and_escape_still_closes_it() -> Non
 
     # Each dialog in turn on one app: nothing it typed is run, its notes cleared.
     cases = [(key, (80, 24), partial(check, key=key)) for key in ("s", "h")]
-    cases_on_one_app(app_for("combined"), cases, notifications=True)
+    on_one_app(app_for("combined"), cases, notifications=True)
 
 
 def test_ctrl_l_on_the_command_line_and_the_explain_page_keeps_them_open() -> None:

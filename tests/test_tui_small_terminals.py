@@ -15,6 +15,17 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Label, TextArea
+from tui_one_app import (
+    Check,
+    Size,
+    Step,
+    focus_moved,
+    on_one_app,
+    press_until,
+    put_back,
+    screen_opened,
+    send_keys,
+)
 from tui_support import (
     app_for,
     drawn_text,
@@ -23,17 +34,6 @@ from tui_support import (
     resized_to,
     settled,
     wait_until,
-)
-from tui_support_c import (
-    Check,
-    Size,
-    Step,
-    back_to,
-    focus_moved,
-    on_one_app,
-    press_until,
-    screen_opened,
-    send_keys,
 )
 
 from stptui.tui.app import StptuiApp
@@ -87,7 +87,7 @@ async def every_dialog_label_fits_its_column(pilot: Pilot[None], app: StptuiApp)
             # Fields side by side start on one row.
             size_y = screen.query_one("#upload-size").region.y
             assert size_y == screen.query_one("#upload-op-select").region.y
-        await back_to(pilot, app, main)
+        await put_back(pilot, app, main)
 
 
 async def a_dialog_opens_at_its_top_with_the_picker_in_sight(
@@ -108,7 +108,7 @@ async def a_dialog_opens_at_its_top_with_the_picker_in_sight(
         assert box.scroll_offset.y == 0, key
         assert box.can_view_entire(screen.query_one(picker)), key
         assert app.focused is screen.query_one(field), key
-        await back_to(pilot, app, main)
+        await put_back(pilot, app, main)
 
 
 async def an_error_below_the_fold_is_scrolled_into_sight(

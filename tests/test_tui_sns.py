@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from textual.widgets._footer import FooterKey
+from tui_one_app import on_one_app
 from tui_support import (
     EXAMPLES,
     START,
@@ -26,9 +27,9 @@ from tui_support import (
     records_of,
     screen_text,
     shown,
+    typed,
     wait_until,
 )
-from tui_support_b import cases_on_one_app, typed
 
 from stptui.commands import CommandResult, Session, execute
 from stptui.commands.session import trace_sha256
@@ -67,7 +68,7 @@ async def type_into(pilot: Pilot[None], field: Widget, text: str) -> None:
     app = field.app
     field.focus()
     await wait_until(pilot, lambda: app.focused is field, f"{field!r} focused")
-    await typed(pilot, app, text, field)
+    await typed(pilot, field, text)
 
 
 def test_P_publishes_with_attributes_as_typing_the_command_does() -> None:
@@ -496,7 +497,7 @@ async def the_attributes_placeholder_passes_the_subscribers_filter(
 
 
 # Checks of sns-filtered.yml's dialog, each in turn on one app, the dialog closed by escape
-# after it (`cases_on_one_app`). All but the last run nothing (the first two check so); the last
+# after it (`on_one_app`). All but the last run nothing (the first two check so); the last
 # publishes, and nothing is checked after it.
 ON_ONE_APP = [
     a_subject_sns_refuses_is_shown_as_typed_and_the_verdicts_stay,
@@ -508,7 +509,7 @@ ON_ONE_APP = [
 
 def test_the_dialog_on_one_app() -> None:
     cases = [(check.__name__, (120, 36), check) for check in ON_ONE_APP]
-    cases_on_one_app(StptuiApp(sns_session()), cases)
+    on_one_app(StptuiApp(sns_session()), cases)
 
 
 @pytest.mark.parametrize(

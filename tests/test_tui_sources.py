@@ -26,7 +26,7 @@ from tui_support import (
     inspector,
     records_of,
     shown,
-    typed_into,
+    typed,
     wait_for_hit,
     wait_until,
 )
@@ -91,7 +91,7 @@ async def k_puts_a_record_that_reaches_the_reader(pilot: Pilot[None], app: Stptu
     assert "partition key stptui (the default) → shardId-000000000001" in hint
     # The hint says where the partition key typed sends the record.
     dialog.query_one("#put-key", Input).focus()
-    await typed_into(pilot, dialog.query_one("#put-key", Input), "user-2")
+    await typed(pilot, dialog.query_one("#put-key", Input), "user-2")
     assert "partition key user-2 → shardId-000000000000" in shown(app, "#put-hint")
     # An explicit hash key picks the shard instead.
     dialog.query_one("#put-hash-key", Input).value = str(2**127)
@@ -105,9 +105,9 @@ async def k_puts_a_record_that_reaches_the_reader(pilot: Pilot[None], app: Stptu
     line = 'put-record clicks \'{"page": "/docs"}\' --partition-key user-2'
     assert app.session.log == [line]
     # Exactly what typing the line does.
-    typed = example_session("clickstream")
-    execute(typed, line)
-    assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
+    by_hand = example_session("clickstream")
+    execute(by_hand, line)
+    assert trace_sha256(by_hand.sim.trace) == trace_sha256(app.session.sim.trace)
     # The record reaches the function: its batch's invocation carries its number.
     (put,) = records_of(app.session, "stream.record_put")
     assert put.data["shard"] == "shardId-000000000000"

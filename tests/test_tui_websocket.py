@@ -10,6 +10,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 from textual.widgets._footer import FooterKey
+from tui_one_app import on_one_app
 from tui_support import (
     app_for,
     drawn_text,
@@ -19,8 +20,8 @@ from tui_support import (
     records_of,
     screen_text,
     shown,
+    typed,
 )
-from tui_support_b import cases_on_one_app, typed
 
 from stptui.commands import execute
 from stptui.sim.services.websocket import MAX_MESSAGE_BYTES
@@ -133,7 +134,7 @@ def test_the_dialog_says_who_decides_a_connection_and_refuses_a_bad_header() -> 
             "refused 401: identity source route.request.querystring.token is missing or "
             "empty; the authorizer gatekeeper is not invoked"
         )
-        await typed(pilot, app, "token=t-1", dialog.query_one("#ws-query"))
+        await typed(pilot, dialog.query_one("#ws-query"), "token=t-1")
         assert shown(app, "#ws-plan") == (
             "the authorizer gatekeeper decides; then $connect -> onConnect"
         )
@@ -169,7 +170,7 @@ def test_the_dialog_shows_the_route_a_message_would_take_as_it_is_typed() -> Non
         # The newest open connection, its message field focused.
         assert dialog.query_one("#ws-connection", Select).value == FIRST
         assert app.focused is not None and app.focused.id == "ws-message"
-        await typed(pilot, app, '{"action": "sendMessage"}', dialog.query_one("#ws-message"))
+        await typed(pilot, dialog.query_one("#ws-message"), '{"action": "sendMessage"}')
         assert shown(app, "#ws-plan") == (
             "$request.body.action is 'sendMessage' "
             "sendMessage -> sendMessage (two-way: the answer comes back)"
@@ -309,8 +310,8 @@ async def the_key_is_listed_in_the_footer_the_help_and_the_palette(
 def test_on_one_app_the_key_is_listed_and_the_inspector_lists_the_routes() -> None:
     """Checks that run nothing, in turn on one chat app: the key as a new app shows it
     first, then the routes with no connection yet (the help page the first leaves open is
-    closed by escape between them, see `cases_on_one_app`)."""
-    cases_on_one_app(
+    closed by escape between them, see `on_one_app`)."""
+    on_one_app(
         chat_app(),
         [
             ("the key listed", (120, 40), the_key_is_listed_in_the_footer_the_help_and_the_palette),
@@ -393,7 +394,7 @@ def test_after_a_connect_at_80x24_the_message_has_the_focus_and_the_answer_is_in
         assert shown(app, "#ws-answer").startswith(f"refused {FIRST}: HTTP 401 (realtime)")
         assert app.focused is dialog.query_one("#ws-query")
         assert in_sight(dialog, "#ws-answer") and in_sight(dialog, "#ws-query")
-        await typed(pilot, app, "token=t-1", dialog.query_one("#ws-query"))
+        await typed(pilot, dialog.query_one("#ws-query"), "token=t-1")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.pause()
@@ -401,7 +402,7 @@ def test_after_a_connect_at_80x24_the_message_has_the_focus_and_the_answer_is_in
         message = dialog.query_one("#ws-message", Input)
         assert app.focused is message
         assert in_sight(dialog, "#ws-answer") and in_sight(dialog, "#ws-message")
-        await typed(pilot, app, "hello", message)
+        await typed(pilot, message, "hello")
         await pilot.press("ctrl+s")
         sent = app.session.log[-1]
         assert sent.startswith("ws-send ") and sent.endswith(" hello")

@@ -32,6 +32,7 @@ from rich.console import Console  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.command import CommandList  # noqa: E402
 from textual.events import Key  # noqa: E402
+from textual.keys import KEY_NAME_REPLACEMENTS  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widget import Widget  # noqa: E402
 from textual.widgets import Input, Static, TextArea  # noqa: E402
@@ -404,24 +405,47 @@ def checks_on_one_launch(
     problems.assert_none()
 
 
-def key_of(character: str) -> str:
-    """The name Textual gives the key of a typed character (`:` is `colon`), as
-    `Pilot.press` names it."""
+def key_event(character: str) -> Key:
+    """The key event a terminal's driver sends for `character` (a line break: enter), named
+    as `Pilot.press` names it (`/` is `slash`, a space `space`)."""
+    if character == "\n":
+        return Key("enter", "\r")
     if character.isalnum():
-        return character
-    return unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+        return Key(character, character)
+    name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    return Key(KEY_NAME_REPLACEMENTS.get(name, name), character)
 
 
-async def typed_into(pilot: Pilot[None], field: Input, text: str) -> None:
-    """Type `text` in `field` once it has the focus, a key at a time, each key the event a
-    terminal's driver sends, and wait until the field holds it (where its cursor was).
-    Without Pilot's waits after each key the app redraws the screen once for the word, not
-    once a key (most of what typing a word cost)."""
+def field_text(field: Widget) -> str:
+    """What a one-line field or a text area holds."""
+    if isinstance(field, TextArea):
+        return field.text
+    assert isinstance(field, Input), f"{field!r} is no field to type in"
+    return field.value
+
+
+async def typed(pilot: Pilot[None], field: Widget, text: str) -> None:
+    """Type `text` in `field` once it has the focus, each key the event a terminal's driver
+    sends (a line break as enter), all at once; wait until the field holds it (where its
+    cursor was), then until the app idles (what reacts to the field's change has run).
+
+    Pilot.press waits for the app to idle twice after each key, and the app redraws the
+    screen after each: some 40 ms of CPU a key. Only characters: a key bound to an action
+    (backspace, tab) acts after the characters sent with it, so a test sends such a key on
+    its own and waits for its effect first."""
     app = field.app
     await wait_until(pilot, lambda: app.focused is field, f"{field!r} focused to type {text!r}")
+    before = field_text(field)
     for character in text:
-        app.post_message(Key(key_of(character), character))
-    await wait_until(pilot, lambda: text in field.value, f"{text!r} typed in {field!r}")
+        app.post_message(key_event(character))
+    # A field that held the text already (typed over its selection) tells nothing by its
+    # value: the idle wait after is what lets the keys land.
+    await wait_until(
+        pilot,
+        lambda: text in field_text(field) and (text in before or field_text(field) != before),
+        f"{text!r} typed in {field!r}",
+    )
+    await pilot.pause()
 
 
 async def no_filter(pilot: Pilot[None], app: StptuiApp) -> None:

@@ -1,33 +1,28 @@
 """Helpers for TUI tests that check many cases on one app: each case a step at a terminal
-size, run in order on the one app and reported with `Problems`, and key presses that wait
-for what they do rather than for the app to idle (see tui_support)."""
+size, run in order on the one app and reported with `Problems`, what it left open closed
+and its notes cleared before the next; and key presses that wait for what they do rather
+than for the app to idle (see tui_support). A launch is most of a short test's CPU."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import NamedTuple, TypeVar
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
-from textual.events import Key
-from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from tui_support import Problems, drive, key_of, resized_to, send_key, settled, wait_until
+from textual.widgets._toast import Toast
+from tui_support import Problems, drive, key_event, resized_to, send_key, settled, wait_until
 
 from stptui.tui.app import StptuiApp
 
 Size = tuple[int, int]
 Check = Callable[[Pilot[None], StptuiApp], Awaitable[None]]
 S = TypeVar("S", bound=Screen[object])
-# Screens a check may leave open (a dialog over the help over a page): more is a key that
-# does not close them.
-MAX_OPEN = 4
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One check of a test (its name: what a failure says failed) at a terminal size."""
 
     name: str
@@ -42,12 +37,11 @@ def size_name(size: Size) -> str:
 
 def send_keys(app: StptuiApp, *keys: str) -> None:
     """Send the app each of `keys` as `Pilot.press` does (a character that is not a letter
-    or digit by its key's name, `{` as `left_curly_bracket`: a text area types only what
-    comes so), without waiting for what they do (see `send_key`)."""
+    or digit as the key a terminal sends for it: `key_event`), without waiting for what
+    they do (see `send_key`)."""
     for key in keys:
         if len(key) == 1 and not key.isalnum():
-            name = key_of(key)
-            app.post_message(Key(KEY_NAME_REPLACEMENTS.get(name, name), key))
+            app.post_message(key_event(key))
         else:
             send_key(app, key)
 
@@ -66,15 +60,6 @@ async def ran(pilot: Pilot[None], app: StptuiApp, key: str) -> list[str]:
     before = len(app.session.log)
     await press_until(pilot, app, key, lambda: len(app.session.log) > before, "a line run")
     return app.session.log[before:]
-
-
-async def typed(pilot: Pilot[None], app: StptuiApp, text: str, value: Callable[[], str]) -> None:
-    """Type `text` into the focused field, and wait until `value()` (the field's text)
-    changed with its last character. (A dialog's ctrl+s is a priority key: sent before the
-    field has taken what was typed, it would run the line without it.)"""
-    before = value()
-    send_keys(app, *text)
-    await wait_until(pilot, lambda: value() != before and value().endswith(text[-1]), "typed")
 
 
 async def focus_moved(pilot: Pilot[None], app: StptuiApp, key: str) -> Widget | None:
@@ -124,36 +109,52 @@ async def focused_in(
     return focused
 
 
-async def back_to(pilot: Pilot[None], app: StptuiApp, main: Screen[object]) -> None:
-    """Press escape until `main` is on top again (what a check left open closed)."""
-    for _ in range(MAX_OPEN):
-        if app.screen is main:
-            return
-        await press_until(pilot, app, "escape", closed(app, app.screen), "it closed")
-    assert app.screen is main, f"{app.screen!r} left open after {MAX_OPEN} escapes"
+async def put_back(pilot: Pilot[None], app: StptuiApp, main: Screen[object]) -> None:
+    """Close what is open over the panes with escape, one screen at a time, and take every
+    note off the screen: the app as a check found it, for the next."""
+    while app.screen is not main:
+        depth = len(app.screen_stack)
+        send_key(app, "escape")
+        await wait_until(
+            pilot,
+            lambda depth=depth: len(app.screen_stack) < depth,
+            f"{app.screen!r} closed by escape",
+        )
+    app.clear_notifications()
+    await wait_until(
+        pilot,
+        lambda: not any(toast.region.area for toast in app.screen.query(Toast)),
+        "the notes gone",
+    )
 
 
-def on_one_app(app: StptuiApp, steps: list[Step], *, notifications: bool = False) -> None:
-    """Run each step's check on `app` in turn, the terminal resized to its size first, and
-    whatever screens it left open closed after it (escape): the next starts on the main
-    screen. A failure is noted as `WxH: step: why`, the steps after it still run (unless
-    the screens it left would not close), and the test fails at the end with them all."""
+def on_one_app(
+    app: StptuiApp, steps: Sequence[tuple[str, Size, Check]], *, notifications: bool = False
+) -> None:
+    """Run each step (a `Step`: its name, the terminal's size, its check) on `app` in turn,
+    the terminal resized to its size first, and after it what it left open closed by escape
+    and its notes cleared (`put_back`): each step starts on the panes with no note up, as
+    on a new app. What it ran stays run, so a step that runs commands checks only what
+    does not depend on the ones before. A failure is noted as `WxH: step: why`, the steps
+    after it still run (unless what it left open would not close), and the test fails at
+    the end with them all."""
     problems = Problems()
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         main = app.screen
-        for step in steps:
-            case = size_name(step.size)
-            with problems.check(case, f"resized for {step.name}"):
-                if app.screen.size != step.size:
-                    await resized_to(pilot, app, step.size)
-            with problems.check(case, step.name):
-                await step.check(pilot, app)
-            with problems.check(case, f"{step.name}: what it opened closes on escape"):
-                await back_to(pilot, app, main)
+        for index, (name, size, check) in enumerate(steps):
+            case = size_name(size)
+            with problems.check(case, f"resized for {name}"):
+                if app.screen.size != size:
+                    await resized_to(pilot, app, size)
+            with problems.check(case, name):
+                await check(pilot, app)
+            with problems.check(case, f"{name}: what it opened closes on escape"):
+                await put_back(pilot, app, main)
             if app.screen is not main:
-                problems.found.append(f"{case}: {step.name}: left open, the steps after unrun")
+                left = [later[0] for later in steps[index + 1 :]]
+                problems.found.append(f"{case}: {name}: left open; unchecked: {left}")
                 break
 
-    drive(app, script, size=steps[0].size, notifications=notifications)
+    drive(app, script, size=steps[0][1], notifications=notifications)
     problems.assert_none()
