@@ -32,6 +32,7 @@ from tui_support import (
     drive,
     press_settled,
     resized_to,
+    send_key,
     settled,
     wait_until,
 )
@@ -181,10 +182,9 @@ def the_http_form_keeps_its_width_and_the_response_what_is_left(size: Size) -> C
         # Each route on one line: a form squeezed to half the dialog wrapped them.
         assert "POST /webhooks/{provider} → webhookReceiver" in [r.rstrip() for r in routes]
         sent = len(app.session.log)
-        # (Pilot's press, which lets the app idle before and after the key: a key sent with
-        # no such wait left the response one row short of the box's bottom at 60x20, the
-        # second scroll into sight still before the box's scrollbar narrowed the form.)
-        await pilot.press("ctrl+s")
+        # As a terminal sends it, with no idle wait around it: so sent at 60x20 the response
+        # ended a row below the box (tests/test_tui_http_response_sight.py).
+        send_key(app, "ctrl+s")
         await wait_until(pilot, lambda: len(app.session.log) > sent, "the request sent")
         await settled(pilot, box, "the HTTP dialog with its response")
         response = screen.query_one("#http-response")

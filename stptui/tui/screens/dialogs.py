@@ -469,7 +469,8 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
     took the focus, is scrolled into sight again. One out of sight is left there: the
     dialog opens at its top (see `CommandDialog.on_screen_resume`), and a dialog scrolled
     away from its field, with the page keys or the wheel, stays where it was put (a
-    scroll is a layout that moves nothing)."""
+    scroll is a layout that moves nothing). Something else shown on purpose (`keep`)
+    is kept in sight so instead, until the focus moves or the dialog is scrolled away."""
 
     def __init__(self, *children: Widget, classes: str | None = None) -> None:
         super().__init__(*children, classes=classes)
@@ -477,6 +478,10 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
         # before a layout), the frame's size then, and whether it was (or, just focused,
         # is to be) wholly in sight.
         self._kept: tuple[Widget, Region | None, Size | None, bool] | None = None
+        # The widget kept in sight in place of the focused field (see `keep`): the field
+        # focused when it was asked for, and where the widget was in the frame's content
+        # and the frame's size at the last layout (None before the first with it shown).
+        self._shown: tuple[Widget, Widget | None, Region | None, Size | None] | None = None
 
     def on_mount(self) -> None:
         """Follow the focused field through each layout of the screen."""
@@ -509,12 +514,47 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
         sight again."""
         self._kept = None
 
+    def keep(self, widget: Widget) -> None:
+        """Scroll `widget` into sight once it is laid out, and again after each layout that
+        moves it (or resizes the frame), in place of the focused field, until the focus
+        moves or the dialog is scrolled away from it. Scrolled once, as soon as it was
+        laid out, the HTTP response at 60x20 ended a row below the frame: the frame's
+        scrollbar came only after, narrowing the form, which wrapped a row taller. One
+        taller than the frame is scrolled to its top."""
+        self._kept = None
+        self._shown = (widget, self.screen.focused, None, None)
+
+    def _keeps_shown(self) -> bool:
+        """After a layout, keep the widget of `keep` in sight; whether it is still kept."""
+        if self._shown is None:
+            return False
+        widget, focused, before, size = self._shown
+        if self.screen.focused is not focused or self not in widget.ancestors:
+            self._shown = None
+            return False
+        if not widget.virtual_region:
+            # Not laid out yet (the HTTP response box takes rows once there is a response).
+            return True
+        place = place_in(widget, self)
+        if (place, self.size) != (before, size):
+            self.scroll_to_widget(widget, animate=False, immediate=True)
+        elif Region.get_scroll_to_visible(
+            self.scrollable_content_region.at_offset(self.scroll_offset), place
+        ):
+            # Nothing moved, yet it is out of sight: the dialog was scrolled away from it.
+            self._shown = None
+            return False
+        self._shown = (widget, focused, place, self.size)
+        return True
+
     def _focused_now(self) -> None:
         kept = self._kept
         if kept is not None and kept[1] is None and kept[0] is self.screen.focused:
             self._kept = (kept[0], place_in(kept[0], self), self.size, kept[3])
 
     def _focus_in_sight(self, _screen: object) -> None:
+        if self._keeps_shown():
+            return
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors or not focused.virtual_region:
             self._kept = None
@@ -2071,16 +2111,11 @@ class HttpDialog(CommandDialog):
         """Show the response and stay open, to edit the request and send it again."""
         self.show_answer(result)
         if self.has_class("-stacked"):
-            # Under the form, it may be below the fold: in sight once laid out, and again
-            # once the box shown for the first response has its height (the first pass
-            # goes by the rows it had before its text was laid out).
-            self.call_after_refresh(self._response_in_sight)
-
-    def _response_in_sight(self, again: bool = True) -> None:
-        box = self.query_one("#http-response-box")
-        box.scroll_visible(animate=False)
-        if again:
-            self.call_after_refresh(self._response_in_sight, False)
+            # Under the form, it may be below the fold: in sight once laid out, and kept
+            # there through the layouts that follow (the box shown for the first response
+            # takes its height, the dialog's scrollbar comes and the form wraps taller).
+            frame = self.query(".dialog-box").first(DialogFrame)
+            frame.keep(self.query_one("#http-response-box"))
 
 
 class SchedulePicker(Select[int]):

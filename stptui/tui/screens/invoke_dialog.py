@@ -41,7 +41,13 @@ from stptui.commands.result import render_plain
 from stptui.config.model import ScheduleTrigger
 from stptui.sim.behavior import format_duration
 from stptui.tui.render import safe
-from stptui.tui.screens.dialogs import CommandDialog, Hint, dialog_bindings, hint_lines
+from stptui.tui.screens.dialogs import (
+    CommandDialog,
+    DialogFrame,
+    Hint,
+    dialog_bindings,
+    hint_lines,
+)
 from stptui.tui.screens.output_page import shortened, whole_output_binding
 from stptui.tui.widgets.fields import SafeTextArea
 
@@ -410,6 +416,8 @@ class InvokeDialog(CommandDialog):
         what it did."""
         self.show_answer(result)
         self.query_one("#invoke-about", Hint).show(self.about(self.target()))
-        box = self.query_one("#invoke-answer-box", VerticalScroll)
-        # Under the form, it may be below the fold: in sight once laid out.
-        self.call_after_refresh(box.scroll_visible, animate=False)
+        # Under the form, it may be below the fold: in sight once laid out, and kept there
+        # through the layouts that follow (the dialog's scrollbar narrows the form, which
+        # wraps taller: see `DialogFrame.keep`).
+        frame = self.query(".dialog-box").first(DialogFrame)
+        frame.keep(self.query_one("#invoke-answer-box", VerticalScroll))
