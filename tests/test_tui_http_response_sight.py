@@ -32,21 +32,29 @@ from stptui.tui.screens.dialogs import HttpDialog
 from stptui.tui.screens.invoke_dialog import InvokeDialog
 
 
+async def sent(pilot: Pilot[None], app: StptuiApp, dialog: HttpDialog) -> VerticalScroll:
+    """Send the dialog's request with a terminal's ctrl+s; its frame, settled on the
+    response."""
+    box = dialog.query_one(".dialog-box", VerticalScroll)
+    before = len(app.session.log)
+    send_key(app, "ctrl+s")
+    await wait_until(pilot, lambda: len(app.session.log) > before, "the request sent")
+    response = dialog.query_one("#http-response")
+    await wait_until(
+        pilot, lambda: re.search(r"HTTP \d{3}", drawn_text(response)), "the response drawn"
+    )
+    await settled(pilot, box, "the HTTP dialog with its response")
+    return box
+
+
 @pytest.mark.parametrize("size", [(60, 20), (70, 22), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_response_sent_with_a_terminal_key_ends_in_sight(size: tuple[int, int]) -> None:
     """The whole response in the box, the form scrolled up the least that shows it."""
 
     async def script(pilot: Pilot[None], app: StptuiApp) -> None:
         screen = await screen_opened(pilot, app, "h", HttpDialog, ".dialog-box")
-        box = screen.query_one(".dialog-box", VerticalScroll)
-        sent = len(app.session.log)
-        send_key(app, "ctrl+s")
-        await wait_until(pilot, lambda: len(app.session.log) > sent, "the request sent")
+        box = await sent(pilot, app, screen)
         response = screen.query_one("#http-response")
-        await wait_until(
-            pilot, lambda: re.search(r"HTTP \d{3}", drawn_text(response)), "the response drawn"
-        )
-        await settled(pilot, box, "the HTTP dialog with its response")
         view = box.scrollable_content_region
         where = (response.region, view, box.scroll_offset.y, box.max_scroll_y)
         assert box.can_view_entire(response), where
@@ -77,21 +85,6 @@ def test_the_invoke_dialogs_answer_ends_in_sight(size: tuple[int, int]) -> None:
         assert box.scroll_offset.y > 0, where
 
     drive(app_for("combined"), script, size=size)
-
-
-async def sent(pilot: Pilot[None], app: StptuiApp, dialog: HttpDialog) -> VerticalScroll:
-    """Send the dialog's request with a terminal's ctrl+s; its frame, settled on the
-    response."""
-    box = dialog.query_one(".dialog-box", VerticalScroll)
-    before = len(app.session.log)
-    send_key(app, "ctrl+s")
-    await wait_until(pilot, lambda: len(app.session.log) > before, "the request sent")
-    response = dialog.query_one("#http-response")
-    await wait_until(
-        pilot, lambda: re.search(r"HTTP \d{3}", drawn_text(response)), "the response drawn"
-    )
-    await settled(pilot, box, "the HTTP dialog with its response")
-    return box
 
 
 def test_a_long_response_is_in_sight_from_its_first_line(tmp_path: Path) -> None:
