@@ -478,10 +478,13 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
         # before a layout), the frame's size then, and whether it was (or, just focused,
         # is to be) wholly in sight.
         self._kept: tuple[Widget, Region | None, Size | None, bool] | None = None
-        # The widget kept in sight in place of the focused field (see `keep`): the field
-        # focused when it was asked for, and where the widget was in the frame's content
-        # and the frame's size at the last layout (None before the first with it shown).
-        self._shown: tuple[Widget, Widget | None, Region | None, Size | None] | None = None
+        # The widget kept in sight in place of the focused field (see `keep`): how many of
+        # its rows (None: all), the field focused when it was asked for, and where the
+        # widget was in the frame's content and the frame's size at the last layout (None
+        # before the first with it shown).
+        self._shown: tuple[Widget, int | None, Widget | None, Region | None, Size | None] | None = (
+            None
+        )
 
     def on_mount(self) -> None:
         """Follow the focused field through each layout of the screen."""
@@ -507,28 +510,23 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
         self._kept = (field, None, None, scrolled)
         self.call_after_refresh(self._focused_now)
 
-    def let_go(self) -> None:
-        """Stop keeping the focused field in sight: the dialog was scrolled to show
-        something else (the mark of an answer kept over a rebuild). Kept, the next layout
-        that moved the field (a scrollbar coming narrowed it) scrolled the mark out of
-        sight again."""
+    def keep(self, widget: Widget, rows: int | None = None) -> None:
+        """Scroll `widget` (its first `rows` rows, with `rows`) into sight once it is laid
+        out, and again after each layout that moves it (or resizes the frame), in place of
+        the focused field, until the focus moves or the dialog is scrolled away from it.
+        Scrolled once, as soon as it was laid out, the HTTP response at 60x20 ended a row
+        below the frame: the frame's scrollbar came only after, narrowing the form, which
+        wrapped a row taller. One taller than the frame is scrolled to its top; `rows`
+        keeps as much of the form above in sight as it can (the mark over an answer kept
+        over a rebuild: its first line)."""
         self._kept = None
-
-    def keep(self, widget: Widget) -> None:
-        """Scroll `widget` into sight once it is laid out, and again after each layout that
-        moves it (or resizes the frame), in place of the focused field, until the focus
-        moves or the dialog is scrolled away from it. Scrolled once, as soon as it was
-        laid out, the HTTP response at 60x20 ended a row below the frame: the frame's
-        scrollbar came only after, narrowing the form, which wrapped a row taller. One
-        taller than the frame is scrolled to its top."""
-        self._kept = None
-        self._shown = (widget, self.screen.focused, None, None)
+        self._shown = (widget, rows, self.screen.focused, None, None)
 
     def _keeps_shown(self) -> bool:
         """After a layout, keep the widget of `keep` in sight; whether it is still kept."""
         if self._shown is None:
             return False
-        widget, focused, before, size = self._shown
+        widget, rows, focused, before, size = self._shown
         if self.screen.focused is not focused or self not in widget.ancestors:
             self._shown = None
             return False
@@ -536,15 +534,20 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
             # Not laid out yet (the HTTP response box takes rows once there is a response).
             return True
         place = place_in(widget, self)
-        if (place, self.size) != (before, size):
+        if rows is not None:
+            place = place._replace(height=min(rows, place.height))
+        if (place, self.size) == (before, size):
+            if Region.get_scroll_to_visible(
+                self.scrollable_content_region.at_offset(self.scroll_offset), place
+            ):
+                # Nothing moved, yet it is out of sight: the dialog was scrolled away from it.
+                self._shown = None
+                return False
+        elif rows is None:
             self.scroll_to_widget(widget, animate=False, immediate=True)
-        elif Region.get_scroll_to_visible(
-            self.scrollable_content_region.at_offset(self.scroll_offset), place
-        ):
-            # Nothing moved, yet it is out of sight: the dialog was scrolled away from it.
-            self._shown = None
-            return False
-        self._shown = (widget, focused, place, self.size)
+        else:
+            self.scroll_to_region(place, animate=False, immediate=True)
+        self._shown = (widget, rows, focused, place, self.size)
         return True
 
     def _focused_now(self) -> None:
@@ -577,11 +580,15 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
 def place_in(widget: Widget, frame: Widget) -> Region:
     """Where `widget` is laid out in `frame`'s content, whatever the frame's scroll: its
     screen region is not, and that of a widget scrolled out of sight is the one it had
-    when last in sight."""
+    when last in sight. A child is laid out inside its container's border, which its
+    place (its `virtual_region`) leaves out: the HTTP response's first line is a row
+    below where its box starts."""
     region = widget.virtual_region
     node = widget.parent
     while isinstance(node, Widget) and node is not frame:
-        region = region.translate(node.virtual_region.offset)
+        region = region.translate(node.styles.border.spacing.top_left).translate(
+            node.virtual_region.offset
+        )
         node = node.parent
     return region
 
@@ -670,9 +677,6 @@ class CommandDialog(QuickModal[CommandResult | None]):
         # this simulation's own).
         self.last: CommandResult | None = None
         self.last_before = ""
-        # The layouts left to put the mark of an answer kept over a rebuild in sight (see
-        # `_mark_in_sight`).
-        self._mark_layouts = 0
         self._carried_answer: CommandResult | None = None
         # Pickers whose pick is no longer in the stack: select id -> the name it had. The
         # first run after is refused, saying so (see `action_run`).
@@ -696,8 +700,6 @@ class CommandDialog(QuickModal[CommandResult | None]):
 
     def _laid_out(self, _screen: object) -> None:
         self.fit()
-        if self._mark_layouts > 0:
-            self._mark_in_sight()
 
     # -- a simulation replaced while the dialog is open --------------------------------
 
@@ -784,31 +786,21 @@ class CommandDialog(QuickModal[CommandResult | None]):
                     widget.value = value
                 elif isinstance(widget, MoreFields):
                     widget.collapsed = value
-        if self._carried_answer is not None:
-            self.show_answer(self._carried_answer, before=what)
-            self._carried_answer = None
-            # Its mark in sight, under the form, as a new answer is (see `ran`).
-            self._mark_layouts = 2
+        answer, self._carried_answer = self._carried_answer, None
+        if answer is not None:
+            self.show_answer(answer, before=what)
         focused = values.get("")
         if isinstance(focused, str) and (found := self.query(f"#{focused}")):
             field = found.first(Widget)
             if field.focusable:
                 self.set_focus(field, scroll_visible=False)
+        if answer is not None:
+            # Under the form, as a new answer is (see `ran`): its mark, the first line, in
+            # sight with as much of the form as fits. Asked once the focus is where it
+            # stays, as `keep` lets go of it when the focus moves.
+            frame = self.query(".dialog-box").first(DialogFrame)
+            frame.keep(self.query_one(self.ANSWER), rows=1)
         self.show_notice(self.notice_text(what))
-
-    def _mark_in_sight(self) -> None:
-        """After a layout, while an answer kept over a rebuild waits to be put in sight:
-        scroll the dialog the least that shows its first line (its mark), keeping as much
-        of the form as it can. Twice: again once the answer's box has its height."""
-        answer = self.query_one(self.ANSWER) if self.ANSWER else None
-        if answer is None or not answer.region:
-            return
-        box = self.query(".dialog-box").first(DialogFrame)
-        top = box.scrollable_content_region.y - int(box.scroll_y)
-        # At once: a layout before the scroll took the focused field for in sight still.
-        box.scroll_to_region(Region(0, answer.region.y - top, 1, 1), animate=False, immediate=True)
-        box.let_go()
-        self._mark_layouts -= 1
 
     def notice_text(self, what: str) -> Text:
         """What the dialog made again says: what replaced the simulation, what it kept, and
@@ -1154,8 +1146,6 @@ class CommandDialog(QuickModal[CommandResult | None]):
         line. The next line run replaces it."""
         self.last = result
         self.last_before = before
-        # A new answer is put in sight by its dialog (`ran`), not as a kept one's mark.
-        self._mark_layouts = 0
         self.draw_answer(self.answer_text(result))
 
     def answer_text(self, result: CommandResult) -> Text:

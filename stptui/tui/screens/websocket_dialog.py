@@ -24,7 +24,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from stptui.commands import CommandError, CommandResult, Session
@@ -43,6 +42,7 @@ from stptui.commands.result import render_plain
 from stptui.tui.render import hanging, safe
 from stptui.tui.screens.dialogs import (
     CommandDialog,
+    DialogFrame,
     Hint,
     MoreFields,
     choices,
@@ -330,14 +330,11 @@ class WebSocketDialog(CommandDialog):
         # The field the line was run from may be hidden now (the query, once connected):
         # nothing had the focus, and typing went nowhere until a tab.
         focused = self.focused
-        box = self.query(".dialog-box").first(Widget)
+        box = self.query(".dialog-box").first(DialogFrame)
         if focused is None or not shown_in(focused, box):
             self._focus_field()
         # Under the form, it was below the fold at 80x24 (a refused connect's answer showed
-        # its first line only): in sight once laid out, and again once its rows are known.
-        self.call_after_refresh(self._answer_in_sight)
-
-    def _answer_in_sight(self, again: bool = True) -> None:
-        self.query_one("#ws-answer").scroll_visible(animate=False)
-        if again:
-            self.call_after_refresh(self._answer_in_sight, False)
+        # its first line only): in sight once laid out, and kept there through the layouts
+        # that follow (its rows known, a scrollbar narrowing the form: `DialogFrame.keep`).
+        # Asked once the focus is where it stays, as `keep` lets go when the focus moves.
+        box.keep(self.query_one("#ws-answer"))
