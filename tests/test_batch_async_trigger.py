@@ -14,7 +14,10 @@ import string
 from pathlib import Path
 
 from stptui.commands import Session, execute
+from stptui.commands.result import render_plain
+from stptui.graph import build_graph
 from stptui.sim import trace as tk
+from stptui.tui.widgets.inspector_pane import describe_resource
 from tests.simkit import START, records, seconds
 
 STACK = """
@@ -183,3 +186,61 @@ def test_a_log_subscription_s_batch_too_big_for_the_trigger_is_retried_then_drop
     [dropped] = records(sim, tk.INVOCATION_DISCARDED, "digest")
     assert dropped.get("event_id") in delivered.data.values()
     assert records(sim, tk.BATCH_SUBMITTED) == []
+
+
+def test_the_jobs_page_and_the_inspector_list_each_failed_trigger_with_its_executions(
+    tmp_path: Path,
+) -> None:
+    # The failed trigger started no execution; its page said nothing of it, so the
+    # message seemed lost. Each attempt is listed, when, by which trigger, and why.
+    s = session(tmp_path)
+    execute(s, f"publish-sns alerts '{QUOTES}'")
+    [delivered] = records(s.sim, tk.NOTIFICATION_DELIVERED, "alerts")
+    request_id = delivered.get("delivery_id")
+    message_id = records(s.sim, tk.TOPIC_PUBLISHED, "alerts")[0].get("message_id")
+    execute(s, "advance 10m")
+    execute(s, "publish-sns alerts small")
+    [submitted] = records(s.sim, tk.BATCH_SUBMITTED, "single")
+    eid = submitted.get("execution_id")
+    execute(s, "advance 1m")
+    result = execute(s, "show job single")
+    lines = render_plain(result).splitlines()
+    assert lines[2] == (
+        "1 execution: 1 succeeded, 0 failed, 0 running; 3 failed triggers (no execution started)"
+    )
+    assert lines[3].startswith("latest 1 execution and 3 failed triggers, newest first")
+    why = "InvalidExecutionInput: the input is 561,244 bytes; an execu…"
+    rows = [line.split(maxsplit=7) for line in lines[5:]]
+    assert [row[:5] for row in rows] == [
+        [eid, "sns", "SUCCEEDED", "1", "of"],
+        [request_id, "sns", "trigger", "failed", "-"],
+        [request_id, "sns", "trigger", "failed", "-"],
+        [request_id, "sns", "trigger", "failed", "-"],
+    ]
+    assert [row[5] for row in rows[1:]] == [
+        "2026-01-05T08:03:00.000Z",
+        "2026-01-05T08:01:00.000Z",
+        "2026-01-05T08:00:00.000Z",
+    ]
+    assert all(row[6:] == ["-", why] for row in rows[1:])
+    assert result.data["failed_triggers"][0] == {
+        "request_id": request_id,
+        "trigger": "sns",
+        "source": message_id,
+        "at": "2026-01-05T08:03:00.000Z",
+        "error": "InvalidExecutionInput",
+        "error_message": "the input is 561,244 bytes; an execution's input is at most "
+        "262,144 (256 KiB)",
+    }
+    page = describe_resource(
+        "single", s.stack, build_graph(s.stack), s.sim, list(s.sim.trace.records), START
+    ).plain
+    recent = page[page.index("Recent attempts") :].splitlines()[1:5]
+    assert [line.split(maxsplit=1)[1] for line in recent] == [
+        "attempt 1 succeeded in 100 ms",
+        *[
+            "sns trigger failed, no execution started InvalidExecutionInput: the input is "
+            f"561,244 bytes; an execution's input is at most… (from {message_id})"
+        ]
+        * 3,
+    ]

@@ -2,9 +2,9 @@
 no attempt (a function's StartExecution whose input Stacktape's state machine cannot read
 fails at its first Task, States.Runtime, or is stopped before that), and one every attempt
 of which AWS refused (SubmitJob over 30 KiB, container overrides over 8,192 characters), or
-a job a user's state machine submitted that AWS Batch failed before its container started.
-Each view says so and why; none says a container read what none read. (The Inspector's
-recent attempts: tests/test_tui_inspector_values.py.)"""
+a job a user's state machine submitted that AWS Batch failed before its container started
+(DescribeJobs lists no attempt of it). Each view says so and why; none says a container read
+what none read. (The Inspector's recent attempts: tests/test_tui_inspector_values.py.)"""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from replkit import metas
 
 from stptui.commands import CommandError, Session, execute
 from stptui.commands.result import render_plain
+from stptui.graph import build_graph
 from stptui.sim import trace as tk
+from stptui.tui.widgets.inspector_pane import describe_resource
 from tests.simkit import START, records
-from tests.test_state_machine_jobs import open_flow, submit
+from tests.test_state_machine_jobs import open_flow, run, submit
 
 STACK = """\
 resources:
@@ -147,6 +149,50 @@ def test_a_submitted_job_aws_batch_failed_first_says_no_container_started(
     )
 
 
+def recent_attempts(s: Session, job: str) -> list[str]:
+    """The Inspector's recent attempts of `job`, each without its time."""
+    page = describe_resource(
+        job, s.stack, build_graph(s.stack), s.sim, list(s.sim.trace.records), s.start_ms
+    ).plain
+    section = page[page.index("Recent attempts") : page.index("Log group")]
+    return [" ".join(line.split()[1:]) for line in section.splitlines()[1:] if line.strip()]
+
+
+def test_a_submitted_job_aws_batch_failed_first_has_no_attempt_in_any_view(
+    tmp_path: Path,
+) -> None:
+    # AWS Batch makes the job and fails it before its container starts: DescribeJobs lists
+    # no attempt, and its RetryStrategy retries nothing.
+    overrides = {"Command": ["x" * 8192]}
+    s = open_flow(tmp_path, submit(ContainerOverrides=overrides, RetryStrategy={"Attempts": 3}))
+    flow = run(s)
+    described = json.loads(flow.cause or "")
+    assert (described["Status"], described["Attempts"]) == ("FAILED", [])
+    reason = "Container Overrides length must be at most 8192"
+    assert described["StatusReason"] == reason
+    (failed,) = records(s.sim, tk.BATCH_FAILED, "render")
+    job_id = failed.get("execution_id")
+    assert failed.data == {
+        "execution_id": job_id,
+        "attempts": 0,
+        "error": "States.TaskFailed",
+        "error_message": reason,
+    }
+    assert not records(s.sim, tk.BATCH_ATTEMPT_STARTED)
+    assert not records(s.sim, tk.BATCH_ATTEMPT_FAILED)
+    shown = render_plain(execute(s, "show job render"))
+    row = next(line for line in shown.splitlines() if line.startswith(job_id))
+    assert row.split()[1:6] == ["step-functions", "FAILED", "0", "of", "3"]
+    assert row.endswith(f"States.TaskFailed: {reason[:40]}…")
+    assert execute(s, "show job render").data["latest"][0]["attempts"] == 0
+    assert recent_attempts(s, "render") == [
+        f"step-functions failed, no attempt started States.TaskFailed: {reason}"
+    ]
+    # The job's figures count no attempt either.
+    assert execute(s, "expect metric.render.JobAttempts.Sum == 0").text.startswith("ok")
+    assert execute(s, "expect metric.render.ExecutionsFailed.Sum == 1").text.startswith("ok")
+
+
 def test_an_execution_stopped_before_its_first_task_failed_made_no_attempt(
     tmp_path: Path,
 ) -> None:
@@ -172,3 +218,53 @@ def test_an_execution_stopped_before_its_first_task_failed_made_no_attempt(
     assert row()[1:8] == ["startExecution", "FAILED", "(redriven", "1x)", "0", "of", "2"]
     assert "States.Runtime:" in row()
     assert not records(s.sim, tk.BATCH_ATTEMPT_STARTED)
+
+
+@pytest.mark.parametrize("case", sorted(BIG))
+def test_start_job_says_its_first_attempt_failed_before_any_container_started(
+    tmp_path: Path, case: str
+) -> None:
+    # AWS refuses the first attempt's job at the instant the command starts it: the answer
+    # says so, and when the next attempt starts, as the trace then shows.
+    event, why = BIG[case]
+    s = no_attempt_session(tmp_path)
+    result = execute(s, f"start-job render '{json.dumps(event, ensure_ascii=False)}'")
+    eid = _execution_id(s)
+    error, _, message = why.partition(": ")
+    assert result.text.splitlines()[0] == (
+        f"started execution {eid} of render: attempt 1 of 2 failed at once, no container "
+        f"started (AWS refused its job: {why}); attempt 2 starts at 2026-01-05T08:00:05.000Z"
+    )
+    assert result.data["first_attempt"] == {
+        "error": error,
+        "error_message": message,
+        "retry_at": "2026-01-05T08:00:05.000Z",
+    }
+    execute(s, "advance 1m")
+    failed = records(s.sim, tk.BATCH_ATTEMPT_FAILED, "render")
+    assert [(r.t - START, r.get("error"), r.get("retry_at")) for r in failed] == [
+        (0, error, "2026-01-05T08:00:05.000Z"),
+        (5000, error, None),
+    ]
+
+
+def test_start_job_says_when_its_only_attempt_failing_fails_the_execution(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stacktape.yml").write_text(STACK.replace("attempts: 2", "attempts: 1"))
+    s = Session.open(tmp_path, start_ms=START)
+    result = execute(s, f"start-job render '{json.dumps(BIG['overrides'][0])}'")
+    eid = _execution_id(s)
+    assert result.text.splitlines()[0] == (
+        f"started execution {eid} of render: attempt 1 of 1 failed at once, no container "
+        f"started (AWS refused its job: {BIG['overrides'][1]}); it was the last, so the "
+        "execution fails"
+    )
+    assert result.data["first_attempt"]["retry_at"] is None
+    execute(s, "advance 1s")
+    (failed,) = records(s.sim, tk.BATCH_FAILED, "render")
+    assert (failed.t, failed.get("attempts")) == (START, 1)
+    # An event that fits: its attempt runs.
+    result = execute(s, "start-job render '{\"n\": 1}'")
+    assert result.text.splitlines()[0].endswith(": attempt 1 of 1 running")
+    assert "first_attempt" not in result.data

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
+from test_batch_async_trigger import QUOTES
+from test_batch_async_trigger import session as async_trigger_session
 from test_batch_no_attempt_views import no_attempt_session
 from textual.pilot import Pilot
 from tui_support import START, app_for, drive, session
@@ -144,6 +146,28 @@ def test_a_batch_jobs_execution_that_made_no_attempt_is_listed_with_why(tmp_path
         ]
 
     drive(StptuiApp(no_attempt_session(tmp_path)), script, size=(200, 60))
+
+
+def test_a_batch_jobs_failed_trigger_is_listed_among_its_attempts(tmp_path: Path) -> None:
+    """A trigger whose StartExecution input is over 256 KiB starts no execution: the page
+    said `(none yet)`, as if the SNS message never came; each attempt of Lambda's is listed."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        app.selected = "single"
+        for line in (f"publish-sns alerts '{QUOTES}'", "advance 2m", "publish-sns alerts small"):
+            app.run_command(line)
+        app.run_command("advance 1s")
+        await pilot.pause()
+        plain = app.query_one(InspectorPane).text.plain
+        section = plain[plain.index("Recent attempts") : plain.index("Log group")]
+        entries = [" ".join(line.split()[1:5]) for line in section.splitlines()[1:]]
+        assert entries[:3] == [
+            "attempt 1 succeeded in",
+            "sns trigger failed, no",
+            "sns trigger failed, no",
+        ]
+
+    drive(StptuiApp(async_trigger_session(tmp_path)), script, size=(200, 60))
 
 
 # A database as real configs write it (its engine's properties over 72 characters of JSON)

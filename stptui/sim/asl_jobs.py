@@ -239,7 +239,7 @@ def _submit_job(
 
         request.on_end = on_end
     job_id = service.submit(target, request, params, source, parent.arn)
-    ex = job.running[job_id]  # its first attempt's end is scheduled: it still runs
+    ex = job.running[job_id]  # its first attempt's end, or its failure, is due: it runs
     result = {"JobArn": _job_arn(sim, job_id), "JobId": job_id, "JobName": job_name}
     return Started(result, job_id, target, lambda: service.terminate(ex, TERMINATE_REASON))
 

@@ -84,6 +84,7 @@ AGENDA_TEXT = {
     "batch-attempt": "the running attempt of execution {subject} ends",
     "batch-retry": "execution {subject} starts its next attempt",
     "batch-start-failed": "execution {subject} fails at its first Task (States.Runtime)",
+    "batch-job-failed": "AWS Batch fails job {subject} before its container starts",
     "http-timeout": "request {subject} reaches the 30 s integration timeout",
     "stream-poll": "{subject} reads {resource}",
     "stream-retry": "{subject} retries a batch from {resource}",

@@ -1085,9 +1085,12 @@ def route_format(sim: Simulator, gateway: str, route: str | None) -> str | None:
     details=(
         "The container sees the event as STP_TRIGGER_EVENT_DATA. A failed attempt is "
         "retried after retryIntervalSeconds x attempt x retryIntervalMultiplier, up to "
-        "`attempts` in all. The answer ends with the execution's ARN: Stacktape's state "
-        "machine `{stack}-{job}-batch-state-machine`, the execution named as its trigger "
-        "function names them. Tab at PAYLOAD offers the payloads given this job before, "
+        "`attempts` in all. The answer says how attempt 1 stands: running, or failed at "
+        "once when AWS refused its job (SubmitJob over 30 KiB, container overrides over "
+        "8,192 characters), with when the next starts. It ends with the execution's ARN: "
+        "Stacktape's state machine `{stack}-{job}-batch-state-machine`, the execution "
+        "named as its trigger function names them. Tab at PAYLOAD offers the payloads "
+        "given this job before, "
         'then an event for the simulated day (`{"date": "2026-01-05"}`).'
     ),
     changes_state=True,
@@ -1109,12 +1112,22 @@ def cmd_start_job(session: Session, call: Call) -> CommandResult:
         raise refused
     eid = service.start(job.name, payload, "manual", "command")
     ex = job.running[eid]  # an attempt's end is scheduled, so it is still running now
+    data: dict[str, Any] = {"job": job.name, "execution_id": eid, "execution_arn": ex.arn}
+    first = f"attempt 1 of {job.attempts} running"
+    # AWS may have refused the first attempt's job (too big): it fails at this instant.
+    refusal = service.refused_attempt(ex)
+    if refusal is not None:
+        error, message, retry_at = refusal
+        at = iso_ms(retry_at) if retry_at is not None else None
+        then = f"attempt 2 starts at {at}" if at else "it was the last, so the execution fails"
+        first = (
+            f"attempt 1 of {job.attempts} failed at once, no container started (AWS refused "
+            f"its job: {error}: {message}); {then}"
+        )
+        data["first_attempt"] = {"error": error, "error_message": message, "retry_at": at}
     # The execution's ARN on its own line, as `start-execution` gives it: the job's state
     # machine and the execution's name are Stacktape's, not the job's name in the config.
-    return CommandResult(
-        f"started execution {eid} of {job.name}: attempt 1 of {job.attempts} running\n{ex.arn}",
-        data={"job": job.name, "execution_id": eid, "execution_arn": ex.arn},
-    )
+    return CommandResult(f"started execution {eid} of {job.name}: {first}\n{ex.arn}", data=data)
 
 
 def start_job_input_error(service: BatchService, job: str, payload: Any) -> CommandError | None:

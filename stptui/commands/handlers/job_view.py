@@ -2,10 +2,14 @@
 
 `show jobs` lists only the executions running now; a finished one's id, which `explain`,
 `show event` and `redrive-execution` take, was otherwise found only in `start-job`'s answer
-or the trace. The rows come from the executions the job keeps (`BatchJobSim.recent`)."""
+or the trace. The rows come from the executions the job keeps (`BatchJobSim.recent`), and,
+among them by time, its trigger function's failures, which started none
+(`BatchJobSim.failed_triggers`)."""
 
 from __future__ import annotations
 
+from heapq import merge
+from itertools import islice
 from typing import Any
 
 from stptui.commands.handlers.base import behaviour_summary, shorten
@@ -14,7 +18,7 @@ from stptui.commands.result import CommandResult
 from stptui.sim.behavior import format_duration
 from stptui.sim.clock import iso_ms
 from stptui.sim.engine import SimError, Simulator
-from stptui.sim.services.batch import BatchJobSim, Execution
+from stptui.sim.services.batch import BatchJobSim, Execution, FailedTrigger
 from stptui.textsafe import Shown, one_line
 
 # The newest executions `show job` lists (of the RECENT_EXECUTIONS each job keeps).
@@ -39,6 +43,51 @@ def execution_data(job: BatchJobSim, ex: Execution) -> dict[str, Any]:
         "error_message": ex.error_message,
         "redrive_count": ex.redrive_count,
     }
+
+
+def failed_trigger_data(failed: FailedTrigger) -> dict[str, Any]:
+    """One kept failure of a job's trigger function as `show job` gives it in its data."""
+    return {
+        "request_id": failed.request_id,
+        "trigger": failed.trigger,
+        "source": failed.source,
+        "at": iso_ms(failed.at),
+        "error": failed.error,
+        "error_message": failed.message,
+    }
+
+
+def _started_at(entry: Execution | FailedTrigger) -> int:
+    return entry.submitted_at if isinstance(entry, Execution) else entry.at
+
+
+def _row(job: BatchJobSim, entry: Execution | FailedTrigger) -> list[Any]:
+    """A row of the page's table: an execution, or a failure of the trigger function (its
+    request id, which `explain` takes, where an execution has its id)."""
+    if isinstance(entry, FailedTrigger):
+        error = one_line(f"{entry.error}: {entry.message}")
+        return [
+            entry.request_id,
+            entry.trigger,
+            "trigger failed",
+            "-",
+            iso_ms(entry.at),
+            "-",
+            Shown(shorten(error, ERROR_PREVIEW)),
+        ]
+    return [
+        entry.id,
+        entry.trigger,
+        _status(entry),
+        _attempts(job, entry),
+        iso_ms(entry.submitted_at),
+        iso_ms(entry.ended_at) if entry.ended_at is not None else "",
+        Shown(shorten(_error(entry), ERROR_PREVIEW)),
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def _job(sim: Simulator, name: str) -> BatchJobSim:
@@ -86,33 +135,41 @@ def show_job(sim: Simulator, name: str) -> CommandResult:
         + (f", retry waits {waits}" if waits else "")
         + f", timeout {timeout}",
         f"behaviour: {behaviour_summary(sim, job.name, job.overrides)}",
-        f"{counts['submitted']:,} execution{'s' * (counts['submitted'] != 1)}: "
+        f"{_plural(counts['submitted'], 'execution')}: "
         f"{counts['succeeded']:,} succeeded, {counts['failed']:,} failed, {running:,} running"
-        + (f"; {job.redriven:,} redrive{'s' * (job.redriven != 1)}" if job.redriven else ""),
+        + (f"; {_plural(job.redriven, 'redrive')}" if job.redriven else "")
+        + (
+            f"; {_plural(job.triggers_failed, 'failed trigger')} (no execution started)"
+            if job.triggers_failed
+            else ""
+        ),
     ]
-    newest = list(reversed(job.recent))[:SHOWN_JOB_EXECUTIONS]
+    # Newest first, a failed trigger among the executions by when it failed.
+    entries = merge(
+        reversed(job.recent), reversed(job.failed_triggers), key=_started_at, reverse=True
+    )
+    newest = list(islice(entries, SHOWN_JOB_EXECUTIONS))
+    executions = [e for e in newest if isinstance(e, Execution)]
+    failures = [e for e in newest if isinstance(e, FailedTrigger)]
     if newest:
-        kept = f" of the {len(job.recent):,} kept" if len(job.recent) > len(newest) else ""
+        kept_count = len(job.recent) + len(job.failed_triggers)
+        kept = f" of the {kept_count:,} kept" if kept_count > len(newest) else ""
+        shown = " and ".join(
+            _plural(n, word)
+            for n, word in ((len(executions), "execution"), (len(failures), "failed trigger"))
+            if n
+        )
+        # A failed trigger's ID is its trigger function's request id.
+        of_failed = "; of a failed trigger, `explain ID` gives what started it" if failures else ""
         lines.append(
-            f"latest {len(newest)} execution{'s' * (len(newest) != 1)}{kept}, newest first "
+            f"latest {shown}{kept}, newest first "
             "(`explain ID` gives one's attempts, `show event ID` its event, "
-            "`redrive-execution ID` reruns a failed one):"
+            f"`redrive-execution ID` reruns a failed one{of_failed}):"
         )
     else:
         lines.append(f"no executions yet (`start-job {quote_word(job.name)}` starts one)")
     headers = ["execution", "trigger", "status", "attempts", "start", "end", "error"]
-    rows = [
-        [
-            ex.id,
-            ex.trigger,
-            _status(ex),
-            _attempts(job, ex),
-            iso_ms(ex.submitted_at),
-            iso_ms(ex.ended_at) if ex.ended_at is not None else "",
-            Shown(shorten(_error(ex), ERROR_PREVIEW)),
-        ]
-        for ex in newest
-    ]
+    rows = [_row(job, entry) for entry in newest]
     data = {
         "job": job.name,
         "state_machine_arn": job.state_machine_arn,
@@ -124,6 +181,8 @@ def show_job(sim: Simulator, name: str) -> CommandResult:
         "timeout_ms": job.timeout_ms or None,
         "behaviour": sim.behaviors.describe(job.name),
         "overrides": [o.describe() for o in job.overrides],
-        "latest": [execution_data(job, ex) for ex in newest],
+        "latest": [execution_data(job, ex) for ex in executions],
+        "triggers_failed": job.triggers_failed,
+        "failed_triggers": [failed_trigger_data(f) for f in failures],
     }
     return CommandResult("\n".join(lines), table=(headers, rows) if rows else None, data=data)

@@ -57,7 +57,8 @@ AWS Batch job by AWS Batch's rules (its `RetryStrategy.Attempts`, default 1, ret
 a timed-out attempt is not retried; `Timeout.AttemptDurationSeconds`), without Stacktape's
 trigger function, state machine and STP_* variables, and can `terminate` it. The same two
 limits hold there (`submit_request_sizes`): SubmitJob over 30 KiB is refused before any job
-exists, and a job whose overrides are over 8,192 characters fails before any container starts.
+exists, and a job whose overrides are over 8,192 characters fails before any container starts,
+with no attempt (DescribeJobs lists none).
 """
 
 from __future__ import annotations
@@ -295,6 +296,19 @@ class DirectJob:
         return {**self.environment, SFN_FLAG[0]: SFN_FLAG[1]}
 
 
+@dataclass(slots=True, frozen=True)
+class FailedTrigger:
+    """One failure of the job's trigger function (`batch.trigger_failed`): StartExecution
+    refused its input, so no execution started. `request_id` is the trigger function's."""
+
+    at: int
+    request_id: str
+    trigger: str
+    source: str
+    error: str
+    message: str
+
+
 # DescribeJobs' statusReason of an attempt: the container's exit, or Batch's own timeout.
 EXITED_REASON = "Essential container in task exited"
 TIMEOUT_REASON = "Job attempt duration exceeded timeout"
@@ -452,6 +466,10 @@ class BatchJobSim:
         self.event_room: tuple[int, int] | None = None
         self.running: dict[str, Execution] = {}
         self.recent: deque[Execution] = deque(maxlen=RECENT_EXECUTIONS)
+        # Its trigger function's failures, which started no execution (kept as `recent`),
+        # and how many there were in all.
+        self.failed_triggers: deque[FailedTrigger] = deque(maxlen=RECENT_EXECUTIONS)
+        self.triggers_failed = 0
         # Each execution once, by how it stands (a redrive takes it out of `failed` until
         # it ends again); and how many redrives were made.
         self.counts = {"submitted": 0, "succeeded": 0, "failed": 0}
@@ -475,8 +493,13 @@ class BatchJobSim:
         # StartExecution's name is unique per state machine (`BatchService.start_execution`).
         self.named: dict[str, tuple[Any, Execution]] = {}
         self.attempt_label = ("batch-attempt", self.name, _attempt_execution_id)
+        # The end of an attempt whose job AWS refused (`BatchService._refused`): the agenda
+        # reads it as any attempt's end, but it is a tuple of its own.
+        self.refused_label = ("batch-attempt", self.name, _attempt_execution_id)
         self.retry_label = ("batch-retry", self.name, _EXECUTION_ID)
         self.start_failed_label = ("batch-start-failed", self.name, _failing_execution_id)
+        # A job a state machine submitted that AWS Batch fails before its container starts.
+        self.job_failed_label = ("batch-job-failed", self.name, _failing_execution_id)
         # Lambda's retry of an asynchronous event its trigger function failed on, read in the
         # agenda as a function's is.
         self.trigger_retry_label = ("async-retry", self.name, _EXECUTION_ID)
@@ -642,7 +665,14 @@ class BatchService:
                     _SUBMITTED_FIELDS,
                 )
             )
-        self._start_attempt(ex, job)
+        if direct is not None and direct.refused is not None:
+            # AWS Batch fails the job before any container starts, after SubmitJob answered:
+            # no attempt (DescribeJobs lists none), and its RetryStrategy retries nothing.
+            ex.pending = sim.clock.at(
+                now, self._fail_at_start, (ex, direct.refused), job.job_failed_label
+            )
+        else:
+            self._start_attempt(ex, job)
         return eid
 
     def input_error(self, job_name: str, event: Any) -> str | None:
@@ -678,7 +708,10 @@ class BatchService:
             "error_message": text,
             **(extra or {}),
         }
-        sim.trace.emit((sim.clock.now, tk.BATCH_TRIGGER_FAILED, job.name, data))
+        now = sim.clock.now
+        sim.trace.emit((now, tk.BATCH_TRIGGER_FAILED, job.name, data))
+        job.failed_triggers.append(FailedTrigger(now, ex.id, ex.trigger, ex.source, error, text))
+        job.triggers_failed += 1
         raise TriggerFailed(ex.id, message)
 
     def retry_async(
@@ -827,20 +860,23 @@ class BatchService:
         )
 
     def _fail_at_start(self, arg: tuple[Execution, str]) -> None:
-        """The execution's first Task could not start (`_first_task_failure`): States.Runtime
-        ends it, no attempt made."""
+        """`ex` ends before any attempt: the execution's first Task could not start
+        (`_first_task_failure`; States.Runtime, the cause given), or AWS Batch failed the
+        job a state machine submitted before its container started (`DirectJob.refused`,
+        the status reason given; its Task fails with States.TaskFailed)."""
         ex, cause = arg
         ex.pending = None
         job = self.jobs[ex.job]
-        data = {
-            "execution_id": ex.id,
-            "attempts": 0,
-            "error": "States.Runtime",
-            "error_message": cause,
-        }
+        direct = ex.direct
+        error = "States.Runtime" if direct is None else "States.TaskFailed"
+        data = {"execution_id": ex.id, "attempts": 0, "error": error, "error_message": cause}
         self.sim.trace.emit((self.sim.clock.now, tk.BATCH_FAILED, job.name, data))
-        self._finish(ex, job, "FAILED", "States.Runtime", cause)
-        ex.cause = cause
+        self._finish(ex, job, "FAILED", error, cause)
+        if direct is None:
+            ex.cause = cause
+        else:
+            direct.status_reason = cause
+            self._ended(ex)
 
     def terminate(self, ex: Execution, reason: str) -> None:
         """TerminateJob: a running job fails now with `reason` (its caller is not told)."""
@@ -887,7 +923,7 @@ class BatchService:
         job = self.jobs[ex.job]
         running: AttemptArg | None = None
         if ex.pending is not None:
-            if ex.pending[LABEL] is job.attempt_label:
+            if ex.pending[LABEL] in (job.attempt_label, job.refused_label):
                 running = ex.pending[ARG]
             if running is not None:
                 ex.stopped_in = "attempt"
@@ -1026,11 +1062,8 @@ class BatchService:
         else:
             env = Deferred(direct.env)
             batch_job_id = ex.id  # AWS Batch's attempts of one job keep its id
-            if direct.refused is not None:
-                refusal = ("States.TaskFailed", direct.refused, True)
-            else:
-                direct.started_at = now
-                timeout_ms = (direct.timeout_s or 0) * 1000
+            direct.started_at = now
+            timeout_ms = (direct.timeout_s or 0) * 1000
         sim.trace.emit(
             (
                 now,
@@ -1100,14 +1133,15 @@ class BatchService:
 
     def no_container(self, ex: Execution) -> tuple[str, str] | None:
         """Why no attempt of `ex` made so far started a container, when AWS refused the job
-        of every one (`_refusal`; a submitted job: AWS Batch failed it first): the error and
-        the message of the last; None when one started, or none was made. Worked out again
-        when asked (what `show event` says), so that an attempt records nothing more."""
+        of every one (`_refusal`; a submitted job: AWS Batch failed it first, so that it made
+        no attempt): the error and the message of the last; None when one started, or none
+        was made. Worked out again when asked (what `show event` says), so that an attempt
+        records nothing more."""
         direct = ex.direct
-        if ex.attempt == 0 or (direct is None and ex.fits):
-            return None
         if direct is not None:
             return None if direct.refused is None else ("States.TaskFailed", direct.refused)
+        if ex.attempt == 0 or ex.fits:
+            return None
         job = self.jobs[ex.job]
         last: tuple[str, str, bool] | None = None
         for attempt in range(1, ex.attempt + 1):
@@ -1187,14 +1221,14 @@ class BatchService:
         """An attempt whose job AWS refused (see `_refusal`; its start is recorded): no
         container runs, so no behaviour decides it and it writes no log stream; its Task state
         fails at once, and Stacktape's Catch retries it as any failed attempt (the same event
-        fails again). A job a state machine submitted (`ex.direct`) is not retried."""
+        fails again). Its end has a label of its own (`refused_attempt` knows it by that)."""
         sim = self.sim
         now = sim.clock.now
         # It ends at this instant, after what its caller does (an SQS batch's delete, an HTTP
         # answer naming the running execution), as an attempt that runs does.
         outcome = Outcome(0, "error", error_type=error, error_message=message)
         ex.pending = sim.clock.at(
-            now, self._end_attempt_cb, (ex, job, outcome, now, None), job.attempt_label
+            now, self._end_attempt_cb, (ex, job, outcome, now, None), job.refused_label
         )
 
     def _container_logs(self, arg: AttemptArg) -> None:
@@ -1211,12 +1245,7 @@ class BatchService:
         duration = now - started
         direct = ex.direct
         timed_out = outcome.status == "timeout"
-        refused = direct.refused if direct is not None else None
-        if direct is not None and refused is not None:
-            # No container started: DescribeJobs lists no attempt, and the job's reason is
-            # AWS Batch's.
-            direct.status_reason = refused
-        elif direct is not None:
+        if direct is not None:
             direct.started_at = None
             direct.status_reason = TIMEOUT_REASON if timed_out else EXITED_REASON
             exit_code = outcome.exit_code
@@ -1238,14 +1267,7 @@ class BatchService:
                 self._ended(ex)
             return
         error = outcome.error_type or "Error"
-        if direct is None:
-            retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
-            retry_at = now + job.retry_wait_ms(ex.attempt) if retry else None
-        else:
-            # AWS Batch's own retryStrategy: the job goes back to RUNNABLE at once, and an
-            # attempt that timed out is not retried, nor a job no container could start for.
-            retry = ex.attempt < direct.attempts and not timed_out and refused is None
-            retry_at = now if retry else None
+        retry_at = self._next_attempt_at(ex, job, now, timed_out)
         message, size = bounded_message(outcome.error_message or "")
         data: dict[str, Any] = {
             "execution_id": ex.id,
@@ -1275,6 +1297,36 @@ class BatchService:
         self._finish(ex, job, "FAILED", error, message or None)
         if direct is not None:
             self._ended(ex)
+
+    def _next_attempt_at(
+        self, ex: Execution, job: BatchJobSim, now: int, timed_out: bool
+    ) -> int | None:
+        """When the next attempt of `ex` starts, its current one having failed now (None:
+        the execution fails)."""
+        direct = ex.direct
+        if direct is None:
+            retry = ex.attempt < job.attempts and (self.retry_timed_out or not timed_out)
+            return now + job.retry_wait_ms(ex.attempt) if retry else None
+        # AWS Batch's own retryStrategy: the job goes back to RUNNABLE at once, and an
+        # attempt that timed out is not retried.
+        return now if ex.attempt < direct.attempts and not timed_out else None
+
+    def refused_attempt(self, ex: Execution) -> tuple[str, str, int | None] | None:
+        """The attempt of `ex` whose job AWS refused at this instant, when its end is still
+        due (`_refused`): its Task's error, the message, and when the next attempt starts
+        (None: the execution fails); None when the attempt running, if any, started its
+        container. What a command that started the execution reads of it."""
+        pending = ex.pending
+        job = self.jobs[ex.job]
+        if pending is None or pending[LABEL] is not job.refused_label:
+            return None
+        outcome: Outcome = pending[ARG][2]
+        now = self.sim.clock.now
+        return (
+            outcome.error_type or "Error",
+            outcome.error_message or "",
+            self._next_attempt_at(ex, job, now, False),
+        )
 
     def _ended(self, ex: Execution) -> None:
         """Tell a submitted job's caller (a `.sync` task) that it ended (called only for a

@@ -535,7 +535,7 @@ class DialogFrame(VerticalScroll, InstantScroll, can_focus=False):
             return True
         place = place_in(widget, self)
         if rows is not None:
-            place = place._replace(height=min(rows, place.height))
+            place = Region(place.x, place.y, place.width, min(rows, place.height))
         if (place, self.size) == (before, size):
             if Region.get_scroll_to_visible(
                 self.scrollable_content_region.at_offset(self.scroll_offset), place

@@ -239,7 +239,8 @@ def _attempts(name: str, records: Sequence[Record]) -> list[tuple[Record, Record
     again: each run has its own end). A run of an execution that made no attempt is an
     entry too, (its `batch.submitted` or `batch.redriven`, its `batch.failed` or None):
     Step Functions failed its first Task (States.Runtime) or it was stopped before that, or
-    a redrive ran only Stacktape's Fail state."""
+    a redrive ran only Stacktape's Fail state. So is each failure of its trigger function,
+    which started no execution (its `batch.trigger_failed`, as start and end)."""
     ends: dict[tuple[object, object], Record] = {}
     # Per execution, the end of its latest run seen (scanning back) and whether it made
     # an attempt: what a run's start finds of its own run.
@@ -261,6 +262,8 @@ def _attempts(name: str, records: Sequence[Record]) -> list[tuple[Record, Record
         elif kind == tk.BATCH_FAILED:
             run_ends[execution] = rec
             continue
+        elif kind == tk.BATCH_TRIGGER_FAILED:
+            out.append((rec, rec))
         elif kind in _RUN_STARTS:
             end = run_ends.pop(execution, None)
             if execution in attempted:
@@ -593,6 +596,11 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
     for started, ended in recent:
         line = Text.assemble((clock_time(started.t), "dim"))
         kind = started.kind
+        if kind == tk.BATCH_TRIGGER_FAILED:
+            _trigger_failed(line, started)
+            text.append_text(hanging(line, RECENT_HANG))
+            text.append("\n")
+            continue
         if kind == tk.BATCH_ATTEMPT_STARTED:
             how = f"attempt {started.get('attempt')}"
         elif kind == tk.BATCH_REDRIVEN:
@@ -639,6 +647,17 @@ def _recent(text: Text, title: str, recent: list[tuple[Record, Record | None]]) 
                 line.append(f", init again {format_duration(again)}", "yellow")
         text.append_text(hanging(line, RECENT_HANG))
         text.append("\n")
+
+
+def _trigger_failed(line: Text, failed: Record) -> None:
+    """A batch job's trigger function that failed (StartExecution refused its input): the
+    trigger, why, and its source (a queue, a message's or a request's id)."""
+    line.append(f" {safe(failed.get('trigger', ''))} ")
+    line.append("trigger failed", "red")
+    line.append(", no execution started")
+    line.append(f" {safe(failed.get('error', ''))}", "red")
+    line.append(f": {preview(str(failed.get('error_message', '')), ERROR_MESSAGE_PREVIEW)}")
+    line.append(f" (from {safe(failed.get('source', ''))})", "dim")
 
 
 def _url_requests(name: str, records: Sequence[Record]) -> list[tuple[Record, Record | None]]:
