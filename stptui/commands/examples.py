@@ -9,11 +9,15 @@ read from the bucket's notifications (`example_key`). `invoke FUNCTION` is offer
 its earlier payloads, the event each trigger of the function delivers
 (`stptui.commands.invoke_examples`), then `{}`; the invoke dialog's example key goes
 through those events and `{}` (or a job's example and `{}`) in turn (`payload_examples`).
+`send QUEUE` is offered, after its earlier bodies, what each producer of the queue sends
+it (`stptui.commands.send_examples`), then the example; the send dialog's example key
+goes through those and the example in turn (`message_examples`).
 No user-interface library here: both front ends read it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +44,8 @@ INVOKE_PAYLOAD = "{}"
 # What the invoke dialog's examples (`payload_examples`) say `{}` and a job's event are.
 EMPTY_INVOKE = "an empty event, what invoke sends without a payload"
 EMPTY_JOB_EVENT = "an empty event, what start-job sends without a payload"
+# What the send dialog's examples (`message_examples`) say MESSAGE_BODY is.
+GENERIC_MESSAGE = "an example body, the shape of no producer of the stack"
 JOB_EXAMPLE = "the day the clock is on, which the job's containers read as STP_TRIGGER_EVENT_DATA"
 # An execution's input when the machine's first states read nothing of it.
 EXECUTION_INPUT = "{}"
@@ -184,6 +190,13 @@ def body_offers(
             if detail not in seen:
                 seen.add(detail)
                 out.append(BodyOffer(detail, f"a detail the rule of {owner} matches"))
+    if command == "send" and None not in target:
+        from stptui.commands.send_examples import producer_bodies
+
+        for body_text, about in producer_bodies(session.sim, str(target[0])):
+            if body_text not in seen:
+                seen.add(body_text)
+                out.append(BodyOffer(body_text, about))
     if command == "invoke" and None not in target:
         from stptui.commands.invoke_examples import trigger_payloads
 
@@ -221,6 +234,25 @@ def payload_examples(sim: Simulator, target: str) -> list[BodyOffer]:
             BodyOffer(INVOKE_PAYLOAD, EMPTY_JOB_EVENT),
         ]
     return []
+
+
+def message_examples(sim: Simulator, queue: str) -> list[BodyOffer]:
+    """The bodies the send dialog's example key goes through for `queue`, in turn: what
+    each producer of the queue sends it (`producer_bodies`) that is JSON, as the dialog's
+    body is, then MESSAGE_BODY; none for a name that is no queue."""
+    if queue not in sim.queues:
+        return []
+    from stptui.commands.send_examples import producer_bodies
+
+    out: list[BodyOffer] = []
+    for body, about in producer_bodies(sim, queue):
+        try:
+            json.loads(body)
+        except ValueError:
+            continue  # an input template's plain text: the dialog's body is JSON
+        if body != MESSAGE_BODY:
+            out.append(BodyOffer(body, about))
+    return [*out, BodyOffer(MESSAGE_BODY, GENERIC_MESSAGE)]
 
 
 def execution_example(sim: Simulator, machine: str) -> str:

@@ -31,6 +31,7 @@ from stptui.sim import patterns
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.bus import BusRule
 
 # The id every example's ids are made of (a message's, an event's, a request's): fixed, so
 # that an example is the same at every key press and draws nothing from the id stream.
@@ -44,6 +45,9 @@ ANY_METHOD = "GET"
 # An EventBridge rule's event: the source and detail-type when its pattern names none.
 EVENT_SOURCE = "example.source"
 EVENT_DETAIL_TYPE = "Example"
+# The source of the events S3 puts on the default bus (a bucket's
+# `enableEventBusNotifications`): a rule on them is offered what a bucket sends.
+S3_SOURCE = "aws.s3"
 _PATH_VARIABLE = re.compile(r"\{[^/{}]*\}")
 
 
@@ -143,16 +147,31 @@ def _s3(sim: Simulator, trigger: S3Trigger) -> tuple[Any, str] | None:
 
 
 def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | None:
-    """What the rule of `trigger` delivers for an event its pattern matches, made from the
-    values the pattern names (`pattern_example`)."""
-    from stptui.commands.examples import pattern_example
-    from stptui.sim.services.bus import envelope
-
+    """What the rule of `trigger` delivers for an event its pattern matches (`rule_event`)."""
     service = sim.services["buses"]
     rule = next(
         (r for bus in service.buses.values() for r in bus.rules if r.trigger is trigger), None
     )
-    if rule is None or not isinstance(rule.pattern, dict):
+    event = rule_event(sim, rule) if rule is not None else None
+    if rule is None or event is None:
+        return None
+    delivered = rule.example_event(event)
+    if delivered is None:
+        return None
+    about = f"({event['source']}, {event['detail-type']})"
+    return delivered, f"the event the rule on {rule.bus.key} delivers {about}"
+
+
+def rule_event(sim: Simulator, rule: BusRule) -> dict[str, Any] | None:
+    """An event `rule` matches, made from the values its pattern names
+    (`pattern_example`): for a pattern of S3's events (source `aws.s3`), the event a
+    bucket that sends its events to the default bus puts there for an upload of a key the
+    pattern takes (`example_key` when it names none); None when no value made here meets
+    the pattern (`anything-but` alone). Nothing is drawn or traced."""
+    from stptui.commands.examples import pattern_example
+    from stptui.sim.services.bus import envelope
+
+    if not isinstance(rule.pattern, dict):
         return None
     try:
         wanted = pattern_example(rule.pattern)
@@ -160,6 +179,8 @@ def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | No
         return None
     if wanted is None:
         return None
+    if wanted.get("source") == S3_SOURCE and rule.bus.account_default:
+        return _s3_bus_event(sim, rule, wanted)
     # An empty prefix (`prefix: ''`, any source) names no source PutEvents takes.
     source = wanted.get("source") or EVENT_SOURCE
     detail_type = wanted.get("detail-type") or EVENT_DETAIL_TYPE
@@ -168,7 +189,7 @@ def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | No
         return None
     resources = wanted.get("resources")
     resources = [resources] if isinstance(resources, str) else []
-    event = envelope(
+    return envelope(
         EXAMPLE_ID,
         source,
         detail_type,
@@ -178,10 +199,38 @@ def _event_bus(sim: Simulator, trigger: EventBusTrigger) -> tuple[Any, str] | No
         sim.account_id,
         sim.region,
     )
-    delivered = rule.example_event(event)
-    if delivered is None:
-        return None
-    return delivered, f"the event the rule on {rule.bus.key} delivers ({source}, {detail_type})"
+
+
+def _s3_bus_event(sim: Simulator, rule: BusRule, wanted: dict[str, Any]) -> dict[str, Any] | None:
+    """The event the first bucket sending its events to the default bus puts there for an
+    upload `rule` matches: of the key the pattern names, else the bucket's `example_key`."""
+    from stptui.commands.examples import DEFAULT_KEY, KEY_STEM, example_key
+    from stptui.sim.services.bus import envelope
+
+    service = sim.services["buckets"]
+    detail = wanted.get("detail")
+    found = detail.get("object") if isinstance(detail, dict) else None
+    named = found.get("key") if isinstance(found, dict) else None
+    # A prefix's value, a suffix's, or a whole key: the first key made of it that matches.
+    made = [f"{named}{DEFAULT_KEY}", f"{KEY_STEM}{named}", named] if named else []
+    for name, bucket in service.buckets.items():
+        for key in [k for k in made if isinstance(k, str)] + [example_key(bucket)]:
+            entry = service.example_bus_entry(name, key, EXAMPLE_ID)
+            if entry is None:
+                break
+            event = envelope(
+                EXAMPLE_ID,
+                entry["Source"],
+                entry["DetailType"],
+                entry["Detail"],
+                entry["Resources"],
+                sim.clock.now,
+                sim.account_id,
+                sim.region,
+            )
+            if rule.matcher is not None and rule.matcher.matches(event):
+                return event
+    return None
 
 
 def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] | None:

@@ -1345,12 +1345,14 @@ class BucketService:
 
     def _to_event_bus(self, b: BucketSim, req: _Request) -> None:
         """The bucket-level EventBridge switch: every event goes to the default bus."""
+        self._publish(b, req, *self._bus_detail(b, req))
+
+    def _bus_detail(self, b: BucketSim, req: _Request) -> tuple[str, dict[str, Any]]:
+        """The detail-type and detail of the event S3 puts on the default bus for `req`."""
         sim = self.sim
         obj = req.obj
         if req.event_name.startswith("ObjectRestore"):
-            detail_type = s3_restore.DETAIL_TYPES[req.event_name]
-            self._publish(b, req, detail_type, self._restore_detail(b, req))
-            return
+            return s3_restore.DETAIL_TYPES[req.event_name], self._restore_detail(b, req)
         created = req.event_name.startswith("ObjectCreated")
         transition = req.event_name == "LifecycleTransition"
         lifecycle = req.event_name.startswith("Lifecycle")
@@ -1386,7 +1388,7 @@ class BucketService:
             detail["deletion-type"] = (
                 "Delete Marker Created" if obj.delete_marker else "Permanently Deleted"
             )
-        self._publish(b, req, detail_type, detail)
+        return detail_type, detail
 
     @staticmethod
     def _detail_bucket(b: BucketSim) -> dict[str, Any]:
@@ -1595,6 +1597,33 @@ class BucketService:
         )
         req = _Request(sim, event_name, "example", obj, uuid)
         return {"Records": [self._record(b, req, note.aws_id, encoded)]}, event_name
+
+    def example_bus_entry(self, bucket: str, key: str, uuid: str) -> dict[str, Any] | None:
+        """The PutEvents entry (Source, DetailType, Detail, Resources) `bucket` puts on the
+        default bus for an empty object `key` put now, built as a PutObject's is without
+        one: its request and version ids made of `uuid`, its sequencer the next one,
+        nothing stored or traced. None for a bucket that sends no events there."""
+        b = self.buckets.get(bucket)
+        if b is None or not b.event_bus:
+            return None
+        now = self.sim.clock.now
+        obj = S3Object(
+            key,
+            0,
+            EMPTY_ETAG,
+            f"{now:012X}{self._sequence + 1:06X}",
+            now,
+            version_id_of(uuid) if b.versioning else None,
+        )
+        event_name, reason = CREATE_OPERATIONS["put"]
+        req = _Request(self.sim, event_name, reason, obj, uuid)
+        detail_type, detail = self._bus_detail(b, req)
+        return {
+            "Source": "aws.s3",
+            "DetailType": detail_type,
+            "Detail": detail,
+            "Resources": [b.arn],
+        }
 
 
 # CopyObject's refusal of a copy onto itself (S3 API reference, CopyObject; the message S3

@@ -778,7 +778,7 @@ class TopicService:
                 for k, v in attrs.items()
                 if v["Type"] != "Binary"
             }
-            body = json.dumps(_sqs_envelope(notification, attrs), separators=(",", ":"))
+            body = dlq_body(notification, attrs)
             dlq = dead_letter(sim, sub.dlq, body, plain, message_id)
             data: dict[str, Any] = {
                 "message_id": message_id,
@@ -879,6 +879,12 @@ def lambda_event(
             }
         ]
     }
+
+
+def dlq_body(notification: dict[str, Any], attrs: dict[str, dict[str, str]]) -> str:
+    """What a subscription's dead-letter queue receives of a notification it could not
+    deliver: the JSON SNS sends an SQS endpoint (`_sqs_envelope`), as compact text."""
+    return json.dumps(_sqs_envelope(notification, attrs), separators=(",", ":"))
 
 
 def _sqs_envelope(notification: dict[str, Any], attrs: dict[str, dict[str, str]]) -> dict[str, Any]:

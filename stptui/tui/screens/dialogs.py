@@ -46,7 +46,14 @@ from textual.widgets.select import InvalidSelectValueError
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session, complete_values
 from stptui.commands import registry as kinds
-from stptui.commands.examples import EVENT_DETAIL, MESSAGE_BODY, STREAM_DATA, example_key
+from stptui.commands.examples import (
+    EVENT_DETAIL,
+    MESSAGE_BODY,
+    STREAM_DATA,
+    BodyOffer,
+    example_key,
+    message_examples,
+)
 from stptui.commands.handlers.repeat import REPEATABLE, number_words
 from stptui.commands.registry import format_line, quote_word
 from stptui.commands.result import render_plain
@@ -171,6 +178,14 @@ MAX_REPICKS = 32
 # An answer from a simulation a rebuild replaced is marked in a style no status line has
 # (those are green, yellow and red on the dialog's background).
 STALE_ANSWER_STYLE = "bold black on yellow"
+# The send dialog's body label, as it opens.
+SEND_BODY_LABEL = "body (JSON)"
+# The key that fills a field with the next example (`ExampleDialog`). Not ctrl+e, which
+# the text fields bind (the end of the line, before a dialog's key); no dialog or app binds
+# ctrl+n, nor do Textual's fields.
+EXAMPLE_KEY = "ctrl+n"
+# The indent of an example in its field (a multi-line field: an event's nesting in sight).
+EXAMPLE_INDENT = 2
 REPEAT_FORM = re.compile(r"(\S+)(?:\s+every\s+(\S+))?")
 REPEAT_HINT = "write N (100), or N every D (100 every 50ms); empty runs it once"
 
@@ -1257,23 +1272,170 @@ class CommandDialog(QuickModal[CommandResult | None]):
         return str(self.query_one(selector, Select).value)
 
 
-class SendDialog(CommandDialog):
+def example_text(payload: str) -> str:
+    """An example (compact JSON) as a dialog's field shows it: indented."""
+    return json.dumps(json.loads(payload), indent=EXAMPLE_INDENT, ensure_ascii=False)
+
+
+def example_label(word: str, about: str, number: int, count: int, *, typed: bool) -> Text:
+    """A field's label while it holds example `number` (from 1) of `count`: `word` (what
+    the field is: payload, event, body), what the example stands for and the key to the
+    next; with `typed`, that ctrl+z in the field brings back what it replaced."""
+    text = Text(f"{word}: {safe(about)}")
+    if count > 1:
+        text.append(f" — {EXAMPLE_KEY}: next example ({number} of {count})")
+    if typed:
+        text.append("; ctrl+z: what you typed")
+    return text
+
+
+def example_binding(ident: str, tooltip: str) -> Binding:
+    """EXAMPLE_KEY, which fills a dialog's field with its next example (`ExampleDialog`)."""
+    return Binding(EXAMPLE_KEY, "next_example", "Example", id=ident, tooltip=tooltip)
+
+
+class ExampleDialog(CommandDialog):
+    """A command dialog whose text field (EXAMPLE_FIELD, of the class `example-field`)
+    EXAMPLE_KEY fills with an example, the next at each press, as the REPL offers them at
+    the command's body (`examples`), indented, its label (EXAMPLE_LABEL) saying what it
+    stands for. Filling is an edit of the field, so that ctrl+z in it brings back what
+    was typed before; an edit makes the label the field's own again."""
+
+    EXAMPLE_FIELD: ClassVar[str] = ""
+    EXAMPLE_LABEL: ClassVar[str] = ""
+
+    def __init__(self, run: Callable[[str], CommandResult]) -> None:
+        super().__init__(run)
+        # The example the field was last filled with: (the target it was made for, its
+        # text, whether it replaced text typed), while the field holds it as filled; None
+        # once edited.
+        self.example: tuple[str, str, bool] | None = None
+
+    def example_target(self) -> str:
+        """What the examples are made for: the function, job or queue picked."""
+        raise NotImplementedError
+
+    def examples(self, target: str) -> list[BodyOffer]:
+        """The examples of `target`, in the order the key goes through them."""
+        raise NotImplementedError
+
+    def opening_text(self) -> str:
+        """What the field holds as the dialog opens (selected: what is typed replaces it)."""
+        raise NotImplementedError
+
+    def field_label(self) -> Text:
+        """The field's own label, for the target picked."""
+        raise NotImplementedError
+
+    def example_word(self) -> str:
+        """What the field is, at the start of its label while it holds an example."""
+        raise NotImplementedError
+
+    def example_note(self, target: str, count: int) -> str:
+        """What the label adds to the help line of `target`'s only example ("": nothing)."""
+        return ""
+
+    def action_next_example(self) -> None:
+        """Fill the field with the example after the one it holds (the first when it holds
+        none: what it opens on, or what was typed), say in its label what it stands for,
+        and focus it."""
+        target = self.example_target()
+        examples = [(example_text(o.text), o.about) for o in self.examples(target)]
+        if not examples:
+            self.app.bell()
+            return
+        area = self.query_one(self.EXAMPLE_FIELD, SafeTextArea)
+        now = area.text
+        texts = [text for text, _ in examples]
+        at = (texts.index(now) + 1) % len(texts) if now in texts else 0
+        # Typed before this example or the ones that went before it: ctrl+z brings it back.
+        shown = self.example
+        untouched = ("", self.opening_text())
+        typed = (now.strip() not in untouched and now not in texts) or (
+            shown is not None and shown[2] and shown[1] == now
+        )
+        text, about = examples[at]
+        note = self.example_note(target, len(examples))
+        if note:
+            about = f"{about}; {note}"
+        self.fill(area, text)
+        self.example = (target, text, typed)
+        label = example_label(self.example_word(), about, at + 1, len(examples), typed=typed)
+        self.query_one(self.EXAMPLE_LABEL, Label).update(label)
+        if self.focused is not area:
+            self.set_focus(area)
+
+    def target_changed(self, target: str) -> None:
+        """Another target is picked: an example of the one before is not its own, and the
+        field goes back to what the dialog opens on (ctrl+z in the field brings it back);
+        the label is the field's own."""
+        shown = self.example
+        if shown is not None and shown[0] != target:
+            self.example = None
+            area = self.query_one(self.EXAMPLE_FIELD, SafeTextArea)
+            if area.text == shown[1]:
+                self.fill(area, self.opening_text())
+        if self.example is None:
+            self.query_one(self.EXAMPLE_LABEL, Label).update(self.field_label())
+
+    def fill(self, area: SafeTextArea, text: str) -> None:
+        """Replace what `area` holds with `text` as an edit (a `text` set clears the field's
+        undo history), the cursor at its start; what the dialog opens on selected, as it
+        opens, so that what is typed replaces it."""
+        if area.text == text:
+            return
+        area.replace(text, (0, 0), area.document.end, maintain_selection_offset=False)
+        if text == self.opening_text():
+            area.select_all()
+        else:
+            area.move_cursor((0, 0))
+
+    @on(TextArea.Changed, ".example-field")
+    def _example_edited(self, event: TextArea.Changed) -> None:
+        """An example edited is no longer what the label says: it goes back to the field's
+        own (the example's own change, handled after it, leaves it)."""
+        shown = self.example
+        if shown is None:
+            return
+        area = event.text_area
+        # Lengths first: a pasted megabyte is not joined into a string on every key.
+        length = sum(map(len, area.document.lines)) + area.document.line_count - 1
+        if length == len(shown[1]) and area.text == shown[1]:
+            return
+        self.example = None
+        self.query_one(self.EXAMPLE_LABEL, Label).update(self.field_label())
+
+
+class SendDialog(ExampleDialog):
     """Queue picker, JSON editor that validates as you type, optional delay; for a FIFO
     queue, its message group id and deduplication id instead of the delay (SQS takes no
-    per-message delay on a FIFO queue, and refuses a message without a group)."""
+    per-message delay on a FIFO queue, and refuses a message without a group). EXAMPLE_KEY
+    fills the body with what each producer of the queue sends it, then the example the
+    dialog opens on (`message_examples`)."""
 
     COMMAND = "send"
     PREFIX = "send"
     FIRST_FIELD = "#send-body"
-    HEADING = "send a message (ctrl+s sends, escape cancels)"
+    EXAMPLE_FIELD = "#send-body"
+    EXAMPLE_LABEL = "#send-body-label"
+    # The example key last: at 40 columns the keys are cut at their end (`fit_heading`).
+    HEADING = f"send a message (ctrl+s sends, escape cancels, {EXAMPLE_KEY} examples)"
     VERB = "Send"
     HELP_TITLE = "Send dialog"
-    BINDINGS: ClassVar[list[BindingType]] = dialog_bindings("Send", "Send the message")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *dialog_bindings("Send", "Send the message"),
+        example_binding(
+            "send-example",
+            "Fill the body with the next example: what each producer of the queue in the "
+            "stack sends it, then an example body; ctrl+z in the field undoes it",
+        ),
+    ]
 
     def __init__(
         self, session: Session, selected: str | None, run: Callable[[str], CommandResult]
     ) -> None:
         super().__init__(run)
+        self.session = session
         self.sims = session.sim.queues
         self.queues = list(self.sims)
         # Not a dead-letter queue unless picked: a new user's first send is to the queue a
@@ -1285,8 +1447,8 @@ class SendDialog(CommandDialog):
         """Queue, body, and the delay, or a FIFO queue's group and deduplication ids."""
         yield Label("queue")
         yield Select(choices(self.queues), value=self.selected, allow_blank=False, id="send-queue")
-        yield Label("body (JSON)")
-        yield SafeTextArea(MESSAGE_BODY, id="send-body", classes="json")
+        yield Label(SEND_BODY_LABEL, id="send-body-label")
+        yield SafeTextArea(MESSAGE_BODY, id="send-body", classes="json example-field")
         fifo = self.sims[self.selected].fifo
         with Horizontal(classes="dialog-row", id="send-fifo") as row:
             row.display = fifo
@@ -1318,6 +1480,27 @@ class SendDialog(CommandDialog):
         for widget in self.query(".-delay"):
             widget.display = not fifo
         self.query_one("#send-dedup", Input).placeholder = self.dedup_placeholder()
+        self.target_changed(self.selected)
+
+    def example_target(self) -> str:
+        """The queue picked."""
+        return self.picked("#send-queue")
+
+    def examples(self, target: str) -> list[BodyOffer]:
+        """What each producer of the queue sends it, then the example body."""
+        return message_examples(self.session.sim, target)
+
+    def opening_text(self) -> str:
+        """The example body the dialog opens on."""
+        return MESSAGE_BODY
+
+    def field_label(self) -> Text:
+        """`body (JSON)`."""
+        return Text(SEND_BODY_LABEL)
+
+    def example_word(self) -> str:
+        """The body's."""
+        return "body"
 
     def command_line(self) -> str:
         """`send QUEUE BODY [--delay D]`; a FIFO queue's `send QUEUE BODY --group G

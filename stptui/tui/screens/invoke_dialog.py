@@ -20,20 +20,19 @@ ctrl+z in the field brings back what was typed before.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select, Static, TextArea
 
 from stptui import jsontext
 from stptui.commands import CommandError, CommandResult, Session
-from stptui.commands.examples import INVOKE_PAYLOAD, payload_examples
+from stptui.commands.examples import INVOKE_PAYLOAD, BodyOffer, payload_examples
 from stptui.commands.handlers.buckets_http_jobs import start_job_input_error
 from stptui.commands.handlers.messages import invoke_size_error
 from stptui.commands.registry import format_line
@@ -42,10 +41,12 @@ from stptui.config.model import ScheduleTrigger
 from stptui.sim.behavior import format_duration
 from stptui.tui.render import safe
 from stptui.tui.screens.dialogs import (
-    CommandDialog,
+    EXAMPLE_KEY,
     DialogFrame,
+    ExampleDialog,
     Hint,
     dialog_bindings,
+    example_binding,
     hint_lines,
 )
 from stptui.tui.screens.output_page import shortened, whole_output_binding
@@ -53,34 +54,11 @@ from stptui.tui.widgets.fields import SafeTextArea
 
 SYNC, ASYNC = "sync", "async"
 PAYLOAD_HINT = 'the payload must be a JSON document, e.g. {"orderId": 1}; empty sends {}'
-# The key that fills the payload with the next example. Not ctrl+e, which the payload and
-# repeat fields bind (the end of the line, before a dialog's key); no dialog or app binds
-# ctrl+n, nor do Textual's fields.
-EXAMPLE_KEY = "ctrl+n"
-# The indent of an example in the field (a multi-line field: an event's nesting in sight).
-EXAMPLE_INDENT = 2
 
 
 def payload_label(function: bool) -> str:
     """The payload field's label as the dialog opens, for a function or a batch job."""
     return f"{'payload' if function else 'event'} (JSON; empty sends {{}})"
-
-
-def example_text(payload: str) -> str:
-    """An example payload (compact JSON) as the field shows it: indented."""
-    return json.dumps(json.loads(payload), indent=EXAMPLE_INDENT, ensure_ascii=False)
-
-
-def example_label(function: bool, about: str, number: int, count: int, *, typed: bool) -> Text:
-    """The payload field's label while it holds example `number` (from 1) of `count`: what
-    the example stands for and the key to the next; with `typed`, that ctrl+z in the field
-    brings back the payload it replaced."""
-    text = Text(f"{'payload' if function else 'event'}: {safe(about)}")
-    if count > 1:
-        text.append(f" — {EXAMPLE_KEY}: next example ({number} of {count})")
-    if typed:
-        text.append("; ctrl+z: what you typed")
-    return text
 
 
 def picked_target(functions: list[str], jobs: list[str], selected: str | None) -> str:
@@ -111,7 +89,7 @@ def answer_text(result: CommandResult) -> Text:
     return text
 
 
-class InvokeDialog(CommandDialog):
+class InvokeDialog(ExampleDialog):
     """Picker of the functions and batch jobs (what the chosen one is, what triggers it,
     its invocations or executions so far), the invocation type of a function (sync or
     async), the payload (JSON, checked as it is typed), and the last answer."""
@@ -119,6 +97,8 @@ class InvokeDialog(CommandDialog):
     PREFIX = "invoke"
     COMMANDS = ("invoke", "start-job")
     FIRST_FIELD = "#invoke-payload"
+    EXAMPLE_FIELD = "#invoke-payload"
+    EXAMPLE_LABEL = "#invoke-payload-label"
     ANSWER = "#invoke-answer"
     # The example key last: at 40 columns the keys are cut at their end (`fit_heading`),
     # and the two every dialog has stay whole.
@@ -130,12 +110,9 @@ class InvokeDialog(CommandDialog):
     HELP_TITLE = "Invoke dialog"
     BINDINGS: ClassVar[list[BindingType]] = [
         *dialog_bindings("Run", "Invoke the function or start the job"),
-        Binding(
-            EXAMPLE_KEY,
-            "next_example",
-            "Example",
-            id="invoke-example",
-            tooltip="Fill the payload with the next example: the event each trigger of the "
+        example_binding(
+            "invoke-example",
+            "Fill the payload with the next example: the event each trigger of the "
             "function delivers, then {} (a job's example event); ctrl+z in the field undoes it",
         ),
         whole_output_binding("The last answer in full, on a page of its own"),
@@ -162,10 +139,6 @@ class InvokeDialog(CommandDialog):
         self.functions = list(session.sim.functions)
         self.jobs = list(session.sim.services["batch"].jobs)
         self.selected = picked_target(self.functions, self.jobs, selected)
-        # The example the payload field was last filled with: (the function or job, its
-        # text, whether it replaced a payload typed), while the field holds it as filled;
-        # None once edited.
-        self.example: tuple[str, str, bool] | None = None
 
     def form(self) -> ComposeResult:
         """Function or job and the invocation type; what it is; the payload."""
@@ -197,7 +170,7 @@ class InvokeDialog(CommandDialog):
                 )
         yield Hint(self.about(self.selected), id="invoke-about")
         yield Label(payload_label(self.is_function(self.selected)), id="invoke-payload-label")
-        yield SafeTextArea("{}", id="invoke-payload", classes="json")
+        yield SafeTextArea("{}", id="invoke-payload", classes="json example-field")
 
     def body(self) -> ComposeResult:
         """The form, the error line, repeat field and buttons, then the last answer."""
@@ -272,49 +245,34 @@ class InvokeDialog(CommandDialog):
         self.query_one("#invoke-about", Hint).show(self.about(name))
         verb = "Invoke" if function else "Start"
         self.query_one(f"#{self.PREFIX}-button", Button).label = verb
-        shown = self.example
-        if shown is not None and shown[0] != name:
-            # The example of the one picked before is not this one's event: the field goes
-            # back to what the dialog opens on (ctrl+z in the field brings it back).
-            self.example = None
-            area = self.query_one("#invoke-payload", SafeTextArea)
-            if area.text == shown[1]:
-                self.fill(area, INVOKE_PAYLOAD)
-        if self.example is None:
-            self.query_one("#invoke-payload-label", Label).update(Text(payload_label(function)))
+        self.target_changed(name)
         self.show_repeat_field()
         self.recheck()
 
-    def action_next_example(self) -> None:
-        """Fill the payload with the example after the one it holds (the first when it
-        holds none: `{}`, the last, as the dialog opens, or what was typed), say in its
-        label what it stands for, and focus it."""
-        name = self.target()
-        function = self.is_function(name)
-        examples = [
-            (example_text(o.text), o.about) for o in payload_examples(self.session.sim, name)
-        ]
-        if not examples:
-            self.app.bell()
-            return
-        area = self.query_one("#invoke-payload", SafeTextArea)
-        now = area.text
-        texts = [text for text, _ in examples]
-        at = (texts.index(now) + 1) % len(texts) if now in texts else 0
-        # Typed before this example or the ones that went before it: ctrl+z brings it back.
-        shown = self.example
-        typed = (now.strip() not in ("", INVOKE_PAYLOAD) and now not in texts) or (
-            shown is not None and shown[2] and shown[1] == now
-        )
-        text, about = examples[at]
-        if len(examples) == 1 and function:
-            about = f"{about}; {self.no_examples(name)}"
-        self.fill(area, text)
-        self.example = (name, text, typed)
-        label = example_label(function, about, at + 1, len(examples), typed=typed)
-        self.query_one("#invoke-payload-label", Label).update(label)
-        if self.focused is not area:
-            self.set_focus(area)
+    def example_target(self) -> str:
+        """The function or job picked."""
+        return self.target()
+
+    def examples(self, target: str) -> list[BodyOffer]:
+        """The event each trigger of the function delivers, then `{}` (a job's example
+        event, then `{}`)."""
+        return payload_examples(self.session.sim, target)
+
+    def opening_text(self) -> str:
+        """`{}`, what invoke sends without a payload."""
+        return INVOKE_PAYLOAD
+
+    def field_label(self) -> Text:
+        """The payload's (a job's event's) own label."""
+        return Text(payload_label(self.is_function(self.target())))
+
+    def example_word(self) -> str:
+        """`payload`, or `event` for a job."""
+        return "payload" if self.is_function(self.target()) else "event"
+
+    def example_note(self, target: str, count: int) -> str:
+        """Why a function is offered `{}` alone (`no_examples`)."""
+        return self.no_examples(target) if count == 1 and self.is_function(target) else ""
 
     def no_examples(self, name: str) -> str:
         """Why a function is offered `{}` alone: it has no trigger, or none whose event is
@@ -324,34 +282,6 @@ class InvokeDialog(CommandDialog):
             return f"{safe(name)} has no trigger"
         kinds = ", ".join(sorted({t.type for t in events}))
         return f"no example is made of what {safe(kinds)} delivers"
-
-    def fill(self, area: SafeTextArea, text: str) -> None:
-        """Replace what `area` holds with `text` as an edit (a `text` set clears the field's
-        undo history), the cursor at its start; `{}` selected, as the dialog opens on it,
-        so that what is typed replaces it."""
-        if area.text == text:
-            return
-        area.replace(text, (0, 0), area.document.end, maintain_selection_offset=False)
-        if text == INVOKE_PAYLOAD:
-            area.select_all()
-        else:
-            area.move_cursor((0, 0))
-
-    @on(TextArea.Changed, "#invoke-payload")
-    def _payload_edited(self) -> None:
-        """An example edited is no longer what the label says: it goes back to the field's
-        own (the example's own change, handled after it, leaves it)."""
-        shown = self.example
-        if shown is None:
-            return
-        area = self.query_one("#invoke-payload", SafeTextArea)
-        # Lengths first: a pasted megabyte is not joined into a string on every key.
-        length = sum(map(len, area.document.lines)) + area.document.line_count - 1
-        if length == len(shown[1]) and area.text == shown[1]:
-            return
-        self.example = None
-        label = payload_label(self.is_function(self.target()))
-        self.query_one("#invoke-payload-label", Label).update(Text(label))
 
     def payload(self, text: str) -> Any:
         """The payload the field's `text` gives (`{}` for none); raises ValueError when it
