@@ -235,3 +235,23 @@ def test_the_keys_getting_started_names_are_bound() -> None:
     keys = re.findall(r"`([^`]+)` [a-z]", m[1])
     assert keys == ["space", ":", "?", "q"]
     assert set(keys) <= bound_keys()
+
+
+def test_tab_after_ws_connect_header_and_at_invoke_offers_what_repl_md_says() -> None:
+    # docs/repl.md: "`ws-connect realtime --header ` ... then the handshake headers a
+    # client may set: `authorization:`, ... and `user-agent:`", and "`invoke orderWorker `
+    # on docs/examples/kafka-orders.yml, `the Kafka event order-events delivers (1 record)`".
+    page = _repl_page()
+    said = re.search(r"the handshake headers a client may set: (.*?), none whose name", page)
+    assert said is not None
+    chat = Session.open(ROOT / "docs" / "examples" / "chat.yml", start_ms=T0)
+    offered = complete(chat, "ws-connect realtime --header ")
+    assert offered == re.findall(r"`([^`]+)`", said.group(1))
+    kafka = "`invoke orderWorker ` on docs/examples/kafka-orders.yml, "
+    kafka += "`the Kafka event order-events delivers (1 record)`"
+    assert kafka in page
+    orders = Session.open(ROOT / "docs" / "examples" / "kafka-orders.yml", start_ms=T0)
+    assert (
+        "the Kafka event order-events delivers (1 record)"
+        in metas(orders, "invoke orderWorker ").values()
+    )

@@ -367,3 +367,49 @@ def test_http_port_offers_the_listeners_of_the_load_balancer() -> None:
     # An HTTP API has no port to pick (`http` refuses --port for it).
     auth = Session.open(ROOT / "docs/examples/http-auth.yml", start_ms=START)
     assert complete(auth, "http GET /me --port ") == []
+
+
+HANDSHAKE_HEADERS = [
+    "authorization:",
+    "sec-websocket-protocol:",
+    "origin:https://app.example.com",
+    "user-agent:",
+]
+
+
+def test_ws_connect_header_offers_what_the_authorizer_reads_then_handshake_headers(
+    tmp_path: Path,
+) -> None:
+    # `ws-connect --header ` offered nothing. chat.yml's authorizer reads a query parameter:
+    # the headers a client may set of its handshake are offered.
+    chat = Session.open(ROOT / "docs/examples/chat.yml", start_ms=START)
+    assert complete(chat, "ws-connect realtime --header ") == HANDSHAKE_HEADERS
+    assert metas(chat, "ws-connect --header ")["user-agent:"] == (
+        "the client's name: the $connect event's identity.userAgent"
+    )
+    # An authorizer reading a header has it offered first, with the function that reads it.
+    stack = (ROOT / "docs/examples/chat.yml").read_text()
+    (tmp_path / "stacktape.yml").write_text(
+        stack.replace("route.request.querystring.token", "route.request.header.X-Api-Key")
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    line = "ws-connect realtime --header "
+    assert complete(session, line) == ["x-api-key:", *HANDSHAKE_HEADERS]
+    assert metas(session, line)["x-api-key:"] == (
+        "read by realtime's authorizer gatekeeper: type the value"
+    )
+    # Without it the authorizer is not asked (401); with the value typed after the colon
+    # the identity source is there and the authorizer decides.
+    refused = execute(session, "ws-connect realtime").text
+    assert "HTTP 401" in refused
+    assert "HTTP 401" not in execute(session, tabbed(session, line)[0] + "k-1").text
+    # A header given already is not offered again.
+    assert complete(session, f"{line}X-Api-Key:k-1 --header ") == HANDSHAKE_HEADERS
+    # Without identitySources the authorizer reads Authorization (API Gateway's default).
+    (tmp_path / "stacktape.yml").write_text(
+        stack.replace("identitySources: [route.request.querystring.token]", "")
+    )
+    default = Session.open(tmp_path / "stacktape.yml", start_ms=START)
+    assert metas(default, line)["authorization:"] == (
+        "read by realtime's authorizer gatekeeper: type the value"
+    )

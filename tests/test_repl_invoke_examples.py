@@ -14,11 +14,12 @@ import pytest
 from replkit import complete, completions, metas, tabbed
 
 from stptui.commands import Session, execute
-from stptui.commands.examples import MESSAGE_BODY, STREAM_DATA
+from stptui.commands.examples import KAFKA_VALUE, LOG_LINES, MESSAGE_BODY, STREAM_DATA
 from stptui.commands.registry import quote_word
 from stptui.repl.candidates import candidates
 from stptui.sim.clock import parse_instant
 from stptui.sim.invocation_events import event_of
+from stptui.sim.logs import decode_awslogs
 
 SAMPLES = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks"
 T0 = parse_instant("2026-01-05T08:00:00Z")
@@ -255,3 +256,155 @@ def test_a_rule_shadowed_by_a_lower_priority_is_offered_no_event(tmp_path: Path)
 
     assert not any(a.startswith("the ALB event") for a in abouts("betaApi")), abouts("betaApi")
     assert any(a.startswith("the ALB event") for a in abouts("orders"))
+
+
+def without_authorizer(paths: set[str]) -> set[str]:
+    """Key paths but what a WebSocket authorizer's answer adds (its context and principal:
+    the example cannot know them)."""
+    return {p for p in paths if not p.startswith(".requestContext.authorizer")}
+
+
+@pytest.mark.parametrize(
+    ("stack", "function", "about", "fire"),
+    [
+        (
+            "kafka-orders.yml",
+            "orderWorker",
+            "the Kafka event order-events delivers (1 record)",
+            f"produce order-events '{KAFKA_VALUE}'",
+        ),
+        (
+            "kafka-orders.yml",
+            "auditor",
+            "the Kafka event audit delivers (1 record)",
+            f"produce audit '{KAFKA_VALUE}'",
+        ),
+        (
+            "log-alerts.yml",
+            "alerter",
+            f"the CloudWatch Logs event of {LOG_LINES[0]!r} logged by payments",
+            f"log payments '{LOG_LINES[0]}'",
+        ),
+        (
+            "log-alerts.yml",
+            "errorCounter",
+            f"the CloudWatch Logs event of {LOG_LINES[1]!r} logged by payments",
+            f"log payments '{LOG_LINES[1]}'",
+        ),
+    ],
+)
+def test_invoke_offers_what_kafka_and_log_subscriptions_deliver(
+    stack: str, function: str, about: str, fire: str
+) -> None:
+    session = Session.open(EXAMPLES / stack, start_ms=T0)
+    line = f"invoke {function} "
+    before = _state(session)
+    example = offered(session, line, about)
+    assert _state(session) == before  # nothing drawn, kept or traced
+    execute(session, fire)
+    execute(session, "advance 3s")
+    delivered = received(session, function)
+    assert key_paths(example) == key_paths(delivered)
+    if "awslogs" in example:
+        # The data's shape too, and the line it carries.
+        assert key_paths(decode_awslogs(example)) == key_paths(decode_awslogs(delivered))
+        assert decode_awslogs(example) == decode_awslogs(delivered)
+    else:
+        # The same record, at the partition and offset it got.
+        assert example == delivered
+    now = offered(session, line, about)
+    execute(session, tabbed_with(session, line, about))
+    assert received(session, function) == now
+
+
+def test_a_log_example_is_a_line_the_filter_passes(tmp_path: Path) -> None:
+    # A filter neither of `log`'s example lines passes is given its own words; one that
+    # passes no such line is offered none.
+    stack = (EXAMPLES / "log-alerts.yml").read_text()
+    (tmp_path / "stacktape.yml").write_text(
+        stack.replace("'?ERROR ?\"Status: timeout\"'", "'\"Task timed out\" -retry'").replace(
+            """'{ $.level = "ERROR" }'""", "'[ip, user, status=404]'"
+        )
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
+    alerter = offered(session, "invoke alerter ", "the CloudWatch Logs event")
+    assert decode_awslogs(alerter)["logEvents"][0]["message"] == "Task timed out"
+    abouts = [c.meta for c in candidates(session, "invoke errorCounter ")]
+    assert not any(a.startswith("the CloudWatch Logs event") for a in abouts), abouts
+
+
+def test_invoke_offers_the_event_of_an_alarm_going_to_alarm() -> None:
+    session = Session.open(EXAMPLES / "alarms.yml", start_ms=T0)
+    line, about = "invoke pager ", "the event of jobsDlq.alarms.0 going "
+    before = _state(session)
+    first = offered(session, line, about)
+    assert _state(session) == before
+    assert first["detail"]["state"]["value"] == "ALARM"
+    assert first["detail"]["previousState"]["value"] == "INSUFFICIENT_DATA"
+    # Evaluated once (OK, with its reason data), it is offered the change from there.
+    execute(session, "advance 1m")
+    example = offered(session, line, "the event of jobsDlq.alarms.0 going OK -> ALARM")
+    execute(session, "set-alarm-state jobsDlq.alarms.0 ALARM")
+    execute(session, "advance 1s")
+    delivered = received(session, "pager")
+    assert key_paths(example) == key_paths(delivered)
+    # In ALARM already, no change comes and nothing is delivered: none is offered.
+    abouts = [c.meta for c in candidates(session, line)]
+    assert not any(a.startswith(about) for a in abouts), abouts
+    execute(session, "set-alarm-state jobsDlq.alarms.0 OK")
+    now = offered(session, line, "the event of jobsDlq.alarms.0 going OK -> ALARM")
+    execute(session, "set-alarm-state jobsDlq.alarms.0 ALARM")
+    execute(session, "advance 1s")
+    # What differs is what the change drew: the event's id.
+    assert {**received(session, "pager"), "id": now["id"]} == now
+
+
+def test_invoke_offers_what_each_websocket_route_delivers() -> None:
+    session = Session.open(
+        EXAMPLES / "chat.yml", behaviors_path=EXAMPLES / "chat-behaviors.yml", start_ms=T0
+    )
+    abouts = {
+        "onConnect": "the WebSocket $connect event of realtime",
+        "onDisconnect": "the WebSocket $disconnect event of realtime",
+        "sendMessage": 'the WebSocket sendMessage event of realtime for the message {"action"',
+        "fallback": "the WebSocket $default event of realtime for the message {",
+    }
+    before = _state(session)
+    examples = {f: offered(session, f"invoke {f} ", a) for f, a in abouts.items()}
+    assert _state(session) == before  # no connection opened, no id drawn
+    assert not session.sim.services["websocket"].connections
+    # $connect carries what the authorizer's identity source reads.
+    assert examples["onConnect"]["queryStringParameters"] == {"token": "example"}
+    assert examples["sendMessage"]["body"] == '{"action":"sendMessage"}'
+    conn = execute(session, "ws-connect realtime --query token=t-1").data["connection_id"]
+    execute(session, f"ws-send {conn} '{examples['sendMessage']['body']}'")
+    execute(session, f"ws-send {conn} '{examples['fallback']['body']}'")
+    execute(session, f"ws-disconnect {conn}")
+    execute(session, "advance 1s")
+    for function, example in examples.items():
+        delivered = received(session, function)
+        assert without_authorizer(key_paths(example)) == without_authorizer(key_paths(delivered)), (
+            function
+        )
+        now = offered(session, f"invoke {function} ", abouts[function])
+        execute(session, tabbed_with(session, f"invoke {function} ", abouts[function]))
+        assert received(session, function) == now
+
+
+def test_a_websocket_message_example_is_a_body_its_selection_expression_picks(
+    tmp_path: Path,
+) -> None:
+    # The value at the path the expression reads, the text around it taken off the key.
+    stack = (EXAMPLES / "chat.yml").read_text()
+    (tmp_path / "stacktape.yml").write_text(
+        stack.replace(
+            "  realtime:\n    type: websocket-api-gateway\n",
+            "  realtime:\n    type: websocket-api-gateway\n    properties:\n"
+            "      routeSelectionExpression: ${request.body.msg.kind}-v2\n",
+        ).replace("routeKey: sendMessage", "routeKey: chat-v2")
+    )
+    session = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
+    example = offered(session, "invoke sendMessage ", "the WebSocket chat-v2 event")
+    assert example["body"] == '{"msg":{"kind":"chat"}}'
+    api = session.sim.services["websocket"].apis["realtime"]
+    assert api.select(example["body"])[0].key == "chat-v2"

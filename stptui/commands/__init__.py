@@ -686,6 +686,10 @@ def complete_values(
         from stptui.commands.request_offers import header_offers
 
         return list(header_offers(sim, before))
+    if kind == r.WS_HEADER:
+        from stptui.commands.request_offers import ws_header_offers
+
+        return list(ws_header_offers(sim, before))
     if kind == r.LISTENER_PORT:
         from stptui.commands.request_offers import port_offers
 

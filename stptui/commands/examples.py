@@ -39,6 +39,9 @@ EVENT_DETAIL = "{}"
 SNS_MESSAGE = '{"orderId": 1}'
 STREAM_DATA = '{"page": "/home", "user": "user-1"}'
 KAFKA_VALUE = '{"orderId": 1}'
+# The log lines a `cloudwatch-log` event's example is made of: the first its filter passes
+# (`log`'s examples: a plain line and a JSON one).
+LOG_LINES = ("ERROR payment failed for order 42", '{"level": "ERROR", "orderId": 42}')
 # What `invoke` sends without a payload, and the invoke dialog pre-fills.
 INVOKE_PAYLOAD = "{}"
 # What the invoke dialog's examples (`payload_examples`) say `{}` and a job's event are.

@@ -3,11 +3,13 @@ that trigger delivers, made by the simulator's own builders (an SQS batch of one
 an HTTP API request's event in its payload format, an S3 notification for a key its filter
 takes, a schedule's envelope, what an EventBridge rule or an SNS subscription delivers for
 an event its pattern or filter policy lets through, a Kinesis or DynamoDB stream's batch
-of one record, a load balancer rule's request), as the Lambda console's test event
-templates are, but exact for this stack. Building one changes nothing: no id is drawn from
-the simulation's id stream, no sequence number is taken, nothing is traced, the clock
-stays (completion runs at every key press). Triggers these are not made for yet (Kafka,
-logs, alarms, WebSocket, AppSync) are offered none. No user-interface library here.
+of one record, a load balancer rule's request, a Kafka topic's record, a CloudWatch Logs
+subscription's line, an alarm's going to ALARM, a WebSocket route's connect, message or
+disconnect), as the Lambda console's test event templates are, but exact for this stack.
+Building one changes nothing: no id is drawn from the simulation's id stream, no sequence
+number or offset is taken, no connection is opened, nothing is traced, the clock stays
+(completion runs at every key press). AppSync resolvers are offered none: the simulator
+does not deliver to them. No user-interface library here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from stptui.config.model import (
+    CloudWatchLogTrigger,
     EventBusTrigger,
     HttpTrigger,
     S3Trigger,
@@ -25,6 +28,7 @@ from stptui.config.model import (
     SnsTrigger,
     SqsTrigger,
     Trigger,
+    WebSocketTrigger,
 )
 from stptui.jsontext import compact_json
 from stptui.sim import patterns
@@ -110,6 +114,14 @@ def _example(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
         return _dynamodb(sim, trigger)
     if trigger.type == "application-load-balancer":
         return _load_balancer(sim, trigger, MESSAGE_BODY)
+    if trigger.type == "kafka-topic":
+        return _kafka(sim, trigger)
+    if isinstance(trigger, CloudWatchLogTrigger):
+        return _log(sim, trigger)
+    if trigger.type == "cloudwatch-alarm":
+        return _alarm(sim, trigger)
+    if isinstance(trigger, WebSocketTrigger):
+        return _websocket(sim, trigger, MESSAGE_BODY)
     return None
 
 
@@ -343,6 +355,90 @@ def _load_balancer(sim: Simulator, trigger: Trigger, body: str) -> tuple[Any, st
     if event is None:
         return None
     return event, f"the ALB event of {method} {path} on {rule.load_balancer} ({rule.key})"
+
+
+def _kafka(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
+    """The event of a batch of one record, the produce dialog's example value produced
+    without a key (on the partition round-robin gives it, at the offset it gets)."""
+    from stptui.commands.examples import KAFKA_VALUE
+
+    for topic in sim.services.get("kafka", {}).values():
+        consumer = next((c for c in topic.consumers if c.made_of is trigger), None)
+        if consumer is not None:
+            event = topic.example_event(consumer, KAFKA_VALUE.encode())
+            return event, f"the Kafka event {topic.name} delivers (1 record)"
+    return None
+
+
+def _log(sim: Simulator, trigger: CloudWatchLogTrigger) -> tuple[Any, str] | None:
+    """The event of one line written into the log group now (`log`): the first of
+    LOG_LINES the subscription's filter passes, else the filter's own words; None when it
+    passes neither."""
+    from stptui.commands.examples import LOG_LINES
+
+    service = sim.services.get("logs")
+    found = next(
+        (
+            (group, sub)
+            for group in (service.groups.values() if service is not None else ())
+            for sub in group.subscriptions
+            if sub.trigger is trigger
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    group, sub = found
+    for line in (*LOG_LINES, _filter_words(trigger.filter_pattern)):
+        event = service.example_event(group, sub, line) if line else None
+        if event is not None:
+            return event, f"the CloudWatch Logs event of {line!r} logged by {group.owner}"
+    return None
+
+
+# What a term filter pattern's words are written with, which a line matching it lacks.
+_FILTER_MARKS = re.compile(r'[?"]|(?:^|\s)-\S*')
+
+
+def _filter_words(pattern: str) -> str:
+    """A term filter pattern's words as one line (`?ERROR ?"Status: timeout"` -> `ERROR
+    Status: timeout`): a line each of its terms is in, its excluded terms (`-word`) left
+    out."""
+    return " ".join(_FILTER_MARKS.sub(" ", pattern).split())
+
+
+def _alarm(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
+    """The event of the alarm going to ALARM now from the state it is in, as
+    `set-alarm-state ALARM` sets it; none while it is in ALARM (no change comes)."""
+    from stptui.commands.handlers.alarms import DEFAULT_REASON
+
+    service = sim.services.get("alarms")
+    made = service.example_event(trigger, EXAMPLE_ID, DEFAULT_REASON) if service else None
+    if made is None:
+        return None
+    alarm, event = made
+    return event, f"the event of {alarm.spec.reference} going {alarm.state} -> ALARM"
+
+
+def _websocket(sim: Simulator, trigger: WebSocketTrigger, body: str) -> tuple[Any, str] | None:
+    """The event of the route on a connection opened now: `$connect`'s with each of the
+    authorizer's identity sources `example`, `$disconnect`'s when the client closes it, a
+    message route's for a body that selects it (`$default`'s: the example body)."""
+    from stptui.sim.services.websocket import DEFAULT, selecting_body
+
+    service = sim.services.get("websocket")
+    api = service.apis.get(trigger.gateway.target or "") if service and trigger.gateway else None
+    route = api.routes.get(trigger.route_key or "") if api is not None else None
+    if route is None or route.target != trigger.owner:
+        return None
+    if route.key.startswith("$") and route.key != DEFAULT:
+        event = service.example_event(route, "", EXAMPLE_ID)
+        return event, f"the WebSocket {route.key} event of {api.name}"
+    sent = body if route.key == DEFAULT else selecting_body(api.selection, route.key)
+    event = service.example_event(route, sent, EXAMPLE_ID) if sent is not None else None
+    if event is None:
+        return None
+    return event, f"the WebSocket {route.key} event of {api.name} for the message {sent}"
 
 
 def _fill(pattern: str) -> str:

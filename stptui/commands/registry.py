@@ -80,6 +80,9 @@ FUNCTION_URL = "function-url"  # a function with a Lambda function URL
 # A request header, `NAME:VALUE` (`http --header`): completion offers the headers the
 # stack reads of the request (`stptui.commands.request_offers`), then common ones.
 HTTP_HEADER = "http-header"
+# A header of a WebSocket handshake, `NAME:VALUE` (`ws-connect --header`): completion offers
+# the headers the API's authorizer reads, then those a client may set.
+WS_HEADER = "ws-header"
 # A port a load balancer listens on (`http --port`): completion offers its listeners'.
 LISTENER_PORT = "listener-port"
 OBJECT_KEY = "object-key"  # the key of an object in a bucket

@@ -1,9 +1,10 @@
-"""What `http`'s `--header` and `--port` may be, as completion offers them, each with the
-menu's help line: the headers the stack reads of the request the words before name (its load
-balancer rules' header and host conditions, its routes' Lambda authorizers' identity
-sources, the origins its CORS configuration allows), then the headers most requests carry;
-the ports the load balancers listen on. Read from the simulation, which built them from the
-config; no user-interface library here.
+"""What `http`'s `--header` and `--port` and `ws-connect`'s `--header` may be, as completion
+offers them, each with the menu's help line: the headers the stack reads of the request the
+words before name (its load balancer rules' header and host conditions, its routes' Lambda
+authorizers' identity sources, the origins its CORS configuration allows; a WebSocket API's
+`$connect` authorizer's identity sources), then the headers most requests (handshakes)
+carry; the ports the load balancers listen on. Read from the simulation, which built them
+from the config; no user-interface library here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ COMMON_HEADERS = (
     ("authorization:", "credentials: type them after the colon"),
     ("origin:https://app.example.com", "a web page's origin: the answer's CORS headers"),
 )
+# Headers of a WebSocket handshake a client may set (the rest, Host and the Sec-WebSocket
+# key, version and extensions, the client and API Gateway set), each with what it does.
+HANDSHAKE_HEADERS = (
+    ("authorization:", "credentials: type them after the colon"),
+    ("sec-websocket-protocol:", "the subprotocols the client asks for: type them"),
+    ("origin:https://app.example.com", "a web page's origin, which a browser sends"),
+    ("user-agent:", "the client's name: the $connect event's identity.userAgent"),
+)
 # What a CORS preflight carries besides its origin: the method the page means to send.
 PREFLIGHT_HEADER = "access-control-request-method:"
 # How an authorizer's identity source names a header of the request.
@@ -51,14 +60,41 @@ def header_offers(sim: Simulator, before: Sequence[tuple[str, str]]) -> dict[str
     found += COMMON_HEADERS
     if method is not None and method.upper() == "OPTIONS":
         found.append((f"{PREFLIGHT_HEADER}GET", "a CORS preflight: the method asked for"))
+    return _untyped(found, before, kinds.HTTP_HEADER)
+
+
+def ws_header_offers(sim: Simulator, before: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The `ws-connect --header` values offered after the words `before` (the gateway and
+    the headers typed), each with its help line: the headers the `$connect` authorizer of
+    the API reads (its identity sources; every API's when none is named), then the
+    handshake headers a client may set (HANDSHAKE_HEADERS); a header whose name is given
+    already is left out."""
+    from stptui.sim.services.websocket import HEADER_SOURCE
+
+    service = sim.services["websocket"]
+    gateway = given(before, kinds.WEBSOCKET_API)
+    apis = list(service.apis.values()) if gateway is None else [service.apis.get(gateway)]
+    found: list[tuple[str, str]] = []
+    for api in apis:
+        if api is None or api.authorizer is None:
+            continue
+        for source in api.identity_sources:
+            if source.lower().startswith(HEADER_SOURCE):
+                name = source[len(HEADER_SOURCE) :].lower()
+                about = f"read by {api.name}'s authorizer {api.authorizer}: type the value"
+                found.append((f"{name}:", about))
+    return _untyped([*found, *HANDSHAKE_HEADERS], before, kinds.WS_HEADER)
+
+
+def _untyped(
+    found: list[tuple[str, str]], before: Sequence[tuple[str, str]], kind: str
+) -> dict[str, str]:
+    """`found`'s headers with the first reason given for each, but those whose name a word
+    of `kind` in `before` gives already."""
     out: dict[str, str] = {}
     for header, about in found:
-        out.setdefault(header, about)  # the first reason given for a header
-    typed = {
-        value.partition(":")[0].strip().lower()
-        for kind, value in before
-        if kind == kinds.HTTP_HEADER
-    }
+        out.setdefault(header, about)
+    typed = {value.partition(":")[0].strip().lower() for k, value in before if k == kind}
     return {k: v for k, v in out.items() if k.partition(":")[0] not in typed}
 
 

@@ -38,7 +38,7 @@ from stptui.commands.handlers.base import shorten
 from stptui.commands.handlers.expect import value_now
 from stptui.commands.handlers.metrics import metric_value, value_text
 from stptui.commands.references import LAST, NEWEST, id_fields
-from stptui.commands.request_offers import header_offers, port_offers
+from stptui.commands.request_offers import header_offers, port_offers, ws_header_offers
 from stptui.commands.session import SESSION_HEAD_BYTES, is_session_start
 from stptui.repl.grammar import Slot, Walker
 from stptui.repl.words import current_command, read_words
@@ -796,6 +796,8 @@ def describe(
         return "; ".join(reached)
     if kind == kinds.HTTP_HEADER:
         return header_offers(sim, before).get(value, fallback)
+    if kind == kinds.WS_HEADER:
+        return ws_header_offers(sim, before).get(value, fallback)
     if kind == kinds.LISTENER_PORT:
         return port_offers(sim, before).get(value, fallback)
     if kind == kinds.POOL_USER and (user := _pool_user(session, value, before)) is not None:

@@ -21,7 +21,7 @@ from stptui.commands.registry import (
     KEY_VALUE,
     TEXT,
     WEBSOCKET_API,
-    WORD,
+    WS_HEADER,
     Arg,
     Call,
     CommandError,
@@ -222,7 +222,7 @@ def _received(items: list[InboxItem]) -> list[str]:
     "Connect a client to a WebSocket API and run the clock until it is accepted or refused.",
     args=(Arg("GATEWAY", WEBSOCKET_API, "the websocket-api-gateway", optional=True),),
     options=(
-        Option("--header", WORD, "a header of the upgrade request", "NAME:VALUE", repeat=True),
+        Option("--header", WS_HEADER, "a header of the upgrade request", "NAME:VALUE", repeat=True),
         Option("--query", KEY_VALUE, "a query string parameter", "NAME=VALUE", repeat=True),
     ),
     examples=(

@@ -57,7 +57,9 @@ from stptui.sim.services.alarm_metrics import (
 from stptui.textsafe import quote_word
 
 if TYPE_CHECKING:
+    from stptui.config.model import Trigger
     from stptui.sim.engine import Simulator
+    from stptui.sim.services.bus import BusRule
 
 SOURCE = "aws.cloudwatch"
 # The fields a record feeding an alarm is named by, in order (see `cause_id`).
@@ -273,16 +275,7 @@ class AlarmSim:
         sim = self.sim
         now = sim.clock.now
         event_id = sim.new_id()
-        previous = {"reason": self.reason}
-        if self.reason_data is not None:
-            previous["reasonData"] = self.reason_data
-        previous["timestamp"] = cw_timestamp(self.changed_ms)
-        previous["value"] = self.state
-        current: dict[str, Any] = {"reason": why_text}
-        if data is not None:
-            current["reasonData"] = data
-        current["timestamp"] = cw_timestamp(now)
-        current["value"] = state
+        entry = self.state_change_entry(state, why_text, data, now)
         record = {
             "alarm": self.spec.aws_name,
             "reference": self.spec.reference,
@@ -296,21 +289,6 @@ class AlarmSim:
         }
         sim.trace.emit((now, tk.ALARM_STATE_CHANGED, self.spec.resource, record))
         self.state, self.reason, self.reason_data, self.changed_ms = state, why_text, data, now
-        detail = {
-            "alarmName": self.spec.aws_name,
-            "configuration": {
-                "description": self.spec.description,
-                "metrics": self.metric.metrics(),
-            },
-            "previousState": previous,
-            "state": current,
-        }
-        entry = {
-            "Source": SOURCE,
-            "DetailType": DETAIL_TYPE,
-            "Detail": detail,
-            "Resources": [self.arn],
-        }
         buses = sim.services["buses"]
         buses.publish_event(buses.default_key, entry, origin=self.spec.aws_name, event_id=event_id)
         if state in (ALARM, OK):
@@ -332,6 +310,37 @@ class AlarmSim:
                     )
                 )
         return event_id
+
+    def state_change_entry(
+        self, state: str, why_text: str, data: str | None, now: int
+    ) -> dict[str, Any]:
+        """The PutEvents entry of a change from the alarm's state to `state` at `now` (its
+        "CloudWatch Alarm State Change" event), with `why_text` and `data` (reasonData)."""
+        previous = {"reason": self.reason}
+        if self.reason_data is not None:
+            previous["reasonData"] = self.reason_data
+        previous["timestamp"] = cw_timestamp(self.changed_ms)
+        previous["value"] = self.state
+        current: dict[str, Any] = {"reason": why_text}
+        if data is not None:
+            current["reasonData"] = data
+        current["timestamp"] = cw_timestamp(now)
+        current["value"] = state
+        detail = {
+            "alarmName": self.spec.aws_name,
+            "configuration": {
+                "description": self.spec.description,
+                "metrics": self.metric.metrics(),
+            },
+            "previousState": previous,
+            "state": current,
+        }
+        return {
+            "Source": SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "Detail": detail,
+            "Resources": [self.arn],
+        }
 
     def set_state(self, state: str, text: str) -> str | None:
         """SetAlarmState: the state holds until the next evaluation, which comes at the end
@@ -361,6 +370,8 @@ class AlarmService:
                 self.alarms[spec.aws_name] = AlarmSim(self, spec)
         self.by_reference = {a.spec.reference: a for a in self.alarms.values()}
         self.unresolved: list[tuple[str, str]] = []  # (function, alarmName) naming no alarm
+        # Each resolved `cloudwatch-alarm` event, with its alarm and its rule on the default bus.
+        self.event_rules: list[tuple[Trigger, AlarmSim, BusRule]] = []
         # The id of the record the alarms' metrics are being fed (None between records).
         self.cause: str | None = None
         self._watch: dict[str, dict[str, list[Callable[[Raw], None]]]] = {}
@@ -441,6 +452,36 @@ class AlarmService:
                 rule.name = rule_name(self.sim, fn.name, "cloudwatch-alarm", n)
                 rule.arn = rule_arn(self.sim, None, rule.name)
                 default.rules.append(rule)
+                self.event_rules.append((trig, alarm, rule))
+
+    def example_event(
+        self, trigger: Trigger, event_id: str, why_text: str
+    ) -> tuple[AlarmSim, dict[str, Any] | str] | None:
+        """(its alarm, what the `cloudwatch-alarm` event `trigger` delivers when its alarm
+        goes to ALARM now, as `set-alarm-state` sets it with `why_text`), or None when the
+        alarm is in ALARM already (no change, no event) or the event names no alarm.
+        Nothing is drawn, published or traced (`invoke`'s offers)."""
+        from stptui.sim.services.bus import envelope
+
+        found = next((e for e in self.event_rules if e[0] is trigger), None)
+        if found is None or found[1].state == ALARM:
+            return None
+        _, alarm, rule = found
+        sim = self.sim
+        now = sim.clock.now
+        entry = alarm.state_change_entry(ALARM, why_text, None, now)
+        event = envelope(
+            event_id,
+            entry["Source"],
+            entry["DetailType"],
+            entry["Detail"],
+            entry["Resources"],
+            now,
+            sim.account_id,
+            sim.region,
+        )
+        delivered = rule.example_event(event)
+        return None if delivered is None else (alarm, delivered)
 
     def alarm(self, name: str) -> AlarmSim:
         """The alarm `name` names: its AWS name, Stacktape name or `resource.alarms.N`;

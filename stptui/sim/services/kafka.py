@@ -308,6 +308,16 @@ class KafkaTopic(StreamSource):
             )
         return index
 
+    def example_event(
+        self, consumer: KafkaConsumer, value: bytes, key: bytes | None = None
+    ) -> dict[str, Any]:
+        """The event `consumer` hands its function for one record produced now, as `produce`
+        would make it (on the partition and at the offset the next such record gets);
+        nothing is drawn, kept or traced (`invoke`'s offers)."""
+        part = self.shards[self.pick_partition(key, None)]
+        record = KafkaRecord(part, part.next_offset, key, value, [], self.sim.clock.now)
+        return self.event([record], consumer)
+
     def produce(
         self,
         value: bytes | None,
@@ -359,9 +369,11 @@ class KafkaConsumer(StreamConsumer):
         target: str,
         settings: Settings,
         bootstrap: list[str],
+        made_of: Trigger | None = None,
     ) -> None:
         super().__init__(sim, topic, target, False, settings)
         self.bootstrap = bootstrap
+        self.made_of = made_of  # the `kafka-topic` event it was made of
         # Stacktape sets no FunctionResponseTypes: a batchItemFailures answer is ignored.
         self.report_failures = False
         self.commits: dict[int, int] = {}
@@ -625,4 +637,4 @@ def wire(sim: Simulator) -> None:
             ident = topic_identity(sim.stack, trig)
             servers = list(ident[2]) if ident and ident[2] else kt.bootstrap
             settings = kafka_settings(trig.properties)
-            kt.consumers.append(KafkaConsumer(sim, kt, target, settings, servers))
+            kt.consumers.append(KafkaConsumer(sim, kt, target, settings, servers, trig))

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 RECENT_ENTRIES = 1_000
 # PutLogEvents: an event is at most 1,048,576 bytes of UTF-8 with its 26 bytes of overhead.
 MAX_WRITTEN_BYTES = 1_048_576 - 26
+# The container key of the stream a batch job's `log` line goes into before its first attempt.
+WRITTEN_CONTAINER = "log"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class LogSubscription:
     subscriber: str
     pattern: FilterPattern | None
     error: str | None = None
+    trigger: CloudWatchLogTrigger | None = None  # the `cloudwatch-log` event it was made of
 
 
 def writes_error_line(outcome: Outcome) -> bool:
@@ -301,24 +304,27 @@ class LogGroupSim:
         (an environment's stream starts with its INIT_START line, which the line would
         precede, and writing a line makes no environment: its first invocation is still a
         cold start)."""
-        if self.task_stream is not None:
-            stream = self.task_stream
-        elif self.batch:
-            key = self.newest
-            if key is None:
-                key = "log"
-                self.container(key)
-            stream = self.container_stream(key)
-        elif self.created:
-            stream = self.stream(len(self.created) - 1)
-        else:
-            stream = self.written_stream
-            if stream is None:
-                stream = self.written_stream = stream_name(now, f"{self.sim.seed}:{self.name}:log")
-        ev = LogEvent(event_id(now, self.seq), now, stream, message)
+        ev = self.next_line(message, now)
+        if self.task_stream is None and self.batch and self.newest is None:
+            self.container(WRITTEN_CONTAINER)
+        elif self.task_stream is None and not self.batch and not self.created:
+            self.written_stream = ev.stream
         self.seq += 1
         self.entries.append(("line", ev))
         return ev
+
+    def next_line(self, message: str, now: int) -> LogEvent:
+        """The event `write` would make of `message` now (its id, stream and time), keeping
+        nothing (`invoke`'s offers)."""
+        if self.task_stream is not None:
+            stream = self.task_stream
+        elif self.batch:
+            stream = self.container_stream(self.newest or WRITTEN_CONTAINER)
+        elif self.created:
+            stream = self.stream(len(self.created) - 1)
+        else:
+            stream = self.written_stream or stream_name(now, f"{self.sim.seed}:{self.name}:log")
+        return LogEvent(event_id(now, self.seq), now, stream, message)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -481,7 +487,7 @@ class LogService:
                 except FilterPatternError as exc:
                     pattern, error = None, str(exc)
                 name = f"{_physical(sim, w.name)}-cloudwatch-log-{t.index}"
-                group.subscriptions.append(LogSubscription(name, w.name, pattern, error))
+                group.subscriptions.append(LogSubscription(name, w.name, pattern, error, t))
 
     def group(self, name: str) -> LogGroupSim:
         """The log group of function or batch job `name` (or of a container workload's
@@ -607,18 +613,11 @@ class LogService:
                 }
                 emit((now, tk.LOG_LOOP_STOPPED, group.owner, stopped))
                 continue
-            doc = subscription_data(
-                sim.account_id,
-                group.name,
-                passed[0].stream,
-                [sub.name],
-                [(ev.id, ev.timestamp, ev.message) for ev in passed],
-            )
             try:
                 delivered = deliver_to_workload(
                     sim,
                     sub.subscriber,
-                    encode_awslogs(doc),
+                    self.delivery(group, sub, passed),
                     trigger="cloudwatch-log",
                     origin=group.name,
                 )
@@ -635,6 +634,30 @@ class LogService:
                 "delivered_id": delivered,
             }
             emit((now, tk.LOG_DELIVERED, group.owner, done))
+
+    def delivery(
+        self, group: LogGroupSim, sub: LogSubscription, events: list[LogEvent]
+    ) -> dict[str, Any]:
+        """The event `sub` hands its subscriber for `events` (of one stream) of `group`:
+        `{"awslogs": {"data": ...}}`."""
+        doc = subscription_data(
+            self.sim.account_id,
+            group.name,
+            events[0].stream,
+            [sub.name],
+            [(ev.id, ev.timestamp, ev.message) for ev in events],
+        )
+        return encode_awslogs(doc)
+
+    def example_event(
+        self, group: LogGroupSim, sub: LogSubscription, message: str
+    ) -> dict[str, Any] | None:
+        """The event `sub` delivers for `message` written into `group` now (`write`), or
+        None when its filter does not pass it (or is invalid). Nothing is kept, drawn or
+        traced (`invoke`'s offers)."""
+        if sub.pattern is None or not sub.pattern.matches(message):
+            return None
+        return self.delivery(group, sub, [group.next_line(message, self.sim.clock.now)])
 
 
 def _physical(sim: Simulator, name: str) -> str:

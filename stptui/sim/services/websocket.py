@@ -169,6 +169,40 @@ def selection_value(expression: str, body: str) -> str | None:
     return "".join(out)
 
 
+def short_id(uuid: str) -> str:
+    """The API Gateway id (`BFaT_fALIAMCKug=`) made of a UUID of the id stream. URL-safe
+    base64, as captured ids are: a connection id is a path segment of the @connections URL."""
+    raw = bytes.fromhex(uuid.replace("-", ""))
+    return base64.urlsafe_b64encode(raw[:11]).decode()
+
+
+def selecting_body(expression: str, route_key: str) -> str | None:
+    """A JSON message whose route selection by `expression` gives `route_key`: the value
+    at the one `$request.body.PATH` it reads (the text around it taken off the key), or
+    None when the expression reads no body path, several, or text around it that the key
+    lacks."""
+    text = expression.strip()
+    found = [
+        m
+        for m in SELECTION_VARIABLE.finditer(text)
+        if (m["braced"] if m["braced"] is not None else m["bare"]).startswith(BODY_PATH)
+    ]
+    if len(found) != 1:
+        return None
+    match = found[0]
+    variable = match["braced"] if match["braced"] is not None else match["bare"]
+    head = text[: match.start()].replace("\\$", "$")
+    tail = text[match.end() :].replace("\\$", "$")
+    if len(route_key) < len(head) + len(tail) or not (
+        route_key.startswith(head) and route_key.endswith(tail)
+    ):
+        return None
+    value: Any = route_key[len(head) : len(route_key) - len(tail)]
+    for part in reversed(variable[len(BODY_PATH) :].split(".")):
+        value = {part: value}
+    return json.dumps(value, separators=(",", ":"))
+
+
 def gateway_message(message: str, connection_id: str, request_id: str) -> str:
     """What API Gateway itself sends a client (no route, a failed integration), spaced as
     clients receive it."""
@@ -352,10 +386,8 @@ class WebSocketService:
 
     def _short_id(self) -> str:
         """An API Gateway id (`BFaT_fALIAMCKug=`: a connection, request or message id), from
-        the simulation's id stream. URL-safe base64, as captured ids are: a connection id is
-        a path segment of the @connections URL."""
-        raw = bytes.fromhex(self.sim.new_id().replace("-", ""))
-        return base64.urlsafe_b64encode(raw[:11]).decode()
+        the simulation's id stream."""
+        return short_id(self.sim.new_id())
 
     def _context(
         self, conn: Connection, route_key: str, event_type: str, request_id: str, **extra: Any
@@ -714,13 +746,7 @@ class WebSocketService:
             )
             self._gateway_reply(result, FORBIDDEN, why)
             return result
-        event = {
-            "requestContext": self._context(
-                conn, route.key, "MESSAGE", request_id, message_id=message_id
-            ),
-            "body": body,
-            "isBase64Encoded": False,
-        }
+        event = self._message_event(conn, route.key, request_id, message_id, body)
 
         def done(outcome: Outcome, inv_id: str) -> None:
             if result.done:
@@ -754,6 +780,18 @@ class WebSocketService:
             ("ws-timeout", conn.api.name, request_id),
         )
         return result
+
+    def _message_event(
+        self, conn: Connection, route_key: str, request_id: str, message_id: str, body: str
+    ) -> dict[str, Any]:
+        """The event a message route's function gets for `body`."""
+        return {
+            "requestContext": self._context(
+                conn, route_key, "MESSAGE", request_id, message_id=message_id
+            ),
+            "body": body,
+            "isBase64Encoded": False,
+        }
 
     def _gateway_reply(self, result: SendResult, message: str, why: str) -> None:
         """API Gateway answers a message itself (no route, a failed integration)."""
@@ -815,16 +853,7 @@ class WebSocketService:
         data: dict[str, Any] = {"connection_id": conn.id, "request_id": request_id}
         data |= {"status_code": close[0], "reason": why, "duration_ms": now - conn.connected_at}
         if route is not None:
-            # The headers captured $disconnect events carry: API Gateway's, not the client's.
-            headers = [("Host", conn.api.domain)] + [(n, "") for n in DISCONNECT_HEADERS]
-            event = {
-                "headers": last_values(headers),
-                "multiValueHeaders": all_values(headers),
-                "requestContext": self._context(
-                    conn, DISCONNECT, "DISCONNECT", request_id, close=close
-                ),
-                "isBase64Encoded": False,
-            }
+            event = self._disconnect_event(conn, request_id, close)
             # $disconnect is best effort: its answer and its failure reach no one, and a
             # throttle (traced as invocation.throttled) leaves the close as it is.
             with contextlib.suppress(SimError):
@@ -832,6 +861,44 @@ class WebSocketService:
                     route.target, event, lambda outcome, inv_id: None, "websocket"
                 )
         sim.trace.emit((now, tk.WS_DISCONNECTED, conn.api.name, data))
+
+    def _disconnect_event(
+        self, conn: Connection, request_id: str, close: tuple[int, str]
+    ) -> dict[str, Any]:
+        """The event the $disconnect route's function gets when `conn` closes with `close`."""
+        # The headers captured $disconnect events carry: API Gateway's, not the client's.
+        headers = [("Host", conn.api.domain)] + [(n, "") for n in DISCONNECT_HEADERS]
+        return {
+            "headers": last_values(headers),
+            "multiValueHeaders": all_values(headers),
+            "requestContext": self._context(
+                conn, DISCONNECT, "DISCONNECT", request_id, close=close
+            ),
+            "isBase64Encoded": False,
+        }
+
+    # -- examples --------------------------------------------------------------------------
+
+    def example_event(self, route: WsRoute, body: str, uuid: str) -> dict[str, Any] | None:
+        """The event `route`'s function gets now on a connection of its API opened now
+        (ids made of `uuid`, none drawn; no connection is opened, nothing traced: `invoke`'s
+        offers): `$connect`'s for a handshake that carries each identity source of the
+        API's authorizer (`example`), `$disconnect`'s for the client closing it (1000), a
+        message route's for `body`, or None when `body` goes to another route. The
+        authorizer's context is not in it: only its answer makes it."""
+        api = next(a for a in self.apis.values() if a.routes.get(route.key) is route)
+        now = self.sim.clock.now
+        ident = short_id(uuid)
+        headers, query = identity_example(api.identity_sources if api.authorizer else ())
+        conn = Connection(ident, api, now, [], query, last_active=now)
+        conn.headers = self._handshake_headers(api, headers, ident)
+        if route.key == CONNECT:
+            return self._connect_event(conn, ident)
+        if route.key == DISCONNECT:
+            return self._disconnect_event(conn, ident, CLIENT_CLOSE)
+        if api.select(body)[0] is not route:
+            return None
+        return self._message_event(conn, route.key, ident, ident, body)
 
     # -- the @connections management API -----------------------------------------------------
 
@@ -941,6 +1008,27 @@ def missing_identity(
     translated = tuple(s.replace("route.request.", "$request.", 1) for s in sources)
     _, missing = http_auth.identity_values(translated, headers, query, {})
     return None if missing is None else missing.replace("$request.", "route.request.", 1)
+
+
+# What an example handshake sends for each identity source of an authorizer.
+IDENTITY_VALUE = "example"
+HEADER_SOURCE = "route.request.header."
+QUERY_SOURCE = "route.request.querystring."
+
+
+def identity_example(
+    sources: tuple[str, ...],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(headers, query parameters) of a handshake that carries each of an authorizer's
+    identity sources, each `example` (a source of another kind, a context or stage
+    variable, is the gateway's own)."""
+    headers = [
+        (s[len(HEADER_SOURCE) :], IDENTITY_VALUE) for s in sources if s.startswith(HEADER_SOURCE)
+    ]
+    query = [
+        (s[len(QUERY_SOURCE) :], IDENTITY_VALUE) for s in sources if s.startswith(QUERY_SOURCE)
+    ]
+    return headers, query
 
 
 # How many open connections an unknown id's hint names before pointing at the listing.
