@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from json_shape import key_paths
 from replkit import complete, completions, metas, tabbed
 
 from stptui.commands import Session, execute
@@ -28,18 +29,6 @@ T0 = parse_instant("2026-01-05T08:00:00Z")
 @pytest.fixture
 def combined() -> Session:
     return Session.open(SAMPLES / "combined", start_ms=T0)
-
-
-def key_paths(value: Any, at: str = "") -> set[str]:
-    """Every key path of a JSON value (`Records[].s3.object.key`): its shape."""
-    if isinstance(value, dict):
-        out = {at}
-        for key, inner in value.items():
-            out |= key_paths(inner, f"{at}.{key}")
-        return out
-    if isinstance(value, list):
-        return {at} | {p for item in value for p in key_paths(item, f"{at}[]")}
-    return {at}
 
 
 def received(session: Session, function: str) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from json_shape import key_paths
 from replkit import complete, metas
 
 from stptui.commands import Session, execute
@@ -96,18 +97,6 @@ MOVED = f"{RULE}, moved here by shipments after 2 receives"
 def stack(tmp_path: Path) -> Session:
     (tmp_path / "stacktape.yml").write_text(STACK, encoding="utf-8")
     return Session.open(tmp_path / "stacktape.yml", start_ms=T0)
-
-
-def key_paths(value: Any, at: str = "") -> set[str]:
-    """Every key path of a JSON value (`detail.object.key`): its shape."""
-    if isinstance(value, dict):
-        out = {at}
-        for key, inner in value.items():
-            out |= key_paths(inner, f"{at}.{key}")
-        return out
-    if isinstance(value, list):
-        return {at} | {p for item in value for p in key_paths(item, f"{at}[]")}
-    return {at}
 
 
 def offered(session: Session, queue: str, about: str) -> Any:

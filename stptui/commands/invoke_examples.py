@@ -36,6 +36,7 @@ from stptui.sim import patterns
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
     from stptui.sim.services.bus import BusRule
+    from stptui.sim.services.topic import Subscription
 
 # The id every example's ids are made of (a message's, an event's, a request's): fixed, so
 # that an example is the same at every key press and draws nothing from the id stream.
@@ -246,8 +247,25 @@ def _s3_bus_event(sim: Simulator, rule: BusRule, wanted: dict[str, Any]) -> dict
 
 
 def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] | None:
-    """The SNS event of a message the subscription's filter policy lets through (its
-    attributes made from the values the policy names, `pattern_example`)."""
+    """The SNS event of a message the subscription's filter policy lets through."""
+    service = sim.services["topics"]
+    sub = next(
+        (s for t in service.topics.values() for s in t.subscriptions if s.trigger is trigger),
+        None,
+    )
+    if sub is None or sub.refused is not None:
+        return None
+    made = sns_example_event(sim, sub, message)
+    return None if made is None else (made[0], f"the SNS event {sub.topic.key} delivers")
+
+
+def sns_example_event(
+    sim: Simulator, sub: Subscription, message: str
+) -> tuple[dict[str, Any], dict[str, dict[str, str]]] | None:
+    """The Lambda event SNS makes for `sub` of `message` published now with attributes its
+    filter policy lets through (made from the values the policy names, `pattern_example`),
+    and those attributes as published; None when no such attributes can be made. Nothing
+    is drawn or traced."""
     from stptui.commands.examples import pattern_example
     from stptui.sim.services.topic import (
         SnsError,
@@ -256,13 +274,6 @@ def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] |
         read_attributes,
     )
 
-    service = sim.services["topics"]
-    sub = next(
-        (s for t in service.topics.values() for s in t.subscriptions if s.trigger is trigger),
-        None,
-    )
-    if sub is None or sub.refused is not None:
-        return None
     policy = sub.policy if isinstance(sub.policy, dict) else {}
     try:
         attrs = read_attributes(pattern_example(policy) or {})
@@ -273,7 +284,7 @@ def _sns(sim: Simulator, trigger: SnsTrigger, message: str) -> tuple[Any, str] |
     event = lambda_event(
         sim, sub, EXAMPLE_ID, message, None, lambda_attributes(attrs), sim.clock.now
     )
-    return event, f"the SNS event {sub.topic.key} delivers"
+    return event, attrs
 
 
 def _kinesis(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:

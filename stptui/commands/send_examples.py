@@ -15,11 +15,10 @@ No user-interface library here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from stptui.commands.invoke_examples import EXAMPLE_ID, rule_event
+from stptui.commands.invoke_examples import rule_event, sns_example_event
 from stptui.jsontext import compact_json
-from stptui.sim import patterns
 
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
@@ -102,23 +101,11 @@ def _delivered(sim: Simulator, rule: BusRule) -> tuple[str, str] | None:
 def _undelivered_notification(sim: Simulator, sub: Subscription) -> str | None:
     """What the dead-letter queue of `sub` receives of a message its filter policy lets
     through (its attributes made from the values the policy names), or None."""
-    from stptui.commands.examples import SNS_MESSAGE, pattern_example
-    from stptui.sim.services.topic import (
-        SnsError,
-        dlq_body,
-        lambda_attributes,
-        lambda_event,
-        read_attributes,
-    )
+    from stptui.commands.examples import SNS_MESSAGE
+    from stptui.sim.services.topic import dlq_body
 
-    policy = sub.policy if isinstance(sub.policy, dict) else {}
-    try:
-        attrs = read_attributes(pattern_example(policy) or {})
-    except (SnsError, patterns.PatternError):
+    made = sns_example_event(sim, sub, SNS_MESSAGE)
+    if made is None:
         return None
-    if sub.filtered_reason(attrs):
-        return None
-    event: dict[str, Any] = lambda_event(
-        sim, sub, EXAMPLE_ID, SNS_MESSAGE, None, lambda_attributes(attrs), sim.clock.now
-    )
+    event, attrs = made
     return dlq_body(event["Records"][0]["Sns"], attrs)
