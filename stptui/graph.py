@@ -1426,8 +1426,15 @@ def _text_order(g: nx.MultiDiGraph) -> list[str]:
 # -- exports ---------------------------------------------------------------------------------
 
 
-# How far a connect edge's variables go in when they continue on lines of their own.
+# How far in a folded line goes on: a connect edge's variables, a trigger's settings or
+# pattern, the rest of a long node line. Where that would leave fewer than MIN_FOLD_ROOM
+# cells (a narrow terminal), NARROW_INDENT.
 ENV_INDENT = 6
+NARROW_INDENT = 4
+MIN_FOLD_ROOM = 20
+# Where `_fill` may break a line, coarsest first: after a comma, at a space, and inside
+# JSON between a key, a colon and an opening bracket (`"detail":` `{` `"status":` `[`).
+_COMMAS, _SPACES, _JSON = range(3)
 
 
 def to_text(g: nx.MultiDiGraph, width: int | None = None) -> str:
@@ -1436,51 +1443,147 @@ def to_text(g: nx.MultiDiGraph, width: int | None = None) -> str:
     Nodes come in layer order (sources first). Lines look like
     `jobQueue --sqs(batch 1)--> worker`, `jobQueue --redrive(after 3)--> deadLetterQueue`
     and `api ..connect..> jobQueue [STP_JOB_QUEUE_ARN STP_JOB_QUEUE_URL STP_JOB_QUEUE_NAME]`.
-    With `width` (a terminal's), a connect line longer than that has its variables go on
-    under it, ENV_INDENT in, as many to a line as fit: a database's five names made a line
-    of 150 columns, which a terminal of 80 broke mid-name. Without it each edge is one line,
-    as a pipe to grep wants it.
+    With `width` (a terminal's), a line longer than that is folded: an edge keeps its
+    source, arrow and target on its line (`eventBus --event-bus--> onOrder`) and what the
+    edge carries, a connect's variables in `[...]`, a trigger's settings or pattern in
+    `(...)`, goes on under it, ENV_INDENT in, as much to a line as fits (`_fill`); a
+    database's five names made a line of 150 columns, an event pattern one of 107, which a
+    terminal of 80 broke mid-word. Without it each edge is one line, as a pipe to grep
+    wants it.
     """
     n, e = len(g), len(g.edges)
     lines = [
         f"stack {_clean(g.graph.get('stack_name', ''))}: "
         f"{n} node{'' if n == 1 else 's'}, {e} edge{'' if e == 1 else 's'}"
     ]
+    if width is not None:
+        lines = _fill(lines[0], "", _indent(width), width)
     for n in _text_order(g):
         attrs = g.nodes[n]
-        lines.append(f"{_clean(n)} ({_clean(_node_summary(attrs))})")
+        node = f"{_clean(n)} ({_clean(_node_summary(attrs))})"
+        lines += [node] if width is None else _fill(node, "", _indent(width), width)
         for _, v, d in g.out_edges(n, data=True):
             target = _clean(v) + (" (missing)" if g.nodes[v].get("missing") else "")
             unresolved = d.get("unresolved")
             if unresolved is not None:
                 target += f" [unresolved {_clean(unresolved)}]"
-            if d.get("kind") == CONNECT:
+            connect = d.get("kind") == CONNECT
+            if connect:
                 env = d.get("env") or []
-                head = f"  {_clean(n)} ..connect..> {target}"
-                names = [_clean(e) for e in env]
-                tail = f" [{' '.join(names)}]" if env else ""
-                if width is None or cell_len(head + tail) <= width:
-                    lines.append(head + tail)
-                else:
-                    lines += [head, *_wrapped_names(names, width)]
+                head = f"{_clean(n)} ..connect..> {target}"
+                carried = f"[{' '.join(_clean(e) for e in env)}]" if env else None
+                whole = f"  {head} {carried}" if carried else f"  {head}"
             else:
-                lines.append(f"  {_clean(n)} --{_clean(_kind_label(d))}--> {target}")
+                label = _clean(_kind_label(d))
+                whole = f"  {_clean(n)} --{label}--> {target}"
+            if width is None or cell_len(whole) <= width:
+                lines.append(whole)
+                continue
+            if not connect:
+                via, paren, settings = label.partition("(")
+                carried = paren + settings if paren and settings.endswith(")") else None
+                head = f"{_clean(n)} --{via}--> {target}" if carried else whole[2:]
+            lines += _folded_edge(head, carried, width)
     return "\n".join(lines) + "\n"
 
 
-def _wrapped_names(names: list[str], width: int) -> list[str]:
-    """`[A B C]` on lines of at most `width` cells, ENV_INDENT in (a name longer than the
-    line gets one of its own)."""
+def _indent(width: int) -> str:
+    return " " * (ENV_INDENT if width - ENV_INDENT >= MIN_FOLD_ROOM else NARROW_INDENT)
+
+
+def _folded_edge(head: str, carried: str | None, width: int) -> list[str]:
+    """An edge's line too long for `width`: `  SOURCE --VIA--> TARGET` (broken at spaces if
+    even that is too long), then what it carries (`[NAMES]`, `(SETTINGS)`), indented, its
+    lines after the first one more, past the bracket."""
+    indent = _indent(width)
+    lines = _fill(head, "  ", indent, width, _SPACES)
+    if carried is not None:
+        lines += _fill(carried, indent, indent + " ", width)
+    return lines
+
+
+def _fill(text: str, first: str, rest: str, width: int, level: int = _COMMAS) -> list[str]:
+    """`text` on lines of at most `width` cells, the first begun with `first`, the others
+    with `rest`. It breaks after a comma where it can, else at a space, else inside JSON
+    between a key and its value or after an opening bracket: each piece that fits on a
+    line of its own starts one when it does not fit on the line before, and a piece too
+    long for any line is broken at the next finer kind of place. Never inside a quoted
+    string, nor a name: a piece that cannot be broken and is longer than a line has a line
+    of its own, as long as it is (the terminal wraps it, and copies it whole)."""
     lines: list[str] = []
-    line = " " * ENV_INDENT + "["
-    for i, name in enumerate(names):
-        word = name + ("]" if i == len(names) - 1 else "")
-        if i and cell_len(line) + 1 + cell_len(word) > width:
+    line, fresh = first, True
+
+    def place(piece: str, sep: str, level: int) -> None:
+        nonlocal line, fresh
+        if not fresh:
+            if cell_len(line) + cell_len(sep + piece) <= width:
+                line += sep + piece
+                return
             lines.append(line)
-            line = " " * (ENV_INDENT + 1) + word
-        else:
-            line += (" " if i else "") + word
+            line, fresh = rest, True
+        if cell_len(line) + cell_len(piece) <= width or level == _JSON:
+            line, fresh = line + piece, False
+            return
+        for finer in range(level, _JSON + 1):
+            parts = _pieces(piece, finer)
+            if len(parts) > 1:
+                break
+        for part, between in parts:
+            place(part, between, finer)
+
+    for piece, sep in _pieces(text, level):
+        place(piece, sep, level)
     return [*lines, line]
+
+
+def _pieces(text: str, level: int) -> list[tuple[str, str]]:
+    """`text` cut where `_fill` may break it at `level`: (piece, what stands between it and
+    the one before when both are on one line). Commas are cut at the outermost depth of
+    brackets that has one (each member of a pattern, before the values in its lists), so
+    cutting a piece at `_COMMAS` again reaches the next depth. Text in double quotes (a
+    JSON string, its escapes included) is never cut."""
+    outside = list(_unquoted(text))
+    cuts: list[tuple[int, int, str]] = []  # (end of a piece, start of the next, between)
+    if level == _COMMAS:
+        # A comma that ends the text cuts nothing, and so does not count.
+        commas = [(i, depth) for i, char, depth in outside if char == "," and i + 1 < len(text)]
+        outermost = min((depth for _, depth in commas), default=0)
+        for i, depth in commas:
+            if depth == outermost:
+                spaced = text.startswith(" ", i + 1)
+                cuts.append((i + 1, i + 1 + spaced, " " if spaced else ""))
+    elif level == _SPACES:
+        cuts = [(i, i + 1, " ") for i, char, _ in outside if char == " "]
+    else:
+        cuts = [
+            (i + 1, i + 1, "")
+            for i, char, _ in outside
+            if char in ":[{" and text[i + 1 : i + 2] in ('"', "[", "{")
+        ]
+    pieces, start, sep = [], 0, ""
+    for end, following, between in cuts:
+        if end < len(text):
+            pieces.append((text[start:end], sep))
+            start, sep = following, between
+    return [*pieces, (text[start:], sep)]
+
+
+def _unquoted(text: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of `text` outside double quotes, with its index and how many
+    brackets are open around it."""
+    depth, quoted, escaped = 0, False, False
+    for i, char in enumerate(text):
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != '"')
+            continue
+        if char == '"':
+            quoted = True
+            continue
+        if char in ")]}":
+            depth -= 1
+        yield i, char, depth
+        if char in "([{":
+            depth += 1
 
 
 # Mermaid node shapes by kind: (open, close) around the quoted label.

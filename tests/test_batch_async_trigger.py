@@ -244,3 +244,36 @@ def test_the_jobs_page_and_the_inspector_list_each_failed_trigger_with_its_execu
         ]
         * 3,
     ]
+
+
+def test_the_jobs_table_counts_failed_triggers_beside_the_failed_executions(
+    tmp_path: Path,
+) -> None:
+    # `show jobs` said 0 failed while `show job` listed three failures of the trigger.
+    s = session(tmp_path)
+    before = render_plain(execute(s, "show jobs")).splitlines()
+    assert before[0].split() == [
+        "job",
+        "running",
+        "started",
+        "succeeded",
+        "failed",
+        "attempts",
+        "waits",
+        "timeout",
+        "behaviour",
+    ]
+    assert before[1].split()[:6] == ["single", "0", "0", "0", "0", "1"]
+    execute(s, f"publish-sns alerts '{QUOTES}'")
+    execute(s, "advance 10m")
+    execute(s, "publish-sns alerts small")
+    execute(s, "advance 1m")
+    result = execute(s, "show jobs")
+    row = render_plain(result).splitlines()[1]
+    # Started 1, succeeded 1, failed none of them; the three failed triggers as `show job`
+    # counts them.
+    assert row.split()[:9] == ["single", "0", "1", "1", "0;", "3", "failed", "triggers", "1"]
+    [job] = result.data
+    assert (job["failed"], job["triggers_failed"]) == (0, 3)
+    page = render_plain(execute(s, "show job single")).splitlines()[2]
+    assert page.endswith("; 3 failed triggers (no execution started)")

@@ -261,6 +261,27 @@ def test_graph_text_folds_to_the_terminal_and_not_into_a_pipe(
     _, shown, _ = run(capsys, "graph", str(combined))
     assert shown == graph.to_text(g, 80) != piped
     assert "  api ..connect..> jobQueue\n      [STP_JOB_QUEUE_ARN" in shown
+    # A trigger's pattern goes on under its edge there; piped, the edge is one line.
+    assert '  eventBus --event-bus--> emailService\n      ({"source":["orders"],' in shown
+    assert (
+        '  eventBus --event-bus({"source":["orders"],"detail-type":["OrderCreated",'
+        '"OrderShipped"]})--> emailService\n'
+    ) in piped
+
+
+def test_the_folded_graph_in_the_guide_is_what_a_terminal_of_60_columns_shows(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = (REPO_ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"<!-- check: by tests/test_cli.py -->\n```text\n(.*?)^```$", page, re.S | re.M
+    )
+    assert block is not None
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, shown, _ = run(capsys, "graph", str(REPO_ROOT / "stptui" / "sample_stacks" / "combined"))
+    assert block[1] in shown
+    assert max(len(line) for line in shown.splitlines()) <= 60
 
 
 def test_graph_text(capsys: pytest.CaptureFixture[str]) -> None:

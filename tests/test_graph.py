@@ -924,8 +924,113 @@ def test_to_text_folds_a_connect_lines_variables_to_the_terminals_width(
     connect = [i for i, line in enumerate(folded) if "..connect..>" in line]
     assert all(len(folded[i]) <= 80 for i in connect)
     # Folding adds line breaks and nothing else: joined, the lines read as the whole ones.
-    assert " ".join(folded).split() == " ".join(whole).split()
+    assert _squeezed(folded) == _squeezed(whole)
     assert to_text(combined, width=1000).splitlines() == whole
+
+
+# A trigger line as folding writes it: its settings in parentheses after its target.
+_SETTINGS = re.compile(r"^(  .* --[a-z0-9-]+)(\(.*\))(--> .*)$")
+
+
+def _squeezed(lines: list[str]) -> str:
+    """The lines without the white space, a trigger's settings put after its target as
+    folding puts them: what folding must not change."""
+    return "".join("".join(_SETTINGS.sub(r"\1\3\2", line).split()) for line in lines)
+
+
+def test_to_text_folds_a_trigger_lines_pattern_under_its_edge(
+    combined: nx.MultiDiGraph,
+) -> None:
+    whole = to_text(combined).splitlines()
+    edge = (
+        '  eventBus --event-bus({"source":["orders"],"detail-type":["OrderCreated",'
+        '"OrderShipped"]})--> emailService'
+    )
+    assert edge in whole and len(edge) > 100
+    # The edge on its line, the pattern under it; each of the pattern's fields on a line
+    # of its own when the whole does not fit, then its lists' values.
+    for width, pattern in (
+        (80, ['      ({"source":["orders"],"detail-type":["OrderCreated","OrderShipped"]})']),
+        (
+            60,
+            [
+                '      ({"source":["orders"],',
+                '       "detail-type":["OrderCreated","OrderShipped"]})',
+            ],
+        ),
+        (
+            40,
+            [
+                '      ({"source":["orders"],',
+                '       "detail-type":["OrderCreated",',
+                '       "OrderShipped"]})',
+            ],
+        ),
+    ):
+        folded = to_text(combined, width).splitlines()
+        start = folded.index("  eventBus --event-bus--> emailService")
+        assert folded[start + 1 : start + 1 + len(pattern)] == pattern, width
+    # Settings that are no JSON break after a comma: an S3 event's types and prefix.
+    folded = to_text(combined, 40).splitlines()
+    start = folded.index("  uploads --s3--> fileProcessor")
+    assert folded[start + 1 : start + 3] == [
+        "      (s3:ObjectCreated:*,",
+        "       prefix incoming/)",
+    ]
+    # An edge that fits stays whole; so does the whole listing when the width allows it.
+    assert "  jobQueue --sqs(batch 1)--> worker" in folded
+    assert to_text(combined, max(len(line) for line in whole)).splitlines() == whole
+
+
+# A line wider than the width may only be one thing that cannot be broken: a name, a
+# quoted string, with the brackets and the comma or colon around it.
+_ONE_TOKEN = re.compile(r'[(\[{]*("[^"]*"|[^\s,"]+)[:)\]},]*')
+
+
+@pytest.mark.parametrize("width", [100, 80, 60, 40, 24, 12, 1])
+@pytest.mark.parametrize("stack", ["combined", "container-jobs", "event-driven"])
+def test_to_text_fits_every_line_to_the_width_but_an_unbreakable_token(
+    stack: str, width: int
+) -> None:
+    g = build_graph(_load(SAMPLES / stack / "stacktape.yml"))
+    whole = to_text(g).splitlines()
+    folded = to_text(g, width).splitlines()
+    over = [line for line in folded if len(line) > width]
+    assert all(_ONE_TOKEN.fullmatch(line.strip()) for line in over), over
+    # No string of a pattern is cut, and nothing but white space is added or taken away.
+    assert all(line.count('"') % 2 == 0 for line in folded)
+    assert _squeezed(folded) == _squeezed(whole)
+    # A line goes on deeper than an edge's two spaces: a node's line starts each node.
+    assert sum(not line.startswith(" ") for line in folded) == len(g) + 1
+
+
+def test_to_text_folding_keeps_untrusted_text_text() -> None:
+    g = _text(
+        """
+resources:
+  bus: {type: event-bus}
+  handler:
+    type: function
+    properties:
+      packaging: {type: stacktape-lambda-buildpack, properties: {entryfilePath: h.ts}}
+      events:
+        - type: event-bus
+          properties:
+            eventBusName: bus
+            eventPattern:
+              source: ["[b]x[/]", "a\\u001b[2J", "a, \\"b\\", c"]
+              detail-type: [Made]
+"""
+    )
+    whole = to_text(g).splitlines()
+    for width in (40, 30, 12):
+        folded = to_text(g, width)
+        assert "\x1b" not in folded and '"a\\u001b[2J",' in folded
+        lines = [line.strip() for line in folded.splitlines()]
+        assert '({"source":["[b]x[/]",' in lines or (width < 20 and '"[b]x[/]",' in lines)
+        # The string with commas and escaped quotes in it is never cut.
+        assert '"a, \\"b\\", c"' in folded
+        assert _squeezed(folded.splitlines()) == _squeezed(whole)
 
 
 def test_to_text_flags_missing_nodes() -> None:

@@ -4,13 +4,19 @@ TUI's graph pane (a pipe, CI, a narrow terminal)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from stptui import graph
 from stptui.commands import CommandError, Session, execute
+from stptui.commands.result import make_console
+from stptui.commands.script import ScriptOptions, run_from_files
+from stptui.repl.printer import Printer
 from tests.simkit import START
 
 SAMPLES = Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks"
@@ -56,3 +62,56 @@ def test_show_graph_takes_no_name() -> None:
     assert "takes nothing more" in str(caught.value)
     assert caught.value.hint == "write just `show graph`"
     assert session.sim.trace.seq == before
+
+
+PATTERN_EDGE = (
+    '  eventBus --event-bus({"source":["orders"],"detail-type":["OrderCreated",'
+    '"OrderShipped"]})--> emailService'
+)
+
+
+@pytest.mark.parametrize("width", [100, 80, 60, 30])
+def test_the_repl_folds_the_graph_to_its_terminals_width(width: int) -> None:
+    session = Session.open(SAMPLES / "combined", start_ms=START)
+    result = execute(session, "show graph")
+    out = io.StringIO()
+    Printer(make_console(file=out, width=width)).result(result)
+    lines = out.getvalue().splitlines()
+    # Folded as `stptui graph` folds it on a terminal of that width: every line fits (at
+    # 30 a variable's name is longer than a line, and the REPL wraps it at the margin).
+    folded = graph.to_text(graph.build_graph(session.sim.stack), width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    if width >= 40:
+        assert lines == folded
+        assert "  eventBus --event-bus--> emailService" in lines
+    else:
+        assert ("  eventBus --event-bus-->", "      emailService") in pairwise(lines)
+    # The command's text, what a pipe and the data get, is the graph unfolded.
+    assert PATTERN_EDGE in result.text.splitlines()
+
+
+class Terminal(io.StringIO):
+    """Standard output as a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _ran(tmp_path: Path, out: io.StringIO) -> list[str]:
+    script = tmp_path / "s.stp"
+    script.write_text("show graph\n")
+    options = ScriptOptions(stack=str(SAMPLES / "combined"), start_ms=START, script=str(script))
+    assert run_from_files(options, out=out) == 0
+    return out.getvalue().splitlines()
+
+
+def test_run_folds_the_graph_on_a_terminal_and_not_into_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    shown = _ran(tmp_path, Terminal())
+    assert max(len(line) for line in shown) <= 60
+    assert "  eventBus --event-bus--> emailService" in shown
+    piped = _ran(tmp_path, io.StringIO())
+    assert PATTERN_EDGE in piped
+    assert piped[1:] == _graph_cli(SAMPLES / "combined").splitlines()

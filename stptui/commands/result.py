@@ -9,8 +9,8 @@ it safe (design rule 6), which `render_plain` does with `textsafe.printable`.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -37,13 +37,17 @@ class CommandResult:
     `text` is a plain message (never markup); `table` is (headers, rows) for listings;
     `records` are the trace records the command caused, oldest first; `data` is the same
     information in machine-readable form (JSON-compatible). `resumption` is what is left
-    of a command its front end stopped for now (`execute(..., resumable=True)`)."""
+    of a command its front end stopped for now (`execute(..., resumable=True)`). `fold`,
+    when there is one, gives `text` as it reads on a terminal so many cells wide (`show
+    graph` folds its long lines); a front end that draws on a terminal shows that, a pipe
+    gets `text` (`render_plain`)."""
 
     text: str = ""
     table: Table | None = None
     records: Sequence[Record] = field(default_factory=list)
     data: Any = None
     resumption: Resumption | None = None
+    fold: Callable[[int], str] | None = None
 
 
 # A list field longer than this shows its first LIST_HEAD items and how many more there are:
@@ -231,9 +235,12 @@ def make_console(**kwargs: object) -> Console:
 
 
 def render_fitted(result: CommandResult, width: int) -> str:
-    """The result as `render_plain` gives it, but its table fitted to `width` columns as
-    the REPL fits it (long columns wrap, or one block per row): `stptui run` in a
-    terminal. Plain text still: no colour, no markup, control characters made visible."""
+    """The result as `render_plain` gives it, but its text folded (`CommandResult.fold`)
+    and its table fitted to `width` columns as the REPL fits them (long columns wrap, or
+    one block per row): `stptui run` in a terminal. Plain text still: no colour, no
+    markup, control characters made visible."""
+    if result.fold is not None:
+        result = replace(result, text=result.fold(width), fold=None)
     if result.table is None:
         return render_plain(result)
     console = make_console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)

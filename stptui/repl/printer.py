@@ -159,9 +159,11 @@ class Printer:
         self.max_records = max_records
 
     def result(self, result: CommandResult, *, records: bool = True) -> None:
-        """A command's message, its table and (unless `records` is False) its records."""
+        """A command's message (folded to the console's width when it can be), its table
+        and (unless `records` is False) its records."""
         if result.text:
-            self.lines(printable(result.text))
+            text = result.text if result.fold is None else result.fold(self.console.width)
+            self.lines(printable(text))
         if result.table is not None:
             self.console.print(self.table(*result.table))
         if records and result.records:

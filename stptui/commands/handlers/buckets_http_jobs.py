@@ -24,7 +24,7 @@ from stptui.commands.handlers.base import (
 )
 from stptui.commands.handlers.function_urls import http_to_url, url_rows, url_target
 from stptui.commands.handlers.functions import stack_graph
-from stptui.commands.handlers.job_view import execution_data
+from stptui.commands.handlers.job_view import execution_data, failed_triggers
 from stptui.commands.registry import (
     COUNT,
     FILE,
@@ -60,7 +60,7 @@ from stptui.sim.behavior import (
 from stptui.sim.clock import MAX_MS, iso_ms
 from stptui.sim.engine import SimError, Simulator
 from stptui.sim.s3_lifecycle import ARCHIVED, NOT_MOVED_SMALL, rule_words
-from stptui.sim.services.batch import BatchService
+from stptui.sim.services.batch import BatchJobSim, BatchService
 from stptui.sim.services.bucket import CREATE_OPERATIONS
 from stptui.sim.services.http import HTTP_METHODS, HttpResponse
 from stptui.textsafe import double_quoted, one_line, shown, typed_names
@@ -1415,9 +1415,18 @@ def show_rules(sim: Simulator) -> CommandResult:
     return CommandResult(table=(headers, rows), data=listeners)
 
 
+def _failed(job: BatchJobSim) -> str:
+    """`2`, the executions that failed; `2; 1 failed trigger` when its trigger function
+    also failed to start some (no execution, so not among them), as `show job` counts
+    them."""
+    failed = str(job.counts["failed"])
+    return f"{failed}; {failed_triggers(job)}" if job.triggers_failed else failed
+
+
 def show_jobs(sim: Simulator) -> CommandResult:
-    """`show jobs`: each batch job's executions (running, started, succeeded, failed), its
-    attempts and retry waits, its timeout and its behaviour."""
+    """`show jobs`: each batch job's executions (running, started, succeeded, failed, and
+    its trigger function's failures to start one), its attempts and retry waits, its
+    timeout and its behaviour."""
     jobs = sim.services["batch"].jobs
     if not jobs:
         return CommandResult("this stack has no batch jobs", data=[])
@@ -1447,7 +1456,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
                 str(len(job.running)),
                 str(counts["submitted"]),
                 str(counts["succeeded"]),
-                str(counts["failed"]),
+                _failed(job),
                 str(job.attempts),
                 waits or "-",
                 timeout,
@@ -1463,6 +1472,7 @@ def show_jobs(sim: Simulator) -> CommandResult:
                 "job_queue_arn": job.queue_arn,
                 **counts,
                 "redriven": job.redriven,
+                "triggers_failed": job.triggers_failed,
                 "running": [
                     {"execution_id": ex.id, "attempt": ex.attempt, "trigger": ex.trigger}
                     for ex in job.running.values()

@@ -1139,11 +1139,16 @@ def _show_message(sim: Simulator, text: str) -> CommandResult:
 
 def _show_graph(sim: Simulator) -> CommandResult:
     """The stack's graph as `stptui graph` draws it, with the behaviours' `poll` items (a
-    queue a worker polls), and as node-link data."""
+    queue a worker polls), and as node-link data; folded to a terminal's width as `stptui
+    graph` folds it there."""
     from stptui.graph import to_json, to_text
 
     g = drive_graph(sim)
-    return CommandResult(to_text(g).rstrip("\n"), data=json.loads(to_json(g)))
+    return CommandResult(
+        to_text(g).rstrip("\n"),
+        data=json.loads(to_json(g)),
+        fold=lambda width: to_text(g, width).rstrip("\n"),
+    )
 
 
 def _show_event(sim: Simulator, key: str, *, printed: bool = False) -> CommandResult:

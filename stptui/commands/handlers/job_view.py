@@ -90,6 +90,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' * (n != 1)}"
 
 
+def failed_triggers(job: BatchJobSim) -> str:
+    """`2 failed triggers`: how many times `job`'s trigger function failed to start an
+    execution (`show job` and `show jobs` count them so)."""
+    return _plural(job.triggers_failed, "failed trigger")
+
+
 def _job(sim: Simulator, name: str) -> BatchJobSim:
     batch = sim.services.get("batch")
     if batch is None or not batch.jobs:
@@ -138,11 +144,7 @@ def show_job(sim: Simulator, name: str) -> CommandResult:
         f"{_plural(counts['submitted'], 'execution')}: "
         f"{counts['succeeded']:,} succeeded, {counts['failed']:,} failed, {running:,} running"
         + (f"; {_plural(job.redriven, 'redrive')}" if job.redriven else "")
-        + (
-            f"; {_plural(job.triggers_failed, 'failed trigger')} (no execution started)"
-            if job.triggers_failed
-            else ""
-        ),
+        + (f"; {failed_triggers(job)} (no execution started)" if job.triggers_failed else ""),
     ]
     # Newest first, a failed trigger among the executions by when it failed.
     entries = merge(
