@@ -13,6 +13,7 @@ from rich.style import Style
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from textual.widgets._footer import FooterKey
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     START,
     app_for,
@@ -67,29 +68,49 @@ def footer_keys(app: StptuiApp) -> list[str]:
 # -- the Graph ----------------------------------------------------------------------------
 
 
-def test_each_box_with_an_alarm_shows_its_state_and_turns_red_in_alarm() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        pane = app.query_one(GraphPane)
-        for node in ("jobsDlq", "worker", "api"):
-            assert box_line(app, node, 2) == "alarm no data", node
-            assert pane.diagram.border_styles[node] == dg.BORDER_STYLE
-        for line in FAIL_AN_ORDER:
-            app.run_command(line)
-        await pilot.pause()
-        assert box_line(app, "worker", 2) == "alarm ALARM"
-        assert word_style(app, "worker", 2, "ALARM") == DLQ_FULL
-        # A function's box, red only for its alarm (a DLQ is red for its messages too).
-        assert pane.diagram.border_styles["worker"] == dg.ALARM_STYLE
-        assert box_line(app, "api", 2) == "alarm OK"
-        assert pane.diagram.border_styles["api"] == dg.BORDER_STYLE
-        assert "alarm" not in box_line(app, "pager", 1)
-        # Back to OK once worker's periods are quiet again: the box is no longer red.
-        app.run_command("advance 2m")
-        await pilot.pause()
-        assert box_line(app, "worker", 2) == "alarm OK"
-        assert pane.diagram.border_styles["worker"] == dg.BORDER_STYLE
+async def the_cloudwatch_alarm_edge_leads_from_the_dlq_to_the_pager(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    d = app.query_one(GraphPane).diagram
+    rows = d.text().splitlines()
+    assert "┝━━►│ λ pager" in rows[d.boxes["pager"].y + 1]
+    app.jump_to("pager")
+    await pilot.pause()
+    assert "jobsDlq cloudwatch-alarm(jobsDlq.alarms.0)" in inspector(app)
 
-    drive(alarms_app(), script)
+
+async def each_box_with_an_alarm_shows_its_state_and_turns_red_in_alarm(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    pane = app.query_one(GraphPane)
+    for node in ("jobsDlq", "worker", "api"):
+        assert box_line(app, node, 2) == "alarm no data", node
+        assert pane.diagram.border_styles[node] == dg.BORDER_STYLE
+    for line in FAIL_AN_ORDER:
+        app.run_command(line)
+    await pilot.pause()
+    assert box_line(app, "worker", 2) == "alarm ALARM"
+    assert word_style(app, "worker", 2, "ALARM") == DLQ_FULL
+    # A function's box, red only for its alarm (a DLQ is red for its messages too).
+    assert pane.diagram.border_styles["worker"] == dg.ALARM_STYLE
+    assert box_line(app, "api", 2) == "alarm OK"
+    assert pane.diagram.border_styles["api"] == dg.BORDER_STYLE
+    assert "alarm" not in box_line(app, "pager", 1)
+    # Back to OK once worker's periods are quiet again: the box is no longer red.
+    app.run_command("advance 2m")
+    await pilot.pause()
+    assert box_line(app, "worker", 2) == "alarm OK"
+    assert pane.diagram.border_styles["worker"] == dg.BORDER_STYLE
+
+
+def test_the_graph_draws_the_alarm_edge_then_each_box_s_alarm_state() -> None:
+    """The cloudwatch-alarm edge (nothing run), then each box's state from no data to
+    ALARM and back."""
+    checks = [
+        the_cloudwatch_alarm_edge_leads_from_the_dlq_to_the_pager,
+        each_box_with_an_alarm_shows_its_state_and_turns_red_in_alarm,
+    ]
+    on_one_app(alarms_app(), steps_at((120, 36), checks))
 
 
 SIX_ALARMS = (
@@ -117,18 +138,6 @@ def test_a_box_with_several_alarms_has_room_for_each_states_count(tmp_path: Path
         assert box_line(app, "jobs", 2) == "1 ALARM · 1 OK · 4 no data"
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), script)
-
-
-def test_the_cloudwatch_alarm_edge_leads_from_the_dlq_to_the_pager() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        d = app.query_one(GraphPane).diagram
-        rows = d.text().splitlines()
-        assert "┝━━►│ λ pager" in rows[d.boxes["pager"].y + 1]
-        app.jump_to("pager")
-        await pilot.pause()
-        assert "jobsDlq cloudwatch-alarm(jobsDlq.alarms.0)" in inspector(app)
-
-    drive(alarms_app(), script)
 
 
 def test_a_stack_without_alarms_draws_no_alarm_line() -> None:
@@ -228,76 +237,102 @@ def test_a_load_balancers_box_counts_its_simulated_alarms_states() -> None:
     drive(StptuiApp(example_session("alb-alarms")), script)
 
 
-def test_the_alarm_dialog_says_what_setting_the_state_would_do() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("worker")
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, AlarmStateDialog)
-        # The selected resource's alarm, and the other state than its own.
-        assert dialog.query_one("#alarm-name", Select).value == "worker.alarms.0"
-        assert dialog.query_one("#alarm-state", Select).value == "ALARM"
-        assert shown(app, "#alarm-now") == (
-            "shop-dev-LambdaErrorRateForWorker0 (lambda-error-rate) INSUFFICIENT_DATA since "
-            "2026-01-05T08:00:00.000Z: Unchecked: Initial alarm creation last periods "
-            "(oldest first, - missing): - - - -"
-        )
-        assert shown(app, "#alarm-plan") == (
-            "worker.alarms.0: INSUFFICIENT_DATA -> ALARM; the state change event goes to "
-            "the default bus notifies email oncall@example.com"
-        )
-        # The DLQ's alarm pages pager through its cloudwatch-alarm event.
-        dialog.query_one("#alarm-name", Select).value = "jobsDlq.alarms.0"
-        await pilot.pause()
-        assert "invokes pager (its cloudwatch-alarm event) notifies slack C0ONCALL" in shown(
-            app, "#alarm-plan"
-        )
-        dialog.query_one("#alarm-state", Select).value = "INSUFFICIENT_DATA"
-        await pilot.pause()
-        assert shown(app, "#alarm-plan") == (
-            "jobsDlq.alarms.0 is already INSUFFICIENT_DATA: nothing changes, no event"
-        )
+async def the_alarm_dialog_says_what_setting_the_state_would_do(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("worker")
+    await pilot.press("c")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, AlarmStateDialog)
+    # The selected resource's alarm, and the other state than its own.
+    assert dialog.query_one("#alarm-name", Select).value == "worker.alarms.0"
+    assert dialog.query_one("#alarm-state", Select).value == "ALARM"
+    assert shown(app, "#alarm-now") == (
+        "shop-dev-LambdaErrorRateForWorker0 (lambda-error-rate) INSUFFICIENT_DATA since "
+        "2026-01-05T08:00:00.000Z: Unchecked: Initial alarm creation last periods "
+        "(oldest first, - missing): - - - -"
+    )
+    assert shown(app, "#alarm-plan") == (
+        "worker.alarms.0: INSUFFICIENT_DATA -> ALARM; the state change event goes to "
+        "the default bus notifies email oncall@example.com"
+    )
+    # The DLQ's alarm pages pager through its cloudwatch-alarm event.
+    dialog.query_one("#alarm-name", Select).value = "jobsDlq.alarms.0"
+    await pilot.pause()
+    assert "invokes pager (its cloudwatch-alarm event) notifies slack C0ONCALL" in shown(
+        app, "#alarm-plan"
+    )
+    dialog.query_one("#alarm-state", Select).value = "INSUFFICIENT_DATA"
+    await pilot.pause()
+    assert shown(app, "#alarm-plan") == (
+        "jobsDlq.alarms.0 is already INSUFFICIENT_DATA: nothing changes, no event"
+    )
 
-    drive(alarms_app(), script, size=(120, 40))
+
+async def the_alarm_dialog_refuses_a_long_reason_before_enter_and_sets_the_state(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("pager")
+    await pilot.press("c")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, AlarmStateDialog)
+    # pager's cloudwatch-alarm event names the DLQ's alarm.
+    assert dialog.query_one("#alarm-name", Select).value == "jobsDlq.alarms.0"
+    assert app.focused is not None and app.focused.id == "alarm-reason"
+    dialog.query_one("#alarm-reason", Input).value = "x" * 1024
+    await pilot.pause()
+    assert shown(app, "#alarm-error").startswith("StateReason must be 1 to 1023 characters long")
+    assert shown(app, "#alarm-plan") == ""
+    seq = app.session.sim.trace.seq
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, AlarmStateDialog)
+    assert app.session.sim.trace.seq == seq and app.session.log == []
+    dialog.query_one("#alarm-reason", Input).value = "paging drill"
+    await pilot.pause()
+    assert shown(app, "#alarm-error") == ""
+    await pilot.press("enter")
+    await pilot.pause()
+    assert not isinstance(app.screen, AlarmStateDialog)
+    assert app.session.log == ["set-alarm-state jobsDlq.alarms.0 ALARM --reason 'paging drill'"]
+    app.run_command("advance 1s")
+    assert execute(app.session, "expect function.pager.invocations == 1").text
+    app.jump_to("jobsDlq")
+    await pilot.pause()
+    assert box_line(app, "jobsDlq", 2) == "alarm ALARM"
+    assert "reason: paging drill" in inspector(app)
 
 
-def test_the_alarm_dialog_refuses_a_long_reason_before_enter_and_sets_the_state() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("pager")
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, AlarmStateDialog)
-        # pager's cloudwatch-alarm event names the DLQ's alarm.
-        assert dialog.query_one("#alarm-name", Select).value == "jobsDlq.alarms.0"
-        assert app.focused is not None and app.focused.id == "alarm-reason"
-        dialog.query_one("#alarm-reason", Input).value = "x" * 1024
-        await pilot.pause()
-        assert shown(app, "#alarm-error").startswith(
-            "StateReason must be 1 to 1023 characters long"
-        )
-        assert shown(app, "#alarm-plan") == ""
-        seq = app.session.sim.trace.seq
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, AlarmStateDialog)
-        assert app.session.sim.trace.seq == seq and app.session.log == []
-        dialog.query_one("#alarm-reason", Input).value = "paging drill"
-        await pilot.pause()
-        assert shown(app, "#alarm-error") == ""
-        await pilot.press("enter")
-        await pilot.pause()
-        assert not isinstance(app.screen, AlarmStateDialog)
-        assert app.session.log == ["set-alarm-state jobsDlq.alarms.0 ALARM --reason 'paging drill'"]
-        app.run_command("advance 1s")
-        assert execute(app.session, "expect function.pager.invocations == 1").text
-        app.jump_to("jobsDlq")
-        await pilot.pause()
-        assert box_line(app, "jobsDlq", 2) == "alarm ALARM"
-        assert "reason: paging drill" in inspector(app)
+async def a_hostile_reason_is_shown_as_text(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.jump_to("worker")
+    await pilot.press("c")
+    await pilot.pause()
+    # Pasted: the field leaves out the escape character, the markup stays text.
+    app.screen.query_one("#alarm-reason", Input).insert_text_at_cursor(HOSTILE)
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    reason = HOSTILE.replace("\x1b", "")
+    assert f"reason: {reason}" in inspector(app)
+    await pilot.press("c")
+    await pilot.pause()
+    assert reason in shown(app, "#alarm-now")
+    assert "[bold red]x[/]" in screen_text(app)
+    assert app.is_running
 
-    drive(alarms_app(), script, size=(120, 40))
+
+def test_the_alarm_dialog_on_a_stack_where_nothing_ran_then_setting_states() -> None:
+    """What setting a state would do, said before anything ran; then the dialog's refusal
+    and the state it sets (the first check that runs a line), then a hostile reason set
+    over whatever state worker's alarm is in."""
+    checks = [
+        the_alarm_dialog_says_what_setting_the_state_would_do,
+        the_alarm_dialog_refuses_a_long_reason_before_enter_and_sets_the_state,
+        a_hostile_reason_is_shown_as_text,
+    ]
+    on_one_app(alarms_app(), steps_at((120, 40), checks))
 
 
 def test_a_long_reason_is_cut_in_the_dialog_and_leaves_its_fields_on_an_80x24_screen() -> None:
@@ -322,27 +357,6 @@ def test_a_long_reason_is_cut_in_the_dialog_and_leaves_its_fields_on_an_80x24_sc
         assert app.screen.query_one("#alarm-reason", Input).region.bottom <= 24
 
     drive(alarms_app(), script, size=(80, 24))
-
-
-def test_a_hostile_reason_is_shown_as_text() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("worker")
-        await pilot.press("c")
-        await pilot.pause()
-        # Pasted: the field leaves out the escape character, the markup stays text.
-        app.screen.query_one("#alarm-reason", Input).insert_text_at_cursor(HOSTILE)
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        reason = HOSTILE.replace("\x1b", "")
-        assert f"reason: {reason}" in inspector(app)
-        await pilot.press("c")
-        await pilot.pause()
-        assert reason in shown(app, "#alarm-now")
-        assert "[bold red]x[/]" in screen_text(app)
-        assert app.is_running
-
-    drive(alarms_app(), script, size=(120, 40))
 
 
 def test_the_key_is_listed_in_the_footer_the_help_and_the_palette() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, Select, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     START,
     app_for,
@@ -57,59 +58,57 @@ async def set_payload(pilot: Pilot[None], dialog: InvokeDialog, text: str) -> No
     await pilot.pause()
 
 
-def test_v_invokes_the_selected_function_and_shows_its_response_in_place() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("api")
-        await pilot.pause()
-        # The Inspector's border offers the key while a function is selected.
-        assert any("v invoke" in line for line in screen_text(app).splitlines())
-        dialog = await open_invoke(pilot, app)
-        assert dialog.query_one("#invoke-target", Select).value == "api"
-        assert app.focused is dialog.query_one("#invoke-payload")
-        about = shown(app, "#invoke-about")
-        assert "api: function, timeout 20 s; 0 invocations so far, 0 running" in about
-        assert "triggered by http-api-gateway" in about
-        await set_payload(pilot, dialog, '{"body": {"orderId": 7}}')
-        assert shown(app, "#invoke-error") == ""
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        # Open still, with the response where the request was made.
-        assert app.screen is dialog and dialog.has_class("-answered")
-        answer = shown(app, "#invoke-answer")
-        assert answer.startswith("api succeeded in 50 ms")
-        assert 'response: {"statusCode":202,"body":"queued"}' in answer
-        assert "1 invocation so far" in shown(app, "#invoke-about")
-        # The line a user could have typed, through the command layer and logged.
-        assert app.session.log == [API_LINE]
-        typed = session("combined")
-        execute(typed, API_LINE)
-        assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
-        # What it did is in the panes behind: the message it queued.
-        assert app.session.sim.queues["jobQueue"].depth == 1
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, CommandDialog)
+async def v_invokes_the_selected_function_and_shows_its_response_in_place(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("api")
+    await pilot.pause()
+    # The Inspector's border offers the key while a function is selected.
+    assert any("v invoke" in line for line in screen_text(app).splitlines())
+    dialog = await open_invoke(pilot, app)
+    assert dialog.query_one("#invoke-target", Select).value == "api"
+    assert app.focused is dialog.query_one("#invoke-payload")
+    about = shown(app, "#invoke-about")
+    assert "api: function, timeout 20 s; 0 invocations so far, 0 running" in about
+    assert "triggered by http-api-gateway" in about
+    await set_payload(pilot, dialog, '{"body": {"orderId": 7}}')
+    assert shown(app, "#invoke-error") == ""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    # Open still, with the response where the request was made.
+    assert app.screen is dialog and dialog.has_class("-answered")
+    answer = shown(app, "#invoke-answer")
+    assert answer.startswith("api succeeded in 50 ms")
+    assert 'response: {"statusCode":202,"body":"queued"}' in answer
+    assert "1 invocation so far" in shown(app, "#invoke-about")
+    # The line a user could have typed, through the command layer and logged.
+    assert app.session.log == [API_LINE]
+    typed = session("combined")
+    execute(typed, API_LINE)
+    assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
+    # What it did is in the panes behind: the message it queued.
+    assert app.session.sim.queues["jobQueue"].depth == 1
+    await pilot.press("escape")
+    await pilot.pause()
+    assert not isinstance(app.screen, CommandDialog)
 
-    drive(app_for("combined"), script)
 
-
-def test_a_failed_invocation_shows_the_function_error_response_and_ctrl_o_has_it_whole() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_invoke(pilot, app)
-        assert dialog.query_one("#invoke-target", Select).value == "dailyReport"
-        # It runs from its schedule: the hint says how to send that event instead.
-        assert "`x` fires its schedule" in shown(app, "#invoke-about")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        answer = shown(app, "#invoke-answer")
-        assert "dailyReport failed after" in answer and "UnexpectedEvent" in answer
-        assert "response (FunctionError Unhandled):" in answer
-        assert '"errorType":"UnexpectedEvent"' in answer
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert isinstance(app.screen, OutputPage)
-
-    drive(app_for("combined"), script)
+async def a_failed_invocation_shows_the_function_error_response_and_ctrl_o_has_it_whole(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    dialog = await open_invoke(pilot, app)
+    assert dialog.query_one("#invoke-target", Select).value == "dailyReport"
+    # It runs from its schedule: the hint says how to send that event instead.
+    assert "`x` fires its schedule" in shown(app, "#invoke-about")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    answer = shown(app, "#invoke-answer")
+    assert "dailyReport failed after" in answer and "UnexpectedEvent" in answer
+    assert "response (FunctionError Unhandled):" in answer
+    assert '"errorType":"UnexpectedEvent"' in answer
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    assert isinstance(app.screen, OutputPage)
 
 
 def test_async_queues_the_event_and_shows_its_id_without_moving_the_clock() -> None:
@@ -132,111 +131,140 @@ def test_async_queues_the_event_and_shows_its_id_without_moving_the_clock() -> N
     drive(app_for("combined"), script)
 
 
-def test_a_payload_over_the_async_limit_is_refused_as_typed_and_changes_nothing() -> None:
+async def a_payload_over_the_async_limit_is_refused_as_typed_and_changes_nothing(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
     big = '{"data": "' + "x" * ASYNC_PAYLOAD_BYTES + '"}'
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("api")
-        dialog = await open_invoke(pilot, app)
-        await set_payload(pilot, dialog, big)
-        # 1 MB is over async's limit only: sync takes 6 MB.
-        assert shown(app, "#invoke-error") == ""
-        dialog.query_one("#invoke-type", Select).value = "async"
-        await pilot.pause()
-        error = shown(app, "#invoke-error")
-        assert "RequestEntityTooLargeException" in error and "1,048,576" in error
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is dialog and not dialog.has_class("-answered")
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        # Back to sync, it is no problem.
-        dialog.query_one("#invoke-type", Select).value = "sync"
-        await pilot.pause()
-        assert shown(app, "#invoke-error") == ""
-
-    drive(app_for("combined"), script)
+    app.jump_to("api")
+    dialog = await open_invoke(pilot, app)
+    await set_payload(pilot, dialog, big)
+    # 1 MB is over async's limit only: sync takes 6 MB.
+    assert shown(app, "#invoke-error") == ""
+    dialog.query_one("#invoke-type", Select).value = "async"
+    await pilot.pause()
+    error = shown(app, "#invoke-error")
+    assert "RequestEntityTooLargeException" in error and "1,048,576" in error
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.screen is dialog and not dialog.has_class("-answered")
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
+    # Back to sync, it is no problem.
+    dialog.query_one("#invoke-type", Select).value = "sync"
+    await pilot.pause()
+    assert shown(app, "#invoke-error") == ""
 
 
-def test_a_payload_that_is_not_json_is_refused_in_place() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        dialog = await open_invoke(pilot, app)
-        await set_payload(pilot, dialog, "{orderId: 1}")
-        assert "not valid JSON" in shown(app, "#invoke-error")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is dialog
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        # Empty sends {}, as `invoke FUNCTION` does.
-        await set_payload(pilot, dialog, "")
-        assert shown(app, "#invoke-error") == ""
-        assert dialog.command_line() == "invoke dailyReport"
-
-    drive(app_for("combined"), script)
-
-
-def test_a_batch_job_picked_starts_a_job_and_shows_its_execution_id() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("heavyJob")
-        dialog = await open_invoke(pilot, app)
-        assert dialog.query_one("#invoke-target", Select).value == "heavyJob"
-        # A job has no invocation type; its verb and field say what it takes.
-        assert not dialog.query_one("#invoke-type-column").display
-        assert str(dialog.query_one("#invoke-button", Button).label) == "Start"
-        assert "event (JSON" in str(dialog.query_one("#invoke-payload-label", Label).render())
-        assert "heavyJob: batch job, up to" in shown(app, "#invoke-about")
-        await set_payload(pilot, dialog, '{"date": "2026-01-05"}')
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.session.log == ['start-job heavyJob \'{"date": "2026-01-05"}\'']
-        answer = shown(app, "#invoke-answer")
-        (submitted,) = records_of(app.session, "batch.submitted")
-        assert answer.startswith(f"started execution {submitted.data['execution_id']} of heavyJob")
-
-    drive(app_for("combined"), script)
+async def a_payload_that_is_not_json_is_refused_in_place(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    dialog = await open_invoke(pilot, app)
+    await set_payload(pilot, dialog, "{orderId: 1}")
+    assert "not valid JSON" in shown(app, "#invoke-error")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.screen is dialog
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
+    # Empty sends {}, as `invoke FUNCTION` does.
+    await set_payload(pilot, dialog, "")
+    assert shown(app, "#invoke-error") == ""
+    assert dialog.command_line() == "invoke dailyReport"
 
 
-def test_a_job_input_over_256_kib_is_refused_in_the_commands_words() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("heavyJob")
-        dialog = await open_invoke(pilot, app)
-        await set_payload(pilot, dialog, '{"data": "' + "x" * 300_000 + '"}')
-        error = shown(app, "#invoke-error")
-        assert "start-job heavyJob: InvalidExecutionInput" in error
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        # The same payload is no problem for a function's sync invoke (6 MB).
-        dialog.query_one("#invoke-target", Select).value = "api"
-        await pilot.pause()
-        assert shown(app, "#invoke-error") == ""
+async def a_batch_job_picked_starts_a_job_and_shows_its_execution_id(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    log = list(app.session.log)
+    app.jump_to("heavyJob")
+    dialog = await open_invoke(pilot, app)
+    assert dialog.query_one("#invoke-target", Select).value == "heavyJob"
+    # A job has no invocation type; its verb and field say what it takes.
+    assert not dialog.query_one("#invoke-type-column").display
+    assert str(dialog.query_one("#invoke-button", Button).label) == "Start"
+    assert "event (JSON" in str(dialog.query_one("#invoke-payload-label", Label).render())
+    assert "heavyJob: batch job, up to" in shown(app, "#invoke-about")
+    await set_payload(pilot, dialog, '{"date": "2026-01-05"}')
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.session.log[len(log) :] == ['start-job heavyJob \'{"date": "2026-01-05"}\'']
+    answer = shown(app, "#invoke-answer")
+    (submitted,) = records_of(app.session, "batch.submitted")
+    assert answer.startswith(f"started execution {submitted.data['execution_id']} of heavyJob")
 
-    drive(app_for("combined"), script)
+
+async def a_job_input_over_256_kib_is_refused_in_the_commands_words(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("heavyJob")
+    dialog = await open_invoke(pilot, app)
+    await set_payload(pilot, dialog, '{"data": "' + "x" * 300_000 + '"}')
+    error = shown(app, "#invoke-error")
+    assert "start-job heavyJob: InvalidExecutionInput" in error
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
+    # The same payload is no problem for a function's sync invoke (6 MB).
+    dialog.query_one("#invoke-target", Select).value = "api"
+    await pilot.pause()
+    assert shown(app, "#invoke-error") == ""
 
 
-def test_the_repeat_field_invokes_n_times_and_ctrl_z_takes_it_back() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("api")
-        dialog = await open_invoke(pilot, app)
-        await set_payload(pilot, dialog, '{"body": {"orderId": {i}}}')
-        assert "{i} stands for a number" in shown(app, "#invoke-error")
-        dialog.query_one("#invoke-repeat", Input).value = "3"
-        await pilot.pause()
-        assert shown(app, "#invoke-error") == ""
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        # A repeat closes the dialog on its summary, as every dialog's does.
-        assert not isinstance(app.screen, CommandDialog)
-        assert app.session.log == ['repeat 3 invoke api \'{"body": {"orderId": {i}}}\'']
-        execute(app.session, "run")
-        succeeded = records_of(app.session, "invocation.succeeded")
-        assert [r.resource for r in succeeded].count("api") == 3
-        # Undone twice (the run, then the repeat), nothing of it is left.
-        for _ in range(2):
-            await pilot.press("ctrl+z")
-            await rebuilt(pilot, app)
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
+async def the_repeat_field_invokes_n_times_and_ctrl_z_takes_it_back(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # A rebuild (undo): the last check on its app.
+    log, seq = list(app.session.log), app.session.sim.trace.seq
+    app.jump_to("api")
+    dialog = await open_invoke(pilot, app)
+    await set_payload(pilot, dialog, '{"body": {"orderId": {i}}}')
+    assert "{i} stands for a number" in shown(app, "#invoke-error")
+    dialog.query_one("#invoke-repeat", Input).value = "3"
+    await pilot.pause()
+    assert shown(app, "#invoke-error") == ""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    # A repeat closes the dialog on its summary, as every dialog's does.
+    assert not isinstance(app.screen, CommandDialog)
+    assert app.session.log[len(log) :] == ['repeat 3 invoke api \'{"body": {"orderId": {i}}}\'']
+    execute(app.session, "run")
+    succeeded = records_of(app.session, "invocation.succeeded")
+    assert [r.resource for r in succeeded if r.seq > seq].count("api") == 3
+    # Undone twice (the run, then the repeat), nothing of it is left.
+    for _ in range(2):
+        await pilot.press("ctrl+z")
+        await rebuilt(pilot, app)
+    assert app.session.log == log and app.session.sim.trace.seq == seq
 
-    drive(app_for("combined"), script)
+
+async def the_palette_s_entry_opens_the_invoke_dialog(pilot: Pilot[None], app: StptuiApp) -> None:
+    assert "invoke" in enabled_actions(app)
+    entries = {title: run for title, run, _ in StackProvider(app.screen)._list_entries()}
+    entries["open: invoke dialog"]()
+    await pilot.pause()
+    assert isinstance(app.screen, InvokeDialog)
+
+
+def test_the_dialog_refuses_in_place_then_invokes_the_selected_function() -> None:
+    """On the combined stack as it opens (no function selected): the refusals, which run
+    nothing, and the palette's entry; then the first line run, the invoke of `api`."""
+    checks = [
+        a_payload_that_is_not_json_is_refused_in_place,
+        a_payload_over_the_async_limit_is_refused_as_typed_and_changes_nothing,
+        a_job_input_over_256_kib_is_refused_in_the_commands_words,
+        the_palette_s_entry_opens_the_invoke_dialog,
+        v_invokes_the_selected_function_and_shows_its_response_in_place,
+    ]
+    on_one_app(app_for("combined"), steps_at((120, 36), checks))
+
+
+def test_the_dialog_answers_a_failure_a_started_job_and_a_repeat_undone() -> None:
+    """On the combined stack as it opens (the failure's dialog opens on the first
+    function), then the checks that compare with what ran before them; the undo last."""
+    checks = [
+        a_failed_invocation_shows_the_function_error_response_and_ctrl_o_has_it_whole,
+        a_batch_job_picked_starts_a_job_and_shows_its_execution_id,
+        the_repeat_field_invokes_n_times_and_ctrl_z_takes_it_back,
+    ]
+    on_one_app(app_for("combined"), steps_at((120, 36), checks))
 
 
 QUEUE_ONLY = """\
@@ -245,7 +273,7 @@ resources:
 """
 
 
-def test_v_is_offered_only_on_a_stack_with_a_function_or_a_batch_job(tmp_path: Path) -> None:
+def test_v_is_not_offered_on_a_stack_without_a_function_or_a_batch_job(tmp_path: Path) -> None:
     (tmp_path / "stacktape.yml").write_text(QUEUE_ONLY, encoding="utf-8")
 
     async def absent(pilot: Pilot[None], app: StptuiApp) -> None:
@@ -259,15 +287,6 @@ def test_v_is_offered_only_on_a_stack_with_a_function_or_a_batch_job(tmp_path: P
         )
 
     drive(StptuiApp(Session.open(tmp_path, start_ms=START)), absent, size=(160, 60))
-
-    async def present(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "invoke" in enabled_actions(app)
-        entries = {title: run for title, run, _ in StackProvider(app.screen)._list_entries()}
-        entries["open: invoke dialog"]()
-        await pilot.pause()
-        assert isinstance(app.screen, InvokeDialog)
-
-    drive(app_for("combined"), present)
 
 
 def test_the_answers_first_line_says_how_it_ended_by_its_colour() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     EXAMPLES,
     START,
@@ -160,15 +161,15 @@ def test_a_refusal_shows_in_the_dialog_and_changes_nothing() -> None:
     drive(StptuiApp(example_session("workflow-callback")), script)
 
 
-def test_a_with_no_task_waiting_says_so_and_is_not_offered_without_callback_tasks() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("a")
-        await pilot.pause()
-        assert not isinstance(app.screen, AnswerTaskDialog)
-        assert notes(app)[0].startswith("no task waits for a task token now")
-        assert app.session.log == []
+async def a_with_no_task_waiting_says_so(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("a")
+    await pilot.pause()
+    assert not isinstance(app.screen, AnswerTaskDialog)
+    assert notes(app)[0].startswith("no task waits for a task token now")
+    assert app.session.log == []
 
-    drive(StptuiApp(example_session("workflow-callback")), script, notifications=True)
+
+def test_a_is_not_offered_without_callback_tasks() -> None:
     # workflow.yml's tasks invoke functions and wait for them: nothing to answer, no key.
     app = StptuiApp(example_session("workflow"))
     assert app.check_action("start_execution", ()) is True
@@ -250,37 +251,44 @@ def test_r_on_a_state_machine_redrives_its_latest_failed_execution() -> None:
     drive(StptuiApp(photo_session()), script, notifications=True)
 
 
-def test_r_on_an_execution_row_of_the_events_pane_redrives_that_execution() -> None:
-    session = example_session("workflow-callback")
+async def r_on_an_execution_row_of_the_events_pane_redrives_that_execution(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.run_command(BIG)
+    app.run_command("advance 5s")
+    app.run_command(SMALL)
+    app.run_command("stop-execution small")
+    # A DLQ-less, machine-less selection would be refused: the row decides, with the
+    # Events pane focused.
+    app.jump_to("approvals")
+    await pilot.press("3", "end")
+    row = app.query_one(RecordList).selected
+    assert row is not None and row.kind == tk.SFN_EXECUTION_ABORTED
+    await pilot.press("r")
+    assert app.session.log[-1] == "redrive-execution small"
+    assert (
+        app.session.sim.services["state_machines"]["orderApproval"]
+        .executions["small"]
+        .redrive_count
+        == 1
+    )
+    # From another pane the row does not count: `r` goes by the selection.
+    await pilot.press("1")
+    log = list(app.session.log)
+    await pilot.press("r")
+    await pilot.pause()
+    assert app.session.log == log
+    assert notes(app)[-1].startswith("select a state machine, or an execution's row")
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command(BIG)
-        app.run_command("advance 5s")
-        app.run_command(SMALL)
-        app.run_command("stop-execution small")
-        # A DLQ-less, machine-less selection would be refused: the row decides, with the
-        # Events pane focused.
-        app.jump_to("approvals")
-        await pilot.press("3", "end")
-        row = app.query_one(RecordList).selected
-        assert row is not None and row.kind == tk.SFN_EXECUTION_ABORTED
-        await pilot.press("r")
-        assert app.session.log[-1] == "redrive-execution small"
-        assert (
-            app.session.sim.services["state_machines"]["orderApproval"]
-            .executions["small"]
-            .redrive_count
-            == 1
-        )
-        # From another pane the row does not count: `r` goes by the selection.
-        await pilot.press("1")
-        log = list(app.session.log)
-        await pilot.press("r")
-        await pilot.pause()
-        assert app.session.log == log
-        assert notes(app)[-1].startswith("select a state machine, or an execution's row")
 
-    drive(StptuiApp(session), script, notifications=True)
+def test_a_says_no_task_waits_then_r_redrives_the_execution_of_an_events_row() -> None:
+    """Before anything ran, `a` says no task waits; then `r` on an execution's row."""
+    checks = [
+        a_with_no_task_waiting_says_so,
+        r_on_an_execution_row_of_the_events_pane_redrives_that_execution,
+    ]
+    steps = steps_at((120, 36), checks)
+    on_one_app(StptuiApp(example_session("workflow-callback")), steps, notifications=True)
 
 
 # -- Map Runs, nested executions and batch jobs in the Inspector ------------------------------
@@ -371,35 +379,42 @@ def test_the_inspector_shows_what_sync_tasks_wait_for_and_who_started_a_child() 
 # -- rough edges ------------------------------------------------------------------------------
 
 
-def test_2_selects_the_queue_the_queue_tables_cursor_is_on() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("deadLetterQueue")
-        await pilot.press("2")
-        assert app.selected == "deadLetterQueue"
-        # Another resource selected in the graph: the table's cursor stays on the DLQ...
-        await pilot.press("1")
-        app.jump_to("worker")
-        assert app.selected == "worker"
-        # ... and `2` makes it the selection at once, so `r` redrives what the table shows.
-        await pilot.press("2", "r")
-        assert app.selected == "deadLetterQueue"
-        assert app.session.log == ["redrive deadLetterQueue"]
-        assert "deadLetterQueue  sqs-queue" in inspector(app)
+async def pressing_2_selects_the_queue_the_queue_table_s_cursor_is_on(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("deadLetterQueue")
+    await pilot.press("2")
+    assert app.selected == "deadLetterQueue"
+    # Another resource selected in the graph: the table's cursor stays on the DLQ...
+    await pilot.press("1")
+    app.jump_to("worker")
+    assert app.selected == "worker"
+    # ... and `2` makes it the selection at once, so `r` redrives what the table shows.
+    await pilot.press("2", "r")
+    assert app.selected == "deadLetterQueue"
+    assert app.session.log == ["redrive deadLetterQueue"]
+    assert "deadLetterQueue  sqs-queue" in inspector(app)
 
-    drive(app_for("job-queue"), script)
+
+async def the_main_footer_is_hidden_while_a_dialog_is_open(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    assert "q Quit" in screen_text(app)
+    await pilot.press("s")
+    await pilot.pause()
+    assert "q Quit" not in screen_text(app)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert "q Quit" in screen_text(app)
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert "q Quit" not in screen_text(app)
 
 
-def test_the_main_footer_is_hidden_while_a_dialog_is_open() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        assert "q Quit" in screen_text(app)
-        await pilot.press("s")
-        await pilot.pause()
-        assert "q Quit" not in screen_text(app)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert "q Quit" in screen_text(app)
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert "q Quit" not in screen_text(app)
-
-    drive(app_for("job-queue"), script)
+def test_the_footer_under_a_dialog_then_2_selecting_the_queue_table_s_queue() -> None:
+    """The footer (nothing run), then the Queues pane's cursor, which runs a redrive."""
+    checks = [
+        the_main_footer_is_hidden_while_a_dialog_is_open,
+        pressing_2_selects_the_queue_the_queue_table_s_cursor_is_on,
+    ]
+    on_one_app(app_for("job-queue"), steps_at((120, 36), checks))

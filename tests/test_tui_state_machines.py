@@ -10,6 +10,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     EXAMPLES,
     START,
@@ -74,49 +75,50 @@ def test_t_starts_an_execution_that_runs_its_states() -> None:
     drive(StptuiApp(example_session("workflow")), script)
 
 
-def test_the_input_and_the_name_are_checked_as_they_are_typed() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command(STORY[0])
-        await pilot.press("t")
-        dialog = app.screen
-        area = dialog.query_one("#exec-input", TextArea)
-        area.text = '{"orderId": '
-        await pilot.pause()
-        assert "not valid JSON" in shown(app, "#exec-error")
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, StartExecutionDialog) and app.session.log == [STORY[0]]
-        area.text = BIG
-        await pilot.pause()
-        assert shown(app, "#exec-error") == ""
-        name = dialog.query_one("#exec-name", Input)
-        name.value = "big order"
-        await pilot.pause()
-        assert "InvalidName: Invalid Name: 'big order'" in shown(app, "#exec-error")
-        assert "letters, digits, - and _" in shown(app, "#exec-error")
-        # A name already used, with another input: ExecutionAlreadyExists.
-        name.value = "small-order"
-        await pilot.pause()
-        assert "ExecutionAlreadyExists: small-order is already an execution" in shown(
-            app, "#exec-error"
-        )
-        seq = app.session.sim.trace.seq
-        await pilot.press("ctrl+s")
-        # The command refuses too: in the dialog, and nothing changes.
-        assert isinstance(app.screen, StartExecutionDialog)
-        assert "ExecutionAlreadyExists: Execution Already Exists" in shown(app, "#exec-error")
-        assert app.session.log == [STORY[0]] and app.session.sim.trace.seq == seq
-        # The running one's own input under its name is StartExecution's idempotent retry.
-        area.text = SMALL
-        await pilot.pause()
-        assert shown(app, "#exec-error") == ""
-        name.value = ""
-        await pilot.pause()
-        assert shown(app, "#exec-error") == ""
-        await pilot.press("escape")
-        assert not isinstance(app.screen, StartExecutionDialog)
-        assert app.session.log == [STORY[0]]
-
-    drive(StptuiApp(example_session("workflow")), script)
+async def the_input_and_the_name_are_checked_as_they_are_typed(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    log = list(app.session.log)
+    app.run_command(STORY[0])
+    run = [*log, STORY[0]]
+    await pilot.press("t")
+    dialog = app.screen
+    area = dialog.query_one("#exec-input", TextArea)
+    area.text = '{"orderId": '
+    await pilot.pause()
+    assert "not valid JSON" in shown(app, "#exec-error")
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, StartExecutionDialog) and app.session.log == run
+    area.text = BIG
+    await pilot.pause()
+    assert shown(app, "#exec-error") == ""
+    name = dialog.query_one("#exec-name", Input)
+    name.value = "big order"
+    await pilot.pause()
+    assert "InvalidName: Invalid Name: 'big order'" in shown(app, "#exec-error")
+    assert "letters, digits, - and _" in shown(app, "#exec-error")
+    # A name already used, with another input: ExecutionAlreadyExists.
+    name.value = "small-order"
+    await pilot.pause()
+    assert "ExecutionAlreadyExists: small-order is already an execution" in shown(
+        app, "#exec-error"
+    )
+    seq = app.session.sim.trace.seq
+    await pilot.press("ctrl+s")
+    # The command refuses too: in the dialog, and nothing changes.
+    assert isinstance(app.screen, StartExecutionDialog)
+    assert "ExecutionAlreadyExists: Execution Already Exists" in shown(app, "#exec-error")
+    assert app.session.log == run and app.session.sim.trace.seq == seq
+    # The running one's own input under its name is StartExecution's idempotent retry.
+    area.text = SMALL
+    await pilot.pause()
+    assert shown(app, "#exec-error") == ""
+    name.value = ""
+    await pilot.pause()
+    assert shown(app, "#exec-error") == ""
+    await pilot.press("escape")
+    assert not isinstance(app.screen, StartExecutionDialog)
+    assert app.session.log == run
 
 
 # -- the inspector --------------------------------------------------------------------------
@@ -358,18 +360,27 @@ resources:
 """
 
 
-def test_e_explains_an_execution_from_one_of_its_state_records() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command(STORY[1])
-        # The first record, the execution's start, carries its ARN alone.
-        await pilot.press("3", "home", "e")
-        dialog = app.screen
-        assert isinstance(dialog, TextDialog)
-        body = dialog.body.plain
-        assert "explain arn:aws:states:us-east-1:123456789012:execution:" in body
-        assert "execution big-order of orderFlow: RUNNING" in body
+async def e_explains_an_execution_from_one_of_its_state_records(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.run_command(STORY[1])
+    # The first record, the execution's start, carries its ARN alone.
+    await pilot.press("3", "home", "e")
+    dialog = app.screen
+    assert isinstance(dialog, TextDialog)
+    body = dialog.body.plain
+    assert "explain arn:aws:states:us-east-1:123456789012:execution:" in body
+    assert "execution big-order of orderFlow: RUNNING" in body
 
-    drive(StptuiApp(example_session("workflow")), script)
+
+def test_e_explains_an_execution_then_the_dialog_checks_what_is_typed() -> None:
+    """`e` on the first record of the workflow (its first line run), then the dialog's
+    checks, which compare with the lines run before them."""
+    checks = [
+        e_explains_an_execution_from_one_of_its_state_records,
+        the_input_and_the_name_are_checked_as_they_are_typed,
+    ]
+    on_one_app(StptuiApp(example_session("workflow")), steps_at((120, 36), checks))
 
 
 # -- the graph ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     START,
     drive,
@@ -46,94 +47,90 @@ def carts() -> Session:
 # -- the item dialog ------------------------------------------------------------------------
 
 
-def test_i_puts_an_item_whose_stream_record_reaches_the_reader() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        # From the selected reader, the dialog opens on the table whose stream it reads.
-        app.jump_to("cartAudit")
-        await pilot.press("i")
-        dialog = app.screen
-        assert isinstance(dialog, ItemDialog)
-        assert dialog.query_one("#item-table", Select).value == "carts"
-        assert app.focused is dialog.query_one("#item-json")
-        hint = shown(app, "#item-hint")
-        assert "partition key cartId (S)" in hint
-        assert "0 items, stream NEW_AND_OLD_IMAGES" in hint
-        assert "→ cartAudit batches of up to 10" in hint
-        # It starts with an item of the table's key: valid as it is.
-        area = dialog.query_one("#item-json", TextArea)
-        assert area.text == '{"cartId": {"S": "id-1"}, "total": {"N": "20"}}'
-        assert shown(app, "#item-error") == ""
-        area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
-        await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, ItemDialog)
-        assert app.session.log == [STORY[0]]
-        # Exactly what typing the line does.
-        typed = carts()
-        execute(typed, STORY[0])
-        assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
-        # The record reaches the function: its batch's invocation carries its number.
-        (put,) = records_of(app.session, "item.put")
-        assert put.data["event_name"] == "INSERT"
-        await pilot.press("n")
-        (started,) = records_of(app.session, "invocation.started")
-        assert started.resource == "cartAudit" and started.data["trigger"] == "dynamodb"
-        assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
-
-    drive(StptuiApp(carts()), script)
-
-
-def test_delete_takes_the_key_of_the_item_typed() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command(STORY[0])
-        app.jump_to("carts")
-        await pilot.press("i")
-        dialog = app.screen
-        assert "1 item, stream" in shown(app, "#item-hint")
-        area = dialog.query_one("#item-json", TextArea)
-        area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
-        # Switched to delete, the item keeps only its key attributes.
-        dialog.query_one("#item-op-select", Select).value = "delete"
-        await pilot.pause()
-        assert area.text == '{"cartId": {"S": "c-1"}}'
-        assert shown(app, "#item-error") == ""
-        # A delete takes the key alone: DynamoDB's refusal shows before anything runs.
-        area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
-        await pilot.pause()
-        assert "The provided key element does not match the schema" in shown(app, "#item-error")
-        area.text = '{"cartId": {"S": "c-1"}}'
-        await pilot.press("ctrl+s")
-        assert app.session.log[-1] == STORY[2]
-        (deleted,) = records_of(app.session, "item.deleted")
-        assert deleted.data["key"] == '{"cartId":{"S":"c-1"}}'
-        assert app.session.sim.services["tables"]["carts"].items == {}
-
-    drive(StptuiApp(carts()), script)
+async def i_puts_an_item_whose_stream_record_reaches_the_reader(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # From the selected reader, the dialog opens on the table whose stream it reads.
+    app.jump_to("cartAudit")
+    await pilot.press("i")
+    dialog = app.screen
+    assert isinstance(dialog, ItemDialog)
+    assert dialog.query_one("#item-table", Select).value == "carts"
+    assert app.focused is dialog.query_one("#item-json")
+    hint = shown(app, "#item-hint")
+    assert "partition key cartId (S)" in hint
+    assert "0 items, stream NEW_AND_OLD_IMAGES" in hint
+    assert "→ cartAudit batches of up to 10" in hint
+    # It starts with an item of the table's key: valid as it is.
+    area = dialog.query_one("#item-json", TextArea)
+    assert area.text == '{"cartId": {"S": "id-1"}, "total": {"N": "20"}}'
+    assert shown(app, "#item-error") == ""
+    area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, ItemDialog)
+    assert app.session.log == [STORY[0]]
+    # Exactly what typing the line does.
+    typed = carts()
+    execute(typed, STORY[0])
+    assert trace_sha256(typed.sim.trace) == trace_sha256(app.session.sim.trace)
+    # The record reaches the function: its batch's invocation carries its number.
+    (put,) = records_of(app.session, "item.put")
+    assert put.data["event_name"] == "INSERT"
+    await pilot.press("n")
+    (started,) = records_of(app.session, "invocation.started")
+    assert started.resource == "cartAudit" and started.data["trigger"] == "dynamodb"
+    assert started.data["sequence_numbers"] == [put.data["sequence_number"]]
 
 
-def test_a_refused_item_is_shown_in_the_dialog_and_changes_nothing() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("i")
-        area = app.screen.query_one("#item-json", TextArea)
-        # Checked as typed, by the simulator's own DynamoDB JSON rules.
-        area.text = '{"cartId": "c-1"}'
-        await pilot.pause()
-        assert "Supplied AttributeValue is empty" in shown(app, "#item-error")
-        area.text = '{"total": {"N": "20"}}'
-        await pilot.pause()
-        error = shown(app, "#item-error")
-        assert "Missing the key cartId in the item" in error
-        assert "hint: an item of carts has cartId (S)" in error
-        # Run anyway, the command refuses it: the dialog stays, with its error.
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, ItemDialog)
-        assert "Missing the key cartId in the item" in shown(app, "#item-error")
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        assert app.session.sim.services["tables"]["carts"].items == {}
-        await pilot.press("escape")
-        assert not isinstance(app.screen, ItemDialog)
-        assert app.session.log == []
+async def delete_takes_the_key_of_the_item_typed(pilot: Pilot[None], app: StptuiApp) -> None:
+    # The put puts c-1 (again after the put's check: the table's one item either way).
+    app.run_command(STORY[0])
+    app.jump_to("carts")
+    await pilot.press("i")
+    dialog = app.screen
+    assert "1 item, stream" in shown(app, "#item-hint")
+    area = dialog.query_one("#item-json", TextArea)
+    area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
+    # Switched to delete, the item keeps only its key attributes.
+    dialog.query_one("#item-op-select", Select).value = "delete"
+    await pilot.pause()
+    assert area.text == '{"cartId": {"S": "c-1"}}'
+    assert shown(app, "#item-error") == ""
+    # A delete takes the key alone: DynamoDB's refusal shows before anything runs.
+    area.text = '{"cartId": {"S": "c-1"}, "total": {"N": "20"}}'
+    await pilot.pause()
+    assert "The provided key element does not match the schema" in shown(app, "#item-error")
+    area.text = '{"cartId": {"S": "c-1"}}'
+    await pilot.press("ctrl+s")
+    assert app.session.log[-1] == STORY[2]
+    (deleted,) = records_of(app.session, "item.deleted")
+    assert deleted.data["key"] == '{"cartId":{"S":"c-1"}}'
+    assert app.session.sim.services["tables"]["carts"].items == {}
 
-    drive(StptuiApp(carts()), script)
+
+async def a_refused_item_is_shown_in_the_dialog_and_changes_nothing(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("i")
+    area = app.screen.query_one("#item-json", TextArea)
+    # Checked as typed, by the simulator's own DynamoDB JSON rules.
+    area.text = '{"cartId": "c-1"}'
+    await pilot.pause()
+    assert "Supplied AttributeValue is empty" in shown(app, "#item-error")
+    area.text = '{"total": {"N": "20"}}'
+    await pilot.pause()
+    error = shown(app, "#item-error")
+    assert "Missing the key cartId in the item" in error
+    assert "hint: an item of carts has cartId (S)" in error
+    # Run anyway, the command refuses it: the dialog stays, with its error.
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, ItemDialog)
+    assert "Missing the key cartId in the item" in shown(app, "#item-error")
+    assert app.session.log == [] and app.session.sim.trace.seq == 0
+    assert app.session.sim.services["tables"]["carts"].items == {}
+    await pilot.press("escape")
+    assert not isinstance(app.screen, ItemDialog)
+    assert app.session.log == []
 
 
 # -- the inspector --------------------------------------------------------------------------
@@ -160,18 +157,30 @@ def test_the_inspector_shows_a_tables_items_and_where_its_reader_is() -> None:
     drive(StptuiApp(carts()), script)
 
 
-def test_the_inspector_lists_as_many_items_as_show_table_does() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        for i in range(23):
-            app.run_command(f'put-item carts \'{{"cartId": {{"S": "c-{i:02}"}}}}\'')
-        app.jump_to("carts")
-        await pilot.pause()
-        page = inspector(app)
-        assert "23 items" in page
-        assert '{"cartId":{"S":"c-19"}}' in page and '{"cartId":{"S":"c-20"}}' not in page
-        assert "… and 3 more" in page
+async def the_inspector_lists_as_many_items_as_show_table_does(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # On a table with no item (as it opens, or emptied by the delete's check).
+    for i in range(23):
+        app.run_command(f'put-item carts \'{{"cartId": {{"S": "c-{i:02}"}}}}\'')
+    app.jump_to("carts")
+    await pilot.pause()
+    page = inspector(app)
+    assert "23 items" in page
+    assert '{"cartId":{"S":"c-19"}}' in page and '{"cartId":{"S":"c-20"}}' not in page
+    assert "… and 3 more" in page
 
-    drive(StptuiApp(carts()), script)
+
+def test_the_item_dialog_refuses_puts_and_deletes_then_the_inspector_lists_items() -> None:
+    """On cart-audit as it opens: a refusal (nothing run), the first put (what typing the
+    line does), a delete of that item, then 23 items in the table emptied by it."""
+    checks = [
+        a_refused_item_is_shown_in_the_dialog_and_changes_nothing,
+        i_puts_an_item_whose_stream_record_reaches_the_reader,
+        delete_takes_the_key_of_the_item_typed,
+        the_inspector_lists_as_many_items_as_show_table_does,
+    ]
+    on_one_app(StptuiApp(carts()), steps_at((120, 36), checks))
 
 
 # -- the events pane ------------------------------------------------------------------------

@@ -5,12 +5,14 @@ JSON wraps between its tokens, never inside a string or a number."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.text import Text
 from textual.pilot import Pilot
+from tui_one_app import Size, Step, on_one_app, size_name, steps_at
 from tui_support import START, app_for, drawn_text, drive, example_session
 
 from stptui.commands import Session
@@ -19,7 +21,6 @@ from stptui.tui.render import wrap_hanging, wrapped_lines
 from stptui.tui.widgets.agenda_pane import AgendaPane
 from stptui.tui.widgets.inspector_pane import InspectorPane
 
-SMALL = [(80, 24), (60, 20)]
 # A row starts with its time, and its date when another row is on another day.
 CLOCK = re.compile(r"(\d\d-\d\d )?\d\d:\d\d:\d\d\.\d{3} ")
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC")
@@ -30,47 +31,43 @@ def shown_lines(widget: InspectorPane | AgendaPane) -> list[str]:
     return [line.rstrip() for line in drawn_text(widget).split("\n")]
 
 
-@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_an_agenda_row_goes_on_under_the_text_beside_its_times(size: tuple[int, int]) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("5")
-        await pilot.pause()
-        lines = [line for line in shown_lines(app.query_one(AgendaPane)) if line]
-        rows = [line for line in lines if CLOCK.match(line)]
-        assert len(rows) == 2 and len(lines) > 2, lines  # the combined stack's two schedules
-        kind = rows[0].index("schedule")
-        for line in lines:
-            if not CLOCK.match(line):
-                # Under the kind column, not at the margin beside the times.
-                assert len(line) - len(line.lstrip()) == kind, line
-        assert "dailyReport's schedule cron(0 9 * * ? *) fires" in " ".join(
-            line.strip() for line in lines
-        )
-
-    drive(app_for("combined"), script, size=size)
+async def an_agenda_row_goes_on_under_the_text_beside_its_times(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("5")
+    await pilot.pause()
+    lines = [line for line in shown_lines(app.query_one(AgendaPane)) if line]
+    rows = [line for line in lines if CLOCK.match(line)]
+    assert len(rows) == 2 and len(lines) > 2, lines  # the combined stack's two schedules
+    kind = rows[0].index("schedule")
+    for line in lines:
+        if not CLOCK.match(line):
+            # Under the kind column, not at the margin beside the times.
+            assert len(line) - len(line.lstrip()) == kind, line
+    assert "dailyReport's schedule cron(0 9 * * ? *) fires" in " ".join(
+        line.strip() for line in lines
+    )
 
 
-@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_next_fire_times_go_on_under_the_first(size: tuple[int, int]) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("dailyReport")
-        await pilot.press("4")
-        await pilot.pause()
-        lines = shown_lines(app.query_one(InspectorPane))
-        first = next(i for i, line in enumerate(lines) if line.startswith("  next: "))
-        column = len("  next: ")
-        block = [lines[first]]
-        block += [line for line in lines[first + 1 : first + 3] if line.startswith(" " * column)]
-        # The three times, each whole on a line; those that go on start under the first.
-        assert len(block) > 1 and sum(len(STAMP.findall(line)) for line in block) == 3, block
-        assert [line.index("2026") for line in block] == [column] * len(block), block
-
-    drive(app_for("combined"), script, size=size)
+async def the_next_fire_times_go_on_under_the_first(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.jump_to("dailyReport")
+    await pilot.press("4")
+    await pilot.pause()
+    lines = shown_lines(app.query_one(InspectorPane))
+    first = next((i for i, line in enumerate(lines) if line.startswith("  next: ")), None)
+    assert first is not None, f"no `next:` line: {lines}"
+    column = len("  next: ")
+    block = [lines[first]]
+    block += [line for line in lines[first + 1 : first + 3] if line.startswith(" " * column)]
+    # The three times, each whole on a line; those that go on start under the first.
+    assert len(block) > 1 and sum(len(STAMP.findall(line)) for line in block) == 3, block
+    assert [line.index("2026") for line in block] == [column] * len(block), block
 
 
 def pattern_lines(lines: list[str], start: str) -> list[str]:
     """The line that starts with `start` and the lines it wraps onto (indented)."""
-    i = next(i for i, line in enumerate(lines) if line.startswith(start))
+    i = next((i for i, line in enumerate(lines) if line.startswith(start)), None)
+    assert i is not None, f"no line starts with {start!r}: {lines}"
     block = [lines[i]]
     for line in lines[i + 1 :]:
         if not line.startswith("  "):
@@ -79,37 +76,19 @@ def pattern_lines(lines: list[str], start: str) -> list[str]:
     return block
 
 
-@pytest.mark.parametrize(
-    ("node", "start", "label"),
-    [
-        (
-            "emailService",
-            "eventBus ",
-            'eventBus event-bus({"source":["orders"],"detail-type":["OrderCreated",'
-            '"OrderShipped"]})',
-        ),
-        (
-            "eventBus",
-            "→ emailService ",
-            '→ emailService event-bus({"source":["orders"],"detail-type":["OrderCreated",'
-            '"OrderShipped"]})',
-        ),
-    ],
-)
-def test_an_event_pattern_wraps_between_its_tokens(node: str, start: str, label: str) -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to(node)
-        await pilot.press("4")
-        await pilot.pause()
-        block = pattern_lines(shown_lines(app.query_one(InspectorPane)), start)
-        assert len(block) > 1, block  # too long for 60 columns
-        for line in block[:-1]:
-            # Cut after a token: `"OrderCrea` / `ted"` would be a cut inside a string.
-            assert line.endswith((",", ":")), block
-        assert "".join(line.strip() for line in block).replace(" ", "") == label.replace(" ", "")
-        assert all(line.startswith("  ") for line in block[1:])
-
-    drive(app_for("event-driven"), script, size=(60, 20))
+async def an_event_pattern_wraps_between_its_tokens(
+    pilot: Pilot[None], app: StptuiApp, node: str, start: str, label: str
+) -> None:
+    app.jump_to(node)
+    await pilot.press("4")
+    await pilot.pause()
+    block = pattern_lines(shown_lines(app.query_one(InspectorPane)), start)
+    assert len(block) > 1, block  # too long for 60 columns
+    for line in block[:-1]:
+        # Cut after a token: `"OrderCrea` / `ted"` would be a cut inside a string.
+        assert line.endswith((",", ":")), block
+    assert "".join(line.strip() for line in block).replace(" ", "") == label.replace(" ", "")
+    assert all(line.startswith("  ") for line in block[1:])
 
 
 def test_a_token_wider_than_the_line_is_folded() -> None:
@@ -120,61 +99,105 @@ def test_a_token_wider_than_the_line_is_folded() -> None:
     assert lines == ['key: {"a":', '  "xxxxxxxxxxxxxxxxxxxxx', '  xxxxxxxxx","b":1}']
 
 
-def test_the_rules_under_the_bus_picker_wrap_between_tokens() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("p")
-        await pilot.pause()
-        lines = drawn_text(app.screen.query_one("#publish-rules")).split("\n")
-        block = pattern_lines([line.rstrip() for line in lines], "→ emailService ")
-        assert len(block) > 1, block
-        assert all(line.endswith((",", ":")) for line in block[:-1]), block
-        assert all(line.startswith("  ") for line in block[1:]), block
-
-    drive(app_for("event-driven"), script, size=(60, 20))
-
-
-def test_a_record_s_json_goes_on_under_its_key() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"orderId\": 1}'")
-        await pilot.press("3", "home", "e")
-        await pilot.pause()
-        lines = drawn_text(app.screen.query_one("#text-body")).split("\n")
-        key = next(i for i, line in enumerate(lines) if line.rstrip() == '  "message_id":')
-        # The id, whole, under the key rather than at the margin.
-        assert re.fullmatch(r' {4}"[0-9a-f-]{36}",?', lines[key + 1].rstrip()), lines[key + 1]
-
-    drive(app_for("job-queue"), script, size=(60, 20))
+async def the_rules_under_the_bus_picker_wrap_between_tokens(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("p")
+    await pilot.pause()
+    lines = drawn_text(app.screen.query_one("#publish-rules")).split("\n")
+    block = pattern_lines([line.rstrip() for line in lines], "→ emailService ")
+    assert len(block) > 1, block
+    assert all(line.endswith((",", ":")) for line in block[:-1]), block
+    assert all(line.startswith("  ") for line in block[1:]), block
 
 
-def test_a_wrapped_edge_keeps_only_its_name_bold() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("worker")
-        await pilot.press("4")
-        await pilot.pause()
-        pane = app.query_one(InspectorPane)
-        strips = [pane.render_line(y) for y in range(pane.size.height)]
-        edge = next(s for s in strips if s.text.startswith("→ database"))
-        bold = {
-            word: bool(seg.style and seg.style.bold) for seg in edge for word in seg.text.split()
-        }
-        assert bold["database"] and not bold["connect"], bold
-
-    drive(app_for("job-queue"), script, size=(60, 20))
+async def a_record_s_json_goes_on_under_its_key(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.run_command("send jobQueue '{\"orderId\": 1}'")
+    await pilot.press("3", "home", "e")
+    await pilot.pause()
+    lines = drawn_text(app.screen.query_one("#text-body")).split("\n")
+    key = next(i for i, line in enumerate(lines) if line.rstrip() == '  "message_id":')
+    # The id, whole, under the key rather than at the margin.
+    assert re.fullmatch(r' {4}"[0-9a-f-]{36}",?', lines[key + 1].rstrip()), lines[key + 1]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_a_schedule_expression_in_the_agenda_stays_on_one_line(size: tuple[int, int]) -> None:
-    """`cron(0 9 * * ? *)` was split at its spaces, `cron(0` ending one line."""
+async def a_wrapped_edge_keeps_only_its_name_bold(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.jump_to("worker")
+    await pilot.press("4")
+    await pilot.pause()
+    pane = app.query_one(InspectorPane)
+    strips = [pane.render_line(y) for y in range(pane.size.height)]
+    edge = next(s for s in strips if s.text.startswith("→ database"))
+    bold = {word: bool(seg.style and seg.style.bold) for seg in edge for word in seg.text.split()}
+    assert bold["database"] and not bold["connect"], bold
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("5")
-        await pilot.pause()
-        lines = [line.strip() for line in shown_lines(app.query_one(AgendaPane))]
-        expressions = ("cron(0 9 * * ? *)", "cron(0 2 * * ? *)")
-        for expression in expressions:
-            assert any(expression in line for line in lines), (expression, lines)
 
-    drive(app_for("combined"), script, size=size)
+async def a_schedule_expression_in_the_agenda_stays_on_one_line(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # `cron(0 9 * * ? *)` was split at its spaces, `cron(0` ending one line.
+    await pilot.press("5")
+    await pilot.pause()
+    lines = [line.strip() for line in shown_lines(app.query_one(AgendaPane))]
+    expressions = ("cron(0 9 * * ? *)", "cron(0 2 * * ? *)")
+    for expression in expressions:
+        assert any(expression in line for line in lines), (expression, lines)
+
+
+PATTERN = '{"source":["orders"],"detail-type":["OrderCreated","OrderShipped"]}'
+
+
+def pattern_step(node: str, start: str) -> Step:
+    """The check of the event pattern on `node`'s page, on the line that starts with
+    `start`, at 60x20 (too narrow for it)."""
+    check = partial(
+        an_event_pattern_wraps_between_its_tokens,
+        node=node,
+        start=start,
+        label=f"{start}event-bus({PATTERN})",
+    )
+    return Step(f"an event pattern wraps between its tokens on {node}'s page", (60, 20), check)
+
+
+# The checks of each sample stack at each size, one app for them all, in this order: none
+# depends on another (only the last on job-queue runs a line).
+LONG_LINES: dict[tuple[str, Size], list[Step]] = {
+    ("combined", (80, 24)): steps_at(
+        (80, 24),
+        [
+            an_agenda_row_goes_on_under_the_text_beside_its_times,
+            a_schedule_expression_in_the_agenda_stays_on_one_line,
+            the_next_fire_times_go_on_under_the_first,
+        ],
+    ),
+    ("combined", (60, 20)): steps_at(
+        (60, 20),
+        [
+            an_agenda_row_goes_on_under_the_text_beside_its_times,
+            the_next_fire_times_go_on_under_the_first,
+        ],
+    ),
+    ("combined", (200, 50)): steps_at(
+        (200, 50), [a_schedule_expression_in_the_agenda_stays_on_one_line]
+    ),
+    ("event-driven", (60, 20)): [
+        pattern_step("emailService", "eventBus "),
+        pattern_step("eventBus", "→ emailService "),
+        *steps_at((60, 20), [the_rules_under_the_bus_picker_wrap_between_tokens]),
+    ],
+    ("job-queue", (60, 20)): steps_at(
+        (60, 20),
+        [a_wrapped_edge_keeps_only_its_name_bold, a_record_s_json_goes_on_under_its_key],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), list(LONG_LINES), ids=[f"{n}-{size_name(s)}" for n, s in LONG_LINES]
+)
+def test_long_lines_wrap_under_their_own_text(name: str, size: Size) -> None:
+    """The checks of LONG_LINES for the sample stack at the size, on one app."""
+    on_one_app(app_for(name), LONG_LINES[(name, size)])
 
 
 @pytest.mark.parametrize("size", [(120, 36), (140, 36)], ids=lambda s: f"{s[0]}x{s[1]}")

@@ -13,7 +13,16 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets._toast import Toast
-from tui_support import Problems, drive, key_event, resized_to, send_key, settled, wait_until
+from tui_support import (
+    Problems,
+    as_checks,
+    drive,
+    key_event,
+    resized_to,
+    send_key,
+    settled,
+    wait_until,
+)
 
 from stptui.tui.app import StptuiApp
 
@@ -28,6 +37,11 @@ class Step(NamedTuple):
     name: str
     size: Size
     check: Check
+
+
+def steps_at(size: Size, checks: Sequence[Check]) -> list[Step]:
+    """A `Step` at `size` of each check, named by its function's words (`as_checks`)."""
+    return [Step(name, size, check) for name, check in as_checks(list(checks))]
 
 
 def size_name(size: Size) -> str:
