@@ -36,6 +36,7 @@ from stptui.sim import patterns
 if TYPE_CHECKING:
     from stptui.sim.engine import Simulator
     from stptui.sim.services.bus import BusRule
+    from stptui.sim.services.table import TableSim
     from stptui.sim.services.topic import Subscription
 
 # The id every example's ids are made of (a message's, an event's, a request's): fixed, so
@@ -71,6 +72,26 @@ def trigger_payloads(sim: Simulator, function: str) -> list[tuple[str, str]]:
         if text is not None:
             out.append((text, about))
     return out
+
+
+def async_payload(sim: Simulator, function: str) -> tuple[Any, str] | None:
+    """(the event, parsed, its help line) the first trigger of `function` that invokes it
+    asynchronously delivers: an S3 notification, an SNS subscription, an EventBridge rule,
+    a schedule, a log subscription or an alarm (the events its destinations can be sent);
+    None when it has none, or none of them is made an example of."""
+    fn = sim.functions.get(function)
+    for trigger in fn.model.events if fn is not None else ():
+        if not (isinstance(trigger, _ASYNC_TRIGGERS) or trigger.type == "cloudwatch-alarm"):
+            continue
+        made = _example(sim, trigger)
+        text = _as_text(made[0]) if made is not None else None
+        if made is not None and text is not None:
+            return json.loads(text), made[1]
+    return None
+
+
+# The triggers whose service invokes the function asynchronously (as do alarms' rules).
+_ASYNC_TRIGGERS = (S3Trigger, SnsTrigger, EventBusTrigger, ScheduleTrigger, CloudWatchLogTrigger)
 
 
 def _as_text(event: Any) -> str | None:
@@ -313,9 +334,14 @@ def _dynamodb(sim: Simulator, trigger: Trigger) -> tuple[Any, str] | None:
     table = table_of(sim.services.get("tables", {}), trigger)
     if table is None or table.stream is None:
         return None
-    keys = {name: {kind: _KEY_VALUES[kind]} for name, kind in table.key}
+    keys = example_keys(table)
     event = table.stream.example_event(keys, keys, EXAMPLE_ID)
     return event, f"the DynamoDB stream event of {table.name} (an INSERT)"
+
+
+def example_keys(table: TableSim) -> dict[str, Any]:
+    """The key attributes of `table`'s example item (DynamoDB JSON), each `example`."""
+    return {name: {kind: _KEY_VALUES[kind]} for name, kind in table.key}
 
 
 # A key attribute's example value, by its DynamoDB type (a binary's is `example` in base64).

@@ -7,7 +7,9 @@ present, an items path -> a one-item list). The walk follows Pass, Wait and a Ch
 rule (made to hold) to the first state whose output is no longer the input (a Task, unless
 its ResultPath keeps the input). Deterministic, and it never raises: a definition it cannot
 read gives `{}`. The start-execution dialog and Tab completion offer it, and an execution
-that fails on a path its input lacks names one (`missing_input_hint`).
+that fails on a path its input lacks names one (`missing_input_hint`). `send QUEUE` is
+offered what the machine's `sqs:sendMessage` Tasks send, where that is known without
+running it (`sqs_messages`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class _Example:
         # Prefixes (as segment tuples) a state's ResultPath wrote: a path under one reads a
         # result, not the execution's input.
         self.written: list[tuple[Name | Index, ...]] = []
+        # The top-level states the walk reached: each one's input is the execution's.
+        self.reached: list[str] = []
 
     def need(self, text: Any, value: Any, base: tuple[Name | Index, ...] = ()) -> None:
         """Ask for `value` at the path `text` (relative to `base`, an InputPath's)."""
@@ -121,6 +125,102 @@ def example_input_text(definition: Any) -> str:
     return compact_json(example_input(definition))
 
 
+def sqs_messages(definition: Any, uuid: str) -> list[tuple[str, Any, str]]:
+    """(state name, its QueueUrl as written, the MessageBody text it sends) of each
+    `sqs:sendMessage` Task of `definition` (Parallel branches' and Map processors' too)
+    whose body is known without running the machine: a body that reads nothing (no `.$`
+    key, no JSONata expression); or, for a JSONPath Task the walk reaches with the
+    execution's input (`example_input`'s walk), the body its InputPath and Parameters make
+    of that example input, `States.UUID()` giving `uuid`. A body that reads the context
+    object (`$$`), a variable or a path the example lacks is left out, as is a QueueUrl
+    worked out at run time. Never raises."""
+    from stptui.sim.asl_integrations import SQS_SEND
+
+    example = _Example()
+    with contextlib.suppress(RecursionError, ValueError, TypeError, OverflowError):
+        _walk(definition, example, 0)
+    out: list[tuple[str, Any, str]] = []
+    for name, state, jsonata, top in _task_states(definition, 0, False):
+        if state.get("Resource") != SQS_SEND:
+            continue
+        reached = top and not jsonata and name in example.reached
+        made = _sqs_message(name, state, jsonata, example.data if reached else None, uuid)
+        if made is not None:
+            out.append((name, *made))
+    return out
+
+
+def _task_states(
+    definition: Any, depth: int, jsonata: bool
+) -> list[tuple[str, dict[str, Any], bool, bool]]:
+    """(name, state, whether it is JSONata, whether it is a top-level state) of every Task
+    of `definition` and of the branches and processors in it, to MAX_NESTING deep."""
+    if not isinstance(definition, dict) or depth > MAX_NESTING:
+        return []
+    states = definition.get("States")
+    if not isinstance(states, dict):
+        return []
+    jsonata = jsonata or definition.get("QueryLanguage") == "JSONata"
+    out: list[tuple[str, dict[str, Any], bool, bool]] = []
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        its = jsonata or state.get("QueryLanguage") == "JSONata"
+        kind = state.get("Type")
+        if kind == "Task" and isinstance(name, str):
+            out.append((name, state, its, depth == 0))
+        elif kind == "Parallel" and isinstance(state.get("Branches"), list):
+            for branch in state["Branches"]:
+                out += _task_states(branch, depth + 1, its)
+        elif kind == "Map":
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            out += _task_states(processor, depth + 1, its)
+    return out
+
+
+def _sqs_message(
+    name: str, state: dict[str, Any], jsonata: bool, data: Any, uuid: str
+) -> tuple[Any, str] | None:
+    """(QueueUrl, MessageBody text) of one `sqs:sendMessage` Task (see `sqs_messages`);
+    `data`: the execution's example input when the Task is given it, else None."""
+    from stptui.sim.asl_data import DataEnv, StatesRuntimeError, state_input
+    from stptui.sim.asl_integrations import message_text
+
+    params = state.get("Arguments" if jsonata else "Parameters")
+    if not isinstance(params, dict) or "QueueUrl" not in params or _reads(params["QueueUrl"]):
+        return None
+    if "MessageBody" in params and not _reads(params["MessageBody"]):
+        return params["QueueUrl"], message_text(params["MessageBody"])
+    if data is None or ("MessageBody.$" not in params and "MessageBody" not in params):
+        return None
+    # No context object: a body that reads one (`$$.Execution.Id`) is not known here.
+    env = DataEnv({}, lambda: uuid, lambda low, _high: low)
+    try:
+        made = state_input(state, name, data, env)
+    except (StatesRuntimeError, RecursionError, ValueError, TypeError, LookupError):
+        return None
+    if not isinstance(made, dict) or "MessageBody" not in made:
+        return None
+    return params["QueueUrl"], message_text(made["MessageBody"])
+
+
+def _reads(value: Any, depth: int = 0) -> bool:
+    """Whether a Parameters or Arguments value reads anything when the state runs: a `.$`
+    key (JSONPath), a `{% ... %}` expression (JSONata); too deep to tell counts as one."""
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, str):
+        return value.strip().startswith("{%")
+    if isinstance(value, dict):
+        return any(
+            (isinstance(k, str) and k.endswith(".$")) or _reads(v, depth + 1)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_reads(v, depth + 1) for v in value)
+    return False
+
+
 def _walk(definition: Any, example: _Example, depth: int) -> None:
     if not isinstance(definition, dict) or depth > MAX_NESTING:
         return
@@ -135,6 +235,8 @@ def _walk(definition: Any, example: _Example, depth: int) -> None:
         state = states.get(name)
         if not isinstance(state, dict):
             return
+        if depth == 0:
+            example.reached.append(name)
         name = _state(state, example, depth, jsonata or state.get("QueryLanguage") == "JSONata")
 
 

@@ -170,7 +170,7 @@ def call(
     return _dynamodb(sim, _DYNAMODB[resource], params, target, value, source)
 
 
-def _text(value: Any) -> str:
+def message_text(value: Any) -> str:
     """A message body as Step Functions sends it: a string as is, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
@@ -273,7 +273,7 @@ def sqs_send(
         )
     if "MessageBody" not in params:
         raise _fail("SQS.MissingParameter", "The request must contain the parameter MessageBody.")
-    body = _text(params["MessageBody"])
+    body = message_text(params["MessageBody"])
     attrs = _plain_attributes("SQS", params.get("MessageAttributes"))
     delay = params.get("DelaySeconds")
     if delay is not None and (not isinstance(delay, int) or isinstance(delay, bool)):
@@ -315,7 +315,7 @@ def sns_publish(
     try:
         answer = sim.services["topics"].publish_message(
             target,
-            None if message is None else _text(message),
+            None if message is None else message_text(message),
             subject=_optional_text("SNS", params, "Subject"),
             attributes=attrs,
             group=_optional_text("SNS", params, "MessageGroupId"),
@@ -349,7 +349,9 @@ def _put_events(
         sent.append(
             {
                 **entry,
-                "Detail": detail if detail is None or isinstance(detail, str) else _text(detail),
+                "Detail": detail
+                if detail is None or isinstance(detail, str)
+                else message_text(detail),
                 "Resources": [*_listed(entry.get("Resources")), *arns],
             }
         )

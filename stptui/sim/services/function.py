@@ -85,6 +85,9 @@ RECURSION_MESSAGE = (
 # The errors Lambda, not the function's runtime, reports for an invocation: their response
 # is Lambda's own `{errorMessage, errorType}`.
 LAMBDA_ERRORS = frozenset({"Function.ResponseSizeTooLarge", RECURSION_ERROR, *RUNTIME_EXITS})
+# The failure an example destination record reports (`AsyncInvoker.example_record`): what
+# a declared `fail: always` rule raises, the commonest way a simulated handler fails.
+EXAMPLE_FAILURE = Outcome(0, "error", "Error", "simulated failure (always)")
 _ID = attrgetter("id")
 _CHAIN = attrgetter("chain")
 _RECEIPT = attrgetter("receipt")
@@ -1225,6 +1228,29 @@ class AsyncInvoker:
             )
         )
         sim.clock.at(at, self._attempt_cb, ev, self._retry_label)
+
+    def example_record(self, which: str, payload: Any, request_id: str) -> dict[str, Any]:
+        """The invocation record the function's `which` destination (`onSuccess` or
+        `onFailure`) is sent for the asynchronous event `payload` of request `request_id`,
+        now: on success at the first attempt, the handler returning null; on failure once
+        both retries failed as a declared `fail: always` rule fails (the runtime's error
+        response). Nothing is drawn or traced (`send QUEUE`'s offers)."""
+        if which == "onSuccess":
+            condition, attempts, response, error = "Success", 1, None, None
+        else:
+            condition, attempts = "RetriesExhausted", len(ASYNC_RETRY_DELAYS_MS) + 1
+            response = self.fn.error_response(EXAMPLE_FAILURE, request_id)
+            error = "Unhandled"
+        return destination_record(
+            timestamp=iso_ms(self.sim.clock.now),
+            request_id=request_id,
+            function_arn=self.fn.arn,
+            condition=condition,
+            approximate_invoke_count=attempts,
+            request_payload=payload,
+            response_payload=response,
+            function_error=error,
+        )
 
     def _give_up(self, ev: AsyncEvent, condition: str, error: dict[str, Any] | None) -> None:
         sim = self.sim

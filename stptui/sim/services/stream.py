@@ -75,6 +75,8 @@ RECORD_OVERHEAD_BYTES = 500
 DEFAULT_PARTITION_KEY = "stptui"
 
 _SEQ = attrgetter("sequence_number")
+# An invocation that failed, as `failure_record` reads one (its status alone).
+_FAILED = Outcome(0, "error")
 
 # What a batch job's trigger function that failed ends with, for its mapping: a function
 # error (Stacktape's trigger function throws StartExecution's error; the time it ran is
@@ -270,11 +272,17 @@ class StreamSim(StreamSource):
     ) -> dict[str, Any]:
         """The event `consumer` hands its function for one record put now, as `put` would
         make it; nothing is drawn, kept or traced (`invoke`'s offers)."""
+        return self.event([self.example_record(data, partition_key)], consumer)
+
+    def example_record(self, data: bytes, partition_key: str) -> StreamRecord:
+        """The record `put` would append now for `data` and `partition_key` (on the shard
+        its key hashes to, with the sequence number the next record there gets); nothing
+        is drawn, kept or traced."""
         now = self.sim.clock.now
         lane_key = hash_key_of(partition_key)
         shard = self.shard_for(lane_key)
         seq = shard.upcoming_sequence_number(now)
-        return self.event([StreamRecord(data, partition_key, lane_key, shard, seq, now)], consumer)
+        return StreamRecord(data, partition_key, lane_key, shard, seq, now)
 
     def shard_for(self, hash_key: int) -> Shard:
         """The shard whose hash key range holds `hash_key`."""
@@ -968,6 +976,21 @@ class StreamConsumer:
                 "streamArn": stream.arn,
             },
         }
+
+    def example_failure_record(self, record: Any, request_id: str) -> dict[str, Any] | None:
+        """The record the on-failure destination is sent when a batch of `record` alone
+        (the stream's `example_record`) is discarded, every retry having failed, invocation
+        `request_id` its last; None when the mapping never discards such a batch (no
+        `maximumRetryAttempts`: it is read again until its record expires). Nothing is
+        drawn, kept or traced (`send QUEUE`'s offers)."""
+        if self.max_retries < 0:
+            return None
+        batch = StreamBatch(self, self._lane(record), [record])
+        # The first attempt, then every retry `maximumRetryAttempts` allows (a batch of one
+        # record is not split by bisection).
+        batch.attempts = self.max_retries + 1
+        batch.invocation_id = request_id
+        return self.failure_record(batch, _FAILED, "RetryAttemptsExhausted")
 
     def _trigger_function_arn(self) -> str:
         """The ARN of a batch job's trigger function, the function its mapping invokes

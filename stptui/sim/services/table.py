@@ -180,9 +180,18 @@ class TableStream(StreamSource):
         """The event a mapping of the stream hands its function when `item` (DynamoDB JSON,
         with `keys`) is put now where there was none: an INSERT, with the sequence number
         the next record gets; nothing is drawn, kept or traced (`invoke`'s offers)."""
+        return {"Records": [self.example_record(keys, item, event_id).event]}
+
+    def example_record(
+        self, keys: dict[str, Any], item: dict[str, Any], event_id: str
+    ) -> TableRecord:
+        """The stream record of `item`'s INSERT now (`example_event`'s record), as `write`
+        would append it; nothing is drawn, kept or traced."""
         now = self.sim.clock.now
-        seq = self.shards[0].upcoming_sequence_number(now)
-        return {"Records": [self.record_event("INSERT", keys, item, None, seq, event_id, now)]}
+        shard = self.shards[0]
+        seq = shard.upcoming_sequence_number(now)
+        event = self.record_event("INSERT", keys, item, None, seq, event_id, now)
+        return TableRecord(event, TableSim.key_hash(keys), shard, seq, now)
 
     def record_event(
         self,
@@ -334,7 +343,8 @@ class TableSim:
         return tuple(next(iter(v.values())) for v in keys.values())
 
     @staticmethod
-    def _hash(keys: dict[str, Any]) -> int:
+    def key_hash(keys: dict[str, Any]) -> int:
+        """The MD5 of the partition key of `keys`, as a number: a record's lane."""
         # The partition key picks a record's lane with parallelizationFactor, as it picks a
         # partition: records of one item stay in order.
         first = json.dumps(next(iter(keys.values())), sort_keys=True)
@@ -415,7 +425,7 @@ class TableSim:
             self.items[self.item_key(keys)] = item
         record = None
         if name is not None and self.stream is not None:
-            record = self.stream.write(name, keys, item, old, self._hash(keys))
+            record = self.stream.write(name, keys, item, old, self.key_hash(keys))
         self._trace(kind, keys, name, record, source, ddbjson.item_size(item))
         return name, record
 
@@ -434,7 +444,7 @@ class TableSim:
             return False, None
         record = None
         if self.stream is not None:
-            record = self.stream.write("REMOVE", keys, None, old, self._hash(keys))
+            record = self.stream.write("REMOVE", keys, None, old, self.key_hash(keys))
         self._trace(tk.ITEM_DELETED, keys, "REMOVE", record, source, None)
         return True, record
 
