@@ -5,6 +5,7 @@ the handlers benchmark runs its Python handlers, not declared behaviours in thei
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import tui_support  # noqa: F401  (pins the environment before Textual loads)
 
 from stptui.commands import execute
 
@@ -188,3 +190,12 @@ def test_the_repl_benchmark_types_its_lines_in_each_phase() -> None:
             assert seconds > 0
             assert any(line.startswith(text) for line in bench.LINES)
         assert phase.whole[0] >= phase.bare[0]
+
+
+def test_the_tui_benchmark_times_a_launch_to_its_screen_drawn_complete() -> None:
+    bench = load("bench_tui")
+    launch = asyncio.run(bench.launch_once())
+    # One write changed the terminal's cells: the screen complete (the test of that frame is
+    # tests/test_tui_launch_frames.py); the stack's opening is inside the time to it.
+    assert launch.frames == 1 and launch.first == launch.last
+    assert 0 < launch.opened < launch.last and launch.layouts >= 1

@@ -16,7 +16,7 @@ import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from test_benchmarks import load
 from textual.widget import Widget
-from tui_support import session
+from tui_support import launched, session
 
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.dialogs import MoreFields
@@ -77,6 +77,7 @@ def test_a_tab_repaints_the_fields_it_moves_between_and_leaves_the_dialog_as_dra
     async def main() -> None:
         async with app.run_test(size=size, headless=False) as pilot:
             await pilot.pause()
+            await launched(app)
             for key in KEYS:
                 await pilot.press(key)
                 await pilot.pause()

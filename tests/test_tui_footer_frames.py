@@ -13,7 +13,7 @@ import asyncio
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from test_benchmarks import load
-from tui_support import session
+from tui_support import launched, session
 
 from stptui.tui.app import StptuiApp
 
@@ -34,6 +34,7 @@ def changed_rows(size: tuple[int, int], keys: tuple[str, ...]) -> list[tuple[str
     async def main() -> None:
         async with app.run_test(size=size, headless=False) as pilot:
             await pilot.pause()
+            await launched(app)
             for key in keys:
                 for press in (key, "escape"):
                     for _, _, data in bench.TerminalSink.writes:

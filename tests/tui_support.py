@@ -58,6 +58,9 @@ TextArea.cursor_blink = False
 # that second, and a test would see a dialog it did not ask for. The tests of the handoff
 # set the app's own budget (tests/test_tui_fast_forward.py).
 tui_app.CLOCK_COMMAND_BUDGET_S = 60.0
+# Likewise the launch's hold of its first frame (`tui_app.MainScreen`): cut short on a loaded
+# machine, the launch would go on painting under what a test does next.
+tui_app.LAUNCH_HOLD_LIMIT_S = 60.0
 
 
 def drawn_text(widget: Widget) -> str:
@@ -198,6 +201,9 @@ def drive(
 
     async def main() -> None:
         async with app.run_test(size=size, notifications=notifications) as pilot:
+            # On the screen as a user first sees it, and what the app does then (the
+            # freeze of its simulation) done.
+            await launched(app)
             await pilot.pause()
             await script(pilot, app)
 
@@ -225,6 +231,20 @@ async def wait_until(pilot: Pilot[None], done: Callable[[], bool], what: str) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not after {HANG_S:g} s")
         await pilot.pause(0.02)
+
+
+async def launched(app: StptuiApp) -> None:
+    """Let the app run until its main screen has painted its first frame: it holds it until
+    the launch has settled (`tui_app.MainScreen`), which Pilot's pause, finding the app
+    idle between two of the launch's steps on a loaded machine, may not wait for."""
+    main = app.screen_stack[0]
+    assert isinstance(main, tui_app.MainScreen)
+    # Slept, not paused: Pilot's pause updates the screen itself (a layout of its own).
+    deadline = time.monotonic() + HANG_S
+    while main.paints_held:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the launch's first frame: not after {HANG_S:g} s")
+        await asyncio.sleep(0.01)
 
 
 def layout_of(widget: Widget) -> tuple[object, ...]:

@@ -118,6 +118,9 @@ SLOW_PANES_EVERY_S = 0.25
 AGENDA_WAIT_FACTOR = 40
 # The longest a focus change holds the screen's repaints (it normally settles in a few ms).
 SETTLE_LIMIT_S = 0.25
+# The longest the launch holds the main screen's first frame after its first layout (it
+# normally settles in 0.1-0.2 s): a widget that never settles shows in a frame of its own.
+LAUNCH_HOLD_LIMIT_S = 1.0
 # Allocations between two collections of the youngest generation (see `_load`).
 GC_THRESHOLD = 50_000
 # Between the steps that follow a rebuild's adoption (styling, freeing the simulation
@@ -306,13 +309,98 @@ def imports_held(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         _imp.release_lock()
 
 
+def message_pumps(roots: Iterable[Widget]) -> list[Widget]:
+    """Every widget under `roots` (themselves included), and the scrollbars they show: what
+    handles, each in its own task, what a change of the screen posts to it."""
+    pumps: list[Widget] = []
+    for root in roots:
+        for node in root.walk_children(Widget, with_self=True):
+            pumps.append(node)
+            if node.show_vertical_scrollbar:
+                pumps.append(node.vertical_scrollbar)
+            if node.show_horizontal_scrollbar:
+                pumps.append(node.horizontal_scrollbar)
+    return pumps
+
+
 class MainScreen(Screen[None]):
     """The panes' screen. A focus change repaints what it changes, not all of the screen:
     Textual's Screen repaints itself whole when its `focused` changes, though the widget
     that has lost the focus and the one that has it repaint themselves, and so do the
-    panes restyled (`.pane:focus-within`), and the footer shows the keys anew."""
+    panes restyled (`.pane:focus-within`), and the footer shows the keys anew.
+
+    Its first frame is the panes as the launch leaves them (see `_settle`): Textual painted
+    a frame at each of the launch's six or seven layouts, the first with an empty Graph
+    pane and no keys in the footer (both need their widths, which the first layout gives),
+    the screen complete in the fifth that changed a cell, 0.2-0.35 s after the first."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Whether the screen holds its paints (until the launch has settled), and how many
+        # times it has been laid out (see `_settle`).
+        self.paints_held = True
+        self.layouts = 0
+        self._settling = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A resize to the size the screen has already lays nothing out again: the launch
+        brings three at that size (the app's own, the terminal's, and the one the screen
+        posts itself as it is first laid out), each a layout of the whole screen in
+        Textual's Screen; what its widgets ask for is laid out all the same."""
+        if event.size == self.outer_size:
+            event.prevent_default()
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        self.layouts += 1
+        super()._refresh_layout(size, scroll)
+        if self.paints_held and not self._settling:
+            # The first layout: the widgets now know their sizes, and fill themselves.
+            self._settling = True
+            self.set_timer(LAUNCH_HOLD_LIMIT_S, self.paint_held)
+            self._settle()
+
+    def _compositor_refresh(self) -> None:
+        if self.paints_held:
+            # What each layout marks to repaint stays marked, for the one frame.
+            self._dirty_widgets.clear()
+            return
+        super()._compositor_refresh()
+
+    def _settle(self) -> None:
+        """Paint once the launch has settled: every widget has handled what the last
+        layout posted to it (its Resize: the Graph pane lays its diagram out for its width,
+        the footer builds its keys, the queues table fits its columns), and the screen's
+        next update, after what they asked for, laid nothing out again; else another
+        round, as that layout posted more."""
+        layouts = self.layouts
+        pending = 1
+
+        def settled() -> None:
+            nonlocal pending
+            pending -= 1
+            if not pending:
+                self.call_after_refresh(self._settled, layouts)
+
+        for pump in message_pumps([self]):
+            if pump.call_later(settled):
+                pending += 1
+        settled()
+
+    def _settled(self, layouts: int) -> None:
+        if not self.paints_held:
+            return
+        if self.layouts != layouts:
+            self._settle()
+        else:
+            self.paint_held()
+
+    def paint_held(self) -> None:
+        """Paint what the screen held, in one frame, and paint as Textual does from then on."""
+        if self.paints_held:
+            self.paints_held = False
+            self._compositor_refresh()
 
 
 def notes_band(notes: Iterable[Notification], size: Size, *, top: bool) -> Region:
@@ -962,9 +1050,10 @@ class StptuiApp(App[None]):
             # Held here, not as a callback's argument: Textual keeps a callback's arguments
             # while it runs, and the simulation must go when `_retire` lets go.
             self._replaced.append(replaced)
-        # After the panes' first paint, and each in a turn of the loop of its own (the
-        # callbacks `call_after_refresh` queues run together, with no key between them):
-        # with the panes' building, the UI would answer no key for all of them in one.
+        # After the panes' first layout (at the start, before the screen's first frame: see
+        # MainScreen), and each in a turn of the loop of its own (the callbacks
+        # `call_after_refresh` queues run together, with no key between them): with the
+        # panes' building, the UI would answer no key for all of them in one.
         self.call_after_refresh(self._style_scrollbars)
         self._warm_soon()
 
@@ -1020,6 +1109,12 @@ class StptuiApp(App[None]):
             gc.enable()
 
     def _freeze_simulation(self, everything: bool) -> None:
+        main = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(main, MainScreen) and main.paints_held:
+            # The launch's frame first: the first freeze's full collection (40-80 ms) held
+            # it back.
+            self.set_timer(STEP_S, partial(self._freeze_simulation, everything))
+            return
         # What exists now (the simulation, a loaded session's hundreds of thousands of
         # messages, the panes) lives as long as the app: frozen out of the cyclic
         # collector, whose full collections would otherwise rescan all of it (300 ms at
@@ -1786,14 +1881,7 @@ class StptuiApp(App[None]):
         and Focus: each widget handles them, and asks for its repaint, in its own task,
         while Textual paints as soon as the screen is idle. What the first paint misses
         would wait for Textual's next frame (17 to 33 ms later), and be painted again."""
-        pumps: list[Widget] = []
-        for root in roots:
-            for node in root.walk_children(Widget, with_self=True):
-                pumps.append(node)
-                if node.show_vertical_scrollbar:
-                    pumps.append(node.vertical_scrollbar)
-                if node.show_horizontal_scrollbar:
-                    pumps.append(node.horizontal_scrollbar)
+        pumps = message_pumps(roots)
         batch = self.batch_update()
         batch.__enter__()
         pending = 1

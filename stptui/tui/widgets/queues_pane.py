@@ -523,6 +523,16 @@ class QueuesPane(Vertical, can_focus=False):
         table is laid out."""
         table = self.query_one(QueueTable)
         room = table.scrollable_content_region.width
+        if (
+            table.show_vertical_scrollbar
+            and table.show_horizontal_scrollbar
+            and table.virtual_size.height <= table.size.height
+        ):
+            # The rows fit the table's height: its vertical scrollbar is there only for the
+            # row the sideways one takes, which columns that fit leave out, and it with them.
+            # Fitted to the width it left, the names were cut a frame or two early at
+            # launch, and stayed cut.
+            room += table.scrollbar_size_vertical
         if room <= 0:
             return QUEUE_LAYOUTS[0], None
         pad = 2 * table.cell_padding
