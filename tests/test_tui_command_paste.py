@@ -10,6 +10,7 @@ from textual import events
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input
+from tui_one_app import on_one_app, steps_at
 from tui_support import app_for, drawn_text, drive
 
 from stptui.tui.app import StptuiApp
@@ -37,107 +38,130 @@ async def paste(pilot: Pilot[None], app: StptuiApp, text: str) -> None:
     await pilot.pause()
 
 
-def test_each_pasted_line_runs_in_order() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        # Line breaks as some terminals paste them (\r\n), and a last line without one.
-        await paste(pilot, app, "send jobQueue first\r\nsend jobQueue second\r\nsend jobQueue 3rd")
-        # Nothing runs until enter: they wait, listed.
-        assert bodies(app) == []
-        assert "3 pasted commands wait" in output(app)
-        assert "  send jobQueue second" in output(app)
-        await pilot.press("enter")
-        assert bodies(app) == ["first", "second", "3rd"]
-        shown = output(app)
-        assert shown.index("> send jobQueue first") < shown.index("> send jobQueue second")
-        assert "ran 3 pasted commands" in shown
-        assert field(app).value == ""
-        # Each is in the history, as if typed.
-        await pilot.press("up")
-        assert field(app).value == "send jobQueue 3rd"
-        await pilot.press("up")
-        assert field(app).value == "send jobQueue second"
-        # The session log has them as three commands.
-        assert app.session.log[-3:] == [
-            "send jobQueue first",
-            "send jobQueue second",
-            "send jobQueue 3rd",
-        ]
-
-    drive(app_for(), script, size=(120, 40))
+async def each_pasted_line_runs_in_order(pilot: Pilot[None], app: StptuiApp) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon")
+    # Line breaks as some terminals paste them (\r\n), and a last line without one.
+    await paste(pilot, app, "send jobQueue first\r\nsend jobQueue second\r\nsend jobQueue 3rd")
+    # Nothing runs until enter: they wait, listed.
+    assert bodies(app)[before:] == []
+    assert "3 pasted commands wait" in output(app)
+    assert "  send jobQueue second" in output(app)
+    await pilot.press("enter")
+    assert bodies(app)[before:] == ["first", "second", "3rd"]
+    shown = output(app)
+    assert shown.index("> send jobQueue first") < shown.index("> send jobQueue second")
+    assert "ran 3 pasted commands" in shown
+    assert field(app).value == ""
+    # Each is in the history, as if typed.
+    await pilot.press("up")
+    assert field(app).value == "send jobQueue 3rd"
+    await pilot.press("up")
+    assert field(app).value == "send jobQueue second"
+    # The session log has them as three commands.
+    assert app.session.log[-3:] == [
+        "send jobQueue first",
+        "send jobQueue second",
+        "send jobQueue 3rd",
+    ]
 
 
-def test_a_refused_pasted_line_stops_the_rest_and_says_which_did_not_run() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        await paste(pilot, app, "send jobQueue one\nsend nosuchQueue two\nsend jobQueue three\n")
-        await pilot.press("enter")
-        # The first ran; the refused one changed nothing and the one after it did not run.
-        assert bodies(app) == ["one"]
-        shown = output(app)
-        assert "nosuchQueue" in shown
-        assert "1 pasted command waits" in shown
-        assert "  send jobQueue three" in shown
-        # The refused line is in the field, to be fixed and run; the rest wait for it.
-        assert field(app).value == "send nosuchQueue two"
-        field(app).value = "send jobQueue two"
-        await pilot.press("enter")
-        assert bodies(app) == ["one", "two"]
-        assert "1 pasted command waits" in output(app)
-        await pilot.press("enter")
-        assert bodies(app) == ["one", "two", "three"]
-        assert "ran 1 pasted command" in output(app)
-
-    drive(app_for(), script, size=(120, 40))
-
-
-def test_a_mistake_in_any_pasted_line_runs_none() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        await paste(pilot, app, "send jobQueue one\nsned jobQueue two\n")
-        shown = output(app)
-        assert "pasted command 2 of 2" in shown and "sned" in shown
-        assert "none of them was run" in shown
-        await pilot.press("enter")
-        assert bodies(app) == []
-
-    drive(app_for(), script, size=(120, 40))
+async def a_refused_pasted_line_stops_the_rest_and_says_which_did_not_run(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon")
+    await paste(pilot, app, "send jobQueue one\nsend nosuchQueue two\nsend jobQueue three\n")
+    await pilot.press("enter")
+    # The first ran; the refused one changed nothing and the one after it did not run.
+    assert bodies(app)[before:] == ["one"]
+    shown = output(app)
+    assert "nosuchQueue" in shown
+    assert "1 pasted command waits" in shown
+    assert "  send jobQueue three" in shown
+    # The refused line is in the field, to be fixed and run; the rest wait for it.
+    assert field(app).value == "send nosuchQueue two"
+    field(app).value = "send jobQueue two"
+    await pilot.press("enter")
+    assert bodies(app)[before:] == ["one", "two"]
+    assert "1 pasted command waits" in output(app)
+    await pilot.press("enter")
+    assert bodies(app)[before:] == ["one", "two", "three"]
+    assert "ran 1 pasted command" in output(app)
 
 
-def test_escape_drops_the_pasted_commands() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        await paste(pilot, app, "send jobQueue one\nsend jobQueue two\n")
-        await pilot.press("escape", "colon", "enter")
-        assert bodies(app) == []
-
-    drive(app_for(), script, size=(120, 40))
-
-
-def test_a_paste_goes_where_the_cursor_is_and_a_quote_spans_lines() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"send jobQueue ")
-        # A JSON body over several lines, in quotes: one command, its line breaks data.
-        await paste(pilot, app, "'{\n  \"id\": 7\n}'\nsend jobQueue next\n")
-        await pilot.press("enter")
-        assert bodies(app) == ['{\n  "id": 7\n}', "next"]
-        assert "ran 2 pasted commands" in output(app)
-
-    drive(app_for(), script, size=(120, 40))
+async def a_mistake_in_any_pasted_line_runs_none(pilot: Pilot[None], app: StptuiApp) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon")
+    await paste(pilot, app, "send jobQueue one\nsned jobQueue two\n")
+    shown = output(app)
+    assert "pasted command 2 of 2" in shown and "sned" in shown
+    assert "none of them was run" in shown
+    await pilot.press("enter")
+    assert bodies(app)[before:] == []
 
 
-def test_a_paste_of_one_line_is_typed_into_the_field_not_run() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon", *"send ")
-        await paste(pilot, app, "jobQueue hello")
-        assert field(app).value == "send jobQueue hello"
-        field(app).value = ""
-        # A whole line copied with its line break too: in the field, to check and run.
-        await paste(pilot, app, "send jobQueue hi\n")
-        assert field(app).value == "send jobQueue hi"
-        assert bodies(app) == []
+async def escape_drops_the_pasted_commands(pilot: Pilot[None], app: StptuiApp) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon")
+    await paste(pilot, app, "send jobQueue one\nsend jobQueue two\n")
+    await pilot.press("escape", "colon", "enter")
+    assert bodies(app)[before:] == []
 
-    drive(app_for(), script)
+
+async def a_paste_goes_where_the_cursor_is_and_a_quote_spans_lines(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon", *"send jobQueue ")
+    # A JSON body over several lines, in quotes: one command, its line breaks data.
+    await paste(pilot, app, "'{\n  \"id\": 7\n}'\nsend jobQueue next\n")
+    await pilot.press("enter")
+    assert bodies(app)[before:] == ['{\n  "id": 7\n}', "next"]
+    assert "ran 2 pasted commands" in output(app)
+
+
+async def a_paste_of_one_line_is_typed_into_the_field_not_run(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    before = len(bodies(app))
+    await pilot.press("colon", *"send ")
+    await paste(pilot, app, "jobQueue hello")
+    assert field(app).value == "send jobQueue hello"
+    field(app).value = ""
+    # A whole line copied with its line break too: in the field, to check and run.
+    await paste(pilot, app, "send jobQueue hi\n")
+    assert field(app).value == "send jobQueue hi"
+    assert bodies(app)[before:] == []
+
+
+async def the_outcome_of_a_long_paste_is_in_sight(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("colon")
+    await paste(pilot, app, "send jobQueue a\nshow queues\nsend nosuch b\nadvance 1m\n")
+    await pilot.press("enter")
+    await pilot.pause()
+    output = app.screen.query_one("#command-output", VerticalScroll)
+    # The output is longer than its box: it is scrolled to its end, where the refusal
+    # and the command that waits are.
+    assert 0 < output.max_scroll_y == output.scroll_y
+    assert output.region.bottom <= app.screen.region.bottom
+
+
+def test_pasted_lines_wait_for_enter_run_in_order_and_stop_at_a_refusal() -> None:
+    """On one app of the job queue, each check reading the messages it sent (those of the
+    checks before it stay): at 120x40, then a one-line paste at 120x36 and last a long
+    paste's outcome at 60x20 (it leaves a command waiting)."""
+    checks = [
+        each_pasted_line_runs_in_order,
+        a_refused_pasted_line_stops_the_rest_and_says_which_did_not_run,
+        a_mistake_in_any_pasted_line_runs_none,
+        escape_drops_the_pasted_commands,
+        a_paste_goes_where_the_cursor_is_and_a_quote_spans_lines,
+    ]
+    steps = steps_at((120, 40), checks)
+    steps += steps_at((120, 36), [a_paste_of_one_line_is_typed_into_the_field_not_run])
+    steps += steps_at((60, 20), [the_outcome_of_a_long_paste_is_in_sight])
+    on_one_app(app_for(), steps)
 
 
 def test_a_paste_of_several_lines_into_a_one_line_field_keeps_every_line() -> None:
@@ -153,18 +177,3 @@ def test_a_paste_of_several_lines_into_a_one_line_field_keeps_every_line() -> No
         assert app.session.log[-1].endswith("--resources arn:aws:s3:::a,arn:aws:s3:::b")
 
     drive(app_for("event-driven"), script)
-
-
-def test_the_outcome_of_a_long_paste_is_in_sight() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        await paste(pilot, app, "send jobQueue a\nshow queues\nsend nosuch b\nadvance 1m\n")
-        await pilot.press("enter")
-        await pilot.pause()
-        output = app.screen.query_one("#command-output", VerticalScroll)
-        # The output is longer than its box: it is scrolled to its end, where the refusal
-        # and the command that waits are.
-        assert 0 < output.max_scroll_y == output.scroll_y
-        assert output.region.bottom <= app.screen.region.bottom
-
-    drive(app_for(), script, size=(60, 20))

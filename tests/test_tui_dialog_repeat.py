@@ -14,6 +14,7 @@ from pathlib import Path
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     EXAMPLES,
     START,
@@ -27,7 +28,7 @@ from tui_support import (
 )
 
 from stptui.commands import CommandError, CommandResult, Session, execute
-from stptui.commands.handlers.repeat import REPEATABLE
+from stptui.commands.handlers.repeat import REPEATABLE, repeats_of
 from stptui.tui.app import StptuiApp
 from stptui.tui.screens.alarm_dialog import AlarmStateDialog
 from stptui.tui.screens.dialogs import (
@@ -80,70 +81,72 @@ def test_repeat_prefix_reads_n_or_n_every_d() -> None:
             raise AssertionError(bad)
 
 
-def test_send_repeated_every_second_numbers_each_message() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("s")
-        dialog = app.screen
-        assert isinstance(dialog, SendDialog)
-        dialog.query_one("#send-queue", Select).value = UNREAD
-        dialog.query_one("#send-body", TextArea).text = '{"n": {i}}'
+def next_repeat(app: StptuiApp) -> str:
+    """The id the session's next repeat gets (`repeat-N`, numbered as they are made)."""
+    return f"repeat-{repeats_of(app.session.sim).made + 1}"
+
+
+async def send_repeated_every_second_numbers_each_message(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    before = len(bodies(app, UNREAD))
+    repeat = next_repeat(app)
+    await pilot.press("s")
+    dialog = app.screen
+    assert isinstance(dialog, SendDialog)
+    dialog.query_one("#send-queue", Select).value = UNREAD
+    dialog.query_one("#send-body", TextArea).text = '{"n": {i}}'
+    await pilot.pause()
+    # Not JSON until {i} is a number: the dialog says what makes it one.
+    assert "repeat field" in error_of(app)
+    dialog.query_one("#send-repeat", Input).value = "3 every 1s"
+    await pilot.pause()
+    assert error_of(app) == ""
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, CommandDialog)
+    assert app.session.log[-1] == f"repeat 3 --every 1s send {UNREAD} '{{\"n\": {{i}}}}'"
+    # The first now; the agenda shows the rest waiting on the clock.
+    assert bodies(app, UNREAD)[before:] == [{"n": 1}]
+    agenda = " ".join(drawn_text(app.query_one(AgendaPane)).split())
+    assert repeat in agenda
+    execute(app.session, "advance 2s")
+    assert bodies(app, UNREAD)[before:] == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+async def the_notification_is_repeats_summary(pilot: Pilot[None], app: StptuiApp) -> None:
+    repeat = next_repeat(app)
+    await pilot.press("s")
+    app.screen.query_one("#send-queue", Select).value = UNREAD
+    app.screen.query_one("#send-repeat", Input).value = "4"
+    await pilot.press("ctrl+s")
+    notes = [str(n.message) for n in app._notifications]
+    assert any(n.startswith(f"{repeat}: 4 × send") and "4 accepted" in n for n in notes), notes
+
+
+async def a_bad_repeat_is_refused_in_place_and_changes_nothing(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    s = app.session
+    log, seq, now = list(s.log), s.sim.trace.seq, s.sim.clock.now
+    await pilot.press("s")
+    field = app.screen.query_one("#send-repeat", Input)
+    for bad, said in (
+        ("3 evry 1s", "cannot read '3 evry 1s' as N or N every D"),
+        ("0", "repeat N must be a whole number of at least 1"),
+        # The field's words, not the command line's `--every` option.
+        ("3 every 0ms", "repeat: every 0ms is no wait: D must be at least 1 ms"),
+        ("5 every -1s", "repeat: every -1s: a duration cannot be negative: '-1s'"),
+        ("5 every 2x", "repeat: every 2x: "),
+    ):
+        field.value = bad
+        # As typing it would: the field's Changed (which rechecks the form) comes first.
         await pilot.pause()
-        # Not JSON until {i} is a number: the dialog says what makes it one.
-        assert "repeat field" in error_of(app)
-        dialog.query_one("#send-repeat", Input).value = "3 every 1s"
-        await pilot.pause()
-        assert error_of(app) == ""
         await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, CommandDialog)
-        assert app.session.log == [f"repeat 3 --every 1s send {UNREAD} '{{\"n\": {{i}}}}'"]
-        # The first now; the agenda shows the rest waiting on the clock.
-        assert bodies(app, UNREAD) == [{"n": 1}]
-        agenda = " ".join(drawn_text(app.query_one(AgendaPane)).split())
-        assert "repeat-1" in agenda
-        execute(app.session, "advance 2s")
-        assert bodies(app, UNREAD) == [{"n": 1}, {"n": 2}, {"n": 3}]
-
-    drive(app_for("combined"), script, notifications=True)
-
-
-def test_the_notification_is_repeats_summary() -> None:
-    notes: list[str] = []
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("s")
-        app.screen.query_one("#send-queue", Select).value = UNREAD
-        app.screen.query_one("#send-repeat", Input).value = "4"
-        await pilot.press("ctrl+s")
-        notes.extend(str(n.message) for n in app._notifications)
-
-    drive(app_for("combined"), script, notifications=True)
-    assert any(n.startswith("repeat-1: 4 × send") and "4 accepted" in n for n in notes), notes
-
-
-def test_a_bad_repeat_is_refused_in_place_and_changes_nothing() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("s")
-        field = app.screen.query_one("#send-repeat", Input)
-        for bad, said in (
-            ("3 evry 1s", "cannot read '3 evry 1s' as N or N every D"),
-            ("0", "repeat N must be a whole number of at least 1"),
-            # The field's words, not the command line's `--every` option.
-            ("3 every 0ms", "repeat: every 0ms is no wait: D must be at least 1 ms"),
-            ("5 every -1s", "repeat: every -1s: a duration cannot be negative: '-1s'"),
-            ("5 every 2x", "repeat: every 2x: "),
-        ):
-            field.value = bad
-            # As typing it would: the field's Changed (which rechecks the form) comes first.
-            await pilot.pause()
-            await pilot.press("ctrl+s")
-            assert isinstance(app.screen, SendDialog), bad
-            assert said in error_of(app) and "hint:" in error_of(app), error_of(app)
-            assert "--every" not in error_of(app), error_of(app)
-            assert field.value == bad
-        s = app.session
-        assert s.log == [] and s.sim.trace.seq == 0 and s.sim.clock.now == START
-
-    drive(app_for("combined"), script)
+        assert isinstance(app.screen, SendDialog), bad
+        assert said in error_of(app) and "hint:" in error_of(app), error_of(app)
+        assert "--every" not in error_of(app), error_of(app)
+        assert field.value == bad
+    assert s.log == log and s.sim.trace.seq == seq and s.sim.clock.now == now
 
 
 def test_http_repeated_five_times_makes_five_requests_and_closes(tmp_path: Path) -> None:
@@ -210,26 +213,39 @@ def test_only_dialogs_whose_command_repeat_runs_have_the_field() -> None:
     assert [c in REPEATABLE for c in WebSocketDialog.COMMANDS] == [True, True, True, False]
 
 
-def test_the_repeat_field_keeps_the_first_field_focused_at_80x24() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        for key, first in (("s", "send-body"), ("p", "publish-source"), ("h", "http-path")):
-            await pilot.press(key)
-            dialog = app.screen
-            assert isinstance(dialog, CommandDialog)
-            assert app.focused is not None and app.focused.id == first
-            frame = dialog.query_one(".dialog-box")
-            assert frame.scroll_y == 0
-            # Tabbed to, the repeat field and its label are scrolled into sight.
-            dialog.query_one(f"#{dialog.PREFIX}-repeat").focus()
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
-            field = dialog.query_one(f"#{dialog.PREFIX}-repeat")
-            assert frame.region.contains_region(field.region)
-            labels = [str(label.render()) for label in dialog.query(Label)]
-            assert REPEAT_LABEL in labels
-            await pilot.press("escape")
+async def the_repeat_field_keeps_the_first_field_focused_at_80x24(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    for key, first in (("s", "send-body"), ("p", "publish-source"), ("h", "http-path")):
+        await pilot.press(key)
+        dialog = app.screen
+        assert isinstance(dialog, CommandDialog)
+        assert app.focused is not None and app.focused.id == first, key
+        frame = dialog.query_one(".dialog-box")
+        assert frame.scroll_y == 0, key
+        # Tabbed to, the repeat field and its label are scrolled into sight.
+        dialog.query_one(f"#{dialog.PREFIX}-repeat").focus()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        field = dialog.query_one(f"#{dialog.PREFIX}-repeat")
+        assert frame.region.contains_region(field.region), key
+        labels = [str(label.render()) for label in dialog.query(Label)]
+        assert REPEAT_LABEL in labels, key
+        await pilot.press("escape")
 
-    drive(app_for("combined"), script, size=(80, 24))
+
+def test_the_send_dialog_repeats_refuses_a_bad_repeat_and_keeps_its_focus_at_80x24() -> None:
+    """On one app of the combined stack: a refusal first (nothing run), a repeat every
+    second, a repeat's summary note, then the first field of three dialogs at 80x24 (last:
+    the one at that size)."""
+    checks = [
+        a_bad_repeat_is_refused_in_place_and_changes_nothing,
+        send_repeated_every_second_numbers_each_message,
+        the_notification_is_repeats_summary,
+    ]
+    steps = steps_at((120, 36), checks)
+    steps += steps_at((80, 24), [the_repeat_field_keeps_the_first_field_focused_at_80x24])
+    on_one_app(app_for("combined"), steps, notifications=True)
 
 
 # -- the log, produce, restore and WebSocket dialogs ------------------------------------------
@@ -305,66 +321,73 @@ def test_the_restore_dialog_repeated_checks_repetition_1s_key() -> None:
     drive(StptuiApp(s), script, size=(120, 40))
 
 
-def test_the_websocket_dialog_repeats_a_send_and_the_clock_carries_the_answers() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("ws-connect realtime --query token=t-1")
-        await pilot.press("w")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, WebSocketDialog)
-        conn = str(dialog.query_one("#ws-connection", Select).value)
-        repeat = dialog.query_one("#ws-repeat", Input)
-        assert repeat.display
-        dialog.query_one("#ws-message", Input).value = '{"action": "sendMessage", "n": {i}}'
-        repeat.value = "5 every 100ms"
-        await pilot.pause()
-        assert error_of(app) == ""
-        assert "sendMessage -> sendMessage" in shown(app, "#ws-plan")
-        await pilot.press("ctrl+s")
-        # A repeat's answer is its summary: the dialog closes on it.
-        assert not isinstance(app.screen, CommandDialog)
-        line = f'repeat 5 --every 100ms ws-send {conn} \'{{"action": "sendMessage", "n": {{i}}}}\''
-        assert app.session.log[-1] == line
-        execute(app.session, "advance 1s")
-        echoes = [
-            r for r in records_of(app.session, "ws.received") if r.data["connection_id"] == conn
-        ]
-        assert len(echoes) == 5
-
-    drive(StptuiApp(example_session("chat")), script, size=(120, 40))
+async def the_websocket_dialog_repeats_a_send_and_the_clock_carries_the_answers(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.run_command("ws-connect realtime --query token=t-1")
+    await pilot.press("w")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, WebSocketDialog)
+    conn = str(dialog.query_one("#ws-connection", Select).value)
+    repeat = dialog.query_one("#ws-repeat", Input)
+    assert repeat.display
+    dialog.query_one("#ws-message", Input).value = '{"action": "sendMessage", "n": {i}}'
+    repeat.value = "5 every 100ms"
+    await pilot.pause()
+    assert error_of(app) == ""
+    assert "sendMessage -> sendMessage" in shown(app, "#ws-plan")
+    await pilot.press("ctrl+s")
+    # A repeat's answer is its summary: the dialog closes on it.
+    assert not isinstance(app.screen, CommandDialog)
+    line = f'repeat 5 --every 100ms ws-send {conn} \'{{"action": "sendMessage", "n": {{i}}}}\''
+    assert app.session.log[-1] == line
+    execute(app.session, "advance 1s")
+    echoes = [r for r in records_of(app.session, "ws.received") if r.data["connection_id"] == conn]
+    assert len(echoes) == 5
 
 
-def test_the_websocket_dialog_has_no_repeat_field_for_a_disconnect() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("ws-connect realtime --query token=t-1")
-        await pilot.press("w")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, WebSocketDialog)
-        repeat = dialog.query_one("#ws-repeat", Input)
-        label = dialog.query_one("#ws-repeat-label", Label)
-        repeat.value = "3"
-        dialog.query_one("#ws-action", Select).value = "disconnect"
-        await pilot.pause()
-        assert not repeat.display and not label.display
-        # What the field held does not count for a command `repeat` refuses.
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.session.log[-1].startswith("ws-disconnect ")
-        # Back on a new connection: a connect repeats, one connection per repetition.
-        assert dialog.query_one("#ws-connection", Select).value == NEW
-        assert repeat.display and label.display
-        dialog.query_one("#ws-query", Input).value = "token=t-1"
-        repeat.value = "3"
-        await pilot.pause()
-        assert shown(app, "#ws-plan").startswith("the authorizer gatekeeper decides")
-        await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, CommandDialog)
-        assert app.session.log[-1] == "repeat 3 ws-connect realtime --query token=t-1"
-        execute(app.session, "advance 1s")
-        assert len(records_of(app.session, "ws.connected")) == 4
+async def the_websocket_dialog_has_no_repeat_field_for_a_disconnect(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    connected = len(records_of(app.session, "ws.connected"))
+    app.run_command("ws-connect realtime --query token=t-1")
+    # The dialog opens on the newest connection: the one just made.
+    await pilot.press("w")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, WebSocketDialog)
+    repeat = dialog.query_one("#ws-repeat", Input)
+    label = dialog.query_one("#ws-repeat-label", Label)
+    repeat.value = "3"
+    dialog.query_one("#ws-action", Select).value = "disconnect"
+    await pilot.pause()
+    assert not repeat.display and not label.display
+    # What the field held does not count for a command `repeat` refuses.
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.session.log[-1].startswith("ws-disconnect ")
+    # Back on a new connection: a connect repeats, one connection per repetition.
+    assert dialog.query_one("#ws-connection", Select).value == NEW
+    assert repeat.display and label.display
+    dialog.query_one("#ws-query", Input).value = "token=t-1"
+    repeat.value = "3"
+    await pilot.pause()
+    assert shown(app, "#ws-plan").startswith("the authorizer gatekeeper decides")
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, CommandDialog)
+    assert app.session.log[-1] == "repeat 3 ws-connect realtime --query token=t-1"
+    execute(app.session, "advance 1s")
+    assert len(records_of(app.session, "ws.connected")) == connected + 4
 
-    drive(StptuiApp(example_session("chat")), script, size=(120, 40))
+
+def test_the_websocket_dialog_repeats_a_send_and_a_connect_but_not_a_disconnect() -> None:
+    """On one app of the chat example, each check on a connection of its own."""
+    checks = [
+        the_websocket_dialog_repeats_a_send_and_the_clock_carries_the_answers,
+        the_websocket_dialog_has_no_repeat_field_for_a_disconnect,
+    ]
+    on_one_app(StptuiApp(example_session("chat")), steps_at((120, 40), checks))
 
 
 def test_the_item_dialog_repeated_checks_repetition_1s_item_and_writes_n() -> None:

@@ -14,8 +14,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
-    START,
     app_for,
     drawn_text,
     drive,
@@ -49,47 +49,46 @@ async def hint_drawn(pilot: Pilot[None], app: StptuiApp, selector: str) -> None:
     )
 
 
-def test_a_dialogs_refusal_wraps_under_its_hint_at_80_columns() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("s")
-        assert isinstance(app.screen, SendDialog)
-        app.screen.query_one("#send-delay", Input).value = "{bad"
-        await pilot.press("ctrl+s")
-        await hint_drawn(pilot, app, "#send-error")
-        rows = error_lines(app, "#send-error")
-        assert rows[0] == "--delay: cannot read '{bad' as a duration (stuck at '{bad')"
-        hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
-        # The hint is longer than the dialog is wide: its end goes on under its words.
-        assert len(rows) > hint + 1, rows
-        for row in rows[hint + 1 :]:
-            assert row.startswith(" " * len(HINT)) and row[len(HINT)] != " ", rows
-        assert "1d" in rows[-1]
-        # Refused: nothing ran, and the dialog stays open to fix the field.
-        assert app.session.log == [] and app.session.sim.clock.now == START
-        assert isinstance(app.screen, SendDialog)
+async def a_dialogs_refusal_wraps_under_its_hint_at_80_columns(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    log, now = list(app.session.log), app.session.sim.clock.now
+    await pilot.press("s")
+    assert isinstance(app.screen, SendDialog)
+    app.screen.query_one("#send-delay", Input).value = "{bad"
+    await pilot.press("ctrl+s")
+    await hint_drawn(pilot, app, "#send-error")
+    rows = error_lines(app, "#send-error")
+    assert rows[0] == "--delay: cannot read '{bad' as a duration (stuck at '{bad')"
+    hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
+    # The hint is longer than the dialog is wide: its end goes on under its words.
+    assert len(rows) > hint + 1, rows
+    for row in rows[hint + 1 :]:
+        assert row.startswith(" " * len(HINT)) and row[len(HINT)] != " ", rows
+    assert "1d" in rows[-1]
+    # Refused: nothing ran, and the dialog stays open to fix the field.
+    assert app.session.log == log and app.session.sim.clock.now == now
+    assert isinstance(app.screen, SendDialog)
 
-    drive(app_for("combined"), script, size=(80, 24))
 
-
-def test_the_command_lines_refusal_wraps_under_its_first_line() -> None:
+async def the_command_lines_refusal_wraps_under_its_first_line(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
     line = "upload uploads k --size '" + " ".join("abcdefghijklmnopqrstuvwxyz") + "'"
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("colon")
-        await pilot.press(*line, "enter")
-        await hint_drawn(pilot, app, "#command-result")
-        rows = error_lines(app, "#command-result")
-        assert rows[0].startswith("--size must be a whole number of bytes")
-        hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
-        # The message wrapped: its second row is indented, and the hint comes after it.
-        assert hint >= 2 and all(row.startswith("  ") for row in rows[1:hint]), rows
-        assert rows[hint] == f"{HINT}e.g. --size 2048, --size 5MB, --size 6GiB"
-        assert app.session.log == []
-
-    drive(app_for("combined"), script, size=(80, 24))
+    log = list(app.session.log)
+    await pilot.press("colon")
+    await pilot.press(*line, "enter")
+    await hint_drawn(pilot, app, "#command-result")
+    rows = error_lines(app, "#command-result")
+    assert rows[0].startswith("--size must be a whole number of bytes")
+    hint = next(i for i, row in enumerate(rows) if row.startswith(HINT))
+    # The message wrapped: its second row is indented, and the hint comes after it.
+    assert hint >= 2 and all(row.startswith("  ") for row in rows[1:hint]), rows
+    assert rows[hint] == f"{HINT}e.g. --size 2048, --size 5MB, --size 6GiB"
+    assert app.session.log == log
 
 
-def test_the_help_renders_its_tables_once_as_it_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+async def the_help_renders_its_tables_once_as_it_opens(pilot: Pilot[None], app: StptuiApp) -> None:
     rendered: list[int] = []
     render = Table.__rich_console__
 
@@ -97,41 +96,50 @@ def test_the_help_renders_its_tables_once_as_it_opens(monkeypatch: pytest.Monkey
         rendered.append(options.max_width)
         return render(table, console, options)
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        monkeypatch.setattr(Table, "__rich_console__", counted)
-        for _ in range(2):
-            await pilot.press("question_mark")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, HelpScreen)
-            # Each group's table, once, at one width: Textual lays the page out five times
-            # as it opens, and rendering every table each time took most of a second.
-            assert len(rendered) == len(screen.groups) and len(set(rendered)) == 1
-            assert "Leave stptui" in drawn_text(screen.query_one("#help-body"))
-            await pilot.press("escape")
-            await pilot.pause()
-            rendered.clear()
-
-    drive(app_for("combined"), script, size=(80, 24))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Table, "__rich_console__", counted)
+        await help_twice(pilot, app, rendered)
 
 
-def test_the_read_only_pages_say_how_they_close() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"orderId\": 1}'")
-        # A modal hides the footer: each page's border says which keys close it.
-        for key, page in (("e", TextDialog), ("question_mark", HelpScreen)):
-            await pilot.press(key)
-            await pilot.pause()
-            assert isinstance(app.screen, page)
-            assert "escape" in str(
-                app.screen.query_one(".dialog-box, VerticalScroll").border_subtitle
-            )
-            assert "scroll, escape" in screen_text(app)
-            await pilot.press("escape")
-            await pilot.pause()
-            assert not isinstance(app.screen, page)
+async def help_twice(pilot: Pilot[None], app: StptuiApp, rendered: list[int]) -> None:
+    """Open the help and close it, twice: each time its tables rendered once."""
+    for _ in range(2):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        # Each group's table, once, at one width: Textual lays the page out five times
+        # as it opens, and rendering every table each time took most of a second.
+        assert len(rendered) == len(screen.groups) and len(set(rendered)) == 1
+        assert "Leave stptui" in drawn_text(screen.query_one("#help-body"))
+        await pilot.press("escape")
+        await pilot.pause()
+        rendered.clear()
 
-    drive(app_for("combined"), script, size=(80, 24))
+
+async def the_read_only_pages_say_how_they_close(pilot: Pilot[None], app: StptuiApp) -> None:
+    app.run_command("send jobQueue '{\"orderId\": 1}'")
+    # A modal hides the footer: each page's border says which keys close it.
+    for key, page in (("e", TextDialog), ("question_mark", HelpScreen)):
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, page)
+        assert "escape" in str(app.screen.query_one(".dialog-box, VerticalScroll").border_subtitle)
+        assert "scroll, escape" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, page)
+
+
+def test_refusals_wrap_under_their_hint_and_the_help_and_pages_say_how_they_close() -> None:
+    """On one app of the combined stack at 80x24, the refusals first (nothing run)."""
+    checks = [
+        a_dialogs_refusal_wraps_under_its_hint_at_80_columns,
+        the_command_lines_refusal_wraps_under_its_first_line,
+        the_help_renders_its_tables_once_as_it_opens,
+        the_read_only_pages_say_how_they_close,
+    ]
+    on_one_app(app_for("combined"), steps_at((80, 24), checks))
 
 
 def test_e_before_any_record_on_a_scheduled_stack_points_at_the_clock() -> None:

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, DataTable
+from tui_one_app import on_one_app, steps_at
 from tui_support import app_for, drive
 
 from stptui.tui.app import StptuiApp
@@ -26,51 +27,62 @@ from stptui.tui.widgets.inspector_pane import InspectorPane
 from stptui.tui.widgets.line_views import LineView, TextView
 
 
-def test_a_queue_row_the_user_moves_onto_is_selected_in_the_same_step() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("2")
-        table = app.query_one("#queue-table", DataTable)
-        table.action_cursor_down()
-        # No pause: no message has to reach the app first.
-        assert app.selected == "deadLetterQueue"
-        assert "deadLetterQueue" in app.query_one(InspectorPane).text.plain
-
-    drive(app_for(), script)
-
-
-def test_a_queue_row_moved_to_from_elsewhere_does_not_select_by_itself() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        table = app.query_one("#queue-table", DataTable)
-        assert not table.has_focus
-        table.move_cursor(row=1)
-        assert app.selected == "httpApi"
-
-    drive(app_for(), script)
+async def a_queue_row_moved_to_from_elsewhere_does_not_select_by_itself(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    table = app.query_one("#queue-table", DataTable)
+    assert not table.has_focus
+    table.move_cursor(row=1)
+    assert app.selected == "httpApi"
+    # The cursor back on the first row, where the next check moves down from.
+    table.move_cursor(row=0)
 
 
-def test_a_graph_move_selects_everywhere_in_the_same_step() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("1")
-        app.query_one(GraphPane).action_move("right")
-        assert app.selected == "api"
-        assert "api" in app.query_one(InspectorPane).text.plain.splitlines()[0]
+async def a_graph_move_selects_everywhere_in_the_same_step(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("1")
+    app.query_one(GraphPane).action_move("right")
+    assert app.selected == "api"
+    assert "api" in app.query_one(InspectorPane).text.plain.splitlines()[0]
 
-    drive(app_for(), script)
+
+async def a_queue_row_the_user_moves_onto_is_selected_in_the_same_step(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("2")
+    table = app.query_one("#queue-table", DataTable)
+    table.action_cursor_down()
+    # No pause: no message has to reach the app first.
+    assert app.selected == "deadLetterQueue"
+    assert "deadLetterQueue" in app.query_one(InspectorPane).text.plain
 
 
-def test_an_events_cursor_move_shows_the_record_in_the_same_step() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.run_command("send jobQueue '{\"amount\": 1}'")
-        app.run_command("send jobQueue '{\"amount\": 2}'")
-        await pilot.press("3")
-        detail = app.query_one("#event-detail", TextView)
-        lst = app.query_one(RecordList)
-        newest = lst.selected
-        assert newest is not None and f'"seq": {newest.seq}' in detail.text.plain
-        lst.action_cursor(-1)
-        assert f'"seq": {newest.seq - 1}' in detail.text.plain
+async def an_events_cursor_move_shows_the_record_in_the_same_step(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.run_command("send jobQueue '{\"amount\": 1}'")
+    app.run_command("send jobQueue '{\"amount\": 2}'")
+    await pilot.press("3")
+    detail = app.query_one("#event-detail", TextView)
+    lst = app.query_one(RecordList)
+    newest = lst.selected
+    assert newest is not None and f'"seq": {newest.seq}' in detail.text.plain
+    lst.action_cursor(-1)
+    assert f'"seq": {newest.seq - 1}' in detail.text.plain
 
-    drive(app_for(), script)
+
+def test_a_key_that_moves_a_cursor_selects_in_its_own_step() -> None:
+    """On one app of the job queue: first the queue row moved to from elsewhere (the
+    app's first resource selected), then the moves of a user, each from the selection the
+    one before left."""
+    checks = [
+        a_queue_row_moved_to_from_elsewhere_does_not_select_by_itself,
+        a_graph_move_selects_everywhere_in_the_same_step,
+        a_queue_row_the_user_moves_onto_is_selected_in_the_same_step,
+        an_events_cursor_move_shows_the_record_in_the_same_step,
+    ]
+    on_one_app(app_for(), steps_at((120, 36), checks))
 
 
 class CountingView(LineView):

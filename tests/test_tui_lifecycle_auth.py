@@ -8,6 +8,7 @@ from __future__ import annotations
 import tui_support  # first: pins the environment before Textual loads
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
+from tui_one_app import on_one_app, steps_at
 from tui_support import EXAMPLES, START, drawn_text, drive, inspector
 
 from stptui.commands import Session, execute
@@ -149,74 +150,84 @@ def test_the_bucket_page_shows_rules_classes_and_next_actions() -> None:
     drive(StptuiApp(session), script)
 
 
-def test_a_bucket_without_rules_lists_its_objects_and_classes() -> None:
-    session = open_example("lifecycle")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.selected = "reports"
-        await pilot.pause()
-        assert "\nObjects\nno current objects\n" in inspector(app)
-
-    drive(StptuiApp(session), script)
+async def a_bucket_without_rules_lists_its_objects_and_classes(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # The first check: the bucket as the stack opens.
+    app.selected = "reports"
+    await pilot.pause()
+    assert "\nObjects\nno current objects\n" in inspector(app)
 
 
 # -- the upload dialog ----------------------------------------------------------------------
 
 
-def test_upload_dialog_sends_tags_and_lists_the_rules_they_are_for() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u")
-        dialog = app.screen
-        assert isinstance(dialog, UploadDialog)
-        assert "lifecycleRules[1] (expiration 1 day after upload, tags class=scratch)" in (
-            shown(app, "#upload-notes")
-        )
-        dialog.query_one("#upload-key", Input).value = "scratch.txt"
-        dialog.query_one("#upload-tags", Input).value = "class=scratch, team=data lake"
-        await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, UploadDialog)
-        assert app.session.log == [
-            "upload reports scratch.txt --tag class=scratch --tag 'team=data lake'"
-        ]
-        obj = app.session.sim.services["buckets"].buckets["reports"].objects["scratch.txt"]
-        assert obj.tags == {"class": "scratch", "team": "data lake"}
-        assert obj.lifecycle is not None and obj.lifecycle.due.rule.name == "lifecycleRules[1]"
-        await pilot.pause()
-        agenda = app.query_one(AgendaPane).text.plain
-        assert 'reports\'s lifecycle: expire "scratch.txt" (delete marker) (lifecycleRules[1])' in (
-            agenda
-        )
+async def upload_dialog_sends_tags_and_lists_the_rules_they_are_for(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    before = len(app.session.log)
+    await pilot.press("u")
+    dialog = app.screen
+    assert isinstance(dialog, UploadDialog)
+    assert "lifecycleRules[1] (expiration 1 day after upload, tags class=scratch)" in (
+        shown(app, "#upload-notes")
+    )
+    dialog.query_one("#upload-key", Input).value = "scratch.txt"
+    dialog.query_one("#upload-tags", Input).value = "class=scratch, team=data lake"
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, UploadDialog)
+    assert app.session.log[before:] == [
+        "upload reports scratch.txt --tag class=scratch --tag 'team=data lake'"
+    ]
+    obj = app.session.sim.services["buckets"].buckets["reports"].objects["scratch.txt"]
+    assert obj.tags == {"class": "scratch", "team": "data lake"}
+    assert obj.lifecycle is not None and obj.lifecycle.due.rule.name == "lifecycleRules[1]"
+    await pilot.pause()
+    agenda = app.query_one(AgendaPane).text.plain
+    assert 'reports\'s lifecycle: expire "scratch.txt" (delete marker) (lifecycleRules[1])' in (
+        agenda
+    )
 
-    drive(StptuiApp(open_example("lifecycle")), script)
+
+async def upload_dialog_starts_an_incomplete_upload_and_shows_refusals(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    log, seq = list(app.session.log), app.session.sim.trace.seq
+    await pilot.press("u")
+    dialog = app.screen
+    assert isinstance(dialog, UploadDialog)
+    dialog.query_one("#upload-key", Input).value = "exports/big.csv"
+    dialog.query_one("#upload-tags", Input).value = "class"
+    await pilot.press("ctrl+s")
+    assert "--tag needs KEY=VALUE" in shown(app, "#upload-error")
+    dialog.query_one("#upload-tags", Input).value = "a=1,a=2"
+    await pilot.press("ctrl+s")
+    assert "InvalidTag: Cannot provide multiple Tags with the same key" in (
+        shown(app, "#upload-error")
+    )
+    dialog.query_one("#upload-tags", Input).value = ""
+    dialog.query_one("#upload-size", Input).value = "5MB"
+    dialog.query_one("#upload-op-select", Select).value = "incomplete"
+    await pilot.press("ctrl+s")
+    assert "--incomplete starts an upload that never completes" in (shown(app, "#upload-error"))
+    assert app.session.log == log and app.session.sim.trace.seq == seq
+    dialog.query_one("#upload-size", Input).value = ""
+    await pilot.press("ctrl+s")
+    assert not isinstance(app.screen, UploadDialog)
+    assert app.session.log == [*log, "upload reports exports/big.csv --incomplete"]
+    made = [r.kind for r in app.session.sim.trace.records if r.seq > seq]
+    assert made == ["multipart.initiated"]
 
 
-def test_upload_dialog_starts_an_incomplete_upload_and_shows_refusals() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("u")
-        dialog = app.screen
-        assert isinstance(dialog, UploadDialog)
-        dialog.query_one("#upload-key", Input).value = "exports/big.csv"
-        dialog.query_one("#upload-tags", Input).value = "class"
-        await pilot.press("ctrl+s")
-        assert "--tag needs KEY=VALUE" in shown(app, "#upload-error")
-        dialog.query_one("#upload-tags", Input).value = "a=1,a=2"
-        await pilot.press("ctrl+s")
-        assert "InvalidTag: Cannot provide multiple Tags with the same key" in (
-            shown(app, "#upload-error")
-        )
-        dialog.query_one("#upload-tags", Input).value = ""
-        dialog.query_one("#upload-size", Input).value = "5MB"
-        dialog.query_one("#upload-op-select", Select).value = "incomplete"
-        await pilot.press("ctrl+s")
-        assert "--incomplete starts an upload that never completes" in (shown(app, "#upload-error"))
-        assert app.session.log == [] and app.session.sim.trace.seq == 0
-        dialog.query_one("#upload-size", Input).value = ""
-        await pilot.press("ctrl+s")
-        assert not isinstance(app.screen, UploadDialog)
-        assert app.session.log == ["upload reports exports/big.csv --incomplete"]
-        assert [r.kind for r in app.session.sim.trace.records] == ["multipart.initiated"]
-
-    drive(StptuiApp(open_example("lifecycle")), script)
+def test_the_bucket_page_and_the_upload_dialog_on_the_lifecycle_stack() -> None:
+    """On one app of the lifecycle example: the empty bucket's page (first), then an
+    incomplete upload after the dialog's refusals, then a tagged upload."""
+    checks = [
+        a_bucket_without_rules_lists_its_objects_and_classes,
+        upload_dialog_starts_an_incomplete_upload_and_shows_refusals,
+        upload_dialog_sends_tags_and_lists_the_rules_they_are_for,
+    ]
+    on_one_app(StptuiApp(open_example("lifecycle")), steps_at((120, 36), checks))
 
 
 # -- the HTTP dialog ------------------------------------------------------------------------

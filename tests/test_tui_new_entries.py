@@ -8,6 +8,7 @@ from __future__ import annotations
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
+from tui_one_app import on_one_app, steps_at
 from tui_support import (
     EXAMPLES,
     START,
@@ -54,18 +55,6 @@ def test_a_function_url_is_on_its_box_and_the_inspector_lists_its_requests() -> 
     drive(StptuiApp(session), script, size=(120, 36))
 
 
-def test_a_function_without_a_url_has_no_url_section_nor_marker() -> None:
-    session = example_session("container-shop")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("fulfil")
-        await pilot.pause()
-        assert "Function URL" not in inspector(app)
-        assert "· URL" not in drawn_text(app.query_one(GraphPane))
-
-    drive(StptuiApp(session), script, size=(160, 50))
-
-
 def test_a_polled_message_rows_lead_with_the_queue_and_the_error() -> None:
     session = example_session("worker-poll")
 
@@ -91,30 +80,49 @@ def test_a_polled_message_rows_lead_with_the_queue_and_the_error() -> None:
     )
 
 
-def test_l_on_a_workload_of_several_containers_opens_on_its_first_containers_group() -> None:
-    session = example_session("container-shop")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("web")
-        await pilot.press("l")
-        await pilot.pause()
-        assert isinstance(app.screen, LogLineDialog)
-        assert app.screen.query_one("#log-owner", Select).value == "web.app"
-
-    drive(StptuiApp(session), script, size=(120, 36))
+# -- the container shop: one app, at 160x50 then 120x36 --------------------------------------
 
 
-def test_help_says_h_and_l_reach_the_new_entries_and_containers() -> None:
-    session = example_session("container-shop")
+async def a_function_without_a_url_has_no_url_section_nor_marker(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("fulfil")
+    await pilot.pause()
+    assert "Function URL" not in inspector(app)
+    assert "· URL" not in drawn_text(app.query_one(GraphPane))
 
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
-        assert "HTTP Send a request to an HTTP API, load balancer or function URL" in body
-        assert "Log Write a line into a function's, batch job's or container's log group" in body
 
-    drive(StptuiApp(session), script, size=(160, 50))
+async def help_says_h_and_l_reach_the_new_entries_and_containers(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    await pilot.press("question_mark")
+    assert isinstance(app.screen, HelpScreen)
+    body = " ".join(drawn_text(app.screen.query_one("#help-body")).split())
+    assert "HTTP Send a request to an HTTP API, load balancer or function URL" in body
+    assert "Log Write a line into a function's, batch job's or container's log group" in body
+
+
+async def l_on_a_workload_of_several_containers_opens_on_its_first_containers_group(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    app.jump_to("web")
+    await pilot.press("l")
+    await pilot.pause()
+    assert isinstance(app.screen, LogLineDialog)
+    assert app.screen.query_one("#log-owner", Select).value == "web.app"
+
+
+def test_the_container_shop_has_no_url_marker_and_h_and_l_reach_its_containers() -> None:
+    """On one app of the container shop, nothing run: at 160x50, then `l` at 120x36."""
+    wide = [
+        a_function_without_a_url_has_no_url_section_nor_marker,
+        help_says_h_and_l_reach_the_new_entries_and_containers,
+    ]
+    steps = steps_at((160, 50), wide)
+    steps += steps_at(
+        (120, 36), [l_on_a_workload_of_several_containers_opens_on_its_first_containers_group]
+    )
+    on_one_app(StptuiApp(example_session("container-shop")), steps)
 
 
 def test_tab_completes_a_web_services_own_entry_after_gateway() -> None:

@@ -17,6 +17,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from textual.widgets._footer import FooterKey
+from tui_one_app import on_one_app, steps_at
 from tui_support import EXAMPLES, START, drive, inspector, records_of, shown, wait_for_hit
 
 from stptui.commands import CommandError, Session, execute
@@ -62,22 +63,24 @@ def rule_box(app: StptuiApp, rule: str) -> RuleBox:
 # -- the key ------------------------------------------------------------------------------
 
 
-def test_the_replay_key_is_shown_only_for_a_stack_with_an_archived_bus() -> None:
-    async def with_archive(pilot: Pilot[None], app: StptuiApp) -> None:
-        # At 120 columns every key of the stack fits, `y` with them.
-        assert "y" in footer_keys(app)
-        assert all(k.display for k in app.query_one(StableFooter).query(FooterKey))
-        app.jump_to("orderEvents")
-        await pilot.pause()
-        assert "y replays archived events to the bus's rules" in inspector(app)
+async def the_replay_key_is_shown_for_a_stack_with_an_archived_bus(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # At 120 columns every key of the stack fits, `y` with them.
+    assert "y" in footer_keys(app)
+    assert all(k.display for k in app.query_one(StableFooter).query(FooterKey))
+    app.jump_to("orderEvents")
+    await pilot.pause()
+    assert "y replays archived events to the bus's rules" in inspector(app)
 
+
+def test_the_replay_key_is_not_shown_for_a_stack_without_an_archived_bus() -> None:
     async def without(pilot: Pilot[None], app: StptuiApp) -> None:
         assert "y" not in footer_keys(app)
         await pilot.press("y")
         await pilot.pause()
         assert not isinstance(app.screen, ReplayDialog)
 
-    drive(StptuiApp(replay_session()), with_archive, size=(120, 36))
     # The combined sample stack has a bus of its own, without `archivation`.
     combined = Session.open(
         Path(__file__).resolve().parents[1] / "stptui" / "sample_stacks" / "combined",
@@ -86,134 +89,149 @@ def test_the_replay_key_is_shown_only_for_a_stack_with_an_archived_bus() -> None
     drive(StptuiApp(combined), without)
 
 
-def test_the_palette_opens_the_replay_dialog() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("ctrl+p")
-        # Pasted, as a terminal delivers a paste (a key press each takes Pilot's waits).
-        app.post_message(events.Paste("open: replay"))
-        # The search runs in the background: enter takes the hit once it is highlighted.
-        await wait_for_hit(pilot, app, "open: replay")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReplayDialog)
-
-    drive(StptuiApp(replay_session()), script)
+async def the_palette_opens_the_replay_dialog(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("ctrl+p")
+    # Pasted, as a terminal delivers a paste (a key press each takes Pilot's waits).
+    app.post_message(events.Paste("open: replay"))
+    # The search runs in the background: enter takes the hit once it is highlighted.
+    await wait_for_hit(pilot, app, "open: replay")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ReplayDialog)
 
 
 # -- the dialog ---------------------------------------------------------------------------
 
 
-def test_the_replay_dialog_opens_on_the_archive_and_says_what_the_replay_would_do() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("y")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ReplayDialog)
-        assert dialog.query_one("#replay-bus", Select).value == "orderEvents"
-        # From the archive's first event to now, to every rule.
-        assert dialog.query_one("#replay-from", Input).value == "2026-01-05T08:00:00Z"
-        assert dialog.query_one("#replay-to", Input).value == "now"
-        assert all(box.value for box in dialog.query(RuleBox))
-        assert shown(app, "#replay-archive") == (
-            "archive shop-dev-orderEvents-archive: 1 event, 2026-01-05T08:00:00Z to "
-            "2026-01-05T08:00:00Z; 1 more on their way (an event reaches the archive 10 "
-            "minutes after the bus received it)"
-        )
-        # What `replay` would answer, word for word: one event in the window, one more
-        # that has not reached the archive.
-        plan = shown(app, "#replay-plan")
-        assert plan == " ".join(
-            render_plain(
-                execute(
-                    replay_session(),
-                    "replay orderEvents --from 2026-01-05T08:00:00Z --to now",
-                )
-            ).split()
-        )
-        assert "1 event from 2026-01-05T08:00:00Z to 2026-01-05T08:25:00Z" in plan
-        assert "1 more event of the window will not be replayed" in plan
-        assert dialog.query_one("#replay-name", Input).placeholder == (
-            "orderEvents-replay-1 (the default)"
-        )
-        assert shown(app, "#replay-error") == ""
-
-    drive(StptuiApp(replay_session()), script, size=(120, 40))
-
-
-def test_the_replay_dialog_refuses_what_replay_refuses_before_enter() -> None:
-    s = replay_session()
-    execute(s, "replay orderEvents --from -1h --to now --name fix-1")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        seq, log = app.session.sim.trace.seq, list(app.session.log)
-        await pilot.press("y")
-        await pilot.pause()
-        dialog = app.screen
-        assert "replays so far: fix-1" in shown(app, "#replay-archive")
-        name = dialog.query_one("#replay-name", Input)
-        name.value = "fix-1"
-        await pilot.pause()
-        assert shown(app, "#replay-error").startswith(
-            "ResourceAlreadyExistsException: Replay fix-1 already exists."
-        )
-        assert shown(app, "#replay-plan") == ""
-        # Enter runs nothing while the command would refuse it, and the dialog stays.
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ReplayDialog)
-        name.value = "fix-2"
-        dialog.query_one("#replay-to", Input).value = "2026-01-05T08:00:00Z"
-        await pilot.pause()
-        assert shown(app, "#replay-error").startswith(
-            "ValidationException: Parameter EventEndTime is not valid. Reason: "
-            "EventStartTime must be before EventEndTime."
-        )
-        dialog.query_one("#replay-to", Input).value = "yesterday"
-        await pilot.pause()
-        assert shown(app, "#replay-error").startswith("--to: 'yesterday' is not an instant")
-        dialog.query_one("#replay-to", Input).value = "now"
-        rule_box(app, BILLING_RULE).value = False
-        rule_box(app, AUDIT_RULE).value = False
-        await pilot.pause()
-        assert shown(app, "#replay-error").startswith(
-            "no rule is checked: a replay goes to at least one rule of the bus"
-        )
-        # Hostile text typed as the name: refused with it shown as text.
-        rule_box(app, BILLING_RULE).value = True
-        name.value = "[bold]x[/]"
-        await pilot.pause()
-        assert "Value '[bold]x[/]' at 'replayName'" in shown(app, "#replay-error")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.session.sim.trace.seq == seq and app.session.log == log
-        assert app.is_running
-
-    drive(StptuiApp(s), script, size=(120, 40))
+async def the_replay_dialog_opens_on_the_archive_and_says_what_the_replay_would_do(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # The first check: the archive and the clock as replay_session left them.
+    await pilot.press("y")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, ReplayDialog)
+    assert dialog.query_one("#replay-bus", Select).value == "orderEvents"
+    # From the archive's first event to now, to every rule.
+    assert dialog.query_one("#replay-from", Input).value == "2026-01-05T08:00:00Z"
+    assert dialog.query_one("#replay-to", Input).value == "now"
+    assert all(box.value for box in dialog.query(RuleBox))
+    assert shown(app, "#replay-archive") == (
+        "archive shop-dev-orderEvents-archive: 1 event, 2026-01-05T08:00:00Z to "
+        "2026-01-05T08:00:00Z; 1 more on their way (an event reaches the archive 10 "
+        "minutes after the bus received it)"
+    )
+    # What `replay` would answer, word for word: one event in the window, one more
+    # that has not reached the archive.
+    plan = shown(app, "#replay-plan")
+    assert plan == " ".join(
+        render_plain(
+            execute(
+                replay_session(),
+                "replay orderEvents --from 2026-01-05T08:00:00Z --to now",
+            )
+        ).split()
+    )
+    assert "1 event from 2026-01-05T08:00:00Z to 2026-01-05T08:25:00Z" in plan
+    assert "1 more event of the window will not be replayed" in plan
+    assert dialog.query_one("#replay-name", Input).placeholder == (
+        "orderEvents-replay-1 (the default)"
+    )
+    assert shown(app, "#replay-error") == ""
 
 
-def test_enter_runs_replay_to_the_rules_checked() -> None:
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        await pilot.press("y")
-        await pilot.pause()
-        # Audit's pattern keeps replays out anyway; billing alone is what a fix replays to.
-        rule_box(app, AUDIT_RULE).value = False
-        app.screen.query_one("#replay-name", Input).value = "billing-fix"
-        await pilot.pause()
-        assert "to shop-dev-billing-event-bus-1 (1)" in shown(app, "#replay-plan")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert not isinstance(app.screen, ReplayDialog)
-        assert app.session.log[-1] == (
-            "replay orderEvents --from 2026-01-05T08:00:00Z --to now --name billing-fix "
-            f"--rules {BILLING_RULE}"
-        )
-        app.run_command("run")
-        replayed = [r for r in records_of(app.session, "event.published") if r.data.get("replay")]
-        assert len(replayed) == 1
-        [started] = records_of(app.session, "replay.started")
-        assert started.data["rules"] == [BILLING_RULE]
+async def the_replay_dialog_refuses_what_replay_refuses_before_enter(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    execute(app.session, "replay orderEvents --from -1h --to now --name fix-1")
+    seq, log = app.session.sim.trace.seq, list(app.session.log)
+    await pilot.press("y")
+    await pilot.pause()
+    dialog = app.screen
+    assert "replays so far: fix-1" in shown(app, "#replay-archive")
+    name = dialog.query_one("#replay-name", Input)
+    name.value = "fix-1"
+    await pilot.pause()
+    assert shown(app, "#replay-error").startswith(
+        "ResourceAlreadyExistsException: Replay fix-1 already exists."
+    )
+    assert shown(app, "#replay-plan") == ""
+    # Enter runs nothing while the command would refuse it, and the dialog stays.
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ReplayDialog)
+    name.value = "fix-2"
+    dialog.query_one("#replay-to", Input).value = "2026-01-05T08:00:00Z"
+    await pilot.pause()
+    assert shown(app, "#replay-error").startswith(
+        "ValidationException: Parameter EventEndTime is not valid. Reason: "
+        "EventStartTime must be before EventEndTime."
+    )
+    dialog.query_one("#replay-to", Input).value = "yesterday"
+    await pilot.pause()
+    assert shown(app, "#replay-error").startswith("--to: 'yesterday' is not an instant")
+    dialog.query_one("#replay-to", Input).value = "now"
+    rule_box(app, BILLING_RULE).value = False
+    rule_box(app, AUDIT_RULE).value = False
+    await pilot.pause()
+    assert shown(app, "#replay-error").startswith(
+        "no rule is checked: a replay goes to at least one rule of the bus"
+    )
+    # Hostile text typed as the name: refused with it shown as text.
+    rule_box(app, BILLING_RULE).value = True
+    name.value = "[bold]x[/]"
+    await pilot.pause()
+    assert "Value '[bold]x[/]' at 'replayName'" in shown(app, "#replay-error")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.session.sim.trace.seq == seq and app.session.log == log
+    assert app.is_running
 
-    drive(StptuiApp(replay_session()), script, size=(120, 40))
+
+async def enter_runs_replay_to_the_rules_checked(pilot: Pilot[None], app: StptuiApp) -> None:
+    await pilot.press("y")
+    await pilot.pause()
+    # Audit's pattern keeps replays out anyway; billing alone is what a fix replays to.
+    rule_box(app, AUDIT_RULE).value = False
+    app.screen.query_one("#replay-name", Input).value = "billing-fix"
+    await pilot.pause()
+    assert "to shop-dev-billing-event-bus-1 (1)" in shown(app, "#replay-plan")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert not isinstance(app.screen, ReplayDialog)
+    assert app.session.log[-1] == (
+        "replay orderEvents --from 2026-01-05T08:00:00Z --to now --name billing-fix "
+        f"--rules {BILLING_RULE}"
+    )
+    app.run_command("run")
+    # (Those of a replay of a check before are not this one's.)
+    published = records_of(app.session, "event.published")
+    replayed = [r for r in published if r.data.get("replay") == "billing-fix"]
+    assert len(replayed) == 1
+    [started] = [
+        r for r in records_of(app.session, "replay.started") if r.data["replay"] == "billing-fix"
+    ]
+    assert started.data["rules"] == [BILLING_RULE]
+
+
+def test_the_replay_dialog_answers_refuses_and_runs_as_replay_does() -> None:
+    """On one app of the replay example: the dialog as it opens (first), a refusal after a
+    replay `fix-1`, a replay run to the billing rule; then at 120x36 the key and the
+    palette's entry."""
+    checks = [
+        the_replay_dialog_opens_on_the_archive_and_says_what_the_replay_would_do,
+        the_replay_dialog_refuses_what_replay_refuses_before_enter,
+        enter_runs_replay_to_the_rules_checked,
+    ]
+    steps = steps_at((120, 40), checks)
+    steps += steps_at(
+        (120, 36),
+        [
+            the_replay_key_is_shown_for_a_stack_with_an_archived_bus,
+            the_palette_opens_the_replay_dialog,
+        ],
+    )
+    on_one_app(StptuiApp(replay_session()), steps)
 
 
 @settings(max_examples=40, deadline=None)
@@ -282,10 +300,10 @@ def variables_stack(folder: Path) -> Session:
     return Session.open(folder, start_ms=START)
 
 
-def start_line(note: str) -> str:
-    """`start-execution flow` with input {"orderId": "o-1", "note": note}, named `first`."""
+def start_line(note: str, name: str = "first") -> str:
+    """`start-execution flow` with input {"orderId": "o-1", "note": note}, named `name`."""
     payload = json.dumps({"orderId": "o-1", "note": note})
-    return f"start-execution flow '{payload}' --name first"
+    return f"start-execution flow '{payload}' --name {name}"
 
 
 def variables_page(page: str) -> list[str]:
@@ -294,68 +312,74 @@ def variables_page(page: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def test_the_inspector_shows_the_latest_execution_s_live_and_last_variables(
+async def the_inspector_shows_the_latest_execution_s_live_and_last_variables(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # The first check: `first` the flow's only execution.
+    app.run_command(start_line("rush"))
+    app.run_command("advance 11s")
+    app.jump_to("flow")
+    await pilot.pause()
+    # Running, in its Wait: what Remember assigned, not yet what Hold assigns.
+    assert variables_page(inspector(app)) == [
+        "Variables of first (now)",
+        '$orderId = "o-1"',
+        '$note = "rush"',
+    ]
+    app.run_command("advance 2m")
+    await pilot.pause()
+    assert variables_page(inspector(app)) == [
+        "Variables of first (when it ended)",
+        '$orderId = "o-1"',
+        '$note = "rush"',
+        "$count = 2",
+    ]
+    # A new execution is the latest: its own variables, none until Remember has run.
+    app.run_command('start-execution flow \'{"orderId": "o-2", "note": "x"}\' --name second')
+    await pilot.pause()
+    assert variables_page(inspector(app)) == [
+        "Variables of second (now)",
+        "none assigned yet",
+    ]
+    app.run_command("advance 10s")
+    await pilot.pause()
+    assert variables_page(inspector(app))[1:] == ['$orderId = "o-2"', '$note = "x"']
+    # A definition that assigns nothing has no such section.
+    app.run_command("start-execution plain '{}'")
+    app.jump_to("plain")
+    await pilot.pause()
+    assert "Variables of" not in inspector(app)
+
+
+async def a_long_or_hostile_variable_is_cut_and_shown_as_text(
+    pilot: Pilot[None], app: StptuiApp
+) -> None:
+    # The latest execution of the flow (named apart from those of the check before).
+    app.run_command(start_line(HOSTILE + "z" * 5000, name="hostile"))
+    app.run_command("advance 11s")
+    app.jump_to("flow")
+    await pilot.press("4")
+    await pilot.pause()
+    note = next(line for line in variables_page(inspector(app)) if "$note" in line)
+    # JSON's own escapes for the escape and the bell; the markup is literal text.
+    assert note.startswith(
+        '$note = "[bold red]x[/] [link=https://e.com]y[/link] [@click=app.quit]q[/] '
+        "\\u001b[31mred\\u0007zzz"
+    )
+    assert note.endswith("z…") and len(note) == len("$note = ") + VALUE_WIDTH
+    assert "\x1b" not in inspector(app) and app.is_running
+
+
+def test_the_inspector_shows_the_latest_executions_variables_cut_and_as_text(
     tmp_path: Path,
 ) -> None:
-    s = variables_stack(tmp_path)
-    execute(s, start_line("rush"))
-    execute(s, "advance 11s")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("flow")
-        await pilot.pause()
-        # Running, in its Wait: what Remember assigned, not yet what Hold assigns.
-        assert variables_page(inspector(app)) == [
-            "Variables of first (now)",
-            '$orderId = "o-1"',
-            '$note = "rush"',
-        ]
-        app.run_command("advance 2m")
-        await pilot.pause()
-        assert variables_page(inspector(app)) == [
-            "Variables of first (when it ended)",
-            '$orderId = "o-1"',
-            '$note = "rush"',
-            "$count = 2",
-        ]
-        # A new execution is the latest: its own variables, none until Remember has run.
-        app.run_command('start-execution flow \'{"orderId": "o-2", "note": "x"}\' --name second')
-        await pilot.pause()
-        assert variables_page(inspector(app)) == [
-            "Variables of second (now)",
-            "none assigned yet",
-        ]
-        app.run_command("advance 10s")
-        await pilot.pause()
-        assert variables_page(inspector(app))[1:] == ['$orderId = "o-2"', '$note = "x"']
-        # A definition that assigns nothing has no such section.
-        app.run_command("start-execution plain '{}'")
-        app.jump_to("plain")
-        await pilot.pause()
-        assert "Variables of" not in inspector(app)
-
-    drive(StptuiApp(s), script)
-
-
-def test_a_long_or_hostile_variable_is_cut_and_shown_as_text(tmp_path: Path) -> None:
-    s = variables_stack(tmp_path)
-    execute(s, start_line(HOSTILE + "z" * 5000))
-    execute(s, "advance 11s")
-
-    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
-        app.jump_to("flow")
-        await pilot.press("4")
-        await pilot.pause()
-        note = next(line for line in variables_page(inspector(app)) if "$note" in line)
-        # JSON's own escapes for the escape and the bell; the markup is literal text.
-        assert note.startswith(
-            '$note = "[bold red]x[/] [link=https://e.com]y[/link] [@click=app.quit]q[/] '
-            "\\u001b[31mred\\u0007zzz"
-        )
-        assert note.endswith("z…") and len(note) == len("$note = ") + VALUE_WIDTH
-        assert "\x1b" not in inspector(app) and app.is_running
-
-    drive(StptuiApp(s), script)
+    """On one app of the variables stack: an execution's variables live, then once it
+    ended, then a later one's; then a long and hostile one's."""
+    checks = [
+        the_inspector_shows_the_latest_execution_s_live_and_last_variables,
+        a_long_or_hostile_variable_is_cut_and_shown_as_text,
+    ]
+    on_one_app(StptuiApp(variables_stack(tmp_path)), steps_at((120, 36), checks))
 
 
 JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
