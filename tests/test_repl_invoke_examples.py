@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from json_shape import key_paths
 from replkit import complete, completions, metas, tabbed
+from sim_state import sim_state, trace_lines
 
 from stptui.commands import Session, execute
 from stptui.commands.examples import KAFKA_VALUE, LOG_LINES, MESSAGE_BODY, STREAM_DATA
@@ -131,28 +132,19 @@ def test_earlier_payloads_come_first_then_the_triggers_then_empty(combined: Sess
     assert complete(combined, "invoke api '")[0] == quote_word('{"b": 1}')
 
 
-def lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.since(0)]
-
-
-def _state(session: Session) -> tuple[Any, ...]:
-    sim = session.sim
-    return sim.ids_issued, sim.clock.now, lines(session), sim.clock.peek()
-
-
 def test_completing_changes_nothing_in_the_simulation(combined: Session) -> None:
     other = Session.open(SAMPLES / "combined", start_ms=T0)
-    before = _state(combined)
+    before = sim_state(combined)
     functions = list(combined.sim.functions)
     for name in functions:
         complete(combined, f"invoke {name} ")
-    assert _state(combined) == before
+    assert sim_state(combined) == before
     # The same commands afterwards give the same trace and the same ids as without it.
     for session in (combined, other):
         execute(session, f"send jobQueue '{MESSAGE_BODY}'")
         execute(session, "upload uploads incoming/a.txt")
         execute(session, "advance 1m")
-    assert lines(combined) == lines(other)
+    assert trace_lines(combined) == trace_lines(other)
 
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
@@ -198,9 +190,9 @@ def test_invoke_offers_what_streams_and_load_balancers_deliver(
 ) -> None:
     session = Session.open(EXAMPLES / stack, start_ms=T0)
     line = f"invoke {function} "
-    before = _state(session)
+    before = sim_state(session)
     example = offered(session, line, about)
-    assert _state(session) == before  # nothing drawn, kept or traced
+    assert sim_state(session) == before  # nothing drawn, kept or traced
     execute(session, fire)
     execute(session, "advance 1s")
     delivered = received(session, function)
@@ -287,9 +279,9 @@ def test_invoke_offers_what_kafka_and_log_subscriptions_deliver(
 ) -> None:
     session = Session.open(EXAMPLES / stack, start_ms=T0)
     line = f"invoke {function} "
-    before = _state(session)
+    before = sim_state(session)
     example = offered(session, line, about)
-    assert _state(session) == before  # nothing drawn, kept or traced
+    assert sim_state(session) == before  # nothing drawn, kept or traced
     execute(session, fire)
     execute(session, "advance 3s")
     delivered = received(session, function)
@@ -325,9 +317,9 @@ def test_a_log_example_is_a_line_the_filter_passes(tmp_path: Path) -> None:
 def test_invoke_offers_the_event_of_an_alarm_going_to_alarm() -> None:
     session = Session.open(EXAMPLES / "alarms.yml", start_ms=T0)
     line, about = "invoke pager ", "the event of jobsDlq.alarms.0 going "
-    before = _state(session)
+    before = sim_state(session)
     first = offered(session, line, about)
-    assert _state(session) == before
+    assert sim_state(session) == before
     assert first["detail"]["state"]["value"] == "ALARM"
     assert first["detail"]["previousState"]["value"] == "INSUFFICIENT_DATA"
     # Evaluated once (OK, with its reason data), it is offered the change from there.
@@ -358,9 +350,9 @@ def test_invoke_offers_what_each_websocket_route_delivers() -> None:
         "sendMessage": 'the WebSocket sendMessage event of realtime for the message {"action"',
         "fallback": "the WebSocket $default event of realtime for the message {",
     }
-    before = _state(session)
+    before = sim_state(session)
     examples = {f: offered(session, f"invoke {f} ", a) for f, a in abouts.items()}
-    assert _state(session) == before  # no connection opened, no id drawn
+    assert sim_state(session) == before  # no connection opened, no id drawn
     assert not session.sim.services["websocket"].connections
     # $connect carries what the authorizer's identity source reads.
     assert examples["onConnect"]["queryStringParameters"] == {"token": "example"}

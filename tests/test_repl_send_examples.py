@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from json_shape import key_paths
 from replkit import complete, metas
+from sim_state import sim_state, trace_lines
 
 from stptui.commands import Session, execute
 from stptui.commands.examples import GENERIC_MESSAGE, MESSAGE_BODY, message_examples
@@ -193,25 +194,16 @@ def test_earlier_bodies_then_producers_then_the_example_last(stack: Session) -> 
     assert message_examples(stack.sim, "nothing") == []
 
 
-def lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.since(0)]
-
-
-def _state(session: Session) -> tuple[Any, ...]:
-    sim = session.sim
-    return sim.ids_issued, sim.clock.now, lines(session), sim.clock.peek()
-
-
 def test_completing_changes_nothing_in_the_simulation(stack: Session, tmp_path: Path) -> None:
     other = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
-    before = _state(stack)
+    before = sim_state(stack)
     for name in list(stack.sim.queues):
         complete(stack, f"send {name} ")
         message_examples(stack.sim, name)
-    assert _state(stack) == before
+    assert sim_state(stack) == before
     # The same commands afterwards give the same trace and the same ids as without it.
     for session in (stack, other):
         execute(session, "publish orders shop Example '{\"total\": 101}'")
         execute(session, "upload uploads incoming/a.txt")
         execute(session, "advance 1m")
-    assert lines(stack) == lines(other)
+    assert trace_lines(stack) == trace_lines(other)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from json_shape import key_paths
 from replkit import complete
+from sim_state import sim_state, trace_lines
 
 from stptui.commands import Session, execute
 from stptui.commands.examples import message_examples
@@ -212,22 +213,13 @@ def test_the_records_are_what_the_producers_make(stack: Session) -> None:
     assert [o.about for o in message_examples(stack.sim, "jobs")][:2] == [NOTIFY, DONE]
 
 
-def lines(session: Session) -> list[str]:
-    return [r.to_line() for r in session.sim.trace.since(0)]
-
-
-def _state(session: Session) -> tuple[Any, ...]:
-    sim = session.sim
-    return sim.ids_issued, sim.clock.now, lines(session), sim.clock.peek()
-
-
 def test_offering_records_changes_nothing_in_the_simulation(stack: Session, tmp_path: Path) -> None:
     other = Session.open(tmp_path / "stacktape.yml", start_ms=T0)
-    before = _state(stack)
+    before = sim_state(stack)
     for name in list(stack.sim.queues):
         complete(stack, f"send {name} ")
         message_examples(stack.sim, name)
-    assert _state(stack) == before
+    assert sim_state(stack) == before
     # The same commands afterwards give the same trace and the same ids as without it.
     for session in (stack, other):
         execute(session, "fail counter always")
@@ -236,4 +228,4 @@ def test_offering_records_changes_nothing_in_the_simulation(stack: Session, tmp_
         execute(session, "publish-sns alerts '{\"orderId\": 1}'")
         execute(session, 'start-execution flow \'{"order": "o-1", "total": 150}\'')
         execute(session, "advance 5m")
-    assert lines(stack) == lines(other)
+    assert trace_lines(stack) == trace_lines(other)
