@@ -124,6 +124,32 @@ def test_a_publish_detail_that_lost_its_quotes_still_gets_the_quoting_hint(
 
 
 @pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        (
+            'publish orderEvents orders OrderCreated {"orderId":1}',
+            "no event bus named 'orderEvents'",
+            "did you mean eventBus?",
+        ),
+        (
+            "publish eventBus '' OrderCreated '{bad'",
+            "PutEvents put nothing: its entry failed (FailedEntryCount 1) with InvalidArgument: "
+            "Parameter Source is not valid. Reason: Source is a required argument.",
+            "`help publish` shows its arguments and examples",
+        ),
+    ],
+)
+def test_a_publish_refused_before_its_detail_is_read_says_why_alone(
+    session: Session, line: str, message: str, hint: str
+) -> None:
+    # The bus or the source is wrong: that is the refusal, with its own hint, not the
+    # detail's JSON error added to it (the detail is never read).
+    err = refused(session, line)
+    assert err.message == message
+    assert err.hint == hint
+
+
+@pytest.mark.parametrize(
     ("line", "suggestion"),
     [("fail heavyjob", "heavyJob"), ("slow heavyjob 2s", "heavyJob"), ("succeed Worker", "worker")],
 )

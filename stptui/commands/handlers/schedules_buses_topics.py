@@ -173,7 +173,9 @@ def cmd_publish(session: Session, call: Call) -> CommandResult:
             message = f"PutEvents refused the whole request: {message}"
         elif code.isidentifier():
             message = f"PutEvents put nothing: its entry failed (FailedEntryCount 1) with {message}"
-        fault = None if detail is None else json_fault(detail)
+        # Only a refused detail is explained by its JSON: a wrong bus or source is refused
+        # before the detail is read.
+        fault = None if detail is None or code != "MalformedDetail" else json_fault(detail)
         word, within = exc.word, 0
         if fault is not None:
             message = f"{message} The detail is not JSON: {fault[0]}"
