@@ -190,11 +190,17 @@ def test_a_diagnostic_formats_its_own_fields_safely() -> None:
     ]
 
 
+# libyaml's safe loader where PyYAML has it: it reads each real stack as the pure-Python one
+# does (the renamed texts of all 1,818 came out the same, byte for byte) in a fifth of the
+# time, which was most of the time of the test below.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _renamed(path: Path) -> str | None:
     """The config at `path` with every resource renamed to end in SUFFIX, references to it
     too (a value that is the name, a `$ResourceParam('name'`); None when it is no stack."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("resources"), dict):

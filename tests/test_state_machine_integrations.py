@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from workcount import CountWork
 
 from stptui.commands import Session, execute
 from stptui.config import load_stack_text
@@ -482,3 +483,29 @@ def test_a_time_that_is_no_date_fails_the_whole_put_events_call(
     assert (ex.status, ex.error) == ("FAILED", "EventBridge.SerializationException")
     assert ex.cause == f"{token} cannot be converted to Date"
     assert not kinds(s, "event.published")
+
+
+def test_explain_of_an_execution_does_work_in_proportion_to_what_it_delivered(
+    tmp_path: Path,
+) -> None:
+    # Each message an execution delivered had its chain worked out whole, and each chain
+    # holds the whole execution (its task records carry the execution's ARN): explain took
+    # 26 s on an execution of 500 publishes. Twice the publishes is about twice the work.
+    publish = task("sns:publish", {"TopicArn": "$ResourceParam('alerts', 'arn')", "Message.$": "$"})
+    fan_out = {
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "Publish", "States": {"Publish": {**publish, "End": True}}},
+        "End": True,
+    }
+    steps = []
+    for n in (10, 20):
+        s = open_flow(tmp_path, ("FanOut", fan_out))
+        assert run(s, {"items": list(range(n))}).status == "SUCCEEDED"
+        execute(s, "explain e1")  # the trace's index built, once
+        with CountWork(lines=False) as work:
+            text = execute(s, "explain e1").text
+        assert text.count("called sns:publish on alerts") == n
+        assert text.count("invocation.succeeded") == n  # each message's chain: pager ran
+        steps.append(work.steps)
+    assert steps[1] < 2.5 * steps[0], steps

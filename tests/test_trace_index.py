@@ -21,7 +21,7 @@ from stptui.commands.handlers.expect import _count_matching
 from stptui.commands.handlers.state_machines import explain_execution
 from stptui.commands.registry import CommandError
 from stptui.sim.clock import parse_instant
-from stptui.sim.explain import FOLLOW_FIELDS, MIN_PREFIX, explain
+from stptui.sim.explain import FOLLOW_FIELDS, MIN_PREFIX, chains_of, explain
 from stptui.sim.trace import Record, RecordRing, Trace
 from stptui.sim.trace_index import (
     _SHIFT,
@@ -65,14 +65,23 @@ START = parse_instant("2026-01-05T08:00:00Z")
 # -- the scans the index replaced, kept here as the reference ------------------------------
 
 
-def scanned_chain(trace: Trace, key: str) -> tuple[list[Record], list[str], bool]:
-    """`explain` as it was: an index of the whole ring built on every call."""
+def scanned_ring(trace: Trace) -> tuple[list[Record], dict[str, list[int]]]:
+    """The ring's records, and where each id is among them: a scan of the whole ring."""
     records = list(trace.records)
     by_id: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
         for name, value in rec.data.items():
             for ident in ids_in(name, value):
                 by_id.setdefault(ident, []).append(i)
+    return records, by_id
+
+
+def scanned_chain(
+    trace: Trace, key: str, scan: tuple[list[Record], dict[str, list[int]]]
+) -> tuple[list[Record], list[str], bool]:
+    """`explain` as it was: a scan of the ring (`scanned_ring` of it as it is now, made
+    once for the many keys of one check) and a walk of it."""
+    records, by_id = scan
     seeds = by_id.get(key) or [
         i
         for i, rec in enumerate(records)
@@ -150,19 +159,20 @@ def scanned_execution(s: Session, ex: Any) -> list[dict[str, Any]]:
         if r.kind == "sfn.task.started" and r.get("execution_arn") == ex.arn
     }
     delivered: set[int] = set()
+    scan = scanned_ring(trace)
     for r in every:
         if (
             r.kind == "sfn.task.called"
             and r.get("execution_arn") == ex.arn
             and r.get("delivered_id")
         ):
-            delivered.update(c.seq for c in scanned_chain(trace, r.get("delivered_id"))[0])
+            delivered.update(c.seq for c in scanned_chain(trace, r.get("delivered_id"), scan)[0])
     for r in every:
         if r.get("source") == f"{ex.machine.name}:{ex.name}":
             delivered.add(r.seq)
             ident = next((r.data[f] for f in FOLLOW_FIELDS if f != "key" and r.get(f)), None)
             if isinstance(ident, str):
-                delivered.update(c.seq for c in scanned_chain(trace, ident)[0])
+                delivered.update(c.seq for c in scanned_chain(trace, ident, scan)[0])
     return [
         r.to_json()
         for r in every
@@ -206,9 +216,10 @@ def check_trace(session: Session, most: int = 150) -> int:
     scans; how many keys were compared."""
     trace = session.sim.trace
     keys = keys_of(trace, most)
+    scan = scanned_ring(trace)  # explain reads the ring, never adds to it
     for key in keys:
         chain = explain(trace, key)
-        records, candidates, truncated = scanned_chain(trace, key)
+        records, candidates, truncated = scanned_chain(trace, key, scan)
         assert same(chain.records, records), key
         assert (chain.candidates, chain.truncated) == (candidates, truncated), key
     index = trace_index(trace)
@@ -289,6 +300,26 @@ def test_a_ring_that_drops_records_drops_them_from_explain_and_show_message() ->
     # What the index keeps is bounded by the ring, not by the records ever emitted.
     held = sum(map(len, index._ids.values()))
     assert held < 4 * 2 * 300
+
+
+def test_the_chains_of_several_keys_are_each_keys_chain_joined() -> None:
+    # `explain EXECUTION` joins the chains of what the execution delivered, and walks a
+    # key's chain only when it can add to the ones before: C's records are all in A's
+    # chain, but C's own record has a list (`cause_ids`) that C's chain follows, to B.
+    a, b, c = (f"00000000-0000-4000-8000-00000000000{n}" for n in "abc")
+    trace = Trace()
+    for fields in (
+        ("sfn.task.called", "flow", "arn:x", a, ("execution_arn", "delivered_id")),
+        ("sfn.task.called", "flow", "arn:x", c, ("execution_arn", "delivered_id")),
+        ("message.sent", "q", c, [b], ("message_id", "cause_ids")),
+        ("message.sent", "q", b, ("message_id",)),
+    ):
+        trace.emit((START, *fields))
+    trace.settle()
+    joined = {r.seq: r for key in (a, c, b) for r in explain(trace, key).records}
+    assert len(joined) == 4 and len(explain(trace, a).records) == 3
+    for keys in ((a, c), (a, c, b), (c, a), (b, a)):
+        assert sorted(chains_of(trace, keys)) == sorted(joined), keys
 
 
 def test_show_message_and_explain_after_undo_read_the_rebuilt_trace() -> None:

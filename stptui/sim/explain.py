@@ -16,6 +16,7 @@ notification) are part of the chain like any other, with their reasons.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from stptui.sim.clock import iso_ms
 from stptui.sim.logs import INIT_TIMEOUT
 from stptui.sim.trace import KINDS, Record, Trace, format_value
 from stptui.sim.trace_index import (
+    TraceIndex,
     id_field,
     ids_in,
     trace_index,
@@ -525,6 +527,38 @@ def explain(trace: Trace, key: str) -> Chain:
         and chain.records[0].seq == ring.first_seq
     )
     return chain
+
+
+def chains_of(trace: Trace, keys: Iterable[str]) -> dict[int, Record]:
+    """The records of `explain(trace, key)` for every key of `keys`, by `seq`.
+
+    A key's chain is worked out only when it can add to the chains before it. A chain is
+    closed: the records of every id in a field of its records that is not a list are in
+    it. So is a union of chains; a key whose records are all in the union already, none of
+    them with a list its chain would follow out of the union, adds nothing. An execution's
+    deliveries each chain to the whole execution (its task records carry its ARN): one
+    chain after another, that was work in the square of the execution's deliveries."""
+    index = trace_index(trace)
+    found: dict[int, Record] = {}
+    for key in keys:
+        if not _adds_nothing(index, key, found):
+            found.update((rec.seq, rec) for rec in explain(trace, key).records)
+    return found
+
+
+def _adds_nothing(index: TraceIndex, key: str, found: dict[int, Record]) -> bool:
+    """Whether `explain`'s chain of the id `key` is within `found`, a union of chains."""
+    seeds = index.of_id(key)
+    if not seeds or any(seq not in found for seq in seeds):
+        return False  # not an id (an object key, a prefix), or records outside the union
+    for seq in seeds:
+        for name, value in found[seq].data.items():
+            # The lists `explain` follows from the records of the id asked about.
+            if isinstance(value, list) and key not in ids_in(name, value):
+                for ident in ids_in(name, value):
+                    if any(j not in found for j in index.of_id(ident)):
+                        return False
+    return True
 
 
 def _asked(ids: list[str], key: str) -> tuple[str | None, list[str]]:

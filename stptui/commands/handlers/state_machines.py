@@ -35,7 +35,7 @@ from stptui.sim.engine import SimError, Simulator
 from stptui.sim.explain import (
     FOLLOW_FIELDS,
     KIND_WIDTH,
-    explain,
+    chains_of,
     summary,
     why_lines,
 )
@@ -72,6 +72,21 @@ def _execution(sim: Simulator, text: str) -> Execution:
         return find_execution(sim, text)
     except SimError as exc:
         raise CommandError(str(exc), exc.hint) from None
+
+
+def _any_execution(sim: Simulator, text: str) -> Execution | JobExecution:
+    """The execution `text` names (its name, a unique start of it, or its ARN): one of a
+    state machine of the stack, else one of a batch job's state machine. Neither is a
+    CommandError with the state machines' hint."""
+    from stptui.sim.services.state_machine import find_execution
+
+    try:
+        return find_execution(sim, text)
+    except SimError as exc:
+        job_ex = sim.services["batch"].find(text)
+        if job_ex is None:
+            raise CommandError(str(exc), exc.hint) from None
+        return job_ex
 
 
 def json_argument_text(text: str, hint: str = INPUT_HINT) -> str:
@@ -232,16 +247,12 @@ def cmd_start_execution(session: Session, call: Call) -> CommandResult:
 )
 def cmd_stop_execution(session: Session, call: Call) -> CommandResult:
     """stop-execution EXECUTION [--error E] [--cause C]"""
-    from stptui.sim.services.state_machine import ExecutionError, find_execution
+    from stptui.sim.services import batch
+    from stptui.sim.services.state_machine import ExecutionError
 
-    text = call.args["execution"]
-    try:
-        ex = find_execution(session.sim, text)
-    except SimError as exc:
-        job_ex = session.sim.services["batch"].find(text)
-        if job_ex is None:
-            raise CommandError(str(exc), exc.hint) from None
-        return _stop_job_execution(session, job_ex, call.opts.get("error"), call.opts.get("cause"))
+    ex = _any_execution(session.sim, call.args["execution"])
+    if isinstance(ex, batch.Execution):
+        return _stop_job_execution(session, ex, call.opts.get("error"), call.opts.get("cause"))
     try:
         ex.machine.stop_execution(ex, call.opts.get("error"), call.opts.get("cause"))
     except ExecutionError as exc:
@@ -301,16 +312,12 @@ def _stop_job_execution(
 )
 def cmd_redrive_execution(session: Session, call: Call) -> CommandResult:
     """redrive-execution EXECUTION"""
-    from stptui.sim.services.state_machine import ExecutionError, find_execution
+    from stptui.sim.services import batch
+    from stptui.sim.services.state_machine import ExecutionError
 
-    text = call.args["execution"]
-    try:
-        ex = find_execution(session.sim, text)
-    except SimError as exc:
-        job_ex = session.sim.services["batch"].find(text)
-        if job_ex is None:
-            raise CommandError(str(exc), exc.hint) from None
-        return _redrive_job_execution(session, job_ex)
+    ex = _any_execution(session.sim, call.args["execution"])
+    if isinstance(ex, batch.Execution):
+        return _redrive_job_execution(session, ex)
     try:
         ex.machine.redrive(ex)
     except ExecutionError as exc:
@@ -622,20 +629,24 @@ def explain_execution(sim: Simulator, ex: Execution) -> CommandResult:
     }
     # What its service integrations delivered (a message, an event, a stream record) and
     # what became of it: the chain `explain` gives for that id.
-    delivered: dict[int, tk.Record] = {}
-    for rec in own:
-        ident = rec.data.get("delivered_id")
-        if rec.kind == tk.SFN_TASK_CALLED and rec.data["execution_arn"] == ex.arn and ident:
-            delivered.update((r.seq, r) for r in explain(sim.trace, ident).records)
+    idents = [
+        rec.data["delivered_id"]
+        for rec in own
+        if rec.kind == tk.SFN_TASK_CALLED
+        and rec.data["execution_arn"] == ex.arn
+        and rec.data.get("delivered_id")
+    ]
     # What its integrations wrote that names no id back (an item of a table without a
     # stream, a restore that only upgraded a running one) carries the execution as its
     # `source`, MACHINE:NAME: that record, and the chain of its own id if it has one.
-    for rec in index.sourced(f"{ex.machine.name}:{ex.name}"):
-        delivered[rec.seq] = rec
+    sourced = index.sourced(f"{ex.machine.name}:{ex.name}")
+    for rec in sourced:
         # Its id, never its `key`: other requests write the same key.
         ident = next((rec.data[f] for f in FOLLOW_FIELDS if f != "key" and rec.data.get(f)), None)
         if isinstance(ident, str):
-            delivered.update((r.seq, r) for r in explain(sim.trace, ident).records)
+            idents.append(ident)
+    delivered = chains_of(sim.trace, idents)
+    delivered.update((rec.seq, rec) for rec in sourced)
     found = {rec.seq: rec for rec in own if rec.data.get("execution_arn") == ex.arn}
     for ident in invocations:
         for rec in index.records(index.of_id(ident)):

@@ -636,13 +636,8 @@ def _history_token(arn: str, reverse: bool, start: int) -> str:
 def _history_token_start(token: Any, arn: str, reverse: bool, count: int) -> int | None:
     """Where the page a GetExecutionHistory token names starts, or None for a token not
     made for this execution in this order (AWS: "Keep all other arguments unchanged")."""
-    if not isinstance(token, str):
-        return None
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except ValueError:
-        return None
-    if not text.startswith(_HISTORY_TOKEN_PREFIX):
+    text = _token_text(token)
+    if text is None or not text.startswith(_HISTORY_TOKEN_PREFIX):
         return None
     head, _, named = text[len(_HISTORY_TOKEN_PREFIX) :].partition(":")
     if named != arn or head[:1] != ("r" if reverse else "f") or not head[1:].isdigit():
@@ -661,13 +656,21 @@ def _token(arn: str) -> str:
 
 
 def _token_arn(token: Any) -> str | None:
+    text = _token_text(token)
+    if text is None or not text.startswith(_TOKEN_PREFIX):
+        return None
+    return text[len(_TOKEN_PREFIX) :]
+
+
+def _token_text(token: Any) -> str | None:
+    """The text a page token of ours encodes (URL-safe base64 of UTF-8); None for a value
+    that is not one (a caller's token is opaque, so anything may come back)."""
     if not isinstance(token, str):
         return None
     try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
+        return base64.urlsafe_b64decode(token.encode()).decode()
     except ValueError:
         return None
-    return text[len(_TOKEN_PREFIX) :] if text.startswith(_TOKEN_PREFIX) else None
 
 
 def _job_executions(job: BatchJobSim) -> list[JobExecution]:
@@ -688,12 +691,7 @@ def _job_item(job: BatchJobSim, ex: JobExecution) -> dict[str, Any]:
         "status": ex.status,
         "startDate": datetime_of(ex.submitted_at),
     }
-    if ex.ended_at is not None:
-        item["stopDate"] = datetime_of(ex.ended_at)
-    if ex.redrive_count:
-        item["redriveCount"] = ex.redrive_count
-    if ex.redrive_ms is not None:
-        item["redriveDate"] = datetime_of(ex.redrive_ms)
+    _stop_and_redrive(item, ex.ended_at, ex)
     return item
 
 
@@ -705,13 +703,21 @@ def _machine_item(ex: Execution) -> dict[str, Any]:
         "status": ex.status,
         "startDate": datetime_of(ex.start_ms),
     }
-    if ex.stop_ms is not None:
-        item["stopDate"] = datetime_of(ex.stop_ms)
+    _stop_and_redrive(item, ex.stop_ms, ex)
+    return item
+
+
+def _stop_and_redrive(
+    item: dict[str, Any], stop_ms: int | None, ex: Execution | JobExecution
+) -> None:
+    """ListExecutions' optional fields of an item: when the execution stopped (`stop_ms`),
+    how often and when it was last redriven."""
+    if stop_ms is not None:
+        item["stopDate"] = datetime_of(stop_ms)
     if ex.redrive_count:
         item["redriveCount"] = ex.redrive_count
     if ex.redrive_ms is not None:
         item["redriveDate"] = datetime_of(ex.redrive_ms)
-    return item
 
 
 def _newest_first(m: _Machine) -> list[dict[str, Any]]:
@@ -748,17 +754,10 @@ def _describe_job_execution(job: BatchJobSim, ex: JobExecution, now: int) -> dic
     # Stacktape's Fail state names no error or cause: only States.Runtime and StopExecution
     # give them.
     if ex.status == "ABORTED" or ex.error == "States.Runtime":
-        if ex.error is not None:
-            out["error"] = ex.error
-        if ex.cause is not None:
-            out["cause"] = ex.cause
+        _error_and_cause(out, ex)
     from stptui.sim.services.batch import redrive_status
 
-    out["redriveCount"] = ex.redrive_count
-    status, reason = redrive_status(ex, now)
-    out["redriveStatus"] = status
-    if reason is not None:
-        out["redriveStatusReason"] = reason
+    _redrive_details(out, ex.redrive_count, redrive_status(ex, now))
     return out
 
 
@@ -773,13 +772,24 @@ def _describe_machine_execution(ex: Execution, now: int) -> dict[str, Any]:
     if ex.status == "SUCCEEDED":
         out["output"] = compact_json(ex.output)
         out["outputDetails"] = {"included": True}
+    _error_and_cause(out, ex)
+    _redrive_details(out, ex.redrive_count, redrive_status(ex, now))
+    return out
+
+
+def _error_and_cause(out: dict[str, Any], ex: Execution | JobExecution) -> None:
+    """DescribeExecution's `error` and `cause`, each when the execution has one."""
     if ex.error is not None:
         out["error"] = ex.error
     if ex.cause is not None:
         out["cause"] = ex.cause
-    out["redriveCount"] = ex.redrive_count
-    status, reason = redrive_status(ex, now)
+
+
+def _redrive_details(out: dict[str, Any], count: int, redrive: tuple[str, str | None]) -> None:
+    """DescribeExecution's redrive fields: `count` redrives so far, and the (status,
+    reason) a `redrive_status` gives (the reason only when there is one)."""
+    out["redriveCount"] = count
+    status, reason = redrive
     out["redriveStatus"] = status
     if reason is not None:
         out["redriveStatusReason"] = reason
-    return out

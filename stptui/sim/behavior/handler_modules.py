@@ -57,22 +57,24 @@ def ended_by(exc: BaseException) -> Callable[..., Any]:
     return ended
 
 
-def _loaded_from(module: ModuleType, base: Path) -> bool:
+def _loaded_from(module: ModuleType, base: Path, root: str) -> bool:
     """Whether `module` was found with `base` as its sys.path entry: module `a.b` is
     base/a/b.py (or .pyc, .so...), package `a.b` is base/a/b/__init__.py, namespace package
     `a.b` is the folder base/a/b. A site-packages folder inside `base` does not qualify:
-    `yaml` from base/.venv/lib/.../yaml is not base/yaml."""
+    `yaml` from base/.venv/lib/.../yaml is not base/yaml. `root` is `base` with a trailing
+    separator: made once by the caller, as every module of sys.modules is asked about."""
     try:  # sys.modules may hold odd objects (None, lazy modules, class instances)
         spec = module.__spec__
-        name, origin = spec.name, spec.origin if spec.has_location else None
-        locations = spec.submodule_search_locations
+        origin = spec.origin if spec.has_location else None
+        # The common case, a module from elsewhere, answered before anything else is read.
+        if isinstance(origin, str) and not origin.startswith(root):
+            return False
+        name, locations = spec.name, spec.submodule_search_locations
     except Exception:
         return False
     if not isinstance(name, str) or name.partition(".")[0] == _OWN_PACKAGE:
         return False
     if isinstance(origin, str):
-        if not origin.startswith(os.path.join(base, "")):  # the common case: no Path made
-            return False
         where = base.joinpath(*name.split("."))
         found = Path(origin)
         if locations is not None:  # a package: its __init__ file
@@ -263,8 +265,9 @@ class HandlerModules:
         global _ACTIVE
         if _ACTIVE is not None:
             _ACTIVE.withdraw()
+        root = os.path.join(self.base, "")
         for name, module in list(sys.modules.items()):
-            if _loaded_from(module, self.base):
+            if _loaded_from(module, self.base, root):
                 del sys.modules[name]
         _ACTIVE = self
 
@@ -446,6 +449,7 @@ class HandlerModules:
         of `names` only, when given), and hash the source file of each newly claimed one (a
         namespace package has none)."""
         modules = sys.modules
+        root = os.path.join(self.base, "")
         for name in list(modules if names is None else names):
             module = modules.get(name)
             if module is None or name in self.modules:
@@ -454,7 +458,7 @@ class HandlerModules:
                 kept = module.__spec__.loader is self._sources
             except Exception:  # sys.modules may hold odd objects
                 kept = False
-            if kept or _loaded_from(module, self.base):
+            if kept or _loaded_from(module, self.base, root):
                 self.modules[name] = module
                 self._hash(module)
 

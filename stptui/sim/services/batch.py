@@ -638,33 +638,7 @@ class BatchService:
                 if refused is not None:
                     self._trigger_failed(job, ex, refused, extra)
         attempts = job.attempts if direct is None else direct.attempts
-        job.counts["submitted"] += 1
-        job.running[eid] = ex
-        job.recent.append(ex)
-        if extra:
-            data = {
-                "execution_id": eid,
-                "execution_arn": ex.arn,
-                "trigger": trigger,
-                "source": source,
-                "attempts": attempts,
-                **extra,
-            }
-            sim.trace.emit((now, tk.BATCH_SUBMITTED, job.name, data))
-        else:
-            sim.trace.emit(
-                (
-                    now,
-                    tk.BATCH_SUBMITTED,
-                    job.name,
-                    eid,
-                    ex.arn,
-                    trigger,
-                    source,
-                    attempts,
-                    _SUBMITTED_FIELDS,
-                )
-            )
+        self._submitted(job, ex, trigger, source, attempts, extra, now)
         if direct is not None and direct.refused is not None:
             # AWS Batch fails the job before any container starts, after SubmitJob answered:
             # no attempt (DescribeJobs lists none), and its RetryStrategy retries nothing.
@@ -674,6 +648,47 @@ class BatchService:
         else:
             self._start_attempt(ex, job)
         return eid
+
+    def _submitted(
+        self,
+        job: BatchJobSim,
+        ex: Execution,
+        trigger: str,
+        source: str,
+        attempts: int,
+        extra: dict[str, Any] | None,
+        now: int,
+    ) -> None:
+        """Count and keep the new execution `ex` of `job` as running, and record its
+        `batch.submitted` (`extra` fields after the usual ones)."""
+        job.counts["submitted"] += 1
+        job.running[ex.id] = ex
+        job.recent.append(ex)
+        emit = self.sim.trace.emit
+        if extra:
+            data = {
+                "execution_id": ex.id,
+                "execution_arn": ex.arn,
+                "trigger": trigger,
+                "source": source,
+                "attempts": attempts,
+                **extra,
+            }
+            emit((now, tk.BATCH_SUBMITTED, job.name, data))
+        else:
+            emit(
+                (
+                    now,
+                    tk.BATCH_SUBMITTED,
+                    job.name,
+                    ex.id,
+                    ex.arn,
+                    trigger,
+                    source,
+                    attempts,
+                    _SUBMITTED_FIELDS,
+                )
+            )
 
     def input_error(self, job_name: str, event: Any) -> str | None:
         """Why StartExecution would refuse the trigger function's input for `event` (too
@@ -808,22 +823,7 @@ class BatchService:
             # Measured against AWS's limits at each attempt (`_refusal`): the caller's
             # jobName has its own length.
             ex.fits = False
-        job.counts["submitted"] += 1
-        job.running[eid] = ex
-        job.recent.append(ex)
-        sim.trace.emit(
-            (
-                now,
-                tk.BATCH_SUBMITTED,
-                job.name,
-                eid,
-                ex.arn,
-                START_EXECUTION_TRIGGER,
-                source,
-                job.attempts,
-                _SUBMITTED_FIELDS,
-            )
-        )
+        self._submitted(job, ex, START_EXECUTION_TRIGGER, source, job.attempts, None, now)
         if failure is None:
             self._start_attempt(ex, job)
         else:

@@ -221,6 +221,52 @@ class ContainerService:
             group.init(group.task_stream, now, lines)
         return env
 
+    def decide(
+        self,
+        ws: ContainerSim,
+        key: str,
+        container: str,
+        attempt: int,
+        nth: int,
+        trigger: str,
+        event: Callable[[], dict[str, Any]],
+        inv_id: str,
+        now: int,
+    ) -> Outcome:
+        """How behaviour `key` of `container` of workload `ws` handles a request or a
+        polled message now (`event` its view, `nth` the workload's count of them): the
+        container's code started first (`code_started`), then the `fail`, `succeed` and
+        `slow` overrides it sees (those used up dropped), else its behaviour's own rules."""
+        sim = self.sim
+        env = self.code_started(key, ws.name, container, now)
+        overrides = ws.overrides_for(container)
+        quick = None if overrides else sim.behaviors.quick(key)
+        if quick is not None:
+            return quick(nth, 0, trigger, sim.rng)
+        outcome = sim.behaviors.decide(
+            InvocationInput(
+                key,
+                attempt,
+                nth,
+                trigger,
+                now,
+                0,
+                event,
+                None,
+                ws.task_id,
+                ws.name,
+                container=container,
+                sim=sim,
+                invocation_id=inv_id,
+                execution_env=env,
+            ),
+            sim.rng,
+            overrides,
+        )
+        if overrides:
+            ws.drop_used_up()
+        return outcome
+
     def figures(self, workload: str) -> dict[str, int]:
         """What a workload has done so far, from the trace (which counts every record, even
         those its ring no longer holds): requests `served` (received), `failed` and still
@@ -278,34 +324,17 @@ class ContainerService:
             )
         )
         key = sim.behaviors.container_key(workload, container)
-        env = self.code_started(key, workload, container, now)
-        overrides = ws.overrides_for(container)
-        quick = None if overrides else sim.behaviors.quick(key)
-        if quick is not None:
-            outcome = quick(ws.requests, 0, TRIGGER, sim.rng)
-        else:
-            outcome = sim.behaviors.decide(
-                InvocationInput(
-                    key,
-                    1,
-                    ws.requests,
-                    TRIGGER,
-                    now,
-                    0,
-                    lambda: request.view(container, port),
-                    None,
-                    ws.task_id,
-                    workload,
-                    container=container,
-                    sim=sim,
-                    invocation_id=inv_id,
-                    execution_env=env,
-                ),
-                sim.rng,
-                overrides,
-            )
-            if overrides:
-                ws.drop_used_up()
+        outcome = self.decide(
+            ws,
+            key,
+            container,
+            1,
+            ws.requests,
+            TRIGGER,
+            lambda: request.view(container, port),
+            inv_id,
+            now,
+        )
         answer = None
         if outcome.status == "success":
             try:

@@ -99,6 +99,29 @@ def payload_bytes(payload: Any) -> int:
     return len(compact_json(payload).encode("utf-8", "surrogatepass"))
 
 
+def event_too_large(event: Any) -> str | None:
+    """Why Lambda refuses a synchronous Invoke of `event` (RequestEntityTooLargeException:
+    over SYNC_PAYLOAD_BYTES as compact JSON), as a front door's record gives it; None when
+    it fits."""
+    size = payload_bytes(event)
+    if size <= SYNC_PAYLOAD_BYTES:
+        return None
+    return (
+        f"the event is {size:,} bytes; a synchronous invoke takes at most "
+        f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
+    )
+
+
+def result_too_large(result: Any, limit: int) -> str | None:
+    """Why a synchronous Invoke fails when its function returns `result` over `limit`
+    bytes of compact JSON (Lambda cannot return it), as a front door's record gives it;
+    None when it fits."""
+    returned = payload_bytes(result)
+    if returned <= limit:
+        return None
+    return f"the function returned {returned:,} bytes; the limit is {limit:,}"
+
+
 def request_too_large(size: int, limit: int) -> str:
     """Lambda's RequestEntityTooLargeException for an Invoke payload of `size` bytes."""
     return (
@@ -1124,6 +1147,23 @@ class AsyncInvoker:
         (time, event). An event whose attempt is running is not waiting."""
         return self.sim.clock.labelled(("async", "async-retry"), self.fn.name)
 
+    def _throttled(self, ev: AsyncEvent, now: int, retry_in_ms: int | None) -> None:
+        """Record that Lambda throttled an attempt of `ev` at `now`: retried in
+        `retry_in_ms`, or (None) not retried."""
+        self.sim.trace.emit(
+            (
+                now,
+                tk.INVOCATION_THROTTLED,
+                self.fn.name,
+                {
+                    "trigger": ev.trigger,
+                    "event_id": ev.id,
+                    "retry_in_ms": retry_in_ms,
+                    "age_ms": now - ev.first_at,
+                },
+            )
+        )
+
     def _attempt(self, ev: AsyncEvent) -> None:
         sim = self.sim
         now = sim.clock.now
@@ -1134,36 +1174,12 @@ class AsyncInvoker:
             if self.fn.reserved == 0:
                 # AWS: with reserved concurrency 0, Lambda sends new events straight to the
                 # dead-letter queue or on-failure destination, without retries.
-                sim.trace.emit(
-                    (
-                        now,
-                        tk.INVOCATION_THROTTLED,
-                        self.fn.name,
-                        {
-                            "trigger": ev.trigger,
-                            "event_id": ev.id,
-                            "retry_in_ms": None,
-                            "age_ms": now - ev.first_at,
-                        },
-                    )
-                )
+                self._throttled(ev, now, None)
                 self._give_up(ev, "RetriesExhausted", None)
                 return
             ev.throttles += 1
             delay = throttle_backoff_ms(ev.throttles)
-            sim.trace.emit(
-                (
-                    now,
-                    tk.INVOCATION_THROTTLED,
-                    self.fn.name,
-                    {
-                        "trigger": ev.trigger,
-                        "event_id": ev.id,
-                        "retry_in_ms": delay,
-                        "age_ms": now - ev.first_at,
-                    },
-                )
-            )
+            self._throttled(ev, now, delay)
             if now + delay - ev.first_at > self.max_age_ms:
                 # The record still tells how its last invocation, if any, ended.
                 self._give_up(ev, "EventAgeExceeded", ev.error)

@@ -47,7 +47,7 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import http_date
 from stptui.sim.services import http_auth
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, event_too_large, result_too_large
 from stptui.sim.services.http import (
     CLIENT_IP,
     PROTOCOL,
@@ -310,14 +310,10 @@ class FunctionUrlService:
 
         sim = self.sim
         url = ex.url
-        size = payload_bytes(ex.event)
-        if size > SYNC_PAYLOAD_BYTES:
-            why = (
-                f"the event is {size:,} bytes; a synchronous invoke takes at most "
-                f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
-            )
+        too_large = event_too_large(ex.event)
+        if too_large is not None:
             refused = [("x-amzn-errortype", "RequestEntityTooLargeException")]
-            self._respond(ex, 413, json_headers() + refused, TOO_LARGE, why)
+            self._respond(ex, 413, json_headers() + refused, TOO_LARGE, too_large)
             return
 
         def done(outcome: Outcome, inv_id: str) -> None:
@@ -326,10 +322,9 @@ class FunctionUrlService:
                 self._respond(ex, 502, json_headers(), INTERNAL_ERROR, function_failed(outcome))
                 return
             limit = STREAMED_RESPONSE_BYTES if url.config.streaming else SYNC_PAYLOAD_BYTES
-            returned = payload_bytes(outcome.response)
-            if returned > limit:
-                why = f"the function returned {returned:,} bytes; the limit is {limit:,}"
-                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, why)
+            too_large = result_too_large(outcome.response, limit)
+            if too_large is not None:
+                self._respond(ex, 502, json_headers(), INTERNAL_ERROR, too_large)
                 return
             status, headers, body, why = answer(outcome.response)
             self._respond(ex, status, headers, body, why)

@@ -95,11 +95,13 @@ from stptui.jsontext import compact_json
 from stptui.sim import trace as tk
 from stptui.sim.clock import http_date, iso_s
 from stptui.sim.services import http_auth
-from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, payload_bytes
+from stptui.sim.services.function import SYNC_PAYLOAD_BYTES, event_too_large, result_too_large
 from stptui.sim.services.http_auth import Cors, Verdict
 from stptui.textsafe import printable, quote_word, typed_names
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from stptui.sim.behavior import Outcome
     from stptui.sim.engine import Simulator
     from stptui.sim.services.container import ContainerAnswer, ContainerRequest
@@ -521,6 +523,46 @@ def await_response(sim: Simulator, ex: Any) -> HttpResponse:
     assert ex.response is not None
     sim.services["http"].answers.awaited = ex.response.request_id
     return ex.response
+
+
+def still_awaited(sim: Simulator, ex: Any) -> bool:
+    """Whether the client of `ex` (an HTTP API or load balancer exchange) still waits for
+    the answer now arriving: False once it has had its timeout's answer; else True, the
+    timeout's timer cancelled and dropped (the cancelled entry would still hold the
+    exchange: a cycle)."""
+    if ex.response is not None:
+        return False
+    if ex.timer is not None:
+        sim.clock.cancel(ex.timer)
+        ex.timer = None
+    return True
+
+
+def serve_timed(
+    sim: Simulator,
+    ex: Any,
+    target: tuple[str, str, int | None, ContainerRequest],
+    via: str,
+    answered: Callable[[ContainerAnswer], None],
+    timeout: tuple[int, Callable[[Any], None], str],
+) -> None:
+    """Pass the request of `ex` (an HTTP API or load balancer exchange) to a container,
+    `target` its (workload, container, port, request), as front door `via` does: the
+    client waits `timeout`'s milliseconds for it, then its callback answers (with `ex`; the
+    clock entry's key is the timeout's name, `via` and the request id); `answered` gets
+    the container's answer if it comes first, later ones run on unheard."""
+
+    def done(answer: ContainerAnswer) -> None:
+        if still_awaited(sim, ex):
+            answered(answer)
+
+    workload, container, port, request = target
+    ex.invocation_id = sim.services["containers"].serve(
+        workload, container, port, request, via=via, request_id=ex.request_id, done=done
+    )
+    if ex.response is None:
+        ms, timed_out, name = timeout
+        ex.timer = sim.clock.at(sim.clock.now + ms, timed_out, ex, (name, via, ex.request_id))
 
 
 # How many answers `ClientAnswers` keeps whole: a `repeat` of requests must not hold every
@@ -1161,37 +1203,25 @@ class HttpService:
         sim = self.sim
 
         def done(outcome: Outcome, inv_id: str) -> None:
-            if ex.response is not None:
+            if not still_awaited(sim, ex):
                 return  # the client already has its 503; the invocation ran on regardless
-            if ex.timer is not None:
-                # Dropped too: the cancelled entry still holds the exchange (a cycle).
-                sim.clock.cancel(ex.timer)
-                ex.timer = None
             ex.invocation_id = inv_id
             if outcome.status != "success":
                 self._respond(ex, 500, json_headers(), INTERNAL_ERROR, function_failed(outcome))
                 return
-            returned = payload_bytes(outcome.response)
-            if returned > SYNC_PAYLOAD_BYTES:
+            too_large = result_too_large(outcome.response, SYNC_PAYLOAD_BYTES)
+            if too_large is not None:
                 # Lambda cannot return a result over its synchronous payload quota: the
                 # Invoke fails, and the gateway answers as for any failed integration.
-                why = (
-                    f"the function returned {returned:,} bytes; the limit is {SYNC_PAYLOAD_BYTES:,}"
-                )
-                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
+                self._respond(ex, 500, json_headers(), INTERNAL_ERROR, too_large)
                 return
             status, headers, body, why = interpret(route.payload_format, outcome.response)
             self._respond(ex, status, labelled(headers), body, why)
 
-        size = payload_bytes(ex.event)
-        if size > SYNC_PAYLOAD_BYTES:
-            # Lambda refuses the Invoke (RequestEntityTooLargeException); the gateway answers
-            # for a failed integration.
-            why = (
-                f"the event is {size:,} bytes; a synchronous invoke takes at most "
-                f"{SYNC_PAYLOAD_BYTES:,} (RequestEntityTooLargeException)"
-            )
-            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, why)
+        too_large = event_too_large(ex.event)
+        if too_large is not None:
+            # Lambda refuses the Invoke; the gateway answers for a failed integration.
+            self._respond(ex, 500, json_headers(), INTERNAL_ERROR, too_large)
             return
         try:
             ex.invocation_id = sim.invoke_sync(route.target, ex.event, done, "http", measured=True)
@@ -1248,38 +1278,22 @@ class HttpService:
         the connection, and the client gets 503 `Service Unavailable`, as it does when the
         container has not answered within the 30 s integration timeout (the container runs
         on: what it emits still happens)."""
-        sim = self.sim
 
-        def done(answer: ContainerAnswer) -> None:
-            if ex.response is not None:
-                return  # the client already has its 503
-            if ex.timer is not None:
-                # Dropped too: the cancelled entry still holds the exchange (a cycle).
-                sim.clock.cancel(ex.timer)
-                ex.timer = None
+        def answered(answer: ContainerAnswer) -> None:
             if answer.status is None:
                 why = f"the container reset the connection ({answer.error})"
                 self._respond(ex, 503, json_headers(), SERVICE_UNAVAILABLE, why)
                 return
             self._respond(ex, answer.status, answer.headers, answer.body, None)
 
-        service = sim.services["containers"]
-        ex.invocation_id = service.serve(
-            workload,
-            container,
-            port,
-            request,
-            via=ex.api.name,
-            request_id=ex.request_id,
-            done=done,
+        serve_timed(
+            self.sim,
+            ex,
+            (workload, container, port, request),
+            ex.api.name,
+            answered,
+            (INTEGRATION_TIMEOUT_MS, self._container_timed_out, "http-timeout"),
         )
-        if ex.response is None:
-            ex.timer = sim.clock.at(
-                sim.clock.now + INTEGRATION_TIMEOUT_MS,
-                self._container_timed_out,
-                ex,
-                ("http-timeout", ex.api.name, ex.request_id),
-            )
 
     def _container_timed_out(self, ex: Exchange) -> None:
         self._timed_out(ex, "container")

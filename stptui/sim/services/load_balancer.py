@@ -88,6 +88,7 @@ from stptui.sim.services.http import (
     lambda_body,
     media_type_of,
     request_line,
+    serve_timed,
     with_query,
 )
 from stptui.textsafe import printable, quote_word, typed_names
@@ -914,36 +915,21 @@ class LoadBalancerService:
         The container's answer is the client's, as it wrote it; a container that fails the
         request resets the connection, ELB's 502; one that has not answered within the idle
         timeout gets the client ELB's 504 (the container runs on)."""
-        sim = self.sim
 
-        def done(answer: ContainerAnswer) -> None:
-            if ex.response is not None:
-                return  # the client already has its 504
-            if ex.timer is not None:
-                # Dropped too: the cancelled entry still holds the exchange (a cycle).
-                sim.clock.cancel(ex.timer)
-                ex.timer = None
+        def answered(answer: ContainerAnswer) -> None:
             if answer.status is None:
                 self._elb_error(ex, 502, f"the target reset the connection ({answer.error})")
                 return
             self._respond(ex, answer.status, answer.headers, answer.body, None)
 
-        ex.invocation_id = sim.services["containers"].serve(
-            workload,
-            container,
-            port,
-            request,
-            via=ex.lb.name,
-            request_id=ex.request_id,
-            done=done,
+        serve_timed(
+            self.sim,
+            ex,
+            (workload, container, port, request),
+            ex.lb.name,
+            answered,
+            (IDLE_TIMEOUT_MS, self._idle_timed_out, "alb-idle-timeout"),
         )
-        if ex.response is None:
-            ex.timer = sim.clock.at(
-                sim.clock.now + IDLE_TIMEOUT_MS,
-                self._idle_timed_out,
-                ex,
-                ("alb-idle-timeout", ex.lb.name, ex.request_id),
-            )
 
     def _idle_timed_out(self, ex: AlbExchange) -> None:
         ex.timer = None

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from stptui import jsontext
 from stptui.config.model import CONTAINER_STOP_TIMEOUT_S, SERVICE_CONTAINER_NAME
 from stptui.sim import trace as tk
-from stptui.sim.behavior import InvocationInput, Outcome, format_duration
+from stptui.sim.behavior import Outcome, format_duration
 from stptui.sim.handler_logs import bounded_message
 from stptui.sim.payloads import AsReceived, sdk_message
 from stptui.sim.services.queue import VISIBLE, SqsError
@@ -332,36 +332,18 @@ class WorkerService:
         nth = self._nth[spec.key] = self._nth.get(spec.key, 0) + 1
         handled = Handled(msg.id, poll.queue.name, spec.container, inv_id, seen.receive_count, now)
         self.recent[spec.workload].append(handled)
-        env = sim.services["containers"].code_started(spec.key, spec.workload, spec.container, now)
-        # `fail`, `succeed` and `slow` of the workload or of its polling container.
-        overrides = ws.overrides_for(spec.container)
-        quick = None if overrides else sim.behaviors.quick(spec.key)
-        if quick is not None:
-            outcome = quick(nth, 0, TRIGGER, sim.rng)
-        else:
-            queue = poll.queue
-            outcome = sim.behaviors.decide(
-                InvocationInput(
-                    spec.key,
-                    seen.receive_count,
-                    nth,
-                    TRIGGER,
-                    now,
-                    0,
-                    lambda: message_view(msg, queue, seen),
-                    None,
-                    ws.task_id,
-                    spec.workload,
-                    container=spec.container,
-                    sim=sim,
-                    invocation_id=inv_id,
-                    execution_env=env,
-                ),
-                sim.rng,
-                overrides,
-            )
-            if overrides:
-                ws.drop_used_up()
+        queue = poll.queue
+        outcome = sim.services["containers"].decide(
+            ws,
+            spec.key,
+            spec.container,
+            seen.receive_count,
+            nth,
+            TRIGGER,
+            lambda: message_view(msg, queue, seen),
+            inv_id,
+            now,
+        )
         for line in outcome.logs:
             sim.trace.emit(
                 (now, tk.HANDLER_LOG, spec.workload, {"invocation_id": inv_id, "text": line})
