@@ -1,7 +1,8 @@
 """The dimmed screen under a dialog (`stptui.tui.screens.modal.QuickModal`): drawn once as
-the dialog opens and kept while the focus moves in it, yet always the screen below as it
-is: a change there shows at once, and a dialog back on top from under a page shows what
-changed below meanwhile."""
+the dialog opens and kept while the focus moves in it, its lines dimmed once for all the
+dialogs opened over the screen in turn, yet always the screen below as it is: a change
+there shows at once, and a dialog back on top from under a page shows what changed below
+meanwhile."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from collections.abc import Iterator
 import pytest
 import tui_support  # noqa: F401  (pins the environment before Textual loads)
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.renderables.background_screen import BackgroundScreen
+from textual.visual import Visual, visualize
 from tui_support import app_for, drive, screen_text
 
 from stptui.tui.app import StptuiApp
-from stptui.tui.screens.dialogs import SendDialog
+from stptui.tui.screens.dialogs import PublishDialog, SendDialog
 from stptui.tui.screens.invoke_dialog import InvokeDialog
+from stptui.tui.screens.modal import Backdrop, QuickModal
 from stptui.tui.screens.output_page import OutputPage
 
 
@@ -37,6 +42,95 @@ def backdrops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
     monkeypatch.setattr(BackgroundScreen, "__rich_console__", counted)
     yield drawn
+
+
+@pytest.fixture
+def dimmed_lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """How many lines of the screen below have been dimmed (one entry each)."""
+    dimmed: list[int] = []
+    dim = BackgroundScreen.process_segments
+
+    def counted(segments: list[Segment], color: Color) -> list[Segment]:
+        dimmed.append(1)
+        return list(dim(segments, color))
+
+    monkeypatch.setattr(BackgroundScreen, "process_segments", staticmethod(counted))
+    yield dimmed
+
+
+def textual_backdrop(dialog: QuickModal[object]) -> list[object]:
+    """The screen below `dialog` dimmed as Textual draws it: every line rendered and tinted."""
+    below = dialog.app.screen_stack[-2]
+    width, height = dialog.size
+    tinted = BackgroundScreen(below, dialog.styles.background)
+    return list(
+        Visual.to_strips(dialog, visualize(dialog, tinted), width, height, dialog.visual_style)
+    )
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Backdrop]]:
+    """The lines each dialog drew under itself, as it drew them (one entry a draw)."""
+    backdrops: list[Backdrop] = []
+    render = QuickModal.render
+
+    def kept(self: QuickModal[object]) -> object:
+        rendered = render(self)
+        if isinstance(rendered, Backdrop):
+            backdrops.append(rendered)
+        return rendered
+
+    monkeypatch.setattr(QuickModal, "render", kept)
+    yield backdrops
+
+
+def test_a_dialog_opened_after_another_dims_no_line_again(
+    dimmed_lines: list[int], drawn: list[Backdrop]
+) -> None:
+    """Each dialog is a screen of its own: each rendered and tinted every line of the screen
+    below again as it opened, though the screen below was the one the dialog before had
+    dimmed. The lines it draws are those Textual draws."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SendDialog)
+        assert dimmed_lines
+        assert drawn[-1].strips == textual_backdrop(app.screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        dimmed_lines.clear()
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PublishDialog)
+        assert dimmed_lines == []
+        assert drawn[-1].strips == textual_backdrop(app.screen)
+
+    drive(app_for("combined"), script)
+
+
+def test_a_change_below_between_two_dialogs_shows_in_the_second(
+    dimmed_lines: list[int], drawn: list[Backdrop]
+) -> None:
+    """Only the lines that changed are dimmed again: the clock bar, not the rest."""
+
+    async def script(pilot: Pilot[None], app: StptuiApp) -> None:
+        await pilot.press("s")
+        await pilot.pause()
+        assert "2026-01-05 08:00:00" in clock_row(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        app.run_command("advance 90m")
+        await pilot.pause()
+        dimmed_lines.clear()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SendDialog)
+        assert "2026-01-05 09:30:00" in clock_row(app)
+        assert 1 <= len(dimmed_lines) < app.screen.size.height // 2
+        assert drawn[-1].strips == textual_backdrop(app.screen)
+
+    drive(app_for("combined"), script)
 
 
 def test_moving_the_focus_in_a_dialog_does_not_draw_the_screen_below_again(

@@ -288,10 +288,17 @@ def moved_from(pane: GraphPane, selected: str | None) -> Callable[[], bool]:
     return lambda: pane.selected != selected
 
 
-def focus_of(app: StptuiApp) -> tuple[str, str | None]:
-    """The pane shown and the id of what has the focus, which is drawn."""
+async def focus_of(pilot: Pilot[None], app: StptuiApp) -> tuple[str, str | None]:
+    """The pane shown and the id of what has the focus, once that is drawn: a pane tabbed
+    to is shown as the focus moves to it and laid out at the screen's next update, which on
+    a loaded machine came after the test saw the focus move (its region still empty)."""
+    await wait_until(
+        pilot,
+        lambda: (focused := app.screen.focused) is not None and focused.region.area > 0,
+        f"{app.screen.focused!r} drawn",
+    )
     focused = app.screen.focused
-    assert focused is not None and focused.region.area > 0, focused
+    assert focused is not None
     return (app.current_pane, focused.id)
 
 
@@ -300,10 +307,10 @@ async def tab_goes_on_to_the_next_pane_when_one_pane_is_shown(
 ) -> None:
     """Below 120 columns only the current pane is shown, and tab went round its own stops
     (on the graph, one: tab did nothing). Past its last stop it shows the next pane."""
-    visited = [focus_of(app)]
+    visited = [await focus_of(pilot, app)]
     for _ in range(7):
         await focus_moved(pilot, app, "tab")
-        visited.append(focus_of(app))
+        visited.append(await focus_of(pilot, app))
     assert visited == [
         ("1", "graph-pane"),
         ("2", "queue-table"),
@@ -320,7 +327,7 @@ async def tab_goes_on_to_the_next_pane_when_one_pane_is_shown(
     back = []
     for _ in range(4):
         await focus_moved(pilot, app, "shift+tab")
-        back.append(focus_of(app))
+        back.append(await focus_of(pilot, app))
     assert back == [
         ("1", "graph-pane"),
         ("5", "agenda-pane"),
@@ -439,7 +446,7 @@ def test_tab_passes_over_the_queues_pane_of_a_stack_without_queues() -> None:
         visited = []
         for _ in range(4):
             await focus_moved(pilot, app, "tab")
-            visited.append(focus_of(app))
+            visited.append(await focus_of(pilot, app))
         assert visited == [
             ("3", "event-list"),
             ("3", "event-detail"),

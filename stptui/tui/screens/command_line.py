@@ -41,6 +41,7 @@ from stptui.tui.screens.dialogs import fit_heading
 from stptui.tui.screens.modal import QuickModal
 from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_binding, with_note
 from stptui.tui.widgets.fields import SafeInput, clean_typed
+from stptui.tui.widgets.sized_text import SizedText
 
 # How many lines the history keeps (the oldest go first).
 HISTORY_LIMIT = 1000
@@ -219,7 +220,7 @@ class CommandLineScreen(QuickModal[CommandResult | None]):
                 select_on_focus=False,
             )
             with VerticalScroll(id="command-output"):
-                yield Static("", id="command-result", markup=False)
+                yield SizedText("", id="command-result", markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the output in the box: taller than what the box leaves it (below 36 rows),

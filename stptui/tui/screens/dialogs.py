@@ -87,6 +87,7 @@ from stptui.tui.screens.output_page import OutputPage, shortened, whole_output_b
 from stptui.tui.signals import subscribe_loudly
 from stptui.tui.widgets.fields import SafeInput, SafeTextArea
 from stptui.tui.widgets.line_views import InstantScroll
+from stptui.tui.widgets.sized_text import SizedText
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -438,7 +439,7 @@ def stale_answer_mark() -> Text:
     return Text("before the rebuild: the answer of the simulation it replaced", STALE_ANSWER_STYLE)
 
 
-class Hint(Static):
+class Hint(SizedText):
     """A dialog's hint under a field (the rules on a bus, the routes): Text whose lines
     marked by `hanging` go on under their own start."""
 
@@ -450,7 +451,7 @@ class Hint(Static):
         self.update(Wrapped(text))
 
 
-class ErrorLine(Static):
+class ErrorLine(SizedText):
     """A dialog's error line: below the fields, it may be below the fold of a short
     terminal, so it is scrolled into sight when shown and again when it grows (scrolling
     when shown goes by the height it had before the new text was laid out), as far as
@@ -621,7 +622,9 @@ class MoreFields(Collapsible):
     """
 
     def __init__(self, *children: Widget, summary: str, id: str) -> None:
-        super().__init__(*children, title="", collapsed=True, id=id)
+        # Made with the class Collapsible gives a folded section as it is mounted: given
+        # then, it restyled the section and every field in it a second time.
+        super().__init__(*children, title="", collapsed=True, id=id, classes="-collapsed")
         self.summary = summary
         self._label()
 
@@ -835,7 +838,7 @@ class CommandDialog(QuickModal[CommandResult | None]):
             notices.first(Static).update(Wrapped(text))
             return
         error = self.query_one(f"#{self.PREFIX}-error")
-        notice = Static(Wrapped(text), classes="dialog-notice", markup=False)
+        notice = SizedText(Wrapped(text), classes="dialog-notice", markup=False)
         parent = error.parent
         if isinstance(parent, Widget):
             parent.mount(notice, before=error)
@@ -1068,10 +1071,17 @@ class CommandDialog(QuickModal[CommandResult | None]):
                     id=f"{self.PREFIX}-repeat",
                     classes="dialog-repeat",
                 )
+            # Made with the classes Button gives itself as it is made (its variant's, its
+            # style's): each one it added restyled the button, not yet mounted, for nothing.
             yield Button(
-                self.VERB, id=f"{self.PREFIX}-button", classes="dialog-run", variant="primary"
+                self.VERB,
+                id=f"{self.PREFIX}-button",
+                classes="dialog-run -primary -style-default",
+                variant="primary",
             )
-            yield Button("Cancel", id=f"{self.PREFIX}-cancel", classes="dialog-cancel")
+            yield Button(
+                "Cancel", id=f"{self.PREFIX}-cancel", classes="dialog-cancel -style-default"
+            )
 
     def command_line(self) -> str:
         """The line this dialog would run; raises CommandError when it is incomplete."""

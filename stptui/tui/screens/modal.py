@@ -9,6 +9,9 @@ changes its own size. `QuickModal` keeps the dimmed lines and draws them again o
 the screen below has changed (Textual then repaints the modal screen with the regions that
 changed, see `refresh`), when the modal screen is back on top (the screen below may have
 changed under another screen), or when the size, the tint or the screen below is another.
+Each dialog is a QuickModal of its own, and the lines are kept for the next one too (see
+`DIMMED`): it renders the screen below again, to see what changed there, but dims only the
+lines that did (the dimming and its line splitting were half of the work of drawing them).
 
 A focus change repaints the field the focus leaves and the one it enters (and what their
 styles change), not the whole screen: Textual's Screen repaints itself whole when its
@@ -24,22 +27,73 @@ Resize that a screen's first layout sends it (see `on_resize`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from textual import events
+from textual.color import Color
 from textual.css.styles import RulesMap
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.renderables.background_screen import BackgroundScreen
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual, visualize
 from textual.widget import Widget
 
 ResultType = TypeVar("ResultType")
+
+# A line of a screen as drawn: its segments.
+Line = tuple[Segment, ...]
+
+# The dimmed lines drawn of each screen below a QuickModal, by the line undimmed, and what
+# they were dimmed with (the tint, the width, the style): the next QuickModal over it dims
+# only its lines that changed since. Each dialog is a QuickModal of its own, and between two
+# the screen below changes little if at all (its footer blanks its keys under any of them).
+DIMMED: WeakKeyDictionary[Screen[object], tuple[tuple[object, ...], dict[Line, Strip]]] = (
+    WeakKeyDictionary()
+)
+
+
+class Undimmed(BackgroundScreen):
+    """The screen below as drawn: its lines, each ended by a new line, not tinted."""
+
+    @classmethod
+    def process_segments(cls, segments: Iterable[Segment], color: Color) -> Iterable[Segment]:
+        """`segments` as they are."""
+        return segments
+
+
+class Lines:
+    """Lines of segments as a Rich renderable, each ended by a new line."""
+
+    def __init__(self, lines: list[list[Segment]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        new_line = Segment.line()
+        for line in self.lines:
+            yield from line
+            yield new_line
+
+
+def split_lines(segments: Iterable[Segment]) -> list[Line]:
+    """The lines of `segments`, each ended by a new line segment (as Textual's lines of a
+    screen are given)."""
+    lines: list[Line] = []
+    line: list[Segment] = []
+    for segment in segments:
+        if segment.text == "\n":
+            lines.append(tuple(line))
+            line = []
+        else:
+            line.append(segment)
+    return lines
 
 
 class Backdrop(Visual):
@@ -84,10 +138,27 @@ class QuickModal(ModalScreen[ResultType]):
             return rendered
         key = (rendered.screen, rendered.color, self.size, self.visual_style)
         if self._backdrop is None or self._backdrop[0] != key:
-            width, height = self.size
-            strips = Visual.to_strips(self, visualize(self, rendered), width, height, key[3])
-            self._backdrop = (key, strips)
+            self._backdrop = (key, self._dimmed(rendered))
         return Backdrop(self._backdrop[1])
+
+    def _dimmed(self, rendered: BackgroundScreen) -> list[Strip]:
+        """The lines of the screen below dimmed (`rendered`): those the screen below drew
+        as it did under the QuickModal over it last (at this tint, width and style) are that
+        one's; the others dimmed as Textual dims them (a line at a time, as here)."""
+        width, height = self.size
+        below, color, style = rendered.screen, rendered.color, self.visual_style
+        options = self.app.console_options.update(width=width, height=height)
+        lines = split_lines(self.app.console.render(Undimmed(below, color), options))[:height]
+        key = (color, width, style)
+        kept = DIMMED.get(below)
+        known = kept[1] if kept is not None and kept[0] == key else {}
+        new = [line for line in dict.fromkeys(lines) if line not in known]
+        if new:
+            tinted = Lines([list(BackgroundScreen.process_segments(line, color)) for line in new])
+            strips = Visual.to_strips(self, visualize(self, tinted), width, None, style)
+            known = {**known, **dict(zip(new, strips, strict=True))}
+        DIMMED[below] = (key, {line: known[line] for line in lines})
+        return [known[line] for line in lines]
 
     def refresh(
         self,
