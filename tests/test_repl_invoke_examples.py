@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from json_shape import key_paths
 from replkit import complete, completions, metas, tabbed
-from sim_state import sim_state, trace_lines
+from sim_state import assert_changes_nothing, sim_state
 
 from stptui.commands import Session, execute
 from stptui.commands.examples import KAFKA_VALUE, LOG_LINES, MESSAGE_BODY, STREAM_DATA
@@ -133,18 +133,16 @@ def test_earlier_payloads_come_first_then_the_triggers_then_empty(combined: Sess
 
 
 def test_completing_changes_nothing_in_the_simulation(combined: Session) -> None:
-    other = Session.open(SAMPLES / "combined", start_ms=T0)
-    before = sim_state(combined)
-    functions = list(combined.sim.functions)
-    for name in functions:
-        complete(combined, f"invoke {name} ")
-    assert sim_state(combined) == before
-    # The same commands afterwards give the same trace and the same ids as without it.
-    for session in (combined, other):
-        execute(session, f"send jobQueue '{MESSAGE_BODY}'")
-        execute(session, "upload uploads incoming/a.txt")
-        execute(session, "advance 1m")
-    assert trace_lines(combined) == trace_lines(other)
+    def look() -> None:
+        for name in list(combined.sim.functions):
+            complete(combined, f"invoke {name} ")
+
+    assert_changes_nothing(
+        combined,
+        Session.open(SAMPLES / "combined", start_ms=T0),
+        look,
+        [f"send jobQueue '{MESSAGE_BODY}'", "upload uploads incoming/a.txt", "advance 1m"],
+    )
 
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
