@@ -7,8 +7,6 @@ again replaces its note; and a stack without queues lists no message heads."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,13 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from tui_one_app import on_one_app, screen_opened, send_keys, steps_at
 from tui_support import (
-    HANG_S,
     app_for,
     drawn_text,
     drive,
     echo_session,
     screen_text,
     settled,
+    slept_until,
     wait_until,
 )
 
@@ -145,16 +143,6 @@ def test_refusals_wrap_under_their_hint_and_the_help_and_pages_say_how_they_clos
         the_read_only_pages_say_how_they_close,
     ]
     on_one_app(app_for("combined"), steps_at((80, 24), checks))
-
-
-async def slept_until(done: Callable[[], bool], what: str) -> None:
-    """Let the app run until `done()` holds (up to HANG_S), by sleeping: Pilot's pause
-    first waits for every widget to handle what it has been sent."""
-    deadline = time.monotonic() + HANG_S
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not after {HANG_S:g} s")
-        await asyncio.sleep(0.02)
 
 
 def test_a_refusal_made_before_its_line_has_had_its_turn_is_laid_out_whole() -> None:

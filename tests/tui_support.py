@@ -240,11 +240,19 @@ async def launched(app: StptuiApp) -> None:
     main = app.screen_stack[0]
     assert isinstance(main, tui_app.MainScreen)
     # Slept, not paused: Pilot's pause updates the screen itself (a layout of its own).
+    await slept_until(lambda: not main.paints_held, "the launch's first frame", 0.01)
+
+
+async def slept_until(done: Callable[[], bool], what: str, step_s: float = 0.02) -> None:
+    """Let the app run until `done()` holds (up to HANG_S, a hang: an AssertionError saying
+    `what` never came), by sleeping `step_s` at a time, where Pilot's pause would not do:
+    it first waits for every widget to handle what it has been sent, and lays the screen
+    out itself."""
     deadline = time.monotonic() + HANG_S
-    while main.paints_held:
+    while not done():
         if time.monotonic() > deadline:
-            raise AssertionError(f"the launch's first frame: not after {HANG_S:g} s")
-        await asyncio.sleep(0.01)
+            raise AssertionError(f"{what}: not after {HANG_S:g} s")
+        await asyncio.sleep(step_s)
 
 
 def layout_of(widget: Widget) -> tuple[object, ...]:
